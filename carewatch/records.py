@@ -1,0 +1,90 @@
+"""What a parser turns a log line into: plain records, independent of any log format.
+
+A parser reads one line and returns zero or more records, or raises :class:`BadLine`.
+The store merges :class:`CallUpdate` records into call rows (a later non-empty value
+replaces an earlier one; ``None`` leaves it as it was) and appends :class:`AgentEvent`
+records to the agent event table.
+
+All times are UTC epoch seconds (``float``). Parsers convert local or naive times with
+the configured timezone (see :func:`carewatch.timeutil.parse_timestamp`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+#: The call fields a source can set. Anything else in ``CallUpdate.fields`` is a bug.
+CALL_FIELDS: tuple[str, ...] = (
+    "started_at",
+    "answered_at",
+    "ended_at",
+    "wait_seconds",
+    "talk_seconds",
+    "queue",
+    "agent",
+    "caller",
+    "direction",
+    "disposition",
+    "transferred",
+    "category",
+    "outcome",
+    "resolved",
+    "csat",
+    "nps",
+    "note",
+)
+
+DISPOSITIONS: tuple[str, ...] = ("answered", "abandoned", "missed")
+DIRECTIONS: tuple[str, ...] = ("in", "out")
+
+
+class BadLine(ValueError):
+    """A line that cannot be used. ``reason`` is a short, stable label used for counting."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(slots=True)
+class CallUpdate:
+    """Set some fields of one call.
+
+    ``creates``: this record may create the call when it is not in the store yet
+    (ENTERQUEUE, a CSV row with ``started_at``). An update for an unknown call that
+    cannot create it is skipped and counted as ``unknown call``.
+    """
+
+    call_id: str
+    fields: dict[str, Any]
+    creates: bool = True
+
+
+@dataclass(slots=True)
+class AgentEvent:
+    """A change of an operator's state, or a ring the operator did not answer.
+
+    ``event`` is the queue_log name: PAUSE, UNPAUSE, ADDMEMBER, REMOVEMEMBER,
+    AGENTLOGIN, AGENTLOGOFF, RINGNOANSWER, PAUSEALL, UNPAUSEALL, AGENTCALLBACKLOGIN, ...
+    """
+
+    at: float
+    agent: str
+    event: str
+    queue: str | None = None
+    reason: str | None = None
+    call_id: str | None = None
+    ring_ms: int | None = None
+
+
+Record = CallUpdate | AgentEvent
+
+
+@dataclass(slots=True)
+class ParseResult:
+    """Records parsed from a run of lines, plus what was skipped (line number, reason)."""
+
+    records: list[Record] = field(default_factory=list)
+    skipped: list[tuple[int, str]] = field(default_factory=list)

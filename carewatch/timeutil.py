@@ -1,0 +1,117 @@
+"""Time helpers: everything is stored as UTC epoch seconds; days and hours are local."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import date, datetime, time, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+_EPOCH_RE = re.compile(r"^\d{9,11}(\.\d+)?$")
+_HMS_RE = re.compile(r"^(\d+):([0-5]?\d):([0-5]?\d)(\.\d+)?$")
+
+
+def local_timezone() -> tzinfo:
+    """The machine's timezone: ``TZ`` if it names a zone, else the system's local zone."""
+    name = os.environ.get("TZ", "").lstrip(":")
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    try:
+        with open("/etc/timezone", encoding="utf-8") as fh:
+            return ZoneInfo(fh.read().strip())
+    except (OSError, ZoneInfoNotFoundError, ValueError):
+        pass
+    try:
+        link = os.readlink("/etc/localtime")
+        if "zoneinfo/" in link:
+            return ZoneInfo(link.split("zoneinfo/", 1)[1])
+    except (OSError, ZoneInfoNotFoundError, ValueError):
+        pass
+    tz = datetime.now().astimezone().tzinfo
+    assert tz is not None
+    return tz
+
+
+def get_timezone(name: str | None) -> tzinfo:
+    """A zone by IANA name, or the machine's local zone for ``None``/empty."""
+    if not name:
+        return local_timezone()
+    return ZoneInfo(name)
+
+
+def parse_timestamp(value: str, tz: tzinfo) -> float:
+    """ISO 8601 (with or without offset; naive means ``tz``) or epoch seconds -> epoch.
+
+    Also accepts ``YYYY-MM-DD HH:MM:SS`` (the Asterisk CDR form) and a trailing ``Z``.
+    Raises ``ValueError`` on anything else.
+    """
+    text = value.strip()
+    if not text:
+        raise ValueError("empty timestamp")
+    if _EPOCH_RE.match(text):
+        return float(text)
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    dt = datetime.fromisoformat(text)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=tz)
+    return dt.timestamp()
+
+
+def combine_local(day: date, clock: time, tz: tzinfo) -> float:
+    """A local calendar day and wall-clock time -> epoch seconds."""
+    return datetime.combine(day, clock, tzinfo=tz).timestamp()
+
+
+def parse_duration(value: str) -> float:
+    """Seconds from ``"75"``, ``"75.5"``, ``"0:01:15"`` or ``"01:15"`` (M:SS). Raises ValueError."""
+    text = value.strip()
+    if not text:
+        raise ValueError("empty duration")
+    if ":" in text:
+        parts = text.split(":")
+        if len(parts) == 2:
+            parts = ["0", *parts]
+        match = _HMS_RE.match(":".join(parts))
+        if not match:
+            raise ValueError(f"not a duration: {value!r}")
+        h, m, s, frac = match.groups()
+        return int(h) * 3600 + int(m) * 60 + int(s) + (float(frac) if frac else 0.0)
+    seconds = float(text)
+    if seconds < 0 or seconds != seconds:
+        raise ValueError(f"negative duration: {value!r}")
+    return seconds
+
+
+def day_bounds(day: date, tz: tzinfo) -> tuple[float, float]:
+    """Epoch bounds [start, end) of a local calendar day (23 or 25 hours on DST switch days)."""
+    start = datetime.combine(day, time(0), tzinfo=tz)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
+    return start.timestamp(), end.timestamp()
+
+
+def local_day(epoch: float, tz: tzinfo) -> date:
+    """The local calendar day an instant falls on."""
+    return datetime.fromtimestamp(epoch, tz).date()
+
+
+def local_hour(epoch: float, tz: tzinfo) -> int:
+    """The local wall-clock hour 0–23 an instant falls in."""
+    return datetime.fromtimestamp(epoch, tz).hour
+
+
+def format_duration(seconds: float | None) -> str:
+    """``"–"`` for no value, else ``"1 h 05 min"``, ``"2 min 05 s"`` or ``"45 s"``."""
+    if seconds is None:
+        return "–"
+    total = round(seconds)
+    if total >= 3600:
+        h, rem = divmod(total, 3600)
+        return f"{h} h {rem // 60:02d} min"
+    if total >= 60:
+        m, s = divmod(total, 60)
+        return f"{m} min {s:02d} s"
+    return f"{total} s"
