@@ -1,0 +1,86 @@
+"""The config: the documented default loads, and every mistake is one line naming file and key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from carewatch.config import ConfigError, default_config, load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_default_config_is_the_documented_e_commerce_set() -> None:
+    config = default_config()
+    assert [c.name for c in config.categories] == [
+        "pre-sale",
+        "shipping",
+        "order",
+        "admin",
+        "complaint",
+    ]
+    assert config.targets.talk_seconds == 120
+    assert config.targets.service_level_seconds == 20
+    assert config.targets.category_alert_share == pytest.approx(0.40)
+    assert config.conversion_outcomes == {"sale", "appointment"}
+    assert config.category("complaint").complaint is True
+    assert config.privacy.mask_callers is True
+
+
+def test_default_is_the_project_file() -> None:
+    assert load_config(ROOT / "config" / "carewatch.toml") == default_config().model_copy(
+        update={"path": str(ROOT / "config" / "carewatch.toml")}
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "[targets]\ntalk_seconds = 'two minutes'\n",
+            "targets.talk_seconds: Input should be a valid number",
+        ),
+        ("[targets]\ntalk_seconds = -5\n", "targets.talk_seconds: Input should be greater than 0"),
+        ("colour_scheme = 'dark'\n", "colour_scheme: unknown key"),
+        ("timezone = 'Mars/Olympus'\n", "timezone: an IANA time zone"),
+        (
+            "[[categories]]\nname = 'a'\nkey = '1'\n[[categories]]\nname = 'b'\nkey = '1'\n",
+            "key '1' of 'b' is already used by 'a'",
+        ),
+        ("[[categories]]\nname = 'a'\nkey = 'q'\n", "reserved for quit"),
+        ("[[categories]]\nkey = '1'\n", "categories[0].name: Field required"),
+        ("[mapping]\ncall_id = 'Id'\n", "mapping: needs 'started_at' or 'date'"),
+        ("[privacy\n", "not valid TOML"),
+    ],
+)
+def test_bad_config_is_one_line_naming_file_and_key(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    path = tmp_path / "centre.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    message = str(info.value)
+    assert "\n" not in message
+    assert message.startswith(f"{path}: ")
+    assert expected in message
+
+
+def test_missing_config_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="no such config file"):
+        load_config(tmp_path / "nope.toml")
+
+
+def test_environment_variable_names_the_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text("agent_cost_per_hour = 42\n", encoding="utf-8")
+    monkeypatch.setenv("CAREWATCH_CONFIG", str(path))
+    assert load_config().agent_cost_per_hour == 42
+
+
+def test_categories_not_in_config_have_default_alert_share() -> None:
+    config = default_config()
+    assert config.alert_share("warranty") == pytest.approx(0.40)

@@ -1,0 +1,173 @@
+"""The store: merging records into calls, tagging with undo, issues, versions, concurrency."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from carewatch.records import AgentEvent, CallUpdate
+from carewatch.store import Store, StoreError
+
+T0 = 1_700_000_000.0
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    s = Store(str(tmp_path / "cw.db"))
+    yield s
+    s.close()
+
+
+def start(call_id: str, at: float = T0, **fields: object) -> CallUpdate:
+    return CallUpdate(call_id, {"started_at": at, **fields})
+
+
+def test_later_values_replace_earlier_and_empty_leaves_them(store: Store) -> None:
+    r = store.ingest(
+        "log",
+        [
+            (1, start("c1", queue="sales", caller="555")),
+            (2, CallUpdate("c1", {"answered_at": T0 + 12, "agent": "ana"}, creates=False)),
+            (3, CallUpdate("c1", {"ended_at": T0 + 100, "queue": None}, creates=False)),
+        ],
+    )
+    assert (r.added, r.updated, r.skipped) == (1, 0, [])
+    (call,) = store.calls_between(T0 - 1, T0 + 1)
+    assert call.queue == "sales"  # None in a later record leaves the value
+    assert call.wait_seconds == 12  # derived: answered - started
+    assert call.talk_seconds == 88  # derived: ended - answered
+    assert call.disposition == "answered"
+
+
+def test_reapplying_the_same_records_changes_nothing(store: Store) -> None:
+    records = [(1, start("c1", queue="sales")), (2, AgentEvent(T0, "ana", "PAUSE", reason="lunch"))]
+    first = store.ingest("log", records)
+    again = store.ingest("log", records)
+    assert (first.added, first.agent_events) == (1, 1)
+    assert (again.added, again.updated, again.agent_events) == (0, 0, 0)
+    assert store.count_calls() == 1
+    assert len(store.agent_events_between(T0 - 1, T0 + 1)) == 1
+
+
+def test_update_for_a_call_never_seen_is_skipped_with_its_line(store: Store) -> None:
+    r = store.ingest("log", [(7, CallUpdate("ghost", {"agent": "ana"}, creates=False))])
+    assert r.skipped == [(7, "event for a call never seen starting")]
+    assert store.count_calls() == 0
+
+
+def test_same_call_id_in_two_sources_is_two_calls(store: Store) -> None:
+    store.ingest("a", [(1, start("c1"))])
+    store.ingest("b", [(1, start("c1"))])
+    assert len(store.find_calls("c1")) == 2
+
+
+def test_tag_and_undo_write_events_and_restore(store: Store) -> None:
+    store.ingest("log", [(1, start("c1"))])
+    (call,) = store.find_calls("c1")
+    assert store.tag(call.id, "category", "shipping", "ana", now=T0 + 1) is not None
+    assert store.tag(call.id, "category", "shipping", "ana", now=T0 + 2) is None  # unchanged
+    store.tag(call.id, "resolved", True, "ana", now=T0 + 3)
+    store.tag(call.id, "category", "order", "bo", now=T0 + 4)
+    undone = store.undo_last_tag("ana", now=T0 + 5)
+    assert undone["field"] == "resolved"
+    after = store.get_call(call.id)
+    assert after.resolved is None and after.category == "order"
+    events = store.tag_events(call.id)
+    assert [(e["field"], e["old_value"], e["new_value"], e["operator"]) for e in events] == [
+        ("category", None, "shipping", "ana"),
+        ("resolved", None, "true", "ana"),
+        ("category", "shipping", "order", "bo"),
+        ("resolved", "true", None, "ana"),
+    ]
+    # the next undo takes ana's category tag back to its old value (no category)
+    store.undo_last_tag("ana", now=T0 + 6)
+    assert store.get_call(call.id).category is None
+    assert store.undo_last_tag("ana") is None
+
+
+def test_tag_rejects_fields_that_are_not_tags(store: Store) -> None:
+    store.ingest("log", [(1, start("c1"))])
+    with pytest.raises(ValueError, match="cannot tag"):
+        store.tag(1, "agent", "x", "ana")
+
+
+def test_issues_open_and_resolve(store: Store) -> None:
+    pk = store.open_issue("refund not received", "ana", now=T0)
+    assert [i.title for i in store.open_issues()] == ["refund not received"]
+    assert store.resolve_issue(pk, "bo", now=T0 + 60)
+    assert not store.resolve_issue(pk, "bo", now=T0 + 61)
+    assert store.open_issues() == []
+    (issue,) = store.issues_relevant(T0, T0 + 3600)
+    assert issue.resolved_by == "bo" and issue.resolved_at == T0 + 60
+
+
+def test_other_version_gets_a_clear_message(tmp_path: Path) -> None:
+    db = tmp_path / "cw.db"
+    Store(str(db)).close()
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE cw_meta SET value = '99' WHERE key = 'schema_version'")
+    with pytest.raises(StoreError, match="schema version 99; this carewatch uses version 1"):
+        Store(str(db))
+
+
+def test_database_of_another_program_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "other.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE invoices (id INTEGER)")
+    with pytest.raises(StoreError, match="not written by carewatch"):
+        Store(str(db))
+
+
+def test_unopenable_database_is_one_line(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="does not exist"):
+        Store(str(tmp_path / "missing" / "cw.db"))
+    bad = tmp_path / "garbage.db"
+    bad.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StoreError, match="cannot open database"):
+        Store(str(bad))
+
+
+def test_data_version_moves_when_another_process_commits(tmp_path: Path) -> None:
+    db = str(tmp_path / "cw.db")
+    watcher = Store(db)
+    before = watcher.data_version()
+    assert watcher.data_version() == before  # nothing happened: stable
+    other = Store(db)
+    other.ingest("log", [(1, start("c1"))])
+    other.close()
+    assert watcher.data_version() != before
+    watcher.close()
+
+
+def _tagger(db: str, operator: str, pks: list[int]) -> None:
+    store = Store(db)
+    for pk in pks:
+        store.tag(pk, "note", f"{operator} was here", operator)
+        store.tag(pk, "category", operator, operator)
+    store.close()
+
+
+def test_two_processes_tagging_at_once_lose_nothing(tmp_path: Path) -> None:
+    db = str(tmp_path / "cw.db")
+    store = Store(db)
+    store.ingest("log", [(i, start(f"c{i}", T0 + i)) for i in range(1, 61)])
+    pks = [c.id for c in store.calls_between(T0, T0 + 100)]
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_tagger, args=(db, name, pks)) for name in ("ana", "bo")]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+        assert p.exitcode == 0
+    events = store.tag_events()
+    assert len([e for e in events if e["operator"] == "ana"]) == 120
+    assert len([e for e in events if e["operator"] == "bo"]) == 120
+    # every call ends with the value of whoever tagged it last, and the events say who
+    for call in store.calls_between(T0, T0 + 100):
+        mine = [e for e in events if e["call_pk"] == call.id and e["field"] == "category"]
+        last = max(mine, key=lambda e: e["id"])  # ids follow commit order
+        assert call.category == last["new_value"]
+    store.close()
