@@ -1,0 +1,309 @@
+"""Asterisk ``queue_log``: ``time|callid|queue|agent|EVENT|data1|...|data5``.
+
+One line is one event. ``time`` is UTC epoch seconds, or (in exports of the realtime
+``queue_log`` table, e.g. Wazo's) a datetime string, naive ones in the configured timezone.
+Data layouts differ between Asterisk versions; each event reads its data fields by
+position, and every field a version does not write is simply left out of the record
+(extra trailing fields are ignored). Sources: Asterisk's "Queue Logs" page and
+``app_queue.c`` across versions, Wazo's "Queue logs" page.
+
+Events that change a call (``CallUpdate``; only ENTERQUEUE may create the call):
+
+============================= ========================================= ====================
+event                         data layouts (old / new)                  call fields
+============================= ========================================= ====================
+ENTERQUEUE                    url|callerid  /  url|callerid|position     started_at, caller,
+                              [|calleridname]                           queue, direction=in
+CONNECT                       holdtime  /  holdtime|bridgeduniqueid      answered_at,
+                              [|ringtime]                               wait_seconds, agent,
+                                                                        queue, disposition
+COMPLETEAGENT, COMPLETECALLER holdtime|calltime[|origposition]           ended_at,
+                                                                        talk_seconds,
+                                                                        wait_seconds, agent,
+                                                                        disposition
+TRANSFER                      exten|context  /  exten|context|holdtime|  as COMPLETE*, plus
+                              calltime[|origposition]                   transferred=True
+BLINDTRANSFER                 exten|context|holdtime|calltime|origpos.   as TRANSFER
+ATTENDEDTRANSFER              BRIDGE|bridge|holdtime|calltime|origpos.,  as TRANSFER
+                              APP|app|..., LINK|chan1|chan2|holdtime|...
+ABANDON                       position|origposition|waittime             disposition=abandoned,
+                                                                        wait_seconds, ended_at
+EXITWITHTIMEOUT               position  /  position|origposition|        disposition=missed,
+                              waittime                                  wait_seconds (new
+                                                                        layout), ended_at
+EXITWITHKEY                   key|position  /  key|position|origpos.|    as EXITWITHTIMEOUT
+                              waittime
+EXITEMPTY, LEAVEEMPTY         position|origposition|waittime             as EXITWITHTIMEOUT
+============================= ========================================= ====================
+
+LEAVEEMPTY is Wazo's name for a caller leaving a queue that became empty; it is read
+like EXITEMPTY.
+
+Events about an operator (``AgentEvent``; the agent field is required):
+RINGNOANSWER (``ring_ms`` = data1, ``call_id`` = callid; the call goes on),
+PAUSE, UNPAUSE, PAUSEALL, UNPAUSEALL (``reason`` = data1, the pause reason, when given),
+AGENTCALLBACKLOGOFF (``reason`` = data3, e.g. ``Autologoff``, when given),
+ADDMEMBER, REMOVEMEMBER, AGENTLOGIN, AGENTLOGOFF, AGENTCALLBACKLOGIN (no reason:
+their data is a channel or a login time). ``queue`` is ``None`` for ``NONE``.
+
+Known events that carry nothing carewatch stores give no record (``[]``, not an error):
+QUEUESTART, CONFIGRELOAD, AGENTDUMP, RINGCANCELED, SYSCOMPAT, PENALTY, DID, INFO,
+and Wazo's FULL, CLOSED, JOINEMPTY, DIVERT_CA_RATIO, DIVERT_HOLDTIME, WRAPUPSTART
+(a call refused before ENTERQUEUE never becomes a call here). Any other event name is
+``BadLine("unknown event", name)``.
+
+Reasons raised: ``malformed`` (too few fields, no event, a number that is not one),
+``bad timestamp``, ``unknown event``, ``missing call id`` (a call event whose callid is
+empty, ``NONE`` or ``REALTIME``), ``missing agent`` (an operator event without agent).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+from carewatch.records import AgentEvent, BadLine, CallUpdate, Record
+from carewatch.sources.base import Parser, clean_text
+from carewatch.timeutil import parse_timestamp
+
+#: Fields before the event data: time, callid, queue, agent, event.
+_HEAD = 5
+
+_NUMBER_RE = re.compile(r"^\d+(\.\d+)?$")
+_EPOCH_RE = re.compile(r"^\d{9,11}(\.\d+)?$")
+_DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?")
+_EVENT_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
+
+#: callid / queue / agent values that mean "none".
+_NONE_VALUES = frozenset({"", "NONE"})
+_NO_CALL_IDS = frozenset({"", "NONE", "REALTIME"})
+
+_COMPLETE_EVENTS = frozenset({"COMPLETEAGENT", "COMPLETECALLER"})
+_TRANSFER_EVENTS = frozenset({"TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER"})
+#: Event -> index (0-based, within the data fields) of ``waittime``.
+_MISSED_WAIT_INDEX: dict[str, int] = {
+    "EXITWITHTIMEOUT": 2,
+    "EXITWITHKEY": 3,
+    "EXITEMPTY": 2,
+    "LEAVEEMPTY": 2,
+}
+_PAUSE_EVENTS = frozenset({"PAUSE", "UNPAUSE", "PAUSEALL", "UNPAUSEALL"})
+_MEMBER_EVENTS = frozenset(
+    {
+        "ADDMEMBER",
+        "REMOVEMEMBER",
+        "AGENTLOGIN",
+        "AGENTLOGOFF",
+        "AGENTCALLBACKLOGIN",
+        "AGENTCALLBACKLOGOFF",
+    }
+)
+
+#: Known events that carry nothing carewatch stores.
+IGNORED_EVENTS: frozenset[str] = frozenset(
+    {
+        "QUEUESTART",
+        "CONFIGRELOAD",
+        "AGENTDUMP",
+        "RINGCANCELED",
+        "SYSCOMPAT",
+        "PENALTY",
+        "DID",
+        "INFO",
+        "FULL",
+        "CLOSED",
+        "JOINEMPTY",
+        "DIVERT_CA_RATIO",
+        "DIVERT_HOLDTIME",
+        "WRAPUPSTART",
+    }
+)
+
+#: Every event name this parser knows.
+KNOWN_EVENTS: frozenset[str] = (
+    frozenset({"ENTERQUEUE", "CONNECT", "ABANDON", "RINGNOANSWER"})
+    | _COMPLETE_EVENTS
+    | _TRANSFER_EVENTS
+    | frozenset(_MISSED_WAIT_INDEX)
+    | _PAUSE_EVENTS
+    | _MEMBER_EVENTS
+    | IGNORED_EVENTS
+)
+
+
+class QueueLogParser(Parser):
+    """Parser for Asterisk's ``queue_log`` file (and pipe-separated realtime exports)."""
+
+    format: ClassVar[str] = "queue_log"
+
+    def parse_line(self, line: str, line_no: int) -> list[Record]:
+        """One queue_log line -> zero or more records, or :class:`BadLine`."""
+        fields = [f.strip() for f in line.split("|")]
+        if len(fields) < _HEAD:
+            raise BadLine("malformed", f"{len(fields)} fields, expected at least {_HEAD}")
+        raw_time, raw_callid, raw_queue, raw_agent, raw_event = fields[:_HEAD]
+        data = fields[_HEAD:]
+        try:
+            at = parse_timestamp(raw_time, self.tz)
+        except ValueError:
+            raise BadLine("bad timestamp", clean_text(raw_time) or "") from None
+        event = raw_event.upper()
+        if not event:
+            raise BadLine("malformed", "no event name")
+        if event not in KNOWN_EVENTS:
+            raise BadLine("unknown event", clean_text(raw_event) or "")
+        if event in IGNORED_EVENTS:
+            return []
+        queue = _none_or_text(raw_queue)
+        agent = _none_or_text(raw_agent)
+
+        if event == "RINGNOANSWER":
+            ring = _number(data, 0, event, "ringtime")
+            return [
+                AgentEvent(
+                    at=at,
+                    agent=_require_agent(agent, event),
+                    event=event,
+                    queue=queue,
+                    call_id=_call_id_or_none(raw_callid),
+                    ring_ms=None if ring is None else int(ring),
+                )
+            ]
+        if event in _PAUSE_EVENTS or event in _MEMBER_EVENTS:
+            return [
+                AgentEvent(
+                    at=at,
+                    agent=_require_agent(agent, event),
+                    event=event,
+                    queue=queue,
+                    reason=_reason(event, data),
+                )
+            ]
+
+        call_id = _call_id_or_none(raw_callid)
+        if call_id is None:
+            raise BadLine("missing call id", event)
+        if event == "ENTERQUEUE":
+            return [
+                CallUpdate(
+                    call_id,
+                    _present(
+                        started_at=at,
+                        caller=clean_text(_get(data, 1)),
+                        queue=queue,
+                        direction="in",
+                    ),
+                    creates=True,
+                )
+            ]
+        if event == "CONNECT":
+            fields_out = _present(
+                answered_at=at,
+                wait_seconds=_number(data, 0, event, "holdtime"),
+                agent=agent,
+                queue=queue,
+                disposition="answered",
+            )
+        elif event in _COMPLETE_EVENTS or event in _TRANSFER_EVENTS:
+            hold_index = _transfer_hold_index(event, data)
+            fields_out = _present(
+                ended_at=at,
+                talk_seconds=_number(data, hold_index + 1, event, "calltime"),
+                wait_seconds=_number(data, hold_index, event, "holdtime"),
+                agent=agent,
+                disposition="answered",
+            )
+            if event in _TRANSFER_EVENTS:
+                fields_out["transferred"] = True
+        elif event == "ABANDON":
+            fields_out = _present(
+                disposition="abandoned",
+                wait_seconds=_number(data, 2, event, "waittime"),
+                ended_at=at,
+            )
+        else:  # EXITWITHTIMEOUT, EXITWITHKEY, EXITEMPTY, LEAVEEMPTY
+            fields_out = _present(
+                disposition="missed",
+                wait_seconds=_number(data, _MISSED_WAIT_INDEX[event], event, "waittime"),
+                ended_at=at,
+            )
+        return [CallUpdate(call_id, fields_out, creates=False)]
+
+
+def _transfer_hold_index(event: str, data: list[str]) -> int:
+    """Index of ``holdtime`` in the data fields of an end-of-call event."""
+    if event in _COMPLETE_EVENTS:
+        return 0
+    if event == "ATTENDEDTRANSFER" and _get(data, 0).upper() == "LINK":
+        return 3  # LINK|chan1|chan2|holdtime|calltime|origposition
+    return 2  # exten|context|... and BRIDGE|bridge|... / APP|app|...
+
+
+def _get(data: list[str], index: int) -> str:
+    return data[index] if index < len(data) else ""
+
+
+def _number(data: list[str], index: int, event: str, name: str) -> float | None:
+    """A numeric data field: ``None`` when absent or empty, BadLine when not a number."""
+    value = _get(data, index)
+    if value == "":
+        return None
+    if not _NUMBER_RE.match(value):
+        raise BadLine("malformed", f"{event} {name} is not a number: {clean_text(value)!r}")
+    return float(value)
+
+
+def _none_or_text(value: str) -> str | None:
+    if value.upper() in _NONE_VALUES:
+        return None
+    return clean_text(value)
+
+
+def _call_id_or_none(value: str) -> str | None:
+    if value.upper() in _NO_CALL_IDS:
+        return None
+    return clean_text(value)
+
+
+def _require_agent(agent: str | None, event: str) -> str:
+    if agent is None:
+        raise BadLine("missing agent", event)
+    return agent
+
+
+def _reason(event: str, data: list[str]) -> str | None:
+    if event in _PAUSE_EVENTS:
+        return clean_text(_get(data, 0))
+    if event == "AGENTCALLBACKLOGOFF":
+        return clean_text(_get(data, 2))
+    return None
+
+
+def _present(**values: Any) -> dict[str, Any]:
+    """The given fields without those that are ``None`` (unknown values are left out)."""
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def is_queue_log_line(line: str) -> bool:
+    """Whether one decoded line has the shape of a queue_log line."""
+    fields = [f.strip() for f in line.split("|")]
+    if len(fields) < _HEAD:
+        return False
+    first = fields[0]
+    if not (_EPOCH_RE.match(first) or _DATETIME_RE.match(first)):
+        return False
+    return bool(_EVENT_RE.match(fields[4].upper()))
+
+
+def looks_like_queue_log(lines: list[str], sample: int = 10) -> bool:
+    """Whether the first non-blank lines of a file are queue_log (format detection).
+
+    Looks at up to ``sample`` non-blank lines; true when more than half of them have
+    the queue_log shape (time, callid, queue, agent, an upper-case event name), so one
+    half-written or odd line does not decide.
+    """
+    picked = [line for line in lines if line.strip()][:sample]
+    if not picked:
+        return False
+    hits = sum(1 for line in picked if is_queue_log_line(line))
+    return hits * 2 > len(picked)
