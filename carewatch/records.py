@@ -88,3 +88,29 @@ class ParseResult:
 
     records: list[Record] = field(default_factory=list)
     skipped: list[tuple[int, str]] = field(default_factory=list)
+
+
+def derive(fields: dict[str, Any]) -> dict[str, Any]:
+    """``fields`` plus the values SPEC says can be derived from them (a new dict).
+
+    - ``talk_seconds`` = ``ended_at`` − ``answered_at``
+    - ``wait_seconds`` = ``answered_at`` − ``started_at``
+    - ``disposition`` = ``answered`` when ``answered_at`` or ``talk_seconds`` is known
+
+    A value already present (not ``None``) is never replaced, and a negative difference
+    (times out of order) derives nothing. Pure: the store calls it again on the merge of
+    every row about one call, so a later row can complete an earlier one.
+    """
+    out = dict(fields)
+    started = out.get("started_at")
+    answered = out.get("answered_at")
+    ended = out.get("ended_at")
+    if out.get("talk_seconds") is None and None not in (answered, ended) and ended >= answered:
+        out["talk_seconds"] = float(ended - answered)
+    if out.get("wait_seconds") is None and None not in (started, answered) and answered >= started:
+        out["wait_seconds"] = float(answered - started)
+    if out.get("disposition") is None and (
+        answered is not None or out.get("talk_seconds") is not None
+    ):
+        out["disposition"] = "answered"
+    return out

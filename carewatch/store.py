@@ -49,7 +49,7 @@ from carewatch.model import (
     SourcePosition,
     TagEvent,
 )
-from carewatch.records import CALL_FIELDS, AgentEvent, CallUpdate, Record
+from carewatch.records import CALL_FIELDS, AgentEvent, CallUpdate, Record, derive
 
 CALLS = Call.__table__
 TAGS = TagEvent.__table__
@@ -61,6 +61,10 @@ META = Meta.__table__
 CALL_COLUMNS = [CALLS.c[name] for name in CallRow._fields]
 ISSUE_COLUMNS = [ISSUES.c[name] for name in IssueRow._fields]
 TAG_FIELDS = ("category", "outcome", "resolved", "note")
+
+#: Text fields stored in bounded columns, and their size.
+SHORT_TEXT = frozenset({"queue", "agent", "caller", "category", "outcome", "direction"})
+TEXT_MAX = 200
 
 #: Rows per executemany / per IN (...) lookup.
 BATCH = 500
@@ -95,27 +99,6 @@ def database_url(db: str | None) -> str:
     if "://" in db:
         return db
     return f"sqlite:///{Path(db).expanduser()}"
-
-
-def derive_fields(row: dict[str, Any]) -> None:
-    """Fill what can be derived from the other fields of a call (in place).
-
-    ``talk_seconds`` = ended − answered; ``wait_seconds`` = answered − started;
-    ``disposition`` = answered when an answer time or a talk time is known.
-    """
-    answered = row.get("answered_at")
-    if row.get("talk_seconds") is None and answered is not None and row.get("ended_at") is not None:
-        row["talk_seconds"] = max(0.0, row["ended_at"] - answered)
-    if (
-        row.get("wait_seconds") is None
-        and answered is not None
-        and row.get("started_at") is not None
-    ):
-        row["wait_seconds"] = max(0.0, answered - row["started_at"])
-    if row.get("disposition") is None and (
-        answered is not None or row.get("talk_seconds") is not None
-    ):
-        row["disposition"] = "answered"
 
 
 def _agent_event_key(ev: AgentEvent) -> str:
@@ -335,8 +318,10 @@ class Store:
                 new[upd.call_id] = row
             for key, value in upd.fields.items():
                 if value is not None and key in CALL_FIELDS:
+                    if key in SHORT_TEXT and isinstance(value, str):
+                        value = value[:TEXT_MAX]  # the column's size, on every database
                     row[key] = value
-            derive_fields(row)
+            row.update(derive(row))
         inserts = []
         for row in new.values():
             row["updated_at"] = now
