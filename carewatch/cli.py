@@ -109,12 +109,15 @@ def cmd_monitor(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from carewatch.demo import prepare_demo, start_live_feed
+    from carewatch.demo import DemoError, prepare_demo, start_live_feed
     from carewatch.tui.app import create_app
 
     config = _config(args)
     folder = Path(args.dir)
-    setup = prepare_demo(folder, config, seed=args.seed, days=args.days)
+    try:
+        setup = prepare_demo(folder, config, seed=args.seed, days=args.days)
+    except (DemoError, OSError) as exc:
+        raise Failure(f"demo: {exc}") from None
     app = create_app(
         config,
         setup.db,
