@@ -1,0 +1,210 @@
+"""The command line as a user meets it: help, exit codes, one-line errors, the main flows."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from carewatch.cli import build_parser, main
+
+SUBCOMMANDS = ("monitor", "demo", "ingest", "tag", "report", "simulate")
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "carewatch", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("command", SUBCOMMANDS)
+def test_every_subcommand_has_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main([command, "--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert f"carewatch {command}" in out
+    assert "--config" in out and "--db" in out
+
+
+def test_top_level_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    for command in SUBCOMMANDS:
+        assert command in out
+
+
+def test_bad_config_is_exit_2_one_line_no_traceback(tmp_path: Path) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text("[targets]\nservice_level_seconds = 'soon'\n", encoding="utf-8")
+    result = run("report", "--config", str(config), "--db", str(tmp_path / "cw.db"))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert str(config) in lines[0] and "targets.service_level_seconds" in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_database_that_cannot_be_opened_is_exit_1(tmp_path: Path) -> None:
+    result = run("report", "--db", str(tmp_path / "no" / "such" / "folder.db"))
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0
+    assert "cannot open database" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_usage_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["report", "--format", "pdf"])
+    assert info.value.code == 2
+    with pytest.raises(SystemExit) as info:
+        main(["report", "--date", "yesterday"])
+    assert info.value.code == 2
+    assert "--date: expected YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_simulate_same_seed_same_bytes(tmp_path: Path) -> None:
+    args = ["--days", "2", "--start", "2026-03-02", "--seed", "7", "--format", "queue_log"]
+    assert main(["simulate", "--out", str(tmp_path / "a" / "queue_log"), *args]) == 0
+    assert main(["simulate", "--out", str(tmp_path / "b" / "queue_log"), *args]) == 0
+    a = (tmp_path / "a" / "queue_log").read_bytes()
+    b = (tmp_path / "b" / "queue_log").read_bytes()
+    assert a and hashlib.sha256(a).digest() == hashlib.sha256(b).digest()
+
+
+@pytest.fixture
+def ingested(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, str]:
+    log = tmp_path / "logs" / "calls.csv"
+    db = str(tmp_path / "cw.db")
+    main(["simulate", "--out", str(log), "--format", "csv", "--days", "2", "--start", "2026-03-02"])
+    capsys.readouterr()
+    assert main(["ingest", str(log), "--db", db]) == 0
+    first = capsys.readouterr().out
+    assert "calls added" in first and not first.startswith("0 ")
+    return log, db
+
+
+def test_ingest_prints_a_summary_and_again_adds_nothing(
+    ingested: tuple[Path, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    log, db = ingested
+    assert main(["ingest", str(log), "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("0 calls added"), out
+
+
+def test_ingest_of_a_missing_file_is_exit_1(tmp_path: Path) -> None:
+    result = run("ingest", str(tmp_path / "nope.log"), "--db", str(tmp_path / "cw.db"))
+    assert result.returncode == 1
+    assert "nope.log" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_tag_unknown_category_lists_the_valid_ones(
+    ingested: tuple[Path, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, db = ingested
+    with pytest.raises(SystemExit) as info:
+        main(["tag", "whatever", "--category", "weather", "--db", db])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "unknown category 'weather'" in err
+    assert "pre-sale, shipping, order, admin, complaint" in err
+
+
+def test_tag_from_a_script_writes_events(
+    ingested: tuple[Path, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from carewatch.store import Store
+
+    _, db = ingested
+    with Store(db) as store:
+        call = store.recent_calls(1)[0]
+    code = main(
+        [
+            "tag",
+            call.call_id,
+            "--category",
+            "complaint",
+            "--outcome",
+            "none",
+            "--resolved",
+            "no",
+            "--note",
+            "parcel [b]lost[/b]",
+            "--operator",
+            "desk-7",
+            "--db",
+            db,
+        ]
+    )
+    assert code == 0
+    with Store(db) as store:
+        after = store.get_call(call.id)
+        events = store.tag_events(call.id)
+    assert (after.category, after.outcome, after.resolved, after.note) == (
+        "complaint",
+        "none",
+        False,
+        "parcel [b]lost[/b]",
+    )
+    assert {e["operator"] for e in events} == {"desk-7"}
+    with pytest.raises(SystemExit) as info:
+        main(["tag", call.call_id, "--resolved", "maybe", "--db", db])
+    assert info.value.code == 2
+
+
+def test_tag_of_an_unknown_call_is_exit_1(ingested: tuple[Path, str]) -> None:
+    _, db = ingested
+    with pytest.raises(SystemExit) as info:
+        main(["tag", "no-such-call", "--category", "order", "--db", db])
+    assert info.value.code == 1
+
+
+def test_report_json_for_a_day(
+    ingested: tuple[Path, str], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    _, db = ingested
+    out_file = tmp_path / "r.json"
+    assert (
+        main(
+            [
+                "report",
+                "--db",
+                db,
+                "--date",
+                "2026-03-03",
+                "--format",
+                "json",
+                "--output",
+                str(out_file),
+            ]
+        )
+        == 0
+    )
+    data = json.loads(out_file.read_text(encoding="utf-8"))
+    assert data["date"] == "2026-03-03"
+    assert data["kpis"]["offered"] > 0
+    assert "kpis" in data["previous_day"] and "kpis" in data["same_day_last_week"]
+
+
+def test_report_text_is_plain_when_not_a_terminal(ingested: tuple[Path, str]) -> None:
+    _, db = ingested
+    result = run("report", "--db", db, "--date", "2026-03-03")
+    assert result.returncode == 0, result.stderr
+    assert "\x1b" not in result.stdout
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
+
+
+def test_parser_knows_every_spec_command() -> None:
+    parser = build_parser()
+    actions = [a for a in parser._actions if a.dest == "command"]
+    assert set(SUBCOMMANDS) <= set(actions[0].choices)
