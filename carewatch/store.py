@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -123,6 +124,7 @@ class Store:
         self.url = database_url(db)
         self.is_sqlite = self.url.startswith("sqlite")
         self._version_conn: Any = None
+        self._version_lock = threading.Lock()
         try:
             self.engine = self._make_engine()
             self._check_schema(create)
@@ -194,9 +196,10 @@ class Store:
             conn.execute(insert(META), [{"key": "schema_version", "value": str(SCHEMA_VERSION)}])
 
     def close(self) -> None:
-        if self._version_conn is not None:
-            self._version_conn.close()
-            self._version_conn = None
+        with self._version_lock:
+            if self._version_conn is not None:
+                self._version_conn.close()
+                self._version_conn = None
         self.engine.dispose()
 
     def __enter__(self) -> Store:
@@ -243,12 +246,17 @@ class Store:
         Elsewhere: the newest change time of calls, tags, issues and positions.
         """
         if self.is_sqlite:
-            if self._version_conn is None:
-                self._version_conn = self.engine.raw_connection()
-            cur = self._version_conn.cursor()
-            cur.execute("PRAGMA data_version")
-            (value,) = cur.fetchone()
-            cur.close()
+            # one connection, used by one thread at a time (a screen polls from a worker
+            # thread while another may close the store)
+            with self._version_lock:
+                if self._version_conn is None:
+                    self._version_conn = self.engine.raw_connection()
+                cur = self._version_conn.cursor()
+                try:
+                    cur.execute("PRAGMA data_version")
+                    (value,) = cur.fetchone()
+                finally:
+                    cur.close()
             return int(value) * 1_000_000 + self._local_writes
         with self.read() as conn:
             parts = [
@@ -474,8 +482,10 @@ class Store:
         with self.read() as conn:
             return int(conn.execute(select(func.count()).select_from(CALLS)).scalar_one())
 
-    def missed_rings_between(self, start: float, end: float) -> dict[str, int]:
-        """RINGNOANSWER events per agent in [start, end)."""
+    def missed_rings_between(
+        self, start: float, end: float, queue: str | None = None
+    ) -> dict[str, int]:
+        """RINGNOANSWER events per agent in [start, end) (of one queue, if given)."""
         stmt = (
             select(AGENT_EVENTS.c.agent, func.count())
             .where(
@@ -485,6 +495,8 @@ class Store:
             )
             .group_by(AGENT_EVENTS.c.agent)
         )
+        if queue is not None:
+            stmt = stmt.where(AGENT_EVENTS.c.queue == queue)
         with self.read() as conn:
             return {agent: int(n) for agent, n in conn.execute(stmt)}
 

@@ -1,0 +1,167 @@
+"""What stands out in a day, as a manager would write it (kpi.insights)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from carewatch.config import parse_config
+from carewatch.kpi import biggest_move, compute_kpis, day_window, insights
+from carewatch.model import IssueRow
+
+ROME = ZoneInfo("Europe/Rome")
+DAY = date(2025, 6, 10)
+WIN = day_window(DAY, ROME)
+NOW = datetime(2025, 6, 10, 18, 0, tzinfo=ROME).timestamp()
+CFG = parse_config(
+    {
+        "timezone": "Europe/Rome",
+        "currency": "€",
+        "agent_cost_per_hour": 30.0,
+        "categories": [{"name": "shipping"}, {"name": "order"}, {"name": "complaint"}],
+    }
+)
+
+
+def snapshot(**values: object) -> dict:
+    """An empty day's snapshot with some values set by hand."""
+    k = compute_kpis([], CFG, window=WIN, now=NOW)
+    k.update(values)
+    return k
+
+
+def test_a_quiet_empty_day_says_nothing():
+    assert insights(snapshot(), config=CFG, now=NOW) == []
+
+
+def test_category_over_its_alert_share_with_talk_time_and_money():
+    k = snapshot(
+        offered=50,
+        answered=50,
+        tagged=50,
+        category_mix={
+            "shipping": {"count": 30, "share": 0.6},
+            "order": {"count": 20, "share": 0.4},
+            "complaint": {"count": 0, "share": 0.0},
+        },
+        category_alerts=[{"category": "shipping", "share": 0.6, "count": 30, "threshold": 0.4}],
+        talk_seconds_by_category={"shipping": 11400.0, "order": 3000.0, "complaint": 0.0},
+        talk_cost={
+            "total": 120.0,
+            "by_category": {"shipping": 95.0, "order": 25.0, "complaint": 0.0, "untagged": 0.0},
+        },
+    )
+    assert insights(k, config=CFG, now=NOW) == [
+        "shipping: 60% of tagged calls, 3 h 10 min of talk, € 95."
+    ]
+
+
+def test_most_important_first():
+    k = snapshot(
+        offered=40,
+        answered=30,
+        abandoned=10,
+        abandon_rate=0.25,
+        service_level=0.5,
+        over_target_share=0.375,
+        avg_talk_seconds=150.0,
+        tagged=30,
+        category_mix={
+            "shipping": {"count": 15, "share": 0.5},
+            "order": {"count": 15, "share": 0.5},
+            "complaint": {"count": 0, "share": 0.0},
+        },
+        category_alerts=[
+            {"category": "shipping", "share": 0.5, "count": 15, "threshold": 0.4},
+            {"category": "order", "share": 0.5, "count": 15, "threshold": 0.4},
+        ],
+        talk_seconds_by_category={"shipping": 2400.0, "order": 1800.0, "complaint": 0.0},
+        talk_cost={
+            "total": 35.0,
+            "by_category": {"shipping": 20.0, "order": 15.0, "complaint": 0.0, "untagged": 0.0},
+        },
+    )
+    last_week = dict(k, abandon_rate=0.05)
+    issues = [
+        IssueRow(
+            7,
+            None,
+            "courier\x1b[31m lost parcels",
+            "shipping",
+            "op",
+            NOW - 2 * 86400 - 3900,
+            None,
+            None,
+        ),
+        IssueRow(8, None, "invoice typo", None, "op", NOW - 600, None, None),
+    ]
+    assert insights(k, config=CFG, last_week=last_week, open_issues=issues, now=NOW) == [
+        "shipping: 50% of tagged calls, 40 min 00 s of talk, € 20.",
+        "order: 50% of tagged calls, 30 min 00 s of talk, € 15.",
+        "Abandon rate 25.0% is over the 5% maximum (10 of 40 calls).",
+        "Service level 50.0% is under the 80% goal (answered within 20 s).",
+        "37.5% of answered calls went over the 2 min 00 s talk target (average talk 2 min 30 s).",
+        "Abandon rate rose to 25.0% from 5.0% on the same weekday last week (worse).",
+        'Oldest of 2 open issues: "courier [31m lost parcels", open 2 d 1 h 05 min.',
+    ]
+
+
+def test_the_kpi_that_moved_most_against_last_week():
+    today = snapshot(
+        offered=100,
+        abandon_rate=0.05,  # +2 points: 0.4 of a 5-point scale
+        avg_wait_seconds=60.0,  # +50% of 40 s: 2.5 scales
+        service_level=None,  # null on one side: ignored
+        nps=20,
+    )
+    last_week = snapshot(
+        offered=95,
+        abandon_rate=0.03,
+        avg_wait_seconds=40.0,
+        service_level=0.2,
+        nps=-80,  # null today would be skipped; here 100 points = 10 scales
+        csat_avg=None,
+    )
+    assert biggest_move(today, last_week) == ("nps", 10.0)
+    lines = insights(today, config=CFG, last_week=last_week, now=NOW)
+    assert lines == ["NPS rose to 20 from -80 on the same weekday last week (better)."]
+    last_week["nps"] = None
+    assert biggest_move(today, last_week)[0] == "avg_wait_seconds"
+    assert insights(today, config=CFG, last_week=last_week, now=NOW) == [
+        "Average wait (first response) rose to 1 min 00 s from 40 s "
+        "on the same weekday last week (worse)."
+    ]
+
+
+def test_small_moves_are_not_news_and_previous_day_is_the_fallback():
+    today = snapshot(offered=100, conversion_rate=0.21)
+    before = snapshot(offered=104, conversion_rate=0.20)
+    assert insights(today, config=CFG, last_week=before, now=NOW) == []
+    before = snapshot(offered=60, conversion_rate=0.20)
+    assert insights(today, config=CFG, previous_day=before, now=NOW) == [
+        "Calls offered rose to 100 from 60 on the previous day."
+    ]
+    # with both, the same weekday last week is the comparison
+    assert insights(today, config=CFG, previous_day=before, last_week=today, now=NOW) == []
+
+
+def test_share_over_the_talk_target():
+    k = snapshot(answered=20, over_target_share=0.1, avg_talk_seconds=95.0)
+    assert insights(k, config=CFG, now=NOW) == [
+        "10% of answered calls went over the 2 min 00 s talk target (average talk 1 min 35 s)."
+    ]
+
+
+def test_oldest_open_issue_with_age_and_title():
+    issues = [
+        IssueRow(1, None, "resolved one", None, "op", NOW - 9000, NOW - 100, "op"),
+        IssueRow(2, None, "app crashes at checkout", None, "op", NOW - 3 * 3600 - 600, None, None),
+    ]
+    assert insights(snapshot(), config=CFG, open_issues=issues, now=NOW) == [
+        'Oldest open issue: "app crashes at checkout", open 3 h 10 min.'
+    ]
+
+
+def test_targets_within_limits_say_nothing():
+    k = snapshot(offered=100, abandoned=3, abandon_rate=0.03, service_level=0.9)
+    assert insights(k, config=CFG, now=NOW) == []
