@@ -1,0 +1,289 @@
+"""Benchmark of the end-of-day summary (not collected by pytest).
+
+    python tests/bench/bench_report.py [--day-calls 50000] [--history-days 30] [--runs 5]
+
+Builds, in a temporary folder, databases of ``--history-days`` (30) days whose report day has
+``--day-calls`` (50,000) calls and every other day ``--history-calls`` (2,000), all through
+``Store.ingest`` with records drawn from ``random.Random(seed)``, and times (median of
+``--runs``):
+
+* ``build_report`` + ``render(text)`` (the printed summary), and ``render(json)``;
+* the baseline, in the same run and on the same file: a raw ``sqlite3`` ``SELECT * FROM cw_call
+  WHERE started_at >= ? AND started_at < ?`` of the report day, fetched into Python;
+
+and prints the ratio report / baseline. Three databases:
+
+1. the report day at 50,000 calls, the other days at 2,000;
+2. the same with ten times the history (300 days): the report's cost must not grow with it;
+3. the worst case: the day before and the same weekday a week before at 50,000 calls too
+   (the report reads those three days). Goal: < 1 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+import tomllib
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+import carewatch.report as report_module
+from carewatch.config import Config, default_config_text, parse_config
+from carewatch.kpi import day_window, kpis_for_window
+from carewatch.records import AgentEvent, CallUpdate, Record
+from carewatch.report import build_report, render
+from carewatch.store import Store
+from carewatch.timeutil import day_bounds
+
+REPORT_DAY = date(2024, 5, 14)
+TIMEZONE = "Europe/Rome"
+BATCH = 25_000
+NOTES = (
+    "asked where the parcel is; sent the tracking link",
+    "wants a refund, passed to billing",
+    'said "the courier never rang", booked a new delivery',
+    "call back tomorrow morning",
+)
+
+
+def bench_config() -> Config:
+    """The documented default config, in a fixed time zone."""
+    data = tomllib.loads(default_config_text())
+    data["timezone"] = TIMEZONE
+    return parse_config(data, "config/carewatch.toml")
+
+
+def day_records(
+    rng: random.Random, config: Config, day: date, n: int, prefix: str
+) -> Iterator[Record]:
+    """``n`` calls on local ``day`` (plus the day's missed rings), drawn from ``rng``."""
+    start = day_bounds(day, config.tz)[0]
+    opening = start + 8 * 3600
+    span = 12 * 3600
+    categories = [c.name for c in config.categories] or ["general"]
+    outcomes = [o.name for o in config.outcomes] or ["sale", "none"]
+    agents = [f"op-{i:03d}" for i in range(1, 121)]
+    for i in range(n):
+        t = opening + rng.random() * span
+        fields: dict[str, object] = {
+            "started_at": t,
+            "queue": rng.choice(("support", "support", "sales", "billing")),
+            "caller": f"+44 7700 9{rng.randrange(40_000):05d}",
+        }
+        r = rng.random()
+        if r < 0.02:
+            fields.update(direction="out", answered_at=t, ended_at=t + rng.uniform(30, 300))
+            fields["agent"] = rng.choice(agents)
+        elif r < 0.08:
+            fields.update(disposition="abandoned", wait_seconds=rng.uniform(3, 180))
+        elif r < 0.09:
+            fields.update(disposition="missed", wait_seconds=300.0)
+        else:
+            wait = rng.expovariate(1 / 15)
+            talk = rng.lognormvariate(4.8, 0.5)
+            fields.update(answered_at=t + wait, ended_at=t + wait + talk, agent=rng.choice(agents))
+            if rng.random() < 0.88:
+                fields["category"] = rng.choice(categories)
+                fields["outcome"] = rng.choice(outcomes)
+                fields["resolved"] = rng.random() < 0.8
+                if rng.random() < 0.05:
+                    fields["note"] = rng.choice(NOTES)
+            if rng.random() < 0.3:
+                fields["csat"] = rng.randint(1, 5)
+                fields["nps"] = rng.randint(0, 10)
+        yield CallUpdate(f"{prefix}-{i}", fields)
+    for _ in range(max(1, n // 100)):
+        yield AgentEvent(
+            opening + rng.random() * span, rng.choice(agents), "RINGNOANSWER", ring_ms=15000
+        )
+
+
+def build_database(
+    path: Path,
+    config: Config,
+    *,
+    day_calls: int,
+    compare_calls: int,
+    history_days: int,
+    history_calls: int,
+    seed: int,
+) -> tuple[Store, int]:
+    """A database of ``history_days`` days ending on the report day (``day_calls`` calls; the
+    day before and a week before ``compare_calls``; other days ``history_calls``); returns it
+    and its number of calls."""
+    store = Store(str(path))
+    rng = random.Random(seed)
+    compared = {REPORT_DAY - timedelta(days=1), REPORT_DAY - timedelta(days=7)}
+    batch: list[tuple[int, Record]] = []
+    for back in range(history_days - 1, -1, -1):
+        day = REPORT_DAY - timedelta(days=back)
+        n = day_calls if back == 0 else compare_calls if day in compared else history_calls
+        for rec in day_records(rng, config, day, n, day.isoformat()):
+            batch.append((len(batch) + 1, rec))
+            if len(batch) >= BATCH:
+                store.ingest("bench", batch)
+                batch = []
+    if batch:
+        store.ingest("bench", batch)
+    day_start = day_bounds(REPORT_DAY, config.tz)[0]
+    for k in range(40):
+        opened = day_start - rng.uniform(0, 10 * 86400)
+        pk = store.open_issue(f"issue {k}", "op-001", category="shipping", now=opened)
+        if k % 3 == 0:
+            store.resolve_issue(pk, "op-002", now=opened + rng.uniform(600, 86400))
+    return store, store.count_calls()
+
+
+def median_time(fn: Callable[[], object], runs: int) -> float:
+    """The median wall time of ``runs`` calls of ``fn`` (after one warm-up call)."""
+    return interleaved({"fn": fn}, runs)["fn"]
+
+
+def interleaved(fns: dict[str, Callable[[], object]], runs: int) -> dict[str, float]:
+    """The median wall time of each of ``fns``, run in turn ``runs`` times (after a warm-up
+    round), so a machine that gets busier or quieter during the run affects all alike."""
+    for fn in fns.values():
+        fn()
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(runs):
+        for name, fn in fns.items():
+            t = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t)
+    return {name: statistics.median(ts) for name, ts in times.items()}
+
+
+def measure(
+    label: str, args: argparse.Namespace, history_days: int, compare_calls: int, folder: Path
+) -> float:
+    """Build one database, time the report and the baseline on it, print; returns the
+    report time (build_report + render(text)) as a multiple of the baseline."""
+    config = bench_config()
+    t0 = time.perf_counter()
+    store, total = build_database(
+        folder / f"bench-{history_days}-{compare_calls}.db",
+        config,
+        day_calls=args.day_calls,
+        compare_calls=compare_calls,
+        history_days=history_days,
+        history_calls=args.history_calls,
+        seed=args.seed,
+    )
+    built = time.perf_counter() - t0
+    now = day_bounds(REPORT_DAY, config.tz)[1] + 8 * 3600  # the morning after
+    start, end = day_bounds(REPORT_DAY, config.tz)
+
+    def baseline() -> int:
+        conn = sqlite3.connect(store.url.removeprefix("sqlite:///"))
+        try:
+            rows = conn.execute(
+                "SELECT * FROM cw_call WHERE started_at >= ? AND started_at < ?", (start, end)
+            ).fetchall()
+        finally:
+            conn.close()
+        return len(rows)
+
+    windows = [day_window(REPORT_DAY - timedelta(days=d), config.tz) for d in (0, 1, 7)]
+
+    def engine() -> None:
+        for window in windows:
+            kpis_for_window(store, config, window, now=now)
+
+    cached = {w.start: kpis_for_window(store, config, w, now=now) for w in windows}
+
+    def own_work() -> None:
+        """build_report + render(text) with the KPI engine's results cached: the report's
+        own cost (issues, insights, rendering)."""
+        engine_call = report_module.kpis_for_window
+        report_module.kpis_for_window = lambda _s, _c, window, **_kw: cached[window.start]
+        try:
+            render(build_report(store, config, REPORT_DAY, now=now), "text")
+        finally:
+            report_module.kpis_for_window = engine_call
+
+    day_rows = baseline()
+    report = build_report(store, config, REPORT_DAY, now=now)
+    timed = interleaved(
+        {
+            "baseline": baseline,
+            "engine": engine,
+            "own": own_work,
+            "text": lambda: render(build_report(store, config, REPORT_DAY, now=now), "text"),
+            "json": lambda: render(build_report(store, config, REPORT_DAY, now=now), "json"),
+            "render_text": lambda: render(report, "text"),
+            "render_json": lambda: render(report, "json"),
+        },
+        args.runs,
+    )
+    t_base, t_text = timed["baseline"], timed["text"]
+    with_calls = build_report(store, config, REPORT_DAY, now=now, with_calls=True)
+    t_calls = {
+        fmt: median_time(lambda fmt=fmt: render(with_calls, fmt), 1) for fmt in ("text", "json")
+    }
+    store.close()
+
+    print(f"\n{label}: {total:,} calls over {history_days} days (database built in {built:.0f} s)")
+    print(
+        f"  report day {day_rows:,} calls; day before and a week before {compare_calls:,} each; "
+        f"other days {args.history_calls:,}"
+    )
+    print(f"  baseline: raw sqlite3 SELECT * of the report day   {t_base * 1000:8.0f} ms")
+    print(
+        f"  build_report + render(text)                       {t_text * 1000:8.0f} ms"
+        f"   = {t_text / t_base:4.1f}x baseline   (< 1 s: {'yes' if t_text < 1 else 'NO'})"
+    )
+    print(
+        f"  build_report + render(json)                       {timed['json'] * 1000:8.0f} ms"
+        f"   = {timed['json'] / t_base:4.1f}x baseline"
+    )
+    print(
+        f"  of which the KPI engine (3 x kpis_for_window) {timed['engine'] * 1000:.0f} ms, "
+        f"the report's own work {timed['own'] * 1000:.0f} ms"
+    )
+    print(
+        f"  render(text) {timed['render_text'] * 1000:.0f} ms, "
+        f"render(json) {timed['render_json'] * 1000:.0f} ms; "
+        f"with --calls: render(text) {t_calls['text'] * 1000:.0f} ms, "
+        f"render(json) {t_calls['json'] * 1000:.0f} ms"
+    )
+    return t_text / t_base
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--day-calls", type=int, default=50_000)
+    parser.add_argument("--history-days", type=int, default=30)
+    parser.add_argument("--history-calls", type=int, default=2_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--no-10x", action="store_true", help="skip the 10x history run")
+    parser.add_argument("--no-worst", action="store_true", help="skip the worst-case run")
+    args = parser.parse_args()
+    print(
+        f"carewatch report benchmark — median of {args.runs} runs, Python {sys.version.split()[0]}"
+    )
+    with tempfile.TemporaryDirectory(prefix="cw-bench-") as tmp:
+        folder = Path(tmp)
+        one = measure("1. history x1", args, args.history_days, args.history_calls, folder)
+        if not args.no_10x:
+            ten = measure(
+                "2. history x10", args, args.history_days * 10, args.history_calls, folder
+            )
+            print(
+                f"\n  report/baseline ratio, history x10 against x1: {ten:.2f} / {one:.2f} "
+                "(the same ratio = the report's cost follows the day's calls, not the history)"
+            )
+        if not args.no_worst:
+            measure("3. worst case", args, args.history_days, args.day_calls, folder)
+
+
+if __name__ == "__main__":
+    main()
