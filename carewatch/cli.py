@@ -12,6 +12,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -118,12 +119,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
         setup = prepare_demo(folder, config, seed=args.seed, days=args.days)
     except (DemoError, OSError) as exc:
         raise Failure(f"demo: {exc}") from None
+    if args.speed <= 0:
+        raise UsageError("--speed: expected a positive number")
+    t0 = time.time()
+    speed = args.speed
+
+    def demo_clock() -> float:
+        # the simulator's time: at --speed N it runs N times faster than the wall clock
+        return t0 + (time.time() - t0) * speed
+
     app = create_app(
         config,
         setup.db,
         watch=[(str(setup.live_log), "queue_log")],
         operator=_operator(args),
-        on_start=lambda stop: start_live_feed(setup, config, stop, speed=args.speed),
+        clock=demo_clock,
+        on_start=lambda stop: start_live_feed(setup, config, stop, speed=speed),
     )
     app.run()
     print(

@@ -1,0 +1,371 @@
+"""The live screen: the app, its workers, and the factory the CLI and the tests use.
+
+Data flow
+---------
+* Every read of the database happens in one refresh worker (a thread): it builds a
+  :class:`~carewatch.tui.snapshot.Snapshot` and posts it as :class:`SnapshotReady`. Refreshes
+  never overlap: a request while one runs only marks the screen dirty, and the finished
+  refresh starts the next one. Nothing refreshes while a modal (help, note, issue) is open.
+* What may have changed is announced with :class:`DataChanged` (``can_replace``: a burst is
+  one message): by the version watcher (a thread polling ``store.data_version()`` every
+  250 ms, which moves when any process commits), by the file follower after each batch,
+  and after this screen's own writes.
+* Writes (tags, notes, issues, undo) go through one writer thread, in the order the keys
+  were pressed; each result comes back as :class:`WriteDone` and is shown as a notification.
+  A failure is a notification too, never a crash.
+* A one-second tick repaints the clock and the longest wait without reading the database;
+  every :data:`PERIODIC_REFRESH` seconds the figures are refreshed anyway (time passes).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.css.query import NoMatches
+from textual.worker import Worker, WorkerState
+
+from carewatch.config import Config
+from carewatch.store import Store, StoreError
+from carewatch.tui.commands import CarewatchCommands, PaletteCommand
+from carewatch.tui.main_screen import MainScreen
+from carewatch.tui.messages import DataChanged, SnapshotReady, WriteDone
+from carewatch.tui.snapshot import WINDOW_KINDS, LastWeekCache, WindowKind, load_snapshot
+
+#: How often the version watcher asks the database whether anything was committed.
+VERSION_POLL_SECONDS = 0.25
+#: Refresh at least this often even when nothing was committed (time passes).
+PERIODIC_REFRESH = 15.0
+
+StartHook = Callable[[threading.Event], None]
+
+
+@dataclass(frozen=True)
+class DemoFeed:
+    """A producer of calls that runs while the screen is open (``carewatch demo``).
+
+    ``run(stop)`` is called in a thread worker when the screen starts; it must return soon
+    after ``stop`` is set (the screen sets it when it closes). ``label`` is shown in the
+    title bar.
+    """
+
+    run: StartHook
+    label: str = "DEMO"
+
+
+def default_operator() -> str:
+    """The login name, or ``"operator"`` when the system cannot tell."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "operator"
+
+
+class CarewatchApp(App[None]):
+    """carewatch's live screen for the supervisor and the operators."""
+
+    CSS_PATH = "carewatch.tcss"
+    TITLE = "carewatch"
+    COMMANDS: ClassVar = App.COMMANDS | {CarewatchCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+    ]
+
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        *,
+        watch: Sequence[tuple[str, str | None]] = (),
+        operator: str | None = None,
+        clock: Callable[[], float] = time.time,
+        demo: DemoFeed | None = None,
+        live: bool = True,
+        theme: str | None = "ansi-dark",
+    ) -> None:
+        """Use :func:`create_app` rather than this. ``live=False`` starts no follower,
+        watcher or tick (snapshot tests refresh once, by hand)."""
+        super().__init__()
+        self.config = config
+        self.store = store
+        self.watch = list(watch)
+        self.operator = operator or default_operator()
+        self.clock = clock
+        self.demo = demo
+        self.live = live
+        if theme:
+            self.theme = theme
+        self.window_kind: WindowKind = "today"
+        self.queue_filter: str | None = None
+        self.follower: Any = None
+        self.stop_event = threading.Event()
+        self._writes: queue.Queue[Callable[[], WriteDone]] = queue.Queue()
+        self._dirty = True
+        self._refreshing = False
+        self._generation = 0
+        self._last_refresh_at = 0.0
+        self._last_error: str | None = None
+        self.refresh_count = 0
+        self._last_week = LastWeekCache()
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        """Show the main screen and start the workers."""
+        self.push_screen(
+            MainScreen(self.config, operator=self.operator, demo_label=self._demo_label())
+        )
+        self._writer()
+        if self.live:
+            self._watch_versions()
+            if self.watch:
+                self._follow_files()
+            if self.demo is not None:
+                self._run_demo(self.demo)
+            self.set_interval(1.0, self._tick)
+        self.request_refresh()
+
+    def _demo_label(self) -> str | None:
+        return self.demo.label if self.demo is not None else None
+
+    async def action_quit(self) -> None:
+        """Quit: stop the threads first, so nothing paints a screen being taken down."""
+        self.stop_event.set()
+        await super().action_quit()
+
+    def on_unmount(self) -> None:
+        """Stop every thread this app started (they check the event at least every 250 ms)."""
+        self.stop_event.set()
+        with contextlib.suppress(StoreError):
+            self.store.close()
+
+    @property
+    def main(self) -> MainScreen | None:
+        """The main screen, if it is installed."""
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                return screen
+        return None
+
+    # -- refreshing ----------------------------------------------------------------------------
+    def request_refresh(self) -> None:
+        """Something changed: refresh as soon as the running refresh (if any) is done."""
+        self._dirty = True
+        self._kick()
+
+    def _kick(self) -> None:
+        if self._refreshing or not self._dirty or self.stop_event.is_set():
+            return
+        stack = self.screen_stack
+        if not stack or not isinstance(stack[-1], MainScreen):
+            return  # a modal is open (or the screen is closing): refresh when it closes
+        self._dirty = False
+        self._refreshing = True
+        self._generation += 1
+        self._refresh_worker(self._generation, self.window_kind, self.queue_filter)
+
+    @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
+    def _refresh_worker(
+        self, generation: int, window_kind: WindowKind, queue_name: str | None
+    ) -> None:
+        follower = self.follower
+        statuses = follower.status() if follower is not None else []
+        follow_error = getattr(follower, "last_error", None)
+        snapshot = load_snapshot(
+            self.store,
+            self.config,
+            now=self.clock(),
+            window_kind=window_kind,
+            queue=queue_name,
+            operator=self.operator,
+            statuses=statuses,
+            follow_error=follow_error,
+            cache=self._last_week,
+        )
+        self.post_message(SnapshotReady(snapshot, generation))
+
+    def on_snapshot_ready(self, message: SnapshotReady) -> None:
+        """Paint the new figures, then start the next refresh if one was asked for."""
+        self._refreshing = False
+        self._last_refresh_at = time.monotonic()
+        self._last_error = None
+        main = self.main
+        snap = message.snapshot
+        if (
+            main is not None
+            and snap.window_kind == self.window_kind
+            and snap.queue == self.queue_filter
+        ):
+            try:
+                main.show_snapshot(snap)
+            except NoMatches:  # the screen is being taken down
+                return
+            self.refresh_count += 1
+        else:
+            self._dirty = True
+        self._kick()
+
+    def on_data_changed(self, _message: DataChanged) -> None:
+        """The database moved: refresh (coalesced)."""
+        self.request_refresh()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Failures of any worker end up here, once, as a notification."""
+        worker = event.worker
+        if event.state == WorkerState.ERROR:
+            error = worker.error
+            text = str(error).splitlines()[0] if str(error) else type(error).__name__
+            if worker.group == "refresh":
+                self._refreshing = False
+                if text != self._last_error:
+                    self.notify(f"Cannot read the database: {text}", severity="error", markup=False)
+                self._last_error = text
+            elif worker.group == "follow":
+                self.notify(
+                    f"Stopped following the call logs: {text}", severity="error", markup=False
+                )
+            elif worker.group == "demo":
+                self.notify(f"The demo feed stopped: {text}", severity="error", markup=False)
+            elif worker.group == "writer":
+                self.notify(f"Writes stopped: {text}", severity="error", markup=False)
+                self._writer()
+            else:
+                self.notify(f"{worker.name}: {text}", severity="error", markup=False)
+        elif event.state == WorkerState.CANCELLED and worker.group == "refresh":
+            self._refreshing = False
+
+    def _tick(self) -> None:
+        if self.stop_event.is_set():
+            return
+        main = self.main
+        if main is not None and main.is_painted:
+            with contextlib.suppress(NoMatches):  # the screen is being taken down
+                main.tick(self.clock())
+        if time.monotonic() - self._last_refresh_at > PERIODIC_REFRESH:
+            self._dirty = True
+        self._kick()
+
+    # -- background threads --------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="versions", exit_on_error=False)
+    def _watch_versions(self) -> None:
+        """Poll ``store.data_version()``; a change means another process (or our follower)
+        committed. Re-armed after each poll, so polls never overlap."""
+        last: int | None = None
+        while not self.stop_event.wait(VERSION_POLL_SECONDS):
+            try:
+                version = self.store.data_version()
+            except Exception:  # a locked or vanished database must not end the loop
+                continue
+            if last is not None and version != last:
+                self.post_message(DataChanged())
+            last = version
+
+    @work(thread=True, exclusive=True, group="follow", exit_on_error=False)
+    def _follow_files(self) -> None:
+        """Follow the watched call-log files with the same code as ``ingest --follow``."""
+        from carewatch.ingest import Follower
+
+        self.follower = Follower(self.store, self.config, sources=self.watch)
+        self.follower.run(self.stop_event, on_batch=lambda *_: self.post_message(DataChanged()))
+
+    @work(thread=True, exclusive=True, group="demo", exit_on_error=False)
+    def _run_demo(self, demo: DemoFeed) -> None:
+        demo.run(self.stop_event)
+
+    @work(thread=True, exclusive=True, group="writer", exit_on_error=False)
+    def _writer(self) -> None:
+        """Run the writes one after the other, in the order they were asked for."""
+        while not self.stop_event.is_set():
+            try:
+                job = self._writes.get(timeout=VERSION_POLL_SECONDS)
+            except queue.Empty:
+                continue
+            try:
+                result = job()
+            except StoreError as exc:
+                result = WriteDone("", error=str(exc))
+            except Exception as exc:  # any failure is one notification, not a crash
+                result = WriteDone("", error=f"{type(exc).__name__}: {exc}")
+            self.post_message(result)
+
+    def submit_write(self, job: Callable[[], WriteDone]) -> None:
+        """Queue a write for the writer thread (its result comes back as :class:`WriteDone`)."""
+        self._writes.put(job)
+
+    def on_write_done(self, message: WriteDone) -> None:
+        """Tell the user what the write did, and refresh at once."""
+        if message.error:
+            self.notify(message.error, title="Not saved", severity="error", markup=False)
+        elif message.text:
+            self.notify(message.text, markup=False, timeout=3)
+        if message.select_key and self.main is not None:
+            self.main.pending_select = message.select_key
+        self.request_refresh()
+
+    # -- window and filter ---------------------------------------------------------------------
+    def set_window(self, kind: WindowKind) -> None:
+        """Show today, the last hour, or this shift."""
+        self.window_kind = kind
+        self.request_refresh()
+
+    def cycle_window(self) -> WindowKind:
+        """today → last hour → this shift → today."""
+        index = WINDOW_KINDS.index(self.window_kind)
+        self.set_window(WINDOW_KINDS[(index + 1) % len(WINDOW_KINDS)])
+        return self.window_kind
+
+    def set_queue_filter(self, queue_name: str | None) -> None:
+        """Show one queue only (``None``: all)."""
+        self.queue_filter = queue_name
+        self.request_refresh()
+
+    # -- the command palette -------------------------------------------------------------------
+    def palette_commands(self) -> Iterable[PaletteCommand]:
+        """The screen's actions for the command palette."""
+        main = self.main
+        return main.palette_commands() if main is not None else []
+
+
+def create_app(
+    config: Config,
+    db: str,
+    *,
+    watch: Sequence[tuple[str, str | None]] = (),
+    operator: str | None = None,
+    clock: Callable[[], float] = time.time,
+    demo: DemoFeed | None = None,
+    on_start: StartHook | None = None,
+    live: bool = True,
+    theme: str | None = "ansi-dark",
+) -> CarewatchApp:
+    """The live screen on database ``db`` (a path or an SQLAlchemy URL).
+
+    ``watch``: call-log files to follow, as ``(path, format or None)``. ``operator``: whose
+    calls come first and who is recorded on tags (default: the login name). ``clock``: the
+    time source (a fixed clock makes the screen deterministic). ``demo``: a
+    :class:`DemoFeed` started in a thread worker when the screen opens; ``on_start(stop)`` is
+    the same without a label (``carewatch demo`` passes the simulator's live feed here).
+    ``live=False``: no follower, version watcher or tick (snapshot tests).
+    Raises :class:`~carewatch.store.StoreError` when the database cannot be opened.
+    """
+    if demo is None and on_start is not None:
+        demo = DemoFeed(run=on_start)
+    store = Store(db)
+    return CarewatchApp(
+        config,
+        store,
+        watch=watch,
+        operator=operator,
+        clock=clock,
+        demo=demo,
+        live=live,
+        theme=theme,
+    )

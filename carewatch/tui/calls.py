@@ -1,0 +1,302 @@
+"""The live call table: newest first (the operator's own calls before the others), bounded,
+updated by row key, untagged calls standing out, "+N new" instead of a jump when scrolled away."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import ClassVar
+
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable
+from textual.widgets.data_table import CellDoesNotExist
+
+from carewatch.config import Config
+from carewatch.model import CallRow
+from carewatch.tui.text import caller_text, clean, colour_style, literal
+
+#: Most rows the table keeps (the newest calls of the window).
+MAX_ROWS = 200
+
+#: (column key, header, fixed width or None for automatic)
+COLUMNS: tuple[tuple[str, str, int | None], ...] = (
+    ("time", "Time", 8),
+    ("agent", "Operator", 12),
+    ("status", "Status", 9),
+    ("talk", "Talk", 6),
+    ("category", "Category", 12),
+    ("outcome", "Outcome", 11),
+    ("resolved", "Res", 3),
+    ("caller", "Caller", 16),
+    ("queue", "Queue", 10),
+    ("wait", "Wait", 6),
+    ("note", "Note", 30),
+)
+
+
+class SortableText(Text):
+    """A cell that carries the key the table is sorted by (own call, start time, id)."""
+
+    sort_key: tuple[int, float, int] = (0, 0.0, 0)
+
+
+def clock_text(seconds: float | None) -> str:
+    """``"2:05"`` / ``"1:02:05"``, or ``""`` for no value (compact durations for cells)."""
+    if seconds is None:
+        return ""
+    total = max(0, round(seconds))
+    hours, rem = divmod(total, 3600)
+    minutes, secs = divmod(rem, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def call_status(call: CallRow) -> str:
+    """waiting / talking / answered / abandoned / missed / outbound, as the table shows it."""
+    if call.disposition == "answered":
+        return "talking" if call.ended_at is None and call.talk_seconds is None else "answered"
+    if call.disposition in ("abandoned", "missed"):
+        return call.disposition
+    if call.direction == "out":
+        return "outbound"
+    return "waiting" if call.ended_at is None else "ended"
+
+
+def needs_tag(call: CallRow) -> bool:
+    """An answered call that has ended and has no category yet: the operator's to-do."""
+    return call_status(call) == "answered" and not call.category
+
+
+@dataclass(frozen=True)
+class CallCells:
+    """What one row shows, built in one place from a call (all log text literal)."""
+
+    key: str
+    sort_key: tuple[int, float, int]
+    cells: tuple[Text, ...]
+
+
+_STATUS_STYLE = {
+    "waiting": "bold yellow",
+    "talking": "bold cyan",
+    "abandoned": "red",
+    "missed": "red",
+    "answered": "",
+    "outbound": "dim",
+    "ended": "dim",
+}
+
+
+def build_call_cells(call: CallRow, config: Config, tz: tzinfo, operator: str | None) -> CallCells:
+    """Cells of one call row. Every value from a log is shown literally (see tui/text.py)."""
+    own = 1 if operator and call.agent == operator else 0
+    status = call_status(call)
+    started = datetime.fromtimestamp(call.started_at, tz).strftime("%H:%M:%S")
+    time_cell = SortableText(started, style="bold" if own else "", no_wrap=True, end="")
+    time_cell.sort_key = (own, call.started_at, call.id)
+    cat = config.category(call.category) if call.category else None
+    if call.category:
+        category = literal(call.category, colour_style(cat.colour if cat else None))
+    elif needs_tag(call):
+        category = Text("● untagged", style="bold reverse yellow", no_wrap=True, end="")
+    else:
+        category = Text("")
+    talk_style = ""
+    if call.talk_seconds is not None and call.talk_seconds > config.targets.talk_seconds:
+        talk_style = "yellow"
+    resolved = {True: Text("✓", style="green"), False: Text("✗", style="red")}.get(
+        call.resolved, Text("")
+    )
+    cells = (
+        time_cell,
+        literal(call.agent, "bold" if own else ""),
+        Text(status, style=_STATUS_STYLE.get(status, ""), no_wrap=True, end=""),
+        Text(clock_text(call.talk_seconds), style=talk_style, justify="right", end=""),
+        category,
+        literal(call.outcome),
+        resolved,
+        caller_text(call.caller, config.privacy),
+        literal(call.queue),
+        Text(clock_text(call.wait_seconds), justify="right", end=""),
+        literal(call.note, "italic", limit=60),
+    )
+    return CallCells(key=str(call.id), sort_key=time_cell.sort_key, cells=cells)
+
+
+def _signature(cell: Text) -> tuple[str, str, tuple]:
+    return (cell.plain, str(cell.style), tuple(cell.spans))
+
+
+class CallTable(DataTable):
+    """The live call table. Rows are keyed by the call's database id."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("home", "newest", "Newest", show=False),
+        Binding("end", "scroll_bottom", "Oldest", show=False),
+    ]
+
+    PANEL_TITLE = "Calls"
+    PANEL_HELP = (
+        f"The newest calls of the window (at most {MAX_ROWS}), newest first; with an operator "
+        "name, that operator's own calls come first. The call just finished is selected, so "
+        "one key tags it. An answered call without a category shows [● untagged]. "
+        "When you scroll away, new calls do not move the table: the title counts them "
+        '("+N new") until you go back to the top (Home).'
+    )
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(
+            id=id,
+            classes=classes,
+            cursor_type="row",
+            zebra_stripes=True,
+            cursor_foreground_priority="renderable",
+        )
+        self._rows: dict[str, CallRow] = {}
+        self._signatures: dict[str, tuple] = {}
+        self._sort_keys: dict[str, tuple[int, float, int]] = {}
+        self.new_above = 0
+        self.border_title = self.PANEL_TITLE
+
+    def on_mount(self) -> None:
+        """Create the columns."""
+        for key, label, width in COLUMNS:
+            self.add_column(label, key=key, width=width)
+
+    # -- reading ---------------------------------------------------------------------------
+    @property
+    def selected_call(self) -> CallRow | None:
+        """The call under the cursor, as last read from the store."""
+        if not self.row_count:
+            return None
+        try:
+            key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+        except CellDoesNotExist:  # the cursor is outside the rows while the table changes
+            return None
+        return self._rows.get(key or "")
+
+    @property
+    def following(self) -> bool:
+        """Is the user at the top (new calls may move the view)?"""
+        return self.cursor_row <= 0 and self.scroll_y <= 0
+
+    def call(self, key: str) -> CallRow | None:
+        """A call shown in the table, by row key."""
+        return self._rows.get(key)
+
+    # -- updating --------------------------------------------------------------------------
+    def show_calls(
+        self,
+        calls: Sequence[CallRow],
+        config: Config,
+        tz: tzinfo,
+        operator: str | None,
+        *,
+        select_key: str | None = None,
+    ) -> None:
+        """Bring the table in line with ``calls`` (already ordered and bounded) by row key:
+        add new rows, update changed cells, remove rows that left. ``select_key``: move the
+        cursor to this call (the operator's call just finished)."""
+        built = {
+            str(c.id): (c, build_call_cells(c, config, tz, operator)) for c in calls[:MAX_ROWS]
+        }
+        following = self.following
+        old_cursor_key = self._cursor_key()
+        old_cursor_row = self.cursor_row
+        resort = False
+        added: list[str] = []
+        with self.app.batch_update():
+            for key in [k for k in self._rows if k not in built]:
+                self.remove_row(key)
+                del self._rows[key]
+                self._signatures.pop(key, None)
+                self._sort_keys.pop(key, None)
+                resort = True
+            for key, (call, row) in built.items():
+                sig = tuple(_signature(c) for c in row.cells)
+                if key not in self._rows:
+                    self.add_row(*row.cells, key=key)
+                    added.append(key)
+                    resort = True
+                elif sig != self._signatures.get(key):
+                    old = self._signatures.get(key, ())
+                    for index, ((col, _label, _w), cell) in enumerate(
+                        zip(COLUMNS, row.cells, strict=True)
+                    ):
+                        if index >= len(old) or old[index] != sig[index]:
+                            self.update_cell(key, col, cell)
+                    if self._sort_keys.get(key) != row.sort_key:
+                        resort = True
+                self._rows[key] = call
+                self._signatures[key] = sig
+                self._sort_keys[key] = row.sort_key
+            if resort:
+                self.sort("time", key=lambda cell: cell.sort_key, reverse=True)
+            self._place_cursor(following, old_cursor_key, old_cursor_row, added, select_key)
+        self._update_title()
+
+    def _cursor_key(self) -> str | None:
+        if not self.row_count:
+            return None
+        try:
+            return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+        except CellDoesNotExist:  # the cursor is outside the rows
+            return None
+
+    def _place_cursor(
+        self,
+        following: bool,
+        old_key: str | None,
+        old_row: int,
+        added: list[str],
+        select_key: str | None,
+    ) -> None:
+        if not self.row_count:
+            self.new_above = 0
+            return
+        if select_key is not None and select_key in self._rows:
+            self.move_cursor(row=self.get_row_index(select_key))
+            self.new_above = 0
+            return
+        if following or old_key is None or old_key not in self._rows:
+            self.move_cursor(
+                row=0 if following or old_key is None else min(old_row, self.row_count - 1)
+            )
+            if following:
+                self.new_above = 0
+            return
+        new_row = self.get_row_index(old_key)
+        shift = new_row - old_row
+        inserted_above = sum(1 for k in added if self.get_row_index(k) < new_row)
+        self.new_above += inserted_above
+        if shift:
+            self.scroll_to(y=max(0, self.scroll_y + shift), animate=False, immediate=True)
+        self.move_cursor(row=new_row, scroll=False)
+
+    def _update_title(self) -> None:
+        title = self.PANEL_TITLE
+        if self.new_above:
+            title += f" · +{self.new_above} new (Home)"
+        self.border_title = title
+
+    def watch_cursor_coordinate(self, old, new) -> None:  # type: ignore[no-untyped-def]
+        """Back at the top: the "+N new" count is read."""
+        super().watch_cursor_coordinate(old, new)
+        if new.row == 0 and self.new_above:
+            self.new_above = 0
+            self._update_title()
+
+    def action_newest(self) -> None:
+        """Go to the newest call (the top)."""
+        if self.row_count:
+            self.move_cursor(row=0)
+            self.scroll_to(y=0, animate=False)
+        self.new_above = 0
+        self._update_title()
+
+
+def outcome_legend(config: Config) -> str:
+    """``"s sale · a appointment · …"``: the outcome keys (config names, cleaned)."""
+    parts = [f"{o.key} {clean(o.name, limit=14)}" for o in config.outcomes if o.key]
+    return " · ".join(parts)

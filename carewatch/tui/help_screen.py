@@ -1,0 +1,72 @@
+"""Help for the focused panel: what it shows and the keys that work there."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+@dataclass(frozen=True)
+class KeyHelp:
+    """One key and what it does."""
+
+    key: str
+    description: str
+
+
+def keys_table(keys: Sequence[KeyHelp]) -> Table:
+    """Keys as a two-column table (descriptions are shown literally)."""
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True, min_width=10)
+    table.add_column()
+    for item in keys:
+        table.add_row(Text(item.key), Text(item.description))
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    """What the focused panel shows, its keys, and the keys that work everywhere."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark,f1", "dismiss_help", "Close help"),
+    ]
+
+    def __init__(
+        self,
+        panel_title: str,
+        panel_help: str,
+        panel_keys: Sequence[KeyHelp],
+        global_keys: Sequence[KeyHelp],
+    ) -> None:
+        super().__init__()
+        self.panel_title = panel_title
+        self.panel_help = panel_help
+        self.panel_keys = list(panel_keys)
+        self.global_keys = list(global_keys)
+
+    def compose(self) -> ComposeResult:
+        """The panel's text, its keys, the keys everywhere."""
+        with VerticalScroll(id="help-box") as box:
+            box.border_title = Text(f"Help · {self.panel_title}")
+            box.border_subtitle = "Esc closes"
+            yield Static(Text(self.panel_help), id="help-what")
+            if self.panel_keys:
+                yield Static(
+                    Text("Keys in this panel", style="bold underline"), classes="help-heading"
+                )
+                yield Static(keys_table(self.panel_keys), id="help-panel-keys")
+            yield Static(Text("Keys everywhere", style="bold underline"), classes="help-heading")
+            yield Static(keys_table(self.global_keys), id="help-global-keys")
+
+    def action_dismiss_help(self) -> None:
+        """Close the help."""
+        self.dismiss(None)

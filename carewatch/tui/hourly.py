@@ -1,0 +1,98 @@
+"""Calls per hour today, with the same weekday last week for comparison (one PlotextPlot)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual_plotext import PlotextPlot
+
+
+def _nice_step(raw: float) -> int:
+    """A round tick step (1, 2, 5, 10, 20, 50...) at least ``raw``."""
+    step = 1
+    while True:
+        for factor in (1, 2, 5):
+            if step * factor >= raw:
+                return step * factor
+        step *= 10
+
+
+def _hour_step(width: int) -> int:
+    """Hours between x labels so that labels never touch (plotext places touching labels
+    differently from run to run)."""
+    canvas = max(1, width - 6)
+    for step in (2, 3, 4, 6, 12):
+        if canvas * step / 24 >= 4:
+            return step
+    return 12
+
+
+class HourlyChart(PlotextPlot, can_focus=True):
+    """Bars: calls offered per local hour today (up to now); line: the same weekday a week
+    earlier, the whole day. Both series are 24 points (bounded)."""
+
+    PANEL_TITLE = "Calls per hour"
+    PANEL_HELP = (
+        "Calls offered per hour today (bars, up to the current hour) against the same weekday "
+        "last week (line, the whole day), so you see whether today runs above or below a "
+        "normal day and what is still to come. Follows the queue filter."
+    )
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._today: list[int] = [0] * 24
+        self._last_week: list[int] = [0] * 24
+        self._current_hour = 0
+        self._last_week_label = "last week"
+        self.border_title = self.PANEL_TITLE
+
+    def on_mount(self) -> None:
+        """Draw the empty chart."""
+        super().on_mount()
+        self._draw()
+
+    def on_resize(self) -> None:
+        """Tick labels depend on the width."""
+        self._draw()
+
+    def show(
+        self,
+        today: Sequence[int],
+        last_week: Sequence[int],
+        current_hour: int,
+        last_week_label: str,
+    ) -> None:
+        """New series (24 values each); redraws only when something changed."""
+        today_l = [int(v) for v in list(today)[:24]]
+        last_l = [int(v) for v in list(last_week)[:24]]
+        if (today_l, last_l, current_hour, last_week_label) == (
+            self._today,
+            self._last_week,
+            self._current_hour,
+            self._last_week_label,
+        ):
+            return
+        self._today, self._last_week = today_l, last_l
+        self._current_hour, self._last_week_label = current_hour, last_week_label
+        self.border_title = Text(self.PANEL_TITLE)
+        self.border_subtitle = Text(f"█ today · • {last_week_label}")
+        self._draw()
+
+    def _draw(self) -> None:
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        hours = list(range(24))
+        shown = [v if h <= self._current_hour else 0 for h, v in enumerate(self._today)]
+        plt.bar(hours, shown, color="cyan", width=0.6)
+        plt.plot(hours, self._last_week, color="magenta", marker="dot")
+        top = max([*shown, *self._last_week, 1])
+        plt.ylim(0, top * 1.05)
+        step = max(1, _nice_step(top / 3))
+        ticks = list(range(0, top + 1, step))
+        plt.yticks(ticks, [str(t) for t in ticks])
+        ticks = list(range(0, 24, _hour_step(self.size.width)))
+        plt.xticks(ticks, [str(h) for h in ticks])
+        plt.xlim(-0.5, 23.5)
+        self.refresh()

@@ -1,0 +1,114 @@
+"""Open issues, oldest first; one key resolves the selected one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import DataTable
+from textual.widgets.data_table import CellDoesNotExist
+
+from carewatch.model import IssueRow
+from carewatch.tui.text import literal
+from carewatch.tui.tiles import short_duration
+
+COLUMNS: tuple[tuple[str, str, int | None], ...] = (
+    ("id", "#", 3),
+    ("age", "Age", 6),
+    ("title", "Issue", 24),
+    ("by", "Opened by", 10),
+    ("category", "Category", 10),
+)
+
+
+def issue_cells(issue: IssueRow, now: float) -> tuple[Text, ...]:
+    """Cells of one issue (title, names and category shown literally)."""
+    return (
+        Text(str(issue.id), style="dim", justify="right"),
+        Text(short_duration(max(0.0, now - issue.opened_at)), justify="right"),
+        literal(issue.title),
+        literal(issue.opened_by),
+        literal(issue.category),
+    )
+
+
+class IssuesTable(DataTable):
+    """Issues not resolved yet (oldest first), keyed by issue id."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "resolve", "Resolve issue"),
+        Binding("enter", "resolve", "Resolve issue", show=False),
+    ]
+
+    PANEL_TITLE = "Open issues"
+    PANEL_HELP = (
+        "Issues opened from calls (key i on a call) and not resolved yet, oldest first, with "
+        "their age. Select one and press r (or Enter) to resolve it; everyone sees it go."
+    )
+
+    class ResolveRequested(Message):
+        """The user asked to resolve this issue."""
+
+        def __init__(self, issue: IssueRow) -> None:
+            super().__init__()
+            self.issue = issue
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self._issues: dict[str, IssueRow] = {}
+        self._signatures: dict[str, tuple] = {}
+        self.border_title = self.PANEL_TITLE
+
+    def on_mount(self) -> None:
+        """Create the columns."""
+        for key, label, width in COLUMNS:
+            self.add_column(label, key=key, width=width)
+
+    @property
+    def selected_issue(self) -> IssueRow | None:
+        """The issue under the cursor."""
+        if not self.row_count:
+            return None
+        try:
+            key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+        except CellDoesNotExist:  # the cursor is outside the rows while the table changes
+            return None
+        return self._issues.get(key or "")
+
+    def show(self, issues: Sequence[IssueRow], now: float) -> None:
+        """Bring the rows in line with ``issues`` by row key."""
+        wanted = {str(i.id): i for i in issues}
+        added = False
+        with self.app.batch_update():
+            for key in [k for k in self._issues if k not in wanted]:
+                self.remove_row(key)
+                del self._issues[key]
+                del self._signatures[key]
+            for key, issue in wanted.items():
+                cells = issue_cells(issue, now)
+                sig = tuple(c.plain for c in cells)
+                if key not in self._issues:
+                    self.add_row(*cells, key=key)
+                    added = True
+                else:
+                    for (col, _l, _w), cell, a, b in zip(
+                        COLUMNS, cells, sig, self._signatures[key], strict=True
+                    ):
+                        if a != b:
+                            self.update_cell(key, col, cell)
+                self._issues[key] = issue
+                self._signatures[key] = sig
+            if added:
+                self.sort("id", key=lambda cell: int(cell.plain))
+        self.border_title = f"{self.PANEL_TITLE} · {len(wanted)}" if wanted else self.PANEL_TITLE
+
+    def action_resolve(self) -> None:
+        """Resolve the selected issue."""
+        issue = self.selected_issue
+        if issue is None:
+            self.notify("No open issue selected.", severity="warning")
+            return
+        self.post_message(self.ResolveRequested(issue))

@@ -1,0 +1,592 @@
+"""The main screen: the panels, the keys (tagging keys from the config), help and modals."""
+
+from __future__ import annotations
+
+import time
+import unicodedata
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.keys import format_key
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer
+
+from carewatch.config import Config
+from carewatch.model import CallRow
+from carewatch.tui.alerts import AlertsLine
+from carewatch.tui.calls import CallTable, call_status, outcome_legend
+from carewatch.tui.categories import CategoryBars
+from carewatch.tui.commands import PaletteCommand
+from carewatch.tui.help_screen import HelpScreen, KeyHelp
+from carewatch.tui.hourly import HourlyChart
+from carewatch.tui.issue_screen import IssueScreen
+from carewatch.tui.issues import IssuesTable
+from carewatch.tui.messages import WriteDone
+from carewatch.tui.note_screen import NoteScreen
+from carewatch.tui.now_panel import NowStrip, TitleBar, title_text
+from carewatch.tui.operators import OperatorsTable
+from carewatch.tui.snapshot import (
+    WINDOW_KINDS,
+    WINDOW_NAMES,
+    Snapshot,
+    long_wait_alert,
+    window_for,
+    window_title,
+)
+from carewatch.tui.text import clean
+from carewatch.tui.tiles import HeadlineTiles, build_tiles
+
+if TYPE_CHECKING:
+    from carewatch.tui.app import CarewatchApp
+
+
+def key_name(character: str) -> str:
+    """The Textual key name of a one-character tagging key from the config ("1", "s",
+    "minus" for "-", "plus" for "+")."""
+    try:
+        from textual.keys import _character_to_key  # the exact rule Textual uses
+    except ImportError:  # pragma: no cover - a later Textual moved it
+        return character if character.isalnum() else unicodedata.name(character).lower()
+    return _character_to_key(character)
+
+
+#: Panels in the order Tab visits them; the first five share the lower area.
+PANELS = ("calls", "issues", "operators", "categories", "chart", "tiles", "now", "alerts")
+LOWER_PANELS = ("calls", "issues", "operators", "categories", "chart")
+#: Below this size the lower area shows one panel at a time (Tab switches).
+COMPACT_WIDTH = 100
+COMPACT_HEIGHT = 30
+#: After the user moves in the call table, a call that just finished does not take the
+#: cursor away for this many seconds.
+USER_MOVE_GRACE = 5.0
+
+#: What each main-screen key does, in the words of the help screen.
+KEY_HELP = {
+    "help": "help for the focused panel (also F1)",
+    "cycle_window": "window: today → last hour → this shift",
+    "cycle_queue": "queue filter: all queues → each queue seen today",
+    "toggle_resolved": "mark the selected call resolved / not resolved",
+    "note": "write a note on the selected call",
+    "open_issue": "open an issue from the selected call",
+    "undo": "undo your last tag",
+    "next_panel": "next panel (on a small screen: show it)",
+    "previous_panel": "previous panel",
+    "app.quit": "quit",
+}
+
+NAVIGATION_KEYS = frozenset(
+    {"up", "down", "pageup", "pagedown", "home", "end", "ctrl+home", "ctrl+end"}
+)
+
+
+class MainScreen(Screen[None]):
+    """The supervisor's panels and the operator's tagging keys."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark,f1", "help", "Help", key_display="?"),
+        Binding("w", "cycle_window", "Window"),
+        Binding("f", "cycle_queue", "Queue"),
+        Binding("r", "toggle_resolved", "Resolved"),
+        Binding("n", "note", "Note"),
+        Binding("i", "open_issue", "Issue"),
+        Binding("u", "undo", "Undo"),
+        Binding("tab", "next_panel", "Panel", priority=True),
+        Binding("shift+tab", "previous_panel", "Previous panel", show=False, priority=True),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self, config: Config, *, operator: str, demo_label: str | None = None) -> None:
+        super().__init__(id="main")
+        self.config = config
+        self.operator = operator
+        self.demo_label = demo_label
+        self.snapshot: Snapshot | None = None
+        self.pending_select: str | None = None
+        self.compact = False
+        self.shown_panel = "calls"
+        self._finished_own: set[str] | None = None
+        self._last_user_move = -1e9
+        self._queues: list[str] = []
+        for index, cat in enumerate(config.categories):
+            if cat.key:
+                self._bindings.bind(
+                    key_name(cat.key),
+                    f"tag_category({index})",
+                    f"category {clean(cat.name, limit=30)}",
+                    show=False,
+                    key_display=cat.key,
+                )
+        for index, out in enumerate(config.outcomes):
+            if out.key:
+                self._bindings.bind(
+                    key_name(out.key),
+                    f"tag_outcome({index})",
+                    f"outcome {clean(out.name, limit=30)}",
+                    show=False,
+                    key_display=out.key,
+                )
+
+    @property
+    def is_painted(self) -> bool:
+        """Mounted and not being taken down: safe to paint."""
+        return self.is_attached and not (self._closing or self._closed)
+
+    @property
+    def cw_app(self) -> CarewatchApp:
+        """The app, typed."""
+        return self.app  # type: ignore[return-value]
+
+    # -- layout --------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        """Title, Now, tiles, the two bands of panels, alerts, footer."""
+        yield TitleBar(id="title-bar")
+        yield NowStrip(self.config, id="now")
+        yield HeadlineTiles(build_tiles({}, None, self.config), id="tiles")
+        with Horizontal(id="middle", classes="band"):
+            yield HourlyChart(id="chart").add_class("panel", "lower")
+            yield CategoryBars(self.config, id="categories").add_class("panel", "lower")
+            yield OperatorsTable(id="operators").add_class("panel", "lower")
+        with Horizontal(id="bottom", classes="band"):
+            yield CallTable(id="calls").add_class("panel", "lower")
+            yield IssuesTable(id="issues").add_class("panel", "lower")
+        yield AlertsLine(id="alerts")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Focus the call table and paint the title."""
+        calls = self.query_one(CallTable)
+        calls.border_subtitle = clean(outcome_legend(self.config), limit=200)
+        calls.focus()
+        self._paint_title(self.cw_app.clock())
+        self._apply_size()
+
+    def on_resize(self, _event: events.Resize) -> None:
+        """Small terminals show one lower panel at a time."""
+        self._apply_size()
+
+    def _apply_size(self) -> None:
+        width, height = self.size
+        compact = width < COMPACT_WIDTH or height < COMPACT_HEIGHT
+        self.compact = compact
+        self.set_class(compact, "-compact")
+        self.set_class(height >= 50, "-tall")
+        self.query_one(HeadlineTiles).set_compact(compact)
+        self.query_one(Footer).compact = width < COMPACT_WIDTH
+        self._show_panel(self.shown_panel, force=True)
+
+    def _show_panel(self, panel_id: str, *, force: bool = False) -> None:
+        """In compact mode only ``panel_id`` of the lower panels is displayed."""
+        if panel_id == self.shown_panel and not force:
+            return
+        self.shown_panel = panel_id
+        for name in LOWER_PANELS:
+            self.query_one(f"#{name}").set_class(name == panel_id, "-shown")
+        for band in self.query(".band"):
+            band.set_class(any(child.id == panel_id for child in band.children), "-shown")
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """Focusing a lower panel (Tab, mouse) shows it in compact mode."""
+        panel = self._panel_of(event.widget)
+        if panel is not None and panel.id in LOWER_PANELS and panel.id != self.shown_panel:
+            self._show_panel(panel.id)
+
+    def _panel_of(self, widget: Widget | None) -> Widget | None:
+        node: Any = widget
+        while node is not None and node is not self:
+            if getattr(node, "id", None) in PANELS:
+                return node
+            node = node.parent
+        return None
+
+    def on_screen_resume(self) -> None:
+        """Back from a modal: catch up with what changed meanwhile."""
+        self.cw_app._kick()
+
+    # -- painting ------------------------------------------------------------------------------
+    def _paint_title(self, now: float) -> None:
+        app = self.cw_app
+        if self.snapshot is not None and self.snapshot.window_kind == app.window_kind:
+            window = self.snapshot.window
+        else:
+            window = window_for(app.window_kind, self.config, now)
+        self.query_one(TitleBar).update(
+            title_text(
+                window_title=window_title(app.window_kind, window, self.config),
+                queue=app.queue_filter,
+                operator=self.operator,
+                now=now,
+                tz=self.config.tz,
+                demo=self.demo_label,
+            )
+        )
+
+    def show_snapshot(self, snap: Snapshot) -> None:
+        """Paint a refresh's figures (each panel updates only what changed)."""
+        self.snapshot = snap
+        self._queues = sorted(set(self._queues) | set(snap.queues))
+        now = snap.taken_at
+        tz = self.config.tz
+        with self.app.batch_update():
+            self._paint_title(self.cw_app.clock())
+            self.query_one(NowStrip).show(snap.now, self.cw_app.clock())
+            self.query_one(HeadlineTiles).show(
+                build_tiles(snap.kpis, snap.offered_last_week, self.config)
+            )
+            self.query_one(HourlyChart).show(
+                snap.hourly_today,
+                snap.hourly_last_week,
+                datetime.fromtimestamp(now, tz).hour,
+                snap.last_week_label,
+            )
+            self.query_one(CategoryBars).show(snap.kpis)
+            self.query_one(OperatorsTable).show(
+                snap.operators, now, self.operator, self.config.targets.talk_seconds
+            )
+            self.query_one(CallTable).show_calls(
+                snap.calls, self.config, tz, self.operator, select_key=self._select_key(snap)
+            )
+            self.query_one(IssuesTable).show(snap.issues, now)
+            self._paint_alerts(self.cw_app.clock())
+
+    def _select_key(self, snap: Snapshot) -> str | None:
+        """The operator's call that just finished (or, at start, their latest finished call),
+        unless the user moved in the table a moment ago."""
+        if self.pending_select is not None:
+            key, self.pending_select = self.pending_select, None
+            return key
+        own_finished = [
+            c for c in snap.calls if c.agent == self.operator and call_status(c) == "answered"
+        ]
+        keys = {str(c.id) for c in own_finished}
+        first = self._finished_own is None
+        new = (
+            own_finished
+            if first
+            else [c for c in own_finished if str(c.id) not in self._finished_own]
+        )
+        self._finished_own = keys
+        if not new or time.monotonic() - self._last_user_move < USER_MOVE_GRACE:
+            return None
+        newest = max(new, key=lambda c: (c.ended_at or c.started_at, c.id))
+        return str(newest.id)
+
+    def _paint_alerts(self, now: float) -> None:
+        if self.snapshot is None:
+            return
+        alerts = list(self.snapshot.alerts)
+        waiting = long_wait_alert(self.snapshot.now, self.config, now)
+        if waiting is not None:
+            alerts.insert(0, waiting)
+        self.query_one(AlertsLine).show(alerts)
+
+    def tick(self, now: float) -> None:
+        """Every second: the clock, the longest wait and its alert (no database read)."""
+        self._paint_title(now)
+        self.query_one(NowStrip).tick(now)
+        self._paint_alerts(now)
+
+    def on_key(self, event: events.Key) -> None:
+        """Remember when the user last moved in the call table (see :data:`USER_MOVE_GRACE`)."""
+        if event.key in NAVIGATION_KEYS and isinstance(self.focused, CallTable):
+            self._last_user_move = time.monotonic()
+
+    def on_click(self, event: events.Click) -> None:
+        """A click in the call table is a move too."""
+        if isinstance(event.widget, CallTable):
+            self._last_user_move = time.monotonic()
+
+    # -- the selected call ---------------------------------------------------------------------
+    def selected_call(self) -> CallRow | None:
+        """The call the tagging keys act on: the call table's cursor row."""
+        return self.query_one(CallTable).selected_call
+
+    def _need_call(self) -> CallRow | None:
+        call = self.selected_call()
+        if call is None:
+            self.notify(
+                "No call selected: there are no calls in this window yet.", severity="warning"
+            )
+        return call
+
+    def _tag(self, field: str, value: Any, label: str) -> None:
+        call = self._need_call()
+        if call is None:
+            return
+        app = self.cw_app
+        store, operator, clock = app.store, self.operator, app.clock
+        call_label = clean(call.call_id, limit=40)
+
+        def job() -> WriteDone:
+            event = store.tag(call.id, field, value, operator, now=clock())
+            if event is None:
+                return WriteDone(f"Call {call_label}: {label} already")
+            return WriteDone(f"Call {call_label}: {label}")
+
+        app.submit_write(job)
+
+    def action_tag_category(self, index: int) -> None:
+        """Set the selected call's category (a key from the config)."""
+        name = self.config.categories[index].name
+        self._tag("category", name, f"category {clean(name, limit=40)}")
+
+    def action_tag_outcome(self, index: int) -> None:
+        """Set the selected call's outcome (a key from the config)."""
+        name = self.config.outcomes[index].name
+        self._tag("outcome", name, f"outcome {clean(name, limit=40)}")
+
+    def action_toggle_resolved(self) -> None:
+        """Mark the selected call resolved, or not resolved when it is."""
+        call = self.selected_call()
+        value = not (call is not None and call.resolved is True)
+        self._tag("resolved", value, "resolved" if value else "not resolved")
+
+    def action_note(self) -> None:
+        """Write a note on the selected call (a small modal)."""
+        call = self._need_call()
+        if call is None:
+            return
+
+        def done(note: str | None) -> None:
+            if note is None:
+                return
+            self._tag_call(call, "note", note or None, "note saved" if note else "note cleared")
+
+        self.app.push_screen(NoteScreen(clean(call.call_id, limit=40), call.note), done)
+
+    def _tag_call(self, call: CallRow, field: str, value: Any, label: str) -> None:
+        app = self.cw_app
+        store, operator, clock = app.store, self.operator, app.clock
+        call_label = clean(call.call_id, limit=40)
+
+        def job() -> WriteDone:
+            event = store.tag(call.id, field, value, operator, now=clock())
+            return WriteDone(
+                f"Call {call_label}: {label}" + ("" if event is not None else " (no change)")
+            )
+
+        app.submit_write(job)
+
+    def action_open_issue(self) -> None:
+        """Open an issue from the selected call (a modal asks for the title)."""
+        call = self._need_call()
+        if call is None:
+            return
+        call_label = clean(call.call_id, limit=40)
+        subject = clean(call.category, limit=40) or "call"
+        detail = clean(call.note, limit=120) or f"follow up call {call_label}"
+        app = self.cw_app
+        store, operator, clock = app.store, self.operator, app.clock
+
+        def done(title: str | None) -> None:
+            if not title:
+                return
+
+            def job() -> WriteDone:
+                issue_id = store.open_issue(
+                    title, operator, call_pk=call.id, category=call.category, now=clock()
+                )
+                return WriteDone(f"Issue #{issue_id} opened: {title}")
+
+            app.submit_write(job)
+
+        self.app.push_screen(IssueScreen(call_label, f"{subject}: {detail}"), done)
+
+    def on_issues_table_resolve_requested(self, message: IssuesTable.ResolveRequested) -> None:
+        """The issues panel asked to resolve an issue."""
+        app = self.cw_app
+        store, operator, clock = app.store, self.operator, app.clock
+        issue = message.issue
+        title = clean(issue.title, limit=60)
+
+        def job() -> WriteDone:
+            if store.resolve_issue(issue.id, operator, now=clock()):
+                return WriteDone(f"Issue #{issue.id} resolved: {title}")
+            return WriteDone(f"Issue #{issue.id} was already resolved")
+
+        app.submit_write(job)
+
+    def action_resolve_issue(self) -> None:
+        """Resolve the issue selected in the issues panel."""
+        self.query_one(IssuesTable).action_resolve()
+
+    def action_undo(self) -> None:
+        """Undo this operator's last tag."""
+        app = self.cw_app
+        store, operator, clock = app.store, self.operator, app.clock
+
+        def job() -> WriteDone:
+            event = store.undo_last_tag(operator, now=clock())
+            if event is None:
+                return WriteDone(f"Nothing to undo for {clean(operator, limit=40)}")
+            call = store.get_call(event["call_pk"])
+            which = clean(call.call_id, limit=40) if call else str(event["call_pk"])
+            return WriteDone(f"Undone: {event['field']} of call {which}")
+
+        app.submit_write(job)
+
+    # -- window, filter, panels, help ----------------------------------------------------------
+    def action_cycle_window(self) -> None:
+        """today → last hour → this shift."""
+        kind = self.cw_app.cycle_window()
+        self._paint_title(self.cw_app.clock())
+        self.notify(f"Window: {WINDOW_NAMES[kind]}", timeout=2)
+
+    def action_set_window(self, kind: str) -> None:
+        """Show one window (from the command palette)."""
+        if kind in WINDOW_KINDS:
+            self.cw_app.set_window(kind)  # type: ignore[arg-type]
+            self._paint_title(self.cw_app.clock())
+
+    def action_cycle_queue(self) -> None:
+        """all queues → each queue seen today → all."""
+        app = self.cw_app
+        choices: list[str | None] = [None, *self._queues]
+        try:
+            index = choices.index(app.queue_filter)
+        except ValueError:
+            index = 0
+        self.set_queue(choices[(index + 1) % len(choices)])
+
+    def set_queue(self, queue_name: str | None) -> None:
+        """Filter by one queue (``None``: all)."""
+        self.cw_app.set_queue_filter(queue_name)
+        self._paint_title(self.cw_app.clock())
+        shown = clean(queue_name, limit=40) if queue_name else "all queues"
+        self.notify(f"Queue: {shown}", timeout=2, markup=False)
+
+    def _visible_panels(self) -> list[Widget]:
+        return [self.query_one(f"#{name}") for name in PANELS]
+
+    def _move_panel(self, step: int) -> None:
+        panels = self._visible_panels()
+        current = self._panel_of(self.focused)
+        index = panels.index(current) if current in panels else -1
+        target = panels[(index + step) % len(panels)]
+        if target.id in LOWER_PANELS:
+            self._show_panel(target.id)
+        target.focus()
+
+    def action_next_panel(self) -> None:
+        """Focus the next panel (on a small screen it also shows it)."""
+        self._move_panel(1)
+
+    def action_previous_panel(self) -> None:
+        """Focus the previous panel."""
+        self._move_panel(-1)
+
+    def action_focus_panel(self, panel_id: str) -> None:
+        """Focus one panel by id (from the command palette)."""
+        if panel_id in PANELS:
+            if panel_id in LOWER_PANELS:
+                self._show_panel(panel_id)
+            self.query_one(f"#{panel_id}").focus()
+
+    def global_keys(self) -> list[KeyHelp]:
+        """Every key of the main screen, for the help screen."""
+        keys = [
+            KeyHelp(
+                " / ".join(format_key(k) for k in b.key.split(",")),
+                KEY_HELP.get(b.action, b.description),
+            )
+            for b in self.BINDINGS
+            if isinstance(b, Binding) and b.description
+        ]
+        for cat in self.config.categories:
+            if cat.key:
+                keys.append(KeyHelp(cat.key, f"category: {clean(cat.name, limit=40)}"))
+        for out in self.config.outcomes:
+            if out.key:
+                keys.append(KeyHelp(out.key, f"outcome: {clean(out.name, limit=40)}"))
+        keys.append(KeyHelp("ctrl+p", "command palette: every action by name"))
+        return keys
+
+    def action_help(self) -> None:
+        """Help for the focused panel."""
+        panel = self._panel_of(self.focused) or self.query_one(CallTable)
+        title = getattr(panel, "PANEL_TITLE", "carewatch")
+        text = getattr(panel, "PANEL_HELP", "")
+        panel_keys: list[KeyHelp] = []
+        if isinstance(panel, CallTable):
+            panel_keys = [
+                KeyHelp("↑ ↓ PgUp PgDn", "move the selection"),
+                KeyHelp("Home", 'go to the newest call (clears "+N new")'),
+                KeyHelp("End", "go to the oldest call shown"),
+                KeyHelp("keys below", "tag the selected call (category, outcome, r, n, i, u)"),
+            ]
+        elif isinstance(panel, IssuesTable):
+            panel_keys = [
+                KeyHelp("↑ ↓", "select an issue"),
+                KeyHelp("r / Enter", "resolve the selected issue"),
+            ]
+        elif isinstance(panel, OperatorsTable):
+            panel_keys = [KeyHelp("↑ ↓", "move the selection")]
+        self.app.push_screen(HelpScreen(title, text, panel_keys, self.global_keys()))
+
+    # -- the command palette -------------------------------------------------------------------
+    def palette_commands(self) -> list[PaletteCommand]:
+        """Every action by name."""
+        cmds: list[PaletteCommand] = []
+
+        def add(name: str, help_text: str, run: Callable[[], object]) -> None:
+            cmds.append(PaletteCommand(name, help_text, run))
+
+        for kind in WINDOW_KINDS:
+            add(
+                f"Window: {WINDOW_NAMES[kind]}",
+                "figures for this span",
+                lambda k=kind: self.action_set_window(k),
+            )
+        add("Queue filter: all queues", "show every queue", lambda: self.set_queue(None))
+        for name in self._queues:
+            add(
+                f"Queue filter: {clean(name, limit=40)}",
+                "show this queue only",
+                lambda q=name: self.set_queue(q),
+            )
+        for index, cat in enumerate(self.config.categories):
+            key = f" ({cat.key})" if cat.key else ""
+            add(
+                f"Tag category: {clean(cat.name, limit=40)}{key}",
+                "set the selected call's category",
+                lambda i=index: self.action_tag_category(i),
+            )
+        for index, out in enumerate(self.config.outcomes):
+            key = f" ({out.key})" if out.key else ""
+            add(
+                f"Tag outcome: {clean(out.name, limit=40)}{key}",
+                "set the selected call's outcome",
+                lambda i=index: self.action_tag_outcome(i),
+            )
+        add(
+            "Toggle resolved (r)",
+            "mark the selected call resolved / not",
+            self.action_toggle_resolved,
+        )
+        add("Write a note (n)", "a note on the selected call", self.action_note)
+        add(
+            "Open an issue from the call (i)",
+            "an issue that needs follow-up",
+            self.action_open_issue,
+        )
+        add("Undo my last tag (u)", "put the old value back", self.action_undo)
+        add("Resolve the selected issue", "in the issues panel", self.action_resolve_issue)
+        add(
+            "Go to the newest call",
+            "top of the call table",
+            self.query_one(CallTable).action_newest,
+        )
+        for panel_id in LOWER_PANELS:
+            title = getattr(self.query_one(f"#{panel_id}"), "PANEL_TITLE", panel_id)
+            add(
+                f"Show panel: {title}",
+                "focus (and show) this panel",
+                lambda p=panel_id: self.action_focus_panel(p),
+            )
+        add("Help for the focused panel (?)", "keys and what the panel shows", self.action_help)
+        return cmds

@@ -1,0 +1,129 @@
+"""The top of the screen: the title bar (window, queue, operator, clock) and the "Now" strip
+(calls waiting and the longest wait, ticking; calls being talked; operators by state)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, tzinfo
+
+from rich.text import Text
+from textual.widgets import Static
+
+from carewatch.config import Config
+from carewatch.kpi import NowState
+from carewatch.tui.text import literal
+
+
+def wait_clock(seconds: float | None) -> str:
+    """``"1:24"``, ``"12:05"``, ``"1:02:05"``; ``"–"`` when nobody waits."""
+    if seconds is None:
+        return "–"
+    total = max(0, round(seconds))
+    hours, rem = divmod(total, 3600)
+    return f"{hours}:{rem // 60:02d}:{rem % 60:02d}" if hours else f"{rem // 60}:{rem % 60:02d}"
+
+
+def now_text(state: NowState | None, config: Config, now: float, width: int = 120) -> Text:
+    """The Now strip at ``now`` (the longest wait is counted from the call's start); shorter
+    words when ``width`` is under 90 columns."""
+    if state is None:
+        return Text("Now: reading…", style="dim")
+    waiting = state.waiting
+    longest = None
+    if state.waiting_calls:
+        longest = max(0.0, now - state.waiting_calls[0].started_at)
+    if longest is not None and longest > config.targets.long_wait_alert_seconds:
+        wait_style = "bold reverse red"
+    elif waiting:
+        wait_style = "bold yellow"
+    else:
+        wait_style = "bold green"
+    states = Counter(a.state for a in state.agents.values())
+    narrow = width < 90
+    bar = " │ " if narrow else "  │  "
+    text = Text(no_wrap=True, overflow="ellipsis", end="")
+    text.append("Waiting" if narrow else "WAITING", style="bold")
+    text.append(f" {waiting} ", style=wait_style)
+    text.append(" max " if narrow else "  longest ")
+    text.append(wait_clock(longest), style=wait_style if longest is not None else "dim")
+    text.append(bar, style="dim")
+    text.append("Talking " if narrow else "TALKING ", style="bold")
+    text.append(f"{state.talking}", style="bold cyan")
+    text.append(bar, style="dim")
+    text.append("Ops " if narrow else "OPERATORS ", style="bold")
+    parts = [
+        (states.get("talking", 0), "talk" if narrow else "talking", "cyan"),
+        (states.get("paused", 0), "pause" if narrow else "paused", "yellow"),
+        (states.get("idle", 0), "idle", "green"),
+        (states.get("logged_off", 0), "off", "dim"),
+    ]
+    for i, (n, label, style) in enumerate(parts):
+        if i:
+            text.append(" · ", style="dim")
+        text.append(f"{n}", style=f"bold {style}" if n and style != "dim" else style)
+        text.append(f" {label}")
+    return text
+
+
+class NowStrip(Static, can_focus=True):
+    """What a wallboard shows first. The longest wait ticks every second."""
+
+    PANEL_TITLE = "Now"
+    PANEL_HELP = (
+        "Calls waiting in the queue now and how long the longest has waited (it ticks; "
+        "reverse red over targets.long_wait_alert_seconds), calls being talked, and the "
+        "operators by state: talking, paused (with the reason in the operators panel), idle, "
+        "logged off. States come from the phone system's agent events."
+    )
+
+    def __init__(self, config: Config, *, id: str | None = None) -> None:
+        super().__init__(Text("Now: reading…", style="dim"), id=id)
+        self._config = config
+        self._state: NowState | None = None
+        self._last_now: float | None = None
+
+    def show(self, state: NowState, now: float) -> None:
+        """New state from a refresh."""
+        self._state = state
+        self.tick(now)
+
+    def tick(self, now: float) -> None:
+        """Repaint for the clock (no database read)."""
+        self._last_now = now
+        self.update(now_text(self._state, self._config, now, self.size.width or 120))
+
+    def on_resize(self) -> None:
+        """Shorter words on a narrow screen."""
+        if self._last_now is not None:
+            self.tick(self._last_now)
+
+
+def title_text(
+    *,
+    window_title: str,
+    queue: str | None,
+    operator: str | None,
+    now: float,
+    tz: tzinfo,
+    demo: str | None = None,
+) -> Text:
+    """The title bar; the queue and operator names are shown literally."""
+    text = Text(no_wrap=True, overflow="ellipsis", end="")
+    text.append(" carewatch ", style="bold reverse")
+    text.append(" ")
+    text.append(datetime.fromtimestamp(now, tz).strftime("%H:%M:%S"), style="bold")
+    if demo:
+        text.append(" ")
+        text.append(literal(demo, "bold reverse magenta"))
+    text.append("  ")
+    text.append(window_title, style="bold")
+    text.append("  ·  queue ", style="dim")
+    text.append(literal(queue) if queue else Text("all", style="italic"))
+    if operator:
+        text.append("  ·  operator ", style="dim")
+        text.append(literal(operator, "bold"))
+    return text
+
+
+class TitleBar(Static):
+    """One line: carewatch, window, queue filter, operator, clock."""

@@ -1,0 +1,107 @@
+"""Operators: state now (talking / paused with reason / idle / logged off) and the window's
+figures, one row per operator, updated by row key."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+from carewatch.tui.calls import clock_text
+from carewatch.tui.snapshot import OperatorLine
+from carewatch.tui.text import literal
+
+COLUMNS: tuple[tuple[str, str, int | None], ...] = (
+    ("name", "Operator", 10),
+    ("state", "Now", 14),
+    ("answered", "Ans", 3),
+    ("avg_talk", "Avg", 4),
+    ("talk", "Talk", 7),
+    ("tagged", "Tag%", 4),
+    ("rings", "Miss", 4),
+)
+
+_STATE_STYLE = {"talking": "cyan", "paused": "yellow", "idle": "green", "logged_off": "dim"}
+
+
+def _minutes(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    minutes = max(0, int(seconds // 60))
+    return f"{minutes // 60} h {minutes % 60:02d}" if minutes >= 60 else f"{minutes} min"
+
+
+def operator_cells(
+    line: OperatorLine, now: float, operator: str | None, talk_target: float
+) -> tuple[Text, ...]:
+    """Cells of one operator row (names and pause reasons from the logs, shown literally)."""
+    state = Text(no_wrap=True, overflow="ellipsis", end="")
+    label = "logged off" if line.state == "logged_off" else line.state or "–"
+    state.append(label, style=_STATE_STYLE.get(line.state, "dim"))
+    if line.state == "paused" and line.reason:
+        state.append(" ")
+        state.append(literal(line.reason, "italic", limit=20))
+    if line.since is not None and line.state in ("talking", "paused"):
+        state.append(f" {_minutes(now - line.since)}", style="dim")
+    avg = line.avg_talk_seconds
+    avg_style = "" if avg is None else "red" if avg > talk_target else ""
+    tagged = "" if line.tagged_share is None else f"{line.tagged_share * 100:.0f}%"
+    tagged_style = "yellow" if line.tagged_share is not None and line.tagged_share < 1 else ""
+    return (
+        literal(line.name, "bold" if operator and line.name == operator else ""),
+        state,
+        Text(str(line.answered), justify="right"),
+        Text(clock_text(avg) or "–", style=avg_style, justify="right"),
+        Text(clock_text(line.total_talk_seconds) or "0:00", justify="right"),
+        Text(tagged or "–", style=tagged_style, justify="right"),
+        Text(str(line.missed_rings) if line.missed_rings else "", style="yellow", justify="right"),
+    )
+
+
+class OperatorsTable(DataTable):
+    """One row per operator, keyed by name."""
+
+    PANEL_TITLE = "Operators"
+    PANEL_HELP = (
+        "Each operator's state now (talking, paused with the logged reason, idle, logged "
+        "off, from the phone system's agent events) and, for the window: calls answered, "
+        "average talk (red over the target), total talk time, share of their answered calls "
+        "tagged, and rings they did not answer."
+    )
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self._signatures: dict[str, tuple] = {}
+        self._order: list[str] = []
+        self.border_title = self.PANEL_TITLE
+
+    def on_mount(self) -> None:
+        """Create the columns."""
+        for key, label, width in COLUMNS:
+            self.add_column(label, key=key, width=width)
+
+    def show(
+        self, lines: Sequence[OperatorLine], now: float, operator: str | None, talk_target: float
+    ) -> None:
+        """Bring the rows in line with ``lines`` by row key (no clear-and-refill)."""
+        wanted = {line.name: operator_cells(line, now, operator, talk_target) for line in lines}
+        order = [line.name for line in lines]
+        with self.app.batch_update():
+            for key in [k for k in self._signatures if k not in wanted]:
+                self.remove_row(key)
+                del self._signatures[key]
+            for key, cells in wanted.items():
+                sig = tuple((c.plain, str(c.style), tuple(c.spans)) for c in cells)
+                if key not in self._signatures:
+                    self.add_row(*cells, key=key)
+                else:
+                    old = self._signatures[key]
+                    for (col, _l, _w), cell, a, b in zip(COLUMNS, cells, sig, old, strict=True):
+                        if a != b:
+                            self.update_cell(key, col, cell)
+                self._signatures[key] = sig
+            if order != self._order:
+                rank = {name: i for i, name in enumerate(order)}
+                self.sort("name", key=lambda cell: rank.get(cell.plain, len(rank)))
+                self._order = order

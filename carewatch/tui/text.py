@@ -1,0 +1,86 @@
+"""The one place where text that came from a log or a user becomes something the screen paints.
+
+In Textual 8 a plain ``str`` given to a DataTable cell, a Static or a notification is parsed as
+markup: a caller ID ``[/]x`` raises ``MarkupError`` and ``[@click=app.quit]`` becomes an action.
+Every value from a log (caller, agent, queue, category, outcome, note, issue title, file name)
+goes through :func:`literal` (or :func:`caller_text` for callers), which strips control
+characters (so ``"\\x1b[2J"`` cannot clear the terminal) and wraps the result in a
+:class:`rich.text.Text`, which is never parsed as markup.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from rich.color import ColorParseError
+from rich.errors import StyleSyntaxError
+from rich.style import Style, StyleType
+from rich.text import Text
+
+from carewatch.config import Privacy
+
+#: Longest text a cell or label shows; longer values are cut with an ellipsis.
+MAX_CELL_CHARS = 200
+
+_ANSI_ESCAPE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.")
+
+
+def clean(value: object, *, limit: int = MAX_CELL_CHARS) -> str:
+    """Any value -> a one-line string without control characters or escape sequences.
+
+    ``None`` gives ``""``. Escape sequences are removed whole (``"\\x1b[2J"`` disappears, not
+    just its ESC), other control and format characters are dropped, line breaks and tabs
+    become spaces, and the result is cut to ``limit`` characters.
+    """
+    if value is None:
+        return ""
+    text = _ANSI_ESCAPE.sub("", str(value))
+    out = []
+    for ch in text:
+        if ch in "\t\n\r\v\f":
+            out.append(" ")
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co"):
+            continue
+        else:
+            out.append(ch)
+    cleaned = "".join(out).strip()
+    if len(cleaned) > limit:
+        cleaned = cleaned[: max(0, limit - 1)] + "…"
+    return cleaned
+
+
+def literal(value: object, style: StyleType = "", *, limit: int = MAX_CELL_CHARS) -> Text:
+    """A value from a log or a user, shown exactly as written (never markup), one line."""
+    return Text(clean(value, limit=limit), style=style, no_wrap=True, end="")
+
+
+def mask_caller(caller: str | None, privacy: Privacy) -> str:
+    """A caller number as the screen shows it: the last ``visible_digits`` digits kept
+    and every other digit replaced by ``*`` when ``privacy.mask_callers`` is on.
+
+    ``"+39 333 123 4567"`` -> ``"+** *** *** 4567"``. Letters (a caller *name*) are masked
+    too, so nothing identifying is left but the visible digits.
+    """
+    text = clean(caller)
+    if not text or not privacy.mask_callers:
+        return text
+    keep = privacy.visible_digits
+    positions = [i for i, ch in enumerate(text) if ch.isalnum()]
+    visible = set(positions[len(positions) - keep :]) if keep else set()
+    return "".join(ch if (i in visible or not ch.isalnum()) else "*" for i, ch in enumerate(text))
+
+
+def caller_text(caller: str | None, privacy: Privacy, style: StyleType = "") -> Text:
+    """A caller, masked as the config says and shown literally."""
+    return literal(mask_caller(caller, privacy), style)
+
+
+def colour_style(colour: str | None) -> Style:
+    """A config colour name (``"green"``, ``"#ff8800"``) -> a Rich style; unknown -> plain."""
+    if not colour:
+        return Style()
+    try:
+        return Style.parse(colour)
+    except (StyleSyntaxError, ColorParseError):
+        return Style()
