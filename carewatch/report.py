@@ -270,8 +270,8 @@ def build_report(
     notes = insights(
         kpis,
         config=config,
-        previous_day=previous,
-        last_week=last_week,
+        previous_day=previous if had_calls(previous) else None,
+        last_week=last_week if had_calls(last_week) else None,
         open_issues=open_rows,
         now=as_of,
     )
@@ -322,6 +322,17 @@ def scalar_value(kpis: Mapping[str, Any], key: str) -> Any:
     if key == "talk_cost" and isinstance(value, Mapping):
         return value.get("total")
     return value
+
+
+def had_calls(kpis: Mapping[str, Any]) -> bool:
+    """Whether a day had any call: a day without one (before the centre's data starts, a
+    closed day) is no basis for a comparison, so its changes print as "–"."""
+    return bool(kpis.get("offered") or kpis.get("outbound"))
+
+
+def compared(kpis: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The snapshot to compare against: empty when that day had no call."""
+    return kpis if had_calls(kpis) else {}
 
 
 def scalar_keys(kpis: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
@@ -732,7 +743,7 @@ def render_text(report: Report, *, color: bool = False, width: int = 80) -> str:
                 label += f" (≤ {format_duration(report.service_level_seconds)})"
             cells = [fit("  " + label, c_label), fit(show_value(key, value, cur), c_val, ">")]
             for other in (report.previous_day, report.same_day_last_week):
-                text, direction = change(key, value, scalar_value(other, key), cur)
+                text, direction = change(key, value, scalar_value(compared(other), key), cur)
                 tone = verdict(key, direction)
                 cells.append(
                     paint(
@@ -915,10 +926,11 @@ def _text_agents(report: Report, width: int, paint: _Paint) -> list[str]:
         out.append("No operator had a call this day.")
         return out
     c_name = 14 + max(0, width - 80)
-    widths = (9, 11, 12, 11, 7, 6, 6)
+    widths = (9, 12, 12, 12, 7, 6, 6)  # 14 + 64 = 78 columns
     head = ("answered", "avg talk", "talk time", "avg wait", "tagged", "conv.", "rings")
     out.append(
-        fit("operator", c_name) + "".join(fit(h, w, ">") for h, w in zip(head, widths, strict=True))
+        fit("operator", c_name)
+        + "".join(" " + fit(h, w - 1, ">") for h, w in zip(head, widths, strict=True))
     )
     for name, a in rows:
         cells = (
@@ -932,7 +944,7 @@ def _text_agents(report: Report, width: int, paint: _Paint) -> list[str]:
         )
         out.append(
             fit(clean_text(name) or "(none)", c_name)
-            + "".join(fit(c, w, ">") for c, w in zip(cells, widths, strict=True))
+            + "".join(" " + fit(c, w - 1, ">") for c, w in zip(cells, widths, strict=True))
         )
     total_answered = sum(int(a.get("answered") or 0) for _, a in rows)
     total_talk = sum(float(a.get("total_talk_seconds") or 0) for _, a in rows)
@@ -948,7 +960,7 @@ def _text_agents(report: Report, width: int, paint: _Paint) -> list[str]:
     out.append("─" * (c_name + sum(widths)))
     out.append(
         fit("all operators", c_name)
-        + "".join(fit(c, w, ">") for c, w in zip(totals, widths, strict=True))
+        + "".join(" " + fit(c, w - 1, ">") for c, w in zip(totals, widths, strict=True))
     )
     out.extend(
         wrap(
@@ -1114,7 +1126,7 @@ def render_markdown(report: Report) -> str:
             value = scalar_value(k, key)
             cells = [kpi_label(key), show_value(key, value, cur)]
             for other in (report.previous_day, report.same_day_last_week):
-                text, direction = change(key, value, scalar_value(other, key), cur)
+                text, direction = change(key, value, scalar_value(compared(other), key), cur)
                 tone = verdict(key, direction)
                 cells.append(f"{text} ({tone})" if tone else text)
             rows.append(cells)

@@ -23,6 +23,7 @@ from carewatch.report import (
     chart_hours,
     clean_text,
     clock,
+    compared,
     day_title,
     format_age,
     hour_rows,
@@ -239,7 +240,7 @@ def render_html(report: Report) -> str:
             value = scalar_value(k, key)
             cells = [_td(esc(kpi_label(key))), _td(esc(show_value(key, value, cur)), "num")]
             for other in (report.previous_day, report.same_day_last_week):
-                text, direction = change(key, value, scalar_value(other, key), cur)
+                text, direction = change(key, value, scalar_value(compared(other), key), cur)
                 tone = verdict(key, direction)
                 cells.append(_td(esc(text), f"num {tone}" if tone else "num"))
             rows.append("<tr>" + "".join(cells) + "</tr>")

@@ -571,3 +571,19 @@ def test_clean_text_removes_escapes_and_controls() -> None:
 def test_unknown_format_is_an_error(report: Report) -> None:
     with pytest.raises(ValueError, match="unknown report format"):
         render(report, "pdf")
+
+
+def test_a_compared_day_without_calls_is_no_basis_for_a_change(
+    tmp_path: Path, config: Config
+) -> None:
+    first_day = Store(str(tmp_path / "first.db"))
+    first_day.ingest("log", [(1, answered("a1", at(DAY, 10), 10, 90, "desk-1"))])
+    report = build_report(first_day, config, DAY, now=NOW)
+    first_day.close()
+    text = render(report, "text")
+    (offered,) = [line for line in text.splitlines() if line.strip().startswith("Calls offered")]
+    assert offered.split()[-3:] == ["1", "–", "–"]
+    assert not any("last week" in note for note in report.insights)
+    # the JSON keeps the truthful zeros of the compared days
+    data = json.loads(render(report, "json"))
+    assert data["previous_day"]["kpis"]["offered"] == 0
