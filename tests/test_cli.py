@@ -6,6 +6,7 @@ import hashlib
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -208,3 +209,59 @@ def test_parser_knows_every_spec_command() -> None:
     parser = build_parser()
     actions = [a for a in parser._actions if a.dest == "command"]
     assert set(SUBCOMMANDS) <= set(actions[0].choices)
+
+
+def _wait_for(predicate: Callable[[], bool], timeout: float = 20.0) -> bool:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()
+
+
+@pytest.mark.parametrize("stop_signal", ["SIGINT", "SIGTERM"])
+def test_ingest_follow_reads_appended_lines_and_stops_cleanly(
+    tmp_path: Path, stop_signal: str
+) -> None:
+    import signal
+
+    from carewatch.store import Store
+
+    log = tmp_path / "queue_log"
+    db = str(tmp_path / "cw.db")
+    log.write_text("1700000000|c1|sales|NONE|ENTERQUEUE||5551234|1\n", encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "carewatch", "ingest", str(log), "--follow", "--db", db],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+
+        def calls() -> int:
+            if not Path(db).exists():
+                return 0
+            with Store(db) as store:
+                return store.count_calls()
+
+        assert _wait_for(lambda: calls() == 1)
+        with log.open("a", encoding="utf-8") as fh:
+            fh.write("1700000005|c2|sales|NONE|ENTERQUEUE||5559876|2\n")
+            fh.write("1700000009|c2|sales|SIP/101|CONNECT|4|1700000005.1|2\n")
+        assert _wait_for(lambda: calls() == 2)
+        proc.send_signal(getattr(signal, stop_signal))
+        _out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+    assert "stopped: 2 calls added" in err
+    with Store(db) as store:
+        (call,) = store.find_calls("c2")
+        assert call.agent == "SIP/101" and call.wait_seconds == 4
+        (position,) = store.positions()
+        assert position["offset"] == log.stat().st_size
