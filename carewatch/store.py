@@ -60,6 +60,8 @@ AGENT_EVENTS = AgentEventRow.__table__
 META = Meta.__table__
 
 CALL_COLUMNS = [CALLS.c[name] for name in CallRow._fields]
+_CALL_COLUMN_NAMES = CallRow._fields
+_CALL_FIELD_SET = frozenset(CALL_FIELDS)
 ISSUE_COLUMNS = [ISSUES.c[name] for name in IssueRow._fields]
 TAG_FIELDS = ("category", "outcome", "resolved", "note")
 
@@ -307,13 +309,15 @@ class Store:
     ) -> None:
         ids = list(dict.fromkeys(u.call_id for _, u in updates))
         existing: dict[str, dict[str, Any]] = {}
+        # each stored row as read (a tuple, in column order): to tell which rows changed
+        originals: dict[str, tuple[Any, ...]] = {}
         for chunk in _chunks(ids):
             rows = conn.execute(
                 select(*CALL_COLUMNS).where(CALLS.c.source == source, CALLS.c.call_id.in_(chunk))
             )
             for row in rows:
-                existing[row.call_id] = dict(row._mapping)
-        originals = {k: dict(v) for k, v in existing.items()}
+                existing[row.call_id] = dict(zip(_CALL_COLUMN_NAMES, row, strict=True))
+                originals[row.call_id] = tuple(row)
         new: dict[str, dict[str, Any]] = {}
         for line_no, upd in updates:
             row = existing.get(upd.call_id) or new.get(upd.call_id)
@@ -321,11 +325,11 @@ class Store:
                 if not upd.creates or upd.fields.get("started_at") is None:
                     result.skipped.append((line_no, "event for a call never seen starting"))
                     continue
-                row = {name: None for name in CALL_FIELDS}
+                row = dict.fromkeys(CALL_FIELDS)
                 row.update(direction="in", transferred=False, source=source, call_id=upd.call_id)
                 new[upd.call_id] = row
             for key, value in upd.fields.items():
-                if value is not None and key in CALL_FIELDS:
+                if value is not None and key in _CALL_FIELD_SET:
                     if key in SHORT_TEXT and isinstance(value, str):
                         value = value[:TEXT_MAX]  # the column's size, on every database
                     row[key] = value
@@ -337,12 +341,11 @@ class Store:
                 row["direction"] = "in"
             if row.get("transferred") is None:
                 row["transferred"] = False
-            inserts.append(
-                {k: row.get(k) for k in (*CALL_FIELDS, "source", "call_id", "updated_at")}
-            )
+            inserts.append(row)  # its keys: CALL_FIELDS, source, call_id, updated_at
         changed = []
         for call_id, row in existing.items():
-            if row != originals[call_id]:
+            # the row's keys are the columns, in order, and only their values were set
+            if tuple(row.values()) != originals[call_id]:
                 row["updated_at"] = now
                 changed.append(row)
         for chunk in _chunks(inserts):

@@ -11,7 +11,9 @@ from carewatch.records import BadLine, Record
 #: Lines longer than this are skipped as ``line too long`` (a 1 MB line is not a call).
 MAX_LINE_BYTES = 64 * 1024
 
-_CONTROL = {c for c in range(32) if c not in (9,)}  # tab is allowed inside a line
+
+#: ``str.translate`` table deleting what :func:`clean_text` removes: C0 controls and DEL.
+_DELETE_CONTROLS = dict.fromkeys([*range(32), 127])
 
 
 def decode_line(raw: bytes, line_no: int = 0) -> str:
@@ -42,8 +44,11 @@ def clean_text(value: str | None) -> str | None:
     """
     if value is None:
         return None
-    cleaned = "".join(ch for ch in value if ord(ch) >= 32 and ord(ch) != 127).strip()
-    return cleaned or None
+    # A printable string holds no control character (they are all non-printable): the
+    # common case skips the translate. Either way, only code points < 32 and 127 go.
+    if not value.isprintable():
+        value = value.translate(_DELETE_CONTROLS)
+    return value.strip() or None
 
 
 class Parser(ABC):

@@ -44,6 +44,10 @@ FIELDS: tuple[str, ...] = (
     "note",
 )
 
+#: The fields after ``call_id``, in order; and all of them as a set (fast ``in``).
+_VALUE_FIELDS = FIELDS[1:]
+_FIELD_SET = frozenset(FIELDS)
+
 TIME_FIELDS = ("started_at", "answered_at", "ended_at")
 DURATION_FIELDS = ("wait_seconds", "talk_seconds")
 TEXT_FIELDS = ("queue", "agent", "caller", "category", "outcome", "note")
@@ -157,7 +161,7 @@ def convert_value(name: str, value: Any, tz: tzinfo) -> Any:
         value = value.strip()
         if not value:
             return None
-    if isinstance(value, list | dict):
+    elif isinstance(value, list | dict):
         raise bad_value(name, value)
     if name in TIME_FIELDS:
         return to_epoch(name, value, tz)
@@ -199,9 +203,12 @@ def build_update(values: dict[str, Any], tz: tzinfo) -> CallUpdate:
     """
     call_id = to_call_id(values.get("call_id"))
     fields: dict[str, Any] = {}
-    for name in FIELDS[1:]:
+    for name in _VALUE_FIELDS:
         if name in values:
-            converted = convert_value(name, values[name], tz)
+            value = values[name]
+            if value is None or value == "":
+                continue  # empty (what convert_value returns None for), without the call
+            converted = convert_value(name, value, tz)
             if converted is not None:
                 fields[name] = converted
     return CallUpdate(call_id, derive(fields), creates="started_at" in fields)
@@ -273,13 +280,16 @@ class CsvParser(Parser):
         if self.columns is None:
             raise BadLine("no header", "the header row was not read")
         cells = split_csv(line)
-        names = [normalise_name(cell) for cell in cells]
-        if "call_id" in names and len(set(names) & set(FIELDS)) >= 2:
-            self.read_header(line)  # the header again (files joined, or a new layout)
-            return []
+        # A repeated header has a cell that normalises to ``call_id``, so its text holds
+        # "call" (in any case): only then is it worth normalising every cell to check.
+        if "call" in line.lower():
+            names = [normalise_name(cell) for cell in cells]
+            if "call_id" in names and len(set(names) & set(FIELDS)) >= 2:
+                self.read_header(line)  # the header again (files joined, or a new layout)
+                return []
         cells = fit_row(cells, len(self.columns))
         values = {
-            name: cell for name, cell in zip(self.columns, cells, strict=True) if name in FIELDS
+            name: cell for name, cell in zip(self.columns, cells, strict=True) if name in _FIELD_SET
         }
         return [build_update(values, self.tz)]
 

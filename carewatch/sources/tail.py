@@ -537,29 +537,33 @@ class LogReader:
         records: list[tuple[int, Record]] = []
         skipped: list[tuple[int, str]] = []
         read = 0
+        parse_line = self.parser.parse_line
         for raw in lines:
-            if raw.data is None:
+            data = raw.data
+            if data is None:
                 read += 1
                 self._header_pending = False
                 skipped.append((raw.line_no, LINE_TOO_LONG))
                 continue
-            if not raw.data.strip():
+            if not data.strip():
                 continue  # blank line: skipped silently
             read += 1
+            line_no = raw.line_no
             try:
-                text = decode_line(raw.data, raw.line_no)
+                text = decode_line(data, line_no)
                 if self._header_pending:
                     self._header_pending = False
                     self.parser.read_header(text)
                     continue
-                parsed = self.parser.parse_line(text, raw.line_no)
+                parsed = parse_line(text, line_no)
             except BadLine as exc:
-                skipped.append((raw.line_no, exc.reason))
+                skipped.append((line_no, exc.reason))
                 continue
             except Exception:  # a parser bug must not stop the file: count the line
-                skipped.append((raw.line_no, PARSER_ERROR))
+                skipped.append((line_no, PARSER_ERROR))
                 continue
-            records.extend((raw.line_no, record) for record in parsed)
+            for record in parsed:
+                records.append((line_no, record))
         return records, skipped, read
 
     def read(
