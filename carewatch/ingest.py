@@ -73,6 +73,8 @@ class IngestSummary:
     #: Files not read, with why: ``(path, reason)``.
     files_not_read: list[tuple[str, str]] = field(default_factory=list)
     bytes_read: int = 0
+    #: Call ids added in this run, per source (so a later batch completing them is no update).
+    _added_here: dict[str, set[str]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def skipped(self) -> int:
@@ -85,9 +87,12 @@ class IngestSummary:
         return bool(self.lines_read or self.bytes_read or self.skipped or self.agent_events)
 
     def add_result(self, result: BatchResult) -> None:
-        """Count one committed batch."""
+        """Count one committed batch. A call added earlier in this run and completed by a
+        later batch (its end line came after a batch boundary) counts as added, not updated."""
         self.added += result.added
-        self.updated += result.updated
+        added_here = self._added_here.setdefault(result.source, set())
+        self.updated += sum(1 for call_id in result.updated_ids if call_id not in added_here)
+        added_here.update(result.added_ids)
         self.agent_events += result.agent_events
         self.lines_read += result.lines_read
         self.bytes_read += result.bytes_read

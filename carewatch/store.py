@@ -87,12 +87,17 @@ class ApplyResult:
     updated: int = 0
     agent_events: int = 0
     skipped: list[tuple[int, str]] = field(default_factory=list)
+    #: The call ids this batch added, and those it updated (they existed before it).
+    added_ids: list[str] = field(default_factory=list)
+    updated_ids: list[str] = field(default_factory=list)
 
     def merge(self, other: ApplyResult) -> None:
         self.added += other.added
         self.updated += other.updated
         self.agent_events += other.agent_events
         self.skipped.extend(other.skipped)
+        self.added_ids.extend(other.added_ids)
+        self.updated_ids.extend(other.updated_ids)
 
 
 def database_url(db: str | None) -> str:
@@ -364,6 +369,8 @@ class Store:
                 conn.execute(stmt, list(chunk))
         result.added += len(inserts)
         result.updated += len(changed)
+        result.added_ids.extend(new)
+        result.updated_ids.extend(row["call_id"] for row in changed)
 
     def _apply_agent_events(
         self,

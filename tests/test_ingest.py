@@ -190,7 +190,8 @@ def test_folder_reads_its_files_oldest_rotation_first(store: Store, tmp_path: Pa
     assert not_read["queue_log.2.gz"].startswith("compressed")
     assert "cannot tell the format" in not_read["notes.txt"]
     line = summary.summary_line()
-    assert line.startswith("3 calls added, 1 updated, 0 lines skipped, 2 files not read (")
+    # call-2 was added by this run (in the rotated file): completing it is no update
+    assert line.startswith("3 calls added, 0 updated, 0 lines skipped, 2 files not read (")
     assert "queue_log.2.gz: compressed" in line
     assert ingest_paths(store, CONFIG, [str(logs)]).lines_read == 0
 
@@ -579,3 +580,20 @@ def test_killed_one_shot_ingest_runs_again_without_duplicates(store: Store, tmp_
     _, err = again.communicate(timeout=60)
     assert again.returncode == 0, err.decode()
     check_exactly_once(store, expected, len(text.splitlines()), bad)
+
+
+def test_first_ingest_counts_calls_completed_by_a_later_batch_as_added(
+    store: Store, tmp_path: Path
+) -> None:
+    log = tmp_path / "queue_log"
+    # every call's end line falls into a later batch than its start (batches of 2 lines)
+    log.write_text(call(1) + call(2) + call(3), encoding="utf-8")
+    first = ingest_paths(store, CONFIG, [str(log)], batch_lines=2)
+    assert (first.added, first.updated) == (3, 0)
+    assert first.summary_line().startswith("3 calls added, 0 updated")
+    # a later run that completes a call it did not add counts it as updated
+    append(log, call(4, end=False))
+    ingest_paths(store, CONFIG, [str(log)], batch_lines=2)
+    append(log, f"{T0 + 465}|call-4|support|Agent/1|COMPLETECALLER|5|60|1\n")
+    later = ingest_paths(store, CONFIG, [str(log)], batch_lines=2)
+    assert (later.added, later.updated) == (0, 1)

@@ -429,6 +429,8 @@ class BatchResult:
     lines_read: int = 0
     bytes_read: int = 0
     skipped: list[tuple[int, str]] = field(default_factory=list)
+    added_ids: list[str] = field(default_factory=list)
+    updated_ids: list[str] = field(default_factory=list)
 
 
 class LogReader:
@@ -629,6 +631,8 @@ class LogReader:
             source=done.source,
             added=applied.added,
             updated=applied.updated,
+            added_ids=applied.added_ids,
+            updated_ids=applied.updated_ids,
             agent_events=applied.agent_events,
             lines_read=read,
             bytes_read=got.offset - pos.offset,
