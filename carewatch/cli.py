@@ -100,7 +100,7 @@ def cmd_monitor(args: argparse.Namespace) -> int:
     config = _config(args)
     db = _db(args, config)
     watch = [_watch_spec(w) for w in (args.watch or [])]
-    watch += [(s.path, None if s.format == "auto" else s.format) for s in config.sources]
+    watch += config.source_specs
     Store(db).close()  # a database that cannot be opened fails here, with one line
     from carewatch.tui.app import create_app
 
@@ -151,7 +151,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if args.paths:
         paths = [(p, args.format) for p in args.paths]
     else:
-        paths = [(s.path, None if s.format == "auto" else s.format) for s in config.sources]
+        paths = config.source_specs
         if not paths:
             raise UsageError("no PATH given and the config lists no [[sources]]")
     store = _open_store(args, config)

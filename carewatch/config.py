@@ -300,6 +300,11 @@ class Config(_Model):
         return str(getattr(self.tz, "key", self.tz))
 
     @property
+    def source_specs(self) -> list[tuple[str, str | None]]:
+        """The configured sources as ``(path, format)``; ``None`` for a detected format."""
+        return [(s.path, None if s.format == "auto" else s.format) for s in self.sources]
+
+    @property
     def conversion_outcomes(self) -> frozenset[str]:
         return frozenset(o.name for o in self.outcomes if o.conversion)
 

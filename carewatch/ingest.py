@@ -352,7 +352,7 @@ class Follower:
         self.step_ms = step_ms
         self.batch_lines = batch_lines
         if sources is None:
-            sources = [(s.path, None if s.format == "auto" else s.format) for s in config.sources]
+            sources = config.source_specs
         self._specs: list[_Spec] = []
         for item in sources:
             path, fmt = (item, None) if isinstance(item, str) else item

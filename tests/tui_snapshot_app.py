@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from carewatch import simulate
 from carewatch.config import Config, default_config
-from carewatch.records import CallUpdate, Record
+from carewatch.records import CALL_FIELDS, CallUpdate, Record
 from carewatch.store import Store
 from carewatch.tui.app import CarewatchApp, create_app
 
@@ -28,26 +28,6 @@ HISTORY_DAYS = 8
 #: calls come first and the call they just finished is selected.
 OPERATOR = simulate.OPERATORS[7]
 SUPERVISOR = "supervisor"
-
-CALL_FIELDS = (
-    "started_at",
-    "answered_at",
-    "ended_at",
-    "wait_seconds",
-    "talk_seconds",
-    "queue",
-    "agent",
-    "caller",
-    "direction",
-    "disposition",
-    "transferred",
-    "category",
-    "outcome",
-    "resolved",
-    "csat",
-    "nps",
-    "note",
-)
 
 
 def snapshot_config() -> Config:

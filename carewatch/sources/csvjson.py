@@ -18,31 +18,20 @@ import math
 from datetime import tzinfo
 from typing import Any
 
-from carewatch.records import DIRECTIONS, DISPOSITIONS, BadLine, CallUpdate, Record, derive
+from carewatch.records import (
+    CALL_FIELDS,
+    DIRECTIONS,
+    DISPOSITIONS,
+    BadLine,
+    CallUpdate,
+    Record,
+    derive,
+)
 from carewatch.sources.base import Parser, clean_text
 from carewatch.timeutil import parse_duration, parse_timestamp
 
 #: The columns / keys the formats know. ``transferred`` is accepted too (a boolean).
-FIELDS: tuple[str, ...] = (
-    "call_id",
-    "started_at",
-    "answered_at",
-    "ended_at",
-    "wait_seconds",
-    "talk_seconds",
-    "queue",
-    "agent",
-    "caller",
-    "direction",
-    "disposition",
-    "transferred",
-    "category",
-    "outcome",
-    "resolved",
-    "csat",
-    "nps",
-    "note",
-)
+FIELDS: tuple[str, ...] = ("call_id", *CALL_FIELDS)
 
 #: The fields after ``call_id``, in order; and all of them as a set (fast ``in``).
 _VALUE_FIELDS = FIELDS[1:]
