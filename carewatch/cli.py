@@ -185,6 +185,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         except IngestError as exc:
             raise Failure(str(exc)) from None
         print(summary.summary_line())
+        if summary.files_not_read and len(summary.files_not_read) >= summary.files:
+            # nothing given could be read at all (unknown format, compressed): a failure
+            return EXIT_FAILURE
         return EXIT_OK
     finally:
         store.close()

@@ -265,3 +265,17 @@ def test_ingest_follow_reads_appended_lines_and_stops_cleanly(
         assert call.agent == "SIP/101" and call.wait_seconds == 4
         (position,) = store.positions()
         assert position["offset"] == log.stat().st_size
+
+
+def test_ingest_of_nothing_readable_is_exit_1_with_the_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("remember to call the supplier\n", encoding="utf-8")
+    assert main(["ingest", str(notes), "--db", str(tmp_path / "cw.db")]) == 1
+    assert "cannot tell the format" in capsys.readouterr().out
+    # the same file with its format given is read; bad lines are counted, not fatal
+    assert (
+        main(["ingest", str(notes), "--format", "queue_log", "--db", str(tmp_path / "cw.db")]) == 0
+    )
+    assert "1 line skipped" in capsys.readouterr().out
