@@ -105,7 +105,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from carewatch.config import Config
-from carewatch.records import AgentEvent
+from carewatch.records import CALL_FIELDS, AgentEvent
 from carewatch.timeutil import combine_local, local_day
 
 __all__ = [
@@ -126,25 +126,7 @@ __all__ = [
 FORMATS: tuple[str, ...] = ("csv", "jsonl", "queue_log")
 
 #: Columns of carewatch's CSV (the SPEC fields, in this order).
-CSV_FIELDS: tuple[str, ...] = (
-    "call_id",
-    "started_at",
-    "answered_at",
-    "ended_at",
-    "wait_seconds",
-    "talk_seconds",
-    "queue",
-    "agent",
-    "caller",
-    "direction",
-    "disposition",
-    "category",
-    "outcome",
-    "resolved",
-    "csat",
-    "nps",
-    "note",
-)
+CSV_FIELDS: tuple[str, ...] = tuple(f for f in ("call_id", *CALL_FIELDS) if f != "transferred")
 
 QUEUES: tuple[str, ...] = ("sales", "support", "billing")
 
