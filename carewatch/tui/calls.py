@@ -11,10 +11,10 @@ from typing import ClassVar
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
-from textual.widgets.data_table import CellDoesNotExist
 
 from carewatch.config import Config
 from carewatch.model import CallRow
+from carewatch.tui.tables import selected_row_key
 from carewatch.tui.text import caller_text, clean, colour_style, literal
 
 #: Most rows the table keeps (the newest calls of the window).
@@ -168,13 +168,7 @@ class CallTable(DataTable):
     @property
     def selected_call(self) -> CallRow | None:
         """The call under the cursor, as last read from the store."""
-        if not self.row_count:
-            return None
-        try:
-            key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
-        except CellDoesNotExist:  # the cursor is outside the rows while the table changes
-            return None
-        return self._rows.get(key or "")
+        return self._rows.get(selected_row_key(self) or "")
 
     @property
     def following(self) -> bool:
@@ -202,7 +196,7 @@ class CallTable(DataTable):
             str(c.id): (c, build_call_cells(c, config, tz, operator)) for c in calls[:MAX_ROWS]
         }
         following = self.following
-        old_cursor_key = self._cursor_key()
+        old_cursor_key = selected_row_key(self)
         old_cursor_row = self.cursor_row
         resort = False
         added: list[str] = []
@@ -235,14 +229,6 @@ class CallTable(DataTable):
                 self.sort("time", key=lambda cell: cell.sort_key, reverse=True)
             self._place_cursor(following, old_cursor_key, old_cursor_row, added, select_key)
         self._update_title()
-
-    def _cursor_key(self) -> str | None:
-        if not self.row_count:
-            return None
-        try:
-            return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
-        except CellDoesNotExist:  # the cursor is outside the rows
-            return None
 
     def _place_cursor(
         self,

@@ -9,9 +9,9 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable
-from textual.widgets.data_table import CellDoesNotExist
 
 from carewatch.model import IssueRow
+from carewatch.tui.tables import selected_row_key
 from carewatch.tui.text import literal
 from carewatch.tui.tiles import short_duration
 
@@ -70,13 +70,7 @@ class IssuesTable(DataTable):
     @property
     def selected_issue(self) -> IssueRow | None:
         """The issue under the cursor."""
-        if not self.row_count:
-            return None
-        try:
-            key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
-        except CellDoesNotExist:  # the cursor is outside the rows while the table changes
-            return None
-        return self._issues.get(key or "")
+        return self._issues.get(selected_row_key(self) or "")
 
     def show(self, issues: Sequence[IssueRow], now: float) -> None:
         """Bring the rows in line with ``issues`` by row key."""

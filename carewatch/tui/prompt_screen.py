@@ -1,0 +1,60 @@
+"""A modal that asks for one line of text about the selected call (note, issue title)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label
+
+from carewatch.tui.text import clean
+
+
+class TextPromptScreen(ModalScreen[str | None]):
+    """One prefilled line of text; Enter returns it cleaned, Esc returns ``None``.
+
+    Subclasses set the wording; ``empty_cancels`` says whether an empty line means "cancel"
+    (an issue needs a title) or is a value of its own (an empty note clears the note).
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    NAME: ClassVar[str] = "prompt"
+    BOX_TITLE: ClassVar[str] = ""
+    LABEL: ClassVar[str] = "{call}"
+    PLACEHOLDER: ClassVar[str] = ""
+    HINT: ClassVar[str] = "Enter saves · Esc cancels"
+    MAX_LENGTH: ClassVar[int] = 200
+    empty_cancels: ClassVar[bool] = True
+
+    def __init__(self, call_label: str, value: str | None) -> None:
+        super().__init__()
+        self.call_label = call_label
+        self.value = clean(value, limit=self.MAX_LENGTH)
+
+    def compose(self) -> ComposeResult:
+        """The call, the text (prefilled), the hint."""
+        with Vertical(id=f"{self.NAME}-box", classes="modal-box") as box:
+            box.border_title = self.BOX_TITLE
+            yield Label(Text(self.LABEL.format(call=self.call_label)), classes="modal-label")
+            yield Input(
+                value=self.value,
+                placeholder=self.PLACEHOLDER,
+                max_length=self.MAX_LENGTH,
+                id=f"{self.NAME}-input",
+            )
+            yield Label(Text(self.HINT, style="dim"))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter: return the text."""
+        event.stop()
+        text = clean(event.value, limit=self.MAX_LENGTH)
+        self.dismiss(None if self.empty_cancels and not text else text)
+
+    def action_cancel(self) -> None:
+        """Esc: change nothing."""
+        self.dismiss(None)
