@@ -116,7 +116,7 @@ from datetime import time as dtime
 from typing import TYPE_CHECKING, Any
 
 from carewatch.config import Config, Shift
-from carewatch.model import CallRow, IssueRow
+from carewatch.records import CallRow, IssueRow
 from carewatch.timeutil import day_bounds, format_duration, local_hour
 
 if TYPE_CHECKING:

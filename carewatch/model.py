@@ -8,8 +8,6 @@ The KPI snapshot computed from these rows has the exact keys listed in docs/kpis
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -60,32 +58,6 @@ class Call(SQLModel, table=True):
     updated_at: float = 0.0
 
 
-class CallRow(NamedTuple):
-    """A call as read back from the store (same fields as :class:`Call`)."""
-
-    id: int
-    source: str
-    call_id: str
-    started_at: float
-    answered_at: float | None
-    ended_at: float | None
-    wait_seconds: float | None
-    talk_seconds: float | None
-    queue: str | None
-    agent: str | None
-    caller: str | None
-    direction: str
-    disposition: str | None
-    transferred: bool
-    category: str | None
-    outcome: str | None
-    resolved: bool | None
-    csat: int | None
-    nps: int | None
-    note: str | None
-    updated_at: float
-
-
 class TagEvent(SQLModel, table=True):
     """An operator set a field of a call: who, when, which call, old and new value.
 
@@ -124,17 +96,6 @@ class Issue(SQLModel, table=True):
     opened_at: float
     resolved_at: float | None = None
     resolved_by: str | None = Field(default=None, max_length=200)
-
-
-class IssueRow(NamedTuple):
-    id: int
-    call_pk: int | None
-    title: str
-    category: str | None
-    opened_by: str
-    opened_at: float
-    resolved_at: float | None
-    resolved_by: str | None
 
 
 class SourcePosition(SQLModel, table=True):

@@ -12,7 +12,7 @@ the configured timezone (see :func:`carewatch.timeutil.parse_timestamp`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 #: The call fields a source can set. Anything else in ``CallUpdate.fields`` is a bug.
 CALL_FIELDS: tuple[str, ...] = (
@@ -114,3 +114,42 @@ def derive(fields: dict[str, Any]) -> dict[str, Any]:
     ):
         out["disposition"] = "answered"
     return out
+
+
+class CallRow(NamedTuple):
+    """A call as read back from the store (the columns of ``carewatch.model.Call``)."""
+
+    id: int
+    source: str
+    call_id: str
+    started_at: float
+    answered_at: float | None
+    ended_at: float | None
+    wait_seconds: float | None
+    talk_seconds: float | None
+    queue: str | None
+    agent: str | None
+    caller: str | None
+    direction: str
+    disposition: str | None
+    transferred: bool
+    category: str | None
+    outcome: str | None
+    resolved: bool | None
+    csat: int | None
+    nps: int | None
+    note: str | None
+    updated_at: float
+
+
+class IssueRow(NamedTuple):
+    """An issue as read back from the store (the columns of ``carewatch.model.Issue``)."""
+
+    id: int
+    call_pk: int | None
+    title: str
+    category: str | None
+    opened_by: str
+    opened_at: float
+    resolved_at: float | None
+    resolved_by: str | None

@@ -94,7 +94,7 @@ from carewatch.kpi import (
     insights,
     kpis_for_window,
 )
-from carewatch.model import CallRow
+from carewatch.records import CallRow
 from carewatch.timeutil import format_duration
 
 if TYPE_CHECKING:

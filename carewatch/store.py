@@ -43,14 +43,20 @@ from carewatch.model import (
     SCHEMA_VERSION,
     AgentEventRow,
     Call,
-    CallRow,
     Issue,
-    IssueRow,
     Meta,
     SourcePosition,
     TagEvent,
 )
-from carewatch.records import CALL_FIELDS, AgentEvent, CallUpdate, Record, derive
+from carewatch.records import (
+    CALL_FIELDS,
+    AgentEvent,
+    CallRow,
+    CallUpdate,
+    IssueRow,
+    Record,
+    derive,
+)
 
 CALLS = Call.__table__
 TAGS = TagEvent.__table__

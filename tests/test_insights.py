@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from carewatch.config import parse_config
 from carewatch.kpi import biggest_move, compute_kpis, day_window, insights
-from carewatch.model import IssueRow
+from carewatch.records import IssueRow
 
 ROME = ZoneInfo("Europe/Rome")
 DAY = date(2025, 6, 10)

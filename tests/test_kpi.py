@@ -23,8 +23,7 @@ from carewatch.kpi import (
     now_state,
     shift_window,
 )
-from carewatch.model import CallRow, IssueRow
-from carewatch.records import AgentEvent, CallUpdate
+from carewatch.records import AgentEvent, CallRow, CallUpdate, IssueRow
 from carewatch.store import Store
 
 ROME = ZoneInfo("Europe/Rome")

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from carewatch.config import parse_config
 from carewatch.kpi import KPI_KIND, compute_kpis, day_window
-from carewatch.model import CallRow
+from carewatch.records import CallRow
 
 ROME = ZoneInfo("Europe/Rome")
 CFG = parse_config(

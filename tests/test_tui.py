@@ -23,8 +23,7 @@ from textual.widgets import Input
 
 from carewatch.config import Config
 from carewatch.kpi import NowState
-from carewatch.model import CallRow
-from carewatch.records import CallUpdate
+from carewatch.records import CallRow, CallUpdate
 from carewatch.store import Store
 from carewatch.tui.app import CarewatchApp, DemoFeed, create_app
 from carewatch.tui.calls import CallTable

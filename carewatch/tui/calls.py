@@ -13,7 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
 from carewatch.config import Config
-from carewatch.model import CallRow
+from carewatch.records import CallRow
 from carewatch.tui.tables import selected_row_key
 from carewatch.tui.text import caller_text, clean, colour_style, literal
 

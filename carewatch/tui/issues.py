@@ -10,7 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable
 
-from carewatch.model import IssueRow
+from carewatch.records import IssueRow
 from carewatch.tui.tables import selected_row_key
 from carewatch.tui.text import literal
 from carewatch.tui.tiles import short_duration

@@ -18,7 +18,7 @@ from textual.widget import Widget
 from textual.widgets import Footer
 
 from carewatch.config import Config
-from carewatch.model import CallRow
+from carewatch.records import CallRow
 from carewatch.tui.alerts import AlertsLine
 from carewatch.tui.calls import CallTable, call_status, outcome_legend
 from carewatch.tui.categories import CategoryBars

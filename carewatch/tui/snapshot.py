@@ -16,7 +16,7 @@ from typing import Any, Literal, Protocol
 from carewatch import kpi
 from carewatch.config import Config
 from carewatch.kpi import NowState, Window
-from carewatch.model import CallRow, IssueRow
+from carewatch.records import CallRow, IssueRow
 from carewatch.store import Store
 from carewatch.timeutil import format_duration
 
