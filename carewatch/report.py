@@ -84,67 +84,36 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
+from carewatch.callstate import disposition
 from carewatch.config import Config
-from carewatch.kpi import (
-    HIGHER_IS_BETTER,
-    KPI_KIND,
-    KPI_LABELS,
-    day_window,
-    format_value,
-    insights,
-    kpis_for_window,
+from carewatch.figures import window_kpis
+from carewatch.kpi.definitions import (
+    AGENT_KPIS,
+    higher_is_better,
+    kind,
+    label,
+    report_groups,
+    target_keys,
+)
+from carewatch.kpi.insights import insights
+from carewatch.kpi.windows import day_window
+from carewatch.present import (
+    age,
+    clean_text,
+    clock,
+    duration,
+    kpi_value,
+    money,
+    percent,
+    strip_escapes,
+    yes_no,
 )
 from carewatch.records import CallRow
-from carewatch.timeutil import format_duration
 
 if TYPE_CHECKING:
     from carewatch.store import Store
 
 FORMATS = ("text", "markdown", "html", "csv", "json")
-
-#: The scalar KPIs of the summary, in groups, in the order they are printed. Keys the KPI
-#: engine adds later are printed under "Other" (see :func:`scalar_keys`).
-KPI_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    (
-        "Calls",
-        ("offered", "answered", "abandoned", "missed", "waiting", "outbound", "abandon_rate"),
-    ),
-    (
-        "Speed",
-        (
-            "avg_wait_seconds",
-            "service_level",
-            "avg_talk_seconds",
-            "over_target_share",
-        ),
-    ),
-    ("Results", ("tagged", "untagged", "fcr_rate", "conversions", "conversion_rate")),
-    (
-        "Satisfaction",
-        (
-            "csat_score",
-            "csat_avg",
-            "csat_responses",
-            "nps",
-            "nps_responses",
-            "repeat_caller_share",
-        ),
-    ),
-    (
-        "Issues",
-        (
-            "open_issues",
-            "oldest_open_issue_seconds",
-            "issues_opened",
-            "issues_resolved",
-            "avg_resolution_seconds",
-        ),
-    ),
-    ("Time and cost", ("talk_seconds_total", "talk_cost")),
-)
-
-#: Targets from the config: printed in the header of the text and HTML, rows in CSV/JSON.
-TARGET_KEYS = ("talk_target_seconds", "service_level_seconds")
 
 #: The keys of one call in JSON (and the call columns of CSV), in order.
 CALL_FIELDS = (
@@ -165,17 +134,6 @@ CALL_FIELDS = (
 )
 
 CSV_COLUMNS = ("record", "name", "key", "label", "value", "previous_day", "same_day_last_week")
-
-AGENT_FIELDS = (
-    "answered",
-    "avg_talk_seconds",
-    "total_talk_seconds",
-    "avg_wait_seconds",
-    "tagged_share",
-    "conversions",
-    "missed_rings",
-)
-
 
 # -- the report -------------------------------------------------------------------------------
 
@@ -255,9 +213,9 @@ def build_report(
     prev_window = day_window(day - timedelta(days=1), tz)
     week_window = day_window(day - timedelta(days=7), tz)
 
-    kpis = kpis_for_window(store, config, window, now=now)
-    previous = kpis_for_window(store, config, prev_window, now=now)
-    last_week = kpis_for_window(store, config, week_window, now=now)
+    kpis = window_kpis(store, config, window, now=now)
+    previous = window_kpis(store, config, prev_window, now=now)
+    last_week = window_kpis(store, config, week_window, now=now)
 
     as_of = min(now, window.end)
     issue_rows = [
@@ -306,16 +264,6 @@ def build_report(
 # -- values and changes ------------------------------------------------------------------------
 
 
-def kpi_label(key: str) -> str:
-    """The label people read for a KPI key."""
-    return KPI_LABELS.get(key) or key.replace("_", " ").capitalize()
-
-
-def kpi_kind(key: str) -> str | None:
-    """count / rate / seconds / score / money, or ``None`` for an unknown key."""
-    return KPI_KIND.get(key)
-
-
 def scalar_value(kpis: Mapping[str, Any], key: str) -> Any:
     """The scalar value of ``key`` (``talk_cost`` is its total)."""
     value = kpis.get(key)
@@ -336,10 +284,12 @@ def compared(kpis: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def scalar_keys(kpis: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
-    """The groups of scalar KPIs to print: :data:`KPI_GROUPS`, then every other scalar key of
-    the snapshot (a key the engine adds later) under "Other". Targets are left out."""
-    known = {k for _, keys in KPI_GROUPS for k in keys} | set(TARGET_KEYS)
-    groups = [(title, [k for k in keys if k in kpis]) for title, keys in KPI_GROUPS]
+    """The groups of scalar KPIs to print (:func:`carewatch.kpi.definitions.report_groups`),
+    then every other scalar key of the snapshot (a key the engine adds later) under "Other".
+    Targets are left out."""
+    printed = report_groups()
+    known = {k for _, keys in printed for k in keys} | set(target_keys())
+    groups = [(title, [k for k in keys if k in kpis]) for title, keys in printed]
     other = [
         k
         for k, v in kpis.items()
@@ -349,17 +299,6 @@ def scalar_keys(kpis: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
     if other:
         groups.append(("Other", other))
     return [(title, keys) for title, keys in groups if keys]
-
-
-def show_value(key: str, value: Any, currency: str | None = None) -> str:
-    """A KPI value as text ("–" for null)."""
-    if value is None:
-        return "–"
-    if kpi_kind(key) == "seconds" and _is_number(value) and value >= 86400:
-        return format_age(value)
-    if kpi_kind(key) == "money":
-        return format_value(key, value, currency=currency)
-    return format_value(key, value)
 
 
 def _is_number(value: Any) -> bool:
@@ -379,18 +318,18 @@ def change(key: str, now: Any, before: Any, currency: str | None = None) -> tupl
     """
     if not (_is_number(now) and _is_number(before)):
         return "–", None
-    kind = kpi_kind(key)
+    found = kind(key)
     diff = now - before
-    if kind == "rate":
+    if found == "rate":
         size = round(abs(diff) * 100, 1)
         text = f"{size:.1f} pp"
-    elif kind == "seconds":
+    elif found == "seconds":
         size = round(abs(diff))
-        text = format_age(size) if size >= 86400 else format_duration(size)
-    elif kind == "money":
+        text = age(size) if size >= 86400 else duration(size)
+    elif found == "money":
         size = round(abs(diff))
         text = f"{currency} {size:,}" if currency else f"{size:,}"
-    elif kind == "score":
+    elif found == "score":
         decimals = 0 if isinstance(now, int) and isinstance(before, int) else 2
         size = round(abs(diff), decimals)
         text = f"{size:,.{decimals}f}"
@@ -408,67 +347,13 @@ def change(key: str, now: Any, before: Any, currency: str | None = None) -> tupl
 
 def verdict(key: str, direction: int | None) -> str | None:
     """ "better" / "worse" for a change of ``key`` in ``direction``, ``None`` when neutral."""
-    better = HIGHER_IS_BETTER.get(key)
+    better = higher_is_better(key)
     if better is None or not direction:
         return None
     return "better" if (direction > 0) == better else "worse"
 
 
-def format_age(seconds: float | None) -> str:
-    """An age: "45 s", "12 min 05 s", "3 h 10 min", "2 d 4 h" ("–" for none)."""
-    if seconds is None:
-        return "–"
-    total = max(0, round(seconds))
-    days, rest = divmod(total, 86400)
-    if days:
-        hours = rest // 3600
-        return f"{days} d {hours} h" if hours else f"{days} d"
-    return format_duration(total)
-
-
-def percent(share: float | None, decimals: int = 1) -> str:
-    """A fraction as a percentage ("62.5%"), "–" for null."""
-    if share is None:
-        return "–"
-    return f"{share * 100:.{decimals}f}%"
-
-
-def clock(seconds: float | None) -> str:
-    """A short duration for a call line: "2:05", "1:02:03" ("–" for none)."""
-    if seconds is None:
-        return "–"
-    total = max(0, round(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def money(value: float | None, currency: str) -> str:
-    """Money in whole currency units ("€ 1,234")."""
-    return show_value("talk_cost", value, currency)
-
-
 # -- text from logs ------------------------------------------------------------------------------
-
-_ESCAPE_RE = re.compile(
-    r"\x1b(?:\[[0-?]*[ -/]*[@-~]?|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[PX^_][^\x1b]*(?:\x1b\\)?|.?)"
-    r"|\x9b[0-?]*[ -/]*[@-~]?"
-)
-_UNSAFE_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-_SPACE_RE = re.compile(r"[\t\n\r\v\f]+")
-
-
-def clean_text(value: Any) -> str:
-    """Text from a log made safe to print: escape sequences (ANSI CSI/OSC…) removed, line
-    breaks and tabs turned into spaces, other control and bidi-override characters dropped."""
-    if value is None:
-        return ""
-    text = str(value)
-    if not _UNSAFE_RE.search(text):
-        return text
-    text = _ESCAPE_RE.sub("", text)
-    text = _SPACE_RE.sub(" ", text)
-    return _UNSAFE_RE.sub("", text)
 
 
 def cell_width(text: str) -> int:
@@ -635,20 +520,6 @@ def hour_rows(kpis: Mapping[str, Any]) -> list[dict[str, int]]:
     return [buckets[h] for h in range(24)]
 
 
-def call_disposition(call: CallRow) -> str:
-    """answered / abandoned / missed / waiting, as the KPI engine counts it."""
-    if call.disposition in ("answered", "abandoned", "missed"):
-        return call.disposition
-    if call.answered_at is not None or call.talk_seconds is not None:
-        return "answered"
-    return "waiting"
-
-
-def yes_no(value: bool | None) -> str:
-    """ "yes" / "no" / "–"."""
-    return "–" if value is None else ("yes" if value else "no")
-
-
 # -- text ---------------------------------------------------------------------------------------
 
 _ANSI = {
@@ -714,8 +585,8 @@ def render_text(report: Report, *, color: bool = False, width: int = 80) -> str:
     )
     out.extend(
         wrap(
-            f"Targets: talk time {format_duration(report.talk_target_seconds)} per call; "
-            f"service level = answered within {format_duration(report.service_level_seconds)}.",
+            f"Targets: talk time {duration(report.talk_target_seconds)} per call; "
+            f"service level = answered within {duration(report.service_level_seconds)}.",
             width,
         )
     )
@@ -738,10 +609,13 @@ def render_text(report: Report, *, color: bool = False, width: int = 80) -> str:
         out.append(paint(group, "bold"))
         for key in keys:
             value = scalar_value(k, key)
-            label = kpi_label(key)
+            name = label(key)
             if key == "service_level":
-                label += f" (≤ {format_duration(report.service_level_seconds)})"
-            cells = [fit("  " + label, c_label), fit(show_value(key, value, cur), c_val, ">")]
+                name += f" (≤ {duration(report.service_level_seconds)})"
+            cells = [
+                fit("  " + name, c_label),
+                fit(kpi_value(key, value, currency=cur), c_val, ">"),
+            ]
             for other in (report.previous_day, report.same_day_last_week):
                 text, direction = change(key, value, scalar_value(compared(other), key), cur)
                 tone = verdict(key, direction)
@@ -838,7 +712,7 @@ def hourly_chart(
     plt.ylim(0, top)
     chart = plt.build()
     plt.clear_figure()
-    lines = [_ESCAPE_RE.sub("", line).rstrip() for line in chart.splitlines()]
+    lines = [strip_escapes(line).rstrip() for line in chart.splitlines()]
     while lines and not lines[-1].strip():
         lines.pop()
     return [fit(line, width).rstrip() for line in lines]
@@ -887,7 +761,7 @@ def _text_categories(report: Report, width: int, paint: _Paint) -> list[str]:
             + paint(bar, colour if colour in _ANSI else None)
             + fit("" if untagged else percent(row["share"]), 7, ">")
             + fit(f"{row['count']:,}", 7, ">")
-            + fit(format_duration(row["talk_seconds"]), 13, ">")
+            + fit(duration(row["talk_seconds"]), 13, ">")
             + fit(money(row["cost"], report.currency), 10, ">")
         )
         if row["alert"]:
@@ -911,7 +785,7 @@ def _text_categories(report: Report, width: int, paint: _Paint) -> list[str]:
         cost = ((k.get("talk_cost") or {}).get("by_category") or {}).get(alert["category"])
         notes.append(
             f"ALERT {name}: {percent(alert.get('share'))} of tagged calls "
-            f"(limit {percent(alert.get('threshold'), 0)}), {format_duration(talk)} of talk, "
+            f"(limit {percent(alert.get('threshold'), 0)}), {duration(talk)} of talk, "
             f"{money(cost, report.currency)}."
         )
     for note in notes:
@@ -935,9 +809,9 @@ def _text_agents(report: Report, width: int, paint: _Paint) -> list[str]:
     for name, a in rows:
         cells = (
             f"{int(a.get('answered') or 0):,}",
-            format_duration(a.get("avg_talk_seconds")),
-            format_duration(a.get("total_talk_seconds")),
-            format_duration(a.get("avg_wait_seconds")),
+            duration(a.get("avg_talk_seconds")),
+            duration(a.get("total_talk_seconds")),
+            duration(a.get("avg_wait_seconds")),
             percent(a.get("tagged_share"), 0),
             f"{int(a.get('conversions') or 0):,}",
             f"{int(a.get('missed_rings') or 0):,}",
@@ -951,7 +825,7 @@ def _text_agents(report: Report, width: int, paint: _Paint) -> list[str]:
     totals = (
         f"{total_answered:,}",
         "",
-        format_duration(total_talk),
+        duration(total_talk),
         "",
         "",
         f"{sum(int(a.get('conversions') or 0) for _, a in rows):,}",
@@ -975,14 +849,14 @@ def _text_agents(report: Report, width: int, paint: _Paint) -> list[str]:
 def _text_issues(report: Report, width: int, paint: _Paint) -> list[str]:
     issues = report.open_issues
     oldest = max((i.age_seconds for i in issues), default=None)
-    note = f"{len(issues)} open" + (f" · oldest {format_age(oldest)}" if issues else "")
+    note = f"{len(issues)} open" + (f" · oldest {age(oldest)}" if issues else "")
     out = _heading("OPEN ISSUES", note, width, paint)
     k = report.kpis
     out.extend(
         wrap(
             f"Opened this day: {int(k.get('issues_opened') or 0):,}; resolved: "
             f"{int(k.get('issues_resolved') or 0):,}, in "
-            f"{show_value('avg_resolution_seconds', k.get('avg_resolution_seconds'))} on average.",
+            f"{kpi_value('avg_resolution_seconds', k.get('avg_resolution_seconds'))} on average.",
             width,
         )
     )
@@ -993,7 +867,7 @@ def _text_issues(report: Report, width: int, paint: _Paint) -> list[str]:
     for issue in sorted(issues, key=lambda i: (-i.age_seconds, i.id)):
         head = (
             fit(f"{issue.id}", 5)
-            + fit(format_age(issue.age_seconds), 13)
+            + fit(age(issue.age_seconds), 13)
             + fit(local_time(report, issue.opened_at, "%d %b %H:%M"), 13)
         )
         text = clean_text(issue.title)
@@ -1036,13 +910,13 @@ def _text_calls(report: Report, width: int, paint: _Paint) -> list[str]:
     # Operators, categories and outcomes repeat: fit each value once.
     fitted: dict[tuple[Any, ...], str] = {}
     for call in calls:
-        disposition = call_disposition(call)
-        key = ("who", call.agent, disposition, call.direction)
+        state = disposition(call) or "waiting"
+        key = ("who", call.agent, state, call.direction)
         who = fitted.get(key)
         if who is None:
             name = clean_text(call.agent)
-            if disposition != "answered":
-                name = name or f"({disposition})"
+            if state != "answered":
+                name = name or f"({state})"
             if call.direction == "out":
                 name = f"{name} (out)" if name else "(outbound)"
             who = fitted[key] = fit(name or "–", 13)
@@ -1053,7 +927,7 @@ def _text_calls(report: Report, width: int, paint: _Paint) -> list[str]:
                 + fit(clean_text(call.outcome) or "–", 12)
                 + fit(yes_no(call.resolved), 5)
             )
-        talk = clock(call.talk_seconds) if disposition == "answered" else ""
+        talk = clock(call.talk_seconds) if state == "answered" else ""
         head = (
             datetime.fromtimestamp(call.started_at, tz).strftime("%H:%M ")
             + who
@@ -1113,8 +987,8 @@ def render_markdown(report: Report) -> str:
         f"Time zone {md_escape(report.timezone)}. Compared with the day before "
         f"({short_day(report.previous_date)}) and the same weekday a week earlier "
         f"({short_day(report.last_week_date)}). {as_of_text(report)}. Targets: talk time "
-        f"{format_duration(report.talk_target_seconds)} per call; service level = answered "
-        f"within {format_duration(report.service_level_seconds)}.",
+        f"{duration(report.talk_target_seconds)} per call; service level = answered "
+        f"within {duration(report.service_level_seconds)}.",
         "",
         "## Key figures",
         "",
@@ -1124,7 +998,7 @@ def render_markdown(report: Report) -> str:
         rows.append([f"**{group}**", "", "", ""])
         for key in keys:
             value = scalar_value(k, key)
-            cells = [kpi_label(key), show_value(key, value, cur)]
+            cells = [label(key), kpi_value(key, value, currency=cur)]
             for other in (report.previous_day, report.same_day_last_week):
                 text, direction = change(key, value, scalar_value(compared(other), key), cur)
                 tone = verdict(key, direction)
@@ -1174,7 +1048,7 @@ def render_markdown(report: Report) -> str:
                 "*untagged*" if untagged else md_escape(row["name"]),
                 "" if untagged else percent(row["share"]),
                 f"{row['count']:,}",
-                format_duration(row["talk_seconds"]),
+                duration(row["talk_seconds"]),
                 money(row["cost"], cur),
                 "" if untagged else percent(row["threshold"], 0),
                 "**ALERT**" if row["alert"] else "",
@@ -1208,9 +1082,9 @@ def render_markdown(report: Report) -> str:
                 [
                     md_escape(name) or "*none*",
                     f"{int(a.get('answered') or 0):,}",
-                    format_duration(a.get("avg_talk_seconds")),
-                    format_duration(a.get("total_talk_seconds")),
-                    format_duration(a.get("avg_wait_seconds")),
+                    duration(a.get("avg_talk_seconds")),
+                    duration(a.get("total_talk_seconds")),
+                    duration(a.get("avg_wait_seconds")),
                     percent(a.get("tagged_share"), 0),
                     f"{int(a.get('conversions') or 0):,}",
                     f"{int(a.get('missed_rings') or 0):,}",
@@ -1225,7 +1099,7 @@ def render_markdown(report: Report) -> str:
     out.append(
         f"Opened this day: {int(k.get('issues_opened') or 0):,}; resolved: "
         f"{int(k.get('issues_resolved') or 0):,}, in "
-        f"{show_value('avg_resolution_seconds', k.get('avg_resolution_seconds'))} on average."
+        f"{kpi_value('avg_resolution_seconds', k.get('avg_resolution_seconds'))} on average."
     )
     out.append("")
     if report.open_issues:
@@ -1234,7 +1108,7 @@ def render_markdown(report: Report) -> str:
             (
                 [
                     str(i.id),
-                    format_age(i.age_seconds),
+                    age(i.age_seconds),
                     local_time(report, i.opened_at),
                     md_escape(i.title),
                     md_escape(i.category or "") or "–",
@@ -1256,7 +1130,7 @@ def render_markdown(report: Report) -> str:
                 [
                     datetime.fromtimestamp(c.started_at, report.tz).strftime("%H:%M:%S"),
                     md_escape(c.agent or "") or "–",
-                    call_disposition(c) + (" (out)" if c.direction == "out" else ""),
+                    (disposition(c) or "waiting") + (" (out)" if c.direction == "out" else ""),
                     clock(c.talk_seconds),
                     md_escape(c.category or "") or "–",
                     md_escape(c.outcome or "") or "–",
@@ -1307,10 +1181,10 @@ def render_csv(report: Report) -> str:
     writer.writerow(columns)
     pad = [""] * (len(columns) - len(CSV_COLUMNS))
 
-    def row(record: str, name: str, key: str, label: str, *values: Any) -> None:
+    def row(record: str, name: str, key: str, title: str, *values: Any) -> None:
         cells = [csv_number(v) if not isinstance(v, str) else v for v in values]
         cells += [""] * (3 - len(cells))
-        writer.writerow([record, name, key, label, *cells, *pad])
+        writer.writerow([record, name, key, title, *cells, *pad])
 
     k, prev, week = report.kpis, report.previous_day, report.same_day_last_week
     row("report", "", "date", "Date", report.day.isoformat())
@@ -1323,11 +1197,11 @@ def render_csv(report: Report) -> str:
         "Same weekday last week",
         report.last_week_date.isoformat(),
     )
-    keys = [key for _, group in scalar_keys(k) for key in group] + list(TARGET_KEYS)
+    keys = [key for _, group in scalar_keys(k) for key in group] + target_keys()
     for key in keys:
         if key not in k:
             continue
-        row("kpi", "", key, kpi_label(key), *(scalar_value(s, key) for s in (k, prev, week)))
+        row("kpi", "", key, label(key), *(scalar_value(s, key) for s in (k, prev, week)))
 
     def cat(snapshot: Mapping[str, Any], name: str, field_name: str) -> Any:
         mix = snapshot.get("category_mix") or {}
@@ -1367,7 +1241,7 @@ def render_csv(report: Report) -> str:
                 *(hs[h][field_name] for hs in hours),
             )
     for name, a in agent_rows(k):
-        for field_name in AGENT_FIELDS:
+        for field_name in (d.key for d in AGENT_KPIS):
             before = [
                 ((s.get("by_agent") or {}).get(name) or {}).get(field_name) for s in (prev, week)
             ]

@@ -13,32 +13,25 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from carewatch.callstate import disposition
+from carewatch.kpi.definitions import label
+from carewatch.present import age, clean_text, clock, duration, kpi_value, money, percent, yes_no
 from carewatch.report import (
     Report,
     agent_rows,
     as_of_text,
-    call_disposition,
     category_rows,
     change,
     chart_hours,
-    clean_text,
-    clock,
     compared,
     day_title,
-    format_age,
     hour_rows,
-    kpi_label,
     local_time,
-    money,
-    percent,
     scalar_keys,
     scalar_value,
     short_day,
-    show_value,
     verdict,
-    yes_no,
 )
-from carewatch.timeutil import format_duration
 
 #: Config colour names -> CSS colours that show on white paper.
 _CSS_COLOURS = {
@@ -226,9 +219,9 @@ def render_html(report: Report) -> str:
         f"({short_day(report.previous_date)}) and the same weekday a week earlier "
         f"({short_day(report.last_week_date)}) · {as_of_text(report)} · printed "
         f"{local_time(report, report.generated_at)}</p>",
-        f'<p class="meta">Targets: talk time {format_duration(report.talk_target_seconds)} per '
+        f'<p class="meta">Targets: talk time {duration(report.talk_target_seconds)} per '
         f"call; service level = answered within "
-        f"{format_duration(report.service_level_seconds)}.</p>",
+        f"{duration(report.service_level_seconds)}.</p>",
         "</header>",
     ]
 
@@ -238,7 +231,7 @@ def render_html(report: Report) -> str:
         rows.append(f'<tr class="group"><td colspan="4">{esc(group)}</td></tr>')
         for key in keys:
             value = scalar_value(k, key)
-            cells = [_td(esc(kpi_label(key))), _td(esc(show_value(key, value, cur)), "num")]
+            cells = [_td(esc(label(key))), _td(esc(kpi_value(key, value, currency=cur)), "num")]
             for other in (report.previous_day, report.same_day_last_week):
                 text, direction = change(key, value, scalar_value(compared(other), key), cur)
                 tone = verdict(key, direction)
@@ -289,7 +282,7 @@ def render_html(report: Report) -> str:
             + _td(bar)
             + _td("" if untagged else esc(percent(row["share"])), "num")
             + _td(f"{row['count']:,}", "num")
-            + _td(esc(format_duration(row["talk_seconds"])), "num")
+            + _td(esc(duration(row["talk_seconds"])), "num")
             + _td(esc(money(row["cost"], cur)), "num")
             + _td('<span class="alert">ALERT</span>' if row["alert"] else "")
             + "</tr>"
@@ -319,9 +312,9 @@ def render_html(report: Report) -> str:
             "<tr>"
             + _td(esc(name) or "<em>none</em>")
             + _td(f"{int(a.get('answered') or 0):,}", "num")
-            + _td(esc(format_duration(a.get("avg_talk_seconds"))), "num")
-            + _td(esc(format_duration(a.get("total_talk_seconds"))), "num")
-            + _td(esc(format_duration(a.get("avg_wait_seconds"))), "num")
+            + _td(esc(duration(a.get("avg_talk_seconds"))), "num")
+            + _td(esc(duration(a.get("total_talk_seconds"))), "num")
+            + _td(esc(duration(a.get("avg_wait_seconds"))), "num")
             + _td(esc(percent(a.get("tagged_share"), 0)), "num")
             + _td(f"{int(a.get('conversions') or 0):,}", "num")
             + _td(f"{int(a.get('missed_rings') or 0):,}", "num")
@@ -350,14 +343,14 @@ def render_html(report: Report) -> str:
     out.append(
         f'<p class="meta">Opened this day: {int(k.get("issues_opened") or 0):,}; resolved: '
         f"{int(k.get('issues_resolved') or 0):,}, in "
-        f"{esc(show_value('avg_resolution_seconds', k.get('avg_resolution_seconds')))} "
+        f"{esc(kpi_value('avg_resolution_seconds', k.get('avg_resolution_seconds')))} "
         "on average.</p>"
     )
     if report.open_issues:
         rows = [
             "<tr>"
             + _td(str(i.id), "num")
-            + _td(esc(format_age(i.age_seconds)), "num")
+            + _td(esc(age(i.age_seconds)), "num")
             + _td(esc(local_time(report, i.opened_at)))
             + _td(esc(i.title))
             + _td(esc(i.category or "–"))
@@ -397,7 +390,7 @@ def render_html(report: Report) -> str:
             + _td(datetime.fromtimestamp(c.started_at, report.tz).strftime("%H:%M:%S"))
             + _td(esc(c.call_id))
             + _td(esc(c.agent or "–"))
-            + _td(esc(call_disposition(c) + (" (out)" if c.direction == "out" else "")))
+            + _td(esc((disposition(c) or "waiting") + (" (out)" if c.direction == "out" else "")))
             + _td(esc(clock(c.talk_seconds)), "num")
             + _td(esc(c.category or "–"))
             + _td(esc(c.outcome or "–"))

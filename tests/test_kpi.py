@@ -9,20 +9,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from carewatch.config import Config, parse_config
-from carewatch.kpi import (
-    HIGHER_IS_BETTER,
-    KPI_KIND,
-    KPI_LABELS,
-    STALE_CALL_SECONDS,
-    Window,
-    compute_kpis,
-    day_window,
-    format_value,
-    kpis_for_window,
-    last_hour_window,
-    now_state,
-    shift_window,
-)
+from carewatch.figures import window_kpis
+from carewatch.kpi.definitions import KPIS, scalar_keys
+from carewatch.kpi.engine import compute_kpis
+from carewatch.kpi.now import STALE_CALL_SECONDS, now_state
+from carewatch.kpi.windows import Window, day_window, last_hour_window, shift_window
+from carewatch.present import kpi_value
 from carewatch.records import AgentEvent, CallRow, CallUpdate, IssueRow
 from carewatch.store import Store
 
@@ -475,7 +467,7 @@ SNAPSHOT_KEYS = [
     "talk_seconds_total",
     "talk_seconds_by_category",
 ]
-RATES = [k for k, kind in KPI_KIND.items() if kind == "rate"]
+RATES = [d.key for d in KPIS if d.kind == "rate"]
 
 
 def test_empty_day_every_rate_is_none_and_counts_are_zero():
@@ -487,14 +479,13 @@ def test_empty_day_every_rate_is_none_and_counts_are_zero():
         assert k[key] is None, key
     for key in ("oldest_open_issue_seconds", "avg_resolution_seconds"):
         assert k[key] is None, key
-    for key, kind in KPI_KIND.items():
-        if kind == "count":
-            assert k[key] == 0, key
+    for key in (d.key for d in KPIS if d.kind == "count"):
+        assert k[key] == 0, key
     assert k["category_alerts"] == []
     assert k["by_agent"] == {}
     assert sum(h["offered"] for h in k["by_hour"]) == 0
-    for key in KPI_LABELS:
-        assert format_value(key, k[key]) != ""
+    for key in scalar_keys():
+        assert kpi_value(key, k[key]) != ""
 
 
 def test_all_calls_abandoned():
@@ -542,8 +533,8 @@ def test_call_from_2359_to_after_midnight_belongs_to_its_start_day(store):
             },
         ],
     )
-    today = kpis_for_window(store, CFG, WIN, now=NOW)
-    tomorrow = kpis_for_window(store, CFG, day_window(DAY + timedelta(days=1), ROME), now=NOW)
+    today = window_kpis(store, CFG, WIN, now=NOW)
+    tomorrow = window_kpis(store, CFG, day_window(DAY + timedelta(days=1), ROME), now=NOW)
     assert (today["offered"], today["answered"]) == (1, 1)
     assert today["avg_talk_seconds"] == pytest.approx(300)
     assert today["avg_wait_seconds"] == pytest.approx(30)
@@ -581,7 +572,7 @@ def test_fall_back_day_is_25_hours():
 # -- through the store -------------------------------------------------------------------------
 
 
-def test_kpis_for_window_with_queue_and_agent_filters(store):
+def test_window_kpis_with_queue_and_agent_filters(store):
     ingest(
         store,
         [
@@ -629,7 +620,7 @@ def test_kpis_for_window_with_queue_and_agent_filters(store):
     store.ingest("test", list(enumerate(rings, 100)))
     store.open_issue("courier lost a parcel", "op-a", now=at(10))
 
-    k = kpis_for_window(store, CFG, WIN, now=NOW)
+    k = window_kpis(store, CFG, WIN, now=NOW)
     assert (k["offered"], k["answered"], k["abandoned"], k["missed"]) == (5, 3, 1, 0)
     assert k["avg_talk_seconds"] == pytest.approx((120 + 60 + 300) / 3)
     assert k["avg_wait_seconds"] == pytest.approx((10 + 30 + 5) / 3)
@@ -638,19 +629,19 @@ def test_kpis_for_window_with_queue_and_agent_filters(store):
     assert k["open_issues"] == 1
     assert k["oldest_open_issue_seconds"] == pytest.approx(8 * 3600)
 
-    support = kpis_for_window(store, CFG, WIN, queue="support", now=NOW)
+    support = window_kpis(store, CFG, WIN, queue="support", now=NOW)
     assert (support["offered"], support["answered"], support["abandoned"]) == (4, 2, 1)
     assert support["by_agent"]["op-a"]["missed_rings"] == 1
     assert support["by_agent"]["op-b"]["missed_rings"] == 2
     assert support["open_issues"] == 1  # issues are not narrowed by queue
 
-    op_a = kpis_for_window(store, CFG, WIN, agent="op-a", now=NOW)
+    op_a = window_kpis(store, CFG, WIN, agent="op-a", now=NOW)
     assert (op_a["offered"], op_a["answered"]) == (2, 2)
     assert list(op_a["by_agent"]) == ["op-a"]
     assert op_a["by_agent"]["op-a"]["missed_rings"] == 2
     assert op_a["category_mix"]["pre-sale"] == {"count": 1, "share": 1.0}
 
-    both = kpis_for_window(store, CFG, WIN, queue="sales", agent="op-b", now=NOW)
+    both = window_kpis(store, CFG, WIN, queue="sales", agent="op-b", now=NOW)
     assert both["offered"] == 0
     assert both["by_agent"] == {}
 
@@ -759,11 +750,17 @@ def test_now_state_operator_states_from_events():
 def test_labels_kinds_and_directions_cover_the_scalar_kpis():
     k = kpis([answered(at(9))])
     scalars = [key for key, v in k.items() if not isinstance(v, dict | list) or key == "talk_cost"]
-    assert list(KPI_LABELS) == scalars
-    assert list(KPI_KIND) == scalars
-    assert set(HIGHER_IS_BETTER) <= set(scalars)
+    assert [d.key for d in KPIS] == list(k)  # one definition per key, in snapshot order
+    assert scalar_keys() == scalars
+    assert all(d.label for d in KPIS)
     json.dumps(k)  # plain data
-    assert set(KPI_KIND.values()) <= {"count", "rate", "seconds", "score", "money"}
+    assert {d.kind for d in KPIS if d.key in scalars} <= {
+        "count",
+        "rate",
+        "seconds",
+        "score",
+        "money",
+    }
 
 
 @pytest.mark.parametrize(
@@ -781,12 +778,10 @@ def test_labels_kinds_and_directions_cover_the_scalar_kpis():
         ("nps", None, "–"),
     ],
 )
-def test_format_value(key, value, text):
-    assert format_value(key, value) == text
+def test_kpi_value(key, value, text):
+    assert kpi_value(key, value) == text
 
 
-def test_format_value_money_with_currency():
-    assert format_value("talk_cost", 95.2, currency="€") == "€ 95"
-    assert (
-        format_value("talk_cost", {"total": 1500.6, "by_category": {}}, currency="€") == "€ 1,501"
-    )
+def test_kpi_value_money_with_currency():
+    assert kpi_value("talk_cost", 95.2, currency="€") == "€ 95"
+    assert kpi_value("talk_cost", {"total": 1500.6, "by_category": {}}, currency="€") == "€ 1,501"

@@ -10,7 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from carewatch.config import parse_config
-from carewatch.kpi import KPI_KIND, compute_kpis, day_window
+from carewatch.kpi.definitions import KPIS
+from carewatch.kpi.engine import compute_kpis
+from carewatch.kpi.windows import day_window
 from carewatch.records import CallRow
 
 ROME = ZoneInfo("Europe/Rome")
@@ -24,7 +26,7 @@ CFG = parse_config(
 )
 # An ordinary day and the two daylight-saving switch days.
 DAYS = [date(2025, 6, 10), date(2025, 3, 30), date(2025, 10, 26)]
-RATES = [k for k, kind in KPI_KIND.items() if kind == "rate"]
+RATES = [d.key for d in KPIS if d.kind == "rate"]
 SETTINGS = settings(max_examples=100, deadline=None, derandomize=True, database=None)
 
 

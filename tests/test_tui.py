@@ -22,7 +22,7 @@ from textual.widget import Widget
 from textual.widgets import Input
 
 from carewatch.config import Config
-from carewatch.kpi import NowState
+from carewatch.kpi.now import NowState
 from carewatch.records import CallRow, CallUpdate
 from carewatch.store import Store
 from carewatch.tui.app import CarewatchApp, DemoFeed, create_app

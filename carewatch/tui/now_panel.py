@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from carewatch.config import Config
-from carewatch.kpi import NowState
+from carewatch.kpi.now import NowState
 from carewatch.tui.text import literal
 
 

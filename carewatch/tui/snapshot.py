@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
-from carewatch import kpi
 from carewatch.config import Config
-from carewatch.kpi import NowState, Window
+from carewatch.kpi.engine import compute_kpis
+from carewatch.kpi.now import STALE_CALL_SECONDS, NowState, now_state
+from carewatch.kpi.windows import Window, day_window, last_hour_window, shift_window
+from carewatch.present import duration
 from carewatch.records import CallRow, IssueRow
 from carewatch.store import Store
-from carewatch.timeutil import format_duration
 
 WindowKind = Literal["today", "last_hour", "shift"]
 WINDOW_KINDS: tuple[WindowKind, ...] = ("today", "last_hour", "shift")
@@ -99,10 +100,10 @@ def window_for(kind: WindowKind, config: Config, now: float) -> Window:
     tz = config.tz
     today = datetime.fromtimestamp(now, tz).date()
     if kind == "last_hour":
-        return kpi.last_hour_window(now)
+        return last_hour_window(now)
     if kind == "shift":
-        return kpi.shift_window(config, now)
-    return kpi.day_window(today, tz)
+        return shift_window(config, now)
+    return day_window(today, tz)
 
 
 def window_title(kind: WindowKind, window: Window, config: Config) -> str:
@@ -222,15 +223,15 @@ def long_wait_alert(state: NowState, config: Config, now: float) -> Alert | None
     who = "a caller has" if over == 1 else f"{over} callers have"
     return Alert(
         "error",
-        f"{who} waited over {format_duration(config.targets.long_wait_alert_seconds)} "
-        f"(longest {format_duration(waited)})",
+        f"{who} waited over {duration(config.targets.long_wait_alert_seconds)} "
+        f"(longest {duration(waited)})",
     )
 
 
 def _in_working_hours(config: Config, now: float) -> bool:
     if not config.shifts:
         return True
-    window = kpi.shift_window(config, now)
+    window = shift_window(config, now)
     return "shift" in window.label
 
 
@@ -259,9 +260,7 @@ def source_alerts(statuses: Sequence[SourceStatusLike], config: Config, now: flo
             and now - st.last_line_at > config.targets.stale_source_seconds
         ):
             alerts.append(
-                Alert(
-                    "warning", f"{name}: no new line for {format_duration(now - st.last_line_at)}"
-                )
+                Alert("warning", f"{name}: no new line for {duration(now - st.last_line_at)}")
             )
     return alerts
 
@@ -282,8 +281,7 @@ def build_alerts(
         alerts.append(
             Alert(
                 level,
-                f"average talk {format_duration(talk)} is over the "
-                f"{format_duration(target)} target",
+                f"average talk {duration(talk)} is over the {duration(target)} target",
             )
         )
     alerts.extend(source_alerts(statuses, config, now))
@@ -305,8 +303,8 @@ def load_snapshot(
     """Read the store and compute everything the main screen shows at ``now``."""
     tz = config.tz
     window = window_for(window_kind, config, now)
-    today = kpi.day_window(datetime.fromtimestamp(now, tz).date(), tz)
-    start = min(window.start, today.start, now - kpi.STALE_CALL_SECONDS)
+    today = day_window(datetime.fromtimestamp(now, tz).date(), tz)
+    start = min(window.start, today.start, now - STALE_CALL_SECONDS)
     end = max(window.end, today.end)
     all_calls = store.calls_between(start, end)
     queues = tuple(sorted({c.queue for c in all_calls if c.queue}))
@@ -319,7 +317,7 @@ def load_snapshot(
         if e["event"] == "RINGNOANSWER" and (queue is None or e.get("queue") == queue):
             rings[e["agent"]] = rings.get(e["agent"], 0) + 1
     issues_in_window = store.issues_relevant(window.start, window.end)
-    kpis = kpi.compute_kpis(
+    kpis = compute_kpis(
         [c for c in calls if window.start <= c.started_at < window.end],
         config,
         window=window,
@@ -330,7 +328,7 @@ def load_snapshot(
     if window == today:
         hourly_today = [h["offered"] for h in kpis["by_hour"]]
     else:
-        today_kpis = kpi.compute_kpis(
+        today_kpis = compute_kpis(
             [c for c in calls if today.start <= c.started_at < today.end],
             config,
             window=today,
@@ -339,12 +337,12 @@ def load_snapshot(
         hourly_today = [h["offered"] for h in today_kpis["by_hour"]]
 
     week_ago = _week_ago(now, config)
-    last_week_day = kpi.day_window(datetime.fromtimestamp(week_ago, tz).date(), tz)
+    last_week_day = day_window(datetime.fromtimestamp(week_ago, tz).date(), tz)
     if cache is None:
         last_week_calls = store.calls_between(last_week_day.start, last_week_day.end, queue=queue)
     else:
         last_week_calls = cache.calls(store, last_week_day, queue, now)
-    last_week_kpis = kpi.compute_kpis(last_week_calls, config, window=last_week_day, now=week_ago)
+    last_week_kpis = compute_kpis(last_week_calls, config, window=last_week_day, now=week_ago)
     hourly_last_week = [h["offered"] for h in last_week_kpis["by_hour"]]
     shifted_start = _week_ago(window.start, config)
     shifted_end = _week_ago(min(window.end, now), config)
@@ -356,9 +354,7 @@ def load_snapshot(
         1 for c in pool if shifted_start <= c.started_at < shifted_end and _inbound(c)
     )
 
-    state = kpi.now_state(
-        [c for c in calls if c.started_at >= now - kpi.STALE_CALL_SECONDS], events, now
-    )
+    state = now_state([c for c in calls if c.started_at >= now - STALE_CALL_SECONDS], events, now)
     table = order_calls([c for c in calls if window.start <= c.started_at < window.end], operator)
     alerts = build_alerts(kpis, state, statuses, config, now)
     if follow_error:

@@ -37,7 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import carewatch.report as report_module
 from carewatch.config import Config, default_config_text, parse_config
-from carewatch.kpi import day_window, kpis_for_window
+from carewatch.figures import window_kpis
+from carewatch.kpi.windows import day_window
 from carewatch.records import AgentEvent, CallUpdate, Record
 from carewatch.report import build_report, render
 from carewatch.store import Store
@@ -195,19 +196,19 @@ def measure(
 
     def engine() -> None:
         for window in windows:
-            kpis_for_window(store, config, window, now=now)
+            window_kpis(store, config, window, now=now)
 
-    cached = {w.start: kpis_for_window(store, config, w, now=now) for w in windows}
+    cached = {w.start: window_kpis(store, config, w, now=now) for w in windows}
 
     def own_work() -> None:
         """build_report + render(text) with the KPI engine's results cached: the report's
         own cost (issues, insights, rendering)."""
-        engine_call = report_module.kpis_for_window
-        report_module.kpis_for_window = lambda _s, _c, window, **_kw: cached[window.start]
+        engine_call = report_module.window_kpis
+        report_module.window_kpis = lambda _s, _c, window, **_kw: cached[window.start]
         try:
             render(build_report(store, config, REPORT_DAY, now=now), "text")
         finally:
-            report_module.kpis_for_window = engine_call
+            report_module.window_kpis = engine_call
 
     day_rows = baseline()
     report = build_report(store, config, REPORT_DAY, now=now)
@@ -245,7 +246,7 @@ def measure(
         f"   = {timed['json'] / t_base:4.1f}x baseline"
     )
     print(
-        f"  of which the KPI engine (3 x kpis_for_window) {timed['engine'] * 1000:.0f} ms, "
+        f"  of which the KPI engine (3 x window_kpis) {timed['engine'] * 1000:.0f} ms, "
         f"the report's own work {timed['own'] * 1000:.0f} ms"
     )
     print(

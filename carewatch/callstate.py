@@ -1,0 +1,61 @@
+"""What state a call is in: the one reading the KPI engine, the report and the screen share.
+
+* :func:`disposition` — answered / abandoned / missed, or ``None`` for a call still waiting:
+  the stored ``disposition`` when it is one of those, else answered when an answer time or
+  a talk time is known (SPEC: "a call being talked counts as answered").
+* :func:`status` — the word a person reads for a call: waiting, talking, answered,
+  abandoned, missed, outbound (an outbound call with no outcome) or ended (ended with no
+  outcome logged).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from carewatch.records import DISPOSITIONS, CallRow
+
+Status = Literal["waiting", "talking", "answered", "abandoned", "missed", "outbound", "ended"]
+
+_DISPOSITIONS = frozenset(DISPOSITIONS)
+
+
+def disposition(call: CallRow) -> str | None:
+    """answered / abandoned / missed, or ``None`` for a call still waiting."""
+    if call.disposition in _DISPOSITIONS:
+        return call.disposition
+    if call.answered_at is not None or call.talk_seconds is not None:
+        return "answered"
+    return None
+
+
+def is_inbound(call: CallRow) -> bool:
+    """Every call that is not marked outbound (``direction`` other than ``"out"``)."""
+    return call.direction != "out"
+
+
+def is_ended(call: CallRow) -> bool:
+    """Whether the call's end is known (an end time, or a talk time)."""
+    return call.ended_at is not None or call.talk_seconds is not None
+
+
+def call_end(call: CallRow) -> float | None:
+    """When the call ended: its end time, else answer + talk; ``None`` while unknown."""
+    if call.ended_at is not None:
+        return call.ended_at
+    if call.answered_at is not None and call.talk_seconds is not None:
+        return call.answered_at + call.talk_seconds
+    return None
+
+
+def status(call: CallRow) -> Status:
+    """waiting / talking / answered / abandoned / missed / outbound / ended."""
+    found = disposition(call)
+    if found == "answered":
+        return "answered" if is_ended(call) else "talking"
+    if found == "abandoned":
+        return "abandoned"
+    if found == "missed":
+        return "missed"
+    if call.direction == "out":
+        return "outbound"
+    return "waiting" if call.ended_at is None else "ended"

@@ -1,0 +1,176 @@
+"""The one table of KPI definitions: what each key of a snapshot is and how people read it.
+
+One row per key of the snapshot :func:`carewatch.kpi.engine.compute_kpis` returns (the JSON
+contract of docs/kpis.md), in snapshot order: its label, its kind, whether a rise is good
+news, where the end-of-day report prints it, how much it must move to be news, and the
+shorter labels the screen's tiles use. The engine computes the values; the report, the
+screen, the insights, the docs table and the tests read everything else from here.
+
+Adding a KPI: compute it in the engine, add one row here, test the value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+#: How a value is shown. ``breakdown`` keys are structured (a mapping or a list) and have
+#: their own section in the report and the screen.
+Kind = Literal["count", "rate", "seconds", "score", "money", "breakdown"]
+
+#: The report's groups of scalar KPIs, in the order they are printed. ``Targets`` are
+#: printed in the report's header, not in a group of their own.
+GROUPS: tuple[str, ...] = ("Calls", "Speed", "Results", "Satisfaction", "Issues", "Time and cost")
+TARGETS = "Targets"
+
+
+@dataclass(frozen=True, slots=True)
+class News:
+    """How far a KPI must move to be news: ``points`` (an absolute change of ``size``, for
+    rates and scores) or ``relative`` (``size`` × the earlier value, at least ``floor``)."""
+
+    scale: Literal["points", "relative"]
+    size: float
+    floor: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class KpiDef:
+    """One KPI of the snapshot."""
+
+    key: str
+    label: str
+    kind: Kind
+    #: ``True``: a rise is good news; ``False``: a rise is bad news; ``None``: neutral
+    #: (volumes, targets, numbers of responses).
+    higher_is_better: bool | None = None
+    #: Where the report prints it: (group, position in the group); ``None`` for keys the
+    #: report shows in a section of their own.
+    report: tuple[str, int] | None = None
+    #: Decimals of a score ("4.26", "35").
+    decimals: int = 1
+    news: News | None = None
+    #: The tile's label on the screen, longest form first, shorter forms after ``|``.
+    tile: str | None = None
+
+
+def _points(size: float) -> News:
+    return News("points", size)
+
+
+def _relative(size: float, floor: float) -> News:
+    return News("relative", size, floor)
+
+
+#: Every key of the snapshot, in snapshot order.
+# fmt: off
+KPIS: tuple[KpiDef, ...] = (
+    KpiDef("offered", "Calls offered", "count", None, ("Calls", 1), news=_relative(0.2, 10),
+           tile="Offered"),
+    KpiDef("outbound", "Outbound calls", "count", None, ("Calls", 6)),
+    KpiDef("answered", "Answered", "count", True, ("Calls", 2), tile="Answered"),
+    KpiDef("abandoned", "Abandoned", "count", False, ("Calls", 3)),
+    KpiDef("missed", "Missed", "count", False, ("Calls", 4)),
+    KpiDef("waiting", "Still waiting (no outcome)", "count", None, ("Calls", 5)),
+    KpiDef("abandon_rate", "Abandon rate", "rate", False, ("Calls", 7), news=_points(0.05),
+           tile="Abandoned|Aband."),
+    KpiDef("avg_talk_seconds", "Average talk time", "seconds", False, ("Speed", 3),
+           news=_relative(0.2, 10), tile="Avg talk"),
+    KpiDef("talk_target_seconds", "Talk time target", "seconds", None, (TARGETS, 1)),
+    KpiDef("over_target_share", "Calls over talk target", "rate", False, ("Speed", 4),
+           news=_points(0.05)),
+    KpiDef("avg_wait_seconds", "Average wait (first response)", "seconds", False, ("Speed", 1),
+           news=_relative(0.2, 10), tile="Avg wait"),
+    KpiDef("service_level", "Service level", "rate", True, ("Speed", 2), news=_points(0.05),
+           tile="Service level|Service lvl|SL"),
+    KpiDef("service_level_seconds", "Service level threshold", "seconds", None, (TARGETS, 2)),
+    KpiDef("category_mix", "Category mix", "breakdown"),
+    KpiDef("untagged", "Untagged calls", "count", False, ("Results", 2), tile="To tag"),
+    KpiDef("category_alerts", "Category alerts", "breakdown"),
+    KpiDef("fcr_rate", "First-contact resolution", "rate", True, ("Results", 3),
+           news=_points(0.05), tile="FCR"),
+    KpiDef("conversion_rate", "Conversion rate", "rate", True, ("Results", 5),
+           news=_points(0.05), tile="Conversion|Conv."),
+    KpiDef("csat_score", "CSAT (rated 4–5)", "rate", True, ("Satisfaction", 1),
+           news=_points(0.05), tile="CSAT"),
+    KpiDef("csat_avg", "CSAT average", "score", True, ("Satisfaction", 2), decimals=2,
+           news=_points(0.3)),
+    KpiDef("csat_responses", "CSAT responses", "count", None, ("Satisfaction", 3)),
+    KpiDef("nps", "NPS", "score", True, ("Satisfaction", 4), decimals=0, news=_points(10),
+           tile="NPS"),
+    KpiDef("nps_responses", "NPS responses", "count", None, ("Satisfaction", 5)),
+    KpiDef("repeat_caller_share", "Repeat callers", "rate", False, ("Satisfaction", 6),
+           news=_points(0.05)),
+    KpiDef("open_issues", "Open issues", "count", False, ("Issues", 1), news=_relative(0.2, 3),
+           tile="Open issues|Issues"),
+    KpiDef("oldest_open_issue_seconds", "Oldest open issue", "seconds", False, ("Issues", 2)),
+    KpiDef("issues_opened", "Issues opened", "count", False, ("Issues", 3)),
+    KpiDef("issues_resolved", "Issues resolved", "count", True, ("Issues", 4)),
+    KpiDef("avg_resolution_seconds", "Average resolution time", "seconds", False, ("Issues", 5),
+           news=_relative(0.2, 600)),
+    KpiDef("talk_cost", "Cost of talk time", "money", None, ("Time and cost", 2)),
+    KpiDef("by_hour", "Calls per hour", "breakdown"),
+    KpiDef("by_agent", "Operators", "breakdown"),
+    KpiDef("tagged", "Tagged calls", "count", None, ("Results", 1)),
+    KpiDef("conversions", "Conversions", "count", True, ("Results", 4)),
+    KpiDef("talk_seconds_total", "Talk time", "seconds", None, ("Time and cost", 1)),
+    KpiDef("talk_seconds_by_category", "Talk time by category", "breakdown"),
+)
+# fmt: on
+
+#: The figures of one operator (``by_agent``), in order.
+AGENT_KPIS: tuple[KpiDef, ...] = (
+    KpiDef("answered", "Answered", "count", True),
+    KpiDef("avg_talk_seconds", "Average talk time", "seconds", False),
+    KpiDef("total_talk_seconds", "Talk time", "seconds", None),
+    KpiDef("avg_wait_seconds", "Average wait", "seconds", False),
+    KpiDef("tagged_share", "Tagged", "rate", True),
+    KpiDef("conversions", "Conversions", "count", True),
+    KpiDef("missed_rings", "Missed rings", "count", False),
+)
+
+BY_KEY: dict[str, KpiDef] = {d.key: d for d in KPIS}
+
+
+def definition(key: str) -> KpiDef | None:
+    """The definition of a snapshot key, ``None`` for a key the table does not know."""
+    return BY_KEY.get(key)
+
+
+def label(key: str) -> str:
+    """The label people read for ``key`` (an unknown key is spelled out: "Calls_x" -> "Calls x")."""
+    found = BY_KEY.get(key)
+    return found.label if found else key.replace("_", " ").capitalize()
+
+
+def kind(key: str) -> Kind | None:
+    """count / rate / seconds / score / money / breakdown, ``None`` for an unknown key."""
+    found = BY_KEY.get(key)
+    return found.kind if found else None
+
+
+def higher_is_better(key: str) -> bool | None:
+    """Whether a rise of ``key`` is good news (``None``: neutral or unknown)."""
+    found = BY_KEY.get(key)
+    return found.higher_is_better if found else None
+
+
+def scalar_keys() -> list[str]:
+    """The keys with one value (every kind but ``breakdown``), in snapshot order."""
+    return [d.key for d in KPIS if d.kind != "breakdown"]
+
+
+def report_groups() -> list[tuple[str, list[str]]]:
+    """The report's groups of scalar KPIs with their keys, in print order."""
+    placed = [d for d in KPIS if d.report is not None and d.report[0] in GROUPS]
+    ordered = sorted(placed, key=lambda d: d.report or ("", 0))
+    return [
+        (group, [d.key for d in ordered if d.report is not None and d.report[0] == group])
+        for group in GROUPS
+    ]
+
+
+def target_keys() -> list[str]:
+    """The targets copied from the config into the snapshot (printed in the report's header)."""
+    targets = [d for d in KPIS if d.report is not None and d.report[0] == TARGETS]
+    return [d.key for d in sorted(targets, key=lambda d: d.report or ("", 0))]

@@ -1,0 +1,311 @@
+"""The KPI engine: calls + config -> one KPI snapshot (SPEC "Definitions of the KPIs").
+
+Pure: no screen, no printing, no database, no clock read except where a caller leaves ``now``
+out. The caller reads the window's calls, issues and missed rings
+(:func:`carewatch.figures.window_kpis`) and this module computes. The snapshot's keys, their
+kinds and labels are in :mod:`carewatch.kpi.definitions` and docs/kpis.md: every key always
+present; counts are ``int``, seconds and money ``float``, rates fractions 0–1; a rate or mean
+with an empty denominator is ``None`` ("–"), never 0 and never an error; JSON-serialisable as
+it is.
+
+Decisions (where the SPEC is silent)
+------------------------------------
+* **Directions** (docs/kpis.md). A call is outbound when ``direction`` is ``"out"``, else
+  inbound. Volume, dispositions, speed, conversion, repeat callers, ``by_hour`` and
+  ``by_agent`` are over inbound calls, so answered + abandoned + missed + waiting ≤ offered;
+  ``untagged`` too (the answered calls nobody tagged), and every talk figure
+  (``avg_talk_seconds``, ``talk_cost``, ``talk_seconds_*``, ``by_agent``), so the talk time
+  and its cost add up the same everywhere. What operators record on any call — category mix,
+  ``fcr_rate``, CSAT, NPS — is over every call (docs/kpis.md): a category's count may
+  include call-backs whose talk is not in its cost.
+* **Window.** A call counts when ``window.start <= started_at < window.end``; calls outside are
+  dropped even if the caller passed them. A call that starts at 23:59 and ends after midnight
+  belongs to its start day.
+* **Disposition** (:mod:`carewatch.callstate`). The stored ``disposition`` when it is
+  answered/abandoned/missed; otherwise answered when an answer time or a talk time is known,
+  else still waiting (counted in offered only). "Ended" means ``talk_seconds`` is known (the
+  store derives it from ended − answered).
+* **Service level.** An answered call without a known wait does not count as answered in time.
+* **Untagged** counts answered calls only: an abandoned call has nobody to tag it, so the number
+  is the to-do list of the operators. ``category_mix`` shares are over every tagged call.
+  ``fcr_rate`` takes ``resolved`` wherever it is recorded, also on an unanswered call (an export
+  that marks those "not resolved" means it).
+* **Known callers** for ``repeat_caller_share``: empty, all-zero, ``anonymous``, ``unknown``,
+  ``private``, ``restricted``, ``unavailable`` and ``withheld`` caller ids are not callers.
+* **Conversions.** Outcomes marked ``conversion`` in the config; with no outcomes configured,
+  ``sale`` and ``appointment`` (the SPEC default).
+* **Ratings** outside 1–5 (CSAT) or 0–10 (NPS) are ignored. ``nps`` rounds half away from zero.
+* **Issues** are not filtered by queue or operator. ``open_issues`` and its age are taken at the
+  snapshot time ``min(now, window.end)``: "open now" for today, "open at the end of the day"
+  for a past day (so a day compares with the previous one).
+* **Money** is not rounded in the snapshot (``talk_cost["total"]`` equals
+  ``talk_seconds_total`` × the hourly cost / 3600); :func:`carewatch.present.kpi_value`
+  shows whole units.
+* **Cost.** :func:`compute_kpis` is one pass over the window's calls plus the issues given, so
+  its cost depends only on the window, never on the length of the history
+  (:func:`carewatch.figures.window_kpis` reads the window with an index range scan on
+  ``started_at``).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from carewatch.callstate import disposition, is_inbound
+from carewatch.config import Config
+from carewatch.kpi.windows import Window
+from carewatch.records import CallRow, IssueRow
+from carewatch.timeutil import local_hour
+
+#: Outcomes that count as a conversion when the config lists no outcomes (SPEC default).
+DEFAULT_CONVERSION_OUTCOMES = frozenset({"sale", "appointment"})
+
+_UNKNOWN_CALLERS = frozenset(
+    {"anonymous", "unknown", "private", "restricted", "unavailable", "withheld"}
+)
+
+
+def _known_caller(caller: str | None) -> str | None:
+    if caller is None:
+        return None
+    text = caller.strip()
+    if not text.strip("0") or text.lower() in _UNKNOWN_CALLERS:
+        return None
+    return text
+
+
+def _mean(values: Sequence[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def _round_half_away(x: float) -> int:
+    return int(math.copysign(math.floor(abs(x) + 0.5), x))
+
+
+def conversion_outcomes(config: Config) -> frozenset[str]:
+    """The outcomes that count as a conversion (config, else sale and appointment)."""
+    return config.conversion_outcomes if config.outcomes else DEFAULT_CONVERSION_OUTCOMES
+
+
+@dataclass
+class _AgentTally:
+    answered: int = 0
+    tagged: int = 0
+    conversions: int = 0
+    talks: list[float] = field(default_factory=list)
+    waits: list[float] = field(default_factory=list)
+
+
+def compute_kpis(
+    calls: Sequence[CallRow],
+    config: Config,
+    *,
+    window: Window,
+    issues: Sequence[IssueRow] = (),
+    missed_rings: Mapping[str, int] | None = None,
+    now: float | None = None,
+) -> dict[str, Any]:
+    """The KPI snapshot of ``window`` (docs/kpis.md; every key in the module docstring).
+
+    ``calls``: the calls that started in the window (others are dropped); ``issues``: at
+    least those open at the snapshot time or opened or resolved in the window;
+    ``missed_rings``: RINGNOANSWER count per operator in the window; ``now``: the snapshot
+    time for open issues (default: the clock), clamped to the window's end.
+
+    One pass over the window's calls and the given issues: the cost depends only on the
+    window, never on the length of the history.
+    """
+    tz = config.tz
+    targets = config.targets
+    conversions_set = conversion_outcomes(config)
+    target = float(targets.talk_seconds)
+    sl_seconds = float(targets.service_level_seconds)
+    cost_per_second = config.agent_cost_per_hour / 3600.0
+
+    offered = outbound = answered = abandoned = missed = waiting = 0
+    in_time = tagged = untagged = conversions = 0
+    resolved_yes = resolved_known = 0
+    talks: list[float] = []  # inbound, answered, ended
+    waits: list[float] = []  # inbound, answered
+    talk_total = untagged_talk = 0.0
+    csat: list[int] = []
+    nps_answers: list[int] = []
+    category_counts: Counter[str] = Counter()
+    category_talk: dict[str, float] = defaultdict(float)
+    caller_calls: Counter[str] = Counter()
+    hours = [{"hour": h, "offered": 0, "answered": 0, "abandoned": 0} for h in range(24)]
+    agents: dict[str, _AgentTally] = {}
+
+    for call in calls:
+        if not (window.start <= call.started_at < window.end):
+            continue
+        state = disposition(call)
+        category = call.category or None
+
+        # every direction: category mix, resolution, ratings
+        if category is not None:
+            tagged += 1
+            category_counts[category] += 1
+        if call.resolved is not None:
+            resolved_known += 1
+            resolved_yes += bool(call.resolved)
+        if call.csat is not None and 1 <= call.csat <= 5:
+            csat.append(call.csat)
+        if call.nps is not None and 0 <= call.nps <= 10:
+            nps_answers.append(call.nps)
+        if not is_inbound(call):
+            outbound += 1
+            continue
+
+        # inbound only: volume, speed, talk time and cost, conversion, callers, operators
+        offered += 1
+        bucket = hours[local_hour(call.started_at, tz)]
+        bucket["offered"] += 1
+        caller = _known_caller(call.caller)
+        if caller is not None:
+            caller_calls[caller] += 1
+        tally = agents.setdefault(call.agent, _AgentTally()) if call.agent else None
+        if state == "answered":
+            answered += 1
+            bucket["answered"] += 1
+            untagged += category is None
+            converted = call.outcome in conversions_set
+            conversions += converted
+            if call.wait_seconds is not None:
+                waits.append(call.wait_seconds)
+                in_time += call.wait_seconds <= sl_seconds
+            talk = call.talk_seconds
+            if talk is not None:
+                talks.append(talk)
+                talk_total += talk
+                if category is not None:
+                    category_talk[category] += talk
+                else:
+                    untagged_talk += talk
+            if tally is not None:
+                tally.answered += 1
+                tally.tagged += category is not None
+                tally.conversions += converted
+                if talk is not None:
+                    tally.talks.append(talk)
+                if call.wait_seconds is not None:
+                    tally.waits.append(call.wait_seconds)
+        elif state == "abandoned":
+            abandoned += 1
+            bucket["abandoned"] += 1
+        elif state == "missed":
+            missed += 1
+        elif call.ended_at is None:
+            waiting += 1
+
+    # categories: configured ones first (even with no call), then the others by count
+    names = [c.name for c in config.categories]
+    configured = set(names)
+    names += sorted(
+        (n for n in category_counts if n not in configured),
+        key=lambda n: (-category_counts[n], n),
+    )
+    category_mix = {
+        n: {"count": category_counts[n], "share": _ratio(category_counts[n], tagged)} for n in names
+    }
+    alerts: list[dict[str, Any]] = []
+    if tagged and tagged >= targets.category_alert_min_calls:
+        for n in sorted(names, key=lambda n: -category_counts[n]):
+            share, threshold = category_counts[n] / tagged, config.alert_share(n)
+            if share > threshold:
+                alerts.append(
+                    {
+                        "category": n,
+                        "share": share,
+                        "count": category_counts[n],
+                        "threshold": threshold,
+                    }
+                )
+
+    # issues at the snapshot time
+    as_of = min(time.time() if now is None else now, window.end)
+    open_ages = [
+        as_of - i.opened_at
+        for i in issues
+        if i.opened_at <= as_of and (i.resolved_at is None or i.resolved_at > as_of)
+    ]
+    resolutions = [
+        max(0.0, i.resolved_at - i.opened_at)
+        for i in issues
+        if i.resolved_at is not None and window.start <= i.resolved_at < window.end
+    ]
+    issues_opened = sum(1 for i in issues if window.start <= i.opened_at < window.end)
+
+    # operators: everyone with an inbound call in the window or a missed ring
+    rings = dict(missed_rings or {})
+    by_agent: dict[str, dict[str, Any]] = {}
+    for name in sorted(set(agents) | {a for a, n in rings.items() if n}):
+        t = agents.get(name, _AgentTally())
+        by_agent[name] = {
+            "answered": t.answered,
+            "avg_talk_seconds": _mean(t.talks),
+            "total_talk_seconds": float(sum(t.talks)),
+            "avg_wait_seconds": _mean(t.waits),
+            "tagged_share": _ratio(t.tagged, t.answered),
+            "conversions": t.conversions,
+            "missed_rings": int(rings.get(name, 0)),
+        }
+
+    promoters = sum(1 for r in nps_answers if r >= 9)
+    detractors = sum(1 for r in nps_answers if r <= 6)
+    cost_by_category = {n: category_talk[n] * cost_per_second for n in names}
+    cost_by_category["untagged"] = untagged_talk * cost_per_second
+    return {
+        "offered": offered,
+        "outbound": outbound,
+        "answered": answered,
+        "abandoned": abandoned,
+        "missed": missed,
+        "waiting": waiting,
+        "abandon_rate": _ratio(abandoned, offered),
+        "avg_talk_seconds": _mean(talks),
+        "talk_target_seconds": target,
+        "over_target_share": _ratio(sum(1 for t in talks if t > target), len(talks)),
+        "avg_wait_seconds": _mean(waits),
+        "service_level": _ratio(in_time, answered + abandoned + missed),
+        "service_level_seconds": sl_seconds,
+        "category_mix": category_mix,
+        "untagged": untagged,
+        "category_alerts": alerts,
+        "fcr_rate": _ratio(resolved_yes, resolved_known),
+        "conversion_rate": _ratio(conversions, answered),
+        "csat_score": _ratio(sum(1 for r in csat if r >= 4), len(csat)),
+        "csat_avg": _mean(csat),
+        "csat_responses": len(csat),
+        "nps": (
+            _round_half_away(100 * (promoters - detractors) / len(nps_answers))
+            if nps_answers
+            else None
+        ),
+        "nps_responses": len(nps_answers),
+        "repeat_caller_share": _ratio(
+            sum(1 for n in caller_calls.values() if n >= 2), len(caller_calls)
+        ),
+        "open_issues": len(open_ages),
+        "oldest_open_issue_seconds": max(open_ages) if open_ages else None,
+        "issues_opened": issues_opened,
+        "issues_resolved": len(resolutions),
+        "avg_resolution_seconds": _mean(resolutions),
+        "talk_cost": {"total": talk_total * cost_per_second, "by_category": cost_by_category},
+        "by_hour": hours,
+        "by_agent": by_agent,
+        # additions to docs/kpis.md, used by the report and the screen
+        "tagged": tagged,
+        "conversions": conversions,
+        "talk_seconds_total": talk_total,
+        "talk_seconds_by_category": {n: float(category_talk[n]) for n in names},
+    }

@@ -1,0 +1,125 @@
+"""What stands out in a snapshot, as plain sentences a manager reads first.
+
+Pure: the snapshots to compare and the open issues are given, nothing is read. How far a KPI
+must move to be news comes from its row in :mod:`carewatch.kpi.definitions`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from carewatch.config import Config
+from carewatch.kpi.definitions import KPIS, higher_is_better, label
+from carewatch.present import age, clean_text, duration, kpi_value, percent
+from carewatch.records import IssueRow
+
+
+def biggest_move(kpis: Mapping[str, Any], before: Mapping[str, Any]) -> tuple[str, float] | None:
+    """The KPI that moved most from ``before`` to ``kpis``, each change measured against a
+    scale that makes it news (5 points for a rate, 20% for a volume or a time, 10 for NPS…),
+    with the size of the move in those scales; KPIs with ``None`` on either side are skipped.
+    ``None`` when nothing moved."""
+    best: tuple[str, float] | None = None
+    for kpi in KPIS:
+        news = kpi.news
+        if news is None:
+            continue
+        key = kpi.key
+        new, old = kpis.get(key), before.get(key)
+        if new is None or old is None:
+            continue
+        if news.scale == "points":
+            size = abs(new - old) / news.size
+        else:
+            size = abs(new - old) / max(abs(old) * news.size, news.floor)
+        if size > 0 and (best is None or size > best[1]):
+            best = (key, size)
+    return best
+
+
+def _move_sentence(key: str, new: Any, old: Any, when: str) -> str:
+    verb = "rose" if new > old else "fell"
+    text = f"{label(key)} {verb} to {kpi_value(key, new)} from {kpi_value(key, old)} {when}"
+    better = higher_is_better(key)
+    if better is not None:
+        text += " (better)" if (new > old) == better else " (worse)"
+    return text + "."
+
+
+def insights(
+    kpis: dict,
+    *,
+    config: Config,
+    previous_day: dict | None = None,
+    last_week: dict | None = None,
+    open_issues: Sequence[IssueRow] = (),
+    now: float | None = None,
+) -> list[str]:
+    """What stands out in a snapshot, as plain sentences, most important first.
+
+    1. each category over its alert share: its share, talk time and what the talk cost;
+    2. abandon rate over ``targets.abandon_rate_max``, service level under its goal;
+    3. the share of answered calls over the talk target;
+    4. the KPI that moved most against the same weekday last week (or, without that
+       snapshot, the previous day), when it moved at least one "news" scale (see
+       :func:`biggest_move`);
+    5. the oldest of ``open_issues``, its age at ``now`` (default: the clock) and title.
+    """
+    out: list[str] = []
+    talk_by_cat = kpis.get("talk_seconds_by_category") or {}
+    cost_by_cat = (kpis.get("talk_cost") or {}).get("by_category") or {}
+    for alert in kpis.get("category_alerts") or ():
+        name = alert["category"]
+        cost = kpi_value("talk_cost", cost_by_cat.get(name, 0.0), currency=config.currency)
+        out.append(
+            f"{clean_text(name)}: {percent(alert['share'], trim=True)} of tagged calls, "
+            f"{duration(talk_by_cat.get(name, 0.0))} of talk, {cost}."
+        )
+
+    targets = config.targets
+    abandon_rate = kpis.get("abandon_rate")
+    if abandon_rate is not None and abandon_rate > targets.abandon_rate_max:
+        out.append(
+            f"Abandon rate {kpi_value('abandon_rate', abandon_rate)} is over the "
+            f"{percent(targets.abandon_rate_max, trim=True)} maximum "
+            f"({kpis.get('abandoned', 0):,} of {kpis.get('offered', 0):,} calls)."
+        )
+    service_level = kpis.get("service_level")
+    if service_level is not None and service_level < targets.service_level_goal:
+        threshold = kpis.get("service_level_seconds", targets.service_level_seconds)
+        out.append(
+            f"Service level {kpi_value('service_level', service_level)} is under the "
+            f"{percent(targets.service_level_goal, trim=True)} goal "
+            f"(answered within {duration(threshold)})."
+        )
+
+    over = kpis.get("over_target_share")
+    if over is not None:
+        target = kpis.get("talk_target_seconds", targets.talk_seconds)
+        average = kpi_value("avg_talk_seconds", kpis.get("avg_talk_seconds"))
+        out.append(
+            f"{percent(over, trim=True)} of answered calls went over the {duration(target)} "
+            f"talk target (average talk {average})."
+        )
+
+    before, when = (
+        (last_week, "on the same weekday last week")
+        if last_week is not None
+        else (previous_day, "on the previous day")
+    )
+    move = biggest_move(kpis, before) if before is not None else None
+    if before is not None and move is not None and move[1] >= 1.0:
+        out.append(_move_sentence(move[0], kpis[move[0]], before[move[0]], when))
+
+    still_open = [i for i in open_issues if i.resolved_at is None]
+    if still_open:
+        oldest = min(still_open, key=lambda i: i.opened_at)
+        opened_for = (time.time() if now is None else now) - oldest.opened_at
+        if len(still_open) == 1:
+            lead = "Oldest open issue"
+        else:
+            lead = f"Oldest of {len(still_open)} open issues"
+        out.append(f'{lead}: "{clean_text(oldest.title)}", open {age(opened_for)}.')
+    return out

@@ -1,0 +1,182 @@
+"""How carewatch says things to people: the one presentation module of the report and the screen.
+
+Durations, percentages, counts, money and KPI values, and the cleaning of text that came from
+a log or a user before it is shown. Every face of carewatch (the report's five formats, the
+live screen, the command line's messages) formats through these functions, so a figure reads
+the same on paper and on the screen.
+
+``None`` is shown as :data:`DASH` ("–"): no data, never 0.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
+
+from carewatch.kpi.definitions import definition
+
+DASH = "–"
+
+
+# -- durations ---------------------------------------------------------------------------------
+
+
+def duration(seconds: float | None) -> str:
+    """ "1 h 05 min", "2 min 05 s" or "45 s"; "–" for no value."""
+    if seconds is None:
+        return DASH
+    total = round(seconds)
+    if total >= 3600:
+        h, rem = divmod(total, 3600)
+        return f"{h} h {rem // 60:02d} min"
+    if total >= 60:
+        m, s = divmod(total, 60)
+        return f"{m} min {s:02d} s"
+    return f"{total} s"
+
+
+def age(seconds: float | None) -> str:
+    """An age that may run to days: "45 s", "12 min 05 s", "3 h 10 min", "2 d 4 h"."""
+    if seconds is None:
+        return DASH
+    total = max(0, round(seconds))
+    days, rest = divmod(total, 86400)
+    if days:
+        hours = rest // 3600
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    return duration(total)
+
+
+def clock(seconds: float | None, empty: str = DASH) -> str:
+    """A running or short duration as a clock: "0:07", "2:05", "1:02:03"; ``empty`` for none."""
+    if seconds is None:
+        return empty
+    total = max(0, round(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def short_duration(seconds: float | None) -> str:
+    """The tiles' form: "45 s", "2:05", "1 h 05"; "–" for no value."""
+    if seconds is None:
+        return DASH
+    total = max(0, round(seconds))
+    if total < 60:
+        return f"{total} s"
+    if total < 3600:
+        return f"{total // 60}:{total % 60:02d}"
+    hours, rem = divmod(total, 3600)
+    return f"{hours} h {rem // 60:02d}"
+
+
+def minutes(seconds: float | None) -> str:
+    """Whole minutes: "12 min", "1 h 05"; "" for no value (time in a state, logged in)."""
+    if seconds is None:
+        return ""
+    whole = max(0, int(seconds // 60))
+    return f"{whole // 60} h {whole % 60:02d}" if whole >= 60 else f"{whole} min"
+
+
+# -- numbers -----------------------------------------------------------------------------------
+
+
+def percent(share: float | None, decimals: int = 1, *, trim: bool = False) -> str:
+    """A fraction 0–1 as a percentage: "62.5%"; ``trim`` drops a ".0" ("60%"); "–" for none."""
+    if share is None:
+        return DASH
+    text = f"{share * 100:.{decimals}f}"
+    if trim and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return f"{text}%"
+
+
+def count(value: Any) -> str:
+    """A count with thousands separators: "12,345"; "–" for none."""
+    return DASH if value is None else f"{int(value):,}"
+
+
+def money(value: float | None, currency: str | None = None) -> str:
+    """Money in whole units: "€ 1,234" (or "1,234" without a currency); "–" for none."""
+    if value is None:
+        return DASH
+    amount = f"{value:,.0f}"
+    return f"{currency} {amount}" if currency else amount
+
+
+def kpi_value(key: str, value: Any, *, currency: str | None = None) -> str:
+    """A KPI value as its kind is read (:mod:`carewatch.kpi.definitions`): "12.5%" for rates,
+    "2 min 05 s" for seconds (an age in days from one day on), "1,234" for counts, "4.26" or
+    "35" for scores, money in whole units. ``talk_cost`` may be given as the snapshot's
+    ``{"total", "by_category"}``: its total is shown. "–" for ``None``."""
+    if isinstance(value, Mapping) and "total" in value:
+        value = value["total"]
+    if value is None:
+        return DASH
+    found = definition(key)
+    kind = found.kind if found else None
+    if kind == "rate":
+        return percent(value)
+    if kind == "seconds":
+        return age(value) if value >= 86400 else duration(value)
+    if kind == "count":
+        return count(value)
+    if kind == "score":
+        decimals = found.decimals if found else 1
+        return f"{value:,.{decimals}f}"
+    if kind == "money":
+        return money(value, currency)
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return str(value)
+
+
+def yes_no(value: bool | None) -> str:
+    """ "yes" / "no" / "–"."""
+    return DASH if value is None else ("yes" if value else "no")
+
+
+# -- text from logs ----------------------------------------------------------------------------
+
+#: Longest text a cell or a label shows; longer values are cut with an ellipsis.
+MAX_TEXT = 200
+
+_ESCAPE_RE = re.compile(
+    r"\x1b(?:\[[0-?]*[ -/]*[@-~]?|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[PX^_][^\x1b]*(?:\x1b\\)?|.?)"
+    r"|\x9b[0-?]*[ -/]*[@-~]?"
+)
+_SPACES_RE = re.compile(r"[\t\n\r\v\f]+")
+#: Control, format (bidi overrides, zero-width), surrogate and private-use characters.
+_DROPPED = frozenset({"Cc", "Cf", "Cs", "Co"})
+
+
+def strip_escapes(text: str) -> str:
+    """``text`` without terminal escape sequences (colour codes, titles…), nothing else."""
+    return _ESCAPE_RE.sub("", text)
+
+
+def clean_text(value: object, *, limit: int | None = None) -> str:
+    """Text from a log or a user made safe to show, on one line.
+
+    Terminal escape sequences (ANSI CSI, OSC, DCS…) are removed whole, so ``"\\x1b[2J"``
+    cannot clear a screen; a run of line breaks and tabs becomes one space; other control, format
+    (bidi override) and private-use characters are dropped; surrounding blanks are trimmed.
+    ``limit`` cuts the result to that many characters with an ellipsis. ``None`` gives "".
+    Markup is left as it is: each face escapes it in its own way.
+    """
+    if value is None:
+        return ""
+    text = str(value)
+    if not text.isprintable():
+        text = _SPACES_RE.sub(" ", strip_escapes(text))
+        text = "".join(ch for ch in text if unicodedata.category(ch) not in _DROPPED)
+    text = text.strip()
+    if limit is not None and len(text) > limit:
+        text = text[: max(0, limit - 1)] + "…"
+    return text
