@@ -174,3 +174,16 @@ def target_keys() -> list[str]:
     """The targets copied from the config into the snapshot (printed in the report's header)."""
     targets = [d for d in KPIS if d.report is not None and d.report[0] == TARGETS]
     return [d.key for d in sorted(targets, key=lambda d: d.report or ("", 0))]
+
+
+def markdown_table() -> str:
+    """The table of docs/kpis.md: every key of the snapshot with its label, kind, which way is
+    better and where the report prints it (a test keeps the docs equal to this)."""
+    better = {True: "higher", False: "lower", None: ""}
+    lines = ["| key | label | kind | better | in the report |", "|---|---|---|---|---|"]
+    for d in KPIS:
+        where = d.report[0] if d.report else "its own section"
+        lines.append(
+            f"| `{d.key}` | {d.label} | {d.kind} | {better[d.higher_is_better]} | {where} |"
+        )
+    return "\n".join(lines)
