@@ -32,17 +32,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from carewatch.config import Config, Source
-from carewatch.sources.tail import (
-    BATCH_LINES,
-    ROTATE_WAIT,
-    BatchResult,
-    FileId,
-    LogReader,
-    LogTail,
-    folder_files,
-    is_compressed,
-    rotation_sort_key,
-)
+from carewatch.sources.fileid import FileId, folder_files, is_compressed, rotation_sort_key
+from carewatch.sources.reader import BATCH_LINES, BatchResult, LogReader
+from carewatch.sources.tail import ROTATE_WAIT, LogTail
 from carewatch.store import Store, StoreError
 
 #: How many skipped lines an :class:`IngestSummary` remembers (the latest).
