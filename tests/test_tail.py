@@ -12,22 +12,20 @@ import pytest
 from carewatch.config import parse_config
 from carewatch.sources.base import MAX_LINE_BYTES
 from carewatch.sources.csvjson import CsvParser
-from carewatch.sources.queue_log import QueueLogParser
-from carewatch.sources.tail import (
+from carewatch.sources.fileid import (
     FINGERPRINT_BYTES,
     FileId,
-    LogReader,
-    LogTail,
-    Position,
     fingerprint,
     folder_files,
-    load_positions,
     prefix_matches,
-    read_lines,
     rotation_sort_key,
     source_name_for,
     split_rotation,
 )
+from carewatch.sources.positions import Position, load_positions
+from carewatch.sources.queue_log import QueueLogParser
+from carewatch.sources.reader import LogReader, read_lines
+from carewatch.sources.tail import LogTail
 from carewatch.store import Store
 
 CONFIG = parse_config({"timezone": "UTC"})

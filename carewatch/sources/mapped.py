@@ -195,6 +195,7 @@ class MappedParser(Parser):
             value = row.get("disposition")
             if value is None:
                 return None
+            result: str | None
             if self._dispositions:
                 result = self._dispositions.get(_key(value))
             else:

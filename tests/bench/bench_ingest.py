@@ -42,8 +42,8 @@ from carewatch.ingest import IngestSummary, ingest_paths
 from carewatch.records import BadLine
 from carewatch.simulate import simulate_history
 from carewatch.sources.base import decode_line
+from carewatch.sources.reader import read_lines
 from carewatch.sources.registry import make_parser
-from carewatch.sources.tail import read_lines
 from carewatch.store import Store
 
 START = date(2024, 5, 6)

@@ -1,0 +1,35 @@
+"""Reading call logs into the database: once (``ingest_paths``) or live (:class:`Follower`).
+
+Both read through :class:`~carewatch.sources.tail.LogTail`, which keeps one committed
+position per file, so a file read once and read again (by either, in any process, after any
+crash) adds nothing twice. See :mod:`carewatch.sources.tail` for rotation and truncation and
+:mod:`carewatch.sources.reader` for half-written lines.
+
+The package: :mod:`~carewatch.ingest.summary` (what a run did), :mod:`~carewatch.ingest.files`
+(which files, with which format and source name), :mod:`~carewatch.ingest.oneshot`
+(:func:`ingest_paths`) and :mod:`~carewatch.ingest.follower` (:class:`Follower`).
+
+Decisions
+    * One-shot ingest reads complete lines only. A last line without newline is left
+      unread (the writer may still be finishing it) and reported as "1 incomplete last line
+      left for later"; the next ingest or follower reads it once it has its newline. A
+      rotated-away file that has not changed for ``rotate_wait`` seconds (by its modification
+      time) is read to its very end instead, its last line too: nobody will finish it.
+    * A folder means its regular, visible files, the rotations of a log oldest first
+      (``queue_log.2``, ``queue_log.1``, ``queue_log``); the database's own files are
+      passed over. Compressed files (``.gz`` …) and files whose format cannot be told are
+      not read: the summary lists them as files not read, which is not an error. A path
+      that does not exist is an error (:class:`IngestError`), raised before anything is
+      read.
+    * The format of a file: the ``fmt`` argument, else its ``[[sources]]`` entry in the
+      config (matched by path, or by folder), else the format stored with its position,
+      else detected from its first complete lines (the follower waits for one).
+    * Lines skipped for any reason are counted per reason; the store's "event for a call
+      never seen starting" counts as a skipped line too.
+"""
+
+from carewatch.ingest.follower import Follower
+from carewatch.ingest.oneshot import IngestError, ingest_paths
+from carewatch.ingest.summary import IngestSummary, SourceStatus
+
+__all__ = ["Follower", "IngestError", "IngestSummary", "SourceStatus", "ingest_paths"]

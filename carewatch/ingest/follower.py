@@ -1,0 +1,302 @@
+"""Following call-log files and folders as they grow and rotate: :class:`Follower`."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from carewatch.config import Config
+from carewatch.ingest.files import database_files, tail_for
+from carewatch.ingest.summary import IngestSummary, SourceStatus
+from carewatch.sources.fileid import FileId, folder_files, is_compressed, rotation_sort_key
+from carewatch.sources.reader import BATCH_LINES, LogReader
+from carewatch.sources.tail import ROTATE_WAIT, LogTail
+from carewatch.store import Store, StoreError
+
+#: After a watcher starts, poll once more this soon (it may have missed a change while starting).
+SETTLE_SECONDS = 0.3
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """One followed path (file or folder) and the format given for it, if any."""
+
+    path: str
+    fmt: str | None
+
+
+class Follower:
+    """Follows call-log files (or folders) and reads new lines into the store as they come.
+
+    Each source is ``(path, fmt)``; ``fmt`` ``None`` means the config's format for it, else
+    the stored one, else detection. A path that does not exist yet is waited for. Changes
+    are noticed through watchfiles on the parent folders (debounced ~50 ms) and, in case a
+    notification is missed or the folder is on a network file system, by polling every
+    ``poll_interval`` seconds (with ``force_polling``, watchfiles itself notices a change
+    only when a file's modification time moves by a second, so this poll keeps the
+    latency down). A watcher that cannot start (no inotify) leaves the polling alone to
+    do the work. :meth:`poll_once` reads whatever is new now (the screen and
+    the tests call it); :meth:`run` loops until a stop event is set.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        config: Config,
+        sources: Iterable[tuple[str, str | None] | str] | None = None,
+        *,
+        force_polling: bool = False,
+        poll_interval: float = 1.0,
+        rotate_wait: float = ROTATE_WAIT,
+        debounce_ms: int = 50,
+        step_ms: int = 50,
+        batch_lines: int = BATCH_LINES,
+    ) -> None:
+        self.store = store
+        self.config = config
+        self.force_polling = force_polling
+        self.poll_interval = poll_interval
+        self.rotate_wait = rotate_wait
+        self.debounce_ms = debounce_ms
+        self.step_ms = step_ms
+        self.batch_lines = batch_lines
+        if sources is None:
+            sources = config.source_specs
+        self._specs: list[_Spec] = []
+        for item in sources:
+            path, fmt = (item, None) if isinstance(item, str) else item
+            self._specs.append(_Spec(os.path.abspath(os.path.expanduser(path)), fmt))
+        self._database = database_files(store)
+        self._tails: dict[str, LogTail] = {}
+        self._registry: dict[FileId, LogReader] = {}
+        self._lock = threading.RLock()
+        self._last_status: list[SourceStatus] = []
+        #: Paths and folders whose changes wake the loop (read by the watcher thread).
+        self._watch_paths: frozenset[str] = frozenset()
+        self._watch_dirs: frozenset[str] = frozenset()
+        #: The last error that stopped a poll (a database problem), or ``None``.
+        self.last_error: str | None = None
+        #: Why file notifications are not used (polling only), or ``None``.
+        self.watch_error: str | None = None
+
+    # -- tails -----------------------------------------------------------------------------
+    def _make_tail(self, path: str, fmt: str | None) -> LogTail:
+        return tail_for(
+            self.store,
+            self.config,
+            path,
+            fmt,
+            self._registry,
+            rotate_wait=self.rotate_wait,
+            batch_lines=self.batch_lines,
+        )
+
+    def _current_tails(self) -> list[LogTail]:
+        """The tails to poll now, folders expanded to their files.
+
+        Tails known from earlier polls come first, in the order they were found, then new
+        files, oldest rotation first: a copy that logrotate has just made (``name.1``) is
+        then seen by the tail that was reading the original before it is taken for a new
+        file.
+        """
+        wanted: set[str] = set()
+        for spec in self._specs:
+            if os.path.isdir(spec.path):
+                for path in folder_files(spec.path):
+                    if path in self._database or path in wanted or is_compressed(path):
+                        continue
+                    wanted.add(path)
+                    if path not in self._tails:
+                        self._tails[path] = self._make_tail(path, spec.fmt)
+            elif spec.path not in wanted:
+                wanted.add(spec.path)
+                if spec.path not in self._tails:
+                    self._tails[spec.path] = self._make_tail(spec.path, spec.fmt)
+        for path, tail in list(self._tails.items()):
+            if path not in wanted and not tail.open_readers():
+                tail.close()
+                del self._tails[path]
+        self._watch_paths = frozenset(self._tails)
+        self._watch_dirs = frozenset(s.path for s in self._specs if os.path.isdir(s.path))
+        return list(self._tails.values())
+
+    # -- public ------------------------------------------------------------------------------
+    def poll_once(self) -> IngestSummary:
+        """Read whatever is new in every source now; returns what was read."""
+        summary = IngestSummary()
+        with self._lock:
+            for tail in self._current_tails():
+                try:
+                    results = tail.poll()
+                except StoreError as exc:
+                    self.last_error = str(exc)
+                    continue
+                except OSError as exc:
+                    tail.problem = f"cannot read it: {exc.strerror or exc}"
+                    continue
+                if results:
+                    summary.files += 1
+                for result in results:
+                    summary.add_result(result)
+                if tail.current is not None and tail.current.pending:
+                    summary.incomplete += 1
+            self._last_status = self._status()
+        return summary
+
+    def status(self) -> list[SourceStatus]:
+        """One entry per followed file (files of a followed folder each), in source order;
+        a followed folder that does not exist yet shows as one entry with ``exists=False``.
+
+        Never waits for a poll in progress (a first read of a big file takes a while): it
+        then returns the status as it was at the end of the last poll.
+        """
+        if not self._lock.acquire(blocking=False):
+            return list(self._last_status)
+        try:
+            self._last_status = self._status()
+            return list(self._last_status)
+        finally:
+            self._lock.release()
+
+    def _status(self) -> list[SourceStatus]:
+        out: list[SourceStatus] = []
+        seen: set[str] = set()
+        for spec in self._specs:
+            if os.path.isdir(spec.path):
+                paths = [p for p in self._tails if os.path.dirname(p) == spec.path]
+                paths.sort(key=rotation_sort_key)
+            else:
+                paths = [spec.path]
+            for path in paths:
+                if path in seen:
+                    continue
+                seen.add(path)
+                tail = self._tails.get(path)
+                if tail is None:  # not polled yet
+                    out.append(
+                        SourceStatus(
+                            path=path,
+                            format=spec.fmt,
+                            bad_lines=0,
+                            last_bad_line=None,
+                            last_bad_reason=None,
+                            last_line_at=None,
+                            exists=os.path.exists(path),
+                        )
+                    )
+                    continue
+                st = tail.status()
+                out.append(
+                    SourceStatus(
+                        path=st.path,
+                        format=st.format,
+                        bad_lines=st.bad_lines,
+                        last_bad_line=st.last_bad_line,
+                        last_bad_reason=st.last_bad_reason,
+                        last_line_at=st.last_line_at,
+                        exists=st.exists,
+                        source=st.source,
+                        lines_read=st.lines_read,
+                        problem=st.problem,
+                        pending=st.pending,
+                    )
+                )
+        return out
+
+    def close(self) -> None:
+        """Close every open file (positions are already committed)."""
+        with self._lock:
+            for tail in self._tails.values():
+                tail.close()
+            self._tails.clear()
+
+    # -- the loop ----------------------------------------------------------------------------
+    def _folders_to_watch(self) -> frozenset[str]:
+        folders = set()
+        for spec in self._specs:
+            folder = spec.path if os.path.isdir(spec.path) else os.path.dirname(spec.path)
+            if os.path.isdir(folder):
+                folders.add(folder)
+        return frozenset(folders)
+
+    def _relevant(self, _change: object, path: str) -> bool:
+        path = os.path.abspath(path)
+        if path in self._database:
+            return False
+        return path in self._watch_paths or os.path.dirname(path) in self._watch_dirs
+
+    def _watch(self, folders: frozenset[str], wake: threading.Event, halt: threading.Event) -> None:
+        import watchfiles
+
+        try:
+            for _changes in watchfiles.watch(
+                *sorted(folders),
+                watch_filter=self._relevant,
+                debounce=self.debounce_ms,
+                step=self.step_ms,
+                stop_event=halt,
+                force_polling=self.force_polling,
+                poll_delay_ms=max(self.step_ms, 50),
+                recursive=False,
+                raise_interrupt=False,
+                ignore_permission_denied=True,
+            ):
+                wake.set()
+        except Exception as exc:  # no notifications: the poll fallback still reads everything
+            self.watch_error = f"{type(exc).__name__}: {exc}"
+
+    def run(
+        self,
+        stop: threading.Event,
+        on_batch: Callable[[IngestSummary], None] | None = None,
+    ) -> None:
+        """Follow the sources until ``stop`` is set; ``on_batch`` gets each poll that read
+        something. Files are closed on return."""
+        wake = threading.Event()
+        watched: frozenset[str] = frozenset()
+        halt: threading.Event | None = None
+        thread: threading.Thread | None = None
+        settle = 0.0
+        try:
+            while not stop.is_set():
+                folders = self._folders_to_watch()
+                if folders != watched:
+                    # a change made while the new watcher starts is not notified: poll again soon
+                    settle = time.monotonic() + SETTLE_SECONDS
+                    if halt is not None and thread is not None:
+                        halt.set()
+                        thread.join(timeout=2)
+                    halt, thread, watched = threading.Event(), None, folders
+                    if folders:
+                        thread = threading.Thread(
+                            target=self._watch,
+                            args=(folders, wake, halt),
+                            name="carewatch-watch",
+                            daemon=True,
+                        )
+                        thread.start()
+                wake.clear()
+                try:
+                    summary = self.poll_once()
+                except Exception as exc:  # keep following; the status shows what went wrong
+                    self.last_error = f"{type(exc).__name__}: {exc}"
+                else:
+                    if on_batch is not None and summary.has_news:
+                        on_batch(summary)
+                deadline = time.monotonic() + self.poll_interval
+                if settle > time.monotonic():
+                    deadline = min(deadline, settle)
+                while not stop.is_set() and not wake.is_set():
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        break
+                    wake.wait(min(left, 0.05))
+        finally:
+            if halt is not None:
+                halt.set()
+            if thread is not None:
+                thread.join(timeout=2)
+            self.close()

@@ -1,0 +1,125 @@
+"""What an ingest or a poll of the follower did (:class:`IngestSummary`), and how each
+followed file is doing (:class:`SourceStatus`)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from carewatch.sources.reader import BatchResult
+
+#: How many skipped lines an :class:`IngestSummary` remembers (the latest).
+LAST_SKIPPED = 20
+
+
+@dataclass
+class IngestSummary:
+    """What an ingest (or one poll of a follower) did."""
+
+    added: int = 0
+    updated: int = 0
+    agent_events: int = 0
+    lines_read: int = 0
+    skipped_by_reason: dict[str, int] = field(default_factory=dict)
+    #: The latest skipped lines, ``(path, line_no, reason)``, oldest first (bounded).
+    last_skipped: list[tuple[str, int, str]] = field(default_factory=list)
+    #: Files looked at (read from, or found with nothing new).
+    files: int = 0
+    #: Files whose last line has no newline yet: left for later.
+    incomplete: int = 0
+    #: Files not read, with why: ``(path, reason)``.
+    files_not_read: list[tuple[str, str]] = field(default_factory=list)
+    bytes_read: int = 0
+    #: Call ids added in this run, per source (so a later batch completing them is no update).
+    _added_here: dict[str, set[str]] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def skipped(self) -> int:
+        """Lines skipped, all reasons together."""
+        return sum(self.skipped_by_reason.values())
+
+    @property
+    def has_news(self) -> bool:
+        """Whether anything was read (calls, events, or lines skipped)."""
+        return bool(self.lines_read or self.bytes_read or self.skipped or self.agent_events)
+
+    def add_result(self, result: BatchResult) -> None:
+        """Count one committed batch. A call added earlier in this run and completed by a
+        later batch (its end line came after a batch boundary) counts as added, not updated."""
+        self.added += result.added
+        added_here = self._added_here.setdefault(result.source, set())
+        self.updated += sum(1 for call_id in result.updated_ids if call_id not in added_here)
+        added_here.update(result.added_ids)
+        self.agent_events += result.agent_events
+        self.lines_read += result.lines_read
+        self.bytes_read += result.bytes_read
+        for line_no, reason in result.skipped:
+            self.skipped_by_reason[reason] = self.skipped_by_reason.get(reason, 0) + 1
+            self.last_skipped.append((result.path, line_no, reason))
+        del self.last_skipped[:-LAST_SKIPPED]
+
+    def merge(self, other: IngestSummary) -> None:
+        """Add another summary's counts to this one."""
+        self.added += other.added
+        self.updated += other.updated
+        self.agent_events += other.agent_events
+        self.lines_read += other.lines_read
+        self.bytes_read += other.bytes_read
+        for reason, count in other.skipped_by_reason.items():
+            self.skipped_by_reason[reason] = self.skipped_by_reason.get(reason, 0) + count
+        self.last_skipped.extend(other.last_skipped)
+        del self.last_skipped[:-LAST_SKIPPED]
+        self.files += other.files
+        self.incomplete += other.incomplete
+        self.files_not_read.extend(other.files_not_read)
+
+    def summary_line(self) -> str:
+        """One line for the user, e.g. ``12,345 calls added, 3 updated, 4 lines skipped
+        (2 malformed, 1 unknown event, 1 invalid UTF-8; last: queue_log line 1234)``."""
+        parts = [f"{_count(self.added, 'call')} added", f"{self.updated:,} updated"]
+        if self.agent_events:
+            parts.append(f"{_count(self.agent_events, 'agent event')} stored")
+        skipped = f"{_count(self.skipped, 'line')} skipped"
+        if self.skipped:
+            reasons = sorted(self.skipped_by_reason.items(), key=lambda item: (-item[1], item[0]))
+            listed = ", ".join(f"{n:,} {reason}" for reason, n in reasons)
+            if self.last_skipped:
+                path, line_no, _ = self.last_skipped[-1]
+                listed += f"; last: {os.path.basename(path)} line {line_no}"
+            skipped += f" ({listed})"
+        parts.append(skipped)
+        if self.incomplete:
+            parts.append(f"{_count(self.incomplete, 'incomplete last line')} left for later")
+        if self.files_not_read:
+            shown = "; ".join(
+                f"{os.path.basename(path)}: {reason}" for path, reason in self.files_not_read[:3]
+            )
+            more = len(self.files_not_read) - 3
+            if more > 0:
+                shown += f"; {more:,} more"
+            parts.append(f"{_count(len(self.files_not_read), 'file')} not read ({shown})")
+        return ", ".join(parts)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+@dataclass
+class SourceStatus:
+    """How one followed file is doing, for the screen's source status line."""
+
+    path: str
+    format: str | None
+    bad_lines: int
+    last_bad_line: int | None
+    last_bad_reason: str | None
+    last_line_at: float | None
+    exists: bool
+    #: The source name its calls are stored under.
+    source: str = ""
+    lines_read: int = 0
+    #: Why it is not being read (unknown format, waiting for a first line, ...), or ``None``.
+    problem: str | None = None
+    #: Bytes of a last line still waiting for its newline.
+    pending: int = 0

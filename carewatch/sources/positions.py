@@ -1,0 +1,135 @@
+"""Read positions: where each file was read to, kept in ``cw_source_position``.
+
+Positions live in ``cw_source_position`` (one row per file and source name) and are
+committed in the same transaction as the calls their lines produced, one batch at a time
+(:class:`~carewatch.sources.reader.LogReader`), so a process killed between batches
+neither loses nor repeats a line. A position applies to a file when the file's inode and
+first bytes match it (:mod:`carewatch.sources.fileid`) and the file is not shorter than
+its offset.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from carewatch.sources.fileid import FileId, file_id, prefix_matches
+from carewatch.store import Store
+
+
+@dataclass
+class Position:
+    """In-memory copy of one row of ``cw_source_position`` (``SourcePosition``)."""
+
+    source: str
+    path: str
+    format: str
+    device: int
+    inode: int
+    fingerprint: str = ""
+    fingerprint_len: int = 0
+    offset: int = 0
+    line_no: int = 0
+    lines_read: int = 0
+    bad_lines: int = 0
+    last_bad_line: int | None = None
+    last_bad_reason: str | None = None
+    bad_by_reason: dict[str, int] = field(default_factory=dict)
+    updated_at: float = 0.0
+    last_line_at: float | None = None
+    finished: bool = False
+    id: int | None = None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Position:
+        """A row as returned by :meth:`Store.positions`."""
+        try:
+            by_reason = json.loads(row.get("bad_by_reason") or "{}")
+        except ValueError:
+            by_reason = {}
+        if not isinstance(by_reason, dict):
+            by_reason = {}
+        return cls(
+            id=row["id"],
+            source=row["source"],
+            path=row["path"],
+            format=row["format"],
+            device=int(row["device"]),
+            inode=int(row["inode"]),
+            fingerprint=row["fingerprint"] or "",
+            fingerprint_len=int(row["fingerprint_len"] or 0),
+            offset=int(row["offset"] or 0),
+            line_no=int(row["line_no"] or 0),
+            lines_read=int(row["lines_read"] or 0),
+            bad_lines=int(row["bad_lines"] or 0),
+            last_bad_line=row.get("last_bad_line"),
+            last_bad_reason=row.get("last_bad_reason"),
+            bad_by_reason={str(k): int(v) for k, v in by_reason.items()},
+            updated_at=float(row.get("updated_at") or 0.0),
+            last_line_at=row.get("last_line_at"),
+            finished=bool(row.get("finished")),
+        )
+
+    @property
+    def file_id(self) -> FileId:
+        """Device and inode of the file this position belongs to."""
+        return FileId(self.device, self.inode)
+
+    def values(self) -> dict[str, Any]:
+        """The columns for :meth:`Store.save_position` (with ``id`` once the row exists)."""
+        values: dict[str, Any] = {
+            "source": self.source,
+            "path": self.path,
+            "format": self.format,
+            "device": self.device,
+            "inode": self.inode,
+            "fingerprint": self.fingerprint,
+            "fingerprint_len": self.fingerprint_len,
+            "offset": self.offset,
+            "line_no": self.line_no,
+            "lines_read": self.lines_read,
+            "bad_lines": self.bad_lines,
+            "last_bad_line": self.last_bad_line,
+            "last_bad_reason": self.last_bad_reason[:200] if self.last_bad_reason else None,
+            "bad_by_reason": json.dumps(self.bad_by_reason, sort_keys=True),
+            "updated_at": self.updated_at,
+            "last_line_at": self.last_line_at,
+            "finished": self.finished,
+        }
+        if self.id is not None:
+            values["id"] = self.id
+        return values
+
+    def matches(self, fd: int, st: os.stat_result) -> bool:
+        """Whether this position applies to the open file: same inode, same first bytes,
+        and not shorter than the offset."""
+        return (
+            file_id(st) == self.file_id
+            and st.st_size >= self.offset
+            and prefix_matches(fd, st.st_size, self.fingerprint, self.fingerprint_len)
+        )
+
+    def content_matches(self, fd: int, st: os.stat_result) -> bool:
+        """Whether the open file (any inode) starts with this position's fingerprinted bytes
+        and is at least as long as the offset: it holds everything read so far."""
+        return (
+            self.fingerprint_len > 0
+            and self.offset > 0
+            and st.st_size >= self.offset
+            and prefix_matches(fd, st.st_size, self.fingerprint, self.fingerprint_len)
+        )
+
+
+def load_positions(store: Store, source: str) -> list[Position]:
+    """Stored positions of one source, newest first."""
+    return [Position.from_row(row) for row in store.positions(source)]
+
+
+def mark_finished(store: Store, position: Position, clock: Callable[[], float] = time.time) -> None:
+    """Record that a stored position's file is gone (nothing more can be read from it)."""
+    done = replace(position, finished=True, updated_at=clock())
+    store.retrying(lambda conn: store.save_position(conn, done.values()))

@@ -1,0 +1,360 @@
+"""Reading one open file: complete lines (:func:`read_lines`), parsed and committed in
+batches with the position after them (:class:`LogReader`).
+
+How a file is read
+    Only complete lines (ending in ``\\n``) are parsed. A half-written last line waits
+    for its newline: nothing after the last newline is read, and the stored offset stays
+    at the start of that line. Lines are numbered from 1 (blank lines count, and are
+    skipped silently). A line that cannot be used (:class:`~carewatch.records.BadLine`
+    from :func:`~carewatch.sources.base.decode_line` or from the parser) is skipped and
+    counted with its line number and reason; nothing in a file is fatal. A parser with
+    ``has_header`` gets the file's first non-blank line through ``read_header`` before
+    any other line, also when reading resumes in the middle of the file (line 1 is read
+    again then, and a bad header is not counted twice). The calls of a batch
+    (:data:`BATCH_LINES` lines) and the position after it commit in one transaction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from sqlalchemy import Connection
+
+from carewatch.records import BadLine, Record
+from carewatch.sources.base import MAX_LINE_BYTES, Parser, decode_line
+from carewatch.sources.fileid import FINGERPRINT_BYTES, file_id, fingerprint, prefix_matches
+from carewatch.sources.positions import Position
+from carewatch.store import Store
+
+#: Lines per transaction: the calls they produce and the position after them commit together.
+BATCH_LINES = 2000
+#: At most this many bytes per transaction (many long lines make a batch before 2,000).
+BATCH_BYTES = 4 * 1024 * 1024
+#: Bytes per read() call.
+READ_CHUNK = 256 * 1024
+
+_NEWLINE = b"\n"
+
+#: Reason recorded when a parser fails with something other than ``BadLine`` (a bug in
+#: the parser must not stop the reading of a file).
+PARSER_ERROR = "parser error"
+LINE_TOO_LONG = "line too long"
+
+
+@dataclass(slots=True)
+class RawLine:
+    """One complete line as bytes, without its newline. ``data`` is ``None`` for a line
+    longer than :data:`~carewatch.sources.base.MAX_LINE_BYTES` (its bytes are not kept)."""
+
+    line_no: int
+    data: bytes | None
+    length: int
+
+
+@dataclass(slots=True)
+class ReadResult:
+    """Lines read from an offset, where reading stopped, and bytes left after the last newline."""
+
+    lines: list[RawLine]
+    offset: int
+    line_no: int
+    pending: int
+    at_end: bool
+
+
+def read_lines(
+    fd: int,
+    offset: int,
+    line_no: int,
+    *,
+    max_lines: int = BATCH_LINES,
+    max_bytes: int = BATCH_BYTES,
+    final: bool = False,
+) -> ReadResult:
+    """Complete lines of an open file from ``offset`` (the start of line ``line_no + 1``).
+
+    Stops after ``max_lines`` lines or ``max_bytes`` bytes (at a line end), or at the end
+    of the file. Bytes after the last newline are not returned (``pending`` counts them)
+    unless ``final``: then they are returned as the last line. A line longer than
+    ``MAX_LINE_BYTES`` is returned with ``data=None`` and its bytes are not held in memory.
+    """
+    lines: list[RawLine] = []
+    pos = offset  # where the next read starts
+    start = offset  # where the current (unfinished) line starts
+    carry: list[bytes] = []
+    carry_len = 0
+    too_long = False
+    while True:
+        chunk = os.pread(fd, READ_CHUNK, pos)
+        if not chunk:
+            break
+        pos += len(chunk)
+        i = 0
+        stop = False
+        while True:
+            j = chunk.find(_NEWLINE, i)
+            if j < 0:
+                rest = len(chunk) - i
+                carry_len += rest
+                if too_long or carry_len > MAX_LINE_BYTES + 1:
+                    too_long = True
+                    carry = []
+                else:
+                    carry.append(chunk[i:])
+                break
+            piece_len = j - i
+            length = carry_len + piece_len
+            line_no += 1
+            if too_long or length > MAX_LINE_BYTES + 1:
+                lines.append(RawLine(line_no, None, length))
+            else:
+                data = b"".join([*carry, chunk[i:j]]) if carry else chunk[i:j]
+                lines.append(RawLine(line_no, data, length))
+            start += length + 1
+            carry, carry_len, too_long = [], 0, False
+            i = j + 1
+            if len(lines) >= max_lines or start - offset >= max_bytes:
+                stop = True
+                break
+        if stop:
+            return ReadResult(lines, start, line_no, 0, at_end=False)
+    pending = carry_len
+    if final and pending:
+        line_no += 1
+        last = None if too_long or pending > MAX_LINE_BYTES + 1 else b"".join(carry)
+        lines.append(RawLine(line_no, last, pending))
+        start += pending
+        pending = 0
+    return ReadResult(lines, start, line_no, pending, at_end=True)
+
+
+@dataclass
+class BatchResult:
+    """What reading some lines of one file did."""
+
+    path: str
+    source: str
+    added: int = 0
+    updated: int = 0
+    agent_events: int = 0
+    lines_read: int = 0
+    bytes_read: int = 0
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+    added_ids: list[str] = field(default_factory=list)
+    updated_ids: list[str] = field(default_factory=list)
+
+
+class LogReader:
+    """One open log file, read from its stored position with one parser.
+
+    Owns the file descriptor (so a renamed or deleted file can still be read to its end)
+    and the in-memory copy of its position, which changes only after a commit succeeded.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        fd: int,
+        path: str,
+        position: Position,
+        parser: Parser,
+        *,
+        batch_lines: int = BATCH_LINES,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store = store
+        self.fd = fd
+        self.path = path
+        self.position = position
+        self.parser = parser
+        self.batch_lines = batch_lines
+        self.clock = clock
+        st = os.fstat(fd)
+        self.file_id = file_id(st)
+        #: Size and mtime seen at the last check (to re-check the fingerprint only on change).
+        self._seen: tuple[int, int] = (st.st_size, st.st_mtime_ns)
+        #: When the file was last seen growing (for ``rotate_wait``).
+        self.last_growth = clock()
+        self.pending = 0
+        self.closed = False
+        self._header_pending = parser.has_header
+        if parser.has_header and position.offset > 0:
+            self._reload_header()
+
+    # -- state -----------------------------------------------------------------------------
+    def stat(self) -> os.stat_result:
+        """``fstat`` of the open file (wherever it is now, deleted even)."""
+        return os.fstat(self.fd)
+
+    def check(self) -> str:
+        """How the open file changed since the last check: ``"unchanged"``, ``"changed"``,
+        or ``"truncated"`` (copytruncate: shorter than the offset or than before, or its
+        first bytes no longer those read)."""
+        st = self.stat()
+        seen = (st.st_size, st.st_mtime_ns)
+        before = self._seen[0]
+        if seen == self._seen:
+            return "unchanged"
+        if st.st_size > before:
+            self.last_growth = self.clock()
+        self._seen = seen
+        pos = self.position
+        if st.st_size < pos.offset or st.st_size < before:
+            return "truncated"  # files only grow: a shorter one was truncated
+        if pos.fingerprint_len and not prefix_matches(
+            self.fd, st.st_size, pos.fingerprint, pos.fingerprint_len
+        ):
+            return "truncated"
+        return "changed"
+
+    def quiet_for(self) -> float:
+        """Seconds since the file was last seen growing."""
+        st = self.stat()
+        if st.st_size != self._seen[0]:
+            if st.st_size > self._seen[0]:
+                self.last_growth = self.clock()
+            self._seen = (st.st_size, st.st_mtime_ns)
+        return self.clock() - self.last_growth
+
+    # -- reading ---------------------------------------------------------------------------
+    def _reload_header(self) -> None:
+        """Give the parser the file's first non-blank line again (reading resumes mid-file)."""
+        offset, line_no = 0, 0
+        while offset < self.position.offset:
+            got = read_lines(self.fd, offset, line_no, max_lines=64)
+            for raw in got.lines:
+                if raw.data is not None and not raw.data.strip():
+                    continue
+                self._header_pending = False
+                if raw.data is not None:
+                    with contextlib.suppress(BadLine):  # counted when first read
+                        self.parser.read_header(decode_line(raw.data, raw.line_no))
+                return
+            if got.offset == offset or got.at_end:
+                return
+            offset, line_no = got.offset, got.line_no
+
+    def _parse(
+        self, lines: list[RawLine]
+    ) -> tuple[list[tuple[int, Record]], list[tuple[int, str]], int]:
+        records: list[tuple[int, Record]] = []
+        skipped: list[tuple[int, str]] = []
+        read = 0
+        parse_line = self.parser.parse_line
+        for raw in lines:
+            data = raw.data
+            if data is None:
+                read += 1
+                self._header_pending = False
+                skipped.append((raw.line_no, LINE_TOO_LONG))
+                continue
+            if not data.strip():
+                continue  # blank line: skipped silently
+            read += 1
+            line_no = raw.line_no
+            try:
+                text = decode_line(data, line_no)
+                if self._header_pending:
+                    self._header_pending = False
+                    self.parser.read_header(text)
+                    continue
+                parsed = parse_line(text, line_no)
+            except BadLine as exc:
+                skipped.append((line_no, exc.reason))
+                continue
+            except Exception:  # a parser bug must not stop the file: count the line
+                skipped.append((line_no, PARSER_ERROR))
+                continue
+            for record in parsed:
+                records.append((line_no, record))
+        return records, skipped, read
+
+    def read(
+        self,
+        *,
+        final: bool = False,
+        progress: Callable[[int], None] | None = None,
+    ) -> list[BatchResult]:
+        """Read and commit every complete line now in the file (all lines when ``final``).
+
+        One transaction per batch: the batch's calls and the position after it.
+        """
+        results = []
+        while True:
+            pos = self.position
+            got = read_lines(
+                self.fd, pos.offset, pos.line_no, max_lines=self.batch_lines, final=final
+            )
+            self.pending = got.pending
+            if got.offset == pos.offset and not got.lines:
+                break
+            result = self._commit(got)
+            results.append(result)
+            if progress is not None:
+                progress(result.bytes_read)
+            if got.at_end:
+                break
+        return results
+
+    def _commit(self, got: ReadResult, *, finished: bool | None = None) -> BatchResult:
+        pos = self.position
+        records, skipped, read = self._parse(got.lines)
+        now = self.clock()
+        new = replace(pos, bad_by_reason=dict(pos.bad_by_reason))
+        new.offset = got.offset
+        new.line_no = got.line_no
+        new.lines_read += read
+        new.updated_at = now
+        if got.lines:
+            new.last_line_at = now
+        if finished is not None:
+            new.finished = finished
+        if new.fingerprint_len < FINGERPRINT_BYTES:
+            new.fingerprint, new.fingerprint_len = fingerprint(
+                self.fd, min(FINGERPRINT_BYTES, max(new.offset, new.fingerprint_len))
+            )
+
+        def run(conn: Connection) -> tuple[Any, Position]:
+            applied = self.store.apply(conn, new.source, records, now)
+            all_skipped = sorted(skipped + list(applied.skipped))
+            done = replace(new, bad_by_reason=dict(new.bad_by_reason))
+            for line_no, reason in all_skipped:
+                done.bad_lines += 1
+                done.bad_by_reason[reason] = done.bad_by_reason.get(reason, 0) + 1
+                done.last_bad_line, done.last_bad_reason = line_no, reason
+            done.id = self.store.save_position(conn, done.values())
+            return applied, done
+
+        applied, done = self.store.retrying(run)
+        self.position = done
+        return BatchResult(
+            path=self.path,
+            source=done.source,
+            added=applied.added,
+            updated=applied.updated,
+            added_ids=applied.added_ids,
+            updated_ids=applied.updated_ids,
+            agent_events=applied.agent_events,
+            lines_read=read,
+            bytes_read=got.offset - pos.offset,
+            skipped=sorted(skipped + list(applied.skipped)),
+        )
+
+    def finish(self) -> list[BatchResult]:
+        """Read to the very end (a last line without newline too) and mark the file finished."""
+        results = self.read(final=True)
+        if not self.position.finished and (self.position.id is not None or results):
+            got = ReadResult([], self.position.offset, self.position.line_no, 0, at_end=True)
+            self._commit(got, finished=True)
+        return results
+
+    def close(self) -> None:
+        """Close the file (its position is already committed)."""
+        if not self.closed:
+            self.closed = True
+            os.close(self.fd)
