@@ -20,7 +20,7 @@ everything is HTML-escaped in HTML.
   :func:`render`.
 * one module per format: :mod:`~carewatch.report.text` (with ``text_sections``,
   ``text_chart`` and ``layout``), :mod:`~carewatch.report.markdown`,
-  :mod:`~carewatch.report.html` (with ``html_charts``), :mod:`~carewatch.report.csv_format`
+  :mod:`~carewatch.report.html_format` (with ``html_charts``), :mod:`~carewatch.report.csv_format`
   (its columns and rows in its docstring), :mod:`~carewatch.report.json_format` (the JSON
   contract in its docstring).
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from carewatch.report.csv_format import render_csv
-from carewatch.report.html import render_html
+from carewatch.report.html_format import render_html
 from carewatch.report.json_format import render_json
 from carewatch.report.markdown import render_markdown
 from carewatch.report.model import RenderOptions, Report

@@ -15,6 +15,7 @@ from typing import Any
 from carewatch.present import age, clean_text, clock, duration, money, percent, yes_no
 from carewatch.report.model import RenderOptions, Report
 from carewatch.report.rows import (
+    AGENT_ALIGN,
     AGENT_HEADINGS,
     agent_cells,
     agent_rows,
@@ -90,7 +91,7 @@ def render_markdown(report: Report, options: RenderOptions) -> str:
         out += _md_table(
             AGENT_HEADINGS,
             ([md_escape(name) or "*none*", *agent_cells(a)] for name, a in agents),
-            "lrrrrrrr",
+            AGENT_ALIGN,
         )
     else:
         out.append("No operator had a call this day.")

@@ -139,8 +139,8 @@ def untagged_talk_seconds(kpis: Mapping[str, Any]) -> float | None:
 
 # -- operators -----------------------------------------------------------------------------------
 
-#: The headings of the operator table in Markdown and HTML (the operator, then
-#: :func:`agent_cells`).
+#: The headings of the operator table in Markdown and HTML: the operator, then
+#: :func:`agent_cells`.
 AGENT_HEADINGS = (
     "Operator",
     "Answered",
@@ -151,6 +151,8 @@ AGENT_HEADINGS = (
     "Conversions",
     "Missed rings",
 )
+#: Their alignment, a letter a column as in a Markdown table: the operator left, figures right.
+AGENT_ALIGN = "lrrrrrrr"
 
 
 def agent_rows(kpis: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:

@@ -16,6 +16,7 @@ from carewatch.present import age, clean_text, clock, duration, money, percent, 
 from carewatch.report.html_charts import ANSWERED, LOST, css_colour, hourly_svg, share_svg
 from carewatch.report.model import RenderOptions, Report
 from carewatch.report.rows import (
+    AGENT_ALIGN,
     AGENT_HEADINGS,
     agent_cells,
     agent_rows,
@@ -77,17 +78,22 @@ def esc(value: Any) -> str:
     return html.escape(clean_text(value), quote=True)
 
 
-def _table(head: Sequence[tuple[str, str]], rows: Iterable[str]) -> list[str]:
-    """``head``: (title, css class) pairs; ``rows``: ready ``<tr>`` strings."""
+def _table(head: Sequence[str], rows: Iterable[str], align: str) -> list[str]:
+    """``head``: the column titles; ``rows``: ready ``<tr>`` strings; ``align``: a letter a
+    column, ``l`` (left) or ``r`` (right: numbers), as in Markdown."""
     out = ["<table>"]
     cells = "".join(
-        f'<th class="{cls}">{title}</th>' if cls else f"<th>{title}</th>" for title, cls in head
+        f'<th class="{_ALIGN[a]}">{title}</th>' if _ALIGN[a] else f"<th>{title}</th>"
+        for title, a in zip(head, align, strict=True)
     )
     out.append(f"<thead><tr>{cells}</tr></thead>")
     out.append("<tbody>")
     out.extend(rows)
     out.append("</tbody></table>")
     return out
+
+
+_ALIGN = {"l": "", "r": "num"}
 
 
 def _td(text: str, cls: str = "") -> str:
@@ -156,9 +162,7 @@ def _key_figures(report: Report) -> list[str]:
             )
     vs_before, vs_week = vs_headings(report)
     out = ['<section class="keep"><h2>Key figures</h2>']
-    out += _table(
-        [("KPI", ""), ("Today", "num"), (esc(vs_before), "num"), (esc(vs_week), "num")], rows
-    )
+    out += _table(["KPI", "Today", esc(vs_before), esc(vs_week)], rows, "lrrr")
     out.append(
         '<p class="note">▲/▼ up/down against that day (pp = percentage points); = no change; '
         "– no figure on one of the days. Green is better, red is worse.</p></section>"
@@ -204,16 +208,9 @@ def _categories(report: Report) -> list[str]:
             )
         )
     out += _table(
-        [
-            ("Category", ""),
-            ("Share of tagged calls", ""),
-            ("Share", "num"),
-            ("Calls", "num"),
-            ("Talk time", "num"),
-            ("Cost", "num"),
-            ("", ""),
-        ],
+        ["Category", "Share of tagged calls", "Share", "Calls", "Talk time", "Cost", ""],
         rows,
+        "llrrrrl",
     )
     out.append(
         f'<p class="note">The black line is the category\'s alert share; ALERT = over it, once '
@@ -233,8 +230,7 @@ def _agents(report: Report) -> list[str]:
             )
             for name, a in agents
         ]
-        head = [(AGENT_HEADINGS[0], ""), *((h, "num") for h in AGENT_HEADINGS[1:])]
-        out += _table(head, rows)
+        out += _table(AGENT_HEADINGS, rows, AGENT_ALIGN)
     else:
         out.append("<p>No operator had a call this day.</p>")
     out.append("</section>")
@@ -258,17 +254,7 @@ def _issues(report: Report) -> list[str]:
             )
             for i in issues_by_age(report)
         ]
-        out += _table(
-            [
-                ("#", "num"),
-                ("Age", "num"),
-                ("Opened", ""),
-                ("Issue", ""),
-                ("Category", ""),
-                ("By", ""),
-            ],
-            rows,
-        )
+        out += _table(["#", "Age", "Opened", "Issue", "Category", "By"], rows, "rrllll")
     else:
         out.append("<p>No open issue.</p>")
     out.append("</section>")
@@ -293,18 +279,9 @@ def _calls(report: Report) -> list[str]:
         for c in calls
     ]
     out += _table(
-        [
-            ("Time", ""),
-            ("Call", ""),
-            ("Operator", ""),
-            ("Result", ""),
-            ("Talk", "num"),
-            ("Category", ""),
-            ("Outcome", ""),
-            ("Resolved", ""),
-            ("Note", ""),
-        ],
+        ["Time", "Call", "Operator", "Result", "Talk", "Category", "Outcome", "Resolved", "Note"],
         rows,
+        "llllrllll",
     )
     out.append("</section>")
     return out
