@@ -78,6 +78,10 @@ def esc(value: Any) -> str:
     return html.escape(clean_text(value), quote=True)
 
 
+#: A column's alignment letter (as in Markdown) -> the CSS class of its cells.
+_ALIGN = {"l": "", "r": "num"}
+
+
 def _table(head: Sequence[str], rows: Iterable[str], align: str) -> list[str]:
     """``head``: the column titles; ``rows``: ready ``<tr>`` strings; ``align``: a letter a
     column, ``l`` (left) or ``r`` (right: numbers), as in Markdown."""
@@ -91,9 +95,6 @@ def _table(head: Sequence[str], rows: Iterable[str], align: str) -> list[str]:
     out.extend(rows)
     out.append("</tbody></table>")
     return out
-
-
-_ALIGN = {"l": "", "r": "num"}
 
 
 def _td(text: str, cls: str = "") -> str:
