@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from carewatch.config import Config, parse_config
+from carewatch.present import clean_text
 from carewatch.records import AgentEvent, CallUpdate
 from carewatch.report import (
     CALL_FIELDS,
@@ -27,7 +28,6 @@ from carewatch.report import (
     build_report,
     cell_width,
     change,
-    clean_text,
     md_escape,
     render,
 )

@@ -35,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import carewatch.report as report_module
+import carewatch.report.build as report_build
 from carewatch.config import Config, default_config_text, parse_config
 from carewatch.figures import window_kpis
 from carewatch.kpi.windows import day_window
@@ -203,12 +203,12 @@ def measure(
     def own_work() -> None:
         """build_report + render(text) with the KPI engine's results cached: the report's
         own cost (issues, insights, rendering)."""
-        engine_call = report_module.window_kpis
-        report_module.window_kpis = lambda _s, _c, window, **_kw: cached[window.start]
+        engine_call = report_build.window_kpis
+        report_build.window_kpis = lambda _s, _c, window, **_kw: cached[window.start]
         try:
             render(build_report(store, config, REPORT_DAY, now=now), "text")
         finally:
-            report_module.window_kpis = engine_call
+            report_build.window_kpis = engine_call
 
     day_rows = baseline()
     report = build_report(store, config, REPORT_DAY, now=now)

@@ -1,0 +1,113 @@
+"""The HTML page's charts as inline SVG: calls per hour, and one category's share."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from carewatch.present import percent
+from carewatch.report.rows import chart_hours
+
+#: Config colour names -> CSS colours that show on white paper.
+_CSS_COLOURS = {
+    "red": "#c62828",
+    "green": "#2e7d32",
+    "blue": "#1565c0",
+    "cyan": "#00838f",
+    "magenta": "#8e24aa",
+    "yellow": "#f9a825",
+    "white": "#9e9e9e",
+    "black": "#212121",
+    "grey": "#757575",
+    "gray": "#757575",
+    "orange": "#ef6c00",
+    "purple": "#6a1b9a",
+}
+_DEFAULT_COLOUR = "#455a64"
+#: The colours of the answered and the not answered calls.
+ANSWERED = "#1565c0"
+LOST = "#ef9a9a"
+_HEX_RE = re.compile(r"^#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?$")
+
+
+def css_colour(name: str | None) -> str:
+    """A config colour name (or ``#rgb``/``#rrggbb``) as a CSS colour that prints on white."""
+    if not name:
+        return _DEFAULT_COLOUR
+    name = name.strip().lower()
+    if _HEX_RE.match(name):
+        return name
+    return _CSS_COLOURS.get(name.removeprefix("bright_"), _DEFAULT_COLOUR)
+
+
+def hourly_svg(hours: Sequence[Mapping[str, int]]) -> str:
+    """Stacked bars of calls offered per hour (answered / not answered) as inline SVG, over
+    the hours of :func:`carewatch.report.rows.chart_hours`."""
+    shown = chart_hours(hours)
+    top = max((h["offered"] for h in shown), default=0) or 1
+    w, h_plot, left, bottom, top_pad = 720, 170, 34, 18, 8
+    bar_w = (w - left - 4) / len(shown)
+    parts = [
+        f'<svg viewBox="0 0 {w} {h_plot + bottom + top_pad}" width="{w}" role="img" '
+        'aria-label="Calls offered per hour, answered and not answered">'
+    ]
+    for frac in (0, 0.5, 1):
+        y = top_pad + h_plot * (1 - frac)
+        parts.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{w - 2}" y2="{y:.1f}" stroke="#ddd"/>'
+            f'<text x="{left - 4}" y="{y + 3:.1f}" text-anchor="end">{round(top * frac):,}</text>'
+        )
+    for i, hour in enumerate(shown):
+        x = left + 2 + i * bar_w
+        answered = hour["answered"]
+        lost = max(0, hour["offered"] - answered)
+        h_ans = h_plot * answered / top
+        h_lost = h_plot * lost / top
+        y_ans = top_pad + h_plot - h_ans
+        title = (
+            f"{hour['hour']:02d}:00 — {hour['offered']:,} offered, {answered:,} answered, "
+            f"{lost:,} not answered"
+        )
+        if not hour["offered"]:
+            parts.append(
+                f'<text x="{x + (bar_w - 3) / 2:.1f}" y="{top_pad + h_plot + 12}" '
+                f'text-anchor="middle">{hour["hour"]:02d}</text>'
+            )
+            continue
+        parts.append(f"<g><title>{title}</title>")
+        if h_ans:
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y_ans:.1f}" width="{bar_w - 3:.1f}" height="{h_ans:.1f}" '
+                f'fill="{ANSWERED}"/>'
+            )
+        if h_lost:
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y_ans - h_lost:.1f}" width="{bar_w - 3:.1f}" '
+                f'height="{h_lost:.1f}" fill="{LOST}"/>'
+            )
+        parts.append("</g>")
+        parts.append(
+            f'<text x="{x + (bar_w - 3) / 2:.1f}" y="{top_pad + h_plot + 12}" '
+            f'text-anchor="middle">{hour["hour"]:02d}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def share_svg(share: float | None, colour: str, threshold: float | None) -> str:
+    """One category's share as a small inline SVG bar, with its alert share marked."""
+    w, h = 160, 12
+    filled = 0.0 if share is None else max(0.0, min(1.0, share)) * w
+    out = [
+        f'<svg viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" '
+        f'aria-label="{percent(share)}">',
+        f'<rect x="0" y="0" width="{w}" height="{h}" fill="#eee"/>',
+        f'<rect x="0" y="0" width="{filled:.1f}" height="{h}" fill="{colour}"/>',
+    ]
+    if threshold is not None and 0 < threshold < 1:
+        x = threshold * w
+        out.append(
+            f'<line x1="{x:.1f}" y1="0" x2="{x:.1f}" y2="{h}" stroke="#000" stroke-width="1.5"/>'
+        )
+    out.append("</svg>")
+    return "".join(out)

@@ -1,0 +1,288 @@
+"""The summary as one self-contained, printable HTML page (``--format html``).
+
+Inline CSS with a print stylesheet (A4, page breaks before the big sections, table headers
+repeated on every page), charts drawn as inline SVG (hourly volume, category mix:
+:mod:`carewatch.report.html_charts`), no external asset and no script. The same content as
+the Markdown. Every text that came from a log or an operator is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from carewatch.present import age, clean_text, clock, duration, money, percent, yes_no
+from carewatch.report.html_charts import ANSWERED, LOST, css_colour, hourly_svg, share_svg
+from carewatch.report.model import RenderOptions, Report
+from carewatch.report.rows import (
+    AGENT_ALIGN,
+    AGENT_HEADINGS,
+    agent_cells,
+    agent_rows,
+    as_of_text,
+    call_result,
+    category_rows,
+    compared_days,
+    day_title,
+    hour_rows,
+    issues_by_age,
+    issues_summary,
+    local_time,
+    targets_text,
+    vs_headings,
+)
+from carewatch.report.values import key_figures
+
+_CSS = """
+:root { --ink: #1b1b1b; --muted: #666; --rule: #ccc; --good: #2e7d32; --bad: #c62828;
+}
+* { box-sizing: border-box; }
+body { font: 11pt/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink);
+       max-width: 190mm; margin: 1.5em auto; padding: 0 1em; }
+h1 { font-size: 18pt; margin: 0 0 .2em; }
+h2 { font-size: 13pt; margin: 1.6em 0 .5em; border-bottom: 2px solid var(--ink);
+     padding-bottom: .15em; }
+p.meta, p.note { color: var(--muted); margin: .3em 0; }
+p.note { font-size: 9pt; }
+table { border-collapse: collapse; width: 100%; font-size: 10pt; }
+th, td { padding: .2em .45em; border-bottom: 1px solid var(--rule); vertical-align: top; }
+th { text-align: left; border-bottom: 1px solid var(--ink); font-weight: 600; }
+td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+tr.group td { font-weight: 600; padding-top: .7em; border-bottom: none; }
+td.better { color: var(--good); } td.worse { color: var(--bad); }
+.alert { color: #fff; background: var(--bad); padding: 0 .35em; border-radius: 2px;
+         font-size: 8.5pt; font-weight: 600; }
+td.note { max-width: 70mm; overflow-wrap: anywhere; }
+ul.insights li { margin: .25em 0; }
+svg { display: block; max-width: 100%; height: auto; }
+svg text { font: 9px system-ui, sans-serif; fill: var(--muted); }
+.legend span { display: inline-block; width: .8em; height: .8em; margin: 0 .3em 0 1em;
+               vertical-align: -.05em; }
+section { margin-bottom: 1em; }
+@page { size: A4; margin: 14mm 12mm; }
+@media print {
+  body { max-width: none; margin: 0; padding: 0; font-size: 10pt; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  section.break { break-before: page; page-break-before: always; }
+  section.keep, figure, svg, tr { break-inside: avoid; page-break-inside: avoid; }
+  thead { display: table-header-group; }
+  h2 { break-after: avoid; page-break-after: avoid; }
+  a { color: inherit; text-decoration: none; }
+}
+"""
+
+
+def esc(value: Any) -> str:
+    """Text from a log as inert HTML (control characters removed, then escaped)."""
+    return html.escape(clean_text(value), quote=True)
+
+
+#: A column's alignment letter (as in Markdown) -> the CSS class of its cells.
+_ALIGN = {"l": "", "r": "num"}
+
+
+def _table(head: Sequence[str], rows: Iterable[str], align: str) -> list[str]:
+    """``head``: the column titles; ``rows``: ready ``<tr>`` strings; ``align``: a letter a
+    column, ``l`` (left) or ``r`` (right: numbers), as in Markdown."""
+    out = ["<table>"]
+    cells = "".join(
+        f'<th class="{_ALIGN[a]}">{title}</th>' if _ALIGN[a] else f"<th>{title}</th>"
+        for title, a in zip(head, align, strict=True)
+    )
+    out.append(f"<thead><tr>{cells}</tr></thead>")
+    out.append("<tbody>")
+    out.extend(rows)
+    out.append("</tbody></table>")
+    return out
+
+
+def _td(text: str, cls: str = "") -> str:
+    return f'<td class="{cls}">{text}</td>' if cls else f"<td>{text}</td>"
+
+
+def _tr(*cells: str) -> str:
+    return "<tr>" + "".join(cells) + "</tr>"
+
+
+def render_html(report: Report, options: RenderOptions) -> str:
+    """The summary as one printable HTML page (``options`` are the text format's: not read
+    here)."""
+    title = f"End-of-day summary — {day_title(report.day)}"
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{esc(title)}</title>",
+        f"<style>{_CSS}</style>",
+        "</head>",
+        "<body>",
+        "<header>",
+        f"<h1>{esc(title)}</h1>",
+        f'<p class="meta">Time zone {esc(report.timezone)} · compared with '
+        f"{compared_days(report)} · {as_of_text(report)} · printed "
+        f"{local_time(report, report.generated_at)}</p>",
+        f'<p class="meta">{targets_text(report)}</p>',
+        "</header>",
+    ]
+    out += _key_figures(report)
+    out += _hours(report)
+    out += _categories(report)
+    out += _agents(report)
+    out += _issues(report)
+    out.append('<section class="keep"><h2>What stands out</h2>')
+    if report.insights:
+        out.append('<ul class="insights">')
+        out += [f"<li>{esc(note)}</li>" for note in report.insights]
+        out.append("</ul>")
+    else:
+        out.append("<p>Nothing stands out.</p>")
+    out.append("</section>")
+    if report.calls is not None:
+        out += _calls(report)
+    out += ["</body>", "</html>", ""]
+    return "\n".join(out)
+
+
+def _key_figures(report: Report) -> list[str]:
+    rows = []
+    for group, figures in key_figures(report):
+        rows.append(f'<tr class="group"><td colspan="4">{esc(group)}</td></tr>')
+        for figure in figures:
+            rows.append(
+                _tr(
+                    _td(esc(figure.label)),
+                    _td(esc(figure.value), "num"),
+                    *(
+                        _td(esc(text), f"num {tone}" if tone else "num")
+                        for text, tone in figure.changes
+                    ),
+                )
+            )
+    vs_before, vs_week = vs_headings(report)
+    out = ['<section class="keep"><h2>Key figures</h2>']
+    out += _table(["KPI", "Today", esc(vs_before), esc(vs_week)], rows, "lrrr")
+    out.append(
+        '<p class="note">▲/▼ up/down against that day (pp = percentage points); = no change; '
+        "– no figure on one of the days. Green is better, red is worse.</p></section>"
+    )
+    return out
+
+
+def _hours(report: Report) -> list[str]:
+    hours = hour_rows(report.kpis)
+    out = ['<section class="keep"><h2>Calls per hour</h2>']
+    if any(h["offered"] for h in hours):
+        out.append(
+            f'<p class="legend note"><span style="background:{ANSWERED}"></span>answered'
+            f'<span style="background:{LOST}"></span>not answered</p>'
+        )
+        out.append(f"<figure>{hourly_svg(hours)}</figure>")
+    else:
+        out.append("<p>No inbound calls this day.</p>")
+    out.append("</section>")
+    return out
+
+
+def _categories(report: Report) -> list[str]:
+    k = report.kpis
+    out = [
+        f'<section class="keep"><h2>Category mix</h2><p class="meta">'
+        f"{int(k.get('tagged') or 0):,} tagged calls · {int(k.get('untagged') or 0):,} "
+        "answered calls not tagged</p>"
+    ]
+    rows = []
+    for row in category_rows(report):
+        untagged = row.get("untagged")
+        colour = css_colour(report.category_colours.get(row["name"]))
+        rows.append(
+            _tr(
+                _td("<em>untagged</em>" if untagged else esc(row["name"])),
+                _td("" if untagged else share_svg(row["share"], colour, row["threshold"])),
+                _td("" if untagged else esc(percent(row["share"])), "num"),
+                _td(f"{row['count']:,}", "num"),
+                _td(esc(duration(row["talk_seconds"])), "num"),
+                _td(esc(money(row["cost"], report.currency)), "num"),
+                _td('<span class="alert">ALERT</span>' if row["alert"] else ""),
+            )
+        )
+    out += _table(
+        ["Category", "Share of tagged calls", "Share", "Calls", "Talk time", "Cost", ""],
+        rows,
+        "llrrrrl",
+    )
+    out.append(
+        f'<p class="note">The black line is the category\'s alert share; ALERT = over it, once '
+        f"{report.category_alert_min_calls} calls are tagged.</p></section>"
+    )
+    return out
+
+
+def _agents(report: Report) -> list[str]:
+    agents = agent_rows(report.kpis)
+    out = ['<section class="break"><h2>Operators</h2>']
+    if agents:
+        rows = [
+            _tr(
+                _td(esc(name) or "<em>none</em>"),
+                *(_td(esc(cell), "num") for cell in agent_cells(a)),
+            )
+            for name, a in agents
+        ]
+        out += _table(AGENT_HEADINGS, rows, AGENT_ALIGN)
+    else:
+        out.append("<p>No operator had a call this day.</p>")
+    out.append("</section>")
+    return out
+
+
+def _issues(report: Report) -> list[str]:
+    out = [
+        '<section class="keep"><h2>Open issues</h2>',
+        f'<p class="meta">{esc(issues_summary(report.kpis))}</p>',
+    ]
+    if report.open_issues:
+        rows = [
+            _tr(
+                _td(str(i.id), "num"),
+                _td(esc(age(i.age_seconds)), "num"),
+                _td(esc(local_time(report, i.opened_at))),
+                _td(esc(i.title)),
+                _td(esc(i.category or "–")),
+                _td(esc(i.opened_by)),
+            )
+            for i in issues_by_age(report)
+        ]
+        out += _table(["#", "Age", "Opened", "Issue", "Category", "By"], rows, "rrllll")
+    else:
+        out.append("<p>No open issue.</p>")
+    out.append("</section>")
+    return out
+
+
+def _calls(report: Report) -> list[str]:
+    calls = report.calls or []
+    out = [f'<section class="break"><h2>Calls ({len(calls):,})</h2>']
+    rows = [
+        _tr(
+            _td(local_time(report, c.started_at, "%H:%M:%S")),
+            _td(esc(c.call_id)),
+            _td(esc(c.agent or "–")),
+            _td(esc(call_result(c))),
+            _td(esc(clock(c.talk_seconds)), "num"),
+            _td(esc(c.category or "–")),
+            _td(esc(c.outcome or "–")),
+            _td(yes_no(c.resolved)),
+            _td(esc(c.note or ""), "note"),
+        )
+        for c in calls
+    ]
+    out += _table(
+        ["Time", "Call", "Operator", "Result", "Talk", "Category", "Outcome", "Resolved", "Note"],
+        rows,
+        "llllrllll",
+    )
+    out.append("</section>")
+    return out

@@ -1,0 +1,101 @@
+"""Laying out the text format: terminal column widths, fitting and wrapping text to them,
+section headings and colour codes."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+import unicodedata
+
+#: Style names -> ANSI SGR codes (config colour names included).
+ANSI = {
+    "bold": "1",
+    "dim": "2",
+    "red": "31",
+    "green": "32",
+    "yellow": "33",
+    "blue": "34",
+    "magenta": "35",
+    "cyan": "36",
+    "white": "37",
+    "black": "30",
+    "bright_red": "91",
+    "bright_green": "92",
+    "bright_yellow": "93",
+    "bright_blue": "94",
+    "bright_magenta": "95",
+    "bright_cyan": "96",
+    "bright_white": "97",
+}
+
+
+def cell_width(text: str) -> int:
+    """Columns ``text`` takes on a terminal (wide East Asian characters take two)."""
+    if text.isascii():
+        return len(text)
+    width = 0
+    for ch in text:
+        if unicodedata.combining(ch):
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return width
+
+
+def fit(text: str, width: int, align: str = "<") -> str:
+    """``text`` truncated with "…" and padded to exactly ``width`` columns."""
+    if cell_width(text) > width:
+        out, used = [], 0
+        for ch in text:
+            w = 0 if unicodedata.combining(ch) else cell_width(ch)
+            if used + w > width - 1:
+                break
+            out.append(ch)
+            used += w
+        text = "".join(out) + "…"
+    pad = " " * max(0, width - cell_width(text))
+    return pad + text if align == ">" else text + pad
+
+
+_GLUE_RE = re.compile(r"(?<=\d) (?=(?:d|h|min|s|pp|calls?)\b)|\b(?:d|h|min) (?=\d)|[€$£¥] (?=\d)")
+_NBSP = "\u00a0"
+
+
+def wrap(text: str, width: int, indent: str = "", first: str | None = None) -> list[str]:
+    """``text`` wrapped to ``width`` columns; the first line starts with ``first`` (default
+    ``indent``), the others with ``indent``. A number stays on the line of its unit ("2 min
+    05 s", "€ 146"); long words are broken."""
+    start = indent if first is None else first
+    glued = _GLUE_RE.sub(lambda m: m.group(0).replace(" ", _NBSP), text.replace(_NBSP, " "))
+    lines = textwrap.wrap(
+        glued,
+        width=max(10, width),
+        initial_indent=start,
+        subsequent_indent=indent,
+        break_long_words=True,
+        break_on_hyphens=False,
+    )
+    lines = [line.replace(_NBSP, " ") for line in lines]
+    # textwrap counts characters; re-fit lines with wide characters.
+    return [line if cell_width(line) <= width else fit(line, width).rstrip() for line in lines] or [
+        start.rstrip()
+    ]
+
+
+class Paint:
+    """Colour codes when enabled, else nothing."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def __call__(self, text: str, style: str | None) -> str:
+        code = ANSI.get(style or "")
+        if not self.enabled or not code or not text.strip():
+            return text
+        return f"\x1b[{code}m{text}\x1b[0m"
+
+
+def heading(title: str, note: str, width: int, paint: Paint) -> list[str]:
+    """A section's heading: a blank line, the title in bold with ``note`` at the right, a rule."""
+    note = fit(note, max(0, width - cell_width(title) - 2)).rstrip() if note else ""
+    gap = max(2, width - cell_width(title) - cell_width(note))
+    return ["", paint(title, "bold") + " " * gap + note, "─" * width]

@@ -1,0 +1,113 @@
+"""The summary as text (``--format text``), for a printer or a terminal.
+
+It fits ``width`` (80 at the least) columns; colour codes only with ``color=True`` (the CLI
+asks for them when it prints to a terminal). Text from logs is cleaned of control characters
+and escape codes. The sections after the hourly chart are in
+:mod:`carewatch.report.text_sections`, the chart in :mod:`carewatch.report.text_chart`.
+"""
+
+from __future__ import annotations
+
+from carewatch.present import clean_text, duration
+from carewatch.report.layout import Paint, fit, heading, wrap
+from carewatch.report.model import RenderOptions, Report
+from carewatch.report.rows import (
+    as_of_text,
+    compared_days,
+    day_title,
+    hour_rows,
+    local_time,
+    targets_text,
+    vs_headings,
+)
+from carewatch.report.text_chart import hourly_chart
+from carewatch.report.text_sections import agents, calls, categories, issues
+from carewatch.report.values import key_figures
+
+
+def render_text(report: Report, options: RenderOptions) -> str:
+    """The printable summary; ``options.width`` is at least 80."""
+    width = max(80, options.width)
+    paint = Paint(options.color)
+    out = _header(report, width, paint)
+    out += _key_figures(report, width, paint)
+    out += _hours(report, width, paint)
+    out += categories(report, width, paint)
+    out += agents(report, width, paint)
+    out += issues(report, width, paint)
+    out += heading("WHAT STANDS OUT", "", width, paint)
+    if report.insights:
+        for note in report.insights:
+            out.extend(wrap(clean_text(note), width, indent="  ", first="• "))
+    else:
+        out.append("Nothing stands out.")
+    if report.calls is not None:
+        out += calls(report, width, paint)
+    out.append("")
+    return "\n".join(line.rstrip() for line in out)
+
+
+def _header(report: Report, width: int, paint: Paint) -> list[str]:
+    out = [
+        paint("CAREWATCH · END-OF-DAY SUMMARY", "bold"),
+        f"{day_title(report.day)} · {clean_text(report.timezone)}",
+        "═" * width,
+    ]
+    out += wrap(
+        f"Compared with {compared_days(report)}. "
+        f"{as_of_text(report)}; printed {local_time(report, report.generated_at)}.",
+        width,
+    )
+    out += wrap(targets_text(report), width)
+    return out
+
+
+def _key_figures(report: Report, width: int, paint: Paint) -> list[str]:
+    c_label, c_val, c_chg = 34 + max(0, width - 80), 14, 15
+    vs_before, vs_week = vs_headings(report)
+    out = [
+        "",
+        paint(fit("KEY FIGURES", c_label), "bold")
+        + fit("today", c_val, ">")
+        + fit(vs_before, c_chg, ">")
+        + fit(vs_week, c_chg, ">"),
+        "─" * width,
+    ]
+    for i, (group, figures) in enumerate(key_figures(report)):
+        if i:
+            out.append("")
+        out.append(paint(group, "bold"))
+        for figure in figures:
+            name = figure.label
+            if figure.key == "service_level":
+                name += f" (≤ {duration(report.service_level_seconds)})"
+            cells = [fit("  " + name, c_label), fit(figure.value, c_val, ">")]
+            for text, tone in figure.changes:
+                colour = "green" if tone == "better" else "red" if tone == "worse" else None
+                cells.append(paint(fit(text, c_chg, ">"), colour))
+            out.append("".join(cells).rstrip())
+    out.append("")
+    out += wrap(
+        "▲/▼ = up/down against that day (pp = percentage points); = no change; "
+        "– no figure on one of the days.",
+        width,
+    )
+    return out
+
+
+def _hours(report: Report, width: int, paint: Paint) -> list[str]:
+    hours = hour_rows(report.kpis)
+    out = heading("CALLS PER HOUR", "█ answered  ░ not answered", width, paint)
+    if not sum(h["offered"] for h in hours):
+        out.append("No inbound calls this day.")
+        return out
+    out += hourly_chart(hours, width - 2)
+    busiest = max(hours, key=lambda h: (h["offered"], -h["hour"]))
+    lost = busiest["offered"] - busiest["answered"]
+    out += wrap(
+        f"Busiest hour {busiest['hour']:02d}:00–{(busiest['hour'] + 1) % 24:02d}:00: "
+        f"{busiest['offered']:,} calls offered, {busiest['answered']:,} answered, "
+        f"{lost:,} not answered.",
+        width,
+    )
+    return out

@@ -1,0 +1,139 @@
+"""A KPI's value on the report day and how it moved against the two compared days.
+
+:func:`key_figures` gives the rows of the "Key figures" table once, for every format that
+prints it; :func:`change` and :func:`verdict` say how one value moved and whether that is
+good news (:mod:`carewatch.kpi.definitions` knows which way is better).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from carewatch.kpi.definitions import higher_is_better, kind, label, report_groups, target_keys
+from carewatch.present import age, duration, kpi_value
+from carewatch.report.model import Report
+
+
+def scalar_value(kpis: Mapping[str, Any], key: str) -> Any:
+    """The scalar value of ``key`` (``talk_cost`` is its total)."""
+    value = kpis.get(key)
+    if key == "talk_cost" and isinstance(value, Mapping):
+        return value.get("total")
+    return value
+
+
+def had_calls(kpis: Mapping[str, Any]) -> bool:
+    """Whether a day had any call: a day without one (before the centre's data starts, a
+    closed day) is no basis for a comparison, so its changes print as "–"."""
+    return bool(kpis.get("offered") or kpis.get("outbound"))
+
+
+def compared(kpis: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The snapshot to compare against: empty when that day had no call."""
+    return kpis if had_calls(kpis) else {}
+
+
+def scalar_keys(kpis: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
+    """The groups of scalar KPIs to print (:func:`carewatch.kpi.definitions.report_groups`),
+    then every other scalar key of the snapshot (a key the engine adds later) under "Other".
+    Targets are left out."""
+    printed = report_groups()
+    known = {k for _, keys in printed for k in keys} | set(target_keys())
+    groups = [(title, [k for k in keys if k in kpis]) for title, keys in printed]
+    other = [
+        k
+        for k, v in kpis.items()
+        if k not in known
+        and (v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)))
+    ]
+    if other:
+        groups.append(("Other", other))
+    return [(title, keys) for title, keys in groups if keys]
+
+
+def _is_number(value: Any) -> bool:
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and not (isinstance(value, float) and not math.isfinite(value))
+    )
+
+
+def change(key: str, now: Any, before: Any, currency: str | None = None) -> tuple[str, int | None]:
+    """The change of a KPI from ``before`` to ``now`` as text, and its direction.
+
+    "▲ 12" for counts, "▼ 3.1 pp" for rates (percentage points), "▲ 14 s" for seconds,
+    "▲ 0.25" for scores, "▲ € 12" for money; "=" when it did not change (at the shown
+    precision); "–" when either side is null (direction ``None``).
+    """
+    if not (_is_number(now) and _is_number(before)):
+        return "–", None
+    found = kind(key)
+    diff = now - before
+    if found == "rate":
+        size = round(abs(diff) * 100, 1)
+        text = f"{size:.1f} pp"
+    elif found == "seconds":
+        size = round(abs(diff))
+        text = age(size) if size >= 86400 else duration(size)
+    elif found == "money":
+        size = round(abs(diff))
+        text = f"{currency} {size:,}" if currency else f"{size:,}"
+    elif found == "score":
+        decimals = 0 if isinstance(now, int) and isinstance(before, int) else 2
+        size = round(abs(diff), decimals)
+        text = f"{size:,.{decimals}f}"
+    else:
+        if isinstance(diff, float) and not diff.is_integer():
+            size = round(abs(diff), 2)
+            text = f"{size:,.2f}"
+        else:
+            size = round(abs(diff))
+            text = f"{size:,}"
+    if size == 0:
+        return "=", 0
+    return (f"▲ {text}", 1) if diff > 0 else (f"▼ {text}", -1)
+
+
+def verdict(key: str, direction: int | None) -> str | None:
+    """ "better" / "worse" for a change of ``key`` in ``direction``, ``None`` when neutral."""
+    better = higher_is_better(key)
+    if better is None or not direction:
+        return None
+    return "better" if (direction > 0) == better else "worse"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One row of the key figures: a KPI's label and value on the report day, and its change
+    against the day before and the same weekday last week, each as (text, tone) where the
+    tone is "better", "worse" or ``None`` (:func:`verdict`)."""
+
+    key: str
+    label: str
+    value: str
+    changes: tuple[tuple[str, str | None], ...]
+
+
+def key_figures(report: Report) -> list[tuple[str, list[Figure]]]:
+    """The key figures in their groups (:func:`scalar_keys`), each KPI compared with the two
+    days (:func:`compared`: a day without calls gives "–")."""
+    k, cur = report.kpis, report.currency
+    others = [compared(report.previous_day), compared(report.same_day_last_week)]
+    groups = []
+    for group, keys in scalar_keys(k):
+        figures = []
+        for key in keys:
+            value = scalar_value(k, key)
+            changes = []
+            for other in others:
+                text, direction = change(key, value, scalar_value(other, key), cur)
+                changes.append((text, verdict(key, direction)))
+            figures.append(
+                Figure(key, label(key), kpi_value(key, value, currency=cur), tuple(changes))
+            )
+        groups.append((group, figures))
+    return groups
