@@ -18,7 +18,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from carewatch.timeutil import get_timezone
 
 FORMATS = ("csv", "jsonl", "queue_log", "cdr", "mapped")
-DEFAULT_DB = "carewatch.db"
 
 
 class ConfigError(Exception):

@@ -11,7 +11,7 @@ the configured timezone (see :func:`carewatch.timeutil.parse_timestamp`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 #: The call fields a source can set. Anything else in ``CallUpdate.fields`` is a bug.
@@ -80,14 +80,6 @@ class AgentEvent:
 
 
 Record = CallUpdate | AgentEvent
-
-
-@dataclass(slots=True)
-class ParseResult:
-    """Records parsed from a run of lines, plus what was skipped (line number, reason)."""
-
-    records: list[Record] = field(default_factory=list)
-    skipped: list[tuple[int, str]] = field(default_factory=list)
 
 
 def derive(fields: dict[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -472,17 +471,6 @@ class Store:
         with self.read() as conn:
             return [CallRow(*r) for r in conn.execute(stmt)]
 
-    def calls_changed_since(self, updated_after: float, limit: int = 1000) -> list[CallRow]:
-        """Calls whose row changed after ``updated_after`` (ingest or tag), oldest change first."""
-        stmt = (
-            select(*CALL_COLUMNS)
-            .where(CALLS.c.updated_at > updated_after)
-            .order_by(CALLS.c.updated_at, CALLS.c.id)
-            .limit(limit)
-        )
-        with self.read() as conn:
-            return [CallRow(*r) for r in conn.execute(stmt)]
-
     def find_calls(self, call_id: str) -> list[CallRow]:
         """Every call with this call id (one per source that logged it)."""
         with self.read() as conn:
@@ -721,8 +709,3 @@ def _short(exc: BaseException) -> str:
     if isinstance(exc, DBAPIError) and exc.orig is not None:
         return str(exc.orig).splitlines()[0]
     return str(exc).splitlines()[0]
-
-
-def open_store(db: str | None, *, create: bool = True) -> Store:
-    """Open (and create, by default) the database named by ``--db``/config/``CAREWATCH_DB``."""
-    return Store(db or os.environ.get("CAREWATCH_DB") or None, create=create)
