@@ -97,9 +97,19 @@ def derive(fields: dict[str, Any]) -> dict[str, Any]:
     started = out.get("started_at")
     answered = out.get("answered_at")
     ended = out.get("ended_at")
-    if out.get("talk_seconds") is None and None not in (answered, ended) and ended >= answered:
+    if (
+        out.get("talk_seconds") is None
+        and answered is not None
+        and ended is not None
+        and ended >= answered
+    ):
         out["talk_seconds"] = float(ended - answered)
-    if out.get("wait_seconds") is None and None not in (started, answered) and answered >= started:
+    if (
+        out.get("wait_seconds") is None
+        and started is not None
+        and answered is not None
+        and answered >= started
+    ):
         out["wait_seconds"] = float(answered - started)
     if out.get("disposition") is None and (
         answered is not None or out.get("talk_seconds") is not None
