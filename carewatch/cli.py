@@ -169,7 +169,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                     print(summary.summary_line(), flush=True)
 
             print(
-                f"following {', '.join(p for p, _ in paths)} into {store._display()} "
+                f"following {', '.join(p for p, _ in paths)} into {store.display_name} "
                 "(Ctrl-C to stop)",
                 file=sys.stderr,
                 flush=True,
@@ -259,7 +259,7 @@ def cmd_tag(args: argparse.Namespace) -> int:
         if args.source:
             calls = [c for c in calls if c.source == args.source]
         if not calls:
-            raise Failure(f"no call with id {args.call_id!r} in {store._display()}")
+            raise Failure(f"no call with id {args.call_id!r} in {store.display_name}")
         if len(calls) > 1:
             sources = ", ".join(sorted(c.source for c in calls))
             raise UsageError(
