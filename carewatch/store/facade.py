@@ -84,7 +84,7 @@ class Store:
         """Run ``fn`` in a write transaction, retrying while the database is locked."""
         return run_retrying(self.engine, fn, name=self.display_name, attempts=attempts)
 
-    def _write(self, fn: Callable[[Connection], T]) -> T:
+    def _write_counted(self, fn: Callable[[Connection], T]) -> T:
         # a write of our own: retried while locked, then counted as a change
         result = self.retrying(fn)
         self._changes.touched()
@@ -198,13 +198,15 @@ class Store:
         ``None`` when the value was already that (nothing written)."""
         tags.check_tag_field(field_name)
         at = time.time() if now is None else now
-        return self._write(lambda conn: tags.tag(conn, call_pk, field_name, value, operator, at))
+        return self._write_counted(
+            lambda conn: tags.tag(conn, call_pk, field_name, value, operator, at)
+        )
 
     def undo_last_tag(self, operator: str, *, now: float | None = None) -> dict[str, Any] | None:
         """Undo this operator's last tag that is not undone yet: the field gets its old value
         back (a new event records the undo). Returns the undone event, or ``None``."""
         at = time.time() if now is None else now
-        return self._write(lambda conn: tags.undo_last_tag(conn, operator, at))
+        return self._write_counted(lambda conn: tags.undo_last_tag(conn, operator, at))
 
     def tag_events(self, call_pk: int | None = None) -> list[dict[str, Any]]:
         """Tag events (of one call, or all), oldest first."""
@@ -223,7 +225,7 @@ class Store:
     ) -> int:
         """Open an issue (optionally from a call); returns its id."""
         at = time.time() if now is None else now
-        return self._write(
+        return self._write_counted(
             lambda conn: issues.open_issue(
                 conn, title, operator, at, call_pk=call_pk, category=category
             )
@@ -232,4 +234,4 @@ class Store:
     def resolve_issue(self, issue_id: int, operator: str, *, now: float | None = None) -> bool:
         """Resolve an open issue. ``False`` when it does not exist or is resolved already."""
         at = time.time() if now is None else now
-        return self._write(lambda conn: issues.resolve_issue(conn, issue_id, operator, at))
+        return self._write_counted(lambda conn: issues.resolve_issue(conn, issue_id, operator, at))
