@@ -11,7 +11,7 @@ the configured timezone (see :func:`carewatch.timeutil.parse_timestamp`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 #: The call fields a source can set. Anything else in ``CallUpdate.fields`` is a bug.
@@ -82,14 +82,6 @@ class AgentEvent:
 Record = CallUpdate | AgentEvent
 
 
-@dataclass(slots=True)
-class ParseResult:
-    """Records parsed from a run of lines, plus what was skipped (line number, reason)."""
-
-    records: list[Record] = field(default_factory=list)
-    skipped: list[tuple[int, str]] = field(default_factory=list)
-
-
 def derive(fields: dict[str, Any]) -> dict[str, Any]:
     """``fields`` plus the values SPEC says can be derived from them (a new dict).
 
@@ -105,9 +97,19 @@ def derive(fields: dict[str, Any]) -> dict[str, Any]:
     started = out.get("started_at")
     answered = out.get("answered_at")
     ended = out.get("ended_at")
-    if out.get("talk_seconds") is None and None not in (answered, ended) and ended >= answered:
+    if (
+        out.get("talk_seconds") is None
+        and answered is not None
+        and ended is not None
+        and ended >= answered
+    ):
         out["talk_seconds"] = float(ended - answered)
-    if out.get("wait_seconds") is None and None not in (started, answered) and answered >= started:
+    if (
+        out.get("wait_seconds") is None
+        and started is not None
+        and answered is not None
+        and answered >= started
+    ):
         out["wait_seconds"] = float(answered - started)
     if out.get("disposition") is None and (
         answered is not None or out.get("talk_seconds") is not None

@@ -3,20 +3,41 @@
 from __future__ import annotations
 
 import csv
-import importlib
 import json
 from collections.abc import Callable
 
 from carewatch.config import FORMATS, Config
 from carewatch.records import BadLine
 from carewatch.sources.base import Parser
+from carewatch.sources.cdr import CdrParser, looks_like_cdr
 from carewatch.sources.csvjson import CsvParser, JsonlParser, normalise_name
 from carewatch.sources.mapped import MappedParser
+from carewatch.sources.queue_log import QueueLogParser, looks_like_queue_log
 
-__all__ = ["FORMATS", "detect_format", "make_parser"]
+__all__ = ["DETECTORS", "FORMATS", "PARSERS", "detect_format", "make_parser"]
 
 # FORMATS (from the config module): the formats a source can have; ``auto`` in a config
 # means "detect one of these".
+
+
+def _mapped_parser(config: Config) -> Parser:
+    if config.mapping is None:
+        where = config.path or "the config"
+        raise ValueError(
+            f"format 'mapped' needs a [mapping] section in {where} "
+            "(see config/examples/ for complete mappings)"
+        )
+    return MappedParser(config.tz, config.mapping)
+
+
+#: Format name -> a fresh parser for one file, in the config's timezone.
+PARSERS: dict[str, Callable[[Config], Parser]] = {
+    "csv": lambda config: CsvParser(config.tz),
+    "jsonl": lambda config: JsonlParser(config.tz),
+    "queue_log": lambda config: QueueLogParser(config.tz),
+    "cdr": lambda config: CdrParser(config.tz),
+    "mapped": _mapped_parser,
+}
 
 
 def make_parser(fmt: str, config: Config) -> Parser:
@@ -25,28 +46,10 @@ def make_parser(fmt: str, config: Config) -> Parser:
     ``mapped`` needs the config's ``[mapping]``. Raises ``ValueError`` for an unknown
     format or a ``mapped`` format without a mapping.
     """
-    tz = config.tz
-    if fmt == "csv":
-        return CsvParser(tz)
-    if fmt == "jsonl":
-        return JsonlParser(tz)
-    if fmt == "queue_log":
-        from carewatch.sources.queue_log import QueueLogParser
-
-        return QueueLogParser(tz)
-    if fmt == "cdr":
-        from carewatch.sources.cdr import CdrParser
-
-        return CdrParser(tz)
-    if fmt == "mapped":
-        if config.mapping is None:
-            where = config.path or "the config"
-            raise ValueError(
-                f"format 'mapped' needs a [mapping] section in {where} "
-                "(see config/examples/ for complete mappings)"
-            )
-        return MappedParser(tz, config.mapping)
-    raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    factory = PARSERS.get(fmt)
+    if factory is None:
+        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    return factory(config)
 
 
 def _head_lines(head: bytes) -> list[str]:
@@ -96,15 +99,15 @@ def _is_mapped(lines: list[str], config: Config) -> bool:
     return True
 
 
-def _optional_check(module: str, function: str) -> Callable[[list[str]], bool] | None:
-    """``looks_like_*`` of a parser module, or ``None`` while that module does not exist."""
-    try:
-        imported = importlib.import_module(f"carewatch.sources.{module}")
-    except ModuleNotFoundError as exc:
-        if exc.name == f"carewatch.sources.{module}":
-            return None
-        raise
-    return getattr(imported, function)
+#: Format name -> does a file whose first complete lines are these have that format?
+#: Tried in this order: the first that says yes names the format.
+DETECTORS: dict[str, Callable[[list[str], Config], bool]] = {
+    "jsonl": lambda lines, _config: _is_jsonl(lines),
+    "csv": lambda lines, _config: _is_carewatch_csv(lines),
+    "mapped": _is_mapped,
+    "queue_log": lambda lines, _config: looks_like_queue_log(lines),
+    "cdr": lambda lines, _config: looks_like_cdr(lines),
+}
 
 
 def detect_format(head: bytes, config: Config, path: str | None = None) -> str:
@@ -119,18 +122,8 @@ def detect_format(head: bytes, config: Config, path: str | None = None) -> str:
     lines = _head_lines(head)
     if not lines:
         raise ValueError(f"cannot tell the format of {name}: it is empty; pass --format")
-    if _is_jsonl(lines):
-        return "jsonl"
-    if _is_carewatch_csv(lines):
-        return "csv"
-    if _is_mapped(lines, config):
-        return "mapped"
-    for fmt, module, function in (
-        ("queue_log", "queue_log", "looks_like_queue_log"),
-        ("cdr", "cdr", "looks_like_cdr"),
-    ):
-        check = _optional_check(module, function)
-        if check is not None and check(lines):
+    for fmt, detects in DETECTORS.items():
+        if detects(lines, config):
             return fmt
     raise ValueError(
         f"cannot tell the format of {name}; pass --format (one of {', '.join(FORMATS)})"

@@ -1,0 +1,99 @@
+"""The command line: ``carewatch [monitor|demo|ingest|tag|report|simulate]``.
+
+Exit status: 0 success, 2 bad usage or bad config, 1 a failure at run time. Errors are one
+line on stderr, never a traceback (set ``CAREWATCH_DEBUG=1`` to see one).
+
+Each command lives in a module of its own (``monitor`` holds monitor and demo) and describes
+itself with a :class:`~carewatch.cli.common.Command`: name, help, the options it adds, the
+function it runs. :data:`COMMANDS` registers them by name, in the order ``--help`` lists
+them; :func:`build_parser` and :func:`main` know nothing of any one command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+import carewatch.cli.ingest as ingest
+import carewatch.cli.monitor as monitor
+import carewatch.cli.report as report
+import carewatch.cli.simulate as simulate
+import carewatch.cli.tag as tag
+from carewatch import __version__
+from carewatch.cli.common import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    EXIT_USAGE,
+    Command,
+    Failure,
+    UsageError,
+    add_common_options,
+)
+from carewatch.config import ConfigError
+from carewatch.store import StoreError
+
+#: Every command by name, in the order the help lists them.
+COMMANDS: dict[str, Command] = {
+    command.name: command
+    for command in (
+        *monitor.COMMANDS,
+        ingest.COMMAND,
+        tag.COMMAND,
+        report.COMMAND,
+        simulate.COMMAND,
+    )
+}
+
+#: The command run when none is given.
+DEFAULT_COMMAND = "monitor"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``carewatch`` argument parser, with a subparser per registered command."""
+    parser = argparse.ArgumentParser(
+        prog="carewatch",
+        description="Live customer-care KPIs from a phone system's call logs. "
+        "Without a command, opens the live screen (monitor).",
+    )
+    parser.add_argument("--version", action="version", version=f"carewatch {__version__}")
+    add_common_options(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for command in COMMANDS.values():
+        p = sub.add_parser(command.name, help=command.help, description=command.description)
+        add_common_options(p)
+        command.add_arguments(p)
+    return parser
+
+
+def _fail(message: str, status: int) -> NoReturn:
+    print(f"carewatch: {message}", file=sys.stderr)
+    raise SystemExit(status)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``carewatch`` command."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        given = argv if argv is not None else sys.argv[1:]
+        args = parser.parse_args([*given, DEFAULT_COMMAND])
+    try:
+        return int(COMMANDS[args.command].run(args))
+    except ConfigError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    except UsageError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    except (Failure, StoreError) as exc:
+        _fail(str(exc), EXIT_FAILURE)
+    except KeyboardInterrupt:
+        return EXIT_OK
+    except Exception as exc:
+        if os.environ.get("CAREWATCH_DEBUG"):
+            raise
+        _fail(f"unexpected error: {type(exc).__name__}: {exc}", EXIT_FAILURE)
+
+
+__all__ = ["COMMANDS", "Command", "build_parser", "main"]

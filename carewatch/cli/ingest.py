@@ -1,0 +1,134 @@
+"""``carewatch ingest``: read call logs into the database, once or following them."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+from typing import TYPE_CHECKING
+
+from carewatch.cli.common import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    Command,
+    Failure,
+    UsageError,
+    config_of,
+    install_stop_signals,
+    open_store,
+)
+from carewatch.config import FORMATS, Config
+from carewatch.store import Store
+
+if TYPE_CHECKING:
+    from carewatch.ingest import IngestSummary
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "paths", nargs="*", metavar="PATH", help="files or folders (default: config sources)"
+    )
+    parser.add_argument(
+        "--format", choices=FORMATS, help="log format (default: detected from content)"
+    )
+    parser.add_argument(
+        "--follow", action="store_true", help="keep reading as the files grow (Ctrl-C stops)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from carewatch.ingest import IngestError
+
+    config = config_of(args)
+    paths: list[tuple[str, str | None]]
+    if args.paths:
+        paths = [(p, args.format) for p in args.paths]
+    else:
+        paths = config.source_specs
+        if not paths:
+            raise UsageError("no PATH given and the config lists no [[sources]]")
+    store = open_store(args, config)
+    try:
+        if args.follow:
+            return _follow(store, config, paths)
+        try:
+            summary = _ingest_with_progress(store, config, paths)
+        except IngestError as exc:
+            raise Failure(str(exc)) from None
+        print(summary.summary_line())
+        if summary.files_not_read and len(summary.files_not_read) >= summary.files:
+            # nothing given could be read at all (unknown format, compressed): a failure
+            return EXIT_FAILURE
+        return EXIT_OK
+    finally:
+        store.close()
+
+
+def _follow(store: Store, config: Config, paths: list[tuple[str, str | None]]) -> int:
+    from carewatch.ingest import Follower
+
+    stop = threading.Event()
+    install_stop_signals(stop)
+    follower = Follower(store, config, paths)
+    total = {"added": 0, "updated": 0}
+
+    def on_batch(summary: IngestSummary) -> None:
+        total["added"] += summary.added
+        total["updated"] += summary.updated
+        if summary.added or summary.updated or summary.skipped_by_reason:
+            print(summary.summary_line(), flush=True)
+
+    print(
+        f"following {', '.join(p for p, _ in paths)} into {store.display_name} (Ctrl-C to stop)",
+        file=sys.stderr,
+        flush=True,
+    )
+    follower.run(stop, on_batch=on_batch)
+    print(
+        f"stopped: {total['added']:,} calls added, {total['updated']:,} updated",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def _ingest_with_progress(
+    store: Store, config: Config, paths: list[tuple[str, str | None]]
+) -> IngestSummary:
+    from carewatch.ingest import ingest_paths
+
+    fmt = paths[0][1]
+    names = [p for p, _ in paths]
+    if not sys.stderr.isatty():
+        return ingest_paths(store, config, names, fmt)
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    with Progress(
+        TextColumn("ingesting"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        transient=True,
+        console=None,
+    ) as progress:
+        task = progress.add_task("ingest", total=None)
+
+        def on_progress(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        return ingest_paths(store, config, names, fmt, progress=on_progress)
+
+
+COMMAND = Command(
+    name="ingest",
+    help="read call logs into the database",
+    description="Read call-log files (or folders) into the database, from the last committed "
+    "position: running it again adds nothing. Formats: " + ", ".join(FORMATS) + ".",
+    add_arguments=add_arguments,
+    run=run,
+)

@@ -1,0 +1,130 @@
+"""``carewatch monitor`` (the live screen, the default command) and ``carewatch demo``
+(the live screen on simulated calls)."""
+
+from __future__ import annotations
+
+import argparse
+import threading
+import time
+from pathlib import Path
+
+from carewatch.cli.common import (
+    EXIT_OK,
+    Command,
+    Failure,
+    UsageError,
+    config_of,
+    database_of,
+    operator_of,
+)
+from carewatch.config import FORMATS
+from carewatch.store import Store
+
+DEMO_DIR = "carewatch-demo"
+
+
+def watch_spec(value: str) -> tuple[str, str | None]:
+    """``PATH`` or ``PATH:FORMAT`` -> (path, format or None)."""
+    path, sep, fmt = value.rpartition(":")
+    if sep and fmt in FORMATS:
+        return path, fmt
+    return value, None
+
+
+def _add_operator(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--operator", metavar="NAME", help="who tags on this screen (default: login name)"
+    )
+
+
+def add_monitor_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--watch",
+        action="append",
+        metavar="PATH[:FORMAT]",
+        help="a call-log file or folder to follow (repeatable); format detected unless given",
+    )
+    _add_operator(parser)
+
+
+def run_monitor(args: argparse.Namespace) -> int:
+    config = config_of(args)
+    db = database_of(args, config)
+    watch = [watch_spec(w) for w in (args.watch or [])]
+    watch += config.source_specs
+    Store(db).close()  # a database that cannot be opened fails here, with one line
+    from carewatch.tui.app import create_app
+
+    app = create_app(config, db, watch=watch, operator=operator_of(args))
+    app.run()
+    return EXIT_OK
+
+
+def add_demo_arguments(parser: argparse.ArgumentParser) -> None:
+    _add_operator(parser)
+    parser.add_argument(
+        "--dir", default=DEMO_DIR, help=f"where the demo keeps its files (default: {DEMO_DIR})"
+    )
+    parser.add_argument("--seed", type=int, default=7, help="simulator seed (default: 7)")
+    parser.add_argument(
+        "--days", type=int, default=8, help="days of history, today included (default: 8)"
+    )
+    parser.add_argument(
+        "--speed", type=float, default=1.0, help="time compression of the live calls"
+    )
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from carewatch.demo import DemoError, prepare_demo, start_live_feed
+    from carewatch.tui.app import create_app
+
+    config = config_of(args)
+    folder = Path(args.dir)
+    try:
+        setup = prepare_demo(folder, config, seed=args.seed, days=args.days)
+    except (DemoError, OSError) as exc:
+        raise Failure(f"demo: {exc}") from None
+    if args.speed <= 0:
+        raise UsageError("--speed: expected a positive number")
+    t0 = time.time()
+    speed = args.speed
+
+    def demo_clock() -> float:
+        # the simulator's time: at --speed N it runs N times faster than the wall clock
+        return t0 + (time.time() - t0) * speed
+
+    def live_feed(stop: threading.Event) -> None:
+        start_live_feed(setup, config, stop, speed=speed)
+
+    app = create_app(
+        config,
+        setup.db,
+        watch=[(str(setup.live_log), "queue_log")],
+        operator=operator_of(args),
+        clock=demo_clock,
+        on_start=live_feed,
+    )
+    app.run()
+    print(
+        f"demo data kept in {folder}/ (database {setup.db}); run 'carewatch demo' to start afresh"
+    )
+    return EXIT_OK
+
+
+COMMANDS = (
+    Command(
+        name="monitor",
+        help="the live screen (the default command)",
+        add_arguments=add_monitor_arguments,
+        run=run_monitor,
+    ),
+    Command(
+        name="demo",
+        help="the live screen on simulated calls arriving in real time (start here)",
+        description="Writes a week of simulated history and live calls into ./carewatch-demo/ "
+        "(a SQLite database and the call logs) and opens the live screen on them. "
+        "Each run starts afresh.",
+        add_arguments=add_demo_arguments,
+        run=run_demo,
+    ),
+)

@@ -1,0 +1,82 @@
+"""``carewatch tag``: tag one call from a script (category, outcome, resolved, note)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from carewatch.cli.common import (
+    EXIT_OK,
+    Command,
+    Failure,
+    UsageError,
+    config_of,
+    open_store,
+    operator_of,
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("call_id", metavar="CALL_ID")
+    parser.add_argument("--category")
+    parser.add_argument("--outcome")
+    parser.add_argument("--resolved", metavar="yes/no")
+    parser.add_argument("--note", metavar="TEXT")
+    parser.add_argument("--operator", metavar="NAME", help="who tags (default: login name)")
+    parser.add_argument("--source", metavar="NAME", help="the source, when the id is in several")
+
+
+def _parse_yes_no(value: str) -> bool:
+    text = value.strip().lower()
+    if text in ("yes", "y", "true", "1"):
+        return True
+    if text in ("no", "n", "false", "0"):
+        return False
+    raise UsageError(f"--resolved: expected yes or no, not {value!r}")
+
+
+def _check_choice(kind: str, value: str, valid: list[str]) -> None:
+    if value not in valid:
+        listed = ", ".join(valid) or "(none in the config)"
+        raise UsageError(f"unknown {kind} {value!r}; valid: {listed}")
+
+
+def run(args: argparse.Namespace) -> int:
+    config = config_of(args)
+    changes: list[tuple[str, Any]] = []
+    if args.category is not None:
+        _check_choice("category", args.category, [c.name for c in config.categories])
+        changes.append(("category", args.category))
+    if args.outcome is not None:
+        _check_choice("outcome", args.outcome, [o.name for o in config.outcomes])
+        changes.append(("outcome", args.outcome))
+    if args.resolved is not None:
+        changes.append(("resolved", _parse_yes_no(args.resolved)))
+    if args.note is not None:
+        changes.append(("note", args.note))
+    if not changes:
+        raise UsageError("nothing to tag: give --category, --outcome, --resolved or --note")
+    with open_store(args, config) as store:
+        calls = store.find_calls(args.call_id)
+        if args.source:
+            calls = [c for c in calls if c.source == args.source]
+        if not calls:
+            raise Failure(f"no call with id {args.call_id!r} in {store.display_name}")
+        if len(calls) > 1:
+            sources = ", ".join(sorted(c.source for c in calls))
+            raise UsageError(
+                f"call id {args.call_id!r} is in several sources ({sources}); add --source"
+            )
+        call = calls[0]
+        operator = operator_of(args)
+        written = 0
+        for field_name, value in changes:
+            if store.tag(call.id, field_name, value, operator) is not None:
+                written += 1
+    print(f"call {args.call_id}: {written} tag(s) written, {len(changes) - written} unchanged")
+    return EXIT_OK
+
+
+COMMAND = Command(
+    name="tag", help="tag one call from a script", add_arguments=add_arguments, run=run
+)
