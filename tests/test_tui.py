@@ -26,15 +26,14 @@ from carewatch.kpi.now import NowState
 from carewatch.records import CallRow, CallUpdate
 from carewatch.store import Store
 from carewatch.tui.app import CarewatchApp, DemoFeed, create_app
-from carewatch.tui.calls import CallTable
-from carewatch.tui.help_screen import HelpScreen
-from carewatch.tui.issue_screen import IssueScreen
-from carewatch.tui.issues import IssuesTable
-from carewatch.tui.main_screen import MainScreen, key_name
-from carewatch.tui.note_screen import NoteScreen
+from carewatch.tui.panels.calls import CallTable
+from carewatch.tui.panels.issues import IssuesTable
+from carewatch.tui.panels.tiles import build_tiles
+from carewatch.tui.screens.help import HelpScreen
+from carewatch.tui.screens.main import MainScreen, key_name
+from carewatch.tui.screens.prompt import IssueScreen, NoteScreen
 from carewatch.tui.snapshot import build_alerts, long_wait_alert
 from carewatch.tui.text import clean, mask_caller
-from carewatch.tui.tiles import build_tiles
 from tests.tui_snapshot_app import FIXED_NOW, snapshot_config
 
 ROOT = Path(__file__).resolve().parent.parent

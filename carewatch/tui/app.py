@@ -37,8 +37,8 @@ from textual.worker import Worker, WorkerState
 from carewatch.config import Config
 from carewatch.store import Store, StoreError
 from carewatch.tui.commands import CarewatchCommands, PaletteCommand
-from carewatch.tui.main_screen import MainScreen
 from carewatch.tui.messages import DataChanged, SnapshotReady, WriteDone
+from carewatch.tui.screens.main import MainScreen
 from carewatch.tui.snapshot import WINDOW_KINDS, LastWeekCache, WindowKind, load_snapshot
 
 #: How often the version watcher asks the database whether anything was committed.

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.widgets import DataTable
 
-from carewatch.tui.calls import clock_text
+from carewatch.tui.panels.calls import clock_text
 from carewatch.tui.snapshot import OperatorLine
 from carewatch.tui.text import literal
 

@@ -1,4 +1,5 @@
-"""A modal that asks for one line of text about the selected call (note, issue title)."""
+"""The modal that asks for one line of text about the selected call, and its two uses: the
+note (:class:`NoteScreen`) and the title of an issue opened from the call (:class:`IssueScreen`)."""
 
 from __future__ import annotations
 
@@ -58,3 +59,35 @@ class TextPromptScreen(ModalScreen[str | None]):
     def action_cancel(self) -> None:
         """Esc: change nothing."""
         self.dismiss(None)
+
+
+#: Longest note the note modal accepts.
+MAX_NOTE = 500
+#: Longest issue title the issue modal accepts.
+MAX_TITLE = 200
+
+
+class NoteScreen(TextPromptScreen):
+    """One line of text for the selected call: returns the note (``""`` to clear it), or
+    ``None`` when cancelled."""
+
+    NAME = "note"
+    BOX_TITLE = "Note"
+    LABEL = "Note for call {call}"
+    PLACEHOLDER = "what the caller needed, what was promised…"
+    HINT = "Enter saves · Esc cancels · empty clears the note"
+    MAX_LENGTH = MAX_NOTE
+    empty_cancels = False
+
+
+class IssueScreen(TextPromptScreen):
+    """Open an issue from the selected call: returns the issue's title, or ``None`` when
+    cancelled (an empty title cancels too)."""
+
+    NAME = "issue"
+    BOX_TITLE = "Open an issue"
+    LABEL = "Issue from call {call}"
+    PLACEHOLDER = "what needs follow-up"
+    HINT = "Enter opens the issue · Esc cancels"
+    MAX_LENGTH = MAX_TITLE
+    empty_cancels = True

@@ -11,9 +11,9 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from carewatch.records import IssueRow
-from carewatch.tui.tables import selected_row_key
+from carewatch.tui.panels.rows import selected_row_key
+from carewatch.tui.panels.tiles import short_duration
 from carewatch.tui.text import literal
-from carewatch.tui.tiles import short_duration
 
 COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("id", "#", 3),

@@ -19,18 +19,18 @@ from textual.widgets import Footer
 
 from carewatch.config import Config
 from carewatch.records import CallRow
-from carewatch.tui.alerts import AlertsLine
-from carewatch.tui.calls import CallTable, call_status, outcome_legend
-from carewatch.tui.categories import CategoryBars
 from carewatch.tui.commands import PaletteCommand
-from carewatch.tui.help_screen import HelpScreen, KeyHelp
-from carewatch.tui.hourly import HourlyChart
-from carewatch.tui.issue_screen import IssueScreen
-from carewatch.tui.issues import IssuesTable
 from carewatch.tui.messages import WriteDone
-from carewatch.tui.note_screen import NoteScreen
-from carewatch.tui.now_panel import NowStrip, TitleBar, title_text
-from carewatch.tui.operators import OperatorsTable
+from carewatch.tui.panels.alerts import AlertsLine
+from carewatch.tui.panels.calls import CallTable, call_status, outcome_legend
+from carewatch.tui.panels.categories import CategoryBars
+from carewatch.tui.panels.hourly import HourlyChart
+from carewatch.tui.panels.issues import IssuesTable
+from carewatch.tui.panels.now import NowStrip, TitleBar, title_text
+from carewatch.tui.panels.operators import OperatorsTable
+from carewatch.tui.panels.tiles import HeadlineTiles, build_tiles
+from carewatch.tui.screens.help import HelpScreen, KeyHelp
+from carewatch.tui.screens.prompt import IssueScreen, NoteScreen
 from carewatch.tui.snapshot import (
     WINDOW_KINDS,
     WINDOW_NAMES,
@@ -40,7 +40,6 @@ from carewatch.tui.snapshot import (
     window_title,
 )
 from carewatch.tui.text import clean
-from carewatch.tui.tiles import HeadlineTiles, build_tiles
 
 if TYPE_CHECKING:
     from carewatch.tui.app import CarewatchApp

@@ -14,7 +14,7 @@ from textual.widgets import DataTable
 
 from carewatch.config import Config
 from carewatch.records import CallRow
-from carewatch.tui.tables import selected_row_key
+from carewatch.tui.panels.rows import selected_row_key
 from carewatch.tui.text import caller_text, clean, colour_style, literal
 
 #: Most rows the table keeps (the newest calls of the window).
