@@ -14,6 +14,7 @@ from textual.widgets import DataTable
 
 from carewatch.config import Config
 from carewatch.records import CallRow
+from carewatch.tui.panels.panel import KeyHelp, Panel, PanelHelp
 from carewatch.tui.panels.rows import selected_row_key
 from carewatch.tui.text import caller_text, clean, colour_style, literal
 
@@ -128,7 +129,7 @@ def _signature(cell: Text) -> tuple[str, str, tuple]:
     return (cell.plain, str(cell.style), tuple(cell.spans))
 
 
-class CallTable(DataTable):
+class CallTable(Panel, DataTable):
     """The live call table. Rows are keyed by the call's database id."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -136,13 +137,21 @@ class CallTable(DataTable):
         Binding("end", "scroll_bottom", "Oldest", show=False),
     ]
 
-    PANEL_TITLE = "Calls"
-    PANEL_HELP = (
-        f"The newest calls of the window (at most {MAX_ROWS}), newest first; with an operator "
-        "name, that operator's own calls come first. The call just finished is selected, so "
-        "one key tags it. An answered call without a category shows [● untagged]. "
-        "When you scroll away, new calls do not move the table: the title counts them "
-        '("+N new") until you go back to the top (Home).'
+    HELP = PanelHelp(
+        "Calls",
+        (
+            f"The newest calls of the window (at most {MAX_ROWS}), newest first; with an operator "
+            "name, that operator's own calls come first. The call just finished is selected, so "
+            "one key tags it. An answered call without a category shows [● untagged]. "
+            "When you scroll away, new calls do not move the table: the title counts them "
+            '("+N new") until you go back to the top (Home).'
+        ),
+        keys=(
+            KeyHelp("↑ ↓ PgUp PgDn", "move the selection"),
+            KeyHelp("Home", 'go to the newest call (clears "+N new")'),
+            KeyHelp("End", "go to the oldest call shown"),
+            KeyHelp("keys below", "tag the selected call (category, outcome, r, n, i, u)"),
+        ),
     )
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
@@ -157,7 +166,7 @@ class CallTable(DataTable):
         self._signatures: dict[str, tuple] = {}
         self._sort_keys: dict[str, tuple[int, float, int]] = {}
         self.new_above = 0
-        self.border_title = self.PANEL_TITLE
+        self.border_title = self.HELP.title
 
     def on_mount(self) -> None:
         """Create the columns."""
@@ -261,7 +270,7 @@ class CallTable(DataTable):
         self.move_cursor(row=new_row, scroll=False)
 
     def _update_title(self) -> None:
-        title = self.PANEL_TITLE
+        title = self.HELP.title
         if self.new_above:
             title += f" · +{self.new_above} new (Home)"
         self.border_title = title

@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from carewatch.config import Config
+from carewatch.tui.panels.panel import Panel, PanelHelp
 from carewatch.tui.text import clean, colour_style, literal
 
 
@@ -65,24 +66,26 @@ def category_table(kpis: dict[str, Any], config: Config, width: int) -> Table:
     return table
 
 
-class CategoryBars(Static, can_focus=True):
+class CategoryBars(Panel, Static, can_focus=True):
     """The category mix of the window's tagged calls, with the tagging keys as a legend."""
 
-    PANEL_TITLE = "Categories"
-    PANEL_HELP = (
-        "What callers wanted: each category's share of the window's tagged calls, with its "
-        "tagging key on the left (press it on a selected call). A bar and its share turn red "
-        "when the category is over its alert share (the thin mark on the bar, "
-        "targets.category_alert_share or the category's own alert_share) once "
-        "targets.category_alert_min_calls calls are tagged: a problem to solve upstream. "
-        "Untagged counts answered calls nobody has tagged yet."
+    HELP = PanelHelp(
+        "Categories",
+        (
+            "What callers wanted: each category's share of the window's tagged calls, with its "
+            "tagging key on the left (press it on a selected call). A bar and its share turn red "
+            "when the category is over its alert share (the thin mark on the bar, "
+            "targets.category_alert_share or the category's own alert_share) once "
+            "targets.category_alert_min_calls calls are tagged: a problem to solve upstream. "
+            "Untagged counts answered calls nobody has tagged yet."
+        ),
     )
 
     def __init__(self, config: Config, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._config = config
         self._kpis: dict[str, Any] = {}
-        self.border_title = self.PANEL_TITLE
+        self.border_title = self.HELP.title
 
     def show(self, kpis: dict[str, Any]) -> None:
         """New mix; repaint when it changed."""

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual_plotext import PlotextPlot
 
+from carewatch.tui.panels.panel import Panel, PanelHelp
+
 
 def _nice_step(raw: float) -> int:
     """A round tick step (1, 2, 5, 10, 20, 50...) at least ``raw``."""
@@ -28,15 +30,17 @@ def _hour_step(width: int) -> int:
     return 12
 
 
-class HourlyChart(PlotextPlot, can_focus=True):
+class HourlyChart(Panel, PlotextPlot, can_focus=True):
     """Bars: calls offered per local hour today (up to now); line: the same weekday a week
     earlier, the whole day. Both series are 24 points (bounded)."""
 
-    PANEL_TITLE = "Calls per hour"
-    PANEL_HELP = (
-        "Calls offered per hour today (bars, up to the current hour) against the same weekday "
-        "last week (line, the whole day), so you see whether today runs above or below a "
-        "normal day and what is still to come. Follows the queue filter."
+    HELP = PanelHelp(
+        "Calls per hour",
+        (
+            "Calls offered per hour today (bars, up to the current hour) against the same weekday "
+            "last week (line, the whole day), so you see whether today runs above or below a "
+            "normal day and what is still to come. Follows the queue filter."
+        ),
     )
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -45,7 +49,7 @@ class HourlyChart(PlotextPlot, can_focus=True):
         self._last_week: list[int] = [0] * 24
         self._current_hour = 0
         self._last_week_label = "last week"
-        self.border_title = self.PANEL_TITLE
+        self.border_title = self.HELP.title
 
     def on_mount(self) -> None:
         """Draw the empty chart."""
@@ -75,7 +79,7 @@ class HourlyChart(PlotextPlot, can_focus=True):
             return
         self._today, self._last_week = today_l, last_l
         self._current_hour, self._last_week_label = current_hour, last_week_label
-        self.border_title = Text(self.PANEL_TITLE)
+        self.border_title = Text(self.HELP.title)
         self.border_subtitle = Text(f"█ today · • {last_week_label}")
         self._draw()
 

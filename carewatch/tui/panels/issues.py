@@ -11,6 +11,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from carewatch.records import IssueRow
+from carewatch.tui.panels.panel import KeyHelp, Panel, PanelHelp
 from carewatch.tui.panels.rows import selected_row_key
 from carewatch.tui.panels.tiles import short_duration
 from carewatch.tui.text import literal
@@ -35,7 +36,7 @@ def issue_cells(issue: IssueRow, now: float) -> tuple[Text, ...]:
     )
 
 
-class IssuesTable(DataTable):
+class IssuesTable(Panel, DataTable):
     """Issues not resolved yet (oldest first), keyed by issue id."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -43,10 +44,16 @@ class IssuesTable(DataTable):
         Binding("enter", "resolve", "Resolve issue", show=False),
     ]
 
-    PANEL_TITLE = "Open issues"
-    PANEL_HELP = (
-        "Issues opened from calls (key i on a call) and not resolved yet, oldest first, with "
-        "their age. Select one and press r (or Enter) to resolve it; everyone sees it go."
+    HELP = PanelHelp(
+        "Open issues",
+        (
+            "Issues opened from calls (key i on a call) and not resolved yet, oldest first, with "
+            "their age. Select one and press r (or Enter) to resolve it; everyone sees it go."
+        ),
+        keys=(
+            KeyHelp("↑ ↓", "select an issue"),
+            KeyHelp("r / Enter", "resolve the selected issue"),
+        ),
     )
 
     class ResolveRequested(Message):
@@ -60,7 +67,7 @@ class IssuesTable(DataTable):
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self._issues: dict[str, IssueRow] = {}
         self._signatures: dict[str, tuple] = {}
-        self.border_title = self.PANEL_TITLE
+        self.border_title = self.HELP.title
 
     def on_mount(self) -> None:
         """Create the columns."""
@@ -97,7 +104,7 @@ class IssuesTable(DataTable):
                 self._signatures[key] = sig
             if added:
                 self.sort("id", key=lambda cell: int(cell.plain))
-        self.border_title = f"{self.PANEL_TITLE} · {len(wanted)}" if wanted else self.PANEL_TITLE
+        self.border_title = f"{self.HELP.title} · {len(wanted)}" if wanted else self.HELP.title
 
     def action_resolve(self) -> None:
         """Resolve the selected issue."""

@@ -11,6 +11,7 @@ from textual.widgets import Static
 
 from carewatch.config import Config
 from carewatch.kpi.now import NowState
+from carewatch.tui.panels.panel import Panel, PanelHelp
 from carewatch.tui.text import literal
 
 
@@ -65,15 +66,17 @@ def now_text(state: NowState | None, config: Config, now: float, width: int = 12
     return text
 
 
-class NowStrip(Static, can_focus=True):
+class NowStrip(Panel, Static, can_focus=True):
     """What a wallboard shows first. The longest wait ticks every second."""
 
-    PANEL_TITLE = "Now"
-    PANEL_HELP = (
-        "Calls waiting in the queue now and how long the longest has waited (it ticks; "
-        "reverse red over targets.long_wait_alert_seconds), calls being talked, and the "
-        "operators by state: talking, paused (with the reason in the operators panel), idle, "
-        "logged off. States come from the phone system's agent events."
+    HELP = PanelHelp(
+        "Now",
+        (
+            "Calls waiting in the queue now and how long the longest has waited (it ticks; "
+            "reverse red over targets.long_wait_alert_seconds), calls being talked, and the "
+            "operators by state: talking, paused (with the reason in the operators panel), idle, "
+            "logged off. States come from the phone system's agent events."
+        ),
     )
 
     def __init__(self, config: Config, *, id: str | None = None) -> None:

@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from carewatch.tui.panels.calls import clock_text
+from carewatch.tui.panels.panel import KeyHelp, Panel, PanelHelp
 from carewatch.tui.snapshot import OperatorLine
 from carewatch.tui.text import literal
 
@@ -59,22 +60,25 @@ def operator_cells(
     )
 
 
-class OperatorsTable(DataTable):
+class OperatorsTable(Panel, DataTable):
     """One row per operator, keyed by name."""
 
-    PANEL_TITLE = "Operators"
-    PANEL_HELP = (
-        "Each operator's state now (talking, paused with the logged reason, idle, logged "
-        "off, from the phone system's agent events) and, for the window: calls answered, "
-        "average talk (red over the target), total talk time, share of their answered calls "
-        "tagged, and rings they did not answer."
+    HELP = PanelHelp(
+        "Operators",
+        (
+            "Each operator's state now (talking, paused with the logged reason, idle, logged "
+            "off, from the phone system's agent events) and, for the window: calls answered, "
+            "average talk (red over the target), total talk time, share of their answered calls "
+            "tagged, and rings they did not answer."
+        ),
+        keys=(KeyHelp("↑ ↓", "move the selection"),),
     )
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self._signatures: dict[str, tuple] = {}
         self._order: list[str] = []
-        self.border_title = self.PANEL_TITLE
+        self.border_title = self.HELP.title
 
     def on_mount(self) -> None:
         """Create the columns."""

@@ -13,6 +13,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from carewatch.config import Config
+from carewatch.tui.panels.panel import Panel, PanelHelp
 from carewatch.tui.text import clean
 
 Level = Literal["good", "warn", "bad", ""]
@@ -191,7 +192,7 @@ def build_tiles(
     ]
 
 
-class HeadlineTiles(Widget, can_focus=True):
+class HeadlineTiles(Panel, Widget, can_focus=True):
     """The grid of headline tiles, painted as one widget (a wallboard has many tiles and
     one widget per tile costs layout time on every refresh). As many tiles per row as the
     width allows; colours come from the theme through component classes."""
@@ -206,14 +207,16 @@ class HeadlineTiles(Widget, can_focus=True):
         "tiles--bad",
     }
 
-    PANEL_TITLE = "Headline figures"
-    PANEL_HELP = (
-        "The window's headline figures (the window is shown at the top: today, last hour or "
-        "this shift). Offered compares with the same weekday last week up to the same time. "
-        "Colours come from the config's [targets]: average talk is green up to talk_seconds, "
-        "amber up to talk_amber_seconds, red above; abandon rate is red above "
-        "abandon_rate_max; service level is red below service_level_goal. "
-        '"–" means there is no data yet for that figure.'
+    HELP = PanelHelp(
+        "Headline figures",
+        (
+            "The window's headline figures (the window is shown at the top: today, last hour or "
+            "this shift). Offered compares with the same weekday last week up to the same time. "
+            "Colours come from the config's [targets]: average talk is green up to talk_seconds, "
+            "amber up to talk_amber_seconds, red above; abandon rate is red above "
+            "abandon_rate_max; service level is red below service_level_goal. "
+            '"–" means there is no data yet for that figure.'
+        ),
     )
 
     compact: reactive[bool] = reactive(False, layout=True)

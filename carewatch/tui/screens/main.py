@@ -28,8 +28,9 @@ from carewatch.tui.panels.hourly import HourlyChart
 from carewatch.tui.panels.issues import IssuesTable
 from carewatch.tui.panels.now import NowStrip, TitleBar, title_text
 from carewatch.tui.panels.operators import OperatorsTable
+from carewatch.tui.panels.panel import KeyHelp, Panel
 from carewatch.tui.panels.tiles import HeadlineTiles, build_tiles
-from carewatch.tui.screens.help import HelpScreen, KeyHelp
+from carewatch.tui.screens.help import HelpScreen
 from carewatch.tui.screens.prompt import IssueScreen, NoteScreen
 from carewatch.tui.snapshot import (
     WINDOW_KINDS,
@@ -65,19 +66,29 @@ COMPACT_HEIGHT = 30
 #: cursor away for this many seconds.
 USER_MOVE_GRACE = 5.0
 
-#: What each main-screen key does, in the words of the help screen.
-KEY_HELP = {
-    "help": "help for the focused panel (also F1)",
-    "cycle_window": "window: today → last hour → this shift",
-    "cycle_queue": "queue filter: all queues → each queue seen today",
-    "toggle_resolved": "mark the selected call resolved / not resolved",
-    "note": "write a note on the selected call",
-    "open_issue": "open an issue from the selected call",
-    "undo": "undo your last tag",
-    "next_panel": "next panel (on a small screen: show it)",
-    "previous_panel": "previous panel",
-    "app.quit": "quit",
-}
+#: The main screen's keys, in footer order, each with what it does in the words of the help
+#: screen. (The tagging keys come from the config: see ``__init__``.)
+KEYS: tuple[tuple[Binding, str], ...] = (
+    (
+        Binding("question_mark,f1", "help", "Help", key_display="?"),
+        "help for the focused panel (also F1)",
+    ),
+    (Binding("w", "cycle_window", "Window"), "window: today → last hour → this shift"),
+    (Binding("f", "cycle_queue", "Queue"), "queue filter: all queues → each queue seen today"),
+    (Binding("r", "toggle_resolved", "Resolved"), "mark the selected call resolved / not resolved"),
+    (Binding("n", "note", "Note"), "write a note on the selected call"),
+    (Binding("i", "open_issue", "Issue"), "open an issue from the selected call"),
+    (Binding("u", "undo", "Undo"), "undo your last tag"),
+    (
+        Binding("tab", "next_panel", "Panel", priority=True),
+        "next panel (on a small screen: show it)",
+    ),
+    (
+        Binding("shift+tab", "previous_panel", "Previous panel", show=False, priority=True),
+        "previous panel",
+    ),
+    (Binding("q", "app.quit", "Quit"), "quit"),
+)
 
 NAVIGATION_KEYS = frozenset(
     {"up", "down", "pageup", "pagedown", "home", "end", "ctrl+home", "ctrl+end"}
@@ -87,18 +98,7 @@ NAVIGATION_KEYS = frozenset(
 class MainScreen(Screen[None]):
     """The supervisor's panels and the operator's tagging keys."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("question_mark,f1", "help", "Help", key_display="?"),
-        Binding("w", "cycle_window", "Window"),
-        Binding("f", "cycle_queue", "Queue"),
-        Binding("r", "toggle_resolved", "Resolved"),
-        Binding("n", "note", "Note"),
-        Binding("i", "open_issue", "Issue"),
-        Binding("u", "undo", "Undo"),
-        Binding("tab", "next_panel", "Panel", priority=True),
-        Binding("shift+tab", "previous_panel", "Previous panel", show=False, priority=True),
-        Binding("q", "app.quit", "Quit"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [binding for binding, _help in KEYS]
 
     def __init__(self, config: Config, *, operator: str, demo_label: str | None = None) -> None:
         super().__init__(id="main")
@@ -489,12 +489,8 @@ class MainScreen(Screen[None]):
     def global_keys(self) -> list[KeyHelp]:
         """Every key of the main screen, for the help screen."""
         keys = [
-            KeyHelp(
-                " / ".join(format_key(k) for k in b.key.split(",")),
-                KEY_HELP.get(b.action, b.description),
-            )
-            for b in self.BINDINGS
-            if isinstance(b, Binding) and b.description
+            KeyHelp(" / ".join(format_key(k) for k in binding.key.split(",")), text)
+            for binding, text in KEYS
         ]
         for cat in self.config.categories:
             if cat.key:
@@ -508,24 +504,8 @@ class MainScreen(Screen[None]):
     def action_help(self) -> None:
         """Help for the focused panel."""
         panel = self._panel_of(self.focused) or self.query_one(CallTable)
-        title = getattr(panel, "PANEL_TITLE", "carewatch")
-        text = getattr(panel, "PANEL_HELP", "")
-        panel_keys: list[KeyHelp] = []
-        if isinstance(panel, CallTable):
-            panel_keys = [
-                KeyHelp("↑ ↓ PgUp PgDn", "move the selection"),
-                KeyHelp("Home", 'go to the newest call (clears "+N new")'),
-                KeyHelp("End", "go to the oldest call shown"),
-                KeyHelp("keys below", "tag the selected call (category, outcome, r, n, i, u)"),
-            ]
-        elif isinstance(panel, IssuesTable):
-            panel_keys = [
-                KeyHelp("↑ ↓", "select an issue"),
-                KeyHelp("r / Enter", "resolve the selected issue"),
-            ]
-        elif isinstance(panel, OperatorsTable):
-            panel_keys = [KeyHelp("↑ ↓", "move the selection")]
-        self.app.push_screen(HelpScreen(title, text, panel_keys, self.global_keys()))
+        panel_help = panel.HELP if isinstance(panel, Panel) else CallTable.HELP
+        self.app.push_screen(HelpScreen(panel_help, self.global_keys()))
 
     # -- the command palette -------------------------------------------------------------------
     def palette_commands(self) -> list[PaletteCommand]:
@@ -581,7 +561,8 @@ class MainScreen(Screen[None]):
             self.query_one(CallTable).action_newest,
         )
         for panel_id in LOWER_PANELS:
-            title = getattr(self.query_one(f"#{panel_id}"), "PANEL_TITLE", panel_id)
+            panel = self.query_one(f"#{panel_id}")
+            title = panel.HELP.title if isinstance(panel, Panel) else panel_id
             add(
                 f"Show panel: {title}",
                 "focus (and show) this panel",
