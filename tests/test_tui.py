@@ -30,8 +30,9 @@ from carewatch.tui.panels.calls import CallTable
 from carewatch.tui.panels.issues import IssuesTable
 from carewatch.tui.panels.tiles import build_tiles
 from carewatch.tui.screens.help import HelpScreen
-from carewatch.tui.screens.main import MainScreen, key_name
+from carewatch.tui.screens.main import MainScreen
 from carewatch.tui.screens.prompt import IssueScreen, NoteScreen
+from carewatch.tui.screens.tagging import key_name
 from carewatch.tui.snapshot import build_alerts, long_wait_alert
 from carewatch.tui.text import clean, mask_caller
 from tests.tui_snapshot_app import FIXED_NOW, snapshot_config

@@ -31,7 +31,7 @@ class AlertsLine(Panel, Static, can_focus=True):
     """What needs attention: a category over its alert share, average talk over the target,
     a caller waiting too long, a followed file with bad lines, missing or gone stale."""
 
-    HELP = PanelHelp(
+    PANEL_HELP = PanelHelp(
         "Alerts",
         (
             "What needs attention now: a category over its alert share of the tagged calls "

@@ -137,7 +137,7 @@ class CallTable(Panel, DataTable):
         Binding("end", "scroll_bottom", "Oldest", show=False),
     ]
 
-    HELP = PanelHelp(
+    PANEL_HELP = PanelHelp(
         "Calls",
         (
             f"The newest calls of the window (at most {MAX_ROWS}), newest first; with an operator "
@@ -166,7 +166,7 @@ class CallTable(Panel, DataTable):
         self._signatures: dict[str, tuple] = {}
         self._sort_keys: dict[str, tuple[int, float, int]] = {}
         self.new_above = 0
-        self.border_title = self.HELP.title
+        self.border_title = self.PANEL_HELP.title
 
     def on_mount(self) -> None:
         """Create the columns."""
@@ -270,7 +270,7 @@ class CallTable(Panel, DataTable):
         self.move_cursor(row=new_row, scroll=False)
 
     def _update_title(self) -> None:
-        title = self.HELP.title
+        title = self.PANEL_HELP.title
         if self.new_above:
             title += f" · +{self.new_above} new (Home)"
         self.border_title = title

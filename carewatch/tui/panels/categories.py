@@ -69,7 +69,7 @@ def category_table(kpis: dict[str, Any], config: Config, width: int) -> Table:
 class CategoryBars(Panel, Static, can_focus=True):
     """The category mix of the window's tagged calls, with the tagging keys as a legend."""
 
-    HELP = PanelHelp(
+    PANEL_HELP = PanelHelp(
         "Categories",
         (
             "What callers wanted: each category's share of the window's tagged calls, with its "
@@ -85,7 +85,7 @@ class CategoryBars(Panel, Static, can_focus=True):
         super().__init__(id=id)
         self._config = config
         self._kpis: dict[str, Any] = {}
-        self.border_title = self.HELP.title
+        self.border_title = self.PANEL_HELP.title
 
     def show(self, kpis: dict[str, Any]) -> None:
         """New mix; repaint when it changed."""

@@ -34,7 +34,7 @@ class HourlyChart(Panel, PlotextPlot, can_focus=True):
     """Bars: calls offered per local hour today (up to now); line: the same weekday a week
     earlier, the whole day. Both series are 24 points (bounded)."""
 
-    HELP = PanelHelp(
+    PANEL_HELP = PanelHelp(
         "Calls per hour",
         (
             "Calls offered per hour today (bars, up to the current hour) against the same weekday "
@@ -49,7 +49,7 @@ class HourlyChart(Panel, PlotextPlot, can_focus=True):
         self._last_week: list[int] = [0] * 24
         self._current_hour = 0
         self._last_week_label = "last week"
-        self.border_title = self.HELP.title
+        self.border_title = self.PANEL_HELP.title
 
     def on_mount(self) -> None:
         """Draw the empty chart."""
@@ -79,7 +79,7 @@ class HourlyChart(Panel, PlotextPlot, can_focus=True):
             return
         self._today, self._last_week = today_l, last_l
         self._current_hour, self._last_week_label = current_hour, last_week_label
-        self.border_title = Text(self.HELP.title)
+        self.border_title = Text(self.PANEL_HELP.title)
         self.border_subtitle = Text(f"█ today · • {last_week_label}")
         self._draw()
 

@@ -44,7 +44,7 @@ class IssuesTable(Panel, DataTable):
         Binding("enter", "resolve", "Resolve issue", show=False),
     ]
 
-    HELP = PanelHelp(
+    PANEL_HELP = PanelHelp(
         "Open issues",
         (
             "Issues opened from calls (key i on a call) and not resolved yet, oldest first, with "
@@ -67,7 +67,7 @@ class IssuesTable(Panel, DataTable):
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self._issues: dict[str, IssueRow] = {}
         self._signatures: dict[str, tuple] = {}
-        self.border_title = self.HELP.title
+        self.border_title = self.PANEL_HELP.title
 
     def on_mount(self) -> None:
         """Create the columns."""
@@ -104,7 +104,8 @@ class IssuesTable(Panel, DataTable):
                 self._signatures[key] = sig
             if added:
                 self.sort("id", key=lambda cell: int(cell.plain))
-        self.border_title = f"{self.HELP.title} · {len(wanted)}" if wanted else self.HELP.title
+        title = self.PANEL_HELP.title
+        self.border_title = f"{title} · {len(wanted)}" if wanted else title
 
     def action_resolve(self) -> None:
         """Resolve the selected issue."""

@@ -69,7 +69,7 @@ def now_text(state: NowState | None, config: Config, now: float, width: int = 12
 class NowStrip(Panel, Static, can_focus=True):
     """What a wallboard shows first. The longest wait ticks every second."""
 
-    HELP = PanelHelp(
+    PANEL_HELP = PanelHelp(
         "Now",
         (
             "Calls waiting in the queue now and how long the longest has waited (it ticks; "

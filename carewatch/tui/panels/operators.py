@@ -63,7 +63,7 @@ def operator_cells(
 class OperatorsTable(Panel, DataTable):
     """One row per operator, keyed by name."""
 
-    HELP = PanelHelp(
+    PANEL_HELP = PanelHelp(
         "Operators",
         (
             "Each operator's state now (talking, paused with the logged reason, idle, logged "
@@ -78,7 +78,7 @@ class OperatorsTable(Panel, DataTable):
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self._signatures: dict[str, tuple] = {}
         self._order: list[str] = []
-        self.border_title = self.HELP.title
+        self.border_title = self.PANEL_HELP.title
 
     def on_mount(self) -> None:
         """Create the columns."""

@@ -1,8 +1,9 @@
 """What every panel of the main screen declares: its help.
 
-A panel carries a :class:`PanelHelp` as its ``HELP`` class attribute: its title (also its
+A panel carries a :class:`PanelHelp` as its ``PANEL_HELP`` class attribute: its title (also its
 border title), what it shows, and the keys that work while it has focus. The help screen
-(F1 or ``?``) shows the focused panel's ``HELP``; nothing else keeps a list of panels' help.
+(F1 or ``?``) shows the focused panel's ``PANEL_HELP``; nothing else keeps a list of panels'
+help. (Not ``HELP``: Textual's own help panel reads that name, as a markdown string.)
 """
 
 from __future__ import annotations
@@ -31,4 +32,4 @@ class PanelHelp:
 class Panel:
     """A panel of the main screen (mixed into its widget class): it declares its help."""
 
-    HELP: ClassVar[PanelHelp]
+    PANEL_HELP: ClassVar[PanelHelp]

@@ -207,7 +207,7 @@ class HeadlineTiles(Panel, Widget, can_focus=True):
         "tiles--bad",
     }
 
-    HELP = PanelHelp(
+    PANEL_HELP = PanelHelp(
         "Headline figures",
         (
             "The window's headline figures (the window is shown at the top: today, last hour or "

@@ -34,7 +34,7 @@ class HelpScreen(ModalScreen[None]):
     ]
 
     def __init__(self, panel: PanelHelp, global_keys: Sequence[KeyHelp]) -> None:
-        """``panel``: the focused panel's ``HELP``; ``global_keys``: the main screen's keys."""
+        """``panel``: the focused panel's help; ``global_keys``: every key of the screen."""
         super().__init__()
         self.panel_title = panel.title
         self.panel_help = panel.text

@@ -1,11 +1,12 @@
-"""The main screen: the panels, the keys (tagging keys from the config), help and modals."""
+"""The main screen: the panels and their layout, painting a snapshot, the window and queue
+filter, moving between panels, help and the command palette. The operator's keys (tagging,
+notes, issues, undo) come from its base, :class:`~carewatch.tui.screens.tagging.TaggingScreen`."""
 
 from __future__ import annotations
 
 import time
-import unicodedata
-from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events
@@ -13,14 +14,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.keys import format_key
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 
 from carewatch.config import Config
-from carewatch.records import CallRow
 from carewatch.tui.commands import PaletteCommand
-from carewatch.tui.messages import WriteDone
 from carewatch.tui.panels.alerts import AlertsLine
 from carewatch.tui.panels.calls import CallTable, call_status, outcome_legend
 from carewatch.tui.panels.categories import CategoryBars
@@ -31,7 +29,7 @@ from carewatch.tui.panels.operators import OperatorsTable
 from carewatch.tui.panels.panel import KeyHelp, Panel
 from carewatch.tui.panels.tiles import HeadlineTiles, build_tiles
 from carewatch.tui.screens.help import HelpScreen
-from carewatch.tui.screens.prompt import IssueScreen, NoteScreen
+from carewatch.tui.screens.tagging import TaggingScreen
 from carewatch.tui.snapshot import (
     WINDOW_KINDS,
     WINDOW_NAMES,
@@ -43,17 +41,7 @@ from carewatch.tui.snapshot import (
 from carewatch.tui.text import clean
 
 if TYPE_CHECKING:
-    from carewatch.tui.app import CarewatchApp
-
-
-def key_name(character: str) -> str:
-    """The Textual key name of a one-character tagging key from the config ("1", "s",
-    "minus" for "-", "plus" for "+")."""
-    try:
-        from textual.keys import _character_to_key  # the exact rule Textual uses
-    except ImportError:  # pragma: no cover - a later Textual moved it
-        return character if character.isalnum() else unicodedata.name(character).lower()
-    return _character_to_key(character)
+    pass
 
 
 #: Panels in the order Tab visits them; the first five share the lower area.
@@ -95,14 +83,13 @@ NAVIGATION_KEYS = frozenset(
 )
 
 
-class MainScreen(Screen[None]):
+class MainScreen(TaggingScreen):
     """The supervisor's panels and the operator's tagging keys."""
 
     BINDINGS: ClassVar[list[BindingType]] = [binding for binding, _help in KEYS]
 
     def __init__(self, config: Config, *, operator: str, demo_label: str | None = None) -> None:
-        super().__init__(id="main")
-        self.config = config
+        super().__init__(config, id="main")
         self.operator = operator
         self.demo_label = demo_label
         self.snapshot: Snapshot | None = None
@@ -112,34 +99,11 @@ class MainScreen(Screen[None]):
         self._finished_own: set[str] | None = None
         self._last_user_move = -1e9
         self._queues: list[str] = []
-        for index, cat in enumerate(config.categories):
-            if cat.key:
-                self._bindings.bind(
-                    key_name(cat.key),
-                    f"tag_category({index})",
-                    f"category {clean(cat.name, limit=30)}",
-                    show=False,
-                    key_display=cat.key,
-                )
-        for index, out in enumerate(config.outcomes):
-            if out.key:
-                self._bindings.bind(
-                    key_name(out.key),
-                    f"tag_outcome({index})",
-                    f"outcome {clean(out.name, limit=30)}",
-                    show=False,
-                    key_display=out.key,
-                )
 
     @property
     def is_painted(self) -> bool:
         """Mounted and not being taken down: safe to paint."""
         return self.is_attached and not (self._closing or self._closed)
-
-    @property
-    def cw_app(self) -> CarewatchApp:
-        """The app, typed."""
-        return self.app  # type: ignore[return-value]
 
     # -- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -300,135 +264,6 @@ class MainScreen(Screen[None]):
         if isinstance(event.widget, CallTable):
             self._last_user_move = time.monotonic()
 
-    # -- the selected call ---------------------------------------------------------------------
-    def selected_call(self) -> CallRow | None:
-        """The call the tagging keys act on: the call table's cursor row."""
-        return self.query_one(CallTable).selected_call
-
-    def _need_call(self) -> CallRow | None:
-        call = self.selected_call()
-        if call is None:
-            self.notify(
-                "No call selected: there are no calls in this window yet.", severity="warning"
-            )
-        return call
-
-    def _tag(self, field: str, value: Any, label: str) -> None:
-        call = self._need_call()
-        if call is None:
-            return
-        app = self.cw_app
-        store, operator, clock = app.store, self.operator, app.clock
-        call_label = clean(call.call_id, limit=40)
-
-        def job() -> WriteDone:
-            event = store.tag(call.id, field, value, operator, now=clock())
-            if event is None:
-                return WriteDone(f"Call {call_label}: {label} already")
-            return WriteDone(f"Call {call_label}: {label}")
-
-        app.submit_write(job)
-
-    def action_tag_category(self, index: int) -> None:
-        """Set the selected call's category (a key from the config)."""
-        name = self.config.categories[index].name
-        self._tag("category", name, f"category {clean(name, limit=40)}")
-
-    def action_tag_outcome(self, index: int) -> None:
-        """Set the selected call's outcome (a key from the config)."""
-        name = self.config.outcomes[index].name
-        self._tag("outcome", name, f"outcome {clean(name, limit=40)}")
-
-    def action_toggle_resolved(self) -> None:
-        """Mark the selected call resolved, or not resolved when it is."""
-        call = self.selected_call()
-        value = not (call is not None and call.resolved is True)
-        self._tag("resolved", value, "resolved" if value else "not resolved")
-
-    def action_note(self) -> None:
-        """Write a note on the selected call (a small modal)."""
-        call = self._need_call()
-        if call is None:
-            return
-
-        def done(note: str | None) -> None:
-            if note is None:
-                return
-            self._tag_call(call, "note", note or None, "note saved" if note else "note cleared")
-
-        self.app.push_screen(NoteScreen(clean(call.call_id, limit=40), call.note), done)
-
-    def _tag_call(self, call: CallRow, field: str, value: Any, label: str) -> None:
-        app = self.cw_app
-        store, operator, clock = app.store, self.operator, app.clock
-        call_label = clean(call.call_id, limit=40)
-
-        def job() -> WriteDone:
-            event = store.tag(call.id, field, value, operator, now=clock())
-            return WriteDone(
-                f"Call {call_label}: {label}" + ("" if event is not None else " (no change)")
-            )
-
-        app.submit_write(job)
-
-    def action_open_issue(self) -> None:
-        """Open an issue from the selected call (a modal asks for the title)."""
-        call = self._need_call()
-        if call is None:
-            return
-        call_label = clean(call.call_id, limit=40)
-        subject = clean(call.category, limit=40) or "call"
-        detail = clean(call.note, limit=120) or f"follow up call {call_label}"
-        app = self.cw_app
-        store, operator, clock = app.store, self.operator, app.clock
-
-        def done(title: str | None) -> None:
-            if not title:
-                return
-
-            def job() -> WriteDone:
-                issue_id = store.open_issue(
-                    title, operator, call_pk=call.id, category=call.category, now=clock()
-                )
-                return WriteDone(f"Issue #{issue_id} opened: {title}")
-
-            app.submit_write(job)
-
-        self.app.push_screen(IssueScreen(call_label, f"{subject}: {detail}"), done)
-
-    def on_issues_table_resolve_requested(self, message: IssuesTable.ResolveRequested) -> None:
-        """The issues panel asked to resolve an issue."""
-        app = self.cw_app
-        store, operator, clock = app.store, self.operator, app.clock
-        issue = message.issue
-        title = clean(issue.title, limit=60)
-
-        def job() -> WriteDone:
-            if store.resolve_issue(issue.id, operator, now=clock()):
-                return WriteDone(f"Issue #{issue.id} resolved: {title}")
-            return WriteDone(f"Issue #{issue.id} was already resolved")
-
-        app.submit_write(job)
-
-    def action_resolve_issue(self) -> None:
-        """Resolve the issue selected in the issues panel."""
-        self.query_one(IssuesTable).action_resolve()
-
-    def action_undo(self) -> None:
-        """Undo this operator's last tag."""
-        app = self.cw_app
-        store, operator, clock = app.store, self.operator, app.clock
-
-        def job() -> WriteDone:
-            event = store.undo_last_tag(operator, now=clock())
-            if event is None:
-                return WriteDone(f"Nothing to undo for {clean(operator, limit=40)}")
-            call = store.get_call(event["call_pk"])
-            which = clean(call.call_id, limit=40) if call else str(event["call_pk"])
-            return WriteDone(f"Undone: {event['field']} of call {which}")
-
-        app.submit_write(job)
-
     # -- window, filter, panels, help ----------------------------------------------------------
     def action_cycle_window(self) -> None:
         """today → last hour → this shift."""
@@ -492,81 +327,65 @@ class MainScreen(Screen[None]):
             KeyHelp(" / ".join(format_key(k) for k in binding.key.split(",")), text)
             for binding, text in KEYS
         ]
-        for cat in self.config.categories:
-            if cat.key:
-                keys.append(KeyHelp(cat.key, f"category: {clean(cat.name, limit=40)}"))
-        for out in self.config.outcomes:
-            if out.key:
-                keys.append(KeyHelp(out.key, f"outcome: {clean(out.name, limit=40)}"))
-        keys.append(KeyHelp("ctrl+p", "command palette: every action by name"))
-        return keys
+        return [
+            *keys,
+            *self.tagging_keys(),
+            KeyHelp("ctrl+p", "command palette: every action by name"),
+        ]
 
     def action_help(self) -> None:
         """Help for the focused panel."""
         panel = self._panel_of(self.focused) or self.query_one(CallTable)
-        panel_help = panel.HELP if isinstance(panel, Panel) else CallTable.HELP
+        panel_help = panel.PANEL_HELP if isinstance(panel, Panel) else CallTable.PANEL_HELP
         self.app.push_screen(HelpScreen(panel_help, self.global_keys()))
 
     # -- the command palette -------------------------------------------------------------------
     def palette_commands(self) -> list[PaletteCommand]:
         """Every action by name."""
-        cmds: list[PaletteCommand] = []
-
-        def add(name: str, help_text: str, run: Callable[[], object]) -> None:
-            cmds.append(PaletteCommand(name, help_text, run))
-
-        for kind in WINDOW_KINDS:
-            add(
+        windows = [
+            PaletteCommand(
                 f"Window: {WINDOW_NAMES[kind]}",
                 "figures for this span",
-                lambda k=kind: self.action_set_window(k),
+                partial(self.action_set_window, kind),
             )
-        add("Queue filter: all queues", "show every queue", lambda: self.set_queue(None))
-        for name in self._queues:
-            add(
+            for kind in WINDOW_KINDS
+        ]
+        queues = [
+            PaletteCommand(
                 f"Queue filter: {clean(name, limit=40)}",
                 "show this queue only",
-                lambda q=name: self.set_queue(q),
+                partial(self.set_queue, name),
             )
-        for index, cat in enumerate(self.config.categories):
-            key = f" ({cat.key})" if cat.key else ""
-            add(
-                f"Tag category: {clean(cat.name, limit=40)}{key}",
-                "set the selected call's category",
-                lambda i=index: self.action_tag_category(i),
-            )
-        for index, out in enumerate(self.config.outcomes):
-            key = f" ({out.key})" if out.key else ""
-            add(
-                f"Tag outcome: {clean(out.name, limit=40)}{key}",
-                "set the selected call's outcome",
-                lambda i=index: self.action_tag_outcome(i),
-            )
-        add(
-            "Toggle resolved (r)",
-            "mark the selected call resolved / not",
-            self.action_toggle_resolved,
-        )
-        add("Write a note (n)", "a note on the selected call", self.action_note)
-        add(
-            "Open an issue from the call (i)",
-            "an issue that needs follow-up",
-            self.action_open_issue,
-        )
-        add("Undo my last tag (u)", "put the old value back", self.action_undo)
-        add("Resolve the selected issue", "in the issues panel", self.action_resolve_issue)
-        add(
-            "Go to the newest call",
-            "top of the call table",
-            self.query_one(CallTable).action_newest,
-        )
-        for panel_id in LOWER_PANELS:
-            panel = self.query_one(f"#{panel_id}")
-            title = panel.HELP.title if isinstance(panel, Panel) else panel_id
-            add(
-                f"Show panel: {title}",
+            for name in self._queues
+        ]
+        panels = [
+            PaletteCommand(
+                f"Show panel: {self._panel_title(panel_id)}",
                 "focus (and show) this panel",
-                lambda p=panel_id: self.action_focus_panel(p),
+                partial(self.action_focus_panel, panel_id),
             )
-        add("Help for the focused panel (?)", "keys and what the panel shows", self.action_help)
-        return cmds
+            for panel_id in LOWER_PANELS
+        ]
+        return [
+            *windows,
+            PaletteCommand(
+                "Queue filter: all queues", "show every queue", partial(self.set_queue, None)
+            ),
+            *queues,
+            *self.tagging_commands(),
+            PaletteCommand(
+                "Go to the newest call",
+                "top of the call table",
+                self.query_one(CallTable).action_newest,
+            ),
+            *panels,
+            PaletteCommand(
+                "Help for the focused panel (?)",
+                "keys and what the panel shows",
+                self.action_help,
+            ),
+        ]
+
+    def _panel_title(self, panel_id: str) -> str:
+        panel = self.query_one(f"#{panel_id}")
+        return panel.PANEL_HELP.title if isinstance(panel, Panel) else panel_id

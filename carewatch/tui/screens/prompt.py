@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from carewatch.records import CallRow
 from carewatch.tui.text import clean
 
 
@@ -79,6 +80,11 @@ class NoteScreen(TextPromptScreen):
     MAX_LENGTH = MAX_NOTE
     empty_cancels = False
 
+    @classmethod
+    def for_call(cls, call: CallRow) -> NoteScreen:
+        """The modal for ``call``, prefilled with its note."""
+        return cls(clean(call.call_id, limit=40), call.note)
+
 
 class IssueScreen(TextPromptScreen):
     """Open an issue from the selected call: returns the issue's title, or ``None`` when
@@ -91,3 +97,11 @@ class IssueScreen(TextPromptScreen):
     HINT = "Enter opens the issue · Esc cancels"
     MAX_LENGTH = MAX_TITLE
     empty_cancels = True
+
+    @classmethod
+    def for_call(cls, call: CallRow) -> IssueScreen:
+        """The modal for ``call``, prefilled with "<category>: <note>" (or a follow-up line)."""
+        label = clean(call.call_id, limit=40)
+        subject = clean(call.category, limit=40) or "call"
+        detail = clean(call.note, limit=120) or f"follow up call {label}"
+        return cls(label, f"{subject}: {detail}")
