@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from carewatch.present import clean_text
 from carewatch.records import CallRow, IssueRow
 from carewatch.store import Store
 from carewatch.tui.messages import WriteDone
-from carewatch.tui.text import clean
+from carewatch.tui.text import call_label
 
 
 class WritingApp(Protocol):
@@ -34,13 +35,9 @@ class WritingApp(Protocol):
         ...
 
 
-def _call_label(call: CallRow) -> str:
-    return clean(call.call_id, limit=40)
-
-
 def _tag(app: WritingApp, call: CallRow, field: str, value: Any, said: str, unchanged: str) -> None:
     store, operator, clock = app.store, app.operator, app.clock
-    label = _call_label(call)
+    label = call_label(call)
 
     def job() -> WriteDone:
         event = store.tag(call.id, field, value, operator, now=clock())
@@ -57,12 +54,12 @@ def tag(app: WritingApp, call: CallRow, field: str, value: Any, said: str) -> No
 
 def set_category(app: WritingApp, call: CallRow, name: str) -> None:
     """The call's category (a category of the config)."""
-    tag(app, call, "category", name, f"category {clean(name, limit=40)}")
+    tag(app, call, "category", name, f"category {clean_text(name, limit=40)}")
 
 
 def set_outcome(app: WritingApp, call: CallRow, name: str) -> None:
     """The call's outcome (an outcome of the config)."""
-    tag(app, call, "outcome", name, f"outcome {clean(name, limit=40)}")
+    tag(app, call, "outcome", name, f"outcome {clean_text(name, limit=40)}")
 
 
 def toggle_resolved(app: WritingApp, call: CallRow) -> None:
@@ -84,9 +81,9 @@ def undo(app: WritingApp) -> None:
     def job() -> WriteDone:
         event = store.undo_last_tag(operator, now=clock())
         if event is None:
-            return WriteDone(f"Nothing to undo for {clean(operator, limit=40)}")
+            return WriteDone(f"Nothing to undo for {clean_text(operator, limit=40)}")
         call = store.get_call(event["call_pk"])
-        which = _call_label(call) if call else str(event["call_pk"])
+        which = call_label(call) if call else str(event["call_pk"])
         return WriteDone(f"Undone: {event['field']} of call {which}")
 
     app.submit_write(job)
@@ -108,7 +105,7 @@ def open_issue(app: WritingApp, call: CallRow, title: str) -> None:
 def resolve_issue(app: WritingApp, issue: IssueRow) -> None:
     """Resolve an open issue (someone else may have resolved it already)."""
     store, operator, clock = app.store, app.operator, app.clock
-    title = clean(issue.title, limit=60)
+    title = clean_text(issue.title, limit=60)
 
     def job() -> WriteDone:
         if store.resolve_issue(issue.id, operator, now=clock()):

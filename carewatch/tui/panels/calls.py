@@ -12,11 +12,13 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
+from carewatch.callstate import status
 from carewatch.config import Config
+from carewatch.present import clean_text, clock
 from carewatch.records import CallRow
 from carewatch.tui.panels.panel import KeyHelp, Panel, PanelHelp
 from carewatch.tui.panels.rows import selected_row_key
-from carewatch.tui.text import caller_text, clean, colour_style, literal
+from carewatch.tui.text import caller_text, colour_style, literal
 
 #: Most rows the table keeps (the newest calls of the window).
 MAX_ROWS = 200
@@ -43,30 +45,9 @@ class SortableText(Text):
     sort_key: tuple[int, float, int] = (0, 0.0, 0)
 
 
-def clock_text(seconds: float | None) -> str:
-    """``"2:05"`` / ``"1:02:05"``, or ``""`` for no value (compact durations for cells)."""
-    if seconds is None:
-        return ""
-    total = max(0, round(seconds))
-    hours, rem = divmod(total, 3600)
-    minutes, secs = divmod(rem, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def call_status(call: CallRow) -> str:
-    """waiting / talking / answered / abandoned / missed / outbound, as the table shows it."""
-    if call.disposition == "answered":
-        return "talking" if call.ended_at is None and call.talk_seconds is None else "answered"
-    if call.disposition in ("abandoned", "missed"):
-        return call.disposition
-    if call.direction == "out":
-        return "outbound"
-    return "waiting" if call.ended_at is None else "ended"
-
-
 def needs_tag(call: CallRow) -> bool:
     """An answered call that has ended and has no category yet: the operator's to-do."""
-    return call_status(call) == "answered" and not call.category
+    return status(call) == "answered" and not call.category
 
 
 @dataclass(frozen=True)
@@ -92,7 +73,7 @@ _STATUS_STYLE = {
 def build_call_cells(call: CallRow, config: Config, tz: tzinfo, operator: str | None) -> CallCells:
     """Cells of one call row. Every value from a log is shown literally (see tui/text.py)."""
     own = 1 if operator and call.agent == operator else 0
-    status = call_status(call)
+    state = status(call)
     started = datetime.fromtimestamp(call.started_at, tz).strftime("%H:%M:%S")
     time_cell = SortableText(started, style="bold" if own else "", no_wrap=True, end="")
     time_cell.sort_key = (own, call.started_at, call.id)
@@ -112,14 +93,14 @@ def build_call_cells(call: CallRow, config: Config, tz: tzinfo, operator: str | 
     cells = (
         time_cell,
         literal(call.agent, "bold" if own else ""),
-        Text(status, style=_STATUS_STYLE.get(status, ""), no_wrap=True, end=""),
-        Text(clock_text(call.talk_seconds), style=talk_style, justify="right", end=""),
+        Text(state, style=_STATUS_STYLE.get(state, ""), no_wrap=True, end=""),
+        Text(clock(call.talk_seconds, empty=""), style=talk_style, justify="right", end=""),
         category,
         literal(call.outcome),
         resolved,
         caller_text(call.caller, config.privacy),
         literal(call.queue),
-        Text(clock_text(call.wait_seconds), justify="right", end=""),
+        Text(clock(call.wait_seconds, empty=""), justify="right", end=""),
         literal(call.note, "italic", limit=60),
     )
     return CallCells(key=str(call.id), sort_key=time_cell.sort_key, cells=cells)
@@ -293,5 +274,5 @@ class CallTable(Panel, DataTable):
 
 def outcome_legend(config: Config) -> str:
     """``"s sale · a appointment · …"``: the outcome keys (config names, cleaned)."""
-    parts = [f"{o.key} {clean(o.name, limit=14)}" for o in config.outcomes if o.key]
+    parts = [f"{o.key} {clean_text(o.name, limit=14)}" for o in config.outcomes if o.key]
     return " · ".join(parts)

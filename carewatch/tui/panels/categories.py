@@ -9,8 +9,9 @@ from rich.text import Text
 from textual.widgets import Static
 
 from carewatch.config import Config
+from carewatch.present import clean_text, percent
 from carewatch.tui.panels.panel import Panel, PanelHelp
-from carewatch.tui.text import clean, colour_style, literal
+from carewatch.tui.text import colour_style, literal
 
 
 def category_table(kpis: dict[str, Any], config: Config, width: int) -> Table:
@@ -19,7 +20,9 @@ def category_table(kpis: dict[str, Any], config: Config, width: int) -> Table:
     raw_alerts = kpis.get("category_alerts", [])
     alerts = {a["category"] if isinstance(a, dict) else str(a) for a in raw_alerts}
     keys = {c.name: c.key for c in config.categories if c.key}
-    name_width = min(14 if width >= 40 else 10, max([8, *(len(clean(n, limit=14)) for n in mix)]))
+    name_width = min(
+        14 if width >= 40 else 10, max([8, *(len(clean_text(n, limit=14)) for n in mix)])
+    )
     show_count = width >= 36
     # key, name, bar, share (4), count (4): one space between columns
     fixed = 1 + name_width + 4 + (4 if show_count else 0) + (4 if show_count else 3)
@@ -43,12 +46,11 @@ def category_table(kpis: dict[str, Any], config: Config, width: int) -> Table:
         mark = round(limit * bar_width)
         if 0 < mark < bar_width and filled <= mark:
             bar = bar[:mark] + Text("│", style="dim red") + bar[mark + 1 :]
-        pct = "–" if share is None else f"{share * 100:.0f}%"
         row = [
             Text(keys.get(name, " "), style="bold"),
             literal(name, "bold red" if over else "", limit=name_width),
             bar,
-            Text(pct, style="bold red" if over else ""),
+            Text(percent(share, 0), style="bold red" if over else ""),
         ]
         if show_count:
             row.append(Text(str(item.get("count", 0)), style="dim"))

@@ -10,10 +10,10 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable
 
+from carewatch.present import short_duration
 from carewatch.records import IssueRow
 from carewatch.tui.panels.panel import KeyHelp, Panel, PanelHelp
 from carewatch.tui.panels.rows import selected_row_key
-from carewatch.tui.panels.tiles import short_duration
 from carewatch.tui.text import literal
 
 COLUMNS: tuple[tuple[str, str, int | None], ...] = (

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.widgets import DataTable
 
-from carewatch.tui.panels.calls import clock_text
+from carewatch.present import clock, minutes, percent
 from carewatch.tui.panels.panel import KeyHelp, Panel, PanelHelp
 from carewatch.tui.snapshot import OperatorLine
 from carewatch.tui.text import literal
@@ -26,13 +26,6 @@ COLUMNS: tuple[tuple[str, str, int | None], ...] = (
 _STATE_STYLE = {"talking": "cyan", "paused": "yellow", "idle": "green", "logged_off": "dim"}
 
 
-def _minutes(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    minutes = max(0, int(seconds // 60))
-    return f"{minutes // 60} h {minutes % 60:02d}" if minutes >= 60 else f"{minutes} min"
-
-
 def operator_cells(
     line: OperatorLine, now: float, operator: str | None, talk_target: float
 ) -> tuple[Text, ...]:
@@ -44,18 +37,17 @@ def operator_cells(
         state.append(" ")
         state.append(literal(line.reason, "italic", limit=20))
     if line.since is not None and line.state in ("talking", "paused"):
-        state.append(f" {_minutes(now - line.since)}", style="dim")
+        state.append(f" {minutes(now - line.since)}", style="dim")
     avg = line.avg_talk_seconds
     avg_style = "" if avg is None else "red" if avg > talk_target else ""
-    tagged = "" if line.tagged_share is None else f"{line.tagged_share * 100:.0f}%"
     tagged_style = "yellow" if line.tagged_share is not None and line.tagged_share < 1 else ""
     return (
         literal(line.name, "bold" if operator and line.name == operator else ""),
         state,
         Text(str(line.answered), justify="right"),
-        Text(clock_text(avg) or "–", style=avg_style, justify="right"),
-        Text(clock_text(line.total_talk_seconds) or "0:00", justify="right"),
-        Text(tagged or "–", style=tagged_style, justify="right"),
+        Text(clock(avg), style=avg_style, justify="right"),
+        Text(clock(line.total_talk_seconds), justify="right"),
+        Text(percent(line.tagged_share, 0), style=tagged_style, justify="right"),
         Text(str(line.missed_rings) if line.missed_rings else "", style="yellow", justify="right"),
     )
 

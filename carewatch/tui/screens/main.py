@@ -17,10 +17,12 @@ from textual.keys import format_key
 from textual.widget import Widget
 from textual.widgets import Footer
 
+from carewatch.callstate import status
 from carewatch.config import Config
+from carewatch.present import clean_text
 from carewatch.tui.commands import PaletteCommand
 from carewatch.tui.panels.alerts import AlertsLine
-from carewatch.tui.panels.calls import CallTable, call_status, outcome_legend
+from carewatch.tui.panels.calls import CallTable, outcome_legend
 from carewatch.tui.panels.categories import CategoryBars
 from carewatch.tui.panels.hourly import HourlyChart
 from carewatch.tui.panels.issues import IssuesTable
@@ -38,7 +40,6 @@ from carewatch.tui.snapshot import (
     window_for,
     window_title,
 )
-from carewatch.tui.text import clean
 
 if TYPE_CHECKING:
     pass
@@ -124,7 +125,7 @@ class MainScreen(TaggingScreen):
     def on_mount(self) -> None:
         """Focus the call table and paint the title."""
         calls = self.query_one(CallTable)
-        calls.border_subtitle = clean(outcome_legend(self.config), limit=200)
+        calls.border_subtitle = clean_text(outcome_legend(self.config), limit=200)
         calls.focus()
         self._paint_title(self.cw_app.clock())
         self._apply_size()
@@ -224,7 +225,7 @@ class MainScreen(TaggingScreen):
             key, self.pending_select = self.pending_select, None
             return key
         own_finished = [
-            c for c in snap.calls if c.agent == self.operator and call_status(c) == "answered"
+            c for c in snap.calls if c.agent == self.operator and status(c) == "answered"
         ]
         keys = {str(c.id) for c in own_finished}
         first = self._finished_own is None
@@ -291,7 +292,7 @@ class MainScreen(TaggingScreen):
         """Filter by one queue (``None``: all)."""
         self.cw_app.set_queue_filter(queue_name)
         self._paint_title(self.cw_app.clock())
-        shown = clean(queue_name, limit=40) if queue_name else "all queues"
+        shown = clean_text(queue_name, limit=40) if queue_name else "all queues"
         self.notify(f"Queue: {shown}", timeout=2, markup=False)
 
     def _visible_panels(self) -> list[Widget]:
@@ -352,7 +353,7 @@ class MainScreen(TaggingScreen):
         ]
         queues = [
             PaletteCommand(
-                f"Queue filter: {clean(name, limit=40)}",
+                f"Queue filter: {clean_text(name, limit=40)}",
                 "show this queue only",
                 partial(self.set_queue, name),
             )

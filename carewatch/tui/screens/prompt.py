@@ -12,8 +12,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from carewatch.present import clean_text
 from carewatch.records import CallRow
-from carewatch.tui.text import clean
+from carewatch.tui.text import call_label
 
 
 class TextPromptScreen(ModalScreen[str | None]):
@@ -36,7 +37,7 @@ class TextPromptScreen(ModalScreen[str | None]):
     def __init__(self, call_label: str, value: str | None) -> None:
         super().__init__()
         self.call_label = call_label
-        self.value = clean(value, limit=self.MAX_LENGTH)
+        self.value = clean_text(value, limit=self.MAX_LENGTH)
 
     def compose(self) -> ComposeResult:
         """The call, the text (prefilled), the hint."""
@@ -54,7 +55,7 @@ class TextPromptScreen(ModalScreen[str | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Enter: return the text."""
         event.stop()
-        text = clean(event.value, limit=self.MAX_LENGTH)
+        text = clean_text(event.value, limit=self.MAX_LENGTH)
         self.dismiss(None if self.empty_cancels and not text else text)
 
     def action_cancel(self) -> None:
@@ -83,7 +84,7 @@ class NoteScreen(TextPromptScreen):
     @classmethod
     def for_call(cls, call: CallRow) -> NoteScreen:
         """The modal for ``call``, prefilled with its note."""
-        return cls(clean(call.call_id, limit=40), call.note)
+        return cls(call_label(call), call.note)
 
 
 class IssueScreen(TextPromptScreen):
@@ -101,7 +102,7 @@ class IssueScreen(TextPromptScreen):
     @classmethod
     def for_call(cls, call: CallRow) -> IssueScreen:
         """The modal for ``call``, prefilled with "<category>: <note>" (or a follow-up line)."""
-        label = clean(call.call_id, limit=40)
-        subject = clean(call.category, limit=40) or "call"
-        detail = clean(call.note, limit=120) or f"follow up call {label}"
+        label = call_label(call)
+        subject = clean_text(call.category, limit=40) or "call"
+        detail = clean_text(call.note, limit=120) or f"follow up call {label}"
         return cls(label, f"{subject}: {detail}")

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Literal
 from textual.screen import Screen
 
 from carewatch.config import Config
+from carewatch.present import clean_text
 from carewatch.records import CallRow
 from carewatch.tui import writes
 from carewatch.tui.commands import PaletteCommand
@@ -24,7 +25,6 @@ from carewatch.tui.panels.calls import CallTable
 from carewatch.tui.panels.issues import IssuesTable
 from carewatch.tui.panels.panel import KeyHelp
 from carewatch.tui.screens.prompt import IssueScreen, NoteScreen
-from carewatch.tui.text import clean
 
 if TYPE_CHECKING:
     from carewatch.tui.app import CarewatchApp
@@ -78,7 +78,7 @@ class TaggingScreen(Screen[None]):
                 self._bindings.bind(
                     key_name(choice.key),
                     choice.action,
-                    f"{choice.field} {clean(choice.name, limit=30)}",
+                    f"{choice.field} {clean_text(choice.name, limit=30)}",
                     show=False,
                     key_display=choice.key,
                 )
@@ -160,7 +160,7 @@ class TaggingScreen(Screen[None]):
     def tagging_keys(self) -> list[KeyHelp]:
         """The config's tagging keys, for the help screen."""
         return [
-            KeyHelp(choice.key, f"{choice.field}: {clean(choice.name, limit=40)}")
+            KeyHelp(choice.key, f"{choice.field}: {clean_text(choice.name, limit=40)}")
             for choice in self.tag_choices
             if choice.key
         ]
@@ -169,7 +169,7 @@ class TaggingScreen(Screen[None]):
         """Tagging, notes, issues and undo, for the command palette."""
         cmds = [
             PaletteCommand(
-                f"Tag {choice.field}: {clean(choice.name, limit=40)}"
+                f"Tag {choice.field}: {clean_text(choice.name, limit=40)}"
                 + (f" ({choice.key})" if choice.key else ""),
                 f"set the selected call's {choice.field}",
                 partial(
