@@ -85,19 +85,21 @@ class CarewatchApp(App[None]):
         config: Config,
         store: Store,
         *,
-        watch: Sequence[tuple[str, str | None]] = (),
+        sources: Sequence[tuple[str, str | None]] = (),
         operator: str | None = None,
         clock: Callable[[], float] = time.time,
         demo: DemoFeed | None = None,
         live: bool = True,
         theme: str | None = "ansi-dark",
     ) -> None:
-        """Use :func:`create_app` rather than this. ``live=False`` starts no follower,
-        watcher or tick (snapshot tests refresh once, by hand)."""
+        """Use :func:`create_app` rather than this. ``sources``: the call-log files to follow,
+        as ``(path, format or None)``. ``live=False`` starts no follower, watcher or tick
+        (snapshot tests refresh once, by hand)."""
         super().__init__()
         self.config = config
         self.store = store
-        self.watch = list(watch)
+        #: The call-log files this screen follows (``--watch``), as ``(path, format or None)``.
+        self.sources = list(sources)
         self.operator = operator or default_operator()
         self.clock = clock
         self.demo = demo
@@ -126,7 +128,7 @@ class CarewatchApp(App[None]):
         self._writer()
         if self.live:
             self._watch_versions()
-            if self.watch:
+            if self.sources:
                 self._follow_files()
             if self.demo is not None:
                 self._run_demo(self.demo)
@@ -273,7 +275,7 @@ class CarewatchApp(App[None]):
         """Follow the watched call-log files with the same code as ``ingest --follow``."""
         from carewatch.ingest import Follower
 
-        self.follower = Follower(self.store, self.config, sources=self.watch)
+        self.follower = Follower(self.store, self.config, sources=self.sources)
         self.follower.run(self.stop_event, on_batch=lambda *_: self.post_message(DataChanged()))
 
     @work(thread=True, exclusive=True, group="demo", exit_on_error=False)
@@ -362,7 +364,7 @@ def create_app(
     return CarewatchApp(
         config,
         store,
-        watch=watch,
+        sources=watch,
         operator=operator,
         clock=clock,
         demo=demo,
