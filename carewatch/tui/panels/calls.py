@@ -87,9 +87,10 @@ def build_call_cells(call: CallRow, config: Config, tz: tzinfo, operator: str | 
     talk_style = ""
     if call.talk_seconds is not None and call.talk_seconds > config.targets.talk_seconds:
         talk_style = "yellow"
-    resolved = {True: Text("✓", style="green"), False: Text("✗", style="red")}.get(
-        call.resolved, Text("")
-    )
+    if call.resolved is None:
+        resolved = Text("")
+    else:
+        resolved = Text("✓", style="green") if call.resolved else Text("✗", style="red")
     cells = (
         time_cell,
         literal(call.agent, "bold" if own else ""),

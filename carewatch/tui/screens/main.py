@@ -227,14 +227,9 @@ class MainScreen(TaggingScreen):
         own_finished = [
             c for c in snap.calls if c.agent == self.operator and status(c) == "answered"
         ]
-        keys = {str(c.id) for c in own_finished}
-        first = self._finished_own is None
-        new = (
-            own_finished
-            if first
-            else [c for c in own_finished if str(c.id) not in self._finished_own]
-        )
-        self._finished_own = keys
+        seen = self._finished_own
+        self._finished_own = {str(c.id) for c in own_finished}
+        new = own_finished if seen is None else [c for c in own_finished if str(c.id) not in seen]
         if not new or time.monotonic() - self._last_user_move < USER_MOVE_GRACE:
             return None
         newest = max(new, key=lambda c: (c.ended_at or c.started_at, c.id))
@@ -275,7 +270,7 @@ class MainScreen(TaggingScreen):
     def action_set_window(self, kind: str) -> None:
         """Show one window (from the command palette)."""
         if kind in WINDOW_KINDS:
-            self.cw_app.set_window(kind)  # type: ignore[arg-type]
+            self.cw_app.set_window(kind)
             self._paint_title(self.cw_app.clock())
 
     def action_cycle_queue(self) -> None:
