@@ -10,21 +10,19 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable
 
 from carewatch.callstate import status
 from carewatch.config import Config
 from carewatch.present import clean_text, clock
 from carewatch.records import CallRow
-from carewatch.tui.panels.panel import KeyHelp, Panel, PanelHelp
-from carewatch.tui.panels.rows import selected_row_key
+from carewatch.tui.panels.panel import KeyHelp, PanelHelp
+from carewatch.tui.panels.rows import Column, RowsTable, selected_row_key
 from carewatch.tui.text import caller_text, colour_style, literal
 
 #: Most rows the table keeps (the newest calls of the window).
 MAX_ROWS = 200
 
-#: (column key, header, fixed width or None for automatic)
-COLUMNS: tuple[tuple[str, str, int | None], ...] = (
+COLUMNS: tuple[Column, ...] = (
     ("time", "Time", 8),
     ("agent", "Operator", 12),
     ("status", "Status", 9),
@@ -107,12 +105,10 @@ def build_call_cells(call: CallRow, config: Config, tz: tzinfo, operator: str | 
     return CallCells(key=str(call.id), sort_key=time_cell.sort_key, cells=cells)
 
 
-def _signature(cell: Text) -> tuple[str, str, tuple]:
-    return (cell.plain, str(cell.style), tuple(cell.spans))
-
-
-class CallTable(Panel, DataTable):
+class CallTable(RowsTable):
     """The live call table. Rows are keyed by the call's database id."""
+
+    COLUMNS = COLUMNS
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("home", "newest", "Newest", show=False),
@@ -137,23 +133,10 @@ class CallTable(Panel, DataTable):
     )
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(
-            id=id,
-            classes=classes,
-            cursor_type="row",
-            zebra_stripes=True,
-            cursor_foreground_priority="renderable",
-        )
+        super().__init__(id=id, classes=classes, cursor_foreground_priority="renderable")
         self._rows: dict[str, CallRow] = {}
-        self._signatures: dict[str, tuple] = {}
         self._sort_keys: dict[str, tuple[int, float, int]] = {}
         self.new_above = 0
-        self.border_title = self.PANEL_HELP.title
-
-    def on_mount(self) -> None:
-        """Create the columns."""
-        for key, label, width in COLUMNS:
-            self.add_column(label, key=key, width=width)
 
     # -- reading ---------------------------------------------------------------------------
     @property
@@ -189,36 +172,20 @@ class CallTable(Panel, DataTable):
         following = self.following
         old_cursor_key = selected_row_key(self)
         old_cursor_row = self.cursor_row
-        resort = False
-        added: list[str] = []
         with self.app.batch_update():
-            for key in [k for k in self._rows if k not in built]:
-                self.remove_row(key)
+            changes = self.sync_rows({key: row.cells for key, (_call, row) in built.items()})
+            resort = bool(changes.added or changes.removed) or any(
+                self._sort_keys.get(key) != built[key][1].sort_key for key in changes.updated
+            )
+            for key in changes.removed:
                 del self._rows[key]
-                self._signatures.pop(key, None)
                 self._sort_keys.pop(key, None)
-                resort = True
             for key, (call, row) in built.items():
-                sig = tuple(_signature(c) for c in row.cells)
-                if key not in self._rows:
-                    self.add_row(*row.cells, key=key)
-                    added.append(key)
-                    resort = True
-                elif sig != self._signatures.get(key):
-                    old = self._signatures.get(key, ())
-                    for index, ((col, _label, _w), cell) in enumerate(
-                        zip(COLUMNS, row.cells, strict=True)
-                    ):
-                        if index >= len(old) or old[index] != sig[index]:
-                            self.update_cell(key, col, cell)
-                    if self._sort_keys.get(key) != row.sort_key:
-                        resort = True
                 self._rows[key] = call
-                self._signatures[key] = sig
                 self._sort_keys[key] = row.sort_key
             if resort:
                 self.sort("time", key=lambda cell: cell.sort_key, reverse=True)
-            self._place_cursor(following, old_cursor_key, old_cursor_row, added, select_key)
+            self._place_cursor(following, old_cursor_key, old_cursor_row, changes.added, select_key)
         self._update_title()
 
     def _place_cursor(

@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
-from textual.widgets import DataTable
 
 from carewatch.present import clock, minutes, percent
-from carewatch.tui.panels.panel import KeyHelp, Panel, PanelHelp
+from carewatch.tui.panels.panel import KeyHelp, PanelHelp
+from carewatch.tui.panels.rows import Column, RowsTable
 from carewatch.tui.snapshot import OperatorLine
 from carewatch.tui.text import literal
 
-COLUMNS: tuple[tuple[str, str, int | None], ...] = (
+COLUMNS: tuple[Column, ...] = (
     ("name", "Operator", 10),
     ("state", "Now", 14),
     ("answered", "Ans", 3),
@@ -52,8 +52,10 @@ def operator_cells(
     )
 
 
-class OperatorsTable(Panel, DataTable):
+class OperatorsTable(RowsTable):
     """One row per operator, keyed by name."""
+
+    COLUMNS = COLUMNS
 
     PANEL_HELP = PanelHelp(
         "Operators",
@@ -67,15 +69,8 @@ class OperatorsTable(Panel, DataTable):
     )
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
-        self._signatures: dict[str, tuple] = {}
+        super().__init__(id=id)
         self._order: list[str] = []
-        self.border_title = self.PANEL_HELP.title
-
-    def on_mount(self) -> None:
-        """Create the columns."""
-        for key, label, width in COLUMNS:
-            self.add_column(label, key=key, width=width)
 
     def show(
         self, lines: Sequence[OperatorLine], now: float, operator: str | None, talk_target: float
@@ -84,19 +79,7 @@ class OperatorsTable(Panel, DataTable):
         wanted = {line.name: operator_cells(line, now, operator, talk_target) for line in lines}
         order = [line.name for line in lines]
         with self.app.batch_update():
-            for key in [k for k in self._signatures if k not in wanted]:
-                self.remove_row(key)
-                del self._signatures[key]
-            for key, cells in wanted.items():
-                sig = tuple((c.plain, str(c.style), tuple(c.spans)) for c in cells)
-                if key not in self._signatures:
-                    self.add_row(*cells, key=key)
-                else:
-                    old = self._signatures[key]
-                    for (col, _l, _w), cell, a, b in zip(COLUMNS, cells, sig, old, strict=True):
-                        if a != b:
-                            self.update_cell(key, col, cell)
-                self._signatures[key] = sig
+            self.sync_rows(wanted)
             if order != self._order:
                 rank = {name: i for i, name in enumerate(order)}
                 self.sort("name", key=lambda cell: rank.get(cell.plain, len(rank)))
