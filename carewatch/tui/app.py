@@ -10,8 +10,9 @@ Data flow
   one message): by the version watcher (a thread polling ``store.data_version()`` every
   250 ms, which moves when any process commits), by the file follower after each batch,
   and after this screen's own writes.
-* Writes (tags, notes, issues, undo) go through one writer thread, in the order the keys
-  were pressed; each result comes back as :class:`WriteDone` and is shown as a notification.
+* Writes (tags, notes, issues, undo) are jobs built by :mod:`carewatch.tui.writes` and run
+  by one writer thread, in the order the keys were pressed; each result comes back as
+  :class:`WriteDone` and is shown as a notification.
   A failure is a notification too, never a crash.
 * A one-second tick repaints the clock and the longest wait without reading the database;
   every :data:`PERIODIC_REFRESH` seconds the figures are refreshed anyway (time passes).

@@ -141,7 +141,7 @@ class CallTable(RowsTable):
     # -- reading ---------------------------------------------------------------------------
     @property
     def selected_call(self) -> CallRow | None:
-        """The call under the cursor, as last read from the store."""
+        """The call under the cursor, as the last snapshot had it."""
         return self._rows.get(selected_row_key(self) or "")
 
     @property
