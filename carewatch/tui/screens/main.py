@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from datetime import datetime
 from functools import partial
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from textual import events
 from textual.app import ComposeResult
@@ -41,10 +41,6 @@ from carewatch.tui.snapshot import (
     window_title,
 )
 
-if TYPE_CHECKING:
-    pass
-
-
 #: Panels in the order Tab visits them; the first five share the lower area.
 PANELS = ("calls", "issues", "operators", "categories", "chart", "tiles", "now", "alerts")
 LOWER_PANELS = ("calls", "issues", "operators", "categories", "chart")
@@ -56,7 +52,7 @@ COMPACT_HEIGHT = 30
 USER_MOVE_GRACE = 5.0
 
 #: The main screen's keys, in footer order, each with what it does in the words of the help
-#: screen. (The tagging keys come from the config: see ``__init__``.)
+#: screen. (The tagging keys come from the config: see :mod:`.tagging`.)
 KEYS: tuple[tuple[Binding, str], ...] = (
     (
         Binding("question_mark,f1", "help", "Help", key_display="?"),
