@@ -260,8 +260,12 @@ class CarewatchApp(App[None]):
     @work(thread=True, exclusive=True, group="versions", exit_on_error=False)
     def _watch_versions(self) -> None:
         """Poll ``store.data_version()``; a change means another process (or our follower)
-        committed. Re-armed after each poll, so polls never overlap."""
+        committed. Re-armed after each poll, so polls never overlap. The first version is
+        read at once, alongside the first refresh: a commit in the first poll interval is a
+        change, not the starting point."""
         last: int | None = None
+        with contextlib.suppress(Exception):  # the loop below tries again
+            last = self.store.data_version()
         while not self.stop_event.wait(VERSION_POLL_SECONDS):
             try:
                 version = self.store.data_version()
