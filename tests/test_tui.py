@@ -23,18 +23,19 @@ from textual.widgets import Input
 
 from carewatch.config import Config
 from carewatch.kpi.now import NowState
+from carewatch.present import clean_text
 from carewatch.records import CallRow, CallUpdate
 from carewatch.store import Store
 from carewatch.tui.app import CarewatchApp, DemoFeed, create_app
-from carewatch.tui.calls import CallTable
-from carewatch.tui.help_screen import HelpScreen
-from carewatch.tui.issue_screen import IssueScreen
-from carewatch.tui.issues import IssuesTable
-from carewatch.tui.main_screen import MainScreen, key_name
-from carewatch.tui.note_screen import NoteScreen
+from carewatch.tui.panels.calls import CallTable
+from carewatch.tui.panels.issues import IssuesTable
+from carewatch.tui.panels.tiles import build_tiles
+from carewatch.tui.screens.help import HelpScreen
+from carewatch.tui.screens.main import MainScreen
+from carewatch.tui.screens.prompt import IssueScreen, NoteScreen
+from carewatch.tui.screens.tagging import key_name
 from carewatch.tui.snapshot import build_alerts, long_wait_alert
-from carewatch.tui.text import clean, mask_caller
-from carewatch.tui.tiles import build_tiles
+from carewatch.tui.text import mask_caller
 from tests.tui_snapshot_app import FIXED_NOW, snapshot_config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -479,9 +480,9 @@ async def test_hostile_text_is_shown_literally(db: Path) -> None:
 
 def test_text_helpers() -> None:
     config = snapshot_config()
-    assert clean("a\x1b[2Jb\x07c\nd") == "abc d"
-    assert clean("x\x1b]0;evil\x07y") == "xy"
-    assert clean(None) == ""
+    assert clean_text("a\x1b[2Jb\x07c\nd") == "abc d"
+    assert clean_text("x\x1b]0;evil\x07y") == "xy"
+    assert clean_text(None) == ""
     assert mask_caller("+39 333 123 4567", config.privacy) == "+** *** *** 4567"
     off = config.privacy.model_copy(update={"mask_callers": False})
     assert mask_caller("+39 333 123 4567", off) == "+39 333 123 4567"

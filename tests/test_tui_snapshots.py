@@ -11,7 +11,7 @@ import pytest
 from textual.pilot import Pilot
 
 from carewatch.tui.app import CarewatchApp
-from carewatch.tui.help_screen import HelpScreen
+from carewatch.tui.screens.help import HelpScreen
 from tests.tui_snapshot_app import build
 
 

@@ -10,8 +10,9 @@ Data flow
   one message): by the version watcher (a thread polling ``store.data_version()`` every
   250 ms, which moves when any process commits), by the file follower after each batch,
   and after this screen's own writes.
-* Writes (tags, notes, issues, undo) go through one writer thread, in the order the keys
-  were pressed; each result comes back as :class:`WriteDone` and is shown as a notification.
+* Writes (tags, notes, issues, undo) are jobs built by :mod:`carewatch.tui.writes` and run
+  by one writer thread, in the order the keys were pressed; each result comes back as
+  :class:`WriteDone` and is shown as a notification.
   A failure is a notification too, never a crash.
 * A one-second tick repaints the clock and the longest wait without reading the database;
   every :data:`PERIODIC_REFRESH` seconds the figures are refreshed anyway (time passes).
@@ -37,8 +38,8 @@ from textual.worker import Worker, WorkerState
 from carewatch.config import Config
 from carewatch.store import Store, StoreError
 from carewatch.tui.commands import CarewatchCommands, PaletteCommand
-from carewatch.tui.main_screen import MainScreen
 from carewatch.tui.messages import DataChanged, SnapshotReady, WriteDone
+from carewatch.tui.screens.main import MainScreen
 from carewatch.tui.snapshot import WINDOW_KINDS, LastWeekCache, WindowKind, load_snapshot
 
 #: How often the version watcher asks the database whether anything was committed.
@@ -85,19 +86,21 @@ class CarewatchApp(App[None]):
         config: Config,
         store: Store,
         *,
-        watch: Sequence[tuple[str, str | None]] = (),
+        sources: Sequence[tuple[str, str | None]] = (),
         operator: str | None = None,
         clock: Callable[[], float] = time.time,
         demo: DemoFeed | None = None,
         live: bool = True,
         theme: str | None = "ansi-dark",
     ) -> None:
-        """Use :func:`create_app` rather than this. ``live=False`` starts no follower,
-        watcher or tick (snapshot tests refresh once, by hand)."""
+        """Use :func:`create_app` rather than this. ``sources``: the call-log files to follow,
+        as ``(path, format or None)``. ``live=False`` starts no follower, watcher or tick
+        (snapshot tests refresh once, by hand)."""
         super().__init__()
         self.config = config
         self.store = store
-        self.watch = list(watch)
+        #: The call-log files this screen follows (``--watch``), as ``(path, format or None)``.
+        self.sources = list(sources)
         self.operator = operator or default_operator()
         self.clock = clock
         self.demo = demo
@@ -126,7 +129,7 @@ class CarewatchApp(App[None]):
         self._writer()
         if self.live:
             self._watch_versions()
-            if self.watch:
+            if self.sources:
                 self._follow_files()
             if self.demo is not None:
                 self._run_demo(self.demo)
@@ -257,8 +260,12 @@ class CarewatchApp(App[None]):
     @work(thread=True, exclusive=True, group="versions", exit_on_error=False)
     def _watch_versions(self) -> None:
         """Poll ``store.data_version()``; a change means another process (or our follower)
-        committed. Re-armed after each poll, so polls never overlap."""
+        committed. Re-armed after each poll, so polls never overlap. The first version is
+        read at once, alongside the first refresh: a commit in the first poll interval is a
+        change, not the starting point."""
         last: int | None = None
+        with contextlib.suppress(Exception):  # the loop below tries again
+            last = self.store.data_version()
         while not self.stop_event.wait(VERSION_POLL_SECONDS):
             try:
                 version = self.store.data_version()
@@ -273,7 +280,7 @@ class CarewatchApp(App[None]):
         """Follow the watched call-log files with the same code as ``ingest --follow``."""
         from carewatch.ingest import Follower
 
-        self.follower = Follower(self.store, self.config, sources=self.watch)
+        self.follower = Follower(self.store, self.config, sources=self.sources)
         self.follower.run(self.stop_event, on_batch=lambda *_: self.post_message(DataChanged()))
 
     @work(thread=True, exclusive=True, group="demo", exit_on_error=False)
@@ -362,7 +369,7 @@ def create_app(
     return CarewatchApp(
         config,
         store,
-        watch=watch,
+        sources=watch,
         operator=operator,
         clock=clock,
         demo=demo,

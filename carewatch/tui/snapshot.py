@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
+from carewatch.callstate import is_inbound
 from carewatch.config import Config
 from carewatch.kpi.engine import compute_kpis
 from carewatch.kpi.now import STALE_CALL_SECONDS, NowState, now_state
 from carewatch.kpi.windows import Window, day_window, last_hour_window, shift_window
-from carewatch.present import duration
+from carewatch.present import duration, percent
 from carewatch.records import CallRow, IssueRow
 from carewatch.store import Store
 
@@ -145,10 +146,6 @@ class LastWeekCache:
         return calls
 
 
-def _inbound(call: CallRow) -> bool:
-    return call.direction != "out"
-
-
 def order_calls(
     calls: Sequence[CallRow], operator: str | None, limit: int = MAX_CALLS
 ) -> list[CallRow]:
@@ -197,12 +194,12 @@ def _alert_categories(kpis: dict[str, Any], config: Config) -> list[Alert]:
         share = (mix.get(name) or {}).get("share")
         if share is None and isinstance(item, dict):
             share = item.get("share")
-        pct = f"{share * 100:.0f}%" if share is not None else "over its share"
+        pct = percent(share, 0) if share is not None else "over its share"
         alerts.append(
             Alert(
                 "error",
-                f"{name} is {pct} of tagged calls (alert over "
-                f"{config.alert_share(name) * 100:.0f}%)",
+                f"{name} is {pct} of tagged calls "
+                f"(alert over {percent(config.alert_share(name), 0)})",
             )
         )
     return alerts
@@ -351,7 +348,7 @@ def load_snapshot(
     else:
         pool = store.calls_between(shifted_start, shifted_end, queue=queue)
     offered_last_week = sum(
-        1 for c in pool if shifted_start <= c.started_at < shifted_end and _inbound(c)
+        1 for c in pool if shifted_start <= c.started_at < shifted_end and is_inbound(c)
     )
 
     state = now_state([c for c in calls if c.started_at >= now - STALE_CALL_SECONDS], events, now)

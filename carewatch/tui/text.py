@@ -10,49 +10,22 @@ characters (so ``"\\x1b[2J"`` cannot clear the terminal) and wraps the result in
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
 from rich.color import ColorParseError
 from rich.errors import StyleSyntaxError
 from rich.style import Style, StyleType
 from rich.text import Text
 
 from carewatch.config import Privacy
+from carewatch.present import MAX_TEXT, clean_text
+from carewatch.records import CallRow
 
 #: Longest text a cell or label shows; longer values are cut with an ellipsis.
-MAX_CELL_CHARS = 200
-
-_ANSI_ESCAPE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.")
-
-
-def clean(value: object, *, limit: int = MAX_CELL_CHARS) -> str:
-    """Any value -> a one-line string without control characters or escape sequences.
-
-    ``None`` gives ``""``. Escape sequences are removed whole (``"\\x1b[2J"`` disappears, not
-    just its ESC), other control and format characters are dropped, line breaks and tabs
-    become spaces, and the result is cut to ``limit`` characters.
-    """
-    if value is None:
-        return ""
-    text = _ANSI_ESCAPE.sub("", str(value))
-    out = []
-    for ch in text:
-        if ch in "\t\n\r\v\f":
-            out.append(" ")
-        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co"):
-            continue
-        else:
-            out.append(ch)
-    cleaned = "".join(out).strip()
-    if len(cleaned) > limit:
-        cleaned = cleaned[: max(0, limit - 1)] + "…"
-    return cleaned
+MAX_CELL_CHARS = MAX_TEXT
 
 
 def literal(value: object, style: StyleType = "", *, limit: int = MAX_CELL_CHARS) -> Text:
     """A value from a log or a user, shown exactly as written (never markup), one line."""
-    return Text(clean(value, limit=limit), style=style, no_wrap=True, end="")
+    return Text(clean_text(value, limit=limit), style=style, no_wrap=True, end="")
 
 
 def mask_caller(caller: str | None, privacy: Privacy) -> str:
@@ -62,7 +35,7 @@ def mask_caller(caller: str | None, privacy: Privacy) -> str:
     ``"+39 333 123 4567"`` -> ``"+** *** *** 4567"``. Letters (a caller *name*) are masked
     too, so nothing identifying is left but the visible digits.
     """
-    text = clean(caller)
+    text = clean_text(caller, limit=MAX_CELL_CHARS)
     if not text or not privacy.mask_callers:
         return text
     keep = privacy.visible_digits
@@ -74,6 +47,12 @@ def mask_caller(caller: str | None, privacy: Privacy) -> str:
 def caller_text(caller: str | None, privacy: Privacy, style: StyleType = "") -> Text:
     """A caller, masked as the config says and shown literally."""
     return literal(mask_caller(caller, privacy), style)
+
+
+def call_label(call: CallRow) -> str:
+    """A call as a sentence names it ("Call 1710325050.14: shipping"): its call id, cleaned,
+    at most 40 characters."""
+    return clean_text(call.call_id, limit=40)
 
 
 def colour_style(colour: str | None) -> Style:

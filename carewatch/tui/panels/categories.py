@@ -9,7 +9,9 @@ from rich.text import Text
 from textual.widgets import Static
 
 from carewatch.config import Config
-from carewatch.tui.text import clean, colour_style, literal
+from carewatch.present import clean_text, percent
+from carewatch.tui.panels.panel import Panel, PanelHelp
+from carewatch.tui.text import colour_style, literal
 
 
 def category_table(kpis: dict[str, Any], config: Config, width: int) -> Table:
@@ -18,7 +20,9 @@ def category_table(kpis: dict[str, Any], config: Config, width: int) -> Table:
     raw_alerts = kpis.get("category_alerts", [])
     alerts = {a["category"] if isinstance(a, dict) else str(a) for a in raw_alerts}
     keys = {c.name: c.key for c in config.categories if c.key}
-    name_width = min(14 if width >= 40 else 10, max([8, *(len(clean(n, limit=14)) for n in mix)]))
+    name_width = min(
+        14 if width >= 40 else 10, max([8, *(len(clean_text(n, limit=14)) for n in mix)])
+    )
     show_count = width >= 36
     # key, name, bar, share (4), count (4): one space between columns
     fixed = 1 + name_width + 4 + (4 if show_count else 0) + (4 if show_count else 3)
@@ -42,12 +46,11 @@ def category_table(kpis: dict[str, Any], config: Config, width: int) -> Table:
         mark = round(limit * bar_width)
         if 0 < mark < bar_width and filled <= mark:
             bar = bar[:mark] + Text("│", style="dim red") + bar[mark + 1 :]
-        pct = "–" if share is None else f"{share * 100:.0f}%"
         row = [
             Text(keys.get(name, " "), style="bold"),
             literal(name, "bold red" if over else "", limit=name_width),
             bar,
-            Text(pct, style="bold red" if over else ""),
+            Text(percent(share, 0), style="bold red" if over else ""),
         ]
         if show_count:
             row.append(Text(str(item.get("count", 0)), style="dim"))
@@ -65,24 +68,26 @@ def category_table(kpis: dict[str, Any], config: Config, width: int) -> Table:
     return table
 
 
-class CategoryBars(Static, can_focus=True):
+class CategoryBars(Panel, Static, can_focus=True):
     """The category mix of the window's tagged calls, with the tagging keys as a legend."""
 
-    PANEL_TITLE = "Categories"
-    PANEL_HELP = (
-        "What callers wanted: each category's share of the window's tagged calls, with its "
-        "tagging key on the left (press it on a selected call). A bar and its share turn red "
-        "when the category is over its alert share (the thin mark on the bar, "
-        "targets.category_alert_share or the category's own alert_share) once "
-        "targets.category_alert_min_calls calls are tagged: a problem to solve upstream. "
-        "Untagged counts answered calls nobody has tagged yet."
+    PANEL_HELP = PanelHelp(
+        "Categories",
+        (
+            "What callers wanted: each category's share of the window's tagged calls, with its "
+            "tagging key on the left (press it on a selected call). A bar and its share turn red "
+            "when the category is over its alert share (the thin mark on the bar, "
+            "targets.category_alert_share or the category's own alert_share) once "
+            "targets.category_alert_min_calls calls are tagged: a problem to solve upstream. "
+            "Untagged counts answered calls nobody has tagged yet."
+        ),
     )
 
     def __init__(self, config: Config, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._config = config
         self._kpis: dict[str, Any] = {}
-        self.border_title = self.PANEL_TITLE
+        self.border_title = self.PANEL_HELP.title
 
     def show(self, kpis: dict[str, Any]) -> None:
         """New mix; repaint when it changed."""

@@ -8,14 +8,14 @@ from typing import ClassVar
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import DataTable
 
+from carewatch.present import short_duration
 from carewatch.records import IssueRow
-from carewatch.tui.tables import selected_row_key
+from carewatch.tui.panels.panel import KeyHelp, PanelHelp
+from carewatch.tui.panels.rows import Column, RowsTable, selected_row_key
 from carewatch.tui.text import literal
-from carewatch.tui.tiles import short_duration
 
-COLUMNS: tuple[tuple[str, str, int | None], ...] = (
+COLUMNS: tuple[Column, ...] = (
     ("id", "#", 3),
     ("age", "Age", 6),
     ("title", "Issue", 24),
@@ -35,18 +35,26 @@ def issue_cells(issue: IssueRow, now: float) -> tuple[Text, ...]:
     )
 
 
-class IssuesTable(DataTable):
+class IssuesTable(RowsTable):
     """Issues not resolved yet (oldest first), keyed by issue id."""
+
+    COLUMNS = COLUMNS
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "resolve", "Resolve issue"),
         Binding("enter", "resolve", "Resolve issue", show=False),
     ]
 
-    PANEL_TITLE = "Open issues"
-    PANEL_HELP = (
-        "Issues opened from calls (key i on a call) and not resolved yet, oldest first, with "
-        "their age. Select one and press r (or Enter) to resolve it; everyone sees it go."
+    PANEL_HELP = PanelHelp(
+        "Open issues",
+        (
+            "Issues opened from calls (key i on a call) and not resolved yet, oldest first, with "
+            "their age. Select one and press r (or Enter) to resolve it; everyone sees it go."
+        ),
+        keys=(
+            KeyHelp("↑ ↓", "select an issue"),
+            KeyHelp("r / Enter", "resolve the selected issue"),
+        ),
     )
 
     class ResolveRequested(Message):
@@ -57,15 +65,8 @@ class IssuesTable(DataTable):
             self.issue = issue
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        super().__init__(id=id)
         self._issues: dict[str, IssueRow] = {}
-        self._signatures: dict[str, tuple] = {}
-        self.border_title = self.PANEL_TITLE
-
-    def on_mount(self) -> None:
-        """Create the columns."""
-        for key, label, width in COLUMNS:
-            self.add_column(label, key=key, width=width)
 
     @property
     def selected_issue(self) -> IssueRow | None:
@@ -75,29 +76,15 @@ class IssuesTable(DataTable):
     def show(self, issues: Sequence[IssueRow], now: float) -> None:
         """Bring the rows in line with ``issues`` by row key."""
         wanted = {str(i.id): i for i in issues}
-        added = False
         with self.app.batch_update():
-            for key in [k for k in self._issues if k not in wanted]:
-                self.remove_row(key)
+            changes = self.sync_rows({key: issue_cells(i, now) for key, i in wanted.items()})
+            for key in changes.removed:
                 del self._issues[key]
-                del self._signatures[key]
-            for key, issue in wanted.items():
-                cells = issue_cells(issue, now)
-                sig = tuple(c.plain for c in cells)
-                if key not in self._issues:
-                    self.add_row(*cells, key=key)
-                    added = True
-                else:
-                    for (col, _l, _w), cell, a, b in zip(
-                        COLUMNS, cells, sig, self._signatures[key], strict=True
-                    ):
-                        if a != b:
-                            self.update_cell(key, col, cell)
-                self._issues[key] = issue
-                self._signatures[key] = sig
-            if added:
+            self._issues.update(wanted)
+            if changes.added:
                 self.sort("id", key=lambda cell: int(cell.plain))
-        self.border_title = f"{self.PANEL_TITLE} · {len(wanted)}" if wanted else self.PANEL_TITLE
+        title = self.PANEL_HELP.title
+        self.border_title = f"{title} · {len(wanted)}" if wanted else title
 
     def action_resolve(self) -> None:
         """Resolve the selected issue."""

@@ -11,16 +11,9 @@ from textual.widgets import Static
 
 from carewatch.config import Config
 from carewatch.kpi.now import NowState
+from carewatch.present import clock
+from carewatch.tui.panels.panel import Panel, PanelHelp
 from carewatch.tui.text import literal
-
-
-def wait_clock(seconds: float | None) -> str:
-    """``"1:24"``, ``"12:05"``, ``"1:02:05"``; ``"–"`` when nobody waits."""
-    if seconds is None:
-        return "–"
-    total = max(0, round(seconds))
-    hours, rem = divmod(total, 3600)
-    return f"{hours}:{rem // 60:02d}:{rem % 60:02d}" if hours else f"{rem // 60}:{rem % 60:02d}"
 
 
 def now_text(state: NowState | None, config: Config, now: float, width: int = 120) -> Text:
@@ -45,7 +38,7 @@ def now_text(state: NowState | None, config: Config, now: float, width: int = 12
     text.append("Waiting" if narrow else "WAITING", style="bold")
     text.append(f" {waiting} ", style=wait_style)
     text.append(" max " if narrow else "  longest ")
-    text.append(wait_clock(longest), style=wait_style if longest is not None else "dim")
+    text.append(clock(longest), style=wait_style if longest is not None else "dim")
     text.append(bar, style="dim")
     text.append("Talking " if narrow else "TALKING ", style="bold")
     text.append(f"{state.talking}", style="bold cyan")
@@ -65,15 +58,17 @@ def now_text(state: NowState | None, config: Config, now: float, width: int = 12
     return text
 
 
-class NowStrip(Static, can_focus=True):
+class NowStrip(Panel, Static, can_focus=True):
     """What a wallboard shows first. The longest wait ticks every second."""
 
-    PANEL_TITLE = "Now"
-    PANEL_HELP = (
-        "Calls waiting in the queue now and how long the longest has waited (it ticks; "
-        "reverse red over targets.long_wait_alert_seconds), calls being talked, and the "
-        "operators by state: talking, paused (with the reason in the operators panel), idle, "
-        "logged off. States come from the phone system's agent events."
+    PANEL_HELP = PanelHelp(
+        "Now",
+        (
+            "Calls waiting in the queue now and how long the longest has waited (it ticks; "
+            "reverse red over targets.long_wait_alert_seconds), calls being talked, and the "
+            "operators by state: talking, paused (with the reason in the operators panel), idle, "
+            "logged off. States come from the phone system's agent events."
+        ),
     )
 
     def __init__(self, config: Config, *, id: str | None = None) -> None:

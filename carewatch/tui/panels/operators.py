@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
-from textual.widgets import DataTable
 
-from carewatch.tui.calls import clock_text
+from carewatch.present import clock, minutes, percent
+from carewatch.tui.panels.panel import KeyHelp, PanelHelp
+from carewatch.tui.panels.rows import Column, RowsTable
 from carewatch.tui.snapshot import OperatorLine
 from carewatch.tui.text import literal
 
-COLUMNS: tuple[tuple[str, str, int | None], ...] = (
+COLUMNS: tuple[Column, ...] = (
     ("name", "Operator", 10),
     ("state", "Now", 14),
     ("answered", "Ans", 3),
@@ -23,13 +24,6 @@ COLUMNS: tuple[tuple[str, str, int | None], ...] = (
 )
 
 _STATE_STYLE = {"talking": "cyan", "paused": "yellow", "idle": "green", "logged_off": "dim"}
-
-
-def _minutes(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    minutes = max(0, int(seconds // 60))
-    return f"{minutes // 60} h {minutes % 60:02d}" if minutes >= 60 else f"{minutes} min"
 
 
 def operator_cells(
@@ -43,43 +37,40 @@ def operator_cells(
         state.append(" ")
         state.append(literal(line.reason, "italic", limit=20))
     if line.since is not None and line.state in ("talking", "paused"):
-        state.append(f" {_minutes(now - line.since)}", style="dim")
+        state.append(f" {minutes(now - line.since)}", style="dim")
     avg = line.avg_talk_seconds
     avg_style = "" if avg is None else "red" if avg > talk_target else ""
-    tagged = "" if line.tagged_share is None else f"{line.tagged_share * 100:.0f}%"
     tagged_style = "yellow" if line.tagged_share is not None and line.tagged_share < 1 else ""
     return (
         literal(line.name, "bold" if operator and line.name == operator else ""),
         state,
         Text(str(line.answered), justify="right"),
-        Text(clock_text(avg) or "–", style=avg_style, justify="right"),
-        Text(clock_text(line.total_talk_seconds) or "0:00", justify="right"),
-        Text(tagged or "–", style=tagged_style, justify="right"),
+        Text(clock(avg), style=avg_style, justify="right"),
+        Text(clock(line.total_talk_seconds), justify="right"),
+        Text(percent(line.tagged_share, 0), style=tagged_style, justify="right"),
         Text(str(line.missed_rings) if line.missed_rings else "", style="yellow", justify="right"),
     )
 
 
-class OperatorsTable(DataTable):
+class OperatorsTable(RowsTable):
     """One row per operator, keyed by name."""
 
-    PANEL_TITLE = "Operators"
-    PANEL_HELP = (
-        "Each operator's state now (talking, paused with the logged reason, idle, logged "
-        "off, from the phone system's agent events) and, for the window: calls answered, "
-        "average talk (red over the target), total talk time, share of their answered calls "
-        "tagged, and rings they did not answer."
+    COLUMNS = COLUMNS
+
+    PANEL_HELP = PanelHelp(
+        "Operators",
+        (
+            "Each operator's state now (talking, paused with the logged reason, idle, logged "
+            "off, from the phone system's agent events) and, for the window: calls answered, "
+            "average talk (red over the target), total talk time, share of their answered calls "
+            "tagged, and rings they did not answer."
+        ),
+        keys=(KeyHelp("↑ ↓", "move the selection"),),
     )
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
-        self._signatures: dict[str, tuple] = {}
+        super().__init__(id=id)
         self._order: list[str] = []
-        self.border_title = self.PANEL_TITLE
-
-    def on_mount(self) -> None:
-        """Create the columns."""
-        for key, label, width in COLUMNS:
-            self.add_column(label, key=key, width=width)
 
     def show(
         self, lines: Sequence[OperatorLine], now: float, operator: str | None, talk_target: float
@@ -88,19 +79,7 @@ class OperatorsTable(DataTable):
         wanted = {line.name: operator_cells(line, now, operator, talk_target) for line in lines}
         order = [line.name for line in lines]
         with self.app.batch_update():
-            for key in [k for k in self._signatures if k not in wanted]:
-                self.remove_row(key)
-                del self._signatures[key]
-            for key, cells in wanted.items():
-                sig = tuple((c.plain, str(c.style), tuple(c.spans)) for c in cells)
-                if key not in self._signatures:
-                    self.add_row(*cells, key=key)
-                else:
-                    old = self._signatures[key]
-                    for (col, _l, _w), cell, a, b in zip(COLUMNS, cells, sig, old, strict=True):
-                        if a != b:
-                            self.update_cell(key, col, cell)
-                self._signatures[key] = sig
+            self.sync_rows(wanted)
             if order != self._order:
                 rank = {name: i for i, name in enumerate(order)}
                 self.sort("name", key=lambda cell: rank.get(cell.plain, len(rank)))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.table import Table
@@ -14,13 +13,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-
-@dataclass(frozen=True)
-class KeyHelp:
-    """One key and what it does."""
-
-    key: str
-    description: str
+from carewatch.tui.panels.panel import KeyHelp, PanelHelp
 
 
 def keys_table(keys: Sequence[KeyHelp]) -> Table:
@@ -40,17 +33,12 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark,f1", "dismiss_help", "Close help"),
     ]
 
-    def __init__(
-        self,
-        panel_title: str,
-        panel_help: str,
-        panel_keys: Sequence[KeyHelp],
-        global_keys: Sequence[KeyHelp],
-    ) -> None:
+    def __init__(self, panel: PanelHelp, global_keys: Sequence[KeyHelp]) -> None:
+        """``panel``: the focused panel's help; ``global_keys``: every key of the screen."""
         super().__init__()
-        self.panel_title = panel_title
-        self.panel_help = panel_help
-        self.panel_keys = list(panel_keys)
+        self.panel_title = panel.title
+        self.panel_help = panel.text
+        self.panel_keys = list(panel.keys)
         self.global_keys = list(global_keys)
 
     def compose(self) -> ComposeResult:

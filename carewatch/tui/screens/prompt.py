@@ -1,4 +1,5 @@
-"""A modal that asks for one line of text about the selected call (note, issue title)."""
+"""The modal that asks for one line of text about the selected call, and its two uses: the
+note (:class:`NoteScreen`) and the title of an issue opened from the call (:class:`IssueScreen`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
-from carewatch.tui.text import clean
+from carewatch.present import clean_text
+from carewatch.records import CallRow
+from carewatch.tui.text import call_label
 
 
 class TextPromptScreen(ModalScreen[str | None]):
@@ -34,7 +37,7 @@ class TextPromptScreen(ModalScreen[str | None]):
     def __init__(self, call_label: str, value: str | None) -> None:
         super().__init__()
         self.call_label = call_label
-        self.value = clean(value, limit=self.MAX_LENGTH)
+        self.value = clean_text(value, limit=self.MAX_LENGTH)
 
     def compose(self) -> ComposeResult:
         """The call, the text (prefilled), the hint."""
@@ -52,9 +55,54 @@ class TextPromptScreen(ModalScreen[str | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Enter: return the text."""
         event.stop()
-        text = clean(event.value, limit=self.MAX_LENGTH)
+        text = clean_text(event.value, limit=self.MAX_LENGTH)
         self.dismiss(None if self.empty_cancels and not text else text)
 
     def action_cancel(self) -> None:
         """Esc: change nothing."""
         self.dismiss(None)
+
+
+#: Longest note the note modal accepts.
+MAX_NOTE = 500
+#: Longest issue title the issue modal accepts.
+MAX_TITLE = 200
+
+
+class NoteScreen(TextPromptScreen):
+    """One line of text for the selected call: returns the note (``""`` to clear it), or
+    ``None`` when cancelled."""
+
+    NAME = "note"
+    BOX_TITLE = "Note"
+    LABEL = "Note for call {call}"
+    PLACEHOLDER = "what the caller needed, what was promised…"
+    HINT = "Enter saves · Esc cancels · empty clears the note"
+    MAX_LENGTH = MAX_NOTE
+    empty_cancels = False
+
+    @classmethod
+    def for_call(cls, call: CallRow) -> NoteScreen:
+        """The modal for ``call``, prefilled with its note."""
+        return cls(call_label(call), call.note)
+
+
+class IssueScreen(TextPromptScreen):
+    """Open an issue from the selected call: returns the issue's title, or ``None`` when
+    cancelled (an empty title cancels too)."""
+
+    NAME = "issue"
+    BOX_TITLE = "Open an issue"
+    LABEL = "Issue from call {call}"
+    PLACEHOLDER = "what needs follow-up"
+    HINT = "Enter opens the issue · Esc cancels"
+    MAX_LENGTH = MAX_TITLE
+    empty_cancels = True
+
+    @classmethod
+    def for_call(cls, call: CallRow) -> IssueScreen:
+        """The modal for ``call``, prefilled with "<category>: <note>" (or a follow-up line)."""
+        label = call_label(call)
+        subject = clean_text(call.category, limit=40) or "call"
+        detail = clean_text(call.note, limit=120) or f"follow up call {label}"
+        return cls(label, f"{subject}: {detail}")

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual_plotext import PlotextPlot
 
+from carewatch.tui.panels.panel import Panel, PanelHelp
+
 
 def _nice_step(raw: float) -> int:
     """A round tick step (1, 2, 5, 10, 20, 50...) at least ``raw``."""
@@ -28,15 +30,17 @@ def _hour_step(width: int) -> int:
     return 12
 
 
-class HourlyChart(PlotextPlot, can_focus=True):
+class HourlyChart(Panel, PlotextPlot, can_focus=True):
     """Bars: calls offered per local hour today (up to now); line: the same weekday a week
     earlier, the whole day. Both series are 24 points (bounded)."""
 
-    PANEL_TITLE = "Calls per hour"
-    PANEL_HELP = (
-        "Calls offered per hour today (bars, up to the current hour) against the same weekday "
-        "last week (line, the whole day), so you see whether today runs above or below a "
-        "normal day and what is still to come. Follows the queue filter."
+    PANEL_HELP = PanelHelp(
+        "Calls per hour",
+        (
+            "Calls offered per hour today (bars, up to the current hour) against the same weekday "
+            "last week (line, the whole day), so you see whether today runs above or below a "
+            "normal day and what is still to come. Follows the queue filter."
+        ),
     )
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -45,7 +49,7 @@ class HourlyChart(PlotextPlot, can_focus=True):
         self._last_week: list[int] = [0] * 24
         self._current_hour = 0
         self._last_week_label = "last week"
-        self.border_title = self.PANEL_TITLE
+        self.border_title = self.PANEL_HELP.title
 
     def on_mount(self) -> None:
         """Draw the empty chart."""
@@ -75,7 +79,7 @@ class HourlyChart(PlotextPlot, can_focus=True):
             return
         self._today, self._last_week = today_l, last_l
         self._current_hour, self._last_week_label = current_hour, last_week_label
-        self.border_title = Text(self.PANEL_TITLE)
+        self.border_title = Text(self.PANEL_HELP.title)
         self.border_subtitle = Text(f"█ today · • {last_week_label}")
         self._draw()
 
@@ -90,9 +94,10 @@ class HourlyChart(PlotextPlot, can_focus=True):
         top = max([*shown, *self._last_week, 1])
         plt.ylim(0, top * 1.05)
         step = max(1, _nice_step(top / 3))
-        ticks = list(range(0, top + 1, step))
-        plt.yticks(ticks, [str(t) for t in ticks])
-        ticks = list(range(0, 24, _hour_step(self.size.width)))
-        plt.xticks(ticks, [str(h) for h in ticks])
+        # whole numbers for the tick labels; plotext's hints ask for list[float]
+        counts: list[float] = list(range(0, top + 1, step))
+        plt.yticks(counts, [str(t) for t in counts])
+        hours_shown: list[float] = list(range(0, 24, _hour_step(self.size.width)))
+        plt.xticks(hours_shown, [str(h) for h in hours_shown])
         plt.xlim(-0.5, 23.5)
         self.refresh()

@@ -13,10 +13,13 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from carewatch.config import Config
-from carewatch.tui.text import clean
+from carewatch.kpi.definitions import definition
+from carewatch.kpi.definitions import label as kpi_label
+from carewatch.present import DASH, clean_text, count, percent, short_duration
+from carewatch.tui.panels.panel import Panel, PanelHelp
+from carewatch.tui.text import MAX_CELL_CHARS
 
 Level = Literal["good", "warn", "bad", ""]
-DASH = "–"
 
 
 @dataclass(frozen=True)
@@ -41,29 +44,16 @@ def fit(text: str, width: int) -> str:
     return forms[-1]
 
 
-def short_duration(seconds: float | None) -> str:
-    """``"45 s"``, ``"2:05"``, ``"1 h 05"``; ``"–"`` for no value."""
-    if seconds is None:
-        return DASH
-    total = max(0, round(seconds))
-    if total < 60:
-        return f"{total} s"
-    if total < 3600:
-        return f"{total // 60}:{total % 60:02d}"
-    hours, rem = divmod(total, 3600)
-    return f"{hours} h {rem // 60:02d}"
+def tile_label(key: str) -> str:
+    """The label of the tile that shows KPI ``key``: the KPI table's ``tile`` (longest form
+    first, shorter forms after ``|``), else its label."""
+    found = definition(key)
+    return found.tile if found is not None and found.tile else kpi_label(key)
 
 
-def percent(share: float | None, decimals: int = 0) -> str:
-    """``0.123`` -> ``"12%"``; ``None`` -> ``"–"``."""
-    if share is None:
-        return DASH
-    return f"{share * 100:.{decimals}f}%"
-
-
-def count(value: Any) -> str:
-    """A count with thousands separators; ``None`` -> ``"–"``."""
-    return DASH if value is None else f"{int(value):,}"
+def _tile(key: str, value: str, detail: str = "", level: Level = "") -> TileData:
+    """A tile that shows one KPI, labelled as the KPI table says."""
+    return TileData(key, tile_label(key), value, detail, level)
 
 
 def build_tiles(
@@ -102,43 +92,38 @@ def build_tiles(
     nps = kpis.get("nps")
     answered = kpis.get("answered", 0)
     return [
-        TileData("offered", "Offered", count(offered), vs),
-        TileData(
+        _tile("offered", count(offered), vs),
+        _tile(
             "answered",
-            "Answered",
             count(answered),
             (
-                f"{percent(answered / offered)} · missed {kpis.get('missed', 0)}"
-                f"|{percent(answered / offered)} of offered|{percent(answered / offered)}"
+                f"{percent(answered / offered, 0)} · missed {kpis.get('missed', 0)}"
+                f"|{percent(answered / offered, 0)} of offered|{percent(answered / offered, 0)}"
                 if offered
                 else ""
             ),
         ),
-        TileData(
+        _tile(
             "abandon_rate",
-            "Abandoned|Aband.",
             percent(abandon, 1),
-            f"{kpis.get('abandoned', 0)} · max {percent(t.abandon_rate_max)}"
-            f"|max {percent(t.abandon_rate_max)}",
+            f"{kpis.get('abandoned', 0)} · max {percent(t.abandon_rate_max, 0)}"
+            f"|max {percent(t.abandon_rate_max, 0)}",
             "" if abandon is None else "bad" if abandon > t.abandon_rate_max else "good",
         ),
-        TileData(
+        _tile(
             "avg_wait_seconds",
-            "Avg wait",
             short_duration(kpis.get("avg_wait_seconds")),
             "first response|1st resp.",
         ),
-        TileData(
+        _tile(
             "service_level",
-            "Service level|Service lvl|SL",
-            percent(sl),
-            f"≤{t.service_level_seconds:g} s · goal {percent(t.service_level_goal)}"
-            f"|goal {percent(t.service_level_goal)}",
+            percent(sl, 0),
+            f"≤{t.service_level_seconds:g} s · goal {percent(t.service_level_goal, 0)}"
+            f"|goal {percent(t.service_level_goal, 0)}",
             "" if sl is None else "bad" if sl < t.service_level_goal else "good",
         ),
-        TileData(
+        _tile(
             "avg_talk_seconds",
-            "Avg talk",
             short_duration(talk),
             f"target {short_duration(t.talk_seconds)}",
             talk_level,
@@ -146,44 +131,39 @@ def build_tiles(
         TileData(
             "over_target_share",
             f"Over {short_duration(t.talk_seconds)}|>{short_duration(t.talk_seconds)}",
-            percent(kpis.get("over_target_share")),
+            percent(kpis.get("over_target_share"), 0),
             "of ended calls|of ended",
         ),
-        TileData("fcr_rate", "FCR", percent(kpis.get("fcr_rate")), "resolved 1st call|1st call"),
-        TileData(
+        _tile("fcr_rate", percent(kpis.get("fcr_rate"), 0), "resolved 1st call|1st call"),
+        _tile(
             "conversion_rate",
-            "Conversion|Conv.",
-            percent(kpis.get("conversion_rate")),
+            percent(kpis.get("conversion_rate"), 0),
             f"{kpis.get('conversions', 0)} sales/appts|{kpis.get('conversions', 0)} conv.",
         ),
-        TileData(
+        _tile(
             "csat_score",
-            "CSAT",
-            percent(kpis.get("csat_score")),
+            percent(kpis.get("csat_score"), 0),
             (
                 f"avg {csat_avg:.2f} · {kpis.get('csat_responses', 0)}|avg {csat_avg:.2f}"
                 if csat_avg is not None
                 else "no ratings"
             ),
         ),
-        TileData(
+        _tile(
             "nps",
-            "NPS",
             DASH if nps is None else f"{nps:+d}",
             f"{kpis.get('nps_responses', 0)} answers",
         ),
-        TileData(
+        _tile(
             "open_issues",
-            "Open issues|Issues",
             count(kpis.get("open_issues")),
             f"oldest {short_duration(oldest)}|{short_duration(oldest)}"
             if oldest is not None
             else "none open",
             "warn" if kpis.get("open_issues") else "",
         ),
-        TileData(
+        _tile(
             "untagged",
-            "To tag",
             count(untagged),
             "answered, no category|no category|untagged",
             "warn" if untagged else "good" if answered else "",
@@ -191,7 +171,7 @@ def build_tiles(
     ]
 
 
-class HeadlineTiles(Widget, can_focus=True):
+class HeadlineTiles(Panel, Widget, can_focus=True):
     """The grid of headline tiles, painted as one widget (a wallboard has many tiles and
     one widget per tile costs layout time on every refresh). As many tiles per row as the
     width allows; colours come from the theme through component classes."""
@@ -206,14 +186,16 @@ class HeadlineTiles(Widget, can_focus=True):
         "tiles--bad",
     }
 
-    PANEL_TITLE = "Headline figures"
-    PANEL_HELP = (
-        "The window's headline figures (the window is shown at the top: today, last hour or "
-        "this shift). Offered compares with the same weekday last week up to the same time. "
-        "Colours come from the config's [targets]: average talk is green up to talk_seconds, "
-        "amber up to talk_amber_seconds, red above; abandon rate is red above "
-        "abandon_rate_max; service level is red below service_level_goal. "
-        '"–" means there is no data yet for that figure.'
+    PANEL_HELP = PanelHelp(
+        "Headline figures",
+        (
+            "The window's headline figures (the window is shown at the top: today, last hour or "
+            "this shift). Offered compares with the same weekday last week up to the same time. "
+            "Colours come from the config's [targets]: average talk is green up to talk_seconds, "
+            "amber up to talk_amber_seconds, red above; abandon rate is red above "
+            "abandon_rate_max; service level is red below service_level_goal. "
+            '"–" means there is no data yet for that figure.'
+        ),
     )
 
     compact: reactive[bool] = reactive(False, layout=True)
@@ -224,11 +206,11 @@ class HeadlineTiles(Widget, can_focus=True):
 
     def layout_for(self, width: int) -> tuple[int, int, int]:
         """(tiles per row, rows, tile width) for ``width`` columns."""
-        count = len(self.tiles) or 1
+        tiles = len(self.tiles) or 1
         min_width = 10 if self.compact else 14
-        per_row = max(1, min(count, (width + 1) // (min_width + 1)))
-        rows = math.ceil(count / per_row)
-        per_row = math.ceil(count / rows)
+        per_row = max(1, min(tiles, (width + 1) // (min_width + 1)))
+        rows = math.ceil(tiles / per_row)
+        per_row = math.ceil(tiles / rows)
         tile_width = max(4, (width - (per_row - 1)) // per_row)
         return per_row, rows, tile_width
 
@@ -277,7 +259,7 @@ class HeadlineTiles(Widget, can_focus=True):
                         text = tile.value
                         style = styles["value"] + levels.get(tile.level, styles["value"])
                     else:
-                        text = clean(fit(getattr(tile, part), inner))
+                        text = clean_text(fit(getattr(tile, part), inner), limit=MAX_CELL_CHARS)
                         style = styles[part]
                     if len(text) > inner:
                         text = text[: inner - 1] + "…"

@@ -10,18 +10,19 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable
 
+from carewatch.callstate import status
 from carewatch.config import Config
+from carewatch.present import clean_text, clock
 from carewatch.records import CallRow
-from carewatch.tui.tables import selected_row_key
-from carewatch.tui.text import caller_text, clean, colour_style, literal
+from carewatch.tui.panels.panel import KeyHelp, PanelHelp
+from carewatch.tui.panels.rows import Column, RowsTable, selected_row_key
+from carewatch.tui.text import caller_text, colour_style, literal
 
 #: Most rows the table keeps (the newest calls of the window).
 MAX_ROWS = 200
 
-#: (column key, header, fixed width or None for automatic)
-COLUMNS: tuple[tuple[str, str, int | None], ...] = (
+COLUMNS: tuple[Column, ...] = (
     ("time", "Time", 8),
     ("agent", "Operator", 12),
     ("status", "Status", 9),
@@ -42,30 +43,9 @@ class SortableText(Text):
     sort_key: tuple[int, float, int] = (0, 0.0, 0)
 
 
-def clock_text(seconds: float | None) -> str:
-    """``"2:05"`` / ``"1:02:05"``, or ``""`` for no value (compact durations for cells)."""
-    if seconds is None:
-        return ""
-    total = max(0, round(seconds))
-    hours, rem = divmod(total, 3600)
-    minutes, secs = divmod(rem, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def call_status(call: CallRow) -> str:
-    """waiting / talking / answered / abandoned / missed / outbound, as the table shows it."""
-    if call.disposition == "answered":
-        return "talking" if call.ended_at is None and call.talk_seconds is None else "answered"
-    if call.disposition in ("abandoned", "missed"):
-        return call.disposition
-    if call.direction == "out":
-        return "outbound"
-    return "waiting" if call.ended_at is None else "ended"
-
-
 def needs_tag(call: CallRow) -> bool:
     """An answered call that has ended and has no category yet: the operator's to-do."""
-    return call_status(call) == "answered" and not call.category
+    return status(call) == "answered" and not call.category
 
 
 @dataclass(frozen=True)
@@ -91,7 +71,7 @@ _STATUS_STYLE = {
 def build_call_cells(call: CallRow, config: Config, tz: tzinfo, operator: str | None) -> CallCells:
     """Cells of one call row. Every value from a log is shown literally (see tui/text.py)."""
     own = 1 if operator and call.agent == operator else 0
-    status = call_status(call)
+    state = status(call)
     started = datetime.fromtimestamp(call.started_at, tz).strftime("%H:%M:%S")
     time_cell = SortableText(started, style="bold" if own else "", no_wrap=True, end="")
     time_cell.sort_key = (own, call.started_at, call.id)
@@ -105,69 +85,63 @@ def build_call_cells(call: CallRow, config: Config, tz: tzinfo, operator: str | 
     talk_style = ""
     if call.talk_seconds is not None and call.talk_seconds > config.targets.talk_seconds:
         talk_style = "yellow"
-    resolved = {True: Text("✓", style="green"), False: Text("✗", style="red")}.get(
-        call.resolved, Text("")
-    )
+    if call.resolved is None:
+        resolved = Text("")
+    else:
+        resolved = Text("✓", style="green") if call.resolved else Text("✗", style="red")
     cells = (
         time_cell,
         literal(call.agent, "bold" if own else ""),
-        Text(status, style=_STATUS_STYLE.get(status, ""), no_wrap=True, end=""),
-        Text(clock_text(call.talk_seconds), style=talk_style, justify="right", end=""),
+        Text(state, style=_STATUS_STYLE.get(state, ""), no_wrap=True, end=""),
+        Text(clock(call.talk_seconds, empty=""), style=talk_style, justify="right", end=""),
         category,
         literal(call.outcome),
         resolved,
         caller_text(call.caller, config.privacy),
         literal(call.queue),
-        Text(clock_text(call.wait_seconds), justify="right", end=""),
+        Text(clock(call.wait_seconds, empty=""), justify="right", end=""),
         literal(call.note, "italic", limit=60),
     )
     return CallCells(key=str(call.id), sort_key=time_cell.sort_key, cells=cells)
 
 
-def _signature(cell: Text) -> tuple[str, str, tuple]:
-    return (cell.plain, str(cell.style), tuple(cell.spans))
-
-
-class CallTable(DataTable):
+class CallTable(RowsTable):
     """The live call table. Rows are keyed by the call's database id."""
+
+    COLUMNS = COLUMNS
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("home", "newest", "Newest", show=False),
         Binding("end", "scroll_bottom", "Oldest", show=False),
     ]
 
-    PANEL_TITLE = "Calls"
-    PANEL_HELP = (
-        f"The newest calls of the window (at most {MAX_ROWS}), newest first; with an operator "
-        "name, that operator's own calls come first. The call just finished is selected, so "
-        "one key tags it. An answered call without a category shows [● untagged]. "
-        "When you scroll away, new calls do not move the table: the title counts them "
-        '("+N new") until you go back to the top (Home).'
+    PANEL_HELP = PanelHelp(
+        "Calls",
+        (
+            f"The newest calls of the window (at most {MAX_ROWS}), newest first; with an operator "
+            "name, that operator's own calls come first. The call just finished is selected, so "
+            "one key tags it. An answered call without a category shows [● untagged]. "
+            "When you scroll away, new calls do not move the table: the title counts them "
+            '("+N new") until you go back to the top (Home).'
+        ),
+        keys=(
+            KeyHelp("↑ ↓ PgUp PgDn", "move the selection"),
+            KeyHelp("Home", 'go to the newest call (clears "+N new")'),
+            KeyHelp("End", "go to the oldest call shown"),
+            KeyHelp("keys below", "tag the selected call (category, outcome, r, n, i, u)"),
+        ),
     )
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(
-            id=id,
-            classes=classes,
-            cursor_type="row",
-            zebra_stripes=True,
-            cursor_foreground_priority="renderable",
-        )
+        super().__init__(id=id, classes=classes, cursor_foreground_priority="renderable")
         self._rows: dict[str, CallRow] = {}
-        self._signatures: dict[str, tuple] = {}
         self._sort_keys: dict[str, tuple[int, float, int]] = {}
         self.new_above = 0
-        self.border_title = self.PANEL_TITLE
-
-    def on_mount(self) -> None:
-        """Create the columns."""
-        for key, label, width in COLUMNS:
-            self.add_column(label, key=key, width=width)
 
     # -- reading ---------------------------------------------------------------------------
     @property
     def selected_call(self) -> CallRow | None:
-        """The call under the cursor, as last read from the store."""
+        """The call under the cursor, as the last snapshot had it."""
         return self._rows.get(selected_row_key(self) or "")
 
     @property
@@ -198,36 +172,20 @@ class CallTable(DataTable):
         following = self.following
         old_cursor_key = selected_row_key(self)
         old_cursor_row = self.cursor_row
-        resort = False
-        added: list[str] = []
         with self.app.batch_update():
-            for key in [k for k in self._rows if k not in built]:
-                self.remove_row(key)
+            changes = self.sync_rows({key: row.cells for key, (_call, row) in built.items()})
+            resort = bool(changes.added or changes.removed) or any(
+                self._sort_keys.get(key) != built[key][1].sort_key for key in changes.updated
+            )
+            for key in changes.removed:
                 del self._rows[key]
-                self._signatures.pop(key, None)
                 self._sort_keys.pop(key, None)
-                resort = True
             for key, (call, row) in built.items():
-                sig = tuple(_signature(c) for c in row.cells)
-                if key not in self._rows:
-                    self.add_row(*row.cells, key=key)
-                    added.append(key)
-                    resort = True
-                elif sig != self._signatures.get(key):
-                    old = self._signatures.get(key, ())
-                    for index, ((col, _label, _w), cell) in enumerate(
-                        zip(COLUMNS, row.cells, strict=True)
-                    ):
-                        if index >= len(old) or old[index] != sig[index]:
-                            self.update_cell(key, col, cell)
-                    if self._sort_keys.get(key) != row.sort_key:
-                        resort = True
                 self._rows[key] = call
-                self._signatures[key] = sig
                 self._sort_keys[key] = row.sort_key
             if resort:
                 self.sort("time", key=lambda cell: cell.sort_key, reverse=True)
-            self._place_cursor(following, old_cursor_key, old_cursor_row, added, select_key)
+            self._place_cursor(following, old_cursor_key, old_cursor_row, changes.added, select_key)
         self._update_title()
 
     def _place_cursor(
@@ -261,7 +219,7 @@ class CallTable(DataTable):
         self.move_cursor(row=new_row, scroll=False)
 
     def _update_title(self) -> None:
-        title = self.PANEL_TITLE
+        title = self.PANEL_HELP.title
         if self.new_above:
             title += f" · +{self.new_above} new (Home)"
         self.border_title = title
@@ -284,5 +242,5 @@ class CallTable(DataTable):
 
 def outcome_legend(config: Config) -> str:
     """``"s sale · a appointment · …"``: the outcome keys (config names, cleaned)."""
-    parts = [f"{o.key} {clean(o.name, limit=14)}" for o in config.outcomes if o.key]
+    parts = [f"{o.key} {clean_text(o.name, limit=14)}" for o in config.outcomes if o.key]
     return " · ".join(parts)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.widgets import Static
 
+from carewatch.tui.panels.panel import Panel, PanelHelp
 from carewatch.tui.snapshot import Alert
 from carewatch.tui.text import literal
 
@@ -26,17 +27,19 @@ def alerts_text(alerts: Sequence[Alert]) -> Text:
     return text
 
 
-class AlertsLine(Static, can_focus=True):
+class AlertsLine(Panel, Static, can_focus=True):
     """What needs attention: a category over its alert share, average talk over the target,
     a caller waiting too long, a followed file with bad lines, missing or gone stale."""
 
-    PANEL_TITLE = "Alerts"
-    PANEL_HELP = (
-        "What needs attention now: a category over its alert share of the tagged calls "
-        "(targets.category_alert_share, once category_alert_min_calls are tagged), the "
-        "average talk over the target, a caller waiting longer than "
-        "targets.long_wait_alert_seconds, a followed call-log file with bad lines, missing, "
-        "or with no new line for targets.stale_source_seconds (during a shift)."
+    PANEL_HELP = PanelHelp(
+        "Alerts",
+        (
+            "What needs attention now: a category over its alert share of the tagged calls "
+            "(targets.category_alert_share, once category_alert_min_calls are tagged), the "
+            "average talk over the target, a caller waiting longer than "
+            "targets.long_wait_alert_seconds, a followed call-log file with bad lines, missing, "
+            "or with no new line for targets.stale_source_seconds (during a shift)."
+        ),
     )
 
     def __init__(self, *, id: str | None = None) -> None:

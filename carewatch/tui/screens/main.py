@@ -1,0 +1,383 @@
+"""The main screen: the panels and their layout, painting a snapshot, the window and queue
+filter, moving between panels, help and the command palette. The operator's keys (tagging,
+notes, issues, undo) come from its base, :class:`~carewatch.tui.screens.tagging.TaggingScreen`."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from functools import partial
+from typing import Any, ClassVar
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.keys import format_key
+from textual.widget import Widget
+from textual.widgets import Footer
+
+from carewatch.callstate import status
+from carewatch.config import Config
+from carewatch.present import clean_text
+from carewatch.tui.commands import PaletteCommand
+from carewatch.tui.panels.alerts import AlertsLine
+from carewatch.tui.panels.calls import CallTable, outcome_legend
+from carewatch.tui.panels.categories import CategoryBars
+from carewatch.tui.panels.hourly import HourlyChart
+from carewatch.tui.panels.issues import IssuesTable
+from carewatch.tui.panels.now import NowStrip, TitleBar, title_text
+from carewatch.tui.panels.operators import OperatorsTable
+from carewatch.tui.panels.panel import KeyHelp, Panel
+from carewatch.tui.panels.tiles import HeadlineTiles, build_tiles
+from carewatch.tui.screens.help import HelpScreen
+from carewatch.tui.screens.tagging import TaggingScreen
+from carewatch.tui.snapshot import (
+    WINDOW_KINDS,
+    WINDOW_NAMES,
+    Snapshot,
+    long_wait_alert,
+    window_for,
+    window_title,
+)
+
+#: Panels in the order Tab visits them; the first five share the lower area.
+PANELS = ("calls", "issues", "operators", "categories", "chart", "tiles", "now", "alerts")
+LOWER_PANELS = ("calls", "issues", "operators", "categories", "chart")
+#: Below this size the lower area shows one panel at a time (Tab switches).
+COMPACT_WIDTH = 100
+COMPACT_HEIGHT = 30
+#: After the user moves in the call table, a call that just finished does not take the
+#: cursor away for this many seconds.
+USER_MOVE_GRACE = 5.0
+
+#: The main screen's keys, in footer order, each with what it does in the words of the help
+#: screen. (The tagging keys come from the config: see :mod:`.tagging`.)
+KEYS: tuple[tuple[Binding, str], ...] = (
+    (
+        Binding("question_mark,f1", "help", "Help", key_display="?"),
+        "help for the focused panel (also F1)",
+    ),
+    (Binding("w", "cycle_window", "Window"), "window: today → last hour → this shift"),
+    (Binding("f", "cycle_queue", "Queue"), "queue filter: all queues → each queue seen today"),
+    (Binding("r", "toggle_resolved", "Resolved"), "mark the selected call resolved / not resolved"),
+    (Binding("n", "note", "Note"), "write a note on the selected call"),
+    (Binding("i", "open_issue", "Issue"), "open an issue from the selected call"),
+    (Binding("u", "undo", "Undo"), "undo your last tag"),
+    (
+        Binding("tab", "next_panel", "Panel", priority=True),
+        "next panel (on a small screen: show it)",
+    ),
+    (
+        Binding("shift+tab", "previous_panel", "Previous panel", show=False, priority=True),
+        "previous panel",
+    ),
+    (Binding("q", "app.quit", "Quit"), "quit"),
+)
+
+NAVIGATION_KEYS = frozenset(
+    {"up", "down", "pageup", "pagedown", "home", "end", "ctrl+home", "ctrl+end"}
+)
+
+
+class MainScreen(TaggingScreen):
+    """The supervisor's panels and the operator's tagging keys."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [binding for binding, _help in KEYS]
+
+    def __init__(self, config: Config, *, operator: str, demo_label: str | None = None) -> None:
+        super().__init__(config, id="main")
+        self.operator = operator
+        self.demo_label = demo_label
+        self.snapshot: Snapshot | None = None
+        self.pending_select: str | None = None
+        self.compact = False
+        self.shown_panel = "calls"
+        self._finished_own: set[str] | None = None
+        self._last_user_move = -1e9
+        self._queues: list[str] = []
+
+    @property
+    def is_painted(self) -> bool:
+        """Mounted and not being taken down: safe to paint."""
+        return self.is_attached and not (self._closing or self._closed)
+
+    # -- layout --------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        """Title, Now, tiles, the two bands of panels, alerts, footer."""
+        yield TitleBar(id="title-bar")
+        yield NowStrip(self.config, id="now")
+        yield HeadlineTiles(build_tiles({}, None, self.config), id="tiles")
+        with Horizontal(id="middle", classes="band"):
+            yield HourlyChart(id="chart").add_class("panel", "lower")
+            yield CategoryBars(self.config, id="categories").add_class("panel", "lower")
+            yield OperatorsTable(id="operators").add_class("panel", "lower")
+        with Horizontal(id="bottom", classes="band"):
+            yield CallTable(id="calls").add_class("panel", "lower")
+            yield IssuesTable(id="issues").add_class("panel", "lower")
+        yield AlertsLine(id="alerts")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Focus the call table and paint the title."""
+        calls = self.query_one(CallTable)
+        calls.border_subtitle = clean_text(outcome_legend(self.config), limit=200)
+        calls.focus()
+        self._paint_title(self.cw_app.clock())
+        self._apply_size()
+
+    def on_resize(self, _event: events.Resize) -> None:
+        """Small terminals show one lower panel at a time."""
+        self._apply_size()
+
+    def _apply_size(self) -> None:
+        width, height = self.size
+        compact = width < COMPACT_WIDTH or height < COMPACT_HEIGHT
+        self.compact = compact
+        self.set_class(compact, "-compact")
+        self.set_class(height >= 50, "-tall")
+        self.query_one(HeadlineTiles).set_compact(compact)
+        self.query_one(Footer).compact = width < COMPACT_WIDTH
+        self._show_panel(self.shown_panel, force=True)
+
+    def _show_panel(self, panel_id: str, *, force: bool = False) -> None:
+        """In compact mode only ``panel_id`` of the lower panels is displayed."""
+        if panel_id == self.shown_panel and not force:
+            return
+        self.shown_panel = panel_id
+        for name in LOWER_PANELS:
+            self.query_one(f"#{name}").set_class(name == panel_id, "-shown")
+        for band in self.query(".band"):
+            band.set_class(any(child.id == panel_id for child in band.children), "-shown")
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """Focusing a lower panel (Tab, mouse) shows it in compact mode."""
+        panel = self._panel_of(event.widget)
+        if panel is not None and panel.id in LOWER_PANELS and panel.id != self.shown_panel:
+            self._show_panel(panel.id)
+
+    def _panel_of(self, widget: Widget | None) -> Widget | None:
+        node: Any = widget
+        while node is not None and node is not self:
+            if getattr(node, "id", None) in PANELS:
+                return node
+            node = node.parent
+        return None
+
+    def on_screen_resume(self) -> None:
+        """Back from a modal: catch up with what changed meanwhile."""
+        self.cw_app._kick()
+
+    # -- painting ------------------------------------------------------------------------------
+    def _paint_title(self, now: float) -> None:
+        app = self.cw_app
+        if self.snapshot is not None and self.snapshot.window_kind == app.window_kind:
+            window = self.snapshot.window
+        else:
+            window = window_for(app.window_kind, self.config, now)
+        self.query_one(TitleBar).update(
+            title_text(
+                window_title=window_title(app.window_kind, window, self.config),
+                queue=app.queue_filter,
+                operator=self.operator,
+                now=now,
+                tz=self.config.tz,
+                demo=self.demo_label,
+            )
+        )
+
+    def show_snapshot(self, snap: Snapshot) -> None:
+        """Paint a refresh's figures (each panel updates only what changed)."""
+        self.snapshot = snap
+        self._queues = sorted(set(self._queues) | set(snap.queues))
+        now = snap.taken_at
+        tz = self.config.tz
+        with self.app.batch_update():
+            self._paint_title(self.cw_app.clock())
+            self.query_one(NowStrip).show(snap.now, self.cw_app.clock())
+            self.query_one(HeadlineTiles).show(
+                build_tiles(snap.kpis, snap.offered_last_week, self.config)
+            )
+            self.query_one(HourlyChart).show(
+                snap.hourly_today,
+                snap.hourly_last_week,
+                datetime.fromtimestamp(now, tz).hour,
+                snap.last_week_label,
+            )
+            self.query_one(CategoryBars).show(snap.kpis)
+            self.query_one(OperatorsTable).show(
+                snap.operators, now, self.operator, self.config.targets.talk_seconds
+            )
+            self.query_one(CallTable).show_calls(
+                snap.calls, self.config, tz, self.operator, select_key=self._select_key(snap)
+            )
+            self.query_one(IssuesTable).show(snap.issues, now)
+            self._paint_alerts(self.cw_app.clock())
+
+    def _select_key(self, snap: Snapshot) -> str | None:
+        """The operator's call that just finished (or, at start, their latest finished call),
+        unless the user moved in the table a moment ago."""
+        if self.pending_select is not None:
+            key, self.pending_select = self.pending_select, None
+            return key
+        own_finished = [
+            c for c in snap.calls if c.agent == self.operator and status(c) == "answered"
+        ]
+        seen = self._finished_own
+        self._finished_own = {str(c.id) for c in own_finished}
+        new = own_finished if seen is None else [c for c in own_finished if str(c.id) not in seen]
+        if not new or time.monotonic() - self._last_user_move < USER_MOVE_GRACE:
+            return None
+        newest = max(new, key=lambda c: (c.ended_at or c.started_at, c.id))
+        return str(newest.id)
+
+    def _paint_alerts(self, now: float) -> None:
+        if self.snapshot is None:
+            return
+        alerts = list(self.snapshot.alerts)
+        waiting = long_wait_alert(self.snapshot.now, self.config, now)
+        if waiting is not None:
+            alerts.insert(0, waiting)
+        self.query_one(AlertsLine).show(alerts)
+
+    def tick(self, now: float) -> None:
+        """Every second: the clock, the longest wait and its alert (no database read)."""
+        self._paint_title(now)
+        self.query_one(NowStrip).tick(now)
+        self._paint_alerts(now)
+
+    def on_key(self, event: events.Key) -> None:
+        """Remember when the user last moved in the call table (see :data:`USER_MOVE_GRACE`)."""
+        if event.key in NAVIGATION_KEYS and isinstance(self.focused, CallTable):
+            self._last_user_move = time.monotonic()
+
+    def on_click(self, event: events.Click) -> None:
+        """A click in the call table is a move too."""
+        if isinstance(event.widget, CallTable):
+            self._last_user_move = time.monotonic()
+
+    # -- window, filter, panels, help ----------------------------------------------------------
+    def action_cycle_window(self) -> None:
+        """today → last hour → this shift."""
+        kind = self.cw_app.cycle_window()
+        self._paint_title(self.cw_app.clock())
+        self.notify(f"Window: {WINDOW_NAMES[kind]}", timeout=2)
+
+    def action_set_window(self, kind: str) -> None:
+        """Show one window (from the command palette)."""
+        if kind in WINDOW_KINDS:
+            self.cw_app.set_window(kind)
+            self._paint_title(self.cw_app.clock())
+
+    def action_cycle_queue(self) -> None:
+        """all queues → each queue seen today → all."""
+        app = self.cw_app
+        choices: list[str | None] = [None, *self._queues]
+        try:
+            index = choices.index(app.queue_filter)
+        except ValueError:
+            index = 0
+        self.set_queue(choices[(index + 1) % len(choices)])
+
+    def set_queue(self, queue_name: str | None) -> None:
+        """Filter by one queue (``None``: all)."""
+        self.cw_app.set_queue_filter(queue_name)
+        self._paint_title(self.cw_app.clock())
+        shown = clean_text(queue_name, limit=40) if queue_name else "all queues"
+        self.notify(f"Queue: {shown}", timeout=2, markup=False)
+
+    def _visible_panels(self) -> list[Widget]:
+        return [self.query_one(f"#{name}") for name in PANELS]
+
+    def _move_panel(self, step: int) -> None:
+        panels = self._visible_panels()
+        current = self._panel_of(self.focused)
+        index = panels.index(current) if current in panels else -1
+        target = panels[(index + step) % len(panels)]
+        if target.id in LOWER_PANELS:
+            self._show_panel(target.id)
+        target.focus()
+
+    def action_next_panel(self) -> None:
+        """Focus the next panel (on a small screen it also shows it)."""
+        self._move_panel(1)
+
+    def action_previous_panel(self) -> None:
+        """Focus the previous panel."""
+        self._move_panel(-1)
+
+    def action_focus_panel(self, panel_id: str) -> None:
+        """Focus one panel by id (from the command palette)."""
+        if panel_id in PANELS:
+            if panel_id in LOWER_PANELS:
+                self._show_panel(panel_id)
+            self.query_one(f"#{panel_id}").focus()
+
+    def global_keys(self) -> list[KeyHelp]:
+        """Every key of the main screen, for the help screen."""
+        keys = [
+            KeyHelp(" / ".join(format_key(k) for k in binding.key.split(",")), text)
+            for binding, text in KEYS
+        ]
+        return [
+            *keys,
+            *self.tagging_keys(),
+            KeyHelp("ctrl+p", "command palette: every action by name"),
+        ]
+
+    def action_help(self) -> None:
+        """Help for the focused panel."""
+        panel = self._panel_of(self.focused) or self.query_one(CallTable)
+        panel_help = panel.PANEL_HELP if isinstance(panel, Panel) else CallTable.PANEL_HELP
+        self.app.push_screen(HelpScreen(panel_help, self.global_keys()))
+
+    # -- the command palette -------------------------------------------------------------------
+    def palette_commands(self) -> list[PaletteCommand]:
+        """Every action by name."""
+        windows = [
+            PaletteCommand(
+                f"Window: {WINDOW_NAMES[kind]}",
+                "figures for this span",
+                partial(self.action_set_window, kind),
+            )
+            for kind in WINDOW_KINDS
+        ]
+        queues = [
+            PaletteCommand(
+                f"Queue filter: {clean_text(name, limit=40)}",
+                "show this queue only",
+                partial(self.set_queue, name),
+            )
+            for name in self._queues
+        ]
+        panels = [
+            PaletteCommand(
+                f"Show panel: {self._panel_title(panel_id)}",
+                "focus (and show) this panel",
+                partial(self.action_focus_panel, panel_id),
+            )
+            for panel_id in LOWER_PANELS
+        ]
+        return [
+            *windows,
+            PaletteCommand(
+                "Queue filter: all queues", "show every queue", partial(self.set_queue, None)
+            ),
+            *queues,
+            *self.tagging_commands(),
+            PaletteCommand(
+                "Go to the newest call",
+                "top of the call table",
+                self.query_one(CallTable).action_newest,
+            ),
+            *panels,
+            PaletteCommand(
+                "Help for the focused panel (?)",
+                "keys and what the panel shows",
+                self.action_help,
+            ),
+        ]
+
+    def _panel_title(self, panel_id: str) -> str:
+        panel = self.query_one(f"#{panel_id}")
+        return panel.PANEL_HELP.title if isinstance(panel, Panel) else panel_id
