@@ -101,17 +101,3 @@ def local_day(epoch: float, tz: tzinfo) -> date:
 def local_hour(epoch: float, tz: tzinfo) -> int:
     """The local wall-clock hour 0–23 an instant falls in."""
     return datetime.fromtimestamp(epoch, tz).hour
-
-
-def format_duration(seconds: float | None) -> str:
-    """``"–"`` for no value, else ``"1 h 05 min"``, ``"2 min 05 s"`` or ``"45 s"``."""
-    if seconds is None:
-        return "–"
-    total = round(seconds)
-    if total >= 3600:
-        h, rem = divmod(total, 3600)
-        return f"{h} h {rem // 60:02d} min"
-    if total >= 60:
-        m, s = divmod(total, 60)
-        return f"{m} min {s:02d} s"
-    return f"{total} s"

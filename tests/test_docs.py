@@ -1,15 +1,11 @@
-"""Docs that are generated from the code stay equal to it."""
+"""Docs that are generated from the code stay equal to it (``python tests/update_docs.py``)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from carewatch.kpi.definitions import markdown_table
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.update_docs import KPI_DOC, generated_kpi_table
 
 
 def test_the_kpi_table_in_the_docs_is_the_definitions_table() -> None:
-    text = (ROOT / "docs" / "kpis.md").read_text(encoding="utf-8")
-    table = text.split("<!-- kpi-table:start -->\n", 1)[1].split("\n<!-- kpi-table:end -->", 1)[0]
-    assert table == markdown_table()
+    table = generated_kpi_table(KPI_DOC.read_text(encoding="utf-8"))
+    assert table == markdown_table(), "run: python tests/update_docs.py"

@@ -437,6 +437,7 @@ SNAPSHOT_KEYS = [
     "missed",
     "waiting",
     "abandon_rate",
+    "answer_rate",
     "avg_talk_seconds",
     "talk_target_seconds",
     "over_target_share",
@@ -497,6 +498,18 @@ def test_all_calls_abandoned():
     for key in ("avg_talk_seconds", "avg_wait_seconds", "over_target_share", "conversion_rate"):
         assert k[key] is None, key
     assert k["untagged"] == 0
+
+
+def test_answer_rate_is_answered_over_offered_inbound_calls():
+    calls = [
+        answered(at(9)),
+        answered(at(10)),
+        answered(at(11)),  # three answered ...
+        call(at(12), disposition="abandoned", wait_seconds=30),  # ... of four offered
+        call(at(13), direction="out", disposition="answered"),  # outbound: not offered
+    ]
+    assert kpis(calls)["answer_rate"] == 3 / 4
+    assert kpis([])["answer_rate"] is None
 
 
 def test_only_calls_started_in_the_window_count():

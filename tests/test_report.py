@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from carewatch.config import Config, parse_config
+from carewatch.kpi.definitions import KPIS
 from carewatch.present import clean_text
 from carewatch.records import AgentEvent, CallUpdate
 from carewatch.report import (
@@ -42,72 +43,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 HOSTILE_NOTE = "<script>alert(1)</script> | [bold]red[/bold] \x1b[2J\x1b[31mcleared *x* _y_"
 
-#: Every key docs/kpis.md lists for a snapshot.
-CONTRACT_KEYS = (
-    "offered",
-    "outbound",
-    "answered",
-    "abandoned",
-    "missed",
-    "waiting",
-    "abandon_rate",
-    "avg_talk_seconds",
-    "talk_target_seconds",
-    "over_target_share",
-    "avg_wait_seconds",
-    "service_level",
-    "service_level_seconds",
-    "category_mix",
-    "untagged",
-    "category_alerts",
-    "fcr_rate",
-    "conversion_rate",
-    "csat_score",
-    "csat_avg",
-    "csat_responses",
-    "nps",
-    "nps_responses",
-    "repeat_caller_share",
-    "open_issues",
-    "oldest_open_issue_seconds",
-    "issues_opened",
-    "issues_resolved",
-    "avg_resolution_seconds",
-    "talk_cost",
-    "by_hour",
-    "by_agent",
-)
-COUNT_KEYS = (
-    "offered",
-    "outbound",
-    "answered",
-    "abandoned",
-    "missed",
-    "waiting",
-    "untagged",
-    "csat_responses",
-    "nps_responses",
-    "open_issues",
-    "issues_opened",
-    "issues_resolved",
-)
-RATE_KEYS = (
-    "abandon_rate",
-    "over_target_share",
-    "service_level",
-    "fcr_rate",
-    "conversion_rate",
-    "csat_score",
-    "repeat_caller_share",
-)
-SECONDS_KEYS = (
-    "avg_talk_seconds",
-    "talk_target_seconds",
-    "avg_wait_seconds",
-    "service_level_seconds",
-    "oldest_open_issue_seconds",
-    "avg_resolution_seconds",
-)
+#: Every key of a snapshot, by kind, from the one table of KPI definitions.
+CONTRACT_KEYS = tuple(d.key for d in KPIS)
+COUNT_KEYS = tuple(d.key for d in KPIS if d.kind == "count")
+RATE_KEYS = tuple(d.key for d in KPIS if d.kind == "rate")
+SECONDS_KEYS = tuple(d.key for d in KPIS if d.kind == "seconds")
 
 
 def at(day: date, hh: int, mm: int = 0) -> float:

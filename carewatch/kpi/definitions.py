@@ -74,6 +74,7 @@ KPIS: tuple[KpiDef, ...] = (
     KpiDef("waiting", "Still waiting (no outcome)", "count", None, ("Calls", 5)),
     KpiDef("abandon_rate", "Abandon rate", "rate", False, ("Calls", 7), news=_points(0.05),
            tile="Abandoned|Aband."),
+    KpiDef("answer_rate", "Answer rate", "rate", True, ("Calls", 8)),
     KpiDef("avg_talk_seconds", "Average talk time", "seconds", False, ("Speed", 3),
            news=_relative(0.2, 10), tile="Avg talk"),
     KpiDef("talk_target_seconds", "Talk time target", "seconds", None, (TARGETS, 1)),

@@ -272,6 +272,7 @@ def compute_kpis(
         "missed": missed,
         "waiting": waiting,
         "abandon_rate": _ratio(abandoned, offered),
+        "answer_rate": _ratio(answered, offered),
         "avg_talk_seconds": _mean(talks),
         "talk_target_seconds": target,
         "over_target_share": _ratio(sum(1 for t in talks if t > target), len(talks)),

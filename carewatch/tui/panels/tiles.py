@@ -91,14 +91,15 @@ def build_tiles(
     csat_avg = kpis.get("csat_avg")
     nps = kpis.get("nps")
     answered = kpis.get("answered", 0)
+    answer_rate = percent(kpis.get("answer_rate"), 0)
     return [
         _tile("offered", count(offered), vs),
         _tile(
             "answered",
             count(answered),
             (
-                f"{percent(answered / offered, 0)} · missed {kpis.get('missed', 0)}"
-                f"|{percent(answered / offered, 0)} of offered|{percent(answered / offered, 0)}"
+                f"{answer_rate} · missed {kpis.get('missed', 0)}"
+                f"|{answer_rate} of offered|{answer_rate}"
                 if offered
                 else ""
             ),
