@@ -27,7 +27,7 @@ from carewatch.records import (
     Record,
     derive,
 )
-from carewatch.sources.base import Parser, clean_text
+from carewatch.sources.base import IncompleteRecord, Parser, clean_text
 from carewatch.timeutil import parse_duration, parse_timestamp
 
 #: The columns / keys the formats know. ``transferred`` is accepted too (a boolean).
@@ -216,6 +216,8 @@ def split_csv(line: str, delimiter: str = ",") -> list[str]:
     try:
         rows = list(csv.reader([line], delimiter=delimiter, strict=True))
     except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            raise IncompleteRecord() from None
         raise BadLine("malformed", str(exc)) from None
     if len(rows) != 1:
         raise BadLine("malformed", "not one CSV row")
