@@ -9,7 +9,6 @@ import pytest
 
 from carewatch.records import BadLine, CallUpdate, CdrLeg
 from carewatch.sources.base import Parser
-from carewatch.sources.cdr_call import call_from_legs
 from carewatch.sources.cdr import (
     CdrParser,
     agent_from_channel,
@@ -19,6 +18,7 @@ from carewatch.sources.cdr import (
     queue_from_app,
     stable_call_id,
 )
+from carewatch.sources.cdr_call import call_from_legs
 
 PARIS = "Europe/Paris"
 

@@ -32,7 +32,8 @@ REPAIR_NUL = "NUL bytes"
 
 
 def repair_label(encoding: str) -> str:
-    """The repair counted for bytes not valid in ``encoding``: ``invalid UTF-8``, ``invalid cp1251``."""
+    """The repair counted for bytes not valid in ``encoding``: ``invalid UTF-8``,
+    ``invalid cp1251``."""
     try:
         name = codecs.lookup(encoding).name
     except LookupError:
