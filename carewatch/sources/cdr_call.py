@@ -137,8 +137,8 @@ class LegBook:
         while len(self._calls) > self.max_calls:
             del self._calls[next(iter(self._calls))]
         for call_key, line_no in touched.items():
-            legs = self._calls.get(call_key)
-            if legs:
-                out.append((line_no, CallUpdate(call_key, call_from_legs(legs.values()))))
+            known = self._calls.get(call_key)
+            if known:
+                out.append((line_no, CallUpdate(call_key, call_from_legs(known.values()))))
         out.sort(key=lambda item: item[0])
         return out

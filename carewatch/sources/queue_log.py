@@ -212,9 +212,9 @@ class QueueLogParser(Parser):
             raise BadLine("missing call id", event)
         leg = queue or ""
         if event in TURNED_AWAY_EVENTS:
-            fields = _present(started_at=at, ended_at=at, queue=queue, direction="in")
-            fields.update(wait_seconds=0.0, disposition="missed")
-            return [CallUpdate(call_id, fields, creates=True, leg=leg)]
+            away = _present(started_at=at, ended_at=at, queue=queue, direction="in")
+            away.update(wait_seconds=0.0, disposition="missed")
+            return [CallUpdate(call_id, away, creates=True, leg=leg)]
         if event == "ENTERQUEUE":
             return [
                 CallUpdate(
