@@ -247,14 +247,17 @@ class CsvParser(Parser):
     format = "csv"
     has_header = True
 
-    def __init__(self, tz: tzinfo) -> None:
+    def __init__(self, tz: tzinfo, delimiter: str = ",") -> None:
         super().__init__(tz)
+        self.delimiter = delimiter
         self.columns: list[str] | None = None
 
     def read_header(self, line: str) -> None:
         """Take the header row; ``BadLine("bad header")`` without ``call_id`` or on duplicates."""
         try:
-            cells = split_csv(line)
+            cells = split_csv(line, self.delimiter)
+        except IncompleteRecord:
+            raise
         except BadLine as exc:
             raise BadLine("bad header", exc.detail) from None
         names = [normalise_name(cell) for cell in cells]
@@ -270,7 +273,7 @@ class CsvParser(Parser):
         """One data row -> ``[CallUpdate]``. A repeated header row is taken as the header."""
         if self.columns is None:
             raise BadLine("no header", "the header row was not read")
-        cells = split_csv(line)
+        cells = split_csv(line, self.delimiter)
         # A repeated header has a cell that normalises to ``call_id``, so its text holds
         # "call" (in any case): only then is it worth normalising every cell to check.
         if "call" in line.lower():
