@@ -155,8 +155,10 @@ def ingest_paths(
         for result in results:
             summary.add_result(result)
         lines = sum(r.lines_read for r in results)
-        if lines and not sum(r.records for r in results):
-            # nothing of it was stored: read it from its start next time, format told anew
+        bad = sum(len(r.skipped) for r in results)
+        if bad and bad >= lines - 1 and not sum(r.records for r in results):
+            # every line skipped (a header aside): nothing of the file was stored
+            # read it from its start next time, its format told anew
             summary.files_all_skipped.append((path, lines))
             read_again(store, results[0].source, results[0].path)
         summary.files += 1

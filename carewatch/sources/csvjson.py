@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import re
 from datetime import tzinfo
 from typing import Any
 
@@ -46,6 +47,8 @@ SCORE_RANGES: dict[str, tuple[int, int]] = {"csat": (1, 5), "nps": (0, 10)}
 
 #: Longest call id the store keeps (``cw_call.call_id``).
 MAX_CALL_ID = 200
+
+_LINE_BREAKS = re.compile(r"[\r\n]+")
 
 _TRUE = frozenset({"true", "yes", "y", "1"})
 _FALSE = frozenset({"false", "no", "n", "0"})
@@ -133,10 +136,14 @@ def to_choice(name: str, value: Any, choices: tuple[str, ...]) -> str:
 
 
 def to_text(name: str, value: Any) -> str | None:
-    """A text field: control characters removed, blanks trimmed; numbers become text."""
+    """A text field: line breaks (a quoted CSV field may span lines) become one space,
+    other control characters are removed, blanks trimmed; numbers become text."""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise bad_value(name, value)
-    return clean_text(str(value))
+    text = str(value)
+    if "\n" in text or "\r" in text:
+        text = " ".join(part.strip() for part in _LINE_BREAKS.split(text) if part.strip())
+    return clean_text(text)
 
 
 def convert_value(name: str, value: Any, tz: tzinfo) -> Any:
