@@ -6,7 +6,13 @@ import os
 from collections.abc import Callable, Sequence
 
 from carewatch.config import Config
-from carewatch.ingest.files import database_files, file_format_and_name, reading_of, tail_for
+from carewatch.ingest.files import (
+    database_files,
+    file_format_and_name,
+    looks_like,
+    reading_of,
+    tail_for,
+)
 from carewatch.ingest.summary import IngestSummary
 from carewatch.sources.archive import ArchiveError, read_archive
 from carewatch.sources.fileid import (
@@ -158,9 +164,10 @@ def ingest_paths(
         bad = sum(len(r.skipped) for r in results)
         if bad and bad >= lines - 1 and not sum(r.records for r in results):
             # every line skipped (a header aside): nothing of the file was stored
-            # read it from its start next time, its format told anew
             summary.files_all_skipped.append((path, lines))
-            read_again(store, results[0].source, results[0].path)
+            found = looks_like(config, path)
+            if found is not None:  # read in another format: from its start next time
+                read_again(store, results[0].source, results[0].path, found)
         summary.files += 1
         if problem is not None:
             summary.files_not_read.append((path, problem))

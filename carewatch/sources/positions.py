@@ -136,13 +136,18 @@ def mark_finished(store: Store, position: Position, clock: Callable[[], float] =
 
 
 def read_again(
-    store: Store, source: str, path: str, clock: Callable[[], float] = time.time
+    store: Store,
+    source: str,
+    path: str,
+    looks_like: str,
+    clock: Callable[[], float] = time.time,
 ) -> None:
-    """Make the next reading of ``path`` start from its first line, its format told anew:
-    for a file of which every line was skipped (read with a wrong format, nothing of it
-    stored), so that reading it again in the right format adds its calls."""
+    """Make the next reading of ``path`` start from its first line, its format told anew,
+    when it was read in a format other than ``looks_like``: for a file of which every line
+    was skipped (read with a wrong format, nothing of it stored), so that reading it again
+    in the right format adds its calls."""
     for row in store.positions(source):
-        if row["path"] != path:
+        if row["path"] != path or row["format"] == looks_like:
             continue
         fresh = replace(
             Position.from_row(row),
@@ -157,4 +162,9 @@ def read_again(
             finished=False,
             updated_at=clock(),
         )
-        store.retrying(lambda conn, fresh=fresh: store.save_position(conn, fresh.values()))
+        _save(store, fresh)
+
+
+def _save(store: Store, position: Position) -> None:
+    values = position.values()
+    store.retrying(lambda conn: store.save_position(conn, values))
