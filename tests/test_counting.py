@@ -244,3 +244,17 @@ def test_the_last_line_of_a_rotation_is_read_without_its_newline(tmp_path: Path)
     summary = ingest_paths(store, Config(timezone="UTC"), [str(rotated)])
     assert (summary.added, summary.incomplete) == (2, 0)
     store.close()
+
+
+def test_an_unknown_encoding_is_a_clear_config_error() -> None:
+    from carewatch.config import ConfigError, parse_config
+
+    try:
+        parse_config({"sources": [{"path": "/x", "encoding": "klingon"}]}, "cw.toml")
+    except ConfigError as exc:
+        assert str(exc) == (
+            "cw.toml: sources[0].encoding: a text encoding such as 'utf-8', 'latin-1' "
+            "or 'cp1252', not 'klingon'"
+        )
+    else:
+        raise AssertionError("an unknown encoding was accepted")
