@@ -60,6 +60,9 @@ class CallUpdate:
     call_id: str
     fields: dict[str, Any]
     creates: bool = True
+    #: Which leg of the call this is: the queue of a queue_log entry (a call that enters
+    #: a second queue has a second leg there), ``""`` for the formats with one row per call.
+    leg: str = ""
 
 
 @dataclass(slots=True)
@@ -79,7 +82,25 @@ class AgentEvent:
     ring_ms: int | None = None
 
 
-Record = CallUpdate | AgentEvent
+#: The event name an :class:`AgentEvent` gets for a queue_log RINGNOANSWER whose ring time
+#: is 0 ms: the phone was busy or unreachable, it never rang (counted apart from missed rings).
+UNREACHABLE_RING = "RINGUNREACHABLE"
+
+
+@dataclass(slots=True)
+class CdrLeg:
+    """One Asterisk CDR row: one leg of the call ``call_key`` (its ``linkedid``, else its
+    ``uniqueid``, else a stable hash of the row). ``leg_key`` names the row (the same row
+    read twice has the same key). ``fields`` are the row's values, JSON-serialisable (see
+    :mod:`carewatch.sources.cdr_call`, which derives the call from all its legs).
+    """
+
+    call_key: str
+    leg_key: str
+    fields: dict[str, Any]
+
+
+Record = CallUpdate | AgentEvent | CdrLeg
 
 
 def derive(fields: dict[str, Any]) -> dict[str, Any]:

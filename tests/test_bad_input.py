@@ -64,21 +64,42 @@ def test_malformed_lines_are_counted_with_their_line_numbers(store: Store, tmp_p
     assert pos["bad_by_reason"] == {"malformed": 2, "bad timestamp": 1}
 
 
-def test_invalid_utf8_is_skipped(store: Store, tmp_path: Path) -> None:
+def test_invalid_utf8_is_replaced_and_counted_never_losing_the_call(
+    store: Store, tmp_path: Path
+) -> None:
     log = tmp_path / "queue_log"
     log.write_bytes(
         call(1).encode() + b"1700000000|call-x|q|NONE|ENTERQUEUE||\xff\xfe|1\n" + call(2).encode()
     )
     summary = ingest(store, log)
-    assert summary.added == 2 and skipped(summary) == [(4, "invalid UTF-8")]
+    assert summary.added == 3 and skipped(summary) == []
+    assert summary.repaired_by_reason == {"invalid UTF-8": 1}
+    assert "1 line repaired (1 invalid UTF-8)" in summary.summary_line()
+    (row,) = store.find_calls("call-x")
+    assert row.caller == "\ufffd\ufffd"
+    pos = position(store)
+    assert pos["bad_lines"] == 0 and pos["bad_by_reason"] == {"repaired: invalid UTF-8": 1}
 
 
-def test_nul_bytes_are_skipped(store: Store, tmp_path: Path) -> None:
+def test_a_line_of_nul_bytes_only_is_skipped(store: Store, tmp_path: Path) -> None:
     log = tmp_path / "queue_log"
     # a crash of the writer can leave a run of NUL bytes where a line was being written
     log.write_bytes(call(1).encode() + b"\x00" * 300 + b"\n" + call(2).encode())
     summary = ingest(store, log)
-    assert summary.added == 2 and skipped(summary) == [(4, "NUL byte")]
+    assert summary.added == 2 and skipped(summary) == [(4, "NUL bytes")]
+
+
+def test_nul_bytes_before_a_valid_line_are_dropped_and_the_line_read(
+    store: Store, tmp_path: Path
+) -> None:
+    log = tmp_path / "queue_log"
+    # the crash left NUL bytes and no newline; the writer's next line follows them
+    debris = b"1700000000|call-lost|q|NO" + b"\x00" * 4096
+    log.write_bytes(call(1).encode() + debris + call(2).encode())
+    summary = ingest(store, log)
+    assert summary.added == 2 and skipped(summary) == []
+    assert summary.repaired_by_reason == {"NUL bytes": 1}
+    assert {c.call_id for c in store.recent_calls()} == {"call-1", "call-2"}
 
 
 def test_control_characters_crlf_bom_and_blank_lines(store: Store, tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from carewatch.records import BadLine, CallUpdate
+from carewatch.records import BadLine, CallUpdate, CdrLeg
 from carewatch.sources.base import Parser
 from carewatch.sources.cdr import (
     CdrParser,
@@ -18,12 +18,16 @@ from carewatch.sources.cdr import (
     queue_from_app,
     stable_call_id,
 )
+from carewatch.sources.cdr_call import call_from_legs
 
 PARIS = "Europe/Paris"
 
 
 def parse(line: str, tz: str = PARIS) -> list:
-    return CdrParser(ZoneInfo(tz)).parse_line(line, 1)
+    """The call of one row, as a one-leg call: the leg the parser gives, derived."""
+    records = CdrParser(ZoneInfo(tz)).parse_line(line, 1)
+    assert all(isinstance(record, CdrLeg) for record in records)
+    return [CallUpdate(leg.call_key, call_from_legs([leg])) for leg in records]
 
 
 def bad(line: str) -> BadLine:
@@ -140,6 +144,7 @@ def _row(disposition: str, answer: str = "", billsec: int = 0) -> str:
 
 
 def _unanswered(disposition: str) -> list:
+    # no agent: the phone that rang did not take the call (its leg stays in the leg)
     return [
         CallUpdate(
             "1709629200.44",
@@ -147,7 +152,6 @@ def _unanswered(disposition: str) -> list:
                 "started_at": utc(2024, 3, 5, 9, 0, 0),
                 "ended_at": utc(2024, 3, 5, 9, 0, 40),
                 "caller": "0612345678",
-                "agent": "SIP/1002",
                 "queue": "sales",
                 "direction": "in",
                 "disposition": disposition,

@@ -274,8 +274,36 @@ def test_ingest_of_nothing_readable_is_exit_1_with_the_reason(
     notes.write_text("remember to call the supplier\n", encoding="utf-8")
     assert main(["ingest", str(notes), "--db", str(tmp_path / "cw.db")]) == 1
     assert "cannot tell the format" in capsys.readouterr().out
-    # the same file with its format given is read; bad lines are counted, not fatal
+    # the same file with a format given is read, and every line skipped: nothing of it
+    # could be used, a failure that says so
     assert (
-        main(["ingest", str(notes), "--format", "queue_log", "--db", str(tmp_path / "cw.db")]) == 0
+        main(["ingest", str(notes), "--format", "queue_log", "--db", str(tmp_path / "cw.db")]) == 1
     )
-    assert "1 line skipped" in capsys.readouterr().out
+    out, err = capsys.readouterr()
+    assert "1 line skipped" in out
+    assert err.strip() == (
+        "error: notes.txt: all 1 lines were skipped as queue_log; "
+        "check that it is a call log in a format carewatch reads"
+    )
+
+
+def test_ingest_with_a_wrong_format_is_exit_1_and_names_the_format_it_looks_like(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = tmp_path / "queue_log"
+    log.write_text(
+        "1700000000|c1|support|NONE|ENTERQUEUE||0612345678|1\n"
+        "1700000009|c1|support|NONE|ABANDON|1|1|9\n",
+        encoding="utf-8",
+    )
+    db = str(tmp_path / "cw.db")
+    assert main(["ingest", str(log), "--format", "cdr", "--db", db]) == 1
+    out, err = capsys.readouterr()
+    assert "0 calls added" in out and "2 lines skipped" in out
+    assert err.strip() == (
+        "error: queue_log: all 2 lines were skipped as cdr; "
+        "it looks like queue_log: pass --format queue_log, or leave --format out"
+    )
+    # read right, the same file gives its call
+    assert main(["ingest", str(log), "--db", db]) == 0
+    assert "1 call added" in capsys.readouterr().out

@@ -187,12 +187,13 @@ def test_folder_reads_its_files_oldest_rotation_first(store: Store, tmp_path: Pa
     assert {c.source for c in rows(store).values()} == {"queue_log"}
     not_read = {Path(p).name: why for p, why in summary.files_not_read}
     assert set(not_read) == {"queue_log.2.gz", "notes.txt"}
-    assert not_read["queue_log.2.gz"].startswith("compressed")
+    # a damaged archive (here: a gzip header and no data) is not read, and said why
+    assert not_read["queue_log.2.gz"].startswith("damaged or incomplete archive")
     assert "cannot tell the format" in not_read["notes.txt"]
     line = summary.summary_line()
     # call-2 was added by this run (in the rotated file): completing it is no update
     assert line.startswith("3 calls added, 0 updated, 0 lines skipped, 2 files not read (")
-    assert "queue_log.2.gz: compressed" in line
+    assert "queue_log.2.gz: damaged or incomplete archive" in line
     assert ingest_paths(store, CONFIG, [str(logs)]).lines_read == 0
 
 

@@ -422,8 +422,21 @@ def test_by_agent():
         "tagged_share": None,
         "conversions": 0,
         "missed_rings": 0,
+        "unreachable_rings": 0,
     }
     assert k["by_agent"]["op-d"]["missed_rings"] == 1
+
+
+def test_unreachable_rings_are_counted_apart_from_missed_rings():
+    calls = [answered(at(9), wait=10, talk=100, agent="op-a")]
+    k = kpis(calls, missed_rings={"op-a": 2}, unreachable_rings={"op-a": 3, "op-e": 1})
+    assert list(k["by_agent"]) == ["op-a", "op-e"]
+    assert (k["by_agent"]["op-a"]["missed_rings"], k["by_agent"]["op-a"]["unreachable_rings"]) == (
+        2,
+        3,
+    )
+    assert k["by_agent"]["op-e"]["unreachable_rings"] == 1
+    assert k["by_agent"]["op-e"]["missed_rings"] == 0
 
 
 # -- edge days ---------------------------------------------------------------------------------

@@ -131,6 +131,7 @@ def test_wazo_doc_enter_queue_and_answered() -> None:
                 "direction": "in",
             },
             creates=True,
+            leg="q1",
         )
     ]
     assert parse(connect) == [
@@ -144,6 +145,7 @@ def test_wazo_doc_enter_queue_and_answered() -> None:
                 "disposition": "answered",
             },
             creates=False,
+            leg="q1",
         )
     ]
 
@@ -164,6 +166,7 @@ def test_wazo_doc_agent_ends_after_12_seconds() -> None:
                 "disposition": "answered",
             },
             creates=False,
+            leg="q1",
         )
     ]
 
@@ -182,23 +185,54 @@ def test_wazo_doc_caller_abandon() -> None:
                 "ended_at": utc(2012, 7, 4, 7, 49, 52, 939802),
             },
             creates=False,
+            leg="q1",
         )
     ]
 
 
-@pytest.mark.parametrize(
-    "row",
-    [
-        "2012-07-04 07:27:55.640421 | 1341401275.9    | q1        | NONE       "
-        "| JOINEMPTY           |                     |                 |               |       |",
-        "2012-07-04 07:40:17.339945 | 1341402016.44   | q1        | NONE       "
-        "| FULL                |                     |                 |               |       |",
+def test_wazo_doc_closed_queue_gives_no_record() -> None:
+    row = (
         "2012-07-04 07:48:03.455999 | 1341402482.49   | q1        | NONE       "
-        "| CLOSED              |                     |                 |               |       |",
+        "| CLOSED              |                     |                 |               |       |"
+    )
+    assert parse(wazo_row(row)) == []
+
+
+@pytest.mark.parametrize(
+    ("row", "call_id"),
+    [
+        (
+            "2012-07-04 07:27:55.640421 | 1341401275.9    | q1        | NONE       "
+            "| JOINEMPTY           |                     |                 |    "
+            "           |       |",
+            "1341401275.9",
+        ),
+        (
+            "2012-07-04 07:40:17.339945 | 1341402016.44   | q1        | NONE       "
+            "| FULL                |                     |                 |    "
+            "           |       |",
+            "1341402016.44",
+        ),
     ],
 )
-def test_wazo_doc_refused_calls_give_no_record(row: str) -> None:
-    assert parse(wazo_row(row)) == []
+def test_wazo_doc_calls_the_queue_turned_away_are_offered_and_missed(
+    row: str, call_id: str
+) -> None:
+    (update,) = parse(wazo_row(row))
+    at = update.fields["started_at"]
+    assert update == CallUpdate(
+        call_id,
+        {
+            "started_at": at,
+            "ended_at": at,
+            "queue": "q1",
+            "direction": "in",
+            "wait_seconds": 0.0,
+            "disposition": "missed",
+        },
+        creates=True,
+        leg="q1",
+    )
 
 
 # --- A whole call ------------------------------------------------------------------------
@@ -222,6 +256,7 @@ def test_full_lifecycle_enter_connect_complete_caller(parser: QueueLogParser) ->
                 "direction": "in",
             },
             creates=True,
+            leg="support",
         ),
         AgentEvent(
             1709629200.0,
@@ -241,6 +276,7 @@ def test_full_lifecycle_enter_connect_complete_caller(parser: QueueLogParser) ->
                 "disposition": "answered",
             },
             creates=False,
+            leg="support",
         ),
         CallUpdate(
             "1709629200.42",
@@ -252,6 +288,7 @@ def test_full_lifecycle_enter_connect_complete_caller(parser: QueueLogParser) ->
                 "disposition": "answered",
             },
             creates=False,
+            leg="support",
         ),
     ]
 
@@ -263,7 +300,7 @@ def _enter(caller: str | None) -> list:
     fields = {"started_at": 1709629200.0, "queue": "support", "direction": "in"}
     if caller is not None:
         fields["caller"] = caller
-    return [CallUpdate("1709629200.1", fields, creates=True)]
+    return [CallUpdate("1709629200.1", fields, creates=True, leg="support")]
 
 
 @pytest.mark.parametrize(
@@ -304,6 +341,7 @@ def test_connect_layouts(data: str) -> None:
                 "disposition": "answered",
             },
             creates=False,
+            leg="support",
         )
     ]
 
@@ -319,6 +357,7 @@ def test_connect_without_data_leaves_wait_out() -> None:
                 "disposition": "answered",
             },
             creates=False,
+            leg="support",
         )
     ]
 
@@ -333,7 +372,7 @@ def _ended(talk: float | None, wait: float | None, transferred: bool = False) ->
     fields["disposition"] = "answered"
     if transferred:
         fields["transferred"] = True
-    return [CallUpdate("1709629200.1", fields, creates=False)]
+    return [CallUpdate("1709629200.1", fields, creates=False, leg="support")]
 
 
 @pytest.mark.parametrize("event", ["COMPLETEAGENT", "COMPLETECALLER"])
@@ -388,6 +427,7 @@ def test_abandon() -> None:
             "1709629200.1",
             {"disposition": "abandoned", "wait_seconds": 60.0, "ended_at": 1709629260.0},
             creates=False,
+            leg="support",
         )
     ]
 
@@ -398,6 +438,7 @@ def test_abandon_missing_waittime_leaves_wait_out() -> None:
             "1709629200.1",
             {"disposition": "abandoned", "ended_at": 1709629260.0},
             creates=False,
+            leg="support",
         )
     ]
 
@@ -407,7 +448,7 @@ def _missed(wait: float | None) -> list:
     if wait is not None:
         fields["wait_seconds"] = wait
     fields["ended_at"] = 1709629500.0
-    return [CallUpdate("1709629200.1", fields, creates=False)]
+    return [CallUpdate("1709629200.1", fields, creates=False, leg="support")]
 
 
 @pytest.mark.parametrize(
@@ -546,6 +587,7 @@ def test_event_names_are_case_insensitive() -> None:
             "1709625600.1",
             {"disposition": "abandoned", "wait_seconds": 9.0, "ended_at": 1709625600.0},
             creates=False,
+            leg="support",
         )
     ]
 
@@ -610,6 +652,7 @@ def test_realtime_datetime_is_local_in_configured_timezone() -> None:
                 "ended_at": utc(2024, 3, 5, 8, 0, 0),
             },
             creates=False,
+            leg="support",
         )
     ]
 
@@ -636,6 +679,7 @@ def test_text_fields_are_cleaned() -> None:
                 "direction": "in",
             },
             creates=True,
+            leg="support",
         )
     ]
 

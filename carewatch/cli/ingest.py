@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import threading
 from typing import TYPE_CHECKING
@@ -34,12 +35,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--follow", action="store_true", help="keep reading as the files grow (Ctrl-C stops)"
     )
+    parser.add_argument(
+        "--encoding",
+        metavar="NAME",
+        help="text encoding of the files (default: the config's for each, else utf-8)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
+    from carewatch.config import check_encoding
     from carewatch.ingest import IngestError
 
     config = config_of(args)
+    if args.encoding is not None:
+        try:
+            check_encoding(args.encoding)
+        except ValueError as exc:
+            raise UsageError(f"--encoding: {exc}") from None
     paths: list[tuple[str, str | None]]
     if args.paths:
         paths = [(p, args.format) for p in args.paths]
@@ -52,10 +64,13 @@ def run(args: argparse.Namespace) -> int:
         if args.follow:
             return _follow(store, config, paths)
         try:
-            summary = _ingest_with_progress(store, config, paths)
+            summary = _ingest_with_progress(store, config, paths, args.encoding)
         except IngestError as exc:
             raise Failure(str(exc)) from None
         print(summary.summary_line())
+        if summary.files_all_skipped:
+            _explain_all_skipped(config, summary, args.format)
+            return EXIT_FAILURE
         if summary.files_not_read and len(summary.files_not_read) >= summary.files:
             # nothing given could be read at all (unknown format, compressed): a failure
             return EXIT_FAILURE
@@ -91,15 +106,33 @@ def _follow(store: Store, config: Config, paths: list[tuple[str, str | None]]) -
     return EXIT_OK
 
 
+def _explain_all_skipped(config: Config, summary: IngestSummary, fmt: str | None) -> None:
+    """One line per file of which every line was skipped, saying what it looks like."""
+    from carewatch.ingest.files import looks_like
+
+    for path, lines in summary.files_all_skipped:
+        name = os.path.basename(path)
+        read_as = f" as {fmt}" if fmt else ""
+        found = looks_like(config, path)
+        if found is not None and found != fmt:
+            hint = f"it looks like {found}: pass --format {found}, or leave --format out"
+        else:
+            hint = "check that it is a call log in a format carewatch reads"
+        print(
+            f"error: {name}: all {lines:,} lines were skipped{read_as}; {hint}",
+            file=sys.stderr,
+        )
+
+
 def _ingest_with_progress(
-    store: Store, config: Config, paths: list[tuple[str, str | None]]
+    store: Store, config: Config, paths: list[tuple[str, str | None]], encoding: str | None
 ) -> IngestSummary:
     from carewatch.ingest import ingest_paths
 
     fmt = paths[0][1]
     names = [p for p, _ in paths]
     if not sys.stderr.isatty():
-        return ingest_paths(store, config, names, fmt)
+        return ingest_paths(store, config, names, fmt, encoding=encoding)
     from rich.progress import (
         BarColumn,
         DownloadColumn,
@@ -121,7 +154,7 @@ def _ingest_with_progress(
         def on_progress(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        return ingest_paths(store, config, names, fmt, progress=on_progress)
+        return ingest_paths(store, config, names, fmt, progress=on_progress, encoding=encoding)
 
 
 COMMAND = Command(

@@ -26,6 +26,7 @@ from carewatch.config.models import (
     Shift,
     Source,
     Targets,
+    check_encoding,
 )
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "Shift",
     "Source",
     "Targets",
+    "check_encoding",
     "default_config",
     "default_config_text",
     "load_config",

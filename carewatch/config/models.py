@@ -6,6 +6,7 @@ The file's shape is documented in ``config/carewatch.toml``.
 
 from __future__ import annotations
 
+import codecs
 from datetime import tzinfo
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -68,6 +69,35 @@ class Source(StrictModel):
     format: Literal["auto", "csv", "jsonl", "queue_log", "cdr", "mapped"] = "auto"
     #: Name the calls of this source are stored under (default: the file's name).
     name: str | None = None
+    #: The files' text encoding (``utf-8``, ``latin-1``, ``cp1252``, ``cp1251``...); bytes
+    #: not valid in it are replaced and counted, never a reason to lose a call.
+    encoding: str = "utf-8"
+    #: The CSV delimiter of a ``csv`` or ``mapped`` source (default: ``,``, or the
+    #: mapping's own).
+    delimiter: str | None = Field(default=None, min_length=1, max_length=1)
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str) -> str:
+        return check_encoding(value)
+
+    @field_validator("delimiter")
+    @classmethod
+    def _usable_delimiter(cls, value: str | None) -> str | None:
+        if value is not None and value in ('"', "\n", "\r"):
+            raise ValueError("one character other than a quote or a line break")
+        return value
+
+
+def check_encoding(value: str) -> str:
+    """``value`` when Python knows it as a text encoding, else ``ValueError``."""
+    try:
+        codecs.lookup(value)
+    except LookupError:
+        raise ValueError(
+            f"a text encoding such as 'utf-8', 'latin-1' or 'cp1252', not {value!r}"
+        ) from None
+    return value
 
 
 class Config(StrictModel):

@@ -45,6 +45,22 @@ def _format_and_name(config: Config, path: str, fmt: str | None) -> tuple[str | 
     return fmt, name
 
 
+def reading_of(config: Config, path: str, encoding: str | None) -> tuple[str, str | None]:
+    """The encoding (``encoding`` when given, else the config's for the file, else
+    UTF-8) and the CSV delimiter (the config's, if any) a file is read with."""
+    source = _config_source(config, path)
+    if encoding is None:
+        encoding = source.encoding if source is not None else "utf-8"
+    return encoding, source.delimiter if source is not None else None
+
+
+def file_format_and_name(
+    config: Config, path: str, fmt: str | None
+) -> tuple[str | None, str | None]:
+    """The format (``fmt``, else the config's for the file) and the configured source name."""
+    return _format_and_name(config, path, fmt)
+
+
 def tail_for(
     store: Store,
     config: Config,
@@ -54,10 +70,13 @@ def tail_for(
     *,
     rotate_wait: float,
     batch_lines: int,
+    encoding: str | None = None,
 ) -> LogTail:
     """A tail of ``path`` in the format ``fmt``, else the config's for it (else the stored
-    or the detected one), under the config's source name for it."""
+    or the detected one), under the config's source name for it, read in ``encoding``
+    (else the config's for it)."""
     file_fmt, name = _format_and_name(config, path, fmt)
+    file_encoding, delimiter = reading_of(config, path, encoding)
     return LogTail(
         store,
         config,
@@ -67,4 +86,30 @@ def tail_for(
         registry=registry,
         rotate_wait=rotate_wait,
         batch_lines=batch_lines,
+        encoding=file_encoding,
+        delimiter=delimiter,
     )
+
+
+def looks_like(config: Config, path: str) -> str | None:
+    """The format a file's first lines look like (a compressed file's once decompressed),
+    or ``None`` when it cannot be told."""
+    from carewatch.sources.archive import ArchiveError, decompress
+    from carewatch.sources.fileid import HEAD_BYTES, is_archive, pread_exact
+    from carewatch.sources.registry import detect_format
+
+    try:
+        fd = decompress(path) if is_archive(path) else os.open(path, os.O_RDONLY)
+    except (ArchiveError, OSError):
+        return None
+    try:
+        head = pread_exact(fd, HEAD_BYTES, 0)
+    finally:
+        os.close(fd)
+    cut = head.rfind(b"\n")
+    if cut >= 0:
+        head = head[: cut + 1]
+    try:
+        return detect_format(head, config, path)
+    except ValueError:
+        return None

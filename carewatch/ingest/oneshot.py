@@ -6,10 +6,26 @@ import os
 from collections.abc import Callable, Sequence
 
 from carewatch.config import Config
-from carewatch.ingest.files import database_files, tail_for
+from carewatch.ingest.files import (
+    database_files,
+    file_format_and_name,
+    looks_like,
+    reading_of,
+    tail_for,
+)
 from carewatch.ingest.summary import IngestSummary
-from carewatch.sources.fileid import FileId, folder_files, is_compressed
-from carewatch.sources.reader import BATCH_LINES, LogReader
+from carewatch.sources.archive import ArchiveError, read_archive
+from carewatch.sources.fileid import (
+    FileId,
+    folder_files,
+    is_archive,
+    is_compressed,
+    oldest_first,
+    source_name_for,
+)
+from carewatch.sources.positions import read_again
+from carewatch.sources.reader import BATCH_LINES, BatchResult, LogReader
+from carewatch.sources.rotation import default_factories
 from carewatch.sources.tail import ROTATE_WAIT
 from carewatch.store import Store
 
@@ -19,9 +35,41 @@ class IngestError(Exception):
 
 
 def _not_readable(path: str) -> str | None:
-    if is_compressed(path):
-        return "compressed (decompress it first)"
+    if is_compressed(path) and not is_archive(path):
+        return "compressed in a format carewatch does not read (decompress it first)"
     return None
+
+
+def _archive(
+    store: Store,
+    config: Config,
+    path: str,
+    fmt: str | None,
+    encoding: str | None,
+    batch_lines: int,
+    progress: Callable[[int], None],
+) -> tuple[list[BatchResult], str | None]:
+    """Read one compressed rotation: its batches, or why it was not read."""
+    file_fmt, name = file_format_and_name(config, path, fmt)
+    file_encoding, delimiter = reading_of(config, path, encoding)
+    make, detect = default_factories(config, delimiter)
+    try:
+        results = read_archive(
+            store,
+            path,
+            source_name_for(path, name),
+            file_fmt,
+            make_parser=make,
+            detect=detect,
+            encoding=file_encoding,
+            batch_lines=batch_lines,
+            progress=progress,
+        )
+    except (ArchiveError, ValueError) as exc:
+        return [], str(exc)
+    except OSError as exc:
+        return [], f"cannot read it: {exc.strerror or exc}"
+    return results, None
 
 
 def ingest_paths(
@@ -33,11 +81,15 @@ def ingest_paths(
     progress: Callable[[int, int], None] | None = None,
     rotate_wait: float = ROTATE_WAIT,
     batch_lines: int = BATCH_LINES,
+    encoding: str | None = None,
 ) -> IngestSummary:
     """Read call-log files (or every file of a folder) into the store, from where each was
     last read to its last complete line. Running it again on unchanged files adds nothing.
 
-    ``fmt`` forces the format of every file (else config, stored position, detection).
+    Rotations of one log are read oldest first however they were given (``queue_log.2.gz``,
+    ``queue_log.1``, ``queue_log``); compressed ones (``.gz``, ``.bz2``, ``.xz``) are read
+    whole, once. ``fmt`` forces the format of every file (else config, stored position,
+    detection); ``encoding`` their text encoding (else the config's, else UTF-8).
     ``progress(bytes_done, bytes_total)`` is called as files are read. Raises
     :class:`IngestError` when a path does not exist or cannot be read.
     """
@@ -57,7 +109,7 @@ def ingest_paths(
             raise IngestError(f"{given}: not a file or a folder")
         else:
             raise IngestError(f"{given}: no such file or folder")
-    files = list(dict.fromkeys(files))
+    files = oldest_first(list(dict.fromkeys(files)))
     sizes = {}
     for path in files:
         try:
@@ -86,26 +138,40 @@ def ingest_paths(
             summary.files_not_read.append((path, why))
             advance(sizes[path])
             continue
-        tail = tail_for(
-            store,
-            config,
-            path,
-            fmt,
-            registry,
-            rotate_wait=rotate_wait,
-            batch_lines=batch_lines,
-        )
-        try:
-            results = tail.poll(oneshot=True, progress=advance)
-            status = tail.status()
-        finally:
-            tail.close()
+        if is_archive(path):
+            results, problem = _archive(store, config, path, fmt, encoding, batch_lines, advance)
+            pending = 0
+        else:
+            tail = tail_for(
+                store,
+                config,
+                path,
+                fmt,
+                registry,
+                rotate_wait=rotate_wait,
+                batch_lines=batch_lines,
+                encoding=encoding,
+            )
+            try:
+                results = tail.poll(oneshot=True, progress=advance)
+                status = tail.status()
+            finally:
+                tail.close()
+            problem, pending = status.problem, status.pending
         for result in results:
             summary.add_result(result)
+        lines = sum(r.lines_read for r in results)
+        bad = sum(len(r.skipped) for r in results)
+        if bad and bad >= lines - 1 and not sum(r.records for r in results):
+            # every line skipped (a header aside): nothing of the file was stored
+            summary.files_all_skipped.append((path, lines))
+            found = looks_like(config, path)
+            if found is not None:  # read in another format: from its start next time
+                read_again(store, results[0].source, results[0].path, found)
         summary.files += 1
-        if status.problem is not None:
-            summary.files_not_read.append((path, status.problem))
-        elif status.pending:
+        if problem is not None:
+            summary.files_not_read.append((path, problem))
+        elif pending:
             summary.incomplete += 1
         done = start
         advance(sizes[path])

@@ -30,6 +30,10 @@ class IngestSummary:
     #: Files not read, with why: ``(path, reason)``.
     files_not_read: list[tuple[str, str]] = field(default_factory=list)
     bytes_read: int = 0
+    #: Lines read after a repair, per repair (``invalid UTF-8``, ``NUL bytes``).
+    repaired_by_reason: dict[str, int] = field(default_factory=dict)
+    #: Files read with lines in them of which every one was skipped: ``(path, lines)``.
+    files_all_skipped: list[tuple[str, int]] = field(default_factory=list)
     #: Call ids added in this run, per source (so a later batch completing them is no update).
     _added_here: dict[str, set[str]] = field(default_factory=dict, repr=False, compare=False)
 
@@ -39,9 +43,16 @@ class IngestSummary:
         return sum(self.skipped_by_reason.values())
 
     @property
+    def repaired(self) -> int:
+        """Lines read after a repair, all repairs together."""
+        return sum(self.repaired_by_reason.values())
+
+    @property
     def has_news(self) -> bool:
-        """Whether anything was read (calls, events, or lines skipped)."""
-        return bool(self.lines_read or self.bytes_read or self.skipped or self.agent_events)
+        """Whether anything was read (calls, events, or lines skipped or repaired)."""
+        return bool(
+            self.lines_read or self.bytes_read or self.skipped or self.agent_events or self.repaired
+        )
 
     def add_result(self, result: BatchResult) -> None:
         """Count one committed batch. A call added earlier in this run and completed by a
@@ -57,6 +68,8 @@ class IngestSummary:
             self.skipped_by_reason[reason] = self.skipped_by_reason.get(reason, 0) + 1
             self.last_skipped.append((result.path, line_no, reason))
         del self.last_skipped[:-LAST_SKIPPED]
+        for _, repair in result.repaired:
+            self.repaired_by_reason[repair] = self.repaired_by_reason.get(repair, 0) + 1
 
     def merge(self, other: IngestSummary) -> None:
         """Add another summary's counts to this one."""
@@ -69,6 +82,9 @@ class IngestSummary:
             self.skipped_by_reason[reason] = self.skipped_by_reason.get(reason, 0) + count
         self.last_skipped.extend(other.last_skipped)
         del self.last_skipped[:-LAST_SKIPPED]
+        for repair, count in other.repaired_by_reason.items():
+            self.repaired_by_reason[repair] = self.repaired_by_reason.get(repair, 0) + count
+        self.files_all_skipped.extend(other.files_all_skipped)
         self.files += other.files
         self.incomplete += other.incomplete
         self.files_not_read.extend(other.files_not_read)
@@ -88,6 +104,10 @@ class IngestSummary:
                 listed += f"; last: {os.path.basename(path)} line {line_no}"
             skipped += f" ({listed})"
         parts.append(skipped)
+        if self.repaired:
+            reasons = sorted(self.repaired_by_reason.items(), key=lambda item: (-item[1], item[0]))
+            listed = ", ".join(f"{n:,} {reason}" for reason, n in reasons)
+            parts.append(f"{_count(self.repaired, 'line')} repaired ({listed})")
         if self.incomplete:
             parts.append(f"{_count(self.incomplete, 'incomplete last line')} left for later")
         if self.files_not_read:

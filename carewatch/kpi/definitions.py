@@ -128,6 +128,7 @@ AGENT_KPIS: tuple[KpiDef, ...] = (
     KpiDef("tagged_share", "Tagged", "rate", True),
     KpiDef("conversions", "Conversions", "count", True),
     KpiDef("missed_rings", "Missed rings", "count", False),
+    KpiDef("unreachable_rings", "Rings to a busy or unreachable phone", "count", False),
 )
 
 BY_KEY: dict[str, KpiDef] = {d.key: d for d in KPIS}

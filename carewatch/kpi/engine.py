@@ -112,13 +112,16 @@ def compute_kpis(
     window: Window,
     issues: Sequence[IssueRow] = (),
     missed_rings: Mapping[str, int] | None = None,
+    unreachable_rings: Mapping[str, int] | None = None,
     now: float | None = None,
 ) -> dict[str, Any]:
     """The KPI snapshot of ``window`` (docs/kpis.md; every key in the module docstring).
 
     ``calls``: the calls that started in the window (others are dropped); ``issues``: at
     least those open at the snapshot time or opened or resolved in the window;
-    ``missed_rings``: RINGNOANSWER count per operator in the window; ``now``: the snapshot
+    ``missed_rings``: RINGNOANSWER count per operator in the window (rings not taken);
+    ``unreachable_rings``: rings that never rang (the phone busy or unreachable: a
+    RINGNOANSWER of 0 ms) per operator; ``now``: the snapshot
     time for open issues (default: the clock), clamped to the window's end.
 
     One pass over the window's calls and the given issues: the cost depends only on the
@@ -245,10 +248,12 @@ def compute_kpis(
     ]
     issues_opened = sum(1 for i in issues if window.start <= i.opened_at < window.end)
 
-    # operators: everyone with an inbound call in the window or a missed ring
+    # operators: everyone with an inbound call in the window or a missed or unreachable ring
     rings = dict(missed_rings or {})
+    unreachable = dict(unreachable_rings or {})
     by_agent: dict[str, dict[str, Any]] = {}
-    for name in sorted(set(agents) | {a for a, n in rings.items() if n}):
+    ringed = {a for a, n in rings.items() if n} | {a for a, n in unreachable.items() if n}
+    for name in sorted(set(agents) | ringed):
         t = agents.get(name, _AgentTally())
         by_agent[name] = {
             "answered": t.answered,
@@ -258,6 +263,7 @@ def compute_kpis(
             "tagged_share": _ratio(t.tagged, t.answered),
             "conversions": t.conversions,
             "missed_rings": int(rings.get(name, 0)),
+            "unreachable_rings": int(unreachable.get(name, 0)),
         }
 
     promoters = sum(1 for r in nps_answers if r >= 9)

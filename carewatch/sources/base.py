@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from abc import ABC, abstractmethod
 from datetime import tzinfo
 from typing import ClassVar
@@ -16,25 +17,64 @@ MAX_LINE_BYTES = 64 * 1024
 _DELETE_CONTROLS = dict.fromkeys([*range(32), 127])
 
 
-def decode_line(raw: bytes, line_no: int = 0) -> str:
-    """Bytes of one line (without its newline) -> text, or :class:`BadLine`.
+class IncompleteRecord(BadLine):
+    """The line ends inside a quoted field: the record goes on in the next line (a CSV
+    note with a newline). The reader joins the next line and parses again; a record that
+    never closes is counted as ``malformed``."""
 
-    Strips a trailing ``\\r`` and a UTF-8 byte-order mark on the first line. Rejects
-    invalid UTF-8, NUL bytes and lines over :data:`MAX_LINE_BYTES`.
+    def __init__(self) -> None:
+        super().__init__("malformed", "a quoted field is not closed")
+
+
+#: Repairs a line can get (counted, the line is read): text that did not decode in the
+#: source's encoding (replaced by U+FFFD), and NUL bytes a crash left before the line.
+REPAIR_NUL = "NUL bytes"
+
+
+def repair_label(encoding: str) -> str:
+    """The repair counted for bytes not valid in ``encoding``: ``invalid UTF-8``,
+    ``invalid cp1251``."""
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        name = encoding
+    return "invalid UTF-8" if name == "utf-8" else f"invalid {name}"
+
+
+def decode_raw(raw: bytes, encoding: str = "utf-8") -> tuple[str, list[str]]:
+    """Bytes of one line (without its newline) -> its text and the repairs it needed.
+
+    Strips a trailing ``\\r`` and a byte-order mark. Bytes not valid in ``encoding`` are
+    replaced (U+FFFD) and the line is read: one byte of a caller's name never loses a
+    call. NUL bytes (crash debris) are dropped; when they split the line, what follows
+    the last of them is the line (the bytes before were cut off by the crash). Raises
+    :class:`BadLine` for a line over :data:`MAX_LINE_BYTES` and for one made of NUL bytes
+    only.
     """
     if len(raw) > MAX_LINE_BYTES:
         raise BadLine("line too long", f"{len(raw)} bytes")
     if raw.endswith(b"\r"):
         raw = raw[:-1]
+    repairs: list[str] = []
     if b"\x00" in raw:
-        raise BadLine("NUL byte")
+        pieces = [piece for piece in raw.split(b"\x00") if piece.strip()]
+        if not pieces:
+            raise BadLine(REPAIR_NUL, "only NUL bytes")
+        raw = pieces[-1]
+        repairs.append(REPAIR_NUL)
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise BadLine("invalid UTF-8", str(exc.reason)) from None
+        text = raw.decode(encoding)
+    except UnicodeDecodeError:
+        text = raw.decode(encoding, errors="replace")
+        repairs.append(repair_label(encoding))
     if text.startswith("\ufeff"):
         text = text[1:]
-    return text
+    return text, repairs
+
+
+def decode_line(raw: bytes, line_no: int = 0, encoding: str = "utf-8") -> str:
+    """The text of one line (:func:`decode_raw` without the list of repairs)."""
+    return decode_raw(raw, encoding)[0]
 
 
 def clean_text(value: str | None) -> str | None:

@@ -1,38 +1,40 @@
 """Asterisk CDR files: ``cdr_csv``'s ``Master.csv`` and the common ``cdr_custom`` layout.
 
-No header; one quoted CSV row is one whole call (one CDR). Two column layouts:
+No header; one quoted CSV row is one **leg** of a call (Asterisk 12 and later write one
+row per dialled leg, all with the call's ``linkedid``). Two column layouts:
 
 - ``cdr_csv`` (16 to 21 columns): accountcode, src, dst, dcontext, clid, channel,
   dstchannel, lastapp, lastdata, start, answer, end, duration, billsec, disposition,
   amaflags [, uniqueid] [, userfield] [, peeraccount, linkedid, sequence] — the
   optional columns follow the ``loguniqueid``, ``loguserfield`` and ``newcdrcolumns``
   options of ``cdr.conf``/``cdr_csv``.
-- ``cdr_custom`` (the mapping in Asterisk's ``cdr_custom.conf`` sample): clid, src, dst,
-  dcontext, channel, dstchannel, lastapp, lastdata, start, answer, end, duration,
-  billsec, disposition, amaflags [, accountcode, uniqueid, userfield, sequence ...].
+- ``cdr_custom`` (the mapping in Asterisk's ``cdr_custom.conf`` sample, 13 columns or
+  more): clid, src, dst, dcontext, channel, dstchannel, lastapp, lastdata, start, answer,
+  end, duration, billsec [, disposition, amaflags, accountcode, uniqueid, userfield ...];
+  a row without disposition is ANSWERED when it has an answer time, else NO ANSWER.
 
 The layout is told per row from where the date-time columns are: start/answer/end in
 columns 10–12 (``cdr_csv``) or 9–11 (``cdr_custom``), answer possibly empty.
 Times ``YYYY-MM-DD HH:MM:SS`` are local time in the configured timezone (``cdr_csv``
 writes local time unless ``usegmtime`` is set; then configure the timezone as UTC).
 
-Fields of the ``CallUpdate`` (always ``creates=True``):
+Each row gives one :class:`~carewatch.records.CdrLeg`:
 
-- ``started_at``, ``answered_at`` (an empty answer means not answered), ``ended_at``;
-- ``wait_seconds`` = answer − start and ``talk_seconds`` = billsec, only when answered;
-- ``caller`` = src, else the number in clid (``"Name" <123>`` -> ``123``);
-- ``agent`` = dstchannel without its channel suffix (``SIP/1001-0000abcd`` -> ``SIP/1001``);
-- ``queue`` = first argument of lastdata when lastapp is ``Queue``;
-- ``disposition``: ANSWERED -> answered, NO ANSWER -> abandoned (the caller hung up
-  before an answer), BUSY / FAILED / CONGESTION -> missed;
-- ``direction``: ``out`` when dcontext looks outbound, else ``in``. Outbound means
-  (case-insensitive) dcontext starts with ``from-internal``, or contains ``outbound``,
-  ``outgoing``, ``outrt`` or ``dialout``, or has ``out`` as a word of its own
-  (``out-pstn``, ``calls-out``).
+- ``call_key``: the ``linkedid`` (column 20 of a 21-column row), else the uniqueid
+  (column 17 of an 18- or 21-column ``cdr_csv`` row, or of a 17/19/20-column row when
+  it has the form of a uniqueid; column 17 of ``cdr_custom``), else a stable hash of
+  start, src, dst and channel;
+- ``leg_key``: a hash of the whole row (the same row read twice is one leg);
+- ``fields``: start, answer (``None`` when empty), end (epoch seconds), billsec (only
+  when answered), the disposition as written (ANSWERED, NO ANSWER, BUSY, FAILED,
+  CONGESTION), channel, dstchannel, lastapp, ``agent`` = dstchannel without its channel
+  suffix (``SIP/1001-0000abcd`` -> ``SIP/1001``), ``caller`` = src, else the number in
+  clid (``"Name" <123>`` -> ``123``), ``queue`` = first argument of lastdata when
+  lastapp is ``Queue``, ``direction`` (``out`` when dcontext looks outbound: it starts
+  with ``from-internal``, or contains ``outbound``, ``outgoing``, ``outrt`` or
+  ``dialout``, or has ``out`` as a word of its own), ``sequence``.
 
-``call_id`` is the uniqueid when the row has one (column 17 of an 18- or 21-column
-``cdr_csv`` row, or of a 17/19/20-column row when it has the form of a uniqueid;
-column 17 of ``cdr_custom``), else a stable hash of start, src, dst and channel.
+The call is derived from all its legs by :func:`carewatch.sources.cdr_call.call_from_legs`.
 
 Reasons raised: ``malformed`` (bad CSV, too few columns, no date-time columns where
 either layout has them, a number that is not one), ``bad timestamp``,
@@ -47,8 +49,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from carewatch.records import BadLine, CallUpdate, Record
-from carewatch.sources.base import Parser, clean_text
+from carewatch.records import BadLine, CdrLeg, Record
+from carewatch.sources.base import IncompleteRecord, Parser, clean_text
 from carewatch.timeutil import parse_timestamp
 
 _DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?$")
@@ -62,13 +64,8 @@ _PLAIN_NUMBER_RE = re.compile(r"^\+?[\d*#]+$")
 _OUT_WORD_RE = re.compile(r"(^|[^a-z])out([^a-z]|$)")
 _OUT_MARKERS = ("outbound", "outgoing", "outrt", "dialout")
 
-_DISPOSITIONS = {
-    "ANSWERED": "answered",
-    "NO ANSWER": "abandoned",
-    "BUSY": "missed",
-    "FAILED": "missed",
-    "CONGESTION": "missed",
-}
+#: The dispositions Asterisk writes.
+_DISPOSITIONS = frozenset({"ANSWERED", "NO ANSWER", "BUSY", "FAILED", "CONGESTION"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +110,7 @@ CDR_CSV = _Layout(
 )
 CDR_CUSTOM = _Layout(
     name="cdr_custom",
-    min_columns=15,
+    min_columns=13,
     clid=0,
     src=1,
     dst=2,
@@ -137,7 +134,7 @@ class CdrParser(Parser):
     format: ClassVar[str] = "cdr"
 
     def parse_line(self, line: str, line_no: int) -> list[Record]:
-        """One CDR row -> one :class:`CallUpdate` that may create the call, or BadLine."""
+        """One CDR row -> one :class:`CdrLeg` of its call, or BadLine."""
         row = split_row(line)
         layout = detect_layout(row)
         if layout is None:
@@ -151,37 +148,42 @@ class CdrParser(Parser):
         answered_at = self._time(answer_text) if answer_text else None
         ended_at = self._time(row[layout.end].strip())
 
-        raw_disposition = row[layout.disposition].strip()
-        disposition = _DISPOSITIONS.get(raw_disposition.upper())
-        if disposition is None:
-            raise BadLine("bad disposition", clean_text(raw_disposition) or "")
-
-        fields: dict[str, Any] = {"started_at": started_at}
-        if answered_at is not None:
-            fields["answered_at"] = answered_at
-        fields["ended_at"] = ended_at
-        if answered_at is not None:
-            fields["wait_seconds"] = max(0.0, answered_at - started_at)
-            billsec = row[layout.billsec].strip()
-            if billsec:
-                if not _NUMBER_RE.match(billsec):
-                    raise BadLine("malformed", f"billsec is not a number: {clean_text(billsec)!r}")
-                fields["talk_seconds"] = float(billsec)
+        if len(row) > layout.disposition:
+            raw_disposition = row[layout.disposition].strip().upper()
+            if raw_disposition not in _DISPOSITIONS:
+                raise BadLine("bad disposition", clean_text(raw_disposition) or "")
+        else:  # a short cdr_custom row: no disposition column
+            raw_disposition = "ANSWERED" if answered_at is not None else "NO ANSWER"
+        billsec = row[layout.billsec].strip() if len(row) > layout.billsec else ""
+        if billsec and not _NUMBER_RE.match(billsec):
+            raise BadLine("malformed", f"billsec is not a number: {clean_text(billsec)!r}")
+        dstchannel = clean_text(row[layout.dstchannel])
         src = row[layout.src]
-        caller = clean_text(src) or caller_from_clid(row[layout.clid])
-        optional = {
-            "caller": caller,
-            "agent": agent_from_channel(row[layout.dstchannel]),
+        fields: dict[str, Any] = {
+            "start": started_at,
+            "answer": answered_at,
+            "end": ended_at,
+            "billsec": float(billsec) if billsec and answered_at is not None else None,
+            "disposition": raw_disposition,
+            "channel": clean_text(row[layout.channel]),
+            "dstchannel": dstchannel,
+            "lastapp": clean_text(row[layout.lastapp]),
+            "agent": agent_from_channel(dstchannel or ""),
+            "caller": clean_text(src) or caller_from_clid(row[layout.clid]),
             "queue": queue_from_app(row[layout.lastapp], row[layout.lastdata]),
+            "direction": direction_of(row[layout.dcontext]),
+            "sequence": _sequence(row, layout),
         }
-        fields.update({k: v for k, v in optional.items() if v is not None})
-        fields["direction"] = direction_of(row[layout.dcontext])
-        fields["disposition"] = disposition
-
-        call_id = _uniqueid(row, layout) or stable_call_id(
-            start_text, src.strip(), row[layout.dst].strip(), row[layout.channel].strip()
+        uniqueid = _uniqueid(row, layout)
+        call_key = (
+            _linkedid(row, layout)
+            or uniqueid
+            or stable_call_id(
+                start_text, src.strip(), row[layout.dst].strip(), row[layout.channel].strip()
+            )
         )
-        return [CallUpdate(call_id, fields, creates=True)]
+        leg_key = hashlib.sha1("\x1f".join(row).encode("utf-8")).hexdigest()[:20]
+        return [CdrLeg(call_key, leg_key, fields)]
 
     def _time(self, value: str) -> float:
         try:
@@ -195,6 +197,8 @@ def split_row(line: str) -> list[str]:
     try:
         rows = list(csv.reader([line], strict=True))
     except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            raise IncompleteRecord() from None
         raise BadLine("malformed", f"bad CSV: {exc}") from None
     if len(rows) != 1:
         raise BadLine("malformed", "not one CSV row")
@@ -236,6 +240,25 @@ def _uniqueid(row: list[str], layout: _Layout) -> str | None:
         # 17, 19 or 20 columns: column 17 may be userfield or peeraccount instead.
         return None
     return value
+
+
+def _linkedid(row: list[str], layout: _Layout) -> str | None:
+    """The ``linkedid`` of a ``cdr_csv`` row with the ``newcdrcolumns`` (21 columns, or 20
+    without userfield), when it has the form of a uniqueid."""
+    if layout is not CDR_CSV or len(row) not in (20, 21):
+        return None
+    value = clean_text(row[len(row) - 2])
+    if value is None or not _UNIQUEID_RE.match(value):
+        return None
+    return value
+
+
+def _sequence(row: list[str], layout: _Layout) -> int:
+    """The ``sequence`` column of a 20- or 21-column ``cdr_csv`` row, else 0."""
+    if layout is not CDR_CSV or len(row) not in (20, 21):
+        return 0
+    value = row[-1].strip()
+    return int(value) if value.isdigit() else 0
 
 
 def stable_call_id(start: str, src: str, dst: str, channel: str) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import re
 from datetime import tzinfo
 from typing import Any
 
@@ -27,7 +28,7 @@ from carewatch.records import (
     Record,
     derive,
 )
-from carewatch.sources.base import Parser, clean_text
+from carewatch.sources.base import IncompleteRecord, Parser, clean_text
 from carewatch.timeutil import parse_duration, parse_timestamp
 
 #: The columns / keys the formats know. ``transferred`` is accepted too (a boolean).
@@ -46,6 +47,8 @@ SCORE_RANGES: dict[str, tuple[int, int]] = {"csat": (1, 5), "nps": (0, 10)}
 
 #: Longest call id the store keeps (``cw_call.call_id``).
 MAX_CALL_ID = 200
+
+_LINE_BREAKS = re.compile(r"[\r\n]+")
 
 _TRUE = frozenset({"true", "yes", "y", "1"})
 _FALSE = frozenset({"false", "no", "n", "0"})
@@ -133,10 +136,14 @@ def to_choice(name: str, value: Any, choices: tuple[str, ...]) -> str:
 
 
 def to_text(name: str, value: Any) -> str | None:
-    """A text field: control characters removed, blanks trimmed; numbers become text."""
+    """A text field: line breaks (a quoted CSV field may span lines) become one space,
+    other control characters are removed, blanks trimmed; numbers become text."""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise bad_value(name, value)
-    return clean_text(str(value))
+    text = str(value)
+    if "\n" in text or "\r" in text:
+        text = " ".join(part.strip() for part in _LINE_BREAKS.split(text) if part.strip())
+    return clean_text(text)
 
 
 def convert_value(name: str, value: Any, tz: tzinfo) -> Any:
@@ -216,6 +223,8 @@ def split_csv(line: str, delimiter: str = ",") -> list[str]:
     try:
         rows = list(csv.reader([line], delimiter=delimiter, strict=True))
     except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            raise IncompleteRecord() from None
         raise BadLine("malformed", str(exc)) from None
     if len(rows) != 1:
         raise BadLine("malformed", "not one CSV row")
@@ -245,14 +254,17 @@ class CsvParser(Parser):
     format = "csv"
     has_header = True
 
-    def __init__(self, tz: tzinfo) -> None:
+    def __init__(self, tz: tzinfo, delimiter: str = ",") -> None:
         super().__init__(tz)
+        self.delimiter = delimiter
         self.columns: list[str] | None = None
 
     def read_header(self, line: str) -> None:
         """Take the header row; ``BadLine("bad header")`` without ``call_id`` or on duplicates."""
         try:
-            cells = split_csv(line)
+            cells = split_csv(line, self.delimiter)
+        except IncompleteRecord:
+            raise
         except BadLine as exc:
             raise BadLine("bad header", exc.detail) from None
         names = [normalise_name(cell) for cell in cells]
@@ -268,7 +280,7 @@ class CsvParser(Parser):
         """One data row -> ``[CallUpdate]``. A repeated header row is taken as the header."""
         if self.columns is None:
             raise BadLine("no header", "the header row was not read")
-        cells = split_csv(line)
+        cells = split_csv(line, self.delimiter)
         # A repeated header has a cell that normalises to ``call_id``, so its text holds
         # "call" (in any case): only then is it worth normalising every cell to check.
         if "call" in line.lower():

@@ -8,10 +8,16 @@ How a file is recognised
     hash to the stored fingerprint, and the file is not shorter than the stored offset.
 
 Source names
-    ``Source.name`` when configured, else the file's name without a numeric rotation
-    suffix: ``queue_log.1`` is stored under ``queue_log``, so the calls of a rotated file
-    keep the source name of the path being followed, and reading the rotated file again
-    (say, ``carewatch ingest`` of the folder) finds the position and repeats nothing.
+    ``Source.name`` when configured, else the file's name without its rotation suffix
+    and compression: ``queue_log.1``, ``queue_log.2.gz`` and ``Master.csv-20261101.gz``
+    are stored under ``queue_log`` and ``Master.csv``, so the calls of a rotated file keep
+    the source name of the path being followed, and reading the rotated file again (say,
+    ``carewatch ingest`` of the folder) finds the position and repeats nothing.
+
+Rotation names
+    logrotate's numbered rotations (``name.1``, ``name.2.gz``: the higher, the older) and
+    date-suffixed ones (``name-20261101``, ``name-2026110112``, ``name-2026-11-01``, with
+    ``-``, ``.`` or ``_``: the earlier, the older); a compression suffix may follow.
 """
 
 from __future__ import annotations
@@ -21,12 +27,17 @@ import os
 import re
 from typing import NamedTuple
 
+#: First bytes given to format detection.
+HEAD_BYTES = 64 * 1024
 #: Bytes hashed to tell one file from another (fewer while the file is shorter).
 FINGERPRINT_BYTES = 1024
 #: Files with these endings are compressed rotations: not read (their bytes are not lines).
 COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz", ".zst", ".zip", ".lz4", ".z", ".7z")
 
-_ROTATED_RE = re.compile(r"^(.+)\.(\d+)$")
+_ROTATED_RE = re.compile(r"^(.+)\.(\d{1,6})$")
+_DATED_RE = re.compile(r"^(.+?)[-._](\d{4})-?(\d{2})-?(\d{2})(\d{2,6})?$")
+#: Compressed files carewatch reads (stdlib codecs); the other suffixes are not read.
+ARCHIVE_SUFFIXES = (".gz", ".bz2", ".xz")
 
 
 class FileId(NamedTuple):
@@ -44,12 +55,36 @@ def file_id(st: os.stat_result) -> FileId:
 # -- names ------------------------------------------------------------------------------------
 
 
+def strip_compression(name: str) -> str:
+    """The name without a compression suffix: ``queue_log.2.gz`` -> ``queue_log.2``."""
+    lowered = name.lower()
+    for suffix in COMPRESSED_SUFFIXES:
+        if lowered.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
 def split_rotation(name: str) -> tuple[str, int | None]:
-    """``"queue_log.2"`` -> ``("queue_log", 2)``; without a numeric suffix -> ``(name, None)``."""
-    found = _ROTATED_RE.match(name)
-    if found is None:
-        return name, None
-    return found.group(1), int(found.group(2))
+    """A file name -> its base name and its rotation's age rank (higher is older).
+
+    ``"queue_log.2"`` and ``"queue_log.2.gz"`` -> ``("queue_log", 2)``;
+    ``"Master.csv-20261101"`` -> ``("Master.csv", n)`` with ``n`` larger for earlier
+    dates; a name without a rotation suffix -> ``(name, None)``.
+    """
+    bare = strip_compression(name)
+    found = _ROTATED_RE.match(bare)
+    if found is not None:
+        return found.group(1), int(found.group(2))
+    dated = _DATED_RE.match(bare)
+    if dated is not None:
+        digits = "".join(dated.group(i) or "" for i in range(2, 6)).ljust(14, "0")
+        return dated.group(1), 10**14 - int(digits)
+    return name, None
+
+
+def is_rotated_name(path: str) -> bool:
+    """Whether the file's name says it is a rotation (a file no longer written)."""
+    return split_rotation(os.path.basename(path))[1] is not None
 
 
 def source_name_for(path: str, configured: str | None = None) -> str:
@@ -73,6 +108,21 @@ def rotation_sort_key(path: str) -> tuple[str, str, int]:
 def is_compressed(path: str) -> bool:
     """Whether the file name says it is compressed (``.gz``, ``.xz``, ...)."""
     return path.lower().endswith(COMPRESSED_SUFFIXES)
+
+
+def is_archive(path: str) -> bool:
+    """Whether the file is compressed in a format carewatch reads (``.gz``, ``.bz2``, ``.xz``)."""
+    return path.lower().endswith(ARCHIVE_SUFFIXES)
+
+
+def oldest_first(paths: list[str]) -> list[str]:
+    """``paths`` with the rotations of each log ordered oldest first (``x.2.gz``, ``x.1``,
+    ``x``), each log's files where its first one was given; other files keep their order."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for path in paths:
+        folder, name = os.path.split(path)
+        groups.setdefault((folder, split_rotation(name)[0]), []).append(path)
+    return [path for group in groups.values() for path in sorted(group, key=rotation_sort_key)]
 
 
 def folder_files(folder: str) -> list[str]:

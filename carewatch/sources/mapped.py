@@ -16,7 +16,7 @@ from typing import Any
 
 from carewatch.config import Mapping
 from carewatch.records import BadLine, CallUpdate, Record
-from carewatch.sources.base import Parser, clean_text
+from carewatch.sources.base import IncompleteRecord, Parser, clean_text
 from carewatch.sources.csvjson import (
     bad_value,
     derive,
@@ -93,6 +93,8 @@ class MappedParser(Parser):
         """Take the header row; every column the mapping names must be in it."""
         try:
             cells = split_csv(line, self.mapping.delimiter)
+        except IncompleteRecord:
+            raise
         except BadLine as exc:
             raise BadLine("bad header", exc.detail) from None
         index: dict[str, int] = {}

@@ -133,3 +133,38 @@ def mark_finished(store: Store, position: Position, clock: Callable[[], float] =
     """Record that a stored position's file is gone (nothing more can be read from it)."""
     done = replace(position, finished=True, updated_at=clock())
     store.retrying(lambda conn: store.save_position(conn, done.values()))
+
+
+def read_again(
+    store: Store,
+    source: str,
+    path: str,
+    looks_like: str,
+    clock: Callable[[], float] = time.time,
+) -> None:
+    """Make the next reading of ``path`` start from its first line, its format told anew,
+    when it was read in a format other than ``looks_like``: for a file of which every line
+    was skipped (read with a wrong format, nothing of it stored), so that reading it again
+    in the right format adds its calls."""
+    for row in store.positions(source):
+        if row["path"] != path or row["format"] == looks_like:
+            continue
+        fresh = replace(
+            Position.from_row(row),
+            format="",
+            offset=0,
+            line_no=0,
+            lines_read=0,
+            bad_lines=0,
+            last_bad_line=None,
+            last_bad_reason=None,
+            bad_by_reason={},
+            finished=False,
+            updated_at=clock(),
+        )
+        _save(store, fresh)
+
+
+def _save(store: Store, position: Position) -> None:
+    values = position.values()
+    store.retrying(lambda conn: store.save_position(conn, values))

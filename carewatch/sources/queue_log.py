@@ -37,10 +37,19 @@ EXITEMPTY, LEAVEEMPTY         position|origposition|waittime             as EXIT
 ============================= ========================================= ====================
 
 LEAVEEMPTY is Wazo's name for a caller leaving a queue that became empty; it is read
-like EXITEMPTY.
+like EXITEMPTY. FULL, JOINEMPTY and JOINUNAVAIL (a call the queue turned away: full, no
+members, none available) create the call, offered and ``missed``, with ``started_at`` =
+``ended_at`` = the event's time and a wait of 0 (it never waited in the queue).
+
+Every ``CallUpdate`` has ``leg`` = its queue: a call that enters a second queue has a
+second leg there (:mod:`carewatch.sources.queue_entries`). An end of call logged under an
+id never seen, while its operator is on a call in that queue (an attended transfer logged
+under the consult call's id), is given to that call.
 
 Events about an operator (``AgentEvent``; the agent field is required):
-RINGNOANSWER (``ring_ms`` = data1, ``call_id`` = callid; the call goes on),
+RINGNOANSWER (``ring_ms`` = data1, ``call_id`` = callid; the call goes on; a ring time
+of 0 ms — the phone was busy or unreachable, it never rang — is stored as
+:data:`~carewatch.records.UNREACHABLE_RING`, counted apart from missed rings),
 PAUSE, UNPAUSE, PAUSEALL, UNPAUSEALL (``reason`` = data1, the pause reason, when given),
 AGENTCALLBACKLOGOFF (``reason`` = data3, e.g. ``Autologoff``, when given),
 ADDMEMBER, REMOVEMEMBER, AGENTLOGIN, AGENTLOGOFF, AGENTCALLBACKLOGIN (no reason:
@@ -48,8 +57,9 @@ their data is a channel or a login time). ``queue`` is ``None`` for ``NONE``.
 
 Known events that carry nothing carewatch stores give no record (``[]``, not an error):
 QUEUESTART, CONFIGRELOAD, AGENTDUMP, RINGCANCELED, SYSCOMPAT, PENALTY, DID, INFO,
-and Wazo's FULL, CLOSED, JOINEMPTY, DIVERT_CA_RATIO, DIVERT_HOLDTIME, WRAPUPSTART
-(a call refused before ENTERQUEUE never becomes a call here). Any other event name is
+and Wazo's CLOSED, DIVERT_CA_RATIO, DIVERT_HOLDTIME, WRAPUPSTART (a call the
+configuration sends elsewhere before it queues: out of hours, diverted by a rule; it is
+counted where it goes). Any other event name is
 ``BadLine("unknown event", name)``.
 
 Reasons raised: ``malformed`` (too few fields, no event, a number that is not one),
@@ -60,10 +70,12 @@ empty, ``NONE`` or ``REALTIME``), ``missing agent`` (an operator event without a
 from __future__ import annotations
 
 import re
+from datetime import tzinfo
 from typing import Any, ClassVar
 
-from carewatch.records import AgentEvent, BadLine, CallUpdate, Record
+from carewatch.records import UNREACHABLE_RING, AgentEvent, BadLine, CallUpdate, Record
 from carewatch.sources.base import Parser, clean_text
+from carewatch.sources.queue_entries import ConsultMatcher
 from carewatch.timeutil import parse_timestamp
 
 #: Fields before the event data: time, callid, queue, agent, event.
@@ -88,6 +100,8 @@ _MISSED_WAIT_INDEX: dict[str, int] = {
     "LEAVEEMPTY": 2,
 }
 _PAUSE_EVENTS = frozenset({"PAUSE", "UNPAUSE", "PAUSEALL", "UNPAUSEALL"})
+#: Calls the queue turned away: they never waited in it (offered, missed).
+TURNED_AWAY_EVENTS = frozenset({"FULL", "JOINEMPTY", "JOINUNAVAIL"})
 _MEMBER_EVENTS = frozenset(
     {
         "ADDMEMBER",
@@ -110,9 +124,7 @@ IGNORED_EVENTS: frozenset[str] = frozenset(
         "PENALTY",
         "DID",
         "INFO",
-        "FULL",
         "CLOSED",
-        "JOINEMPTY",
         "DIVERT_CA_RATIO",
         "DIVERT_HOLDTIME",
         "WRAPUPSTART",
@@ -125,6 +137,7 @@ KNOWN_EVENTS: frozenset[str] = (
     | _COMPLETE_EVENTS
     | _TRANSFER_EVENTS
     | frozenset(_MISSED_WAIT_INDEX)
+    | TURNED_AWAY_EVENTS
     | _PAUSE_EVENTS
     | _MEMBER_EVENTS
     | IGNORED_EVENTS
@@ -136,8 +149,22 @@ class QueueLogParser(Parser):
 
     format: ClassVar[str] = "queue_log"
 
+    def __init__(self, tz: tzinfo) -> None:
+        super().__init__(tz)
+        #: Ends logged under a consult call's id go to the call their operator is on.
+        self.consult = ConsultMatcher()
+
     def parse_line(self, line: str, line_no: int) -> list[Record]:
-        """One queue_log line -> zero or more records, or :class:`BadLine`."""
+        """One queue_log line -> zero or more records, or :class:`BadLine`.
+
+        Every :class:`CallUpdate` has ``leg`` = its queue (``""`` without one)."""
+        records = self._parse(line)
+        for i, record in enumerate(records):
+            if isinstance(record, CallUpdate):
+                records[i] = self.consult.resolve(record)
+        return records
+
+    def _parse(self, line: str) -> list[Record]:
         fields = [f.strip() for f in line.split("|")]
         if len(fields) < _HEAD:
             raise BadLine("malformed", f"{len(fields)} fields, expected at least {_HEAD}")
@@ -163,7 +190,7 @@ class QueueLogParser(Parser):
                 AgentEvent(
                     at=at,
                     agent=_require_agent(agent, event),
-                    event=event,
+                    event=UNREACHABLE_RING if ring == 0 else event,
                     queue=queue,
                     call_id=_call_id_or_none(raw_callid),
                     ring_ms=None if ring is None else int(ring),
@@ -183,6 +210,11 @@ class QueueLogParser(Parser):
         call_id = _call_id_or_none(raw_callid)
         if call_id is None:
             raise BadLine("missing call id", event)
+        leg = queue or ""
+        if event in TURNED_AWAY_EVENTS:
+            away = _present(started_at=at, ended_at=at, queue=queue, direction="in")
+            away.update(wait_seconds=0.0, disposition="missed")
+            return [CallUpdate(call_id, away, creates=True, leg=leg)]
         if event == "ENTERQUEUE":
             return [
                 CallUpdate(
@@ -194,6 +226,7 @@ class QueueLogParser(Parser):
                         direction="in",
                     ),
                     creates=True,
+                    leg=leg,
                 )
             ]
         if event == "CONNECT":
@@ -227,7 +260,7 @@ class QueueLogParser(Parser):
                 wait_seconds=_number(data, _MISSED_WAIT_INDEX[event], event, "waittime"),
                 ended_at=at,
             )
-        return [CallUpdate(call_id, fields_out, creates=False)]
+        return [CallUpdate(call_id, fields_out, creates=False, leg=leg)]
 
 
 def _transfer_hold_index(event: str, data: list[str]) -> int:

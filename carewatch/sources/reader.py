@@ -1,17 +1,24 @@
-"""Reading one open file: complete lines (:func:`read_lines`), parsed and committed in
-batches with the position after them (:class:`LogReader`).
+"""Reading one open file: complete lines (:func:`~carewatch.sources.lines.read_lines`),
+parsed (:class:`~carewatch.sources.parse.BatchParser`) and committed in batches with the
+position after them (:class:`LogReader`).
 
 How a file is read
     Only complete lines (ending in ``\\n``) are parsed. A half-written last line waits
     for its newline: nothing after the last newline is read, and the stored offset stays
     at the start of that line. Lines are numbered from 1 (blank lines count, and are
     skipped silently). A line that cannot be used (:class:`~carewatch.records.BadLine`
-    from :func:`~carewatch.sources.base.decode_line` or from the parser) is skipped and
-    counted with its line number and reason; nothing in a file is fatal. A parser with
+    from :func:`~carewatch.sources.base.decode_raw` or from the parser) is skipped and
+    counted with its line number and reason; nothing in a file is fatal. Lines decoded
+    with a replacement or cleaned of NUL bytes are read and counted as repaired (kept in
+    the position's ``bad_by_reason`` as ``repaired: <reason>``, not in ``bad_lines``).
+    A record that spans lines (a quoted CSV field with a newline) is committed whole:
+    a batch that ends inside one stops before it. A parser with
     ``has_header`` gets the file's first non-blank line through ``read_header`` before
     any other line, also when reading resumes in the middle of the file (line 1 is read
     again then, and a bad header is not counted twice). The calls of a batch
     (:data:`BATCH_LINES` lines) and the position after it commit in one transaction.
+    CDR legs are combined per call before they are stored (:class:`LegBook`, interim
+    until the store keeps legs).
 """
 
 from __future__ import annotations
@@ -25,112 +32,30 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from carewatch.records import BadLine, Record
-from carewatch.sources.base import MAX_LINE_BYTES, Parser, decode_line
+from carewatch.records import BadLine
+from carewatch.sources.base import Parser, decode_line
+from carewatch.sources.cdr_call import LegBook
 from carewatch.sources.fileid import FINGERPRINT_BYTES, file_id, fingerprint, prefix_matches
+from carewatch.sources.lines import BATCH_BYTES, BATCH_LINES, RawLine, ReadResult, read_lines
+from carewatch.sources.parse import LINE_TOO_LONG, PARSER_ERROR, BatchParser, Parsed
 from carewatch.sources.positions import Position
 from carewatch.store import Store
 
-#: Lines per transaction: the calls they produce and the position after them commit together.
-BATCH_LINES = 2000
-#: At most this many bytes per transaction (many long lines make a batch before 2,000).
-BATCH_BYTES = 4 * 1024 * 1024
-#: Bytes per read() call.
-READ_CHUNK = 256 * 1024
+__all__ = [
+    "BATCH_BYTES",
+    "BATCH_LINES",
+    "LINE_TOO_LONG",
+    "PARSER_ERROR",
+    "REPAIRED",
+    "BatchResult",
+    "LogReader",
+    "RawLine",
+    "ReadResult",
+    "read_lines",
+]
 
-_NEWLINE = b"\n"
-
-#: Reason recorded when a parser fails with something other than ``BadLine`` (a bug in
-#: the parser must not stop the reading of a file).
-PARSER_ERROR = "parser error"
-LINE_TOO_LONG = "line too long"
-
-
-@dataclass(slots=True)
-class RawLine:
-    """One complete line as bytes, without its newline. ``data`` is ``None`` for a line
-    longer than :data:`~carewatch.sources.base.MAX_LINE_BYTES` (its bytes are not kept)."""
-
-    line_no: int
-    data: bytes | None
-    length: int
-
-
-@dataclass(slots=True)
-class ReadResult:
-    """Lines read from an offset, where reading stopped, and bytes left after the last newline."""
-
-    lines: list[RawLine]
-    offset: int
-    line_no: int
-    pending: int
-    at_end: bool
-
-
-def read_lines(
-    fd: int,
-    offset: int,
-    line_no: int,
-    *,
-    max_lines: int = BATCH_LINES,
-    max_bytes: int = BATCH_BYTES,
-    final: bool = False,
-) -> ReadResult:
-    """Complete lines of an open file from ``offset`` (the start of line ``line_no + 1``).
-
-    Stops after ``max_lines`` lines or ``max_bytes`` bytes (at a line end), or at the end
-    of the file. Bytes after the last newline are not returned (``pending`` counts them)
-    unless ``final``: then they are returned as the last line. A line longer than
-    ``MAX_LINE_BYTES`` is returned with ``data=None`` and its bytes are not held in memory.
-    """
-    lines: list[RawLine] = []
-    pos = offset  # where the next read starts
-    start = offset  # where the current (unfinished) line starts
-    carry: list[bytes] = []
-    carry_len = 0
-    too_long = False
-    while True:
-        chunk = os.pread(fd, READ_CHUNK, pos)
-        if not chunk:
-            break
-        pos += len(chunk)
-        i = 0
-        stop = False
-        while True:
-            j = chunk.find(_NEWLINE, i)
-            if j < 0:
-                rest = len(chunk) - i
-                carry_len += rest
-                if too_long or carry_len > MAX_LINE_BYTES + 1:
-                    too_long = True
-                    carry = []
-                else:
-                    carry.append(chunk[i:])
-                break
-            piece_len = j - i
-            length = carry_len + piece_len
-            line_no += 1
-            if too_long or length > MAX_LINE_BYTES + 1:
-                lines.append(RawLine(line_no, None, length))
-            else:
-                data = b"".join([*carry, chunk[i:j]]) if carry else chunk[i:j]
-                lines.append(RawLine(line_no, data, length))
-            start += length + 1
-            carry, carry_len, too_long = [], 0, False
-            i = j + 1
-            if len(lines) >= max_lines or start - offset >= max_bytes:
-                stop = True
-                break
-        if stop:
-            return ReadResult(lines, start, line_no, 0, at_end=False)
-    pending = carry_len
-    if final and pending:
-        line_no += 1
-        last = None if too_long or pending > MAX_LINE_BYTES + 1 else b"".join(carry)
-        lines.append(RawLine(line_no, last, pending))
-        start += pending
-        pending = 0
-    return ReadResult(lines, start, line_no, pending, at_end=True)
+#: Prefix of the ``bad_by_reason`` keys that count repaired lines (read, not skipped).
+REPAIRED = "repaired: "
 
 
 @dataclass
@@ -145,6 +70,10 @@ class BatchResult:
     lines_read: int = 0
     bytes_read: int = 0
     skipped: list[tuple[int, str]] = field(default_factory=list)
+    #: Lines read after a repair, ``(line_no, what)``: ``invalid UTF-8``, ``NUL bytes``.
+    repaired: list[tuple[int, str]] = field(default_factory=list)
+    #: Records the lines gave (0 when every line was skipped).
+    records: int = 0
     added_ids: list[str] = field(default_factory=list)
     updated_ids: list[str] = field(default_factory=list)
 
@@ -166,6 +95,7 @@ class LogReader:
         *,
         batch_lines: int = BATCH_LINES,
         clock: Callable[[], float] = time.time,
+        encoding: str = "utf-8",
     ) -> None:
         self.store = store
         self.fd = fd
@@ -182,7 +112,9 @@ class LogReader:
         self.last_growth = clock()
         self.pending = 0
         self.closed = False
-        self._header_pending = parser.has_header
+        self.encoding = encoding
+        self._lines = BatchParser(parser, encoding)
+        self._legs = LegBook()
         if parser.has_header and position.offset > 0:
             self._reload_header()
 
@@ -230,49 +162,14 @@ class LogReader:
             for raw in got.lines:
                 if raw.data is not None and not raw.data.strip():
                     continue
-                self._header_pending = False
+                self._lines.header_pending = False
                 if raw.data is not None:
                     with contextlib.suppress(BadLine):  # counted when first read
-                        self.parser.read_header(decode_line(raw.data, raw.line_no))
+                        self.parser.read_header(decode_line(raw.data, raw.line_no, self.encoding))
                 return
             if got.offset == offset or got.at_end:
                 return
             offset, line_no = got.offset, got.line_no
-
-    def _parse(
-        self, lines: list[RawLine]
-    ) -> tuple[list[tuple[int, Record]], list[tuple[int, str]], int]:
-        records: list[tuple[int, Record]] = []
-        skipped: list[tuple[int, str]] = []
-        read = 0
-        parse_line = self.parser.parse_line
-        for raw in lines:
-            data = raw.data
-            if data is None:
-                read += 1
-                self._header_pending = False
-                skipped.append((raw.line_no, LINE_TOO_LONG))
-                continue
-            if not data.strip():
-                continue  # blank line: skipped silently
-            read += 1
-            line_no = raw.line_no
-            try:
-                text = decode_line(data, line_no)
-                if self._header_pending:
-                    self._header_pending = False
-                    self.parser.read_header(text)
-                    continue
-                parsed = parse_line(text, line_no)
-            except BadLine as exc:
-                skipped.append((line_no, exc.reason))
-                continue
-            except Exception:  # a parser bug must not stop the file: count the line
-                skipped.append((line_no, PARSER_ERROR))
-                continue
-            for record in parsed:
-                records.append((line_no, record))
-        return records, skipped, read
 
     def read(
         self,
@@ -285,35 +182,55 @@ class LogReader:
         One transaction per batch: the batch's calls and the position after it.
         """
         results = []
+        max_lines = self.batch_lines
         while True:
             pos = self.position
-            got = read_lines(
-                self.fd, pos.offset, pos.line_no, max_lines=self.batch_lines, final=final
-            )
+            got = read_lines(self.fd, pos.offset, pos.line_no, max_lines=max_lines, final=final)
             self.pending = got.pending
             if got.offset == pos.offset and not got.lines:
                 break
-            result = self._commit(got)
+            at_end = got.at_end
+            parsed = self._lines.parse(got.lines, complete=final and at_end)
+            if parsed.cut is not None:
+                # the lines end inside a record: commit what comes before it
+                kept = got.lines[: parsed.cut]
+                offset = pos.offset + sum(raw.length + 1 for raw in kept)
+                if not kept:
+                    if at_end:  # the rest of the record is not written yet
+                        self.pending += got.offset - offset
+                        break
+                    max_lines *= 2  # read on until the record closes
+                    continue
+                self.pending += got.offset - offset
+                got = ReadResult(kept, offset, kept[-1].line_no, self.pending, at_end=False)
+            max_lines = self.batch_lines
+            result = self._commit(got, parsed)
             results.append(result)
             if progress is not None:
                 progress(result.bytes_read)
-            if got.at_end:
+            if at_end:
                 break
         return results
 
-    def _commit(self, got: ReadResult, *, finished: bool | None = None) -> BatchResult:
+    def _commit(
+        self, got: ReadResult, parsed: Parsed, *, finished: bool | None = None
+    ) -> BatchResult:
         pos = self.position
-        records, skipped, read = self._parse(got.lines)
+        records = self._legs.calls(parsed.records)
+        skipped = parsed.skipped
         now = self.clock()
         new = replace(pos, bad_by_reason=dict(pos.bad_by_reason))
         new.offset = got.offset
         new.line_no = got.line_no
-        new.lines_read += read
+        new.lines_read += parsed.read
         new.updated_at = now
         if got.lines:
             new.last_line_at = now
         if finished is not None:
             new.finished = finished
+        for _, repair in parsed.repaired:
+            key = REPAIRED + repair
+            new.bad_by_reason[key] = new.bad_by_reason.get(key, 0) + 1
         if new.fingerprint_len < FINGERPRINT_BYTES:
             new.fingerprint, new.fingerprint_len = fingerprint(
                 self.fd, min(FINGERPRINT_BYTES, max(new.offset, new.fingerprint_len))
@@ -340,9 +257,11 @@ class LogReader:
             added_ids=applied.added_ids,
             updated_ids=applied.updated_ids,
             agent_events=applied.agent_events,
-            lines_read=read,
+            lines_read=parsed.read,
             bytes_read=got.offset - pos.offset,
             skipped=sorted(skipped + list(applied.skipped)),
+            repaired=list(parsed.repaired),
+            records=len(parsed.records),
         )
 
     def finish(self) -> list[BatchResult]:
@@ -350,7 +269,7 @@ class LogReader:
         results = self.read(final=True)
         if not self.position.finished and (self.position.id is not None or results):
             got = ReadResult([], self.position.offset, self.position.line_no, 0, at_end=True)
-            self._commit(got, finished=True)
+            self._commit(got, Parsed(), finished=True)
         return results
 
     def close(self) -> None:

@@ -20,36 +20,41 @@ __all__ = ["DETECTORS", "FORMATS", "PARSERS", "detect_format", "make_parser"]
 # means "detect one of these".
 
 
-def _mapped_parser(config: Config) -> Parser:
+def _mapped_parser(config: Config, delimiter: str | None) -> Parser:
     if config.mapping is None:
         where = config.path or "the config"
         raise ValueError(
             f"format 'mapped' needs a [mapping] section in {where} "
             "(see config/examples/ for complete mappings)"
         )
-    return MappedParser(config.tz, config.mapping)
+    mapping = config.mapping
+    if delimiter is not None:
+        mapping = mapping.model_copy(update={"delimiter": delimiter})
+    return MappedParser(config.tz, mapping)
 
 
-#: Format name -> a fresh parser for one file, in the config's timezone.
-PARSERS: dict[str, Callable[[Config], Parser]] = {
-    "csv": lambda config: CsvParser(config.tz),
-    "jsonl": lambda config: JsonlParser(config.tz),
-    "queue_log": lambda config: QueueLogParser(config.tz),
-    "cdr": lambda config: CdrParser(config.tz),
+#: Format name -> a fresh parser for one file, in the config's timezone, with the source's
+#: CSV delimiter (``None``: the format's own; only the CSV formats have one).
+PARSERS: dict[str, Callable[[Config, str | None], Parser]] = {
+    "csv": lambda config, delimiter: CsvParser(config.tz, delimiter or ","),
+    "jsonl": lambda config, _delimiter: JsonlParser(config.tz),
+    "queue_log": lambda config, _delimiter: QueueLogParser(config.tz),
+    "cdr": lambda config, _delimiter: CdrParser(config.tz),
     "mapped": _mapped_parser,
 }
 
 
-def make_parser(fmt: str, config: Config) -> Parser:
+def make_parser(fmt: str, config: Config, *, delimiter: str | None = None) -> Parser:
     """A fresh parser for one file of format ``fmt``, in the config's timezone.
 
-    ``mapped`` needs the config's ``[mapping]``. Raises ``ValueError`` for an unknown
-    format or a ``mapped`` format without a mapping.
+    ``mapped`` needs the config's ``[mapping]``; ``delimiter`` (a source's) replaces the
+    CSV formats' own. Raises ``ValueError`` for an unknown format or a ``mapped`` format
+    without a mapping.
     """
     factory = PARSERS.get(fmt)
     if factory is None:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-    return factory(config)
+    return factory(config, delimiter)
 
 
 def _head_lines(head: bytes) -> list[str]:

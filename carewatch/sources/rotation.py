@@ -30,11 +30,14 @@ ParserFactory = Callable[[str], Parser]
 Detector = Callable[[bytes, str], str]
 
 
-def _default_factories(config: Config) -> tuple[ParserFactory, Detector]:
+def default_factories(
+    config: Config, delimiter: str | None = None
+) -> tuple[ParserFactory, Detector]:
+    """How parsers are made (with a source's ``delimiter``) and formats detected."""
     from carewatch.sources.registry import detect_format, make_parser
 
     return (
-        lambda fmt: make_parser(fmt, config),
+        lambda fmt: make_parser(fmt, config, delimiter=delimiter),
         lambda head, path: detect_format(head, config, path),
     )
 
@@ -59,13 +62,15 @@ class RotationHandling:
     draining: list[LogReader]
     _factories: tuple[ParserFactory, Detector] | None
     _last: Position | None
+    encoding: str
+    delimiter: str | None
 
     # -- readers ---------------------------------------------------------------------------
     @property
     def factories(self) -> tuple[ParserFactory, Detector]:
         """How parsers are made and formats detected (the registry's, unless injected)."""
         if self._factories is None:
-            self._factories = _default_factories(self.config)
+            self._factories = default_factories(self.config, self.delimiter)
         return self._factories
 
     def _register(self, reader: LogReader) -> None:
@@ -82,7 +87,14 @@ class RotationHandling:
     def _new_reader(self, fd: int, path: str, position: Position) -> LogReader:
         parser = self.factories[0](position.format)
         reader = LogReader(
-            self.store, fd, path, position, parser, batch_lines=self.batch_lines, clock=self.clock
+            self.store,
+            fd,
+            path,
+            position,
+            parser,
+            batch_lines=self.batch_lines,
+            clock=self.clock,
+            encoding=self.encoding,
         )
         self._register(reader)
         return reader

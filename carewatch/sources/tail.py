@@ -50,14 +50,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from carewatch.config import Config
-from carewatch.sources.fileid import FileId, file_id, open_log, pread_exact, source_name_for
+from carewatch.sources.fileid import (
+    HEAD_BYTES,
+    FileId,
+    file_id,
+    is_rotated_name,
+    open_log,
+    pread_exact,
+    source_name_for,
+)
 from carewatch.sources.positions import Position, load_positions
 from carewatch.sources.reader import BATCH_LINES, BatchResult, LogReader
 from carewatch.sources.rotation import Detector, ParserFactory, RotationHandling
 from carewatch.store import Store
 
-#: First bytes given to format detection.
-HEAD_BYTES = 64 * 1024
 #: Seconds a rotated-away file stays open after its last growth before it is finished.
 ROTATE_WAIT = 5.0
 
@@ -104,8 +110,12 @@ class LogTail(RotationHandling):
         batch_lines: int = BATCH_LINES,
         clock: Callable[[], float] = time.time,
         factories: tuple[ParserFactory, Detector] | None = None,
+        encoding: str = "utf-8",
+        delimiter: str | None = None,
     ) -> None:
         self.store = store
+        self.encoding = encoding
+        self.delimiter = delimiter
         self.config = config
         self.path = os.path.abspath(path)
         self.folder = os.path.dirname(self.path)
@@ -179,6 +189,14 @@ class LogTail(RotationHandling):
                 results += cur.read(progress=progress)
         if self.current is None and st is not None:
             results += self._open_current(since, oneshot=oneshot, progress=progress)
+        cur = self.current
+        if (
+            oneshot
+            and cur is not None
+            and is_rotated_name(self.path)
+            and self._quiet_by_mtime(cur.stat())
+        ):
+            results += cur.finish()  # a rotation nobody writes: its last line too
         self._remember()
         return results
 

@@ -1,0 +1,127 @@
+"""Compressed rotations (``queue_log.2.gz``, ``Master.csv-20261101.bz2``, ``.xz``), read
+exactly once like plain files: :func:`read_archive`.
+
+A compressed file is complete (nobody writes into it any more), so it is read to its end,
+a last line without newline included, and its position is marked finished. It is
+decompressed into an unnamed temporary file and read from there like any file; offsets
+and fingerprints are those of the decompressed text.
+
+Which position applies (identity by content): the stored position of this source whose
+fingerprint the decompressed text starts with and whose offset it reaches, the furthest
+read if several do: the archive's own position (read before), or the position of the
+plain file it was compressed from (``queue_log.1`` read by a follower, then compressed by
+logrotate). Reading starts at that offset, so only what was never read is read; the
+archive gets a position of its own, and the plain file's stays as it was.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import lzma
+import os
+import shutil
+import tempfile
+import zlib
+from collections.abc import Callable
+from typing import Any
+
+from carewatch.sources.base import Parser
+from carewatch.sources.fileid import HEAD_BYTES, pread_exact
+from carewatch.sources.positions import Position, load_positions
+from carewatch.sources.reader import BATCH_LINES, BatchResult, LogReader
+from carewatch.store import Store
+
+#: Suffix -> the stdlib module that reads it.
+_CODECS: dict[str, Any] = {".gz": gzip, ".bz2": bz2, ".xz": lzma}
+#: Errors a damaged or half-written archive raises while it is read.
+_DAMAGED: tuple[type[BaseException], ...] = (
+    OSError,
+    EOFError,
+    zlib.error,
+    lzma.LZMAError,
+    ValueError,
+)
+
+
+class ArchiveError(Exception):
+    """An archive that cannot be read; ``str()`` is the reason, for the summary."""
+
+
+def decompress(path: str) -> int:
+    """The decompressed text of ``path`` in an unnamed temporary file: its descriptor.
+
+    Raises :class:`ArchiveError` for a damaged or incomplete archive (one still being
+    written by logrotate, say: it is read next time), with nothing of it read.
+    """
+    codec = next((c for s, c in _CODECS.items() if path.lower().endswith(s)), None)
+    if codec is None:
+        raise ArchiveError("compressed in a format carewatch does not read")
+    with tempfile.TemporaryFile() as out:
+        try:
+            with codec.open(path, "rb") as src:
+                shutil.copyfileobj(src, out, 1024 * 1024)
+        except _DAMAGED as exc:
+            raise ArchiveError(f"damaged or incomplete archive ({exc})") from None
+        out.flush()
+        return os.dup(out.fileno())
+
+
+def _best(positions: list[Position], fd: int, st: os.stat_result) -> Position | None:
+    found = [p for p in positions if p.content_matches(fd, st)]
+    return max(found, key=lambda p: (p.offset, p.finished), default=None)
+
+
+def read_archive(
+    store: Store,
+    path: str,
+    source: str,
+    fmt: str | None,
+    *,
+    make_parser: Callable[[str], Parser],
+    detect: Callable[[bytes, str], str],
+    encoding: str = "utf-8",
+    batch_lines: int = BATCH_LINES,
+    progress: Callable[[int], None] | None = None,
+) -> list[BatchResult]:
+    """Read what was never read of one compressed file, to its very end.
+
+    Raises :class:`ArchiveError` (the archive cannot be read) or ``ValueError`` (its
+    format cannot be told, or has no parser).
+    """
+    st = os.stat(path)
+    fd = decompress(path)
+    reader: LogReader | None = None
+    try:
+        text_st = os.fstat(fd)
+        known = _best(load_positions(store, source), fd, text_st)
+        if known is not None and known.finished and known.offset >= text_st.st_size:
+            return []  # read before, whole
+        fmt = fmt or (known.format if known else None)
+        if fmt is None:
+            head = pread_exact(fd, HEAD_BYTES, 0)
+            fmt = detect(head, path)
+        carried: dict[str, Any] = {}
+        if known is not None:
+            carried = {
+                "fingerprint": known.fingerprint,
+                "fingerprint_len": known.fingerprint_len,
+                "offset": known.offset,
+                "line_no": known.line_no,
+            }
+            if known.path == path and (known.device, known.inode) == (st.st_dev, st.st_ino):
+                carried.update(id=known.id, lines_read=known.lines_read, bad_lines=known.bad_lines)
+        position = Position(
+            source=source, path=path, format=fmt, device=st.st_dev, inode=st.st_ino, **carried
+        )
+        reader = LogReader(
+            store, fd, path, position, make_parser(fmt), batch_lines=batch_lines, encoding=encoding
+        )
+        results = reader.read(final=True, progress=progress)
+        results += reader.finish()
+        return results
+    finally:
+        if reader is not None:
+            reader.close()
+        else:
+            os.close(fd)

@@ -1,0 +1,150 @@
+"""Lines of a file -> records: decoding, repairs, headers and records that span lines
+(:class:`BatchParser`), the part of a :class:`~carewatch.sources.reader.LogReader` that
+knows nothing of files and databases.
+
+* Each line is decoded in the source's encoding (:func:`~carewatch.sources.base.decode_raw`):
+  text that does not decode is replaced and the line is read, counted as *repaired*
+  (``invalid UTF-8``), as is a line NUL bytes were dropped from (``NUL bytes``).
+* A parser with ``has_header`` gets the first non-blank line through ``read_header``.
+* A line ending inside a quoted field (:class:`~carewatch.sources.base.IncompleteRecord`)
+  is joined with the next lines until the record closes: a CSV note with a newline keeps
+  its call. A record that does not close within :data:`MAX_RECORD_LINES` lines or
+  :data:`~carewatch.sources.base.MAX_LINE_BYTES` bytes is counted as ``malformed`` at its
+  first line, and reading goes on with the next line. When a batch ends inside a record,
+  :attr:`Parsed.cut` says where: the reader commits the lines before it only, so a
+  record is always committed whole and a restart never begins inside one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from carewatch.records import BadLine, Record
+from carewatch.sources.base import MAX_LINE_BYTES, IncompleteRecord, Parser, decode_raw
+from carewatch.sources.lines import RawLine
+
+#: Reason recorded when a parser fails with something other than ``BadLine`` (a bug in
+#: the parser must not stop the reading of a file).
+PARSER_ERROR = "parser error"
+LINE_TOO_LONG = "line too long"
+#: A quoted field may span at most this many lines.
+MAX_RECORD_LINES = 100
+
+
+@dataclass
+class Parsed:
+    """What some lines gave: records and skipped and repaired lines, each with its line
+    number; ``read`` lines counted; ``cut``: index of the first line of a record the
+    lines end inside (not parsed: read it again with the lines after it), else ``None``."""
+
+    records: list[tuple[int, Record]] = field(default_factory=list)
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+    repaired: list[tuple[int, str]] = field(default_factory=list)
+    read: int = 0
+    cut: int | None = None
+
+
+class BatchParser:
+    """Parses the lines of one file with one parser, in one encoding."""
+
+    def __init__(self, parser: Parser, encoding: str = "utf-8") -> None:
+        self.parser = parser
+        self.encoding = encoding
+        self.header_pending = parser.has_header
+
+    def _records(self, text: str, line_no: int) -> list[Record]:
+        if self.header_pending:
+            self.header_pending = False
+            try:
+                self.parser.read_header(text)
+            except IncompleteRecord:
+                self.header_pending = True  # a header that goes on in the next line
+                raise
+            return []
+        return self.parser.parse_line(text, line_no)
+
+    def parse(self, lines: list[RawLine], *, complete: bool) -> Parsed:
+        """Records of ``lines``. ``complete``: nothing follows them (the file is read to
+        its end for good), so a record still open at the end is ``malformed``."""
+        out = Parsed()
+        i = 0
+        while i < len(lines):
+            raw = lines[i]
+            if raw.data is None:
+                out.read += 1
+                self.header_pending = False
+                out.skipped.append((raw.line_no, LINE_TOO_LONG))
+                i += 1
+                continue
+            if not raw.data.strip():
+                i += 1  # blank line: skipped silently
+                continue
+            out.read += 1
+            try:
+                text, repairs = decode_raw(raw.data, self.encoding)
+                records = self._records(text, raw.line_no)
+            except IncompleteRecord:
+                step = self._join(lines, i, complete, out)
+                if step is None:
+                    out.read -= 1
+                    out.cut = i
+                    return out
+                i = step
+                continue
+            except BadLine as exc:
+                out.skipped.append((raw.line_no, exc.reason))
+                i += 1
+                continue
+            except Exception:  # a parser bug must not stop the file: count the line
+                out.skipped.append((raw.line_no, PARSER_ERROR))
+                i += 1
+                continue
+            out.repaired.extend((raw.line_no, repair) for repair in repairs)
+            out.records.extend((raw.line_no, record) for record in records)
+            i += 1
+        return out
+
+    def _join(self, lines: list[RawLine], first: int, complete: bool, out: Parsed) -> int | None:
+        """Join the lines of a record opened at ``lines[first]``; returns the index after
+        it, or ``None`` when ``lines`` end inside it (and more may come)."""
+        line_no = lines[first].line_no
+        texts: list[str] = []
+        repairs: list[str] = []
+        size = 0
+        j = first
+        while True:
+            if j >= len(lines):
+                if not complete:
+                    return None
+                break  # the file ends inside the record
+            raw = lines[j]
+            if raw.data is None or j - first >= MAX_RECORD_LINES:
+                break
+            size += len(raw.data) + 1
+            if size > MAX_LINE_BYTES:
+                break
+            try:
+                text, more = decode_raw(raw.data, self.encoding) if raw.data.strip() else ("", [])
+            except BadLine:
+                text, more = "", []
+            texts.append(text)
+            repairs.extend(more)
+            j += 1
+            if len(texts) == 1:
+                continue
+            try:
+                records = self._records("\n".join(texts), line_no)
+            except IncompleteRecord:
+                continue
+            except BadLine as exc:
+                out.skipped.append((line_no, exc.reason))
+            except Exception:
+                out.skipped.append((line_no, PARSER_ERROR))
+            else:
+                out.records.extend((line_no, record) for record in records)
+                out.repaired.extend((line_no, repair) for repair in repairs)
+            out.read += sum(1 for raw in lines[first + 1 : j] if raw.data and raw.data.strip())
+            return j
+        # never closed: the first line is malformed; the lines after it are read again
+        out.skipped.append((line_no, IncompleteRecord().reason))
+        return first + 1
