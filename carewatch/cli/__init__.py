@@ -17,6 +17,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+import carewatch.cli.config as config_command
 import carewatch.cli.ingest as ingest
 import carewatch.cli.monitor as monitor
 import carewatch.cli.report as report
@@ -44,6 +45,7 @@ COMMANDS: dict[str, Command] = {
         tag.COMMAND,
         report.COMMAND,
         simulate.COMMAND,
+        config_command.COMMAND,
     )
 }
 
