@@ -13,7 +13,9 @@ from carewatch.cli.common import EXIT_OK, Command, Failure, config_of, open_stor
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from carewatch.report import FORMATS as REPORT_FORMATS
 
-    parser.add_argument("--date", metavar="YYYY-MM-DD", help="the day (default: today)")
+    parser.add_argument(
+        "--date", metavar="DATE", help="the day: YYYY-MM-DD, today or yesterday (default: today)"
+    )
     parser.add_argument("--format", choices=REPORT_FORMATS, default="text")
     parser.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
     parser.add_argument("--calls", action="store_true", help="add one line per call")
@@ -21,12 +23,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from carewatch.report import build_report, render
+    from carewatch.terminal import wants_colour
 
     config = config_of(args)
-    day = parse_date(args.date) if args.date else datetime.now(config.tz).date()
+    today = datetime.now(config.tz).date()
+    day = parse_date(args.date, today) if args.date else today
     with open_store(args, config) as store:
         report = build_report(store, config, day, with_calls=args.calls)
-    color = args.output is None and args.format == "text" and sys.stdout.isatty()
+    color = args.output is None and args.format == "text" and wants_colour(sys.stdout)
     text = render(report, args.format, color=color)
     if args.output:
         try:
