@@ -19,6 +19,7 @@ from typing import NoReturn
 
 import carewatch.cli.config as config_command
 import carewatch.cli.ingest as ingest
+import carewatch.cli.metrics as metrics
 import carewatch.cli.monitor as monitor
 import carewatch.cli.report as report
 import carewatch.cli.simulate as simulate
@@ -45,6 +46,7 @@ COMMANDS: dict[str, Command] = {
         tag.COMMAND,
         report.COMMAND,
         simulate.COMMAND,
+        metrics.COMMAND,
         config_command.COMMAND,
     )
 }
