@@ -14,7 +14,17 @@ import pytest
 
 from carewatch.cli import build_parser, main
 
-SUBCOMMANDS = ("monitor", "demo", "ingest", "tag", "report", "simulate")
+SUBCOMMANDS = (
+    "monitor",
+    "demo",
+    "ingest",
+    "tag",
+    "report",
+    "simulate",
+    "metrics",
+    "config",
+    "completion",
+)
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+import carewatch.cli.completion as completion
 import carewatch.cli.config as config_command
 import carewatch.cli.ingest as ingest
 import carewatch.cli.metrics as metrics
@@ -48,6 +49,7 @@ COMMANDS: dict[str, Command] = {
         simulate.COMMAND,
         metrics.COMMAND,
         config_command.COMMAND,
+        completion.command(lambda: build_parser()),
     )
 }
 
