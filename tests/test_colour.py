@@ -101,30 +101,17 @@ def test_no_color_wins_over_force_color(db: Path) -> None:
 def test_ingest_progress_follows_the_same_rules(tmp_path: Path) -> None:
     log = tmp_path / "calls.csv"
     assert main(["simulate", "--out", str(log), "--format", "csv", "--days", "1"]) == 0
+
+    def ingest(db: str, env: dict[str, str], *, stderr_tty: bool) -> tuple[bytes, bytes, bytes]:
+        argv = ["ingest", str(log), "--db", str(tmp_path / db)]
+        return run_on_pty(argv, env, stdout_tty=not stderr_tty, stderr_tty=stderr_tty, cwd=tmp_path)
+
     # on a terminal with NO_COLOR: the progress bar, without colour
-    screen, out, _ = run_on_pty(
-        ["ingest", str(log), "--db", str(tmp_path / "a.db")],
-        {"NO_COLOR": "1"},
-        stdout_tty=False,
-        stderr_tty=True,
-        cwd=tmp_path,
-    )
+    screen, out, _ = ingest("a.db", {"NO_COLOR": "1"}, stderr_tty=True)
     assert b"ingesting" in screen and not COLOUR.search(screen)
     assert b"calls added" in out
     # into a pipe: no progress bar, unless FORCE_COLOR says to treat it as a terminal
-    _, _, err = run_on_pty(
-        ["ingest", str(log), "--db", str(tmp_path / "b.db")],
-        {},
-        stdout_tty=True,
-        stderr_tty=False,
-        cwd=tmp_path,
-    )
+    _, _, err = ingest("b.db", {}, stderr_tty=False)
     assert b"ingesting" not in err
-    _, _, err = run_on_pty(
-        ["ingest", str(log), "--db", str(tmp_path / "c.db")],
-        {"FORCE_COLOR": "1"},
-        stdout_tty=True,
-        stderr_tty=False,
-        cwd=tmp_path,
-    )
+    _, _, err = ingest("c.db", {"FORCE_COLOR": "1"}, stderr_tty=False)
     assert b"ingesting" in err and COLOUR.search(err)
