@@ -207,7 +207,7 @@ def test_show_writes_any_text_as_valid_toml() -> None:
         "categories": [{"name": "x y", "key": "%"}],
         "mapping": {"started_at": "when", "category_values": {"odd key": "v", "é": "w"}},
     }
-    layered = load_layered(environ={})
+    layered = load_layered()  # the test environment: no system or user file
     config = parse_config(data)
     text = show_text(type(layered)(config, layered.layers))
     assert parse_config(tomllib.loads(text)) == config
