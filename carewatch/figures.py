@@ -11,9 +11,13 @@ from typing import Any
 
 from carewatch.config import Config
 from carewatch.kpi.engine import compute_kpis
+from carewatch.kpi.now import STALE_CALL_SECONDS, NowState, now_state
 from carewatch.kpi.windows import Window
 from carewatch.records import UNREACHABLE_RING
 from carewatch.store import Store
+
+#: How far back operators' events are read to know each one's state now.
+AGENT_EVENTS_LOOKBACK = 24 * 3600.0
 
 
 def window_kpis(
@@ -61,3 +65,43 @@ def unreachable_rings(
         ):
             counts[event["agent"]] = counts.get(event["agent"], 0) + 1
     return counts
+
+
+def window_kpis_by_queue(
+    store: Store, config: Config, window: Window, *, now: float | None = None
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """The window's snapshot in total and for each queue with calls in it (queues sorted by
+    name), from one read of the window's calls. Issues are never narrowed by queue."""
+    calls = store.calls_between(window.start, window.end)
+    issues = store.issues_relevant(window.start, window.end)
+    rings = store.missed_rings_between(window.start, window.end)
+    events = store.agent_events_between(window.start, window.end)
+    total = compute_kpis(
+        calls,
+        config,
+        window=window,
+        issues=issues,
+        missed_rings=rings,
+        unreachable_rings=unreachable_rings(events),
+        now=now,
+    )
+    by_queue: dict[str, dict[str, Any]] = {}
+    for queue in sorted({c.queue for c in calls if c.queue}):
+        by_queue[queue] = compute_kpis(
+            [c for c in calls if c.queue == queue],
+            config,
+            window=window,
+            issues=issues,
+            missed_rings=store.missed_rings_between(window.start, window.end, queue=queue),
+            unreachable_rings=unreachable_rings(events, queue=queue),
+            now=now,
+        )
+    return total, by_queue
+
+
+def live_state(store: Store, now: float) -> NowState:
+    """The centre at ``now`` (:func:`carewatch.kpi.now.now_state`): the recent calls and the
+    operators' events of the last :data:`AGENT_EVENTS_LOOKBACK` seconds."""
+    calls = store.calls_between(now - STALE_CALL_SECONDS, now + 1.0)
+    events = store.agent_events_between(now - AGENT_EVENTS_LOOKBACK, now + 1.0)
+    return now_state(calls, events, now)

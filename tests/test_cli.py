@@ -8,12 +8,23 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from carewatch.cli import build_parser, main
 
-SUBCOMMANDS = ("monitor", "demo", "ingest", "tag", "report", "simulate")
+SUBCOMMANDS = (
+    "monitor",
+    "demo",
+    "ingest",
+    "tag",
+    "report",
+    "simulate",
+    "metrics",
+    "config",
+    "completion",
+)
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -68,9 +79,9 @@ def test_bad_usage_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
         main(["report", "--format", "pdf"])
     assert info.value.code == 2
     with pytest.raises(SystemExit) as info:
-        main(["report", "--date", "yesterday"])
+        main(["report", "--date", "someday"])
     assert info.value.code == 2
-    assert "--date: expected YYYY-MM-DD" in capsys.readouterr().err
+    assert "--date: expected YYYY-MM-DD, today or yesterday" in capsys.readouterr().err
 
 
 def test_simulate_same_seed_same_bytes(tmp_path: Path) -> None:
@@ -307,3 +318,34 @@ def test_ingest_with_a_wrong_format_is_exit_1_and_names_the_format_it_looks_like
     # read right, the same file gives its call
     assert main(["ingest", str(log), "--db", db]) == 0
     assert "1 call added" in capsys.readouterr().out
+
+
+def test_date_words_are_days_before_the_local_today() -> None:
+    from datetime import date
+
+    from carewatch.cli.common import UsageError, parse_date
+
+    today = date(2026, 3, 1)
+    assert parse_date("today", today) == today
+    assert parse_date("Yesterday", today) == date(2026, 2, 28)
+    assert parse_date("2025-12-31", today) == date(2025, 12, 31)
+    with pytest.raises(UsageError, match="--start: expected YYYY-MM-DD, today or yesterday"):
+        parse_date("tomorrow", today, "--start")
+
+
+def test_report_date_yesterday_is_the_local_day_before(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import datetime, timedelta
+
+    config = tmp_path / "c.toml"
+    config.write_text('timezone = "Pacific/Auckland"\n', encoding="utf-8")
+
+    def yesterday() -> str:
+        return (datetime.now(ZoneInfo("Pacific/Auckland")).date() - timedelta(days=1)).isoformat()
+
+    before = yesterday()
+    args = ["report", "--date", "yesterday", "--format", "json", "--config", str(config)]
+    assert main([*args, "--db", str(tmp_path / "cw.db")]) == 0
+    shown = json.loads(capsys.readouterr().out)["date"]
+    assert shown in {before, yesterday()}

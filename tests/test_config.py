@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from carewatch.config import ConfigError, default_config, load_config
+from carewatch.config import ConfigError, default_config, load_config, parse_config
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,6 +34,11 @@ def test_default_is_the_project_file() -> None:
     )
 
 
+def test_a_shift_may_end_at_midnight() -> None:
+    config = parse_config({"shifts": [{"name": "late", "start": "18:00", "end": "24:00"}]})
+    assert config.shifts[0].end == "24:00"
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -52,6 +57,32 @@ def test_default_is_the_project_file() -> None:
         ("[[categories]]\nkey = '1'\n", "categories[0].name: Field required"),
         ("[mapping]\ncall_id = 'Id'\n", "mapping: needs 'started_at' or 'date'"),
         ("[privacy\n", "not valid TOML"),
+        ("[[categories]]\nname = 'a'\nkey = 'tab'\n", "categories[0].key: 'tab' can never tag"),
+        ("[[categories]]\nname = 'a'\nkey = ' '\n", "categories[0].key: ' ' can never tag"),
+        ("[[outcomes]]\nname = 'a'\nkey = 'escape'\n", "outcomes[0].key: 'escape' can never"),
+        ("[[outcomes]]\nname = 'a'\nkey = 'w'\n", "outcomes[0].key: 'w' is reserved for window"),
+        ("[[categories]]\nname = 'a'\nkey = 'ab'\n", "one printable character"),
+        (
+            "[[categories]]\nname = 'a'\n[[categories]]\nname = 'a'\n",
+            "categories: 'a' is listed twice",
+        ),
+        ("[[outcomes]]\nname = 'sale'\n[[outcomes]]\nname = 'sale'\n", "'sale' is listed twice"),
+        (
+            "[[categories]]\nname = 'a'\nkey = '1'\n[[outcomes]]\nname = 'b'\nkey = '1'\n",
+            "outcomes: key '1' of 'b' is already used by 'a'",
+        ),
+        (
+            "[[shifts]]\nname = 'x'\nstart = '99:99'\nend = '10:00'\n",
+            "shifts[0].start: a time of day from 00:00 to 23:59",
+        ),
+        (
+            "[[shifts]]\nname = 'x'\nstart = '08:00'\nend = '08:60'\n",
+            "shifts[0].end: a time of day",
+        ),
+        (
+            "[targets]\ntalk_seconds = 200\n",
+            "targets: talk_amber_seconds (150) is below talk_seconds (200)",
+        ),
     ],
 )
 def test_bad_config_is_one_line_naming_file_and_key(

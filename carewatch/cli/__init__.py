@@ -17,7 +17,10 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+import carewatch.cli.completion as completion
+import carewatch.cli.config as config_command
 import carewatch.cli.ingest as ingest
+import carewatch.cli.metrics as metrics
 import carewatch.cli.monitor as monitor
 import carewatch.cli.report as report
 import carewatch.cli.simulate as simulate
@@ -44,6 +47,9 @@ COMMANDS: dict[str, Command] = {
         tag.COMMAND,
         report.COMMAND,
         simulate.COMMAND,
+        metrics.COMMAND,
+        config_command.COMMAND,
+        completion.command(lambda: build_parser()),
     )
 }
 

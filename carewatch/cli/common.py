@@ -10,7 +10,7 @@ import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from carewatch.config import Config, load_config
@@ -49,7 +49,8 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
         "--config",
         metavar="FILE",
         default=argparse.SUPPRESS,
-        help="config file (default: $CAREWATCH_CONFIG, else the built-in config/carewatch.toml)",
+        help="config file, on top of /etc/carewatch/carewatch.toml and "
+        "~/.config/carewatch/carewatch.toml (default: $CAREWATCH_CONFIG)",
     )
     parser.add_argument(
         "--db",
@@ -61,8 +62,9 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
 
 
 def config_of(args: argparse.Namespace) -> Config:
-    """The config named by ``--config`` (else ``CAREWATCH_CONFIG``, else the default)."""
-    return load_config(getattr(args, "config", None))
+    """The effective config: the built-in default ← /etc ← the user's ← ``--config`` (else
+    ``CAREWATCH_CONFIG``) ← ``CAREWATCH_DB`` ← ``--db``."""
+    return load_config(getattr(args, "config", None), db=getattr(args, "db", None))
 
 
 def database_of(args: argparse.Namespace, config: Config) -> str:
@@ -91,12 +93,22 @@ def operator_of(args: argparse.Namespace) -> str:
         return "operator"
 
 
-def parse_date(value: str) -> date:
-    """A ``--date``/``--start`` value (``YYYY-MM-DD``), or :class:`UsageError`."""
+#: Words a date option accepts besides ``YYYY-MM-DD``: days before today.
+RELATIVE_DAYS = {"today": 0, "yesterday": 1}
+
+
+def parse_date(value: str, today: date, option: str = "--date") -> date:
+    """A ``--date``/``--start`` value: ``YYYY-MM-DD``, ``today`` or ``yesterday`` (the local
+    ``today`` given), or :class:`UsageError`."""
+    word = value.strip().lower()
+    if word in RELATIVE_DAYS:
+        return today - timedelta(days=RELATIVE_DAYS[word])
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise UsageError(f"--date: expected YYYY-MM-DD, not {value!r}") from None
+        raise UsageError(
+            f"{option}: expected YYYY-MM-DD, today or yesterday, not {value!r}"
+        ) from None
 
 
 def install_stop_signals(stop: threading.Event) -> None:

@@ -128,10 +128,12 @@ def _ingest_with_progress(
     store: Store, config: Config, paths: list[tuple[str, str | None]], encoding: str | None
 ) -> IngestSummary:
     from carewatch.ingest import ingest_paths
+    from carewatch.terminal import console_for
 
     fmt = paths[0][1]
     names = [p for p, _ in paths]
-    if not sys.stderr.isatty():
+    console = console_for(sys.stderr)
+    if not console.is_terminal:
         return ingest_paths(store, config, names, fmt, encoding=encoding)
     from rich.progress import (
         BarColumn,
@@ -147,7 +149,7 @@ def _ingest_with_progress(
         DownloadColumn(),
         TimeRemainingColumn(),
         transient=True,
-        console=None,
+        console=console,
     ) as progress:
         task = progress.add_task("ingest", total=None)
 

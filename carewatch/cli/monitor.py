@@ -63,7 +63,10 @@ def run_monitor(args: argparse.Namespace) -> int:
 def add_demo_arguments(parser: argparse.ArgumentParser) -> None:
     _add_operator(parser)
     parser.add_argument(
-        "--dir", default=DEMO_DIR, help=f"where the demo keeps its files (default: {DEMO_DIR})"
+        "--dir",
+        default=DEMO_DIR,
+        metavar="DIR",
+        help=f"where the demo keeps its files (default: {DEMO_DIR})",
     )
     parser.add_argument("--seed", type=int, default=7, help="simulator seed (default: 7)")
     parser.add_argument(

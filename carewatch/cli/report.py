@@ -3,17 +3,44 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
 
-from carewatch.cli.common import EXIT_OK, Command, Failure, config_of, open_store, parse_date
+from carewatch.cli.common import (
+    EXIT_OK,
+    Command,
+    Failure,
+    UsageError,
+    config_of,
+    open_store,
+    parse_date,
+)
+
+#: The reproducible-builds variable: when set, the report says it was printed then.
+PRINTED_AT_ENV = "SOURCE_DATE_EPOCH"
+BAD_PRINTED_AT = PRINTED_AT_ENV + ": expected whole seconds since 1970, not {value!r}"
+
+
+def printed_at() -> float | None:
+    """``SOURCE_DATE_EPOCH`` as the time the report is printed (docs and tests that compare
+    a report with a stored one), ``None`` when unset."""
+    value = os.environ.get(PRINTED_AT_ENV, "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise UsageError(BAD_PRINTED_AT.format(value=value))
+    return float(value)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from carewatch.report import FORMATS as REPORT_FORMATS
 
-    parser.add_argument("--date", metavar="YYYY-MM-DD", help="the day (default: today)")
+    parser.add_argument(
+        "--date", metavar="DATE", help="the day: YYYY-MM-DD, today or yesterday (default: today)"
+    )
     parser.add_argument("--format", choices=REPORT_FORMATS, default="text")
     parser.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
     parser.add_argument("--calls", action="store_true", help="add one line per call")
@@ -21,12 +48,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from carewatch.report import build_report, render
+    from carewatch.terminal import wants_colour
 
     config = config_of(args)
-    day = parse_date(args.date) if args.date else datetime.now(config.tz).date()
+    today = datetime.now(config.tz).date()
+    day = parse_date(args.date, today) if args.date else today
+    stamp = printed_at()
     with open_store(args, config) as store:
         report = build_report(store, config, day, with_calls=args.calls)
-    color = args.output is None and args.format == "text" and sys.stdout.isatty()
+    if stamp is not None:
+        report = dataclasses.replace(report, generated_at=stamp)
+    color = args.output is None and args.format == "text" and wants_colour(sys.stdout)
     text = render(report, args.format, color=color)
     if args.output:
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
+from datetime import datetime
 from pathlib import Path
 
 from carewatch.cli.common import (
@@ -24,7 +25,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--days", type=int, default=8, help="days of history, ending today (default: 8)"
     )
     parser.add_argument(
-        "--start", metavar="YYYY-MM-DD", help="first day (default: today − days + 1)"
+        "--start",
+        metavar="DATE",
+        help="first day: YYYY-MM-DD, today or yesterday (default: today − days + 1)",
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
@@ -38,7 +41,8 @@ def run(args: argparse.Namespace) -> int:
 
     config = config_of(args)
     out = Path(args.out)
-    start = parse_date(args.start) if args.start else None
+    today = datetime.now(config.tz).date()
+    start = parse_date(args.start, today, "--start") if args.start else None
     try:
         if args.live:
             stop = threading.Event()

@@ -1,4 +1,5 @@
-"""Loading a config: a file, ``CAREWATCH_CONFIG`` or the built-in default, validated.
+"""Loading a config: the layers (:mod:`carewatch.config.layers`) merged and validated, or one
+document on its own; the built-in default and the example configs shipped with carewatch.
 
 A bad file raises :class:`ConfigError` with one line naming the file, the key and what is
 expected.
@@ -8,19 +9,31 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from carewatch.config.layers import (
+    BUILT_IN,
+    BUILT_IN_FILE,
+    ConfigError,
+    Layer,
+    LayeredConfig,
+    blame,
+    file_layers,
+    merge,
+    read_toml,
+    value_layers,
+)
 from carewatch.config.models import Config
 
+#: The unknown-key message points here.
+UNKNOWN_KEY = "unknown key (see config/carewatch.toml or 'carewatch config show' for the keys)"
 
-class ConfigError(Exception):
-    """A config file that cannot be used; ``str()`` is the one line a user sees."""
 
-
-def _locate(loc: tuple[object, ...]) -> str:
+def _locate(loc: Sequence[object]) -> str:
     parts: list[str] = []
     for item in loc:
         if isinstance(item, int):
@@ -30,55 +43,102 @@ def _locate(loc: tuple[object, ...]) -> str:
     return ".".join(parts) or "(top level)"
 
 
-def parse_config(data: dict[str, Any], path: str | None = None) -> Config:
-    """A parsed TOML document -> :class:`Config`, or :class:`ConfigError`."""
-    where = path or "<config>"
+def _validate(data: Mapping[str, Any], path: str | None, layers: Sequence[Layer]) -> Config:
     try:
         return Config.model_validate({**data, "path": path})
     except ValidationError as exc:
         err = exc.errors()[0]
-        key = _locate(tuple(err["loc"]))
+        loc = tuple(err["loc"])
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
-            msg = "unknown key (see config/carewatch.toml for the keys)"
-        raise ConfigError(f"{where}: {key}: {msg}") from None
+            msg = UNKNOWN_KEY
+        where = blame(layers, loc) if layers else path or "<config>"
+        raise ConfigError(f"{where}: {_locate(loc)}: {msg}") from None
 
 
-def load_config(path: str | os.PathLike[str] | None = None) -> Config:
-    """Load a config file; without a path, ``CAREWATCH_CONFIG``, else the built-in default.
+def parse_config(data: dict[str, Any], path: str | None = None) -> Config:
+    """One parsed TOML document on its own (no defaults under it) -> :class:`Config`, or
+    :class:`ConfigError` naming ``path``."""
+    return _validate(data, path, [])
 
-    The built-in default is the project's ``config/carewatch.toml`` (shipped in the wheel).
-    """
-    if path is None:
-        path = os.environ.get("CAREWATCH_CONFIG") or None
-    if path is None:
-        return default_config()
+
+def load_layered(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    db: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> LayeredConfig:
+    """The effective config: the built-in default ← the system file ← the user's file ←
+    ``path`` (else ``CAREWATCH_CONFIG``) ← ``CAREWATCH_DB`` ← ``db`` (``--db``).
+
+    ``environ`` replaces ``os.environ`` (tests)."""
+    layers = file_layers(path, environ=environ, built_in=default_config_data())
+    layers += value_layers(db, environ=environ)
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        merged = merge(merged, layer.data)
+    top_file = [layer.where for layer in layers if layer.is_file][-1]
+    config = _validate(merged, top_file, layers)
+    return LayeredConfig(config, tuple(layers), merged)
+
+
+def check_file(path: str | os.PathLike[str]) -> Config:
+    """One file on top of the built-in default, the way carewatch would read it, without the
+    system's or the user's file: the config it gives, or :class:`ConfigError`."""
     file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{file}: no such config file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{file}: cannot read it ({exc})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{file}: not valid TOML ({exc})") from None
-    return parse_config(data, str(file))
+    layers = [
+        Layer(BUILT_IN, BUILT_IN_FILE, default_config_data()),
+        Layer("file", str(file), read_toml(file)),
+    ]
+    return _validate(merge(layers[0].data, layers[1].data), str(file), layers)
+
+
+def load_config(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    db: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Config:
+    """The effective config (:func:`load_layered`): a file sets only what it names, every
+    other key keeps its default."""
+    return load_layered(path, db=db, environ=environ).config
+
+
+# -- what carewatch ships ------------------------------------------------------------------------
+
+
+def _shipped(name: str) -> Path:
+    """A file under ``config/``: in a wheel beside this module (``pyproject.toml``'s
+    force-include), in the source tree in ``config/`` beside the package."""
+    in_wheel = Path(__file__).with_name("shipped") / name
+    if in_wheel.exists():
+        return in_wheel
+    return Path(__file__).resolve().parents[2] / "config" / name
 
 
 def default_config_text() -> str:
-    """The text of the documented default config."""
-    # in a wheel: carewatch/config/default_config.toml (pyproject.toml's force-include)
-    shipped = Path(__file__).with_name("default_config.toml")
-    if shipped.exists():
-        return shipped.read_text(encoding="utf-8")
-    # in the source tree: config/carewatch.toml beside the carewatch package
-    source_tree = Path(__file__).resolve().parents[2] / "config" / "carewatch.toml"
-    return source_tree.read_text(encoding="utf-8")
+    """The text of the documented default config (``config/carewatch.toml``)."""
+    return _shipped("carewatch.toml").read_text(encoding="utf-8")
+
+
+def default_config_data() -> dict[str, Any]:
+    """The documented default config as a TOML document."""
+    return tomllib.loads(default_config_text())
 
 
 def default_config() -> Config:
-    """The documented default (``config/carewatch.toml``)."""
-    data = tomllib.loads(default_config_text())
-    return parse_config(data, "config/carewatch.toml")
+    """The documented default (``config/carewatch.toml``) on its own."""
+    return parse_config(default_config_data(), BUILT_IN_FILE)
+
+
+def example_names() -> list[str]:
+    """The example configs shipped with carewatch (``config/examples/NAME.toml``)."""
+    return sorted(p.stem for p in _shipped("examples").glob("*.toml"))
+
+
+def example_text(name: str) -> str:
+    """The text of one example config, or :class:`ConfigError` listing the examples."""
+    if name not in example_names():
+        known = ", ".join(example_names()) or "(none)"
+        raise ConfigError(f"no example config {name!r}; the examples: {known}")
+    return (_shipped("examples") / f"{name}.toml").read_text(encoding="utf-8")

@@ -11,7 +11,7 @@ from datetime import tzinfo
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from carewatch.config.base import StrictModel
 from carewatch.config.mapping import Mapping
@@ -36,6 +36,55 @@ class Targets(StrictModel):
     #: A followed source with no new line for this long (in working hours) is "stale".
     stale_source_seconds: float = Field(default=900, gt=0)
 
+    @model_validator(mode="after")
+    def _amber_after_target(self) -> Targets:
+        if self.talk_amber_seconds < self.talk_seconds:
+            raise ValueError(
+                f"talk_amber_seconds ({self.talk_amber_seconds:g}) is below talk_seconds "
+                f"({self.talk_seconds:g}): the amber band runs from the talk target up to "
+                "talk_amber_seconds, so it cannot end before the target"
+            )
+        return self
+
+
+#: Key names and characters that can never tag a call: the screen (or the terminal) keeps
+#: them, whatever the config says. Values: what they do there.
+UNTAGGABLE_KEYS: dict[str, str] = {
+    "tab": "moving between panels",
+    "shift+tab": "moving between panels",
+    "enter": "choosing in a panel",
+    "return": "choosing in a panel",
+    "escape": "closing a window",
+    "esc": "closing a window",
+    "space": "choosing in a panel",
+    "backspace": "editing",
+    "delete": "editing",
+    "\t": "moving between panels",
+    "\n": "choosing in a panel",
+    "\r": "choosing in a panel",
+    "\x1b": "closing a window",
+    " ": "choosing in a panel",
+}
+
+
+def _check_tagging_key(value: object) -> object:
+    """A tagging key is one printable character the screen does not keep for itself."""
+    if not isinstance(value, str):
+        return value
+    kept = UNTAGGABLE_KEYS.get(value if len(value) == 1 else value.strip().lower())
+    if kept is not None:
+        raise ValueError(
+            f"{value!r} can never tag: the screen keeps it for {kept}; a tagging key is one "
+            "printable character such as '1' or 's'"
+        )
+    if value in RESERVED_KEYS:
+        raise ValueError(f"{value!r} is reserved for {RESERVED_KEYS[value]} on the screen")
+    if len(value) != 1 or not value.isprintable():
+        raise ValueError(
+            f"a tagging key is one printable character such as '1' or 's', not {value!r}"
+        )
+    return value
+
 
 class Category(StrictModel):
     name: str = Field(min_length=1)
@@ -45,11 +94,15 @@ class Category(StrictModel):
     #: Per-category alert share; falls back to ``targets.category_alert_share``.
     alert_share: float | None = Field(default=None, gt=0, le=1)
 
+    _key_tags = field_validator("key", mode="before")(_check_tagging_key)
+
 
 class Outcome(StrictModel):
     name: str = Field(min_length=1)
     key: str | None = Field(default=None, min_length=1, max_length=1)
     conversion: bool = False
+
+    _key_tags = field_validator("key", mode="before")(_check_tagging_key)
 
 
 class Privacy(StrictModel):
@@ -62,6 +115,17 @@ class Shift(StrictModel):
     name: str
     start: str = Field(pattern=r"^\d{1,2}:\d{2}$")
     end: str = Field(pattern=r"^\d{1,2}:\d{2}$")
+
+    @field_validator("start", "end")
+    @classmethod
+    def _a_time_of_day(cls, value: str, info: ValidationInfo) -> str:
+        hours, minutes = (int(part) for part in value.split(":"))
+        midnight = info.field_name == "end" and (hours, minutes) == (24, 0)
+        if not midnight and (hours > 23 or minutes > 59):
+            raise ValueError(
+                f"a time of day from 00:00 to 23:59 (an end may be 24:00), not {value!r}"
+            )
+        return value
 
 
 class Source(StrictModel):
@@ -127,25 +191,29 @@ class Config(StrictModel):
                 ) from None
         return value
 
-    @model_validator(mode="after")
-    def _unique_keys(self) -> Config:
+    @field_validator("categories", "outcomes")
+    @classmethod
+    def _unique_names_and_keys(
+        cls, items: list[Category] | list[Outcome], info: ValidationInfo
+    ) -> list[Category] | list[Outcome]:
+        names: set[str] = set()
+        for item in items:
+            if item.name in names:
+                raise ValueError(f"{item.name!r} is listed twice; every name must be different")
+            names.add(item.name)
+        # outcomes come after categories: a key must differ from every category's key too
+        earlier = info.data.get("categories", []) if info.field_name == "outcomes" else []
         seen: dict[str, str] = {}
-        for kind, items in (("categories", self.categories), ("outcomes", self.outcomes)):
-            for item in items:
-                if item.key is None:
-                    continue
-                if item.key in seen:
-                    raise ValueError(
-                        f"{kind}: key {item.key!r} of {item.name!r} is already used by "
-                        f"{seen[item.key]!r}; every tagging key must be different"
-                    )
-                if item.key in RESERVED_KEYS:
-                    raise ValueError(
-                        f"{kind}: key {item.key!r} of {item.name!r} is reserved for "
-                        f"{RESERVED_KEYS[item.key]}"
-                    )
-                seen[item.key] = item.name
-        return self
+        for item in [*earlier, *items]:
+            if item.key is None:
+                continue
+            if item.key in seen:
+                raise ValueError(
+                    f"key {item.key!r} of {item.name!r} is already used by "
+                    f"{seen[item.key]!r}; every tagging key must be different"
+                )
+            seen[item.key] = item.name
+        return items
 
     # -- derived -------------------------------------------------------------------
     @property

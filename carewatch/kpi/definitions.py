@@ -52,6 +52,8 @@ class KpiDef:
     news: News | None = None
     #: The tile's label on the screen, longest form first, shorter forms after ``|``.
     tile: str | None = None
+    #: Its Prometheus name after ``carewatch_`` (``carewatch metrics``); ``None``: not exported.
+    metric: str | None = None
 
 
 def _points(size: float) -> News:
@@ -66,44 +68,46 @@ def _relative(size: float, floor: float) -> News:
 # fmt: off
 KPIS: tuple[KpiDef, ...] = (
     KpiDef("offered", "Calls offered", "count", None, ("Calls", 1), news=_relative(0.2, 10),
-           tile="Offered"),
+           tile="Offered", metric="calls_offered"),
     KpiDef("outbound", "Outbound calls", "count", None, ("Calls", 6)),
-    KpiDef("answered", "Answered", "count", True, ("Calls", 2), tile="Answered"),
-    KpiDef("abandoned", "Abandoned", "count", False, ("Calls", 3)),
-    KpiDef("missed", "Missed", "count", False, ("Calls", 4)),
+    KpiDef("answered", "Answered", "count", True, ("Calls", 2), tile="Answered",
+           metric="calls_answered"),
+    KpiDef("abandoned", "Abandoned", "count", False, ("Calls", 3), metric="calls_abandoned"),
+    KpiDef("missed", "Missed", "count", False, ("Calls", 4), metric="calls_missed"),
     KpiDef("waiting", "Still waiting (no outcome)", "count", None, ("Calls", 5)),
     KpiDef("abandon_rate", "Abandon rate", "rate", False, ("Calls", 7), news=_points(0.05),
-           tile="Abandoned|Aband."),
-    KpiDef("answer_rate", "Answer rate", "rate", True, ("Calls", 8)),
+           tile="Abandoned|Aband.", metric="abandon_ratio"),
+    KpiDef("answer_rate", "Answer rate", "rate", True, ("Calls", 8), metric="answer_ratio"),
     KpiDef("avg_talk_seconds", "Average talk time", "seconds", False, ("Speed", 3),
-           news=_relative(0.2, 10), tile="Avg talk"),
+           news=_relative(0.2, 10), tile="Avg talk", metric="average_talk_seconds"),
     KpiDef("talk_target_seconds", "Talk time target", "seconds", None, (TARGETS, 1)),
     KpiDef("over_target_share", "Calls over talk target", "rate", False, ("Speed", 4),
-           news=_points(0.05)),
+           news=_points(0.05), metric="over_talk_target_ratio"),
     KpiDef("avg_wait_seconds", "Average wait (first response)", "seconds", False, ("Speed", 1),
-           news=_relative(0.2, 10), tile="Avg wait"),
+           news=_relative(0.2, 10), tile="Avg wait", metric="average_wait_seconds"),
     KpiDef("service_level", "Service level", "rate", True, ("Speed", 2), news=_points(0.05),
-           tile="Service level|Service lvl|SL"),
+           tile="Service level|Service lvl|SL", metric="service_level_ratio"),
     KpiDef("service_level_seconds", "Service level threshold", "seconds", None, (TARGETS, 2)),
     KpiDef("category_mix", "Category mix", "breakdown"),
-    KpiDef("untagged", "Untagged calls", "count", False, ("Results", 2), tile="To tag"),
+    KpiDef("untagged", "Untagged calls", "count", False, ("Results", 2), tile="To tag",
+           metric="calls_untagged"),
     KpiDef("category_alerts", "Category alerts", "breakdown"),
     KpiDef("fcr_rate", "First-contact resolution", "rate", True, ("Results", 3),
-           news=_points(0.05), tile="FCR"),
+           news=_points(0.05), tile="FCR", metric="first_contact_resolution_ratio"),
     KpiDef("conversion_rate", "Conversion rate", "rate", True, ("Results", 5),
-           news=_points(0.05), tile="Conversion|Conv."),
+           news=_points(0.05), tile="Conversion|Conv.", metric="conversion_ratio"),
     KpiDef("csat_score", "CSAT (rated 4–5)", "rate", True, ("Satisfaction", 1),
-           news=_points(0.05), tile="CSAT"),
+           news=_points(0.05), tile="CSAT", metric="csat_ratio"),
     KpiDef("csat_avg", "CSAT average", "score", True, ("Satisfaction", 2), decimals=2,
            news=_points(0.3)),
     KpiDef("csat_responses", "CSAT responses", "count", None, ("Satisfaction", 3)),
     KpiDef("nps", "NPS", "score", True, ("Satisfaction", 4), decimals=0, news=_points(10),
-           tile="NPS"),
+           tile="NPS", metric="nps"),
     KpiDef("nps_responses", "NPS responses", "count", None, ("Satisfaction", 5)),
     KpiDef("repeat_caller_share", "Repeat callers", "rate", False, ("Satisfaction", 6),
            news=_points(0.05)),
     KpiDef("open_issues", "Open issues", "count", False, ("Issues", 1), news=_relative(0.2, 3),
-           tile="Open issues|Issues"),
+           tile="Open issues|Issues", metric="open_issues"),
     KpiDef("oldest_open_issue_seconds", "Oldest open issue", "seconds", False, ("Issues", 2)),
     KpiDef("issues_opened", "Issues opened", "count", False, ("Issues", 3)),
     KpiDef("issues_resolved", "Issues resolved", "count", True, ("Issues", 4)),
@@ -114,7 +118,8 @@ KPIS: tuple[KpiDef, ...] = (
     KpiDef("by_agent", "Operators", "breakdown"),
     KpiDef("tagged", "Tagged calls", "count", None, ("Results", 1)),
     KpiDef("conversions", "Conversions", "count", True, ("Results", 4)),
-    KpiDef("talk_seconds_total", "Talk time", "seconds", None, ("Time and cost", 1)),
+    KpiDef("talk_seconds_total", "Talk time", "seconds", None, ("Time and cost", 1),
+           metric="talk_seconds"),
     KpiDef("talk_seconds_by_category", "Talk time by category", "breakdown"),
 )
 # fmt: on
@@ -176,6 +181,11 @@ def target_keys() -> list[str]:
     """The targets copied from the config into the snapshot (printed in the report's header)."""
     targets = [d for d in KPIS if d.report is not None and d.report[0] == TARGETS]
     return [d.key for d in sorted(targets, key=lambda d: d.report or ("", 0))]
+
+
+def metric_kpis() -> list[KpiDef]:
+    """The KPIs ``carewatch metrics`` exports, in snapshot order."""
+    return [d for d in KPIS if d.metric is not None]
 
 
 def markdown_table() -> str:

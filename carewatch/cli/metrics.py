@@ -1,0 +1,87 @@
+"""``carewatch metrics [--listen HOST:PORT]``: the day's KPIs and the live state in the
+Prometheus text format, printed once or served at ``/metrics`` (the ``metrics`` extra)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+
+from carewatch.cli.common import (
+    EXIT_OK,
+    Command,
+    Failure,
+    UsageError,
+    config_of,
+    database_of,
+    install_stop_signals,
+)
+
+HELP = "the day's KPIs and the live state for Prometheus (printed, or served at /metrics)"
+DESCRIPTION = (
+    "Prints today's KPIs and the live state (waiting, longest wait, operators by state) in the "
+    "Prometheus text format, per queue and in total; with --listen, serves them at /metrics "
+    "for a scraper, reading the database on every scrape. Needs the metrics extra: "
+    "pip install 'carewatch[metrics]'."
+)
+LISTEN_HELP = (
+    "serve /metrics at HOST:PORT, e.g. 127.0.0.1:9464 (this machine only) or 0.0.0.0:9464 "
+    "(every interface); a bare PORT means 127.0.0.1"
+)
+NEEDS_EXTRA = "carewatch metrics needs prometheus_client: pip install 'carewatch[metrics]'"
+BAD_LISTEN = "--listen: expected HOST:PORT such as 127.0.0.1:9464, not {value!r}"
+CANNOT_LISTEN = "cannot listen on {host}:{port}: {reason}"
+SERVING = "serving metrics at http://{where}/metrics (Ctrl-C to stop)"
+LOOPBACK = "127.0.0.1"
+
+
+def parse_listen(value: str) -> tuple[str, int]:
+    """``HOST:PORT``, ``[IPv6]:PORT`` or ``PORT`` (on 127.0.0.1) -> (host, port)."""
+    host, sep, port_text = value.strip().rpartition(":")
+    if not sep:
+        host, port_text = LOOPBACK, value.strip()
+    host = host.removeprefix("[").removesuffix("]")
+    if not host or not port_text.isdigit() or not 0 <= int(port_text) <= 65535:
+        raise UsageError(BAD_LISTEN.format(value=value))
+    return host, int(port_text)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--listen", metavar="HOST:PORT", help=LISTEN_HELP)
+
+
+def run(args: argparse.Namespace) -> int:
+    listen = parse_listen(args.listen) if args.listen else None
+    try:
+        from carewatch.metrics import CarewatchCollector, metrics_text, serve
+    except ImportError:
+        raise Failure(NEEDS_EXTRA) from None
+    from carewatch.store import Store
+
+    config = config_of(args)
+    db = database_of(args, config)
+    collector = CarewatchCollector(lambda: Store(db, create=False), config)
+    if listen is None:
+        sys.stdout.write(metrics_text(collector))
+        return EXIT_OK
+    host, port = listen
+    try:
+        server, _thread = serve(collector, host, port)
+    except OSError as exc:
+        reason = exc.strerror or exc
+        raise Failure(CANNOT_LISTEN.format(host=host, port=port, reason=reason)) from None
+    stop = threading.Event()
+    install_stop_signals(stop)
+    shown = f"[{host}]" if ":" in host else host
+    print(SERVING.format(where=f"{shown}:{server.server_port}"), file=sys.stderr, flush=True)
+    try:
+        stop.wait()
+    finally:
+        server.shutdown()
+        server.server_close()
+    return EXIT_OK
+
+
+COMMAND = Command(
+    name="metrics", help=HELP, description=DESCRIPTION, add_arguments=add_arguments, run=run
+)
