@@ -264,7 +264,7 @@ def test_ingest_follow_reads_appended_lines_and_stops_cleanly(
         (call,) = store.find_calls("c2")
         assert call.agent == "SIP/101" and call.wait_seconds == 4
         (position,) = store.positions()
-        assert position["offset"] == log.stat().st_size
+        assert position["byte_offset"] == log.stat().st_size
 
 
 def test_ingest_of_nothing_readable_is_exit_1_with_the_reason(

@@ -129,7 +129,7 @@ def test_ingest_hand_written_lines(store: Store, tmp_path: Path) -> None:
     assert (one.started_at, one.answered_at, one.ended_at) == (T0 + 100, T0 + 105, T0 + 165)
     assert (one.wait_seconds, one.talk_seconds, one.disposition) == (5.0, 60.0, "answered")
     (pos,) = store.positions("queue_log")
-    assert pos["offset"] == log.stat().st_size and pos["line_no"] == 11
+    assert pos["byte_offset"] == log.stat().st_size and pos["line_no"] == 11
     assert pos["bad_lines"] == 3 and pos["last_bad_line"] == 11
     assert pos["format"] == "queue_log"  # detected
 
@@ -509,14 +509,14 @@ def test_killed_follower_restarts_without_loss_or_duplicates(store: Store, tmp_p
         write_in_bursts(log, rest[300:])
         size = log.stat().st_size
         wait_until(
-            lambda: [p["offset"] for p in store.positions()] == [size],
+            lambda: [p["byte_offset"] for p in store.positions()] == [size],
             what="the second follower to reach the end",
         )
     finally:
         kill(second)
     check_exactly_once(store, expected, len(lines), bad)
     (pos,) = store.positions()
-    assert pos["offset"] == log.stat().st_size and pos["line_no"] == len(lines)
+    assert pos["byte_offset"] == log.stat().st_size and pos["line_no"] == len(lines)
 
 
 def test_killed_follower_restarts_after_a_rotation(store: Store, tmp_path: Path) -> None:
@@ -545,7 +545,7 @@ def test_killed_follower_restarts_after_a_rotation(store: Store, tmp_path: Path)
         size = log.stat().st_size
         wait_until(
             lambda: (
-                sorted((p["path"], p["offset"], p["finished"]) for p in store.positions())
+                sorted((p["path"], p["byte_offset"], p["finished"]) for p in store.positions())
                 == [
                     (str(log), size, False),
                     (

@@ -62,7 +62,7 @@ class Position:
             inode=int(row["inode"]),
             fingerprint=row["fingerprint"] or "",
             fingerprint_len=int(row["fingerprint_len"] or 0),
-            offset=int(row["offset"] or 0),
+            offset=int(row["byte_offset"] or 0),
             line_no=int(row["line_no"] or 0),
             lines_read=int(row["lines_read"] or 0),
             bad_lines=int(row["bad_lines"] or 0),
@@ -89,7 +89,7 @@ class Position:
             "inode": self.inode,
             "fingerprint": self.fingerprint,
             "fingerprint_len": self.fingerprint_len,
-            "offset": self.offset,
+            "byte_offset": self.offset,
             "line_no": self.line_no,
             "lines_read": self.lines_read,
             "bad_lines": self.bad_lines,
@@ -130,6 +130,14 @@ def load_positions(store: Store, source: str) -> list[Position]:
 
 
 def mark_finished(store: Store, position: Position, clock: Callable[[], float] = time.time) -> None:
-    """Record that a stored position's file is gone (nothing more can be read from it)."""
+    """Record that a stored position's file is gone (nothing more can be read from it).
+
+    Only ``finished`` and ``updated_at`` are written, so a position another process moved
+    meanwhile keeps its offset and counts.
+    """
     done = replace(position, finished=True, updated_at=clock())
-    store.retrying(lambda conn: store.save_position(conn, done.values()))
+    if done.id is None:
+        store.retrying(lambda tx: store.save_position(tx, done.values()))
+        return
+    change = {"id": done.id, "finished": True, "updated_at": done.updated_at}
+    store.retrying(lambda tx: store.save_position(tx, change))

@@ -12,6 +12,13 @@ How a file is read
     any other line, also when reading resumes in the middle of the file (line 1 is read
     again then, and a bad header is not counted twice). The calls of a batch
     (:data:`BATCH_LINES` lines) and the position after it commit in one transaction.
+
+Two readers of one file (two ``carewatch ingest`` at once)
+    The commit of a batch first checks, inside its write transaction (which writers take one
+    at a time), that the stored position is still the one this reader read from: compare and
+    set. When another process moved it, the batch is dropped (it was applied by the other
+    process), the stored position is taken over, and reading goes on from there. So both
+    succeed and no line is applied or counted twice.
 """
 
 from __future__ import annotations
@@ -23,13 +30,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import Connection
-
 from carewatch.records import BadLine, Record
 from carewatch.sources.base import MAX_LINE_BYTES, Parser, decode_line
 from carewatch.sources.fileid import FINGERPRINT_BYTES, file_id, fingerprint, prefix_matches
 from carewatch.sources.positions import Position
-from carewatch.store import Store
+from carewatch.store import Store, Tx
 
 #: Lines per transaction: the calls they produce and the position after them commit together.
 BATCH_LINES = 2000
@@ -131,6 +136,14 @@ def read_lines(
         start += pending
         pending = 0
     return ReadResult(lines, start, line_no, pending, at_end=True)
+
+
+class PositionMoved(Exception):
+    """Another process moved this file's stored position since this reader read it."""
+
+    def __init__(self, stored: Position | None) -> None:
+        super().__init__("the stored position moved")
+        self.stored = stored
 
 
 @dataclass
@@ -294,6 +307,8 @@ class LogReader:
             if got.offset == pos.offset and not got.lines:
                 break
             result = self._commit(got)
+            if result is None:
+                continue  # another process read this batch: go on from where it stopped
             results.append(result)
             if progress is not None:
                 progress(result.bytes_read)
@@ -301,7 +316,40 @@ class LogReader:
                 break
         return results
 
-    def _commit(self, got: ReadResult, *, finished: bool | None = None) -> BatchResult:
+    def _moved_since(self, tx: Tx) -> PositionMoved | None:
+        """Whether the stored position changed since this reader read it (inside ``tx``)."""
+        pos = self.position
+        stored = [Position.from_row(row) for row in self.store.positions_in(tx, pos.source)]
+        if pos.id is None:  # nobody may have started this file meanwhile
+            st = self.stat()
+            found = next((p for p in stored if p.matches(self.fd, st)), None)
+            return None if found is None else PositionMoved(found)
+        row = next((p for p in stored if p.id == pos.id), None)
+        if row is None:
+            return PositionMoved(None)
+        if (row.offset, row.line_no, row.finished) != (pos.offset, pos.line_no, pos.finished):
+            return PositionMoved(row)
+        return None
+
+    def _take_over(self, moved: PositionMoved) -> None:
+        """Continue from the position another process stored."""
+        pos = self.position
+        if moved.stored is None:  # the row is gone: read the file again, as new
+            self.position = Position(
+                source=pos.source,
+                path=pos.path,
+                format=pos.format,
+                device=pos.device,
+                inode=pos.inode,
+            )
+        else:
+            self.position = replace(moved.stored, path=pos.path, format=pos.format)
+        if self._header_pending and self.position.offset > 0:
+            self._reload_header()
+
+    def _commit(self, got: ReadResult, *, finished: bool | None = None) -> BatchResult | None:
+        """Commit one batch with the position after it; ``None`` (nothing committed) when
+        another process moved the position meanwhile (this reader then continues from it)."""
         pos = self.position
         records, skipped, read = self._parse(got.lines)
         now = self.clock()
@@ -319,18 +367,25 @@ class LogReader:
                 self.fd, min(FINGERPRINT_BYTES, max(new.offset, new.fingerprint_len))
             )
 
-        def run(conn: Connection) -> tuple[Any, Position]:
-            applied = self.store.apply(conn, new.source, records, now)
+        def run(tx: Tx) -> tuple[Any, Position]:
+            moved = self._moved_since(tx)
+            if moved is not None:
+                raise moved
+            applied = self.store.apply(tx, new.source, records, now)
             all_skipped = sorted(skipped + list(applied.skipped))
             done = replace(new, bad_by_reason=dict(new.bad_by_reason))
             for line_no, reason in all_skipped:
                 done.bad_lines += 1
                 done.bad_by_reason[reason] = done.bad_by_reason.get(reason, 0) + 1
                 done.last_bad_line, done.last_bad_reason = line_no, reason
-            done.id = self.store.save_position(conn, done.values())
+            done.id = self.store.save_position(tx, done.values())
             return applied, done
 
-        applied, done = self.store.retrying(run)
+        try:
+            applied, done = self.store.retrying(run)
+        except PositionMoved as moved:
+            self._take_over(moved)
+            return None
         self.position = done
         return BatchResult(
             path=self.path,
@@ -347,11 +402,14 @@ class LogReader:
 
     def finish(self) -> list[BatchResult]:
         """Read to the very end (a last line without newline too) and mark the file finished."""
-        results = self.read(final=True)
-        if not self.position.finished and (self.position.id is not None or results):
+        results: list[BatchResult] = []
+        while True:
+            results += self.read(final=True)
+            if self.position.finished or (self.position.id is None and not results):
+                return results
             got = ReadResult([], self.position.offset, self.position.line_no, 0, at_end=True)
-            self._commit(got, finished=True)
-        return results
+            if self._commit(got, finished=True) is not None:
+                return results
 
     def close(self) -> None:
         """Close the file (its position is already committed)."""
