@@ -13,7 +13,7 @@ import pytest
 
 from carewatch.cli import build_parser, main
 
-SUBCOMMANDS = ("monitor", "demo", "ingest", "tag", "report", "simulate")
+SUBCOMMANDS = ("monitor", "demo", "ingest", "tag", "report", "simulate", "db")
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -83,9 +83,9 @@ def test_simulate_same_seed_same_bytes(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def ingested(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, str]:
+def ingested(tmp_path: Path, database: str, capsys: pytest.CaptureFixture[str]) -> tuple[Path, str]:
     log = tmp_path / "logs" / "calls.csv"
-    db = str(tmp_path / "cw.db")
+    db = database
     main(["simulate", "--out", str(log), "--format", "csv", "--days", "2", "--start", "2026-03-02"])
     capsys.readouterr()
     assert main(["ingest", str(log), "--db", db]) == 0

@@ -24,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
 
     config = config_of(args)
     day = parse_date(args.date) if args.date else datetime.now(config.tz).date()
-    with open_store(args, config) as store:
+    with open_store(args, config, read_only=True) as store:
         report = build_report(store, config, day, with_calls=args.calls)
     color = args.output is None and args.format == "text" and sys.stdout.isatty()
     text = render(report, args.format, color=color)

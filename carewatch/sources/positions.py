@@ -124,6 +124,34 @@ class Position:
         )
 
 
+class PositionMoved(Exception):
+    """Another process moved a file's stored position since this one read it."""
+
+    def __init__(self, stored: Position | None) -> None:
+        super().__init__("the stored position moved")
+        #: The stored position now (``None``: its row is gone).
+        self.stored = stored
+
+
+def moved_since(rows: list[dict[str, Any]], position: Position, fd: int) -> PositionMoved | None:
+    """Whether the stored positions (``rows``, of the position's source, read inside the write
+    transaction about to commit) say that another process moved ``position`` since it was
+    read: its row changed, or, for a position not stored yet, another one started the file
+    open as ``fd``. The compare of a compare-and-set."""
+    stored = [Position.from_row(row) for row in rows]
+    if position.id is None:
+        st = os.fstat(fd)
+        found = next((p for p in stored if p.matches(fd, st)), None)
+        return None if found is None else PositionMoved(found)
+    row = next((p for p in stored if p.id == position.id), None)
+    if row is None:
+        return PositionMoved(None)
+    now = (row.offset, row.line_no, row.finished)
+    if now != (position.offset, position.line_no, position.finished):
+        return PositionMoved(row)
+    return None
+
+
 def load_positions(store: Store, source: str) -> list[Position]:
     """Stored positions of one source, newest first."""
     return [Position.from_row(row) for row in store.positions(source)]

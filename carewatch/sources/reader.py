@@ -33,7 +33,7 @@ from typing import Any
 from carewatch.records import BadLine, Record
 from carewatch.sources.base import MAX_LINE_BYTES, Parser, decode_line
 from carewatch.sources.fileid import FINGERPRINT_BYTES, file_id, fingerprint, prefix_matches
-from carewatch.sources.positions import Position
+from carewatch.sources.positions import Position, PositionMoved, moved_since
 from carewatch.store import Store, Tx
 
 #: Lines per transaction: the calls they produce and the position after them commit together.
@@ -136,14 +136,6 @@ def read_lines(
         start += pending
         pending = 0
     return ReadResult(lines, start, line_no, pending, at_end=True)
-
-
-class PositionMoved(Exception):
-    """Another process moved this file's stored position since this reader read it."""
-
-    def __init__(self, stored: Position | None) -> None:
-        super().__init__("the stored position moved")
-        self.stored = stored
 
 
 @dataclass
@@ -316,21 +308,6 @@ class LogReader:
                 break
         return results
 
-    def _moved_since(self, tx: Tx) -> PositionMoved | None:
-        """Whether the stored position changed since this reader read it (inside ``tx``)."""
-        pos = self.position
-        stored = [Position.from_row(row) for row in self.store.positions_in(tx, pos.source)]
-        if pos.id is None:  # nobody may have started this file meanwhile
-            st = self.stat()
-            found = next((p for p in stored if p.matches(self.fd, st)), None)
-            return None if found is None else PositionMoved(found)
-        row = next((p for p in stored if p.id == pos.id), None)
-        if row is None:
-            return PositionMoved(None)
-        if (row.offset, row.line_no, row.finished) != (pos.offset, pos.line_no, pos.finished):
-            return PositionMoved(row)
-        return None
-
     def _take_over(self, moved: PositionMoved) -> None:
         """Continue from the position another process stored."""
         pos = self.position
@@ -368,7 +345,7 @@ class LogReader:
             )
 
         def run(tx: Tx) -> tuple[Any, Position]:
-            moved = self._moved_since(tx)
+            moved = moved_since(self.store.positions_in(tx, pos.source), pos, self.fd)
             if moved is not None:
                 raise moved
             applied = self.store.apply(tx, new.source, records, now)

@@ -53,10 +53,12 @@ class ChangeCounter:
         with self._lock:
             if self._conn is None:
                 self._conn = self._db.backend.connect()
-            row = self._conn.execute("PRAGMA data_version").fetchone()
-        if row is None:  # the pragma always answers one row
+            # fetchall: the statement runs to its end, so no read transaction stays open
+            # (one left open would keep this connection on an old snapshot for good)
+            rows = self._conn.execute("PRAGMA data_version").fetchall()
+        if not rows:  # the pragma always answers one row
             raise AssertionError("PRAGMA data_version returned no row")
-        return int(row[0]) * 1_000_000 + self._local_writes
+        return int(rows[0][0]) * 1_000_000 + self._local_writes
 
     def wait(self, timeout: float) -> bool:
         """Wait up to ``timeout`` seconds for a change notification; ``True`` when one came.

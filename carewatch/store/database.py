@@ -197,7 +197,7 @@ class Database:
         if self.read_only or not isinstance(self.backend, SqliteBackend) or self.backend.memory:
             return
         with self.connection() as conn:
-            (mode,) = conn.execute("PRAGMA journal_mode").fetchone()
+            ((mode,),) = conn.execute("PRAGMA journal_mode").fetchall()
             if str(mode).lower() != "wal":
                 conn.execute("PRAGMA journal_mode=WAL")
 

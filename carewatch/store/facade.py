@@ -26,7 +26,7 @@ from carewatch.store.database import (
     is_sqlite_url,
 )
 from carewatch.store.errors import StoreError
-from carewatch.store.schema import check_schema, create_if_empty
+from carewatch.store.schema import check_schema
 
 T = TypeVar("T")
 
@@ -67,6 +67,8 @@ class Store:
             if state.kind == "empty":
                 if not create:
                     raise StoreError(f"database {name} has no carewatch tables")
+                from carewatch.store.migrate import create_if_empty  # SQLAlchemy: only here
+
                 self._db.run(lambda tx: create_if_empty(tx, name), attempts=OPEN_ATTEMPTS)
         except StoreError as exc:
             if str(exc).startswith(f"database {name}: "):

@@ -35,6 +35,7 @@ from carewatch.store.schema import (
     SCHEMA_VERSION,
     VERSION_TABLE,
     SchemaState,
+    check_schema,
     schema_problem,
     schema_state,
 )
@@ -137,6 +138,17 @@ def upgrade(url: str, name: str) -> Upgrade:
     finally:
         engine.dispose()
     return Upgrade(state.version, SCHEMA_VERSION)
+
+
+def create_if_empty(tx: Tx, name: str) -> bool:
+    """Create the tables at the head revision when the database is still empty, inside a
+    write transaction (another carewatch may have created them since it was checked). Returns
+    whether it created them; :class:`StoreError` for a database it cannot use."""
+    state = check_schema(tx, name)
+    if state.kind != "empty":
+        return False
+    create_schema(tx)
+    return True
 
 
 def _create_if_still_empty(tx: Tx, name: str) -> None:

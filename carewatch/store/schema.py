@@ -126,16 +126,3 @@ def check_schema(tx: Tx, name: str) -> SchemaState:
         if problem is not None:
             raise StoreError(problem)
     return state
-
-
-def create_if_empty(tx: Tx, name: str) -> bool:
-    """Create the tables at the head revision when the database is still empty, inside a
-    write transaction (which another carewatch may have beaten us to). Returns whether it
-    created them."""
-    state = check_schema(tx, name)
-    if state.kind != "empty":
-        return False
-    from carewatch.store.migrate import create_schema
-
-    create_schema(tx)
-    return True
