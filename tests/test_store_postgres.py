@@ -112,3 +112,39 @@ def test_a_lost_serialization_race_is_run_again(store: Store) -> None:
 
     assert store.retrying(flaky) == "done"
     assert len(attempts) == 2
+
+
+def test_the_documented_grants_are_enough(pg_url: str, postgres: object) -> None:
+    """README: an owner role creates the tables; the role of daily use needs SELECT, INSERT,
+    UPDATE on them and their sequences; a program allowed only to update calls still moves
+    the change counter."""
+    schema = pg_url.rsplit("%3D", 1)[1]
+    with Store(pg_url) as owner:  # creates the tables
+        owner.ingest("pbx", [(1, CallUpdate("c1", {"started_at": T0}))])
+    statements = [
+        "DROP ROLE IF EXISTS cw_daily",
+        "DROP ROLE IF EXISTS cw_crm",
+        "CREATE ROLE cw_daily LOGIN",
+        "CREATE ROLE cw_crm LOGIN",
+        f"GRANT USAGE ON SCHEMA {schema} TO cw_daily, cw_crm",
+        f"GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA {schema} TO cw_daily",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO cw_daily",
+        f"GRANT SELECT, UPDATE ON {schema}.cw_call TO cw_crm",
+    ]
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        for sql in statements:
+            conn.execute(sql)
+    daily_url = pg_url.replace("postgresql://carewatch@", "postgresql://cw_daily@")
+    with Store(daily_url) as daily:
+        before = daily.data_version()
+        daily.ingest("pbx", [(2, CallUpdate("c2", {"started_at": T0 + 60}))])
+        (call,) = daily.find_calls("c2")
+        assert daily.tag(call.id, "category", "order", "ana") is not None
+        assert daily.open_issue("callback", "ana") > 0
+        assert daily.data_version() != before
+        moved = daily.data_version()
+        outside_update(
+            pg_url.replace("postgresql://carewatch@", "postgresql://cw_crm@"),
+            "UPDATE cw_call SET note = 'from the CRM' WHERE call_id = 'c1'",
+        )
+        assert daily.data_version() != moved

@@ -3,7 +3,9 @@ a NOTIFY on :data:`~carewatch.store.backends.CHANGE_CHANNEL` from the same trigg
 
 Any program's write to those tables moves the counter (a CRM's ``UPDATE`` too), inside the
 writing transaction, so a reader sees the new number exactly when it can see the new rows;
-no writer's clock is involved. The counter moves at most once per transaction (the row
+no writer's clock is involved. The trigger function runs with its owner's rights (``SECURITY
+DEFINER``, with the ``search_path`` it was created with), so a program that may only update
+``cw_call`` needs no right on the counter. The counter moves at most once per transaction (the row
 remembers the last transaction that moved it), and PostgreSQL delivers one notification per
 transaction on commit. A screen waits on LISTEN and polls the counter as the fallback (a
 connection pooler in transaction mode drops LISTEN).
@@ -23,7 +25,8 @@ COUNTER_DDL = (
     " version BIGINT NOT NULL,"
     " last_xact BIGINT)",
     f"INSERT INTO {COUNTER_TABLE} (id, version) VALUES (1, 0)",
-    f"""CREATE OR REPLACE FUNCTION {_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
+    f"""CREATE OR REPLACE FUNCTION {_FUNCTION}() RETURNS trigger LANGUAGE plpgsql
+SECURITY DEFINER SET search_path FROM CURRENT AS $$
 BEGIN
     UPDATE {COUNTER_TABLE} SET version = version + 1, last_xact = txid_current()
         WHERE id = 1 AND last_xact IS DISTINCT FROM txid_current();

@@ -355,7 +355,7 @@ def create_app(
     live: bool = True,
     theme: str | None = "ansi-dark",
 ) -> CarewatchApp:
-    """The live screen on database ``db`` (a path or an SQLAlchemy URL).
+    """The live screen on database ``db`` (an SQLite file's path or a database URL).
 
     ``watch``: call-log files to follow, as ``(path, format or None)``. ``operator``: whose
     calls come first and who is recorded on tags (default: the login name). ``clock``: the
