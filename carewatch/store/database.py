@@ -13,6 +13,7 @@ threads each get their own while they read.
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -59,7 +60,8 @@ def display_name(url: str) -> str:
     if is_sqlite_url(url):
         return sqlite_path(url) or ":memory:"
     scheme, _, rest = url.partition("://")
-    return f"{scheme.split('+')[0]}://{rest.rsplit('@', 1)[-1]}"
+    rest = re.sub(r"(?i)(password=)[^&]*", r"\1***", rest.rsplit("@", 1)[-1])
+    return f"{scheme.split('+')[0]}://{rest}"
 
 
 def make_backend(url: str, *, read_only: bool) -> Backend:
@@ -210,7 +212,12 @@ class Database:
                 raise StoreError(f"database {self.name} is closed")
             conn = self._idle.pop() if self._idle else None
         if conn is None:
-            conn = self.backend.connect()
+            try:
+                conn = self.backend.connect()
+            except Exception as exc:  # not retried: a server that is down stays down a while
+                if not self.backend.is_driver_error(exc):
+                    raise
+                raise StoreError(f"database {self.name}: {self.short_error(exc)}") from None
         try:
             yield conn
         finally:
