@@ -13,6 +13,7 @@ from typing import Any
 
 from carewatch.store.backends import PostgresBackend
 from carewatch.store.database import Database
+from carewatch.store.errors import StoreError
 from carewatch.store.pgchanges import READ_COUNTER
 
 
@@ -52,6 +53,8 @@ class ChangeCounter:
             return int(self._db.run(lambda tx: tx.scalar(READ_COUNTER) or 0, write=False))
         with self._lock:
             if self._conn is None:
+                if self._closed:
+                    raise StoreError(f"database {self._db.name} is closed")
                 self._conn = self._db.backend.connect()
             # fetchall: the statement runs to its end, so no read transaction stays open
             # (one left open would keep this connection on an old snapshot for good)
@@ -92,9 +95,9 @@ class ChangeCounter:
     def close(self) -> None:
         """Close the connections kept for ``data_version`` and LISTEN."""
         with self._lock:
+            self._closed = True
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
-        self._closed = True
         with self._listen_lock:
             self._drop_listener()
