@@ -1,4 +1,9 @@
-"""The tables: calls, tag events, issues, source positions, agent events.
+"""The tables: calls, tag events, issues, source positions, agent events, events waiting for
+their call, and the CDR rows of multi-leg calls.
+
+This is the schema's source of truth: a new database is created from these classes, and each
+alembic revision under ``carewatch/store/migrations`` moves an older one here. It is imported
+only to create or upgrade a database; the store's queries are plain SQL over these tables.
 
 Times are UTC epoch seconds stored as floats: portable across SQLite and PostgreSQL,
 cheap to index, and free of time-zone ambiguity. Days and hours are computed in the
@@ -10,9 +15,6 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
-
-#: Bump when the tables change; a database of another version gets a clear message.
-SCHEMA_VERSION = 1
 
 
 class Meta(SQLModel, table=True):
@@ -28,7 +30,7 @@ class Call(SQLModel, table=True):
 
     __tablename__ = "cw_call"
     __table_args__ = (
-        UniqueConstraint("source", "call_id", name="uq_call_source_call_id"),
+        UniqueConstraint("source", "call_id", "leg", name="uq_call_source_call_id_leg"),
         Index("ix_call_started_at", "started_at"),
         Index("ix_call_agent_started_at", "agent", "started_at"),
         Index("ix_call_updated_at", "updated_at"),
@@ -56,6 +58,9 @@ class Call(SQLModel, table=True):
     note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     #: When this row last changed (ingest or tag): lets a screen fetch only what changed.
     updated_at: float = 0.0
+    #: Which queue entry of the call this row is ('' for a call of one entry); the last
+    #: column, as in a database upgraded from version 1.
+    leg: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
 
 
 class TagEvent(SQLModel, table=True):
@@ -77,6 +82,11 @@ class TagEvent(SQLModel, table=True):
     at: float
     undo_of: int | None = None
     undone: bool = False
+    #: Who made the change: ``operator``, or ``log:<source>`` for a log line that changed a
+    #: tagged field.
+    origin: str = Field(
+        default="operator", sa_column=Column(Text, nullable=False, server_default="operator")
+    )
 
 
 class Issue(SQLModel, table=True):
@@ -117,7 +127,7 @@ class SourcePosition(SQLModel, table=True):
     inode: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
     fingerprint: str = Field(default="", max_length=64)
     fingerprint_len: int = 0
-    offset: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    byte_offset: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
     line_no: int = 0
     lines_read: int = 0
     bad_lines: int = 0
@@ -152,3 +162,36 @@ class AgentEventRow(SQLModel, table=True):
     ring_ms: int | None = None
     #: Hash of the event's content: the same line read twice is stored once.
     dedupe_key: str = Field(max_length=40)
+
+
+class PendingEvent(SQLModel, table=True):
+    """A log event that arrived before its call's start, kept until the start arrives."""
+
+    __tablename__ = "cw_pending_event"
+    __table_args__ = (Index("ix_pending_event_call", "source", "call_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=200)
+    call_id: str = Field(max_length=200)
+    leg: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    at: float
+    line_no: int
+    #: The event's fields, as a JSON object.
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+    received_at: float
+
+
+class CdrLeg(SQLModel, table=True):
+    """One CDR row of a multi-leg call, kept to derive the call again from all its legs."""
+
+    __tablename__ = "cw_cdr_leg"
+    __table_args__ = (
+        UniqueConstraint("source", "call_key", "leg_key", name="uq_cdr_leg_source_call_leg"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=200)
+    call_key: str = Field(max_length=200)
+    leg_key: str = Field(max_length=200)
+    #: The CDR row, as a JSON object.
+    payload: str = Field(sa_column=Column(Text, nullable=False))

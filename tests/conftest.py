@@ -1,11 +1,18 @@
 """Shared test settings: no inherited carewatch environment, no config of the machine or of
-the developer, no colour settings."""
+the developer, no colour settings; and the two databases (SQLite, and a real PostgreSQL started
+for the session) that the store, ingest, tag and report tests run against."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.pgserver import PostgresServer, PostgresUnavailable
+
+#: The databases a ``database`` test runs against.
+BACKENDS = ("sqlite", "postgresql")
 
 
 @pytest.fixture(autouse=True)
@@ -19,3 +26,33 @@ def _isolated_environment(
     home = tmp_path_factory.mktemp("config-home")
     monkeypatch.setenv("CAREWATCH_SYSTEM_CONFIG_DIR", str(Path(home) / "etc-carewatch"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(Path(home) / "xdg-config"))
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL server of the session's own (a unix socket in a temporary folder).
+
+    Where none can be started the tests that need it fail, saying what to install.
+    """
+    try:
+        server = PostgresServer()
+    except PostgresUnavailable as exc:
+        pytest.fail(f"PostgreSQL unavailable: {exc}", pytrace=False)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def pg_url(postgres: PostgresServer) -> str:
+    """The URL of an empty PostgreSQL database (a schema of its own on the session's server)."""
+    return postgres.new_schema()
+
+
+@pytest.fixture(params=BACKENDS)
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database of each kind: an SQLite file's path, or a PostgreSQL URL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "cw.db")
+    return str(request.getfixturevalue("pg_url"))

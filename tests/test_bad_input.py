@@ -146,7 +146,7 @@ def test_truncated_last_line_is_read_once_when_completed_one_shot(
     summary = ingest(store, log)
     assert (summary.added, summary.incomplete) == (1, 1)
     assert summary.summary_line().endswith(", 1 incomplete last line left for later")
-    assert position(store)["offset"] == len(call(1))
+    assert position(store)["byte_offset"] == len(call(1))
     with log.open("a") as fh:
         fh.write(line[20:])
     summary = ingest(store, log)

@@ -89,7 +89,7 @@ def snapshot(store: Store) -> tuple:
     )
     positions = [
         (
-            p["offset"],
+            p["byte_offset"],
             p["line_no"],
             p["lines_read"],
             p["bad_lines"],

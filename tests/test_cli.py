@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from carewatch.cli import build_parser, main
+from carewatch.store import Store
 
 SUBCOMMANDS = (
     "monitor",
@@ -24,6 +25,7 @@ SUBCOMMANDS = (
     "metrics",
     "config",
     "completion",
+    "db",
 )
 
 
@@ -94,9 +96,9 @@ def test_simulate_same_seed_same_bytes(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def ingested(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, str]:
+def ingested(tmp_path: Path, database: str, capsys: pytest.CaptureFixture[str]) -> tuple[Path, str]:
     log = tmp_path / "logs" / "calls.csv"
-    db = str(tmp_path / "cw.db")
+    db = database
     main(["simulate", "--out", str(log), "--format", "csv", "--days", "2", "--start", "2026-03-02"])
     capsys.readouterr()
     assert main(["ingest", str(log), "--db", db]) == 0
@@ -275,7 +277,7 @@ def test_ingest_follow_reads_appended_lines_and_stops_cleanly(
         (call,) = store.find_calls("c2")
         assert call.agent == "SIP/101" and call.wait_seconds == 4
         (position,) = store.positions()
-        assert position["offset"] == log.stat().st_size
+        assert position["byte_offset"] == log.stat().st_size
 
 
 def test_ingest_of_nothing_readable_is_exit_1_with_the_reason(
@@ -344,8 +346,10 @@ def test_report_date_yesterday_is_the_local_day_before(
     def yesterday() -> str:
         return (datetime.now(ZoneInfo("Pacific/Auckland")).date() - timedelta(days=1)).isoformat()
 
+    db = str(tmp_path / "cw.db")
+    Store(db).close()  # a report opens an existing database only
     before = yesterday()
     args = ["report", "--date", "yesterday", "--format", "json", "--config", str(config)]
-    assert main([*args, "--db", str(tmp_path / "cw.db")]) == 0
+    assert main([*args, "--db", db]) == 0
     shown = json.loads(capsys.readouterr().out)["date"]
     assert shown in {before, yesterday()}

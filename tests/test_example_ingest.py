@@ -81,7 +81,11 @@ def test_telecom_call_centre_export(store: Store) -> None:
     assert found == expected
     assert {c.source for c in store.recent_calls()} == {path.name}
     (pos,) = store.positions()
-    assert (pos["format"], pos["offset"], pos["line_no"]) == ("mapped", path.stat().st_size, 5001)
+    assert (pos["format"], pos["byte_offset"], pos["line_no"]) == (
+        "mapped",
+        path.stat().st_size,
+        5001,
+    )
     assert ingest_paths(store, config, [str(path)]).lines_read == 0
 
 
@@ -124,7 +128,7 @@ def test_anonymous_bank_export(store: Store) -> None:
     (pos,) = store.positions()
     assert pos["bad_lines"] == len(skipped) and pos["last_bad_line"] == skipped[-1][0]
     assert json.loads(pos["bad_by_reason"]) == by_reason
-    assert pos["offset"] == path.stat().st_size
+    assert pos["byte_offset"] == path.stat().st_size
     assert summary.summary_line() == (
         f"{len(expected):,} calls added, 0 updated, {len(skipped)} lines skipped "
         f"({by_reason['not queued']} not queued, {by_reason['phantom call']} phantom call; "

@@ -83,8 +83,8 @@ def simulated_log(seed: int = 11, bad_every: int = 97) -> tuple[str, int, int]:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    s = Store(str(tmp_path / "cw.db"))
+def store(database: str) -> Store:
+    s = Store(database)
     yield s
     s.close()
 
@@ -129,7 +129,7 @@ def test_ingest_hand_written_lines(store: Store, tmp_path: Path) -> None:
     assert (one.started_at, one.answered_at, one.ended_at) == (T0 + 100, T0 + 105, T0 + 165)
     assert (one.wait_seconds, one.talk_seconds, one.disposition) == (5.0, 60.0, "answered")
     (pos,) = store.positions("queue_log")
-    assert pos["offset"] == log.stat().st_size and pos["line_no"] == 11
+    assert pos["byte_offset"] == log.stat().st_size and pos["line_no"] == 11
     assert pos["bad_lines"] == 3 and pos["last_bad_line"] == 11
     assert pos["format"] == "queue_log"  # detected
 
@@ -446,7 +446,7 @@ print("done", flush=True)
 """
 
 
-def start(script: str, db: Path, log: Path, batch_lines: int) -> subprocess.Popen:
+def start(script: str, db: str, log: Path, batch_lines: int) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen(
         [sys.executable, "-c", script, str(db), str(log), str(batch_lines)],
@@ -491,7 +491,7 @@ def test_killed_follower_restarts_without_loss_or_duplicates(store: Store, tmp_p
     lines = text.splitlines(keepends=True)
     expected = reference_rows(tmp_path, text)
     assert len(expected) == n_calls
-    db, log = tmp_path / "cw.db", tmp_path / "queue_log"
+    db, log = store.url, tmp_path / "queue_log"
     log.touch()
     first = start(FOLLOWER_SCRIPT, db, log, 25)
     try:
@@ -510,14 +510,14 @@ def test_killed_follower_restarts_without_loss_or_duplicates(store: Store, tmp_p
         write_in_bursts(log, rest[300:])
         size = log.stat().st_size
         wait_until(
-            lambda: [p["offset"] for p in store.positions()] == [size],
+            lambda: [p["byte_offset"] for p in store.positions()] == [size],
             what="the second follower to reach the end",
         )
     finally:
         kill(second)
     check_exactly_once(store, expected, len(lines), bad)
     (pos,) = store.positions()
-    assert pos["offset"] == log.stat().st_size and pos["line_no"] == len(lines)
+    assert pos["byte_offset"] == log.stat().st_size and pos["line_no"] == len(lines)
 
 
 def test_killed_follower_restarts_after_a_rotation(store: Store, tmp_path: Path) -> None:
@@ -525,7 +525,7 @@ def test_killed_follower_restarts_after_a_rotation(store: Store, tmp_path: Path)
     lines = text.splitlines(keepends=True)
     expected = reference_rows(tmp_path, text)
     assert len(expected) == n_calls
-    db, log = tmp_path / "cw.db", tmp_path / "queue_log"
+    db, log = store.url, tmp_path / "queue_log"
     log.touch()
     first = start(FOLLOWER_SCRIPT, db, log, 25)
     try:
@@ -546,7 +546,7 @@ def test_killed_follower_restarts_after_a_rotation(store: Store, tmp_path: Path)
         size = log.stat().st_size
         wait_until(
             lambda: (
-                sorted((p["path"], p["offset"], p["finished"]) for p in store.positions())
+                sorted((p["path"], p["byte_offset"], p["finished"]) for p in store.positions())
                 == [
                     (str(log), size, False),
                     (
@@ -569,7 +569,7 @@ def test_killed_follower_restarts_after_a_rotation(store: Store, tmp_path: Path)
 def test_killed_one_shot_ingest_runs_again_without_duplicates(store: Store, tmp_path: Path) -> None:
     text, n_calls, bad = simulated_log(seed=13, bad_every=50)
     expected = reference_rows(tmp_path, text)
-    db, log = tmp_path / "cw.db", tmp_path / "queue_log"
+    db, log = store.url, tmp_path / "queue_log"
     log.write_text(text)
     proc = start(INGEST_SCRIPT, db, log, 5)
     try:
@@ -581,6 +581,23 @@ def test_killed_one_shot_ingest_runs_again_without_duplicates(store: Store, tmp_
     _, err = again.communicate(timeout=60)
     assert again.returncode == 0, err.decode()
     check_exactly_once(store, expected, len(text.splitlines()), bad)
+
+
+def test_two_ingesters_of_one_file_at_once_both_succeed_and_double_nothing(
+    store: Store, tmp_path: Path
+) -> None:
+    text, _, bad = simulated_log(seed=14, bad_every=40)
+    expected = reference_rows(tmp_path, text)
+    log = tmp_path / "queue_log"
+    log.write_text(text)
+    procs = [start(INGEST_SCRIPT, store.url, log, 7) for _ in range(2)]
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err.decode()
+        assert out.decode().strip() == "done"
+    check_exactly_once(store, expected, len(text.splitlines()), bad)
+    (pos,) = store.positions()
+    assert pos["byte_offset"] == log.stat().st_size
 
 
 def test_first_ingest_counts_calls_completed_by_a_later_batch_as_added(

@@ -164,8 +164,8 @@ def fill(store: Store) -> None:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    s = Store(str(tmp_path / "cw.db"))
+def store(database: str) -> Store:
+    s = Store(database)
     fill(s)
     yield s
     s.close()
@@ -527,3 +527,15 @@ def test_a_compared_day_without_calls_is_no_basis_for_a_change(
     # the JSON keeps the truthful zeros of the compared days
     data = json.loads(render(report, "json"))
     assert data["previous_day"]["kpis"]["offered"] == 0
+
+
+def test_the_report_is_the_same_on_sqlite_and_postgresql(
+    tmp_path: Path, pg_url: str, config: Config
+) -> None:
+    rendered = []
+    for db in (str(tmp_path / "cw.db"), pg_url):
+        with Store(db) as store:
+            fill(store)
+            report = build_report(store, config, DAY, with_calls=True, now=NOW)
+        rendered.append([render(report, fmt) for fmt in ("json", "csv", "text")])
+    assert rendered[0] == rendered[1]

@@ -117,8 +117,8 @@ def test_rename_and_create_while_following(store: Store, tmp_path: Path) -> None
         follower.poll_once()  # quiet for rotate_wait (0 s): the old file is finished
         old, new = sorted(store.positions(), key=lambda p: p["id"])
         assert (old["path"], old["finished"]) == (str(tmp_path / "queue_log.1"), True)
-        assert old["offset"] == (tmp_path / "queue_log.1").stat().st_size
-        assert (new["path"], new["finished"], new["offset"]) == (
+        assert old["byte_offset"] == (tmp_path / "queue_log.1").stat().st_size
+        assert (new["path"], new["finished"], new["byte_offset"]) == (
             str(log),
             False,
             log.stat().st_size,
@@ -205,7 +205,7 @@ def test_copytruncate_reads_the_lines_left_in_the_copy(store: Store, tmp_path: P
         assert {c.call_id for c in store.recent_calls()} == {f"call-{i}" for i in range(8)}
         follower.poll_once()
         current = [p for p in store.positions() if not p["finished"]]
-        assert [p["offset"] for p in current] == [log.stat().st_size]
+        assert [p["byte_offset"] for p in current] == [log.stat().st_size]
         assert totals(store) == (8 * 3 + 2, 2)
     finally:
         follower.close()
@@ -238,7 +238,7 @@ def test_copytruncate_without_a_copy_starts_again_from_zero(store: Store, tmp_pa
         append(log, call(4))
         assert follower.poll_once().added == 1
         (current,) = [p for p in store.positions() if not p["finished"]]
-        assert current["offset"] == log.stat().st_size and current["line_no"] == 3
+        assert current["byte_offset"] == log.stat().st_size and current["line_no"] == 3
     finally:
         follower.close()
 
@@ -285,8 +285,8 @@ def test_restart_after_rotation_finishes_the_old_file_first(store: Store, tmp_pa
         assert ended(store) == {f"call-{i}" for i in range(5)}
         by_path = {p["path"]: p for p in store.positions()}
         assert by_path[str(rotated)]["finished"] is True
-        assert by_path[str(rotated)]["offset"] == rotated.stat().st_size
-        assert by_path[str(log)]["offset"] == log.stat().st_size
+        assert by_path[str(rotated)]["byte_offset"] == rotated.stat().st_size
+        assert by_path[str(log)]["byte_offset"] == log.stat().st_size
         assert totals(store) == (15, 0)
     finally:
         second.close()
@@ -461,7 +461,9 @@ def test_many_rotations_lose_and_duplicate_nothing(
         assert ended(store) == {f"call-{i}" for i in range(written)}
         assert totals(store) == (n_lines, bad)
         current = [
-            p["offset"] for p in store.positions() if p["path"] == str(log) and not p["finished"]
+            p["byte_offset"]
+            for p in store.positions()
+            if p["path"] == str(log) and not p["finished"]
         ]
         # an empty file has no position yet: nothing was read from it
         assert current == ([log.stat().st_size] if log.stat().st_size else [])

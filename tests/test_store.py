@@ -15,8 +15,8 @@ T0 = 1_700_000_000.0
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    s = Store(str(tmp_path / "cw.db"))
+def store(database: str) -> Store:
+    s = Store(database)
     yield s
     s.close()
 
@@ -108,8 +108,8 @@ def test_other_version_gets_a_clear_message(tmp_path: Path) -> None:
     db = tmp_path / "cw.db"
     Store(str(db)).close()
     with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE cw_meta SET value = '99' WHERE key = 'schema_version'")
-    with pytest.raises(StoreError, match="schema version 99; this carewatch uses version 1"):
+        conn.execute("UPDATE cw_alembic_version SET version_num = '0099'")
+    with pytest.raises(StoreError, match="schema version 0099; this carewatch uses version 2"):
         Store(str(db))
 
 
@@ -126,16 +126,40 @@ def test_unopenable_database_is_one_line(tmp_path: Path) -> None:
         Store(str(tmp_path / "missing" / "cw.db"))
     bad = tmp_path / "garbage.db"
     bad.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(StoreError, match="cannot open database"):
+    with pytest.raises(StoreError, match="cannot open database") as info:
         Store(str(bad))
+    assert "\n" not in str(info.value)
 
 
-def test_data_version_moves_when_another_process_commits(tmp_path: Path) -> None:
-    db = str(tmp_path / "cw.db")
-    watcher = Store(db)
+def test_a_failed_statement_is_one_line_without_its_data(store: Store) -> None:
+    store.ingest("log", [(1, start("c1", caller="+39 555 0100"))])
+    duplicate = (
+        "INSERT INTO cw_call (source, call_id, started_at, caller, direction, transferred, "
+        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+    )
+    with pytest.raises(StoreError) as info:
+        store.retrying(
+            lambda tx: tx.execute(duplicate, ("log", "c1", T0, "+39 555 0100", "in", False, T0))
+        )
+    message = str(info.value)
+    assert "\n" not in message and "555" not in message and "INSERT" not in message
+    assert message.startswith(f"database {store.display_name}: ")
+    assert store.count_calls() == 1  # rolled back, and the store still works
+
+
+def test_new_database_file_is_readable_by_owner_and_group_only(tmp_path: Path) -> None:
+    db = tmp_path / "cw.db"
+    with Store(str(db)) as store:
+        store.ingest("log", [(1, start("c1"))])
+        modes = {p.name: p.stat().st_mode & 0o777 for p in tmp_path.iterdir()}
+    assert modes == {"cw.db": 0o640, "cw.db-wal": 0o640, "cw.db-shm": 0o640}
+
+
+def test_data_version_moves_when_another_process_commits(database: str) -> None:
+    watcher = Store(database)
     before = watcher.data_version()
     assert watcher.data_version() == before  # nothing happened: stable
-    other = Store(db)
+    other = Store(database)
     other.ingest("log", [(1, start("c1"))])
     other.close()
     assert watcher.data_version() != before
@@ -150,8 +174,8 @@ def _tagger(db: str, operator: str, pks: list[int]) -> None:
     store.close()
 
 
-def test_two_processes_tagging_at_once_lose_nothing(tmp_path: Path) -> None:
-    db = str(tmp_path / "cw.db")
+def test_two_processes_tagging_at_once_lose_nothing(database: str) -> None:
+    db = database
     store = Store(db)
     store.ingest("log", [(i, start(f"c{i}", T0 + i)) for i in range(1, 61)])
     pks = [c.id for c in store.calls_between(T0, T0 + 100)]

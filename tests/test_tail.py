@@ -231,7 +231,7 @@ def test_reader_commits_batches_with_their_position(store: Store, tmp_path: Path
     assert [r.lines_read for r in results] == [7, 7, 7, 7, 2]
     assert sum(r.added for r in results) == 10
     (row,) = store.positions("log")
-    assert row["offset"] == path.stat().st_size
+    assert row["byte_offset"] == path.stat().st_size
     assert row["line_no"] == 30 and row["lines_read"] == 30
     assert row["fingerprint_len"] == FINGERPRINT_BYTES
     assert row["fingerprint"] == hashlib.sha256(path.read_bytes()[:1024]).hexdigest()
@@ -246,7 +246,7 @@ def test_a_failed_commit_keeps_calls_and_position_together(
     saves = []
 
     def flaky(conn, values):
-        saves.append(values["offset"])
+        saves.append(values["byte_offset"])
         if len(saves) == 2:
             raise RuntimeError("disk gone")  # after apply() of the second batch
         return original(conn, values)
@@ -267,7 +267,7 @@ def test_a_failed_commit_keeps_calls_and_position_together(
     assert store.count_calls() == 4
     (row,) = store.positions("log")
     assert row["line_no"] == 13 and row["lines_read"] == 13 and row["bad_lines"] == 1
-    assert row["offset"] == path.stat().st_size
+    assert row["byte_offset"] == path.stat().st_size
     assert [c.talk_seconds for c in store.recent_calls()] == [60.0] * 4
 
 

@@ -1,4 +1,4 @@
-"""The command line: ``carewatch [monitor|demo|ingest|tag|report|simulate]``.
+"""The command line: ``carewatch [monitor|demo|ingest|tag|report|simulate|db]``.
 
 Exit status: 0 success, 2 bad usage or bad config, 1 a failure at run time. Errors are one
 line on stderr, never a traceback (set ``CAREWATCH_DEBUG=1`` to see one).
@@ -19,6 +19,7 @@ from typing import NoReturn
 
 import carewatch.cli.completion as completion
 import carewatch.cli.config as config_command
+import carewatch.cli.db as db
 import carewatch.cli.ingest as ingest
 import carewatch.cli.metrics as metrics
 import carewatch.cli.monitor as monitor
@@ -50,6 +51,7 @@ COMMANDS: dict[str, Command] = {
         metrics.COMMAND,
         config_command.COMMAND,
         completion.command(lambda: build_parser()),
+        db.COMMAND,
     )
 }
 

@@ -56,7 +56,7 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
         "--db",
         metavar="URL",
         default=argparse.SUPPRESS,
-        help="database: a file path or an SQLAlchemy URL "
+        help="database: an SQLite file's path or a postgresql:// URL "
         "(default: $CAREWATCH_DB, else the config's database, else ./carewatch.db)",
     )
 
@@ -77,9 +77,9 @@ def database_of(args: argparse.Namespace, config: Config) -> str:
     )
 
 
-def open_store(args: argparse.Namespace, config: Config) -> Store:
-    """The store of :func:`database_of`."""
-    return Store(database_of(args, config))
+def open_store(args: argparse.Namespace, config: Config, *, read_only: bool = False) -> Store:
+    """The store of :func:`database_of` (``read_only``: for commands that never write)."""
+    return Store(database_of(args, config), read_only=read_only)
 
 
 def operator_of(args: argparse.Namespace) -> str:

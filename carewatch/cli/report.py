@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     today = datetime.now(config.tz).date()
     day = parse_date(args.date, today) if args.date else today
     stamp = printed_at()
-    with open_store(args, config) as store:
+    with open_store(args, config, read_only=True) as store:
         report = build_report(store, config, day, with_calls=args.calls)
     if stamp is not None:
         report = dataclasses.replace(report, generated_at=stamp)

@@ -62,7 +62,7 @@ class Position:
             inode=int(row["inode"]),
             fingerprint=row["fingerprint"] or "",
             fingerprint_len=int(row["fingerprint_len"] or 0),
-            offset=int(row["offset"] or 0),
+            offset=int(row["byte_offset"] or 0),
             line_no=int(row["line_no"] or 0),
             lines_read=int(row["lines_read"] or 0),
             bad_lines=int(row["bad_lines"] or 0),
@@ -89,7 +89,7 @@ class Position:
             "inode": self.inode,
             "fingerprint": self.fingerprint,
             "fingerprint_len": self.fingerprint_len,
-            "offset": self.offset,
+            "byte_offset": self.offset,
             "line_no": self.line_no,
             "lines_read": self.lines_read,
             "bad_lines": self.bad_lines,
@@ -124,15 +124,51 @@ class Position:
         )
 
 
+class PositionMoved(Exception):
+    """Another process moved a file's stored position since this one read it."""
+
+    def __init__(self, stored: Position | None) -> None:
+        super().__init__("the stored position moved")
+        #: The stored position now (``None``: its row is gone).
+        self.stored = stored
+
+
+def moved_since(rows: list[dict[str, Any]], position: Position, fd: int) -> PositionMoved | None:
+    """Whether the stored positions (``rows``, of the position's source, read inside the write
+    transaction about to commit) say that another process moved ``position`` since it was
+    read: its row changed, or, for a position not stored yet, another one started the file
+    open as ``fd``. The compare of a compare-and-set."""
+    stored = [Position.from_row(row) for row in rows]
+    if position.id is None:
+        st = os.fstat(fd)
+        found = next((p for p in stored if p.matches(fd, st)), None)
+        return None if found is None else PositionMoved(found)
+    row = next((p for p in stored if p.id == position.id), None)
+    if row is None:
+        return PositionMoved(None)
+    now = (row.offset, row.line_no, row.finished)
+    if now != (position.offset, position.line_no, position.finished):
+        return PositionMoved(row)
+    return None
+
+
 def load_positions(store: Store, source: str) -> list[Position]:
     """Stored positions of one source, newest first."""
     return [Position.from_row(row) for row in store.positions(source)]
 
 
 def mark_finished(store: Store, position: Position, clock: Callable[[], float] = time.time) -> None:
-    """Record that a stored position's file is gone (nothing more can be read from it)."""
+    """Record that a stored position's file is gone (nothing more can be read from it).
+
+    Only ``finished`` and ``updated_at`` are written, so a position another process moved
+    meanwhile keeps its offset and counts.
+    """
     done = replace(position, finished=True, updated_at=clock())
-    store.retrying(lambda conn: store.save_position(conn, done.values()))
+    if done.id is None:
+        store.retrying(lambda tx: store.save_position(tx, done.values()))
+        return
+    change = {"id": done.id, "finished": True, "updated_at": done.updated_at}
+    store.retrying(lambda tx: store.save_position(tx, change))
 
 
 def read_again(
@@ -167,4 +203,4 @@ def read_again(
 
 def _save(store: Store, position: Position) -> None:
     values = position.values()
-    store.retrying(lambda conn: store.save_position(conn, values))
+    store.retrying(lambda tx: store.save_position(tx, values))

@@ -154,6 +154,11 @@ class QueueLogParser(Parser):
         #: Ends logged under a consult call's id go to the call their operator is on.
         self.consult = ConsultMatcher()
 
+    def lost_track(self) -> None:
+        """Forget which operator talks on which call: an end under an unknown id must not
+        go to a call whose own end another process read."""
+        self.consult = ConsultMatcher()
+
     def parse_line(self, line: str, line_no: int) -> list[Record]:
         """One queue_log line -> zero or more records, or :class:`BadLine`.
 

@@ -19,6 +19,13 @@ How a file is read
     (:data:`BATCH_LINES` lines) and the position after it commit in one transaction.
     CDR legs are combined per call before they are stored (:class:`LegBook`, interim
     until the store keeps legs).
+
+Two readers of one file (two ``carewatch ingest`` at once)
+    The commit of a batch first checks, inside its write transaction (which writers take one
+    at a time), that the stored position is still the one this reader read from: compare and
+    set. When another process moved it, the batch is dropped (it was applied by the other
+    process), the stored position is taken over, and reading goes on from there. So both
+    succeed and no line is applied or counted twice.
 """
 
 from __future__ import annotations
@@ -30,16 +37,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import Connection
-
 from carewatch.records import BadLine
 from carewatch.sources.base import Parser, decode_line
 from carewatch.sources.cdr_call import LegBook
 from carewatch.sources.fileid import FINGERPRINT_BYTES, file_id, fingerprint, prefix_matches
 from carewatch.sources.lines import BATCH_BYTES, BATCH_LINES, RawLine, ReadResult, read_lines
 from carewatch.sources.parse import LINE_TOO_LONG, PARSER_ERROR, BatchParser, Parsed
-from carewatch.sources.positions import Position
-from carewatch.store import Store
+from carewatch.sources.positions import Position, PositionMoved, moved_since
+from carewatch.store import Store, Tx
 
 __all__ = [
     "BATCH_BYTES",
@@ -205,6 +210,8 @@ class LogReader:
                 got = ReadResult(kept, offset, kept[-1].line_no, self.pending, at_end=False)
             max_lines = self.batch_lines
             result = self._commit(got, parsed)
+            if result is None:
+                continue  # another process read this batch: go on from where it stopped
             results.append(result)
             if progress is not None:
                 progress(result.bytes_read)
@@ -212,9 +219,28 @@ class LogReader:
                 break
         return results
 
+    def _take_over(self, moved: PositionMoved) -> None:
+        """Continue from the position another process stored."""
+        pos = self.position
+        if moved.stored is None:  # the row is gone: read the file again, as new
+            self.position = Position(
+                source=pos.source,
+                path=pos.path,
+                format=pos.format,
+                device=pos.device,
+                inode=pos.inode,
+            )
+        else:
+            self.position = replace(moved.stored, path=pos.path, format=pos.format)
+        self._lines.parser.lost_track()
+        if self._lines.header_pending and self.position.offset > 0:
+            self._reload_header()
+
     def _commit(
         self, got: ReadResult, parsed: Parsed, *, finished: bool | None = None
-    ) -> BatchResult:
+    ) -> BatchResult | None:
+        """Commit one batch with the position after it; ``None`` (nothing committed) when
+        another process moved the position meanwhile (this reader then continues from it)."""
         pos = self.position
         records = self._legs.calls(parsed.records)
         skipped = parsed.skipped
@@ -236,18 +262,25 @@ class LogReader:
                 self.fd, min(FINGERPRINT_BYTES, max(new.offset, new.fingerprint_len))
             )
 
-        def run(conn: Connection) -> tuple[Any, Position]:
-            applied = self.store.apply(conn, new.source, records, now)
+        def run(tx: Tx) -> tuple[Any, Position]:
+            moved = moved_since(self.store.positions_in(tx, pos.source), pos, self.fd)
+            if moved is not None:
+                raise moved
+            applied = self.store.apply(tx, new.source, records, now)
             all_skipped = sorted(skipped + list(applied.skipped))
             done = replace(new, bad_by_reason=dict(new.bad_by_reason))
             for line_no, reason in all_skipped:
                 done.bad_lines += 1
                 done.bad_by_reason[reason] = done.bad_by_reason.get(reason, 0) + 1
                 done.last_bad_line, done.last_bad_reason = line_no, reason
-            done.id = self.store.save_position(conn, done.values())
+            done.id = self.store.save_position(tx, done.values())
             return applied, done
 
-        applied, done = self.store.retrying(run)
+        try:
+            applied, done = self.store.retrying(run)
+        except PositionMoved as moved:
+            self._take_over(moved)
+            return None
         self.position = done
         return BatchResult(
             path=self.path,
@@ -266,11 +299,14 @@ class LogReader:
 
     def finish(self) -> list[BatchResult]:
         """Read to the very end (a last line without newline too) and mark the file finished."""
-        results = self.read(final=True)
-        if not self.position.finished and (self.position.id is not None or results):
+        results: list[BatchResult] = []
+        while True:
+            results += self.read(final=True)
+            if self.position.finished or (self.position.id is None and not results):
+                return results
             got = ReadResult([], self.position.offset, self.position.line_no, 0, at_end=True)
-            self._commit(got, Parsed(), finished=True)
-        return results
+            if self._commit(got, Parsed(), finished=True) is not None:
+                return results
 
     def close(self) -> None:
         """Close the file (its position is already committed)."""

@@ -1,8 +1,10 @@
 """Applying parsed records to the database: calls merged by (source, call id), agent events
 stored once each.
 
-Bulk writes go through SQLAlchemy Core ``executemany`` in batches of :data:`BATCH`, and the
-existing rows of a batch are read with one ``IN (...)`` lookup per batch.
+Bulk writes go through the driver's ``executemany`` in batches of :data:`BATCH` (plain SQL,
+no per-row parameter handling of an ORM), and the existing rows of a batch are read with one
+``IN (...)`` lookup per batch. Every call this module writes has the leg ``''`` (one row per
+call, as before schema version 2).
 """
 
 from __future__ import annotations
@@ -12,10 +14,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, bindparam, insert, select, update
-
 from carewatch.records import CALL_FIELDS, AgentEvent, CallRow, CallUpdate, Record, derive
-from carewatch.store.schema import AGENT_EVENTS, CALL_COLUMNS, CALLS
+from carewatch.store.database import Tx
 
 #: Text fields stored in bounded columns, and their size.
 SHORT_TEXT = frozenset({"queue", "agent", "caller", "category", "outcome", "direction"})
@@ -27,6 +27,33 @@ BATCH = 500
 _CALL_COLUMN_NAMES = CallRow._fields
 _CALL_FIELD_SET = frozenset(CALL_FIELDS)
 _UPDATED_COLUMNS = (*CALL_FIELDS, "updated_at")
+_INSERTED_COLUMNS = ("source", "call_id", *_UPDATED_COLUMNS)
+
+_SELECT_CALLS = (
+    f"SELECT {', '.join(_CALL_COLUMN_NAMES)} FROM cw_call "
+    "WHERE source = ? AND leg = '' AND call_id IN ({marks})"
+)
+_INSERT_CALL = (
+    f"INSERT INTO cw_call ({', '.join(_INSERTED_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(_INSERTED_COLUMNS))})"
+)
+_UPDATE_CALL = f"UPDATE cw_call SET {', '.join(f'{c} = ?' for c in _UPDATED_COLUMNS)} WHERE id = ?"
+_AGENT_EVENT_COLUMNS = (
+    "source",
+    "at",
+    "agent",
+    "event",
+    "queue",
+    "reason",
+    "call_id",
+    "ring_ms",
+    "dedupe_key",
+)
+_INSERT_AGENT_EVENT = (
+    f"INSERT INTO cw_agent_event ({', '.join(_AGENT_EVENT_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(_AGENT_EVENT_COLUMNS))}) "
+    "ON CONFLICT (source, dedupe_key) DO NOTHING"
+)
 
 T = TypeVar("T")
 
@@ -53,19 +80,19 @@ class ApplyResult:
 
 
 def apply_records(
-    conn: Connection, source: str, records: Sequence[tuple[int, Record]], now: float
+    tx: Tx, source: str, records: Sequence[tuple[int, Record]], now: float
 ) -> ApplyResult:
-    """Merge parsed records (each with its line number) into the database, inside ``conn``'s
-    transaction. Calls are upserted by (source, call_id): a later non-empty value replaces
-    an earlier one. An update for a call never seen starting is skipped and counted.
+    """Merge parsed records (each with its line number) into the database, inside ``tx``.
+    Calls are upserted by (source, call_id): a later non-empty value replaces an earlier
+    one. An update for a call never seen starting is skipped and counted.
     """
     result = ApplyResult()
     updates = [(n, r) for n, r in records if isinstance(r, CallUpdate)]
     events = [(n, r) for n, r in records if isinstance(r, AgentEvent)]
     if updates:
-        _apply_calls(conn, source, updates, now, result)
+        _apply_calls(tx, source, updates, now, result)
     if events:
-        _apply_agent_events(conn, source, events, result)
+        _apply_agent_events(tx, source, events, result)
     return result
 
 
@@ -74,8 +101,12 @@ def _chunks(items: Sequence[T], size: int = BATCH) -> Iterator[Sequence[T]]:
         yield items[i : i + size]
 
 
+def _in_marks(n: int) -> str:
+    return ", ".join("?" * n)
+
+
 def _apply_calls(
-    conn: Connection,
+    tx: Tx,
     source: str,
     updates: list[tuple[int, CallUpdate]],
     now: float,
@@ -86,12 +117,11 @@ def _apply_calls(
     # each stored row as read (a tuple, in column order): to tell which rows changed
     originals: dict[str, tuple[Any, ...]] = {}
     for id_chunk in _chunks(ids):
-        stored = conn.execute(
-            select(*CALL_COLUMNS).where(CALLS.c.source == source, CALLS.c.call_id.in_(id_chunk))
-        )
-        for stored_row in stored:
-            existing[stored_row.call_id] = dict(zip(_CALL_COLUMN_NAMES, stored_row, strict=True))
-            originals[stored_row.call_id] = tuple(stored_row)
+        sql = _SELECT_CALLS.format(marks=_in_marks(len(id_chunk)))
+        for stored_row in tx.rows(sql, (source, *id_chunk)):
+            call_id = stored_row[2]
+            existing[call_id] = dict(zip(_CALL_COLUMN_NAMES, stored_row, strict=True))
+            originals[call_id] = tuple(stored_row)
     new: dict[str, dict[str, Any]] = {}
     for line_no, upd in updates:
         row = existing.get(upd.call_id) or new.get(upd.call_id)
@@ -122,17 +152,12 @@ def _apply_calls(
         if tuple(row.values()) != originals[call_id]:
             row["updated_at"] = now
             changed.append(row)
-    for insert_chunk in _chunks(inserts):
-        conn.execute(insert(CALLS), list(insert_chunk))
-    if changed:
-        stmt = (
-            update(CALLS)
-            .where(CALLS.c.id == bindparam("_pk"))
-            .values({name: bindparam(name) for name in _UPDATED_COLUMNS})
-        )
-        params = [{"_pk": row["id"], **{n: row[n] for n in _UPDATED_COLUMNS}} for row in changed]
-        for param_chunk in _chunks(params):
-            conn.execute(stmt, list(param_chunk))
+    insert_rows = [tuple(row[c] for c in _INSERTED_COLUMNS) for row in inserts]
+    for insert_chunk in _chunks(insert_rows):
+        tx.executemany(_INSERT_CALL, insert_chunk)
+    update_rows = [(*(row[c] for c in _UPDATED_COLUMNS), row["id"]) for row in changed]
+    for update_chunk in _chunks(update_rows):
+        tx.executemany(_UPDATE_CALL, update_chunk)
     result.added += len(inserts)
     result.updated += len(changed)
     result.added_ids.extend(new)
@@ -145,7 +170,7 @@ def _agent_event_key(ev: AgentEvent) -> str:
 
 
 def _apply_agent_events(
-    conn: Connection,
+    tx: Tx,
     source: str,
     events: list[tuple[int, AgentEvent]],
     result: ApplyResult,
@@ -153,31 +178,10 @@ def _apply_agent_events(
     keyed: dict[str, AgentEvent] = {}
     for _, ev in events:
         keyed.setdefault(_agent_event_key(ev), ev)
-    keys = list(keyed)
-    seen: set[str] = set()
-    for key_chunk in _chunks(keys):
-        seen.update(
-            conn.execute(
-                select(AGENT_EVENTS.c.dedupe_key).where(
-                    AGENT_EVENTS.c.source == source, AGENT_EVENTS.c.dedupe_key.in_(key_chunk)
-                )
-            ).scalars()
-        )
     rows = [
-        {
-            "source": source,
-            "at": ev.at,
-            "agent": ev.agent,
-            "event": ev.event,
-            "queue": ev.queue,
-            "reason": ev.reason,
-            "call_id": ev.call_id,
-            "ring_ms": ev.ring_ms,
-            "dedupe_key": key,
-        }
+        (source, ev.at, ev.agent, ev.event, ev.queue, ev.reason, ev.call_id, ev.ring_ms, key)
         for key, ev in keyed.items()
-        if key not in seen
     ]
     for row_chunk in _chunks(rows):
-        conn.execute(insert(AGENT_EVENTS), list(row_chunk))
-    result.agent_events += len(rows)
+        # stored once: a line read again conflicts with its own earlier row
+        result.agent_events += tx.executemany(_INSERT_AGENT_EVENT, row_chunk)

@@ -1,36 +1,47 @@
-"""Change detection: a number that moves when anything is committed to the database.
+"""Change detection: a number that moves when anything is committed to the database, and (on
+PostgreSQL) a wait that returns as soon as a change is announced.
 
-A screen polls it (cheaply) and reads again only when it moved.
+A screen polls the number (cheaply) and reads again only when it moved. No writer's clock is
+involved on either database.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from typing import Any
 
-from sqlalchemy import Engine, func, select
-from sqlalchemy.pool import PoolProxiedConnection
-
-from carewatch.store.database import read_transaction
-from carewatch.store.schema import CALLS, ISSUES, POSITIONS, TAGS
+from carewatch.store.backends import PostgresBackend
+from carewatch.store.database import Database
+from carewatch.store.errors import StoreError
+from carewatch.store.pgchanges import READ_COUNTER
 
 
 class ChangeCounter:
-    """The data version of one engine's database, and the count of this process's writes.
+    """The data version of one database, and the count of this process's writes.
 
-    SQLite: ``PRAGMA data_version`` on a connection kept for this purpose (it only moves
-    for commits by *other* connections, so our own writes, told by :meth:`touched`, bump a
-    local counter too). Elsewhere: the newest change time of calls, tags, issues and
-    positions.
+    SQLite: ``PRAGMA data_version`` on a connection kept for this purpose (it moves when any
+    other connection commits); this process's own writes, told by :meth:`touched`, are added
+    so that a write through the same connection counts too. PostgreSQL: the ``cw_change``
+    counter that carewatch's triggers bump on every write, by any program
+    (:mod:`carewatch.store.pgchanges`), and LISTEN for :meth:`wait`.
     """
 
-    def __init__(self, engine: Engine, *, is_sqlite: bool) -> None:
-        self._engine = engine
-        self._is_sqlite = is_sqlite
+    def __init__(self, db: Database) -> None:
+        self._db = db
         self._local_writes = 0
-        # one connection, used by one thread at a time (a screen polls from a worker
-        # thread while another may close the store)
-        self._conn: PoolProxiedConnection | None = None
+        # one connection each for data_version and for LISTEN, used by one thread at a time
+        # (a screen polls from a worker thread while another may close the store)
+        self._conn: Any = None
+        self._listener: Any = None
         self._lock = threading.Lock()
+        self._listen_lock = threading.Lock()
+        self._closed = False
+
+    @property
+    def notifies(self) -> bool:
+        """Whether :meth:`wait` can return early on a change (PostgreSQL's LISTEN)."""
+        return isinstance(self._db.backend, PostgresBackend)
 
     def touched(self) -> None:
         """This process wrote something."""
@@ -38,33 +49,55 @@ class ChangeCounter:
 
     def data_version(self) -> int:
         """A number that changes when any process commits to the database."""
-        if self._is_sqlite:
-            with self._lock:
-                if self._conn is None:
-                    self._conn = self._engine.raw_connection()
-                cur = self._conn.cursor()
-                try:
-                    cur.execute("PRAGMA data_version")
-                    row = cur.fetchone()
-                finally:
-                    cur.close()
-            if row is None:  # the pragma always answers one row
-                raise AssertionError("PRAGMA data_version returned no row")
-            (value,) = row
-            return int(value) * 1_000_000 + self._local_writes
-        with read_transaction(self._engine) as conn:
-            parts = [
-                conn.execute(select(func.max(CALLS.c.updated_at))).scalar() or 0,
-                conn.execute(select(func.max(TAGS.c.id))).scalar() or 0,
-                conn.execute(select(func.max(ISSUES.c.id))).scalar() or 0,
-                conn.execute(select(func.max(ISSUES.c.resolved_at))).scalar() or 0,
-                conn.execute(select(func.max(POSITIONS.c.updated_at))).scalar() or 0,
-            ]
-        return hash(tuple(parts))
+        if not self._db.is_sqlite:
+            return int(self._db.run(lambda tx: tx.scalar(READ_COUNTER) or 0, write=False))
+        with self._lock:
+            if self._conn is None:
+                if self._closed:
+                    raise StoreError(f"database {self._db.name} is closed")
+                self._conn = self._db.backend.connect()
+            # fetchall: the statement runs to its end, so no read transaction stays open
+            # (one left open would keep this connection on an old snapshot for good)
+            rows = self._conn.execute("PRAGMA data_version").fetchall()
+        if not rows:  # the pragma always answers one row
+            raise AssertionError("PRAGMA data_version returned no row")
+        return int(rows[0][0]) * 1_000_000 + self._local_writes
+
+    def wait(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for a change notification; ``True`` when one came.
+
+        Returns ``False`` at once where there are no notifications (SQLite), and after the
+        timeout when LISTEN cannot be used (the connection is reopened on the next call).
+        """
+        backend = self._db.backend
+        if not isinstance(backend, PostgresBackend):
+            return False
+        with self._listen_lock:
+            if self._closed:
+                return False
+            try:
+                if self._listener is None:
+                    self._listener = backend.listen_connection()
+                for _ in self._listener.notifies(timeout=timeout, stop_after=1):
+                    return True
+                return False
+            except Exception:  # server gone, pooler: fall back to polling the counter
+                self._drop_listener()
+                threading.Event().wait(timeout)
+                return False
+
+    def _drop_listener(self) -> None:
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            with contextlib.suppress(Exception):  # already broken
+                listener.close()
 
     def close(self) -> None:
-        """Close the connection kept for ``PRAGMA data_version``, if one was opened."""
+        """Close the connections kept for ``data_version`` and LISTEN."""
         with self._lock:
+            self._closed = True
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
+        with self._listen_lock:
+            self._drop_listener()

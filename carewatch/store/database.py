@@ -1,32 +1,43 @@
-"""The database itself: its URL, the engine and SQLite's pragmas, transactions, errors.
+"""The database itself: its URL, connections, transactions, retries and one-line errors.
 
-SQLite (the default, embedded) runs in WAL mode with a busy timeout; every transaction that
-reads and then writes starts with ``BEGIN IMMEDIATE`` so concurrent writers queue up instead of
-failing (:func:`write_transaction`), and :func:`run_retrying` retries one while the database
-stays locked. Nothing here is SQLite-only: another database is reached through its URL.
+The store runs SQL text through the DB-API drivers (``sqlite3``, psycopg 3), not through an
+ORM: statements are written once, with ``?`` placeholders, and translated for psycopg
+(:mod:`carewatch.store.backends`). A :class:`Tx` is one transaction on one connection; every
+function of the store's modules takes one.
+
+Threads: connections come from a small pool; a transaction takes one, and gives it back when
+it ends, so a connection is only ever used by one thread at a time, and a screen's worker
+threads each get their own while they read.
 """
 
 from __future__ import annotations
 
+import os
+import re
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from threading import Lock
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, CursorResult, Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.pool import StaticPool
+from carewatch.store.backends import PostgresBackend, SqliteBackend
+from carewatch.store.errors import StoreError
 
 T = TypeVar("T")
 
+Backend = SqliteBackend | PostgresBackend
 
-class StoreError(Exception):
-    """The database cannot be used; ``str()`` is one clear line for the user."""
+#: Connections kept open between transactions (more are opened while threads need them).
+POOL_IDLE = 4
+#: Mode of a database file carewatch creates (it holds callers' numbers).
+FILE_MODE = 0o640
+
+_PG_SCHEMES = ("postgresql://", "postgresql+psycopg://", "postgres://")
 
 
 def database_url(db: str | None) -> str:
-    """A ``--db`` value (a path or an SQLAlchemy URL) -> URL. ``None`` -> ``carewatch.db``."""
+    """A ``--db`` value (a path or a URL) -> URL. ``None`` -> ``carewatch.db``."""
     if not db:
         db = "carewatch.db"
     if "://" in db:
@@ -39,99 +50,248 @@ def is_sqlite_url(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+def sqlite_path(url: str) -> str:
+    """The file of an ``sqlite:///`` URL (``""`` for an in-memory database)."""
+    return url.split("://", 1)[1].removeprefix("/").split("?", 1)[0]
+
+
 def display_name(url: str) -> str:
     """The database as a user names it: an SQLite file's path, else the URL without credentials."""
     if is_sqlite_url(url):
-        return url.removeprefix("sqlite:///") or ":memory:"
-    return url.split("@")[-1]
+        return sqlite_path(url) or ":memory:"
+    scheme, _, rest = url.partition("://")
+    rest = re.sub(r"(?i)(password=)[^&]*", r"\1***", rest.rsplit("@", 1)[-1])
+    return f"{scheme.split('+')[0]}://{rest}"
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; on SQLite with WAL, a busy timeout and our own ``BEGIN``.
+def make_backend(url: str, *, read_only: bool) -> Backend:
+    """The backend for ``url``: SQLite for ``sqlite:`` URLs, psycopg for PostgreSQL ones."""
+    if is_sqlite_url(url):
+        if not url.startswith(("sqlite:///", "sqlite://")) or "+" in url.split("://")[0]:
+            raise StoreError(f"unsupported SQLite URL {display_name(url)}: use sqlite:///PATH")
+        return SqliteBackend(sqlite_path(url), read_only=read_only)
+    if url.startswith(_PG_SCHEMES):
+        conninfo = "postgresql://" + url.split("://", 1)[1]
+        return PostgresBackend(conninfo, read_only=read_only)
+    scheme = url.split("://", 1)[0]
+    raise StoreError(
+        f"unsupported database URL scheme {scheme}://: give a file path, sqlite:///PATH "
+        "or postgresql://…"
+    )
 
-    Raises :class:`StoreError` when an SQLite file's folder does not exist.
+
+class Tx:
+    """One transaction on one connection: SQL text with ``?`` placeholders."""
+
+    __slots__ = ("_cur", "_fix", "is_sqlite", "writable")
+
+    def __init__(self, conn: Any, backend: Backend, *, writable: bool) -> None:
+        self._cur = conn.cursor()
+        self._fix = backend.placeholder_fix
+        self.is_sqlite = backend.is_sqlite
+        self.writable = writable
+
+    def _run(self, sql: str, params: Sequence[Any]) -> Any:
+        cur = self._cur
+        if self._fix is None:
+            cur.execute(sql, params)
+        elif params:
+            cur.execute(_fixed(self._fix, sql), params)
+        else:
+            cur.execute(sql)  # no parameters: psycopg takes the text as it is
+        return cur
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one statement; returns the number of rows it changed (-1 if not told)."""
+        return int(self._run(sql, params).rowcount)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
+        """Run one statement for each parameter row; returns the rows changed in all."""
+        if not rows:
+            return 0
+        cur = self._cur
+        cur.executemany(sql if self._fix is None else _fixed(self._fix, sql), rows)
+        return int(cur.rowcount)
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Every row a query returns, as tuples."""
+        return self._run(sql, params).fetchall()
+
+    def first(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        """The first row a query returns, or ``None``."""
+        found = self.rows(sql, params)
+        return found[0] if found else None
+
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """The first column of the first row, or ``None``."""
+        row = self.first(sql, params)
+        return row[0] if row else None
+
+    def dicts(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """Every row a query returns, as ``{column: value}``."""
+        cur = self._run(sql, params)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    def insert(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run an ``INSERT … RETURNING id`` of one row; returns the new row's id."""
+        row = self.first(sql, params)
+        if row is None:  # an INSERT … RETURNING of one row always returns it
+            raise AssertionError("the INSERT returned no id")
+        return int(row[0])
+
+
+_FIXED: dict[str, str] = {}
+
+
+def _fixed(fix: Callable[[str], str], sql: str) -> str:
+    out = _FIXED.get(sql)
+    if out is None:
+        out = _FIXED[sql] = fix(sql)
+    return out
+
+
+class Database:
+    """One database: a pool of connections, transactions, retries, one-line errors.
+
+    ``name`` is the database as the user knows it (for messages). With ``read_only`` nothing
+    is ever written: no file, no pragma that writes, and :meth:`run` refuses writes.
     """
-    if not is_sqlite_url(url):
-        return create_engine(url, pool_pre_ping=True)
-    path = url.removeprefix("sqlite:///")
-    if path and path != ":memory:":
+
+    def __init__(self, url: str, *, name: str, read_only: bool = False) -> None:
+        self.name = name
+        self.read_only = read_only
+        self.backend: Backend = make_backend(url, read_only=read_only)
+        self.is_sqlite = self.backend.is_sqlite
+        self._idle: list[Any] = []
+        self._lock = Lock()
+        self._closed = False
+        self.created = False
+        if isinstance(self.backend, SqliteBackend) and not self.backend.memory:
+            self.created = self._prepare_file(self.backend)
+
+    # -- opening --------------------------------------------------------------------------------
+    def _prepare_file(self, backend: SqliteBackend) -> bool:
+        """Check (read-only) or create (0640) an SQLite file; returns whether it was created."""
+        path = backend.path
         parent = Path(path).parent
         if not parent.exists():
             raise StoreError(f"cannot open database {path}: folder {parent} does not exist")
-    engine = create_engine(
-        url,
-        connect_args={"timeout": 30, "check_same_thread": False},
-        **({"poolclass": StaticPool} if path in ("", ":memory:") else {}),
-    )
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA busy_timeout=30000")
-        cur.execute("PRAGMA synchronous=NORMAL")
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Connection) -> None:
-        immediate = conn.get_execution_options().get("cw_immediate", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-    return engine
-
-
-@contextmanager
-def write_transaction(engine: Engine) -> Iterator[Connection]:
-    """A read-then-write transaction (``BEGIN IMMEDIATE`` on SQLite)."""
-    with engine.connect() as conn:
-        conn = conn.execution_options(cw_immediate=True)
-        with conn.begin():
-            yield conn
-
-
-@contextmanager
-def read_transaction(engine: Engine) -> Iterator[Connection]:
-    """A read-only transaction: one consistent snapshot."""
-    with engine.connect() as conn, conn.begin():
-        yield conn
-
-
-def run_retrying(engine: Engine, fn: Callable[[Connection], T], *, name: str, attempts: int) -> T:
-    """Run ``fn`` in a write transaction, retrying while the database is locked.
-
-    ``name`` is the database as the user knows it (for the :class:`StoreError`).
-    """
-    delay = 0.05
-    for attempt in range(attempts):
+        if os.path.isdir(path):
+            raise StoreError(f"cannot open database {path}: it is a folder")
+        if backend.read_only:
+            if not os.path.exists(path):
+                raise StoreError(f"database {path} does not exist")
+            if not os.access(parent, os.W_OK) and not _wal_files_exist(path):
+                backend.use_immutable()
+            return False
         try:
-            with write_transaction(engine) as conn:
-                return fn(conn)
-        except OperationalError as exc:
-            if not is_locked(exc) or attempt == attempts - 1:
-                raise StoreError(f"database {name}: {short_error(exc)}") from None
-            time.sleep(delay)
-            delay *= 2
-    raise AssertionError("unreachable")
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+        except FileExistsError:
+            return False
+        except OSError as exc:
+            raise StoreError(f"cannot create database {path}: {exc.strerror or exc}") from None
+        os.close(fd)
+        return True
+
+    def prepare_sqlite(self) -> None:
+        """WAL mode for a writable SQLite file (a pragma that writes: set once per file)."""
+        if self.read_only or not isinstance(self.backend, SqliteBackend) or self.backend.memory:
+            return
+        with self.connection() as conn:
+            ((mode,),) = conn.execute("PRAGMA journal_mode").fetchall()
+            if str(mode).lower() != "wal":
+                conn.execute("PRAGMA journal_mode=WAL")
+
+    # -- connections ---------------------------------------------------------------------------
+    @contextmanager
+    def connection(self) -> Iterator[Any]:
+        """A connection of the pool, for one thread, given back afterwards."""
+        with self._lock:
+            if self._closed:
+                raise StoreError(f"database {self.name} is closed")
+            conn = self._idle.pop() if self._idle else None
+        if conn is None:
+            try:
+                conn = self.backend.connect()
+            except Exception as exc:  # not retried: a server that is down stays down a while
+                if not self.backend.is_driver_error(exc):
+                    raise
+                raise StoreError(f"database {self.name}: {self.short_error(exc)}") from None
+        try:
+            yield conn
+        finally:
+            if self.backend.is_idle(conn):
+                with self._lock:
+                    if not self._closed and len(self._idle) < POOL_IDLE:
+                        self._idle.append(conn)
+                        conn = None
+            if conn is not None:
+                _close_quietly(conn)
+
+    @contextmanager
+    def transaction(self, *, write: bool) -> Iterator[Tx]:
+        """One transaction: committed when the block ends, rolled back when it raises.
+
+        Driver errors pass through unchanged (:meth:`run` reads them).
+        """
+        if write and self.read_only:
+            raise StoreError(f"database {self.name} was opened read-only")
+        backend = self.backend
+        with self.connection() as conn:
+            conn.execute(backend.begin_write if write else backend.begin_read)
+            try:
+                if write and backend.write_lock_sql:
+                    conn.execute(backend.write_lock_sql)
+                yield Tx(conn, backend, writable=write)
+                conn.execute("COMMIT")
+            except BaseException:
+                if not backend.is_idle(conn) and not backend.is_broken(conn):
+                    with suppress(Exception):  # the error that got us here is the one to tell
+                        conn.execute("ROLLBACK")
+                raise
+
+    def run(self, fn: Callable[[Tx], T], *, write: bool = True, attempts: int = 5) -> T:
+        """``fn`` in a transaction, run again while the database is locked (SQLite) or the
+        transaction lost a serialization race or a deadlock (PostgreSQL).
+
+        Every other driver error becomes one :class:`StoreError` line.
+        """
+        backend = self.backend
+        delay = 0.05
+        for attempt in range(attempts):
+            try:
+                with self.transaction(write=write) as tx:
+                    return fn(tx)
+            except StoreError:
+                raise
+            except Exception as exc:
+                if not backend.is_driver_error(exc):
+                    raise
+                if not backend.is_retryable(exc) or attempt == attempts - 1:
+                    raise StoreError(f"database {self.name}: {backend.short_error(exc)}") from None
+                time.sleep(delay)
+                delay = min(delay * 2, 1.0)
+        raise AssertionError("unreachable")
+
+    def short_error(self, exc: BaseException) -> str:
+        """The driver's message in one line, without SQL or parameters."""
+        return self.backend.short_error(exc)
+
+    def close(self) -> None:
+        """Close every idle connection; those in use close when given back."""
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            _close_quietly(conn)
+        self.backend.close()
 
 
-def inserted_id(result: CursorResult[Any]) -> int:
-    """The primary key of the row an ``INSERT`` of one row created."""
-    key = result.inserted_primary_key
-    if key is None:  # only for a statement that inserted no single row: a bug
-        raise AssertionError("the INSERT returned no primary key")
-    return int(key[0])
+def _wal_files_exist(path: str) -> bool:
+    return os.path.exists(f"{path}-wal") and os.path.exists(f"{path}-shm")
 
 
-def is_locked(exc: BaseException) -> bool:
-    """Whether ``exc`` says another connection holds the database (worth a retry)."""
-    text = str(exc).lower()
-    return "database is locked" in text or "database is busy" in text
-
-
-def short_error(exc: BaseException) -> str:
-    """The first line of the driver's message: what a user needs, without SQL or parameters."""
-    if isinstance(exc, DBAPIError) and exc.orig is not None:
-        return str(exc.orig).splitlines()[0]
-    return str(exc).splitlines()[0]
+def _close_quietly(conn: Any) -> None:
+    with suppress(Exception):  # closing a broken connection must not hide the real error
+        conn.close()

@@ -1,19 +1,15 @@
 """The :class:`Store`: the one object callers use to open a database and work with it.
 
-Each method picks the transaction (a read snapshot, a write, or the caller's connection)
-and hands the work to a function of a sibling module; the state kept here is the engine and
-the change counter.
+Each method picks the transaction (a read snapshot, a retried write, or the caller's own
+transaction) and hands the work to a function of a sibling module; the state kept here is the
+:class:`~carewatch.store.database.Database` (its connections) and the change counter.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
 from typing import Any, TypeVar
-
-from sqlalchemy import Connection
-from sqlalchemy.exc import SQLAlchemyError
 
 import carewatch.store.issues as issues
 import carewatch.store.positions as positions
@@ -23,38 +19,69 @@ from carewatch.records import CallRow, IssueRow, Record
 from carewatch.store.apply import ApplyResult, apply_records
 from carewatch.store.changes import ChangeCounter
 from carewatch.store.database import (
-    StoreError,
+    Database,
+    Tx,
     database_url,
     display_name,
     is_sqlite_url,
-    make_engine,
-    read_transaction,
-    run_retrying,
-    short_error,
-    write_transaction,
 )
+from carewatch.store.errors import StoreError
 from carewatch.store.schema import check_schema
 
 T = TypeVar("T")
 
+#: Attempts to open a database that stays locked (its creation by another process, a
+#: database outside WAL mode) before giving up with one line.
+OPEN_ATTEMPTS = 6
+
 
 class Store:
-    """One database, shared by every carewatch process that opens it."""
+    """One database, shared by every carewatch process that opens it.
 
-    def __init__(self, db: str | None = None, *, create: bool = True) -> None:
+    ``read_only``: open without writing anything (no schema creation, no pragma that writes;
+    SQLite's ``mode=ro``); a database that does not exist is an error then. ``create``: create
+    the tables in an empty database (the default).
+    """
+
+    def __init__(
+        self, db: str | None = None, *, create: bool = True, read_only: bool = False
+    ) -> None:
         self.url = database_url(db)
         self.is_sqlite = is_sqlite_url(self.url)
+        self.read_only = read_only
+        self._db = Database(self.url, name=self.display_name, read_only=read_only)
         try:
-            self.engine = make_engine(self.url)
-            self._changes = ChangeCounter(self.engine, is_sqlite=self.is_sqlite)
-            with self.write() as conn:
-                check_schema(conn, name=self.display_name, is_sqlite=self.is_sqlite, create=create)
-        except StoreError:
+            self._open(create=create and not read_only)
+        except BaseException:
+            self._db.close()
             raise
-        except (SQLAlchemyError, OSError) as exc:
-            raise StoreError(
-                f"cannot open database {self.display_name}: {short_error(exc)}"
-            ) from None
+        self._changes = ChangeCounter(self._db)
+
+    def _open(self, *, create: bool) -> None:
+        name = self.display_name
+        try:
+            self._db.prepare_sqlite()
+            state = self._db.run(
+                lambda tx: check_schema(tx, name), write=False, attempts=OPEN_ATTEMPTS
+            )
+            if state.kind == "empty":
+                if not create:
+                    raise StoreError(f"database {name} has no carewatch tables")
+                from carewatch.store.migrate import create_if_empty  # SQLAlchemy: only here
+
+                self._db.run(lambda tx: create_if_empty(tx, name), attempts=OPEN_ATTEMPTS)
+        except StoreError as exc:
+            if str(exc).startswith(f"database {name}: "):
+                raise StoreError(
+                    f"cannot open database {name}: {str(exc).removeprefix(f'database {name}: ')}"
+                ) from None
+            raise
+        except OSError as exc:
+            raise StoreError(f"cannot open database {name}: {exc.strerror or exc}") from None
+        except Exception as exc:
+            if not self._db.backend.is_driver_error(exc):
+                raise
+            raise StoreError(f"cannot open database {name}: {self._db.short_error(exc)}") from None
 
     @property
     def display_name(self) -> str:
@@ -62,8 +89,10 @@ class Store:
         return display_name(self.url)
 
     def close(self) -> None:
-        self._changes.close()
-        self.engine.dispose()
+        changes = getattr(self, "_changes", None)
+        if changes is not None:
+            changes.close()
+        self._db.close()
 
     def __enter__(self) -> Store:
         return self
@@ -72,19 +101,15 @@ class Store:
         self.close()
 
     # -- transactions -------------------------------------------------------------------------
-    def write(self) -> AbstractContextManager[Connection]:
-        """A read-then-write transaction (``BEGIN IMMEDIATE`` on SQLite)."""
-        return write_transaction(self.engine)
+    def retrying(self, fn: Callable[[Tx], T], attempts: int = 5) -> T:
+        """Run ``fn`` in a write transaction (``BEGIN IMMEDIATE`` on SQLite, the writers' lock
+        on PostgreSQL), again while the database is locked or the transaction lost a race."""
+        return self._db.run(fn, attempts=attempts)
 
-    def read(self) -> AbstractContextManager[Connection]:
-        """A read-only transaction: one consistent snapshot."""
-        return read_transaction(self.engine)
+    def _read(self, fn: Callable[[Tx], T]) -> T:
+        return self._db.run(fn, write=False)
 
-    def retrying(self, fn: Callable[[Connection], T], attempts: int = 5) -> T:
-        """Run ``fn`` in a write transaction, retrying while the database is locked."""
-        return run_retrying(self.engine, fn, name=self.display_name, attempts=attempts)
-
-    def _write_counted(self, fn: Callable[[Connection], T]) -> T:
+    def _write_counted(self, fn: Callable[[Tx], T]) -> T:
         # a write of our own: retried while locked, then counted as a change
         result = self.retrying(fn)
         self._changes.touched()
@@ -95,39 +120,54 @@ class Store:
         """A number that changes when any process commits to the database (cheap to poll)."""
         return self._changes.data_version()
 
+    @property
+    def notifies(self) -> bool:
+        """Whether :meth:`wait_for_change` returns early on a change (PostgreSQL)."""
+        return self._changes.notifies
+
+    def wait_for_change(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for another process's commit to be announced
+        (PostgreSQL's LISTEN/NOTIFY); ``True`` when one was. Returns ``False`` at once where
+        nothing is announced (SQLite: poll :meth:`data_version`)."""
+        return self._changes.wait(timeout)
+
     # -- ingest ---------------------------------------------------------------------------------
     def apply(
         self,
-        conn: Connection,
+        tx: Tx,
         source: str,
         records: Sequence[tuple[int, Record]],
         now: float | None = None,
     ) -> ApplyResult:
-        """Merge parsed records (each with its line number) into the store, inside ``conn``'s
-        transaction. Calls are upserted by (source, call_id): a later non-empty value replaces
-        an earlier one. An update for a call never seen starting is skipped and counted.
+        """Merge parsed records (each with its line number) into the store, inside ``tx``.
+        Calls are upserted by (source, call_id): a later non-empty value replaces an earlier
+        one. An update for a call never seen starting is skipped and counted.
         """
-        result = apply_records(conn, source, records, time.time() if now is None else now)
+        result = apply_records(tx, source, records, time.time() if now is None else now)
         if result.added or result.updated or result.agent_events:
             self._changes.touched()
         return result
 
     def ingest(self, source: str, records: Sequence[tuple[int, Record]]) -> ApplyResult:
         """Apply records in their own transaction (for callers that keep no file position)."""
-        return self.retrying(lambda conn: self.apply(conn, source, records))
+        return self.retrying(lambda tx: self.apply(tx, source, records))
 
     # -- positions ------------------------------------------------------------------------------
     def positions(self, source: str | None = None) -> list[dict[str, Any]]:
         """Stored read positions (all, or of one source), newest first."""
-        with self.read() as conn:
-            return positions.positions(conn, source)
+        return self._read(lambda tx: positions.positions(tx, source))
 
-    def save_position(self, conn: Connection, values: dict[str, Any]) -> int:
-        """Insert or update one position row inside ``conn``'s transaction; returns its id.
+    def positions_in(self, tx: Tx, source: str) -> list[dict[str, Any]]:
+        """Stored read positions of one source, newest first, inside ``tx`` (a reader checks
+        there that nobody moved its position before it commits a batch)."""
+        return positions.positions(tx, source)
 
-        ``values`` holds the columns of :class:`SourcePosition`; with ``id`` it updates.
+    def save_position(self, tx: Tx, values: dict[str, Any]) -> int:
+        """Insert or update one position row inside ``tx``; returns its id.
+
+        ``values`` holds columns of ``cw_source_position``; with ``id`` it updates those.
         """
-        return positions.save_position(conn, values)
+        return positions.save_position(tx, values)
 
     # -- reads ----------------------------------------------------------------------------------
     def calls_between(
@@ -139,50 +179,41 @@ class Store:
         agent: str | None = None,
     ) -> list[CallRow]:
         """Calls that started in [start, end), oldest first (index range scan on started_at)."""
-        with self.read() as conn:
-            return reads.calls_between(conn, start, end, queue=queue, agent=agent)
+        return self._read(lambda tx: reads.calls_between(tx, start, end, queue=queue, agent=agent))
 
     def recent_calls(self, limit: int = 200, *, since: float | None = None) -> list[CallRow]:
         """The newest calls by start time (at most ``limit``), newest first."""
-        with self.read() as conn:
-            return reads.recent_calls(conn, limit, since=since)
+        return self._read(lambda tx: reads.recent_calls(tx, limit, since=since))
 
     def find_calls(self, call_id: str) -> list[CallRow]:
         """Every call with this call id (one per source that logged it)."""
-        with self.read() as conn:
-            return reads.find_calls(conn, call_id)
+        return self._read(lambda tx: reads.find_calls(tx, call_id))
 
     def get_call(self, pk: int) -> CallRow | None:
         """The call with this primary key, or ``None``."""
-        with self.read() as conn:
-            return reads.get_call(conn, pk)
+        return self._read(lambda tx: reads.get_call(tx, pk))
 
     def count_calls(self) -> int:
         """How many calls the database holds."""
-        with self.read() as conn:
-            return reads.count_calls(conn)
+        return self._read(lambda tx: reads.count_calls(tx))
 
     def missed_rings_between(
         self, start: float, end: float, queue: str | None = None
     ) -> dict[str, int]:
         """RINGNOANSWER events per agent in [start, end) (of one queue, if given)."""
-        with self.read() as conn:
-            return reads.missed_rings_between(conn, start, end, queue)
+        return self._read(lambda tx: reads.missed_rings_between(tx, start, end, queue))
 
     def agent_events_between(self, start: float, end: float) -> list[dict[str, Any]]:
         """Agent events in [start, end), oldest first."""
-        with self.read() as conn:
-            return reads.agent_events_between(conn, start, end)
+        return self._read(lambda tx: reads.agent_events_between(tx, start, end))
 
     def issues_relevant(self, start: float, end: float) -> list[IssueRow]:
         """Issues open at ``end``, or opened or resolved in [start, end)."""
-        with self.read() as conn:
-            return reads.issues_relevant(conn, start, end)
+        return self._read(lambda tx: reads.issues_relevant(tx, start, end))
 
     def open_issues(self) -> list[IssueRow]:
         """Issues not resolved yet, oldest first."""
-        with self.read() as conn:
-            return reads.open_issues(conn)
+        return self._read(lambda tx: reads.open_issues(tx))
 
     # -- tagging ---------------------------------------------------------------------------------
     def tag(
@@ -199,19 +230,18 @@ class Store:
         tags.check_tag_field(field_name)
         at = time.time() if now is None else now
         return self._write_counted(
-            lambda conn: tags.tag(conn, call_pk, field_name, value, operator, at)
+            lambda tx: tags.tag(tx, call_pk, field_name, value, operator, at)
         )
 
     def undo_last_tag(self, operator: str, *, now: float | None = None) -> dict[str, Any] | None:
         """Undo this operator's last tag that is not undone yet: the field gets its old value
         back (a new event records the undo). Returns the undone event, or ``None``."""
         at = time.time() if now is None else now
-        return self._write_counted(lambda conn: tags.undo_last_tag(conn, operator, at))
+        return self._write_counted(lambda tx: tags.undo_last_tag(tx, operator, at))
 
     def tag_events(self, call_pk: int | None = None) -> list[dict[str, Any]]:
         """Tag events (of one call, or all), oldest first."""
-        with self.read() as conn:
-            return tags.tag_events(conn, call_pk)
+        return self._read(lambda tx: tags.tag_events(tx, call_pk))
 
     # -- issues -----------------------------------------------------------------------------------
     def open_issue(
@@ -226,12 +256,12 @@ class Store:
         """Open an issue (optionally from a call); returns its id."""
         at = time.time() if now is None else now
         return self._write_counted(
-            lambda conn: issues.open_issue(
-                conn, title, operator, at, call_pk=call_pk, category=category
+            lambda tx: issues.open_issue(
+                tx, title, operator, at, call_pk=call_pk, category=category
             )
         )
 
     def resolve_issue(self, issue_id: int, operator: str, *, now: float | None = None) -> bool:
         """Resolve an open issue. ``False`` when it does not exist or is resolved already."""
         at = time.time() if now is None else now
-        return self._write_counted(lambda conn: issues.resolve_issue(conn, issue_id, operator, at))
+        return self._write_counted(lambda tx: issues.resolve_issue(tx, issue_id, operator, at))

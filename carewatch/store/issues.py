@@ -5,14 +5,11 @@ Reads of issues (open ones, those relevant to a day) are in :mod:`carewatch.stor
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, insert, update
-
-from carewatch.store.database import inserted_id
-from carewatch.store.schema import ISSUES
+from carewatch.store.database import Tx
 
 
 def open_issue(
-    conn: Connection,
+    tx: Tx,
     title: str,
     operator: str,
     at: float,
@@ -21,24 +18,17 @@ def open_issue(
     category: str | None = None,
 ) -> int:
     """Open an issue; returns its id."""
-    return inserted_id(
-        conn.execute(
-            insert(ISSUES).values(
-                call_pk=call_pk,
-                title=title,
-                category=category,
-                opened_by=operator,
-                opened_at=at,
-            )
-        )
+    return tx.insert(
+        "INSERT INTO cw_issue (call_pk, title, category, opened_by, opened_at) "
+        "VALUES (?, ?, ?, ?, ?) RETURNING id",
+        (call_pk, title, category, operator, at),
     )
 
 
-def resolve_issue(conn: Connection, issue_id: int, operator: str, at: float) -> bool:
+def resolve_issue(tx: Tx, issue_id: int, operator: str, at: float) -> bool:
     """Resolve an open issue. ``False`` when it does not exist or is resolved already."""
-    result = conn.execute(
-        update(ISSUES)
-        .where(ISSUES.c.id == issue_id, ISSUES.c.resolved_at.is_(None))
-        .values(resolved_at=at, resolved_by=operator)
+    changed = tx.execute(
+        "UPDATE cw_issue SET resolved_at = ?, resolved_by = ? WHERE id = ? AND resolved_at IS NULL",
+        (at, operator, issue_id),
     )
-    return bool(result.rowcount)
+    return changed > 0

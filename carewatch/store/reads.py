@@ -1,4 +1,4 @@
-"""Reads of calls, agent events and issues, each inside a given connection's transaction.
+"""Reads of calls, agent events and issues, each inside a given transaction.
 
 Calls come back as :class:`~carewatch.records.CallRow` and issues as
 :class:`~carewatch.records.IssueRow` (plain tuples: the KPI engine needs no tables). Time
@@ -9,14 +9,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select
-
 from carewatch.records import CallRow, IssueRow
-from carewatch.store.schema import AGENT_EVENTS, CALL_COLUMNS, CALLS, ISSUE_COLUMNS, ISSUES
+from carewatch.store.database import Tx
+
+#: The call columns in the order of :class:`CallRow` (a selected row unpacks into one).
+CALL_COLUMNS = ", ".join(CallRow._fields)
+#: The issue columns in the order of :class:`IssueRow`.
+ISSUE_COLUMNS = ", ".join(IssueRow._fields)
+
+_SELECT_CALLS = f"SELECT {CALL_COLUMNS} FROM cw_call"
+_SELECT_ISSUES = f"SELECT {ISSUE_COLUMNS} FROM cw_issue"
 
 
 def calls_between(
-    conn: Connection,
+    tx: Tx,
     start: float,
     end: float,
     *,
@@ -24,89 +30,74 @@ def calls_between(
     agent: str | None = None,
 ) -> list[CallRow]:
     """Calls that started in [start, end), oldest first (index range scan on started_at)."""
-    stmt = select(*CALL_COLUMNS).where(CALLS.c.started_at >= start, CALLS.c.started_at < end)
+    sql = f"{_SELECT_CALLS} WHERE started_at >= ? AND started_at < ?"
+    params: list[Any] = [start, end]
     if queue is not None:
-        stmt = stmt.where(CALLS.c.queue == queue)
+        sql += " AND queue = ?"
+        params.append(queue)
     if agent is not None:
-        stmt = stmt.where(CALLS.c.agent == agent)
-    stmt = stmt.order_by(CALLS.c.started_at, CALLS.c.id)
-    return [CallRow(*r) for r in conn.execute(stmt)]
+        sql += " AND agent = ?"
+        params.append(agent)
+    sql += " ORDER BY started_at, id"
+    return [CallRow(*r) for r in tx.rows(sql, params)]
 
 
-def recent_calls(conn: Connection, limit: int, *, since: float | None = None) -> list[CallRow]:
+def recent_calls(tx: Tx, limit: int, *, since: float | None = None) -> list[CallRow]:
     """The newest calls by start time (at most ``limit``), newest first."""
-    stmt = select(*CALL_COLUMNS)
-    if since is not None:
-        stmt = stmt.where(CALLS.c.started_at >= since)
-    stmt = stmt.order_by(CALLS.c.started_at.desc(), CALLS.c.id.desc()).limit(limit)
-    return [CallRow(*r) for r in conn.execute(stmt)]
+    where, params = (
+        ("", [int(limit)]) if since is None else (" WHERE started_at >= ?", [since, int(limit)])
+    )
+    sql = f"{_SELECT_CALLS}{where} ORDER BY started_at DESC, id DESC LIMIT ?"
+    return [CallRow(*r) for r in tx.rows(sql, params)]
 
 
-def find_calls(conn: Connection, call_id: str) -> list[CallRow]:
+def find_calls(tx: Tx, call_id: str) -> list[CallRow]:
     """Every call with this call id (one per source that logged it)."""
-    rows = conn.execute(select(*CALL_COLUMNS).where(CALLS.c.call_id == call_id))
-    return [CallRow(*r) for r in rows]
+    return [CallRow(*r) for r in tx.rows(f"{_SELECT_CALLS} WHERE call_id = ?", (call_id,))]
 
 
-def get_call(conn: Connection, pk: int) -> CallRow | None:
+def get_call(tx: Tx, pk: int) -> CallRow | None:
     """The call with this primary key, or ``None``."""
-    row = conn.execute(select(*CALL_COLUMNS).where(CALLS.c.id == pk)).first()
+    row = tx.first(f"{_SELECT_CALLS} WHERE id = ?", (pk,))
     return CallRow(*row) if row else None
 
 
-def count_calls(conn: Connection) -> int:
+def count_calls(tx: Tx) -> int:
     """How many calls the database holds."""
-    return int(conn.execute(select(func.count()).select_from(CALLS)).scalar_one())
+    return int(tx.scalar("SELECT count(*) FROM cw_call"))
 
 
 def missed_rings_between(
-    conn: Connection, start: float, end: float, queue: str | None = None
+    tx: Tx, start: float, end: float, queue: str | None = None
 ) -> dict[str, int]:
     """RINGNOANSWER events per agent in [start, end) (of one queue, if given)."""
-    stmt = (
-        select(AGENT_EVENTS.c.agent, func.count())
-        .where(
-            AGENT_EVENTS.c.event == "RINGNOANSWER",
-            AGENT_EVENTS.c.at >= start,
-            AGENT_EVENTS.c.at < end,
-        )
-        .group_by(AGENT_EVENTS.c.agent)
-    )
+    sql = "SELECT agent, count(*) FROM cw_agent_event WHERE event = ? AND at >= ? AND at < ?"
+    params: list[Any] = ["RINGNOANSWER", start, end]
     if queue is not None:
-        stmt = stmt.where(AGENT_EVENTS.c.queue == queue)
-    return {agent: int(n) for agent, n in conn.execute(stmt)}
+        sql += " AND queue = ?"
+        params.append(queue)
+    return {agent: int(n) for agent, n in tx.rows(sql + " GROUP BY agent", params)}
 
 
-def agent_events_between(conn: Connection, start: float, end: float) -> list[dict[str, Any]]:
+def agent_events_between(tx: Tx, start: float, end: float) -> list[dict[str, Any]]:
     """Agent events in [start, end), oldest first."""
-    stmt = (
-        select(AGENT_EVENTS)
-        .where(AGENT_EVENTS.c.at >= start, AGENT_EVENTS.c.at < end)
-        .order_by(AGENT_EVENTS.c.at, AGENT_EVENTS.c.id)
+    return tx.dicts(
+        "SELECT * FROM cw_agent_event WHERE at >= ? AND at < ? ORDER BY at, id", (start, end)
     )
-    return [dict(r._mapping) for r in conn.execute(stmt)]
 
 
-def issues_relevant(conn: Connection, start: float, end: float) -> list[IssueRow]:
+def issues_relevant(tx: Tx, start: float, end: float) -> list[IssueRow]:
     """Issues open at ``end``, or opened or resolved in [start, end)."""
-    stmt = (
-        select(*ISSUE_COLUMNS)
-        .where(
-            or_(
-                and_(
-                    ISSUES.c.opened_at < end,
-                    or_(ISSUES.c.resolved_at.is_(None), ISSUES.c.resolved_at >= end),
-                ),
-                and_(ISSUES.c.opened_at >= start, ISSUES.c.opened_at < end),
-                and_(ISSUES.c.resolved_at >= start, ISSUES.c.resolved_at < end),
-            )
-        )
-        .order_by(ISSUES.c.opened_at)
+    sql = (
+        f"{_SELECT_ISSUES} WHERE (opened_at < ? AND (resolved_at IS NULL OR resolved_at >= ?))"
+        " OR (opened_at >= ? AND opened_at < ?)"
+        " OR (resolved_at >= ? AND resolved_at < ?)"
+        " ORDER BY opened_at"
     )
-    return [IssueRow(*r) for r in conn.execute(stmt)]
+    return [IssueRow(*r) for r in tx.rows(sql, (end, end, start, end, start, end))]
 
 
-def open_issues(conn: Connection) -> list[IssueRow]:
+def open_issues(tx: Tx) -> list[IssueRow]:
     """Issues not resolved yet, oldest first."""
-    stmt = select(*ISSUE_COLUMNS).where(ISSUES.c.resolved_at.is_(None)).order_by(ISSUES.c.opened_at)
-    return [IssueRow(*r) for r in conn.execute(stmt)]
+    sql = f"{_SELECT_ISSUES} WHERE resolved_at IS NULL ORDER BY opened_at"
+    return [IssueRow(*r) for r in tx.rows(sql)]

@@ -1,83 +1,128 @@
-"""The tables as SQLAlchemy Core sees them, and the schema: its version, checked or created.
+"""The schema's version: which one a database has, checked when a store opens it.
 
-The tables are declared once, as SQLModel classes in :mod:`carewatch.model`; the store reads
-and writes them through Core (``insert``/``select`` on these :class:`~sqlalchemy.Table`
-objects), which is several times faster than the ORM's unit of work for bulk ingest.
+The tables are declared once, as SQLModel classes in :mod:`carewatch.model`; schema changes
+are alembic revisions in ``carewatch/store/migrations``. This module reads a database's
+revision with plain SQL, so opening a current database imports neither SQLAlchemy nor alembic;
+:mod:`carewatch.store.migrate` (which does) is imported only to create or upgrade one.
+
+Where the revision is kept: the alembic version table :data:`VERSION_TABLE`. Databases of
+schema version 1 predate it: they are told by ``cw_meta.schema_version = '1'``, and
+``carewatch db upgrade`` stamps them with the baseline revision before upgrading.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
-from sqlalchemy import Column, Connection, Table, insert, select
-from sqlmodel import SQLModel
+from carewatch.store.database import Tx
+from carewatch.store.errors import StoreError
 
-from carewatch.model import (
-    SCHEMA_VERSION,
-    AgentEventRow,
-    Call,
-    Issue,
-    Meta,
-    SourcePosition,
-    TagEvent,
+#: The schema version this carewatch reads and writes (also in ``cw_meta.schema_version``).
+SCHEMA_VERSION = 2
+#: Alembic revision of each schema version, oldest first; the last one is the head.
+REVISIONS: dict[str, int] = {"0001": 1, "0002": 2}
+HEAD_REVISION = "0002"
+#: Alembic's version table, under a name of carewatch's own (a PostgreSQL database may hold
+#: another program's ``alembic_version``).
+VERSION_TABLE = "cw_alembic_version"
+#: Tables carewatch writes (the change triggers on PostgreSQL watch them).
+DATA_TABLES = (
+    "cw_call",
+    "cw_tag_event",
+    "cw_issue",
+    "cw_source_position",
+    "cw_agent_event",
+    "cw_pending_event",
+    "cw_cdr_leg",
 )
-from carewatch.records import CallRow, IssueRow
-from carewatch.store.database import StoreError
 
 
-def _table(name: str) -> Table:
-    # SQLModel's metaclass sets ``Model.__table__``, which its type hints do not declare;
-    # the metadata holds the same Table under the model's table name, typed.
-    return SQLModel.metadata.tables[name]
+@dataclass(frozen=True)
+class SchemaState:
+    """What a database holds: nothing yet, carewatch's tables at some revision, or another
+    program's tables (``foreign``). ``revision`` is ``None`` unless carewatch's."""
+
+    kind: str  # "empty", "carewatch" or "foreign"
+    revision: str | None = None
+    #: ``cw_meta.schema_version`` where the revision is not a known one.
+    version_text: str | None = None
+
+    @property
+    def current(self) -> bool:
+        return self.kind == "carewatch" and self.revision == HEAD_REVISION
+
+    @property
+    def outdated(self) -> bool:
+        return (
+            self.kind == "carewatch"
+            and self.revision in REVISIONS
+            and self.revision != HEAD_REVISION
+        )
+
+    @property
+    def version(self) -> int | None:
+        return REVISIONS.get(self.revision or "")
 
 
-CALLS = _table(Call.__tablename__)
-TAGS = _table(TagEvent.__tablename__)
-ISSUES = _table(Issue.__tablename__)
-POSITIONS = _table(SourcePosition.__tablename__)
-AGENT_EVENTS = _table(AgentEventRow.__tablename__)
-META = _table(Meta.__tablename__)
-
-#: The call columns in the order of :class:`CallRow` (a selected row unpacks into one).
-CALL_COLUMNS: list[Column[Any]] = [CALLS.c[name] for name in CallRow._fields]
-#: The issue columns in the order of :class:`IssueRow`.
-ISSUE_COLUMNS: list[Column[Any]] = [ISSUES.c[name] for name in IssueRow._fields]
+def table_names(tx: Tx) -> set[str]:
+    """The tables of the database (of the current schema, on PostgreSQL)."""
+    if tx.is_sqlite:
+        rows = tx.rows("SELECT name FROM sqlite_master WHERE type = 'table'")
+    else:
+        rows = tx.rows(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+        )
+    return {str(name) for (name,) in rows}
 
 
-def check_schema(conn: Connection, *, name: str, is_sqlite: bool, create: bool) -> None:
-    """Check that the database holds carewatch's tables of this version, inside ``conn``'s
-    transaction; create them in an empty database when ``create``.
+def schema_state(tx: Tx) -> SchemaState:
+    """Which schema the database holds (reads only)."""
+    names = table_names(tx)
+    if VERSION_TABLE in names:
+        found = tx.scalar(f"SELECT version_num FROM {VERSION_TABLE}")
+        return SchemaState("carewatch", revision=str(found) if found else None)
+    if "cw_meta" in names:
+        text = tx.scalar('SELECT value FROM cw_meta WHERE "key" = ?', ("schema_version",))
+        if text == "1":  # before alembic: the baseline, not stamped yet
+            return SchemaState("carewatch", revision="0001")
+        return SchemaState("carewatch", version_text=str(text) if text else None)
+    if "cw_call" in names or (tx.is_sqlite and _has_foreign_tables(names)):
+        return SchemaState("foreign")
+    return SchemaState("empty")
 
-    Raises :class:`StoreError` for another schema version, a database another program
-    wrote, or (without ``create``) a database with no carewatch tables. ``name`` is the
-    database as the user knows it.
-    """
-    has_meta = conn.dialect.has_table(conn, META.name)
-    has_calls = conn.dialect.has_table(conn, CALLS.name)
-    if has_meta:
-        found = conn.execute(
-            select(META.c.value).where(META.c.key == "schema_version")
-        ).scalar_one_or_none()
-        if found != str(SCHEMA_VERSION):
-            raise StoreError(
-                f"database {name} has schema version {found or 'unknown'}; "
-                f"this carewatch uses version {SCHEMA_VERSION}: use a new database file "
-                "or the carewatch version that wrote it"
-            )
-        return
-    if has_calls or (is_sqlite and _has_foreign_tables(conn)):
-        raise StoreError(
+
+def _has_foreign_tables(names: set[str]) -> bool:
+    return any(not n.startswith(("cw_", "sqlite_")) for n in names)
+
+
+def schema_problem(state: SchemaState, name: str) -> str | None:
+    """Why a database at ``state`` cannot be used as it is (one line), or ``None``."""
+    if state.current:
+        return None
+    if state.outdated:
+        return (
+            f"database {name} has schema version {state.version}; this carewatch uses "
+            f"version {SCHEMA_VERSION}: back it up, then run 'carewatch db upgrade'"
+        )
+    if state.kind == "carewatch":
+        found = state.revision or state.version_text or "unknown"
+        return (
+            f"database {name} has schema version {found}; this carewatch uses version "
+            f"{SCHEMA_VERSION}: use the carewatch version that wrote it"
+        )
+    if state.kind == "foreign":
+        return (
             f"database {name} was not written by carewatch (no schema version); "
             "point --db at a new file"
         )
-    if not create:
-        raise StoreError(f"database {name} has no carewatch tables")
-    SQLModel.metadata.create_all(conn)
-    conn.execute(insert(META), [{"key": "schema_version", "value": str(SCHEMA_VERSION)}])
+    return f"database {name} has no carewatch tables"
 
 
-def _has_foreign_tables(conn: Connection) -> bool:
-    names = (
-        conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'").scalars().all()
-    )
-    return any(not n.startswith(("cw_", "sqlite_")) for n in names)
+def check_schema(tx: Tx, name: str) -> SchemaState:
+    """The database's state; :class:`StoreError` unless it is current or empty."""
+    state = schema_state(tx)
+    if state.kind != "empty":
+        problem = schema_problem(state, name)
+        if problem is not None:
+            raise StoreError(problem)
+    return state

@@ -2,20 +2,25 @@
 old value back (with an event of its own).
 
 Tag events store values as text (``resolved`` as ``"true"``/``"false"``); the functions that
-write run inside a given connection's write transaction.
+write run inside a given write transaction. The field's name is put into the SQL text only
+after :func:`check_tag_field` accepted it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
-
-from carewatch.store.database import StoreError, inserted_id
-from carewatch.store.schema import CALLS, TAGS
+from carewatch.store.database import Tx
+from carewatch.store.errors import StoreError
 
 #: The call fields an operator can tag.
 TAG_FIELDS = ("category", "outcome", "resolved", "note")
+
+_TAG_COLUMNS = "id, call_pk, field, old_value, new_value, operator, at, undo_of, undone, origin"
+_INSERT_TAG = (
+    "INSERT INTO cw_tag_event (call_pk, field, old_value, new_value, operator, at, undo_of, "
+    "undone) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
+)
 
 
 def check_tag_field(field_name: str) -> None:
@@ -25,7 +30,7 @@ def check_tag_field(field_name: str) -> None:
 
 
 def tag(
-    conn: Connection,
+    tx: Tx,
     call_pk: int,
     field_name: str,
     value: str | bool | None,
@@ -35,70 +40,67 @@ def tag(
     """Set one tag field of a call and record the event. Returns the event id, or ``None``
     when the value was already that (nothing written). Raises :class:`StoreError` for an
     unknown call."""
-    current = conn.execute(select(CALLS.c[field_name]).where(CALLS.c.id == call_pk)).first()
+    check_tag_field(field_name)
+    current = tx.first(f"SELECT {field_name} FROM cw_call WHERE id = ?", (call_pk,))
     if current is None:
         raise StoreError(f"no call with id {call_pk}")
     old = current[0]
     if old == value:
         return None
-    conn.execute(
-        update(CALLS).where(CALLS.c.id == call_pk).values({field_name: value, "updated_at": at})
+    tx.execute(
+        f"UPDATE cw_call SET {field_name} = ?, updated_at = ? WHERE id = ?", (value, at, call_pk)
     )
-    return inserted_id(
-        conn.execute(
-            insert(TAGS).values(
-                call_pk=call_pk,
-                field=field_name,
-                old_value=_tag_text(old),
-                new_value=_tag_text(value),
-                operator=operator,
-                at=at,
-            )
-        )
+    return tx.insert(
+        _INSERT_TAG,
+        (call_pk, field_name, _tag_text(old), _tag_text(value), operator, at, None, False),
     )
 
 
-def undo_last_tag(conn: Connection, operator: str, at: float) -> dict[str, Any] | None:
+def undo_last_tag(tx: Tx, operator: str, at: float) -> dict[str, Any] | None:
     """Undo this operator's last tag that is not undone yet: the field gets its old value
     back (a new event records the undo). Returns the undone event, or ``None``."""
-    last = conn.execute(
-        select(TAGS)
-        .where(TAGS.c.operator == operator, TAGS.c.undone.is_(False), TAGS.c.undo_of.is_(None))
-        .order_by(TAGS.c.at.desc(), TAGS.c.id.desc())
-        .limit(1)
-    ).first()
-    if last is None:
-        return None
-    ev = dict(last._mapping)
-    field_name = ev["field"]
-    current = conn.execute(select(CALLS.c[field_name]).where(CALLS.c.id == ev["call_pk"])).scalar()
-    restored = _tag_value(field_name, ev["old_value"])
-    conn.execute(
-        update(CALLS)
-        .where(CALLS.c.id == ev["call_pk"])
-        .values({field_name: restored, "updated_at": at})
+    found = tx.dicts(
+        f"SELECT {_TAG_COLUMNS} FROM cw_tag_event "
+        "WHERE operator = ? AND undone = ? AND undo_of IS NULL "
+        "ORDER BY at DESC, id DESC LIMIT 1",
+        (operator, False),
     )
-    conn.execute(update(TAGS).where(TAGS.c.id == ev["id"]).values(undone=True))
-    conn.execute(
-        insert(TAGS).values(
-            call_pk=ev["call_pk"],
-            field=field_name,
-            old_value=_tag_text(current),
-            new_value=ev["old_value"],
-            operator=operator,
-            at=at,
-            undo_of=ev["id"],
-        )
+    if not found:
+        return None
+    ev = found[0]
+    field_name = ev["field"]
+    check_tag_field(field_name)
+    current = tx.scalar(f"SELECT {field_name} FROM cw_call WHERE id = ?", (ev["call_pk"],))
+    restored = _tag_value(field_name, ev["old_value"])
+    tx.execute(
+        f"UPDATE cw_call SET {field_name} = ?, updated_at = ? WHERE id = ?",
+        (restored, at, ev["call_pk"]),
+    )
+    tx.execute("UPDATE cw_tag_event SET undone = ? WHERE id = ?", (True, ev["id"]))
+    tx.insert(
+        _INSERT_TAG,
+        (
+            ev["call_pk"],
+            field_name,
+            _tag_text(current),
+            ev["old_value"],
+            operator,
+            at,
+            ev["id"],
+            False,
+        ),
     )
     return ev
 
 
-def tag_events(conn: Connection, call_pk: int | None = None) -> list[dict[str, Any]]:
+def tag_events(tx: Tx, call_pk: int | None = None) -> list[dict[str, Any]]:
     """Tag events (of one call, or all), oldest first."""
-    stmt = select(TAGS).order_by(TAGS.c.at, TAGS.c.id)
+    sql = f"SELECT {_TAG_COLUMNS} FROM cw_tag_event"
+    params: tuple[Any, ...] = ()
     if call_pk is not None:
-        stmt = stmt.where(TAGS.c.call_pk == call_pk)
-    return [dict(r._mapping) for r in conn.execute(stmt)]
+        sql += " WHERE call_pk = ?"
+        params = (call_pk,)
+    return tx.dicts(sql + " ORDER BY at, id", params)
 
 
 def _tag_text(value: Any) -> str | None:

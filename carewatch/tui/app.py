@@ -260,13 +260,18 @@ class CarewatchApp(App[None]):
     @work(thread=True, exclusive=True, group="versions", exit_on_error=False)
     def _watch_versions(self) -> None:
         """Poll ``store.data_version()``; a change means another process (or our follower)
-        committed. Re-armed after each poll, so polls never overlap. The first version is
-        read at once, alongside the first refresh: a commit in the first poll interval is a
-        change, not the starting point."""
+        committed. Re-armed after each poll, so polls never overlap. Where the database
+        announces changes (PostgreSQL), the wait between polls ends at the announcement.
+        The first version is read at once (before the first refresh reads), so a commit
+        between that refresh and the first poll is not missed."""
         last: int | None = None
-        with contextlib.suppress(Exception):  # the loop below tries again
+        with contextlib.suppress(Exception):
             last = self.store.data_version()
-        while not self.stop_event.wait(VERSION_POLL_SECONDS):
+        while not self.stop_event.is_set():
+            if self.store.notifies:
+                self.store.wait_for_change(VERSION_POLL_SECONDS)  # ends early on a change
+            elif self.stop_event.wait(VERSION_POLL_SECONDS):
+                break
             try:
                 version = self.store.data_version()
             except Exception:  # a locked or vanished database must not end the loop
@@ -353,7 +358,7 @@ def create_app(
     live: bool = True,
     theme: str | None = "ansi-dark",
 ) -> CarewatchApp:
-    """The live screen on database ``db`` (a path or an SQLAlchemy URL).
+    """The live screen on database ``db`` (an SQLite file's path or a database URL).
 
     ``watch``: call-log files to follow, as ``(path, format or None)``. ``operator``: whose
     calls come first and who is recorded on tags (default: the login name). ``clock``: the

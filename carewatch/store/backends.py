@@ -1,0 +1,220 @@
+"""The two database drivers behind :mod:`carewatch.store.database`: ``sqlite3`` and psycopg 3.
+
+A backend knows how to open a connection, how to start a read or a write transaction, how
+to translate the store's SQL (written with ``?`` placeholders) for its driver, and how to read
+the driver's errors: which ones are worth a retry, and what one line says about them without
+SQL, parameters or data.
+
+SQLite
+    WAL (set when the file is created, or by the first writable open of an older file), a
+    busy timeout, ``synchronous=NORMAL``, foreign keys on; ``BEGIN IMMEDIATE`` for every
+    write transaction so writers queue up. A read-only open uses ``mode=ro`` and no pragma
+    that writes; where the folder does not let SQLite create the ``-wal``/``-shm`` files it
+    falls back to ``immutable=1`` (see the README). Booleans come back as ``bool``.
+PostgreSQL
+    Every write transaction first takes one transaction-level advisory lock
+    (:data:`WRITE_LOCK`), so carewatch's writers serialise as SQLite's ``BEGIN IMMEDIATE``
+    makes them; reads run in ``REPEATABLE READ READ ONLY`` snapshots and never wait.
+    psycopg is imported only when a PostgreSQL URL is opened.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+from carewatch.store.errors import StoreError
+
+#: The advisory lock every carewatch write transaction takes on PostgreSQL ("carewatc").
+WRITE_LOCK = 7161130662615938147
+#: The NOTIFY channel of the change triggers (see :mod:`carewatch.store.pgchanges`).
+CHANGE_CHANNEL = "carewatch_change"
+
+#: Seconds a writer waits for another writer's lock before "database is locked".
+SQLITE_WRITE_TIMEOUT = 30.0
+#: Seconds a read-only open waits (only a database outside WAL mode makes readers wait).
+SQLITE_READ_TIMEOUT = 5.0
+
+#: SQLSTATEs worth running the transaction again for: serialization failure, deadlock,
+#: lock not available, and the connection or server going away.
+_PG_RETRY_STATES = frozenset({"40001", "40P01", "55P03", "57P01", "57P02", "57P03"})
+
+
+def _sqlite_bool(raw: bytes) -> bool:
+    return raw not in (b"0", b"")
+
+
+# Columns declared BOOLEAN come back as bool (connections open with PARSE_DECLTYPES).
+sqlite3.register_converter("BOOLEAN", _sqlite_bool)
+
+
+class SqliteBackend:
+    """An SQLite file (or a private in-memory database)."""
+
+    is_sqlite = True
+    placeholder_fix: Callable[[str], str] | None = None
+    begin_read = "BEGIN"
+    begin_write = "BEGIN IMMEDIATE"
+    write_lock_sql: str | None = None
+
+    def __init__(self, path: str, *, read_only: bool) -> None:
+        self.path = path
+        self.read_only = read_only
+        self.memory = path in ("", ":memory:")
+        self.immutable = False
+        if self.memory:
+            # one private database shared by this store's connections
+            self._uri = f"file:carewatch-{id(self)}?mode=memory&cache=shared"
+        else:
+            mode = "ro" if read_only else "rwc"
+            self._uri = f"file:{quote(os.path.abspath(path))}?mode={mode}"
+        self._anchor: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+
+    def connect(self) -> sqlite3.Connection:
+        """A new connection, with carewatch's per-connection pragmas (none of them writes)."""
+        if self.memory:
+            with self._lock:
+                if self._anchor is None:  # keeps the in-memory database alive
+                    self._anchor = self._open()
+        return self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        timeout = SQLITE_READ_TIMEOUT if self.read_only else SQLITE_WRITE_TIMEOUT
+        conn = sqlite3.connect(
+            self._uri,
+            uri=True,
+            timeout=timeout,
+            isolation_level=None,  # we issue BEGIN ourselves
+            check_same_thread=False,  # used by one thread at a time (see the pool)
+            detect_types=sqlite3.PARSE_DECLTYPES,
+            cached_statements=256,
+        )
+        try:
+            if not self.read_only:
+                conn.execute("PRAGMA synchronous=NORMAL")
+                conn.execute("PRAGMA foreign_keys=ON")
+            else:
+                conn.execute("PRAGMA query_only=ON")
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def use_immutable(self) -> None:
+        """Open read-only without locking (the folder lets SQLite create no ``-shm`` file)."""
+        self.immutable = True
+        self._uri = f"file:{quote(os.path.abspath(self.path))}?mode=ro&immutable=1"
+
+    def close(self) -> None:
+        with self._lock:
+            if self._anchor is not None:
+                self._anchor.close()
+                self._anchor = None
+
+    # -- errors -------------------------------------------------------------------------------
+    @staticmethod
+    def is_driver_error(exc: BaseException) -> bool:
+        return isinstance(exc, sqlite3.Error)
+
+    @staticmethod
+    def is_retryable(exc: BaseException) -> bool:
+        if not isinstance(exc, sqlite3.OperationalError):
+            return False
+        text = str(exc).lower()
+        return "database is locked" in text or "is busy" in text or "table is locked" in text
+
+    @staticmethod
+    def short_error(exc: BaseException) -> str:
+        lines = str(exc).strip().splitlines()
+        return lines[0] if lines else type(exc).__name__
+
+    @staticmethod
+    def is_broken(_conn: Any) -> bool:
+        return False
+
+    @staticmethod
+    def is_idle(conn: sqlite3.Connection) -> bool:
+        """Usable by the next transaction: none left open."""
+        return not conn.in_transaction
+
+
+def _pg_fix(sql: str) -> str:
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+class PostgresBackend:
+    """A PostgreSQL database reached through psycopg 3."""
+
+    is_sqlite = False
+    begin_write = "BEGIN"
+    write_lock_sql = f"SELECT pg_advisory_xact_lock({WRITE_LOCK})"
+
+    def __init__(self, conninfo: str, *, read_only: bool) -> None:
+        self.conninfo = conninfo
+        self.read_only = read_only
+        self.begin_read = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+        self.placeholder_fix: Callable[[str], str] | None = _pg_fix
+        self._errors = _psycopg_errors()
+
+    def connect(self) -> Any:
+        import psycopg
+
+        return psycopg.connect(
+            self.conninfo, autocommit=True, connect_timeout=10, application_name="carewatch"
+        )
+
+    def listen_connection(self) -> Any:
+        """A connection of its own that listens on :data:`CHANGE_CHANNEL`."""
+        conn = self.connect()
+        conn.execute(f"LISTEN {CHANGE_CHANNEL}")
+        return conn
+
+    def close(self) -> None:
+        pass
+
+    # -- errors -------------------------------------------------------------------------------
+    def is_driver_error(self, exc: BaseException) -> bool:
+        return isinstance(exc, self._errors.Error)
+
+    def is_retryable(self, exc: BaseException) -> bool:
+        if not isinstance(exc, self._errors.Error):
+            return False
+        state = getattr(exc, "sqlstate", None)
+        return state in _PG_RETRY_STATES or (
+            state is None and isinstance(exc, self._errors.OperationalError)
+        )
+
+    def short_error(self, exc: BaseException) -> str:
+        diag = getattr(exc, "diag", None)
+        text = (getattr(diag, "message_primary", None) or str(exc)).strip()
+        line = text.splitlines()[0] if text else type(exc).__name__
+        state = getattr(exc, "sqlstate", None) or ""
+        if state.startswith("22") and ":" in line:
+            line = line.split(":", 1)[0]  # a data exception quotes the value: leave it out
+        return line
+
+    @staticmethod
+    def is_broken(conn: Any) -> bool:
+        return bool(conn.closed or conn.broken)
+
+    def is_idle(self, conn: Any) -> bool:
+        """Usable by the next transaction: connected, none left open."""
+        from psycopg.pq import TransactionStatus
+
+        return not self.is_broken(conn) and conn.info.transaction_status == TransactionStatus.IDLE
+
+
+def _psycopg_errors() -> Any:
+    try:
+        import psycopg
+    except ImportError:
+        raise StoreError(
+            "PostgreSQL needs the psycopg driver: pip install 'carewatch[postgres]' "
+            "(or pip install 'psycopg[binary]')"
+        ) from None
+    return psycopg
