@@ -14,6 +14,7 @@ from pydantic import Field, field_validator, model_validator
 
 from carewatch.config.base import StrictModel
 from carewatch.config.mapping import Mapping
+from carewatch.config.screen import OperatorsMap, QueueTargets, Ui, check_operators
 from carewatch.timeutil import get_timezone
 
 #: The formats a source can have; ``auto`` in a config means "detect one of these".
@@ -82,6 +83,11 @@ class Config(StrictModel):
     shifts: list[Shift] = []
     sources: list[Source] = []
     mapping: Mapping | None = None
+    ui: Ui = Ui()
+    #: Login name -> the agent ids the logs use for that person (see config/screen.py).
+    operators: OperatorsMap = {}
+    #: Targets of single queues (``[queues.NAME]``).
+    queues: dict[str, QueueTargets] = {}
     #: Where the file came from, for messages (not a key of the file).
     path: str | None = Field(default=None, exclude=True)
 
@@ -97,6 +103,11 @@ class Config(StrictModel):
                 ) from None
         return value
 
+    @field_validator("operators", mode="before")
+    @classmethod
+    def _operators(cls, value: object) -> OperatorsMap:
+        return check_operators(value)
+
     @model_validator(mode="after")
     def _unique_keys(self) -> Config:
         seen: dict[str, str] = {}
@@ -104,6 +115,11 @@ class Config(StrictModel):
             for item in items:
                 if item.key is None:
                     continue
+                if not item.key.isprintable() or item.key.isspace():
+                    raise ValueError(
+                        f"{kind}: key {item.key!r} of {item.name!r} cannot be typed as a "
+                        "tagging key; use a letter, a digit or a sign"
+                    )
                 if item.key in seen:
                     raise ValueError(
                         f"{kind}: key {item.key!r} of {item.name!r} is already used by "
@@ -159,5 +175,6 @@ RESERVED_KEYS: dict[str, str] = {
     "q": "quit",
     "w": "window",
     "f": "queue filter",
+    "b": "wallboard",
     "?": "help",
 }
