@@ -13,7 +13,7 @@ import pytest
 
 from carewatch.cli import build_parser, main
 
-SUBCOMMANDS = ("monitor", "demo", "ingest", "tag", "report", "simulate")
+SUBCOMMANDS = ("monitor", "demo", "ingest", "tag", "report", "simulate", "serve")
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

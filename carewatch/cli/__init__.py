@@ -1,4 +1,4 @@
-"""The command line: ``carewatch [monitor|demo|ingest|tag|report|simulate]``.
+"""The command line: ``carewatch [monitor|demo|ingest|tag|report|simulate|serve]``.
 
 Exit status: 0 success, 2 bad usage or bad config, 1 a failure at run time. Errors are one
 line on stderr, never a traceback (set ``CAREWATCH_DEBUG=1`` to see one).
@@ -20,6 +20,7 @@ from typing import NoReturn
 import carewatch.cli.ingest as ingest
 import carewatch.cli.monitor as monitor
 import carewatch.cli.report as report
+import carewatch.cli.serve as serve
 import carewatch.cli.simulate as simulate
 import carewatch.cli.tag as tag
 from carewatch import __version__
@@ -44,6 +45,7 @@ COMMANDS: dict[str, Command] = {
         tag.COMMAND,
         report.COMMAND,
         simulate.COMMAND,
+        serve.COMMAND,
     )
 }
 
