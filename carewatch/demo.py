@@ -174,9 +174,7 @@ class DemoTagger:
         complaint = {c.name for c in self.config.categories if c.complaint}
         if call.category in complaint and call.resolved is False and self.rng.random() < 0.5:
             title = self.rng.choice(_ISSUE_TITLES)
-            issue = self.store.open_issue(
-                title, agent, call_pk=pk, category=call.category, now=at
-            )
+            issue = self.store.open_issue(title, agent, call_pk=pk, category=call.category, now=at)
             self.opened.append((issue, at))
         if self.opened and at - self.opened[0][1] > 900 and self.rng.random() < 0.2:
             issue, _opened = self.opened.pop(0)

@@ -62,9 +62,9 @@ def served(tmp_path: Path) -> Iterator[tuple[int, Path]]:
     }
     env.pop("CAREWATCH_CONFIG", None)
     log = (tmp_path / "serve.log").open("wb")
+    command = [sys.executable, "-m", "carewatch", "serve", "--db", str(db)]
     server = subprocess.Popen(
-        [sys.executable, "-m", "carewatch", "serve", "--db", str(db), "--port", str(port)]
-        + ["--operator", "op-one"],
+        [*command, "--port", str(port), "--operator", "op-one"],
         cwd=tmp_path,
         env=env,
         stdout=log,

@@ -10,9 +10,9 @@ the screen shows one line: :data:`TOO_SMALL`.
 tier     from       what is on screen at once
 =======  =========  =====================================================================
 small    80×24      one panel at a time (Tab shows the next), small tiles
-medium   100×30     queues and waiting/talking side by side; below them one panel (calls)
-large    120×36     queues, waiting/talking, operators; the call table the whole width
-xl       160×48     queues, waiting/talking, operators; issues, chart, categories; calls
+medium   100×30     every queue the whole width; waiting/talking beside the call table
+large    120×36     every queue the whole width; waiting/talking and operators; calls
+xl       160×48     queues; waiting/talking, operators, issues; chart, categories; calls
 xxl      200×60     as xl with taller panels and big figures on the tiles
 =======  =========  =====================================================================
 """
@@ -63,7 +63,7 @@ SLOTS: dict[str, tuple[tuple[str, ...], ...]] = {
 SLOTS[TOO_SMALL_TIER] = SLOTS["small"]
 
 #: Tiers whose tiles drop the detail line, and the tier with big figures.
-COMPACT_TIERS = frozenset({"small", "medium"})
+COMPACT_TIERS = frozenset({"small", "medium", "large"})
 BIG_TIERS = frozenset({"xxl"})
 #: Tiers with room for the three-line Now strip.
 TALL_TIERS = frozenset({"xl", "xxl"})
