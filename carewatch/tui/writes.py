@@ -90,25 +90,8 @@ def undo(app: WritingApp) -> None:
     operator's last tag (put back the value it replaced)."""
     store, operator, clock = app.store, app.operator, app.clock
     last = app.undo_stack.pop() if app.undo_stack else None
-    if last is not None and last.kind == "issue_opened":
-        issue_id = last.issue_id
-
-        def withdraw_job() -> WriteDone:
-            if withdraw(store, issue_id, operator):
-                return WriteDone(f"Undone: issue #{issue_id} withdrawn")
-            return WriteDone(f"Issue #{issue_id} was resolved meanwhile: not withdrawn")
-
-        app.submit_write(withdraw_job)
-        return
-    if last is not None and last.kind == "issue_resolved":
-        issue_id = last.issue_id
-
-        def reopen_job() -> WriteDone:
-            if reopen(store, issue_id, operator):
-                return WriteDone(f"Undone: issue #{issue_id} is open again")
-            return WriteDone(f"Issue #{issue_id} cannot be reopened (changed meanwhile)")
-
-        app.submit_write(reopen_job)
+    if last is not None and last.kind != "tag":
+        _undo_issue(app, last)
         return
 
     def job() -> WriteDone:
@@ -150,5 +133,21 @@ def resolve_issue(app: WritingApp, issue: IssueRow) -> None:
                 undo=Undoable("issue_resolved", issue.id),
             )
         return WriteDone(f"Issue #{issue.id} was already resolved")
+
+    app.submit_write(job)
+
+
+def _undo_issue(app: WritingApp, last: Undoable) -> None:
+    """Withdraw the issue this screen opened, or reopen the one it resolved."""
+    store, operator, issue_id = app.store, app.operator, last.issue_id
+    if last.kind == "issue_opened":
+        change, done, refused = withdraw, "withdrawn", "was resolved meanwhile: not withdrawn"
+    else:
+        change, done, refused = reopen, "is open again", "cannot be reopened (changed meanwhile)"
+
+    def job() -> WriteDone:
+        if change(store, issue_id, operator):
+            return WriteDone(f"Undone: issue #{issue_id} {done}")
+        return WriteDone(f"Issue #{issue_id} {refused}")
 
     app.submit_write(job)

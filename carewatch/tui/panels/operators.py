@@ -81,7 +81,6 @@ class OperatorsTable(RowsTable):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._order: list[str] = []
         self._lines: list[OperatorLine] = []
         self._talk_target = 120.0
 
@@ -96,12 +95,7 @@ class OperatorsTable(RowsTable):
         only the cells whose text changed are repainted."""
         lines = self._lines
         wanted = {line.name: operator_cells(line, now, self._talk_target) for line in lines}
-        order = [line.name for line in lines]
         with self.app.batch_update():
-            self.sync_rows(wanted)
-            if order != self._order:
-                rank = {name: i for i, name in enumerate(order)}
-                self.sort("name", key=lambda cell: rank.get(cell.plain, len(rank)))
-                self._order = order
+            self.sync_in_order(wanted)
         title = self.PANEL_HELP.title
         self.border_title = f"{title} · {len(lines)}" if lines else title

@@ -85,7 +85,6 @@ class QueuesTable(RowsTable):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._lines: list[QueueLine] = []
-        self._order: list[str] = []
 
     def show(self, lines: Sequence[QueueLine], now: float) -> None:
         """New lines from a refresh."""
@@ -95,13 +94,8 @@ class QueuesTable(RowsTable):
     def tick(self, now: float) -> None:
         """Repaint for the clock: only the cells that changed (the longest waits)."""
         wanted = {line.name: queue_cells(line, now) for line in self._lines}
-        order = [line.name for line in self._lines]
         with self.app.batch_update():
-            self.sync_rows(wanted)
-            if order != self._order:
-                rank = {name: i for i, name in enumerate(order)}
-                self.sort("name", key=lambda cell: rank.get(cell.plain, len(rank)))
-                self._order = order
+            self.sync_in_order(wanted)
         waiting = sum(line.waiting for line in self._lines)
         title = self.PANEL_HELP.title
         self.border_title = f"{title} · {waiting} waiting" if self._lines else title

@@ -133,6 +133,7 @@ class RowsTable(Panel, DataTable):
         self._signatures: dict[str, tuple[Signature, ...]] = {}
         self._cells: dict[str, tuple[Text, ...]] = {}
         self._layout: list[tuple[Column, int]] | None = None
+        self._row_order: list[str] = []
         self.border_title = self.PANEL_HELP.title
 
     @property
@@ -204,4 +205,15 @@ class RowsTable(Panel, DataTable):
                         self.update_cell(key, column.key, cell)
                 changes.updated.append(key)
             self._signatures[key] = new
+        return changes
+
+    def sync_in_order(self, wanted: Mapping[str, Sequence[Text]]) -> RowChanges:
+        """:meth:`sync_rows`, then the rows in ``wanted``'s order (sorted only when that
+        order changed). The first column's text must be the row key (a name)."""
+        changes = self.sync_rows(wanted)
+        order = list(wanted)
+        if order != self._row_order:
+            rank = {key: i for i, key in enumerate(order)}
+            self.sort(self.COLUMNS[0].key, key=lambda cell: rank.get(cell.plain, len(rank)))
+            self._row_order = order
         return changes

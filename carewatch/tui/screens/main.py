@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
-from functools import partial
 from typing import Any, ClassVar
 
 from textual import events
@@ -35,6 +34,7 @@ from carewatch.tui.panels.queues import QueuesTable
 from carewatch.tui.panels.tiles import HeadlineTiles, build_tiles
 from carewatch.tui.screens import layout
 from carewatch.tui.screens.help import HelpScreen
+from carewatch.tui.screens.palette import main_palette
 from carewatch.tui.screens.tagging import TaggingScreen
 from carewatch.tui.snapshot import (
     WINDOW_KINDS,
@@ -384,50 +384,4 @@ class MainScreen(TaggingScreen):
     # -- the command palette -------------------------------------------------------------------
     def palette_commands(self) -> list[PaletteCommand]:
         """Every action by name."""
-        windows = [
-            PaletteCommand(
-                f"Window: {WINDOW_NAMES[kind]}",
-                "figures for this span",
-                partial(self.action_set_window, kind),
-            )
-            for kind in WINDOW_KINDS
-        ]
-        queues = [
-            PaletteCommand(
-                f"Queue filter: {clean_text(name, limit=40)}",
-                "show this queue only",
-                partial(self.set_queue, name),
-            )
-            for name in self._queues
-        ]
-        panels = [
-            PaletteCommand(
-                f"Show panel: {self._panel_title(panel_id)}",
-                "focus (and show) this panel",
-                partial(self.action_focus_panel, panel_id),
-            )
-            for panel_id in LOWER_PANELS
-        ]
-        return [
-            *windows,
-            PaletteCommand(
-                "Queue filter: all queues", "show every queue", partial(self.set_queue, None)
-            ),
-            *queues,
-            *self.tagging_commands(),
-            PaletteCommand(
-                "Go to the newest call",
-                "top of the call table",
-                self.query_one(CallTable).action_newest,
-            ),
-            *panels,
-            PaletteCommand(
-                "Help for the focused panel (?)",
-                "keys and what the panel shows",
-                self.action_help,
-            ),
-        ]
-
-    def _panel_title(self, panel_id: str) -> str:
-        panel = self.query_one(f"#{panel_id}")
-        return panel.PANEL_HELP.title if isinstance(panel, Panel) else panel_id
+        return main_palette(self)
