@@ -26,6 +26,7 @@ SUBCOMMANDS = (
     "config",
     "completion",
     "db",
+    "serve",
 )
 
 

@@ -113,7 +113,7 @@ def test_each_layer_wins_over_the_ones_below(places: dict[str, Path], tmp_path: 
 
 
 def test_lists_are_replaced_whole(places: dict[str, Path]) -> None:
-    write(places["user"], '[[categories]]\nname = "billing"\nkey = "b"\n')
+    write(places["user"], '[[categories]]\nname = "billing"\nkey = "7"\n')
     config = load_config(environ=env_of(places))
     assert [c.name for c in config.categories] == ["billing"]
     assert [o.name for o in config.outcomes] == ["sale", "appointment", "information", "none"]
@@ -187,7 +187,7 @@ def test_config_show_is_toml_of_the_effective_config_with_origins(
     for name, value in env_of(places).items():
         monkeypatch.setenv(name, value)
     write(places["system"], "[targets]\ntalk_seconds = 100\n")
-    write(places["user"], '[[categories]]\nname = "billing [b]"\nkey = "b"\ncolour = "red"\n')
+    write(places["user"], '[[categories]]\nname = "billing [b]"\nkey = "9"\ncolour = "red"\n')
     assert main(["config", "show", "--db", "flag.db"]) == 0
     text = capsys.readouterr().out
     shown = parse_config(tomllib.loads(text))

@@ -476,6 +476,7 @@ SNAPSHOT_KEYS = [
     "talk_cost",
     "by_hour",
     "by_agent",
+    "by_queue",
     "tagged",
     "conversions",
     "talk_seconds_total",
@@ -497,6 +498,7 @@ def test_empty_day_every_rate_is_none_and_counts_are_zero():
         assert k[key] == 0, key
     assert k["category_alerts"] == []
     assert k["by_agent"] == {}
+    assert k["by_queue"] == {}
     assert sum(h["offered"] for h in k["by_hour"]) == 0
     for key in scalar_keys():
         assert kpi_value(key, k[key]) != ""

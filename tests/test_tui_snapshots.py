@@ -12,6 +12,7 @@ from textual.pilot import Pilot
 
 from carewatch.tui.app import CarewatchApp
 from carewatch.tui.screens.help import HelpScreen
+from carewatch.tui.screens.wall import WallScreen
 from tests.tui_snapshot_app import build
 
 
@@ -33,16 +34,48 @@ def filled_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_main_screen_120x36(snap_compare, filled_db: Path) -> None:
+@pytest.mark.parametrize(
+    "size",
+    [(80, 24), (100, 30), (120, 36), (160, 48), (200, 60)],
+    ids=lambda size: f"{size[0]}x{size[1]}",
+)
+def test_main_screen(snap_compare, filled_db: Path, size: tuple[int, int]) -> None:
+    """Each size laid out on purpose (carewatch/tui/screens/layout.py)."""
     from tests.tui_snapshot_app import make_app
 
-    assert snap_compare(make_app(str(filled_db)), terminal_size=(120, 36), run_before=until_painted)
+    assert snap_compare(make_app(str(filled_db)), terminal_size=size, run_before=until_painted)
 
 
-def test_main_screen_80x24(snap_compare, filled_db: Path) -> None:
+def test_terminal_too_small(snap_compare, filled_db: Path) -> None:
     from tests.tui_snapshot_app import make_app
 
-    assert snap_compare(make_app(str(filled_db)), terminal_size=(80, 24), run_before=until_painted)
+    assert snap_compare(make_app(str(filled_db)), terminal_size=(60, 20), run_before=until_painted)
+
+
+@pytest.mark.parametrize("size", [(120, 36), (200, 60)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_wallboard(snap_compare, filled_db: Path, size: tuple[int, int]) -> None:
+    from tests.tui_snapshot_app import make_app
+
+    async def open_wall(pilot: Pilot) -> None:
+        await until_painted(pilot)
+        await pilot.press("b")
+        assert isinstance(pilot.app.screen, WallScreen)
+        await pilot.pause()
+
+    assert snap_compare(make_app(str(filled_db)), terminal_size=size, run_before=open_wall)
+
+
+def test_queues_panel_focused_at_100x30(snap_compare, filled_db: Path) -> None:
+    """Tab to the queues panel: its border lights up (every Tab stop shows its focus)."""
+    from tests.tui_snapshot_app import make_app
+
+    async def focus_queues(pilot: Pilot) -> None:
+        await until_painted(pilot)
+        await pilot.press("tab", "tab")
+        assert pilot.app.focused is not None and pilot.app.focused.id == "queues"
+        await pilot.pause()
+
+    assert snap_compare(make_app(str(filled_db)), terminal_size=(100, 30), run_before=focus_queues)
 
 
 def test_help_screen(snap_compare, filled_db: Path) -> None:

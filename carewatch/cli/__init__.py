@@ -1,4 +1,4 @@
-"""The command line: ``carewatch [monitor|demo|ingest|tag|report|simulate|db]``.
+"""The command line: ``carewatch [monitor|demo|ingest|tag|report|simulate|serve|db|…]``.
 
 Exit status: 0 success, 2 bad usage or bad config, 1 a failure at run time. Errors are one
 line on stderr, never a traceback (set ``CAREWATCH_DEBUG=1`` to see one).
@@ -24,6 +24,7 @@ import carewatch.cli.ingest as ingest
 import carewatch.cli.metrics as metrics
 import carewatch.cli.monitor as monitor
 import carewatch.cli.report as report
+import carewatch.cli.serve as serve
 import carewatch.cli.simulate as simulate
 import carewatch.cli.tag as tag
 from carewatch import __version__
@@ -52,6 +53,7 @@ COMMANDS: dict[str, Command] = {
         config_command.COMMAND,
         completion.command(lambda: build_parser()),
         db.COMMAND,
+        serve.COMMAND,
     )
 }
 

@@ -37,6 +37,14 @@ def _add_operator(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_wall(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--wall",
+        action="store_true",
+        help="start on the wallboard: big figures for a TV, rotating through the queues",
+    )
+
+
 def add_monitor_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--watch",
@@ -45,6 +53,7 @@ def add_monitor_arguments(parser: argparse.ArgumentParser) -> None:
         help="a call-log file or folder to follow (repeatable); format detected unless given",
     )
     _add_operator(parser)
+    _add_wall(parser)
 
 
 def run_monitor(args: argparse.Namespace) -> int:
@@ -54,14 +63,23 @@ def run_monitor(args: argparse.Namespace) -> int:
     watch += config.source_specs
     Store(db).close()  # a database that cannot be opened fails here, with one line
     from carewatch.tui.app import create_app
+    from carewatch.tui.state import default_state_path
 
-    app = create_app(config, db, watch=watch, operator=operator_of(args))
+    app = create_app(
+        config,
+        db,
+        watch=watch,
+        operator=operator_of(args),
+        wall=args.wall,
+        state_path=default_state_path(),
+    )
     app.run()
     return EXIT_OK
 
 
 def add_demo_arguments(parser: argparse.ArgumentParser) -> None:
     _add_operator(parser)
+    _add_wall(parser)
     parser.add_argument(
         "--dir",
         default=DEMO_DIR,
@@ -78,34 +96,45 @@ def add_demo_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from carewatch.demo import DemoError, prepare_demo, start_live_feed
-    from carewatch.tui.app import create_app
+    from carewatch.config.screen import operator_agents
+    from carewatch.demo import (
+        DemoError,
+        demo_clock,
+        demo_config,
+        demo_start,
+        prepare_demo,
+        start_live_feed,
+    )
+    from carewatch.tui.app import DemoFeed, create_app
+    from carewatch.tui.state import default_state_path
 
-    config = config_of(args)
-    folder = Path(args.dir)
-    try:
-        setup = prepare_demo(folder, config, seed=args.seed, days=args.days)
-    except (DemoError, OSError) as exc:
-        raise Failure(f"demo: {exc}") from None
     if args.speed <= 0:
         raise UsageError("--speed: expected a positive number")
-    t0 = time.time()
-    speed = args.speed
-
-    def demo_clock() -> float:
-        # the simulator's time: at --speed N it runs N times faster than the wall clock
-        return t0 + (time.time() - t0) * speed
+    operator = operator_of(args)
+    config = demo_config(config_of(args), operator)
+    real_start = time.time()
+    start = demo_start(real_start, config.tz)
+    clock = demo_clock(start, args.speed)
+    folder = Path(args.dir)
+    try:
+        setup = prepare_demo(folder, config, seed=args.seed, days=args.days, now=start)
+    except (DemoError, OSError) as exc:
+        raise Failure(f"demo: {exc}") from None
+    skip = operator_agents(config.operators, operator)
 
     def live_feed(stop: threading.Event) -> None:
-        start_live_feed(setup, config, stop, speed=speed)
+        start_live_feed(setup, config, stop, clock=clock, skip=skip)
 
+    label = "DEMO" if abs(start - real_start) < 1 else "DEMO · simulated time"
     app = create_app(
         config,
         setup.db,
         watch=[(str(setup.live_log), "queue_log")],
-        operator=operator_of(args),
-        clock=demo_clock,
-        on_start=live_feed,
+        operator=operator,
+        clock=clock,
+        demo=DemoFeed(run=live_feed, label=label),
+        wall=args.wall,
+        state_path=default_state_path(),
     )
     app.run()
     print(
@@ -126,7 +155,9 @@ COMMANDS = (
         help="the live screen on simulated calls arriving in real time (start here)",
         description="Writes a week of simulated history and live calls into ./carewatch-demo/ "
         "(a SQLite database and the call logs) and opens the live screen on them. "
-        "Each run starts afresh.",
+        "Each run starts afresh. Outside a weekday's working hours the demo runs on "
+        "simulated time (10:30 of a working day), so it always shows a working day; you "
+        "play the operator Hugo unless the config maps your login in [operators].",
         add_arguments=add_demo_arguments,
         run=run_demo,
     ),

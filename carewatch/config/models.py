@@ -15,6 +15,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from carewatch.config.base import StrictModel
 from carewatch.config.mapping import Mapping
+from carewatch.config.screen import OperatorsMap, QueueTargets, Ui, check_operators
 from carewatch.timeutil import get_timezone
 
 #: The formats a source can have; ``auto`` in a config means "detect one of these".
@@ -176,6 +177,11 @@ class Config(StrictModel):
     shifts: list[Shift] = []
     sources: list[Source] = []
     mapping: Mapping | None = None
+    ui: Ui = Ui()
+    #: Login name -> the agent ids the logs use for that person (see config/screen.py).
+    operators: OperatorsMap = {}
+    #: Targets of single queues (``[queues.NAME]``).
+    queues: dict[str, QueueTargets] = {}
     #: Where the file came from, for messages (not a key of the file).
     path: str | None = Field(default=None, exclude=True)
 
@@ -190,6 +196,11 @@ class Config(StrictModel):
                     f"an IANA time zone such as 'Europe/Rome', not {value!r}"
                 ) from None
         return value
+
+    @field_validator("operators", mode="before")
+    @classmethod
+    def _operators(cls, value: object) -> OperatorsMap:
+        return check_operators(value)
 
     @field_validator("categories", "outcomes")
     @classmethod
@@ -257,5 +268,6 @@ RESERVED_KEYS: dict[str, str] = {
     "q": "quit",
     "w": "window",
     "f": "queue filter",
+    "b": "wallboard",
     "?": "help",
 }

@@ -116,6 +116,7 @@ KPIS: tuple[KpiDef, ...] = (
     KpiDef("talk_cost", "Cost of talk time", "money", None, ("Time and cost", 2)),
     KpiDef("by_hour", "Calls per hour", "breakdown"),
     KpiDef("by_agent", "Operators", "breakdown"),
+    KpiDef("by_queue", "Queues", "breakdown"),
     KpiDef("tagged", "Tagged calls", "count", None, ("Results", 1)),
     KpiDef("conversions", "Conversions", "count", True, ("Results", 4)),
     KpiDef("talk_seconds_total", "Talk time", "seconds", None, ("Time and cost", 1),

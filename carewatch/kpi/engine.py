@@ -58,6 +58,7 @@ from typing import Any
 
 from carewatch.callstate import disposition, is_inbound
 from carewatch.config import Config
+from carewatch.kpi.queues import by_queue
 from carewatch.kpi.windows import Window
 from carewatch.records import CallRow, IssueRow
 from carewatch.timeutil import local_hour
@@ -310,6 +311,9 @@ def compute_kpis(
         "talk_cost": {"total": talk_total * cost_per_second, "by_category": cost_by_category},
         "by_hour": hours,
         "by_agent": by_agent,
+        "by_queue": by_queue(
+            (c for c in calls if window.start <= c.started_at < window.end), sl_seconds
+        ),
         # additions to docs/kpis.md, used by the report and the screen
         "tagged": tagged,
         "conversions": conversions,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from carewatch.callstate import call_end, disposition, is_inbound
+from carewatch.config.screen import fold
 from carewatch.records import CallRow
 
 #: A call "waiting" or "being talked" for longer than this lost its end line: ignored now.
@@ -29,7 +30,9 @@ class AgentNow:
     ``state``: "talking" (a call answered and not ended), "paused" (a PAUSE without a later
     UNPAUSE; ``reason`` as logged), "logged_off" (logged off or removed from every queue),
     or "idle". ``since``: when that state began, when known; ``call_id``: the call being
-    talked.
+    talked. ``logged_in_at``: the login (or first queue membership) of the current session,
+    when the events show it; ``queues``: the queues the operator is a member of now
+    (``None`` when no event tells); ``queue``: the queue of the call being talked.
     """
 
     agent: str
@@ -37,6 +40,9 @@ class AgentNow:
     since: float | None = None
     reason: str | None = None
     call_id: str | None = None
+    logged_in_at: float | None = None
+    queues: frozenset[str] | None = None
+    queue: str | None = None
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,8 @@ class NowState:
     at: float
     #: Inbound calls waiting in a queue now, longest waiting first.
     waiting_calls: tuple[CallRow, ...]
-    #: Calls answered and not ended, oldest answer first.
+    #: Calls answered and not ended, oldest answer first; at most one per operator (an
+    #: operator talks one call at a time: an older unended call of theirs lost its end line).
     talking_calls: tuple[CallRow, ...]
     #: Operator -> state now, operators sorted by name.
     agents: Mapping[str, AgentNow]
@@ -76,6 +83,7 @@ class _AgentTrack:
     reason: str | None = None
     paused_at: float | None = None
     logged_off_at: float | None = None
+    logged_in_at: float | None = None
     last_event_at: float | None = None
 
 
@@ -92,13 +100,16 @@ def _track_agents(agent_events: Iterable[Mapping[str, Any]], now: float) -> dict
         if queue.upper() == "NONE":
             queue = "*"
         if name in _LOGIN_EVENTS:
+            if not t.queues:
+                t.logged_in_at = e["at"]
             t.queues = (t.queues or set()) | {queue}
         elif name == "REMOVEMEMBER":
             t.queues = (t.queues or set()) - {queue}
             if not t.queues:
-                t.logged_off_at, t.paused = e["at"], False
+                t.logged_off_at, t.paused, t.logged_in_at = e["at"], False, None
         elif name in _LOGOFF_EVENTS:
             t.queues, t.logged_off_at, t.paused = set(), e["at"], False
+            t.logged_in_at = None
         elif name in _PAUSE_EVENTS:
             t.paused, t.reason, t.paused_at = True, e.get("reason") or None, e["at"]
         elif name in _UNPAUSE_EVENTS:
@@ -140,15 +151,17 @@ def now_state(calls: Sequence[CallRow], agent_events: Sequence[dict], now: float
         elif end is not None and call.agent and end <= now:
             last_end[call.agent] = max(end, last_end.get(call.agent, end))
     waiting.sort(key=lambda c: c.started_at)
-    talking.sort(key=lambda c: c.answered_at or c.started_at)
+    talking.sort(key=lambda c: (c.answered_at or c.started_at, c.id))
+    talking_by_agent = {fold(c.agent): c for c in talking if c.agent}  # newest answer wins
+    talking = [c for c in talking if not c.agent or talking_by_agent[fold(c.agent)] is c]
 
     tracks = _track_agents(agent_events, now)
-    talking_by_agent = {c.agent: c for c in talking if c.agent}  # newest answer wins
     names = sorted(set(tracks) | seen)
     agents: dict[str, AgentNow] = {}
     for name in names:
         t = tracks.get(name, _AgentTrack())
-        talking_call = talking_by_agent.get(name)
+        member = None if t.queues is None else frozenset(q for q in t.queues if q != "*")
+        talking_call = talking_by_agent.get(fold(name))
         if talking_call is not None:
             state = AgentNow(
                 name,
@@ -156,13 +169,18 @@ def now_state(calls: Sequence[CallRow], agent_events: Sequence[dict], now: float
                 talking_call.answered_at or talking_call.started_at,
                 None,
                 talking_call.call_id,
+                t.logged_in_at,
+                member,
+                talking_call.queue,
             )
         elif t.queues is not None and not t.queues:
-            state = AgentNow(name, "logged_off", t.logged_off_at)
+            state = AgentNow(name, "logged_off", t.logged_off_at, queues=frozenset())
         elif t.paused:
-            state = AgentNow(name, "paused", t.paused_at, t.reason)
+            state = AgentNow(name, "paused", t.paused_at, t.reason, None, t.logged_in_at, member)
         else:
             marks = [m for m in (t.last_event_at, last_end.get(name)) if m is not None]
-            state = AgentNow(name, "idle", max(marks) if marks else None)
+            state = AgentNow(
+                name, "idle", max(marks) if marks else None, None, None, t.logged_in_at, member
+            )
         agents[name] = state
     return NowState(now, tuple(waiting), tuple(talking), agents)

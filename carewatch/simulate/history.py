@@ -10,6 +10,7 @@ from datetime import date, timedelta, tzinfo
 from pathlib import Path
 
 from carewatch.config import Config
+from carewatch.records import AgentEvent
 from carewatch.simulate.call import SimCall
 from carewatch.simulate.context import Context
 from carewatch.simulate.engine import Window
@@ -52,6 +53,7 @@ def generate_calls(
     config: Config,
     *,
     until: float | None = None,
+    ended_only: bool = False,
 ) -> list[SimCall]:
     """A deterministic call history of ``days`` local days from ``start``, sorted by start.
 
@@ -59,6 +61,9 @@ def generate_calls(
     ``until`` (epoch seconds), what had not happened by then is dropped: calls that had not
     started, events, tags and ratings after it; a call in progress then has no end yet.
     The first days of a longer history are the same as a shorter history from the same start.
+    ``ended_only``: leave out the calls still waiting or being talked at ``until`` (a demo's
+    history, whose live feed brings the next calls: every call in it ends); the operators'
+    events they carried stay (on a neighbouring call).
     """
     if days < 1:
         raise ValueError(f"days must be at least 1, not {days}")
@@ -73,8 +78,27 @@ def generate_calls(
     calls = ctx.take_calls()
     if until is None:
         return calls
-    kept = (_truncate(c, until) for c in calls)
-    return [c for c in kept if c is not None]
+    kept = [t for t in (_truncate(c, until) for c in calls) if t is not None]
+    return _ended(kept) if ended_only else kept
+
+
+def _ended(calls: list[SimCall]) -> list[SimCall]:
+    """The calls that have ended; the state events of the others move to a neighbour."""
+    out: list[SimCall] = []
+    orphans: list[AgentEvent] = []
+    for call in calls:
+        if call.ended_at is not None:
+            if orphans and call.direction == "in":
+                call.agent_events = sorted([*orphans, *call.agent_events], key=lambda e: e.at)
+                orphans = []
+            out.append(call)
+        else:
+            orphans.extend(e for e in call.agent_events if e.event != "RINGNOANSWER")
+    if orphans:
+        last = next((c for c in reversed(out) if c.direction == "in"), None)
+        if last is not None:
+            last.agent_events = sorted([*last.agent_events, *orphans], key=lambda e: e.at)
+    return out
 
 
 _WRITERS = {"csv": write_csv, "jsonl": write_jsonl}
@@ -89,6 +113,7 @@ def simulate_history(
     *,
     start: date | None = None,
     now: float | None = None,
+    ended_only: bool = False,
 ) -> int:
     """Write ``days`` days of simulated calls to ``out`` (replacing it); returns the call count.
 
@@ -97,6 +122,7 @@ def simulate_history(
     today − days + 1 and today holds only what had happened by ``now``. With ``start`` and
     without ``now`` every day is complete, so the file depends only on the arguments.
     The count is of the calls in the file (a queue_log has no outbound calls).
+    ``ended_only``: as :func:`generate_calls`.
     """
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
@@ -106,7 +132,7 @@ def simulate_history(
         if until is None:
             until = time.time()
         start = local_day(until, tz) - timedelta(days=days - 1)
-    calls = generate_calls(seed, start, days, tz, config, until=until)
+    calls = generate_calls(seed, start, days, tz, config, until=until, ended_only=ended_only)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8", newline="") as fh:

@@ -4,6 +4,7 @@ its lines come due (:func:`run_live`)."""
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 import random
 import threading
@@ -13,6 +14,7 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 
 from carewatch.config import Config
+from carewatch.simulate.call import SimCall
 from carewatch.simulate.context import Context
 from carewatch.simulate.engine import Window
 from carewatch.simulate.plan import LIVE_OPERATORS, Shift, operators
@@ -28,6 +30,15 @@ from carewatch.simulate.writers import (
 #: Live mode: calls an hour on average, and the simulated minutes generated at a time.
 _LIVE_RATE = 450.0
 _LIVE_CHUNK = 1800
+
+#: What :func:`run_live` tells ``on_call`` about a call, when it happens: ``"tags"`` (the
+#: operator tagged it: category, outcome, resolved, note) or ``"rating"`` (the caller answered
+#: the survey: csat, nps). ``on_call(kind, call, at)`` returns ``False`` to be asked again a
+#: few seconds later (the call is not in the database yet).
+CallHook = Callable[[str, SimCall, float], bool]
+#: Seconds between the end of a call and the earliest hook about it, and between tries.
+_HOOK_DELAY = 3
+_HOOK_TRIES = 5
 
 
 class _LiveFeed:
@@ -45,6 +56,7 @@ class _LiveFeed:
         self.phase = self.rng.uniform(0, 2 * math.pi)
         self.calls = 0  # calls generated so far (those the format writes)
         self.chunks = 0
+        self.last_calls: list[SimCall] = []
 
     def chunk(self) -> list[tuple[int, int, tuple[int, ...], str, int | None]]:
         """The next half hour: its lines as (time, chunk, key, text, call index)."""
@@ -74,6 +86,7 @@ class _LiveFeed:
             rates.append((s, s + 60, _LIVE_RATE * wave * surge))
         self.available = Window(self.ctx, a, b, shifts, rates).run()
         calls = self.ctx.take_calls()
+        self.last_calls = calls
         first = self.calls
         self.chunks += 1
         lines: list[tuple[int, int, tuple[int, ...], str, int | None]] = []
@@ -101,6 +114,7 @@ def run_live(
     sleep: Callable[[float], None] = time.sleep,
     stop: threading.Event | None = None,
     max_calls: int | None = None,
+    on_call: CallHook | None = None,
 ) -> int:
     """Append simulated calls to ``out`` as they happen; returns the number of calls written.
 
@@ -109,7 +123,9 @@ def run_live(
     ``speed`` > 1 they run ahead of the clock). A new or empty csv file gets the header first.
     Stops when ``stop`` is set, on KeyboardInterrupt, or once every line of the first
     ``max_calls`` calls is written (later calls are then left out). The live centre is always
-    open and busy: a call every 7–8 s on average (see the module doc).
+    open and busy: a call every 7–8 s on average (see the module doc). ``on_call``: told when
+    an operator tags a call and when a caller rates one (:data:`CallHook`), so that a demo can
+    record what a queue_log cannot carry.
     """
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
@@ -125,6 +141,25 @@ def run_live(
     generated_until = sim0
     outstanding = 0  # lines not yet written of the first max_calls calls
     written: set[int] = set()
+    hooks: dict[tuple[int, ...], tuple[str, SimCall, int]] = {}
+
+    hook_numbers = itertools.count()
+
+    def schedule(kind: str, call: SimCall, t: int, tries: int) -> None:
+        key = (t, 99, next(hook_numbers))
+        hooks[key] = (kind, call, tries)
+        heapq.heappush(pending, (t, feed.chunks, key, "", None))
+
+    def schedule_chunk() -> None:
+        if on_call is None:
+            return
+        for call in feed.last_calls:
+            if call.ended_at is None or call.direction != "in":
+                continue
+            if call.tags and call.tagged_at is not None:
+                schedule("tags", call, max(call.tagged_at, call.ended_at + _HOOK_DELAY), 0)
+            if call.csat is not None and call.rated_at is not None:
+                schedule("rating", call, max(call.rated_at, call.ended_at + _HOOK_DELAY), 0)
 
     def stopped() -> bool:
         return stop is not None and stop.is_set()
@@ -155,15 +190,22 @@ def run_live(
                         idx = line[4]
                         if max_calls is not None and idx is not None and idx < max_calls:
                             outstanding += 1
+                    schedule_chunk()
                     generated_until = feed.next_start
                     continue
                 if not pending:
                     break
-                t, _, _, text, idx = heapq.heappop(pending)
+                t, _, key, text, idx = heapq.heappop(pending)
                 if max_calls is not None and idx is not None and idx >= max_calls:
                     continue
                 if not wait_until(wall0 + (t - sim0) / speed):
                     break
+                hook = hooks.pop(key, None)
+                if hook is not None and on_call is not None:
+                    kind, call, tries = hook
+                    if not on_call(kind, call, float(t)) and tries + 1 < _HOOK_TRIES:
+                        schedule(kind, call, t + _HOOK_DELAY, tries + 1)
+                    continue
                 fh.write(text.encode("utf-8"))
                 fh.flush()
                 if idx is not None:

@@ -265,3 +265,11 @@ class Store:
         """Resolve an open issue. ``False`` when it does not exist or is resolved already."""
         at = time.time() if now is None else now
         return self._write_counted(lambda tx: issues.resolve_issue(tx, issue_id, operator, at))
+
+    def withdraw_issue(self, issue_id: int, operator: str) -> bool:
+        """Delete an issue ``operator`` opened, while nobody has resolved it (undo of opening)."""
+        return self._write_counted(lambda tx: issues.withdraw_issue(tx, issue_id, operator))
+
+    def reopen_issue(self, issue_id: int, operator: str) -> bool:
+        """Open again an issue ``operator`` resolved (undo of resolving)."""
+        return self._write_counted(lambda tx: issues.reopen_issue(tx, issue_id, operator))

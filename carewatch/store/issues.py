@@ -32,3 +32,24 @@ def resolve_issue(tx: Tx, issue_id: int, operator: str, at: float) -> bool:
         (at, operator, issue_id),
     )
     return changed > 0
+
+
+def withdraw_issue(tx: Tx, issue_id: int, operator: str) -> bool:
+    """Delete an issue ``operator`` opened and nobody has resolved (the undo of opening it).
+    ``False`` otherwise: an issue someone else opened is never deleted."""
+    changed = tx.execute(
+        "DELETE FROM cw_issue WHERE id = ? AND opened_by = ? AND resolved_at IS NULL",
+        (issue_id, operator),
+    )
+    return changed > 0
+
+
+def reopen_issue(tx: Tx, issue_id: int, operator: str) -> bool:
+    """Open again an issue ``operator`` resolved (the undo of resolving it). ``False`` when it
+    is not resolved, or someone else resolved it."""
+    changed = tx.execute(
+        "UPDATE cw_issue SET resolved_at = NULL, resolved_by = NULL "
+        "WHERE id = ? AND resolved_at IS NOT NULL AND resolved_by = ?",
+        (issue_id, operator),
+    )
+    return changed > 0

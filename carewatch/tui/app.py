@@ -21,12 +21,11 @@ Data flow
 from __future__ import annotations
 
 import contextlib
-import getpass
 import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import work
@@ -36,39 +35,26 @@ from textual.css.query import NoMatches
 from textual.worker import Worker, WorkerState
 
 from carewatch.config import Config
+from carewatch.config.screen import operator_agents
 from carewatch.store import Store, StoreError
 from carewatch.tui.commands import CarewatchCommands, PaletteCommand
-from carewatch.tui.messages import DataChanged, SnapshotReady, WriteDone
+from carewatch.tui.feed import DemoFeed, StartHook, default_operator
+from carewatch.tui.messages import DataChanged, SnapshotReady, Undoable, WriteDone
 from carewatch.tui.screens.main import MainScreen
-from carewatch.tui.snapshot import WINDOW_KINDS, LastWeekCache, WindowKind, load_snapshot
+from carewatch.tui.screens.wall import WallScreen
+from carewatch.tui.snapshot import (
+    WINDOW_KINDS,
+    LastWeekCache,
+    Snapshot,
+    WindowKind,
+    load_snapshot,
+)
+from carewatch.tui.state import remember_theme, theme_to_use
 
 #: How often the version watcher asks the database whether anything was committed.
 VERSION_POLL_SECONDS = 0.25
 #: Refresh at least this often even when nothing was committed (time passes).
 PERIODIC_REFRESH = 15.0
-
-StartHook = Callable[[threading.Event], None]
-
-
-@dataclass(frozen=True)
-class DemoFeed:
-    """A producer of calls that runs while the screen is open (``carewatch demo``).
-
-    ``run(stop)`` is called in a thread worker when the screen starts; it must return soon
-    after ``stop`` is set (the screen sets it when it closes). ``label`` is shown in the
-    title bar.
-    """
-
-    run: StartHook
-    label: str = "DEMO"
-
-
-def default_operator() -> str:
-    """The login name, or ``"operator"`` when the system cannot tell."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "operator"
 
 
 class CarewatchApp(App[None]):
@@ -91,22 +77,35 @@ class CarewatchApp(App[None]):
         clock: Callable[[], float] = time.time,
         demo: DemoFeed | None = None,
         live: bool = True,
-        theme: str | None = "ansi-dark",
+        theme: str | None = None,
+        wall: bool = False,
+        state_path: Path | None = None,
     ) -> None:
         """Use :func:`create_app` rather than this. ``sources``: the call-log files to follow,
         as ``(path, format or None)``. ``live=False`` starts no follower, watcher or tick
-        (snapshot tests refresh once, by hand)."""
+        (snapshot tests refresh once, by hand). ``theme``: else the config's ``[ui] theme``
+        (or the one picked in the palette, remembered in ``state_path``). ``wall``: start on
+        the wallboard."""
         super().__init__()
         self.config = config
         self.store = store
         #: The call-log files this screen follows (``--watch``), as ``(path, format or None)``.
         self.sources = list(sources)
         self.operator = operator or default_operator()
+        #: The agent ids (folded) that are this operator (``[operators]``, or the name).
+        self.own_agents = operator_agents(config.operators, self.operator)
         self.clock = clock
         self.demo = demo
         self.live = live
-        if theme:
-            self.theme = theme
+        self.start_on_wall = wall
+        self.state_path = state_path
+        chosen = theme or theme_to_use(state_path, config.ui.theme)
+        if chosen in self.available_themes:
+            self.theme = chosen
+        else:
+            self._bad_theme = chosen
+        self.undo_stack: list[Undoable] = []
+        self.snapshot: Snapshot | None = None
         self.window_kind: WindowKind = "today"
         self.queue_filter: str | None = None
         self.follower: Any = None
@@ -120,12 +119,30 @@ class CarewatchApp(App[None]):
         self.refresh_count = 0
         self._last_week = LastWeekCache()
 
+    # -- theme -----------------------------------------------------------------------------------
+    def _theme_changed(self, theme: Any) -> None:
+        """A theme picked in the palette is remembered for the next start (state file)."""
+        error = remember_theme(self.state_path, self.theme, self.config.ui.theme)
+        if error:
+            self.notify(error, severity="warning", markup=False)
+
     # -- lifecycle -----------------------------------------------------------------------------
     def on_mount(self) -> None:
         """Show the main screen and start the workers."""
         self.push_screen(
             MainScreen(self.config, operator=self.operator, demo_label=self._demo_label())
         )
+        if self.start_on_wall:
+            self.show_wallboard()
+        bad_theme = getattr(self, "_bad_theme", None)
+        if bad_theme:
+            self.notify(
+                f"[ui] theme: no theme called {bad_theme!r}; using {self.theme}",
+                severity="warning",
+                markup=False,
+            )
+        if self.state_path is not None:
+            self.theme_changed_signal.subscribe(self, self._theme_changed)
         self._writer()
         if self.live:
             self._watch_versions()
@@ -168,7 +185,7 @@ class CarewatchApp(App[None]):
         if self._refreshing or not self._dirty or self.stop_event.is_set():
             return
         stack = self.screen_stack
-        if not stack or not isinstance(stack[-1], MainScreen):
+        if not stack or not isinstance(stack[-1], (MainScreen, WallScreen)):
             return  # a modal is open (or the screen is closing): refresh when it closes
         self._dirty = False
         self._refreshing = True
@@ -189,9 +206,11 @@ class CarewatchApp(App[None]):
             window_kind=window_kind,
             queue=queue_name,
             operator=self.operator,
+            own=self.own_agents,
             statuses=statuses,
             follow_error=follow_error,
             cache=self._last_week,
+            wall_now=time.time(),
         )
         self.post_message(SnapshotReady(snapshot, generation))
 
@@ -207,8 +226,12 @@ class CarewatchApp(App[None]):
             and snap.window_kind == self.window_kind
             and snap.queue == self.queue_filter
         ):
+            self.snapshot = snap
             try:
                 main.show_snapshot(snap)
+                wall = self.wall
+                if wall is not None:
+                    wall.show_snapshot(snap, self.clock())
             except NoMatches:  # the screen is being taken down
                 return
             self.refresh_count += 1
@@ -252,6 +275,9 @@ class CarewatchApp(App[None]):
         if main is not None and main.is_painted:
             with contextlib.suppress(NoMatches):  # the screen is being taken down
                 main.tick(self.clock())
+                wall = self.wall
+                if wall is not None:
+                    wall.tick(self.clock())
         if time.monotonic() - self._last_refresh_at > PERIODIC_REFRESH:
             self._dirty = True
         self._kick()
@@ -320,7 +346,29 @@ class CarewatchApp(App[None]):
             self.notify(message.text, markup=False, timeout=3)
         if message.select_key and self.main is not None:
             self.main.pending_select = message.select_key
+        if message.undo is not None:
+            self.undo_stack.append(message.undo)
+            del self.undo_stack[:-50]
         self.request_refresh()
+
+    # -- the wallboard ---------------------------------------------------------------------------
+    @property
+    def wall(self) -> WallScreen | None:
+        """The wallboard, when it is the screen on top."""
+        stack = self.screen_stack
+        return stack[-1] if stack and isinstance(stack[-1], WallScreen) else None
+
+    def show_wallboard(self) -> None:
+        """Big figures for a TV, rotating through the queues (no tagging keys there)."""
+        if self.wall is None:
+            self.push_screen(WallScreen(self.config, demo_label=self._demo_label()))
+            if self.snapshot is not None:
+                self.call_after_refresh(self._paint_wall)
+
+    def _paint_wall(self) -> None:
+        wall, snap = self.wall, self.snapshot
+        if wall is not None and snap is not None:
+            wall.show_snapshot(snap, self.clock())
 
     # -- window and filter ---------------------------------------------------------------------
     def set_window(self, kind: WindowKind) -> None:
@@ -356,7 +404,9 @@ def create_app(
     demo: DemoFeed | None = None,
     on_start: StartHook | None = None,
     live: bool = True,
-    theme: str | None = "ansi-dark",
+    theme: str | None = None,
+    wall: bool = False,
+    state_path: Path | None = None,
 ) -> CarewatchApp:
     """The live screen on database ``db`` (an SQLite file's path or a database URL).
 
@@ -365,7 +415,9 @@ def create_app(
     time source (a fixed clock makes the screen deterministic). ``demo``: a
     :class:`DemoFeed` started in a thread worker when the screen opens; ``on_start(stop)`` is
     the same without a label (``carewatch demo`` passes the simulator's live feed here).
-    ``live=False``: no follower, version watcher or tick (snapshot tests).
+    ``live=False``: no follower, version watcher or tick (snapshot tests). ``theme``: else
+    the config's ``[ui] theme`` or the one picked in the palette, remembered in
+    ``state_path`` (no file: nothing remembered). ``wall``: start on the wallboard.
     Raises :class:`~carewatch.store.StoreError` when the database cannot be opened.
     """
     if demo is None and on_start is not None:
@@ -380,4 +432,6 @@ def create_app(
         demo=demo,
         live=live,
         theme=theme,
+        wall=wall,
+        state_path=state_path,
     )

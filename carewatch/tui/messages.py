@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
+
 from textual.message import Message
 
 from carewatch.tui.snapshot import Snapshot
@@ -25,14 +28,29 @@ class SnapshotReady(Message):
         self.generation = generation
 
 
+@dataclass(frozen=True)
+class Undoable:
+    """A change this screen made that ``u`` can take back: a tag, or an issue opened or
+    resolved (``issue_id``; 0 for a tag)."""
+
+    kind: Literal["tag", "issue_opened", "issue_resolved"]
+    issue_id: int
+
+
 class WriteDone(Message):
     """A write (tag, note, issue, undo) finished: ``text`` to tell the user, ``error`` if it
-    failed (one line)."""
+    failed (one line), ``undo`` what ``u`` can take back."""
 
     def __init__(
-        self, text: str, *, error: str | None = None, select_key: str | None = None
+        self,
+        text: str,
+        *,
+        error: str | None = None,
+        select_key: str | None = None,
+        undo: Undoable | None = None,
     ) -> None:
         super().__init__()
         self.text = text
         self.error = error
         self.select_key = select_key
+        self.undo = undo

@@ -18,9 +18,17 @@ from carewatch.config import Config
 from carewatch.kpi.engine import compute_kpis
 from carewatch.kpi.now import STALE_CALL_SECONDS, NowState, now_state
 from carewatch.kpi.windows import Window, day_window, last_hour_window, shift_window
-from carewatch.present import duration, percent
+from carewatch.present import clean_text, duration, percent
 from carewatch.records import CallRow, IssueRow
 from carewatch.store import Store
+from carewatch.tui.centre import (
+    OperatorLine,
+    QueueLine,
+    agents_seen,
+    operator_lines,
+    order_calls,
+    queue_lines,
+)
 
 WindowKind = Literal["today", "last_hour", "shift"]
 WINDOW_KINDS: tuple[WindowKind, ...] = ("today", "last_hour", "shift")
@@ -30,8 +38,6 @@ WINDOW_NAMES: dict[WindowKind, str] = {
     "shift": "this shift",
 }
 
-#: How many of the operator's own calls come first in the call table.
-OWN_CALLS_FIRST = 50
 #: Rows of the call table.
 MAX_CALLS = 200
 #: How far back agent events are read to know each operator's state now.
@@ -60,21 +66,6 @@ class Alert:
 
 
 @dataclass(frozen=True)
-class OperatorLine:
-    """One row of the operators panel."""
-
-    name: str
-    state: str
-    since: float | None
-    reason: str | None
-    answered: int
-    avg_talk_seconds: float | None
-    total_talk_seconds: float
-    tagged_share: float | None
-    missed_rings: int
-
-
-@dataclass(frozen=True)
 class Snapshot:
     """Everything the main screen paints after one refresh."""
 
@@ -94,6 +85,10 @@ class Snapshot:
     issues: list[IssueRow]
     queues: tuple[str, ...]
     alerts: list[Alert] = field(default_factory=list)
+    queue_lines: list[QueueLine] = field(default_factory=list)
+    #: Whether the operator at the keyboard matches an agent of the logs (``None``: no
+    #: operator given).
+    operator_matches: bool | None = None
 
 
 def window_for(kind: WindowKind, config: Config, now: float) -> Window:
@@ -144,46 +139,6 @@ class LastWeekCache:
         with self._lock:
             self._data = {key: (now, calls)}
         return calls
-
-
-def order_calls(
-    calls: Sequence[CallRow], operator: str | None, limit: int = MAX_CALLS
-) -> list[CallRow]:
-    """The call table's rows: the operator's own calls first (newest first, at most
-    :data:`OWN_CALLS_FIRST`), then the other calls newest first, ``limit`` rows in all."""
-    newest = sorted(calls, key=lambda c: (c.started_at, c.id), reverse=True)
-    own = [c for c in newest if operator and c.agent == operator][:OWN_CALLS_FIRST]
-    own_ids = {c.id for c in own}
-    rest = [c for c in newest if c.id not in own_ids]
-    return (own + rest)[:limit]
-
-
-def operator_lines(kpis: dict[str, Any], state: NowState) -> list[OperatorLine]:
-    """Operators with a call in the window or a state now; logged-off ones without calls
-    are left out. Sorted: talking, paused, idle, logged off; then by name."""
-    by_agent: dict[str, dict[str, Any]] = kpis.get("by_agent", {})
-    order = {"talking": 0, "paused": 1, "idle": 2, "logged_off": 3}
-    lines: list[OperatorLine] = []
-    for name in sorted(set(by_agent) | set(state.agents)):
-        figures = by_agent.get(name, {})
-        now = state.agents.get(name)
-        if now is not None and now.state == "logged_off" and not figures.get("answered"):
-            continue
-        lines.append(
-            OperatorLine(
-                name=name,
-                state=now.state if now else "",
-                since=now.since if now else None,
-                reason=now.reason if now else None,
-                answered=int(figures.get("answered", 0)),
-                avg_talk_seconds=figures.get("avg_talk_seconds"),
-                total_talk_seconds=float(figures.get("total_talk_seconds", 0.0)),
-                tagged_share=figures.get("tagged_share"),
-                missed_rings=int(figures.get("missed_rings", 0)),
-            )
-        )
-    lines.sort(key=lambda line: (order.get(line.state, 4), line.name))
-    return lines
 
 
 def _alert_categories(kpis: dict[str, Any], config: Config) -> list[Alert]:
@@ -293,11 +248,17 @@ def load_snapshot(
     window_kind: WindowKind = "today",
     queue: str | None = None,
     operator: str | None = None,
+    own: frozenset[str] = frozenset(),
     statuses: Sequence[SourceStatusLike] = (),
     follow_error: str | None = None,
     cache: LastWeekCache | None = None,
+    wall_now: float | None = None,
 ) -> Snapshot:
-    """Read the store and compute everything the main screen shows at ``now``."""
+    """Read the store and compute everything the main screen shows at ``now``.
+
+    ``operator``: the name at the keyboard; ``own``: the agent ids (folded) that are that
+    operator (:func:`carewatch.config.screen.operator_agents`). ``wall_now``: the machine's
+    time, for the followed files' "no new line for…" (a demo's clock may run elsewhere)."""
     tz = config.tz
     window = window_for(window_kind, config, now)
     today = day_window(datetime.fromtimestamp(now, tz).date(), tz)
@@ -314,8 +275,9 @@ def load_snapshot(
         if e["event"] == "RINGNOANSWER" and (queue is None or e.get("queue") == queue):
             rings[e["agent"]] = rings.get(e["agent"], 0) + 1
     issues_in_window = store.issues_relevant(window.start, window.end)
+    window_calls = [c for c in calls if window.start <= c.started_at < window.end]
     kpis = compute_kpis(
-        [c for c in calls if window.start <= c.started_at < window.end],
+        window_calls,
         config,
         window=window,
         issues=issues_in_window,
@@ -352,8 +314,13 @@ def load_snapshot(
     )
 
     state = now_state([c for c in calls if c.started_at >= now - STALE_CALL_SECONDS], events, now)
-    table = order_calls([c for c in calls if window.start <= c.started_at < window.end], operator)
-    alerts = build_alerts(kpis, state, statuses, config, now)
+    table = order_calls(window_calls, own, MAX_CALLS)
+    alerts = build_alerts(kpis, state, statuses, config, now if wall_now is None else wall_now)
+    matches: bool | None = None
+    if operator:
+        matches = bool(own & agents_seen(all_calls, state))
+        if not matches:
+            alerts.append(no_agent_alert(operator))
     if follow_error:
         alerts.append(Alert("error", f"reading the call logs failed: {follow_error}"))
     return Snapshot(
@@ -367,9 +334,21 @@ def load_snapshot(
         hourly_last_week=hourly_last_week,
         last_week_label=f"last {datetime.fromtimestamp(week_ago, tz):%a}",
         now=state,
-        operators=operator_lines(kpis, state),
+        operators=operator_lines(kpis, state, own),
         calls=table,
         issues=store.open_issues(),
         queues=queues,
         alerts=alerts,
+        queue_lines=queue_lines(kpis, state, window_calls, config),
+        operator_matches=matches,
+    )
+
+
+def no_agent_alert(operator: str) -> Alert:
+    """The operator at the keyboard is no agent of the logs: their calls cannot come first."""
+    name = clean_text(operator, limit=40)
+    return Alert(
+        "warning",
+        f"operator {name} matches no agent in the calls: map it in the config's [operators] "
+        f'({name} = ["PJSIP/2001"]) or start with --operator AGENT',
     )

@@ -1,5 +1,10 @@
 """Every write the live screen makes: tag, note, undo, open and resolve an issue.
 
+Undo (``u``) takes back this screen's last change: a tag (the store's undo of the operator's
+last tag), an issue it opened (withdrawn) or an issue it resolved (reopened). The app keeps
+the screen's changes in order (:attr:`WritingApp.undo_stack`, filled from each
+:class:`~carewatch.tui.messages.WriteDone`'s ``undo``).
+
 Nothing else in the TUI writes to the store. Each function here queues one job for the app's
 writer thread (:meth:`CarewatchApp.submit_write <carewatch.tui.app.CarewatchApp.submit_write>`):
 the jobs run one after the other, in the order the keys were pressed, off the UI thread; each
@@ -16,7 +21,7 @@ from typing import Any, Protocol
 from carewatch.present import clean_text
 from carewatch.records import CallRow, IssueRow
 from carewatch.store import Store
-from carewatch.tui.messages import WriteDone
+from carewatch.tui.messages import Undoable, WriteDone
 from carewatch.tui.text import call_label
 
 
@@ -25,6 +30,8 @@ class WritingApp(Protocol):
 
     store: Store
     operator: str
+    #: This screen's changes, oldest first (what ``u`` takes back, newest first).
+    undo_stack: list[Undoable]
 
     def clock(self) -> float:
         """Now, as the app tells time."""
@@ -41,7 +48,10 @@ def _tag(app: WritingApp, call: CallRow, field: str, value: Any, said: str, unch
 
     def job() -> WriteDone:
         event = store.tag(call.id, field, value, operator, now=clock())
-        return WriteDone(f"Call {label}: {said}" + ("" if event is not None else unchanged))
+        return WriteDone(
+            f"Call {label}: {said}" + ("" if event is not None else unchanged),
+            undo=Undoable("tag", 0) if event is not None else None,
+        )
 
     app.submit_write(job)
 
@@ -75,8 +85,13 @@ def note(app: WritingApp, call: CallRow, text: str) -> None:
 
 
 def undo(app: WritingApp) -> None:
-    """Put back the value this operator's last tag replaced."""
+    """Take back this screen's last change: an issue opened or resolved here, else the
+    operator's last tag (put back the value it replaced)."""
     store, operator, clock = app.store, app.operator, app.clock
+    last = app.undo_stack.pop() if app.undo_stack else None
+    if last is not None and last.kind != "tag":
+        _undo_issue(app, last)
+        return
 
     def job() -> WriteDone:
         event = store.undo_last_tag(operator, now=clock())
@@ -97,7 +112,10 @@ def open_issue(app: WritingApp, call: CallRow, title: str) -> None:
         issue_id = store.open_issue(
             title, operator, call_pk=call.id, category=call.category, now=clock()
         )
-        return WriteDone(f"Issue #{issue_id} opened: {title}")
+        return WriteDone(
+            f"Issue #{issue_id} opened: {clean_text(title, limit=60)} (u undoes)",
+            undo=Undoable("issue_opened", issue_id),
+        )
 
     app.submit_write(job)
 
@@ -109,7 +127,34 @@ def resolve_issue(app: WritingApp, issue: IssueRow) -> None:
 
     def job() -> WriteDone:
         if store.resolve_issue(issue.id, operator, now=clock()):
-            return WriteDone(f"Issue #{issue.id} resolved: {title}")
+            return WriteDone(
+                f"Issue #{issue.id} resolved: {title} (u undoes)",
+                undo=Undoable("issue_resolved", issue.id),
+            )
         return WriteDone(f"Issue #{issue.id} was already resolved")
+
+    app.submit_write(job)
+
+
+def _undo_issue(app: WritingApp, last: Undoable) -> None:
+    """Withdraw the issue this screen opened, or reopen the one it resolved."""
+    store, operator, issue_id = app.store, app.operator, last.issue_id
+    if last.kind == "issue_opened":
+        change, done, refused = (
+            store.withdraw_issue,
+            "withdrawn",
+            "was resolved meanwhile: not withdrawn",
+        )
+    else:
+        change, done, refused = (
+            store.reopen_issue,
+            "is open again",
+            "cannot be reopened (changed meanwhile)",
+        )
+
+    def job() -> WriteDone:
+        if change(issue_id, operator):
+            return WriteDone(f"Undone: issue #{issue_id} {done}")
+        return WriteDone(f"Issue #{issue_id} {refused}")
 
     app.submit_write(job)

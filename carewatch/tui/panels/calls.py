@@ -15,32 +15,29 @@ from carewatch.callstate import status
 from carewatch.config import Config
 from carewatch.present import clean_text, clock
 from carewatch.records import CallRow
+from carewatch.tui.centre import is_own
 from carewatch.tui.panels.panel import KeyHelp, PanelHelp
-from carewatch.tui.panels.rows import Column, RowsTable, selected_row_key
+from carewatch.tui.panels.rows import Column, RowsTable, ranked, selected_row_key
 from carewatch.tui.text import caller_text, colour_style, literal
 
 #: Most rows the table keeps (the newest calls of the window).
 MAX_ROWS = 200
 
+#: The columns, most needed first when the panel is narrow: time, status and category stay
+#: (the operator tags from them); the note goes first, then wait, queue, caller...
 COLUMNS: tuple[Column, ...] = (
-    ("time", "Time", 8),
-    ("agent", "Operator", 12),
-    ("status", "Status", 9),
-    ("talk", "Talk", 6),
-    ("category", "Category", 12),
-    ("outcome", "Outcome", 11),
-    ("resolved", "Res", 3),
-    ("caller", "Caller", 16),
-    ("queue", "Queue", 10),
-    ("wait", "Wait", 6),
-    ("note", "Note", 30),
+    Column("time", "Time", 8),
+    Column("agent", "Operator", 12, 2, 8),
+    Column("status", "Status", 9),
+    Column("talk", "Talk", 6, 3),
+    Column("category", "Category", 12, 0, 9),
+    Column("outcome", "Outcome", 11, 1, 8),
+    Column("resolved", "Res", 3, 1),
+    Column("caller", "Caller", 16, 4),
+    Column("queue", "Queue", 10, 5, 7),
+    Column("wait", "Wait", 6, 6),
+    Column("note", "Note", 30, 7, 12),
 )
-
-
-class SortableText(Text):
-    """A cell that carries the key the table is sorted by (own call, start time, id)."""
-
-    sort_key: tuple[int, float, int] = (0, 0.0, 0)
 
 
 def needs_tag(call: CallRow) -> bool:
@@ -68,13 +65,15 @@ _STATUS_STYLE = {
 }
 
 
-def build_call_cells(call: CallRow, config: Config, tz: tzinfo, operator: str | None) -> CallCells:
+def build_call_cells(
+    call: CallRow, config: Config, tz: tzinfo, own_agents: frozenset[str]
+) -> CallCells:
     """Cells of one call row. Every value from a log is shown literally (see tui/text.py)."""
-    own = 1 if operator and call.agent == operator else 0
+    own = 1 if is_own(call.agent, own_agents) else 0
     state = status(call)
     started = datetime.fromtimestamp(call.started_at, tz).strftime("%H:%M:%S")
-    time_cell = SortableText(started, style="bold" if own else "", no_wrap=True, end="")
-    time_cell.sort_key = (own, call.started_at, call.id)
+    sort_key = (own, call.started_at, call.id)
+    time_cell = ranked(Text(started, style="bold" if own else "", no_wrap=True, end=""), sort_key)
     cat = config.category(call.category) if call.category else None
     if call.category:
         category = literal(call.category, colour_style(cat.colour if cat else None))
@@ -102,7 +101,7 @@ def build_call_cells(call: CallRow, config: Config, tz: tzinfo, operator: str | 
         Text(clock(call.wait_seconds, empty=""), justify="right", end=""),
         literal(call.note, "italic", limit=60),
     )
-    return CallCells(key=str(call.id), sort_key=time_cell.sort_key, cells=cells)
+    return CallCells(key=str(call.id), sort_key=sort_key, cells=cells)
 
 
 class CallTable(RowsTable):
@@ -159,7 +158,7 @@ class CallTable(RowsTable):
         calls: Sequence[CallRow],
         config: Config,
         tz: tzinfo,
-        operator: str | None,
+        own_agents: frozenset[str],
         *,
         select_key: str | None = None,
     ) -> None:
@@ -167,7 +166,7 @@ class CallTable(RowsTable):
         add new rows, update changed cells, remove rows that left. ``select_key``: move the
         cursor to this call (the operator's call just finished)."""
         built = {
-            str(c.id): (c, build_call_cells(c, config, tz, operator)) for c in calls[:MAX_ROWS]
+            str(c.id): (c, build_call_cells(c, config, tz, own_agents)) for c in calls[:MAX_ROWS]
         }
         following = self.following
         old_cursor_key = selected_row_key(self)
@@ -184,7 +183,7 @@ class CallTable(RowsTable):
                 self._rows[key] = call
                 self._sort_keys[key] = row.sort_key
             if resort:
-                self.sort("time", key=lambda cell: cell.sort_key, reverse=True)
+                self.sort("time", key=lambda cell: cell.rank, reverse=True)
             self._place_cursor(following, old_cursor_key, old_cursor_row, changes.added, select_key)
         self._update_title()
 

@@ -16,11 +16,11 @@ from carewatch.tui.panels.rows import Column, RowsTable, selected_row_key
 from carewatch.tui.text import literal
 
 COLUMNS: tuple[Column, ...] = (
-    ("id", "#", 3),
-    ("age", "Age", 6),
-    ("title", "Issue", 24),
-    ("by", "Opened by", 10),
-    ("category", "Category", 10),
+    Column("id", "#", 3),
+    Column("age", "Age", 6),
+    Column("title", "Issue", 24, 0, 14),
+    Column("by", "Opened by", 10, 2, 9),
+    Column("category", "Category", 10, 1, 8),
 )
 
 
@@ -49,11 +49,13 @@ class IssuesTable(RowsTable):
         "Open issues",
         (
             "Issues opened from calls (key i on a call) and not resolved yet, oldest first, with "
-            "their age. Select one and press r (or Enter) to resolve it; everyone sees it go."
+            "their age. Select one and press r (or Enter) to resolve it: the screen asks first, "
+            "and u takes it back (it also withdraws an issue you just opened); everyone sees it."
         ),
         keys=(
             KeyHelp("↑ ↓", "select an issue"),
-            KeyHelp("r / Enter", "resolve the selected issue"),
+            KeyHelp("r / Enter", "resolve the selected issue (asks first)"),
+            KeyHelp("u", "undo: reopen the issue you resolved, withdraw the one you opened"),
         ),
     )
 

@@ -101,8 +101,10 @@ def title_text(
     now: float,
     tz: tzinfo,
     demo: str | None = None,
+    matched: bool | None = None,
 ) -> Text:
-    """The title bar; the queue and operator names are shown literally."""
+    """The title bar; the queue and operator names are shown literally. ``matched=False``:
+    the operator is no agent of the logs, and the bar says so."""
     text = Text(no_wrap=True, overflow="ellipsis", end="")
     text.append(" carewatch ", style="bold reverse")
     text.append(" ")
@@ -117,6 +119,8 @@ def title_text(
     if operator:
         text.append("  ·  operator ", style="dim")
         text.append(literal(operator, "bold"))
+        if matched is False:
+            text.append(" (matches no agent)", style="bold yellow")
     return text
 
 

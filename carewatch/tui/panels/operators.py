@@ -1,5 +1,7 @@
-"""Operators: state now (talking / paused with reason / idle / logged off) and the window's
-figures, one row per operator, updated by row key."""
+"""Operators: state now with the time in it (talking 3:12, paused lunch 12:40, idle 0:45,
+logged off), time logged in, and the window's figures, one row per operator, updated by row
+key. Every operator is reachable: the table scrolls, and on a small screen columns drop by
+priority instead of running off the edge."""
 
 from __future__ import annotations
 
@@ -8,43 +10,50 @@ from collections.abc import Sequence
 from rich.text import Text
 
 from carewatch.present import clock, minutes, percent
+from carewatch.tui.centre import OperatorLine
 from carewatch.tui.panels.panel import KeyHelp, PanelHelp
 from carewatch.tui.panels.rows import Column, RowsTable
-from carewatch.tui.snapshot import OperatorLine
 from carewatch.tui.text import literal
 
 COLUMNS: tuple[Column, ...] = (
-    ("name", "Operator", 10),
-    ("state", "Now", 14),
-    ("answered", "Ans", 3),
-    ("avg_talk", "Avg", 4),
-    ("talk", "Talk", 7),
-    ("tagged", "Tag%", 4),
-    ("rings", "Miss", 4),
+    Column("name", "Operator", 10, 0, 8),
+    Column("state", "Now", 18, 0, 13),
+    Column("answered", "Ans", 3, 1),
+    Column("logged_in", "In", 6, 3),
+    Column("avg_talk", "Avg", 4, 2),
+    Column("talk", "Talk", 7, 4),
+    Column("tagged", "Tag%", 4, 2),
+    Column("rings", "Miss", 4, 5),
 )
 
 _STATE_STYLE = {"talking": "cyan", "paused": "yellow", "idle": "green", "logged_off": "dim"}
 
 
-def operator_cells(
-    line: OperatorLine, now: float, operator: str | None, talk_target: float
-) -> tuple[Text, ...]:
-    """Cells of one operator row (names and pause reasons from the logs, shown literally)."""
+def state_cell(line: OperatorLine, now: float) -> Text:
+    """``talking 3:12``, ``paused lunch 12:40``, ``idle 0:45``, ``logged off``: the state and
+    how long it has lasted (pause reasons come from the logs: shown literally)."""
     state = Text(no_wrap=True, overflow="ellipsis", end="")
     label = "logged off" if line.state == "logged_off" else line.state or "–"
     state.append(label, style=_STATE_STYLE.get(line.state, "dim"))
     if line.state == "paused" and line.reason:
         state.append(" ")
         state.append(literal(line.reason, "italic", limit=20))
-    if line.since is not None and line.state in ("talking", "paused"):
-        state.append(f" {minutes(now - line.since)}", style="dim")
+    if line.since is not None and line.state in ("talking", "paused", "idle"):
+        state.append(f" {clock(now - line.since)}", style="bold" if line.state else "dim")
+    return state
+
+
+def operator_cells(line: OperatorLine, now: float, talk_target: float) -> tuple[Text, ...]:
+    """Cells of one operator row (names and pause reasons from the logs, shown literally)."""
     avg = line.avg_talk_seconds
     avg_style = "" if avg is None else "red" if avg > talk_target else ""
     tagged_style = "yellow" if line.tagged_share is not None and line.tagged_share < 1 else ""
+    logged_in = "" if line.logged_in_at is None else minutes(now - line.logged_in_at)
     return (
-        literal(line.name, "bold" if operator and line.name == operator else ""),
-        state,
+        literal(line.name, "bold reverse" if line.own else ""),
+        state_cell(line, now),
         Text(str(line.answered), justify="right"),
+        Text(logged_in.replace(" min", "m"), style="dim", justify="right"),
         Text(clock(avg), style=avg_style, justify="right"),
         Text(clock(line.total_talk_seconds), justify="right"),
         Text(percent(line.tagged_share, 0), style=tagged_style, justify="right"),
@@ -53,34 +62,40 @@ def operator_cells(
 
 
 class OperatorsTable(RowsTable):
-    """One row per operator, keyed by name."""
+    """One row per operator, keyed by name; the time in each state ticks."""
 
     COLUMNS = COLUMNS
 
     PANEL_HELP = PanelHelp(
         "Operators",
         (
-            "Each operator's state now (talking, paused with the logged reason, idle, logged "
-            "off, from the phone system's agent events) and, for the window: calls answered, "
-            "average talk (red over the target), total talk time, share of their answered calls "
-            "tagged, and rings they did not answer."
+            "Each operator's state now and how long it has lasted (talking, paused with the "
+            "logged reason, idle since their last call or event, logged off; from the phone "
+            "system's agent events), the time logged in (In), and for the window: calls "
+            "answered, average talk (red over the target), total talk time, share of their "
+            "answered calls tagged, and rings they did not answer. Your own row is reversed. "
+            "Scroll for more operators; on a narrow screen the least needed columns are left out."
         ),
-        keys=(KeyHelp("↑ ↓", "move the selection"),),
+        keys=(KeyHelp("↑ ↓ PgUp PgDn", "move the selection (every operator)"),),
     )
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._order: list[str] = []
+        self._lines: list[OperatorLine] = []
+        self._talk_target = 120.0
 
-    def show(
-        self, lines: Sequence[OperatorLine], now: float, operator: str | None, talk_target: float
-    ) -> None:
-        """Bring the rows in line with ``lines`` by row key (no clear-and-refill)."""
-        wanted = {line.name: operator_cells(line, now, operator, talk_target) for line in lines}
-        order = [line.name for line in lines]
+    def show(self, lines: Sequence[OperatorLine], now: float, talk_target: float) -> None:
+        """New lines from a refresh."""
+        self._lines = list(lines)
+        self._talk_target = talk_target
+        self.tick(now)
+
+    def tick(self, now: float) -> None:
+        """Bring the rows in line with the lines at ``now`` by row key (no clear-and-refill):
+        only the cells whose text changed are repainted."""
+        lines = self._lines
+        wanted = {line.name: operator_cells(line, now, self._talk_target) for line in lines}
         with self.app.batch_update():
-            self.sync_rows(wanted)
-            if order != self._order:
-                rank = {name: i for i, name in enumerate(order)}
-                self.sort("name", key=lambda cell: rank.get(cell.plain, len(rank)))
-                self._order = order
+            self.sync_in_order(wanted)
+        title = self.PANEL_HELP.title
+        self.border_title = f"{title} · {len(lines)}" if lines else title

@@ -1,15 +1,22 @@
-"""What the panels built on DataTable share: rows kept in line with the data by row key.
+"""What the panels built on DataTable share: rows kept in line with the data by row key, and
+columns that fit the panel's width.
 
 A refresh never clears and refills a table: :meth:`RowsTable.sync_rows` removes the rows that
 left, adds the new ones and updates only the cells that changed, so the cursor and the scroll
 position stay where the user put them.
+
+Columns fit the width instead of running off the edge (:func:`fit_columns`): each column has a
+priority (0: always shown) and a narrowest width; when the panel is too narrow, the least
+important column narrows, or goes when narrowing is not enough, and so on up the priorities.
+Only a change of width that changes the columns rebuilds the table (from the cells it keeps),
+with the cursor on the same row.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from rich.text import Text
 from textual.widgets import DataTable
@@ -17,10 +24,77 @@ from textual.widgets.data_table import CellDoesNotExist
 
 from carewatch.tui.panels.panel import Panel
 
-#: (column key, header, fixed width or None for automatic)
-Column = tuple[str, str, int | None]
 #: What a cell looks like: text, style and spans (a change in any of them repaints the cell).
 Signature = tuple[str, str, tuple[Any, ...]]
+#: Columns DataTable adds around each cell (``cell_padding`` 1 on each side).
+CELL_PADDING = 2
+#: Columns kept free for the vertical scrollbar.
+SCROLLBAR = 2
+
+
+class Column(NamedTuple):
+    """A column: key, header, width; ``priority`` 0 is never dropped, higher numbers are
+    dropped first; ``narrowest`` is the width it may shrink to (default: its width)."""
+
+    key: str
+    label: str
+    width: int
+    priority: int = 0
+    narrowest: int | None = None
+
+    @property
+    def min_width(self) -> int:
+        """The narrowest this column gets (never under its header)."""
+        return max(len(self.label), self.narrowest or self.width)
+
+
+def fit_columns(columns: Sequence[Column], width: int) -> list[tuple[Column, int]]:
+    """The columns shown in ``width`` cells, each with its width. While they do not fit, the
+    least important column (highest priority number, the rightmost of equals) gives way: it
+    narrows as far as it may, and if that is not enough it is dropped. Priority-0 columns are
+    never dropped: when only they are left, they narrow, the rightmost first."""
+    shown = list(columns)
+    widths = {c.key: c.width for c in shown}
+
+    def excess() -> int:
+        return sum(widths[c.key] + CELL_PADDING for c in shown) - width
+
+    while excess() > 0:
+        droppable = [c for c in shown if c.priority > 0]
+        if not droppable:
+            for c in reversed(shown):
+                cut = min(excess(), widths[c.key] - c.min_width)
+                widths[c.key] -= max(0, cut)
+            break
+        least = max(reversed(droppable), key=lambda c: c.priority)
+        room = widths[least.key] - least.min_width
+        if room >= excess():
+            widths[least.key] -= excess()
+            break
+        shown.remove(least)
+    return [(c, widths[c.key]) for c in shown]
+
+
+class RankedText(Text):
+    """A cell that carries the key its table is sorted by (``table.sort(column, key=lambda
+    cell: cell.rank)``): the order of the data, whatever the cell says."""
+
+    rank: tuple[Any, ...] = ()
+
+
+def ranked(text: Text, rank: tuple[Any, ...]) -> RankedText:
+    """``text`` as a :class:`RankedText` with ``rank``."""
+    cell = RankedText(
+        text.plain,
+        style=text.style,
+        justify=text.justify,
+        no_wrap=text.no_wrap,
+        overflow=text.overflow,
+        end=text.end,
+        spans=list(text.spans),
+    )
+    cell.rank = rank
+    return cell
 
 
 def selected_row_key(table: DataTable) -> str | None:
@@ -57,34 +131,89 @@ class RowsTable(Panel, DataTable):
     def __init__(self, *, id: str | None = None, classes: str | None = None, **options: Any):
         super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=True, **options)
         self._signatures: dict[str, tuple[Signature, ...]] = {}
+        self._cells: dict[str, tuple[Text, ...]] = {}
+        self._layout: list[tuple[Column, int]] | None = None
+        self._row_order: list[str] = []
         self.border_title = self.PANEL_HELP.title
 
+    @property
+    def shown_columns(self) -> list[str]:
+        """The keys of the columns shown now."""
+        return [c.key for c, _w in self._layout or []]
+
+    def cell(self, key: str, column: str) -> Text:
+        """The cell of row ``key`` in ``column`` as built, shown or not (narrow screens leave
+        columns out)."""
+        index = [c.key for c in self.COLUMNS].index(column)
+        return self._cells[key][index]
+
     def on_mount(self) -> None:
-        """Create the columns."""
-        for key, label, width in self.COLUMNS:
-            self.add_column(label, key=key, width=width)
+        """Create the columns for the width there is."""
+        self._fit()
+
+    def on_resize(self) -> None:
+        """Fit the columns to the new width (rebuilds only when they change)."""
+        self._fit()
+
+    def _fit(self) -> None:
+        width = self.size.width - SCROLLBAR
+        if width <= SCROLLBAR and self._layout is not None:
+            return  # not laid out yet (or hidden): keep what there is
+        layout = fit_columns(self.COLUMNS, width if width > SCROLLBAR else 10_000)
+        if layout == self._layout:
+            return
+        keep = selected_row_key(self)
+        order = [row.key.value for row in self.ordered_rows if row.key.value is not None]
+        self._layout = layout
+        with self.app.batch_update():
+            self.clear(columns=True)
+            for column, width_ in layout:
+                self.add_column(column.label, key=column.key, width=width_)
+            for key in order:
+                self.add_row(*self._visible(self._cells[key]), key=key)
+            if keep is not None and keep in self._cells:
+                self.move_cursor(row=self.get_row_index(keep), scroll=False)
+
+    def _visible(self, cells: Sequence[Text]) -> list[Text]:
+        index = {c.key: i for i, c in enumerate(self.COLUMNS)}
+        return [cells[index[c.key]] for c, _w in self._layout or []]
 
     def sync_rows(self, wanted: Mapping[str, Sequence[Text]]) -> RowChanges:
-        """Bring the rows in line with ``wanted`` (row key -> cells in column order): remove
-        the rows that left, add the new ones at the end, update the cells that changed.
-        Call it inside ``app.batch_update()``; sorting is the caller's."""
+        """Bring the rows in line with ``wanted`` (row key -> cells of every column in
+        ``COLUMNS`` order, shown or not): remove the rows that left, add the new ones at the
+        end, update the shown cells that changed. Call it inside ``app.batch_update()``;
+        sorting is the caller's."""
+        if self._layout is None:
+            self._fit()
         changes = RowChanges()
+        shown = set(self.shown_columns)
         for key in [k for k in self._signatures if k not in wanted]:
             self.remove_row(key)
             del self._signatures[key]
+            del self._cells[key]
             changes.removed.append(key)
         for key, cells in wanted.items():
             new = tuple(signature(cell) for cell in cells)
             old = self._signatures.get(key)
+            self._cells[key] = tuple(cells)
             if old is None:
-                self.add_row(*cells, key=key)
+                self.add_row(*self._visible(cells), key=key)
                 changes.added.append(key)
             elif new != old:
-                for (column, _label, _width), cell, now, before in zip(
-                    self.COLUMNS, cells, new, old, strict=True
-                ):
-                    if now != before:
-                        self.update_cell(key, column, cell)
+                for column, cell, now, before in zip(self.COLUMNS, cells, new, old, strict=True):
+                    if now != before and column.key in shown:
+                        self.update_cell(key, column.key, cell)
                 changes.updated.append(key)
             self._signatures[key] = new
+        return changes
+
+    def sync_in_order(self, wanted: Mapping[str, Sequence[Text]]) -> RowChanges:
+        """:meth:`sync_rows`, then the rows in ``wanted``'s order (sorted only when that
+        order changed). The first column's text must be the row key (a name)."""
+        changes = self.sync_rows(wanted)
+        order = list(wanted)
+        if order != self._row_order:
+            rank = {key: i for i, key in enumerate(order)}
+            self.sort(self.COLUMNS[0].key, key=lambda cell: rank.get(cell.plain, len(rank)))
+            self._row_order = order
         return changes

@@ -16,6 +16,7 @@ from carewatch.config import Config
 from carewatch.kpi.definitions import definition
 from carewatch.kpi.definitions import label as kpi_label
 from carewatch.present import DASH, clean_text, count, percent, short_duration
+from carewatch.tui.bigtext import big_line
 from carewatch.tui.panels.panel import Panel, PanelHelp
 from carewatch.tui.text import MAX_CELL_CHARS
 
@@ -200,6 +201,8 @@ class HeadlineTiles(Panel, Widget, can_focus=True):
     )
 
     compact: reactive[bool] = reactive(False, layout=True)
+    #: Values in three-line digits (when the tile is wide enough for them).
+    big: reactive[bool] = reactive(False, layout=True)
 
     def __init__(self, tiles: Iterable[TileData], *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -218,7 +221,14 @@ class HeadlineTiles(Panel, Widget, can_focus=True):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         """Two lines per tile row (three with the detail line)."""
         _per_row, rows, _w = self.layout_for(width)
-        return rows * (2 if self.compact else 3)
+        return rows * len(self._parts())
+
+    def _parts(self) -> tuple[str, ...]:
+        if self.compact:
+            return ("label", "value")
+        if self.big:
+            return ("label", "big0", "big1", "big2", "detail")
+        return ("label", "value", "detail")
 
     def show(self, tiles: list[TileData]) -> None:
         """New figures; repaint when something changed."""
@@ -229,7 +239,12 @@ class HeadlineTiles(Panel, Widget, can_focus=True):
 
     def set_compact(self, compact: bool) -> None:
         """Two lines per tile (no detail) on small screens."""
+        self.set_mode(compact=compact, big=False)
+
+    def set_mode(self, *, compact: bool, big: bool) -> None:
+        """Two lines per tile (no detail) on small screens; big figures on big ones."""
         self.compact = compact
+        self.big = big and not compact
 
     def render(self) -> Text:
         """Every tile: label, value (coloured by its level), detail."""
@@ -246,7 +261,7 @@ class HeadlineTiles(Panel, Widget, can_focus=True):
             name: self.get_component_rich_style(f"tiles--{name}", partial=True)
             for name in ("good", "warn", "bad")
         }
-        parts = ("label", "value") if self.compact else ("label", "value", "detail")
+        parts = self._parts()
         out = Text(no_wrap=True, end="")
         for row in range(rows):
             chunk = self.tiles[row * per_row : (row + 1) * per_row]
@@ -256,9 +271,11 @@ class HeadlineTiles(Panel, Widget, can_focus=True):
                 for index, tile in enumerate(chunk):
                     if index:
                         out.append(" ")
-                    if part == "value":
+                    if part == "value" or part.startswith("big"):
                         text = tile.value
                         style = styles["value"] + levels.get(tile.level, styles["value"])
+                        if part.startswith("big"):
+                            text = big_line(tile.value, int(part[-1]), inner)
                     else:
                         text = clean_text(fit(getattr(tile, part), inner), limit=MAX_CELL_CHARS)
                         style = styles[part]

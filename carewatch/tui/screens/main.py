@@ -6,31 +6,35 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
-from functools import partial
 from typing import Any, ClassVar
 
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
+from textual.containers import Grid
 from textual.keys import format_key
 from textual.widget import Widget
-from textual.widgets import Footer
+from textual.widgets import Footer, Static
 
 from carewatch.callstate import status
 from carewatch.config import Config
 from carewatch.present import clean_text
+from carewatch.tui.centre import is_own
 from carewatch.tui.commands import PaletteCommand
 from carewatch.tui.panels.alerts import AlertsLine
 from carewatch.tui.panels.calls import CallTable, outcome_legend
 from carewatch.tui.panels.categories import CategoryBars
 from carewatch.tui.panels.hourly import HourlyChart
 from carewatch.tui.panels.issues import IssuesTable
+from carewatch.tui.panels.live import LiveCallsTable
 from carewatch.tui.panels.now import NowStrip, TitleBar, title_text
 from carewatch.tui.panels.operators import OperatorsTable
 from carewatch.tui.panels.panel import KeyHelp, Panel
+from carewatch.tui.panels.queues import QueuesTable
 from carewatch.tui.panels.tiles import HeadlineTiles, build_tiles
+from carewatch.tui.screens import layout
 from carewatch.tui.screens.help import HelpScreen
+from carewatch.tui.screens.palette import main_palette
 from carewatch.tui.screens.tagging import TaggingScreen
 from carewatch.tui.snapshot import (
     WINDOW_KINDS,
@@ -41,12 +45,20 @@ from carewatch.tui.snapshot import (
     window_title,
 )
 
-#: Panels in the order Tab visits them; the first five share the lower area.
-PANELS = ("calls", "issues", "operators", "categories", "chart", "tiles", "now", "alerts")
-LOWER_PANELS = ("calls", "issues", "operators", "categories", "chart")
-#: Below this size the lower area shows one panel at a time (Tab switches).
-COMPACT_WIDTH = 100
-COMPACT_HEIGHT = 30
+#: Panels in the order Tab visits them; the grid's panels are placed by :mod:`.layout`.
+PANELS = (
+    "calls",
+    "live",
+    "queues",
+    "operators",
+    "issues",
+    "categories",
+    "chart",
+    "tiles",
+    "now",
+    "alerts",
+)
+LOWER_PANELS = layout.GRID_PANELS
 #: After the user moves in the call table, a call that just finished does not take the
 #: cursor away for this many seconds.
 USER_MOVE_GRACE = 5.0
@@ -63,7 +75,8 @@ KEYS: tuple[tuple[Binding, str], ...] = (
     (Binding("r", "toggle_resolved", "Resolved"), "mark the selected call resolved / not resolved"),
     (Binding("n", "note", "Note"), "write a note on the selected call"),
     (Binding("i", "open_issue", "Issue"), "open an issue from the selected call"),
-    (Binding("u", "undo", "Undo"), "undo your last tag"),
+    (Binding("u", "undo", "Undo"), "undo your last change: a tag, an issue opened or resolved"),
+    (Binding("b", "wallboard", "Wall"), "wallboard: big figures for a TV, rotating through queues"),
     (
         Binding("tab", "next_panel", "Panel", priority=True),
         "next panel (on a small screen: show it)",
@@ -91,8 +104,8 @@ class MainScreen(TaggingScreen):
         self.demo_label = demo_label
         self.snapshot: Snapshot | None = None
         self.pending_select: str | None = None
-        self.compact = False
-        self.shown_panel = "calls"
+        self.tier = "large"
+        self._chosen: dict[tuple[str, ...], str] = {}
         self._finished_own: set[str] | None = None
         self._last_user_move = -1e9
         self._queues: list[str] = []
@@ -103,18 +116,30 @@ class MainScreen(TaggingScreen):
         return self.is_attached and not (self._closing or self._closed)
 
     # -- layout --------------------------------------------------------------------------------
+    @property
+    def compact(self) -> bool:
+        """One lower panel at a time (the small tier)."""
+        return self.tier in (layout.TOO_SMALL_TIER, "small")
+
+    @property
+    def shown_panel(self) -> str:
+        """The grid panel shown in the first slot (in the small tier: the only one)."""
+        return layout.shown_panels(self.tier, self._chosen)[0]
+
     def compose(self) -> ComposeResult:
-        """Title, Now, tiles, the two bands of panels, alerts, footer."""
+        """Title, Now, tiles, the panel grid, alerts, footer (and the too-small line)."""
+        yield Static(layout.TOO_SMALL, id="too-small")
         yield TitleBar(id="title-bar")
         yield NowStrip(self.config, id="now")
         yield HeadlineTiles(build_tiles({}, None, self.config), id="tiles")
-        with Horizontal(id="middle", classes="band"):
+        with Grid(id="panels"):
+            yield QueuesTable(id="queues").add_class("panel", "lower")
+            yield LiveCallsTable(self.config.privacy, id="live").add_class("panel", "lower")
+            yield OperatorsTable(id="operators").add_class("panel", "lower")
+            yield IssuesTable(id="issues").add_class("panel", "lower")
             yield HourlyChart(id="chart").add_class("panel", "lower")
             yield CategoryBars(self.config, id="categories").add_class("panel", "lower")
-            yield OperatorsTable(id="operators").add_class("panel", "lower")
-        with Horizontal(id="bottom", classes="band"):
             yield CallTable(id="calls").add_class("panel", "lower")
-            yield IssuesTable(id="issues").add_class("panel", "lower")
         yield AlertsLine(id="alerts")
         yield Footer()
 
@@ -127,33 +152,44 @@ class MainScreen(TaggingScreen):
         self._apply_size()
 
     def on_resize(self, _event: events.Resize) -> None:
-        """Small terminals show one lower panel at a time."""
+        """Lay the screen out for its tier (see :mod:`.layout`)."""
         self._apply_size()
 
     def _apply_size(self) -> None:
         width, height = self.size
-        compact = width < COMPACT_WIDTH or height < COMPACT_HEIGHT
-        self.compact = compact
-        self.set_class(compact, "-compact")
-        self.set_class(height >= 50, "-tall")
-        self.query_one(HeadlineTiles).set_compact(compact)
-        self.query_one(Footer).compact = width < COMPACT_WIDTH
-        self._show_panel(self.shown_panel, force=True)
+        tier = layout.tier_for(width, height)
+        self.tier = tier
+        for name, _w, _h in layout.TIERS:
+            self.set_class(name == tier, f"-{name}")
+        self.set_class(tier == layout.TOO_SMALL_TIER, "-too-small")
+        self.set_class(tier in layout.TALL_TIERS, "-tall")
+        self.query_one(HeadlineTiles).set_mode(
+            compact=tier in layout.COMPACT_TIERS or tier == layout.TOO_SMALL_TIER,
+            big=tier in layout.BIG_TIERS,
+        )
+        self.query_one(Footer).compact = width < 120
+        focused = self._panel_of(self.focused)
+        if focused is not None and focused.id in LOWER_PANELS:
+            self._show_panel(focused.id)
+        else:
+            self._paint_slots()
 
-    def _show_panel(self, panel_id: str, *, force: bool = False) -> None:
-        """In compact mode only ``panel_id`` of the lower panels is displayed."""
-        if panel_id == self.shown_panel and not force:
-            return
-        self.shown_panel = panel_id
+    def _paint_slots(self) -> None:
+        shown = set(layout.shown_panels(self.tier, self._chosen))
         for name in LOWER_PANELS:
-            self.query_one(f"#{name}").set_class(name == panel_id, "-shown")
-        for band in self.query(".band"):
-            band.set_class(any(child.id == panel_id for child in band.children), "-shown")
+            self.query_one(f"#{name}").set_class(name in shown, "-shown")
+
+    def _show_panel(self, panel_id: str) -> None:
+        """Show ``panel_id`` in its slot of the current tier."""
+        slot = layout.slot_of(self.tier, panel_id)
+        if slot is not None:
+            self._chosen[slot] = panel_id
+        self._paint_slots()
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         """Focusing a lower panel (Tab, mouse) shows it in compact mode."""
         panel = self._panel_of(event.widget)
-        if panel is not None and panel.id in LOWER_PANELS and panel.id != self.shown_panel:
+        if panel is not None and panel.id in LOWER_PANELS:
             self._show_panel(panel.id)
 
     def _panel_of(self, widget: Widget | None) -> Widget | None:
@@ -183,6 +219,7 @@ class MainScreen(TaggingScreen):
                 now=now,
                 tz=self.config.tz,
                 demo=self.demo_label,
+                matched=self.snapshot.operator_matches if self.snapshot is not None else None,
             )
         )
 
@@ -206,10 +243,16 @@ class MainScreen(TaggingScreen):
             )
             self.query_one(CategoryBars).show(snap.kpis)
             self.query_one(OperatorsTable).show(
-                snap.operators, now, self.operator, self.config.targets.talk_seconds
+                snap.operators, now, self.config.targets.talk_seconds
             )
+            self.query_one(QueuesTable).show(snap.queue_lines, now)
+            self.query_one(LiveCallsTable).show(snap.now, now)
             self.query_one(CallTable).show_calls(
-                snap.calls, self.config, tz, self.operator, select_key=self._select_key(snap)
+                snap.calls,
+                self.config,
+                tz,
+                self.cw_app.own_agents,
+                select_key=self._select_key(snap),
             )
             self.query_one(IssuesTable).show(snap.issues, now)
             self._paint_alerts(self.cw_app.clock())
@@ -220,9 +263,8 @@ class MainScreen(TaggingScreen):
         if self.pending_select is not None:
             key, self.pending_select = self.pending_select, None
             return key
-        own_finished = [
-            c for c in snap.calls if c.agent == self.operator and status(c) == "answered"
-        ]
+        own = self.cw_app.own_agents
+        own_finished = [c for c in snap.calls if is_own(c.agent, own) and status(c) == "answered"]
         seen = self._finished_own
         self._finished_own = {str(c.id) for c in own_finished}
         new = own_finished if seen is None else [c for c in own_finished if str(c.id) not in seen]
@@ -244,6 +286,10 @@ class MainScreen(TaggingScreen):
         """Every second: the clock, the longest wait and its alert (no database read)."""
         self._paint_title(now)
         self.query_one(NowStrip).tick(now)
+        with self.app.batch_update():
+            self.query_one(QueuesTable).tick(now)
+            self.query_one(LiveCallsTable).tick(now)
+            self.query_one(OperatorsTable).tick(now)
         self._paint_alerts(now)
 
     def on_key(self, event: events.Key) -> None:
@@ -288,6 +334,10 @@ class MainScreen(TaggingScreen):
 
     def _visible_panels(self) -> list[Widget]:
         return [self.query_one(f"#{name}") for name in PANELS]
+
+    def action_wallboard(self) -> None:
+        """Big figures for a TV, rotating through the queues (no tagging keys there)."""
+        self.cw_app.show_wallboard()
 
     def _move_panel(self, step: int) -> None:
         panels = self._visible_panels()
@@ -334,50 +384,4 @@ class MainScreen(TaggingScreen):
     # -- the command palette -------------------------------------------------------------------
     def palette_commands(self) -> list[PaletteCommand]:
         """Every action by name."""
-        windows = [
-            PaletteCommand(
-                f"Window: {WINDOW_NAMES[kind]}",
-                "figures for this span",
-                partial(self.action_set_window, kind),
-            )
-            for kind in WINDOW_KINDS
-        ]
-        queues = [
-            PaletteCommand(
-                f"Queue filter: {clean_text(name, limit=40)}",
-                "show this queue only",
-                partial(self.set_queue, name),
-            )
-            for name in self._queues
-        ]
-        panels = [
-            PaletteCommand(
-                f"Show panel: {self._panel_title(panel_id)}",
-                "focus (and show) this panel",
-                partial(self.action_focus_panel, panel_id),
-            )
-            for panel_id in LOWER_PANELS
-        ]
-        return [
-            *windows,
-            PaletteCommand(
-                "Queue filter: all queues", "show every queue", partial(self.set_queue, None)
-            ),
-            *queues,
-            *self.tagging_commands(),
-            PaletteCommand(
-                "Go to the newest call",
-                "top of the call table",
-                self.query_one(CallTable).action_newest,
-            ),
-            *panels,
-            PaletteCommand(
-                "Help for the focused panel (?)",
-                "keys and what the panel shows",
-                self.action_help,
-            ),
-        ]
-
-    def _panel_title(self, panel_id: str) -> str:
-        panel = self.query_one(f"#{panel_id}")
-        return panel.PANEL_HELP.title if isinstance(panel, Panel) else panel_id
+        return main_palette(self)

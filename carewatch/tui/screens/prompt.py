@@ -106,3 +106,28 @@ class IssueScreen(TextPromptScreen):
         subject = clean_text(call.category, limit=40) or "call"
         detail = clean_text(call.note, limit=120) or f"follow up call {label}"
         return cls(label, f"{subject}: {detail}")
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question: ``y`` or Enter says yes, ``n`` or Esc says no."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y,enter", "answer(True)", "Yes"),
+        Binding("n,escape", "answer(False)", "No"),
+    ]
+
+    def __init__(self, title: str, question: str) -> None:
+        super().__init__()
+        self.box_title = title
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        """The question (shown literally) and the keys."""
+        with Vertical(id="confirm-box", classes="modal-box") as box:
+            box.border_title = self.box_title
+            yield Label(Text(self.question), classes="modal-label")
+            yield Label(Text("y / Enter: yes · n / Esc: no", style="dim"))
+
+    def action_answer(self, yes: bool) -> None:
+        """Close with the answer."""
+        self.dismiss(yes)

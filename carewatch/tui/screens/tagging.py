@@ -24,7 +24,7 @@ from carewatch.tui.commands import PaletteCommand
 from carewatch.tui.panels.calls import CallTable
 from carewatch.tui.panels.issues import IssuesTable
 from carewatch.tui.panels.panel import KeyHelp
-from carewatch.tui.screens.prompt import IssueScreen, NoteScreen
+from carewatch.tui.screens.prompt import ConfirmScreen, IssueScreen, NoteScreen
 
 if TYPE_CHECKING:
     from carewatch.tui.app import CarewatchApp
@@ -145,15 +145,22 @@ class TaggingScreen(Screen[None]):
         self.app.push_screen(IssueScreen.for_call(call), done)
 
     def on_issues_table_resolve_requested(self, message: IssuesTable.ResolveRequested) -> None:
-        """The issues panel asked to resolve an issue."""
-        writes.resolve_issue(self.cw_app, message.issue)
+        """The issues panel asked to resolve an issue: ask first (u undoes it after)."""
+        issue = message.issue
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                writes.resolve_issue(self.cw_app, issue)
+
+        question = f"Resolve issue #{issue.id}: {clean_text(issue.title, limit=80)}?"
+        self.app.push_screen(ConfirmScreen("Resolve an issue", question), done)
 
     def action_resolve_issue(self) -> None:
         """Resolve the issue selected in the issues panel."""
         self.query_one(IssuesTable).action_resolve()
 
     def action_undo(self) -> None:
-        """Undo this operator's last tag."""
+        """Undo this screen's last change: an issue opened or resolved, else the last tag."""
         writes.undo(self.cw_app)
 
     # -- help and palette ----------------------------------------------------------------------
@@ -194,7 +201,11 @@ class TaggingScreen(Screen[None]):
                 "an issue that needs follow-up",
                 self.action_open_issue,
             ),
-            PaletteCommand("Undo my last tag (u)", "put the old value back", self.action_undo),
+            PaletteCommand(
+                "Undo my last change (u)",
+                "a tag's old value back, an issue withdrawn or reopened",
+                self.action_undo,
+            ),
             PaletteCommand(
                 "Resolve the selected issue", "in the issues panel", self.action_resolve_issue
             ),

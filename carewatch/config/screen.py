@@ -1,0 +1,128 @@
+"""The config sections of the live screen: ``[ui]``, ``[operators]`` and ``[queues.NAME]``.
+
+* ``[ui]``: the theme, and the wallboard's rotation.
+* ``[operators]``: login name -> the agent ids the phone system logs for that person
+  (``alice = ["PJSIP/2001", "Agent/1001"]``); matching is case-insensitive.
+* ``[queues.NAME]``: a queue's own targets, each falling back to ``[targets]``.
+
+Pure data: the screen and the snapshot read these through the functions below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from pydantic import Field
+
+from carewatch.config.base import StrictModel
+
+
+class Ui(StrictModel):
+    #: A Textual theme name ("ansi-dark" follows the terminal's own colours). A theme picked
+    #: from the command palette is remembered in the state file and wins over this.
+    theme: str = "ansi-dark"
+    #: The wallboard shows each queue (and the whole centre) for this many seconds.
+    wall_rotate_seconds: float = Field(default=10, ge=2, le=3600)
+
+
+class QueueTargets(StrictModel):
+    """Targets of one queue; a key left out falls back to ``[targets]``."""
+
+    service_level_goal: float | None = Field(default=None, ge=0, le=1)
+    abandon_rate_max: float | None = Field(default=None, ge=0, le=1)
+    long_wait_alert_seconds: float | None = Field(default=None, gt=0)
+
+
+def _agent_list(value: object) -> object:
+    """``alice = "PJSIP/2001"`` is accepted as a list of one."""
+    return [value] if isinstance(value, str) else value
+
+
+#: What ``[operators]`` holds once validated: login name -> agent ids.
+OperatorsMap = dict[str, list[str]]
+
+
+def check_operators(value: object) -> OperatorsMap:
+    """Validate ``[operators]``: each value a non-empty agent id or list of them."""
+    if not isinstance(value, dict):
+        raise ValueError("expected a table of login = [agent ids]")
+    checked: OperatorsMap = {}
+    for login, agents in value.items():
+        items = _agent_list(agents)
+        if not isinstance(items, list) or not items:
+            raise ValueError(f'{login}: expected a list of agent ids, e.g. ["PJSIP/2001"]')
+        ids = []
+        for item in items:
+            if not isinstance(item, str) or not item.strip():
+                raise ValueError(
+                    f"{login}: every agent id must be a non-empty string, not {item!r}"
+                )
+            ids.append(item.strip())
+        checked[str(login)] = ids
+    owner: dict[str, str] = {}
+    for login, ids in checked.items():
+        for agent in ids:
+            other = owner.setdefault(fold(agent), login)
+            if other != login:
+                raise ValueError(
+                    f"{login}: agent id {agent!r} is already {other}'s; "
+                    "an agent id belongs to one operator"
+                )
+    return checked
+
+
+def fold(name: str | None) -> str:
+    """How names are compared: case-insensitive, surrounding blanks ignored."""
+    return (name or "").strip().casefold()
+
+
+def operator_agents(operators: OperatorsMap, operator: str | None) -> frozenset[str]:
+    """The agent ids (folded) that are ``operator`` on the screen: the name itself plus what
+    ``[operators]`` maps it to (the login is looked up case-insensitively too)."""
+    if not operator:
+        return frozenset()
+    ids = {fold(operator)}
+    wanted = fold(operator)
+    for login, agents in operators.items():
+        if fold(login) == wanted:
+            ids.update(fold(a) for a in agents)
+    return frozenset(ids)
+
+
+class CentreTargets(Protocol):
+    """The centre-wide targets a queue falls back to (``[targets]``)."""
+
+    service_level_goal: float
+    abandon_rate_max: float
+    long_wait_alert_seconds: float
+
+
+@dataclass(frozen=True)
+class QueueGoals:
+    """The targets one queue is coloured against."""
+
+    service_level_goal: float
+    abandon_rate_max: float
+    long_wait_alert_seconds: float
+
+
+def queue_goals(
+    targets: CentreTargets, queues: Mapping[str, QueueTargets], queue: str | None
+) -> QueueGoals:
+    """``[queues.NAME]``'s targets for ``queue``, each falling back to ``[targets]``."""
+    own = queues.get(queue or "") or QueueTargets()
+    return QueueGoals(
+        service_level_goal=(
+            targets.service_level_goal if own.service_level_goal is None else own.service_level_goal
+        ),
+        abandon_rate_max=(
+            targets.abandon_rate_max if own.abandon_rate_max is None else own.abandon_rate_max
+        ),
+        long_wait_alert_seconds=(
+            targets.long_wait_alert_seconds
+            if own.long_wait_alert_seconds is None
+            else own.long_wait_alert_seconds
+        ),
+    )

@@ -1,0 +1,105 @@
+"""Waiting and talking: the callers waiting now (queue, position, wait ticking) and the calls
+being talked (queue, operator, running duration), updated by row key every second."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from carewatch.config import Privacy
+from carewatch.kpi.now import NowState
+from carewatch.present import clock
+from carewatch.records import CallRow
+from carewatch.tui.panels.panel import PanelHelp
+from carewatch.tui.panels.rows import Column, RowsTable, ranked
+from carewatch.tui.text import caller_text, literal
+
+#: Most rows the panel keeps (waiting callers first).
+MAX_ROWS = 100
+
+COLUMNS: tuple[Column, ...] = (
+    Column("state", "Now", 7),
+    Column("time", "Time", 7),
+    Column("queue", "Queue", 10, 1, 7),
+    Column("position", "Pos", 3, 2),
+    Column("agent", "Operator", 12, 1, 8),
+    Column("caller", "Caller", 16, 3, 10),
+)
+
+
+def live_rows(state: NowState, now: float, privacy: Privacy) -> dict[str, tuple[Text, ...]]:
+    """Waiting callers (longest first, with their place in their queue), then calls being
+    talked (longest first); at most :data:`MAX_ROWS`."""
+    rows: dict[str, tuple[Text, ...]] = {}
+    places: dict[str | None, int] = {}
+    for call in state.waiting_calls[:MAX_ROWS]:
+        places[call.queue] = places.get(call.queue, 0) + 1
+        waited = max(0.0, now - call.started_at)
+        rows[f"w{call.id}"] = _cells(
+            call, "waiting", "bold yellow", waited, f"{places[call.queue]}", privacy
+        )
+    room = MAX_ROWS - len(rows)
+    for call in state.talking_calls[:room]:
+        talked = max(0.0, now - (call.answered_at or call.started_at))
+        rows[f"t{call.id}"] = _cells(call, "talking", "cyan", talked, "", privacy)
+    return rows
+
+
+def _cells(
+    call: CallRow,
+    word: str,
+    style: str,
+    seconds: float,
+    position: str,
+    privacy: Privacy,
+) -> tuple[Text, ...]:
+    # waiting before talking, then the longest first (an order that never changes for a row)
+    since = call.started_at if word == "waiting" else (call.answered_at or call.started_at)
+    rank = (0 if word == "waiting" else 1, since, call.id)
+    return (
+        ranked(Text(word, style=style, no_wrap=True, end=""), rank),
+        Text(clock(seconds), style="bold" if word == "waiting" else "", justify="right"),
+        literal(call.queue),
+        Text(position, justify="right"),
+        literal(call.agent if word == "talking" else ""),
+        caller_text(call.caller, privacy),
+    )
+
+
+class LiveCallsTable(RowsTable):
+    """Callers waiting and calls being talked, now; keyed by call (``w``/``t`` + id)."""
+
+    COLUMNS = COLUMNS
+
+    PANEL_HELP = PanelHelp(
+        "Waiting and talking",
+        (
+            "Callers waiting in a queue now, the longest wait first, with their place in their "
+            "queue (Pos) and how long they have waited; then the calls being talked, with the "
+            "operator and how long the call has lasted. Both tick every second. At most "
+            f"{MAX_ROWS} rows."
+        ),
+    )
+
+    def __init__(self, privacy: Privacy, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._privacy = privacy
+        self._state: NowState | None = None
+
+    def show(self, state: NowState, now: float) -> None:
+        """New state from a refresh."""
+        self._state = state
+        self.tick(now)
+
+    def tick(self, now: float) -> None:
+        """Repaint the running times; rows that changed state move (waiting, then talking)."""
+        if self._state is None:
+            return
+        rows = live_rows(self._state, now, self._privacy)
+        with self.app.batch_update():
+            changes = self.sync_rows(rows)
+            if changes.added or changes.removed:
+                self.sort("state", key=lambda cell: getattr(cell, "rank", ()))
+        state = self._state
+        self.border_title = (
+            f"{self.PANEL_HELP.title} · {state.waiting} waiting · {state.talking} talking"
+        )

@@ -1,0 +1,101 @@
+"""Queues: every queue at once — waiting now and the longest wait (ticking), operators logged
+in / talking / free / paused, and the window's answered, abandoned and service level, coloured
+against the queue's own targets (``[queues.NAME]``, else ``[targets]``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+
+from carewatch.present import clock, percent
+from carewatch.tui.centre import QueueLine
+from carewatch.tui.panels.panel import PanelHelp
+from carewatch.tui.panels.rows import Column, RowsTable
+from carewatch.tui.text import literal
+
+COLUMNS: tuple[Column, ...] = (
+    Column("name", "Queue", 10, 0, 7),
+    Column("waiting", "Wait", 4),
+    Column("longest", "Longest", 7, 1, 5),
+    Column("sl", "SL", 4, 1),
+    Column("free", "Free", 4, 2),
+    Column("talking", "Talk", 4, 3),
+    Column("answered", "Ans", 4, 3),
+    Column("abandoned", "Aband", 5, 3),
+    Column("paused", "Pause", 5, 4),
+    Column("logged_in", "In", 3, 5),
+)
+
+
+def longest_wait(line: QueueLine, now: float) -> float | None:
+    """How long the caller waiting longest in this queue has waited at ``now``."""
+    return None if line.longest_since is None else max(0.0, now - line.longest_since)
+
+
+def queue_cells(line: QueueLine, now: float) -> tuple[Text, ...]:
+    """Cells of one queue (its name is log text: literal)."""
+    goals = line.goals
+    waited = longest_wait(line, now)
+    if waited is not None and waited > goals.long_wait_alert_seconds:
+        wait_style = "bold reverse red"
+    elif line.waiting:
+        wait_style = "bold yellow"
+    else:
+        wait_style = "green"
+    sl = line.service_level
+    sl_style = "" if sl is None else "bold red" if sl < goals.service_level_goal else "green"
+    rate = line.abandon_rate
+    ab_style = "" if rate is None else "bold red" if rate > goals.abandon_rate_max else ""
+    free_style = "bold green" if line.free else "yellow" if line.logged_in else "dim"
+    return (
+        literal(line.name, "bold"),
+        Text(str(line.waiting), style=wait_style, justify="right"),
+        Text(
+            clock(waited, empty=""), style=wait_style if waited is not None else "", justify="right"
+        ),
+        Text(percent(sl, 0), style=sl_style, justify="right"),
+        Text(str(line.free), style=free_style, justify="right"),
+        Text(str(line.talking), style="cyan" if line.talking else "dim", justify="right"),
+        Text(str(line.answered), justify="right"),
+        Text(str(line.abandoned), style=ab_style, justify="right"),
+        Text(str(line.paused), style="yellow" if line.paused else "dim", justify="right"),
+        Text(str(line.logged_in), justify="right"),
+    )
+
+
+class QueuesTable(RowsTable):
+    """One row per queue, keyed by the queue's name; the longest wait ticks."""
+
+    COLUMNS = COLUMNS
+
+    PANEL_HELP = PanelHelp(
+        "Queues",
+        (
+            "Every queue at once. Wait: callers waiting now; Longest: how long the first of them "
+            "has waited (it ticks; reverse red over the queue's long_wait_alert_seconds). SL: "
+            "service level of the window (red below the queue's service_level_goal). Free, "
+            "Talk, Pause, In: the queue's operators now (idle, on a call of any queue, paused, "
+            "logged in); an operator of two queues counts in both. Ans and Aband: the window's "
+            "answered and abandoned calls (Aband red over the queue's abandon_rate_max). "
+            "Targets come from [queues.NAME] in the config, else from [targets]."
+        ),
+    )
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._lines: list[QueueLine] = []
+
+    def show(self, lines: Sequence[QueueLine], now: float) -> None:
+        """New lines from a refresh."""
+        self._lines = list(lines)
+        self.tick(now)
+
+    def tick(self, now: float) -> None:
+        """Repaint for the clock: only the cells that changed (the longest waits)."""
+        wanted = {line.name: queue_cells(line, now) for line in self._lines}
+        with self.app.batch_update():
+            self.sync_in_order(wanted)
+        waiting = sum(line.waiting for line in self._lines)
+        title = self.PANEL_HELP.title
+        self.border_title = f"{title} · {waiting} waiting" if self._lines else title

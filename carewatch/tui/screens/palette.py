@@ -1,0 +1,74 @@
+"""The main screen's actions in the command palette: windows, queue filters, tagging, panels,
+help (:func:`main_palette`)."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+from carewatch.present import clean_text
+from carewatch.tui.commands import PaletteCommand
+from carewatch.tui.panels.calls import CallTable
+from carewatch.tui.panels.panel import Panel
+from carewatch.tui.screens.layout import GRID_PANELS
+from carewatch.tui.snapshot import WINDOW_KINDS, WINDOW_NAMES
+
+if TYPE_CHECKING:
+    from carewatch.tui.screens.main import MainScreen
+
+
+def main_palette(screen: MainScreen) -> list[PaletteCommand]:
+    """Every action of the main screen by name, for the command palette (ctrl+p)."""
+    windows = [
+        PaletteCommand(
+            f"Window: {WINDOW_NAMES[kind]}",
+            "figures for this span",
+            partial(screen.action_set_window, kind),
+        )
+        for kind in WINDOW_KINDS
+    ]
+    queues = [
+        PaletteCommand(
+            f"Queue filter: {clean_text(name, limit=40)}",
+            "show this queue only",
+            partial(screen.set_queue, name),
+        )
+        for name in screen._queues
+    ]
+    panels = [
+        PaletteCommand(
+            f"Show panel: {_panel_title(screen, panel_id)}",
+            "focus (and show) this panel",
+            partial(screen.action_focus_panel, panel_id),
+        )
+        for panel_id in GRID_PANELS
+    ]
+    return [
+        *windows,
+        PaletteCommand(
+            "Queue filter: all queues", "show every queue", partial(screen.set_queue, None)
+        ),
+        *queues,
+        *screen.tagging_commands(),
+        PaletteCommand(
+            "Go to the newest call",
+            "top of the call table",
+            screen.query_one(CallTable).action_newest,
+        ),
+        *panels,
+        PaletteCommand(
+            "Wallboard (b)",
+            "big figures for a TV, rotating through the queues",
+            screen.action_wallboard,
+        ),
+        PaletteCommand(
+            "Help for the focused panel (?)",
+            "keys and what the panel shows",
+            screen.action_help,
+        ),
+    ]
+
+
+def _panel_title(screen: MainScreen, panel_id: str) -> str:
+    panel = screen.query_one(f"#{panel_id}")
+    return panel.PANEL_HELP.title if isinstance(panel, Panel) else panel_id

@@ -1,0 +1,214 @@
+"""The wallboard: big figures for a TV, rotating through the whole centre and each queue.
+
+``carewatch monitor --wall`` starts on it; ``b`` on the main screen opens it and ``b`` or Esc
+goes back. It has no tagging keys (nobody tags on a TV). Which page shows is read from the
+clock (``wall_rotate_seconds`` each), so two wallboards side by side agree, and a fixed
+clock shows a fixed page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Static
+
+from carewatch.config import Config
+from carewatch.config.screen import QueueGoals, queue_goals
+from carewatch.present import clean_text, clock, count, percent
+from carewatch.tui.bigtext import big_line, big_width
+from carewatch.tui.panels.now import title_text
+from carewatch.tui.snapshot import Snapshot, window_title
+
+if TYPE_CHECKING:
+    from carewatch.tui.app import CarewatchApp
+
+Level = Literal["good", "warn", "bad", ""]
+_LEVEL_STYLE = {"good": "bold green", "warn": "bold yellow", "bad": "bold reverse red", "": "bold"}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One big figure: what it is, its value, and how it stands against its target."""
+
+    label: str
+    value: str
+    level: Level = ""
+
+
+@dataclass(frozen=True)
+class WallPage:
+    """One page of the rotation: the whole centre or one queue."""
+
+    title: str
+    figures: tuple[Figure, ...]
+
+
+def _wait_level(waited: float | None, waiting: int, goals: QueueGoals) -> Level:
+    if waited is not None and waited > goals.long_wait_alert_seconds:
+        return "bad"
+    return "warn" if waiting else "good"
+
+
+def _rate_levels(sl: float | None, abandon: float | None, goals: QueueGoals) -> tuple[Level, Level]:
+    sl_level: Level = "" if sl is None else "bad" if sl < goals.service_level_goal else "good"
+    ab_level: Level = "" if abandon is None else "bad" if abandon > goals.abandon_rate_max else ""
+    return sl_level, ab_level
+
+
+def wall_pages(snap: Snapshot, config: Config, now: float) -> list[WallPage]:
+    """The centre first, then one page per queue (queue names are log text: cleaned)."""
+    state, kpis = snap.now, snap.kpis
+    agents = list(state.agents.values())
+    centre_goals = queue_goals(config.targets, {}, None)
+    longest = state.waiting_calls[0].started_at if state.waiting_calls else None
+    waited = None if longest is None else max(0.0, now - longest)
+    sl_level, ab_level = _rate_levels(
+        kpis.get("service_level"), kpis.get("abandon_rate"), centre_goals
+    )
+    pages = [
+        WallPage(
+            "All queues",
+            (
+                Figure(
+                    "Waiting",
+                    count(state.waiting),
+                    _wait_level(waited, state.waiting, centre_goals),
+                ),
+                Figure(
+                    "Longest wait", clock(waited), _wait_level(waited, state.waiting, centre_goals)
+                ),
+                Figure("Talking", count(sum(1 for a in agents if a.state == "talking"))),
+                Figure("Free", count(sum(1 for a in agents if a.state == "idle"))),
+                Figure("Paused", count(sum(1 for a in agents if a.state == "paused"))),
+                Figure("Answered", count(kpis.get("answered", 0))),
+                Figure("Abandoned", percent(kpis.get("abandon_rate"), 0), ab_level),
+                Figure("Service level", percent(kpis.get("service_level"), 0), sl_level),
+            ),
+        )
+    ]
+    for line in snap.queue_lines:
+        waited = None if line.longest_since is None else max(0.0, now - line.longest_since)
+        sl_level, ab_level = _rate_levels(line.service_level, line.abandon_rate, line.goals)
+        wait_level = _wait_level(waited, line.waiting, line.goals)
+        pages.append(
+            WallPage(
+                f"Queue {clean_text(line.name, limit=40)}",
+                (
+                    Figure("Waiting", count(line.waiting), wait_level),
+                    Figure("Longest wait", clock(waited), wait_level),
+                    Figure("Talking", count(line.talking)),
+                    Figure("Free", count(line.free), "good" if line.free else "warn"),
+                    Figure("Paused", count(line.paused)),
+                    Figure("Answered", count(line.answered)),
+                    Figure("Abandoned", percent(line.abandon_rate, 0), ab_level),
+                    Figure("Service level", percent(line.service_level, 0), sl_level),
+                ),
+            )
+        )
+    return pages
+
+
+def page_index(now: float, pages: int, seconds: float) -> int:
+    """Which page shows at ``now``: each for ``seconds``, from the epoch (clock-driven)."""
+    return int(now // seconds) % pages if pages else 0
+
+
+def render_page(page: WallPage, width: int, index: int, pages: int) -> RenderableType:
+    """The page: its title, then the figures in as many columns as fit, each a label over
+    the value in three-line digits (plain text when the digits do not fit)."""
+    cell = max(12, max(big_width(f.value) for f in page.figures) + 2)
+    columns = max(1, min(4, width // (cell + 4)))
+    grid = Table.grid(expand=True, padding=(0, 2))
+    for _ in range(columns):
+        grid.add_column(justify="center", ratio=1)
+    cells: list[RenderableType] = []
+    for figure in page.figures:
+        style = _LEVEL_STYLE[figure.level]
+        value: RenderableType
+        lines = [big_line(figure.value, n, width // columns - 2) for n in range(3)]
+        value = Text("\n".join(lines), style=style, justify="center")
+        cells.append(Group(Text(figure.label, style="dim", justify="center"), value, Text("")))
+    for start in range(0, len(cells), columns):
+        row = cells[start : start + columns]
+        grid.add_row(*row, *([Text("")] * (columns - len(row))))
+    title = Text(page.title.upper(), style="bold reverse", justify="center")
+    title.append(f"  {index + 1}/{pages}", style="dim")
+    return Group(title, Text(""), grid)
+
+
+class WallScreen(Screen[None]):
+    """Big figures, no tagging keys, rotating through the centre and the queues."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("b,escape", "back", "Back to the panels"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self, config: Config, *, demo_label: str | None = None) -> None:
+        super().__init__(id="wall")
+        self.config = config
+        self.demo_label = demo_label
+        self.snapshot: Snapshot | None = None
+        self.page = 0
+        self.pages: Sequence[WallPage] = ()
+
+    @property
+    def cw_app(self) -> CarewatchApp:
+        """The app, typed."""
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        """A title line, the page, and a line of keys."""
+        yield Static(id="wall-title")
+        yield Static(Text("reading…", style="dim"), id="wall-page")
+        yield Static(Text("b / Esc: back to the panels · q: quit", style="dim"), id="wall-keys")
+
+    def on_mount(self) -> None:
+        """Paint what the app already has."""
+        snap = self.cw_app.snapshot
+        if snap is not None:
+            self.show_snapshot(snap, self.cw_app.clock())
+
+    def show_snapshot(self, snap: Snapshot, now: float) -> None:
+        """New figures from a refresh."""
+        self.snapshot = snap
+        self.tick(now)
+
+    def tick(self, now: float) -> None:
+        """Every second: the clock, the waits, and the page of the rotation."""
+        snap = self.snapshot
+        if snap is None:
+            return
+        self.pages = wall_pages(snap, self.config, now)
+        self.page = page_index(now, len(self.pages), self.config.ui.wall_rotate_seconds)
+        self.query_one("#wall-title", Static).update(
+            title_text(
+                window_title=window_title(snap.window_kind, snap.window, self.config),
+                queue=snap.queue,
+                operator=None,
+                now=now,
+                tz=self.config.tz,
+                demo=self.demo_label,
+            )
+        )
+        width = self.size.width or 120
+        self.query_one("#wall-page", Static).update(
+            render_page(self.pages[self.page], width, self.page, len(self.pages))
+        )
+
+    def on_resize(self) -> None:
+        """Columns follow the width."""
+        if self.snapshot is not None:
+            self.tick(self.cw_app.clock())
+
+    def action_back(self) -> None:
+        """Back to the panels."""
+        self.dismiss(None)
