@@ -6,12 +6,71 @@ happens, so each face asks for "the KPIs of this window" in one call.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from carewatch.config import Config
 from carewatch.kpi.engine import compute_kpis
+from carewatch.kpi.sessions import LOOKBACK_SECONDS, agent_time
 from carewatch.kpi.windows import Window
+from carewatch.records import CallRow
 from carewatch.store import Store
+
+
+@dataclass(frozen=True)
+class WindowFigures:
+    """A window's calls (as read, oldest first) and their KPI snapshot."""
+
+    calls: list[CallRow]
+    kpis: dict[str, Any]
+
+
+def _agent_events(
+    store: Store, window: Window, queue: str | None, agent: str | None
+) -> list[dict[str, Any]]:
+    """The agent events from :data:`LOOKBACK_SECONDS` before the window to its end, of one
+    operator, and with ``queue`` those of that queue or of none (a login, a pause)."""
+    events = store.agent_events_between(window.start - LOOKBACK_SECONDS, window.end)
+    if agent is not None:
+        events = [e for e in events if e.get("agent") == agent]
+    if queue is not None:
+        events = [e for e in events if str(e.get("queue") or "NONE") in (queue, "NONE")]
+    return events
+
+
+def window_figures(
+    store: Store,
+    config: Config,
+    window: Window,
+    *,
+    queue: str | None = None,
+    agent: str | None = None,
+    now: float | None = None,
+    with_agent_time: bool = False,
+) -> WindowFigures:
+    """Read the window's calls, issues and missed rings from ``store`` (and, with
+    ``with_agent_time``, the operators' events: logged-in and paused time) and compute the
+    snapshot (:func:`carewatch.kpi.engine.compute_kpis`). ``queue``/``agent`` narrow the
+    calls, the missed rings and the operators' events; issues are never narrowed."""
+    calls = store.calls_between(window.start, window.end, queue=queue, agent=agent)
+    issues = store.issues_relevant(window.start, window.end)
+    rings = store.missed_rings_between(window.start, window.end, queue=queue)
+    if agent is not None:
+        rings = {agent: rings[agent]} if agent in rings else {}
+    times = None
+    if with_agent_time:
+        events = _agent_events(store, window, queue, agent)
+        times = agent_time(events, window.start, window.end, now)
+    kpis = compute_kpis(
+        calls,
+        config,
+        window=window,
+        issues=issues,
+        missed_rings=rings,
+        agent_time=times,
+        now=now,
+    )
+    return WindowFigures(calls, kpis)
 
 
 def window_kpis(
@@ -22,13 +81,15 @@ def window_kpis(
     queue: str | None = None,
     agent: str | None = None,
     now: float | None = None,
+    with_agent_time: bool = False,
 ) -> dict[str, Any]:
-    """Read the window's calls, issues and missed rings from ``store`` and compute the
-    snapshot (:func:`carewatch.kpi.engine.compute_kpis`). ``queue``/``agent`` narrow the
-    calls and the missed rings; issues are never narrowed."""
-    calls = store.calls_between(window.start, window.end, queue=queue, agent=agent)
-    issues = store.issues_relevant(window.start, window.end)
-    rings = store.missed_rings_between(window.start, window.end, queue=queue)
-    if agent is not None:
-        rings = {agent: rings[agent]} if agent in rings else {}
-    return compute_kpis(calls, config, window=window, issues=issues, missed_rings=rings, now=now)
+    """The snapshot of :func:`window_figures`."""
+    return window_figures(
+        store,
+        config,
+        window,
+        queue=queue,
+        agent=agent,
+        now=now,
+        with_agent_time=with_agent_time,
+    ).kpis

@@ -34,6 +34,8 @@ class Targets(StrictModel):
     long_wait_alert_seconds: float = Field(default=60, gt=0)
     #: A followed source with no new line for this long (in working hours) is "stale".
     stale_source_seconds: float = Field(default=900, gt=0)
+    #: The report's "what it would save": a category over its alert share cut by this share.
+    savings_cut: float = Field(default=0.70, gt=0, le=1)
 
 
 class Category(StrictModel):
@@ -43,6 +45,8 @@ class Category(StrictModel):
     complaint: bool = False
     #: Per-category alert share; falls back to ``targets.category_alert_share``.
     alert_share: float | None = Field(default=None, gt=0, le=1)
+    #: Optional request types within the category ("tracking", "late delivery"…).
+    subcategories: list[str] = []
 
 
 class Outcome(StrictModel):

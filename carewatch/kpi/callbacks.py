@@ -35,10 +35,11 @@ MIN_SUFFIX_DIGITS = 6
 
 @dataclass(frozen=True)
 class Callback:
-    """A caller to call back: their number as logged, their last lost call (id, start,
-    queue, abandoned or missed, wait) and how many lost calls since they were last reached."""
+    """A caller to call back: their number as logged, their last lost call (its primary key
+    and call id, start, queue, abandoned or missed, wait) and how many lost calls since they were last reached."""
 
     caller: str
+    id: int
     call_id: str
     last_at: float
     queue: str | None
@@ -99,6 +100,7 @@ def callbacks(calls: Iterable[CallRow], start: float, end: float) -> list[Callba
         out.append(
             Callback(
                 caller=known_caller(last.caller) or "",
+                id=last.id,
                 call_id=last.call_id,
                 last_at=last.started_at,
                 queue=last.queue,

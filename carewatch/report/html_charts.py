@@ -1,4 +1,4 @@
-"""The HTML page's charts as inline SVG: calls per hour, and one category's share."""
+"""The HTML page's charts as inline SVG: calls per hour, one category's share, the trend."""
 
 from __future__ import annotations
 
@@ -111,3 +111,47 @@ def share_svg(share: float | None, colour: str, threshold: float | None) -> str:
         )
     out.append("</svg>")
     return "".join(out)
+
+
+def trend_svg(rows: Sequence[tuple[str, int, int]]) -> str:
+    """Calls offered per period (answered / not answered stacked) as inline SVG bars; ``rows``
+    are (label, offered, answered), oldest first."""
+    w, h_plot, left, bottom, top_pad = 720, 150, 40, 30, 8
+    top = max((offered for _, offered, _ in rows), default=0) or 1
+    bar_w = (w - left - 4) / max(1, len(rows))
+    parts = [
+        f'<svg viewBox="0 0 {w} {h_plot + bottom + top_pad}" width="{w}" role="img" '
+        'aria-label="Calls offered per period, answered and not answered">'
+    ]
+    for frac in (0, 0.5, 1):
+        y = top_pad + h_plot * (1 - frac)
+        parts.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{w - 2}" y2="{y:.1f}" stroke="#ddd"/>'
+            f'<text x="{left - 4}" y="{y + 3:.1f}" text-anchor="end">{round(top * frac):,}</text>'
+        )
+    for i, (name, offered, answered) in enumerate(rows):
+        x = left + 2 + i * bar_w
+        lost = max(0, offered - answered)
+        h_ans = h_plot * answered / top
+        h_lost = h_plot * lost / top
+        y_ans = top_pad + h_plot - h_ans
+        parts.append(
+            f"<g><title>{name} — {offered:,} offered, {answered:,} answered, "
+            f"{lost:,} not answered</title>"
+        )
+        if h_ans:
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y_ans:.1f}" width="{bar_w - 4:.1f}" '
+                f'height="{h_ans:.1f}" fill="{ANSWERED}"/>'
+            )
+        if h_lost:
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y_ans - h_lost:.1f}" width="{bar_w - 4:.1f}" '
+                f'height="{h_lost:.1f}" fill="{LOST}"/>'
+            )
+        parts.append(
+            f'<text x="{x + (bar_w - 4) / 2:.1f}" y="{top_pad + h_plot + 14}" '
+            f'text-anchor="middle">{name}</text></g>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
