@@ -10,11 +10,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from carewatch.config import Config
+from carewatch.kpi.callbacks import Callback, callbacks
 from carewatch.kpi.engine import compute_kpis
 from carewatch.kpi.sessions import LOOKBACK_SECONDS, agent_time
 from carewatch.kpi.windows import Window
 from carewatch.records import CallRow
 from carewatch.store import Store
+
+#: How long after a window the callers to call back are looked for (up to now).
+CALLBACK_LOOKAHEAD_SECONDS = 7 * 86400.0
 
 
 @dataclass(frozen=True)
@@ -93,3 +97,34 @@ def window_kpis(
         now=now,
         with_agent_time=with_agent_time,
     ).kpis
+
+
+def callbacks_for(
+    store: Store,
+    window: Window,
+    now: float,
+    *,
+    queue: str | None = None,
+    agent: str | None = None,
+    calls: list[CallRow] | None = None,
+) -> list[Callback]:
+    """The callers to call back for the lost calls of ``window``
+    (:func:`carewatch.kpi.callbacks.callbacks`), judged on the window's calls and those up to
+    ``now`` (at most :data:`CALLBACK_LOOKAHEAD_SECONDS` after the window). A call back may be
+    in any queue and by anyone, so the calls are read unnarrowed and the list is narrowed to
+    the lost calls of ``queue``/``agent`` after. ``calls``: the window's calls already read
+    with the same narrowing (read here when not given)."""
+    narrowed = queue is not None or agent is not None
+    reread = calls is None or narrowed
+    every = store.calls_between(window.start, window.end) if reread else list(calls or ())
+    later_end = min(now, window.end + CALLBACK_LOOKAHEAD_SECONDS)
+    later = store.calls_between(window.end, later_end) if later_end > window.end else []
+    found = callbacks([*every, *later], window.start, window.end)
+    if not narrowed:
+        return found
+    kept = {
+        c.id
+        for c in every
+        if (queue is None or c.queue == queue) and (agent is None or c.agent == agent)
+    }
+    return [c for c in found if c.id in kept]

@@ -11,10 +11,11 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from carewatch.config import Config, load_config
-from carewatch.store import Store
+from carewatch.store import Store, database_url
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -78,6 +79,21 @@ def database_of(args: argparse.Namespace, config: Config) -> str:
 def open_store(args: argparse.Namespace, config: Config) -> Store:
     """The store of :func:`database_of`."""
     return Store(database_of(args, config))
+
+
+def open_existing_store(args: argparse.Namespace, config: Config) -> Store:
+    """The store of :func:`database_of`, which must exist already: a command that only reads
+    (``report``, ``callbacks``) never creates a database. A file that does not exist is a
+    :class:`Failure` (one line, exit 1) and nothing is created.
+
+    Until the store opens read-only itself, the file is checked here before the store opens
+    it; then this becomes ``Store(url, read_only=True)``.
+    """
+    url = database_url(database_of(args, config))
+    path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else None
+    if path and path != ":memory:" and not Path(path).exists():
+        raise Failure(f"no database at {path} (give --db, or read call logs with carewatch ingest)")
+    return Store(url, create=False)
 
 
 def operator_of(args: argparse.Namespace) -> str:

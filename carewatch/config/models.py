@@ -74,6 +74,21 @@ class Source(StrictModel):
     name: str | None = None
 
 
+class Mail(StrictModel):
+    """The SMTP server ``carewatch report --mail-to`` sends through."""
+
+    host: str = "localhost"
+    port: int = Field(default=25, ge=1, le=65535)
+    sender: str = "carewatch@localhost"
+    #: ``starttls`` upgrades a plain connection; ``ssl`` connects with TLS from the start.
+    starttls: bool = False
+    ssl: bool = False
+    username: str | None = None
+    #: The password is never in the file: the environment variable named here holds it.
+    password_env: str = "CAREWATCH_SMTP_PASSWORD"
+    timeout_seconds: float = Field(default=30, gt=0)
+
+
 class Config(StrictModel):
     timezone: str | None = None
     database: str | None = None
@@ -86,6 +101,7 @@ class Config(StrictModel):
     shifts: list[Shift] = []
     sources: list[Source] = []
     mapping: Mapping | None = None
+    mail: Mail = Mail()
     #: Where the file came from, for messages (not a key of the file).
     path: str | None = Field(default=None, exclude=True)
 

@@ -36,7 +36,8 @@ MIN_SUFFIX_DIGITS = 6
 @dataclass(frozen=True)
 class Callback:
     """A caller to call back: their number as logged, their last lost call (its primary key
-    and call id, start, queue, abandoned or missed, wait) and how many lost calls since they were last reached."""
+    and call id, start, queue, abandoned or missed, wait) and how many lost calls since they
+    were last reached."""
 
     caller: str
     id: int

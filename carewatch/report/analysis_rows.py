@@ -5,14 +5,16 @@ formatted by :mod:`carewatch.present` but not escaped)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import datetime, tzinfo
 from typing import Any
 
+from carewatch.config import Privacy
+from carewatch.kpi.callbacks import Callback
 from carewatch.kpi.definitions import QUEUE_KPIS, TREND_KEYS, label
 from carewatch.kpi.windows import Period
 from carewatch.present import DASH, duration, mask_caller, money, percent
 from carewatch.report.model import Report
-from carewatch.report.rows import local_time
 
 # -- queues ----------------------------------------------------------------------------------
 
@@ -196,19 +198,22 @@ CALLBACK_HEADINGS = ("Last call", "Caller", "Queue", "Result", "Last wait", "Cal
 CALLBACK_ALIGN = "lllllrl"
 
 
-def callback_rows(report: Report, fmt: str = "%d %b %H:%M") -> list[tuple[str, ...]]:
-    """The callers to call back as shown (callers masked as the config says)."""
+def callback_rows(
+    found: Sequence[Callback], tz: tzinfo, privacy: Privacy, fmt: str = "%d %b %H:%M"
+) -> list[tuple[str, ...]]:
+    """The callers to call back as shown, in :data:`CALLBACK_HEADINGS` order (callers masked
+    as ``privacy`` says)."""
     return [
         (
-            local_time(report, c.last_at, fmt),
-            mask_caller(c.caller, report.privacy),
+            datetime.fromtimestamp(c.last_at, tz).strftime(fmt),
+            mask_caller(c.caller, privacy),
             c.queue or DASH,
             c.result,
             duration(c.last_wait_seconds),
             f"{c.attempts:,}",
             c.call_id,
         )
-        for c in report.callbacks
+        for c in found
     ]
 
 

@@ -8,8 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from carewatch.config import Config
-from carewatch.figures import window_figures, window_kpis
-from carewatch.kpi.callbacks import Callback, callbacks
+from carewatch.figures import callbacks_for, window_figures, window_kpis
 from carewatch.kpi.definitions import TREND_KEYS
 from carewatch.kpi.engine import conversion_outcomes
 from carewatch.kpi.insights import insights
@@ -24,8 +23,6 @@ from carewatch.store.analysis import call_span, subcategories_between, trend_tot
 
 #: The calls with a note each category of "What callers wanted" shows (the latest).
 NOTES_PER_CATEGORY = 20
-#: How long after the period the report looks for a call back (up to the report time).
-CALLBACK_LOOKAHEAD_SECONDS = 7 * 86400.0
 
 
 def build_report(
@@ -117,7 +114,7 @@ def build_report(
         requests=_requests(store, config, window, main.calls, kpis, queue, agent),
         savings=savings(kpis, config, days + 1),
         savings_cut=config.targets.savings_cut,
-        callbacks=_callbacks(store, window, main.calls, now, queue, agent),
+        callbacks=callbacks_for(store, window, now, queue=queue, agent=agent, calls=main.calls),
         complaint_categories=[c.name for c in config.categories if c.complaint],
         privacy=config.privacy,
         data_span=None if had_calls(kpis) else call_span(store, queue=queue, agent=agent),
@@ -223,25 +220,3 @@ def _requests(
             )
         )
     return out
-
-
-def _callbacks(
-    store: Store,
-    window: Window,
-    calls: list[CallRow],
-    now: float,
-    queue: str | None,
-    agent: str | None,
-) -> list[Callback]:
-    """The callers of the period's lost calls not reached by the report time (looked for up
-    to :data:`CALLBACK_LOOKAHEAD_SECONDS` after the period). A call back may be in any queue
-    and by anyone, so the calls are read unnarrowed; the list is then narrowed."""
-    narrowed = queue is not None or agent is not None
-    every = store.calls_between(window.start, window.end) if narrowed else calls
-    later_end = min(now, window.end + CALLBACK_LOOKAHEAD_SECONDS)
-    later = store.calls_between(window.end, later_end) if later_end > window.end else []
-    found = callbacks([*every, *later], window.start, window.end)
-    if not narrowed:
-        return found
-    kept = {c.id for c in calls}
-    return [c for c in found if c.id in kept]

@@ -123,7 +123,7 @@ def requests(report: Report) -> list[str]:
 
 
 def callbacks(report: Report) -> list[str]:
-    rows = callback_rows(report)
+    rows = callback_rows(report.callbacks, report.tz, report.privacy)
     out = [f'<section class="keep"><h2>Callers to call back ({len(rows):,})</h2>']
     if rows:
         body = [tr(*(td(esc(c)) for c in row)) for row in rows]

@@ -55,9 +55,11 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
+from carewatch.config import Privacy
+from carewatch.kpi.callbacks import Callback
 from carewatch.present import mask_caller
 from carewatch.records import CallRow
 from carewatch.report.model import Compared, RenderOptions, Report
@@ -153,6 +155,19 @@ def report_json(report: Report) -> dict[str, Any]:
     return data
 
 
+def callback_record(c: Callback, tz: tzinfo, privacy: Privacy) -> dict[str, Any]:
+    """A caller to call back as JSON (the caller masked as ``privacy`` says)."""
+    return {
+        "time": datetime.fromtimestamp(c.last_at, tz).isoformat(timespec="seconds"),
+        "caller": mask_caller(c.caller, privacy),
+        "call_id": c.call_id,
+        "queue": c.queue,
+        "result": c.result,
+        "last_wait_seconds": _finite(c.last_wait_seconds),
+        "calls": c.attempts,
+    }
+
+
 def analysis_json(report: Report) -> dict[str, Any]:
     """The analysis keys (see the module docstring), in order."""
     span = report.data_span
@@ -199,18 +214,7 @@ def analysis_json(report: Report) -> dict[str, Any]:
             for r in report.requests
         ],
         "savings": _json_safe(report.savings),
-        "callbacks": [
-            {
-                "time": _local(report, c.last_at),
-                "caller": mask_caller(c.caller, report.privacy),
-                "call_id": c.call_id,
-                "queue": c.queue,
-                "result": c.result,
-                "last_wait_seconds": _finite(c.last_wait_seconds),
-                "calls": c.attempts,
-            }
-            for c in report.callbacks
-        ],
+        "callbacks": [callback_record(c, report.tz, report.privacy) for c in report.callbacks],
         "data_span": (
             None
             if span is None

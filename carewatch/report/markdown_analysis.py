@@ -93,7 +93,7 @@ def requests(report: Report) -> list[str]:
 
 
 def callbacks(report: Report) -> list[str]:
-    rows = callback_rows(report)
+    rows = callback_rows(report.callbacks, report.tz, report.privacy)
     out = ["", f"## Callers to call back ({len(rows):,})", ""]
     if rows:
         out += md_table(

@@ -112,7 +112,7 @@ def operators_time(report: Report, width: int, paint: Paint) -> list[str]:
         )
         return out
     head = ("operator", "logged in", "paused", "talk time", "occup.", "rings", "unreach.")
-    widths = (11, 11, 11, 7, 6, 9)
+    widths = (13, 13, 13, 7, 6, 9)
     body = _table([(n, c) for n, c, _ in rows], head, widths, width)
     out.append(body[0])
     for line, (_, _, pauses) in zip(body[1:], rows, strict=True):
@@ -168,7 +168,7 @@ def requests(report: Report, width: int, paint: Paint) -> list[str]:
 
 def callbacks(report: Report, width: int, paint: Paint) -> list[str]:
     """Callers to call back: the last unanswered call of each, oldest first."""
-    rows = callback_rows(report)
+    rows = callback_rows(report.callbacks, report.tz, report.privacy)
     out = heading("CALLERS TO CALL BACK", f"{len(rows):,}", width, paint)
     if not rows:
         out.append("Nobody: every caller who was not answered has been reached since.")
