@@ -13,7 +13,7 @@ import pytest
 
 from carewatch.cli import build_parser, main
 
-SUBCOMMANDS = ("monitor", "demo", "ingest", "tag", "report", "simulate")
+SUBCOMMANDS = ("monitor", "demo", "ingest", "tag", "report", "callbacks", "simulate")
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -56,11 +56,24 @@ def test_bad_config_is_exit_2_one_line_no_traceback(tmp_path: Path) -> None:
 
 
 def test_database_that_cannot_be_opened_is_exit_1(tmp_path: Path) -> None:
-    result = run("report", "--db", str(tmp_path / "no" / "such" / "folder.db"))
+    result = run("ingest", str(tmp_path), "--db", str(tmp_path / "no" / "such" / "folder.db"))
     assert result.returncode == 1
     assert result.stderr.strip().count("\n") == 0
     assert "cannot open database" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["report", "callbacks"])
+def test_reading_a_database_that_does_not_exist_creates_nothing(
+    tmp_path: Path, command: str
+) -> None:
+    missing = tmp_path / "typo.db"
+    result = run(command, "--db", str(missing))
+    assert result.returncode == 1
+    hint = "(give --db, or read call logs with carewatch ingest)"
+    assert result.stderr == f"carewatch: no database at {missing} {hint}\n"
+    assert result.stdout == ""
+    assert list(tmp_path.iterdir()) == []  # no file, no -wal, no -shm
 
 
 def test_bad_usage_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
@@ -68,9 +81,19 @@ def test_bad_usage_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
         main(["report", "--format", "pdf"])
     assert info.value.code == 2
     with pytest.raises(SystemExit) as info:
-        main(["report", "--date", "yesterday"])
+        main(["report", "--date", "14/05/2024"])
     assert info.value.code == 2
-    assert "--date: expected YYYY-MM-DD" in capsys.readouterr().err
+    assert "--date: expected today, yesterday or YYYY-MM-DD" in capsys.readouterr().err
+    for bad, message in [
+        (["--week", "2024-W60"], "--week: expected YYYY-Www"),
+        (["--month", "May"], "--month: expected YYYY-MM"),
+        (["--from", "2024-05-03", "--to", "2024-05-01"], "--to 2024-05-01 is before --from"),
+        (["--date", "today", "--month"], "give one of --date, --week, --month or --from/--to"),
+    ]:
+        with pytest.raises(SystemExit) as info:
+            main(["report", *bad])
+        assert info.value.code == 2, bad
+        assert message in capsys.readouterr().err
 
 
 def test_simulate_same_seed_same_bytes(tmp_path: Path) -> None:

@@ -132,7 +132,7 @@ def time_rows(kpis: Mapping[str, Any]) -> list[tuple[str, tuple[str, ...], str]]
         agents.items(),
         key=lambda kv: (-float(kv[1].get("logged_in_seconds") or 0), kv[0]),
     )
-    out = []
+    out: list[tuple[str, tuple[str, ...], str]] = []
     for name, a in ordered:
         unreachable = a.get("unreachable_rings")
         cells = (
