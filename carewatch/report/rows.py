@@ -125,16 +125,22 @@ def compared_days(report: Report) -> str:
             f"the day before ({short_day(prev.first)}) and the same weekday a week "
             f"earlier ({short_day(earl.first)})"
         )
-    noun = PERIOD_NOUN[report.period.kind]
-    if report.period.kind == "range":
-        noun = f"{report.period.days} days"
+    if report.period.kind == "month":
         return (
-            f"the {noun} before ({period_title(prev)}) and the same days a year earlier "
+            f"the month before ({period_title(prev)}) and the same month a year earlier "
             f"({period_title(earl)})"
         )
+    noun, same = (
+        ("week", "the same week")
+        if report.period.kind == "week"
+        else (
+            f"{report.period.days} days",
+            "the same days",
+        )
+    )
     return (
-        f"the {noun} before ({period_title(prev)}) and the same {noun} a year earlier "
-        f"({period_title(earl)})"
+        f"the {noun} before ({span_text(prev.first, prev.last)}) and {same} a year earlier "
+        f"({span_text(earl.first, earl.last)})"
     )
 
 

@@ -84,6 +84,7 @@ def _header(report: Report, width: int, paint: Paint) -> list[str]:
 def _key_figures(report: Report, width: int, paint: Paint) -> list[str]:
     c_label, c_val, c_chg = 34 + max(0, width - 80), 14, 15
     vs_before, vs_week = vs_headings(report)
+    noun = PERIOD_NOUN[report.period.kind]
     out = [
         "",
         paint(fit("KEY FIGURES", c_label), "bold")
@@ -107,8 +108,8 @@ def _key_figures(report: Report, width: int, paint: Paint) -> list[str]:
             out.append("".join(cells).rstrip())
     out.append("")
     out += wrap(
-        "▲/▼ = up/down against that day (pp = percentage points); = no change; "
-        "– no figure on one of the days.",
+        f"▲/▼ = up/down against that {noun} (pp = percentage points); = no change; "
+        f"– no figure on one of the {noun}s.",
         width,
     )
     return out
