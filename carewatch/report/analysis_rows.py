@@ -14,7 +14,7 @@ from carewatch.kpi.callbacks import Callback
 from carewatch.kpi.definitions import QUEUE_KPIS, TREND_KEYS, label
 from carewatch.kpi.windows import Period
 from carewatch.present import DASH, duration, mask_caller, money, percent
-from carewatch.report.model import Report
+from carewatch.report.model import Report, Request
 
 # -- queues ----------------------------------------------------------------------------------
 
@@ -163,6 +163,12 @@ TIME_NOTE = (
 # -- what callers wanted, what it would save ---------------------------------------------------
 
 
+def request_counts(request: Request) -> str:
+    """ "3 calls, 75.0% of tagged calls" (the category's name is the format's to escape)."""
+    calls = f"{request.count:,} call" + ("" if request.count == 1 else "s")
+    return f"{calls}, {percent(request.share)} of tagged calls"
+
+
 def complaint_text(report: Report) -> str:
     """ "Complaints: 12.5% of tagged calls (complaint)." or why there is no figure."""
     rate = report.kpis.get("complaint_rate")
@@ -195,7 +201,7 @@ SAVINGS_NOTE = (
 # -- callbacks --------------------------------------------------------------------------------
 
 CALLBACK_HEADINGS = ("Last call", "Caller", "Queue", "Result", "Last wait", "Calls", "Call id")
-CALLBACK_ALIGN = "lllllrl"
+CALLBACK_ALIGN = "llllrrl"
 
 
 def callback_rows(

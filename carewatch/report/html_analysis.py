@@ -4,7 +4,6 @@ log goes through :func:`carewatch.report.html_base.esc`."""
 
 from __future__ import annotations
 
-from carewatch.present import percent
 from carewatch.report.analysis_rows import (
     CALLBACK_ALIGN,
     CALLBACK_HEADINGS,
@@ -19,6 +18,7 @@ from carewatch.report.analysis_rows import (
     callback_rows,
     complaint_text,
     queue_rows,
+    request_counts,
     saving_text,
     time_rows,
     trend_cells,
@@ -94,7 +94,7 @@ def requests(report: Report) -> list[str]:
     fmt = "%H:%M" if report.is_day else "%d %b %H:%M"
     for r in report.requests:
         mark = " (complaint)" if r.complaint else ""
-        out.append(f"<h3>{esc(r.category)}{mark}: {r.count:,} calls, {percent(r.share)}</h3>")
+        out.append(f"<h3>{esc(r.category)}{mark}: {request_counts(r)}</h3>")
         if r.subcategories:
             subs = ", ".join(f"{esc(n)} {c:,}" for n, c in r.subcategories.items())
             out.append(f'<p class="meta">By request type: {subs}</p>')

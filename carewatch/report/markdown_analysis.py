@@ -4,7 +4,6 @@ wanted and what a cut would save, callers to call back. Text from logs goes thro
 
 from __future__ import annotations
 
-from carewatch.present import percent
 from carewatch.report.analysis_rows import (
     CALLBACK_ALIGN,
     CALLBACK_HEADINGS,
@@ -19,6 +18,7 @@ from carewatch.report.analysis_rows import (
     callback_rows,
     complaint_text,
     queue_rows,
+    request_counts,
     saving_text,
     time_rows,
     trend_cells,
@@ -70,7 +70,7 @@ def requests(report: Report) -> list[str]:
     fmt = "%H:%M" if report.is_day else "%d %b %H:%M"
     for r in report.requests:
         mark = " (complaint)" if r.complaint else ""
-        out += ["", f"### {md_escape(r.category)}{mark}: {r.count:,} calls, {percent(r.share)}", ""]
+        out += ["", f"### {md_escape(r.category)}{mark}: {request_counts(r)}", ""]
         if r.subcategories:
             subs = ", ".join(f"{md_escape(n)} {c:,}" for n, c in r.subcategories.items())
             out += [f"By request type: {subs}", ""]

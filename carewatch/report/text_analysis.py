@@ -3,7 +3,7 @@ what callers wanted and what a cut would save, callers to call back."""
 
 from __future__ import annotations
 
-from carewatch.present import clean_text, percent
+from carewatch.present import clean_text
 from carewatch.report.analysis_rows import (
     CALLBACK_NOTE,
     SAVINGS_NOTE,
@@ -11,6 +11,7 @@ from carewatch.report.analysis_rows import (
     callback_rows,
     complaint_text,
     queue_rows,
+    request_counts,
     saving_text,
     time_rows,
     trend_cells,
@@ -135,11 +136,7 @@ def requests(report: Report, width: int, paint: Paint) -> list[str]:
     for r in report.requests:
         mark = " (complaint)" if r.complaint else ""
         out.append("")
-        out += wrap(
-            f"{clean_text(r.category)}{mark}: {r.count:,} call{'s' if r.count != 1 else ''}, "
-            f"{percent(r.share)} of tagged calls",
-            width,
-        )
+        out += wrap(f"{clean_text(r.category)}{mark}: {request_counts(r)}", width)
         if r.subcategories:
             subs = ", ".join(f"{clean_text(n)} {c:,}" for n, c in r.subcategories.items())
             out += wrap(f"by request type: {subs}", width, indent="    ", first="  ")
