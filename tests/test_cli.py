@@ -302,3 +302,41 @@ def test_ingest_of_nothing_readable_is_exit_1_with_the_reason(
         main(["ingest", str(notes), "--format", "queue_log", "--db", str(tmp_path / "cw.db")]) == 0
     )
     assert "1 line skipped" in capsys.readouterr().out
+
+
+def test_a_subcategory_is_checked_against_the_config_and_needs_the_column(
+    ingested: tuple[Path, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from carewatch.store import Store
+
+    _, db = ingested
+    config = tmp_path / "subs.toml"
+    config.write_text(
+        '[[categories]]\nname = "shipping"\nsubcategories = ["tracking", "late"]\n'
+        '[[categories]]\nname = "order"\n',
+        encoding="utf-8",
+    )
+    with Store(db) as store:
+        call = store.recent_calls(1)[0]
+    base = ["tag", call.call_id, "--db", db, "--config", str(config)]
+    # not a request type of shipping: bad usage, with the valid ones
+    with pytest.raises(SystemExit) as info:
+        main([*base, "--category", "shipping", "--subcategory", "refund"])
+    assert info.value.code == 2
+    assert "unknown sub-category of shipping 'refund'; valid: tracking, late" in (
+        capsys.readouterr().err
+    )
+    # a category without request types
+    with pytest.raises(SystemExit) as info:
+        main([*base, "--category", "order", "--subcategory", "tracking"])
+    assert info.value.code == 2
+    assert "the call's category 'order' has no sub-categories" in capsys.readouterr().err
+    # a valid one, on a database without the sub-category column yet: one line, nothing written
+    with pytest.raises(SystemExit) as info:
+        main([*base, "--category", "shipping", "--subcategory", "tracking"])
+    assert info.value.code == 1
+    err = capsys.readouterr().err
+    why = "(its calls have no sub-category column)"
+    assert err == f"carewatch: database {db} cannot hold sub-categories yet {why}\n"
+    with Store(db) as store:
+        assert store.tag_events(call.id) == []

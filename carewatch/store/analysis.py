@@ -138,9 +138,14 @@ def tag_subcategory(
 ) -> int | None:
     """Set a call's sub-category (a tag event, like a category). Raises :class:`StoreError`
     while the database has no sub-category column."""
+    require_subcategories(store)
+    return store.tag(call_pk, SUBCATEGORY, value, operator, now=now)
+
+
+def require_subcategories(store: Store) -> None:
+    """Raise :class:`StoreError` (one line) unless the database can hold sub-categories."""
     if not supports_subcategories(store):
         raise StoreError(
             f"database {store.display_name} cannot hold sub-categories yet "
-            "(this carewatch's database has no sub-category column)"
+            "(its calls have no sub-category column)"
         )
-    return store.tag(call_pk, SUBCATEGORY, value, operator, now=now)

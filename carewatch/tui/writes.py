@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from carewatch.present import clean_text
 from carewatch.records import CallRow, IssueRow
 from carewatch.store import Store
+from carewatch.store.analysis import tag_subcategory
 from carewatch.tui.messages import WriteDone
 from carewatch.tui.text import call_label
 
@@ -60,6 +61,21 @@ def set_category(app: WritingApp, call: CallRow, name: str) -> None:
 def set_outcome(app: WritingApp, call: CallRow, name: str) -> None:
     """The call's outcome (an outcome of the config)."""
     tag(app, call, "outcome", name, f"outcome {clean_text(name, limit=40)}")
+
+
+def set_subcategory(app: WritingApp, call: CallRow, name: str) -> None:
+    """The call's sub-category (a request type of a category in the config). Written through
+    :func:`carewatch.store.analysis.tag_subcategory`: a database without the sub-category
+    column says so in the notification and nothing is written."""
+    store, operator, clock = app.store, app.operator, app.clock
+    label = call_label(call)
+    said = f"sub-category {clean_text(name, limit=40)}"
+
+    def job() -> WriteDone:
+        event = tag_subcategory(store, call.id, name, operator, now=clock())
+        return WriteDone(f"Call {label}: {said}" + ("" if event is not None else " already"))
+
+    app.submit_write(job)
 
 
 def toggle_resolved(app: WritingApp, call: CallRow) -> None:
