@@ -340,3 +340,93 @@ def test_a_subcategory_is_checked_against_the_config_and_needs_the_column(
     assert err == f"carewatch: database {db} cannot hold sub-categories yet {why}\n"
     with Store(db) as store:
         assert store.tag_events(call.id) == []
+
+
+def test_callbacks_lists_the_callers_not_reached(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from carewatch.records import CallUpdate
+    from carewatch.store import Store
+
+    def at(hh: int, mm: int = 0) -> float:
+        return datetime(2024, 5, 14, hh, mm, tzinfo=ZoneInfo("Europe/Rome")).timestamp()
+
+    db = str(tmp_path / "cw.db")
+    config = tmp_path / "rome.toml"
+    config.write_text('timezone = "Europe/Rome"\n', encoding="utf-8")
+    with Store(db) as store:
+        lost = {"disposition": "abandoned", "queue": "support"}
+        store.ingest(
+            "log",
+            [
+                (
+                    1,
+                    CallUpdate(
+                        "a",
+                        {
+                            "started_at": at(10),
+                            "caller": "+39 02 5550104",
+                            "wait_seconds": 45.0,
+                            **lost,
+                        },
+                    ),
+                ),
+                (
+                    2,
+                    CallUpdate(
+                        "b",
+                        {
+                            "started_at": at(11),
+                            "caller": "+39 02 5550105",
+                            "wait_seconds": 20.0,
+                            **lost,
+                        },
+                    ),
+                ),
+                # the second caller is called back at 11:30
+                (
+                    3,
+                    CallUpdate(
+                        "c",
+                        {
+                            "started_at": at(11, 30),
+                            "caller": "+39 02 5550105",
+                            "direction": "out",
+                            "answered_at": at(11, 31),
+                        },
+                    ),
+                ),
+            ],
+        )
+    args = ["callbacks", "--date", "2024-05-14", "--db", db, "--config", str(config)]
+    assert main([*args, "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == [
+        {
+            "time": "2024-05-14T10:00:00+02:00",
+            "caller": "+** ** ***0104",  # the config masks callers by default
+            "call_id": "a",
+            "queue": "support",
+            "result": "abandoned",
+            "last_wait_seconds": 45.0,
+            "calls": 1,
+        }
+    ]
+    assert main([*args, "--full-numbers"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "Callers to call back — Tuesday 14 May 2024 · Europe/Rome"
+    assert lines[2].split() == [
+        "10:00",
+        "+39",
+        "02",
+        "5550104",
+        "support",
+        "abandoned",
+        "45",
+        "s",
+        "1",
+        "a",
+    ]
+    assert lines[3] == "1 caller to call back."
