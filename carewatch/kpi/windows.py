@@ -9,6 +9,7 @@ hours on a daylight-saving switch day).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from datetime import time as dtime
@@ -205,6 +206,24 @@ def _parse_day(option: str, text: str, today: date) -> date:
         ) from None
 
 
+def _numbered(
+    option: str,
+    text: str,
+    pattern: re.Pattern[str],
+    make: Callable[[int, int], Period],
+    form: str,
+    current: tuple[int, int],
+) -> Period:
+    """A week or a month by its two numbers (year and week or month), ``current`` for ``""``."""
+    match = pattern.match(text.strip()) if text else None
+    try:
+        if text and match is None:
+            raise ValueError
+        return make(*(current if match is None else (int(match[1]), int(match[2]))))
+    except ValueError:
+        raise ValueError(f"{option}: expected {form}, not {text!r}") from None
+
+
 def parse_period(
     today: date,
     *,
@@ -231,26 +250,11 @@ def parse_period(
     if len(given) > 1:
         raise ValueError(f"give one of --date, --week, --month or --from/--to, not {given}")
     if week is not None:
-        if not week:
-            year, number, _ = today.isocalendar()
-            return Period.week(year, number)
-        match = _WEEK_RE.match(week.strip())
-        try:
-            if match is None:
-                raise ValueError
-            return Period.week(int(match[1]), int(match[2]))
-        except ValueError:
-            raise ValueError(f"--week: expected YYYY-Www (e.g. 2024-W20), not {week!r}") from None
+        week_form, now_week = "YYYY-Www (e.g. 2024-W20)", today.isocalendar()[:2]
+        return _numbered("--week", week, _WEEK_RE, Period.week, week_form, now_week)
     if month is not None:
-        if not month:
-            return Period.month(today.year, today.month)
-        match = _MONTH_RE.match(month.strip())
-        try:
-            if match is None:
-                raise ValueError
-            return Period.month(int(match[1]), int(match[2]))
-        except ValueError:
-            raise ValueError(f"--month: expected YYYY-MM (e.g. 2024-05), not {month!r}") from None
+        month_form, now_month = "YYYY-MM (e.g. 2024-05)", (today.year, today.month)
+        return _numbered("--month", month, _MONTH_RE, Period.month, month_form, now_month)
     if start is not None or end is not None:
         if start is None:
             raise ValueError("--to needs --from")
