@@ -126,7 +126,15 @@ def callbacks(report: Report) -> list[str]:
     rows = callback_rows(report.callbacks, report.tz, report.privacy)
     out = [f'<section class="keep"><h2>Callers to call back ({len(rows):,})</h2>']
     if rows:
-        body = [tr(*(td(esc(c)) for c in row)) for row in rows]
+        body = [
+            tr(
+                *(
+                    td(esc(c), "num" if a == "r" else "")
+                    for c, a in zip(row, CALLBACK_ALIGN, strict=True)
+                )
+            )
+            for row in rows
+        ]
         out += html_table(CALLBACK_HEADINGS, body, CALLBACK_ALIGN)
     else:
         out.append("<p>Nobody: every caller who was not answered has been reached since.</p>")
