@@ -64,6 +64,7 @@ def build_report(
         )
         compared.append(Compared(other, other_kpis, up_to, other_full.end))
     previous, earlier = compared
+    read = {period: kpis} | ({previous.period: previous.kpis} if previous.complete else {})
 
     issue_rows = [
         i
@@ -110,7 +111,7 @@ def build_report(
         category_colours={c.name: c.colour for c in config.categories},
         queue=queue,
         agent=agent,
-        trend=_trend(store, config, period, as_of, queue, agent),
+        trend=_trend(store, config, period, as_of, queue, agent, read),
         requests=_requests(store, config, window, main.calls, kpis, queue, agent),
         savings=savings(kpis, config, days + 1),
         savings_cut=config.targets.savings_cut,
@@ -138,29 +139,31 @@ def _trend(
     as_of: float,
     queue: str | None,
     agent: str | None,
+    read: dict[Period, dict[str, Any]],
 ) -> list[TrendRow]:
-    """The main KPIs of the 12 periods ending with this one (this one up to ``as_of``)."""
+    """The main KPIs of the 12 periods ending with this one (this one up to ``as_of``). The
+    periods whose snapshot the report has read whole already (``read``: the report's period,
+    and the one before once the report's is over) are taken from it; the database adds up
+    the others."""
     periods = period.trend()
-    windows = [p.window(config.tz) for p in periods]
-    last = windows[-1]
-    windows[-1] = Window(last.start, max(last.start, min(as_of, last.end)), last.label)
+    full = [p.window(config.tz) for p in periods]
+    windows = list(full)
+    windows[-1] = Window(full[-1].start, max(full[-1].start, min(as_of, full[-1].end)), "")
+    missing = [i for i, p in enumerate(periods) if p not in read]
     totals = trend_totals(
         store,
-        windows,
+        [windows[i] for i in missing],
         service_level_seconds=float(config.targets.service_level_seconds),
         conversion_outcomes=conversion_outcomes(config),
         queue=queue,
         agent=agent,
     )
-    rows = []
-    for p, w, t in zip(periods, windows, totals, strict=True):
-        figures = trend_figures(t)
-        rows.append(
-            TrendRow(
-                p, {k: figures[k] for k in TREND_KEYS}, partial=w.end < p.window(config.tz).end
-            )
-        )
-    return rows
+    figures = {p: read[p] for p in periods if p in read}
+    figures |= {periods[i]: trend_figures(t) for i, t in zip(missing, totals, strict=True)}
+    return [
+        TrendRow(p, {k: figures[p][k] for k in TREND_KEYS}, partial=w.end < f.end)
+        for p, w, f in zip(periods, windows, full, strict=True)
+    ]
 
 
 def _requests(
