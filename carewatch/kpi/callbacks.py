@@ -22,6 +22,7 @@ Definitions (docs/reports.md)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -31,6 +32,8 @@ from carewatch.records import CallRow
 
 #: The shortest number a longer one may end with and still be the same caller.
 MIN_SUFFIX_DIGITS = 6
+
+_NOT_DIGITS = re.compile(r"[^0-9]")
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,7 @@ def number_key(caller: str | None) -> str | None:
     known = known_caller(caller)
     if known is None:
         return None
-    digits = "".join(ch for ch in known if ch.isdigit())
+    digits = _NOT_DIGITS.sub("", known)
     return digits or known.lower()
 
 
@@ -75,19 +78,21 @@ def callbacks(calls: Iterable[CallRow], start: float, end: float) -> list[Callba
     ``calls`` (the period's and any later ones, up to when the list is made), oldest last
     lost call first."""
     lost: dict[str, list[CallRow]] = {}
-    reached: list[tuple[str, float]] = []  # (number, when)
+    by_bucket: dict[str, list[tuple[str, float]]] = {}  # who was reached when, by bucket
+    keys: dict[str | None, tuple[str, str] | None] = {}  # a caller's number and bucket, once
     for call in calls:
-        key = number_key(call.caller)
-        if key is None:
+        if call.caller in keys:
+            found = keys[call.caller]
+        else:
+            key = number_key(call.caller)
+            found = keys[call.caller] = None if key is None else (key, _bucket(key))
+        if found is None:
             continue
         state = disposition(call)
         if not is_inbound(call) or state == "answered":
-            reached.append((key, call.started_at))
+            by_bucket.setdefault(found[1], []).append((found[0], call.started_at))
         elif state in ("abandoned", "missed") and start <= call.started_at < end:
-            lost.setdefault(key, []).append(call)
-    by_bucket: dict[str, list[tuple[str, float]]] = {}
-    for key, when in reached:
-        by_bucket.setdefault(_bucket(key), []).append((key, when))
+            lost.setdefault(found[0], []).append(call)
     out: list[Callback] = []
     for key, lost_calls in lost.items():
         lost_calls.sort(key=lambda c: (c.started_at, c.id))
