@@ -253,6 +253,16 @@ def test_queue_filters_the_whole_report(store, config) -> None:
     assert "MONTHLY SUMMARY OF QUEUE SALES" in render(report, "text")
 
 
+def test_agent_filters_the_whole_report(store, config) -> None:
+    data = as_json(build_report(store, config, MAY, now=WHOLE_MAY, agent="desk-1"))
+    assert data["filters"] == {"queue": None, "agent": "desk-1"}
+    # desk-1 answered m1, m2, m5, m6, d1, d2; the lost calls had no operator
+    assert (data["kpis"]["offered"], data["kpis"]["abandoned"]) == (6, 0)
+    assert list(data["kpis"]["by_agent"]) == ["desk-1"]
+    assert data["previous_period"]["kpis"]["offered"] == 3  # a1, a2, a4
+    assert data["callbacks"] == []
+
+
 def test_the_trend_has_the_figures_of_the_engine(store, config) -> None:
     report = build_report(store, config, MAY, now=WHOLE_MAY)
     data = as_json(report)
