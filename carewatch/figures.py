@@ -7,17 +7,85 @@ happens, so each face asks for "the KPIs of this window" in one call.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from carewatch.config import Config
+from carewatch.kpi.callbacks import Callback, callbacks
 from carewatch.kpi.engine import compute_kpis
 from carewatch.kpi.now import STALE_CALL_SECONDS, NowState, now_state
+from carewatch.kpi.sessions import LOOKBACK_SECONDS, agent_time
 from carewatch.kpi.windows import Window
-from carewatch.records import UNREACHABLE_RING
+from carewatch.records import UNREACHABLE_RING, CallRow
 from carewatch.store import Store
 
 #: How far back operators' events are read to know each one's state now.
 AGENT_EVENTS_LOOKBACK = 24 * 3600.0
+
+
+#: How long after a window the callers to call back are looked for (up to now).
+CALLBACK_LOOKAHEAD_SECONDS = 7 * 86400.0
+
+
+@dataclass(frozen=True)
+class WindowFigures:
+    """A window's calls (as read, oldest first) and their KPI snapshot."""
+
+    calls: list[CallRow]
+    kpis: dict[str, Any]
+
+
+def _agent_events(
+    store: Store, window: Window, queue: str | None, agent: str | None
+) -> list[dict[str, Any]]:
+    """The agent events from :data:`LOOKBACK_SECONDS` before the window to its end, of one
+    operator, and with ``queue`` those of that queue or of none (a login, a pause)."""
+    events = store.agent_events_between(window.start - LOOKBACK_SECONDS, window.end)
+    if agent is not None:
+        events = [e for e in events if e.get("agent") == agent]
+    if queue is not None:
+        events = [e for e in events if str(e.get("queue") or "NONE") in (queue, "NONE")]
+    return events
+
+
+def window_figures(
+    store: Store,
+    config: Config,
+    window: Window,
+    *,
+    queue: str | None = None,
+    agent: str | None = None,
+    now: float | None = None,
+    with_agent_time: bool = False,
+) -> WindowFigures:
+    """Read the window's calls, issues and missed and unreachable rings from ``store`` (and, with
+    ``with_agent_time``, the operators' events: logged-in and paused time) and compute the
+    snapshot (:func:`carewatch.kpi.engine.compute_kpis`). ``queue``/``agent`` narrow the
+    calls, the missed rings and the operators' events; issues are never narrowed."""
+    calls = store.calls_between(window.start, window.end, queue=queue, agent=agent)
+    issues = store.issues_relevant(window.start, window.end)
+    rings = store.missed_rings_between(window.start, window.end, queue=queue)
+    unreachable = unreachable_rings(
+        store.agent_events_between(window.start, window.end), queue=queue
+    )
+    if agent is not None:
+        rings = {agent: rings[agent]} if agent in rings else {}
+        unreachable = {agent: unreachable[agent]} if agent in unreachable else {}
+    times = None
+    if with_agent_time:
+        events = _agent_events(store, window, queue, agent)
+        times = agent_time(events, window.start, window.end, now)
+    kpis = compute_kpis(
+        calls,
+        config,
+        window=window,
+        issues=issues,
+        missed_rings=rings,
+        unreachable_rings=unreachable,
+        agent_time=times,
+        now=now,
+    )
+    return WindowFigures(calls, kpis)
 
 
 def window_kpis(
@@ -28,29 +96,49 @@ def window_kpis(
     queue: str | None = None,
     agent: str | None = None,
     now: float | None = None,
+    with_agent_time: bool = False,
 ) -> dict[str, Any]:
-    """Read the window's calls, issues and missed and unreachable rings from ``store``
-    (unreachable ones from the window's agent events) and compute the
-    snapshot (:func:`carewatch.kpi.engine.compute_kpis`). ``queue``/``agent`` narrow the
-    calls and the missed rings; issues are never narrowed."""
-    calls = store.calls_between(window.start, window.end, queue=queue, agent=agent)
-    issues = store.issues_relevant(window.start, window.end)
-    rings = store.missed_rings_between(window.start, window.end, queue=queue)
-    unreachable = unreachable_rings(
-        store.agent_events_between(window.start, window.end), queue=queue
-    )
-    if agent is not None:
-        rings = {agent: rings[agent]} if agent in rings else {}
-        unreachable = {agent: unreachable[agent]} if agent in unreachable else {}
-    return compute_kpis(
-        calls,
+    """The snapshot of :func:`window_figures`."""
+    return window_figures(
+        store,
         config,
-        window=window,
-        issues=issues,
-        missed_rings=rings,
-        unreachable_rings=unreachable,
+        window,
+        queue=queue,
+        agent=agent,
         now=now,
-    )
+        with_agent_time=with_agent_time,
+    ).kpis
+
+
+def callbacks_for(
+    store: Store,
+    window: Window,
+    now: float,
+    *,
+    queue: str | None = None,
+    agent: str | None = None,
+    calls: list[CallRow] | None = None,
+) -> list[Callback]:
+    """The callers to call back for the lost calls of ``window``
+    (:func:`carewatch.kpi.callbacks.callbacks`), judged on the window's calls and those up to
+    ``now`` (at most :data:`CALLBACK_LOOKAHEAD_SECONDS` after the window). A call back may be
+    in any queue and by anyone, so the calls are read unnarrowed and the list is narrowed to
+    the lost calls of ``queue``/``agent`` after. ``calls``: the window's calls already read
+    with the same narrowing (read here when not given)."""
+    narrowed = queue is not None or agent is not None
+    reread = calls is None or narrowed
+    every = store.calls_between(window.start, window.end) if reread else list(calls or ())
+    later_end = min(now, window.end + CALLBACK_LOOKAHEAD_SECONDS)
+    later = store.calls_between(window.end, later_end) if later_end > window.end else []
+    found = callbacks([*every, *later], window.start, window.end)
+    if not narrowed:
+        return found
+    kept = {
+        c.id
+        for c in every
+        if (queue is None or c.queue == queue) and (agent is None or c.agent == agent)
+    }
+    return [c for c in found if c.id in kept]
 
 
 def unreachable_rings(

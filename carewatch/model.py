@@ -58,6 +58,8 @@ class Call(SQLModel, table=True):
     note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     #: When this row last changed (ingest or tag): lets a screen fetch only what changed.
     updated_at: float = 0.0
+    #: The request type within the category (tagged by operators).
+    subcategory: str | None = Field(default=None, max_length=200)
     #: Which queue entry of the call this row is ('' for a call of one entry); the last
     #: column, as in a database upgraded from version 1.
     leg: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))

@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
+from carewatch.config import Privacy
 from carewatch.kpi.definitions import definition
 
 DASH = "–"
@@ -180,3 +181,19 @@ def clean_text(value: object, *, limit: int | None = None) -> str:
     if limit is not None and len(text) > limit:
         text = text[: max(0, limit - 1)] + "…"
     return text
+
+
+def mask_caller(caller: str | None, privacy: Privacy, *, limit: int = MAX_TEXT) -> str:
+    """A caller number as carewatch shows it: the last ``visible_digits`` digits kept and
+    every other digit replaced by ``*`` when ``privacy.mask_callers`` is on.
+
+    ``"+39 333 123 4567"`` -> ``"+** *** *** 4567"``. Letters (a caller *name*) are masked
+    too, so nothing identifying is left but the visible digits.
+    """
+    text = clean_text(caller, limit=limit)
+    if not text or not privacy.mask_callers:
+        return text
+    keep = privacy.visible_digits
+    positions = [i for i, ch in enumerate(text) if ch.isalnum()]
+    visible = set(positions[len(positions) - keep :]) if keep else set()
+    return "".join(ch if (i in visible or not ch.isalnum()) else "*" for i, ch in enumerate(text))

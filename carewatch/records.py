@@ -163,6 +163,9 @@ class CallRow(NamedTuple):
     nps: int | None
     note: str | None
     updated_at: float
+    #: The request type within the category (a tag only operators set; see the config's
+    #: ``subcategories`` of a category).
+    subcategory: str | None = None
 
 
 class IssueRow(NamedTuple):

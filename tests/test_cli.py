@@ -21,6 +21,7 @@ SUBCOMMANDS = (
     "ingest",
     "tag",
     "report",
+    "callbacks",
     "simulate",
     "metrics",
     "config",
@@ -70,11 +71,24 @@ def test_bad_config_is_exit_2_one_line_no_traceback(tmp_path: Path) -> None:
 
 
 def test_database_that_cannot_be_opened_is_exit_1(tmp_path: Path) -> None:
-    result = run("report", "--db", str(tmp_path / "no" / "such" / "folder.db"))
+    result = run("ingest", str(tmp_path), "--db", str(tmp_path / "no" / "such" / "folder.db"))
     assert result.returncode == 1
     assert result.stderr.strip().count("\n") == 0
     assert "cannot open database" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["report", "callbacks"])
+def test_reading_a_database_that_does_not_exist_creates_nothing(
+    tmp_path: Path, command: str
+) -> None:
+    missing = tmp_path / "typo.db"
+    result = run(command, "--db", str(missing))
+    assert result.returncode == 1
+    hint = "(give --db, or read call logs with carewatch ingest)"
+    assert result.stderr == f"carewatch: database {missing} does not exist {hint}\n"
+    assert result.stdout == ""
+    assert list(tmp_path.iterdir()) == []  # no file, no -wal, no -shm
 
 
 def test_bad_usage_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
@@ -82,9 +96,19 @@ def test_bad_usage_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
         main(["report", "--format", "pdf"])
     assert info.value.code == 2
     with pytest.raises(SystemExit) as info:
-        main(["report", "--date", "someday"])
+        main(["report", "--date", "14/05/2024"])
     assert info.value.code == 2
-    assert "--date: expected YYYY-MM-DD, today or yesterday" in capsys.readouterr().err
+    assert "--date: expected today, yesterday or YYYY-MM-DD" in capsys.readouterr().err
+    for bad, message in [
+        (["--week", "2024-W60"], "--week: expected YYYY-Www"),
+        (["--month", "May"], "--month: expected YYYY-MM"),
+        (["--from", "2024-05-03", "--to", "2024-05-01"], "--to 2024-05-01 is before --from"),
+        (["--date", "today", "--month"], "give one of --date, --week, --month or --from/--to"),
+    ]:
+        with pytest.raises(SystemExit) as info:
+            main(["report", *bad])
+        assert info.value.code == 2, bad
+        assert message in capsys.readouterr().err
 
 
 def test_simulate_same_seed_same_bytes(tmp_path: Path) -> None:
@@ -332,7 +356,7 @@ def test_date_words_are_days_before_the_local_today() -> None:
     assert parse_date("today", today) == today
     assert parse_date("Yesterday", today) == date(2026, 2, 28)
     assert parse_date("2025-12-31", today) == date(2025, 12, 31)
-    with pytest.raises(UsageError, match="--start: expected YYYY-MM-DD, today or yesterday"):
+    with pytest.raises(UsageError, match="--start: expected today, yesterday or YYYY-MM-DD"):
         parse_date("tomorrow", today, "--start")
 
 
@@ -354,3 +378,128 @@ def test_report_date_yesterday_is_the_local_day_before(
     assert main([*args, "--db", db]) == 0
     shown = json.loads(capsys.readouterr().out)["date"]
     assert shown in {before, yesterday()}
+
+
+def test_a_subcategory_is_checked_against_the_config_and_tagged(
+    ingested: tuple[Path, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from carewatch.store import Store
+
+    _, db = ingested
+    config = tmp_path / "subs.toml"
+    config.write_text(
+        '[[categories]]\nname = "shipping"\nsubcategories = ["tracking", "late"]\n'
+        '[[categories]]\nname = "order"\n',
+        encoding="utf-8",
+    )
+    with Store(db) as store:
+        call = store.recent_calls(1)[0]
+    base = ["tag", call.call_id, "--db", db, "--config", str(config)]
+    # not a request type of shipping: bad usage, with the valid ones
+    with pytest.raises(SystemExit) as info:
+        main([*base, "--category", "shipping", "--subcategory", "refund"])
+    assert info.value.code == 2
+    assert "unknown sub-category of shipping 'refund'; valid: tracking, late" in (
+        capsys.readouterr().err
+    )
+    # a category without request types
+    with pytest.raises(SystemExit) as info:
+        main([*base, "--category", "order", "--subcategory", "tracking"])
+    assert info.value.code == 2
+    assert "the call's category 'order' has no sub-categories" in capsys.readouterr().err
+    # a valid one is written as a tag event, like a category
+    assert main([*base, "--category", "shipping", "--subcategory", "tracking"]) == 0
+    with Store(db) as store:
+        assert store.get_call(call.id).subcategory == "tracking"
+        fields = [e["field"] for e in store.tag_events(call.id)]
+    assert fields == ["category", "subcategory"]
+
+
+def test_callbacks_lists_the_callers_not_reached(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from carewatch.records import CallUpdate
+    from carewatch.store import Store
+
+    def at(hh: int, mm: int = 0) -> float:
+        return datetime(2024, 5, 14, hh, mm, tzinfo=ZoneInfo("Europe/Rome")).timestamp()
+
+    db = str(tmp_path / "cw.db")
+    config = tmp_path / "rome.toml"
+    config.write_text('timezone = "Europe/Rome"\n', encoding="utf-8")
+    with Store(db) as store:
+        lost = {"disposition": "abandoned", "queue": "support"}
+        store.ingest(
+            "log",
+            [
+                (
+                    1,
+                    CallUpdate(
+                        "a",
+                        {
+                            "started_at": at(10),
+                            "caller": "+39 02 5550104",
+                            "wait_seconds": 45.0,
+                            **lost,
+                        },
+                    ),
+                ),
+                (
+                    2,
+                    CallUpdate(
+                        "b",
+                        {
+                            "started_at": at(11),
+                            "caller": "+39 02 5550105",
+                            "wait_seconds": 20.0,
+                            **lost,
+                        },
+                    ),
+                ),
+                # the second caller is called back at 11:30
+                (
+                    3,
+                    CallUpdate(
+                        "c",
+                        {
+                            "started_at": at(11, 30),
+                            "caller": "+39 02 5550105",
+                            "direction": "out",
+                            "answered_at": at(11, 31),
+                        },
+                    ),
+                ),
+            ],
+        )
+    args = ["callbacks", "--date", "2024-05-14", "--db", db, "--config", str(config)]
+    assert main([*args, "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == [
+        {
+            "time": "2024-05-14T10:00:00+02:00",
+            "caller": "+** ** ***0104",  # the config masks callers by default
+            "call_id": "a",
+            "queue": "support",
+            "result": "abandoned",
+            "last_wait_seconds": 45.0,
+            "calls": 1,
+        }
+    ]
+    assert main([*args, "--full-numbers"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "Callers to call back — Tuesday 14 May 2024 · Europe/Rome"
+    assert lines[2].split() == [
+        "10:00",
+        "+39",
+        "02",
+        "5550104",
+        "support",
+        "abandoned",
+        "45",
+        "s",
+        "1",
+        "a",
+    ]
+    assert lines[3] == "1 caller to call back."

@@ -423,6 +423,11 @@ def test_by_agent():
         "conversions": 0,
         "missed_rings": 0,
         "unreachable_rings": 0,
+        # no agent events given: time logged in is not known, so neither is occupancy
+        "logged_in_seconds": None,
+        "paused_seconds": None,
+        "paused_by_reason": {},
+        "occupancy": None,
     }
     assert k["by_agent"]["op-d"]["missed_rings"] == 1
 
@@ -437,6 +442,91 @@ def test_unreachable_rings_are_counted_apart_from_missed_rings():
     )
     assert k["by_agent"]["op-e"]["unreachable_rings"] == 1
     assert k["by_agent"]["op-e"]["missed_rings"] == 0
+
+
+def test_by_agent_time_and_occupancy_from_the_agent_time_given():
+    calls = [
+        answered(at(9), wait=10, talk=600, agent="op-a"),
+        answered(at(10), wait=10, talk=1200, agent="op-a"),
+    ]
+    times = {
+        "op-a": {
+            "logged_in_seconds": 7200.0,
+            "paused_seconds": 900.0,
+            "paused_by_reason": {"lunch": 900.0},
+        },
+        # logged in, no call: listed with its time
+        "op-z": {"logged_in_seconds": 3600.0, "paused_seconds": 0.0, "paused_by_reason": {}},
+    }
+    k = kpis(calls, agent_time=times)
+    a = k["by_agent"]["op-a"]
+    # occupancy = talk / logged in = (600 + 1200) / 7200 = 0.25
+    assert a["occupancy"] == pytest.approx(0.25)
+    assert (a["logged_in_seconds"], a["paused_seconds"]) == (7200.0, 900.0)
+    assert a["paused_by_reason"] == {"lunch": 900.0}
+    z = k["by_agent"]["op-z"]
+    assert (z["answered"], z["occupancy"]) == (0, 0.0)
+
+
+def test_by_queue_is_the_totals_over_each_queue():
+    calls = [
+        # support: 4 offered, 2 answered (waits 10 and 30; 10 within 20 s), 1 abandoned, 1 missed
+        answered(at(9), wait=10, talk=100, queue="support"),
+        answered(at(9, 10), wait=30, talk=200, queue="support"),
+        call(at(9, 20), disposition="abandoned", wait_seconds=50, queue="support"),
+        call(at(9, 30), disposition="missed", queue="support"),
+        # sales: 2 offered, 1 answered (wait 5, still talking), 1 waiting
+        answered(at(10), wait=5, talk=None, queue="sales"),
+        call(at(10, 5), queue="sales"),
+        # no queue: in the totals only; outbound: not offered anywhere
+        answered(at(11), wait=5, talk=50),
+        answered(at(12), wait=0, talk=80, queue="support", direction="out"),
+    ]
+    k = kpis(calls)
+    assert list(k["by_queue"]) == ["sales", "support"]
+    assert k["by_queue"]["support"] == {
+        "offered": 4,
+        "answered": 2,
+        "abandoned": 1,
+        "missed": 1,
+        "abandon_rate": pytest.approx(1 / 4),
+        "avg_wait_seconds": pytest.approx(20.0),  # (10 + 30) / 2
+        "service_level": pytest.approx(1 / 4),  # 1 in time / (2 + 1 + 1)
+        "avg_talk_seconds": pytest.approx(150.0),  # (100 + 200) / 2
+    }
+    assert k["by_queue"]["sales"] == {
+        "offered": 2,
+        "answered": 1,
+        "abandoned": 0,
+        "missed": 0,
+        "abandon_rate": 0.0,
+        "avg_wait_seconds": 5.0,
+        "service_level": 1.0,  # 1 in time / 1 answered
+        "avg_talk_seconds": None,  # the only answered call has not ended
+    }
+    assert k["offered"] == 7  # 4 + 2 + the call without a queue
+
+
+def test_conversion_rate_is_a_dash_when_no_outcome_was_ever_recorded():
+    untagged = [answered(at(9)), answered(at(10))]
+    assert kpis(untagged)["conversion_rate"] is None
+    # one outcome recorded, not a conversion: a real 0%
+    one = [answered(at(9), outcome="information"), answered(at(10))]
+    assert kpis(one)["conversion_rate"] == 0.0
+
+
+def test_complaint_rate_over_tagged_calls():
+    calls = [
+        answered(at(9), category="complaint"),
+        answered(at(10), category="shipping"),
+        answered(at(11), category="shipping"),
+        answered(at(12), category="complaint"),
+        answered(at(13)),  # untagged: not in the denominator
+    ]
+    assert kpis(calls)["complaint_rate"] == pytest.approx(2 / 4)
+    no_complaints = make_config(categories=[{"name": "shipping"}, {"name": "complaint"}])
+    assert kpis(calls, no_complaints)["complaint_rate"] is None  # nothing marked a complaint
+    assert kpis([answered(at(9))])["complaint_rate"] is None  # nothing tagged
 
 
 # -- edge days ---------------------------------------------------------------------------------
@@ -477,6 +567,7 @@ SNAPSHOT_KEYS = [
     "by_hour",
     "by_agent",
     "by_queue",
+    "complaint_rate",
     "tagged",
     "conversions",
     "talk_seconds_total",

@@ -43,6 +43,20 @@ ROOT = Path(__file__).resolve().parent.parent
 
 HOSTILE_NOTE = "<script>alert(1)</script> | [bold]red[/bold] \x1b[2J\x1b[31mcleared *x* _y_"
 
+#: The keys after the contract's, in every report (carewatch/report/json_format.py).
+ANALYSIS_KEYS = (
+    "period",
+    "as_of",
+    "complete",
+    "compared_up_to",
+    "filters",
+    "trend",
+    "requests",
+    "savings",
+    "callbacks",
+    "data_span",
+)
+
 #: Every key of a snapshot, by kind, from the one table of KPI definitions.
 CONTRACT_KEYS = tuple(d.key for d in KPIS)
 COUNT_KEYS = tuple(d.key for d in KPIS if d.kind == "count")
@@ -185,7 +199,16 @@ def visible(line: str) -> str:
 
 def test_json_has_exactly_the_contract_keys(report: Report) -> None:
     data = json.loads(render(report, "json"))
-    assert list(data) == ["date", "timezone", "kpis", "previous_day", "same_day_last_week", "calls"]
+    # the one-day keys as they always were, then the analysis keys, then the calls
+    assert list(data) == [
+        "date",
+        "timezone",
+        "kpis",
+        "previous_day",
+        "same_day_last_week",
+        *ANALYSIS_KEYS,
+        "calls",
+    ]
     assert data["date"] == "2024-05-14" and data["timezone"] == "Europe/Rome"
     assert list(data["previous_day"]) == ["kpis"] and list(data["same_day_last_week"]) == ["kpis"]
     docs = (ROOT / "docs" / "kpis.md").read_text(encoding="utf-8")
@@ -308,9 +331,10 @@ def test_text_has_chart_categories_operators_issues_insights_and_calls(report: R
     assert " 3 " in shipping and "6 min 00 s" in shipping and "€ 4" in shipping
     (order,) = [line for line in lines if line.startswith("order ")]
     assert "ALERT" not in order
-    (desk1,) = [line for line in lines if line.startswith("desk-1 ")]
+    operators = lines[lines.index(next(x for x in lines if x.startswith("OPERATORS "))) :]
+    desk1 = next(line for line in operators if line.startswith("desk-1 "))
     assert desk1.split()[1] == "3"  # answered
-    (desk2,) = [line for line in lines if line.startswith("desk-2 ")]
+    desk2 = next(line for line in operators if line.startswith("desk-2 "))
     assert desk2.split()[-1] == "1"  # one missed ring
     assert "OPEN ISSUES" in text
     (issue,) = [line for line in lines if line.startswith("1 ") and "Courier skips" in line]
@@ -382,9 +406,10 @@ def test_markdown_escapes_text_from_logs(report: Report) -> None:
     assert "# End-of-day summary — Tuesday 14 May 2024" in md
     assert "<script>" not in md and "&lt;script&gt;" in md
     assert "\x1b" not in md and "[2J" not in md
-    (row,) = [line for line in md.splitlines() if "tracking link sent" in line]
+    (row,) = [line for line in md.splitlines() if line.startswith("| 09:05:00 ")]
+    assert "tracking link sent" in row
     assert row.count("|") == 9  # 8 columns: the note adds no cell
-    (hostile,) = [line for line in md.splitlines() if "alert(1)" in line]
+    (hostile,) = [line for line in md.splitlines() if line.startswith("| 09:20:00 ")]
     assert hostile.count("|") - hostile.count("\\|") == 9
     assert "\\[bold\\]" in hostile and "\\*x\\*" in hostile and "\\_y\\_" in hostile
     assert "| shipping | 75.0% | 3 |" in md and "**ALERT**" in md

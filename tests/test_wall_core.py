@@ -14,7 +14,6 @@ from carewatch.config import ConfigError, default_config, parse_config
 from carewatch.config.screen import operator_agents, queue_goals
 from carewatch.demo import DemoTagger, demo_config, demo_start
 from carewatch.kpi.now import now_state
-from carewatch.kpi.queues import by_queue
 from carewatch.records import CallUpdate
 from carewatch.simulate import generate_calls, run_live
 from carewatch.store import Store
@@ -22,7 +21,7 @@ from carewatch.tui.centre import queue_lines
 from carewatch.tui.panels.calls import COLUMNS as CALL_COLUMNS
 from carewatch.tui.panels.rows import Column, fit_columns
 from carewatch.tui.state import remember_theme, theme_to_use
-from tests.test_kpi import CFG, answered, at, call
+from tests.test_kpi import CFG, answered, at, call, kpis
 
 ROME = ZoneInfo("Europe/Rome")
 
@@ -74,6 +73,12 @@ def test_a_queue_target_falls_back_to_the_centre_target() -> None:
 
 
 # -- figures per queue and the centre now ------------------------------------------------------
+def by_queue(calls: list, service_level_seconds: float) -> dict:
+    """``by_queue`` of the KPI engine's snapshot of ``calls`` (CFG: service level in 20 s)."""
+    assert CFG.targets.service_level_seconds == service_level_seconds
+    return kpis(calls)["by_queue"]
+
+
 def test_by_queue_on_hand_computed_calls() -> None:
     calls = [
         answered(at(9), wait=10, talk=100, queue="sales"),

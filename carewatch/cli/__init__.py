@@ -1,4 +1,4 @@
-"""The command line: ``carewatch [monitor|demo|ingest|tag|report|simulate|serve|db|…]``.
+"""The command line: ``carewatch [monitor|demo|ingest|tag|report|callbacks|simulate|serve|db|…]``.
 
 Exit status: 0 success, 2 bad usage or bad config, 1 a failure at run time. Errors are one
 line on stderr, never a traceback (set ``CAREWATCH_DEBUG=1`` to see one).
@@ -17,6 +17,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+import carewatch.cli.callbacks as callbacks
 import carewatch.cli.completion as completion
 import carewatch.cli.config as config_command
 import carewatch.cli.db as db
@@ -48,6 +49,7 @@ COMMANDS: dict[str, Command] = {
         ingest.COMMAND,
         tag.COMMAND,
         report.COMMAND,
+        callbacks.COMMAND,
         simulate.COMMAND,
         metrics.COMMAND,
         config_command.COMMAND,

@@ -10,7 +10,7 @@ import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from carewatch.config import Config, load_config
@@ -93,22 +93,15 @@ def operator_of(args: argparse.Namespace) -> str:
         return "operator"
 
 
-#: Words a date option accepts besides ``YYYY-MM-DD``: days before today.
-RELATIVE_DAYS = {"today": 0, "yesterday": 1}
-
-
 def parse_date(value: str, today: date, option: str = "--date") -> date:
     """A ``--date``/``--start`` value: ``YYYY-MM-DD``, ``today`` or ``yesterday`` (the local
     ``today`` given), or :class:`UsageError`."""
-    word = value.strip().lower()
-    if word in RELATIVE_DAYS:
-        return today - timedelta(days=RELATIVE_DAYS[word])
+    from carewatch.kpi.windows import parse_day
+
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(
-            f"{option}: expected YYYY-MM-DD, today or yesterday, not {value!r}"
-        ) from None
+        return parse_day(option, value, today)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def install_stop_signals(stop: threading.Event) -> None:

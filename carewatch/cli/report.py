@@ -1,4 +1,5 @@
-"""``carewatch report``: the end-of-day summary of one day, in a chosen format."""
+"""``carewatch report``: the summary of a day, a week, a month or a range of days, in a
+chosen format; printed, written to a file, or sent by e-mail."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from carewatch.cli.common import (
     UsageError,
     config_of,
     open_store,
-    parse_date,
 )
 
 #: The reproducible-builds variable: when set, the report says it was printed then.
@@ -38,26 +38,64 @@ def printed_at() -> float | None:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from carewatch.report import FORMATS as REPORT_FORMATS
 
-    parser.add_argument(
-        "--date", metavar="DATE", help="the day: YYYY-MM-DD, today or yesterday (default: today)"
+    when = parser.add_argument_group("the period (one of; default: today)")
+    when.add_argument("--date", metavar="D", help="one day: today, yesterday or YYYY-MM-DD")
+    when.add_argument(
+        "--week", metavar="YYYY-Www", nargs="?", const="", help="an ISO week (default: this one)"
     )
+    when.add_argument(
+        "--month", metavar="YYYY-MM", nargs="?", const="", help="a month (default: this one)"
+    )
+    when.add_argument("--from", dest="start", metavar="D", help="first day of a range")
+    when.add_argument("--to", dest="end", metavar="D", help="last day of a range (default: today)")
+    parser.add_argument("--queue", metavar="Q", help="only the calls of this queue")
+    parser.add_argument("--agent", metavar="A", help="only the calls of this operator")
     parser.add_argument("--format", choices=REPORT_FORMATS, default="text")
     parser.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
     parser.add_argument("--calls", action="store_true", help="add one line per call")
+    parser.add_argument(
+        "--mail-to",
+        metavar="ADDR",
+        action="append",
+        help="send the report (HTML, with the text as alternative) to ADDR through the "
+        "config's [mail] server; may be given more than once",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
+    from carewatch.kpi.windows import parse_period
     from carewatch.report import build_report, render
     from carewatch.terminal import wants_colour
 
     config = config_of(args)
-    today = datetime.now(config.tz).date()
-    day = parse_date(args.date, today) if args.date else today
+    try:
+        period = parse_period(
+            datetime.now(config.tz).date(),
+            day=args.date,
+            week=args.week,
+            month=args.month,
+            start=args.start,
+            end=args.end,
+        )
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     stamp = printed_at()
     with open_store(args, config, read_only=True) as store:
-        report = build_report(store, config, day, with_calls=args.calls)
+        report = build_report(
+            store, config, period, with_calls=args.calls, queue=args.queue, agent=args.agent
+        )
     if stamp is not None:
         report = dataclasses.replace(report, generated_at=stamp)
+    if args.mail_to:
+        from carewatch.mail import MailError, report_message, send
+
+        try:
+            send(report_message(report, config.mail.sender, args.mail_to), config.mail)
+        except MailError as exc:
+            raise Failure(f"report not sent: {exc}") from None
+        print(f"report for {period.label} sent to {', '.join(args.mail_to)}", file=sys.stderr)
+        if args.output is None:
+            return EXIT_OK
     color = args.output is None and args.format == "text" and wants_colour(sys.stdout)
     text = render(report, args.format, color=color)
     if args.output:
@@ -65,12 +103,15 @@ def run(args: argparse.Namespace) -> int:
             Path(args.output).write_text(text, encoding="utf-8")
         except OSError as exc:
             raise Failure(f"cannot write {args.output}: {exc.strerror or exc}") from None
-        print(f"report for {day.isoformat()} written to {args.output}", file=sys.stderr)
+        print(f"report for {period.label} written to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return EXIT_OK
 
 
 COMMAND = Command(
-    name="report", help="the end-of-day summary", add_arguments=add_arguments, run=run
+    name="report",
+    help="the summary of a day, a week, a month or a range of days",
+    add_arguments=add_arguments,
+    run=run,
 )

@@ -14,11 +14,17 @@ from carewatch.cli.common import (
     open_store,
     operator_of,
 )
+from carewatch.config import Config
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("call_id", metavar="CALL_ID")
     parser.add_argument("--category")
+    parser.add_argument(
+        "--subcategory",
+        metavar="S",
+        help="the request type within the category (the config's subcategories)",
+    )
     parser.add_argument("--outcome")
     parser.add_argument("--resolved", metavar="yes/no")
     parser.add_argument("--note", metavar="TEXT")
@@ -41,6 +47,16 @@ def _check_choice(kind: str, value: str, valid: list[str]) -> None:
         raise UsageError(f"unknown {kind} {value!r}; valid: {listed}")
 
 
+def _check_subcategory(config: Config, category: str | None, value: str) -> None:
+    """A sub-category must be one of its category's in the config."""
+    found = config.category(category) if category else None
+    if found is None or not found.subcategories:
+        raise UsageError(
+            f"--subcategory: the call's category {category!r} has no sub-categories in the config"
+        )
+    _check_choice(f"sub-category of {category}", value, found.subcategories)
+
+
 def run(args: argparse.Namespace) -> int:
     config = config_of(args)
     changes: list[tuple[str, Any]] = []
@@ -54,8 +70,10 @@ def run(args: argparse.Namespace) -> int:
         changes.append(("resolved", _parse_yes_no(args.resolved)))
     if args.note is not None:
         changes.append(("note", args.note))
-    if not changes:
-        raise UsageError("nothing to tag: give --category, --outcome, --resolved or --note")
+    if not changes and args.subcategory is None:
+        raise UsageError(
+            "nothing to tag: give --category, --subcategory, --outcome, --resolved or --note"
+        )
     with open_store(args, config) as store:
         calls = store.find_calls(args.call_id)
         if args.source:
@@ -70,9 +88,11 @@ def run(args: argparse.Namespace) -> int:
         call = calls[0]
         operator = operator_of(args)
         written = 0
+        if args.subcategory is not None:
+            _check_subcategory(config, args.category or call.category, args.subcategory)
+            changes.append(("subcategory", args.subcategory))
         for field_name, value in changes:
-            if store.tag(call.id, field_name, value, operator) is not None:
-                written += 1
+            written += store.tag(call.id, field_name, value, operator) is not None
     print(f"call {args.call_id}: {written} tag(s) written, {len(changes) - written} unchanged")
     return EXIT_OK
 

@@ -36,6 +36,8 @@ class Targets(StrictModel):
     long_wait_alert_seconds: float = Field(default=60, gt=0)
     #: A followed source with no new line for this long (in working hours) is "stale".
     stale_source_seconds: float = Field(default=900, gt=0)
+    #: The report's "what it would save": a category over its alert share cut by this share.
+    savings_cut: float = Field(default=0.70, gt=0, le=1)
 
     @model_validator(mode="after")
     def _amber_after_target(self) -> Targets:
@@ -94,6 +96,8 @@ class Category(StrictModel):
     complaint: bool = False
     #: Per-category alert share; falls back to ``targets.category_alert_share``.
     alert_share: float | None = Field(default=None, gt=0, le=1)
+    #: Optional request types within the category ("tracking", "late delivery"…).
+    subcategories: list[str] = []
 
     _key_tags = field_validator("key", mode="before")(_check_tagging_key)
 
@@ -165,6 +169,21 @@ def check_encoding(value: str) -> str:
     return value
 
 
+class Mail(StrictModel):
+    """The SMTP server ``carewatch report --mail-to`` sends through."""
+
+    host: str = "localhost"
+    port: int = Field(default=25, ge=1, le=65535)
+    sender: str = "carewatch@localhost"
+    #: ``starttls`` upgrades a plain connection; ``ssl`` connects with TLS from the start.
+    starttls: bool = False
+    ssl: bool = False
+    username: str | None = None
+    #: The password is never in the file: the environment variable named here holds it.
+    password_env: str = "CAREWATCH_SMTP_PASSWORD"
+    timeout_seconds: float = Field(default=30, gt=0)
+
+
 class Config(StrictModel):
     timezone: str | None = None
     database: str | None = None
@@ -182,6 +201,7 @@ class Config(StrictModel):
     operators: OperatorsMap = {}
     #: Targets of single queues (``[queues.NAME]``).
     queues: dict[str, QueueTargets] = {}
+    mail: Mail = Mail()
     #: Where the file came from, for messages (not a key of the file).
     path: str | None = Field(default=None, exclude=True)
 

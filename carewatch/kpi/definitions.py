@@ -117,6 +117,7 @@ KPIS: tuple[KpiDef, ...] = (
     KpiDef("by_hour", "Calls per hour", "breakdown"),
     KpiDef("by_agent", "Operators", "breakdown"),
     KpiDef("by_queue", "Queues", "breakdown"),
+    KpiDef("complaint_rate", "Complaint rate", "rate", False, ("Results", 6), news=_points(0.05)),
     KpiDef("tagged", "Tagged calls", "count", None, ("Results", 1)),
     KpiDef("conversions", "Conversions", "count", True, ("Results", 4)),
     KpiDef("talk_seconds_total", "Talk time", "seconds", None, ("Time and cost", 1),
@@ -135,6 +136,35 @@ AGENT_KPIS: tuple[KpiDef, ...] = (
     KpiDef("conversions", "Conversions", "count", True),
     KpiDef("missed_rings", "Missed rings", "count", False),
     KpiDef("unreachable_rings", "Rings to a busy or unreachable phone", "count", False),
+    KpiDef("logged_in_seconds", "Logged in", "seconds", None),
+    KpiDef("paused_seconds", "Paused", "seconds", None),
+    KpiDef("paused_by_reason", "Paused by reason", "breakdown"),
+    KpiDef("occupancy", "Occupancy (talk / logged in)", "rate", None),
+)
+
+#: The figures of one queue (``by_queue``), in order.
+QUEUE_KPIS: tuple[KpiDef, ...] = (
+    KpiDef("offered", "Offered", "count", None),
+    KpiDef("answered", "Answered", "count", True),
+    KpiDef("abandoned", "Abandoned", "count", False),
+    KpiDef("missed", "Missed", "count", False),
+    KpiDef("abandon_rate", "Abandon rate", "rate", False),
+    KpiDef("avg_wait_seconds", "Average wait", "seconds", False),
+    KpiDef("service_level", "Service level", "rate", True),
+    KpiDef("avg_talk_seconds", "Average talk time", "seconds", False),
+)
+
+#: The KPIs of the trend table, in order: the main ones, comparable from period to period.
+TREND_KEYS: tuple[str, ...] = (
+    "offered",
+    "answered",
+    "abandon_rate",
+    "service_level",
+    "avg_wait_seconds",
+    "avg_talk_seconds",
+    "fcr_rate",
+    "conversion_rate",
+    "csat_score",
 )
 
 BY_KEY: dict[str, KpiDef] = {d.key: d for d in KPIS}

@@ -33,7 +33,15 @@ Decisions (where the SPEC is silent)
 * **Known callers** for ``repeat_caller_share``: empty, all-zero, ``anonymous``, ``unknown``,
   ``private``, ``restricted``, ``unavailable`` and ``withheld`` caller ids are not callers.
 * **Conversions.** Outcomes marked ``conversion`` in the config; with no outcomes configured,
-  ``sale`` and ``appointment`` (the SPEC default).
+  ``sale`` and ``appointment`` (the SPEC default). ``conversion_rate`` is ``None`` ("–") when
+  no answered call of the window has an outcome recorded: never recorded is not 0%.
+* **Complaints.** ``complaint_rate``: tagged calls in a category marked ``complaint`` /
+  tagged calls; ``None`` when no category is marked a complaint.
+* **Queues** (``by_queue``, :mod:`carewatch.kpi.queues`): the totals' definitions over one
+  queue's inbound calls; calls logged without a queue are in the totals only.
+* **Operators' time** (``by_agent``: ``logged_in_seconds``, ``paused_seconds``,
+  ``paused_by_reason``, ``occupancy`` = talk / logged in) comes from the agent events
+  (:mod:`carewatch.kpi.sessions`); ``None`` when no login was seen.
 * **Ratings** outside 1–5 (CSAT) or 0–10 (NPS) are ignored. ``nps`` rounds half away from zero.
 * **Issues** are not filtered by queue or operator. ``open_issues`` and its age are taken at the
   snapshot time ``min(now, window.end)``: "open now" for today, "open at the end of the day"
@@ -58,7 +66,7 @@ from typing import Any
 
 from carewatch.callstate import disposition, is_inbound
 from carewatch.config import Config
-from carewatch.kpi.queues import by_queue
+from carewatch.kpi.queues import QueueTally, queue_figures
 from carewatch.kpi.windows import Window
 from carewatch.records import CallRow, IssueRow
 from carewatch.timeutil import local_hour
@@ -71,7 +79,8 @@ _UNKNOWN_CALLERS = frozenset(
 )
 
 
-def _known_caller(caller: str | None) -> str | None:
+def known_caller(caller: str | None) -> str | None:
+    """The caller id as a known caller, ``None`` for an empty or withheld one."""
     if caller is None:
         return None
     text = caller.strip()
@@ -90,6 +99,15 @@ def _ratio(part: int, whole: int) -> float | None:
 
 def _round_half_away(x: float) -> int:
     return int(math.copysign(math.floor(abs(x) + 0.5), x))
+
+
+def _complaint_rate(counts: Mapping[str, int], tagged: int, config: Config) -> float | None:
+    """Tagged calls in a category marked ``complaint`` / tagged calls; ``None`` when nothing
+    is tagged or no category is marked a complaint (never recorded, not 0%)."""
+    complaints = {c.name for c in config.categories if c.complaint}
+    if not complaints:
+        return None
+    return _ratio(sum(counts[n] for n in complaints), tagged)
 
 
 def conversion_outcomes(config: Config) -> frozenset[str]:
@@ -114,6 +132,7 @@ def compute_kpis(
     issues: Sequence[IssueRow] = (),
     missed_rings: Mapping[str, int] | None = None,
     unreachable_rings: Mapping[str, int] | None = None,
+    agent_time: Mapping[str, Mapping[str, Any]] | None = None,
     now: float | None = None,
 ) -> dict[str, Any]:
     """The KPI snapshot of ``window`` (docs/kpis.md; every key in the module docstring).
@@ -122,8 +141,10 @@ def compute_kpis(
     least those open at the snapshot time or opened or resolved in the window;
     ``missed_rings``: RINGNOANSWER count per operator in the window (rings not taken);
     ``unreachable_rings``: rings that never rang (the phone busy or unreachable: a
-    RINGNOANSWER of 0 ms) per operator; ``now``: the snapshot
-    time for open issues (default: the clock), clamped to the window's end.
+    RINGNOANSWER of 0 ms) per operator; ``agent_time``: each operator's logged-in and paused
+    time in the window (:func:`carewatch.kpi.sessions.agent_time`; without it those figures
+    are ``None``); ``now``: the snapshot time for open issues (default: the clock), clamped
+    to the window's end.
 
     One pass over the window's calls and the given issues: the cost depends only on the
     window, never on the length of the history.
@@ -136,7 +157,7 @@ def compute_kpis(
     cost_per_second = config.agent_cost_per_hour / 3600.0
 
     offered = outbound = answered = abandoned = missed = waiting = 0
-    in_time = tagged = untagged = conversions = 0
+    in_time = tagged = untagged = conversions = outcomes_known = 0
     resolved_yes = resolved_known = 0
     talks: list[float] = []  # inbound, answered, ended
     waits: list[float] = []  # inbound, answered
@@ -148,6 +169,7 @@ def compute_kpis(
     caller_calls: Counter[str] = Counter()
     hours = [{"hour": h, "offered": 0, "answered": 0, "abandoned": 0} for h in range(24)]
     agents: dict[str, _AgentTally] = {}
+    queues: dict[str, QueueTally] = {}
 
     for call in calls:
         if not (window.start <= call.started_at < window.end):
@@ -174,15 +196,20 @@ def compute_kpis(
         offered += 1
         bucket = hours[local_hour(call.started_at, tz)]
         bucket["offered"] += 1
-        caller = _known_caller(call.caller)
+        caller = known_caller(call.caller)
         if caller is not None:
             caller_calls[caller] += 1
         tally = agents.setdefault(call.agent, _AgentTally()) if call.agent else None
+        if call.queue:
+            queues.setdefault(call.queue, QueueTally()).add(
+                state, call.wait_seconds, call.talk_seconds, sl_seconds
+            )
         if state == "answered":
             answered += 1
             bucket["answered"] += 1
             untagged += category is None
             converted = call.outcome in conversions_set
+            outcomes_known += call.outcome is not None
             conversions += converted
             if call.wait_seconds is not None:
                 waits.append(call.wait_seconds)
@@ -249,13 +276,17 @@ def compute_kpis(
     ]
     issues_opened = sum(1 for i in issues if window.start <= i.opened_at < window.end)
 
-    # operators: everyone with an inbound call in the window or a missed or unreachable ring
+    # operators: everyone with an inbound call, a missed or unreachable ring or time logged
+    # in in the window
     rings = dict(missed_rings or {})
     unreachable = dict(unreachable_rings or {})
+    times = dict(agent_time or {})
     by_agent: dict[str, dict[str, Any]] = {}
     ringed = {a for a, n in rings.items() if n} | {a for a, n in unreachable.items() if n}
-    for name in sorted(set(agents) | ringed):
+    for name in sorted(set(agents) | ringed | set(times)):
         t = agents.get(name, _AgentTally())
+        seen = times.get(name) or {}
+        logged_in = seen.get("logged_in_seconds")
         by_agent[name] = {
             "answered": t.answered,
             "avg_talk_seconds": _mean(t.talks),
@@ -265,6 +296,10 @@ def compute_kpis(
             "conversions": t.conversions,
             "missed_rings": int(rings.get(name, 0)),
             "unreachable_rings": int(unreachable.get(name, 0)),
+            "logged_in_seconds": logged_in,
+            "paused_seconds": seen.get("paused_seconds"),
+            "paused_by_reason": dict(seen.get("paused_by_reason") or {}),
+            "occupancy": sum(t.talks) / logged_in if logged_in else None,
         }
 
     promoters = sum(1 for r in nps_answers if r >= 9)
@@ -290,7 +325,7 @@ def compute_kpis(
         "untagged": untagged,
         "category_alerts": alerts,
         "fcr_rate": _ratio(resolved_yes, resolved_known),
-        "conversion_rate": _ratio(conversions, answered),
+        "conversion_rate": _ratio(conversions, answered) if outcomes_known else None,
         "csat_score": _ratio(sum(1 for r in csat if r >= 4), len(csat)),
         "csat_avg": _mean(csat),
         "csat_responses": len(csat),
@@ -311,9 +346,8 @@ def compute_kpis(
         "talk_cost": {"total": talk_total * cost_per_second, "by_category": cost_by_category},
         "by_hour": hours,
         "by_agent": by_agent,
-        "by_queue": by_queue(
-            (c for c in calls if window.start <= c.started_at < window.end), sl_seconds
-        ),
+        "by_queue": queue_figures(queues),
+        "complaint_rate": _complaint_rate(category_counts, tagged, config),
         # additions to docs/kpis.md, used by the report and the screen
         "tagged": tagged,
         "conversions": conversions,

@@ -56,6 +56,8 @@ def insights(
     last_week: dict | None = None,
     open_issues: Sequence[IssueRow] = (),
     now: float | None = None,
+    previous_when: str = "on the previous day",
+    earlier_when: str = "on the same weekday last week",
 ) -> list[str]:
     """What stands out in a snapshot, as plain sentences, most important first.
 
@@ -64,7 +66,8 @@ def insights(
     3. the share of answered calls over the talk target;
     4. the KPI that moved most against the same weekday last week (or, without that
        snapshot, the previous day), when it moved at least one "news" scale (see
-       :func:`biggest_move`);
+       :func:`biggest_move`); ``earlier_when`` and ``previous_when`` name those periods
+       for a report of a week, a month or a range;
     5. the oldest of ``open_issues``, its age at ``now`` (default: the clock) and title.
     """
     out: list[str] = []
@@ -105,9 +108,7 @@ def insights(
         )
 
     before, when = (
-        (last_week, "on the same weekday last week")
-        if last_week is not None
-        else (previous_day, "on the previous day")
+        (last_week, earlier_when) if last_week is not None else (previous_day, previous_when)
     )
     move = biggest_move(kpis, before) if before is not None else None
     if before is not None and move is not None and move[1] >= 1.0:

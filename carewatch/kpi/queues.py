@@ -1,24 +1,23 @@
-"""``by_queue``: the SPEC's per-queue figures of a window, one pass over its inbound calls.
+"""Per-queue figures (``by_queue`` of the snapshot), tallied by the KPI engine in its one pass.
 
-Pure, like the engine: calls and the service-level threshold in, a dict out. Per queue:
-offered, answered, abandoned, missed, abandon_rate, avg_wait_seconds, service_level (answered
-within the threshold / answered + abandoned + missed) and avg_talk_seconds (answered calls that
-have ended) — the definitions of the centre-wide keys, restricted to one queue. Calls without a
-queue are left out; queues are sorted by name.
+The definitions are the SPEC's totals restricted to one queue's inbound calls: ``offered``,
+``answered``, ``abandoned``, ``missed``, ``abandon_rate`` (abandoned / offered),
+``avg_wait_seconds`` (answered calls with a known wait), ``service_level`` (answered within the
+threshold / answered + abandoned + missed) and ``avg_talk_seconds`` (answered calls that have
+ended). A call logged without a queue counts in the totals only; a call that entered two
+queues is one call per queue entry (SPEC), so each entry counts in its own queue.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from carewatch.callstate import disposition, is_inbound
-from carewatch.records import CallRow
-
 
 @dataclass
-class _QueueTally:
+class QueueTally:
+    """One queue's inbound calls, counted as the engine reads them."""
+
     offered: int = 0
     answered: int = 0
     abandoned: int = 0
@@ -27,45 +26,38 @@ class _QueueTally:
     waits: list[float] = field(default_factory=list)
     talks: list[float] = field(default_factory=list)
 
-
-def _mean(values: list[float]) -> float | None:
-    return sum(values) / len(values) if values else None
-
-
-def _ratio(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
-
-
-def by_queue(calls: Iterable[CallRow], service_level_seconds: float) -> dict[str, dict[str, Any]]:
-    """Per-queue figures of ``calls`` (already restricted to the window)."""
-    tallies: dict[str, _QueueTally] = {}
-    for call in calls:
-        if not call.queue or not is_inbound(call):
-            continue
-        t = tallies.setdefault(call.queue, _QueueTally())
-        t.offered += 1
-        state = disposition(call)
+    def add(
+        self, state: str | None, wait: float | None, talk: float | None, sl_seconds: float
+    ) -> None:
+        """Count one inbound call in ``state`` (answered / abandoned / missed / ``None``)."""
+        self.offered += 1
         if state == "answered":
-            t.answered += 1
-            if call.wait_seconds is not None:
-                t.waits.append(call.wait_seconds)
-                t.in_time += call.wait_seconds <= service_level_seconds
-            if call.talk_seconds is not None:
-                t.talks.append(call.talk_seconds)
+            self.answered += 1
+            if wait is not None:
+                self.waits.append(wait)
+                self.in_time += wait <= sl_seconds
+            if talk is not None:
+                self.talks.append(talk)
         elif state == "abandoned":
-            t.abandoned += 1
+            self.abandoned += 1
         elif state == "missed":
-            t.missed += 1
-    return {
-        name: {
-            "offered": t.offered,
-            "answered": t.answered,
-            "abandoned": t.abandoned,
-            "missed": t.missed,
-            "abandon_rate": _ratio(t.abandoned, t.offered),
-            "avg_wait_seconds": _mean(t.waits),
-            "service_level": _ratio(t.in_time, t.answered + t.abandoned + t.missed),
-            "avg_talk_seconds": _mean(t.talks),
+            self.missed += 1
+
+    def figures(self) -> dict[str, Any]:
+        """The queue's figures (keys :data:`QUEUE_FIELDS`; ``None`` for an empty denominator)."""
+        ended = self.answered + self.abandoned + self.missed
+        return {
+            "offered": self.offered,
+            "answered": self.answered,
+            "abandoned": self.abandoned,
+            "missed": self.missed,
+            "abandon_rate": self.abandoned / self.offered if self.offered else None,
+            "avg_wait_seconds": sum(self.waits) / len(self.waits) if self.waits else None,
+            "service_level": self.in_time / ended if ended else None,
+            "avg_talk_seconds": sum(self.talks) / len(self.talks) if self.talks else None,
         }
-        for name, t in sorted(tallies.items())
-    }
+
+
+def queue_figures(tallies: dict[str, QueueTally]) -> dict[str, dict[str, Any]]:
+    """``by_queue``: every queue's figures, queues by name."""
+    return {name: tallies[name].figures() for name in sorted(tallies)}

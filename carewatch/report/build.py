@@ -3,77 +3,102 @@
 from __future__ import annotations
 
 import time
-from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
 
 from carewatch.config import Config
-from carewatch.figures import window_kpis
+from carewatch.figures import callbacks_for, window_figures, window_kpis
+from carewatch.kpi.definitions import TREND_KEYS
+from carewatch.kpi.engine import conversion_outcomes
 from carewatch.kpi.insights import insights
-from carewatch.kpi.windows import day_window
-from carewatch.report.model import OpenIssue, Report
+from carewatch.kpi.savings import savings
+from carewatch.kpi.trend import trend_figures
+from carewatch.kpi.windows import Period, Window, cut_at
+from carewatch.records import CallRow
+from carewatch.report.model import Compared, Note, OpenIssue, Report, Request, TrendRow
 from carewatch.report.values import had_calls
+from carewatch.store import Store
 
-if TYPE_CHECKING:
-    from carewatch.store import Store
+#: The calls with a note each category of "What callers wanted" shows (the latest).
+NOTES_PER_CATEGORY = 20
 
 
 def build_report(
     store: Store,
     config: Config,
-    day: date,
+    period: Period | date,
     *,
     with_calls: bool = False,
     now: float | None = None,
+    queue: str | None = None,
+    agent: str | None = None,
 ) -> Report:
-    """Read the summary of local calendar ``day`` from ``store``.
+    """Read the summary of ``period`` (a :class:`Period`, or a date for one day).
 
-    Three KPI snapshots (``day``, the day before, the same weekday a week before), each an
-    index range query on the call's start time, so the cost depends on the days' calls and
-    never on the length of the history. ``with_calls`` also reads the day's calls (for
-    ``--calls``); ``now`` fixes the clock (default: the time now).
+    The period and the two it is compared with (:meth:`Period.previous`,
+    :meth:`Period.earlier`) are read with an index range query each; a period still in
+    progress at ``now`` is read up to now and the others up to the same point
+    (:func:`carewatch.kpi.windows.cut_at`). The trend's earlier periods are aggregated by the
+    database. ``queue``/``agent`` narrow every figure to those calls; ``with_calls`` keeps
+    the period's calls (for ``--calls``); ``now`` fixes the clock (default: the time now).
     """
+    if isinstance(period, date):
+        period = Period.day(period)
     now = time.time() if now is None else now
     tz = config.tz
-    window = day_window(day, tz)
-    prev_window = day_window(day - timedelta(days=1), tz)
-    week_window = day_window(day - timedelta(days=7), tz)
+    full = period.window(tz)
+    as_of = max(full.start, min(now, full.end))
+    window = Window(full.start, as_of, full.label)
+    narrow = {"queue": queue, "agent": agent}
+    main = window_figures(store, config, window, now=now, with_agent_time=True, **narrow)
+    kpis = main.kpis
+    compared = []
+    for other in (period.previous(), period.earlier()):
+        other_full = other.window(tz)
+        up_to = cut_at(period, other, tz, now)
+        other_window = Window(other_full.start, up_to, other_full.label)
+        other_kpis = window_kpis(
+            store, config, other_window, now=now, with_agent_time=True, **narrow
+        )
+        compared.append(Compared(other, other_kpis, up_to, other_full.end))
+    previous, earlier = compared
+    read = {period: kpis} | ({previous.period: previous.kpis} if previous.complete else {})
 
-    kpis = window_kpis(store, config, window, now=now)
-    previous = window_kpis(store, config, prev_window, now=now)
-    last_week = window_kpis(store, config, week_window, now=now)
-
-    as_of = min(now, window.end)
     issue_rows = [
         i
-        for i in store.issues_relevant(window.start, window.end)
+        for i in store.issues_relevant(window.start, full.end)
         if i.opened_at <= as_of and (i.resolved_at is None or i.resolved_at > as_of)
     ]
     # As the report time sees them: an issue resolved after it was still open then.
     open_rows = [i._replace(resolved_at=None, resolved_by=None) for i in issue_rows]
+    words = _comparison_words(period)
     notes = insights(
         kpis,
         config=config,
-        previous_day=previous if had_calls(previous) else None,
-        last_week=last_week if had_calls(last_week) else None,
+        previous_day=previous.kpis if had_calls(previous.kpis) else None,
+        last_week=earlier.kpis if had_calls(earlier.kpis) else None,
         open_issues=open_rows,
         now=as_of,
+        previous_when=words[0],
+        earlier_when=words[1],
     )
     open_issues = [
         OpenIssue(i.id, i.title, i.category, i.opened_by, i.opened_at, as_of - i.opened_at)
         for i in issue_rows
     ]
-    calls = store.calls_between(window.start, window.end) if with_calls else None
     mix = kpis.get("category_mix") or {}
+    days = (datetime.fromtimestamp(max(window.start, as_of - 1), tz).date() - period.first).days
     return Report(
-        day=day,
+        period=period,
         timezone=config.timezone_name,
         tz=tz,
         kpis=kpis,
-        previous_day=previous,
-        same_day_last_week=last_week,
+        previous=previous,
+        earlier=earlier,
         insights=list(notes),
         open_issues=open_issues,
-        calls=calls,
+        calls=main.calls if with_calls else None,
         generated_at=now,
         as_of=as_of,
         currency=config.currency,
@@ -83,4 +108,116 @@ def build_report(
         category_alert_min_calls=config.targets.category_alert_min_calls,
         category_alert_shares={name: config.alert_share(name) for name in mix},
         category_colours={c.name: c.colour for c in config.categories},
+        queue=queue,
+        agent=agent,
+        trend=_trend(store, config, period, as_of, queue, agent, read),
+        requests=_requests(store, config, window, main.calls, kpis, queue, agent),
+        savings=savings(kpis, config, days + 1),
+        savings_cut=config.targets.savings_cut,
+        callbacks=callbacks_for(store, window, now, queue=queue, agent=agent, calls=main.calls),
+        complaint_categories=[c.name for c in config.categories if c.complaint],
+        privacy=config.privacy,
+        data_span=None if had_calls(kpis) else store.call_span(queue=queue, agent=agent),
     )
+
+
+def _comparison_words(period: Period) -> tuple[str, str]:
+    """How the insights name the two compared periods ("on the previous day"…)."""
+    return {
+        "day": ("on the previous day", "on the same weekday last week"),
+        "week": ("in the previous week", "in the same week last year"),
+        "month": ("in the previous month", "in the same month last year"),
+        "range": ("in the days before", "on the same days last year"),
+    }[period.kind]
+
+
+def _trend(
+    store: Store,
+    config: Config,
+    period: Period,
+    as_of: float,
+    queue: str | None,
+    agent: str | None,
+    read: dict[Period, dict[str, Any]],
+) -> list[TrendRow]:
+    """The main KPIs of the 12 periods ending with this one (this one up to ``as_of``). The
+    periods whose snapshot the report has read whole already (``read``: the report's period,
+    and the one before once the report's is over) are taken from it; the database adds up
+    the others."""
+    periods = period.trend()
+    full = [p.window(config.tz) for p in periods]
+    windows = list(full)
+    windows[-1] = Window(full[-1].start, max(full[-1].start, min(as_of, full[-1].end)), "")
+    missing = [i for i, p in enumerate(periods) if p not in read]
+    totals = store.trend_totals(
+        [(windows[i].start, windows[i].end) for i in missing],
+        service_level_seconds=float(config.targets.service_level_seconds),
+        conversion_outcomes=conversion_outcomes(config),
+        queue=queue,
+        agent=agent,
+    )
+    figures = {p: read[p] for p in periods if p in read}
+    figures |= {periods[i]: trend_figures(t) for i, t in zip(missing, totals, strict=True)}
+    return [
+        TrendRow(p, {k: figures[p][k] for k in TREND_KEYS}, partial=w.end < f.end)
+        for p, w, f in zip(periods, windows, full, strict=True)
+    ]
+
+
+def _requests(
+    store: Store,
+    config: Config,
+    window: Window,
+    calls: Sequence[CallRow],
+    kpis: dict[str, Any],
+    queue: str | None,
+    agent: str | None,
+) -> list[Request]:
+    """What callers wanted: per category of the mix with calls, its share, whether it is a
+    complaint, its sub-categories and its latest calls with a note."""
+    subs = store.subcategories_between(window.start, window.end, queue=queue, agent=agent)
+    sub_counts: dict[str, dict[str, int]] = {}
+    notes: dict[str, list[Note]] = {}
+    for call in calls:
+        name = call.category or None
+        if name is None:
+            continue
+        sub = subs.get(call.id)
+        if sub is not None:
+            counts = sub_counts.setdefault(name, {})
+            counts[sub] = counts.get(sub, 0) + 1
+        text = " ".join((call.note or "").split())
+        if text:
+            notes.setdefault(name, []).append(
+                Note(
+                    call.call_id,
+                    call.started_at,
+                    call.agent,
+                    sub,
+                    call.outcome,
+                    call.resolved,
+                    text,
+                )
+            )
+    out = []
+    mix = kpis.get("category_mix") or {}
+    for name, entry in sorted(mix.items(), key=lambda kv: -int(kv[1].get("count") or 0)):
+        count = int(entry.get("count") or 0)
+        if not count:
+            continue
+        category = config.category(name)
+        listed = notes.get(name, [])
+        out.append(
+            Request(
+                category=name,
+                count=count,
+                share=entry.get("share"),
+                complaint=bool(category and category.complaint),
+                subcategories=dict(
+                    sorted(sub_counts.get(name, {}).items(), key=lambda kv: (-kv[1], kv[0]))
+                ),
+                notes=listed[-NOTES_PER_CATEGORY:],
+                notes_total=len(listed),
+            )
+        )
+    return out

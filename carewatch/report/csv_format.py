@@ -1,12 +1,15 @@
 """The summary as one CSV table (``--format csv``): one header, a ``record`` column says
 what a row is.
 
-Columns: ``record, name, key, label, value, previous_day, same_day_last_week``, and with
-``--calls`` also ``time, call_id, direction, agent, queue, disposition, wait_seconds,
-talk_seconds, category, outcome, resolved, csat, nps, note``. Rows, in this order:
+Columns: ``record, name, key, label, value, previous_day, same_day_last_week`` (for a week,
+a month or a range: ``previous_period, same_period_earlier``), and with ``--calls`` also
+``time, call_id, direction, agent, queue, disposition, wait_seconds, talk_seconds, category,
+outcome, resolved, csat, nps, note``. Rows, in this order:
 
 * ``record=report``: ``key`` is ``date``, ``timezone``, ``previous_day`` or
-  ``same_day_last_week``, ``value`` its value (the two compared days' dates).
+  ``same_day_last_week`` (for a period: ``from``, ``to``, ``timezone``, ``previous_period``,
+  ``same_period_earlier``, the compared periods as ``first..last``), then ``period``,
+  ``as_of``, ``complete`` (1/0), ``queue`` and ``agent`` (the filters), ``value`` its value.
 * ``record=kpi``: one row per scalar KPI: ``key`` (the JSON key), ``label``, ``value``,
   ``previous_day``, ``same_day_last_week`` (``name`` empty).
 * ``record=category``: ``name`` = the category (``untagged`` for the untagged calls),
@@ -14,10 +17,24 @@ talk_seconds, category, outcome, resolved, csat, nps, note``. Rows, in this orde
   category is over its alert share, else 0), with the three days' values.
 * ``record=hour``: ``name`` = the local hour ``00``–``23``, ``key`` = ``offered``, ``answered``
   or ``abandoned``.
+* ``record=queue``: ``name`` = the queue, ``key`` = one of ``by_queue``'s figures, with the
+  three periods' values.
 * ``record=agent``: ``name`` = the operator, ``key`` = ``answered``, ``avg_talk_seconds``,
-  ``total_talk_seconds``, ``avg_wait_seconds``, ``tagged_share``, ``conversions`` or
-  ``missed_rings``; ``previous_day``/``same_day_last_week`` are the operator's figures on
-  those days (empty when the operator had no call then).
+  ``total_talk_seconds``, ``avg_wait_seconds``, ``tagged_share``, ``conversions``,
+  ``missed_rings``, ``logged_in_seconds``, ``paused_seconds``, ``occupancy`` (and
+  ``unreachable_rings`` when the snapshot has it), then ``paused:<reason>`` per pause reason;
+  ``previous_day``/``same_day_last_week`` are the operator's figures then (empty when the
+  operator had none).
+* ``record=trend``: ``name`` = the period (``2024-05``, ``2024-W20``, a date), ``key`` = a
+  trend KPI, ``value`` its value; ``label`` says ``so far`` for a period in progress.
+* ``record=request``: ``name`` = the category, ``key`` = ``count``, ``share``, ``complaint``,
+  ``notes_total`` or ``subcategory:<name>``; ``record=note``: ``name`` = the category,
+  ``key`` = the call id, ``label`` = the note, ``value`` = the call's local time.
+* ``record=saving``: ``name`` = the category, ``key`` = ``share``, ``threshold``,
+  ``talk_seconds``, ``cut``, ``hours_per_month`` or ``money_per_month``.
+* ``record=callback``: ``name`` = the call id of the caller's last lost call, ``key`` =
+  ``time``, ``caller`` (masked as the config says), ``queue``, ``result``,
+  ``last_wait_seconds`` or ``calls``.
 * ``record=issue``: ``name`` = the issue number, ``key`` = ``open``, ``label`` = its title,
   ``value`` = its age in seconds at the report time.
 * ``record=call`` (with ``--calls``): ``name`` = the call id, the call in the call columns.
@@ -33,12 +50,13 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from carewatch.kpi.definitions import AGENT_KPIS, label, target_keys
+from carewatch.kpi.definitions import AGENT_KPIS, QUEUE_KPIS, TREND_KEYS, label, target_keys
+from carewatch.kpi.windows import Period
 from carewatch.present import clean_text
-from carewatch.report.json_format import CALL_FIELDS, call_record
+from carewatch.report.json_format import CALL_FIELDS, analysis_json, call_record
 from carewatch.report.model import RenderOptions, Report
 from carewatch.report.rows import agent_rows, category_rows, hour_rows, untagged_talk_seconds
 from carewatch.report.values import scalar_keys, scalar_value
@@ -88,11 +106,51 @@ def _category_value(snapshot: Mapping[str, Any], name: str, field_name: str) -> 
     return int(name in alerts) if name in mix else None
 
 
+#: The value columns of a report of a week, a month or a range.
+PERIOD_COLUMNS = ("previous_period", "same_period_earlier")
+
+
+def _span(period: Period) -> str:
+    return f"{period.first.isoformat()}..{period.last.isoformat()}"
+
+
+def _analysis_rows(report: Report, row: Callable[..., None]) -> None:
+    """The trend, requests, notes, savings and callbacks rows (scheme in the docstring)."""
+    data = analysis_json(report)
+    for entry in data["trend"]:
+        note = "so far" if entry["partial"] else ""
+        for key in TREND_KEYS:
+            row("trend", entry["period"], key, f"{label(key)} {note}".strip(), entry[key])
+    for r in data["requests"]:
+        name = csv_text(r["category"])
+        row("request", name, "count", "calls", r["count"])
+        row("request", name, "share", "share of tagged calls", r["share"])
+        row("request", name, "complaint", "a complaint category", r["complaint"])
+        row("request", name, "notes_total", "calls with a note", r["notes_total"])
+        for sub, n in r["subcategories"].items():
+            row("request", name, f"subcategory:{csv_text(sub)}", csv_text(sub), n)
+        for n in r["notes"]:
+            row("note", name, csv_text(n["call_id"]), csv_text(n["note"]), n["time"])
+    for saving in data["savings"]:
+        name = csv_text(saving["category"])
+        for key in ("share", "threshold", "talk_seconds", "cut", "hours_per_month"):
+            row("saving", name, key, key.replace("_", " "), saving[key])
+        row("saving", name, "money_per_month", "money per month", saving["money_per_month"])
+    for c in data["callbacks"]:
+        name = csv_text(c["call_id"])
+        row("callback", name, "time", "last call", c["time"])
+        for key in ("caller", "queue", "result"):
+            row("callback", name, key, key, csv_text(c[key] or ""))
+        row("callback", name, "last_wait_seconds", "last wait", c["last_wait_seconds"])
+        row("callback", name, "calls", "unanswered calls", c["calls"])
+
+
 def render_csv(report: Report, options: RenderOptions) -> str:
     """The summary as one CSV table (scheme in the module docstring; ``options`` are the text
     format's: not read here)."""
     buf = io.StringIO()
-    columns = list(CSV_COLUMNS) + (list(CALL_FIELDS) if report.calls is not None else [])
+    head = CSV_COLUMNS if report.is_day else (*CSV_COLUMNS[:5], *PERIOD_COLUMNS)
+    columns = list(head) + (list(CALL_FIELDS) if report.calls is not None else [])
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(columns)
     pad = [""] * (len(columns) - len(CSV_COLUMNS))
@@ -104,16 +162,31 @@ def render_csv(report: Report, options: RenderOptions) -> str:
 
     k, prev, week = report.kpis, report.previous_day, report.same_day_last_week
     days = (k, prev, week)
-    row("report", "", "date", "Date", report.day.isoformat())
-    row("report", "", "timezone", "Time zone", csv_text(report.timezone))
-    row("report", "", "previous_day", "Day before", report.previous_date.isoformat())
-    row(
-        "report",
-        "",
-        "same_day_last_week",
-        "Same weekday last week",
-        report.last_week_date.isoformat(),
-    )
+    if report.is_day:
+        row("report", "", "date", "Date", report.day.isoformat())
+        row("report", "", "timezone", "Time zone", csv_text(report.timezone))
+        row("report", "", "previous_day", "Day before", report.previous_date.isoformat())
+        row(
+            "report",
+            "",
+            "same_day_last_week",
+            "Same weekday last week",
+            report.last_week_date.isoformat(),
+        )
+    else:
+        row("report", "", "from", "From", report.period.first.isoformat())
+        row("report", "", "to", "To", report.period.last.isoformat())
+        row("report", "", "timezone", "Time zone", csv_text(report.timezone))
+        row("report", "", "previous_period", "Period before", _span(report.previous.period))
+        row(
+            "report", "", "same_period_earlier", "Same period earlier", _span(report.earlier.period)
+        )
+    analysis = analysis_json(report)
+    row("report", "", "period", "Period", report.period.kind)
+    row("report", "", "as_of", "Figures up to", analysis["as_of"])
+    row("report", "", "complete", "Period over", int(report.complete))
+    row("report", "", "queue", "Queue", csv_text(report.queue or ""))
+    row("report", "", "agent", "Operator", csv_text(report.agent or ""))
     keys = [key for _, group in scalar_keys(k) for key in group] + target_keys()
     for key in keys:
         if key not in k:
@@ -141,19 +214,22 @@ def render_csv(report: Report, options: RenderOptions) -> str:
                 f"{h:02d}:00 — {field_name}",
                 *(hs[h][field_name] for hs in hours),
             )
+    for name in sorted(k.get("by_queue") or {}):
+        figures = [((s.get("by_queue") or {}).get(name) or {}) for s in days]
+        for d in QUEUE_KPIS:
+            row("queue", csv_text(name), d.key, d.label, *(f.get(d.key) for f in figures))
     for name, a in agent_rows(k):
-        for field_name in (d.key for d in AGENT_KPIS):
-            before = [
-                ((s.get("by_agent") or {}).get(name) or {}).get(field_name) for s in (prev, week)
-            ]
-            row(
-                "agent",
-                csv_text(name),
-                field_name,
-                field_name.replace("_", " "),
-                a.get(field_name),
-                *before,
-            )
+        figures = [a, *(((s.get("by_agent") or {}).get(name) or {}) for s in (prev, week))]
+        keys = [d.key for d in AGENT_KPIS if d.kind != "breakdown"]
+        keys += ["unreachable_rings"] if "unreachable_rings" in a else []
+        for field_name in keys:
+            values = [f.get(field_name) for f in figures]
+            row("agent", csv_text(name), field_name, field_name.replace("_", " "), *values)
+        for reason in a.get("paused_by_reason") or {}:
+            values = [(f.get("paused_by_reason") or {}).get(reason) for f in figures]
+            text = csv_text(reason)
+            row("agent", csv_text(name), f"paused:{text}", f"paused: {text}", *values)
+    _analysis_rows(report, row)
     for issue in report.open_issues:
         row("issue", str(issue.id), "open", csv_text(issue.title), issue.age_seconds)
     if report.calls is not None:

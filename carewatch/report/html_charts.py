@@ -1,4 +1,4 @@
-"""The HTML page's charts as inline SVG: calls per hour, and one category's share."""
+"""The HTML page's charts as inline SVG: calls per hour, one category's share, the trend."""
 
 from __future__ import annotations
 
@@ -43,53 +43,62 @@ def css_colour(name: str | None) -> str:
 def hourly_svg(hours: Sequence[Mapping[str, int]]) -> str:
     """Stacked bars of calls offered per hour (answered / not answered) as inline SVG, over
     the hours of :func:`carewatch.report.rows.chart_hours`."""
-    shown = chart_hours(hours)
-    top = max((h["offered"] for h in shown), default=0) or 1
-    w, h_plot, left, bottom, top_pad = 720, 170, 34, 18, 8
-    bar_w = (w - left - 4) / len(shown)
-    parts = [
-        f'<svg viewBox="0 0 {w} {h_plot + bottom + top_pad}" width="{w}" role="img" '
-        'aria-label="Calls offered per hour, answered and not answered">'
-    ]
-    for frac in (0, 0.5, 1):
-        y = top_pad + h_plot * (1 - frac)
-        parts.append(
-            f'<line x1="{left}" y1="{y:.1f}" x2="{w - 2}" y2="{y:.1f}" stroke="#ddd"/>'
-            f'<text x="{left - 4}" y="{y + 3:.1f}" text-anchor="end">{round(top * frac):,}</text>'
-        )
-    for i, hour in enumerate(shown):
-        x = left + 2 + i * bar_w
+    bars = []
+    for hour in chart_hours(hours):
         answered = hour["answered"]
         lost = max(0, hour["offered"] - answered)
-        h_ans = h_plot * answered / top
-        h_lost = h_plot * lost / top
-        y_ans = top_pad + h_plot - h_ans
         title = (
             f"{hour['hour']:02d}:00 — {hour['offered']:,} offered, {answered:,} answered, "
             f"{lost:,} not answered"
         )
-        if not hour["offered"]:
-            parts.append(
-                f'<text x="{x + (bar_w - 3) / 2:.1f}" y="{top_pad + h_plot + 12}" '
-                f'text-anchor="middle">{hour["hour"]:02d}</text>'
-            )
+        bars.append((f"{hour['hour']:02d}", answered, lost, title))
+    return _stacked_bars(
+        bars, "Calls offered per hour, answered and not answered", height=170, left=34, gap=3
+    )
+
+
+def _stacked_bars(
+    bars: Sequence[tuple[str, int, int, str]], aria: str, *, height: int, left: int, gap: float
+) -> str:
+    """Bars of answered (below) and not answered (above) calls with a label under each and a
+    title (the tooltip) on each; ``bars`` are (label, answered, not answered, title), with
+    labels and titles already escaped."""
+    top = max((a + b for _, a, b, _ in bars), default=0) or 1
+    w, bottom, top_pad = 720, 18, 8
+    bar_w = (w - left - 4) / max(1, len(bars))
+    parts = [
+        f'<svg viewBox="0 0 {w} {height + bottom + top_pad}" width="{w}" role="img" '
+        f'aria-label="{aria}">'
+    ]
+    for frac in (0, 0.5, 1):
+        y = top_pad + height * (1 - frac)
+        parts.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{w - 2}" y2="{y:.1f}" stroke="#ddd"/>'
+            f'<text x="{left - 4}" y="{y + 3:.1f}" text-anchor="end">{round(top * frac):,}</text>'
+        )
+    for i, (name, answered, lost, title) in enumerate(bars):
+        x = left + 2 + i * bar_w
+        label = (
+            f'<text x="{x + (bar_w - gap) / 2:.1f}" y="{top_pad + height + 12}" '
+            f'text-anchor="middle">{name}</text>'
+        )
+        if not answered + lost:
+            parts.append(label)
             continue
+        h_ans, h_lost = height * answered / top, height * lost / top
+        y_ans = top_pad + height - h_ans
         parts.append(f"<g><title>{title}</title>")
         if h_ans:
             parts.append(
-                f'<rect x="{x:.1f}" y="{y_ans:.1f}" width="{bar_w - 3:.1f}" height="{h_ans:.1f}" '
-                f'fill="{ANSWERED}"/>'
+                f'<rect x="{x:.1f}" y="{y_ans:.1f}" width="{bar_w - gap:.1f}" '
+                f'height="{h_ans:.1f}" fill="{ANSWERED}"/>'
             )
         if h_lost:
             parts.append(
-                f'<rect x="{x:.1f}" y="{y_ans - h_lost:.1f}" width="{bar_w - 3:.1f}" '
+                f'<rect x="{x:.1f}" y="{y_ans - h_lost:.1f}" width="{bar_w - gap:.1f}" '
                 f'height="{h_lost:.1f}" fill="{LOST}"/>'
             )
-        parts.append("</g>")
-        parts.append(
-            f'<text x="{x + (bar_w - 3) / 2:.1f}" y="{top_pad + h_plot + 12}" '
-            f'text-anchor="middle">{hour["hour"]:02d}</text>'
-        )
+        parts.append("</g>" + label)
     parts.append("</svg>")
     return "".join(parts)
 
@@ -111,3 +120,21 @@ def share_svg(share: float | None, colour: str, threshold: float | None) -> str:
         )
     out.append("</svg>")
     return "".join(out)
+
+
+def trend_svg(rows: Sequence[tuple[str, int, int]]) -> str:
+    """Calls offered per period (answered / not answered stacked) as inline SVG bars; ``rows``
+    are (label, offered, answered), oldest first, labels already escaped."""
+    bars = [
+        (
+            name,
+            answered,
+            max(0, offered - answered),
+            f"{name} — {offered:,} offered, {answered:,} answered, "
+            f"{max(0, offered - answered):,} not answered",
+        )
+        for name, offered, answered in rows
+    ]
+    return _stacked_bars(
+        bars, "Calls offered per period, answered and not answered", height=150, left=40, gap=4
+    )

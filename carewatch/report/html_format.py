@@ -8,28 +8,36 @@ the Markdown. Every text that came from a log or an operator is HTML-escaped.
 
 from __future__ import annotations
 
-import html
-from collections.abc import Iterable, Sequence
-from typing import Any
-
-from carewatch.present import age, clean_text, clock, duration, money, percent, yes_no
+from carewatch.present import age, duration, money, percent, yes_no
+from carewatch.report.html_analysis import (
+    callbacks,
+    operators_time,
+    queues,
+    requests,
+    trend,
+)
+from carewatch.report.html_base import esc, html_table, td, tr
 from carewatch.report.html_charts import ANSWERED, LOST, css_colour, hourly_svg, share_svg
 from carewatch.report.model import RenderOptions, Report
 from carewatch.report.rows import (
     AGENT_ALIGN,
     AGENT_HEADINGS,
+    PERIOD_NOUN,
     agent_cells,
     agent_rows,
     as_of_text,
     call_result,
     category_rows,
     compared_days,
-    day_title,
+    empty_notice,
     hour_rows,
     issues_by_age,
     issues_summary,
     local_time,
+    period_title,
+    summary_title,
     targets_text,
+    value_heading,
     vs_headings,
 )
 from carewatch.report.values import key_figures
@@ -54,7 +62,10 @@ td.better { color: var(--good); } td.worse { color: var(--bad); }
 .alert { color: #fff; background: var(--bad); padding: 0 .35em; border-radius: 2px;
          font-size: 8.5pt; font-weight: 600; }
 td.note { max-width: 70mm; overflow-wrap: anywhere; }
-ul.insights li { margin: .25em 0; }
+ul.insights li, ul.notes li { margin: .25em 0; }
+ul.notes { font-size: 10pt; }
+h3 { font-size: 11pt; margin: 1em 0 .3em; }
+p.notice { font-weight: 600; color: var(--bad); }
 svg { display: block; max-width: 100%; height: auto; }
 svg text { font: 9px system-ui, sans-serif; fill: var(--muted); }
 .legend span { display: inline-block; width: .8em; height: .8em; margin: 0 .3em 0 1em;
@@ -73,42 +84,10 @@ section { margin-bottom: 1em; }
 """
 
 
-def esc(value: Any) -> str:
-    """Text from a log as inert HTML (control characters removed, then escaped)."""
-    return html.escape(clean_text(value), quote=True)
-
-
-#: A column's alignment letter (as in Markdown) -> the CSS class of its cells.
-_ALIGN = {"l": "", "r": "num"}
-
-
-def _table(head: Sequence[str], rows: Iterable[str], align: str) -> list[str]:
-    """``head``: the column titles; ``rows``: ready ``<tr>`` strings; ``align``: a letter a
-    column, ``l`` (left) or ``r`` (right: numbers), as in Markdown."""
-    out = ["<table>"]
-    cells = "".join(
-        f'<th class="{_ALIGN[a]}">{title}</th>' if _ALIGN[a] else f"<th>{title}</th>"
-        for title, a in zip(head, align, strict=True)
-    )
-    out.append(f"<thead><tr>{cells}</tr></thead>")
-    out.append("<tbody>")
-    out.extend(rows)
-    out.append("</tbody></table>")
-    return out
-
-
-def _td(text: str, cls: str = "") -> str:
-    return f'<td class="{cls}">{text}</td>' if cls else f"<td>{text}</td>"
-
-
-def _tr(*cells: str) -> str:
-    return "<tr>" + "".join(cells) + "</tr>"
-
-
 def render_html(report: Report, options: RenderOptions) -> str:
     """The summary as one printable HTML page (``options`` are the text format's: not read
     here)."""
-    title = f"End-of-day summary — {day_title(report.day)}"
+    title = f"{summary_title(report)} — {period_title(report.period)}"
     out = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -125,13 +104,21 @@ def render_html(report: Report, options: RenderOptions) -> str:
         f"{compared_days(report)} · {as_of_text(report)} · printed "
         f"{local_time(report, report.generated_at)}</p>",
         f'<p class="meta">{targets_text(report)}</p>',
-        "</header>",
     ]
+    notice = empty_notice(report)
+    if notice:
+        out.append(f'<p class="notice">{esc(notice)}</p>')
+    out.append("</header>")
     out += _key_figures(report)
+    out += queues(report)
     out += _hours(report)
+    out += trend(report)
     out += _categories(report)
+    out += requests(report)
     out += _agents(report)
+    out += operators_time(report)
     out += _issues(report)
+    out += callbacks(report)
     out.append('<section class="keep"><h2>What stands out</h2>')
     if report.insights:
         out.append('<ul class="insights">')
@@ -152,21 +139,23 @@ def _key_figures(report: Report) -> list[str]:
         rows.append(f'<tr class="group"><td colspan="4">{esc(group)}</td></tr>')
         for figure in figures:
             rows.append(
-                _tr(
-                    _td(esc(figure.label)),
-                    _td(esc(figure.value), "num"),
+                tr(
+                    td(esc(figure.label)),
+                    td(esc(figure.value), "num"),
                     *(
-                        _td(esc(text), f"num {tone}" if tone else "num")
+                        td(esc(text), f"num {tone}" if tone else "num")
                         for text, tone in figure.changes
                     ),
                 )
             )
     vs_before, vs_week = vs_headings(report)
     out = ['<section class="keep"><h2>Key figures</h2>']
-    out += _table(["KPI", "Today", esc(vs_before), esc(vs_week)], rows, "lrrr")
+    head = ["KPI", esc(value_heading(report).capitalize()), esc(vs_before), esc(vs_week)]
+    out += html_table(head, rows, "lrrr")
+    noun = PERIOD_NOUN[report.period.kind]
     out.append(
-        '<p class="note">▲/▼ up/down against that day (pp = percentage points); = no change; '
-        "– no figure on one of the days. Green is better, red is worse.</p></section>"
+        f'<p class="note">▲/▼ up/down against that {noun} (pp = percentage points); = no '
+        f"change; – no figure on one of the {noun}s. Green is better, red is worse.</p></section>"
     )
     return out
 
@@ -181,7 +170,7 @@ def _hours(report: Report) -> list[str]:
         )
         out.append(f"<figure>{hourly_svg(hours)}</figure>")
     else:
-        out.append("<p>No inbound calls this day.</p>")
+        out.append(f"<p>No inbound calls this {PERIOD_NOUN[report.period.kind]}.</p>")
     out.append("</section>")
     return out
 
@@ -198,17 +187,17 @@ def _categories(report: Report) -> list[str]:
         untagged = row.get("untagged")
         colour = css_colour(report.category_colours.get(row["name"]))
         rows.append(
-            _tr(
-                _td("<em>untagged</em>" if untagged else esc(row["name"])),
-                _td("" if untagged else share_svg(row["share"], colour, row["threshold"])),
-                _td("" if untagged else esc(percent(row["share"])), "num"),
-                _td(f"{row['count']:,}", "num"),
-                _td(esc(duration(row["talk_seconds"])), "num"),
-                _td(esc(money(row["cost"], report.currency)), "num"),
-                _td('<span class="alert">ALERT</span>' if row["alert"] else ""),
+            tr(
+                td("<em>untagged</em>" if untagged else esc(row["name"])),
+                td("" if untagged else share_svg(row["share"], colour, row["threshold"])),
+                td("" if untagged else esc(percent(row["share"])), "num"),
+                td(f"{row['count']:,}", "num"),
+                td(esc(duration(row["talk_seconds"])), "num"),
+                td(esc(money(row["cost"], report.currency)), "num"),
+                td('<span class="alert">ALERT</span>' if row["alert"] else ""),
             )
         )
-    out += _table(
+    out += html_table(
         ["Category", "Share of tagged calls", "Share", "Calls", "Talk time", "Cost", ""],
         rows,
         "llrrrrl",
@@ -225,15 +214,15 @@ def _agents(report: Report) -> list[str]:
     out = ['<section class="break"><h2>Operators</h2>']
     if agents:
         rows = [
-            _tr(
-                _td(esc(name) or "<em>none</em>"),
-                *(_td(esc(cell), "num") for cell in agent_cells(a)),
+            tr(
+                td(esc(name) or "<em>none</em>"),
+                *(td(esc(cell), "num") for cell in agent_cells(a)),
             )
             for name, a in agents
         ]
-        out += _table(AGENT_HEADINGS, rows, AGENT_ALIGN)
+        out += html_table(AGENT_HEADINGS, rows, AGENT_ALIGN)
     else:
-        out.append("<p>No operator had a call this day.</p>")
+        out.append(f"<p>No operator had a call this {PERIOD_NOUN[report.period.kind]}.</p>")
     out.append("</section>")
     return out
 
@@ -241,21 +230,21 @@ def _agents(report: Report) -> list[str]:
 def _issues(report: Report) -> list[str]:
     out = [
         '<section class="keep"><h2>Open issues</h2>',
-        f'<p class="meta">{esc(issues_summary(report.kpis))}</p>',
+        f'<p class="meta">{esc(issues_summary(report.kpis, PERIOD_NOUN[report.period.kind]))}</p>',
     ]
     if report.open_issues:
         rows = [
-            _tr(
-                _td(str(i.id), "num"),
-                _td(esc(age(i.age_seconds)), "num"),
-                _td(esc(local_time(report, i.opened_at))),
-                _td(esc(i.title)),
-                _td(esc(i.category or "–")),
-                _td(esc(i.opened_by)),
+            tr(
+                td(str(i.id), "num"),
+                td(esc(age(i.age_seconds)), "num"),
+                td(esc(local_time(report, i.opened_at))),
+                td(esc(i.title)),
+                td(esc(i.category or "–")),
+                td(esc(i.opened_by)),
             )
             for i in issues_by_age(report)
         ]
-        out += _table(["#", "Age", "Opened", "Issue", "Category", "By"], rows, "rrllll")
+        out += html_table(["#", "Age", "Opened", "Issue", "Category", "By"], rows, "rrllll")
     else:
         out.append("<p>No open issue.</p>")
     out.append("</section>")
@@ -266,20 +255,20 @@ def _calls(report: Report) -> list[str]:
     calls = report.calls or []
     out = [f'<section class="break"><h2>Calls ({len(calls):,})</h2>']
     rows = [
-        _tr(
-            _td(local_time(report, c.started_at, "%H:%M:%S")),
-            _td(esc(c.call_id)),
-            _td(esc(c.agent or "–")),
-            _td(esc(call_result(c))),
-            _td(esc(clock(c.talk_seconds)), "num"),
-            _td(esc(c.category or "–")),
-            _td(esc(c.outcome or "–")),
-            _td(yes_no(c.resolved)),
-            _td(esc(c.note or ""), "note"),
+        tr(
+            td(local_time(report, c.started_at, "%H:%M:%S" if report.is_day else "%d %b %H:%M")),
+            td(esc(c.call_id)),
+            td(esc(c.agent or "–")),
+            td(esc(call_result(c))),
+            td(esc(duration(c.talk_seconds)) if c.talk_seconds is not None else "", "num"),
+            td(esc(c.category or "–")),
+            td(esc(c.outcome or "–")),
+            td(yes_no(c.resolved)),
+            td(esc(c.note or ""), "note"),
         )
         for c in calls
     ]
-    out += _table(
+    out += html_table(
         ["Time", "Call", "Operator", "Result", "Talk", "Category", "Outcome", "Resolved", "Note"],
         rows,
         "llllrllll",

@@ -1,13 +1,37 @@
 """The summary as JSON (``--format json``): the machine-readable contract (SPEC "End-of-day
 summary").
 
-::
+One day (``--date``; the keys of the end-of-day summary, unchanged)::
 
     {"date": "YYYY-MM-DD", "timezone": "Europe/Rome",
      "kpis": {<snapshot>},
      "previous_day": {"kpis": {<snapshot>}},          # the day before
      "same_day_last_week": {"kpis": {<snapshot>}},    # the same weekday 7 days before
+     <the analysis keys>,
      "calls": [...]}                                   # only with --calls
+
+A week, a month or a range of days (``--week``, ``--month``, ``--from/--to``)::
+
+    {"from": "YYYY-MM-DD", "to": "YYYY-MM-DD", "timezone": "Europe/Rome",
+     "kpis": {<snapshot>},
+     "previous_period": {"from", "to", "kpis"},       # the period of the same length before
+     "same_period_earlier": {"from", "to", "kpis"},   # a week, a month or the days a year before
+     <the analysis keys>,
+     "calls": [...]}
+
+The analysis keys, in this order: ``period`` (``day``, ``week``, ``month`` or ``range``),
+``as_of`` (the local time the figures go up to: the end of the period, or now while it is in
+progress), ``complete`` (``false`` while in progress), ``compared_up_to`` (``{"previous",
+"earlier"}``: where the compared periods were cut, the same point of each), ``filters``
+(``{"queue", "agent"}``, ``null`` when not given), ``trend`` (the last 12 periods, oldest first:
+``{"period", "from", "to", "partial", <the trend's KPIs>}``), ``requests`` (what callers wanted,
+per category: ``{"category", "count", "share", "complaint", "subcategories": {name: count},
+"notes_total", "notes": [{"time", "call_id", "agent", "subcategory", "outcome", "resolved",
+"note"}]}``, the latest 20 notes), ``savings`` (``{"category", "share", "threshold", "count",
+"talk_seconds", "cut", "hours_per_month", "money_per_month"}``), ``callbacks`` (``{"time",
+"caller", "call_id", "queue", "result", "last_wait_seconds", "calls"}``; ``caller`` masked as
+the config's ``[privacy]`` says) and ``data_span`` (``{"from", "to"}``: the first and last
+call the database holds, given when the period has no call, else ``null``).
 
 ``<snapshot>`` is the KPI engine's snapshot as it is (:func:`carewatch.kpi.kpis_for_window`):
 every key of docs/kpis.md, in that shape — counts are integers, seconds and money numbers,
@@ -31,11 +55,14 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
+from carewatch.config import Privacy
+from carewatch.kpi.callbacks import Callback
+from carewatch.present import mask_caller
 from carewatch.records import CallRow
-from carewatch.report.model import RenderOptions, Report
+from carewatch.report.model import Compared, RenderOptions, Report
 
 #: The keys of one call in JSON (and the call columns of CSV), in order.
 CALL_FIELDS = (
@@ -90,18 +117,110 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
+def _local(report: Report, epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, report.tz).isoformat(timespec="seconds")
+
+
+def _compared(compared: Compared) -> dict[str, Any]:
+    return {
+        "from": compared.period.first.isoformat(),
+        "to": compared.period.last.isoformat(),
+        "kpis": _json_safe(compared.kpis),
+    }
+
+
 def report_json(report: Report) -> dict[str, Any]:
     """The JSON contract as a dict (see the module docstring)."""
-    data: dict[str, Any] = {
-        "date": report.day.isoformat(),
-        "timezone": report.timezone,
-        "kpis": _json_safe(report.kpis),
-        "previous_day": {"kpis": _json_safe(report.previous_day)},
-        "same_day_last_week": {"kpis": _json_safe(report.same_day_last_week)},
-    }
+    data: dict[str, Any]
+    if report.is_day:
+        data = {
+            "date": report.day.isoformat(),
+            "timezone": report.timezone,
+            "kpis": _json_safe(report.kpis),
+            "previous_day": {"kpis": _json_safe(report.previous_day)},
+            "same_day_last_week": {"kpis": _json_safe(report.same_day_last_week)},
+        }
+    else:
+        data = {
+            "from": report.period.first.isoformat(),
+            "to": report.period.last.isoformat(),
+            "timezone": report.timezone,
+            "kpis": _json_safe(report.kpis),
+            "previous_period": _compared(report.previous),
+            "same_period_earlier": _compared(report.earlier),
+        }
+    data.update(analysis_json(report))
     if report.calls is not None:
         data["calls"] = [call_record(report, c) for c in report.calls]
     return data
+
+
+def callback_record(c: Callback, tz: tzinfo, privacy: Privacy) -> dict[str, Any]:
+    """A caller to call back as JSON (the caller masked as ``privacy`` says)."""
+    return {
+        "time": datetime.fromtimestamp(c.last_at, tz).isoformat(timespec="seconds"),
+        "caller": mask_caller(c.caller, privacy),
+        "call_id": c.call_id,
+        "queue": c.queue,
+        "result": c.result,
+        "last_wait_seconds": _finite(c.last_wait_seconds),
+        "calls": c.attempts,
+    }
+
+
+def analysis_json(report: Report) -> dict[str, Any]:
+    """The analysis keys (see the module docstring), in order."""
+    span = report.data_span
+    return {
+        "period": report.period.kind,
+        "as_of": _local(report, report.as_of),
+        "complete": report.complete,
+        "compared_up_to": {
+            "previous": _local(report, report.previous.up_to),
+            "earlier": _local(report, report.earlier.up_to),
+        },
+        "filters": {"queue": report.queue, "agent": report.agent},
+        "trend": [
+            {
+                "period": row.period.label,
+                "from": row.period.first.isoformat(),
+                "to": row.period.last.isoformat(),
+                "partial": row.partial,
+                **_json_safe(row.figures),
+            }
+            for row in report.trend
+        ],
+        "requests": [
+            {
+                "category": r.category,
+                "count": r.count,
+                "share": _json_safe(r.share),
+                "complaint": r.complaint,
+                "subcategories": dict(r.subcategories),
+                "notes_total": r.notes_total,
+                "notes": [
+                    {
+                        "time": _local(report, n.started_at),
+                        "call_id": n.call_id,
+                        "agent": n.agent,
+                        "subcategory": n.subcategory,
+                        "outcome": n.outcome,
+                        "resolved": n.resolved,
+                        "note": n.note,
+                    }
+                    for n in r.notes
+                ],
+            }
+            for r in report.requests
+        ],
+        "savings": _json_safe(report.savings),
+        "callbacks": [callback_record(c, report.tz, report.privacy) for c in report.callbacks],
+        "data_span": (
+            None
+            if span is None
+            else {"from": _local(report, span[0]), "to": _local(report, span[1])}
+        ),
+    }
 
 
 def render_json(report: Report, options: RenderOptions) -> str:

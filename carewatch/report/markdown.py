@@ -7,72 +7,57 @@ and Markdown markup backslash-escaped, no line breaks (:func:`md_escape`).
 
 from __future__ import annotations
 
-import html
 import re
-from collections.abc import Iterable, Sequence
-from typing import Any
 
-from carewatch.present import age, clean_text, clock, duration, money, percent, yes_no
+from carewatch.present import age, duration, money, percent, yes_no
+from carewatch.report.markdown_analysis import (
+    callbacks,
+    operators_time,
+    queues,
+    requests,
+    trend,
+)
+from carewatch.report.markdown_base import md_escape, md_table
 from carewatch.report.model import RenderOptions, Report
 from carewatch.report.rows import (
     AGENT_ALIGN,
     AGENT_HEADINGS,
+    PERIOD_NOUN,
     agent_cells,
     agent_rows,
     as_of_text,
     call_result,
     category_rows,
     compared_days,
-    day_title,
+    empty_notice,
     hour_rows,
     issues_by_age,
     issues_summary,
     local_time,
+    period_title,
+    summary_title,
     targets_text,
+    value_heading,
     vs_headings,
 )
 from carewatch.report.values import key_figures
-
-_MD_SPECIAL_RE = re.compile(r"([\\`*_\[\]|~#])")
-_MD_LEAD_RE = re.compile(r"^(\s*)([-+>]|\d{1,9})([.)]?)(?=\s|$)")
-
-
-def md_escape(value: Any) -> str:
-    """Text from a log made inert in Markdown (also inside a table cell): ``&``, ``<``, ``>``
-    as HTML entities, markup characters and ``|`` backslash-escaped, no line breaks."""
-    text = " ".join(clean_text(value).split())
-    text = html.escape(text, quote=False)
-    text = _MD_SPECIAL_RE.sub(lambda m: "\\" + m.group(1), text)
-    return _MD_LEAD_RE.sub(_md_lead, text)
-
-
-def _md_lead(m: re.Match[str]) -> str:
-    """A line start that would make a list or a quote: escape its marker."""
-    space, mark, dot = m.groups()
-    if mark[0].isdigit():
-        return f"{space}{mark}\\{dot}" if dot else m.group(0)
-    return f"{space}\\{mark}{dot}"
-
-
-def _md_table(head: Sequence[str], rows: Iterable[Sequence[str]], align: str) -> list[str]:
-    marks = {"l": "---", "r": "---:", "c": ":---:"}
-    out = ["| " + " | ".join(head) + " |", "|" + "|".join(marks[a] for a in align) + "|"]
-    out.extend("| " + " | ".join(row) + " |" for row in rows)
-    return out
 
 
 def render_markdown(report: Report, options: RenderOptions) -> str:
     """The summary as Markdown (``options`` are the text format's: not read here)."""
     k = report.kpis
     out = [
-        f"# End-of-day summary — {day_title(report.day)}",
+        f"# {md_escape(summary_title(report))} — {period_title(report.period)}",
         "",
         f"Time zone {md_escape(report.timezone)}. Compared with {compared_days(report)}. "
         f"{as_of_text(report)}. {targets_text(report)}",
         "",
-        "## Key figures",
-        "",
     ]
+    notice = empty_notice(report)
+    if notice:
+        out += [f"**{md_escape(notice)}**", ""]
+    noun = PERIOD_NOUN[report.period.kind]
+    out += ["## Key figures", ""]
     rows = []
     for group, figures in key_figures(report):
         rows.append([f"**{group}**", "", "", ""])
@@ -81,23 +66,28 @@ def render_markdown(report: Report, options: RenderOptions) -> str:
                 [figure.label, figure.value]
                 + [f"{text} ({tone})" if tone else text for text, tone in figure.changes]
             )
-    out += _md_table(["KPI", "Today", *vs_headings(report)], rows, "lrrr")
-    out += ["", "▲/▼ up/down against that day; pp = percentage points; – no figure.", ""]
-    out += _hours(report)
-    out += _categories(report)
+    head = ["KPI", value_heading(report).capitalize(), *vs_headings(report)]
+    out += md_table(head, rows, "lrrr")
+    out += ["", f"▲/▼ up/down against that {noun}; pp = percentage points; – no figure."]
+    out += queues(report)
+    out += ["", *_hours(report)]
+    out += trend(report)
+    out += ["", *_categories(report)]
+    out += requests(report)
     out += ["", "## Operators", ""]
     agents = agent_rows(k)
     if agents:
-        out += _md_table(
+        out += md_table(
             AGENT_HEADINGS,
             ([md_escape(name) or "*none*", *agent_cells(a)] for name, a in agents),
             AGENT_ALIGN,
         )
     else:
-        out.append("No operator had a call this day.")
-    out += ["", "## Open issues", "", issues_summary(k), ""]
+        out.append(f"No operator had a call this {noun}.")
+    out += operators_time(report)
+    out += ["", "## Open issues", "", issues_summary(k, noun), ""]
     if report.open_issues:
-        out += _md_table(
+        out += md_table(
             ["#", "Age", "Opened", "Issue", "Category", "By"],
             (
                 [
@@ -114,18 +104,21 @@ def render_markdown(report: Report, options: RenderOptions) -> str:
         )
     else:
         out.append("No open issue.")
+    out += callbacks(report)
     out += ["", "## What stands out", ""]
     out += [f"- {md_escape(note)}" for note in report.insights] or ["Nothing stands out."]
     if report.calls is not None:
         out += ["", f"## Calls ({len(report.calls):,})", ""]
-        out += _md_table(
+        out += md_table(
             ["Time", "Operator", "Result", "Talk", "Category", "Outcome", "Resolved", "Note"],
             (
                 [
-                    local_time(report, c.started_at, "%H:%M:%S"),
+                    local_time(
+                        report, c.started_at, "%H:%M:%S" if report.is_day else "%d %b %H:%M"
+                    ),
                     md_escape(c.agent or "") or "–",
                     call_result(c),
-                    clock(c.talk_seconds),
+                    duration(c.talk_seconds) if c.talk_seconds is not None else "",
                     md_escape(c.category or "") or "–",
                     md_escape(c.outcome or "") or "–",
                     yes_no(c.resolved),
@@ -136,7 +129,7 @@ def render_markdown(report: Report, options: RenderOptions) -> str:
             "llllllll",
         )
     out.append("")
-    return "\n".join(out)
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(out))
 
 
 def _hours(report: Report) -> list[str]:
@@ -144,7 +137,7 @@ def _hours(report: Report) -> list[str]:
     busy = [h for h in hour_rows(report.kpis) if h["offered"]]
     if busy:
         top = max(h["offered"] for h in busy)
-        out += _md_table(
+        out += md_table(
             ["Hour", "Offered", "Answered", "Abandoned", ""],
             (
                 [
@@ -159,7 +152,7 @@ def _hours(report: Report) -> list[str]:
             "lrrrl",
         )
     else:
-        out.append("No inbound calls this day.")
+        out.append(f"No inbound calls this {PERIOD_NOUN[report.period.kind]}.")
     out.append("")
     return out
 
@@ -181,7 +174,7 @@ def _categories(report: Report) -> list[str]:
                 "**ALERT**" if row["alert"] else "",
             ]
         )
-    out += _md_table(
+    out += md_table(
         ["Category", "Share", "Calls", "Talk time", "Cost", "Alert share", ""], rows, "lrrrrrl"
     )
     out += [

@@ -1,13 +1,17 @@
-"""What one end-of-day summary holds: :class:`Report`, its :class:`OpenIssue` rows and the
-:class:`RenderOptions` a caller may give. Built by :mod:`carewatch.report.build`, read by
-the formats; nothing here reads the database."""
+"""What one summary holds: :class:`Report`, its :class:`OpenIssue` rows, the periods it is
+compared with (:class:`Compared`), its trend, what callers wanted, what a cut would save, the
+callers to call back, and the :class:`RenderOptions` a caller may give. Built by
+:mod:`carewatch.report.build`, read by the formats; nothing here reads the database."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta, tzinfo
+from datetime import date, tzinfo
 from typing import Any
 
+from carewatch.config import Privacy
+from carewatch.kpi.callbacks import Callback
+from carewatch.kpi.windows import Period
 from carewatch.records import CallRow
 
 
@@ -23,22 +27,75 @@ class OpenIssue:
     age_seconds: float
 
 
+@dataclass(frozen=True)
+class Compared:
+    """A period the report is compared with: its KPIs, read up to ``up_to`` (its end, or the
+    same point as the report's period when that one is still in progress)."""
+
+    period: Period
+    kpis: dict[str, Any]
+    up_to: float
+    end: float
+
+    @property
+    def complete(self) -> bool:
+        return self.up_to >= self.end
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    """One period of the trend and its main KPIs (:data:`~carewatch.kpi.definitions.TREND_KEYS`);
+    ``partial``: the report's own period, still in progress."""
+
+    period: Period
+    figures: dict[str, Any]
+    partial: bool = False
+
+
+@dataclass(frozen=True)
+class Note:
+    """A call of a category with its note (what the caller wanted, in the operator's words)."""
+
+    call_id: str
+    started_at: float
+    agent: str | None
+    subcategory: str | None
+    outcome: str | None
+    resolved: bool | None
+    note: str
+
+
+@dataclass(frozen=True)
+class Request:
+    """One category of what callers wanted: its calls, share of tagged calls, whether it is a
+    complaint, its sub-categories (name -> calls) and its calls with a note (at most
+    :data:`~carewatch.report.build.NOTES_PER_CATEGORY`, the latest; ``notes_total`` all)."""
+
+    category: str
+    count: int
+    share: float | None
+    complaint: bool
+    subcategories: dict[str, int]
+    notes: list[Note]
+    notes_total: int
+
+
 @dataclass
 class Report:
-    """Everything one end-of-day summary shows; rendering needs nothing else.
+    """Everything one summary shows; rendering needs nothing else.
 
-    ``kpis``, ``previous_day`` and ``same_day_last_week`` are the KPI engine's snapshots
-    (:func:`carewatch.kpi.kpis_for_window`, keys of docs/kpis.md). ``as_of`` is the report
-    time: the end of the day, or now for a day not over yet (open issues and their ages are
-    taken then).
+    ``kpis`` and the compared periods' ``kpis`` are the KPI engine's snapshots (keys of
+    docs/kpis.md). ``as_of`` is the report time: the end of the period, or now for a period
+    not over yet (its figures, open issues and ages are taken then; the compared periods are
+    cut at the same point).
     """
 
-    day: date
+    period: Period
     timezone: str
     tz: tzinfo
     kpis: dict[str, Any]
-    previous_day: dict[str, Any]
-    same_day_last_week: dict[str, Any]
+    previous: Compared
+    earlier: Compared
     insights: list[str]
     open_issues: list[OpenIssue]
     calls: list[CallRow] | None
@@ -49,20 +106,58 @@ class Report:
     talk_target_seconds: float
     service_level_seconds: float
     category_alert_min_calls: int
-    #: Alert share of every category of the day's mix (its own, else the default).
+    #: Alert share of every category of the mix (its own, else the default).
     category_alert_shares: dict[str, float] = field(default_factory=dict)
     #: Colour names from the config (for the HTML and the coloured terminal).
     category_colours: dict[str, str] = field(default_factory=dict)
+    #: ``--queue`` / ``--agent``: the whole report is of these calls only.
+    queue: str | None = None
+    agent: str | None = None
+    trend: list[TrendRow] = field(default_factory=list)
+    requests: list[Request] = field(default_factory=list)
+    savings: list[dict[str, Any]] = field(default_factory=list)
+    savings_cut: float = 0.7
+    callbacks: list[Callback] = field(default_factory=list)
+    #: The categories the config marks as complaints.
+    complaint_categories: list[str] = field(default_factory=list)
+    #: How callers are shown (the config's privacy settings).
+    privacy: Privacy = field(default_factory=Privacy)
+    #: First and last call start in the database, looked up when the period has no call.
+    data_span: tuple[float, float] | None = None
+
+    # -- the one-day report's names ---------------------------------------------------------
+    @property
+    def is_day(self) -> bool:
+        """A report of one day (the end-of-day summary and its JSON keys)."""
+        return self.period.kind == "day"
+
+    @property
+    def day(self) -> date:
+        """The (first) day of the report."""
+        return self.period.first
+
+    @property
+    def previous_day(self) -> dict[str, Any]:
+        """The previous period's KPIs (for one day: the day before)."""
+        return self.previous.kpis
+
+    @property
+    def same_day_last_week(self) -> dict[str, Any]:
+        """The same period earlier's KPIs (for one day: the same weekday a week before)."""
+        return self.earlier.kpis
 
     @property
     def previous_date(self) -> date:
-        """The day before."""
-        return self.day - timedelta(days=1)
+        return self.previous.period.first
 
     @property
     def last_week_date(self) -> date:
-        """The same weekday one week earlier."""
-        return self.day - timedelta(days=7)
+        return self.earlier.period.first
+
+    @property
+    def complete(self) -> bool:
+        """Whether the period is over at the report time."""
+        return self.as_of >= self.period.window(self.tz).end
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from datetime import date, datetime
 from typing import Any
 
 from carewatch.callstate import disposition
-from carewatch.kpi.windows import day_window
-from carewatch.present import duration, kpi_value, percent
+from carewatch.kpi.windows import Period
+from carewatch.present import clean_text, duration, kpi_value, percent
 from carewatch.records import CallRow
 from carewatch.report.model import OpenIssue, Report
 
@@ -26,29 +26,154 @@ def short_day(day: date) -> str:
     return f"{day:%a} {day.day} {day:%b}"
 
 
+def span_text(first: date, last: date) -> str:
+    """ "13–19 May 2024", "29 Apr – 5 May 2024", "30 Dec 2024 – 5 Jan 2025"."""
+    if first.year != last.year:
+        return f"{first.day} {first:%b %Y} – {last.day} {last:%b %Y}"
+    if first.month != last.month:
+        return f"{first.day} {first:%b} – {last.day} {last:%b %Y}"
+    return f"{first.day}–{last.day} {last:%b %Y}"
+
+
+def period_title(period: Period) -> str:
+    """ "Tuesday 14 May 2024", "Week 20 of 2024, 13–19 May", "May 2024", "1–10 May 2024"."""
+    if period.kind == "day":
+        return day_title(period.first)
+    if period.kind == "week":
+        year, week, _ = period.first.isocalendar()
+        return f"Week {week} of {year} ({span_text(period.first, period.last)})"
+    if period.kind == "month":
+        return f"{period.first:%B %Y}"
+    return span_text(period.first, period.last)
+
+
+def period_short(period: Period) -> str:
+    """A compared period in a column heading: "Mon 13 May", "W19 2024", "Apr 2024", or the
+    first day of a range."""
+    if period.kind == "day":
+        return short_day(period.first)
+    if period.kind == "week":
+        year, week, _ = period.first.isocalendar()
+        return f"W{week} {year}"
+    if period.kind == "month":
+        return f"{period.first:%b %Y}"
+    return f"{period.first.day} {period.first:%b %Y}"
+
+
+#: A period's kind as the report names it.
+PERIOD_NOUN = {"day": "day", "week": "week", "month": "month", "range": "period"}
+
+
+def summary_title(report: Report) -> str:
+    """ "End-of-day summary" for a day, else "Weekly summary", "Monthly summary" or
+    "Summary"; with the queue or the operator it is narrowed to."""
+    title = {"day": "End-of-day summary", "week": "Weekly summary", "month": "Monthly summary"}
+    text = title.get(report.period.kind, "Summary")
+    return text + filter_text(report)
+
+
+def filter_text(report: Report) -> str:
+    """ " of queue support", " of operator desk-1" (cleaned), or ""."""
+    parts = []
+    if report.queue is not None:
+        parts.append(f"queue {clean_text(report.queue)}")
+    if report.agent is not None:
+        parts.append(f"operator {clean_text(report.agent)}")
+    return " of " + " and ".join(parts) if parts else ""
+
+
 def local_time(report: Report, epoch: float, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """An instant as local time of the report's zone."""
     return datetime.fromtimestamp(epoch, report.tz).strftime(fmt)
 
 
+def _point(report: Report, epoch: float) -> str:
+    """A cut in the text: "12:30" in a day report, "15 May 11:00" in longer ones."""
+    stamp = datetime.fromtimestamp(epoch, report.tz)
+    return f"{stamp:%H:%M}" if report.is_day else f"{stamp.day} {stamp:%b %H:%M}"
+
+
 def as_of_text(report: Report) -> str:
-    """ "Figures for the whole day" or "Day not over: figures up to 14:05"."""
-    if report.as_of >= day_window(report.day, report.tz).end:
-        return "Figures for the whole day"
-    return f"Day not over: figures up to {local_time(report, report.as_of, '%H:%M')}"
+    """ "Figures for the whole day"; "Day not over: figures up to 14:05; the days compared are
+    taken up to 14:05 too"; "Month not over: figures up to 15 May 11:00, compared with the
+    other months up to the same point (15 Apr 2024 11:00 and 15 May 2023 11:00)"."""
+    noun = PERIOD_NOUN[report.period.kind]
+    if report.complete:
+        return f"Figures for the whole {noun}"
+    point = _point(report, report.as_of)
+    if report.is_day:
+        return f"Day not over: figures up to {point}; the days compared are taken up to {point} too"
+    cuts = " and ".join(_cut_text(report, c.up_to) for c in (report.previous, report.earlier))
+    return (
+        f"{noun.capitalize()} not over: figures up to {point}, compared with the other "
+        f"{noun}s up to the same point ({cuts})"
+    )
+
+
+def _cut_text(report: Report, epoch: float) -> str:
+    stamp = datetime.fromtimestamp(epoch, report.tz)
+    return f"{stamp.day} {stamp:%b %Y %H:%M}"
 
 
 def compared_days(report: Report) -> str:
-    """ "the day before (Mon 13 May) and the same weekday a week earlier (Tue 7 May)"."""
+    """ "the day before (Mon 13 May) and the same weekday a week earlier (Tue 7 May)", and
+    for longer periods "the month before (April 2024) and the same month a year earlier
+    (May 2023)"."""
+    prev, earl = report.previous.period, report.earlier.period
+    if report.is_day:
+        return (
+            f"the day before ({short_day(prev.first)}) and the same weekday a week "
+            f"earlier ({short_day(earl.first)})"
+        )
+    if report.period.kind == "month":
+        return (
+            f"the month before ({period_title(prev)}) and the same month a year earlier "
+            f"({period_title(earl)})"
+        )
+    noun, same = (
+        ("week", "the same week")
+        if report.period.kind == "week"
+        else (
+            f"{report.period.days} days",
+            "the same days",
+        )
+    )
     return (
-        f"the day before ({short_day(report.previous_date)}) and the same weekday a week "
-        f"earlier ({short_day(report.last_week_date)})"
+        f"the {noun} before ({span_text(prev.first, prev.last)}) and {same} a year earlier "
+        f"({span_text(earl.first, earl.last)})"
     )
 
 
 def vs_headings(report: Report) -> tuple[str, str]:
     """The headings of the two change columns: "vs Mon 13 May", "vs Tue 7 May"."""
-    return f"vs {short_day(report.previous_date)}", f"vs {short_day(report.last_week_date)}"
+    return (
+        f"vs {period_short(report.previous.period)}",
+        f"vs {period_short(report.earlier.period)}",
+    )
+
+
+def value_heading(report: Report) -> str:
+    """The heading of the value column: "today" for a day (the report's own day), else "this
+    week", "this month" or "period"."""
+    return {"day": "today", "week": "this week", "month": "this month"}.get(
+        report.period.kind, "period"
+    )
+
+
+def empty_notice(report: Report) -> str | None:
+    """For a period without a call: "No calls between 1 Jun 2024 and 30 Jun 2024; the database
+    holds calls from 7 May 2024 to 14 May 2024." ``None`` when the period had calls."""
+    k = report.kpis
+    if k.get("offered") or k.get("outbound"):
+        return None
+    last = report.period.last if report.complete else None
+    until = f"{last.day} {last:%b %Y}" if last else f"{_cut_text(report, report.as_of)} (now)"
+    first = report.period.first
+    text = f"No calls{filter_text(report)} between {first.day} {first:%b %Y} and {until}; "
+    if report.data_span is None:
+        return text + "the database holds none."
+    a, b = (datetime.fromtimestamp(t, report.tz).date() for t in report.data_span)
+    return text + f"the database holds calls from {a.day} {a:%b %Y} to {b.day} {b:%b %Y}."
 
 
 def targets_text(report: Report) -> str:
@@ -183,10 +308,10 @@ def issues_by_age(report: Report) -> list[OpenIssue]:
     return sorted(report.open_issues, key=lambda i: (-i.age_seconds, i.id))
 
 
-def issues_summary(kpis: Mapping[str, Any]) -> str:
+def issues_summary(kpis: Mapping[str, Any], noun: str = "day") -> str:
     """ "Opened this day: 3; resolved: 1, in 2 h 05 min on average."."""
     return (
-        f"Opened this day: {int(kpis.get('issues_opened') or 0):,}; resolved: "
+        f"Opened this {noun}: {int(kpis.get('issues_opened') or 0):,}; resolved: "
         f"{int(kpis.get('issues_resolved') or 0):,}, in "
         f"{kpi_value('avg_resolution_seconds', kpis.get('avg_resolution_seconds'))} on average."
     )

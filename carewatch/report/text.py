@@ -12,13 +12,24 @@ from carewatch.present import clean_text, duration
 from carewatch.report.layout import Paint, fit, heading, wrap
 from carewatch.report.model import RenderOptions, Report
 from carewatch.report.rows import (
+    PERIOD_NOUN,
     as_of_text,
     compared_days,
-    day_title,
+    empty_notice,
     hour_rows,
     local_time,
+    period_title,
+    summary_title,
     targets_text,
+    value_heading,
     vs_headings,
+)
+from carewatch.report.text_analysis import (
+    callbacks,
+    operators_time,
+    queues,
+    requests,
+    trend,
 )
 from carewatch.report.text_chart import hourly_chart
 from carewatch.report.text_sections import agents, calls, categories, issues
@@ -31,10 +42,15 @@ def render_text(report: Report, options: RenderOptions) -> str:
     paint = Paint(options.color)
     out = _header(report, width, paint)
     out += _key_figures(report, width, paint)
+    out += queues(report, width, paint)
     out += _hours(report, width, paint)
+    out += trend(report, width, paint)
     out += categories(report, width, paint)
+    out += requests(report, width, paint)
     out += agents(report, width, paint)
+    out += operators_time(report, width, paint)
     out += issues(report, width, paint)
+    out += callbacks(report, width, paint)
     out += heading("WHAT STANDS OUT", "", width, paint)
     if report.insights:
         for note in report.insights:
@@ -49,10 +65,13 @@ def render_text(report: Report, options: RenderOptions) -> str:
 
 def _header(report: Report, width: int, paint: Paint) -> list[str]:
     out = [
-        paint("CAREWATCH · END-OF-DAY SUMMARY", "bold"),
-        f"{day_title(report.day)} · {clean_text(report.timezone)}",
+        paint(f"CAREWATCH · {summary_title(report).upper()}", "bold"),
+        f"{period_title(report.period)} · {clean_text(report.timezone)}",
         "═" * width,
     ]
+    notice = empty_notice(report)
+    if notice:
+        out += wrap(notice, width)
     out += wrap(
         f"Compared with {compared_days(report)}. "
         f"{as_of_text(report)}; printed {local_time(report, report.generated_at)}.",
@@ -65,10 +84,11 @@ def _header(report: Report, width: int, paint: Paint) -> list[str]:
 def _key_figures(report: Report, width: int, paint: Paint) -> list[str]:
     c_label, c_val, c_chg = 34 + max(0, width - 80), 14, 15
     vs_before, vs_week = vs_headings(report)
+    noun = PERIOD_NOUN[report.period.kind]
     out = [
         "",
         paint(fit("KEY FIGURES", c_label), "bold")
-        + fit("today", c_val, ">")
+        + fit(value_heading(report), c_val, ">")
         + fit(vs_before, c_chg, ">")
         + fit(vs_week, c_chg, ">"),
         "─" * width,
@@ -88,8 +108,8 @@ def _key_figures(report: Report, width: int, paint: Paint) -> list[str]:
             out.append("".join(cells).rstrip())
     out.append("")
     out += wrap(
-        "▲/▼ = up/down against that day (pp = percentage points); = no change; "
-        "– no figure on one of the days.",
+        f"▲/▼ = up/down against that {noun} (pp = percentage points); = no change; "
+        f"– no figure on one of the {noun}s.",
         width,
     )
     return out
@@ -97,9 +117,10 @@ def _key_figures(report: Report, width: int, paint: Paint) -> list[str]:
 
 def _hours(report: Report, width: int, paint: Paint) -> list[str]:
     hours = hour_rows(report.kpis)
-    out = heading("CALLS PER HOUR", "█ answered  ░ not answered", width, paint)
+    title = "CALLS PER HOUR" if report.is_day else "CALLS PER HOUR OF THE DAY"
+    out = heading(title, "█ answered  ░ not answered", width, paint)
     if not sum(h["offered"] for h in hours):
-        out.append("No inbound calls this day.")
+        out.append(f"No inbound calls this {PERIOD_NOUN[report.period.kind]}.")
         return out
     out += hourly_chart(hours, width - 2)
     busiest = max(hours, key=lambda h: (h["offered"], -h["hour"]))

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from carewatch.callstate import disposition
-from carewatch.present import age, clean_text, clock, duration, money, percent, yes_no
+from carewatch.present import age, clean_text, duration, money, percent, yes_no
 from carewatch.report.layout import ANSI, Paint, cell_width, fit, heading, wrap
 from carewatch.report.model import Report
 from carewatch.report.rows import (
+    PERIOD_NOUN,
     agent_cells,
     agent_rows,
     category_rows,
@@ -146,7 +147,7 @@ def issues(report: Report, width: int, paint: Paint) -> list[str]:
     oldest = max((i.age_seconds for i in open_issues), default=None)
     note = f"{len(open_issues)} open" + (f" · oldest {age(oldest)}" if open_issues else "")
     out = heading("OPEN ISSUES", note, width, paint)
-    out.extend(wrap(issues_summary(report.kpis), width))
+    out.extend(wrap(issues_summary(report.kpis, PERIOD_NOUN[report.period.kind]), width))
     if not open_issues:
         out.append("No open issue.")
         return out
@@ -174,13 +175,13 @@ def calls(report: Report, width: int, paint: Paint) -> list[str]:
     day_calls = report.calls or []
     out = heading("CALLS", f"{len(day_calls):,} calls", width, paint)
     if not day_calls:
-        out.append("No call this day.")
+        out.append(f"No call this {PERIOD_NOUN[report.period.kind]}.")
         return out
     cols = (
         ("time", 6),
-        ("operator", 13),
-        ("talk", 8),
-        ("category", 12),
+        ("operator", 11),
+        ("talk", 12),
+        ("category", 11),
         ("outcome", 12),
         ("res.", 5),
     )
@@ -188,11 +189,12 @@ def calls(report: Report, width: int, paint: Paint) -> list[str]:
     note_width = width - fixed
     out.append(
         "".join(fit(t, w) for t, w in cols[:2])
-        + fit("talk", 7, ">")
+        + fit("talk", 11, ">")
         + " "
         + "".join(fit(t, w) for t, w in cols[3:])
         + "note"
     )
+    shown_day = None
     # Operators, categories and outcomes repeat: fit each value once.
     fitted: dict[tuple[Any, ...], str] = {}
     for call in day_calls:
@@ -205,22 +207,21 @@ def calls(report: Report, width: int, paint: Paint) -> list[str]:
                 name = name or f"({state})"
             if call.direction == "out":
                 name = f"{name} (out)" if name else "(outbound)"
-            who = fitted[key] = fit(name or "–", 13)
+            who = fitted[key] = fit(name or "–", 11)
         tags = fitted.get(("tags", call.category, call.outcome, call.resolved))
         if tags is None:
             tags = fitted[("tags", call.category, call.outcome, call.resolved)] = (
-                fit(clean_text(call.category) or "–", 12)
+                fit(clean_text(call.category) or "–", 11)
                 + fit(clean_text(call.outcome) or "–", 12)
                 + fit(yes_no(call.resolved), 5)
             )
-        talk = clock(call.talk_seconds) if state == "answered" else ""
-        head = (
-            local_time(report, call.started_at, "%H:%M ")
-            + who
-            + (" " * (7 - len(talk)) + talk if len(talk) <= 7 else fit(talk, 7, ">"))
-            + " "
-            + tags
-        )
+        if not report.is_day:  # a longer period: the calls of each day under its date
+            day = local_time(report, call.started_at, "%Y-%m-%d")
+            if day != shown_day:
+                shown_day = day
+                out.append(local_time(report, call.started_at, "%A %d %B"))
+        talk = duration(call.talk_seconds) if state == "answered" else ""
+        head = local_time(report, call.started_at, "%H:%M ") + who + fit(talk, 11, ">") + " " + tags
         note = " ".join(clean_text(call.note).split())
         if not note:
             out.append(head.rstrip())
@@ -229,5 +230,5 @@ def calls(report: Report, width: int, paint: Paint) -> list[str]:
         else:
             out.append(head.rstrip())
             out.extend(wrap(note, width, indent=" " * 8, first="      ↳ "))
-    out.extend(wrap("res. = resolved at first contact; talk in minutes:seconds.", width))
+    out.extend(wrap("res. = resolved at first contact.", width))
     return out

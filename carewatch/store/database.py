@@ -181,7 +181,10 @@ class Database:
             raise StoreError(f"cannot open database {path}: it is a folder")
         if backend.read_only:
             if not os.path.exists(path):
-                raise StoreError(f"database {path} does not exist")
+                raise StoreError(
+                    f"database {path} does not exist (give --db, or read call logs with "
+                    "carewatch ingest)"
+                )
             if not os.access(parent, os.W_OK) and not _wal_files_exist(path):
                 backend.use_immutable()
             return False

@@ -8,9 +8,10 @@ transaction) and hands the work to a function of a sibling module; the state kep
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any, TypeVar
 
+import carewatch.store.analysis as analysis
 import carewatch.store.issues as issues
 import carewatch.store.positions as positions
 import carewatch.store.reads as reads
@@ -210,6 +211,42 @@ class Store:
     def issues_relevant(self, start: float, end: float) -> list[IssueRow]:
         """Issues open at ``end``, or opened or resolved in [start, end)."""
         return self._read(lambda tx: reads.issues_relevant(tx, start, end))
+
+    def call_span(
+        self, *, queue: str | None = None, agent: str | None = None
+    ) -> tuple[float, float] | None:
+        """The first and last call start the database holds (of a queue/operator), or ``None``."""
+        return self._read(lambda tx: analysis.call_span(tx, queue=queue, agent=agent))
+
+    def trend_totals(
+        self,
+        windows: Sequence[tuple[float, float]],
+        *,
+        service_level_seconds: float,
+        conversion_outcomes: Collection[str],
+        queue: str | None = None,
+        agent: str | None = None,
+    ) -> list[dict[str, float]]:
+        """Per window ``(start, end)``, the sums behind the trend's KPIs, added up by the
+        database (:func:`carewatch.store.analysis.trend_totals`)."""
+        return self._read(
+            lambda tx: analysis.trend_totals(
+                tx,
+                windows,
+                service_level_seconds=service_level_seconds,
+                conversion_outcomes=conversion_outcomes,
+                queue=queue,
+                agent=agent,
+            )
+        )
+
+    def subcategories_between(
+        self, start: float, end: float, *, queue: str | None = None, agent: str | None = None
+    ) -> dict[int, str]:
+        """Call id -> sub-category of the calls started in [start, end) that have one."""
+        return self._read(
+            lambda tx: analysis.subcategories_between(tx, start, end, queue=queue, agent=agent)
+        )
 
     def open_issues(self) -> list[IssueRow]:
         """Issues not resolved yet, oldest first."""

@@ -14,7 +14,7 @@ from carewatch.store.database import Tx
 from carewatch.store.errors import StoreError
 
 #: The call fields an operator can tag.
-TAG_FIELDS = ("category", "outcome", "resolved", "note")
+TAG_FIELDS = ("category", "subcategory", "outcome", "resolved", "note")
 
 _TAG_COLUMNS = "id, call_pk, field, old_value, new_value, operator, at, undo_of, undone, origin"
 _INSERT_TAG = (

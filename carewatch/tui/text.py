@@ -17,6 +17,7 @@ from rich.text import Text
 
 from carewatch.config import Privacy
 from carewatch.present import MAX_TEXT, clean_text
+from carewatch.present import mask_caller as present_mask_caller
 from carewatch.records import CallRow
 
 #: Longest text a cell or label shows; longer values are cut with an ellipsis.
@@ -29,19 +30,8 @@ def literal(value: object, style: StyleType = "", *, limit: int = MAX_CELL_CHARS
 
 
 def mask_caller(caller: str | None, privacy: Privacy) -> str:
-    """A caller number as the screen shows it: the last ``visible_digits`` digits kept
-    and every other digit replaced by ``*`` when ``privacy.mask_callers`` is on.
-
-    ``"+39 333 123 4567"`` -> ``"+** *** *** 4567"``. Letters (a caller *name*) are masked
-    too, so nothing identifying is left but the visible digits.
-    """
-    text = clean_text(caller, limit=MAX_CELL_CHARS)
-    if not text or not privacy.mask_callers:
-        return text
-    keep = privacy.visible_digits
-    positions = [i for i, ch in enumerate(text) if ch.isalnum()]
-    visible = set(positions[len(positions) - keep :]) if keep else set()
-    return "".join(ch if (i in visible or not ch.isalnum()) else "*" for i, ch in enumerate(text))
+    """A caller number as the screen shows it (:func:`carewatch.present.mask_caller`)."""
+    return present_mask_caller(caller, privacy, limit=MAX_CELL_CHARS)
 
 
 def caller_text(caller: str | None, privacy: Privacy, style: StyleType = "") -> Text:

@@ -72,6 +72,11 @@ def set_outcome(app: WritingApp, call: CallRow, name: str) -> None:
     tag(app, call, "outcome", name, f"outcome {clean_text(name, limit=40)}")
 
 
+def set_subcategory(app: WritingApp, call: CallRow, name: str) -> None:
+    """The call's sub-category (a request type of its category in the config)."""
+    tag(app, call, "subcategory", name, f"sub-category {clean_text(name, limit=40)}")
+
+
 def toggle_resolved(app: WritingApp, call: CallRow) -> None:
     """Resolved, or not resolved when the call is marked resolved."""
     value = call.resolved is not True

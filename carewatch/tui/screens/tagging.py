@@ -114,6 +114,14 @@ class TaggingScreen(Screen[None]):
         if call is not None:
             writes.set_outcome(self.cw_app, call, self.config.outcomes[index].name)
 
+    def action_tag_subcategory(self, category: int, index: int) -> None:
+        """Set the selected call's sub-category (a request type of a category in the config)."""
+        call = self._need_call()
+        if call is not None:
+            writes.set_subcategory(
+                self.cw_app, call, self.config.categories[category].subcategories[index]
+            )
+
     def action_toggle_resolved(self) -> None:
         """Mark the selected call resolved, or not resolved when it is."""
         call = self._need_call()
@@ -188,8 +196,18 @@ class TaggingScreen(Screen[None]):
             )
             for choice in self.tag_choices
         ]
+        subs = [
+            PaletteCommand(
+                f"Tag sub-category: {clean_text(sub, limit=30)} ({clean_text(cat.name, limit=30)})",
+                "set the selected call's request type",
+                partial(self.action_tag_subcategory, c_index, s_index),
+            )
+            for c_index, cat in enumerate(self.config.categories)
+            for s_index, sub in enumerate(cat.subcategories)
+        ]
         return [
             *cmds,
+            *subs,
             PaletteCommand(
                 "Toggle resolved (r)",
                 "mark the selected call resolved / not",

@@ -3,6 +3,7 @@ waiting for their call, CDR legs, and PostgreSQL's change counter.
 
 * ``cw_source_position.offset`` -> ``byte_offset``;
 * ``cw_call.leg`` ('' for every existing call); a call is unique by (source, call_id, leg);
+* ``cw_call.subcategory``: the request type within a call's category (a tag);
 * ``cw_tag_event.origin`` ('operator' for every existing event);
 * new tables ``cw_pending_event`` and ``cw_cdr_leg``;
 * PostgreSQL only: the ``cw_change`` counter and the triggers that bump it
@@ -47,6 +48,7 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("cw_call") as batch:
         batch.add_column(sa.Column("leg", sa.Text(), nullable=False, server_default=""))
+        batch.add_column(sa.Column("subcategory", sa.String(200), nullable=True))
         batch.drop_constraint("uq_call_source_call_id", type_="unique")
         batch.create_unique_constraint("uq_call_source_call_id_leg", ["source", "call_id", "leg"])
     with op.batch_alter_table("cw_tag_event") as batch:

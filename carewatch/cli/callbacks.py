@@ -1,0 +1,78 @@
+"""``carewatch callbacks``: the callers of a day whose call was not answered and who have not
+been reached since (docs/reports.md, "Callers to call back")."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from datetime import datetime
+
+from carewatch.cli.common import EXIT_OK, Command, UsageError, config_of, open_store
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--date",
+        metavar="D",
+        help="the day of the unanswered calls: today (default), yesterday or YYYY-MM-DD",
+    )
+    parser.add_argument("--queue", metavar="Q", help="only the calls of this queue")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument(
+        "--full-numbers",
+        action="store_true",
+        help="show whole numbers even when the config's [privacy] masks them",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from carewatch.figures import callbacks_for
+    from carewatch.kpi.windows import Period, Window, parse_period
+    from carewatch.present import clean_text
+    from carewatch.report.analysis_rows import CALLBACK_HEADINGS, CALLBACK_NOTE, callback_rows
+    from carewatch.report.json_format import callback_record
+    from carewatch.report.layout import fit, wrap
+    from carewatch.report.rows import period_title
+
+    config = config_of(args)
+    try:
+        period = parse_period(datetime.now(config.tz).date(), day=args.date)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    privacy = config.privacy
+    if args.full_numbers:
+        privacy = privacy.model_copy(update={"mask_callers": False})
+    now = time.time()
+    full = Period.day(period.first).window(config.tz)
+    window = Window(full.start, max(full.start, min(now, full.end)), full.label)
+    with open_store(args, config, read_only=True) as store:
+        found = callbacks_for(store, window, now, queue=args.queue)
+    if args.format == "json":
+        records = [callback_record(c, config.tz, privacy) for c in found]
+        print(json.dumps(records, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    rows = callback_rows(found, config.tz, privacy, "%H:%M")
+    where = f" of queue {clean_text(args.queue)}" if args.queue is not None else ""
+    print(f"Callers to call back{where} — {period_title(period)} · {config.timezone_name}")
+    if not rows:
+        print("Nobody: every caller who was not answered has been reached since.")
+        return EXIT_OK
+    widths = (10, 20, 12, 10, 10, 6)  # then the call id, whole
+    for cells in (CALLBACK_HEADINGS, *rows):
+        line = "".join(
+            fit(clean_text(c), w, ">" if i in (4, 5) else "<") + (" " if i in (4, 5) else "")
+            for i, (c, w) in enumerate(zip(cells[:6], widths, strict=True))
+        )
+        print(line + clean_text(cells[6]))
+    print(f"{len(rows):,} caller{'s' if len(rows) != 1 else ''} to call back.")
+    print("\n".join(wrap(CALLBACK_NOTE, 80)))
+    return EXIT_OK
+
+
+COMMAND = Command(
+    name="callbacks",
+    help="callers who were not answered and have not been reached since",
+    add_arguments=add_arguments,
+    run=run,
+)

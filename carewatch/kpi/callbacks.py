@@ -1,0 +1,119 @@
+"""Callers to call back: callers whose call was not answered and who have not been reached
+since.
+
+Pure: the caller reads the calls and passes them here.
+
+Definitions (docs/reports.md)
+-----------------------------
+* A **lost call** is an inbound call that was abandoned or missed (the caller left the queue
+  unanswered: hung up, or timed out).
+* A caller was **called back** when, after their last lost call started, there is an
+  outbound call to their number (any outbound call: an attempt was made; for an outbound
+  call ``caller`` is the number called, as carewatch CSV/JSONL and the simulator write it),
+  or an inbound call of theirs that was answered (they called again and got through).
+* A caller is on the list when their last lost call in the period was followed by neither,
+  up to the time the list is made. They show once, with that last call (its time, queue and
+  wait) and how many lost calls they made since they were last reached.
+* Numbers are compared by their digits (``+39 02 1234 567`` is ``39021234567``), and one
+  number matches another that ends with it when the shorter has at least 6 digits (a
+  ``0039…`` or national form matches the ``+39…`` one). Withheld and unknown callers
+  (:func:`carewatch.kpi.engine.known_caller`) cannot be called back and are left out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from carewatch.callstate import disposition, is_inbound
+from carewatch.kpi.engine import known_caller
+from carewatch.records import CallRow
+
+#: The shortest number a longer one may end with and still be the same caller.
+MIN_SUFFIX_DIGITS = 6
+
+_NOT_DIGITS = re.compile(r"[^0-9]")
+
+
+@dataclass(frozen=True)
+class Callback:
+    """A caller to call back: their number as logged, their last lost call (its primary key
+    and call id, start, queue, abandoned or missed, wait) and how many lost calls since they
+    were last reached."""
+
+    caller: str
+    id: int
+    call_id: str
+    last_at: float
+    queue: str | None
+    result: str
+    last_wait_seconds: float | None
+    attempts: int
+
+
+def number_key(caller: str | None) -> str | None:
+    """The digits of a known caller (the caller's text, lowercased, when it has none)."""
+    known = known_caller(caller)
+    if known is None:
+        return None
+    digits = _NOT_DIGITS.sub("", known)
+    return digits or known.lower()
+
+
+def _same_number(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    return short.isdigit() and len(short) >= MIN_SUFFIX_DIGITS and long.endswith(short)
+
+
+def _bucket(key: str) -> str:
+    """Numbers that can match share their last :data:`MIN_SUFFIX_DIGITS` digits."""
+    return key[-MIN_SUFFIX_DIGITS:] if key.isdigit() else key
+
+
+def callbacks(calls: Iterable[CallRow], start: float, end: float) -> list[Callback]:
+    """The callers to call back for the lost calls that started in [start, end), judged on
+    ``calls`` (the period's and any later ones, up to when the list is made), oldest last
+    lost call first."""
+    lost: dict[str, list[CallRow]] = {}
+    by_bucket: dict[str, list[tuple[str, float]]] = {}  # who was reached when, by bucket
+    keys: dict[str | None, tuple[str, str] | None] = {}  # a caller's number and bucket, once
+    for call in calls:
+        if call.caller in keys:
+            found = keys[call.caller]
+        else:
+            key = number_key(call.caller)
+            found = keys[call.caller] = None if key is None else (key, _bucket(key))
+        if found is None:
+            continue
+        state = disposition(call)
+        if not is_inbound(call) or state == "answered":
+            by_bucket.setdefault(found[1], []).append((found[0], call.started_at))
+        elif state in ("abandoned", "missed") and start <= call.started_at < end:
+            lost.setdefault(found[0], []).append(call)
+    out: list[Callback] = []
+    for key, lost_calls in lost.items():
+        lost_calls.sort(key=lambda c: (c.started_at, c.id))
+        last = lost_calls[-1]
+        contacts = [
+            when for other, when in by_bucket.get(_bucket(key), ()) if _same_number(key, other)
+        ]
+        if any(when > last.started_at for when in contacts):
+            continue
+        since = max(contacts, default=float("-inf"))
+        out.append(
+            Callback(
+                caller=known_caller(last.caller) or "",
+                id=last.id,
+                call_id=last.call_id,
+                last_at=last.started_at,
+                queue=last.queue,
+                result=disposition(last) or "abandoned",
+                last_wait_seconds=last.wait_seconds,
+                attempts=sum(1 for c in lost_calls if c.started_at > since),
+            )
+        )
+    out.sort(key=lambda c: (c.last_at, c.call_id))
+    return out

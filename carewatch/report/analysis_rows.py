@@ -1,0 +1,230 @@
+"""The rows of the manager's sections, worked out once for every format: queues, the trend,
+operators' time, what callers wanted, what a cut would save, callers to call back. Each
+format lays these cells out and escapes text from logs its own way (the cells here are
+formatted by :mod:`carewatch.present` but not escaped)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, tzinfo
+from typing import Any
+
+from carewatch.config import Privacy
+from carewatch.kpi.callbacks import Callback
+from carewatch.kpi.definitions import QUEUE_KPIS, TREND_KEYS, label
+from carewatch.kpi.windows import Period
+from carewatch.present import DASH, duration, mask_caller, money, percent
+from carewatch.report.model import Report, Request
+
+# -- queues ----------------------------------------------------------------------------------
+
+#: The queue table's headings (the queue, then :data:`QUEUE_KPIS`) and alignment.
+QUEUE_HEADINGS = (
+    "Queue",
+    "Offered",
+    "Answered",
+    "Abandoned",
+    "Missed",
+    "Abandon rate",
+    "Avg wait",
+    "Service level",
+    "Avg talk",
+)
+QUEUE_ALIGN = "lrrrrrrrr"
+
+
+def queue_rows(kpis: Mapping[str, Any]) -> list[tuple[str, tuple[str, ...]]]:
+    """Each queue with its figures as shown, most calls offered first, then by name."""
+    queues = kpis.get("by_queue") or {}
+    ordered = sorted(queues.items(), key=lambda kv: (-int(kv[1].get("offered") or 0), kv[0]))
+    return [(name, queue_cells(figures)) for name, figures in ordered]
+
+
+def queue_cells(figures: Mapping[str, Any]) -> tuple[str, ...]:
+    """One queue's figures as shown, in :data:`QUEUE_KPIS` order."""
+    cells = []
+    for d in QUEUE_KPIS:
+        value = figures.get(d.key)
+        if d.kind == "rate":
+            cells.append(percent(value))
+        elif d.kind == "seconds":
+            cells.append(duration(value))
+        else:
+            cells.append(f"{int(value or 0):,}")
+    return tuple(cells)
+
+
+# -- trend -----------------------------------------------------------------------------------
+
+#: Short headings of the trend's KPIs (the full labels are in the definitions).
+TREND_HEADINGS = {
+    "offered": "Offered",
+    "answered": "Answered",
+    "abandon_rate": "Aband.",
+    "service_level": "SL",
+    "avg_wait_seconds": "Avg wait",
+    "avg_talk_seconds": "Avg talk",
+    "fcr_rate": "FCR",
+    "conversion_rate": "Conv.",
+    "csat_score": "CSAT",
+}
+
+
+def trend_label(period: Period) -> str:
+    """A period of the trend: "Tue 14 May", "2024-W20", "May 2024", or a range's first day."""
+    if period.kind == "day":
+        return f"{period.first:%a} {period.first.day} {period.first:%b}"
+    if period.kind == "month":
+        return f"{period.first:%b %Y}"
+    if period.kind == "week":
+        return period.label
+    return f"{period.first.day} {period.first:%b %Y}"
+
+
+def trend_cells(figures: Mapping[str, Any]) -> tuple[str, ...]:
+    """One period's trend figures as shown, in :data:`TREND_KEYS` order (rates in whole
+    percent, to fit a printed line)."""
+    cells = []
+    for key in TREND_KEYS:
+        value = figures.get(key)
+        if key in ("offered", "answered"):
+            cells.append(f"{int(value or 0):,}")
+        elif key.endswith("_seconds"):
+            cells.append(duration(value))
+        else:
+            cells.append(percent(value, 0))
+    return tuple(cells)
+
+
+def _lower(text: str) -> str:
+    """ "Abandon rate" -> "abandon rate", but "CSAT (rated 4–5)" stays."""
+    return text[0].lower() + text[1:] if text[1:2].islower() else text
+
+
+def trend_note(report: Report) -> str:
+    """What the trend's columns are, and which row is not over."""
+    names = "; ".join(f"{TREND_HEADINGS[k]} = {_lower(label(k))}" for k in TREND_KEYS[2:])
+    partial = (
+        " * = so far (the period is not over)." if any(r.partial for r in report.trend) else ""
+    )
+    return f"{names}.{partial}"
+
+
+# -- operators' time -------------------------------------------------------------------------
+
+TIME_HEADINGS = (
+    "Operator",
+    "Logged in",
+    "Paused",
+    "Talk time",
+    "Occupancy",
+    "Missed rings",
+    "Unreachable",
+)
+TIME_ALIGN = "lrrrrrr"
+
+
+def time_rows(kpis: Mapping[str, Any]) -> list[tuple[str, tuple[str, ...], str]]:
+    """Each operator's time: the cells of :data:`TIME_HEADINGS` (after the name) and their
+    pauses by reason ("lunch 45 min, break 10 min"), longest logged in first."""
+    agents = kpis.get("by_agent") or {}
+    ordered = sorted(
+        agents.items(),
+        key=lambda kv: (-float(kv[1].get("logged_in_seconds") or 0), kv[0]),
+    )
+    out: list[tuple[str, tuple[str, ...], str]] = []
+    for name, a in ordered:
+        unreachable = a.get("unreachable_rings")
+        cells = (
+            duration(a.get("logged_in_seconds")),
+            duration(a.get("paused_seconds")),
+            duration(a.get("total_talk_seconds")),
+            percent(a.get("occupancy"), 0),
+            f"{int(a.get('missed_rings') or 0):,}",
+            DASH if unreachable is None else f"{int(unreachable):,}",
+        )
+        out.append((name, cells, pauses_text(a.get("paused_by_reason") or {})))
+    return out
+
+
+def pauses_text(by_reason: Mapping[str, float]) -> str:
+    """ "lunch 45 min 00 s, break 10 min 00 s" (longest first; "no reason" for none)."""
+    ordered = sorted(by_reason.items(), key=lambda kv: (-kv[1], kv[0]))
+    return ", ".join(f"{reason or 'no reason'} {duration(secs)}" for reason, secs in ordered)
+
+
+TIME_NOTE = (
+    "Logged in = a member of a queue (from the phone system's login and logoff events); "
+    "occupancy = talk time / logged in; missed rings = rings the operator let ring out; "
+    "unreachable = rings to a phone that could not ring at all."
+)
+
+
+# -- what callers wanted, what it would save ---------------------------------------------------
+
+
+def request_counts(request: Request) -> str:
+    """ "3 calls, 75.0% of tagged calls" (the category's name is the format's to escape)."""
+    calls = f"{request.count:,} call" + ("" if request.count == 1 else "s")
+    return f"{calls}, {percent(request.share)} of tagged calls"
+
+
+def complaint_text(report: Report) -> str:
+    """ "Complaints: 12.5% of tagged calls (complaint)." or why there is no figure."""
+    rate = report.kpis.get("complaint_rate")
+    if not report.complaint_categories:
+        return "Complaint rate: – (no category is marked as a complaint in the config)."
+    listed = ", ".join(report.complaint_categories)
+    if rate is None:
+        return f"Complaint rate: – (no call is tagged; complaint categories: {listed})."
+    return f"Complaint rate: {percent(rate)} of tagged calls (complaint categories: {listed})."
+
+
+def saving_text(report: Report, saving: Mapping[str, Any]) -> str:
+    """One category's saving as a sentence."""
+    return (
+        f"{saving['category']}: {percent(saving['share'])} of tagged calls (alert share "
+        f"{percent(saving['threshold'], 0)}), {duration(saving['talk_seconds'])} of talk. "
+        f"Cutting it by {percent(saving['cut'], 0)} would free "
+        f"{duration(saving['hours_per_month'] * 3600)} of operator time a month, "
+        f"{money(saving['money_per_month'], report.currency)} at "
+        f"{money(report.agent_cost_per_hour, report.currency)} an hour."
+    )
+
+
+SAVINGS_NOTE = (
+    "At this period's rate, scaled to an average month (30.4 days); talk time only. "
+    "The cut is the config's targets.savings_cut."
+)
+
+
+# -- callbacks --------------------------------------------------------------------------------
+
+CALLBACK_HEADINGS = ("Last call", "Caller", "Queue", "Result", "Last wait", "Calls", "Call id")
+CALLBACK_ALIGN = "llllrrl"
+
+
+def callback_rows(
+    found: Sequence[Callback], tz: tzinfo, privacy: Privacy, fmt: str = "%d %b %H:%M"
+) -> list[tuple[str, ...]]:
+    """The callers to call back as shown, in :data:`CALLBACK_HEADINGS` order (callers masked
+    as ``privacy`` says)."""
+    return [
+        (
+            datetime.fromtimestamp(c.last_at, tz).strftime(fmt),
+            mask_caller(c.caller, privacy),
+            c.queue or DASH,
+            c.result,
+            duration(c.last_wait_seconds),
+            f"{c.attempts:,}",
+            c.call_id,
+        )
+        for c in found
+    ]
+
+
+CALLBACK_NOTE = (
+    "Callers whose last call of the period was abandoned or missed and who were neither "
+    "called back (an outbound call to their number) nor got through on a later call, up to "
+    "the report time. Calls = their unanswered calls since they were last reached."
+)

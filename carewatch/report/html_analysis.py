@@ -1,0 +1,141 @@
+"""The HTML page's manager sections: queues, the trend (with an inline SVG chart), operators'
+time, what callers wanted and what a cut would save, callers to call back. Every text from a
+log goes through :func:`carewatch.report.html_base.esc`."""
+
+from __future__ import annotations
+
+from carewatch.report.analysis_rows import (
+    CALLBACK_ALIGN,
+    CALLBACK_HEADINGS,
+    CALLBACK_NOTE,
+    QUEUE_ALIGN,
+    QUEUE_HEADINGS,
+    SAVINGS_NOTE,
+    TIME_ALIGN,
+    TIME_HEADINGS,
+    TIME_NOTE,
+    TREND_HEADINGS,
+    callback_rows,
+    complaint_text,
+    queue_rows,
+    request_counts,
+    saving_text,
+    time_rows,
+    trend_cells,
+    trend_label,
+    trend_note,
+)
+from carewatch.report.html_base import esc, html_table, td, tr
+from carewatch.report.html_charts import ANSWERED, LOST, trend_svg
+from carewatch.report.model import Report
+from carewatch.report.rows import PERIOD_NOUN, local_time
+
+
+def _note(text: str) -> str:
+    return f'<p class="note">{esc(text)}</p>'
+
+
+def queues(report: Report) -> list[str]:
+    out = ['<section class="keep"><h2>Queues</h2>']
+    rows = queue_rows(report.kpis)
+    if rows:
+        body = [tr(td(esc(n)), *(td(esc(c), "num") for c in cells)) for n, cells in rows]
+        out += html_table(QUEUE_HEADINGS, body, QUEUE_ALIGN)
+        out.append(_note("Calls logged without a queue are in the totals only."))
+    else:
+        out.append("<p>No call was logged with a queue.</p>")
+    return [*out, "</section>"]
+
+
+def trend(report: Report) -> list[str]:
+    noun = PERIOD_NOUN[report.period.kind]
+    out = [f'<section class="keep"><h2>Trend: the last {len(report.trend)} {noun}s</h2>']
+    labels = [trend_label(r.period) + (" *" if r.partial else "") for r in report.trend]
+    bars = [
+        (esc(name), int(r.figures.get("offered") or 0), int(r.figures.get("answered") or 0))
+        for name, r in zip(labels, report.trend, strict=True)
+    ]
+    out.append(
+        f'<p class="legend note"><span style="background:{ANSWERED}"></span>answered'
+        f'<span style="background:{LOST}"></span>not answered</p>'
+    )
+    out.append(f"<figure>{trend_svg(bars)}</figure>")
+    body = [
+        tr(td(esc(name)), *(td(esc(c), "num") for c in trend_cells(r.figures)))
+        for name, r in zip(labels, report.trend, strict=True)
+    ]
+    head = ["Period", *TREND_HEADINGS.values()]
+    out += html_table(head, body, "l" + "r" * (len(head) - 1))
+    return [*out, _note(trend_note(report)), "</section>"]
+
+
+def operators_time(report: Report) -> list[str]:
+    out = ['<section class="keep"><h2>Operators\' time</h2>']
+    rows = time_rows(report.kpis)
+    if rows:
+        body = [
+            tr(td(esc(n)), *(td(esc(c), "num") for c in cells), td(esc(pauses) or "–"))
+            for n, cells, pauses in rows
+        ]
+        out += html_table([*TIME_HEADINGS, "Pauses"], body, TIME_ALIGN + "l")
+        out.append(_note(TIME_NOTE))
+    else:
+        out.append(f"<p>No operator was logged in this {PERIOD_NOUN[report.period.kind]}.</p>")
+    return [*out, "</section>"]
+
+
+def requests(report: Report) -> list[str]:
+    out = [
+        '<section class="break"><h2>What callers wanted</h2>',
+        f"<p>{esc(complaint_text(report))}</p>",
+    ]
+    if not report.requests:
+        out.append("<p>No call has a category.</p>")
+    fmt = "%H:%M" if report.is_day else "%d %b %H:%M"
+    for r in report.requests:
+        mark = " (complaint)" if r.complaint else ""
+        out.append(f"<h3>{esc(r.category)}{mark}: {request_counts(r)}</h3>")
+        if r.subcategories:
+            subs = ", ".join(f"{esc(n)} {c:,}" for n, c in r.subcategories.items())
+            out.append(f'<p class="meta">By request type: {subs}</p>')
+        if r.notes:
+            out.append('<ul class="notes">')
+            for n in r.notes:
+                tags = [esc(x) for x in (n.subcategory, n.outcome) if x]
+                if n.resolved is not None:
+                    tags.append("resolved" if n.resolved else "not resolved")
+                extra = f" ({', '.join(tags)})" if tags else ""
+                out.append(
+                    f"<li>{local_time(report, n.started_at, fmt)} {esc(n.agent or '–')}"
+                    f"{extra}: {esc(n.note)}</li>"
+                )
+            if r.notes_total > len(r.notes):
+                out.append(f"<li>… and {r.notes_total - len(r.notes):,} earlier notes.</li>")
+            out.append("</ul>")
+    out.append("<h2>What it would save</h2>")
+    if report.savings:
+        out.append("<ul>")
+        out += [f"<li>{esc(saving_text(report, s))}</li>" for s in report.savings]
+        out.append("</ul>")
+    else:
+        out.append("<p>No category is over its alert share.</p>")
+    return [*out, _note(SAVINGS_NOTE), "</section>"]
+
+
+def callbacks(report: Report) -> list[str]:
+    rows = callback_rows(report.callbacks, report.tz, report.privacy)
+    out = [f'<section class="keep"><h2>Callers to call back ({len(rows):,})</h2>']
+    if rows:
+        body = [
+            tr(
+                *(
+                    td(esc(c), "num" if a == "r" else "")
+                    for c, a in zip(row, CALLBACK_ALIGN, strict=True)
+                )
+            )
+            for row in rows
+        ]
+        out += html_table(CALLBACK_HEADINGS, body, CALLBACK_ALIGN)
+    else:
+        out.append("<p>Nobody: every caller who was not answered has been reached since.</p>")
+    return [*out, _note(CALLBACK_NOTE), "</section>"]

@@ -1,0 +1,125 @@
+"""Reads of the manager's analysis, inside a given read transaction (plain SQL).
+
+* :func:`call_span` — the first and last call start the database holds, for "no calls between
+  … and …; the database holds calls from … to …";
+* :func:`trend_totals` — per window, the sums behind the trend's KPIs, added up by the
+  database (one index range scan per window, no row fetched into Python), so twelve months
+  of history cost twelve aggregates;
+* :func:`subcategories_between` — the sub-category (request type) of each call of a window
+  that has one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Any
+
+from carewatch.records import DISPOSITIONS
+from carewatch.store.database import Tx
+
+#: A call's state as :func:`carewatch.callstate.disposition` reads it, in SQL: its stored
+#: disposition, else answered when an answer or a talk time is known.
+_STATE = (
+    "CASE WHEN disposition IN ({dispositions}) THEN disposition "
+    "WHEN answered_at IS NOT NULL OR talk_seconds IS NOT NULL THEN 'answered' END"
+).format(dispositions=", ".join(f"'{d}'" for d in DISPOSITIONS))
+_INBOUND = "COALESCE(direction, 'in') <> 'out'"
+_ANSWERED = f"({_INBOUND} AND {_STATE} = 'answered')"
+
+
+def _count(condition: str) -> str:
+    return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
+
+
+def _narrowed(queue: str | None, agent: str | None) -> tuple[str, list[Any]]:
+    """SQL conditions (each starting with `` AND``) and their parameters."""
+    sql, params = "", []
+    if queue is not None:
+        sql += " AND queue = ?"
+        params.append(queue)
+    if agent is not None:
+        sql += " AND agent = ?"
+        params.append(agent)
+    return sql, params
+
+
+def call_span(
+    tx: Tx, *, queue: str | None = None, agent: str | None = None
+) -> tuple[float, float] | None:
+    """The start of the first and of the last call the database holds (of ``queue`` /
+    ``agent`` when given), ``None`` when it holds none."""
+    narrow, params = _narrowed(queue, agent)
+    row = tx.first(
+        f"SELECT MIN(started_at), MAX(started_at) FROM cw_call WHERE 1 = 1{narrow}", params
+    )
+    if row is None or row[0] is None:
+        return None
+    return float(row[0]), float(row[1])
+
+
+#: The sums of :func:`trend_totals`, by name.
+def _trend_columns(conversions: Collection[str]) -> dict[str, tuple[str, list[Any]]]:
+    marks = ", ".join("?" * len(conversions)) or "NULL"
+    return {
+        "offered": (_count(_INBOUND), []),
+        "answered": (_count(_ANSWERED), []),
+        "abandoned": (_count(f"{_INBOUND} AND {_STATE} = 'abandoned'"), []),
+        "missed": (_count(f"{_INBOUND} AND {_STATE} = 'missed'"), []),
+        "in_time": (_count(f"{_ANSWERED} AND wait_seconds <= ?"), ["sl"]),
+        "wait_sum": (f"SUM(CASE WHEN {_ANSWERED} THEN wait_seconds END)", []),
+        "wait_n": (_count(f"{_ANSWERED} AND wait_seconds IS NOT NULL"), []),
+        "talk_sum": (f"SUM(CASE WHEN {_ANSWERED} THEN talk_seconds END)", []),
+        "talk_n": (_count(f"{_ANSWERED} AND talk_seconds IS NOT NULL"), []),
+        "conversions": (_count(f"{_ANSWERED} AND outcome IN ({marks})"), list(conversions)),
+        "outcomes_known": (_count(f"{_ANSWERED} AND outcome IS NOT NULL"), []),
+        "resolved_yes": (_count("resolved = ?"), [True]),
+        "resolved_known": (_count("resolved IS NOT NULL"), []),
+        "csat_good": (_count("csat BETWEEN 4 AND 5"), []),
+        "csat_n": (_count("csat BETWEEN 1 AND 5"), []),
+    }
+
+
+def trend_totals(
+    tx: Tx,
+    windows: Sequence[tuple[float, float]],
+    *,
+    service_level_seconds: float,
+    conversion_outcomes: Collection[str],
+    queue: str | None = None,
+    agent: str | None = None,
+) -> list[dict[str, float]]:
+    """For each window ``(start, end)``, the sums the trend's KPIs are computed from
+    (:func:`carewatch.kpi.trend.trend_figures`), by the rules of :mod:`carewatch.callstate`
+    and :mod:`carewatch.kpi.engine` written in SQL: a call's state is its stored disposition,
+    else answered when an answer or talk time is known; inbound is every direction but
+    ``out``."""
+    columns = _trend_columns(sorted(conversion_outcomes))
+    select: list[str] = []
+    params: list[Any] = []
+    for name, (sql, values) in columns.items():
+        select.append(f"{sql} AS {name}")
+        params += [service_level_seconds if v == "sl" else v for v in values]
+    narrow, narrow_params = _narrowed(queue, agent)
+    sql = (
+        f"SELECT {', '.join(select)} FROM cw_call WHERE started_at >= ? AND started_at < ?{narrow}"
+    )
+    out = []
+    for start, end in windows:
+        row = tx.first(sql, [*params, start, end, *narrow_params])
+        got: Sequence[Any] = row if row is not None else (None,) * len(columns)
+        out.append({name: float(v or 0) for name, v in zip(columns, got, strict=True)})
+    return out
+
+
+def subcategories_between(
+    tx: Tx, start: float, end: float, *, queue: str | None = None, agent: str | None = None
+) -> dict[int, str]:
+    """Call id (primary key) -> its sub-category, for the calls that started in
+    [start, end) and have one."""
+    narrow, params = _narrowed(queue, agent)
+    rows = tx.rows(
+        "SELECT id, subcategory FROM cw_call WHERE started_at >= ? AND started_at < ? "
+        f"AND subcategory IS NOT NULL{narrow}",
+        [start, end, *params],
+    )
+    return {int(pk): str(value) for pk, value in rows}
