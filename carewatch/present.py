@@ -109,9 +109,10 @@ def money(value: float | None, currency: str | None = None) -> str:
 
 def kpi_value(key: str, value: Any, *, currency: str | None = None) -> str:
     """A KPI value as its kind is read (:mod:`carewatch.kpi.definitions`): "12.5%" for rates,
-    "2 min 05 s" for seconds (an age in days from one day on), "1,234" for counts, "4.26" or
-    "35" for scores, money in whole units. ``talk_cost`` may be given as the snapshot's
-    ``{"total", "by_category"}``: its total is shown. "–" for ``None``."""
+    "2 min 05 s" for seconds (from one day on: in days for an age, in hours for a duration),
+    "1,234" for counts, "4.26" or "35" for scores, money in whole units. ``talk_cost`` may
+    be given as the snapshot's ``{"total", "by_category"}``: its total is shown. "–" for
+    ``None``."""
     if isinstance(value, Mapping) and "total" in value:
         value = value["total"]
     if value is None:
@@ -121,7 +122,7 @@ def kpi_value(key: str, value: Any, *, currency: str | None = None) -> str:
     if kind == "rate":
         return percent(value)
     if kind == "seconds":
-        return age(value) if value >= 86400 else duration(value)
+        return age(value) if found is not None and found.age else duration(value)
     if kind == "count":
         return count(value)
     if kind == "score":

@@ -52,6 +52,9 @@ class KpiDef:
     news: News | None = None
     #: The tile's label on the screen, longest form first, shorter forms after ``|``.
     tile: str | None = None
+    #: Seconds read as an age, in days from one day on ("2 d 4 h"); other seconds are
+    #: durations in hours ("635 h 31 min": operators' time reads best in hours).
+    age: bool = False
     #: Its Prometheus name after ``carewatch_`` (``carewatch metrics``); ``None``: not exported.
     metric: str | None = None
 
@@ -108,11 +111,12 @@ KPIS: tuple[KpiDef, ...] = (
            news=_points(0.05)),
     KpiDef("open_issues", "Open issues", "count", False, ("Issues", 1), news=_relative(0.2, 3),
            tile="Open issues|Issues", metric="open_issues"),
-    KpiDef("oldest_open_issue_seconds", "Oldest open issue", "seconds", False, ("Issues", 2)),
+    KpiDef("oldest_open_issue_seconds", "Oldest open issue", "seconds", False, ("Issues", 2),
+           age=True),
     KpiDef("issues_opened", "Issues opened", "count", False, ("Issues", 3)),
     KpiDef("issues_resolved", "Issues resolved", "count", True, ("Issues", 4)),
     KpiDef("avg_resolution_seconds", "Average resolution time", "seconds", False, ("Issues", 5),
-           news=_relative(0.2, 600)),
+           news=_relative(0.2, 600), age=True),
     KpiDef("talk_cost", "Cost of talk time", "money", None, ("Time and cost", 2)),
     KpiDef("by_hour", "Calls per hour", "breakdown"),
     KpiDef("by_agent", "Operators", "breakdown"),

@@ -12,7 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from carewatch.kpi.definitions import higher_is_better, kind, label, report_groups, target_keys
+from carewatch.kpi.definitions import (
+    definition,
+    higher_is_better,
+    kind,
+    label,
+    report_groups,
+    target_keys,
+)
 from carewatch.present import age, duration, kpi_value
 from carewatch.report.model import Report
 
@@ -78,7 +85,8 @@ def change(key: str, now: Any, before: Any, currency: str | None = None) -> tupl
         text = f"{size:.1f} pp"
     elif found == "seconds":
         size = round(abs(diff))
-        text = age(size) if size >= 86400 else duration(size)
+        defined = definition(key)
+        text = age(size) if defined is not None and defined.age else duration(size)
     elif found == "money":
         size = round(abs(diff))
         text = f"{currency} {size:,}" if currency else f"{size:,}"
