@@ -43,7 +43,7 @@ from carewatch.sources.cdr_call import LegBook
 from carewatch.sources.fileid import FINGERPRINT_BYTES, file_id, fingerprint, prefix_matches
 from carewatch.sources.lines import BATCH_BYTES, BATCH_LINES, RawLine, ReadResult, read_lines
 from carewatch.sources.parse import LINE_TOO_LONG, PARSER_ERROR, BatchParser, Parsed
-from carewatch.sources.positions import Position, PositionMoved, moved_since
+from carewatch.sources.positions import Position, PositionMoved, moved_since, with_skipped
 from carewatch.store import Store, Tx
 
 __all__ = [
@@ -267,12 +267,7 @@ class LogReader:
             if moved is not None:
                 raise moved
             applied = self.store.apply(tx, new.source, records, now)
-            all_skipped = sorted(skipped + list(applied.skipped))
-            done = replace(new, bad_by_reason=dict(new.bad_by_reason))
-            for line_no, reason in all_skipped:
-                done.bad_lines += 1
-                done.bad_by_reason[reason] = done.bad_by_reason.get(reason, 0) + 1
-                done.last_bad_line, done.last_bad_reason = line_no, reason
+            done = with_skipped(new, sorted(skipped + list(applied.skipped)))
             done.id = self.store.save_position(tx, done.values())
             return applied, done
 
