@@ -463,7 +463,8 @@ def test_new_rows_are_announced_by_the_trigger_carewatch_installs(pbx: str) -> N
         tail = TableTail(store, config, config.sources[0])
         watch = TableWatch(tail.table)
         try:
-            assert watch.wait(0.05) is False  # installs the trigger and listens
+            assert watch.wait(0.05) is True  # installs the trigger and listens: look now
+            assert watch.wait(0.05) is False  # nothing new since
             writer = threading.Timer(0.2, insert, (pbx, [pause("a1")]))
             writer.start()
             took = wait_until(lambda: watch.wait(0.5), "the announcement", timeout=30)
@@ -505,3 +506,65 @@ def test_a_role_that_may_only_read_the_table_polls_and_installs_nothing(pbx: str
     with psycopg.connect(pbx) as conn:
         found = conn.execute(TRIGGERS).fetchall()
     assert found == []
+
+
+# -- the command line -------------------------------------------------------------------------
+
+
+def write_config(path: Path, url: str, table: str = "queue_log") -> Path:
+    path.write_text(
+        f'timezone = "{TZ}"\n\n[[sources]]\nkind = "table"\nurl = "{url}"\n'
+        f'table = "{table}"\nname = "rome-pbx"\n'
+    )
+    return path
+
+
+def test_carewatch_ingest_reads_the_configs_table(
+    pbx: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from carewatch.cli import main
+
+    events = day_events(seed=15)
+    insert(pbx, events, per_transaction=100)
+    config, db = write_config(tmp_path / "cw.toml", pbx), str(tmp_path / "cw.db")
+    log = tmp_path / "queue_log"  # the same events in a file, whose line numbers are the ids
+    log.write_text("".join("|".join(e) + "\n" for e in events))
+    with Store(str(tmp_path / "file.db")) as ref:
+        from_file = ingest_paths(ref, parse_config({"timezone": TZ}), [str(log)])
+    assert from_file.skipped > 0
+    assert main(["ingest", "--config", str(config), "--db", db]) == 0
+    out = capsys.readouterr().out.strip()
+    assert out == from_file.summary_line().replace("queue_log line", "table queue_log line")
+    with Store(db) as store:
+        assert {c.source for c in store.recent_calls(10)} == {"rome-pbx"}
+        assert lines_read(store) == len(events)
+    assert main(["ingest", "--config", str(config), "--db", db]) == 0
+    assert capsys.readouterr().out.strip() == "0 calls added, 0 updated, 0 lines skipped"
+
+
+def test_carewatch_ingest_of_a_table_it_cannot_read_fails_in_one_line(
+    pbx: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from carewatch.cli import main
+
+    config = write_config(tmp_path / "cw.toml", pbx, table="no_such_table")
+    assert main(["ingest", "--config", str(config), "--db", str(tmp_path / "cw.db")]) == 1
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1
+    assert "1 file not read (table no_such_table: no such table in postgresql://" in out
+
+
+def test_a_table_source_without_its_table_is_a_config_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from carewatch.cli import main
+
+    config = tmp_path / "cw.toml"
+    config.write_text('[[sources]]\nkind = "table"\nurl = "postgresql://pbx/asterisk"\n')
+    with pytest.raises(SystemExit) as info:
+        main(["config", "check", str(config)])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.strip().splitlines() == [
+        f"carewatch: {config}: sources[0]: a table source needs table = 'queue_log'"
+    ]

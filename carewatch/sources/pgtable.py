@@ -290,6 +290,7 @@ class TableWatch:
                     self._listener = self.table.backend.connect()
                     self._listener.execute(f"LISTEN {CHANNEL}")
                 self._checked = True
+                return True  # rows may have come while nobody listened
             if self._listener is not None:
                 deadline = time.monotonic() + timeout
                 while (left := deadline - time.monotonic()) > 0:
