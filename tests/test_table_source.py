@@ -493,14 +493,21 @@ def test_a_role_that_may_only_read_the_table_polls_and_installs_nothing(pbx: str
     with Store(":memory:") as store:
         tail = TableTail(store, config, config.sources[0])
         watch = TableWatch(tail.table)
+        slow = psycopg.connect(pbx)
         try:
             assert tail.table.announced() is False
             watch.wait(0.05)
             insert(pbx, [pause("a1")])
             wait_until(lambda: watch.wait(0.5), "the new id to be seen", timeout=30)
+            slow.execute(INSERT, row_values(pause("a2")))  # and a writer still at it (pg_locks)
+            insert(pbx, [pause("a3")])
             tail.poll()
             assert tail.problem is None and paused(store) == ["a1"]
+            slow.commit()
+            tail.poll()
+            assert paused(store) == ["a1", "a2", "a3"]
         finally:
+            slow.close()
             watch.close()
             tail.close()
     with psycopg.connect(pbx) as conn:
