@@ -46,7 +46,7 @@ from carewatch.sources.parse import PARSER_ERROR
 from carewatch.sources.pgtable import QueueLogTable, Row, TableError, TableWatch
 from carewatch.sources.positions import Position, PositionMoved, with_skipped
 from carewatch.sources.queue_log import QueueLogParser
-from carewatch.sources.reader import BatchResult
+from carewatch.sources.reader import BatchResult, batch_result
 from carewatch.sources.tail import TailStatus
 from carewatch.store import Store, StoreError, Tx
 from carewatch.store.apply import ApplyResult
@@ -236,17 +236,8 @@ class TableTail:
             self._wait = None
             return None
         self.position = done
-        return BatchResult(
-            path=self.path,
-            source=self.source,
-            added=applied.added,
-            updated=applied.updated,
-            added_ids=applied.added_ids,
-            updated_ids=applied.updated_ids,
-            agent_events=applied.agent_events,
-            lines_read=len(rows),
-            skipped=sorted(skipped + list(applied.skipped)),
-            records=len(records),
+        return batch_result(
+            self.path, self.source, applied, skipped, lines_read=len(rows), records=len(records)
         )
 
     # -- status, watching and end ------------------------------------------------------------
@@ -255,7 +246,6 @@ class TableTail:
         if self.position is None:
             with suppress(StoreError):  # the status of a database that is down: the last known
                 self._load()
-        pos = self.position
         status = TailStatus(
             path=self.path,
             source=self.source,
@@ -263,13 +253,7 @@ class TableTail:
             exists=True,
             problem=self.problem,
         )
-        if pos is not None:
-            status.lines_read = pos.lines_read
-            status.bad_lines = pos.bad_lines
-            status.last_bad_line = pos.last_bad_line
-            status.last_bad_reason = pos.last_bad_reason
-            status.last_line_at = pos.last_line_at
-        return status
+        return status.counted(self.position)
 
     def watch(self, wake: threading.Event, stop: threading.Event) -> threading.Thread:
         """Start a thread that sets ``wake`` whenever new rows may be in the table, until
