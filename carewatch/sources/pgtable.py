@@ -31,7 +31,6 @@ from typing import Any
 
 from carewatch.store.backends import PostgresBackend
 from carewatch.store.database import display_name, make_backend
-from carewatch.store.errors import StoreError
 
 #: The NOTIFY channel of the trigger; the payload is the table's ``schema.name``.
 CHANNEL = "carewatch_table"
@@ -103,8 +102,6 @@ class QueueLogTable:
         if self.backend.is_driver_error(exc):
             self._drop()
             return TableError(f"{self.backend.short_error(exc)} ({self.where})")
-        if isinstance(exc, StoreError):  # the driver is not installed
-            return TableError(str(exc))
         raise exc
 
     def _drop(self) -> None:
@@ -138,7 +135,11 @@ class QueueLogTable:
 
     def open(self) -> None:
         """Connect and look the table up, if not done yet (:class:`TableError` if it cannot)."""
-        self._run("SELECT 1")
+        with self._lock:
+            try:
+                self._connection()
+            except Exception as exc:
+                raise self._fail(exc) from None
 
     def _describe(self, conn: Any) -> None:
         """Find the table and its columns; build the statements that read it."""
