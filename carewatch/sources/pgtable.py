@@ -27,6 +27,7 @@ import time
 from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from carewatch.store.backends import PostgresBackend
@@ -55,7 +56,8 @@ class Row:
     """One queue_log row: the event's fields, its data fields as text."""
 
     id: int
-    time: Any
+    #: As the driver gives it: a datetime (TIMESTAMP, TIMESTAMPTZ), a number, or text.
+    time: datetime | float | str
     callid: str
     queue: str
     agent: str
@@ -195,8 +197,9 @@ class QueueLogTable:
                 data = joined.split("|") if joined else []
             elif data and "|" in data[-1]:  # Asterisk puts a sixth field and on in data5
                 data[-1:] = data[-1].split("|")
+            when = raw[1] if isinstance(raw[1], datetime | int | float | str) else _text(raw[1])
             callid, queue, agent, event = (_text(value) for value in raw[2:6])
-            out.append(Row(int(raw[0]), raw[1], callid, queue, agent, event, tuple(data)))
+            out.append(Row(int(raw[0]), when, callid, queue, agent, event, tuple(data)))
         return out
 
     def highest_id(self) -> int | None:
