@@ -26,8 +26,8 @@ def call(i: int, *, t: int | None = None) -> str:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    s = Store(str(tmp_path / "cw.db"))
+def store(database: str) -> Store:
+    s = Store(database)
     yield s
     s.close()
 

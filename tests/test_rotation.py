@@ -86,8 +86,8 @@ def poll_until(
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    s = Store(str(tmp_path / "cw.db"))
+def store(database: str) -> Store:
+    s = Store(database)
     yield s
     s.close()
 

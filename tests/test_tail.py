@@ -48,8 +48,8 @@ def open_fd(path: Path) -> int:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    s = Store(str(tmp_path / "cw.db"))
+def store(database: str) -> Store:
+    s = Store(database)
     yield s
     s.close()
 

@@ -18,7 +18,7 @@ from carewatch.cli.common import (
     install_stop_signals,
     open_store,
 )
-from carewatch.config import FORMATS, Config
+from carewatch.config import FORMATS, Config, Source
 from carewatch.store import Store
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from carewatch.config import check_encoding
-    from carewatch.ingest import IngestError
+    from carewatch.ingest import IngestError, IngestSummary, ingest_tables
 
     config = config_of(args)
     if args.encoding is not None:
@@ -53,20 +53,25 @@ def run(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise UsageError(f"--encoding: {exc}") from None
     paths: list[tuple[str, str | None]]
+    tables: list[Source] = []
     if args.paths:
         paths = [(p, args.format) for p in args.paths]
     else:
-        paths = config.source_specs
-        if not paths:
+        paths, tables = config.source_specs, config.table_sources
+        if not paths and not tables:
             raise UsageError("no PATH given and the config lists no [[sources]]")
     store = open_store(args, config)
     try:
         if args.follow:
-            return _follow(store, config, paths)
+            return _follow(store, config, paths, tables)
+        summary = IngestSummary()
         try:
-            summary = _ingest_with_progress(store, config, paths, args.encoding)
+            if paths:
+                summary = _ingest_with_progress(store, config, paths, args.encoding)
         except IngestError as exc:
             raise Failure(str(exc)) from None
+        if tables:
+            summary.merge(ingest_tables(store, config, tables))
         print(summary.summary_line())
         if summary.files_all_skipped:
             _explain_all_skipped(config, summary, args.format)
@@ -79,12 +84,14 @@ def run(args: argparse.Namespace) -> int:
         store.close()
 
 
-def _follow(store: Store, config: Config, paths: list[tuple[str, str | None]]) -> int:
+def _follow(
+    store: Store, config: Config, paths: list[tuple[str, str | None]], tables: list[Source]
+) -> int:
     from carewatch.ingest import Follower
 
     stop = threading.Event()
     install_stop_signals(stop)
-    follower = Follower(store, config, paths)
+    follower = Follower(store, config, paths, tables=tables)
     total = {"added": 0, "updated": 0}
 
     def on_batch(summary: IngestSummary) -> None:
@@ -93,8 +100,9 @@ def _follow(store: Store, config: Config, paths: list[tuple[str, str | None]]) -
         if summary.added or summary.updated or summary.skipped_by_reason:
             print(summary.summary_line(), flush=True)
 
+    names = [p for p, _ in paths] + [source.label for source in tables]
     print(
-        f"following {', '.join(p for p, _ in paths)} into {store.display_name} (Ctrl-C to stop)",
+        f"following {', '.join(names)} into {store.display_name} (Ctrl-C to stop)",
         file=sys.stderr,
         flush=True,
     )

@@ -7,6 +7,7 @@ The file's shape is documented in ``config/carewatch.toml``.
 from __future__ import annotations
 
 import codecs
+import re
 from datetime import tzinfo
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -133,10 +134,23 @@ class Shift(StrictModel):
         return value
 
 
+#: The columns of a queue_log table a ``[[sources]]`` entry of kind ``table`` may rename.
+TableColumn = Literal[
+    "id", "time", "callid", "queuename", "agent", "event",
+    "data", "data1", "data2", "data3", "data4", "data5",
+]  # fmt: skip
+#: A table's name, optionally with its schema (``asterisk.queue_log``).
+TABLE_NAME = r"^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?$"
+_PG_URL = ("postgresql://", "postgresql+psycopg://", "postgres://")
+
+
 class Source(StrictModel):
-    path: str = Field(min_length=1)
+    #: ``file``: a call-log file or folder (``path``); ``table``: a queue_log table that
+    #: Asterisk writes in a PostgreSQL database (``url``, ``table``).
+    kind: Literal["file", "table"] = "file"
+    path: str | None = Field(default=None, min_length=1)
     format: Literal["auto", "csv", "jsonl", "queue_log", "cdr", "mapped"] = "auto"
-    #: Name the calls of this source are stored under (default: the file's name).
+    #: Name the calls of this source are stored under (default: the file's or table's name).
     name: str | None = None
     #: The files' text encoding (``utf-8``, ``latin-1``, ``cp1252``, ``cp1251``...); bytes
     #: not valid in it are replaced and counted, never a reason to lose a call.
@@ -145,10 +159,59 @@ class Source(StrictModel):
     #: mapping's own).
     delimiter: str | None = Field(default=None, min_length=1, max_length=1)
 
+    #: A table source: the PostgreSQL database and the table (``schema.table`` or ``table``).
+    url: str | None = None
+    table: str | None = None
+    #: A table source's columns named otherwise than Asterisk's: ``{ time = "logged_at" }``.
+    columns: dict[TableColumn, str] | None = None
+    #: The time zone of a table's times written without one (default: the config's).
+    timezone: str | None = None
+
     @field_validator("encoding")
     @classmethod
     def _known_encoding(cls, value: str) -> str:
         return check_encoding(value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        return _zone_exists(value)
+
+    @field_validator("table")
+    @classmethod
+    def _table_name(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(TABLE_NAME, value):
+            raise ValueError(
+                f"a table's name such as 'queue_log' or 'asterisk.queue_log', not {value!r}"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _what_the_kind_needs(self) -> Source:
+        table_keys = [k for k in ("url", "table", "columns", "timezone") if getattr(self, k)]
+        if self.kind == "file":
+            if self.path is None:
+                raise ValueError("a file source needs path = '/var/log/asterisk/queue_log'")
+            if table_keys:
+                raise ValueError(f"{table_keys[0]} is for a source of kind = 'table'")
+            return self
+        if self.path is not None or self.delimiter is not None:
+            key = "path" if self.path is not None else "delimiter"
+            raise ValueError(f"{key} is for a file; a table source has url and table")
+        if not self.url or not self.url.startswith(_PG_URL):
+            raise ValueError(
+                "a table source reads a PostgreSQL table: url = 'postgresql://USER@HOST/DBNAME'"
+            )
+        if not self.table:
+            raise ValueError("a table source needs table = 'queue_log'")
+        if self.format not in ("auto", "queue_log"):
+            raise ValueError("a table source is read as queue_log: leave format out")
+        return self
+
+    @property
+    def label(self) -> str:
+        """What the source is called in statuses: its path, or ``table NAME``."""
+        return self.path if self.path is not None else f"table {self.table}"
 
     @field_validator("delimiter")
     @classmethod
@@ -156,6 +219,15 @@ class Source(StrictModel):
         if value is not None and value in ('"', "\n", "\r"):
             raise ValueError("one character other than a quote or a line break")
         return value
+
+
+def _zone_exists(value: str | None) -> str | None:
+    if value:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"an IANA time zone such as 'Europe/Rome', not {value!r}") from None
+    return value
 
 
 def check_encoding(value: str) -> str:
@@ -207,15 +279,8 @@ class Config(StrictModel):
 
     @field_validator("timezone")
     @classmethod
-    def _zone_exists(cls, value: str | None) -> str | None:
-        if value:
-            try:
-                ZoneInfo(value)
-            except (ZoneInfoNotFoundError, ValueError):
-                raise ValueError(
-                    f"an IANA time zone such as 'Europe/Rome', not {value!r}"
-                ) from None
-        return value
+    def _known_zone(cls, value: str | None) -> str | None:
+        return _zone_exists(value)
 
     @field_validator("operators", mode="before")
     @classmethod
@@ -259,8 +324,17 @@ class Config(StrictModel):
 
     @property
     def source_specs(self) -> list[tuple[str, str | None]]:
-        """The configured sources as ``(path, format)``; ``None`` for a detected format."""
-        return [(s.path, None if s.format == "auto" else s.format) for s in self.sources]
+        """The configured file sources as ``(path, format)``; ``None`` for a detected format."""
+        return [
+            (s.path, None if s.format == "auto" else s.format)
+            for s in self.sources
+            if s.path is not None
+        ]
+
+    @property
+    def table_sources(self) -> list[Source]:
+        """The configured sources of kind ``table``."""
+        return [s for s in self.sources if s.kind == "table"]
 
     @property
     def conversion_outcomes(self) -> frozenset[str]:

@@ -7,7 +7,9 @@ crash) adds nothing twice. See :mod:`carewatch.sources.tail` for rotation and tr
 
 The package: :mod:`~carewatch.ingest.summary` (what a run did), :mod:`~carewatch.ingest.files`
 (which files, with which format and source name), :mod:`~carewatch.ingest.oneshot`
-(:func:`ingest_paths`) and :mod:`~carewatch.ingest.follower` (:class:`Follower`).
+(:func:`ingest_paths`), :mod:`~carewatch.ingest.tables` (:func:`ingest_tables`: queue_log
+tables, see :mod:`carewatch.sources.table_tail`) and :mod:`~carewatch.ingest.follower`
+(:class:`Follower`, files and tables).
 
 Decisions
     * One-shot ingest reads complete lines only. A last line without newline is left
@@ -31,5 +33,13 @@ Decisions
 from carewatch.ingest.follower import Follower
 from carewatch.ingest.oneshot import IngestError, ingest_paths
 from carewatch.ingest.summary import IngestSummary, SourceStatus
+from carewatch.ingest.tables import ingest_tables
 
-__all__ = ["Follower", "IngestError", "IngestSummary", "SourceStatus", "ingest_paths"]
+__all__ = [
+    "Follower",
+    "IngestError",
+    "IngestSummary",
+    "SourceStatus",
+    "ingest_paths",
+    "ingest_tables",
+]

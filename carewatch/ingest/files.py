@@ -29,6 +29,8 @@ def _config_source(config: Config, path: str) -> Source | None:
     folder = os.path.dirname(path)
     by_folder = None
     for source in config.sources:
+        if source.path is None:
+            continue  # a table
         where = os.path.abspath(os.path.expanduser(source.path))
         if where == path:
             return source

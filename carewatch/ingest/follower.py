@@ -8,11 +8,12 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from carewatch.config import Config
+from carewatch.config import Config, Source
 from carewatch.ingest.files import database_files, tail_for
 from carewatch.ingest.summary import IngestSummary, SourceStatus
 from carewatch.sources.fileid import FileId, folder_files, is_compressed, rotation_sort_key
 from carewatch.sources.reader import BATCH_LINES, LogReader
+from carewatch.sources.table_tail import TableTail
 from carewatch.sources.tail import ROTATE_WAIT, LogTail
 from carewatch.store import Store, StoreError
 
@@ -29,7 +30,8 @@ class _Spec:
 
 
 class Follower:
-    """Follows call-log files (or folders) and reads new lines into the store as they come.
+    """Follows call-log files (or folders) and reads new lines into the store as they come;
+    and the queue_log tables of ``tables`` (default: the config's), their new rows.
 
     Each source is ``(path, fmt)``; ``fmt`` ``None`` means the config's format for it, else
     the stored one, else detection. A path that does not exist yet is waited for. Changes
@@ -54,6 +56,7 @@ class Follower:
         debounce_ms: int = 50,
         step_ms: int = 50,
         batch_lines: int = BATCH_LINES,
+        tables: Iterable[Source] | None = None,
     ) -> None:
         self.store = store
         self.config = config
@@ -70,6 +73,11 @@ class Follower:
             path, fmt = (item, None) if isinstance(item, str) else item
             self._specs.append(_Spec(os.path.abspath(os.path.expanduser(path)), fmt))
         self._database = database_files(store)
+        #: The queue_log tables followed: ``tables``, else the config's.
+        self._tables = [
+            TableTail(store, config, source)
+            for source in (config.table_sources if tables is None else tables)
+        ]
         self._tails: dict[str, LogTail] = {}
         self._registry: dict[FileId, LogReader] = {}
         self._lock = threading.RLock()
@@ -143,6 +151,16 @@ class Follower:
                     summary.add_result(result)
                 if tail.current is not None and tail.current.pending:
                     summary.incomplete += 1
+            for table in self._tables:
+                try:
+                    results = table.poll()
+                except StoreError as exc:
+                    self.last_error = str(exc)
+                    continue
+                if results:
+                    summary.files += 1
+                for result in results:
+                    summary.add_result(result)
             self._last_status = self._status()
         return summary
 
@@ -188,22 +206,8 @@ class Follower:
                         )
                     )
                     continue
-                st = tail.status()
-                out.append(
-                    SourceStatus(
-                        path=st.path,
-                        format=st.format,
-                        bad_lines=st.bad_lines,
-                        last_bad_line=st.last_bad_line,
-                        last_bad_reason=st.last_bad_reason,
-                        last_line_at=st.last_line_at,
-                        exists=st.exists,
-                        source=st.source,
-                        lines_read=st.lines_read,
-                        problem=st.problem,
-                        pending=st.pending,
-                    )
-                )
+                out.append(SourceStatus.of(tail.status()))
+        out.extend(SourceStatus.of(table.status()) for table in self._tables)
         return out
 
     def close(self) -> None:
@@ -212,6 +216,8 @@ class Follower:
             for tail in self._tails.values():
                 tail.close()
             self._tails.clear()
+            for table in self._tables:
+                table.close()
 
     # -- the loop ----------------------------------------------------------------------------
     def _folders_to_watch(self) -> frozenset[str]:
@@ -260,6 +266,8 @@ class Follower:
         halt: threading.Event | None = None
         thread: threading.Thread | None = None
         settle = 0.0
+        tables_stop = threading.Event()
+        watchers = [table.watch(wake, tables_stop) for table in self._tables]
         try:
             while not stop.is_set():
                 folders = self._folders_to_watch()
@@ -295,8 +303,10 @@ class Follower:
                         break
                     wake.wait(min(left, 0.05))
         finally:
+            tables_stop.set()
             if halt is not None:
                 halt.set()
-            if thread is not None:
-                thread.join(timeout=2)
+            for watcher in [thread, *watchers]:
+                if watcher is not None:
+                    watcher.join(timeout=2)
             self.close()

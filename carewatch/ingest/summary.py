@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass, field
 
 from carewatch.sources.reader import BatchResult
+from carewatch.sources.tail import TailStatus
 
 #: How many skipped lines an :class:`IngestSummary` remembers (the latest).
 LAST_SKIPPED = 20
@@ -143,3 +144,20 @@ class SourceStatus:
     problem: str | None = None
     #: Bytes of a last line still waiting for its newline.
     pending: int = 0
+
+    @classmethod
+    def of(cls, st: TailStatus) -> SourceStatus:
+        """The status of a followed file or table, as its tail tells it."""
+        return cls(
+            path=st.path,
+            format=st.format,
+            bad_lines=st.bad_lines,
+            last_bad_line=st.last_bad_line,
+            last_bad_reason=st.last_bad_reason,
+            last_line_at=st.last_line_at,
+            exists=st.exists,
+            source=st.source,
+            lines_read=st.lines_read,
+            problem=st.problem,
+            pending=st.pending,
+        )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -122,6 +122,16 @@ class Position:
             and st.st_size >= self.offset
             and prefix_matches(fd, st.st_size, self.fingerprint, self.fingerprint_len)
         )
+
+
+def with_skipped(position: Position, skipped: Sequence[tuple[int, str]]) -> Position:
+    """``position`` with these skipped lines (``(line_no, reason)``, in order) counted."""
+    done = replace(position, bad_by_reason=dict(position.bad_by_reason))
+    for line_no, reason in skipped:
+        done.bad_lines += 1
+        done.bad_by_reason[reason] = done.bad_by_reason.get(reason, 0) + 1
+        done.last_bad_line, done.last_bad_reason = line_no, reason
+    return done
 
 
 class PositionMoved(Exception):

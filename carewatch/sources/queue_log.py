@@ -70,7 +70,8 @@ empty, ``NONE`` or ``REALTIME``), ``missing agent`` (an operator event without a
 from __future__ import annotations
 
 import re
-from datetime import tzinfo
+from collections.abc import Sequence
+from datetime import datetime, tzinfo
 from typing import Any, ClassVar
 
 from carewatch.records import UNREACHABLE_RING, AgentEvent, BadLine, CallUpdate, Record
@@ -163,22 +164,53 @@ class QueueLogParser(Parser):
         """One queue_log line -> zero or more records, or :class:`BadLine`.
 
         Every :class:`CallUpdate` has ``leg`` = its queue (``""`` without one)."""
-        records = self._parse(line)
+        fields = [f.strip() for f in line.split("|")]
+        if len(fields) < _HEAD:
+            raise BadLine("malformed", f"{len(fields)} fields, expected at least {_HEAD}")
+        raw_time, callid, queue, agent, event = fields[:_HEAD]
+        return self._resolve(self._parse(raw_time, callid, queue, agent, event, fields[_HEAD:]))
+
+    def parse_event(
+        self,
+        when: str | float | datetime,
+        callid: str,
+        queue: str,
+        agent: str,
+        event: str,
+        data: Sequence[str],
+    ) -> list[Record]:
+        """One event given field by field (a row of a realtime ``queue_log`` table) ->
+        records, exactly as :meth:`parse_line` reads the same event from a file. ``when``:
+        epoch seconds, a datetime (naive ones are in the parser's time zone) or its text."""
+        text = (callid.strip(), queue.strip(), agent.strip(), event.strip())
+        return self._resolve(self._parse(when, *text, [d.strip() for d in data]))
+
+    def _resolve(self, records: list[Record]) -> list[Record]:
         for i, record in enumerate(records):
             if isinstance(record, CallUpdate):
                 records[i] = self.consult.resolve(record)
         return records
 
-    def _parse(self, line: str) -> list[Record]:
-        fields = [f.strip() for f in line.split("|")]
-        if len(fields) < _HEAD:
-            raise BadLine("malformed", f"{len(fields)} fields, expected at least {_HEAD}")
-        raw_time, raw_callid, raw_queue, raw_agent, raw_event = fields[:_HEAD]
-        data = fields[_HEAD:]
+    def _time(self, when: str | float | datetime) -> float:
+        if isinstance(when, datetime):
+            return (when if when.tzinfo else when.replace(tzinfo=self.tz)).timestamp()
+        if isinstance(when, int | float):
+            return float(when)
         try:
-            at = parse_timestamp(raw_time, self.tz)
+            return parse_timestamp(when, self.tz)
         except ValueError:
-            raise BadLine("bad timestamp", clean_text(raw_time) or "") from None
+            raise BadLine("bad timestamp", clean_text(when) or "") from None
+
+    def _parse(
+        self,
+        when: str | float | datetime,
+        raw_callid: str,
+        raw_queue: str,
+        raw_agent: str,
+        raw_event: str,
+        data: list[str],
+    ) -> list[Record]:
+        at = self._time(when)
         event = raw_event.upper()
         if not event:
             raise BadLine("malformed", "no event name")

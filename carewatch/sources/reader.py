@@ -33,7 +33,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -43,8 +43,9 @@ from carewatch.sources.cdr_call import LegBook
 from carewatch.sources.fileid import FINGERPRINT_BYTES, file_id, fingerprint, prefix_matches
 from carewatch.sources.lines import BATCH_BYTES, BATCH_LINES, RawLine, ReadResult, read_lines
 from carewatch.sources.parse import LINE_TOO_LONG, PARSER_ERROR, BatchParser, Parsed
-from carewatch.sources.positions import Position, PositionMoved, moved_since
+from carewatch.sources.positions import Position, PositionMoved, moved_since, with_skipped
 from carewatch.store import Store, Tx
+from carewatch.store.apply import ApplyResult
 
 __all__ = [
     "BATCH_BYTES",
@@ -56,6 +57,7 @@ __all__ = [
     "LogReader",
     "RawLine",
     "ReadResult",
+    "batch_result",
     "read_lines",
 ]
 
@@ -81,6 +83,28 @@ class BatchResult:
     records: int = 0
     added_ids: list[str] = field(default_factory=list)
     updated_ids: list[str] = field(default_factory=list)
+
+
+def batch_result(
+    path: str,
+    source: str,
+    applied: ApplyResult,
+    skipped: Sequence[tuple[int, str]],
+    **counts: Any,
+) -> BatchResult:
+    """What a committed batch did: what the store did with its records, the lines the
+    parser skipped and those the store skipped, and the reader's ``counts``."""
+    return BatchResult(
+        path=path,
+        source=source,
+        added=applied.added,
+        updated=applied.updated,
+        added_ids=applied.added_ids,
+        updated_ids=applied.updated_ids,
+        agent_events=applied.agent_events,
+        skipped=sorted([*skipped, *applied.skipped]),
+        **counts,
+    )
 
 
 class LogReader:
@@ -267,12 +291,7 @@ class LogReader:
             if moved is not None:
                 raise moved
             applied = self.store.apply(tx, new.source, records, now)
-            all_skipped = sorted(skipped + list(applied.skipped))
-            done = replace(new, bad_by_reason=dict(new.bad_by_reason))
-            for line_no, reason in all_skipped:
-                done.bad_lines += 1
-                done.bad_by_reason[reason] = done.bad_by_reason.get(reason, 0) + 1
-                done.last_bad_line, done.last_bad_reason = line_no, reason
+            done = with_skipped(new, sorted(skipped + list(applied.skipped)))
             done.id = self.store.save_position(tx, done.values())
             return applied, done
 
@@ -282,17 +301,13 @@ class LogReader:
             self._take_over(moved)
             return None
         self.position = done
-        return BatchResult(
-            path=self.path,
-            source=done.source,
-            added=applied.added,
-            updated=applied.updated,
-            added_ids=applied.added_ids,
-            updated_ids=applied.updated_ids,
-            agent_events=applied.agent_events,
+        return batch_result(
+            self.path,
+            done.source,
+            applied,
+            skipped,
             lines_read=parsed.read,
             bytes_read=got.offset - pos.offset,
-            skipped=sorted(skipped + list(applied.skipped)),
             repaired=list(parsed.repaired),
             records=len(parsed.records),
         )

@@ -86,6 +86,16 @@ class TailStatus:
     #: Bytes after the last newline, waiting for the writer to finish the line.
     pending: int = 0
 
+    def counted(self, pos: Position | None) -> TailStatus:
+        """This status with the counts of the position read to (if there is one)."""
+        if pos is not None:
+            self.lines_read = pos.lines_read
+            self.bad_lines = pos.bad_lines
+            self.last_bad_line = pos.last_bad_line
+            self.last_bad_reason = pos.last_bad_reason
+            self.last_line_at = pos.last_line_at
+        return self
+
 
 class LogTail(RotationHandling):
     """Follows one path through rotation and truncation, exactly once.
@@ -310,21 +320,14 @@ class LogTail(RotationHandling):
             self._last = stored[0] if stored else None
         pos = self.current.position if self.current else self._last
         fmt = self.fmt or (pos.format if pos else None)
-        status = TailStatus(
+        return TailStatus(
             path=self.path,
             source=self.source,
             format=fmt,
             exists=self.exists,
             problem=self.problem,
             pending=self.current.pending if self.current else 0,
-        )
-        if pos is not None:
-            status.lines_read = pos.lines_read
-            status.bad_lines = pos.bad_lines
-            status.last_bad_line = pos.last_bad_line
-            status.last_bad_reason = pos.last_bad_reason
-            status.last_line_at = pos.last_line_at
-        return status
+        ).counted(pos)
 
     def close(self) -> None:
         """Close every file this tail holds (positions are already committed)."""

@@ -146,7 +146,7 @@ class CarewatchApp(App[None]):
         self._writer()
         if self.live:
             self._watch_versions()
-            if self.sources:
+            if self.sources or self.config.table_sources:
                 self._follow_files()
             if self.demo is not None:
                 self._run_demo(self.demo)
@@ -308,7 +308,8 @@ class CarewatchApp(App[None]):
 
     @work(thread=True, exclusive=True, group="follow", exit_on_error=False)
     def _follow_files(self) -> None:
-        """Follow the watched call-log files with the same code as ``ingest --follow``."""
+        """Follow the watched call-log files (and the config's queue_log tables) with the
+        same code as ``ingest --follow``."""
         from carewatch.ingest import Follower
 
         self.follower = Follower(self.store, self.config, sources=self.sources)
