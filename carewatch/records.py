@@ -63,6 +63,10 @@ class CallUpdate:
     #: Which leg of the call this is: the queue of a queue_log entry (a call that enters
     #: a second queue has a second leg there), ``""`` for the formats with one row per call.
     leg: str = ""
+    #: When the event happened (a queue_log line's time), ``None`` for a row that states a
+    #: call rather than an event (csv, jsonl, mapped, CDR): the store orders the events of
+    #: one call by it when they arrive out of order.
+    at: float | None = None
 
 
 @dataclass(slots=True)
@@ -163,6 +167,9 @@ class CallRow(NamedTuple):
     nps: int | None
     note: str | None
     updated_at: float
+    #: Which entry of the call this is (the queue of a queue_log entry; ``""`` for a call
+    #: of one row).
+    leg: str = ""
 
 
 class IssueRow(NamedTuple):

@@ -100,15 +100,23 @@ RELATIVE_DAYS = {"today": 0, "yesterday": 1}
 def parse_date(value: str, today: date, option: str = "--date") -> date:
     """A ``--date``/``--start`` value: ``YYYY-MM-DD``, ``today`` or ``yesterday`` (the local
     ``today`` given), or :class:`UsageError`."""
+    from carewatch.bounds import EARLIEST_DAY, LATEST_DAY, plausible_day
+
     word = value.strip().lower()
     if word in RELATIVE_DAYS:
         return today - timedelta(days=RELATIVE_DAYS[word])
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise UsageError(
             f"{option}: expected YYYY-MM-DD, today or yesterday, not {value!r}"
         ) from None
+    if not plausible_day(day):
+        raise UsageError(
+            f"{option}: {day.isoformat()} is outside the days carewatch knows "
+            f"({EARLIEST_DAY.isoformat()} to {LATEST_DAY.isoformat()})"
+        )
+    return day
 
 
 def install_stop_signals(stop: threading.Event) -> None:

@@ -47,6 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from carewatch.kpi.windows import day_window
     from carewatch.report import build_report, render
     from carewatch.terminal import wants_colour
 
@@ -56,6 +57,14 @@ def run(args: argparse.Namespace) -> int:
     stamp = printed_at()
     with open_store(args, config, read_only=True) as store:
         report = build_report(store, config, day, with_calls=args.calls)
+        window = day_window(day, config.tz)
+        ignored = store.implausible_calls(window.start, window.end)
+    if ignored:
+        print(
+            f"note: {ignored:,} call(s) of {day.isoformat()} hold a value out of physical sense "
+            "(written by another program); it is read as unknown",
+            file=sys.stderr,
+        )
     if stamp is not None:
         report = dataclasses.replace(report, generated_at=stamp)
     color = args.output is None and args.format == "text" and wants_colour(sys.stdout)

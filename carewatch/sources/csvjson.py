@@ -19,6 +19,7 @@ import re
 from datetime import tzinfo
 from typing import Any
 
+from carewatch.bounds import SCORE_RANGES
 from carewatch.records import (
     CALL_FIELDS,
     DIRECTIONS,
@@ -42,8 +43,6 @@ TIME_FIELDS = ("started_at", "answered_at", "ended_at")
 DURATION_FIELDS = ("wait_seconds", "talk_seconds")
 TEXT_FIELDS = ("queue", "agent", "caller", "category", "outcome", "note")
 BOOL_FIELDS = ("resolved", "transferred")
-#: Score fields and their inclusive range.
-SCORE_RANGES: dict[str, tuple[int, int]] = {"csat": (1, 5), "nps": (0, 10)}
 
 #: Longest call id the store keeps (``cw_call.call_id``).
 MAX_CALL_ID = 200
@@ -73,7 +72,10 @@ def to_seconds(name: str, value: Any) -> float:
     if isinstance(value, bool):
         raise bad_value(name, value)
     if isinstance(value, int | float):
-        seconds = float(value)
+        try:
+            seconds = float(value)
+        except OverflowError:  # an integer of hundreds of digits
+            raise bad_value(name, value) from None
     else:
         try:
             seconds = parse_duration(str(value))
@@ -90,7 +92,7 @@ def to_score(name: str, value: Any, low: int, high: int) -> int:
         raise bad_value(name, value)
     try:
         number = float(value) if isinstance(value, int | float) else float(str(value).strip())
-    except ValueError:
+    except (ValueError, OverflowError):
         raise bad_value(name, value) from None
     if not math.isfinite(number) or not number.is_integer() or not low <= number <= high:
         raise bad_value(name, value)

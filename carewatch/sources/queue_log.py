@@ -69,6 +69,7 @@ empty, ``NONE`` or ``REALTIME``), ``missing agent`` (an operator event without a
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import tzinfo
 from typing import Any, ClassVar
@@ -288,7 +289,10 @@ def _number(data: list[str], index: int, event: str, name: str) -> float | None:
         return None
     if not _NUMBER_RE.match(value):
         raise BadLine("malformed", f"{event} {name} is not a number: {clean_text(value)!r}")
-    return float(value)
+    number = float(value)
+    if number == math.inf:  # hundreds of digits
+        raise BadLine("bad value", f"{event} {name} has {len(value)} digits")
+    return number
 
 
 def _none_or_text(value: str) -> str | None:

@@ -118,7 +118,7 @@ class LogReader:
         self.pending = 0
         self.closed = False
         self.encoding = encoding
-        self._lines = BatchParser(parser, encoding)
+        self._lines = BatchParser(parser, encoding, clock)
         self._legs = LegBook()
         if parser.has_header and position.offset > 0:
             self._reload_header()

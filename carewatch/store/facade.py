@@ -193,6 +193,11 @@ class Store:
         """The call with this primary key, or ``None``."""
         return self._read(lambda tx: reads.get_call(tx, pk))
 
+    def implausible_calls(self, start: float, end: float) -> int:
+        """How many calls started in [start, end) hold a value out of physical sense (written
+        by another program); the reads give those values as unknown."""
+        return self._read(lambda tx: reads.implausible_calls(tx, start, end))
+
     def count_calls(self) -> int:
         """How many calls the database holds."""
         return self._read(lambda tx: reads.count_calls(tx))
