@@ -44,14 +44,15 @@ SCORE_RANGES: dict[str, tuple[int, int]] = {"csat": (1, 5), "nps": (0, 10)}
 EARLIEST_DAY = date(1990, 1, 1)
 LATEST_DAY = date(2999, 12, 31)
 
-#: Call fields that are times, and those that are durations or scores with fixed bounds.
+#: Call fields that are times.
 TIME_FIELDS = ("started_at", "answered_at", "ended_at")
-_FIXED: dict[str, tuple[float, float]] = {
+#: The bounds of each numeric call field; ``None`` as the upper bound: the reading clock's.
+_LIMITS: dict[str, tuple[float, float | None]] = {
+    **dict.fromkeys(TIME_FIELDS, (EARLIEST, None)),
     "wait_seconds": (0.0, MAX_DURATION),
     "talk_seconds": (0.0, MAX_DURATION),
     **{name: (float(low), float(high)) for name, (low, high) in SCORE_RANGES.items()},
 }
-_TIMES = frozenset(TIME_FIELDS)
 _CDR_TIMES = ("start", "answer", "end")
 
 
@@ -73,17 +74,18 @@ def _check_fixed(name: str, value: Any, low: float, high: float) -> None:
 
 
 def _check_update(update: CallUpdate, latest: float) -> None:
-    if update.at is not None:
-        check_time("time", update.at, latest)
+    at = update.at
+    if at is not None and not EARLIEST <= at <= latest:
+        check_time("time", at, latest)
     for name, value in update.fields.items():
-        if value is None or isinstance(value, str | bool):
+        limits = _LIMITS.get(name)
+        if limits is None or value is None:
             continue
-        if name in _TIMES:
-            check_time(name, value, latest)
-        else:
-            fixed = _FIXED.get(name)
-            if fixed is not None:
-                _check_fixed(name, value, *fixed)
+        low, high = limits
+        if not low <= value <= (latest if high is None else high):
+            if high is None:
+                check_time(name, value, latest)
+            raise _bad(name, value, f"is outside {low:g}..{high:g}")
 
 
 def _check_event(event: AgentEvent, latest: float) -> None:

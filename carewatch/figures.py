@@ -6,14 +6,12 @@ happens, so each face asks for "the KPIs of this window" in one call.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from typing import Any
 
 from carewatch.config import Config
 from carewatch.kpi.engine import compute_kpis
 from carewatch.kpi.now import STALE_CALL_SECONDS, NowState, now_state
 from carewatch.kpi.windows import Window
-from carewatch.records import UNREACHABLE_RING
 from carewatch.store import Store
 
 #: How far back operators' events are read to know each one's state now.
@@ -29,16 +27,12 @@ def window_kpis(
     agent: str | None = None,
     now: float | None = None,
 ) -> dict[str, Any]:
-    """Read the window's calls, issues and missed and unreachable rings from ``store``
-    (unreachable ones from the window's agent events) and compute the
-    snapshot (:func:`carewatch.kpi.engine.compute_kpis`). ``queue``/``agent`` narrow the
-    calls and the missed rings; issues are never narrowed."""
+    """Read the window's calls, issues and missed and unreachable rings from ``store`` and
+    compute the snapshot (:func:`carewatch.kpi.engine.compute_kpis`). ``queue``/``agent``
+    narrow the calls and the rings; issues are never narrowed."""
     calls = store.calls_between(window.start, window.end, queue=queue, agent=agent)
     issues = store.issues_relevant(window.start, window.end)
-    rings = store.missed_rings_between(window.start, window.end, queue=queue)
-    unreachable = unreachable_rings(
-        store.agent_events_between(window.start, window.end), queue=queue
-    )
+    rings, unreachable = store.rings_between(window.start, window.end, queue=queue)
     if agent is not None:
         rings = {agent: rings[agent]} if agent in rings else {}
         unreachable = {agent: unreachable[agent]} if agent in unreachable else {}
@@ -53,20 +47,6 @@ def window_kpis(
     )
 
 
-def unreachable_rings(
-    events: Iterable[Mapping[str, Any]], *, queue: str | None = None
-) -> dict[str, int]:
-    """Rings to a busy or unreachable phone per operator (:data:`UNREACHABLE_RING` events,
-    of one queue if given), from agent events as the store returns them."""
-    counts: dict[str, int] = {}
-    for event in events:
-        if event.get("event") == UNREACHABLE_RING and (
-            queue is None or event.get("queue") == queue
-        ):
-            counts[event["agent"]] = counts.get(event["agent"], 0) + 1
-    return counts
-
-
 def window_kpis_by_queue(
     store: Store, config: Config, window: Window, *, now: float | None = None
 ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
@@ -74,26 +54,26 @@ def window_kpis_by_queue(
     name), from one read of the window's calls. Issues are never narrowed by queue."""
     calls = store.calls_between(window.start, window.end)
     issues = store.issues_relevant(window.start, window.end)
-    rings = store.missed_rings_between(window.start, window.end)
-    events = store.agent_events_between(window.start, window.end)
+    rings = store.rings_between(window.start, window.end)
     total = compute_kpis(
         calls,
         config,
         window=window,
         issues=issues,
-        missed_rings=rings,
-        unreachable_rings=unreachable_rings(events),
+        missed_rings=rings.missed,
+        unreachable_rings=rings.unreachable,
         now=now,
     )
     by_queue: dict[str, dict[str, Any]] = {}
     for queue in sorted({c.queue for c in calls if c.queue}):
+        in_queue = store.rings_between(window.start, window.end, queue=queue)
         by_queue[queue] = compute_kpis(
             [c for c in calls if c.queue == queue],
             config,
             window=window,
             issues=issues,
-            missed_rings=store.missed_rings_between(window.start, window.end, queue=queue),
-            unreachable_rings=unreachable_rings(events, queue=queue),
+            missed_rings=in_queue.missed,
+            unreachable_rings=in_queue.unreachable,
             now=now,
         )
     return total, by_queue

@@ -143,6 +143,60 @@ def derive(fields: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+#: Text fields stored in bounded columns, and their size (cut to it on every database).
+SHORT_TEXT = frozenset({"queue", "agent", "caller", "category", "outcome", "direction"})
+TEXT_MAX = 200
+_CALL_FIELD_SET = frozenset(CALL_FIELDS)
+_TIME_FIELDS = ("started_at", "answered_at", "ended_at")
+
+
+def latest_time(fields: dict[str, Any]) -> float | None:
+    """The latest of a call's start, answer and end times (``None`` when it has none)."""
+    times = [t for t in (fields.get(name) for name in _TIME_FIELDS) if t is not None]
+    return max(times) if times else None
+
+
+#: What the event that set each time field sets with it (a queue_log ENTERQUEUE, CONNECT,
+#: or an end of call): the fields a later event of that kind may have set.
+EVENT_FIELDS: dict[str, frozenset[str]] = {
+    "started_at": frozenset({"started_at", "caller", "queue", "direction"}),
+    "answered_at": frozenset({"answered_at", "wait_seconds", "agent", "queue", "disposition"}),
+    "ended_at": frozenset(
+        {"ended_at", "talk_seconds", "wait_seconds", "agent", "disposition", "transferred"}
+    ),
+}
+_EVENT_FIELDS = tuple(EVENT_FIELDS.items())
+
+
+def merge(row: dict[str, Any], update: CallUpdate) -> None:
+    """Merge one update into a call's fields, in place: the rule every reading of calls
+    shares (the store, :func:`carewatch.sources.queue_entries.fold_entries`).
+
+    A non-empty value replaces the earlier one, ``None`` leaves it as it was. An event that
+    is **late** — its time (``update.at``) is before the call's start, answer or end already
+    known, because the files were read out of order — does not replace what those later
+    events set (:data:`EVENT_FIELDS`); it fills what the call lacks. So the call is the one
+    a reading in time order gives, whatever order its events came in. Then :func:`derive`
+    completes the fields. Text of bounded columns is cut to :data:`TEXT_MAX` characters.
+    """
+    at = update.at
+    kept: set[str] | None = None
+    if at is not None:
+        for name, fields in _EVENT_FIELDS:
+            known = row.get(name)
+            if known is not None and at < known:
+                kept = set(fields) if kept is None else kept | fields
+    for key, value in update.fields.items():
+        if value is None or key not in _CALL_FIELD_SET:
+            continue
+        if kept is not None and key in kept and row.get(key) is not None:
+            continue
+        if key in SHORT_TEXT and isinstance(value, str):
+            value = value[:TEXT_MAX]
+        row[key] = value
+    row.update(derive(row))
+
+
 class CallRow(NamedTuple):
     """A call as read back from the store (the columns of ``carewatch.model.Call``)."""
 

@@ -44,6 +44,15 @@ DURATION_FIELDS = ("wait_seconds", "talk_seconds")
 TEXT_FIELDS = ("queue", "agent", "caller", "category", "outcome", "note")
 BOOL_FIELDS = ("resolved", "transferred")
 
+#: What kind of value each field holds (one lookup per value read).
+_KINDS: dict[str, str] = {
+    **dict.fromkeys(TIME_FIELDS, "time"),
+    **dict.fromkeys(DURATION_FIELDS, "duration"),
+    **dict.fromkeys(TEXT_FIELDS, "text"),
+    **dict.fromkeys(BOOL_FIELDS, "bool"),
+    **dict.fromkeys(SCORE_RANGES, "score"),
+}
+
 #: Longest call id the store keeps (``cw_call.call_id``).
 MAX_CALL_ID = 200
 
@@ -161,15 +170,16 @@ def convert_value(name: str, value: Any, tz: tzinfo) -> Any:
             return None
     elif isinstance(value, list | dict):
         raise bad_value(name, value)
-    if name in TIME_FIELDS:
+    kind = _KINDS.get(name)
+    if kind == "time":
         return to_epoch(name, value, tz)
-    if name in DURATION_FIELDS:
+    if kind == "duration":
         return to_seconds(name, value)
-    if name in TEXT_FIELDS:
+    if kind == "text":
         return to_text(name, value)
-    if name in BOOL_FIELDS:
+    if kind == "bool":
         return to_bool(name, value)
-    if name in SCORE_RANGES:
+    if kind == "score":
         low, high = SCORE_RANGES[name]
         return to_score(name, value, low, high)
     if name == "direction":

@@ -114,7 +114,10 @@ class BatchParser:
                 i += 1
                 continue
             out.repaired.extend((raw.line_no, repair) for repair in repairs)
-            out.records.extend((raw.line_no, record) for record in records)
+            if len(records) == 1:
+                out.records.append((raw.line_no, records[0]))
+            else:
+                out.records.extend((raw.line_no, record) for record in records)
             i += 1
         return out
 

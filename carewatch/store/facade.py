@@ -186,7 +186,8 @@ class Store:
         return self._read(lambda tx: reads.recent_calls(tx, limit, since=since))
 
     def find_calls(self, call_id: str) -> list[CallRow]:
-        """Every call with this call id (one per source that logged it)."""
+        """Every call with this call id: one per source that logged it and per queue it
+        entered (its legs), by source, then start."""
         return self._read(lambda tx: reads.find_calls(tx, call_id))
 
     def get_call(self, pk: int) -> CallRow | None:
@@ -207,6 +208,10 @@ class Store:
     ) -> dict[str, int]:
         """RINGNOANSWER events per agent in [start, end) (of one queue, if given)."""
         return self._read(lambda tx: reads.missed_rings_between(tx, start, end, queue))
+
+    def rings_between(self, start: float, end: float, queue: str | None = None) -> reads.Rings:
+        """Missed and unreachable rings per agent in [start, end) (of one queue, if given)."""
+        return self._read(lambda tx: reads.rings_between(tx, start, end, queue))
 
     def agent_events_between(self, start: float, end: float) -> list[dict[str, Any]]:
         """Agent events in [start, end), oldest first."""
@@ -238,9 +243,11 @@ class Store:
             lambda tx: tags.tag(tx, call_pk, field_name, value, operator, at)
         )
 
-    def undo_last_tag(self, operator: str, *, now: float | None = None) -> dict[str, Any] | None:
-        """Undo this operator's last tag that is not undone yet: the field gets its old value
-        back (a new event records the undo). Returns the undone event, or ``None``."""
+    def undo_last_tag(self, operator: str, *, now: float | None = None) -> tags.Undo | None:
+        """Undo this operator's last tag, while it is still the field's value: the field gets
+        its old value back (a new event records the undo). Returns what happened
+        (:class:`~carewatch.store.tags.Undo`: done, or who changed the field since), or
+        ``None`` when the operator has nothing to undo."""
         at = time.time() if now is None else now
         return self._write_counted(lambda tx: tags.undo_last_tag(tx, operator, at))
 

@@ -7,10 +7,10 @@ ranges are half-open, ``[start, end)``, and use the time indexes.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from carewatch.bounds import EARLIEST, LATEST_READ, MAX_DURATION, SCORE_RANGES
-from carewatch.records import CallRow, IssueRow
+from carewatch.records import UNREACHABLE_RING, CallRow, IssueRow
 from carewatch.store.database import Tx
 
 #: A time column that makes sense (see :mod:`carewatch.bounds`), as SQL.
@@ -36,6 +36,8 @@ CALL_COLUMNS = ", ".join(
 ISSUE_COLUMNS = ", ".join(IssueRow._fields)
 
 _SELECT_CALLS = f"SELECT {CALL_COLUMNS} FROM cw_call"
+#: The agent event of a ring an operator let go.
+MISSED_RING = "RINGNOANSWER"
 _SELECT_ISSUES = f"SELECT {ISSUE_COLUMNS} FROM cw_issue"
 #: Rows another program wrote with a start out of physical sense are never read as calls.
 _SANE_START = _SANE_TIME.format(c="started_at")
@@ -79,8 +81,10 @@ def recent_calls(tx: Tx, limit: int, *, since: float | None = None) -> list[Call
 
 
 def find_calls(tx: Tx, call_id: str) -> list[CallRow]:
-    """Every call with this call id (one per source that logged it)."""
-    return [CallRow(*r) for r in tx.rows(f"{_SELECT_CALLS} WHERE call_id = ?", (call_id,))]
+    """Every call with this call id: one per source that logged it and per queue it entered
+    (its legs), by source, then start."""
+    sql = f"{_SELECT_CALLS} WHERE call_id = ? ORDER BY source, started_at, leg, id"
+    return [CallRow(*r) for r in tx.rows(sql, (call_id,))]
 
 
 def get_call(tx: Tx, pk: int) -> CallRow | None:
@@ -109,11 +113,37 @@ def missed_rings_between(
 ) -> dict[str, int]:
     """RINGNOANSWER events per agent in [start, end) (of one queue, if given)."""
     sql = "SELECT agent, count(*) FROM cw_agent_event WHERE event = ? AND at >= ? AND at < ?"
-    params: list[Any] = ["RINGNOANSWER", start, end]
+    params: list[Any] = [MISSED_RING, start, end]
     if queue is not None:
         sql += " AND queue = ?"
         params.append(queue)
     return {agent: int(n) for agent, n in tx.rows(sql + " GROUP BY agent", params)}
+
+
+class Rings(NamedTuple):
+    """Rings operators did not take, per operator: missed (RINGNOANSWER) and unreachable
+    (a ring of 0 ms: the phone busy or unreachable, :data:`~carewatch.records.UNREACHABLE_RING`)."""
+
+    missed: dict[str, int]
+    unreachable: dict[str, int]
+
+
+def rings_between(tx: Tx, start: float, end: float, queue: str | None = None) -> Rings:
+    """Missed and unreachable rings per agent in [start, end) (of one queue, if given): one
+    grouped read of the agent events' time index."""
+    sql = (
+        "SELECT agent, event, count(*) FROM cw_agent_event "
+        "WHERE event IN (?, ?) AND at >= ? AND at < ?"
+    )
+    params: list[Any] = [MISSED_RING, UNREACHABLE_RING, start, end]
+    if queue is not None:
+        sql += " AND queue = ?"
+        params.append(queue)
+    rings = Rings({}, {})
+    for agent, event, n in tx.rows(sql + " GROUP BY agent, event", params):
+        counts = rings.missed if event == MISSED_RING else rings.unreachable
+        counts[agent] = int(n)
+    return rings
 
 
 def agent_events_between(tx: Tx, start: float, end: float) -> list[dict[str, Any]]:
