@@ -392,6 +392,7 @@ def test_follower_run_survives_a_failing_poll(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     log = tmp_path / "queue_log"
+    log.touch()
     follower = Follower(store, CONFIG, [(str(log), "queue_log")], poll_interval=0.05)
     real_poll = follower.poll_once
     failures = []
@@ -404,15 +405,21 @@ def test_follower_run_survives_a_failing_poll(
 
     monkeypatch.setattr(follower, "poll_once", flaky)
     stop = threading.Event()
-    thread = threading.Thread(target=follower.run, args=(stop,))
+    told: list[tuple[list[str], list[str]]] = []
+    thread = threading.Thread(
+        target=follower.run, args=(stop, None, lambda *change: told.append(change))
+    )
     thread.start()
     try:
         append(log, call(1))
         wait_until(lambda: store.count_calls() == 1, what="the call after a failed poll")
+        wait_until(lambda: len(told) == 2, what="the problem and its end")
     finally:
         stop.set()
         thread.join(timeout=10)
-    assert follower.last_error == "OSError: disk hiccup"
+    # told when it arose and when it was over; the follower's error is the current one
+    assert told == [(["OSError: disk hiccup"], []), ([], ["OSError: disk hiccup"])]
+    assert follower.last_error is None
 
 
 # -- killed with SIGKILL ----------------------------------------------------------------------

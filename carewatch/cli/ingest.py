@@ -93,12 +93,19 @@ def _follow(store: Store, config: Config, paths: list[tuple[str, str | None]]) -
         if summary.added or summary.updated or summary.skipped_by_reason:
             print(summary.summary_line(), flush=True)
 
+    def on_problems(arose: list[str], gone: list[str]) -> None:
+        # each problem once, when it arises and when it is over; reading goes on meanwhile
+        for text in gone:
+            print(f"recovered: {text}", file=sys.stderr, flush=True)
+        for text in arose:
+            print(f"problem: {text}; still trying", file=sys.stderr, flush=True)
+
     print(
         f"following {', '.join(p for p, _ in paths)} into {store.display_name} (Ctrl-C to stop)",
         file=sys.stderr,
         flush=True,
     )
-    follower.run(stop, on_batch=on_batch)
+    follower.run(stop, on_batch=on_batch, on_problems=on_problems)
     print(
         f"stopped: {total['added']:,} calls added, {total['updated']:,} updated",
         file=sys.stderr,
