@@ -15,6 +15,8 @@ call whose start is absurd is not read at all. No report fails on stored data.
   time 0 to one day in milliseconds.
 * **Scores**: CSAT 1–5, NPS 0–10.
 * **Days** a report can be asked for: :data:`EARLIEST_DAY` to :data:`LATEST_DAY`.
+* **Call ids** of at most :data:`MAX_CALL_ID` characters (the store's key column; a longer
+  one cut short could join two calls).
 
 ``NaN`` and infinities fail every bound (``1e308``, a number of 400 digits).
 """
@@ -38,6 +40,8 @@ LATEST_READ = 32_503_680_000.0
 MAX_DURATION = 86_400.0
 #: The longest ring, in milliseconds.
 MAX_RING_MS = 86_400_000
+#: Longest call id (or CDR call key) the store keeps.
+MAX_CALL_ID = 200
 #: Score fields and their inclusive range.
 SCORE_RANGES: dict[str, tuple[int, int]] = {"csat": (1, 5), "nps": (0, 10)}
 #: The days a report or a simulation can be asked for.
@@ -73,7 +77,13 @@ def _check_fixed(name: str, value: Any, low: float, high: float) -> None:
         raise _bad(name, value, f"is outside {low:g}..{high:g}")
 
 
+def _check_id(call_id: str | None) -> None:
+    if call_id is not None and len(call_id) > MAX_CALL_ID:
+        raise BadLine("bad value", f"call id longer than {MAX_CALL_ID} characters")
+
+
 def _check_update(update: CallUpdate, latest: float) -> None:
+    _check_id(update.call_id)
     at = update.at
     if at is not None and not EARLIEST <= at <= latest:
         check_time("time", at, latest)
@@ -89,12 +99,14 @@ def _check_update(update: CallUpdate, latest: float) -> None:
 
 
 def _check_event(event: AgentEvent, latest: float) -> None:
+    _check_id(event.call_id)
     check_time("time", event.at, latest)
     if event.ring_ms is not None:
         _check_fixed("ringtime", event.ring_ms, 0, MAX_RING_MS)
 
 
 def _check_leg(leg: CdrLeg, latest: float) -> None:
+    _check_id(leg.call_key)
     fields = leg.fields
     for name in _CDR_TIMES:
         value = fields.get(name)

@@ -14,8 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-#: The call fields a source can set. Anything else in ``CallUpdate.fields`` is a bug.
-CALL_FIELDS: tuple[str, ...] = (
+#: What a phone system says of a call: when, how long, which queue and operator, who
+#: called, how it went (what a CDR call's legs decide).
+CALL_STATE_FIELDS: tuple[str, ...] = (
     "started_at",
     "answered_at",
     "ended_at",
@@ -26,6 +27,10 @@ CALL_FIELDS: tuple[str, ...] = (
     "caller",
     "direction",
     "disposition",
+)
+#: The call fields a source can set. Anything else in ``CallUpdate.fields`` is a bug.
+CALL_FIELDS: tuple[str, ...] = (
+    *CALL_STATE_FIELDS,
     "transferred",
     "category",
     "outcome",

@@ -17,7 +17,8 @@ import pytest
 from carewatch.config import Config
 from carewatch.ingest import Follower
 from carewatch.store import Store, StoreError
-from tests.pgserver import PostgresServer, PostgresUnavailable
+from tests.conftest import postgres_server
+from tests.pgserver import PostgresServer
 
 CONFIG = Config(timezone="UTC")
 T0 = 1_700_000_000
@@ -37,12 +38,22 @@ def wait_for(predicate: Callable[[], bool], what: object) -> None:
 
 
 class Following:
-    """A follower running in a thread, with what it told."""
+    """A follower running in a thread, with what it told and how many polls it made."""
 
     def __init__(self, store: Store, path: Path) -> None:
         self.follower = Follower(store, CONFIG, [(str(path), None)], poll_interval=0.05)
         self.told: list[tuple[str, str]] = []
+        self.polls = 0
         self.stop = threading.Event()
+        poll_once = self.follower.poll_once
+
+        def counted() -> object:
+            try:
+                return poll_once()
+            finally:
+                self.polls += 1
+
+        self.follower.poll_once = counted  # type: ignore[method-assign,assignment]
 
         def on_problems(arose: list[str], gone: list[str]) -> None:
             self.told += [("recovered", t) for t in gone] + [("problem", t) for t in arose]
@@ -59,6 +70,28 @@ class Following:
         self.stop.set()
         self.thread.join(timeout=DEADLINE)
 
+    def more_polls(self, n: int) -> None:
+        """Wait until ``n`` more polls are done."""
+        target = self.polls + n
+        wait_for(lambda: self.polls >= target, f"{n} more polls")
+
+
+def failing_while(
+    monkeypatch: pytest.MonkeyPatch, owner: object, name: str, error: Exception
+) -> threading.Event:
+    """Make ``owner.name`` raise ``error`` while the returned event is set (it is, at first)."""
+    real = getattr(owner, name)
+    failing = threading.Event()
+    failing.set()
+
+    def wrapper(*args: object, **kwargs: object) -> object:
+        if failing.is_set():
+            raise error
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, wrapper)
+    return failing
+
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
@@ -72,22 +105,18 @@ def test_a_full_disk_is_told_once_retried_and_its_end_told(
 ) -> None:
     log = tmp_path / "queue_log"
     log.write_text(enter(1))
-    full = threading.Event()
-    full.set()
-    apply = store.apply
-
-    def failing_apply(*args: object, **kwargs: object) -> object:
-        if full.is_set():
-            raise StoreError(f"database {store.display_name}: database or disk is full")
-        return apply(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(store, "apply", failing_apply)
+    full = failing_while(
+        monkeypatch,
+        store,
+        "apply",
+        StoreError(f"database {store.display_name}: database or disk is full"),
+    )
     problem = f"database {store.display_name}: database or disk is full"
     with Following(store, log) as following:
         wait_for(lambda: following.told == [("problem", problem)], "the problem")
         with log.open("a") as fh:  # lines go on arriving meanwhile
             fh.write(enter(2))
-        time.sleep(0.3)  # several polls fail meanwhile: told once
+        following.more_polls(3)  # they fail too: told once
         assert following.told == [("problem", problem)]
         assert following.follower.last_error == problem
         full.clear()
@@ -104,16 +133,7 @@ def test_an_unreadable_file_is_told_and_read_when_it_can_be(
 
     log = tmp_path / "queue_log"
     log.write_text(enter(1))
-    denied = threading.Event()
-    denied.set()
-    open_log = tail.open_log
-
-    def guarded(path: str) -> int:
-        if denied.is_set():
-            raise PermissionError(13, "Permission denied")
-        return open_log(path)
-
-    monkeypatch.setattr(tail, "open_log", guarded)
+    denied = failing_while(monkeypatch, tail, "open_log", PermissionError(13, "Permission denied"))
     with Following(store, log) as following:
         expected = ("problem", "queue_log: cannot read it: Permission denied")
         wait_for(lambda: following.told == [expected], "the problem")
@@ -131,14 +151,7 @@ def test_an_unreadable_file_is_told_and_read_when_it_can_be(
 @pytest.fixture(scope="module")
 def own_postgres() -> Iterator[PostgresServer]:
     """A server of this module's own: the test stops and starts it."""
-    try:
-        server = PostgresServer()
-    except PostgresUnavailable as exc:
-        pytest.fail(f"PostgreSQL unavailable: {exc}", pytrace=False)
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from postgres_server()
 
 
 def test_ingest_follow_tells_a_database_gone_and_back_and_loses_nothing(
@@ -167,7 +180,7 @@ def test_ingest_follow_tells_a_database_gone_and_back_and_loses_nothing(
         with log.open("a") as fh:
             fh.write(enter(2))
         wait_for(lambda: any(line.startswith("problem: ") for line in lines), "the problem")
-        time.sleep(1.0)  # polls go on failing: told once
+        time.sleep(1.0)  # the outage lasts a poll or two more (told once, checked below)
         own_postgres.start()
         wait_for(
             lambda: any(line.startswith("recovered: ") for line in lines),

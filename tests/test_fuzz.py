@@ -22,6 +22,7 @@ from carewatch.report import FORMATS as REPORT_FORMATS
 from carewatch.report import build_report, render
 from carewatch.sources.registry import make_parser
 from carewatch.store import Store
+from tests.pgserver import PostgresServer
 
 MAPPING = Mapping(
     call_id="id",
@@ -46,6 +47,7 @@ NASTY = [
     "nan",
     "inf",
     "9" * 400,
+    "x" * 300,
     "1700000000",
     "99999999999",
     "1700000000.5",
@@ -97,7 +99,7 @@ MAPPED_HEADER = "id,start,wait,talk,agent,answered,rating"
 @st.composite
 def queue_log_line(draw: st.DrawFn) -> str:
     time = draw(st.one_of(st.sampled_from(["1709629200", "1709629260"]), value))
-    call = draw(st.sampled_from(["c1", "c2", "NONE", ""]))
+    call = draw(st.one_of(st.sampled_from(["c1", "c2", "NONE", ""]), value))
     event = draw(st.one_of(st.sampled_from(QL_EVENTS), value))
     data = draw(st.lists(value, max_size=6))
     return "|".join([time, call, "support", draw(value), event, *data])
@@ -138,7 +140,7 @@ def cdr_line(draw: st.DrawFn) -> str:
 
 @st.composite
 def csv_line(draw: st.DrawFn) -> str:
-    cells = [draw(st.sampled_from(["c1", "c2", ""]))]
+    cells = [draw(st.one_of(st.sampled_from(["c1", "c2", ""]), value))]
     cells.append(draw(st.one_of(st.just("2024-03-05T09:00:00+01:00"), value)))
     cells += [draw(value) for _ in range(8)]
     return _csv_row(cells[: draw(st.integers(1, 10))] if draw(st.booleans()) else cells)
@@ -188,7 +190,11 @@ FUZZ = dict(
     deadline=None,
     derandomize=True,
     database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.function_scoped_fixture,
+    ],
 )
 
 
@@ -216,23 +222,37 @@ def logs(draw: st.DrawFn) -> tuple[str, str]:
     return fmt, header + "".join(line.replace("\n", " ") + "\n" for line in lines)
 
 
+def ingest_and_report(db: str, folder: Path, log: tuple[str, str]) -> None:
+    """Ingest the log, then build every report and the live figures of what got stored."""
+    fmt, text = log
+    path = folder / f"calls.{fmt}"
+    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    with Store(db) as store:
+        ingest_paths(store, CONFIG, [str(path)], fmt)
+        days = {date(2024, 3, 5)} | {
+            datetime.fromtimestamp(c.started_at, UTC).date()
+            for c in store.calls_between(EARLIEST, LATEST_READ)
+        }
+        for day in sorted(days)[:3]:
+            report = build_report(store, CONFIG, day, with_calls=True, now=1_709_700_000.0)
+            for report_format in REPORT_FORMATS:
+                assert render(report, report_format)
+            window = day_window(day, CONFIG.tz)
+            assert window_kpis(store, CONFIG, window, now=window.end)["offered"] >= 0
+        live_state(store, 1_709_629_300.0)
+
+
 @settings(max_examples=40, **FUZZ)
 @given(log=logs())
 def test_whatever_a_log_stored_every_report_comes_out(log: tuple[str, str]) -> None:
-    fmt, text = log
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"calls.{fmt}"
-        path.write_text(text, encoding="utf-8", errors="surrogatepass")
-        with Store(str(Path(tmp) / "cw.db")) as store:
-            ingest_paths(store, CONFIG, [str(path)], fmt)
-            days = {date(2024, 3, 5)} | {
-                datetime.fromtimestamp(c.started_at, UTC).date()
-                for c in store.calls_between(EARLIEST, LATEST_READ)
-            }
-            for day in sorted(days)[:3]:
-                report = build_report(store, CONFIG, day, with_calls=True, now=1_709_700_000.0)
-                for report_format in REPORT_FORMATS:
-                    assert render(report, report_format)
-                window = day_window(day, CONFIG.tz)
-                assert window_kpis(store, CONFIG, window, now=window.end)["offered"] >= 0
-            live_state(store, 1_709_629_300.0)
+        ingest_and_report(str(Path(tmp) / "cw.db"), Path(tmp), log)
+
+
+@settings(max_examples=12, **FUZZ)
+@given(log=logs())
+def test_whatever_a_log_stored_in_postgresql_every_report_comes_out(
+    postgres: PostgresServer, log: tuple[str, str]
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        ingest_and_report(postgres.new_schema(), Path(tmp), log)

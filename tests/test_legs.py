@@ -20,24 +20,12 @@ from carewatch.kpi.windows import day_window
 from carewatch.sources.cdr import CdrParser
 from carewatch.sources.cdr_call import call_from_legs
 from carewatch.store import Store
+from carewatch.store.cdr_legs import DERIVED
 
 REAL = Path(__file__).parent / "data" / "real"
 WAZO_TRANSFER = REAL / "wazo-transfer-to-second-queue.queue_log"
 MASTER = REAL / "freepbx-ringgroup-Master.csv"
 UTC_CONFIG = Config(timezone="UTC")
-#: The fields a CDR call's legs decide (what must not depend on the order legs came in).
-DERIVED = (
-    "started_at",
-    "answered_at",
-    "ended_at",
-    "wait_seconds",
-    "talk_seconds",
-    "queue",
-    "agent",
-    "caller",
-    "direction",
-    "disposition",
-)
 
 
 def derived(store: Store) -> dict[str, tuple]:

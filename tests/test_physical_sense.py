@@ -56,6 +56,22 @@ def test_queue_log_absurd_numbers_are_bad_values_never_stored(
         assert store.agent_events_between(0, 4e9) == []
 
 
+def test_overlong_names_never_break_ingest_on_any_database(database: str, tmp_path: Path) -> None:
+    long = "x" * 300
+    log = tmp_path / "queue_log"
+    log.write_text(
+        f"{T0}|{long}|support|NONE|ENTERQUEUE||0612345678|1\n"  # a call id is a key: skipped
+        f"{T0 + 1}|NONE|{long}|{long}|PAUSE|{long}\n"  # names are cut to the columns' size
+        + ql_call("good", T0 + 10)
+    )
+    with Store(database) as store:
+        summary = ingest_paths(store, CONFIG, [str(log)])
+        assert skipped(summary) == [(1, "bad value")]
+        assert [c.call_id for c in store.recent_calls(10)] == ["good"]
+        (pause,) = store.agent_events_between(T0, T0 + 2)
+        assert (len(pause["agent"]), len(pause["queue"]), len(pause["reason"])) == (200, 200, 200)
+
+
 def test_cdr_billsec_of_400_digits_is_a_bad_value(database: str, tmp_path: Path) -> None:
     row = (
         '"","0612345678","500","from-trunk","","SIP/trunk-01","SIP/1001-02","Dial","x",'

@@ -19,7 +19,7 @@ import re
 from datetime import tzinfo
 from typing import Any
 
-from carewatch.bounds import SCORE_RANGES
+from carewatch.bounds import MAX_CALL_ID, SCORE_RANGES
 from carewatch.records import (
     CALL_FIELDS,
     DIRECTIONS,
@@ -53,8 +53,6 @@ _KINDS: dict[str, str] = {
     **dict.fromkeys(SCORE_RANGES, "score"),
 }
 
-#: Longest call id the store keeps (``cw_call.call_id``).
-MAX_CALL_ID = 200
 
 _LINE_BREAKS = re.compile(r"[\r\n]+")
 

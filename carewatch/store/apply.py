@@ -259,6 +259,11 @@ def _agent_event_key(ev: AgentEvent) -> str:
     return hashlib.sha1(raw.encode("utf-8")).hexdigest()
 
 
+def _cut(text: str | None) -> str | None:
+    """Text of a bounded column, cut to its size (on every database)."""
+    return text if text is None else text[:TEXT_MAX]
+
+
 def _apply_agent_events(
     tx: Tx,
     source: str,
@@ -269,7 +274,17 @@ def _apply_agent_events(
     for _, ev in events:
         keyed.setdefault(_agent_event_key(ev), ev)
     rows = [
-        (source, ev.at, ev.agent, ev.event, ev.queue, ev.reason, ev.call_id, ev.ring_ms, key)
+        (
+            source,
+            ev.at,
+            ev.agent[:TEXT_MAX],
+            ev.event,
+            _cut(ev.queue),
+            _cut(ev.reason),
+            ev.call_id,
+            ev.ring_ms,
+            key,
+        )
         for key, ev in keyed.items()
     ]
     for row_chunk in _chunks(rows):

@@ -13,23 +13,12 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from carewatch.records import CdrLeg
+from carewatch.records import CALL_STATE_FIELDS, CdrLeg
 from carewatch.sources.cdr_call import call_from_legs
 from carewatch.store.database import Tx
 
 #: The call fields a CDR call's legs decide.
-DERIVED = (
-    "started_at",
-    "answered_at",
-    "ended_at",
-    "wait_seconds",
-    "talk_seconds",
-    "queue",
-    "agent",
-    "caller",
-    "direction",
-    "disposition",
-)
+DERIVED = CALL_STATE_FIELDS
 
 _INSERT = (
     "INSERT INTO cw_cdr_leg (source, call_key, leg_key, payload) VALUES (?, ?, ?, ?) "

@@ -140,11 +140,11 @@ class Store:
         now: float | None = None,
     ) -> ApplyResult:
         """Merge parsed records (each with its line number) into the store, inside ``tx``.
-        Calls are upserted by (source, call_id): a later non-empty value replaces an earlier
-        one. An update for a call never seen starting is skipped and counted.
+        Calls are upserted by (source, call_id, leg) with :func:`carewatch.records.merge`; an
+        event for a call not started yet waits for its start (:mod:`carewatch.store.apply`).
         """
         result = apply_records(tx, source, records, time.time() if now is None else now)
-        if result.added or result.updated or result.agent_events:
+        if result.added or result.updated or result.agent_events or result.waiting_added:
             self._changes.touched()
         return result
 
