@@ -51,12 +51,12 @@ LATEST_DAY = date(2999, 12, 31)
 #: Call fields that are times.
 TIME_FIELDS = ("started_at", "answered_at", "ended_at")
 #: The bounds of each numeric call field; ``None`` as the upper bound: the reading clock's.
-_LIMITS: dict[str, tuple[float, float | None]] = {
-    **dict.fromkeys(TIME_FIELDS, (EARLIEST, None)),
-    "wait_seconds": (0.0, MAX_DURATION),
-    "talk_seconds": (0.0, MAX_DURATION),
-    **{name: (float(low), float(high)) for name, (low, high) in SCORE_RANGES.items()},
-}
+_LIMITS: tuple[tuple[str, float, float | None], ...] = (
+    *((name, EARLIEST, None) for name in TIME_FIELDS),
+    ("wait_seconds", 0.0, MAX_DURATION),
+    ("talk_seconds", 0.0, MAX_DURATION),
+    *((name, float(low), float(high)) for name, (low, high) in SCORE_RANGES.items()),
+)
 _CDR_TIMES = ("start", "answer", "end")
 
 
@@ -87,11 +87,11 @@ def _check_update(update: CallUpdate, latest: float) -> None:
     at = update.at
     if at is not None and not EARLIEST <= at <= latest:
         check_time("time", at, latest)
-    for name, value in update.fields.items():
-        limits = _LIMITS.get(name)
-        if limits is None or value is None:
+    fields = update.fields
+    for name, low, high in _LIMITS:
+        value = fields.get(name)
+        if value is None:
             continue
-        low, high = limits
         if not low <= value <= (latest if high is None else high):
             if high is None:
                 check_time(name, value, latest)
@@ -121,12 +121,13 @@ def check_records(records: Sequence[Record], latest: float) -> None:
     """Raise ``BadLine("bad value")`` when a record of one line holds a value outside
     physical sense (times after ``latest`` are in the future)."""
     for record in records:
-        if isinstance(record, CallUpdate):
-            _check_update(record, latest)
-        elif isinstance(record, AgentEvent):
-            _check_event(record, latest)
-        elif isinstance(record, CdrLeg):
-            _check_leg(record, latest)
+        kind = type(record)
+        if kind is CallUpdate:
+            _check_update(record, latest)  # type: ignore[arg-type]
+        elif kind is AgentEvent:
+            _check_event(record, latest)  # type: ignore[arg-type]
+        elif kind is CdrLeg:
+            _check_leg(record, latest)  # type: ignore[arg-type]
 
 
 def plausible_day(day: date) -> bool:

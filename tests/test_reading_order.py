@@ -198,6 +198,17 @@ def in_order() -> dict[tuple[str, str], tuple]:
             return calls_of(store)
 
 
+def test_one_reading_in_order_is_the_reference_fold(
+    in_order: dict[tuple[str, str], tuple],
+) -> None:
+    parser = QueueLogParser(CONFIG.tz)
+    records = [r for n, line in enumerate(LINES, 1) for r in parser.parse_line(line.rstrip(), n)]
+    reference = fold_entries(records)
+    assert set(reference) == set(in_order)
+    for key, fields in reference.items():
+        assert {name: getattr(in_order[key], name) for name in fields} == fields, key
+
+
 @st.composite
 def readings(draw: st.DrawFn) -> tuple[list[int], list[int], list[tuple[int, int, str]], int]:
     """Where the day is cut into rotations, the order they are read in, and for each read
