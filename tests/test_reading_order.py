@@ -99,6 +99,12 @@ def test_waiting_events_survive_restarts_and_show_in_the_summary(
         assert (first.added, first.skipped, first.waiting) == (1, 0, 2)
         assert "2 events wait for their call's start" in first.summary_line()
         assert [c.call_id for c in store.recent_calls()] == ["c2"]
+        # a copy of the same file (restored from a backup) adds no waiting event twice
+        copy = tmp_path / "restored" / "queue_log"
+        copy.parent.mkdir()
+        copy.write_bytes(newer.read_bytes())
+        again = ingest_paths(store, CONFIG, [str(copy)])
+        assert (again.added, again.waiting) == (0, 2)
         # another process reads the rotation: the calls are complete
         later = ingest_paths(store, CONFIG, [str(older)])
         assert (later.added, later.waiting) == (1, 0)

@@ -205,8 +205,7 @@ def _apply_calls(
     if had_waiting:
         result.waiting_applied += consult.match_waiting_ends(tx, source, rows)
     if waiting:
-        pending.put(tx, source, waiting, now)
-        result.waiting_added += len(waiting)
+        result.waiting_added += pending.put(tx, source, waiting, now)
     _write(tx, source, existing, originals, new, now, result)
     result.waiting = pending.count(tx, source) if had_waiting or waiting else 0
 

@@ -61,13 +61,26 @@ def exists(tx: Tx, source: str) -> bool:
     )
 
 
-def put(tx: Tx, source: str, items: Sequence[tuple[int, CallUpdate]], now: float) -> None:
-    """Keep these events (each with its line number) until their call's start arrives."""
+def put(tx: Tx, source: str, items: Sequence[tuple[int, CallUpdate]], now: float) -> int:
+    """Keep these events (each with its line number) until their call's start arrives; an
+    event kept already (the same line read again from a copy of its file) is kept once.
+    Returns how many were added."""
+    known: set[tuple[str, str, str]] = set()
+    ids = sorted({update.call_id for _, update in items})
+    for chunk in _chunks(ids):
+        sql = (
+            "SELECT call_id, leg, payload FROM cw_pending_event "
+            f"WHERE source = ? AND call_id IN ({_marks(len(chunk))})"
+        )
+        known.update((str(c), str(leg), str(p)) for c, leg, p in tx.rows(sql, (source, *chunk)))
     rows = []
     for line_no, update in items:
         at = update.at
         where = at if at is not None else latest_time(update.fields)
         payload = json.dumps({"f": update.fields, "c": update.creates, "t": at})
+        if (update.call_id, update.leg, payload) in known:
+            continue
+        known.add((update.call_id, update.leg, payload))
         rows.append(
             (
                 source,
@@ -80,6 +93,7 @@ def put(tx: Tx, source: str, items: Sequence[tuple[int, CallUpdate]], now: float
             )
         )
     tx.executemany(_INSERT, rows)
+    return len(rows)
 
 
 def take(tx: Tx, source: str, keys: Collection[EntryKey]) -> dict[EntryKey, list[Waiting]]:
