@@ -82,20 +82,23 @@ def _check_id(call_id: str | None) -> None:
         raise BadLine("bad value", f"call id longer than {MAX_CALL_ID} characters")
 
 
+def _out_of_bounds(name: str, value: Any, low: float, high: float | None, latest: float) -> None:
+    if high is None:
+        check_time(name, value, latest)
+    raise _bad(name, value, f"is outside {low:g}..{high:g}")
+
+
 def _check_update(update: CallUpdate, latest: float) -> None:
-    _check_id(update.call_id)
+    if len(update.call_id) > MAX_CALL_ID:
+        _check_id(update.call_id)
     at = update.at
     if at is not None and not EARLIEST <= at <= latest:
         check_time("time", at, latest)
-    fields = update.fields
+    get = update.fields.get
     for name, low, high in _LIMITS:
-        value = fields.get(name)
-        if value is None:
-            continue
-        if not low <= value <= (latest if high is None else high):
-            if high is None:
-                check_time(name, value, latest)
-            raise _bad(name, value, f"is outside {low:g}..{high:g}")
+        value = get(name)
+        if value is not None and not low <= value <= (latest if high is None else high):
+            _out_of_bounds(name, value, low, high, latest)
 
 
 def _check_event(event: AgentEvent, latest: float) -> None:

@@ -146,50 +146,27 @@ def _apply_calls(
     now: float,
     result: ApplyResult,
 ) -> None:
-    by_key: dict[EntryKey, list[tuple[int, CallUpdate]]] = {}
-    for item in updates:
-        upd = item[1]
-        by_key.setdefault((upd.call_id, upd.leg), []).append(item)
-    ids = sorted({key[0] for key in by_key} | set(derived))
+    ids = list(dict.fromkeys([u.call_id for _, u in updates] + list(derived)))
     existing, originals = load_calls(tx, source, ids)
-    had_waiting = pending.exists(tx, source)
-    early = {}
-    if had_waiting:
-        created = {
-            key
-            for key, items in by_key.items()
-            if key not in existing and any(starts(u) for _, u in items)
-        }
-        early = pending.take(tx, source, created) if created else {}
     new: Rows = {}
-    waiting: list[tuple[int, CallUpdate]] = []
-    for key, items in by_key.items():
-        row = existing.get(key)
-        if row is not None:
-            for _, upd in items:
-                merge(row, upd)
-            continue
-        waited = early.get(key)
-        if not waited and starts(items[0][1]):  # the usual case: its start comes first
-            row = new[key] = new_row(source, key)
-            for _, upd in items:
-                merge(row, upd)
-            continue
-        if waited:
-            ordered = sorted(
-                [(entry_order(u, n), u) for n, u in items]
-                + [(entry_order(w.update, w.line_no, 1), w.update) for w in waited],
-                key=lambda pair: pair[0],
-            )
-            result.waiting_applied += len(waited)
-            in_order = [u for _, u in ordered]
-        else:
-            in_order = [u for _, u in items]
-        row = fold_entry(in_order, new_row(source, key))
+    had_waiting = pending.exists(tx, source)
+    if had_waiting:
+        _start_waited(tx, source, updates, existing, new, result)
+    # in line order; an entry's records before its start are merged right after it
+    held: dict[EntryKey, list[CallUpdate]] = {}
+    for _, upd in updates:
+        key = (upd.call_id, upd.leg)
+        row = existing.get(key) or new.get(key)
         if row is None:
-            waiting.extend(items)
-        else:
-            new[key] = row
+            if not starts(upd):
+                held.setdefault(key, []).append(upd)
+                continue
+            row = new[key] = new_row(source, key)
+            merge(row, upd)
+            for early in held.pop(key, ()):
+                merge(row, early)
+            continue
+        merge(row, upd)
     for call_key, (_, fields) in derived.items():
         key = (call_key, "")
         row = existing.get(key) or new.get(key)
@@ -199,6 +176,7 @@ def _apply_calls(
             if name in SHORT_TEXT and isinstance(value, str):
                 value = value[:TEXT_MAX]
             row[name] = value
+    waiting = [(n, u) for n, u in updates if (u.call_id, u.leg) in held]
     rows = {**existing, **new}
     if waiting:
         waiting = consult.match_batch_ends(tx, source, waiting, rows, existing, originals)
@@ -208,6 +186,38 @@ def _apply_calls(
         result.waiting_added += pending.put(tx, source, waiting, now)
     _write(tx, source, existing, originals, new, now, result)
     result.waiting = pending.count(tx, source) if had_waiting or waiting else 0
+
+
+def _start_waited(
+    tx: Tx,
+    source: str,
+    updates: list[tuple[int, CallUpdate]],
+    existing: Rows,
+    new: Rows,
+    result: ApplyResult,
+) -> None:
+    """Create the entries this batch starts that have events waiting for them: from those
+    events and the batch's records of the entry, in entry order (the batch's records of
+    these entries are then taken out of ``updates``)."""
+    started = {(u.call_id, u.leg) for _, u in updates if starts(u)}
+    early = pending.take(tx, source, started - existing.keys()) if started else {}
+    if not early:
+        return
+    mine: dict[EntryKey, list[tuple[tuple[Any, ...], CallUpdate]]] = {}
+    for n, u in updates:
+        key = (u.call_id, u.leg)
+        if key in early:
+            mine.setdefault(key, []).append((entry_order(u, n), u))
+    updates[:] = [(n, u) for n, u in updates if (u.call_id, u.leg) not in early]
+    for key, waited in early.items():
+        ordered = sorted(
+            mine.get(key, []) + [(entry_order(w.update, w.line_no, 1), w.update) for w in waited],
+            key=lambda pair: pair[0],
+        )
+        row = fold_entry([u for _, u in ordered], new_row(source, key))
+        if row is not None:  # it is: the batch starts it
+            new[key] = row
+        result.waiting_applied += len(waited)
 
 
 def _write(
