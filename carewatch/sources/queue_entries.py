@@ -14,8 +14,8 @@ The rules, whatever order the files are read in (docs/counting.md):
   line (:func:`entry_order`). Line order alone is not enough across files: a rotation read
   after a newer file holds earlier events.
 * A record that may create (ENTERQUEUE, a call the queue turned away) starts the leg;
-  other records update it with :func:`carewatch.records.merge` (a late event only fills
-  what the call lacks).
+  other records update it with :func:`carewatch.records.merge` (a late event does not
+  replace what the later events already applied set; it fills what the call lacks).
 * A record for a leg not started yet **waits** (the store keeps it in
   ``cw_pending_event``) and is applied, in entry order with the records that start the
   leg, when the start arrives: files read in any order lose nothing.

@@ -3,10 +3,11 @@ that came before their call's start kept until it comes, CDR legs kept and their
 derived again, agent events stored once each.
 
 How a batch of call records is applied (docs/counting.md, "Reading order")
-    * The records of an entry (call id, leg) that exists are merged in line order with
-      :func:`carewatch.records.merge` (a late event only fills what the call lacks).
-    * An entry the batch starts is created from its records and from the events that
-      waited for it (:mod:`carewatch.store.pending`), in entry order
+    * The records of an entry (call id, leg) that exists, or that the batch starts, are
+      merged in line order with :func:`carewatch.records.merge` (the start first; a late
+      event does not replace what later events set).
+    * An entry the batch starts that has events waiting for it
+      (:mod:`carewatch.store.pending`) is created from them and its records, in entry order
       (:func:`carewatch.sources.queue_entries.entry_order`): the result is the one of a
       reading in order, whatever order the files came in.
     * The records of an entry not started yet wait, but for an end logged under a consult
