@@ -6,7 +6,6 @@ happens, so each face asks for "the KPIs of this window" in one call.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +15,7 @@ from carewatch.kpi.engine import compute_kpis
 from carewatch.kpi.now import STALE_CALL_SECONDS, NowState, now_state
 from carewatch.kpi.sessions import LOOKBACK_SECONDS, agent_time
 from carewatch.kpi.windows import Window
-from carewatch.records import UNREACHABLE_RING, CallRow
+from carewatch.records import CallRow
 from carewatch.store import Store
 
 #: How far back operators' events are read to know each one's state now.
@@ -64,10 +63,7 @@ def window_figures(
     calls, the missed rings and the operators' events; issues are never narrowed."""
     calls = store.calls_between(window.start, window.end, queue=queue, agent=agent)
     issues = store.issues_relevant(window.start, window.end)
-    rings = store.missed_rings_between(window.start, window.end, queue=queue)
-    unreachable = unreachable_rings(
-        store.agent_events_between(window.start, window.end), queue=queue
-    )
+    rings, unreachable = store.rings_between(window.start, window.end, queue=queue)
     if agent is not None:
         rings = {agent: rings[agent]} if agent in rings else {}
         unreachable = {agent: unreachable[agent]} if agent in unreachable else {}
@@ -141,20 +137,6 @@ def callbacks_for(
     return [c for c in found if c.id in kept]
 
 
-def unreachable_rings(
-    events: Iterable[Mapping[str, Any]], *, queue: str | None = None
-) -> dict[str, int]:
-    """Rings to a busy or unreachable phone per operator (:data:`UNREACHABLE_RING` events,
-    of one queue if given), from agent events as the store returns them."""
-    counts: dict[str, int] = {}
-    for event in events:
-        if event.get("event") == UNREACHABLE_RING and (
-            queue is None or event.get("queue") == queue
-        ):
-            counts[event["agent"]] = counts.get(event["agent"], 0) + 1
-    return counts
-
-
 def window_kpis_by_queue(
     store: Store, config: Config, window: Window, *, now: float | None = None
 ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
@@ -162,26 +144,26 @@ def window_kpis_by_queue(
     name), from one read of the window's calls. Issues are never narrowed by queue."""
     calls = store.calls_between(window.start, window.end)
     issues = store.issues_relevant(window.start, window.end)
-    rings = store.missed_rings_between(window.start, window.end)
-    events = store.agent_events_between(window.start, window.end)
+    rings = store.rings_between(window.start, window.end)
     total = compute_kpis(
         calls,
         config,
         window=window,
         issues=issues,
-        missed_rings=rings,
-        unreachable_rings=unreachable_rings(events),
+        missed_rings=rings.missed,
+        unreachable_rings=rings.unreachable,
         now=now,
     )
     by_queue: dict[str, dict[str, Any]] = {}
     for queue in sorted({c.queue for c in calls if c.queue}):
+        in_queue = store.rings_between(window.start, window.end, queue=queue)
         by_queue[queue] = compute_kpis(
             [c for c in calls if c.queue == queue],
             config,
             window=window,
             issues=issues,
-            missed_rings=store.missed_rings_between(window.start, window.end, queue=queue),
-            unreachable_rings=unreachable_rings(events, queue=queue),
+            missed_rings=in_queue.missed,
+            unreachable_rings=in_queue.unreachable,
             now=now,
         )
     return total, by_queue

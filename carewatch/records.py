@@ -14,8 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-#: The call fields a source can set. Anything else in ``CallUpdate.fields`` is a bug.
-CALL_FIELDS: tuple[str, ...] = (
+#: What a phone system says of a call: when, how long, which queue and operator, who
+#: called, how it went (what a CDR call's legs decide).
+CALL_STATE_FIELDS: tuple[str, ...] = (
     "started_at",
     "answered_at",
     "ended_at",
@@ -26,6 +27,10 @@ CALL_FIELDS: tuple[str, ...] = (
     "caller",
     "direction",
     "disposition",
+)
+#: The call fields a source can set. Anything else in ``CallUpdate.fields`` is a bug.
+CALL_FIELDS: tuple[str, ...] = (
+    *CALL_STATE_FIELDS,
     "transferred",
     "category",
     "outcome",
@@ -63,6 +68,10 @@ class CallUpdate:
     #: Which leg of the call this is: the queue of a queue_log entry (a call that enters
     #: a second queue has a second leg there), ``""`` for the formats with one row per call.
     leg: str = ""
+    #: When the event happened (a queue_log line's time), ``None`` for a row that states a
+    #: call rather than an event (csv, jsonl, mapped, CDR): the store orders the events of
+    #: one call by it when they arrive out of order.
+    at: float | None = None
 
 
 @dataclass(slots=True)
@@ -139,6 +148,60 @@ def derive(fields: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+#: Text fields stored in bounded columns, and their size (cut to it on every database).
+SHORT_TEXT = frozenset({"queue", "agent", "caller", "category", "outcome", "direction"})
+TEXT_MAX = 200
+_CALL_FIELD_SET = frozenset(CALL_FIELDS)
+_TIME_FIELDS = ("started_at", "answered_at", "ended_at")
+
+
+def latest_time(fields: dict[str, Any]) -> float | None:
+    """The latest of a call's start, answer and end times (``None`` when it has none)."""
+    times = [t for t in (fields.get(name) for name in _TIME_FIELDS) if t is not None]
+    return max(times) if times else None
+
+
+#: What the event that set each time field sets with it (a queue_log ENTERQUEUE, CONNECT,
+#: or an end of call): the fields a later event of that kind may have set.
+EVENT_FIELDS: dict[str, frozenset[str]] = {
+    "started_at": frozenset({"started_at", "caller", "queue", "direction"}),
+    "answered_at": frozenset({"answered_at", "wait_seconds", "agent", "queue", "disposition"}),
+    "ended_at": frozenset(
+        {"ended_at", "talk_seconds", "wait_seconds", "agent", "disposition", "transferred"}
+    ),
+}
+_EVENT_FIELDS = tuple(EVENT_FIELDS.items())
+
+
+def merge(row: dict[str, Any], update: CallUpdate) -> None:
+    """Merge one update into a call's fields, in place: the rule every reading of calls
+    shares (the store, :func:`carewatch.sources.queue_entries.fold_entries`).
+
+    A non-empty value replaces the earlier one, ``None`` leaves it as it was. An event that
+    is **late** — its time (``update.at``) is before the call's start, answer or end already
+    known, because the files were read out of order — does not replace what those later
+    events set (:data:`EVENT_FIELDS`); it fills what the call lacks. So the call is the one
+    a reading in time order gives, whatever order its events came in. Then :func:`derive`
+    completes the fields. Text of bounded columns is cut to :data:`TEXT_MAX` characters.
+    """
+    at = update.at
+    kept: set[str] | None = None
+    if at is not None:
+        for name, fields in _EVENT_FIELDS:
+            known = row.get(name)
+            if known is not None and at < known:
+                kept = set(fields) if kept is None else kept | fields
+    for key, value in update.fields.items():
+        if value is None or key not in _CALL_FIELD_SET:
+            continue
+        if kept is not None and key in kept and row.get(key) is not None:
+            continue
+        if key in SHORT_TEXT and isinstance(value, str):
+            value = value[:TEXT_MAX]
+        row[key] = value
+    row.update(derive(row))
+
+
 class CallRow(NamedTuple):
     """A call as read back from the store (the columns of ``carewatch.model.Call``)."""
 
@@ -163,6 +226,9 @@ class CallRow(NamedTuple):
     nps: int | None
     note: str | None
     updated_at: float
+    #: Which entry of the call this is (the queue of a queue_log entry; ``""`` for a call
+    #: of one row).
+    leg: str = ""
     #: The request type within the category (a tag only operators set; see the config's
     #: ``subcategories`` of a category).
     subcategory: str | None = None

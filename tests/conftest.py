@@ -28,12 +28,9 @@ def _isolated_environment(
     monkeypatch.setenv("XDG_CONFIG_HOME", str(Path(home) / "xdg-config"))
 
 
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[PostgresServer]:
-    """A PostgreSQL server of the session's own (a unix socket in a temporary folder).
-
-    Where none can be started the tests that need it fail, saying what to install.
-    """
+def postgres_server() -> Iterator[PostgresServer]:
+    """A PostgreSQL server (a unix socket in a temporary folder), stopped afterwards; where
+    none can be started the test fails, saying what to install."""
     try:
         server = PostgresServer()
     except PostgresUnavailable as exc:
@@ -42,6 +39,12 @@ def postgres() -> Iterator[PostgresServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL server of the session's own."""
+    yield from postgres_server()
 
 
 @pytest.fixture

@@ -201,11 +201,19 @@ def test_events_for_a_call_never_seen_entering(store: Store, tmp_path: Path) -> 
         + f"{T0 + 9}|ghost|support|Agent/1|COMPLETECALLER|5|60|1\n"
     )
     summary = ingest(store, log)
-    assert summary.added == 1
-    reason = "event for a call never seen starting"
-    assert skipped(summary) == [(1, reason), (5, reason)]
-    assert position(store)["bad_by_reason"] == {reason: 2}
+    # they are not bad lines: they wait for their call's start (a file not read yet)
+    assert (summary.added, summary.skipped, summary.waiting) == (1, 0, 2)
+    assert summary.summary_line() == (
+        "1 call added, 0 updated, 0 lines skipped, 2 events wait for their call's start"
+    )
+    assert position(store)["bad_by_reason"] == {}
     assert [c.call_id for c in store.recent_calls()] == ["call-1"]
+    # the start arrives in another file: the call gets its answer and its end
+    (tmp_path / "queue_log.1").write_text(f"{T0 - 5}|ghost|support|NONE|ENTERQUEUE||1|1\n")
+    later = ingest(store, tmp_path / "queue_log.1")
+    assert (later.added, later.waiting) == (1, 0)
+    (ghost,) = store.find_calls("ghost")
+    assert (ghost.answered_at, ghost.ended_at, ghost.talk_seconds) == (T0, T0 + 9, 60.0)
 
 
 def test_out_of_order_timestamps_are_handled(store: Store, tmp_path: Path) -> None:

@@ -258,3 +258,37 @@ def test_an_unknown_encoding_is_a_clear_config_error() -> None:
         )
     else:
         raise AssertionError("an unknown encoding was accepted")
+
+
+def test_missed_and_unreachable_rings_are_one_store_read_per_queue(
+    database: str, tmp_path: Path, monkeypatch
+) -> None:
+    from carewatch.figures import window_kpis_by_queue
+    from carewatch.kpi.windows import Window
+
+    log = tmp_path / "queue_log"
+    log.write_text(
+        f"{T0}|c1|support|SIP/1001|RINGNOANSWER|0\n"
+        f"{T0 + 1}|c1|support|SIP/1001|RINGNOANSWER|15000\n"
+        f"{T0 + 2}|c2|sales|SIP/1001|RINGNOANSWER|0\n"
+        f"{T0 + 3}|c2|sales|SIP/1002|RINGNOANSWER|9000\n"
+        f"{T0 + 4}|c3|sales|NONE|ENTERQUEUE||0612345678|1\n"
+        f"{T0 + 3600}|c2|sales|SIP/1002|RINGNOANSWER|0\n"  # outside the window
+    )
+    with Store(database) as store:
+        ingest_paths(store, Config(timezone="UTC"), [str(log)])
+        rings = store.rings_between(T0, T0 + 60)
+        assert rings.missed == {"SIP/1001": 1, "SIP/1002": 1}
+        assert rings.unreachable == {"SIP/1001": 2}
+        assert store.rings_between(T0, T0 + 60, queue="sales").unreachable == {"SIP/1001": 1}
+
+        def no_scan(*_: object) -> None:
+            raise AssertionError("the figures scanned every agent event")
+
+        monkeypatch.setattr(store, "agent_events_between", no_scan)
+        total, by_queue = window_kpis_by_queue(
+            store, Config(timezone="UTC"), Window(T0, T0 + 60, "test"), now=T0 + 60
+        )
+        assert total["by_agent"]["SIP/1001"]["unreachable_rings"] == 2
+        assert by_queue["sales"]["by_agent"]["SIP/1001"]["unreachable_rings"] == 1
+        assert by_queue["sales"]["by_agent"]["SIP/1002"]["missed_rings"] == 1

@@ -106,21 +106,16 @@ def test_ingest_hand_written_lines(store: Store, tmp_path: Path) -> None:
     summary = ingest_paths(store, CONFIG, [str(log)])
     assert (summary.added, summary.updated, summary.agent_events) == (2, 0, 1)
     assert summary.lines_read == 10  # the blank line is not counted
-    assert summary.skipped_by_reason == {
-        "malformed": 1,
-        "unknown event": 1,
-        "event for a call never seen starting": 1,
-    }
+    assert summary.skipped_by_reason == {"malformed": 1, "unknown event": 1}
     assert [(Path(p).name, n, r) for p, n, r in summary.last_skipped] == [
         ("queue_log", 9, "malformed"),
         ("queue_log", 10, "unknown event"),
-        ("queue_log", 11, "event for a call never seen starting"),
     ]
     assert summary.files == 1 and summary.incomplete == 0
     assert summary.summary_line() == (
-        "2 calls added, 0 updated, 1 agent event stored, 3 lines skipped "
-        "(1 event for a call never seen starting, 1 malformed, 1 unknown event; "
-        "last: queue_log line 11)"
+        "2 calls added, 0 updated, 1 agent event stored, 2 lines skipped "
+        "(1 malformed, 1 unknown event; last: queue_log line 10), "
+        "1 event waits for its call's start"
     )
     calls = rows(store)
     assert set(calls) == {"call-1", "call-2"}
@@ -130,7 +125,7 @@ def test_ingest_hand_written_lines(store: Store, tmp_path: Path) -> None:
     assert (one.wait_seconds, one.talk_seconds, one.disposition) == (5.0, 60.0, "answered")
     (pos,) = store.positions("queue_log")
     assert pos["byte_offset"] == log.stat().st_size and pos["line_no"] == 11
-    assert pos["bad_lines"] == 3 and pos["last_bad_line"] == 11
+    assert pos["bad_lines"] == 2 and pos["last_bad_line"] == 10
     assert pos["format"] == "queue_log"  # detected
 
 
@@ -397,6 +392,7 @@ def test_follower_run_survives_a_failing_poll(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     log = tmp_path / "queue_log"
+    log.touch()
     follower = Follower(store, CONFIG, [(str(log), "queue_log")], poll_interval=0.05)
     real_poll = follower.poll_once
     failures = []
@@ -409,15 +405,21 @@ def test_follower_run_survives_a_failing_poll(
 
     monkeypatch.setattr(follower, "poll_once", flaky)
     stop = threading.Event()
-    thread = threading.Thread(target=follower.run, args=(stop,))
+    told: list[tuple[list[str], list[str]]] = []
+    thread = threading.Thread(
+        target=follower.run, args=(stop, None, lambda *change: told.append(change))
+    )
     thread.start()
     try:
         append(log, call(1))
         wait_until(lambda: store.count_calls() == 1, what="the call after a failed poll")
+        wait_until(lambda: len(told) == 2, what="the problem and its end")
     finally:
         stop.set()
         thread.join(timeout=10)
-    assert follower.last_error == "OSError: disk hiccup"
+    # told when it arose and when it was over; the follower's error is the current one
+    assert told == [(["OSError: disk hiccup"], []), ([], ["OSError: disk hiccup"])]
+    assert follower.last_error is None
 
 
 # -- killed with SIGKILL ----------------------------------------------------------------------

@@ -132,6 +132,7 @@ def test_wazo_doc_enter_queue_and_answered() -> None:
             },
             creates=True,
             leg="q1",
+            at=utc(2012, 7, 4, 7, 33, 21, 165823),
         )
     ]
     assert parse(connect) == [
@@ -146,6 +147,7 @@ def test_wazo_doc_enter_queue_and_answered() -> None:
             },
             creates=False,
             leg="q1",
+            at=utc(2012, 7, 4, 7, 33, 23, 85718),
         )
     ]
 
@@ -167,6 +169,7 @@ def test_wazo_doc_agent_ends_after_12_seconds() -> None:
             },
             creates=False,
             leg="q1",
+            at=utc(2012, 7, 4, 7, 37, 46, 601754),
         )
     ]
 
@@ -186,6 +189,7 @@ def test_wazo_doc_caller_abandon() -> None:
             },
             creates=False,
             leg="q1",
+            at=utc(2012, 7, 4, 7, 49, 52, 939802),
         )
     ]
 
@@ -232,6 +236,7 @@ def test_wazo_doc_calls_the_queue_turned_away_are_offered_and_missed(
         },
         creates=True,
         leg="q1",
+        at=at,
     )
 
 
@@ -257,6 +262,7 @@ def test_full_lifecycle_enter_connect_complete_caller(parser: QueueLogParser) ->
             },
             creates=True,
             leg="support",
+            at=1709629200.0,
         ),
         AgentEvent(
             1709629200.0,
@@ -277,6 +283,7 @@ def test_full_lifecycle_enter_connect_complete_caller(parser: QueueLogParser) ->
             },
             creates=False,
             leg="support",
+            at=1709629218.0,
         ),
         CallUpdate(
             "1709629200.42",
@@ -289,6 +296,7 @@ def test_full_lifecycle_enter_connect_complete_caller(parser: QueueLogParser) ->
             },
             creates=False,
             leg="support",
+            at=1709629398.0,
         ),
     ]
 
@@ -300,7 +308,7 @@ def _enter(caller: str | None) -> list:
     fields = {"started_at": 1709629200.0, "queue": "support", "direction": "in"}
     if caller is not None:
         fields["caller"] = caller
-    return [CallUpdate("1709629200.1", fields, creates=True, leg="support")]
+    return [CallUpdate("1709629200.1", fields, creates=True, leg="support", at=1709629200.0)]
 
 
 @pytest.mark.parametrize(
@@ -342,6 +350,7 @@ def test_connect_layouts(data: str) -> None:
             },
             creates=False,
             leg="support",
+            at=1709629207.0,
         )
     ]
 
@@ -358,6 +367,7 @@ def test_connect_without_data_leaves_wait_out() -> None:
             },
             creates=False,
             leg="support",
+            at=1709629207.0,
         )
     ]
 
@@ -372,7 +382,7 @@ def _ended(talk: float | None, wait: float | None, transferred: bool = False) ->
     fields["disposition"] = "answered"
     if transferred:
         fields["transferred"] = True
-    return [CallUpdate("1709629200.1", fields, creates=False, leg="support")]
+    return [CallUpdate("1709629200.1", fields, creates=False, leg="support", at=1709629400.0)]
 
 
 @pytest.mark.parametrize("event", ["COMPLETEAGENT", "COMPLETECALLER"])
@@ -428,6 +438,7 @@ def test_abandon() -> None:
             {"disposition": "abandoned", "wait_seconds": 60.0, "ended_at": 1709629260.0},
             creates=False,
             leg="support",
+            at=1709629260.0,
         )
     ]
 
@@ -439,6 +450,7 @@ def test_abandon_missing_waittime_leaves_wait_out() -> None:
             {"disposition": "abandoned", "ended_at": 1709629260.0},
             creates=False,
             leg="support",
+            at=1709629260.0,
         )
     ]
 
@@ -448,7 +460,7 @@ def _missed(wait: float | None) -> list:
     if wait is not None:
         fields["wait_seconds"] = wait
     fields["ended_at"] = 1709629500.0
-    return [CallUpdate("1709629200.1", fields, creates=False, leg="support")]
+    return [CallUpdate("1709629200.1", fields, creates=False, leg="support", at=1709629500.0)]
 
 
 @pytest.mark.parametrize(
@@ -588,6 +600,7 @@ def test_event_names_are_case_insensitive() -> None:
             {"disposition": "abandoned", "wait_seconds": 9.0, "ended_at": 1709625600.0},
             creates=False,
             leg="support",
+            at=1709625600.0,
         )
     ]
 
@@ -653,6 +666,7 @@ def test_realtime_datetime_is_local_in_configured_timezone() -> None:
             },
             creates=False,
             leg="support",
+            at=utc(2024, 3, 5, 8, 0, 0),
         )
     ]
 
@@ -680,6 +694,7 @@ def test_text_fields_are_cleaned() -> None:
             },
             creates=True,
             leg="support",
+            at=1709625600.0,
         )
     ]
 

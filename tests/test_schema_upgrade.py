@@ -173,9 +173,10 @@ def test_version_1_database_upgraded_keeps_everything(
 
     with Store(database) as store:
         calls = store.calls_between(0, T0 + 10_000)
+        # every call of version 1 is the one entry (leg '') of its call
         assert [tuple(c) for c in calls] == [
-            # every column as it was, and no sub-category (a column of version 2)
-            (*row[:13], bool(row[13]), *row[14:16], row[16], *row[17:], None)
+            # every column as it was, no leg ("": one row per call) and no sub-category
+            (*row[:13], bool(row[13]), *row[14:16], row[16], *row[17:], "", None)
             for row in V1_CALLS
         ]
         events = store.tag_events()

@@ -52,10 +52,14 @@ def test_reapplying_the_same_records_changes_nothing(store: Store) -> None:
     assert len(store.agent_events_between(T0 - 1, T0 + 1)) == 1
 
 
-def test_update_for_a_call_never_seen_is_skipped_with_its_line(store: Store) -> None:
+def test_an_update_for_a_call_not_started_waits_for_its_start(store: Store) -> None:
     r = store.ingest("log", [(7, CallUpdate("ghost", {"agent": "ana"}, creates=False))])
-    assert r.skipped == [(7, "event for a call never seen starting")]
+    assert (r.skipped, r.waiting_added, r.waiting) == ([], 1, 1)
     assert store.count_calls() == 0
+    later = store.ingest("log", [(1, start("ghost", queue="sales"))])
+    assert (later.added, later.waiting_applied, later.waiting) == (1, 1, 0)
+    (call,) = store.find_calls("ghost")
+    assert (call.agent, call.queue) == ("ana", "sales")
 
 
 def test_same_call_id_in_two_sources_is_two_calls(store: Store) -> None:
@@ -72,7 +76,7 @@ def test_tag_and_undo_write_events_and_restore(store: Store) -> None:
     store.tag(call.id, "resolved", True, "ana", now=T0 + 3)
     store.tag(call.id, "category", "order", "bo", now=T0 + 4)
     undone = store.undo_last_tag("ana", now=T0 + 5)
-    assert undone["field"] == "resolved"
+    assert undone.done and undone.event["field"] == "resolved"
     after = store.get_call(call.id)
     assert after.resolved is None and after.category == "order"
     events = store.tag_events(call.id)
@@ -82,10 +86,19 @@ def test_tag_and_undo_write_events_and_restore(store: Store) -> None:
         ("category", "shipping", "order", "bo"),
         ("resolved", "true", None, "ana"),
     ]
-    # the next undo takes ana's category tag back to its old value (no category)
-    store.undo_last_tag("ana", now=T0 + 6)
-    assert store.get_call(call.id).category is None
-    assert store.undo_last_tag("ana") is None
+    # ana's category tag is no longer the value: bo changed it since; nothing changes
+    refused = store.undo_last_tag("ana", now=T0 + 6)
+    assert (refused.done, refused.changed_by, refused.event["new_value"]) == (
+        False,
+        "bo",
+        "shipping",
+    )
+    assert store.get_call(call.id).category == "order"
+    assert len(store.tag_events(call.id)) == 4
+    # bo's own undo puts ana's value back; ana's tag stays hers to keep
+    assert store.undo_last_tag("bo", now=T0 + 7).done
+    assert store.get_call(call.id).category == "shipping"
+    assert store.undo_last_tag("bo") is None
 
 
 def test_tag_rejects_fields_that_are_not_tags(store: Store) -> None:

@@ -101,12 +101,20 @@ def _follow(
             print(summary.summary_line(), flush=True)
 
     names = [p for p, _ in paths] + [source.label for source in tables]
+
+    def on_problems(arose: list[str], gone: list[str]) -> None:
+        # each problem once, when it arises and when it is over; reading goes on meanwhile
+        for text in gone:
+            print(f"recovered: {text}", file=sys.stderr, flush=True)
+        for text in arose:
+            print(f"problem: {text}; still trying", file=sys.stderr, flush=True)
+
     print(
         f"following {', '.join(names)} into {store.display_name} (Ctrl-C to stop)",
         file=sys.stderr,
         flush=True,
     )
-    follower.run(stop, on_batch=on_batch)
+    follower.run(stop, on_batch=on_batch, on_problems=on_problems)
     print(
         f"stopped: {total['added']:,} calls added, {total['updated']:,} updated",
         file=sys.stderr,

@@ -84,6 +84,14 @@ def run(args: argparse.Namespace) -> int:
         report = build_report(
             store, config, period, with_calls=args.calls, queue=args.queue, agent=args.agent
         )
+        window = period.window(config.tz)
+        ignored = store.implausible_calls(window.start, window.end)
+    if ignored:
+        print(
+            f"note: {ignored:,} call(s) of {period.label} hold a value out of physical sense "
+            "(written by another program); it is read as unknown",
+            file=sys.stderr,
+        )
     if stamp is not None:
         report = dataclasses.replace(report, generated_at=stamp)
     if args.mail_to:

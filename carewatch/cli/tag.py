@@ -15,6 +15,7 @@ from carewatch.cli.common import (
     operator_of,
 )
 from carewatch.config import Config
+from carewatch.records import CallRow
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -30,6 +31,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--note", metavar="TEXT")
     parser.add_argument("--operator", metavar="NAME", help="who tags (default: login name)")
     parser.add_argument("--source", metavar="NAME", help="the source, when the id is in several")
+    parser.add_argument(
+        "--queue",
+        metavar="NAME",
+        help="the call's entry in this queue, when it entered several (default: the entry an "
+        "operator answered last, else the latest)",
+    )
+
+
+def entry_to_tag(calls: list[CallRow]) -> CallRow:
+    """Which entry of a call (one per queue it entered) a tag by call id goes to: the one an
+    operator answered most recently (the conversation the tag is about), else the latest."""
+    answered = [c for c in calls if c.answered_at is not None]
+    if answered:
+        return max(answered, key=lambda c: (c.answered_at, c.started_at, c.id))
+    return max(calls, key=lambda c: (c.started_at, c.id))
 
 
 def _parse_yes_no(value: str) -> bool:
@@ -78,22 +94,30 @@ def run(args: argparse.Namespace) -> int:
         calls = store.find_calls(args.call_id)
         if args.source:
             calls = [c for c in calls if c.source == args.source]
+        if args.queue:
+            calls = [c for c in calls if c.queue == args.queue]
         if not calls:
-            raise Failure(f"no call with id {args.call_id!r} in {store.display_name}")
-        if len(calls) > 1:
-            sources = ", ".join(sorted(c.source for c in calls))
+            where = f" in queue {args.queue!r}" if args.queue else ""
+            raise Failure(f"no call with id {args.call_id!r}{where} in {store.display_name}")
+        sources = sorted({c.source for c in calls})
+        if len(sources) > 1:
             raise UsageError(
-                f"call id {args.call_id!r} is in several sources ({sources}); add --source"
+                f"call id {args.call_id!r} is in several sources ({', '.join(sources)}); "
+                "add --source"
             )
-        call = calls[0]
+        call = entry_to_tag(calls)
         operator = operator_of(args)
         written = 0
         if args.subcategory is not None:
             _check_subcategory(config, args.category or call.category, args.subcategory)
             changes.append(("subcategory", args.subcategory))
         for field_name, value in changes:
-            written += store.tag(call.id, field_name, value, operator) is not None
-    print(f"call {args.call_id}: {written} tag(s) written, {len(changes) - written} unchanged")
+            if store.tag(call.id, field_name, value, operator) is not None:
+                written += 1
+    entry = f" (queue {call.queue})" if len(calls) > 1 and call.queue else ""
+    print(
+        f"call {args.call_id}{entry}: {written} tag(s) written, {len(changes) - written} unchanged"
+    )
     return EXIT_OK
 
 

@@ -26,8 +26,11 @@ Decisions
     * The format of a file: the ``fmt`` argument, else its ``[[sources]]`` entry in the
       config (matched by path, or by folder), else the format stored with its position,
       else detected from its first complete lines (the follower waits for one).
-    * Lines skipped for any reason are counted per reason; the store's "event for a call
-      never seen starting" counts as a skipped line too.
+    * Lines skipped for any reason are counted per reason. An event for a call that has
+      not started yet is not skipped: it waits for the start in the store, and the summary
+      says how many wait (docs/counting.md, "Reading order").
+    * A follower tells each problem that stops it reading (:meth:`Follower.problems`) once
+      when it arises and once when it is over, and keeps trying meanwhile.
 """
 
 from carewatch.ingest.follower import Follower

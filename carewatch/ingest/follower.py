@@ -85,8 +85,11 @@ class Follower:
         #: Paths and folders whose changes wake the loop (read by the watcher thread).
         self._watch_paths: frozenset[str] = frozenset()
         self._watch_dirs: frozenset[str] = frozenset()
-        #: The last error that stopped a poll (a database problem), or ``None``.
+        #: The database problem of the last poll (full, gone, locked), or ``None``: cleared
+        #: by a poll that reaches the database again.
         self.last_error: str | None = None
+        #: Read errors of the last poll, by path (cleared when the file reads again).
+        self._read_errors: dict[str, str] = {}
         #: Why file notifications are not used (polling only), or ``None``.
         self.watch_error: str | None = None
 
@@ -136,15 +139,21 @@ class Follower:
         """Read whatever is new in every source now; returns what was read."""
         summary = IngestSummary()
         with self._lock:
+            database_error = None
             for tail in self._current_tails():
                 try:
                     results = tail.poll()
                 except StoreError as exc:
-                    self.last_error = str(exc)
+                    database_error = str(exc)
                     continue
                 except OSError as exc:
-                    tail.problem = f"cannot read it: {exc.strerror or exc}"
+                    tail.problem = self._read_errors[tail.path] = (
+                        f"cannot read it: {exc.strerror or exc}"
+                    )
                     continue
+                read_error = self._read_errors.pop(tail.path, None)
+                if read_error is not None and tail.problem == read_error:
+                    tail.problem = None
                 if results:
                     summary.files += 1
                 for result in results:
@@ -155,14 +164,30 @@ class Follower:
                 try:
                     results = table.poll()
                 except StoreError as exc:
-                    self.last_error = str(exc)
+                    database_error = str(exc)
                     continue
                 if results:
                     summary.files += 1
                 for result in results:
                     summary.add_result(result)
+            self.last_error = database_error
             self._last_status = self._status()
         return summary
+
+    def problems(self) -> dict[str, str]:
+        """What stops the follower from reading now, one line each, by what it is about (a
+        followed file's path, or ``"database"``): a database that is full, gone or locked, a
+        file that cannot be read, is missing or is in no format carewatch reads."""
+        found: dict[str, str] = {}
+        if self.last_error:
+            found["database"] = self.last_error
+        for status in self.status():
+            name = os.path.basename(status.path) or status.path
+            if not status.exists:
+                found[status.path] = f"{name}: no such file (waiting for it)"
+            elif status.problem and not status.problem.startswith("waiting"):
+                found[status.path] = f"{name}: {status.problem}"
+        return found
 
     def status(self) -> list[SourceStatus]:
         """One entry per followed file (files of a followed folder each), in source order;
@@ -258,9 +283,13 @@ class Follower:
         self,
         stop: threading.Event,
         on_batch: Callable[[IngestSummary], None] | None = None,
+        on_problems: Callable[[list[str], list[str]], None] | None = None,
     ) -> None:
         """Follow the sources until ``stop`` is set; ``on_batch`` gets each poll that read
-        something. Files are closed on return."""
+        something, ``on_problems`` the problems that arose and those that went away since the
+        poll before (:meth:`problems`; each told once, while the follower keeps trying).
+        Files are closed on return."""
+        told: dict[str, str] = {}
         wake = threading.Event()
         watched: frozenset[str] = frozenset()
         halt: threading.Event | None = None
@@ -294,6 +323,13 @@ class Follower:
                 else:
                     if on_batch is not None and summary.has_news:
                         on_batch(summary)
+                if on_problems is not None:
+                    now = self.problems()
+                    arose = [text for key, text in now.items() if told.get(key) != text]
+                    gone = [text for key, text in told.items() if key not in now]
+                    told = now
+                    if arose or gone:
+                        on_problems(arose, gone)
                 deadline = time.monotonic() + self.poll_interval
                 if settle > time.monotonic():
                     deadline = min(deadline, settle)

@@ -35,13 +35,22 @@ class IngestSummary:
     repaired_by_reason: dict[str, int] = field(default_factory=dict)
     #: Files read with lines in them of which every one was skipped: ``(path, lines)``.
     files_all_skipped: list[tuple[str, int]] = field(default_factory=list)
-    #: Call ids added in this run, per source (so a later batch completing them is no update).
-    _added_here: dict[str, set[str]] = field(default_factory=dict, repr=False, compare=False)
+    #: Events that wait for their call's start, per source, as the latest batch left them.
+    waiting_by_source: dict[str, int] = field(default_factory=dict)
+    #: Entries added in this run, per source (so a later batch completing them is no update).
+    _added_here: dict[str, set[tuple[str, str]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @property
     def skipped(self) -> int:
         """Lines skipped, all reasons together."""
         return sum(self.skipped_by_reason.values())
+
+    @property
+    def waiting(self) -> int:
+        """Events that wait for their call's start (in a file not read yet, say)."""
+        return sum(self.waiting_by_source.values())
 
     @property
     def repaired(self) -> int:
@@ -71,6 +80,8 @@ class IngestSummary:
         del self.last_skipped[:-LAST_SKIPPED]
         for _, repair in result.repaired:
             self.repaired_by_reason[repair] = self.repaired_by_reason.get(repair, 0) + 1
+        if result.waiting is not None:
+            self.waiting_by_source[result.source] = result.waiting
 
     def merge(self, other: IngestSummary) -> None:
         """Add another summary's counts to this one."""
@@ -89,6 +100,7 @@ class IngestSummary:
         self.files += other.files
         self.incomplete += other.incomplete
         self.files_not_read.extend(other.files_not_read)
+        self.waiting_by_source.update(other.waiting_by_source)
 
     def summary_line(self) -> str:
         """One line for the user, e.g. ``12,345 calls added, 3 updated, 4 lines skipped
@@ -109,6 +121,10 @@ class IngestSummary:
             reasons = sorted(self.repaired_by_reason.items(), key=lambda item: (-item[1], item[0]))
             listed = ", ".join(f"{n:,} {reason}" for reason, n in reasons)
             parts.append(f"{_count(self.repaired, 'line')} repaired ({listed})")
+        if self.waiting == 1:
+            parts.append("1 event waits for its call's start")
+        elif self.waiting:
+            parts.append(f"{self.waiting:,} events wait for their call's start")
         if self.incomplete:
             parts.append(f"{_count(self.incomplete, 'incomplete last line')} left for later")
         if self.files_not_read:

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from datetime import time as dtime
 from typing import Literal
 
+from carewatch.bounds import EARLIEST_DAY, LATEST_DAY, plausible_day
 from carewatch.config import Config, Shift
 from carewatch.timeutil import day_bounds
 
@@ -201,11 +202,17 @@ def parse_day(option: str, text: str, today: date) -> date:
     if word == "yesterday":
         return today - timedelta(days=1)
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise ValueError(
             f"{option}: expected today, yesterday or YYYY-MM-DD, not {text!r}"
         ) from None
+    if not plausible_day(day):
+        raise ValueError(
+            f"{option}: {day.isoformat()} is outside the days carewatch knows "
+            f"({EARLIEST_DAY.isoformat()} to {LATEST_DAY.isoformat()})"
+        )
+    return day
 
 
 def _numbered(

@@ -108,10 +108,6 @@ class Parser(ABC):
     def read_header(self, line: str) -> None:  # noqa: B027 - optional hook, overridden by header formats
         """Take the header line. Raise :class:`BadLine` when it is not a usable header."""
 
-    def lost_track(self) -> None:  # noqa: B027 - optional hook, overridden by stateful formats
-        """The lines before the next one were not all seen by this parser (another process
-        read some of them): forget what was learnt from earlier lines, but the header."""
-
     @abstractmethod
     def parse_line(self, line: str, line_no: int) -> list[Record]:
         """One decoded line (no newline) -> records. Raise :class:`BadLine` to skip it.

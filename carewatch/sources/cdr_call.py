@@ -33,13 +33,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from carewatch.records import CallUpdate, CdrLeg, Record
+from carewatch.records import CdrLeg
 
 #: CDR dispositions that mean the dialled phone did not take the call.
 _NOT_REACHED = frozenset({"BUSY", "FAILED", "CONGESTION"})
-
-#: At most this many calls' legs are held in memory by a :class:`LegBook`.
-LEG_BOOK_CALLS = 20_000
 
 
 def is_operator_channel(channel: str | None) -> bool:
@@ -101,44 +98,3 @@ def call_from_legs(legs: Iterable[CdrLeg]) -> dict[str, Any]:
     elif queued:
         out["disposition"] = "abandoned"
     return out
-
-
-class LegBook:
-    """The legs seen so far, per call, turned into one :class:`CallUpdate` per call.
-
-    Interim, until the store keeps legs (``cw_cdr_leg``): a reader keeps one book, so the
-    legs of a call are combined across the batches of one file read in one process. Legs
-    of one call split across two files or two runs are each combined with the legs read
-    with them. At most :data:`LEG_BOOK_CALLS` calls are held (the oldest go first).
-    """
-
-    def __init__(self, max_calls: int = LEG_BOOK_CALLS) -> None:
-        self.max_calls = max_calls
-        self._calls: dict[str, dict[str, CdrLeg]] = {}
-
-    def __len__(self) -> int:
-        return len(self._calls)
-
-    def calls(self, records: list[tuple[int, Record]]) -> list[tuple[int, Record]]:
-        """``records`` with every :class:`CdrLeg` replaced by one :class:`CallUpdate` per
-        call (derived from all its legs known so far), at the line of its last leg."""
-        if not any(isinstance(record, CdrLeg) for _, record in records):
-            return records
-        out: list[tuple[int, Record]] = []
-        touched: dict[str, int] = {}
-        for line_no, record in records:
-            if not isinstance(record, CdrLeg):
-                out.append((line_no, record))
-                continue
-            legs = self._calls.pop(record.call_key, {})
-            legs[record.leg_key] = record
-            self._calls[record.call_key] = legs  # re-inserted: the newest call is last
-            touched[record.call_key] = line_no
-        while len(self._calls) > self.max_calls:
-            del self._calls[next(iter(self._calls))]
-        for call_key, line_no in touched.items():
-            known = self._calls.get(call_key)
-            if known:
-                out.append((line_no, CallUpdate(call_key, call_from_legs(known.values()))))
-        out.sort(key=lambda item: item[0])
-        return out

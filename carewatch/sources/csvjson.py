@@ -19,6 +19,7 @@ import re
 from datetime import tzinfo
 from typing import Any
 
+from carewatch.bounds import MAX_CALL_ID, SCORE_RANGES
 from carewatch.records import (
     CALL_FIELDS,
     DIRECTIONS,
@@ -42,11 +43,16 @@ TIME_FIELDS = ("started_at", "answered_at", "ended_at")
 DURATION_FIELDS = ("wait_seconds", "talk_seconds")
 TEXT_FIELDS = ("queue", "agent", "caller", "category", "outcome", "note")
 BOOL_FIELDS = ("resolved", "transferred")
-#: Score fields and their inclusive range.
-SCORE_RANGES: dict[str, tuple[int, int]] = {"csat": (1, 5), "nps": (0, 10)}
 
-#: Longest call id the store keeps (``cw_call.call_id``).
-MAX_CALL_ID = 200
+#: What kind of value each field holds (one lookup per value read).
+_KINDS: dict[str, str] = {
+    **dict.fromkeys(TIME_FIELDS, "time"),
+    **dict.fromkeys(DURATION_FIELDS, "duration"),
+    **dict.fromkeys(TEXT_FIELDS, "text"),
+    **dict.fromkeys(BOOL_FIELDS, "bool"),
+    **dict.fromkeys(SCORE_RANGES, "score"),
+}
+
 
 _LINE_BREAKS = re.compile(r"[\r\n]+")
 
@@ -73,7 +79,10 @@ def to_seconds(name: str, value: Any) -> float:
     if isinstance(value, bool):
         raise bad_value(name, value)
     if isinstance(value, int | float):
-        seconds = float(value)
+        try:
+            seconds = float(value)
+        except OverflowError:  # an integer of hundreds of digits
+            raise bad_value(name, value) from None
     else:
         try:
             seconds = parse_duration(str(value))
@@ -90,7 +99,7 @@ def to_score(name: str, value: Any, low: int, high: int) -> int:
         raise bad_value(name, value)
     try:
         number = float(value) if isinstance(value, int | float) else float(str(value).strip())
-    except ValueError:
+    except (ValueError, OverflowError):
         raise bad_value(name, value) from None
     if not math.isfinite(number) or not number.is_integer() or not low <= number <= high:
         raise bad_value(name, value)
@@ -159,15 +168,16 @@ def convert_value(name: str, value: Any, tz: tzinfo) -> Any:
             return None
     elif isinstance(value, list | dict):
         raise bad_value(name, value)
-    if name in TIME_FIELDS:
+    kind = _KINDS.get(name)
+    if kind == "time":
         return to_epoch(name, value, tz)
-    if name in DURATION_FIELDS:
+    if kind == "duration":
         return to_seconds(name, value)
-    if name in TEXT_FIELDS:
+    if kind == "text":
         return to_text(name, value)
-    if name in BOOL_FIELDS:
+    if kind == "bool":
         return to_bool(name, value)
-    if name in SCORE_RANGES:
+    if kind == "score":
         low, high = SCORE_RANGES[name]
         return to_score(name, value, low, high)
     if name == "direction":

@@ -14,6 +14,7 @@ import re
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
+from carewatch.bounds import SCORE_RANGES
 from carewatch.config import Mapping
 from carewatch.records import BadLine, CallUpdate, Record
 from carewatch.sources.base import IncompleteRecord, Parser, clean_text
@@ -173,7 +174,7 @@ class MappedParser(Parser):
                 fields["resolved"] = False
             else:
                 raise bad_value(row.column("resolved"), value)
-        for key, low, high in (("csat", 1, 5), ("nps", 0, 10)):
+        for key, (low, high) in SCORE_RANGES.items():
             value = wanted(key)
             if value is not None:
                 fields[key] = to_score(row.column(key), value, low, high)
@@ -298,10 +299,13 @@ class MappedParser(Parser):
         clock = self._clock(column, value)
         if clock is None:
             return self._timestamp(column, value)
-        day = datetime.fromtimestamp(started, self.tz).date()
-        moment = combine_local(day, clock, self.tz)
-        if moment < started:
-            moment = combine_local(day + timedelta(days=1), clock, self.tz)
+        try:
+            day = datetime.fromtimestamp(started, self.tz).date()
+            moment = combine_local(day, clock, self.tz)
+            if moment < started:
+                moment = combine_local(day + timedelta(days=1), clock, self.tz)
+        except (OverflowError, ValueError, OSError):  # a start at the end of time
+            raise BadLine("bad timestamp", f"{column}={shown(value)}") from None
         return moment
 
 

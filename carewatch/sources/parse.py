@@ -13,12 +13,18 @@ knows nothing of files and databases.
   first line, and reading goes on with the next line. When a batch ends inside a record,
   :attr:`Parsed.cut` says where: the reader commits the lines before it only, so a
   record is always committed whole and a restart never begins inside one.
+* Every record is checked against physical sense (:func:`carewatch.bounds.check_records`):
+  a line with a value outside it (a talk time of ``1e308``, a start in 1970 or next year)
+  is skipped as a ``bad value``, whatever its format.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from carewatch.bounds import FUTURE_SLACK, check_records
 from carewatch.records import BadLine, Record
 from carewatch.sources.base import MAX_LINE_BYTES, IncompleteRecord, Parser, decode_raw
 from carewatch.sources.lines import RawLine
@@ -45,12 +51,17 @@ class Parsed:
 
 
 class BatchParser:
-    """Parses the lines of one file with one parser, in one encoding."""
+    """Parses the lines of one file with one parser, in one encoding; ``clock`` tells the
+    time a line's times may not be a day later than."""
 
-    def __init__(self, parser: Parser, encoding: str = "utf-8") -> None:
+    def __init__(
+        self, parser: Parser, encoding: str = "utf-8", clock: Callable[[], float] = time.time
+    ) -> None:
         self.parser = parser
         self.encoding = encoding
+        self.clock = clock
         self.header_pending = parser.has_header
+        self._latest = 0.0
 
     def _records(self, text: str, line_no: int) -> list[Record]:
         if self.header_pending:
@@ -61,12 +72,15 @@ class BatchParser:
                 self.header_pending = True  # a header that goes on in the next line
                 raise
             return []
-        return self.parser.parse_line(text, line_no)
+        records = self.parser.parse_line(text, line_no)
+        check_records(records, self._latest)
+        return records
 
     def parse(self, lines: list[RawLine], *, complete: bool) -> Parsed:
         """Records of ``lines``. ``complete``: nothing follows them (the file is read to
         its end for good), so a record still open at the end is ``malformed``."""
         out = Parsed()
+        self._latest = self.clock() + FUTURE_SLACK
         i = 0
         while i < len(lines):
             raw = lines[i]
@@ -100,7 +114,10 @@ class BatchParser:
                 i += 1
                 continue
             out.repaired.extend((raw.line_no, repair) for repair in repairs)
-            out.records.extend((raw.line_no, record) for record in records)
+            if len(records) == 1:
+                out.records.append((raw.line_no, records[0]))
+            else:
+                out.records.extend((raw.line_no, record) for record in records)
             i += 1
         return out
 

@@ -42,9 +42,9 @@ members, none available) create the call, offered and ``missed``, with ``started
 ``ended_at`` = the event's time and a wait of 0 (it never waited in the queue).
 
 Every ``CallUpdate`` has ``leg`` = its queue: a call that enters a second queue has a
-second leg there (:mod:`carewatch.sources.queue_entries`). An end of call logged under an
-id never seen, while its operator is on a call in that queue (an attended transfer logged
-under the consult call's id), is given to that call.
+second leg there, and ``at`` = the line's time, by which the store orders one entry's events
+read out of order (:mod:`carewatch.sources.queue_entries`, which also states the rule for
+an end of call logged under a consult call's id).
 
 Events about an operator (``AgentEvent``; the agent field is required):
 RINGNOANSWER (``ring_ms`` = data1, ``call_id`` = callid; the call goes on; a ring time
@@ -69,14 +69,14 @@ empty, ``NONE`` or ``REALTIME``), ``missing agent`` (an operator event without a
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
-from datetime import datetime, tzinfo
+from datetime import datetime
 from typing import Any, ClassVar
 
 from carewatch.records import UNREACHABLE_RING, AgentEvent, BadLine, CallUpdate, Record
 from carewatch.sources.base import Parser, clean_text
-from carewatch.sources.queue_entries import ConsultMatcher
 from carewatch.timeutil import parse_timestamp
 
 #: Fields before the event data: time, callid, queue, agent, event.
@@ -150,25 +150,16 @@ class QueueLogParser(Parser):
 
     format: ClassVar[str] = "queue_log"
 
-    def __init__(self, tz: tzinfo) -> None:
-        super().__init__(tz)
-        #: Ends logged under a consult call's id go to the call their operator is on.
-        self.consult = ConsultMatcher()
-
-    def lost_track(self) -> None:
-        """Forget which operator talks on which call: an end under an unknown id must not
-        go to a call whose own end another process read."""
-        self.consult = ConsultMatcher()
-
     def parse_line(self, line: str, line_no: int) -> list[Record]:
         """One queue_log line -> zero or more records, or :class:`BadLine`.
 
-        Every :class:`CallUpdate` has ``leg`` = its queue (``""`` without one)."""
+        Every :class:`CallUpdate` has ``leg`` = its queue (``""`` without one) and ``at`` =
+        the line's time."""
         fields = [f.strip() for f in line.split("|")]
         if len(fields) < _HEAD:
             raise BadLine("malformed", f"{len(fields)} fields, expected at least {_HEAD}")
         raw_time, callid, queue, agent, event = fields[:_HEAD]
-        return self._resolve(self._parse(raw_time, callid, queue, agent, event, fields[_HEAD:]))
+        return self._parse(raw_time, callid, queue, agent, event, fields[_HEAD:])
 
     def parse_event(
         self,
@@ -183,13 +174,7 @@ class QueueLogParser(Parser):
         records, exactly as :meth:`parse_line` reads the same event from a file. ``when``:
         epoch seconds, a datetime (naive ones are in the parser's time zone) or its text."""
         text = (callid.strip(), queue.strip(), agent.strip(), event.strip())
-        return self._resolve(self._parse(when, *text, [d.strip() for d in data]))
-
-    def _resolve(self, records: list[Record]) -> list[Record]:
-        for i, record in enumerate(records):
-            if isinstance(record, CallUpdate):
-                records[i] = self.consult.resolve(record)
-        return records
+        return self._parse(when, *text, [d.strip() for d in data])
 
     def _time(self, when: str | float | datetime) -> float:
         if isinstance(when, datetime):
@@ -251,7 +236,7 @@ class QueueLogParser(Parser):
         if event in TURNED_AWAY_EVENTS:
             away = _present(started_at=at, ended_at=at, queue=queue, direction="in")
             away.update(wait_seconds=0.0, disposition="missed")
-            return [CallUpdate(call_id, away, creates=True, leg=leg)]
+            return [CallUpdate(call_id, away, creates=True, leg=leg, at=at)]
         if event == "ENTERQUEUE":
             return [
                 CallUpdate(
@@ -264,6 +249,7 @@ class QueueLogParser(Parser):
                     ),
                     creates=True,
                     leg=leg,
+                    at=at,
                 )
             ]
         if event == "CONNECT":
@@ -297,7 +283,7 @@ class QueueLogParser(Parser):
                 wait_seconds=_number(data, _MISSED_WAIT_INDEX[event], event, "waittime"),
                 ended_at=at,
             )
-        return [CallUpdate(call_id, fields_out, creates=False, leg=leg)]
+        return [CallUpdate(call_id, fields_out, creates=False, leg=leg, at=at)]
 
 
 def _transfer_hold_index(event: str, data: list[str]) -> int:
@@ -320,7 +306,10 @@ def _number(data: list[str], index: int, event: str, name: str) -> float | None:
         return None
     if not _NUMBER_RE.match(value):
         raise BadLine("malformed", f"{event} {name} is not a number: {clean_text(value)!r}")
-    return float(value)
+    number = float(value)
+    if number == math.inf:  # hundreds of digits
+        raise BadLine("bad value", f"{event} {name} has {len(value)} digits")
+    return number
 
 
 def _none_or_text(value: str) -> str | None:

@@ -17,8 +17,6 @@ How a file is read
     any other line, also when reading resumes in the middle of the file (line 1 is read
     again then, and a bad header is not counted twice). The calls of a batch
     (:data:`BATCH_LINES` lines) and the position after it commit in one transaction.
-    CDR legs are combined per call before they are stored (:class:`LegBook`, interim
-    until the store keeps legs).
 
 Two readers of one file (two ``carewatch ingest`` at once)
     The commit of a batch first checks, inside its write transaction (which writers take one
@@ -39,7 +37,6 @@ from typing import Any
 
 from carewatch.records import BadLine
 from carewatch.sources.base import Parser, decode_line
-from carewatch.sources.cdr_call import LegBook
 from carewatch.sources.fileid import FINGERPRINT_BYTES, file_id, fingerprint, prefix_matches
 from carewatch.sources.lines import BATCH_BYTES, BATCH_LINES, RawLine, ReadResult, read_lines
 from carewatch.sources.parse import LINE_TOO_LONG, PARSER_ERROR, BatchParser, Parsed
@@ -81,8 +78,12 @@ class BatchResult:
     repaired: list[tuple[int, str]] = field(default_factory=list)
     #: Records the lines gave (0 when every line was skipped).
     records: int = 0
-    added_ids: list[str] = field(default_factory=list)
-    updated_ids: list[str] = field(default_factory=list)
+    #: The entries (call id, leg) added, and those updated.
+    added_ids: list[tuple[str, str]] = field(default_factory=list)
+    updated_ids: list[tuple[str, str]] = field(default_factory=list)
+    #: Events of the source waiting for their call's start after this batch (``None``
+    #: when the batch held no call record).
+    waiting: int | None = None
 
 
 def batch_result(
@@ -142,8 +143,7 @@ class LogReader:
         self.pending = 0
         self.closed = False
         self.encoding = encoding
-        self._lines = BatchParser(parser, encoding)
-        self._legs = LegBook()
+        self._lines = BatchParser(parser, encoding, clock)
         if parser.has_header and position.offset > 0:
             self._reload_header()
 
@@ -256,7 +256,6 @@ class LogReader:
             )
         else:
             self.position = replace(moved.stored, path=pos.path, format=pos.format)
-        self._lines.parser.lost_track()
         if self._lines.header_pending and self.position.offset > 0:
             self._reload_header()
 
@@ -266,7 +265,7 @@ class LogReader:
         """Commit one batch with the position after it; ``None`` (nothing committed) when
         another process moved the position meanwhile (this reader then continues from it)."""
         pos = self.position
-        records = self._legs.calls(parsed.records)
+        records = parsed.records
         skipped = parsed.skipped
         now = self.clock()
         new = replace(pos, bad_by_reason=dict(pos.bad_by_reason))
@@ -310,6 +309,7 @@ class LogReader:
             bytes_read=got.offset - pos.offset,
             repaired=list(parsed.repaired),
             records=len(parsed.records),
+            waiting=applied.waiting,
         )
 
     def finish(self) -> list[BatchResult]:

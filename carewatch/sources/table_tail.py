@@ -40,6 +40,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, replace
 
+from carewatch.bounds import FUTURE_SLACK, check_records
 from carewatch.config import Config, Source
 from carewatch.records import BadLine, Record
 from carewatch.sources.parse import PARSER_ERROR
@@ -189,9 +190,11 @@ class TableTail:
         records: list[tuple[int, Record]] = []
         skipped: list[tuple[int, str]] = []
         parse = self.parser.parse_event
+        latest = time.time() + FUTURE_SLACK  # the real clock: the injected one paces waits
         for row in rows:
             try:
                 got = parse(row.time, row.callid, row.queue, row.agent, row.event, row.data)
+                check_records(got, latest)  # values outside physical sense: a bad value
             except BadLine as exc:
                 skipped.append((row.id, exc.reason))
                 continue
@@ -232,7 +235,6 @@ class TableTail:
             applied, done = self.store.retrying(run)
         except PositionMoved as moved:
             self.position = moved.stored  # None: the row is gone, read the table again
-            self.parser.lost_track()
             self._wait = None
             return None
         self.position = done

@@ -14,7 +14,10 @@ The modules:
 - ``schema``: the schema version of a database, checked with plain SQL; ``migrate``:
   creating a database and ``carewatch db upgrade`` (SQLModel tables of
   :mod:`carewatch.model`, alembic revisions in ``migrations/``), imported only for those;
-- ``apply``: applying parsed records (calls merged, agent events stored once);
+- ``apply``: applying parsed records (calls merged by (source, call id, leg), agent events
+  stored once); ``pending`` (events waiting for their call's start), ``consult`` (the
+  consult-id rule), ``cdr_legs`` (CDR rows kept, calls derived from all their legs) and
+  ``callrows`` (call rows as the write paths hold them) serve it;
 - ``reads``: calls, agent events and issues in a time range;
 - ``tags``, ``issues``, ``positions``: tagging with undo, issues, file read positions;
 - ``changes`` and ``pgchanges``: the data version a screen polls, PostgreSQL's change

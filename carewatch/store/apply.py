@@ -1,10 +1,27 @@
-"""Applying parsed records to the database: calls merged by (source, call id), agent events
-stored once each.
+"""Applying parsed records to the database: calls merged by (source, call id, leg), events
+that came before their call's start kept until it comes, CDR legs kept and their calls
+derived again, agent events stored once each.
+
+How a batch of call records is applied (docs/counting.md, "Reading order")
+    * The records of an entry (call id, leg) that exists, or that the batch starts, are
+      merged in line order with :func:`carewatch.records.merge` (the start first; a late
+      event does not replace what later events set).
+    * An entry the batch starts that has events waiting for it
+      (:mod:`carewatch.store.pending`) is created from them and its records, in entry order
+      (:func:`carewatch.sources.queue_entries.entry_order`): the result is the one of a
+      reading in order, whatever order the files came in.
+    * The records of an entry not started yet wait, but for an end logged under a consult
+      call's id that fits a call of its operator (the consult-id rule,
+      :func:`carewatch.sources.queue_entries.consult_fits`), which ends that call; and a
+      call answered in this batch takes a waiting consult end that fits it.
+    * A CDR call's derived fields are replaced by those of all its legs
+      (:mod:`carewatch.store.cdr_legs`).
+    * A change of a tagged field (category, outcome, resolved, note, csat, nps) of a call an
+      operator tagged is recorded as a tag event of origin ``log:<source>``.
 
 Bulk writes go through the driver's ``executemany`` in batches of :data:`BATCH` (plain SQL,
 no per-row parameter handling of an ORM), and the existing rows of a batch are read with one
-``IN (...)`` lookup per batch. Every call this module writes has the leg ``''`` (one row per
-call, as before schema version 2).
+``IN (...)`` lookup per batch.
 """
 
 from __future__ import annotations
@@ -12,27 +29,37 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any, TypeVar
 
-from carewatch.records import CALL_FIELDS, AgentEvent, CallRow, CallUpdate, Record, derive
+import carewatch.store.cdr_legs as cdr_legs
+import carewatch.store.consult as consult
+import carewatch.store.pending as pending
+from carewatch.records import (
+    CALL_FIELDS,
+    SHORT_TEXT,
+    TEXT_MAX,
+    AgentEvent,
+    CallUpdate,
+    CdrLeg,
+    Record,
+    merge,
+)
+from carewatch.sources.queue_entries import entry_order, fold_entry, starts
+from carewatch.store.callrows import COLUMNS, EntryKey, Originals, Rows, load_calls, new_row
 from carewatch.store.database import Tx
-
-#: Text fields stored in bounded columns, and their size.
-SHORT_TEXT = frozenset({"queue", "agent", "caller", "category", "outcome", "direction"})
-TEXT_MAX = 200
+from carewatch.store.tags import LOGGED_FIELDS, record_log_changes
 
 #: Rows per executemany / per IN (...) lookup.
 BATCH = 500
 
-_CALL_COLUMN_NAMES = CallRow._fields
-_CALL_FIELD_SET = frozenset(CALL_FIELDS)
 _UPDATED_COLUMNS = (*CALL_FIELDS, "updated_at")
-_INSERTED_COLUMNS = ("source", "call_id", *_UPDATED_COLUMNS)
-
-_SELECT_CALLS = (
-    f"SELECT {', '.join(_CALL_COLUMN_NAMES)} FROM cw_call "
-    "WHERE source = ? AND leg = '' AND call_id IN ({marks})"
-)
+_INSERTED_COLUMNS = ("source", "call_id", "leg", *_UPDATED_COLUMNS)
+#: A row's values for the INSERT, and for the UPDATE (its id last).
+_INSERTED_VALUES = itemgetter(*_INSERTED_COLUMNS)
+_UPDATED_VALUES = itemgetter(*_UPDATED_COLUMNS, "id")
+#: Where each field a log change is recorded for sits in a row as read.
+_LOGGED_AT = tuple((name, COLUMNS.index(name)) for name in LOGGED_FIELDS)
 _INSERT_CALL = (
     f"INSERT INTO cw_call ({', '.join(_INSERTED_COLUMNS)}) "
     f"VALUES ({', '.join('?' * len(_INSERTED_COLUMNS))})"
@@ -66,9 +93,15 @@ class ApplyResult:
     updated: int = 0
     agent_events: int = 0
     skipped: list[tuple[int, str]] = field(default_factory=list)
-    #: The call ids this batch added, and those it updated (they existed before it).
-    added_ids: list[str] = field(default_factory=list)
-    updated_ids: list[str] = field(default_factory=list)
+    #: The entries (call id, leg) this batch added, and those it updated.
+    added_ids: list[EntryKey] = field(default_factory=list)
+    updated_ids: list[EntryKey] = field(default_factory=list)
+    #: Events this batch kept for their call's start, and waiting events it applied.
+    waiting_added: int = 0
+    waiting_applied: int = 0
+    #: Events of the source that wait for their call's start after this batch (``None``
+    #: when the batch held no call record).
+    waiting: int | None = None
 
     def merge(self, other: ApplyResult) -> None:
         self.added += other.added
@@ -77,20 +110,25 @@ class ApplyResult:
         self.skipped.extend(other.skipped)
         self.added_ids.extend(other.added_ids)
         self.updated_ids.extend(other.updated_ids)
+        self.waiting_added += other.waiting_added
+        self.waiting_applied += other.waiting_applied
+        if other.waiting is not None:
+            self.waiting = other.waiting
 
 
 def apply_records(
     tx: Tx, source: str, records: Sequence[tuple[int, Record]], now: float
 ) -> ApplyResult:
     """Merge parsed records (each with its line number) into the database, inside ``tx``.
-    Calls are upserted by (source, call_id): a later non-empty value replaces an earlier
-    one. An update for a call never seen starting is skipped and counted.
-    """
+    Calls are upserted by (source, call_id, leg); an event for a call not started yet waits
+    for its start (see the module's doc)."""
     result = ApplyResult()
     updates = [(n, r) for n, r in records if isinstance(r, CallUpdate)]
     events = [(n, r) for n, r in records if isinstance(r, AgentEvent)]
-    if updates:
-        _apply_calls(tx, source, updates, now, result)
+    legs = [(n, r) for n, r in records if isinstance(r, CdrLeg)]
+    derived = cdr_legs.store_and_derive(tx, source, legs) if legs else {}
+    if updates or derived:
+        _apply_calls(tx, source, updates, derived, now, result)
     if events:
         _apply_agent_events(tx, source, events, result)
     return result
@@ -101,72 +139,139 @@ def _chunks(items: Sequence[T], size: int = BATCH) -> Iterator[Sequence[T]]:
         yield items[i : i + size]
 
 
-def _in_marks(n: int) -> str:
-    return ", ".join("?" * n)
-
-
 def _apply_calls(
     tx: Tx,
     source: str,
     updates: list[tuple[int, CallUpdate]],
+    derived: dict[str, tuple[int, dict[str, Any]]],
     now: float,
     result: ApplyResult,
 ) -> None:
-    ids = list(dict.fromkeys(u.call_id for _, u in updates))
-    existing: dict[str, dict[str, Any]] = {}
-    # each stored row as read (a tuple, in column order): to tell which rows changed
-    originals: dict[str, tuple[Any, ...]] = {}
-    for id_chunk in _chunks(ids):
-        sql = _SELECT_CALLS.format(marks=_in_marks(len(id_chunk)))
-        for stored_row in tx.rows(sql, (source, *id_chunk)):
-            call_id = stored_row[2]
-            existing[call_id] = dict(zip(_CALL_COLUMN_NAMES, stored_row, strict=True))
-            originals[call_id] = tuple(stored_row)
-    new: dict[str, dict[str, Any]] = {}
-    for line_no, upd in updates:
-        row = existing.get(upd.call_id) or new.get(upd.call_id)
+    ids = list(dict.fromkeys([u.call_id for _, u in updates] + list(derived)))
+    existing, originals = load_calls(tx, source, ids)
+    new: Rows = {}
+    had_waiting = pending.exists(tx, source)
+    if had_waiting:
+        _start_waited(tx, source, updates, existing, new, result)
+    # in line order; an entry's records before its start are merged right after it
+    held: dict[EntryKey, list[CallUpdate]] = {}
+    for _, upd in updates:
+        key = (upd.call_id, upd.leg)
+        row = existing.get(key) or new.get(key)
         if row is None:
-            if not upd.creates or upd.fields.get("started_at") is None:
-                result.skipped.append((line_no, "event for a call never seen starting"))
+            if not starts(upd):
+                held.setdefault(key, []).append(upd)
                 continue
-            row = dict.fromkeys(CALL_FIELDS)
-            row.update(direction="in", transferred=False, source=source, call_id=upd.call_id)
-            new[upd.call_id] = row
-        for key, value in upd.fields.items():
-            if value is not None and key in _CALL_FIELD_SET:
-                if key in SHORT_TEXT and isinstance(value, str):
-                    value = value[:TEXT_MAX]  # the column's size, on every database
-                row[key] = value
-        row.update(derive(row))
-    inserts: list[dict[str, Any]] = []
+            row = new[key] = new_row(source, key)
+            merge(row, upd)
+            for early in held.pop(key, ()):
+                merge(row, early)
+            continue
+        merge(row, upd)
+    for call_key, (_, fields) in derived.items():
+        key = (call_key, "")
+        row = existing.get(key) or new.get(key)
+        if row is None:
+            row = new[key] = new_row(source, key)
+        for name, value in fields.items():
+            if name in SHORT_TEXT and isinstance(value, str):
+                value = value[:TEXT_MAX]
+            row[name] = value
+    waiting = [(n, u) for n, u in updates if (u.call_id, u.leg) in held]
+    rows = {**existing, **new}
+    if waiting:
+        waiting = consult.match_batch_ends(tx, source, waiting, rows, existing, originals)
+    if had_waiting:
+        result.waiting_applied += consult.match_waiting_ends(tx, source, rows)
+    if waiting:
+        result.waiting_added += pending.put(tx, source, waiting, now)
+    _write(tx, source, existing, originals, new, now, result)
+    result.waiting = pending.count(tx, source) if had_waiting or waiting else 0
+
+
+def _start_waited(
+    tx: Tx,
+    source: str,
+    updates: list[tuple[int, CallUpdate]],
+    existing: Rows,
+    new: Rows,
+    result: ApplyResult,
+) -> None:
+    """Create the entries this batch starts that have events waiting for them: from those
+    events and the batch's records of the entry, in entry order (the batch's records of
+    these entries are then taken out of ``updates``)."""
+    started = {(u.call_id, u.leg) for _, u in updates if starts(u)}
+    early = pending.take(tx, source, started - existing.keys()) if started else {}
+    if not early:
+        return
+    mine: dict[EntryKey, list[tuple[tuple[Any, ...], CallUpdate]]] = {}
+    for n, u in updates:
+        key = (u.call_id, u.leg)
+        if key in early:
+            mine.setdefault(key, []).append((entry_order(u, n), u))
+    updates[:] = [(n, u) for n, u in updates if (u.call_id, u.leg) not in early]
+    for key, waited in early.items():
+        ordered = sorted(
+            mine.get(key, []) + [(entry_order(w.update, w.line_no, 1), w.update) for w in waited],
+            key=lambda pair: pair[0],
+        )
+        row = fold_entry([u for _, u in ordered], new_row(source, key))
+        if row is not None:  # it is: the batch starts it
+            new[key] = row
+        result.waiting_applied += len(waited)
+
+
+def _write(
+    tx: Tx,
+    source: str,
+    existing: Rows,
+    originals: Originals,
+    new: Rows,
+    now: float,
+    result: ApplyResult,
+) -> None:
+    inserts: list[tuple[Any, ...]] = []
     for row in new.values():
         row["updated_at"] = now
         if row.get("direction") is None:
             row["direction"] = "in"
         if row.get("transferred") is None:
             row["transferred"] = False
-        inserts.append(row)  # its keys: CALL_FIELDS, source, call_id, updated_at
+        inserts.append(_INSERTED_VALUES(row))
     changed: list[dict[str, Any]] = []
-    for call_id, row in existing.items():
+    logged: list[tuple[int, str, Any, Any]] = []
+    for key, row in existing.items():
         # the row's keys are the columns, in order, and only their values were set
-        if tuple(row.values()) != originals[call_id]:
+        original = originals[key]
+        if tuple(row.values()) != original:
             row["updated_at"] = now
             changed.append(row)
-    insert_rows = [tuple(row[c] for c in _INSERTED_COLUMNS) for row in inserts]
-    for insert_chunk in _chunks(insert_rows):
+            logged.extend(
+                (row["id"], name, original[i], row[name])
+                for name, i in _LOGGED_AT
+                if original[i] != row[name]
+            )
+    for insert_chunk in _chunks(inserts):
         tx.executemany(_INSERT_CALL, insert_chunk)
-    update_rows = [(*(row[c] for c in _UPDATED_COLUMNS), row["id"]) for row in changed]
+    update_rows = [_UPDATED_VALUES(row) for row in changed]
     for update_chunk in _chunks(update_rows):
         tx.executemany(_UPDATE_CALL, update_chunk)
+    if logged:
+        record_log_changes(tx, source, logged, now)
     result.added += len(inserts)
     result.updated += len(changed)
     result.added_ids.extend(new)
-    result.updated_ids.extend(row["call_id"] for row in changed)
+    result.updated_ids.extend((row["call_id"], row["leg"]) for row in changed)
 
 
 def _agent_event_key(ev: AgentEvent) -> str:
     raw = f"{ev.at!r}|{ev.agent}|{ev.event}|{ev.queue}|{ev.reason}|{ev.call_id}|{ev.ring_ms}"
     return hashlib.sha1(raw.encode("utf-8")).hexdigest()
+
+
+def _cut(text: str | None) -> str | None:
+    """Text of a bounded column, cut to its size (on every database)."""
+    return text if text is None else text[:TEXT_MAX]
 
 
 def _apply_agent_events(
@@ -179,7 +284,17 @@ def _apply_agent_events(
     for _, ev in events:
         keyed.setdefault(_agent_event_key(ev), ev)
     rows = [
-        (source, ev.at, ev.agent, ev.event, ev.queue, ev.reason, ev.call_id, ev.ring_ms, key)
+        (
+            source,
+            ev.at,
+            ev.agent[:TEXT_MAX],
+            ev.event,
+            _cut(ev.queue),
+            _cut(ev.reason),
+            ev.call_id,
+            ev.ring_ms,
+            key,
+        )
         for key, ev in keyed.items()
     ]
     for row_chunk in _chunks(rows):

@@ -141,11 +141,11 @@ class Store:
         now: float | None = None,
     ) -> ApplyResult:
         """Merge parsed records (each with its line number) into the store, inside ``tx``.
-        Calls are upserted by (source, call_id): a later non-empty value replaces an earlier
-        one. An update for a call never seen starting is skipped and counted.
+        Calls are upserted by (source, call_id, leg) with :func:`carewatch.records.merge`; an
+        event for a call not started yet waits for its start (:mod:`carewatch.store.apply`).
         """
         result = apply_records(tx, source, records, time.time() if now is None else now)
-        if result.added or result.updated or result.agent_events:
+        if result.added or result.updated or result.agent_events or result.waiting_added:
             self._changes.touched()
         return result
 
@@ -187,12 +187,18 @@ class Store:
         return self._read(lambda tx: reads.recent_calls(tx, limit, since=since))
 
     def find_calls(self, call_id: str) -> list[CallRow]:
-        """Every call with this call id (one per source that logged it)."""
+        """Every call with this call id: one per source that logged it and per queue it
+        entered (its legs), by source, then start."""
         return self._read(lambda tx: reads.find_calls(tx, call_id))
 
     def get_call(self, pk: int) -> CallRow | None:
         """The call with this primary key, or ``None``."""
         return self._read(lambda tx: reads.get_call(tx, pk))
+
+    def implausible_calls(self, start: float, end: float) -> int:
+        """How many calls started in [start, end) hold a value out of physical sense (written
+        by another program); the reads give those values as unknown."""
+        return self._read(lambda tx: reads.implausible_calls(tx, start, end))
 
     def count_calls(self) -> int:
         """How many calls the database holds."""
@@ -203,6 +209,10 @@ class Store:
     ) -> dict[str, int]:
         """RINGNOANSWER events per agent in [start, end) (of one queue, if given)."""
         return self._read(lambda tx: reads.missed_rings_between(tx, start, end, queue))
+
+    def rings_between(self, start: float, end: float, queue: str | None = None) -> reads.Rings:
+        """Missed and unreachable rings per agent in [start, end) (of one queue, if given)."""
+        return self._read(lambda tx: reads.rings_between(tx, start, end, queue))
 
     def agent_events_between(self, start: float, end: float) -> list[dict[str, Any]]:
         """Agent events in [start, end), oldest first."""
@@ -270,9 +280,11 @@ class Store:
             lambda tx: tags.tag(tx, call_pk, field_name, value, operator, at)
         )
 
-    def undo_last_tag(self, operator: str, *, now: float | None = None) -> dict[str, Any] | None:
-        """Undo this operator's last tag that is not undone yet: the field gets its old value
-        back (a new event records the undo). Returns the undone event, or ``None``."""
+    def undo_last_tag(self, operator: str, *, now: float | None = None) -> tags.Undo | None:
+        """Undo this operator's last tag, while it is still the field's value: the field gets
+        its old value back (a new event records the undo). Returns what happened
+        (:class:`~carewatch.store.tags.Undo`: done, or who changed the field since), or
+        ``None`` when the operator has nothing to undo."""
         at = time.time() if now is None else now
         return self._write_counted(lambda tx: tags.undo_last_tag(tx, operator, at))
 

@@ -7,18 +7,45 @@ ranges are half-open, ``[start, end)``, and use the time indexes.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
-from carewatch.records import CallRow, IssueRow
+from carewatch.bounds import EARLIEST, LATEST_READ, MAX_DURATION, SCORE_RANGES
+from carewatch.records import UNREACHABLE_RING, CallRow, IssueRow
 from carewatch.store.database import Tx
 
-#: The call columns in the order of :class:`CallRow` (a selected row unpacks into one).
-CALL_COLUMNS = ", ".join(CallRow._fields)
+#: A time column that makes sense (see :mod:`carewatch.bounds`), as SQL.
+_SANE_TIME = "({c} >= " + repr(EARLIEST) + " AND {c} < " + repr(LATEST_READ) + ")"
+#: What each call column reads as: the column, or unknown (NULL) when its value is out of
+#: physical sense (written by another program: infinity, a negative or week-long talk
+#: time, a score of 7). NaN and infinities fail these comparisons on both databases.
+_SANE: dict[str, str] = {
+    "answered_at": _SANE_TIME,
+    "ended_at": _SANE_TIME,
+    "wait_seconds": f"({{c}} >= 0 AND {{c}} <= {MAX_DURATION!r})",
+    "talk_seconds": f"({{c}} >= 0 AND {{c}} <= {MAX_DURATION!r})",
+    **{name: f"({{c}} >= {low} AND {{c}} <= {high})" for name, (low, high) in SCORE_RANGES.items()},
+}
+
+#: The call columns in the order of :class:`CallRow` (a selected row unpacks into one),
+#: each read defensively.
+CALL_COLUMNS = ", ".join(
+    f"CASE WHEN {_SANE[c].format(c=c)} THEN {c} END AS {c}" if c in _SANE else c
+    for c in CallRow._fields
+)
 #: The issue columns in the order of :class:`IssueRow`.
 ISSUE_COLUMNS = ", ".join(IssueRow._fields)
 
 _SELECT_CALLS = f"SELECT {CALL_COLUMNS} FROM cw_call"
+#: The agent event of a ring an operator let go.
+MISSED_RING = "RINGNOANSWER"
 _SELECT_ISSUES = f"SELECT {ISSUE_COLUMNS} FROM cw_issue"
+#: Rows another program wrote with a start out of physical sense are never read as calls.
+_SANE_START = _SANE_TIME.format(c="started_at")
+_SANE_OPENED = _SANE_TIME.format(c="opened_at")
+#: A call row with some value out of physical sense (read as unknown).
+_IMPLAUSIBLE = " OR ".join(
+    f"({c} IS NOT NULL AND NOT {rule.format(c=c)})" for c, rule in _SANE.items()
+)
 
 
 def calls_between(
@@ -30,7 +57,7 @@ def calls_between(
     agent: str | None = None,
 ) -> list[CallRow]:
     """Calls that started in [start, end), oldest first (index range scan on started_at)."""
-    sql = f"{_SELECT_CALLS} WHERE started_at >= ? AND started_at < ?"
+    sql = f"{_SELECT_CALLS} WHERE started_at >= ? AND started_at < ? AND {_SANE_START}"
     params: list[Any] = [start, end]
     if queue is not None:
         sql += " AND queue = ?"
@@ -45,21 +72,35 @@ def calls_between(
 def recent_calls(tx: Tx, limit: int, *, since: float | None = None) -> list[CallRow]:
     """The newest calls by start time (at most ``limit``), newest first."""
     where, params = (
-        ("", [int(limit)]) if since is None else (" WHERE started_at >= ?", [since, int(limit)])
+        (f" WHERE {_SANE_START}", [int(limit)])
+        if since is None
+        else (f" WHERE started_at >= ? AND {_SANE_START}", [since, int(limit)])
     )
     sql = f"{_SELECT_CALLS}{where} ORDER BY started_at DESC, id DESC LIMIT ?"
     return [CallRow(*r) for r in tx.rows(sql, params)]
 
 
 def find_calls(tx: Tx, call_id: str) -> list[CallRow]:
-    """Every call with this call id (one per source that logged it)."""
-    return [CallRow(*r) for r in tx.rows(f"{_SELECT_CALLS} WHERE call_id = ?", (call_id,))]
+    """Every call with this call id: one per source that logged it and per queue it entered
+    (its legs), by source, then start."""
+    sql = f"{_SELECT_CALLS} WHERE call_id = ? ORDER BY source, started_at, leg, id"
+    return [CallRow(*r) for r in tx.rows(sql, (call_id,))]
 
 
 def get_call(tx: Tx, pk: int) -> CallRow | None:
     """The call with this primary key, or ``None``."""
     row = tx.first(f"{_SELECT_CALLS} WHERE id = ?", (pk,))
     return CallRow(*row) if row else None
+
+
+def implausible_calls(tx: Tx, start: float, end: float) -> int:
+    """How many calls started in [start, end) hold a value out of physical sense (another
+    program wrote it): the reads above give those values as unknown."""
+    sql = (
+        f"SELECT count(*) FROM cw_call WHERE started_at >= ? AND started_at < ? "
+        f"AND {_SANE_START} AND ({_IMPLAUSIBLE})"
+    )
+    return int(tx.scalar(sql, (start, end)))
 
 
 def count_calls(tx: Tx) -> int:
@@ -72,11 +113,37 @@ def missed_rings_between(
 ) -> dict[str, int]:
     """RINGNOANSWER events per agent in [start, end) (of one queue, if given)."""
     sql = "SELECT agent, count(*) FROM cw_agent_event WHERE event = ? AND at >= ? AND at < ?"
-    params: list[Any] = ["RINGNOANSWER", start, end]
+    params: list[Any] = [MISSED_RING, start, end]
     if queue is not None:
         sql += " AND queue = ?"
         params.append(queue)
     return {agent: int(n) for agent, n in tx.rows(sql + " GROUP BY agent", params)}
+
+
+class Rings(NamedTuple):
+    """Rings operators did not take, per operator: missed (RINGNOANSWER) and unreachable
+    (a ring of 0 ms: the phone busy or unreachable, :data:`~carewatch.records.UNREACHABLE_RING`)."""
+
+    missed: dict[str, int]
+    unreachable: dict[str, int]
+
+
+def rings_between(tx: Tx, start: float, end: float, queue: str | None = None) -> Rings:
+    """Missed and unreachable rings per agent in [start, end) (of one queue, if given): one
+    grouped read of the agent events' time index."""
+    sql = (
+        "SELECT agent, event, count(*) FROM cw_agent_event "
+        "WHERE event IN (?, ?) AND at >= ? AND at < ?"
+    )
+    params: list[Any] = [MISSED_RING, UNREACHABLE_RING, start, end]
+    if queue is not None:
+        sql += " AND queue = ?"
+        params.append(queue)
+    rings = Rings({}, {})
+    for agent, event, n in tx.rows(sql + " GROUP BY agent, event", params):
+        counts = rings.missed if event == MISSED_RING else rings.unreachable
+        counts[agent] = int(n)
+    return rings
 
 
 def agent_events_between(tx: Tx, start: float, end: float) -> list[dict[str, Any]]:
@@ -89,9 +156,10 @@ def agent_events_between(tx: Tx, start: float, end: float) -> list[dict[str, Any
 def issues_relevant(tx: Tx, start: float, end: float) -> list[IssueRow]:
     """Issues open at ``end``, or opened or resolved in [start, end)."""
     sql = (
-        f"{_SELECT_ISSUES} WHERE (opened_at < ? AND (resolved_at IS NULL OR resolved_at >= ?))"
+        f"{_SELECT_ISSUES} WHERE {_SANE_OPENED} AND ("
+        "(opened_at < ? AND (resolved_at IS NULL OR resolved_at >= ?))"
         " OR (opened_at >= ? AND opened_at < ?)"
-        " OR (resolved_at >= ? AND resolved_at < ?)"
+        " OR (resolved_at >= ? AND resolved_at < ?))"
         " ORDER BY opened_at"
     )
     return [IssueRow(*r) for r in tx.rows(sql, (end, end, start, end, start, end))]
@@ -99,5 +167,5 @@ def issues_relevant(tx: Tx, start: float, end: float) -> list[IssueRow]:
 
 def open_issues(tx: Tx) -> list[IssueRow]:
     """Issues not resolved yet, oldest first."""
-    sql = f"{_SELECT_ISSUES} WHERE resolved_at IS NULL ORDER BY opened_at"
+    sql = f"{_SELECT_ISSUES} WHERE resolved_at IS NULL AND {_SANE_OPENED} ORDER BY opened_at"
     return [IssueRow(*r) for r in tx.rows(sql)]

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from carewatch.present import clean_text
 from carewatch.records import CallRow, IssueRow
 from carewatch.store import Store
+from carewatch.store.tags import LOG_ORIGIN_PREFIX
 from carewatch.tui.messages import Undoable, WriteDone
 from carewatch.tui.text import call_label
 
@@ -99,12 +100,22 @@ def undo(app: WritingApp) -> None:
         return
 
     def job() -> WriteDone:
-        event = store.undo_last_tag(operator, now=clock())
-        if event is None:
+        undo = store.undo_last_tag(operator, now=clock())
+        if undo is None:
             return WriteDone(f"Nothing to undo for {clean_text(operator, limit=40)}")
+        event = undo.event
         call = store.get_call(event["call_pk"])
         which = call_label(call) if call else str(event["call_pk"])
-        return WriteDone(f"Undone: {event['field']} of call {which}")
+        if undo.done:
+            return WriteDone(f"Undone: {event['field']} of call {which}")
+        by = undo.changed_by
+        if by is None:
+            who = "another program"
+        elif by.startswith(LOG_ORIGIN_PREFIX):
+            who = f"the call log {clean_text(by.removeprefix(LOG_ORIGIN_PREFIX), limit=40)}"
+        else:
+            who = clean_text(by, limit=40)
+        return WriteDone(f"Not undone: {who} changed the {event['field']} of call {which} since")
 
     app.submit_write(job)
 

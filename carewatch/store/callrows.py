@@ -1,0 +1,73 @@
+"""Call rows as the write paths hold them: dicts of their columns, keyed by (call id, leg),
+each with the tuple it was read as (to tell which rows changed)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from carewatch.records import CALL_FIELDS, CallRow
+from carewatch.store.database import Tx
+
+EntryKey = tuple[str, str]
+#: Rows keyed by entry, and each row as read.
+Rows = dict[EntryKey, dict[str, Any]]
+Originals = dict[EntryKey, tuple[Any, ...]]
+
+#: The columns of a call row, in the order of :class:`CallRow`.
+COLUMNS = CallRow._fields
+#: Ids per ``IN (...)`` list.
+CHUNK = 500
+
+_SELECT = f"SELECT {', '.join(COLUMNS)} FROM cw_call WHERE source = ? "
+
+
+def _marks(n: int) -> str:
+    return ", ".join("?" * n)
+
+
+def _read(tx: Tx, sql: str, params: Sequence[Any], rows: Rows, originals: Originals) -> None:
+    for stored in tx.rows(sql, params):
+        row = dict(zip(COLUMNS, stored, strict=True))
+        key = (row["call_id"], row["leg"])
+        if key not in rows:
+            rows[key] = row
+            originals[key] = tuple(stored)
+
+
+def load_calls(tx: Tx, source: str, call_ids: Sequence[str]) -> tuple[Rows, Originals]:
+    """The stored calls (every leg) of these call ids."""
+    rows: Rows = {}
+    originals: Originals = {}
+    for i in range(0, len(call_ids), CHUNK):
+        chunk = call_ids[i : i + CHUNK]
+        sql = _SELECT + f"AND call_id IN ({_marks(len(chunk))})"
+        _read(tx, sql, (source, *chunk), rows, originals)
+    return rows, originals
+
+
+def load_open_calls(
+    tx: Tx,
+    source: str,
+    agents: Sequence[str],
+    start: float,
+    end: float,
+    rows: Rows,
+    originals: Originals,
+) -> None:
+    """Add to ``rows`` the calls of these operators started in [start, end] that were
+    answered and have not ended (those an end of call logged under another id may end)."""
+    for i in range(0, len(agents), CHUNK):
+        chunk = agents[i : i + CHUNK]
+        sql = _SELECT + (
+            "AND started_at >= ? AND started_at <= ? AND answered_at IS NOT NULL "
+            f"AND ended_at IS NULL AND agent IN ({_marks(len(chunk))})"
+        )
+        _read(tx, sql, (source, start, end, *chunk), rows, originals)
+
+
+def new_row(source: str, key: EntryKey) -> dict[str, Any]:
+    """An empty call row (every column a value is merged into)."""
+    row: dict[str, Any] = dict.fromkeys(CALL_FIELDS)
+    row.update(source=source, call_id=key[0], leg=key[1])
+    return row
