@@ -51,37 +51,25 @@ from __future__ import annotations
 
 import math
 import time
-from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from carewatch.callstate import disposition, is_inbound
 from carewatch.config import Config
-from carewatch.kpi.queues import by_queue
+from carewatch.kpi.queues import queue_figures
+from carewatch.kpi.tally import (
+    DEFAULT_CONVERSION_OUTCOMES,
+    AgentTally,
+    KpiTally,
+    conversion_outcomes,
+)
 from carewatch.kpi.windows import Window
 from carewatch.records import CallRow, IssueRow
-from carewatch.timeutil import local_hour
 
-#: Outcomes that count as a conversion when the config lists no outcomes (SPEC default).
-DEFAULT_CONVERSION_OUTCOMES = frozenset({"sale", "appointment"})
-
-_UNKNOWN_CALLERS = frozenset(
-    {"anonymous", "unknown", "private", "restricted", "unavailable", "withheld"}
-)
+__all__ = ["DEFAULT_CONVERSION_OUTCOMES", "compute_kpis", "conversion_outcomes", "snapshot_of"]
 
 
-def _known_caller(caller: str | None) -> str | None:
-    if caller is None:
-        return None
-    text = caller.strip()
-    if not text.strip("0") or text.lower() in _UNKNOWN_CALLERS:
-        return None
-    return text
-
-
-def _mean(values: Sequence[float]) -> float | None:
-    return sum(values) / len(values) if values else None
+def _mean(total: float, n: int) -> float | None:
+    return total / n if n else None
 
 
 def _ratio(part: int, whole: int) -> float | None:
@@ -90,20 +78,6 @@ def _ratio(part: int, whole: int) -> float | None:
 
 def _round_half_away(x: float) -> int:
     return int(math.copysign(math.floor(abs(x) + 0.5), x))
-
-
-def conversion_outcomes(config: Config) -> frozenset[str]:
-    """The outcomes that count as a conversion (config, else sale and appointment)."""
-    return config.conversion_outcomes if config.outcomes else DEFAULT_CONVERSION_OUTCOMES
-
-
-@dataclass
-class _AgentTally:
-    answered: int = 0
-    tagged: int = 0
-    conversions: int = 0
-    talks: list[float] = field(default_factory=list)
-    waits: list[float] = field(default_factory=list)
 
 
 def compute_kpis(
@@ -128,88 +102,44 @@ def compute_kpis(
     One pass over the window's calls and the given issues: the cost depends only on the
     window, never on the length of the history.
     """
-    tz = config.tz
-    targets = config.targets
-    conversions_set = conversion_outcomes(config)
-    target = float(targets.talk_seconds)
-    sl_seconds = float(targets.service_level_seconds)
-    cost_per_second = config.agent_cost_per_hour / 3600.0
-
-    offered = outbound = answered = abandoned = missed = waiting = 0
-    in_time = tagged = untagged = conversions = 0
-    resolved_yes = resolved_known = 0
-    talks: list[float] = []  # inbound, answered, ended
-    waits: list[float] = []  # inbound, answered
-    talk_total = untagged_talk = 0.0
-    csat: list[int] = []
-    nps_answers: list[int] = []
-    category_counts: Counter[str] = Counter()
-    category_talk: dict[str, float] = defaultdict(float)
-    caller_calls: Counter[str] = Counter()
-    hours = [{"hour": h, "offered": 0, "answered": 0, "abandoned": 0} for h in range(24)]
-    agents: dict[str, _AgentTally] = {}
-
+    tally = KpiTally(config)
+    add = tally.add
+    start, end = window.start, window.end
     for call in calls:
-        if not (window.start <= call.started_at < window.end):
-            continue
-        state = disposition(call)
-        category = call.category or None
+        if start <= call.started_at < end:
+            add(call)
+    return snapshot_of(
+        tally,
+        config,
+        window=window,
+        issues=issues,
+        missed_rings=missed_rings,
+        unreachable_rings=unreachable_rings,
+        now=now,
+    )
 
-        # every direction: category mix, resolution, ratings
-        if category is not None:
-            tagged += 1
-            category_counts[category] += 1
-        if call.resolved is not None:
-            resolved_known += 1
-            resolved_yes += bool(call.resolved)
-        if call.csat is not None and 1 <= call.csat <= 5:
-            csat.append(call.csat)
-        if call.nps is not None and 0 <= call.nps <= 10:
-            nps_answers.append(call.nps)
-        if not is_inbound(call):
-            outbound += 1
-            continue
 
-        # inbound only: volume, speed, talk time and cost, conversion, callers, operators
-        offered += 1
-        bucket = hours[local_hour(call.started_at, tz)]
-        bucket["offered"] += 1
-        caller = _known_caller(call.caller)
-        if caller is not None:
-            caller_calls[caller] += 1
-        tally = agents.setdefault(call.agent, _AgentTally()) if call.agent else None
-        if state == "answered":
-            answered += 1
-            bucket["answered"] += 1
-            untagged += category is None
-            converted = call.outcome in conversions_set
-            conversions += converted
-            if call.wait_seconds is not None:
-                waits.append(call.wait_seconds)
-                in_time += call.wait_seconds <= sl_seconds
-            talk = call.talk_seconds
-            if talk is not None:
-                talks.append(talk)
-                talk_total += talk
-                if category is not None:
-                    category_talk[category] += talk
-                else:
-                    untagged_talk += talk
-            if tally is not None:
-                tally.answered += 1
-                tally.tagged += category is not None
-                tally.conversions += converted
-                if talk is not None:
-                    tally.talks.append(talk)
-                if call.wait_seconds is not None:
-                    tally.waits.append(call.wait_seconds)
-        elif state == "abandoned":
-            abandoned += 1
-            bucket["abandoned"] += 1
-        elif state == "missed":
-            missed += 1
-        elif call.ended_at is None:
-            waiting += 1
+def snapshot_of(
+    tally: KpiTally,
+    config: Config,
+    *,
+    window: Window,
+    issues: Iterable[IssueRow] = (),
+    missed_rings: Mapping[str, int] | None = None,
+    unreachable_rings: Mapping[str, int] | None = None,
+    now: float | None = None,
+) -> dict[str, Any]:
+    """The KPI snapshot of the calls counted in ``tally`` (the arguments as
+    :func:`compute_kpis`'s). Its cost follows the categories, operators, queues and issues,
+    never the calls."""
+    targets = config.targets
+    target = tally.target
+    sl_seconds = tally.sl_seconds
+    cost_per_second = config.agent_cost_per_hour / 3600.0
+    category_counts = tally.category_counts
+    category_talk = tally.category_talk
+    tagged = tally.tagged
+    issues = list(issues)
 
     # categories: configured ones first (even with no call), then the others by count
     names = [c.name for c in config.categories]
@@ -252,71 +182,71 @@ def compute_kpis(
     # operators: everyone with an inbound call in the window or a missed or unreachable ring
     rings = dict(missed_rings or {})
     unreachable = dict(unreachable_rings or {})
+    agents = tally.agents
     by_agent: dict[str, dict[str, Any]] = {}
     ringed = {a for a, n in rings.items() if n} | {a for a, n in unreachable.items() if n}
     for name in sorted(set(agents) | ringed):
-        t = agents.get(name, _AgentTally())
+        t = agents.get(name) or AgentTally()
         by_agent[name] = {
             "answered": t.answered,
-            "avg_talk_seconds": _mean(t.talks),
-            "total_talk_seconds": float(sum(t.talks)),
-            "avg_wait_seconds": _mean(t.waits),
+            "avg_talk_seconds": _mean(t.talk_total, t.talks),
+            "total_talk_seconds": float(t.talk_total) if t.talks else 0.0,
+            "avg_wait_seconds": _mean(t.wait_total, t.waits),
             "tagged_share": _ratio(t.tagged, t.answered),
             "conversions": t.conversions,
             "missed_rings": int(rings.get(name, 0)),
             "unreachable_rings": int(unreachable.get(name, 0)),
         }
 
-    promoters = sum(1 for r in nps_answers if r >= 9)
-    detractors = sum(1 for r in nps_answers if r <= 6)
-    cost_by_category = {n: category_talk[n] * cost_per_second for n in names}
-    cost_by_category["untagged"] = untagged_talk * cost_per_second
+    offered, answered, abandoned = tally.offered, tally.answered, tally.abandoned
+    talk_total = tally.talk_total
+    cost_by_category = {n: category_talk.get(n, 0.0) * cost_per_second for n in names}
+    cost_by_category["untagged"] = tally.untagged_talk * cost_per_second
     return {
         "offered": offered,
-        "outbound": outbound,
+        "outbound": tally.outbound,
         "answered": answered,
         "abandoned": abandoned,
-        "missed": missed,
-        "waiting": waiting,
+        "missed": tally.missed,
+        "waiting": tally.waiting,
         "abandon_rate": _ratio(abandoned, offered),
         "answer_rate": _ratio(answered, offered),
-        "avg_talk_seconds": _mean(talks),
+        "avg_talk_seconds": _mean(talk_total, tally.talks),
         "talk_target_seconds": target,
-        "over_target_share": _ratio(sum(1 for t in talks if t > target), len(talks)),
-        "avg_wait_seconds": _mean(waits),
-        "service_level": _ratio(in_time, answered + abandoned + missed),
+        "over_target_share": _ratio(tally.over_target, tally.talks),
+        "avg_wait_seconds": _mean(tally.wait_total, tally.waits),
+        "service_level": _ratio(tally.in_time, answered + abandoned + tally.missed),
         "service_level_seconds": sl_seconds,
         "category_mix": category_mix,
-        "untagged": untagged,
+        "untagged": tally.untagged,
         "category_alerts": alerts,
-        "fcr_rate": _ratio(resolved_yes, resolved_known),
-        "conversion_rate": _ratio(conversions, answered),
-        "csat_score": _ratio(sum(1 for r in csat if r >= 4), len(csat)),
-        "csat_avg": _mean(csat),
-        "csat_responses": len(csat),
+        "fcr_rate": _ratio(tally.resolved_yes, tally.resolved_known),
+        "conversion_rate": _ratio(tally.conversions, answered),
+        "csat_score": _ratio(tally.csat_good, tally.csat),
+        "csat_avg": _mean(tally.csat_total, tally.csat),
+        "csat_responses": tally.csat,
         "nps": (
-            _round_half_away(100 * (promoters - detractors) / len(nps_answers))
-            if nps_answers
+            _round_half_away(100 * (tally.promoters - tally.detractors) / tally.nps)
+            if tally.nps
             else None
         ),
-        "nps_responses": len(nps_answers),
-        "repeat_caller_share": _ratio(
-            sum(1 for n in caller_calls.values() if n >= 2), len(caller_calls)
-        ),
+        "nps_responses": tally.nps,
+        "repeat_caller_share": _ratio(tally.repeat_callers, len(tally.caller_calls)),
         "open_issues": len(open_ages),
         "oldest_open_issue_seconds": max(open_ages) if open_ages else None,
         "issues_opened": issues_opened,
         "issues_resolved": len(resolutions),
-        "avg_resolution_seconds": _mean(resolutions),
+        "avg_resolution_seconds": _mean(sum(resolutions), len(resolutions)),
         "talk_cost": {"total": talk_total * cost_per_second, "by_category": cost_by_category},
-        "by_hour": hours,
+        "by_hour": [
+            {"hour": h, "offered": b[0], "answered": b[1], "abandoned": b[2]}
+            for h, b in enumerate(tally.hours)
+        ],
         "by_agent": by_agent,
-        "by_queue": by_queue(
-            (c for c in calls if window.start <= c.started_at < window.end), sl_seconds
-        ),
+        "by_queue": queue_figures(tally.queues),
         # additions to docs/kpis.md, used by the report and the screen
         "tagged": tagged,
-        "conversions": conversions,
+        "conversions": tally.conversions,
         "talk_seconds_total": talk_total,
-        "talk_seconds_by_category": {n: float(category_talk[n]) for n in names},
+        "talk_seconds_by_category": {n: float(category_talk.get(n, 0.0)) for n in names},
     }
