@@ -26,7 +26,7 @@ BATCH = 500
 
 _CALL_COLUMN_NAMES = CallRow._fields
 _CALL_FIELD_SET = frozenset(CALL_FIELDS)
-_UPDATED_COLUMNS = (*CALL_FIELDS, "updated_at")
+_UPDATED_COLUMNS = (*CALL_FIELDS, "updated_at", "change_seq")
 _INSERTED_COLUMNS = ("source", "call_id", *_UPDATED_COLUMNS)
 
 _SELECT_CALLS = (
@@ -145,13 +145,17 @@ def _apply_calls(
             row["direction"] = "in"
         if row.get("transferred") is None:
             row["transferred"] = False
-        inserts.append(row)  # its keys: CALL_FIELDS, source, call_id, updated_at
+        inserts.append(row)  # its keys: CALL_FIELDS, source, call_id, updated_at, change_seq
     changed: list[dict[str, Any]] = []
     for call_id, row in existing.items():
         # the row's keys are the columns, in order, and only their values were set
         if tuple(row.values()) != originals[call_id]:
             row["updated_at"] = now
             changed.append(row)
+    if inserts or changed:  # every row written is stamped with the transaction's number
+        seq = tx.change_seq()
+        for row in (*inserts, *changed):
+            row["change_seq"] = seq
     insert_rows = [tuple(row[c] for c in _INSERTED_COLUMNS) for row in inserts]
     for insert_chunk in _chunks(insert_rows):
         tx.executemany(_INSERT_CALL, insert_chunk)

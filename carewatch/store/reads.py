@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from carewatch.records import CallRow, IssueRow
+from carewatch.store.changeseq import SEQ_TABLE
 from carewatch.store.database import Tx
 
 #: The call columns in the order of :class:`CallRow` (a selected row unpacks into one).
@@ -101,3 +102,24 @@ def open_issues(tx: Tx) -> list[IssueRow]:
     """Issues not resolved yet, oldest first."""
     sql = f"{_SELECT_ISSUES} WHERE resolved_at IS NULL ORDER BY opened_at"
     return [IssueRow(*r) for r in tx.rows(sql)]
+
+
+# -- what changed (the live screen) ---------------------------------------------------------------
+_SELECT_SEQ_CALLS = f"SELECT change_seq, {CALL_COLUMNS} FROM cw_call"
+
+
+def change_seq(tx: Tx) -> int:
+    """The store's change sequence now (:mod:`carewatch.store.changeseq`)."""
+    return int(tx.scalar(f"SELECT value FROM {SEQ_TABLE} WHERE id = 1") or 0)
+
+
+def calls_changed_after(tx: Tx, seq: int) -> list[tuple[int, CallRow]]:
+    """Every call written after change number ``seq``, with its number, in change order."""
+    sql = f"{_SELECT_SEQ_CALLS} WHERE change_seq > ? ORDER BY change_seq, id"
+    return [(int(r[0]), CallRow(*r[1:])) for r in tx.rows(sql, (seq,))]
+
+
+def agent_events_after(tx: Tx, event_id: int) -> list[dict[str, Any]]:
+    """Agent events stored after the one with id ``event_id``, in the order they were stored
+    (writers take turns, so ids follow the commits)."""
+    return tx.dicts("SELECT * FROM cw_agent_event WHERE id > ? ORDER BY id", (event_id,))
