@@ -7,6 +7,7 @@ happens, so each face asks for "the KPIs of this window" in one call.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from carewatch.config import Config
@@ -15,9 +16,14 @@ from carewatch.kpi.now import STALE_CALL_SECONDS, NowState, now_state
 from carewatch.kpi.windows import Window
 from carewatch.records import UNREACHABLE_RING
 from carewatch.store import Store
+from carewatch.timeutil import day_bounds
 
-#: How far back operators' events are read to know each one's state now.
-AGENT_EVENTS_LOOKBACK = 24 * 3600.0
+
+def events_since(now: float, tz: tzinfo) -> float:
+    """From when operators' events are read to know each one's state at ``now``: the start of
+    the local day before (a day and more: the last login and pause are in it). The same all
+    day long, so a live screen folds each event once."""
+    return day_bounds(datetime.fromtimestamp(now, tz).date() - timedelta(days=1), tz)[0]
 
 
 def window_kpis(
@@ -99,9 +105,11 @@ def window_kpis_by_queue(
     return total, by_queue
 
 
-def live_state(store: Store, now: float) -> NowState:
-    """The centre at ``now`` (:func:`carewatch.kpi.now.now_state`): the recent calls and the
-    operators' events of the last :data:`AGENT_EVENTS_LOOKBACK` seconds."""
+def live_state(store: Store, config: Config, now: float) -> NowState:
+    """The centre at ``now`` (:func:`carewatch.kpi.now.now_state`): the calls that started in
+    the last :data:`~carewatch.kpi.now.STALE_CALL_SECONDS` and the operators' events since
+    :func:`events_since`. The live screen keeps the same reading up to date
+    (:meth:`carewatch.live.LiveDay.now_state`)."""
     calls = store.calls_between(now - STALE_CALL_SECONDS, now + 1.0)
-    events = store.agent_events_between(now - AGENT_EVENTS_LOOKBACK, now + 1.0)
+    events = store.agent_events_between(events_since(now, config.tz), now + 1.0)
     return now_state(calls, events, now)
