@@ -33,6 +33,7 @@ from carewatch.config.screen import operator_agents
 from carewatch.store import Store, StoreError
 from carewatch.tui.commands import CarewatchCommands, PaletteCommand
 from carewatch.tui.feed import DemoFeed, StartHook, default_operator
+from carewatch.tui.gcpace import CollectorPace
 from carewatch.tui.messages import Undoable, WriteDone
 from carewatch.tui.refresh import VERSION_POLL_SECONDS, Refreshing
 from carewatch.tui.screens.main import MainScreen
@@ -96,6 +97,8 @@ class CarewatchApp(Refreshing, App[None]):
         self.stop_event = threading.Event()
         self._writes: queue.Queue[Callable[[], WriteDone]] = queue.Queue()
         self._init_refreshing()
+        #: Full garbage-collector passes, paced while the screen is live (see gcpace).
+        self.collector = CollectorPace()
 
     # -- theme -----------------------------------------------------------------------------------
     def _theme_changed(self, theme: Any) -> None:
@@ -129,6 +132,7 @@ class CarewatchApp(Refreshing, App[None]):
             if self.demo is not None:
                 self._run_demo(self.demo)
             self.set_interval(1.0, self._tick)
+            self.collector.start()
         self.request_refresh()
 
     def _demo_label(self) -> str | None:
@@ -142,6 +146,7 @@ class CarewatchApp(Refreshing, App[None]):
     def on_unmount(self) -> None:
         """Stop every thread this app started (they check the event at least every 250 ms)."""
         self.stop_event.set()
+        self.collector.stop()
         with contextlib.suppress(StoreError):
             self.store.close()
 
@@ -189,6 +194,7 @@ class CarewatchApp(Refreshing, App[None]):
                 if wall is not None:
                     wall.tick(self.clock())
         self._periodic()
+        self.collector.tick()
 
     # -- background threads --------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="demo", exit_on_error=False)

@@ -42,6 +42,10 @@ if TYPE_CHECKING:
 VERSION_POLL_SECONDS = 0.1
 #: Refresh at least this often even when nothing was committed (time passes).
 PERIODIC_REFRESH = 15.0
+#: After a frame with new figures is drawn, the next refresh waits at least this long, and
+#: at least as long as that frame took: at most about half of the UI thread goes to painting
+#: figures, the rest stays free for keys (a busy centre would otherwise keep it painting).
+MIN_REFRESH_GAP = 0.05
 
 
 class Refreshing:
@@ -67,6 +71,8 @@ class Refreshing:
         self._last_refresh_at = 0.0
         self._last_error: str | None = None
         self._synced_version: int | None = None
+        self._not_before = 0.0
+        self._kick_pending = False
         #: Snapshots painted, refreshes that found nothing new, and version polls done.
         self.refresh_count = 0
         self.skipped_count = 0
@@ -84,6 +90,12 @@ class Refreshing:
 
     def _kick(self) -> None:
         if self._refreshing or not self._dirty or self.stop_event.is_set():
+            return
+        wait = self._not_before - time.monotonic()
+        if wait > 0:  # (infinite: the frame being drawn kicks when it is on the screen)
+            if not self._kick_pending and wait != float("inf"):
+                self._kick_pending = True
+                self.set_timer(wait, self._kick_later)  # type: ignore[attr-defined]
             return
         stack = self.screen_stack  # type: ignore[attr-defined]
         if not stack or not isinstance(stack[-1], (MainScreen, WallScreen)):
@@ -121,6 +133,16 @@ class Refreshing:
         )
         self.post_message(SnapshotReady(snapshot, generation))  # type: ignore[attr-defined]
 
+    def _kick_later(self) -> None:
+        self._kick_pending = False
+        self._kick()
+
+    def _drawn(self, started: float) -> None:
+        """The frame with the new figures is on the screen (see :data:`MIN_REFRESH_GAP`)."""
+        now = time.monotonic()
+        self._not_before = now + max(MIN_REFRESH_GAP, now - started)
+        self._kick()
+
     def on_refresh_skipped(self, _message: RefreshSkipped) -> None:
         """A refresh found nothing new: start the next one if one was asked for."""
         self._refreshing = False
@@ -130,7 +152,7 @@ class Refreshing:
     def on_snapshot_ready(self, message: SnapshotReady) -> None:
         """Paint the new figures, then start the next refresh if one was asked for."""
         self._refreshing = False
-        self._last_refresh_at = time.monotonic()
+        started = self._last_refresh_at = time.monotonic()
         self._last_error = None
         main = self.main  # type: ignore[attr-defined]
         snap = message.snapshot
@@ -148,6 +170,8 @@ class Refreshing:
             except NoMatches:  # the screen is being taken down
                 return
             self.refresh_count += 1
+            self._not_before = float("inf")  # until the frame is drawn
+            self.call_after_refresh(self._drawn, started)  # type: ignore[attr-defined]
         else:
             self._dirty = self._force = True
         self._kick()

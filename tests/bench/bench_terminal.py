@@ -105,7 +105,7 @@ def burst(screen: PtyScreen, log: Path, rate: float, n: int, *, keys: bool) -> T
     measuring the appends (the window changes what the tiles count)."""
     if not screen.wait_for(lambda: bool(_counts(screen)), 180):
         raise RuntimeError(f"the screen never showed a count:\n{screen.text()}")
-    time.sleep(1.0)
+    settle(screen)
     base = _counts(screen)[-1][1]
     appender = Appender(log, rate, n, prefix=f"t{int(time.time() * 1000)}")
     appender.start()
@@ -117,6 +117,17 @@ def burst(screen: PtyScreen, log: Path, rate: float, n: int, *, keys: bool) -> T
     screen.wait_for(lambda: _counts(screen)[-1][1] >= base + n, 15)
     lat = visible_latencies(appended, _counts(screen), base)
     return TermBurst(lat, [], len(appended), len(lat))
+
+
+def settle(screen: PtyScreen, quiet: float = 1.5, timeout: float = 60.0) -> None:
+    """Wait until the screen has shown no new reading for ``quiet`` seconds (it has caught up
+    with every call appended before)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        last = screen.readings[-1][0] if screen.readings else 0.0
+        if time.time() - last >= quiet:
+            return
+        time.sleep(0.1)
 
 
 def _title(screen: PtyScreen) -> object:

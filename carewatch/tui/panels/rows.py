@@ -16,11 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar, NamedTuple, Self
 
 from rich.text import Text
+from textual.geometry import Region
 from textual.widgets import DataTable
-from textual.widgets.data_table import CellDoesNotExist
+from textual.widgets.data_table import CellDoesNotExist, RowKey
 
 from carewatch.tui.panels.panel import Panel
 
@@ -127,6 +128,7 @@ class RowsTable(Panel, DataTable):
     selected with the cursor. Subclasses set ``COLUMNS`` and call :meth:`sync_rows`."""
 
     COLUMNS: ClassVar[tuple[Column, ...]] = ()
+    _removing = False
 
     def __init__(self, *, id: str | None = None, classes: str | None = None, **options: Any):
         super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=True, **options)
@@ -135,6 +137,28 @@ class RowsTable(Panel, DataTable):
         self._layout: list[tuple[Column, int]] | None = None
         self._row_order: list[str] = []
         self.border_title = self.PANEL_HELP.title
+
+    def remove_row(self, row_key: RowKey | str) -> None:
+        """DataTable's, without the new layout of the whole screen it asks for: a panel's size
+        is the screen grid's, and the table measures its rows again when idle (a busy centre
+        takes a row out of the call table for every new call)."""
+        self._removing = True
+        try:
+            super().remove_row(row_key)
+        finally:
+            self._removing = False
+
+    def refresh(
+        self,
+        *regions: Region,
+        repaint: bool = True,
+        layout: bool = False,
+        recompose: bool = False,
+    ) -> Self:
+        """Widget's (see :meth:`remove_row`)."""
+        return super().refresh(
+            *regions, repaint=repaint, layout=layout and not self._removing, recompose=recompose
+        )
 
     @property
     def shown_columns(self) -> list[str]:
@@ -193,6 +217,8 @@ class RowsTable(Panel, DataTable):
             del self._cells[key]
             changes.removed.append(key)
         for key, cells in wanted.items():
+            if self._cells.get(key) is cells:
+                continue  # the very cells shown already
             new = tuple(signature(cell) for cell in cells)
             old = self._signatures.get(key)
             self._cells[key] = tuple(cells)
