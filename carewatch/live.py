@@ -18,7 +18,7 @@ Pure of any screen: the refresh worker of the TUI calls it from its thread.
 from __future__ import annotations
 
 import bisect
-import heapq
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
@@ -34,38 +34,65 @@ from carewatch.kpi.windows import Window, day_window
 from carewatch.records import UNREACHABLE_RING, CallRow, IssueRow
 from carewatch.store import Store
 
-_Key = tuple[float, int]
-
 
 class _Ordered:
-    """Calls in start order (``(started_at, id)`` keys), kept sorted as calls come and go."""
+    """Calls in start order (by ``started_at``, then id), kept sorted as calls come and go:
+    two flat arrays (16 bytes a call) rather than a tuple per call."""
 
-    __slots__ = ("keys",)
+    __slots__ = ("ids", "starts")
 
     def __init__(self) -> None:
-        self.keys: list[_Key] = []
+        self.starts = array("d")
+        self.ids = array("q")
+
+    def _index(self, started: float, pk: int) -> int:
+        starts, ids = self.starts, self.ids
+        i = bisect.bisect_left(starts, started)
+        while i < len(starts) and starts[i] == started and ids[i] < pk:
+            i += 1
+        return i
 
     def add(self, call: CallRow) -> None:
-        key = (call.started_at, call.id)
-        keys = self.keys
-        if not keys or keys[-1] < key:
-            keys.append(key)  # the usual case: the newest call
-        else:
-            bisect.insort(keys, key)
+        starts, ids = self.starts, self.ids
+        started, pk = call.started_at, call.id
+        if not starts or (starts[-1], ids[-1]) < (started, pk):
+            starts.append(started)  # the usual case: the newest call
+            ids.append(pk)
+            return
+        i = self._index(started, pk)
+        starts.insert(i, started)
+        ids.insert(i, pk)
 
     def remove(self, call: CallRow) -> None:
-        key = (call.started_at, call.id)
-        i = bisect.bisect_left(self.keys, key)
-        if i < len(self.keys) and self.keys[i] == key:
-            del self.keys[i]
+        i = self._index(call.started_at, call.id)
+        if i < len(self.starts) and self.starts[i] == call.started_at and self.ids[i] == call.id:
+            del self.starts[i]
+            del self.ids[i]
+
+    def between(
+        self, low: float, high: float, *, lower: bool = True, upper: bool = True
+    ) -> Iterator[int]:
+        """The ids of the calls that started between ``low`` and ``high`` (each end included
+        unless told otherwise), oldest first."""
+        starts, ids = self.starts, self.ids
+        i = (bisect.bisect_left if lower else bisect.bisect_right)(starts, low)
+        j = (bisect.bisect_right if upper else bisect.bisect_left)(starts, high)
+        return iter(ids[i:j].tolist())
 
     def newest_first(self, start: float, end: float) -> Iterator[int]:
         """The ids of the calls that started in [start, end), newest first."""
-        keys = self.keys
-        i = bisect.bisect_left(keys, (end, -1)) - 1
-        while i >= 0 and keys[i][0] >= start:
-            yield keys[i][1]
+        starts, ids = self.starts, self.ids
+        i = bisect.bisect_left(starts, end) - 1
+        while i >= 0 and starts[i] >= start:
+            yield ids[i]
             i -= 1
+
+
+#: The text fields of a call that repeat from call to call (one copy each is kept).
+_SHARED_INDEX = tuple(
+    CallRow._fields.index(name)
+    for name in ("source", "queue", "agent", "direction", "disposition", "category", "outcome")
+)
 
 
 class LiveDay:
@@ -97,6 +124,7 @@ class LiveDay:
         config = self.config
         self.today = today
         self.calls = {}
+        self._texts: dict[str, str] = {}
         self._order = _Ordered()
         self._own_order = _Ordered()
         self._queue_order: dict[str, _Ordered] = {}
@@ -110,11 +138,9 @@ class LiveDay:
         self._unreachable: Counter[tuple[str, str | None]] = Counter()
         self._events: list[Mapping[str, Any]] = []
         self._fold = AgentFold()
+        #: The calls that started in [_recent_from, _recent_until]: those the centre now reads.
         self._recent = NowCalls()
-        self._recent_ids: set[int] = set()
-        self._recent_until = -1e300  # calls started up to here are in _recent (or expired)
-        self._future: list[_Key] = []  # heap: kept calls that started after _recent_until
-        self._expiry: list[_Key] = []  # heap: calls in _recent, by start
+        self._recent_from = self._recent_until = -1e300
 
     # -- reading the store ----------------------------------------------------------------------
     def sync(self, store: Store, now: float) -> bool:
@@ -190,8 +216,22 @@ class LiveDay:
         assert today is not None
         if not (today.start - STALE_CALL_SECONDS <= call.started_at < today.end):
             return
+        call = self._shared(call)
         self.calls[call.id] = call
         self._count(call, 1)
+
+    def _shared(self, call: CallRow) -> CallRow:
+        """``call`` with one copy of each repeated text (the queue, the agent...) for the day."""
+        texts = self._texts
+        values = list(call)
+        changed = False
+        for index in _SHARED_INDEX:
+            value = values[index]
+            if isinstance(value, str):
+                kept = texts.setdefault(value, value)
+                if kept is not value:
+                    values[index], changed = kept, True
+        return CallRow._make(values) if changed else call
 
     def _take(self, call: CallRow) -> None:
         del self.calls[call.id]
@@ -213,15 +253,8 @@ class LiveDay:
             if order is None:
                 order = self._queue_order[queue] = _Ordered()
             (order.add if sign > 0 else order.remove)(call)
-        if call.id in self._recent_ids:  # the centre now
-            self._recent.add(call, -1)
-            self._recent_ids.discard(call.id)
-        if sign > 0:
-            if call.started_at <= self._recent_until:
-                if self._recent_until - call.started_at <= STALE_CALL_SECONDS:
-                    self._enter_recent(call)
-            else:
-                heapq.heappush(self._future, (call.started_at, call.id))
+        if self._recent_from <= call.started_at <= self._recent_until:  # the centre now
+            self._recent.add(call, sign)
         if not (today.start <= call.started_at < today.end):
             return
         self._tally.add(call, sign)
@@ -235,36 +268,21 @@ class LiveDay:
             if not tally.offered and not tally.outbound:
                 del self._queue_tally[queue]
 
-    def _enter_recent(self, call: CallRow) -> None:
-        self._recent.add(call)
-        self._recent_ids.add(call.id)
-        heapq.heappush(self._expiry, (call.started_at, call.id))
-
     def now_state(self, now: float) -> NowState:
-        """The centre at ``now`` (:func:`carewatch.figures.live_state`'s reading)."""
-        if now < self._recent_until:  # the clock went back: take the recent calls anew
-            for pk in list(self._recent_ids):
-                self._recent.add(self.calls[pk], -1)
-            self._recent_ids.clear()
-            self._future = [(c.started_at, c.id) for c in self.calls.values()]
-            heapq.heapify(self._future)
-            self._expiry = []
-            self._recent_until = -1e300
-        self._recent_until = now
-        future, calls = self._future, self.calls
-        while future and future[0][0] <= now:
-            started, pk = heapq.heappop(future)
-            call = calls.get(pk)
-            current = call is not None and call.started_at == started
-            if current and now - started <= STALE_CALL_SECONDS and pk not in self._recent_ids:
-                self._enter_recent(call)  # type: ignore[arg-type]
-        expiry = self._expiry
-        while expiry and now - expiry[0][0] > STALE_CALL_SECONDS:
-            started, pk = heapq.heappop(expiry)
-            call = calls.get(pk)
-            if pk in self._recent_ids and call is not None and call.started_at == started:
-                self._recent.add(call, -1)
-                self._recent_ids.discard(pk)
+        """The centre at ``now`` (:func:`carewatch.figures.live_state`'s reading): the calls
+        that started in the last :data:`STALE_CALL_SECONDS`, moved in and out of the reading
+        as time passes (ranges of the calls kept in start order)."""
+        start, until = now - STALE_CALL_SECONDS, now
+        calls, order = self.calls, self._order
+        if now < self._recent_until or start > self._recent_until:
+            # the clock went back, or jumped past the whole window: read the window anew
+            self._recent = NowCalls(calls[pk] for pk in order.between(start, until))
+        else:
+            for pk in order.between(self._recent_from, start, upper=False):
+                self._recent.remove(calls[pk])  # started too long ago now
+            for pk in order.between(self._recent_until, until, lower=False):
+                self._recent.add(calls[pk])  # started since the last reading
+        self._recent_from, self._recent_until = start, until
         return self._recent.state(self._fold.tracks_at(now), now)
 
     # -- what a refresh shows -------------------------------------------------------------------

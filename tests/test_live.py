@@ -107,7 +107,9 @@ def test_kept_up_to_date_it_equals_a_full_reading(ops: list[tuple[int, Any]]) ->
     live = LiveDay(CFG, OWN)
     live.begin(TODAY, 0, [], [])
     calls: dict[int, CallRow] = {}
-    for pk, op in ops:
+    for i, (pk, op) in enumerate(ops):
+        if i == len(ops) // 2:
+            live.now_state(NOW - 3600)  # read half way: later changes move the reading on
         if isinstance(op, dict):
             calls[pk] = _row(pk, op)
         elif pk in calls:  # a tag on a call already written

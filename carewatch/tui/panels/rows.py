@@ -123,6 +123,14 @@ class RowChanges:
     updated: list[str] = field(default_factory=list)
 
 
+#: DataTable's render caches, sized for a live table: any change of a cell (a new call, a
+#: ticking clock) makes every entry stale, so more than a few screens of lines are never used
+#: again. Left at Textual's sizes (10,000 cells, 1,000 rows and lines) they filled up over
+#: minutes of updates: measured, 6 KB of memory per new call at 400 calls/s until full.
+RENDER_CACHE_CELLS = 2000
+RENDER_CACHE_LINES = 200
+
+
 class RowsTable(Panel, DataTable):
     """A panel that is a table of rows, one per thing, keyed by the thing's id; a row is
     selected with the cursor. Subclasses set ``COLUMNS`` and call :meth:`sync_rows`."""
@@ -137,6 +145,13 @@ class RowsTable(Panel, DataTable):
         self._layout: list[tuple[Column, int]] | None = None
         self._row_order: list[str] = []
         self.border_title = self.PANEL_HELP.title
+        for cache, size in (
+            (self._cell_render_cache, RENDER_CACHE_CELLS),
+            (self._row_render_cache, RENDER_CACHE_LINES),
+            (self._row_renderable_cache, RENDER_CACHE_LINES),
+            (self._line_cache, RENDER_CACHE_LINES),
+        ):
+            cache.maxsize = size
 
     def remove_row(self, row_key: RowKey | str) -> None:
         """DataTable's, without the new layout of the whole screen it asks for: a panel's size
