@@ -6,8 +6,10 @@ reads nothing itself.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -176,9 +178,8 @@ class NowCalls:
         self.open: dict[int, CallRow] = {}
         #: Operator -> how many of the calls are theirs.
         self.seen: Counter[str] = Counter()
-        #: Operator -> {call pk: when it ended}, for the calls whose end is known.
-        self.ends: dict[str, dict[int, float]] = {}
-        self._latest: dict[str, float] = {}
+        #: Operator -> when their calls ended (the calls whose end is known), sorted.
+        self.ends: dict[str, array[float]] = {}
         for call in calls:
             self.add(call)
 
@@ -199,14 +200,18 @@ class NowCalls:
             else:
                 self.open.pop(call.id, None)
         elif end is not None and agent:
-            ends = self.ends.setdefault(agent, {})
+            ends = self.ends.get(agent)
+            if ends is None:
+                ends = self.ends[agent] = array("d")
             if sign > 0:
-                ends[call.id] = end
-                if end > self._latest.get(agent, -math.inf):
-                    self._latest[agent] = end
+                if not ends or ends[-1] <= end:
+                    ends.append(end)
+                else:
+                    ends.insert(bisect.bisect_right(ends, end), end)
             else:
-                ends.pop(call.id, None)
-                self._latest.pop(agent, None)  # found again when asked
+                i = bisect.bisect_left(ends, end)
+                if i < len(ends) and ends[i] == end:
+                    del ends[i]
                 if not ends:
                     del self.ends[agent]
 
@@ -219,12 +224,8 @@ class NowCalls:
         ends = self.ends.get(agent)
         if not ends:
             return None
-        latest = self._latest.get(agent)
-        if latest is None:
-            latest = self._latest[agent] = max(ends.values())
-        if latest <= now:
-            return latest
-        return max((e for e in ends.values() if e <= now), default=None)
+        i = bisect.bisect_right(ends, now)
+        return ends[i - 1] if i else None
 
     def state(self, tracks: Mapping[str, _AgentTrack], now: float) -> NowState:
         """The centre at ``now`` from these calls and the operators' tracks."""

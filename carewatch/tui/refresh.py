@@ -42,6 +42,9 @@ if TYPE_CHECKING:
 VERSION_POLL_SECONDS = 0.1
 #: Refresh at least this often even when nothing was committed (time passes).
 PERIODIC_REFRESH = 15.0
+#: The screen's follower hands a file's new lines over this soon after they are written
+#: (watchfiles' debounce and step, in ms; ``ingest --follow`` keeps the follower's 50 ms).
+FOLLOW_MS = 20
 #: After a frame with new figures is drawn, the next refresh waits at least this long, and
 #: at least as long as that frame took: at most about half of the UI thread goes to painting
 #: figures, the rest stays free for keys (a busy centre would otherwise keep it painting).
@@ -217,7 +220,9 @@ class Refreshing:
         """Follow the watched call-log files with the same code as ``ingest --follow``."""
         from carewatch.ingest import Follower
 
-        self.follower = Follower(self.store, self.config, sources=self.sources)
+        self.follower = Follower(
+            self.store, self.config, sources=self.sources, debounce_ms=FOLLOW_MS, step_ms=FOLLOW_MS
+        )
 
         def on_batch(summary: Any) -> None:
             # new calls show by their change numbers; a batch that only moved a file's

@@ -42,7 +42,9 @@ from textual import events
 from carewatch.config import Config
 from carewatch.tui.app import CarewatchApp, create_app
 from carewatch.tui.panels.calls import CallTable
+from carewatch.tui.refresh import FOLLOW_MS
 from carewatch.tui.screens.main import MainScreen
+from tests.bench import floor_app
 from tests.bench.floor_app import FloorApp
 from tests.bench.screen_data import (
     Appender,
@@ -52,6 +54,8 @@ from tests.bench.screen_data import (
     new_log,
     quantile,
 )
+
+assert floor_app.FOLLOW_MS == FOLLOW_MS, "the floor follows the file as the screen does"
 
 SIZE = (160, 48)
 KEY_EVERY = 0.3
