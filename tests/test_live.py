@@ -215,3 +215,18 @@ def test_a_new_day_starts_afresh(tmp_path: Path) -> None:
         assert live.sync(store, later)
         assert live.today is not None and live.today.start == TODAY.end
         assert live.kpis(None, [], later)["offered"] == 1
+
+
+def test_a_finished_day_is_read_as_its_inbound_start_times(database: str) -> None:
+    with Store(database) as store:
+        store.ingest(
+            "pbx",
+            [
+                (1, _call("in2", NOW + 20, queue="sales")),
+                (2, _call("in1", NOW + 10, queue="support")),
+                (3, _call("out", NOW + 15, direction="out", queue="sales")),
+                (4, _call("later", NOW + 5000)),
+            ],
+        )
+        assert store.inbound_starts_between(NOW, NOW + 60) == [NOW + 10, NOW + 20]
+        assert store.inbound_starts_between(NOW, NOW + 60, queue="sales") == [NOW + 20]

@@ -181,6 +181,13 @@ class Store:
         """Calls that started in [start, end), oldest first (index range scan on started_at)."""
         return self._read(lambda tx: reads.calls_between(tx, start, end, queue=queue, agent=agent))
 
+    def inbound_starts_between(
+        self, start: float, end: float, *, queue: str | None = None
+    ) -> list[float]:
+        """When each inbound call that started in [start, end) started (of one queue, if
+        given), in order."""
+        return self._read(lambda tx: reads.inbound_starts_between(tx, start, end, queue=queue))
+
     def recent_calls(self, limit: int = 200, *, since: float | None = None) -> list[CallRow]:
         """The newest calls by start time (at most ``limit``), newest first."""
         return self._read(lambda tx: reads.recent_calls(tx, limit, since=since))

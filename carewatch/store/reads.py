@@ -43,6 +43,21 @@ def calls_between(
     return [CallRow(*r) for r in tx.rows(sql, params)]
 
 
+def inbound_starts_between(
+    tx: Tx, start: float, end: float, *, queue: str | None = None
+) -> list[float]:
+    """When each inbound call that started in [start, end) started, in order (what a finished
+    day's comparison needs, without reading its calls whole)."""
+    sql = (
+        "SELECT started_at FROM cw_call WHERE started_at >= ? AND started_at < ? AND direction <> ?"
+    )
+    params: list[Any] = [start, end, "out"]
+    if queue is not None:
+        sql += " AND queue = ?"
+        params.append(queue)
+    return [float(r[0]) for r in tx.rows(sql + " ORDER BY started_at", params)]
+
+
 def recent_calls(tx: Tx, limit: int, *, since: float | None = None) -> list[CallRow]:
     """The newest calls by start time (at most ``limit``), newest first."""
     where, params = (

@@ -5,8 +5,8 @@ day of calls, Textual's render caches): 100–300 ms on the project's 2-core mac
 which nothing is painted and no key is handled. Left to itself the collector ran several a
 minute while calls streamed in, each one a stall of the screen (measured: the slowest 5% of
 "call appended → on the screen" were these stalls). While the screen runs, full passes happen
-only every :data:`FULL_PASS_SECONDS`, from the one-second tick; the young generations are
-collected as usual. The collector's settings are given back when the screen closes.
+only every :data:`FULL_PASS_SECONDS` (half a minute), from the one-second tick; the young
+generations are collected as usual. The collector's settings are given back when the screen closes.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import gc
 import time
 
 #: Seconds between full passes of the garbage collector while the screen runs.
-FULL_PASS_SECONDS = 60.0
+FULL_PASS_SECONDS = 30.0
 #: The third threshold while the screen runs: never reached, the tick runs the full passes.
 _NO_AUTOMATIC_FULL_PASS = 1 << 30
 

@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from carewatch.callstate import is_inbound
 from carewatch.config import Config
 from carewatch.config.screen import fold
 from carewatch.figures import unreachable_rings
@@ -69,15 +68,11 @@ class LastWeekCache:
             if hit is not None and hit[0] == live.older_changes:
                 return hit[1]
         stamp = live.older_changes
-        calls = store.calls_between(window.start, window.end, queue=queue)
+        starts = store.inbound_starts_between(window.start, window.end, queue=queue)
         tz = live.config.tz
         hourly = [0] * 24
-        starts: list[float] = []
-        for call in calls:
-            if is_inbound(call):
-                starts.append(call.started_at)
-                hourly[local_hour(call.started_at, tz)] += 1
-        starts.sort()
+        for started in starts:
+            hourly[local_hour(started, tz)] += 1
         found = _Day(starts, hourly)
         with self._lock:
             self._data = {key: (stamp, found)}
@@ -90,8 +85,7 @@ class LastWeekCache:
         if day.start <= start and end <= day.end:
             starts = self.day(store, live, day, queue).starts
             return bisect.bisect_left(starts, end) - bisect.bisect_left(starts, start)
-        calls = store.calls_between(start, end, queue=queue)
-        return sum(1 for c in calls if is_inbound(c))
+        return len(store.inbound_starts_between(start, end, queue=queue))
 
 
 def load_snapshot(
