@@ -44,7 +44,9 @@ Decisions (where the SPEC is silent)
 * **Cost.** :func:`compute_kpis` is one pass over the window's calls plus the issues given, so
   its cost depends only on the window, never on the length of the history
   (:func:`carewatch.figures.window_kpis` reads the window with an index range scan on
-  ``started_at``).
+  ``started_at``). The pass adds each call to a :class:`~carewatch.kpi.tally.KpiTally`, and
+  :func:`snapshot_of` turns the sums into the snapshot; the live screen keeps a tally of today and
+  adds and takes away the calls that change, so both read every figure the same way.
 """
 
 from __future__ import annotations
