@@ -7,6 +7,7 @@ happens, so each face asks for "the KPIs of this window" in one call.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from carewatch.config import Config
@@ -17,9 +18,14 @@ from carewatch.kpi.sessions import LOOKBACK_SECONDS, agent_time
 from carewatch.kpi.windows import Window
 from carewatch.records import CallRow
 from carewatch.store import Store
+from carewatch.timeutil import day_bounds
 
-#: How far back operators' events are read to know each one's state now.
-AGENT_EVENTS_LOOKBACK = 24 * 3600.0
+
+def events_since(now: float, tz: tzinfo) -> float:
+    """From when operators' events are read to know each one's state at ``now``: the start of
+    the local day before (a day and more: the last login and pause are in it). The same all
+    day long, so a live screen folds each event once."""
+    return day_bounds(datetime.fromtimestamp(now, tz).date() - timedelta(days=1), tz)[0]
 
 
 #: How long after a window the callers to call back are looked for (up to now).
@@ -169,9 +175,11 @@ def window_kpis_by_queue(
     return total, by_queue
 
 
-def live_state(store: Store, now: float) -> NowState:
-    """The centre at ``now`` (:func:`carewatch.kpi.now.now_state`): the recent calls and the
-    operators' events of the last :data:`AGENT_EVENTS_LOOKBACK` seconds."""
+def live_state(store: Store, config: Config, now: float) -> NowState:
+    """The centre at ``now`` (:func:`carewatch.kpi.now.now_state`): the calls that started in
+    the last :data:`~carewatch.kpi.now.STALE_CALL_SECONDS` and the operators' events since
+    :func:`events_since`. The live screen keeps the same reading up to date
+    (:meth:`carewatch.live.LiveDay.now_state`)."""
     calls = store.calls_between(now - STALE_CALL_SECONDS, now + 1.0)
-    events = store.agent_events_between(now - AGENT_EVENTS_LOOKBACK, now + 1.0)
+    events = store.agent_events_between(events_since(now, config.tz), now + 1.0)
     return now_state(calls, events, now)

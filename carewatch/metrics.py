@@ -73,7 +73,7 @@ def read_figures(store: Store, config: Config, now: float) -> Figures:
     tz = config.tz
     window = day_window(datetime.fromtimestamp(now, tz).date(), tz)
     total, by_queue = window_kpis_by_queue(store, config, window, now=now)
-    return Figures(total, by_queue, live_state(store, now))
+    return Figures(total, by_queue, live_state(store, config, now))
 
 
 def _add(family: GaugeMetricFamily, value: float, **labels: str) -> None:

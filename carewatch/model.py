@@ -34,6 +34,7 @@ class Call(SQLModel, table=True):
         Index("ix_call_started_at", "started_at"),
         Index("ix_call_agent_started_at", "agent", "started_at"),
         Index("ix_call_updated_at", "updated_at"),
+        Index("ix_call_change_seq", "change_seq"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -63,6 +64,21 @@ class Call(SQLModel, table=True):
     #: Which queue entry of the call this row is ('' for a call of one entry); the last
     #: column, as in a database upgraded from version 1.
     leg: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    #: The store's change sequence at the last write of this row (:class:`ChangeSeq`): a
+    #: screen reads the rows above the number it has seen. 0 for rows older than the column.
+    change_seq: int = Field(
+        default=0, sa_column=Column(BigInteger, nullable=False, server_default="0")
+    )
+
+
+class ChangeSeq(SQLModel, table=True):
+    """The store's change sequence: one row, moved once by every write transaction (writers
+    take turns, so the numbers follow the order of the commits; no writer's clock)."""
+
+    __tablename__ = "cw_change_seq"
+
+    id: int = Field(primary_key=True)
+    value: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
 
 
 class TagEvent(SQLModel, table=True):

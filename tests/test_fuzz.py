@@ -239,7 +239,7 @@ def ingest_and_report(db: str, folder: Path, log: tuple[str, str]) -> None:
                 assert render(report, report_format)
             window = day_window(day, CONFIG.tz)
             assert window_kpis(store, CONFIG, window, now=window.end)["offered"] >= 0
-        live_state(store, 1_709_629_300.0)
+        live_state(store, CONFIG, 1_709_629_300.0)
 
 
 @settings(max_examples=40, **FUZZ)

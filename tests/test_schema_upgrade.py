@@ -165,9 +165,9 @@ def test_version_1_database_upgraded_keeps_everything(
     assert "schema version 1 (revision 0001), out of date" in capsys.readouterr().out
 
     assert main(["db", "upgrade", "--db", database]) == 0
-    assert "upgraded from schema version 1 to 2" in capsys.readouterr().out
+    assert "upgraded from schema version 1 to 3" in capsys.readouterr().out
     assert main(["db", "status", "--db", database]) == 0
-    assert "schema version 2 (revision 0002), current" in capsys.readouterr().out
+    assert "schema version 3 (revision 0003), current" in capsys.readouterr().out
     assert main(["db", "upgrade", "--db", database]) == 0
     assert "already current" in capsys.readouterr().out
 

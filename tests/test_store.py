@@ -122,7 +122,7 @@ def test_other_version_gets_a_clear_message(tmp_path: Path) -> None:
     Store(str(db)).close()
     with sqlite3.connect(db) as conn:
         conn.execute("UPDATE cw_alembic_version SET version_num = '0099'")
-    with pytest.raises(StoreError, match="schema version 0099; this carewatch uses version 2"):
+    with pytest.raises(StoreError, match="schema version 0099; this carewatch uses version 3"):
         Store(str(db))
 
 

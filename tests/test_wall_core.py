@@ -17,7 +17,7 @@ from carewatch.kpi.now import now_state
 from carewatch.records import CallUpdate
 from carewatch.simulate import generate_calls, run_live
 from carewatch.store import Store
-from carewatch.tui.centre import queue_lines
+from carewatch.tui.centre import answered_in, queue_lines
 from carewatch.tui.panels.calls import COLUMNS as CALL_COLUMNS
 from carewatch.tui.panels.rows import Column, fit_columns
 from carewatch.tui.state import remember_theme, theme_to_use
@@ -148,7 +148,9 @@ def test_logged_in_time_membership_and_queue_lines() -> None:
     assert state.agents["Ben"].state == "paused" and state.agents["Ben"].logged_in_at == at(9)
     assert state.agents["Cid"].state == "logged_off"
     kpis = {"by_queue": by_queue([waiting, talking, done], 20)}
-    lines = {q.name: q for q in queue_lines(kpis, state, [waiting, talking, done], CFG)}
+    lines = {
+        q.name: q for q in queue_lines(kpis, state, answered_in([waiting, talking, done]), CFG)
+    }
     sales, support = lines["sales"], lines["support"]
     assert (sales.waiting, sales.longest_since) == (1, at(10, 59))
     assert (sales.talking, sales.free, sales.paused, sales.logged_in) == (1, 0, 1, 2)

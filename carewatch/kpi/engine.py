@@ -52,45 +52,41 @@ Decisions (where the SPEC is silent)
 * **Cost.** :func:`compute_kpis` is one pass over the window's calls plus the issues given, so
   its cost depends only on the window, never on the length of the history
   (:func:`carewatch.figures.window_kpis` reads the window with an index range scan on
-  ``started_at``).
+  ``started_at``). The pass adds each call to a :class:`~carewatch.kpi.tally.KpiTally`, and
+  :func:`snapshot_of` turns the sums into the snapshot; the live screen keeps a tally of today and
+  adds and takes away the calls that change, so both read every figure the same way.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from carewatch.callstate import disposition, is_inbound
 from carewatch.config import Config
-from carewatch.kpi.queues import QueueTally, queue_figures
+from carewatch.kpi.queues import queue_figures
+from carewatch.kpi.tally import (
+    DEFAULT_CONVERSION_OUTCOMES,
+    AgentTally,
+    KpiTally,
+    conversion_outcomes,
+    known_caller,
+)
 from carewatch.kpi.windows import Window
 from carewatch.records import CallRow, IssueRow
-from carewatch.timeutil import local_hour
 
-#: Outcomes that count as a conversion when the config lists no outcomes (SPEC default).
-DEFAULT_CONVERSION_OUTCOMES = frozenset({"sale", "appointment"})
-
-_UNKNOWN_CALLERS = frozenset(
-    {"anonymous", "unknown", "private", "restricted", "unavailable", "withheld"}
-)
-
-
-def known_caller(caller: str | None) -> str | None:
-    """The caller id as a known caller, ``None`` for an empty or withheld one."""
-    if caller is None:
-        return None
-    text = caller.strip()
-    if not text.strip("0") or text.lower() in _UNKNOWN_CALLERS:
-        return None
-    return text
+__all__ = [
+    "DEFAULT_CONVERSION_OUTCOMES",
+    "compute_kpis",
+    "conversion_outcomes",
+    "known_caller",
+    "snapshot_of",
+]
 
 
-def _mean(values: Sequence[float]) -> float | None:
-    return sum(values) / len(values) if values else None
+def _mean(total: float, n: int) -> float | None:
+    return total / n if n else None
 
 
 def _ratio(part: int, whole: int) -> float | None:
@@ -107,21 +103,7 @@ def _complaint_rate(counts: Mapping[str, int], tagged: int, config: Config) -> f
     complaints = {c.name for c in config.categories if c.complaint}
     if not complaints:
         return None
-    return _ratio(sum(counts[n] for n in complaints), tagged)
-
-
-def conversion_outcomes(config: Config) -> frozenset[str]:
-    """The outcomes that count as a conversion (config, else sale and appointment)."""
-    return config.conversion_outcomes if config.outcomes else DEFAULT_CONVERSION_OUTCOMES
-
-
-@dataclass
-class _AgentTally:
-    answered: int = 0
-    tagged: int = 0
-    conversions: int = 0
-    talks: list[float] = field(default_factory=list)
-    waits: list[float] = field(default_factory=list)
+    return _ratio(sum(counts.get(n, 0) for n in complaints), tagged)
 
 
 def compute_kpis(
@@ -149,94 +131,46 @@ def compute_kpis(
     One pass over the window's calls and the given issues: the cost depends only on the
     window, never on the length of the history.
     """
-    tz = config.tz
-    targets = config.targets
-    conversions_set = conversion_outcomes(config)
-    target = float(targets.talk_seconds)
-    sl_seconds = float(targets.service_level_seconds)
-    cost_per_second = config.agent_cost_per_hour / 3600.0
-
-    offered = outbound = answered = abandoned = missed = waiting = 0
-    in_time = tagged = untagged = conversions = outcomes_known = 0
-    resolved_yes = resolved_known = 0
-    talks: list[float] = []  # inbound, answered, ended
-    waits: list[float] = []  # inbound, answered
-    talk_total = untagged_talk = 0.0
-    csat: list[int] = []
-    nps_answers: list[int] = []
-    category_counts: Counter[str] = Counter()
-    category_talk: dict[str, float] = defaultdict(float)
-    caller_calls: Counter[str] = Counter()
-    hours = [{"hour": h, "offered": 0, "answered": 0, "abandoned": 0} for h in range(24)]
-    agents: dict[str, _AgentTally] = {}
-    queues: dict[str, QueueTally] = {}
-
+    tally = KpiTally(config)
+    add = tally.add
+    start, end = window.start, window.end
     for call in calls:
-        if not (window.start <= call.started_at < window.end):
-            continue
-        state = disposition(call)
-        category = call.category or None
+        if start <= call.started_at < end:
+            add(call)
+    return snapshot_of(
+        tally,
+        config,
+        window=window,
+        issues=issues,
+        missed_rings=missed_rings,
+        unreachable_rings=unreachable_rings,
+        agent_time=agent_time,
+        now=now,
+    )
 
-        # every direction: category mix, resolution, ratings
-        if category is not None:
-            tagged += 1
-            category_counts[category] += 1
-        if call.resolved is not None:
-            resolved_known += 1
-            resolved_yes += bool(call.resolved)
-        if call.csat is not None and 1 <= call.csat <= 5:
-            csat.append(call.csat)
-        if call.nps is not None and 0 <= call.nps <= 10:
-            nps_answers.append(call.nps)
-        if not is_inbound(call):
-            outbound += 1
-            continue
 
-        # inbound only: volume, speed, talk time and cost, conversion, callers, operators
-        offered += 1
-        bucket = hours[local_hour(call.started_at, tz)]
-        bucket["offered"] += 1
-        caller = known_caller(call.caller)
-        if caller is not None:
-            caller_calls[caller] += 1
-        tally = agents.setdefault(call.agent, _AgentTally()) if call.agent else None
-        if call.queue:
-            queues.setdefault(call.queue, QueueTally()).add(
-                state, call.wait_seconds, call.talk_seconds, sl_seconds
-            )
-        if state == "answered":
-            answered += 1
-            bucket["answered"] += 1
-            untagged += category is None
-            converted = call.outcome in conversions_set
-            outcomes_known += call.outcome is not None
-            conversions += converted
-            if call.wait_seconds is not None:
-                waits.append(call.wait_seconds)
-                in_time += call.wait_seconds <= sl_seconds
-            talk = call.talk_seconds
-            if talk is not None:
-                talks.append(talk)
-                talk_total += talk
-                if category is not None:
-                    category_talk[category] += talk
-                else:
-                    untagged_talk += talk
-            if tally is not None:
-                tally.answered += 1
-                tally.tagged += category is not None
-                tally.conversions += converted
-                if talk is not None:
-                    tally.talks.append(talk)
-                if call.wait_seconds is not None:
-                    tally.waits.append(call.wait_seconds)
-        elif state == "abandoned":
-            abandoned += 1
-            bucket["abandoned"] += 1
-        elif state == "missed":
-            missed += 1
-        elif call.ended_at is None:
-            waiting += 1
+def snapshot_of(
+    tally: KpiTally,
+    config: Config,
+    *,
+    window: Window,
+    issues: Iterable[IssueRow] = (),
+    missed_rings: Mapping[str, int] | None = None,
+    unreachable_rings: Mapping[str, int] | None = None,
+    agent_time: Mapping[str, Mapping[str, Any]] | None = None,
+    now: float | None = None,
+) -> dict[str, Any]:
+    """The KPI snapshot of the calls counted in ``tally`` (the arguments as
+    :func:`compute_kpis`'s). Its cost follows the categories, operators, queues and issues,
+    never the calls."""
+    targets = config.targets
+    target = tally.target
+    sl_seconds = tally.sl_seconds
+    cost_per_second = config.agent_cost_per_hour / 3600.0
+    category_counts = tally.category_counts
+    category_talk = tally.category_talk
+    tagged = tally.tagged
+    issues = list(issues)
 
     # categories: configured ones first (even with no call), then the others by count
     names = [c.name for c in config.categories]
@@ -281,17 +215,19 @@ def compute_kpis(
     rings = dict(missed_rings or {})
     unreachable = dict(unreachable_rings or {})
     times = dict(agent_time or {})
+    agents = tally.agents
     by_agent: dict[str, dict[str, Any]] = {}
     ringed = {a for a, n in rings.items() if n} | {a for a, n in unreachable.items() if n}
     for name in sorted(set(agents) | ringed | set(times)):
-        t = agents.get(name, _AgentTally())
+        t = agents.get(name) or AgentTally()
         seen = times.get(name) or {}
         logged_in = seen.get("logged_in_seconds")
+        talked = float(t.talk_total) if t.talks else 0.0
         by_agent[name] = {
             "answered": t.answered,
-            "avg_talk_seconds": _mean(t.talks),
-            "total_talk_seconds": float(sum(t.talks)),
-            "avg_wait_seconds": _mean(t.waits),
+            "avg_talk_seconds": _mean(t.talk_total, t.talks),
+            "total_talk_seconds": float(t.talk_total) if t.talks else 0.0,
+            "avg_wait_seconds": _mean(t.wait_total, t.waits),
             "tagged_share": _ratio(t.tagged, t.answered),
             "conversions": t.conversions,
             "missed_rings": int(rings.get(name, 0)),
@@ -299,58 +235,59 @@ def compute_kpis(
             "logged_in_seconds": logged_in,
             "paused_seconds": seen.get("paused_seconds"),
             "paused_by_reason": dict(seen.get("paused_by_reason") or {}),
-            "occupancy": sum(t.talks) / logged_in if logged_in else None,
+            "occupancy": talked / logged_in if logged_in else None,
         }
 
-    promoters = sum(1 for r in nps_answers if r >= 9)
-    detractors = sum(1 for r in nps_answers if r <= 6)
-    cost_by_category = {n: category_talk[n] * cost_per_second for n in names}
-    cost_by_category["untagged"] = untagged_talk * cost_per_second
+    offered, answered, abandoned = tally.offered, tally.answered, tally.abandoned
+    talk_total = tally.talk_total
+    cost_by_category = {n: category_talk.get(n, 0.0) * cost_per_second for n in names}
+    cost_by_category["untagged"] = tally.untagged_talk * cost_per_second
     return {
         "offered": offered,
-        "outbound": outbound,
+        "outbound": tally.outbound,
         "answered": answered,
         "abandoned": abandoned,
-        "missed": missed,
-        "waiting": waiting,
+        "missed": tally.missed,
+        "waiting": tally.waiting,
         "abandon_rate": _ratio(abandoned, offered),
         "answer_rate": _ratio(answered, offered),
-        "avg_talk_seconds": _mean(talks),
+        "avg_talk_seconds": _mean(talk_total, tally.talks),
         "talk_target_seconds": target,
-        "over_target_share": _ratio(sum(1 for t in talks if t > target), len(talks)),
-        "avg_wait_seconds": _mean(waits),
-        "service_level": _ratio(in_time, answered + abandoned + missed),
+        "over_target_share": _ratio(tally.over_target, tally.talks),
+        "avg_wait_seconds": _mean(tally.wait_total, tally.waits),
+        "service_level": _ratio(tally.in_time, answered + abandoned + tally.missed),
         "service_level_seconds": sl_seconds,
         "category_mix": category_mix,
-        "untagged": untagged,
+        "untagged": tally.untagged,
         "category_alerts": alerts,
-        "fcr_rate": _ratio(resolved_yes, resolved_known),
-        "conversion_rate": _ratio(conversions, answered) if outcomes_known else None,
-        "csat_score": _ratio(sum(1 for r in csat if r >= 4), len(csat)),
-        "csat_avg": _mean(csat),
-        "csat_responses": len(csat),
+        "fcr_rate": _ratio(tally.resolved_yes, tally.resolved_known),
+        "conversion_rate": (_ratio(tally.conversions, answered) if tally.outcomes_known else None),
+        "csat_score": _ratio(tally.csat_good, tally.csat),
+        "csat_avg": _mean(tally.csat_total, tally.csat),
+        "csat_responses": tally.csat,
         "nps": (
-            _round_half_away(100 * (promoters - detractors) / len(nps_answers))
-            if nps_answers
+            _round_half_away(100 * (tally.promoters - tally.detractors) / tally.nps)
+            if tally.nps
             else None
         ),
-        "nps_responses": len(nps_answers),
-        "repeat_caller_share": _ratio(
-            sum(1 for n in caller_calls.values() if n >= 2), len(caller_calls)
-        ),
+        "nps_responses": tally.nps,
+        "repeat_caller_share": _ratio(tally.repeat_callers, len(tally.caller_calls)),
         "open_issues": len(open_ages),
         "oldest_open_issue_seconds": max(open_ages) if open_ages else None,
         "issues_opened": issues_opened,
         "issues_resolved": len(resolutions),
-        "avg_resolution_seconds": _mean(resolutions),
+        "avg_resolution_seconds": _mean(sum(resolutions), len(resolutions)),
         "talk_cost": {"total": talk_total * cost_per_second, "by_category": cost_by_category},
-        "by_hour": hours,
+        "by_hour": [
+            {"hour": h, "offered": b[0], "answered": b[1], "abandoned": b[2]}
+            for h, b in enumerate(tally.hours)
+        ],
         "by_agent": by_agent,
-        "by_queue": queue_figures(queues),
+        "by_queue": queue_figures(tally.queues),
         "complaint_rate": _complaint_rate(category_counts, tagged, config),
         # additions to docs/kpis.md, used by the report and the screen
         "tagged": tagged,
-        "conversions": conversions,
+        "conversions": tally.conversions,
         "talk_seconds_total": talk_total,
-        "talk_seconds_by_category": {n: float(category_talk[n]) for n in names},
+        "talk_seconds_by_category": {n: float(category_talk.get(n, 0.0)) for n in names},
     }

@@ -6,6 +6,11 @@ reads nothing itself.
 
 from __future__ import annotations
 
+import bisect
+import heapq
+import math
+from array import array
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -87,79 +92,172 @@ class _AgentTrack:
     last_event_at: float | None = None
 
 
-def _track_agents(agent_events: Iterable[Mapping[str, Any]], now: float) -> dict[str, _AgentTrack]:
-    tracks: dict[str, _AgentTrack] = {}
-    events = sorted(
-        (e for e in agent_events if e.get("agent") and e.get("at") is not None and e["at"] <= now),
-        key=lambda e: e["at"],
-    )
-    for e in events:
-        name = str(e.get("event") or "").upper()
-        t = tracks.setdefault(e["agent"], _AgentTrack())
-        queue = e.get("queue") or "*"
-        if queue.upper() == "NONE":
-            queue = "*"
-        if name in _LOGIN_EVENTS:
-            if not t.queues:
-                t.logged_in_at = e["at"]
-            t.queues = (t.queues or set()) | {queue}
-        elif name == "REMOVEMEMBER":
-            t.queues = (t.queues or set()) - {queue}
-            if not t.queues:
-                t.logged_off_at, t.paused, t.logged_in_at = e["at"], False, None
-        elif name in _LOGOFF_EVENTS:
-            t.queues, t.logged_off_at, t.paused = set(), e["at"], False
-            t.logged_in_at = None
-        elif name in _PAUSE_EVENTS:
-            t.paused, t.reason, t.paused_at = True, e.get("reason") or None, e["at"]
-        elif name in _UNPAUSE_EVENTS:
-            t.paused, t.reason, t.paused_at = False, None, None
-        else:
-            continue  # RINGNOANSWER and the like do not change the state
-        t.last_event_at = e["at"]
-    return tracks
+class AgentFold:
+    """The operators' events folded in time order into each one's state, one event at a time.
 
-
-def now_state(calls: Sequence[CallRow], agent_events: Sequence[dict], now: float) -> NowState:
-    """What the wallboard shows at ``now``.
-
-    ``calls``: the recent calls (at least those started in the last
-    :data:`STALE_CALL_SECONDS`); ``agent_events``: the store's agent events (dicts with
-    ``at``, ``agent``, ``event``, ``queue``, ``reason``), oldest first or not, enough back
-    to see each operator's last login and pause. Calls "waiting" or "being talked" for
-    longer than :data:`STALE_CALL_SECONDS` are ignored (their end line was lost), as is
-    anything after ``now``.
+    Events may be added in any order: one that comes after the last folded (or at the same
+    instant) is folded at once; an earlier one folds everything again. Events after the
+    instant asked for wait until it passes them.
     """
-    waiting: list[CallRow] = []
-    talking: list[CallRow] = []
-    last_end: dict[str, float] = {}
-    seen: set[str] = set()
-    for call in calls:
-        if call.started_at > now:
-            continue
-        if call.agent:
-            seen.add(call.agent)
-        call_state = disposition(call)
+
+    def __init__(self, agent_events: Iterable[Mapping[str, Any]] = ()) -> None:
+        self._events: list[Mapping[str, Any]] = []  # folded, in time order
+        self._later: list[tuple[float, int, Mapping[str, Any]]] = []  # a heap, not folded yet
+        self._count = 0
+        self.tracks: dict[str, _AgentTrack] = {}
+        self._folded_until = -math.inf
+        self.add(agent_events)
+
+    def add(self, agent_events: Iterable[Mapping[str, Any]]) -> None:
+        """Take these events (those without an operator or a time are left out)."""
+        for e in agent_events:
+            if not e.get("agent") or e.get("at") is None:
+                continue
+            self._count += 1
+            heapq.heappush(self._later, (e["at"], self._count, e))
+
+    def tracks_at(self, now: float) -> dict[str, _AgentTrack]:
+        """Each operator's track after every event up to ``now``."""
+        later = self._later
+        refold = False
+        due: list[Mapping[str, Any]] = []
+        while later and later[0][0] <= now:
+            at, _n, e = heapq.heappop(later)
+            refold = refold or at < self._folded_until
+            due.append(e)
+        if refold:
+            self._events = sorted([*self._events, *due], key=lambda e: e["at"])
+            self.tracks = {}
+            due = self._events
+        else:
+            self._events.extend(due)
+        for e in due:
+            _fold(self.tracks, e)
+        if due:
+            self._folded_until = max(self._folded_until, due[-1]["at"])
+        return self.tracks
+
+    def events_since(self, start: float) -> list[Mapping[str, Any]]:
+        """The events folded so far from ``start`` on, in time order."""
+        return [e for e in self._events if e["at"] >= start]
+
+
+def _fold(tracks: dict[str, _AgentTrack], e: Mapping[str, Any]) -> None:
+    name = str(e.get("event") or "").upper()
+    t = tracks.setdefault(e["agent"], _AgentTrack())
+    queue = e.get("queue") or "*"
+    if queue.upper() == "NONE":
+        queue = "*"
+    if name in _LOGIN_EVENTS:
+        if not t.queues:
+            t.logged_in_at = e["at"]
+        t.queues = (t.queues or set()) | {queue}
+    elif name == "REMOVEMEMBER":
+        t.queues = (t.queues or set()) - {queue}
+        if not t.queues:
+            t.logged_off_at, t.paused, t.logged_in_at = e["at"], False, None
+    elif name in _LOGOFF_EVENTS:
+        t.queues, t.logged_off_at, t.paused = set(), e["at"], False
+        t.logged_in_at = None
+    elif name in _PAUSE_EVENTS:
+        t.paused, t.reason, t.paused_at = True, e.get("reason") or None, e["at"]
+    elif name in _UNPAUSE_EVENTS:
+        t.paused, t.reason, t.paused_at = False, None, None
+    else:
+        return  # RINGNOANSWER and the like do not change the state
+    t.last_event_at = e["at"]
+
+
+class NowCalls:
+    """The recent calls as :func:`now_state` reads them, kept by primary key so a live screen
+    adds and takes away the calls that changed. Every call in it has started by the instant
+    asked for (the caller keeps later ones out)."""
+
+    def __init__(self, calls: Iterable[CallRow] = ()) -> None:
+        #: Calls with no end known: waiting, or being talked.
+        self.open: dict[int, CallRow] = {}
+        #: Operator -> how many of the calls are theirs.
+        self.seen: Counter[str] = Counter()
+        #: Operator -> when their calls ended (the calls whose end is known), sorted.
+        self.ends: dict[str, array[float]] = {}
+        for call in calls:
+            self.add(call)
+
+    def add(self, call: CallRow, sign: int = 1) -> None:
+        """Take ``call`` in (``sign`` 1), or out (-1, as it was taken in)."""
+        agent = call.agent
+        if agent:
+            left = self.seen[agent] + sign
+            if left:
+                self.seen[agent] = left
+            else:
+                del self.seen[agent]
+        state = disposition(call)
         end = call_end(call)
-        fresh = now - call.started_at <= STALE_CALL_SECONDS
-        if call_state is None and end is None:
-            if fresh and is_inbound(call):
-                waiting.append(call)
-        elif call_state == "answered" and end is None and call.talk_seconds is None:
-            if fresh and (call.answered_at is None or call.answered_at <= now):
+        if end is None and (state is None or (state == "answered" and call.talk_seconds is None)):
+            if sign > 0:
+                self.open[call.id] = call
+            else:
+                self.open.pop(call.id, None)
+        elif end is not None and agent:
+            ends = self.ends.get(agent)
+            if ends is None:
+                ends = self.ends[agent] = array("d")
+            if sign > 0:
+                if not ends or ends[-1] <= end:
+                    ends.append(end)
+                else:
+                    ends.insert(bisect.bisect_right(ends, end), end)
+            else:
+                i = bisect.bisect_left(ends, end)
+                if i < len(ends) and ends[i] == end:
+                    del ends[i]
+                if not ends:
+                    del self.ends[agent]
+
+    def remove(self, call: CallRow) -> None:
+        """Take ``call`` out (as it was taken in)."""
+        self.add(call, -1)
+
+    def last_end(self, agent: str, now: float) -> float | None:
+        """When the operator's latest call that has ended by ``now`` ended."""
+        ends = self.ends.get(agent)
+        if not ends:
+            return None
+        i = bisect.bisect_right(ends, now)
+        return ends[i - 1] if i else None
+
+    def state(self, tracks: Mapping[str, _AgentTrack], now: float) -> NowState:
+        """The centre at ``now`` from these calls and the operators' tracks."""
+        waiting: list[CallRow] = []
+        talking: list[CallRow] = []
+        for call in self.open.values():
+            if now - call.started_at > STALE_CALL_SECONDS:
+                continue
+            if disposition(call) is None:
+                if is_inbound(call):
+                    waiting.append(call)
+            elif call.answered_at is None or call.answered_at <= now:
                 talking.append(call)
-        elif end is not None and call.agent and end <= now:
-            last_end[call.agent] = max(end, last_end.get(call.agent, end))
-    waiting.sort(key=lambda c: c.started_at)
+        return _state(waiting, talking, self, tracks, now)
+
+
+def _state(
+    waiting: list[CallRow],
+    talking: list[CallRow],
+    calls: NowCalls,
+    tracks: Mapping[str, _AgentTrack],
+    now: float,
+) -> NowState:
+    waiting.sort(key=lambda c: (c.started_at, c.id))
     talking.sort(key=lambda c: (c.answered_at or c.started_at, c.id))
     talking_by_agent = {fold(c.agent): c for c in talking if c.agent}  # newest answer wins
     talking = [c for c in talking if not c.agent or talking_by_agent[fold(c.agent)] is c]
 
-    tracks = _track_agents(agent_events, now)
-    names = sorted(set(tracks) | seen)
+    names = sorted(set(tracks) | set(calls.seen))
     agents: dict[str, AgentNow] = {}
     for name in names:
-        t = tracks.get(name, _AgentTrack())
+        t = tracks.get(name, _NO_TRACK)
         member = None if t.queues is None else frozenset(q for q in t.queues if q != "*")
         talking_call = talking_by_agent.get(fold(name))
         if talking_call is not None:
@@ -178,9 +276,27 @@ def now_state(calls: Sequence[CallRow], agent_events: Sequence[dict], now: float
         elif t.paused:
             state = AgentNow(name, "paused", t.paused_at, t.reason, None, t.logged_in_at, member)
         else:
-            marks = [m for m in (t.last_event_at, last_end.get(name)) if m is not None]
+            marks = [m for m in (t.last_event_at, calls.last_end(name, now)) if m is not None]
             state = AgentNow(
                 name, "idle", max(marks) if marks else None, None, None, t.logged_in_at, member
             )
         agents[name] = state
     return NowState(now, tuple(waiting), tuple(talking), agents)
+
+
+_NO_TRACK = _AgentTrack()
+
+
+def now_state(calls: Sequence[CallRow], agent_events: Sequence[dict], now: float) -> NowState:
+    """What the wallboard shows at ``now``.
+
+    ``calls``: the recent calls (at least those started in the last
+    :data:`STALE_CALL_SECONDS`); ``agent_events``: the store's agent events (dicts with
+    ``at``, ``agent``, ``event``, ``queue``, ``reason``), oldest first or not, enough back
+    to see each operator's last login and pause. Calls "waiting" or "being talked" for
+    longer than :data:`STALE_CALL_SECONDS` are ignored (their end line was lost), as is
+    anything after ``now``. (:class:`NowCalls` and :class:`AgentFold` are the same reading,
+    kept up to date one call and one event at a time.)
+    """
+    recent = NowCalls(c for c in calls if c.started_at <= now)
+    return recent.state(AgentFold(agent_events).tracks_at(now), now)

@@ -53,7 +53,7 @@ from carewatch.store.tags import LOGGED_FIELDS, record_log_changes
 #: Rows per executemany / per IN (...) lookup.
 BATCH = 500
 
-_UPDATED_COLUMNS = (*CALL_FIELDS, "updated_at")
+_UPDATED_COLUMNS = (*CALL_FIELDS, "updated_at", "change_seq")
 _INSERTED_COLUMNS = ("source", "call_id", "leg", *_UPDATED_COLUMNS)
 #: A row's values for the INSERT, and for the UPDATE (its id last).
 _INSERTED_VALUES = itemgetter(*_INSERTED_COLUMNS)
@@ -230,14 +230,12 @@ def _write(
     now: float,
     result: ApplyResult,
 ) -> None:
-    inserts: list[tuple[Any, ...]] = []
     for row in new.values():
         row["updated_at"] = now
         if row.get("direction") is None:
             row["direction"] = "in"
         if row.get("transferred") is None:
             row["transferred"] = False
-        inserts.append(_INSERTED_VALUES(row))
     changed: list[dict[str, Any]] = []
     logged: list[tuple[int, str, Any, Any]] = []
     for key, row in existing.items():
@@ -251,6 +249,11 @@ def _write(
                 for name, i in _LOGGED_AT
                 if original[i] != row[name]
             )
+    if new or changed:  # every row written is stamped with the transaction's number
+        seq = tx.change_seq()
+        for row in (*new.values(), *changed):
+            row["change_seq"] = seq
+    inserts = [_INSERTED_VALUES(row) for row in new.values()]
     for insert_chunk in _chunks(inserts):
         tx.executemany(_INSERT_CALL, insert_chunk)
     update_rows = [_UPDATED_VALUES(row) for row in changed]

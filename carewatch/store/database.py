@@ -22,6 +22,7 @@ from threading import Lock
 from typing import Any, TypeVar
 
 from carewatch.store.backends import PostgresBackend, SqliteBackend
+from carewatch.store.changeseq import NEXT_SEQ
 from carewatch.store.errors import StoreError
 
 T = TypeVar("T")
@@ -83,13 +84,21 @@ def make_backend(url: str, *, read_only: bool) -> Backend:
 class Tx:
     """One transaction on one connection: SQL text with ``?`` placeholders."""
 
-    __slots__ = ("_cur", "_fix", "is_sqlite", "writable")
+    __slots__ = ("_cur", "_fix", "_seq", "is_sqlite", "writable")
 
     def __init__(self, conn: Any, backend: Backend, *, writable: bool) -> None:
         self._cur = conn.cursor()
         self._fix = backend.placeholder_fix
+        self._seq: int | None = None
         self.is_sqlite = backend.is_sqlite
         self.writable = writable
+
+    def change_seq(self) -> int:
+        """This write transaction's number in the store's change sequence (moved at the first
+        call; :mod:`carewatch.store.changeseq`): stamp every call row it writes with it."""
+        if self._seq is None:
+            self._seq = int(self.scalar(NEXT_SEQ))
+        return self._seq
 
     def _run(self, sql: str, params: Sequence[Any]) -> Any:
         cur = self._cur

@@ -182,6 +182,13 @@ class Store:
         """Calls that started in [start, end), oldest first (index range scan on started_at)."""
         return self._read(lambda tx: reads.calls_between(tx, start, end, queue=queue, agent=agent))
 
+    def inbound_starts_between(
+        self, start: float, end: float, *, queue: str | None = None
+    ) -> list[float]:
+        """When each inbound call that started in [start, end) started (of one queue, if
+        given), in order."""
+        return self._read(lambda tx: reads.inbound_starts_between(tx, start, end, queue=queue))
+
     def recent_calls(self, limit: int = 200, *, since: float | None = None) -> list[CallRow]:
         """The newest calls by start time (at most ``limit``), newest first."""
         return self._read(lambda tx: reads.recent_calls(tx, limit, since=since))
@@ -261,6 +268,31 @@ class Store:
     def open_issues(self) -> list[IssueRow]:
         """Issues not resolved yet, oldest first."""
         return self._read(lambda tx: reads.open_issues(tx))
+
+    # -- what changed --------------------------------------------------------------------------
+    def live_start(
+        self, start: float, end: float, events_since: float
+    ) -> tuple[int, list[CallRow], list[dict[str, Any]]]:
+        """One consistent read for a screen that will follow the changes: the change number
+        now, the calls that started in [start, end) and the agent events since
+        ``events_since`` (then :meth:`changes_after` with that number and the last event id)."""
+
+        def read(tx: Tx) -> tuple[int, list[CallRow], list[dict[str, Any]]]:
+            seq = reads.change_seq(tx)
+            calls = reads.calls_between(tx, start, end)
+            events = reads.agent_events_between(tx, events_since, float("inf"))
+            return seq, calls, events
+
+        return self._read(read)
+
+    def changes_after(
+        self, seq: int, event_id: int
+    ) -> tuple[list[tuple[int, CallRow]], list[dict[str, Any]]]:
+        """In one read: the calls written after change number ``seq`` (each with its number)
+        and the agent events stored after id ``event_id``."""
+        return self._read(
+            lambda tx: (reads.calls_changed_after(tx, seq), reads.agent_events_after(tx, event_id))
+        )
 
     # -- tagging ---------------------------------------------------------------------------------
     def tag(

@@ -26,6 +26,7 @@ from sqlmodel import SQLModel
 
 import carewatch.model  # noqa: F401  (declares the tables on SQLModel.metadata)
 from carewatch.store.backends import WRITE_LOCK
+from carewatch.store.changeseq import change_seq_ddl
 from carewatch.store.database import Database, Tx, is_sqlite_url, sqlite_path
 from carewatch.store.errors import StoreError
 from carewatch.store.pgchanges import change_counter_ddl
@@ -66,6 +67,8 @@ def create_schema(tx: Tx) -> None:
     tx.execute(
         'INSERT INTO cw_meta ("key", value) VALUES (?, ?)', ("schema_version", str(SCHEMA_VERSION))
     )
+    for sql in change_seq_ddl(tx.is_sqlite):
+        tx.execute(sql)
     if not tx.is_sqlite:
         for sql in change_counter_ddl(DATA_TABLES):
             tx.execute(sql)

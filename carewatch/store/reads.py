@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 
 from carewatch.bounds import EARLIEST, LATEST_READ, MAX_DURATION, SCORE_RANGES
 from carewatch.records import UNREACHABLE_RING, CallRow, IssueRow
+from carewatch.store.changeseq import SEQ_TABLE
 from carewatch.store.database import Tx
 
 #: A time column that makes sense (see :mod:`carewatch.bounds`), as SQL.
@@ -67,6 +68,21 @@ def calls_between(
         params.append(agent)
     sql += " ORDER BY started_at, id"
     return [CallRow(*r) for r in tx.rows(sql, params)]
+
+
+def inbound_starts_between(
+    tx: Tx, start: float, end: float, *, queue: str | None = None
+) -> list[float]:
+    """When each inbound call that started in [start, end) started, in order (what a finished
+    day's comparison needs, without reading its calls whole)."""
+    sql = (
+        "SELECT started_at FROM cw_call WHERE started_at >= ? AND started_at < ? AND direction <> ?"
+    )
+    params: list[Any] = [start, end, "out"]
+    if queue is not None:
+        sql += " AND queue = ?"
+        params.append(queue)
+    return [float(r[0]) for r in tx.rows(sql + " ORDER BY started_at", params)]
 
 
 def recent_calls(tx: Tx, limit: int, *, since: float | None = None) -> list[CallRow]:
@@ -169,3 +185,24 @@ def open_issues(tx: Tx) -> list[IssueRow]:
     """Issues not resolved yet, oldest first."""
     sql = f"{_SELECT_ISSUES} WHERE resolved_at IS NULL AND {_SANE_OPENED} ORDER BY opened_at"
     return [IssueRow(*r) for r in tx.rows(sql)]
+
+
+# -- what changed (the live screen) ---------------------------------------------------------------
+_SELECT_SEQ_CALLS = f"SELECT change_seq, {CALL_COLUMNS} FROM cw_call"
+
+
+def change_seq(tx: Tx) -> int:
+    """The store's change sequence now (:mod:`carewatch.store.changeseq`)."""
+    return int(tx.scalar(f"SELECT value FROM {SEQ_TABLE} WHERE id = 1") or 0)
+
+
+def calls_changed_after(tx: Tx, seq: int) -> list[tuple[int, CallRow]]:
+    """Every call written after change number ``seq``, with its number, in change order."""
+    sql = f"{_SELECT_SEQ_CALLS} WHERE change_seq > ? ORDER BY change_seq, id"
+    return [(int(r[0]), CallRow(*r[1:])) for r in tx.rows(sql, (seq,))]
+
+
+def agent_events_after(tx: Tx, event_id: int) -> list[dict[str, Any]]:
+    """Agent events stored after the one with id ``event_id``, in the order they were stored
+    (writers take turns, so ids follow the commits)."""
+    return tx.dicts("SELECT * FROM cw_agent_event WHERE id > ? ORDER BY id", (event_id,))

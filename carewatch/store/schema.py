@@ -18,10 +18,10 @@ from carewatch.store.database import Tx
 from carewatch.store.errors import StoreError
 
 #: The schema version this carewatch reads and writes (also in ``cw_meta.schema_version``).
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: Alembic revision of each schema version, oldest first; the last one is the head.
-REVISIONS: dict[str, int] = {"0001": 1, "0002": 2}
-HEAD_REVISION = "0002"
+REVISIONS: dict[str, int] = {"0001": 1, "0002": 2, "0003": 3}
+HEAD_REVISION = "0003"
 #: Alembic's version table, under a name of carewatch's own (a PostgreSQL database may hold
 #: another program's ``alembic_version``).
 VERSION_TABLE = "cw_alembic_version"

@@ -60,7 +60,8 @@ def tag(
     if old == value:
         return None
     tx.execute(
-        f"UPDATE cw_call SET {field_name} = ?, updated_at = ? WHERE id = ?", (value, at, call_pk)
+        f"UPDATE cw_call SET {field_name} = ?, updated_at = ?, change_seq = ? WHERE id = ?",
+        (value, at, tx.change_seq(), call_pk),
     )
     return tx.insert(
         _INSERT_TAG,
@@ -117,8 +118,8 @@ def undo_last_tag(tx: Tx, operator: str, at: float) -> Undo | None:
         return Undo(ev, False, None)
     restored = _tag_value(field_name, ev["old_value"])
     tx.execute(
-        f"UPDATE cw_call SET {field_name} = ?, updated_at = ? WHERE id = ?",
-        (restored, at, ev["call_pk"]),
+        f"UPDATE cw_call SET {field_name} = ?, updated_at = ?, change_seq = ? WHERE id = ?",
+        (restored, at, tx.change_seq(), ev["call_pk"]),
     )
     tx.execute("UPDATE cw_tag_event SET undone = ? WHERE id = ?", (True, ev["id"]))
     tx.insert(

@@ -2,20 +2,14 @@
 
 Data flow
 ---------
-* Every read of the database happens in one refresh worker (a thread): it builds a
-  :class:`~carewatch.tui.snapshot.Snapshot` and posts it as :class:`SnapshotReady`. Refreshes
-  never overlap: a request while one runs only marks the screen dirty, and the finished
-  refresh starts the next one. Nothing refreshes while a modal (help, note, issue) is open.
-* What may have changed is announced with :class:`DataChanged` (``can_replace``: a burst is
-  one message): by the version watcher (a thread polling ``store.data_version()`` every
-  250 ms, which moves when any process commits), by the file follower after each batch,
-  and after this screen's own writes.
+* Refreshes, the version watcher and the file follower: :mod:`carewatch.tui.refresh`.
 * Writes (tags, notes, issues, undo) are jobs built by :mod:`carewatch.tui.writes` and run
   by one writer thread, in the order the keys were pressed; each result comes back as
   :class:`WriteDone` and is shown as a notification.
   A failure is a notification too, never a crash.
 * A one-second tick repaints the clock and the longest wait without reading the database;
-  every :data:`PERIODIC_REFRESH` seconds the figures are refreshed anyway (time passes).
+  every :data:`~carewatch.tui.refresh.PERIODIC_REFRESH` seconds the figures are refreshed
+  anyway (time passes).
 """
 
 from __future__ import annotations
@@ -39,25 +33,16 @@ from carewatch.config.screen import operator_agents
 from carewatch.store import Store, StoreError
 from carewatch.tui.commands import CarewatchCommands, PaletteCommand
 from carewatch.tui.feed import DemoFeed, StartHook, default_operator
-from carewatch.tui.messages import DataChanged, SnapshotReady, Undoable, WriteDone
+from carewatch.tui.gcpace import CollectorPace
+from carewatch.tui.messages import Undoable, WriteDone
+from carewatch.tui.refresh import VERSION_POLL_SECONDS, Refreshing
 from carewatch.tui.screens.main import MainScreen
 from carewatch.tui.screens.wall import WallScreen
-from carewatch.tui.snapshot import (
-    WINDOW_KINDS,
-    LastWeekCache,
-    Snapshot,
-    WindowKind,
-    load_snapshot,
-)
+from carewatch.tui.snapshot import WINDOW_KINDS, Snapshot, WindowKind
 from carewatch.tui.state import remember_theme, theme_to_use
 
-#: How often the version watcher asks the database whether anything was committed.
-VERSION_POLL_SECONDS = 0.25
-#: Refresh at least this often even when nothing was committed (time passes).
-PERIODIC_REFRESH = 15.0
 
-
-class CarewatchApp(App[None]):
+class CarewatchApp(Refreshing, App[None]):
     """carewatch's live screen for the supervisor and the operators."""
 
     CSS_PATH = "carewatch.tcss"
@@ -111,13 +96,9 @@ class CarewatchApp(App[None]):
         self.follower: Any = None
         self.stop_event = threading.Event()
         self._writes: queue.Queue[Callable[[], WriteDone]] = queue.Queue()
-        self._dirty = True
-        self._refreshing = False
-        self._generation = 0
-        self._last_refresh_at = 0.0
-        self._last_error: str | None = None
-        self.refresh_count = 0
-        self._last_week = LastWeekCache()
+        self._init_refreshing()
+        #: Full garbage-collector passes, paced while the screen is live (see gcpace).
+        self.collector = CollectorPace()
 
     # -- theme -----------------------------------------------------------------------------------
     def _theme_changed(self, theme: Any) -> None:
@@ -151,6 +132,7 @@ class CarewatchApp(App[None]):
             if self.demo is not None:
                 self._run_demo(self.demo)
             self.set_interval(1.0, self._tick)
+            self.collector.start()
         self.request_refresh()
 
     def _demo_label(self) -> str | None:
@@ -164,6 +146,7 @@ class CarewatchApp(App[None]):
     def on_unmount(self) -> None:
         """Stop every thread this app started (they check the event at least every 250 ms)."""
         self.stop_event.set()
+        self.collector.stop()
         with contextlib.suppress(StoreError):
             self.store.close()
 
@@ -174,74 +157,6 @@ class CarewatchApp(App[None]):
             if isinstance(screen, MainScreen):
                 return screen
         return None
-
-    # -- refreshing ----------------------------------------------------------------------------
-    def request_refresh(self) -> None:
-        """Something changed: refresh as soon as the running refresh (if any) is done."""
-        self._dirty = True
-        self._kick()
-
-    def _kick(self) -> None:
-        if self._refreshing or not self._dirty or self.stop_event.is_set():
-            return
-        stack = self.screen_stack
-        if not stack or not isinstance(stack[-1], (MainScreen, WallScreen)):
-            return  # a modal is open (or the screen is closing): refresh when it closes
-        self._dirty = False
-        self._refreshing = True
-        self._generation += 1
-        self._refresh_worker(self._generation, self.window_kind, self.queue_filter)
-
-    @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
-    def _refresh_worker(
-        self, generation: int, window_kind: WindowKind, queue_name: str | None
-    ) -> None:
-        follower = self.follower
-        statuses = follower.status() if follower is not None else []
-        follow_error = getattr(follower, "last_error", None)
-        snapshot = load_snapshot(
-            self.store,
-            self.config,
-            now=self.clock(),
-            window_kind=window_kind,
-            queue=queue_name,
-            operator=self.operator,
-            own=self.own_agents,
-            statuses=statuses,
-            follow_error=follow_error,
-            cache=self._last_week,
-            wall_now=time.time(),
-        )
-        self.post_message(SnapshotReady(snapshot, generation))
-
-    def on_snapshot_ready(self, message: SnapshotReady) -> None:
-        """Paint the new figures, then start the next refresh if one was asked for."""
-        self._refreshing = False
-        self._last_refresh_at = time.monotonic()
-        self._last_error = None
-        main = self.main
-        snap = message.snapshot
-        if (
-            main is not None
-            and snap.window_kind == self.window_kind
-            and snap.queue == self.queue_filter
-        ):
-            self.snapshot = snap
-            try:
-                main.show_snapshot(snap)
-                wall = self.wall
-                if wall is not None:
-                    wall.show_snapshot(snap, self.clock())
-            except NoMatches:  # the screen is being taken down
-                return
-            self.refresh_count += 1
-        else:
-            self._dirty = True
-        self._kick()
-
-    def on_data_changed(self, _message: DataChanged) -> None:
-        """The database moved: refresh (coalesced)."""
-        self.request_refresh()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Failures of any worker end up here, once, as a notification."""
@@ -278,43 +193,10 @@ class CarewatchApp(App[None]):
                 wall = self.wall
                 if wall is not None:
                     wall.tick(self.clock())
-        if time.monotonic() - self._last_refresh_at > PERIODIC_REFRESH:
-            self._dirty = True
-        self._kick()
+        self._periodic()
+        self.collector.tick()
 
     # -- background threads --------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="versions", exit_on_error=False)
-    def _watch_versions(self) -> None:
-        """Poll ``store.data_version()``; a change means another process (or our follower)
-        committed. Re-armed after each poll, so polls never overlap. Where the database
-        announces changes (PostgreSQL), the wait between polls ends at the announcement.
-        The first version is read at once (before the first refresh reads), so a commit
-        between that refresh and the first poll is not missed."""
-        last: int | None = None
-        with contextlib.suppress(Exception):
-            last = self.store.data_version()
-        while not self.stop_event.is_set():
-            if self.store.notifies:
-                self.store.wait_for_change(VERSION_POLL_SECONDS)  # ends early on a change
-            elif self.stop_event.wait(VERSION_POLL_SECONDS):
-                break
-            try:
-                version = self.store.data_version()
-            except Exception:  # a locked or vanished database must not end the loop
-                continue
-            if last is not None and version != last:
-                self.post_message(DataChanged())
-            last = version
-
-    @work(thread=True, exclusive=True, group="follow", exit_on_error=False)
-    def _follow_files(self) -> None:
-        """Follow the watched call-log files (and the config's queue_log tables) with the
-        same code as ``ingest --follow``."""
-        from carewatch.ingest import Follower
-
-        self.follower = Follower(self.store, self.config, sources=self.sources)
-        self.follower.run(self.stop_event, on_batch=lambda *_: self.post_message(DataChanged()))
-
     @work(thread=True, exclusive=True, group="demo", exit_on_error=False)
     def _run_demo(self, demo: DemoFeed) -> None:
         demo.run(self.stop_event)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from carewatch.config import Config
@@ -70,17 +71,27 @@ def order_calls(calls: Sequence[CallRow], own: frozenset[str], limit: int) -> li
     """The call table's rows: the operator's own calls first (newest first, at most
     :data:`OWN_CALLS_FIRST`), then the other calls newest first, ``limit`` rows in all."""
     newest = sorted(calls, key=lambda c: (c.started_at, c.id), reverse=True)
-    mine = [c for c in newest if is_own(c.agent, own)][:OWN_CALLS_FIRST]
+    return pick_rows(newest, (c for c in newest if is_own(c.agent, own)), limit)
+
+
+def pick_rows(
+    newest: Iterable[CallRow], own_newest: Iterable[CallRow], limit: int
+) -> list[CallRow]:
+    """:func:`order_calls` from the calls newest first and the operator's own calls newest
+    first (a live screen keeps both in order: it reads only as many as it shows)."""
+    mine = list(islice(own_newest, min(limit, OWN_CALLS_FIRST)))
     mine_ids = {c.id for c in mine}
-    rest = [c for c in newest if c.id not in mine_ids]
-    return (mine + rest)[:limit]
+    rest = islice((c for c in newest if c.id not in mine_ids), max(0, limit - len(mine)))
+    return mine + list(rest)
 
 
-def agents_seen(calls: Iterable[CallRow], state: NowState) -> set[str]:
-    """Every agent id (folded) in these calls or in the operators' states."""
-    seen = {fold(c.agent) for c in calls if c.agent}
-    seen.update(fold(name) for name in state.agents)
-    return seen
+def answered_in(calls: Iterable[CallRow]) -> dict[str, set[str]]:
+    """Operator -> the queues of their calls (the queues they serve when no event tells)."""
+    out: dict[str, set[str]] = {}
+    for call in calls:
+        if call.agent and call.queue:
+            out.setdefault(call.agent, set()).add(call.queue)
+    return out
 
 
 def operator_lines(
@@ -116,14 +127,14 @@ def operator_lines(
 
 
 def queue_lines(
-    kpis: Mapping[str, Any], state: NowState, calls: Iterable[CallRow], config: Config
+    kpis: Mapping[str, Any],
+    state: NowState,
+    served: Mapping[str, set[str]],
+    config: Config,
 ) -> list[QueueLine]:
-    """One line per queue seen in the window, waiting now, or configured in ``[queues]``."""
+    """One line per queue seen in the window, waiting now, or configured in ``[queues]``.
+    ``served``: operator -> the queues of their calls in the window (:func:`answered_in`)."""
     by_queue: Mapping[str, Mapping[str, Any]] = kpis.get("by_queue", {})
-    answered_in: dict[str, set[str]] = {}
-    for call in calls:
-        if call.agent and call.queue:
-            answered_in.setdefault(call.agent, set()).add(call.queue)
     waiting: dict[str, list[CallRow]] = {}
     for call in state.waiting_calls:
         if call.queue:
@@ -133,7 +144,7 @@ def queue_lines(
     for agent in state.agents.values():
         if agent.state == "logged_off":
             continue
-        queues = agent.queues or frozenset(answered_in.get(agent.agent, ()))
+        queues = agent.queues or frozenset(served.get(agent.agent, ()))
         for queue in queues:
             names.add(queue)
             counts = members.setdefault(queue, {"talking": 0, "idle": 0, "paused": 0})

@@ -12,11 +12,26 @@ from carewatch.tui.snapshot import Snapshot
 
 class DataChanged(Message):
     """Something may have changed in the database (another process committed, the follower
-    read lines, this screen wrote a tag). Bursts collapse into one pending message."""
+    read lines, this screen wrote a tag). Bursts collapse into one pending message.
+
+    ``force``: paint even when the database holds nothing new (what changed is not in the
+    database: a followed file's status)."""
+
+    def __init__(self, *, force: bool = False) -> None:
+        super().__init__()
+        self.force = force
 
     def can_replace(self, message: Message) -> bool:
-        """A pending DataChanged says the same as this one."""
-        return isinstance(message, DataChanged)
+        """A pending DataChanged says no more than this one."""
+        return isinstance(message, DataChanged) and (self.force or not message.force)
+
+
+class RefreshSkipped(Message):
+    """A refresh found nothing new in the database and painted nothing."""
+
+    def __init__(self, generation: int) -> None:
+        super().__init__()
+        self.generation = generation
 
 
 class SnapshotReady(Message):

@@ -1,33 +1,24 @@
-"""What one refresh of the live screen reads: a :class:`Snapshot` built off the UI thread.
+"""What one refresh of the live screen shows: a :class:`Snapshot` (plain data, built off the UI
+thread by :func:`carewatch.tui.loader.load_snapshot`), the windows it can show, and the alerts.
 
-Nothing here imports Textual: :func:`load_snapshot` runs in a thread worker, reads the store
-once per refresh (one index range scan over the calls of today and of the selected window,
-plus a few small queries) and returns plain data; the widgets only paint it.
+Nothing here imports Textual; the widgets only paint a snapshot.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Literal, Protocol
 
-from carewatch.callstate import is_inbound
 from carewatch.config import Config
-from carewatch.kpi.engine import compute_kpis
-from carewatch.kpi.now import STALE_CALL_SECONDS, NowState, now_state
+from carewatch.kpi.now import NowState
 from carewatch.kpi.windows import Window, day_window, last_hour_window, shift_window
 from carewatch.present import clean_text, duration, percent
 from carewatch.records import CallRow, IssueRow
-from carewatch.store import Store
 from carewatch.tui.centre import (
     OperatorLine,
     QueueLine,
-    agents_seen,
-    operator_lines,
-    order_calls,
-    queue_lines,
 )
 
 WindowKind = Literal["today", "last_hour", "shift"]
@@ -40,8 +31,6 @@ WINDOW_NAMES: dict[WindowKind, str] = {
 
 #: Rows of the call table.
 MAX_CALLS = 200
-#: How far back agent events are read to know each operator's state now.
-AGENT_EVENTS_LOOKBACK = 24 * 3600.0
 
 Level = Literal["error", "warning"]
 
@@ -112,33 +101,6 @@ def window_title(kind: WindowKind, window: Window, config: Config) -> str:
     if window.label.endswith("shift") or "shift (" in window.label:
         return f"Shift: {window.label.replace(' shift', '')}"
     return "This shift: none now · today"
-
-
-def _week_ago(now: float, config: Config) -> float:
-    """The same wall-clock time seven local days earlier."""
-    local = datetime.fromtimestamp(now, config.tz)
-    return (local - timedelta(days=7)).timestamp()
-
-
-class LastWeekCache:
-    """Last week's calls change rarely: one app keeps them per (database, day, queue) for
-    a few minutes instead of reading them on every refresh."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._data: dict[tuple[str, str, str | None], tuple[float, list[CallRow]]] = {}
-
-    def calls(self, store: Store, window: Window, queue: str | None, now: float) -> list[CallRow]:
-        """The calls of ``window`` (read again after five minutes of the caller's clock)."""
-        key = (store.url, window.label, queue)
-        with self._lock:
-            hit = self._data.get(key)
-            if hit is not None and abs(now - hit[0]) < 300:
-                return hit[1]
-        calls = store.calls_between(window.start, window.end, queue=queue)
-        with self._lock:
-            self._data = {key: (now, calls)}
-        return calls
 
 
 def _alert_categories(kpis: dict[str, Any], config: Config) -> list[Alert]:
@@ -238,110 +200,6 @@ def build_alerts(
         )
     alerts.extend(source_alerts(statuses, config, now))
     return alerts
-
-
-def load_snapshot(
-    store: Store,
-    config: Config,
-    *,
-    now: float,
-    window_kind: WindowKind = "today",
-    queue: str | None = None,
-    operator: str | None = None,
-    own: frozenset[str] = frozenset(),
-    statuses: Sequence[SourceStatusLike] = (),
-    follow_error: str | None = None,
-    cache: LastWeekCache | None = None,
-    wall_now: float | None = None,
-) -> Snapshot:
-    """Read the store and compute everything the main screen shows at ``now``.
-
-    ``operator``: the name at the keyboard; ``own``: the agent ids (folded) that are that
-    operator (:func:`carewatch.config.screen.operator_agents`). ``wall_now``: the machine's
-    time, for the followed files' "no new line for…" (a demo's clock may run elsewhere)."""
-    tz = config.tz
-    window = window_for(window_kind, config, now)
-    today = day_window(datetime.fromtimestamp(now, tz).date(), tz)
-    start = min(window.start, today.start, now - STALE_CALL_SECONDS)
-    end = max(window.end, today.end)
-    all_calls = store.calls_between(start, end)
-    queues = tuple(sorted({c.queue for c in all_calls if c.queue}))
-    calls = [c for c in all_calls if queue is None or c.queue == queue]
-
-    events = store.agent_events_between(now - AGENT_EVENTS_LOOKBACK, now + 1.0)
-    in_window = [e for e in events if window.start <= e["at"] < window.end]
-    rings: dict[str, int] = {}
-    for e in in_window:
-        if e["event"] == "RINGNOANSWER" and (queue is None or e.get("queue") == queue):
-            rings[e["agent"]] = rings.get(e["agent"], 0) + 1
-    issues_in_window = store.issues_relevant(window.start, window.end)
-    window_calls = [c for c in calls if window.start <= c.started_at < window.end]
-    kpis = compute_kpis(
-        window_calls,
-        config,
-        window=window,
-        issues=issues_in_window,
-        missed_rings=rings,
-        now=now,
-    )
-    if window == today:
-        hourly_today = [h["offered"] for h in kpis["by_hour"]]
-    else:
-        today_kpis = compute_kpis(
-            [c for c in calls if today.start <= c.started_at < today.end],
-            config,
-            window=today,
-            now=now,
-        )
-        hourly_today = [h["offered"] for h in today_kpis["by_hour"]]
-
-    week_ago = _week_ago(now, config)
-    last_week_day = day_window(datetime.fromtimestamp(week_ago, tz).date(), tz)
-    if cache is None:
-        last_week_calls = store.calls_between(last_week_day.start, last_week_day.end, queue=queue)
-    else:
-        last_week_calls = cache.calls(store, last_week_day, queue, now)
-    last_week_kpis = compute_kpis(last_week_calls, config, window=last_week_day, now=week_ago)
-    hourly_last_week = [h["offered"] for h in last_week_kpis["by_hour"]]
-    shifted_start = _week_ago(window.start, config)
-    shifted_end = _week_ago(min(window.end, now), config)
-    if shifted_start >= last_week_day.start and shifted_end <= last_week_day.end:
-        pool: Sequence[CallRow] = last_week_calls
-    else:
-        pool = store.calls_between(shifted_start, shifted_end, queue=queue)
-    offered_last_week = sum(
-        1 for c in pool if shifted_start <= c.started_at < shifted_end and is_inbound(c)
-    )
-
-    state = now_state([c for c in calls if c.started_at >= now - STALE_CALL_SECONDS], events, now)
-    table = order_calls(window_calls, own, MAX_CALLS)
-    alerts = build_alerts(kpis, state, statuses, config, now if wall_now is None else wall_now)
-    matches: bool | None = None
-    if operator:
-        matches = bool(own & agents_seen(all_calls, state))
-        if not matches:
-            alerts.append(no_agent_alert(operator))
-    if follow_error:
-        alerts.append(Alert("error", f"reading the call logs failed: {follow_error}"))
-    return Snapshot(
-        taken_at=now,
-        window_kind=window_kind,
-        window=window,
-        queue=queue,
-        kpis=kpis,
-        offered_last_week=offered_last_week,
-        hourly_today=hourly_today,
-        hourly_last_week=hourly_last_week,
-        last_week_label=f"last {datetime.fromtimestamp(week_ago, tz):%a}",
-        now=state,
-        operators=operator_lines(kpis, state, own),
-        calls=table,
-        issues=store.open_issues(),
-        queues=queues,
-        alerts=alerts,
-        queue_lines=queue_lines(kpis, state, window_calls, config),
-        operator_matches=matches,
-    )
 
 
 def no_agent_alert(operator: str) -> Alert:

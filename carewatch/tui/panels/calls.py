@@ -135,6 +135,10 @@ class CallTable(RowsTable):
         super().__init__(id=id, classes=classes, cursor_foreground_priority="renderable")
         self._rows: dict[str, CallRow] = {}
         self._sort_keys: dict[str, tuple[int, float, int]] = {}
+        #: The cells built for each call shown, with the call as it was then (a call that did
+        #: not change keeps its cells: a refresh builds only the rows that changed).
+        self._built: dict[str, tuple[CallRow, CallCells]] = {}
+        self._built_for: tuple[int, tzinfo, frozenset[str]] | None = None
         self.new_above = 0
 
     # -- reading ---------------------------------------------------------------------------
@@ -165,9 +169,17 @@ class CallTable(RowsTable):
         """Bring the table in line with ``calls`` (already ordered and bounded) by row key:
         add new rows, update changed cells, remove rows that left. ``select_key``: move the
         cursor to this call (the operator's call just finished)."""
-        built = {
-            str(c.id): (c, build_call_cells(c, config, tz, own_agents)) for c in calls[:MAX_ROWS]
-        }
+        if self._built_for != (id(config), tz, own_agents):
+            self._built, self._built_for = {}, (id(config), tz, own_agents)
+        before = self._built
+        built: dict[str, tuple[CallRow, CallCells]] = {}
+        for c in calls[:MAX_ROWS]:
+            key = str(c.id)
+            hit = before.get(key)
+            if hit is None or hit[0] != c:
+                hit = (c, build_call_cells(c, config, tz, own_agents))
+            built[key] = hit
+        self._built = built
         following = self.following
         old_cursor_key = selected_row_key(self)
         old_cursor_row = self.cursor_row

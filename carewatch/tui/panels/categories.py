@@ -87,6 +87,7 @@ class CategoryBars(Panel, Static, can_focus=True):
         super().__init__(id=id)
         self._config = config
         self._kpis: dict[str, Any] = {}
+        self._rows = -1
         self.border_title = self.PANEL_HELP.title
 
     def show(self, kpis: dict[str, Any]) -> None:
@@ -102,4 +103,7 @@ class CategoryBars(Panel, Static, can_focus=True):
 
     def _paint(self) -> None:
         width = max(20, self.content_size.width or 40)
-        self.update(category_table(self._kpis, self._config, width))
+        table = category_table(self._kpis, self._config, width)
+        # a new layout only when the number of rows changed (a category seen the first time)
+        self.update(table, layout=table.row_count != self._rows)
+        self._rows = table.row_count

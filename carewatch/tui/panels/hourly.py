@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 from rich.text import Text
@@ -30,6 +31,11 @@ def _hour_step(width: int) -> int:
     return 12
 
 
+#: Today's bars are drawn again at most this often: a new call moves one bar by one, and a
+#: busy centre would otherwise redraw the whole chart for every call.
+REDRAW_SECONDS = 1.0
+
+
 class HourlyChart(Panel, PlotextPlot, can_focus=True):
     """Bars: calls offered per local hour today (up to now); line: the same weekday a week
     earlier, the whole day. Both series are 24 points (bounded)."""
@@ -49,6 +55,8 @@ class HourlyChart(Panel, PlotextPlot, can_focus=True):
         self._last_week: list[int] = [0] * 24
         self._current_hour = 0
         self._last_week_label = "last week"
+        self._drawn_at = -1e9
+        self._pending = False
         self.border_title = self.PANEL_HELP.title
 
     def on_mount(self) -> None:
@@ -77,13 +85,30 @@ class HourlyChart(Panel, PlotextPlot, can_focus=True):
             self._last_week_label,
         ):
             return
+        only_today = (last_l, current_hour, last_week_label) == (
+            self._last_week,
+            self._current_hour,
+            self._last_week_label,
+        )
         self._today, self._last_week = today_l, last_l
         self._current_hour, self._last_week_label = current_hour, last_week_label
-        self.border_title = Text(self.PANEL_HELP.title)
-        self.border_subtitle = Text(f"█ today · • {last_week_label}")
+        if not only_today:
+            self.border_title = Text(self.PANEL_HELP.title)
+            self.border_subtitle = Text(f"█ today · • {last_week_label}")
+        since = time.monotonic() - self._drawn_at
+        if only_today and since < REDRAW_SECONDS:
+            if not self._pending:
+                self._pending = True
+                self.set_timer(REDRAW_SECONDS - since, self._draw_pending)
+            return
         self._draw()
 
+    def _draw_pending(self) -> None:
+        if self._pending:
+            self._draw()
+
     def _draw(self) -> None:
+        self._drawn_at, self._pending = time.monotonic(), False
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()

@@ -76,6 +76,7 @@ class NowStrip(Panel, Static, can_focus=True):
         self._config = config
         self._state: NowState | None = None
         self._last_now: float | None = None
+        self._shown: Text | None = None
 
     def show(self, state: NowState, now: float) -> None:
         """New state from a refresh."""
@@ -85,7 +86,10 @@ class NowStrip(Panel, Static, can_focus=True):
     def tick(self, now: float) -> None:
         """Repaint for the clock (no database read)."""
         self._last_now = now
-        self.update(now_text(self._state, self._config, now, self.size.width or 120))
+        text = now_text(self._state, self._config, now, self.size.width or 120)
+        if text != self._shown:  # one line (three when tall): its size never changes
+            self._shown = text
+            self.update(text, layout=False)
 
     def on_resize(self) -> None:
         """Shorter words on a narrow screen."""
@@ -126,3 +130,11 @@ def title_text(
 
 class TitleBar(Static):
     """One line: carewatch, window, queue filter, operator, clock."""
+
+    _shown: Text | None = None
+
+    def show(self, text: Text) -> None:
+        """Paint ``text`` (:func:`title_text`) when it changed (one line: no new layout)."""
+        if text != self._shown:
+            self._shown = text
+            self.update(text, layout=False)

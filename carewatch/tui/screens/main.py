@@ -211,7 +211,7 @@ class MainScreen(TaggingScreen):
             window = self.snapshot.window
         else:
             window = window_for(app.window_kind, self.config, now)
-        self.query_one(TitleBar).update(
+        self.query_one(TitleBar).show(
             title_text(
                 window_title=window_title(app.window_kind, window, self.config),
                 queue=app.queue_filter,

@@ -1,0 +1,177 @@
+"""Every benchmark, one table (not collected by pytest).
+
+    python tests/bench/run_all.py [--quick] [--only screen,terminal]
+
+Each row: the figure, its goal, the value measured, the baseline measured in the same run, and
+their ratio. A row comes from a *group*: one function that runs one benchmark and returns its
+rows; adding a figure is one small function in :data:`GROUPS`. ``--quick`` runs shorter bursts,
+fewer repeats and a smaller database for the memory figure (100,000 calls, 6 minutes of
+appends compressed); the full run takes about 20 minutes on a 2-core machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tests.bench.screen_data import median, quantile
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the table. ``value`` and ``baseline`` in ``unit``; ``ok``: the goal met."""
+
+    figure: str
+    goal: str
+    value: float
+    baseline: float | None
+    unit: str
+    ok: bool
+
+    @property
+    def ratio(self) -> float | None:
+        if self.baseline is None or not self.baseline:
+            return None
+        return self.value / self.baseline
+
+
+Group = Callable[[bool], list[Row]]
+
+
+def _ms(values: list[float], q: float) -> float:
+    return (quantile(values, q) if q != 0.5 else median(values)) * 1000
+
+
+def latency_row(where: str, rate: float, latencies: list[float], floor: list[float]) -> Row:
+    """Append → visible at ``rate``: p95 against the floor app's p95, every call shown."""
+    p95 = _ms(latencies, 0.95)
+    return Row(
+        f"append → visible, {where}, {rate:g}/s, p95 (median {_ms(latencies, 0.5):.0f})",
+        "≤ 250 ms",
+        p95,
+        _ms(floor, 0.95),
+        "ms",
+        p95 <= 250,
+    )
+
+
+def key_row(label: str, keys: list[float], baseline: list[float] | None) -> Row:
+    """A key press during a burst: p95 (median in the label)."""
+    k95 = _ms(keys, 0.95)
+    base = None if baseline is None else _ms(baseline, 0.95)
+    return Row(
+        f"{label}, p95 (median {_ms(keys, 0.5):.0f})", "≤ 100 ms", k95, base, "ms", k95 <= 100
+    )
+
+
+def screen_rows(quick: bool) -> list[Row]:
+    """Headless (run_test): append → visible, key press, refresh cost 10k vs 100k."""
+    from tests.bench import bench_screen
+
+    seconds, runs = (5.0, 1) if quick else (10.0, 3)
+    got = bench_screen.measure(10_000, [20.0, 500.0], seconds, runs)
+    rows: list[Row] = []
+    for rate in (20.0, 500.0):
+        b = got.latency[rate]
+        rows.append(latency_row("headless", rate, b.latencies, got.floor[rate].latencies))
+        rows[-1] = replace(rows[-1], ok=rows[-1].ok and b.shown == b.appended)
+        rows.append(
+            key_row(
+                f"key (↓/↑) during {rate:g}/s, headless (baseline: idle)", b.keys, got.keys_idle
+            )
+        )
+    small, big = median(got.refresh_small) * 1000, median(got.refresh_big) * 1000
+    rows.append(
+        Row(
+            "refresh cost, 100k today (baseline: 10k today), median",
+            "ratio ≤ 1.5",
+            big,
+            small,
+            "ms",
+            big / small <= 1.5,
+        )
+    )
+    return rows
+
+
+def terminal_rows(quick: bool) -> list[Row]:
+    """A real terminal (pty + pyte): append → visible, key press, memory."""
+    from tests.bench import bench_terminal
+
+    seconds, runs = (5.0, 1) if quick else (10.0, 3)
+    total, appends = (100_000, 7_200) if quick else (1_000_000, 72_000)
+    got = bench_terminal.measure(10_000, [20.0, 500.0], seconds, runs, total, appends)
+    rows: list[Row] = []
+    for rate in (20.0, 500.0):
+        b = got.latency[rate]
+        rows.append(latency_row("terminal", rate, b.latencies, got.floor[rate].latencies))
+        rows[-1] = replace(rows[-1], ok=rows[-1].ok and b.shown == b.appended)
+        rows.append(key_row(f"key (w) during {rate:g}/s, terminal", got.keys[rate], None))
+    peak = max(v for _t, v in got.memory)
+    drift = bench_terminal.flatness(got.memory)
+    hours = appends / 72_000
+    rows.append(
+        Row(
+            f"RSS, {got.memory_calls:,} calls + {hours:g} h at 20/s compressed "
+            f"(last - first third {drift:+.0f} MB; baseline: floor app)",
+            "≤ 150 MB, flat",
+            peak,
+            got.floor_rss,
+            "MB",
+            peak <= 150 and drift <= 10,
+        )
+    )
+    return rows
+
+
+#: The groups, in the order they run; ``--only`` picks by name.
+GROUPS: dict[str, Group] = {
+    "screen": screen_rows,
+    "terminal": terminal_rows,
+}
+
+
+def print_table(rows: list[Row]) -> None:
+    head = f"{'figure':<92} {'goal':<15} {'value':>9} {'baseline':>9} {'ratio':>6}  ok"
+    print(head)
+    print("-" * len(head))
+    for r in rows:
+        base = "" if r.baseline is None else f"{r.baseline:.0f}"
+        ratio = "" if r.ratio is None else f"{r.ratio:.2f}"
+        value = f"{r.value:.0f} {r.unit}" if r.unit != "×" else f"{r.value:.2f}×"
+        print(
+            f"{r.figure:<92} {r.goal:<15} {value:>9} {base:>9} {ratio:>6}  "
+            f"{'yes' if r.ok else 'NO'}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="shorter runs, smaller databases")
+    parser.add_argument("--only", default=",".join(GROUPS), help="groups to run, comma-separated")
+    args = parser.parse_args()
+    names = [n.strip() for n in args.only.split(",") if n.strip()]
+    unknown = [n for n in names if n not in GROUPS]
+    if unknown:
+        parser.error(f"unknown group(s): {', '.join(unknown)}; known: {', '.join(GROUPS)}")
+    load = os.getloadavg()
+    print(f"load average at start: {load[0]:.2f} ({os.cpu_count()} CPUs)", flush=True)
+    rows: list[Row] = []
+    for name in names:
+        t = time.perf_counter()
+        rows += GROUPS[name](args.quick)
+        print(f"[{name}: {time.perf_counter() - t:.0f} s]", flush=True)
+    load = os.getloadavg()
+    print(f"\nload average at end: {load[0]:.2f}\n")
+    print_table(rows)
+
+
+if __name__ == "__main__":
+    main()
