@@ -138,6 +138,14 @@ def set_language(lang: str) -> str:
     return chosen
 
 
+def use(translations: _gettext.NullTranslations, lang: str) -> None:
+    """Speak through ``translations`` as ``lang`` (tests: a pseudo-language that shows what is
+    left untranslated)."""
+    global _translations, _language
+    _translations = translations
+    _language = lang
+
+
 __all__ = [
     "DOMAIN",
     "LANGUAGES",
@@ -150,4 +158,5 @@ __all__ = [
     "normalise",
     "pgettext",
     "set_language",
+    "use",
 ]

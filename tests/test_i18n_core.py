@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from carewatch import i18n
+from tests.i18n_pseudo import extracted, italian_catalog, pseudo, use_pseudo
 
 
 @pytest.fixture(autouse=True)
@@ -89,3 +91,38 @@ def test_compiled_catalog_is_preferred_when_newer(
     monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
     i18n.set_language("it")
     assert i18n._("no data") == "nessun dato (compilato)"
+
+
+def _placeholders(text: str) -> list[str]:
+    return sorted(re.findall(r"\{[^{}]*\}|%\([^)]*\)[sdif]|%[sdif]", text))
+
+
+def test_every_marked_message_is_translated_in_the_italian_catalog() -> None:
+    # The sources mark what a user reads with _(), N_(), ngettext(), pgettext(): each one
+    # must have an Italian translation (not empty, not fuzzy) with the same placeholders.
+    catalog = italian_catalog()
+    problems = []
+    for message, context, where in extracted():
+        key = message[0] if isinstance(message, tuple) else message
+        entry = catalog.get(key, context=context)
+        if entry is None or entry.fuzzy:
+            problems.append(f"{where}: not in the catalog: {key!r}")
+            continue
+        strings = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+        if not all(strings):
+            problems.append(f"{where}: not translated: {key!r}")
+            continue
+        if any(_placeholders(s) != _placeholders(key) for s in strings):
+            problems.append(f"{where}: placeholders differ: {key!r} -> {strings!r}")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_pseudo_language_shows_an_untranslated_string() -> None:
+    # The checker the screen, report and help tests use: a marked string shouts, a literal
+    # string passed around the catalog stays lower case.
+    use_pseudo()
+    assert i18n._("a literal no source marks") == "a literal no source marks"
+    for message, _context, _where in extracted():
+        if isinstance(message, str):
+            assert i18n._(message) == pseudo(message)
+    assert pseudo("Offered {count} calls") == "⟦OFFERED {count} CALLS⟧"
