@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from carewatch.config import Config
-from carewatch.i18n import N_, _, ngettext
+from carewatch.i18n import N_, _
 from carewatch.kpi.definitions import KPIS, higher_is_better
 from carewatch.present import age, clean_text, count, duration, kpi_label, kpi_value, percent
 from carewatch.records import IssueRow
@@ -159,10 +159,11 @@ def insights(
         oldest = min(still_open, key=lambda i: i.opened_at)
         opened_for = (time.time() if now is None else now) - oldest.opened_at
         n = len(still_open)
-        text = ngettext(
-            'Oldest open issue: "{title}", open {age}.',
-            'Oldest of {count} open issues: "{title}", open {age}.',
-            n,
+        # One issue names no number; two or more are plural in every language carewatch speaks.
+        text = (
+            _('Oldest open issue: "{title}", open {age}.')
+            if n == 1
+            else _('Oldest of {count} open issues: "{title}", open {age}.')
         )
         out.append(text.format(count=n, title=clean_text(oldest.title), age=age(opened_for)))
     return out

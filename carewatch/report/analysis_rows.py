@@ -164,7 +164,8 @@ def time_rows(kpis: Mapping[str, Any]) -> list[tuple[str, tuple[str, ...], str]]
 def pauses_text(by_reason: Mapping[str, float]) -> str:
     """ "lunch 45 min 00 s, break 10 min 00 s" (longest first; "no reason" for none)."""
     ordered = sorted(by_reason.items(), key=lambda kv: (-kv[1], kv[0]))
-    return ", ".join(f"{reason or _('no reason')} {duration(secs)}" for reason, secs in ordered)
+    none = _("no reason")
+    return ", ".join(f"{reason or none} {duration(secs)}" for reason, secs in ordered)
 
 
 TIME_NOTE = N_(

@@ -39,20 +39,20 @@ def _note(text: str) -> str:
 
 
 def queues(report: Report) -> list[str]:
-    out = [f'<section class="keep"><h2>{_("Queues")}</h2>']
+    out = ['<section class="keep"><h2>' + _("Queues") + "</h2>"]
     rows = queue_rows(report.kpis)
     if rows:
         body = [tr(td(esc(n)), *(td(esc(c), "num") for c in cells)) for n, cells in rows]
         out += html_table(translated(QUEUE_HEADINGS), body, QUEUE_ALIGN)
         out.append(_note(_("Calls logged without a queue are in the totals only.")))
     else:
-        out.append(f"<p>{_('No call was logged with a queue.')}</p>")
+        out.append("<p>" + _("No call was logged with a queue.") + "</p>")
     return [*out, "</section>"]
 
 
 def trend(report: Report) -> list[str]:
     span = last_periods(report.period.kind, len(report.trend))
-    out = [f'<section class="keep"><h2>{_("Trend: {span}").format(span=span)}</h2>']
+    out = ['<section class="keep"><h2>' + _("Trend: {span}").format(span=span) + "</h2>"]
     labels = [trend_label(r.period) + (" *" if r.partial else "") for r in report.trend]
     bars = [
         (esc(name), int(r.figures.get("offered") or 0), int(r.figures.get("answered") or 0))
@@ -87,18 +87,20 @@ def operators_time(report: Report) -> list[str]:
 
 def requests(report: Report) -> list[str]:
     out = [
-        f'<section class="break"><h2>{_("What callers wanted")}</h2>',
+        '<section class="break"><h2>' + _("What callers wanted") + "</h2>",
         f"<p>{esc(complaint_text(report))}</p>",
     ]
     if not report.requests:
-        out.append(f"<p>{_('No call has a category.')}</p>")
+        out.append("<p>" + _("No call has a category.") + "</p>")
     fmt = "%H:%M" if report.is_day else "day_month_time"
     for r in report.requests:
         mark = " " + _("(complaint)") if r.complaint else ""
         out.append(f"<h3>{esc(r.category)}{mark}: {request_counts(r)}</h3>")
         if r.subcategories:
             subs = ", ".join(f"{esc(n)} {count(c)}" for n, c in r.subcategories.items())
-            out.append(f'<p class="meta">{_("By request type: {types}").format(types=subs)}</p>')
+            out.append(
+                '<p class="meta">' + _("By request type: {types}").format(types=subs) + "</p>"
+            )
         if r.notes:
             out.append('<ul class="notes">')
             for n in r.notes:
@@ -116,13 +118,13 @@ def requests(report: Report) -> list[str]:
                 )
                 out.append(f"<li>{more}</li>")
             out.append("</ul>")
-    out.append(f"<h2>{_('What it would save')}</h2>")
+    out.append("<h2>" + _("What it would save") + "</h2>")
     if report.savings:
         out.append("<ul>")
         out += [f"<li>{esc(saving_text(report, s))}</li>" for s in report.savings]
         out.append("</ul>")
     else:
-        out.append(f"<p>{_('No category is over its alert share.')}</p>")
+        out.append("<p>" + _("No category is over its alert share.") + "</p>")
     return [*out, _note(_(SAVINGS_NOTE)), "</section>"]
 
 

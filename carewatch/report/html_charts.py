@@ -147,6 +147,9 @@ def trend_svg(rows: Sequence[tuple[str, int, int]]) -> str:
 def legend() -> str:
     """The charts' legend: answered, not answered."""
     return (
-        f'<p class="legend note"><span style="background:{ANSWERED}"></span>{_("answered")}'
-        f'<span style="background:{LOST}"></span>{_("not answered")}</p>'
+        f'<p class="legend note"><span style="background:{ANSWERED}"></span>'
+        + _("answered")
+        + f'<span style="background:{LOST}"></span>'
+        + _("not answered")
+        + "</p>"
     )

@@ -128,13 +128,13 @@ def render_html(report: Report, options: RenderOptions) -> str:
     out += operators_time(report)
     out += _issues(report)
     out += callbacks(report)
-    out.append(f'<section class="keep"><h2>{_("What stands out")}</h2>')
+    out.append('<section class="keep"><h2>' + _("What stands out") + "</h2>")
     if report.insights:
         out.append('<ul class="insights">')
         out += [f"<li>{esc(note)}</li>" for note in report.insights]
         out.append("</ul>")
     else:
-        out.append(f"<p>{_('Nothing stands out.')}</p>")
+        out.append("<p>" + _("Nothing stands out.") + "</p>")
     out.append("</section>")
     if report.calls is not None:
         out += _calls(report)
@@ -158,7 +158,7 @@ def _key_figures(report: Report) -> list[str]:
                 )
             )
     vs_before, vs_week = vs_headings(report)
-    out = [f'<section class="keep"><h2>{_("Key figures")}</h2>']
+    out = ['<section class="keep"><h2>' + _("Key figures") + "</h2>"]
     head = [_("KPI"), esc(value_heading(report).capitalize()), esc(vs_before), esc(vs_week)]
     out += html_table(head, rows, "lrrr")
     changes = by_kind(report.period.kind, CHANGES_KEY)
@@ -168,7 +168,7 @@ def _key_figures(report: Report) -> list[str]:
 
 def _hours(report: Report) -> list[str]:
     hours = hour_rows(report.kpis)
-    out = [f'<section class="keep"><h2>{_("Calls per hour")}</h2>']
+    out = ['<section class="keep"><h2>' + _("Calls per hour") + "</h2>"]
     if any(h["offered"] for h in hours):
         out.append(legend())
         out.append(f"<figure>{hourly_svg(hours)}</figure>")
@@ -183,20 +183,20 @@ def _categories(report: Report) -> list[str]:
     tagged = _("{tagged} tagged calls · {untagged} answered calls not tagged").format(
         tagged=count(int(k.get("tagged") or 0)), untagged=count(int(k.get("untagged") or 0))
     )
-    out = [f'<section class="keep"><h2>{_("Category mix")}</h2><p class="meta">{tagged}</p>']
+    out = ['<section class="keep"><h2>' + _("Category mix") + f'</h2><p class="meta">{tagged}</p>']
     rows = []
     for row in category_rows(report):
         untagged = row.get("untagged")
         colour = css_colour(report.category_colours.get(row["name"]))
         rows.append(
             tr(
-                td(f"<em>{_('untagged')}</em>" if untagged else esc(row["name"])),
+                td("<em>" + _("untagged") + "</em>" if untagged else esc(row["name"])),
                 td("" if untagged else share_svg(row["share"], colour, row["threshold"])),
                 td("" if untagged else esc(percent(row["share"])), "num"),
                 td(count(row["count"]), "num"),
                 td(esc(duration(row["talk_seconds"])), "num"),
                 td(esc(money(row["cost"], report.currency)), "num"),
-                td(f'<span class="alert">{_("ALERT")}</span>' if row["alert"] else ""),
+                td('<span class="alert">' + _("ALERT") + "</span>" if row["alert"] else ""),
             )
         )
     head = [
@@ -219,11 +219,11 @@ def _categories(report: Report) -> list[str]:
 
 def _agents(report: Report) -> list[str]:
     agents = agent_rows(report.kpis)
-    out = [f'<section class="break"><h2>{_("Operators")}</h2>']
+    out = ['<section class="break"><h2>' + _("Operators") + "</h2>"]
     if agents:
         rows = [
             tr(
-                td(esc(name) or f"<em>{_('none')}</em>"),
+                td(esc(name) or "<em>" + _("none") + "</em>"),
                 *(td(esc(cell), "num") for cell in agent_cells(a)),
             )
             for name, a in agents
@@ -237,7 +237,7 @@ def _agents(report: Report) -> list[str]:
 
 def _issues(report: Report) -> list[str]:
     out = [
-        f'<section class="keep"><h2>{_("Open issues")}</h2>',
+        '<section class="keep"><h2>' + _("Open issues") + "</h2>",
         f'<p class="meta">{esc(issues_summary(report.kpis, report.period.kind))}</p>',
     ]
     if report.open_issues:
@@ -254,7 +254,7 @@ def _issues(report: Report) -> list[str]:
         ]
         out += html_table(["#", *translated(ISSUE_HEADINGS)], rows, "rrllll")
     else:
-        out.append(f"<p>{_('No open issue.')}</p>")
+        out.append("<p>" + _("No open issue.") + "</p>")
     out.append("</section>")
     return out
 

@@ -86,7 +86,7 @@ def render_markdown(report: Report, options: RenderOptions) -> str:
     if agents:
         out += md_table(
             translated(AGENT_HEADINGS),
-            ([md_escape(name) or f"*{_('none')}*", *agent_cells(a)] for name, a in agents),
+            ([md_escape(name) or "*" + _("none") + "*", *agent_cells(a)] for name, a in agents),
             AGENT_ALIGN,
         )
     else:
@@ -201,13 +201,13 @@ def _categories(report: Report) -> list[str]:
         untagged = row.get("untagged")
         rows.append(
             [
-                f"*{_('untagged')}*" if untagged else md_escape(row["name"]),
+                "*" + _("untagged") + "*" if untagged else md_escape(row["name"]),
                 "" if untagged else percent(row["share"]),
                 count(row["count"]),
                 duration(row["talk_seconds"]),
                 money(row["cost"], cur),
                 "" if untagged else percent(row["threshold"], 0),
-                f"**{_('ALERT')}**" if row["alert"] else "",
+                "**" + _("ALERT") + "**" if row["alert"] else "",
             ]
         )
     head = (N_("Category"), N_("Share"), N_("Calls"), N_("Talk time"), N_("Cost"))

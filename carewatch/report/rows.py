@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from carewatch.callstate import disposition
-from carewatch.i18n import N_, _, ngettext
+from carewatch.i18n import N_, _, ngettext, pgettext
 from carewatch.kpi.windows import Period
 from carewatch.present import (
     clean_text,
@@ -417,19 +417,20 @@ def issues_summary(kpis: Mapping[str, Any], kind: str = "day") -> str:
     )
 
 
-#: A call's result as the report says it.
-RESULTS = {
-    "answered": N_("answered"),
-    "abandoned": N_("abandoned"),
-    "missed": N_("missed"),
-    "waiting": N_("waiting"),
-}
-
-
 def result_word(state: str | None) -> str:
-    """ "answered", "abandoned", "missed" or "waiting", translated (an unknown state as it is)."""
+    """ "answered", "abandoned", "missed" or "waiting" (a call's result, translated in the
+    context "call": one call, where a column of counts says "answered" of many); an unknown
+    state as it is."""
     state = state or "waiting"
-    return _(RESULTS[state]) if state in RESULTS else state
+    if state == "answered":
+        return pgettext("call", "answered")
+    if state == "abandoned":
+        return pgettext("call", "abandoned")
+    if state == "missed":
+        return pgettext("call", "missed")
+    if state == "waiting":
+        return pgettext("call", "waiting")
+    return state
 
 
 def call_result(call: CallRow) -> str:
