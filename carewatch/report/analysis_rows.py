@@ -26,7 +26,7 @@ from carewatch.present import (
     time_text,
 )
 from carewatch.report.model import Report, Request
-from carewatch.report.rows import result_word
+from carewatch.report.words import result_word
 
 # -- queues ----------------------------------------------------------------------------------
 

@@ -31,7 +31,14 @@ from carewatch.report.html_base import esc, html_table, td, tr
 from carewatch.report.html_charts import legend, trend_svg
 from carewatch.report.markdown_analysis import NOBODY_LOGGED_IN
 from carewatch.report.model import Report
-from carewatch.report.rows import by_kind, last_periods, local_time, translated
+from carewatch.report.rows import (
+    local_time,
+)
+from carewatch.report.words import (
+    by_kind,
+    last_periods,
+    translated,
+)
 
 
 def _note(text: str) -> str:

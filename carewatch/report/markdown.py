@@ -26,7 +26,6 @@ from carewatch.report.rows import (
     agent_cells,
     agent_rows,
     as_of_text,
-    by_kind,
     call_result,
     category_rows,
     compared_days,
@@ -38,12 +37,15 @@ from carewatch.report.rows import (
     period_title,
     summary_title,
     targets_text,
-    translated,
     value_heading,
     vs_headings,
 )
 from carewatch.report.text import NO_INBOUND
 from carewatch.report.values import key_figures
+from carewatch.report.words import (
+    by_kind,
+    translated,
+)
 
 
 def render_markdown(report: Report, options: RenderOptions) -> str:

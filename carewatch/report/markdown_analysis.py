@@ -29,7 +29,14 @@ from carewatch.report.analysis_rows import (
 )
 from carewatch.report.markdown_base import md_escape, md_table
 from carewatch.report.model import Report
-from carewatch.report.rows import by_kind, last_periods, local_time, translated
+from carewatch.report.rows import (
+    local_time,
+)
+from carewatch.report.words import (
+    by_kind,
+    last_periods,
+    translated,
+)
 
 
 def queues(report: Report) -> list[str]:

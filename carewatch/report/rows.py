@@ -1,18 +1,17 @@
 """What the formats show, worked out once: the header's phrases, the category, hour,
 operator, issue and call rows. Each format lays these out and escapes them its own way.
 
-Every phrase is a whole sentence of the catalog (:mod:`carewatch.i18n`); a sentence that
-names the kind of period ("this week", "this month") has one form per kind, so a language
-can agree it (:func:`by_kind`)."""
+Every phrase is a whole sentence of the catalog (:mod:`carewatch.i18n`); the words that
+depend on the kind of period are in :mod:`carewatch.report.words`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
 from carewatch.callstate import disposition
-from carewatch.i18n import N_, _, ngettext, pgettext
+from carewatch.i18n import N_, _
 from carewatch.kpi.windows import Period
 from carewatch.present import (
     clean_text,
@@ -25,19 +24,18 @@ from carewatch.present import (
 )
 from carewatch.records import CallRow
 from carewatch.report.model import OpenIssue, Report
+from carewatch.report.words import (
+    NOT_OVER,
+    OPENED_SUMMARY,
+    SUMMARY_TITLES,
+    VALUE_HEADINGS,
+    WHOLE_PERIOD,
+    and_text,
+    by_kind,
+    result_word,
+)
 
 # -- the header ---------------------------------------------------------------------------------
-
-
-def by_kind(kind: str, table: Mapping[str, str]) -> str:
-    """The sentence of ``table`` (marked with ``N_``, one per kind of period) for ``kind``,
-    translated."""
-    return _(table[kind])
-
-
-def translated(texts: Iterable[str]) -> list[str]:
-    """Headings marked with ``N_`` in a table, translated."""
-    return [_(text) for text in texts]
 
 
 def day_title(day: date) -> str:
@@ -86,18 +84,6 @@ def period_short(period: Period) -> str:
     return date_text(period.first, "day_month_year")
 
 
-#: A period's kind as the report names it (English; the sentences that use it have one form
-#: per kind in the catalog).
-PERIOD_NOUN = {"day": "day", "week": "week", "month": "month", "range": "period"}
-
-SUMMARY_TITLES = {
-    "day": N_("End-of-day summary"),
-    "week": N_("Weekly summary"),
-    "month": N_("Monthly summary"),
-    "range": N_("Summary"),
-}
-
-
 def summary_title(report: Report) -> str:
     """ "End-of-day summary" for a day, else "Weekly summary", "Monthly summary" or
     "Summary"; with the queue or the operator it is narrowed to."""
@@ -117,11 +103,6 @@ def filter_text(report: Report) -> str:
     return _(" of {what}").format(what=what)
 
 
-def and_text(first: str, second: str) -> str:
-    """ "a and b"."""
-    return _("{first} and {second}").format(first=first, second=second)
-
-
 def local_time(report: Report, epoch: float, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """An instant as local time of the report's zone: ``fmt`` a ``strftime`` pattern (a
     machine-like form: "2024-05-14 12:00", "09:30"), or the name of one of
@@ -133,28 +114,6 @@ def _point(report: Report, epoch: float) -> str:
     """A cut in the text: "12:30" in a day report, "15 May 11:00" in longer ones."""
     stamp = datetime.fromtimestamp(epoch, report.tz)
     return f"{stamp:%H:%M}" if report.is_day else date_text(stamp, "short_day_month_time")
-
-
-WHOLE_PERIOD = {
-    "day": N_("Figures for the whole day"),
-    "week": N_("Figures for the whole week"),
-    "month": N_("Figures for the whole month"),
-    "range": N_("Figures for the whole period"),
-}
-NOT_OVER = {
-    "week": N_(
-        "Week not over: figures up to {point}, compared with the other weeks up to the same "
-        "point ({cuts})"
-    ),
-    "month": N_(
-        "Month not over: figures up to {point}, compared with the other months up to the same "
-        "point ({cuts})"
-    ),
-    "range": N_(
-        "Period not over: figures up to {point}, compared with the other periods up to the "
-        "same point ({cuts})"
-    ),
-}
 
 
 def as_of_text(report: Report) -> str:
@@ -208,14 +167,6 @@ def vs_headings(report: Report) -> tuple[str, str]:
     )
 
 
-VALUE_HEADINGS = {
-    "day": N_("today"),
-    "week": N_("this week"),
-    "month": N_("this month"),
-    "range": N_("period"),
-}
-
-
 def value_heading(report: Report) -> str:
     """The heading of the value column: "today" for a day (the report's own day), else "this
     week", "this month" or "period"."""
@@ -260,19 +211,6 @@ def targets_text(report: Report) -> str:
         talk=duration(report.talk_target_seconds),
         threshold=duration(report.service_level_seconds),
     )
-
-
-def last_periods(kind: str, n: int) -> str:
-    """ "the last 12 weeks" (the trend's span)."""
-    if kind == "day":
-        text = ngettext("the last {count} day", "the last {count} days", n)
-    elif kind == "week":
-        text = ngettext("the last {count} week", "the last {count} weeks", n)
-    elif kind == "month":
-        text = ngettext("the last {count} month", "the last {count} months", n)
-    else:
-        text = ngettext("the last {count} period", "the last {count} periods", n)
-    return text.format(count=n)
 
 
 # -- hours ---------------------------------------------------------------------------------------
@@ -399,14 +337,6 @@ def issues_by_age(report: Report) -> list[OpenIssue]:
     return sorted(report.open_issues, key=lambda i: (-i.age_seconds, i.id))
 
 
-OPENED_SUMMARY = {
-    "day": N_("Opened this day: {opened}; resolved: {resolved}, in {average} on average."),
-    "week": N_("Opened this week: {opened}; resolved: {resolved}, in {average} on average."),
-    "month": N_("Opened this month: {opened}; resolved: {resolved}, in {average} on average."),
-    "range": N_("Opened this period: {opened}; resolved: {resolved}, in {average} on average."),
-}
-
-
 def issues_summary(kpis: Mapping[str, Any], kind: str = "day") -> str:
     """ "Opened this day: 3; resolved: 1, in 2 h 05 min on average." (``kind``: the kind of
     period)."""
@@ -415,22 +345,6 @@ def issues_summary(kpis: Mapping[str, Any], kind: str = "day") -> str:
         resolved=count(int(kpis.get("issues_resolved") or 0)),
         average=kpi_value("avg_resolution_seconds", kpis.get("avg_resolution_seconds")),
     )
-
-
-def result_word(state: str | None) -> str:
-    """ "answered", "abandoned", "missed" or "waiting" (a call's result, translated in the
-    context "call": one call, where a column of counts says "answered" of many); an unknown
-    state as it is."""
-    state = state or "waiting"
-    if state == "answered":
-        return pgettext("call", "answered")
-    if state == "abandoned":
-        return pgettext("call", "abandoned")
-    if state == "missed":
-        return pgettext("call", "missed")
-    if state == "waiting":
-        return pgettext("call", "waiting")
-    return state
 
 
 def call_result(call: CallRow) -> str:

@@ -14,7 +14,6 @@ from carewatch.report.layout import Paint, fit, heading, wrap
 from carewatch.report.model import RenderOptions, Report
 from carewatch.report.rows import (
     as_of_text,
-    by_kind,
     compared_days,
     empty_notice,
     hour_rows,
@@ -35,6 +34,9 @@ from carewatch.report.text_analysis import (
 from carewatch.report.text_chart import hourly_chart
 from carewatch.report.text_sections import agents, calls, categories, issues
 from carewatch.report.values import key_figures
+from carewatch.report.words import (
+    by_kind,
+)
 
 
 def render_text(report: Report, options: RenderOptions) -> str:

@@ -12,11 +12,13 @@ from carewatch.report.model import Report
 from carewatch.report.rows import (
     agent_cells,
     agent_rows,
-    by_kind,
     category_rows,
     issues_by_age,
     issues_summary,
     local_time,
+)
+from carewatch.report.words import (
+    by_kind,
     result_word,
 )
 
