@@ -15,6 +15,8 @@ from __future__ import annotations
 import csv
 import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -176,3 +178,21 @@ def test_no_report_string_is_left_outside_the_catalog(tmp_path: Path, fmt: str) 
     text = render(report, fmt)
     assert "⟦" in text
     assert _english_words(text) == set()
+
+
+def test_english_formatting_does_not_import_babel() -> None:
+    # Babel is for the other languages only: the CLI's start-up in English stays light.
+    code = (
+        "import sys\n"
+        "from datetime import date\n"
+        "import carewatch.report, carewatch.kpi.insights\n"
+        "from carewatch import present\n"
+        "present.date_text(date(2026, 3, 30)); present.money(1234.5, '€'); present.count(3)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'babel'))\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(root), "LANG": "C", "LC_ALL": "C"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert done.stdout.strip() == "[]"
