@@ -15,6 +15,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from carewatch.config import Mail
+from carewatch.i18n import _
 from carewatch.report import Report, render
 from carewatch.report.rows import period_title, summary_title
 
@@ -27,7 +28,9 @@ def report_message(report: Report, sender: str, recipients: Sequence[str]) -> Em
     """The report as an e-mail: text first (what a plain client shows), HTML as the
     alternative a modern client shows."""
     message = EmailMessage()
-    message["Subject"] = f"carewatch: {summary_title(report)} — {period_title(report.period)}"
+    message["Subject"] = _("carewatch: {title} — {period}").format(
+        title=summary_title(report), period=period_title(report.period)
+    )
     message["From"] = sender
     message["To"] = ", ".join(recipients)
     message["Date"] = formatdate(report.generated_at, localtime=True)

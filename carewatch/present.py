@@ -6,6 +6,10 @@ live screen, the command line's messages) formats through these functions, so a 
 the same on paper and on the screen.
 
 ``None`` is shown as :data:`DASH` ("–"): no data, never 0.
+
+In Italian (:func:`carewatch.i18n.language` is ``"it"``) the same functions speak the locale:
+"1.234,5", "32,5%", "1.234,50 €", "5 g 12 h", "lunedì 30 marzo 2026" (dates through Babel,
+imported only then). In English every function gives exactly what it always gave.
 """
 
 from __future__ import annotations
@@ -13,12 +17,75 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
+from datetime import date, datetime
 from typing import Any
 
 from carewatch.config import Privacy
-from carewatch.kpi.definitions import definition
+from carewatch.i18n import _, language
+from carewatch.kpi.definitions import definition, label
 
 DASH = "–"
+
+
+# -- the locale -------------------------------------------------------------------------------
+
+
+def _italian() -> bool:
+    return language() == "it"
+
+
+_SWAP = str.maketrans(",.", ".,")
+
+
+def localised(number: str) -> str:
+    """A number written the English way ("1,234.5") in the current language ("1.234,5")."""
+    return number.translate(_SWAP) if _italian() else number
+
+
+def number(value: float, decimals: int = 0) -> str:
+    """A number with thousands separators and ``decimals`` decimals: "1,234.5" / "1.234,5"."""
+    return localised(f"{value:,.{decimals}f}")
+
+
+#: The forms of a date: (the English ``strftime`` pattern, ``{day}`` for the day without a
+#: leading zero; the CLDR pattern Babel formats the other languages with).
+DATE_FORMS: dict[str, tuple[str, str]] = {
+    "full": ("%A {day} %B %Y", "full"),
+    "weekday": ("%A %d %B", "EEEE d MMMM"),
+    "short_weekday": ("%a {day} %b", "EEE d MMM"),
+    "day_month": ("{day} %b", "d MMM"),
+    "day_month_year": ("{day} %b %Y", "d MMM y"),
+    "month_year": ("%B %Y", "LLLL y"),
+    "short_month_year": ("%b %Y", "LLL y"),
+    "day_month_time": ("%d %b %H:%M", "dd MMM HH:mm"),
+    "short_day_month_time": ("{day} %b %H:%M", "d MMM HH:mm"),
+    "day_month_year_time": ("{day} %b %Y %H:%M", "d MMM y HH:mm"),
+}
+
+
+def date_text(value: date, form: str = "full") -> str:
+    """A date (or a local ``datetime``) as people read it, in one of :data:`DATE_FORMS`:
+    "Monday 30 March 2026" / "lunedì 30 marzo 2026", "Tue 14 May" / "mar 14 mag", "13 May
+    2024" / "13 mag 2024", "May 2024" / "maggio 2024", "14 May 12:00" / "14 mag 12:00"."""
+    english, pattern = DATE_FORMS[form]
+    if not _italian():
+        return value.strftime(english.replace("{day}", str(value.day)))
+    from babel.dates import format_date, format_datetime
+
+    if isinstance(value, datetime):
+        return format_datetime(value.replace(tzinfo=None), pattern, locale=language())
+    return format_date(value, pattern, locale=language())
+
+
+def time_text(stamp: datetime, fmt: str) -> str:
+    """A local time: ``fmt`` a ``strftime`` pattern (a machine-like form, "2024-05-14 12:00",
+    "09:30", the same in every language) or the name of one of :data:`DATE_FORMS`."""
+    return stamp.strftime(fmt) if fmt.startswith("%") else date_text(stamp, fmt)
+
+
+def kpi_label(key: str) -> str:
+    """The label of a KPI (:mod:`carewatch.kpi.definitions`) in the current language."""
+    return _(label(key))
 
 
 # -- durations ---------------------------------------------------------------------------------
@@ -46,7 +113,8 @@ def age(seconds: float | None) -> str:
     days, rest = divmod(total, 86400)
     if days:
         hours = rest // 3600
-        return f"{days} d {hours} h" if hours else f"{days} d"
+        unit = "g" if _italian() else "d"
+        return f"{days} {unit} {hours} h" if hours else f"{days} {unit}"
     return duration(total)
 
 
@@ -85,24 +153,29 @@ def minutes(seconds: float | None) -> str:
 
 
 def percent(share: float | None, decimals: int = 1, *, trim: bool = False) -> str:
-    """A fraction 0–1 as a percentage: "62.5%"; ``trim`` drops a ".0" ("60%"); "–" for none."""
+    """A fraction 0–1 as a percentage: "62.5%" ("62,5%" in Italian); ``trim`` drops a ".0"
+    ("60%"); "–" for none."""
     if share is None:
         return DASH
     text = f"{share * 100:.{decimals}f}"
     if trim and "." in text:
         text = text.rstrip("0").rstrip(".")
-    return f"{text}%"
+    return f"{localised(text)}%"
 
 
 def count(value: Any) -> str:
-    """A count with thousands separators: "12,345"; "–" for none."""
-    return DASH if value is None else f"{int(value):,}"
+    """A count with thousands separators: "12,345" ("12.345" in Italian); "–" for none."""
+    return DASH if value is None else localised(f"{int(value):,}")
 
 
 def money(value: float | None, currency: str | None = None) -> str:
-    """Money in whole units: "€ 1,234" (or "1,234" without a currency); "–" for none."""
+    """Money in whole units: "€ 1,234" (or "1,234" without a currency); in Italian with the
+    cents and the currency after the amount, "1.234,50 €"; "–" for none."""
     if value is None:
         return DASH
+    if _italian():
+        amount = number(value, 2)
+        return f"{amount} {currency}" if currency else amount
     amount = f"{value:,.0f}"
     return f"{currency} {amount}" if currency else amount
 
@@ -127,21 +200,21 @@ def kpi_value(key: str, value: Any, *, currency: str | None = None) -> str:
         return count(value)
     if kind == "score":
         decimals = found.decimals if found else 1
-        return f"{value:,.{decimals}f}"
+        return number(value, decimals)
     if kind == "money":
         return money(value, currency)
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, int):
-        return f"{value:,}"
+        return localised(f"{value:,}")
     if isinstance(value, float):
-        return f"{value:,.2f}"
+        return number(value, 2)
     return str(value)
 
 
 def yes_no(value: bool | None) -> str:
-    """ "yes" / "no" / "–"."""
-    return DASH if value is None else ("yes" if value else "no")
+    """ "yes" / "no" / "–" ("sì" / "no" in Italian)."""
+    return DASH if value is None else (_("yes") if value else _("no"))
 
 
 # -- text from logs ----------------------------------------------------------------------------

@@ -49,7 +49,9 @@ def pseudo_catalog() -> Catalog:
     for message, context, _where in extracted():
         if isinstance(message, tuple):
             singular, plural = message[0], message[1]
-            catalog.add((singular, plural), (pseudo(singular), pseudo(plural)), context=context)
+            # Every plural form the locale has (CLDR gives Italian a third, for millions).
+            forms = (pseudo(singular),) + (pseudo(plural),) * (catalog.num_plurals - 1)
+            catalog.add((singular, plural), forms, context=context)
         else:
             catalog.add(message, pseudo(message), context=context)
     return catalog

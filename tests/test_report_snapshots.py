@@ -44,6 +44,11 @@ def talked(start: float, wait: float, talk: float) -> dict[str, object]:
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> Report:
+    return week_report(tmp_path_factory.mktemp("snap") / "cw.db")
+
+
+def week_report(db: Path) -> Report:
+    """The snapshots' week, read from a new database at ``db`` (in the current language)."""
     config = parse_config(
         {
             "timezone": "Europe/Rome",
@@ -138,7 +143,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Report:
         AgentEvent(at(13, 17), "anna", "AGENTLOGOFF", queue="NONE"),
         AgentEvent(at(16, 14, 55), "bruno", "RINGNOANSWER", queue="sales", ring_ms=15000),
     ]
-    with Store(str(tmp_path_factory.mktemp("snap") / "cw.db")) as store:
+    with Store(str(db)) as store:
         store.ingest("log", list(enumerate(records, start=1)))
         store.open_issue("Courier misses zone 4", "anna", category="shipping", now=at(14, 12))
         return build_report(store, config, Period.week(2024, 20), with_calls=True, now=at(20, 8))

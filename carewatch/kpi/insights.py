@@ -11,8 +11,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from carewatch.config import Config
-from carewatch.kpi.definitions import KPIS, higher_is_better, label
-from carewatch.present import age, clean_text, duration, kpi_value, percent
+from carewatch.i18n import N_, _
+from carewatch.kpi.definitions import KPIS, higher_is_better
+from carewatch.present import age, clean_text, count, duration, kpi_label, kpi_value, percent
 from carewatch.records import IssueRow
 
 
@@ -40,12 +41,33 @@ def biggest_move(kpis: Mapping[str, Any], before: Mapping[str, Any]) -> tuple[st
 
 
 def _move_sentence(key: str, new: Any, old: Any, when: str) -> str:
-    verb = "rose" if new > old else "fell"
-    text = f"{label(key)} {verb} to {kpi_value(key, new)} from {kpi_value(key, old)} {when}"
     better = higher_is_better(key)
-    if better is not None:
-        text += " (better)" if (new > old) == better else " (worse)"
-    return text + "."
+    rose = new > old
+    if better is None:
+        text = (
+            _("{kpi} rose to {new} from {old} {when}.")
+            if rose
+            else _("{kpi} fell to {new} from {old} {when}.")
+        )
+    elif rose == better:
+        text = (
+            _("{kpi} rose to {new} from {old} {when} (better).")
+            if rose
+            else _("{kpi} fell to {new} from {old} {when} (better).")
+        )
+    else:
+        text = (
+            _("{kpi} rose to {new} from {old} {when} (worse).")
+            if rose
+            else _("{kpi} fell to {new} from {old} {when} (worse).")
+        )
+    return text.format(
+        kpi=kpi_label(key), new=kpi_value(key, new), old=kpi_value(key, old), when=when
+    )
+
+
+#: How the insights name the periods compared with a day's: (the previous, the earlier).
+DAY_COMPARISON = (N_("on the previous day"), N_("on the same weekday last week"))
 
 
 def insights(
@@ -56,8 +78,8 @@ def insights(
     last_week: dict | None = None,
     open_issues: Sequence[IssueRow] = (),
     now: float | None = None,
-    previous_when: str = "on the previous day",
-    earlier_when: str = "on the same weekday last week",
+    previous_when: str | None = None,
+    earlier_when: str | None = None,
 ) -> list[str]:
     """What stands out in a snapshot, as plain sentences, most important first.
 
@@ -67,9 +89,11 @@ def insights(
     4. the KPI that moved most against the same weekday last week (or, without that
        snapshot, the previous day), when it moved at least one "news" scale (see
        :func:`biggest_move`); ``earlier_when`` and ``previous_when`` name those periods
-       for a report of a week, a month or a range;
+       for a report of a week, a month or a range (default: a day's, translated);
     5. the oldest of ``open_issues``, its age at ``now`` (default: the clock) and title.
     """
+    previous_when = _(DAY_COMPARISON[0]) if previous_when is None else previous_when
+    earlier_when = _(DAY_COMPARISON[1]) if earlier_when is None else earlier_when
     out: list[str] = []
     talk_by_cat = kpis.get("talk_seconds_by_category") or {}
     cost_by_cat = (kpis.get("talk_cost") or {}).get("by_category") or {}
@@ -77,25 +101,39 @@ def insights(
         name = alert["category"]
         cost = kpi_value("talk_cost", cost_by_cat.get(name, 0.0), currency=config.currency)
         out.append(
-            f"{clean_text(name)}: {percent(alert['share'], trim=True)} of tagged calls, "
-            f"{duration(talk_by_cat.get(name, 0.0))} of talk, {cost}."
+            _("{category}: {share} of tagged calls, {talk} of talk, {cost}.").format(
+                category=clean_text(name),
+                share=percent(alert["share"], trim=True),
+                talk=duration(talk_by_cat.get(name, 0.0)),
+                cost=cost,
+            )
         )
 
     targets = config.targets
     abandon_rate = kpis.get("abandon_rate")
     if abandon_rate is not None and abandon_rate > targets.abandon_rate_max:
         out.append(
-            f"Abandon rate {kpi_value('abandon_rate', abandon_rate)} is over the "
-            f"{percent(targets.abandon_rate_max, trim=True)} maximum "
-            f"({kpis.get('abandoned', 0):,} of {kpis.get('offered', 0):,} calls)."
+            _(
+                "Abandon rate {rate} is over the {maximum} maximum ({abandoned} of {offered} "
+                "calls)."
+            ).format(
+                rate=kpi_value("abandon_rate", abandon_rate),
+                maximum=percent(targets.abandon_rate_max, trim=True),
+                abandoned=count(kpis.get("abandoned", 0)),
+                offered=count(kpis.get("offered", 0)),
+            )
         )
     service_level = kpis.get("service_level")
     if service_level is not None and service_level < targets.service_level_goal:
         threshold = kpis.get("service_level_seconds", targets.service_level_seconds)
         out.append(
-            f"Service level {kpi_value('service_level', service_level)} is under the "
-            f"{percent(targets.service_level_goal, trim=True)} goal "
-            f"(answered within {duration(threshold)})."
+            _(
+                "Service level {level} is under the {goal} goal (answered within {threshold})."
+            ).format(
+                level=kpi_value("service_level", service_level),
+                goal=percent(targets.service_level_goal, trim=True),
+                threshold=duration(threshold),
+            )
         )
 
     over = kpis.get("over_target_share")
@@ -103,8 +141,10 @@ def insights(
         target = kpis.get("talk_target_seconds", targets.talk_seconds)
         average = kpi_value("avg_talk_seconds", kpis.get("avg_talk_seconds"))
         out.append(
-            f"{percent(over, trim=True)} of answered calls went over the {duration(target)} "
-            f"talk target (average talk {average})."
+            _(
+                "{share} of answered calls went over the {target} talk target (average talk "
+                "{average})."
+            ).format(share=percent(over, trim=True), target=duration(target), average=average)
         )
 
     before, when = (
@@ -118,9 +158,12 @@ def insights(
     if still_open:
         oldest = min(still_open, key=lambda i: i.opened_at)
         opened_for = (time.time() if now is None else now) - oldest.opened_at
-        if len(still_open) == 1:
-            lead = "Oldest open issue"
-        else:
-            lead = f"Oldest of {len(still_open)} open issues"
-        out.append(f'{lead}: "{clean_text(oldest.title)}", open {age(opened_for)}.')
+        n = len(still_open)
+        # One issue names no number; two or more are plural in every language carewatch speaks.
+        text = (
+            _('Oldest open issue: "{title}", open {age}.')
+            if n == 1
+            else _('Oldest of {count} open issues: "{title}", open {age}.')
+        )
+        out.append(text.format(count=n, title=clean_text(oldest.title), age=age(opened_for)))
     return out

@@ -10,25 +10,37 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from carewatch.config import Privacy
+from carewatch.i18n import N_, _, ngettext
 from carewatch.kpi.callbacks import Callback
-from carewatch.kpi.definitions import QUEUE_KPIS, TREND_KEYS, label
+from carewatch.kpi.definitions import QUEUE_KPIS, TREND_KEYS
 from carewatch.kpi.windows import Period
-from carewatch.present import DASH, duration, mask_caller, money, percent
+from carewatch.present import (
+    DASH,
+    count,
+    date_text,
+    duration,
+    kpi_label,
+    mask_caller,
+    money,
+    percent,
+    time_text,
+)
 from carewatch.report.model import Report, Request
+from carewatch.report.words import result_word
 
 # -- queues ----------------------------------------------------------------------------------
 
 #: The queue table's headings (the queue, then :data:`QUEUE_KPIS`) and alignment.
 QUEUE_HEADINGS = (
-    "Queue",
-    "Offered",
-    "Answered",
-    "Abandoned",
-    "Missed",
-    "Abandon rate",
-    "Avg wait",
-    "Service level",
-    "Avg talk",
+    N_("Queue"),
+    N_("Offered"),
+    N_("Answered"),
+    N_("Abandoned"),
+    N_("Missed"),
+    N_("Abandon rate"),
+    N_("Avg wait"),
+    N_("Service level"),
+    N_("Avg talk"),
 )
 QUEUE_ALIGN = "lrrrrrrrr"
 
@@ -50,7 +62,7 @@ def queue_cells(figures: Mapping[str, Any]) -> tuple[str, ...]:
         elif d.kind == "seconds":
             cells.append(duration(value))
         else:
-            cells.append(f"{int(value or 0):,}")
+            cells.append(count(int(value or 0)))
     return tuple(cells)
 
 
@@ -58,27 +70,27 @@ def queue_cells(figures: Mapping[str, Any]) -> tuple[str, ...]:
 
 #: Short headings of the trend's KPIs (the full labels are in the definitions).
 TREND_HEADINGS = {
-    "offered": "Offered",
-    "answered": "Answered",
-    "abandon_rate": "Aband.",
-    "service_level": "SL",
-    "avg_wait_seconds": "Avg wait",
-    "avg_talk_seconds": "Avg talk",
-    "fcr_rate": "FCR",
-    "conversion_rate": "Conv.",
-    "csat_score": "CSAT",
+    "offered": N_("Offered"),
+    "answered": N_("Answered"),
+    "abandon_rate": N_("Aband."),
+    "service_level": N_("SL"),
+    "avg_wait_seconds": N_("Avg wait"),
+    "avg_talk_seconds": N_("Avg talk"),
+    "fcr_rate": N_("FCR"),
+    "conversion_rate": N_("Conv."),
+    "csat_score": N_("CSAT"),
 }
 
 
 def trend_label(period: Period) -> str:
     """A period of the trend: "Tue 14 May", "2024-W20", "May 2024", or a range's first day."""
     if period.kind == "day":
-        return f"{period.first:%a} {period.first.day} {period.first:%b}"
+        return date_text(period.first, "short_weekday")
     if period.kind == "month":
-        return f"{period.first:%b %Y}"
+        return date_text(period.first, "short_month_year")
     if period.kind == "week":
         return period.label
-    return f"{period.first.day} {period.first:%b %Y}"
+    return date_text(period.first, "day_month_year")
 
 
 def trend_cells(figures: Mapping[str, Any]) -> tuple[str, ...]:
@@ -88,7 +100,7 @@ def trend_cells(figures: Mapping[str, Any]) -> tuple[str, ...]:
     for key in TREND_KEYS:
         value = figures.get(key)
         if key in ("offered", "answered"):
-            cells.append(f"{int(value or 0):,}")
+            cells.append(count(int(value or 0)))
         elif key.endswith("_seconds"):
             cells.append(duration(value))
         else:
@@ -103,9 +115,11 @@ def _lower(text: str) -> str:
 
 def trend_note(report: Report) -> str:
     """What the trend's columns are, and which row is not over."""
-    names = "; ".join(f"{TREND_HEADINGS[k]} = {_lower(label(k))}" for k in TREND_KEYS[2:])
+    names = "; ".join(f"{_(TREND_HEADINGS[k])} = {_lower(kpi_label(k))}" for k in TREND_KEYS[2:])
     partial = (
-        " * = so far (the period is not over)." if any(r.partial for r in report.trend) else ""
+        " " + _("* = so far (the period is not over).")
+        if any(r.partial for r in report.trend)
+        else ""
     )
     return f"{names}.{partial}"
 
@@ -113,13 +127,13 @@ def trend_note(report: Report) -> str:
 # -- operators' time -------------------------------------------------------------------------
 
 TIME_HEADINGS = (
-    "Operator",
-    "Logged in",
-    "Paused",
-    "Talk time",
-    "Occupancy",
-    "Missed rings",
-    "Unreachable",
+    N_("Operator"),
+    N_("Logged in"),
+    N_("Paused"),
+    N_("Talk time"),
+    N_("Occupancy"),
+    N_("Missed rings"),
+    N_("Unreachable"),
 )
 TIME_ALIGN = "lrrrrrr"
 
@@ -140,8 +154,8 @@ def time_rows(kpis: Mapping[str, Any]) -> list[tuple[str, tuple[str, ...], str]]
             duration(a.get("paused_seconds")),
             duration(a.get("total_talk_seconds")),
             percent(a.get("occupancy"), 0),
-            f"{int(a.get('missed_rings') or 0):,}",
-            DASH if unreachable is None else f"{int(unreachable):,}",
+            count(int(a.get("missed_rings") or 0)),
+            DASH if unreachable is None else count(int(unreachable)),
         )
         out.append((name, cells, pauses_text(a.get("paused_by_reason") or {})))
     return out
@@ -150,10 +164,11 @@ def time_rows(kpis: Mapping[str, Any]) -> list[tuple[str, tuple[str, ...], str]]
 def pauses_text(by_reason: Mapping[str, float]) -> str:
     """ "lunch 45 min 00 s, break 10 min 00 s" (longest first; "no reason" for none)."""
     ordered = sorted(by_reason.items(), key=lambda kv: (-kv[1], kv[0]))
-    return ", ".join(f"{reason or 'no reason'} {duration(secs)}" for reason, secs in ordered)
+    none = _("no reason")
+    return ", ".join(f"{reason or none} {duration(secs)}" for reason, secs in ordered)
 
 
-TIME_NOTE = (
+TIME_NOTE = N_(
     "Logged in = a member of a queue (from the phone system's login and logoff events); "
     "occupancy = talk time / logged in; missed rings = rings the operator let ring out; "
     "unreachable = rings to a phone that could not ring at all."
@@ -165,34 +180,47 @@ TIME_NOTE = (
 
 def request_counts(request: Request) -> str:
     """ "3 calls, 75.0% of tagged calls" (the category's name is the format's to escape)."""
-    calls = f"{request.count:,} call" + ("" if request.count == 1 else "s")
-    return f"{calls}, {percent(request.share)} of tagged calls"
+    return ngettext(
+        "{count} call, {share} of tagged calls",
+        "{count} calls, {share} of tagged calls",
+        request.count,
+    ).format(count=count(request.count), share=percent(request.share))
 
 
 def complaint_text(report: Report) -> str:
     """ "Complaints: 12.5% of tagged calls (complaint)." or why there is no figure."""
     rate = report.kpis.get("complaint_rate")
     if not report.complaint_categories:
-        return "Complaint rate: – (no category is marked as a complaint in the config)."
+        return _("Complaint rate: – (no category is marked as a complaint in the config).")
     listed = ", ".join(report.complaint_categories)
     if rate is None:
-        return f"Complaint rate: – (no call is tagged; complaint categories: {listed})."
-    return f"Complaint rate: {percent(rate)} of tagged calls (complaint categories: {listed})."
+        return _("Complaint rate: – (no call is tagged; complaint categories: {listed}).").format(
+            listed=listed
+        )
+    return _("Complaint rate: {rate} of tagged calls (complaint categories: {listed}).").format(
+        rate=percent(rate), listed=listed
+    )
 
 
 def saving_text(report: Report, saving: Mapping[str, Any]) -> str:
     """One category's saving as a sentence."""
-    return (
-        f"{saving['category']}: {percent(saving['share'])} of tagged calls (alert share "
-        f"{percent(saving['threshold'], 0)}), {duration(saving['talk_seconds'])} of talk. "
-        f"Cutting it by {percent(saving['cut'], 0)} would free "
-        f"{duration(saving['hours_per_month'] * 3600)} of operator time a month, "
-        f"{money(saving['money_per_month'], report.currency)} at "
-        f"{money(report.agent_cost_per_hour, report.currency)} an hour."
+    return _(
+        "{category}: {share} of tagged calls (alert share {threshold}), {talk} of talk. "
+        "Cutting it by {cut} would free {hours} of operator time a month, {money} at "
+        "{rate} an hour."
+    ).format(
+        category=saving["category"],
+        share=percent(saving["share"]),
+        threshold=percent(saving["threshold"], 0),
+        talk=duration(saving["talk_seconds"]),
+        cut=percent(saving["cut"], 0),
+        hours=duration(saving["hours_per_month"] * 3600),
+        money=money(saving["money_per_month"], report.currency),
+        rate=money(report.agent_cost_per_hour, report.currency),
     )
 
 
-SAVINGS_NOTE = (
+SAVINGS_NOTE = N_(
     "At this period's rate, scaled to an average month (30.4 days); talk time only. "
     "The cut is the config's targets.savings_cut."
 )
@@ -200,30 +228,39 @@ SAVINGS_NOTE = (
 
 # -- callbacks --------------------------------------------------------------------------------
 
-CALLBACK_HEADINGS = ("Last call", "Caller", "Queue", "Result", "Last wait", "Calls", "Call id")
+CALLBACK_HEADINGS = (
+    N_("Last call"),
+    N_("Caller"),
+    N_("Queue"),
+    N_("Result"),
+    N_("Last wait"),
+    N_("Calls"),
+    N_("Call id"),
+)
 CALLBACK_ALIGN = "llllrrl"
 
 
 def callback_rows(
-    found: Sequence[Callback], tz: tzinfo, privacy: Privacy, fmt: str = "%d %b %H:%M"
+    found: Sequence[Callback], tz: tzinfo, privacy: Privacy, fmt: str = "day_month_time"
 ) -> list[tuple[str, ...]]:
     """The callers to call back as shown, in :data:`CALLBACK_HEADINGS` order (callers masked
-    as ``privacy`` says)."""
+    as ``privacy`` says); ``fmt`` a ``strftime`` pattern or a form of
+    :data:`carewatch.present.DATE_FORMS`."""
     return [
         (
-            datetime.fromtimestamp(c.last_at, tz).strftime(fmt),
+            time_text(datetime.fromtimestamp(c.last_at, tz), fmt),
             mask_caller(c.caller, privacy),
             c.queue or DASH,
-            c.result,
+            result_word(c.result),
             duration(c.last_wait_seconds),
-            f"{c.attempts:,}",
+            count(c.attempts),
             c.call_id,
         )
         for c in found
     ]
 
 
-CALLBACK_NOTE = (
+CALLBACK_NOTE = N_(
     "Callers whose last call of the period was abandoned or missed and who were neither "
     "called back (an outbound call to their number) nor got through on a later call, up to "
     "the report time. Calls = their unanswered calls since they were last reached."

@@ -9,6 +9,7 @@ from typing import Any
 
 from carewatch.config import Config
 from carewatch.figures import callbacks_for, window_figures, window_kpis
+from carewatch.i18n import N_, _
 from carewatch.kpi.definitions import TREND_KEYS
 from carewatch.kpi.engine import conversion_outcomes
 from carewatch.kpi.insights import insights
@@ -123,12 +124,16 @@ def build_report(
 
 def _comparison_words(period: Period) -> tuple[str, str]:
     """How the insights name the two compared periods ("on the previous day"…)."""
-    return {
-        "day": ("on the previous day", "on the same weekday last week"),
-        "week": ("in the previous week", "in the same week last year"),
-        "month": ("in the previous month", "in the same month last year"),
-        "range": ("in the days before", "on the same days last year"),
-    }[period.kind]
+    before, earlier = COMPARISON_WORDS[period.kind]
+    return _(before), _(earlier)
+
+
+COMPARISON_WORDS = {
+    "day": (N_("on the previous day"), N_("on the same weekday last week")),
+    "week": (N_("in the previous week"), N_("in the same week last year")),
+    "month": (N_("in the previous month"), N_("in the same month last year")),
+    "range": (N_("in the days before"), N_("on the same days last year")),
+}
 
 
 def _trend(

@@ -40,7 +40,10 @@ outcome, resolved, csat, nps, note``. Rows, in this order:
 * ``record=call`` (with ``--calls``): ``name`` = the call id, the call in the call columns.
 
 Numbers as in JSON (rates 0–1, seconds, money), rounded to 6 decimals; yes/no as 1/0; empty
-for null. A text
+for null. In every language the file is the same but for the ``label`` column (and a trend
+row's "so far"), which speaks the report's language: the columns' names, ``record``, ``key``,
+the numbers (a ``.`` for decimals, no thousands separator), the dates (ISO 8601) and the
+``,`` separator are the machine's, so a script reads an Italian file as an English one. A text
 cell from a log that starts with ``=``, ``+``, ``-``, ``@`` or a tab gets a leading ``'`` so a
 spreadsheet does not run it as a formula; control characters and escape codes are removed.
 """
@@ -53,9 +56,10 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from carewatch.kpi.definitions import AGENT_KPIS, QUEUE_KPIS, TREND_KEYS, label, target_keys
+from carewatch.i18n import N_, _
+from carewatch.kpi.definitions import AGENT_KPIS, QUEUE_KPIS, TREND_KEYS, target_keys
 from carewatch.kpi.windows import Period
-from carewatch.present import clean_text
+from carewatch.present import clean_text, kpi_label
 from carewatch.report.json_format import CALL_FIELDS, analysis_json, call_record
 from carewatch.report.model import RenderOptions, Report
 from carewatch.report.rows import agent_rows, category_rows, hour_rows, untagged_talk_seconds
@@ -110,6 +114,43 @@ def _category_value(snapshot: Mapping[str, Any], name: str, field_name: str) -> 
 PERIOD_COLUMNS = ("previous_period", "same_period_earlier")
 
 
+#: The labels of the fields of a category, an hour, an operator, a saving (their keys, spelt
+#: out).
+FIELD_LABELS = {
+    "count": N_("count"),
+    "share": N_("share"),
+    "talk_seconds": N_("talk seconds"),
+    "talk_cost": N_("talk cost"),
+    "alert": N_("alert"),
+    "offered": N_("offered"),
+    "answered": N_("answered"),
+    "abandoned": N_("abandoned"),
+    "avg_talk_seconds": N_("avg talk seconds"),
+    "total_talk_seconds": N_("total talk seconds"),
+    "avg_wait_seconds": N_("avg wait seconds"),
+    "tagged_share": N_("tagged share"),
+    "conversions": N_("conversions"),
+    "missed_rings": N_("missed rings"),
+    "unreachable_rings": N_("unreachable rings"),
+    "logged_in_seconds": N_("logged in seconds"),
+    "paused_seconds": N_("paused seconds"),
+    "occupancy": N_("occupancy"),
+    "threshold": N_("threshold"),
+    "cut": N_("cut"),
+    "hours_per_month": N_("hours per month"),
+    "money_per_month": N_("money per month"),
+    "caller": N_("caller"),
+    "queue": N_("queue"),
+    "result": N_("result"),
+}
+
+
+def field_label(key: str) -> str:
+    """A field's label in the report's language ("talk_seconds" -> "talk seconds")."""
+    found = FIELD_LABELS.get(key)
+    return _(found) if found else key.replace("_", " ")
+
+
 def _span(period: Period) -> str:
     return f"{period.first.isoformat()}..{period.last.isoformat()}"
 
@@ -118,15 +159,15 @@ def _analysis_rows(report: Report, row: Callable[..., None]) -> None:
     """The trend, requests, notes, savings and callbacks rows (scheme in the docstring)."""
     data = analysis_json(report)
     for entry in data["trend"]:
-        note = "so far" if entry["partial"] else ""
+        note = _("so far") if entry["partial"] else ""
         for key in TREND_KEYS:
-            row("trend", entry["period"], key, f"{label(key)} {note}".strip(), entry[key])
+            row("trend", entry["period"], key, f"{kpi_label(key)} {note}".strip(), entry[key])
     for r in data["requests"]:
         name = csv_text(r["category"])
-        row("request", name, "count", "calls", r["count"])
-        row("request", name, "share", "share of tagged calls", r["share"])
-        row("request", name, "complaint", "a complaint category", r["complaint"])
-        row("request", name, "notes_total", "calls with a note", r["notes_total"])
+        row("request", name, "count", _("calls"), r["count"])
+        row("request", name, "share", _("share of tagged calls"), r["share"])
+        row("request", name, "complaint", _("a complaint category"), r["complaint"])
+        row("request", name, "notes_total", _("calls with a note"), r["notes_total"])
         for sub, n in r["subcategories"].items():
             row("request", name, f"subcategory:{csv_text(sub)}", csv_text(sub), n)
         for n in r["notes"]:
@@ -134,15 +175,16 @@ def _analysis_rows(report: Report, row: Callable[..., None]) -> None:
     for saving in data["savings"]:
         name = csv_text(saving["category"])
         for key in ("share", "threshold", "talk_seconds", "cut", "hours_per_month"):
-            row("saving", name, key, key.replace("_", " "), saving[key])
-        row("saving", name, "money_per_month", "money per month", saving["money_per_month"])
+            row("saving", name, key, field_label(key), saving[key])
+        money = saving["money_per_month"]
+        row("saving", name, "money_per_month", field_label("money_per_month"), money)
     for c in data["callbacks"]:
         name = csv_text(c["call_id"])
-        row("callback", name, "time", "last call", c["time"])
+        row("callback", name, "time", _("last call"), c["time"])
         for key in ("caller", "queue", "result"):
-            row("callback", name, key, key, csv_text(c[key] or ""))
-        row("callback", name, "last_wait_seconds", "last wait", c["last_wait_seconds"])
-        row("callback", name, "calls", "unanswered calls", c["calls"])
+            row("callback", name, key, field_label(key), csv_text(c[key] or ""))
+        row("callback", name, "last_wait_seconds", _("last wait"), c["last_wait_seconds"])
+        row("callback", name, "calls", _("unanswered calls"), c["calls"])
 
 
 def render_csv(report: Report, options: RenderOptions) -> str:
@@ -163,35 +205,34 @@ def render_csv(report: Report, options: RenderOptions) -> str:
     k, prev, week = report.kpis, report.previous_day, report.same_day_last_week
     days = (k, prev, week)
     if report.is_day:
-        row("report", "", "date", "Date", report.day.isoformat())
-        row("report", "", "timezone", "Time zone", csv_text(report.timezone))
-        row("report", "", "previous_day", "Day before", report.previous_date.isoformat())
+        row("report", "", "date", _("Date"), report.day.isoformat())
+        row("report", "", "timezone", _("Time zone"), csv_text(report.timezone))
+        row("report", "", "previous_day", _("Day before"), report.previous_date.isoformat())
         row(
             "report",
             "",
             "same_day_last_week",
-            "Same weekday last week",
+            _("Same weekday last week"),
             report.last_week_date.isoformat(),
         )
     else:
-        row("report", "", "from", "From", report.period.first.isoformat())
-        row("report", "", "to", "To", report.period.last.isoformat())
-        row("report", "", "timezone", "Time zone", csv_text(report.timezone))
-        row("report", "", "previous_period", "Period before", _span(report.previous.period))
-        row(
-            "report", "", "same_period_earlier", "Same period earlier", _span(report.earlier.period)
-        )
+        row("report", "", "from", _("From"), report.period.first.isoformat())
+        row("report", "", "to", _("To"), report.period.last.isoformat())
+        row("report", "", "timezone", _("Time zone"), csv_text(report.timezone))
+        row("report", "", "previous_period", _("Period before"), _span(report.previous.period))
+        earlier = _span(report.earlier.period)
+        row("report", "", "same_period_earlier", _("Same period earlier"), earlier)
     analysis = analysis_json(report)
-    row("report", "", "period", "Period", report.period.kind)
-    row("report", "", "as_of", "Figures up to", analysis["as_of"])
-    row("report", "", "complete", "Period over", int(report.complete))
-    row("report", "", "queue", "Queue", csv_text(report.queue or ""))
-    row("report", "", "agent", "Operator", csv_text(report.agent or ""))
+    row("report", "", "period", _("Period"), report.period.kind)
+    row("report", "", "as_of", _("Figures up to"), analysis["as_of"])
+    row("report", "", "complete", _("Period over"), int(report.complete))
+    row("report", "", "queue", _("Queue"), csv_text(report.queue or ""))
+    row("report", "", "agent", _("Operator"), csv_text(report.agent or ""))
     keys = [key for _, group in scalar_keys(k) for key in group] + target_keys()
     for key in keys:
         if key not in k:
             continue
-        row("kpi", "", key, label(key), *(scalar_value(s, key) for s in days))
+        row("kpi", "", key, kpi_label(key), *(scalar_value(s, key) for s in days))
     for name in [r["name"] for r in category_rows(report)]:
         for field_name in ("count", "share", "talk_seconds", "talk_cost", "alert"):
             if name == "untagged" and field_name in ("share", "alert"):
@@ -201,7 +242,7 @@ def render_csv(report: Report, options: RenderOptions) -> str:
                 "category",
                 csv_text(name),
                 field_name,
-                f"{csv_text(name)} — {field_name.replace('_', ' ')}",
+                f"{csv_text(name)} — {field_label(field_name)}",
                 *values,
             )
     hours = [hour_rows(s) for s in days]
@@ -211,24 +252,25 @@ def render_csv(report: Report, options: RenderOptions) -> str:
                 "hour",
                 f"{h:02d}",
                 field_name,
-                f"{h:02d}:00 — {field_name}",
+                f"{h:02d}:00 — {field_label(field_name)}",
                 *(hs[h][field_name] for hs in hours),
             )
     for name in sorted(k.get("by_queue") or {}):
         figures = [((s.get("by_queue") or {}).get(name) or {}) for s in days]
         for d in QUEUE_KPIS:
-            row("queue", csv_text(name), d.key, d.label, *(f.get(d.key) for f in figures))
+            row("queue", csv_text(name), d.key, _(d.label), *(f.get(d.key) for f in figures))
     for name, a in agent_rows(k):
         figures = [a, *(((s.get("by_agent") or {}).get(name) or {}) for s in (prev, week))]
         keys = [d.key for d in AGENT_KPIS if d.kind != "breakdown"]
         keys += ["unreachable_rings"] if "unreachable_rings" in a else []
         for field_name in keys:
             values = [f.get(field_name) for f in figures]
-            row("agent", csv_text(name), field_name, field_name.replace("_", " "), *values)
+            row("agent", csv_text(name), field_name, field_label(field_name), *values)
         for reason in a.get("paused_by_reason") or {}:
             values = [(f.get("paused_by_reason") or {}).get(reason) for f in figures]
             text = csv_text(reason)
-            row("agent", csv_text(name), f"paused:{text}", f"paused: {text}", *values)
+            paused = _("paused: {reason}").format(reason=text)
+            row("agent", csv_text(name), f"paused:{text}", paused, *values)
     _analysis_rows(report, row)
     for issue in report.open_issues:
         row("issue", str(issue.id), "open", csv_text(issue.title), issue.age_seconds)

@@ -4,6 +4,8 @@ log goes through :func:`carewatch.report.html_base.esc`."""
 
 from __future__ import annotations
 
+from carewatch.i18n import N_, _
+from carewatch.present import count
 from carewatch.report.analysis_rows import (
     CALLBACK_ALIGN,
     CALLBACK_HEADINGS,
@@ -26,9 +28,17 @@ from carewatch.report.analysis_rows import (
     trend_note,
 )
 from carewatch.report.html_base import esc, html_table, td, tr
-from carewatch.report.html_charts import ANSWERED, LOST, trend_svg
+from carewatch.report.html_charts import legend, trend_svg
+from carewatch.report.markdown_analysis import NOBODY_LOGGED_IN
 from carewatch.report.model import Report
-from carewatch.report.rows import PERIOD_NOUN, local_time
+from carewatch.report.rows import (
+    local_time,
+)
+from carewatch.report.words import (
+    by_kind,
+    last_periods,
+    translated,
+)
 
 
 def _note(text: str) -> str:
@@ -36,95 +46,99 @@ def _note(text: str) -> str:
 
 
 def queues(report: Report) -> list[str]:
-    out = ['<section class="keep"><h2>Queues</h2>']
+    out = ['<section class="keep"><h2>' + _("Queues") + "</h2>"]
     rows = queue_rows(report.kpis)
     if rows:
         body = [tr(td(esc(n)), *(td(esc(c), "num") for c in cells)) for n, cells in rows]
-        out += html_table(QUEUE_HEADINGS, body, QUEUE_ALIGN)
-        out.append(_note("Calls logged without a queue are in the totals only."))
+        out += html_table(translated(QUEUE_HEADINGS), body, QUEUE_ALIGN)
+        out.append(_note(_("Calls logged without a queue are in the totals only.")))
     else:
-        out.append("<p>No call was logged with a queue.</p>")
+        out.append("<p>" + _("No call was logged with a queue.") + "</p>")
     return [*out, "</section>"]
 
 
 def trend(report: Report) -> list[str]:
-    noun = PERIOD_NOUN[report.period.kind]
-    out = [f'<section class="keep"><h2>Trend: the last {len(report.trend)} {noun}s</h2>']
+    span = last_periods(report.period.kind, len(report.trend))
+    out = ['<section class="keep"><h2>' + _("Trend: {span}").format(span=span) + "</h2>"]
     labels = [trend_label(r.period) + (" *" if r.partial else "") for r in report.trend]
     bars = [
         (esc(name), int(r.figures.get("offered") or 0), int(r.figures.get("answered") or 0))
         for name, r in zip(labels, report.trend, strict=True)
     ]
-    out.append(
-        f'<p class="legend note"><span style="background:{ANSWERED}"></span>answered'
-        f'<span style="background:{LOST}"></span>not answered</p>'
-    )
+    out.append(legend())
     out.append(f"<figure>{trend_svg(bars)}</figure>")
     body = [
         tr(td(esc(name)), *(td(esc(c), "num") for c in trend_cells(r.figures)))
         for name, r in zip(labels, report.trend, strict=True)
     ]
-    head = ["Period", *TREND_HEADINGS.values()]
+    head = translated((N_("Period"), *TREND_HEADINGS.values()))
     out += html_table(head, body, "l" + "r" * (len(head) - 1))
     return [*out, _note(trend_note(report)), "</section>"]
 
 
 def operators_time(report: Report) -> list[str]:
-    out = ['<section class="keep"><h2>Operators\' time</h2>']
+    title = _("Operators' time")
+    out = [f'<section class="keep"><h2>{title}</h2>']
     rows = time_rows(report.kpis)
     if rows:
         body = [
             tr(td(esc(n)), *(td(esc(c), "num") for c in cells), td(esc(pauses) or "–"))
             for n, cells, pauses in rows
         ]
-        out += html_table([*TIME_HEADINGS, "Pauses"], body, TIME_ALIGN + "l")
-        out.append(_note(TIME_NOTE))
+        out += html_table(translated((*TIME_HEADINGS, N_("Pauses"))), body, TIME_ALIGN + "l")
+        out.append(_note(_(TIME_NOTE)))
     else:
-        out.append(f"<p>No operator was logged in this {PERIOD_NOUN[report.period.kind]}.</p>")
+        out.append(f"<p>{by_kind(report.period.kind, NOBODY_LOGGED_IN)}</p>")
     return [*out, "</section>"]
 
 
 def requests(report: Report) -> list[str]:
     out = [
-        '<section class="break"><h2>What callers wanted</h2>',
+        '<section class="break"><h2>' + _("What callers wanted") + "</h2>",
         f"<p>{esc(complaint_text(report))}</p>",
     ]
     if not report.requests:
-        out.append("<p>No call has a category.</p>")
-    fmt = "%H:%M" if report.is_day else "%d %b %H:%M"
+        out.append("<p>" + _("No call has a category.") + "</p>")
+    fmt = "%H:%M" if report.is_day else "day_month_time"
     for r in report.requests:
-        mark = " (complaint)" if r.complaint else ""
+        mark = " " + _("(complaint)") if r.complaint else ""
         out.append(f"<h3>{esc(r.category)}{mark}: {request_counts(r)}</h3>")
         if r.subcategories:
-            subs = ", ".join(f"{esc(n)} {c:,}" for n, c in r.subcategories.items())
-            out.append(f'<p class="meta">By request type: {subs}</p>')
+            subs = ", ".join(f"{esc(n)} {count(c)}" for n, c in r.subcategories.items())
+            out.append(
+                '<p class="meta">' + _("By request type: {types}").format(types=subs) + "</p>"
+            )
         if r.notes:
             out.append('<ul class="notes">')
             for n in r.notes:
                 tags = [esc(x) for x in (n.subcategory, n.outcome) if x]
                 if n.resolved is not None:
-                    tags.append("resolved" if n.resolved else "not resolved")
+                    tags.append(_("resolved") if n.resolved else _("not resolved"))
                 extra = f" ({', '.join(tags)})" if tags else ""
                 out.append(
                     f"<li>{local_time(report, n.started_at, fmt)} {esc(n.agent or '–')}"
                     f"{extra}: {esc(n.note)}</li>"
                 )
             if r.notes_total > len(r.notes):
-                out.append(f"<li>… and {r.notes_total - len(r.notes):,} earlier notes.</li>")
+                more = _("… and {count} earlier notes.").format(
+                    count=count(r.notes_total - len(r.notes))
+                )
+                out.append(f"<li>{more}</li>")
             out.append("</ul>")
-    out.append("<h2>What it would save</h2>")
+    out.append("<h2>" + _("What it would save") + "</h2>")
     if report.savings:
         out.append("<ul>")
         out += [f"<li>{esc(saving_text(report, s))}</li>" for s in report.savings]
         out.append("</ul>")
     else:
-        out.append("<p>No category is over its alert share.</p>")
-    return [*out, _note(SAVINGS_NOTE), "</section>"]
+        out.append("<p>" + _("No category is over its alert share.") + "</p>")
+    return [*out, _note(_(SAVINGS_NOTE)), "</section>"]
 
 
 def callbacks(report: Report) -> list[str]:
     rows = callback_rows(report.callbacks, report.tz, report.privacy)
-    out = [f'<section class="keep"><h2>Callers to call back ({len(rows):,})</h2>']
+    title = _("Callers to call back ({count})").format(count=count(len(rows)))
+    out = [f'<section class="keep"><h2>{title}</h2>']
     if rows:
         body = [
             tr(
@@ -135,7 +149,8 @@ def callbacks(report: Report) -> list[str]:
             )
             for row in rows
         ]
-        out += html_table(CALLBACK_HEADINGS, body, CALLBACK_ALIGN)
+        out += html_table(translated(CALLBACK_HEADINGS), body, CALLBACK_ALIGN)
     else:
-        out.append("<p>Nobody: every caller who was not answered has been reached since.</p>")
-    return [*out, _note(CALLBACK_NOTE), "</section>"]
+        nobody = _("Nobody: every caller who was not answered has been reached since.")
+        out.append(f"<p>{nobody}</p>")
+    return [*out, _note(_(CALLBACK_NOTE)), "</section>"]

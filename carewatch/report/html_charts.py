@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from carewatch.present import percent
+from carewatch.i18n import _
+from carewatch.present import count, percent
 from carewatch.report.rows import chart_hours
 
 #: Config colour names -> CSS colours that show on white paper.
@@ -47,13 +48,17 @@ def hourly_svg(hours: Sequence[Mapping[str, int]]) -> str:
     for hour in chart_hours(hours):
         answered = hour["answered"]
         lost = max(0, hour["offered"] - answered)
-        title = (
-            f"{hour['hour']:02d}:00 — {hour['offered']:,} offered, {answered:,} answered, "
-            f"{lost:,} not answered"
-        )
+        title = _bar_title(f"{hour['hour']:02d}:00", hour["offered"], answered, lost)
         bars.append((f"{hour['hour']:02d}", answered, lost, title))
     return _stacked_bars(
-        bars, "Calls offered per hour, answered and not answered", height=170, left=34, gap=3
+        bars, _("Calls offered per hour, answered and not answered"), height=170, left=34, gap=3
+    )
+
+
+def _bar_title(name: str, offered: int, answered: int, lost: int) -> str:
+    """ "09:00 — 2 offered, 1 answered, 1 not answered"."""
+    return _("{name} — {offered} offered, {answered} answered, {lost} not answered").format(
+        name=name, offered=count(offered), answered=count(answered), lost=count(lost)
     )
 
 
@@ -130,11 +135,21 @@ def trend_svg(rows: Sequence[tuple[str, int, int]]) -> str:
             name,
             answered,
             max(0, offered - answered),
-            f"{name} — {offered:,} offered, {answered:,} answered, "
-            f"{max(0, offered - answered):,} not answered",
+            _bar_title(name, offered, answered, max(0, offered - answered)),
         )
         for name, offered, answered in rows
     ]
     return _stacked_bars(
-        bars, "Calls offered per period, answered and not answered", height=150, left=40, gap=4
+        bars, _("Calls offered per period, answered and not answered"), height=150, left=40, gap=4
+    )
+
+
+def legend() -> str:
+    """The charts' legend: answered, not answered."""
+    return (
+        f'<p class="legend note"><span style="background:{ANSWERED}"></span>'
+        + _("answered")
+        + f'<span style="background:{LOST}"></span>'
+        + _("not answered")
+        + "</p>"
     )

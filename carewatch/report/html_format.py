@@ -8,7 +8,8 @@ the Markdown. Every text that came from a log or an operator is HTML-escaped.
 
 from __future__ import annotations
 
-from carewatch.present import age, duration, money, percent, yes_no
+from carewatch.i18n import N_, _, language
+from carewatch.present import age, count, duration, money, percent, yes_no
 from carewatch.report.html_analysis import (
     callbacks,
     operators_time,
@@ -17,12 +18,12 @@ from carewatch.report.html_analysis import (
     trend,
 )
 from carewatch.report.html_base import esc, html_table, td, tr
-from carewatch.report.html_charts import ANSWERED, LOST, css_colour, hourly_svg, share_svg
+from carewatch.report.html_charts import css_colour, hourly_svg, legend, share_svg
+from carewatch.report.markdown import CALL_HEADINGS, ISSUE_HEADINGS, NO_OPERATOR_CALL
 from carewatch.report.model import RenderOptions, Report
 from carewatch.report.rows import (
     AGENT_ALIGN,
     AGENT_HEADINGS,
-    PERIOD_NOUN,
     agent_cells,
     agent_rows,
     as_of_text,
@@ -40,7 +41,12 @@ from carewatch.report.rows import (
     value_heading,
     vs_headings,
 )
+from carewatch.report.text import NO_INBOUND
 from carewatch.report.values import key_figures
+from carewatch.report.words import (
+    by_kind,
+    translated,
+)
 
 _CSS = """
 :root { --ink: #1b1b1b; --muted: #666; --rule: #ccc; --good: #2e7d32; --bad: #c62828;
@@ -90,7 +96,7 @@ def render_html(report: Report, options: RenderOptions) -> str:
     title = f"{summary_title(report)} — {period_title(report.period)}"
     out = [
         "<!DOCTYPE html>",
-        '<html lang="en">',
+        f'<html lang="{language()}">',
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -100,9 +106,14 @@ def render_html(report: Report, options: RenderOptions) -> str:
         "<body>",
         "<header>",
         f"<h1>{esc(title)}</h1>",
-        f'<p class="meta">Time zone {esc(report.timezone)} · compared with '
-        f"{compared_days(report)} · {as_of_text(report)} · printed "
-        f"{local_time(report, report.generated_at)}</p>",
+        '<p class="meta">'
+        + _("Time zone {zone} · compared with {compared} · {as_of} · printed {printed}").format(
+            zone=esc(report.timezone),
+            compared=compared_days(report),
+            as_of=as_of_text(report),
+            printed=local_time(report, report.generated_at),
+        )
+        + "</p>",
         f'<p class="meta">{targets_text(report)}</p>',
     ]
     notice = empty_notice(report)
@@ -119,13 +130,13 @@ def render_html(report: Report, options: RenderOptions) -> str:
     out += operators_time(report)
     out += _issues(report)
     out += callbacks(report)
-    out.append('<section class="keep"><h2>What stands out</h2>')
+    out.append('<section class="keep"><h2>' + _("What stands out") + "</h2>")
     if report.insights:
         out.append('<ul class="insights">')
         out += [f"<li>{esc(note)}</li>" for note in report.insights]
         out.append("</ul>")
     else:
-        out.append("<p>Nothing stands out.</p>")
+        out.append("<p>" + _("Nothing stands out.") + "</p>")
     out.append("</section>")
     if report.calls is not None:
         out += _calls(report)
@@ -149,88 +160,87 @@ def _key_figures(report: Report) -> list[str]:
                 )
             )
     vs_before, vs_week = vs_headings(report)
-    out = ['<section class="keep"><h2>Key figures</h2>']
-    head = ["KPI", esc(value_heading(report).capitalize()), esc(vs_before), esc(vs_week)]
+    out = ['<section class="keep"><h2>' + _("Key figures") + "</h2>"]
+    head = [_("KPI"), esc(value_heading(report).capitalize()), esc(vs_before), esc(vs_week)]
     out += html_table(head, rows, "lrrr")
-    noun = PERIOD_NOUN[report.period.kind]
-    out.append(
-        f'<p class="note">▲/▼ up/down against that {noun} (pp = percentage points); = no '
-        f"change; – no figure on one of the {noun}s. Green is better, red is worse.</p></section>"
-    )
+    changes = by_kind(report.period.kind, CHANGES_KEY)
+    out.append(f'<p class="note">{changes}</p></section>')
     return out
 
 
 def _hours(report: Report) -> list[str]:
     hours = hour_rows(report.kpis)
-    out = ['<section class="keep"><h2>Calls per hour</h2>']
+    out = ['<section class="keep"><h2>' + _("Calls per hour") + "</h2>"]
     if any(h["offered"] for h in hours):
-        out.append(
-            f'<p class="legend note"><span style="background:{ANSWERED}"></span>answered'
-            f'<span style="background:{LOST}"></span>not answered</p>'
-        )
+        out.append(legend())
         out.append(f"<figure>{hourly_svg(hours)}</figure>")
     else:
-        out.append(f"<p>No inbound calls this {PERIOD_NOUN[report.period.kind]}.</p>")
+        out.append(f"<p>{by_kind(report.period.kind, NO_INBOUND)}</p>")
     out.append("</section>")
     return out
 
 
 def _categories(report: Report) -> list[str]:
     k = report.kpis
-    out = [
-        f'<section class="keep"><h2>Category mix</h2><p class="meta">'
-        f"{int(k.get('tagged') or 0):,} tagged calls · {int(k.get('untagged') or 0):,} "
-        "answered calls not tagged</p>"
-    ]
+    tagged = _("{tagged} tagged calls · {untagged} answered calls not tagged").format(
+        tagged=count(int(k.get("tagged") or 0)), untagged=count(int(k.get("untagged") or 0))
+    )
+    out = ['<section class="keep"><h2>' + _("Category mix") + f'</h2><p class="meta">{tagged}</p>']
     rows = []
     for row in category_rows(report):
         untagged = row.get("untagged")
         colour = css_colour(report.category_colours.get(row["name"]))
         rows.append(
             tr(
-                td("<em>untagged</em>" if untagged else esc(row["name"])),
+                td("<em>" + _("untagged") + "</em>" if untagged else esc(row["name"])),
                 td("" if untagged else share_svg(row["share"], colour, row["threshold"])),
                 td("" if untagged else esc(percent(row["share"])), "num"),
-                td(f"{row['count']:,}", "num"),
+                td(count(row["count"]), "num"),
                 td(esc(duration(row["talk_seconds"])), "num"),
                 td(esc(money(row["cost"], report.currency)), "num"),
-                td('<span class="alert">ALERT</span>' if row["alert"] else ""),
+                td('<span class="alert">' + _("ALERT") + "</span>" if row["alert"] else ""),
             )
         )
-    out += html_table(
-        ["Category", "Share of tagged calls", "Share", "Calls", "Talk time", "Cost", ""],
-        rows,
-        "llrrrrl",
-    )
-    out.append(
-        f'<p class="note">The black line is the category\'s alert share; ALERT = over it, once '
-        f"{report.category_alert_min_calls} calls are tagged.</p></section>"
-    )
+    head = [
+        _("Category"),
+        _("Share of tagged calls"),
+        _("Share"),
+        _("Calls"),
+        _("Talk time"),
+        _("Cost"),
+        "",
+    ]
+    out += html_table(head, rows, "llrrrrl")
+    note = _(
+        "The black line is the category's alert share; ALERT = over it, once {count} calls "
+        "are tagged."
+    ).format(count=report.category_alert_min_calls)
+    out.append(f'<p class="note">{note}</p></section>')
     return out
 
 
 def _agents(report: Report) -> list[str]:
     agents = agent_rows(report.kpis)
-    out = ['<section class="break"><h2>Operators</h2>']
+    out = ['<section class="break"><h2>' + _("Operators") + "</h2>"]
     if agents:
         rows = [
             tr(
-                td(esc(name) or "<em>none</em>"),
+                td(esc(name) or "<em>" + _("none") + "</em>"),
                 *(td(esc(cell), "num") for cell in agent_cells(a)),
             )
             for name, a in agents
         ]
-        out += html_table(AGENT_HEADINGS, rows, AGENT_ALIGN)
+        out += html_table(translated(AGENT_HEADINGS), rows, AGENT_ALIGN)
     else:
-        out.append(f"<p>No operator had a call this {PERIOD_NOUN[report.period.kind]}.</p>")
+        out.append(f"<p>{by_kind(report.period.kind, NO_OPERATOR_CALL)}</p>")
     out.append("</section>")
     return out
 
 
 def _issues(report: Report) -> list[str]:
     out = [
-        '<section class="keep"><h2>Open issues</h2>',
-        f'<p class="meta">{esc(issues_summary(report.kpis, PERIOD_NOUN[report.period.kind]))}</p>',
+        '<section class="keep"><h2>' + _("Open issues") + "</h2>",
+        f'<p class="meta">{esc(issues_summary(report.kpis, report.period.kind))}</p>',
     ]
     if report.open_issues:
         rows = [
@@ -244,19 +254,20 @@ def _issues(report: Report) -> list[str]:
             )
             for i in issues_by_age(report)
         ]
-        out += html_table(["#", "Age", "Opened", "Issue", "Category", "By"], rows, "rrllll")
+        out += html_table(["#", *translated(ISSUE_HEADINGS)], rows, "rrllll")
     else:
-        out.append("<p>No open issue.</p>")
+        out.append("<p>" + _("No open issue.") + "</p>")
     out.append("</section>")
     return out
 
 
 def _calls(report: Report) -> list[str]:
     calls = report.calls or []
-    out = [f'<section class="break"><h2>Calls ({len(calls):,})</h2>']
+    title = _("Calls ({count})").format(count=count(len(calls)))
+    out = [f'<section class="break"><h2>{title}</h2>']
     rows = [
         tr(
-            td(local_time(report, c.started_at, "%H:%M:%S" if report.is_day else "%d %b %H:%M")),
+            td(local_time(report, c.started_at, "%H:%M:%S" if report.is_day else "day_month_time")),
             td(esc(c.call_id)),
             td(esc(c.agent or "–")),
             td(esc(call_result(c))),
@@ -268,10 +279,28 @@ def _calls(report: Report) -> list[str]:
         )
         for c in calls
     ]
-    out += html_table(
-        ["Time", "Call", "Operator", "Result", "Talk", "Category", "Outcome", "Resolved", "Note"],
-        rows,
-        "llllrllll",
-    )
+    first, *rest = translated(CALL_HEADINGS)
+    out += html_table([first, _("Call"), *rest], rows, "llllrllll")
     out.append("</section>")
     return out
+
+
+#: The key to the change columns and their colours, one sentence per kind of period.
+CHANGES_KEY = {
+    "day": N_(
+        "▲/▼ up/down against that day (pp = percentage points); = no change; – no figure on "
+        "one of the days. Green is better, red is worse."
+    ),
+    "week": N_(
+        "▲/▼ up/down against that week (pp = percentage points); = no change; – no figure on "
+        "one of the weeks. Green is better, red is worse."
+    ),
+    "month": N_(
+        "▲/▼ up/down against that month (pp = percentage points); = no change; – no figure on "
+        "one of the months. Green is better, red is worse."
+    ),
+    "range": N_(
+        "▲/▼ up/down against that period (pp = percentage points); = no change; – no figure "
+        "on one of the periods. Green is better, red is worse."
+    ),
+}

@@ -56,14 +56,16 @@ def fit(text: str, width: int, align: str = "<") -> str:
     return pad + text if align == ">" else text + pad
 
 
-_GLUE_RE = re.compile(r"(?<=\d) (?=(?:d|h|min|s|pp|calls?)\b)|\b(?:d|h|min) (?=\d)|[€$£¥] (?=\d)")
+_GLUE_RE = re.compile(
+    r"(?<=\d) (?=(?:d|g|h|min|s|pp|calls?)\b|p\.p\.|[€$£¥])|\b(?:d|g|h|min) (?=\d)|[€$£¥] (?=\d)"
+)
 _NBSP = "\u00a0"
 
 
 def wrap(text: str, width: int, indent: str = "", first: str | None = None) -> list[str]:
     """``text`` wrapped to ``width`` columns; the first line starts with ``first`` (default
     ``indent``), the others with ``indent``. A number stays on the line of its unit ("2 min
-    05 s", "€ 146"); long words are broken."""
+    05 s", "€ 146", "5 g 12 h", "6,60 €", "28,6 p.p."); long words are broken."""
     start = indent if first is None else first
     glued = _GLUE_RE.sub(lambda m: m.group(0).replace(" ", _NBSP), text.replace(_NBSP, " "))
     lines = textwrap.wrap(

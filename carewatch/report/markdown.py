@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-from carewatch.present import age, duration, money, percent, yes_no
+from carewatch.i18n import N_, _
+from carewatch.present import age, count, duration, money, percent, yes_no
 from carewatch.report.markdown_analysis import (
     callbacks,
     operators_time,
@@ -22,7 +23,6 @@ from carewatch.report.model import RenderOptions, Report
 from carewatch.report.rows import (
     AGENT_ALIGN,
     AGENT_HEADINGS,
-    PERIOD_NOUN,
     agent_cells,
     agent_rows,
     as_of_text,
@@ -40,7 +40,12 @@ from carewatch.report.rows import (
     value_heading,
     vs_headings,
 )
+from carewatch.report.text import NO_INBOUND
 from carewatch.report.values import key_figures
+from carewatch.report.words import (
+    by_kind,
+    translated,
+)
 
 
 def render_markdown(report: Report, options: RenderOptions) -> str:
@@ -49,46 +54,50 @@ def render_markdown(report: Report, options: RenderOptions) -> str:
     out = [
         f"# {md_escape(summary_title(report))} — {period_title(report.period)}",
         "",
-        f"Time zone {md_escape(report.timezone)}. Compared with {compared_days(report)}. "
-        f"{as_of_text(report)}. {targets_text(report)}",
+        _("Time zone {zone}. Compared with {compared}. {as_of}. {targets}").format(
+            zone=md_escape(report.timezone),
+            compared=compared_days(report),
+            as_of=as_of_text(report),
+            targets=targets_text(report),
+        ),
         "",
     ]
     notice = empty_notice(report)
     if notice:
         out += [f"**{md_escape(notice)}**", ""]
-    noun = PERIOD_NOUN[report.period.kind]
-    out += ["## Key figures", ""]
+    kind = report.period.kind
+    out += ["## " + _("Key figures"), ""]
     rows = []
     for group, figures in key_figures(report):
         rows.append([f"**{group}**", "", "", ""])
         for figure in figures:
             rows.append(
                 [figure.label, figure.value]
-                + [f"{text} ({tone})" if tone else text for text, tone in figure.changes]
+                + [f"{text} ({_(tone)})" if tone else text for text, tone in figure.changes]
             )
-    head = ["KPI", value_heading(report).capitalize(), *vs_headings(report)]
+    head = [_("KPI"), value_heading(report).capitalize(), *vs_headings(report)]
     out += md_table(head, rows, "lrrr")
-    out += ["", f"▲/▼ up/down against that {noun}; pp = percentage points; – no figure."]
+    out += ["", by_kind(kind, CHANGES_KEY)]
     out += queues(report)
     out += ["", *_hours(report)]
     out += trend(report)
     out += ["", *_categories(report)]
     out += requests(report)
-    out += ["", "## Operators", ""]
+    out += ["", "## " + _("Operators"), ""]
     agents = agent_rows(k)
     if agents:
         out += md_table(
-            AGENT_HEADINGS,
-            ([md_escape(name) or "*none*", *agent_cells(a)] for name, a in agents),
+            translated(AGENT_HEADINGS),
+            ([md_escape(name) or "*" + _("none") + "*", *agent_cells(a)] for name, a in agents),
             AGENT_ALIGN,
         )
     else:
-        out.append(f"No operator had a call this {noun}.")
+        out.append(by_kind(kind, NO_OPERATOR_CALL))
     out += operators_time(report)
-    out += ["", "## Open issues", "", issues_summary(k, noun), ""]
+    out += ["", "## " + _("Open issues"), "", issues_summary(k, kind), ""]
     if report.open_issues:
         out += md_table(
-            ["#", "Age", "Opened", "Issue", "Category", "By"],
+            ["#", *translated(ISSUE_HEADINGS)],
             (
                 [
                     str(i.id),
@@ -103,18 +112,18 @@ def render_markdown(report: Report, options: RenderOptions) -> str:
             "lrllll",
         )
     else:
-        out.append("No open issue.")
+        out.append(_("No open issue."))
     out += callbacks(report)
-    out += ["", "## What stands out", ""]
-    out += [f"- {md_escape(note)}" for note in report.insights] or ["Nothing stands out."]
+    out += ["", "## " + _("What stands out"), ""]
+    out += [f"- {md_escape(note)}" for note in report.insights] or [_("Nothing stands out.")]
     if report.calls is not None:
-        out += ["", f"## Calls ({len(report.calls):,})", ""]
+        out += ["", "## " + _("Calls ({count})").format(count=count(len(report.calls))), ""]
         out += md_table(
-            ["Time", "Operator", "Result", "Talk", "Category", "Outcome", "Resolved", "Note"],
+            translated(CALL_HEADINGS),
             (
                 [
                     local_time(
-                        report, c.started_at, "%H:%M:%S" if report.is_day else "%d %b %H:%M"
+                        report, c.started_at, "%H:%M:%S" if report.is_day else "day_month_time"
                     ),
                     md_escape(c.agent or "") or "–",
                     call_result(c),
@@ -132,19 +141,48 @@ def render_markdown(report: Report, options: RenderOptions) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(out))
 
 
+#: The key to the change columns, one sentence per kind of period.
+CHANGES_KEY = {
+    "day": N_("▲/▼ up/down against that day; pp = percentage points; – no figure."),
+    "week": N_("▲/▼ up/down against that week; pp = percentage points; – no figure."),
+    "month": N_("▲/▼ up/down against that month; pp = percentage points; – no figure."),
+    "range": N_("▲/▼ up/down against that period; pp = percentage points; – no figure."),
+}
+#: "No operator had a call this day.", one per kind of period.
+NO_OPERATOR_CALL = {
+    "day": N_("No operator had a call this day."),
+    "week": N_("No operator had a call this week."),
+    "month": N_("No operator had a call this month."),
+    "range": N_("No operator had a call this period."),
+}
+#: The open issues' headings after "#" (Markdown and HTML).
+ISSUE_HEADINGS = (N_("Age"), N_("Opened"), N_("Issue"), N_("Category"), N_("By"))
+#: The calls' headings (Markdown; HTML adds the call's id).
+CALL_HEADINGS = (
+    N_("Time"),
+    N_("Operator"),
+    N_("Result"),
+    N_("Talk"),
+    N_("Category"),
+    N_("Outcome"),
+    N_("Resolved"),
+    N_("Note"),
+)
+
+
 def _hours(report: Report) -> list[str]:
-    out = ["## Calls per hour", ""]
+    out = ["## " + _("Calls per hour"), ""]
     busy = [h for h in hour_rows(report.kpis) if h["offered"]]
     if busy:
         top = max(h["offered"] for h in busy)
         out += md_table(
-            ["Hour", "Offered", "Answered", "Abandoned", ""],
+            [*translated((N_("Hour"), N_("Offered"), N_("Answered"), N_("Abandoned"))), ""],
             (
                 [
                     f"{h['hour']:02d}:00",
-                    f"{h['offered']:,}",
-                    f"{h['answered']:,}",
-                    f"{h['abandoned']:,}",
+                    count(h["offered"]),
+                    count(h["answered"]),
+                    count(h["abandoned"]),
                     "█" * max(1, round(20 * h["offered"] / top)),
                 ]
                 for h in busy
@@ -152,34 +190,35 @@ def _hours(report: Report) -> list[str]:
             "lrrrl",
         )
     else:
-        out.append(f"No inbound calls this {PERIOD_NOUN[report.period.kind]}.")
+        out.append(by_kind(report.period.kind, NO_INBOUND))
     out.append("")
     return out
 
 
 def _categories(report: Report) -> list[str]:
     cur = report.currency
-    out = ["## Category mix", ""]
+    out = ["## " + _("Category mix"), ""]
     rows = []
     for row in category_rows(report):
         untagged = row.get("untagged")
         rows.append(
             [
-                "*untagged*" if untagged else md_escape(row["name"]),
+                "*" + _("untagged") + "*" if untagged else md_escape(row["name"]),
                 "" if untagged else percent(row["share"]),
-                f"{row['count']:,}",
+                count(row["count"]),
                 duration(row["talk_seconds"]),
                 money(row["cost"], cur),
                 "" if untagged else percent(row["threshold"], 0),
-                "**ALERT**" if row["alert"] else "",
+                "**" + _("ALERT") + "**" if row["alert"] else "",
             ]
         )
-    out += md_table(
-        ["Category", "Share", "Calls", "Talk time", "Cost", "Alert share", ""], rows, "lrrrrrl"
-    )
+    head = (N_("Category"), N_("Share"), N_("Calls"), N_("Talk time"), N_("Cost"))
+    out += md_table([*translated(head), _("Alert share"), ""], rows, "lrrrrrl")
     out += [
         "",
-        f"Shares are of the tagged calls; ALERT once {report.category_alert_min_calls} calls are "
-        "tagged. Untagged = answered calls nobody tagged yet.",
+        _(
+            "Shares are of the tagged calls; ALERT once {count} calls are tagged. Untagged = "
+            "answered calls nobody tagged yet."
+        ).format(count=report.category_alert_min_calls),
     ]
     return out

@@ -1,5 +1,8 @@
 """What the formats show, worked out once: the header's phrases, the category, hour,
-operator, issue and call rows. Each format lays these out and escapes them its own way."""
+operator, issue and call rows. Each format lays these out and escapes them its own way.
+
+Every phrase is a whole sentence of the catalog (:mod:`carewatch.i18n`); the words that
+depend on the kind of period are in :mod:`carewatch.report.words`."""
 
 from __future__ import annotations
 
@@ -8,42 +11,63 @@ from datetime import date, datetime
 from typing import Any
 
 from carewatch.callstate import disposition
+from carewatch.i18n import N_, _
 from carewatch.kpi.windows import Period
-from carewatch.present import clean_text, duration, kpi_value, percent
+from carewatch.present import (
+    clean_text,
+    count,
+    date_text,
+    duration,
+    kpi_value,
+    percent,
+    time_text,
+)
 from carewatch.records import CallRow
 from carewatch.report.model import OpenIssue, Report
+from carewatch.report.words import (
+    NOT_OVER,
+    OPENED_SUMMARY,
+    SUMMARY_TITLES,
+    VALUE_HEADINGS,
+    WHOLE_PERIOD,
+    and_text,
+    by_kind,
+    result_word,
+)
 
 # -- the header ---------------------------------------------------------------------------------
 
 
 def day_title(day: date) -> str:
-    """ "Tuesday 14 May 2024"."""
-    return f"{day:%A} {day.day} {day:%B %Y}"
+    """ "Tuesday 14 May 2024" ("martedì 14 maggio 2024")."""
+    return date_text(day, "full")
 
 
 def short_day(day: date) -> str:
     """ "Tue 14 May"."""
-    return f"{day:%a} {day.day} {day:%b}"
+    return date_text(day, "short_weekday")
 
 
 def span_text(first: date, last: date) -> str:
     """ "13–19 May 2024", "29 Apr – 5 May 2024", "30 Dec 2024 – 5 Jan 2025"."""
     if first.year != last.year:
-        return f"{first.day} {first:%b %Y} – {last.day} {last:%b %Y}"
+        return f"{date_text(first, 'day_month_year')} – {date_text(last, 'day_month_year')}"
     if first.month != last.month:
-        return f"{first.day} {first:%b} – {last.day} {last:%b %Y}"
-    return f"{first.day}–{last.day} {last:%b %Y}"
+        return f"{date_text(first, 'day_month')} – {date_text(last, 'day_month_year')}"
+    return f"{first.day}–{date_text(last, 'day_month_year')}"
 
 
 def period_title(period: Period) -> str:
-    """ "Tuesday 14 May 2024", "Week 20 of 2024, 13–19 May", "May 2024", "1–10 May 2024"."""
+    """ "Tuesday 14 May 2024", "Week 20 of 2024 (13–19 May 2024)", "May 2024", "1–10 May 2024"."""
     if period.kind == "day":
         return day_title(period.first)
     if period.kind == "week":
-        year, week, _ = period.first.isocalendar()
-        return f"Week {week} of {year} ({span_text(period.first, period.last)})"
+        year, week, _day = period.first.isocalendar()
+        return _("Week {week} of {year} ({span})").format(
+            week=week, year=year, span=span_text(period.first, period.last)
+        )
     if period.kind == "month":
-        return f"{period.first:%B %Y}"
+        return date_text(period.first, "month_year")
     return span_text(period.first, period.last)
 
 
@@ -53,66 +77,62 @@ def period_short(period: Period) -> str:
     if period.kind == "day":
         return short_day(period.first)
     if period.kind == "week":
-        year, week, _ = period.first.isocalendar()
-        return f"W{week} {year}"
+        year, week, _day = period.first.isocalendar()
+        return _("W{week} {year}").format(week=week, year=year)
     if period.kind == "month":
-        return f"{period.first:%b %Y}"
-    return f"{period.first.day} {period.first:%b %Y}"
-
-
-#: A period's kind as the report names it.
-PERIOD_NOUN = {"day": "day", "week": "week", "month": "month", "range": "period"}
+        return date_text(period.first, "short_month_year")
+    return date_text(period.first, "day_month_year")
 
 
 def summary_title(report: Report) -> str:
     """ "End-of-day summary" for a day, else "Weekly summary", "Monthly summary" or
     "Summary"; with the queue or the operator it is narrowed to."""
-    title = {"day": "End-of-day summary", "week": "Weekly summary", "month": "Monthly summary"}
-    text = title.get(report.period.kind, "Summary")
-    return text + filter_text(report)
+    return by_kind(report.period.kind, SUMMARY_TITLES) + filter_text(report)
 
 
 def filter_text(report: Report) -> str:
     """ " of queue support", " of operator desk-1" (cleaned), or ""."""
     parts = []
     if report.queue is not None:
-        parts.append(f"queue {clean_text(report.queue)}")
+        parts.append(_("queue {queue}").format(queue=clean_text(report.queue)))
     if report.agent is not None:
-        parts.append(f"operator {clean_text(report.agent)}")
-    return " of " + " and ".join(parts) if parts else ""
+        parts.append(_("operator {agent}").format(agent=clean_text(report.agent)))
+    if not parts:
+        return ""
+    what = parts[0] if len(parts) == 1 else and_text(parts[0], parts[1])
+    return _(" of {what}").format(what=what)
 
 
 def local_time(report: Report, epoch: float, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """An instant as local time of the report's zone."""
-    return datetime.fromtimestamp(epoch, report.tz).strftime(fmt)
+    """An instant as local time of the report's zone: ``fmt`` a ``strftime`` pattern (a
+    machine-like form: "2024-05-14 12:00", "09:30"), or the name of one of
+    :data:`carewatch.present.DATE_FORMS` (a form people read, in their language)."""
+    return time_text(datetime.fromtimestamp(epoch, report.tz), fmt)
 
 
 def _point(report: Report, epoch: float) -> str:
     """A cut in the text: "12:30" in a day report, "15 May 11:00" in longer ones."""
     stamp = datetime.fromtimestamp(epoch, report.tz)
-    return f"{stamp:%H:%M}" if report.is_day else f"{stamp.day} {stamp:%b %H:%M}"
+    return f"{stamp:%H:%M}" if report.is_day else date_text(stamp, "short_day_month_time")
 
 
 def as_of_text(report: Report) -> str:
     """ "Figures for the whole day"; "Day not over: figures up to 14:05; the days compared are
     taken up to 14:05 too"; "Month not over: figures up to 15 May 11:00, compared with the
     other months up to the same point (15 Apr 2024 11:00 and 15 May 2023 11:00)"."""
-    noun = PERIOD_NOUN[report.period.kind]
     if report.complete:
-        return f"Figures for the whole {noun}"
+        return by_kind(report.period.kind, WHOLE_PERIOD)
     point = _point(report, report.as_of)
     if report.is_day:
-        return f"Day not over: figures up to {point}; the days compared are taken up to {point} too"
-    cuts = " and ".join(_cut_text(report, c.up_to) for c in (report.previous, report.earlier))
-    return (
-        f"{noun.capitalize()} not over: figures up to {point}, compared with the other "
-        f"{noun}s up to the same point ({cuts})"
-    )
+        return _(
+            "Day not over: figures up to {point}; the days compared are taken up to {point} too"
+        ).format(point=point)
+    cuts = and_text(*(_cut_text(report, c.up_to) for c in (report.previous, report.earlier)))
+    return by_kind(report.period.kind, NOT_OVER).format(point=point, cuts=cuts)
 
 
 def _cut_text(report: Report, epoch: float) -> str:
-    stamp = datetime.fromtimestamp(epoch, report.tz)
-    return f"{stamp.day} {stamp:%b %Y %H:%M}"
+    return date_text(datetime.fromtimestamp(epoch, report.tz), "day_month_year_time")
 
 
 def compared_days(report: Report) -> str:
@@ -121,43 +141,36 @@ def compared_days(report: Report) -> str:
     (May 2023)"."""
     prev, earl = report.previous.period, report.earlier.period
     if report.is_day:
-        return (
-            f"the day before ({short_day(prev.first)}) and the same weekday a week "
-            f"earlier ({short_day(earl.first)})"
-        )
+        return _(
+            "the day before ({before}) and the same weekday a week earlier ({earlier})"
+        ).format(before=short_day(prev.first), earlier=short_day(earl.first))
     if report.period.kind == "month":
-        return (
-            f"the month before ({period_title(prev)}) and the same month a year earlier "
-            f"({period_title(earl)})"
+        return _(
+            "the month before ({before}) and the same month a year earlier ({earlier})"
+        ).format(before=period_title(prev), earlier=period_title(earl))
+    before, earlier = span_text(prev.first, prev.last), span_text(earl.first, earl.last)
+    if report.period.kind == "week":
+        return _("the week before ({before}) and the same week a year earlier ({earlier})").format(
+            before=before, earlier=earlier
         )
-    noun, same = (
-        ("week", "the same week")
-        if report.period.kind == "week"
-        else (
-            f"{report.period.days} days",
-            "the same days",
-        )
-    )
-    return (
-        f"the {noun} before ({span_text(prev.first, prev.last)}) and {same} a year earlier "
-        f"({span_text(earl.first, earl.last)})"
-    )
+    return _(
+        "the {days} days before ({before}) and the same days a year earlier ({earlier})"
+    ).format(days=report.period.days, before=before, earlier=earlier)
 
 
 def vs_headings(report: Report) -> tuple[str, str]:
     """The headings of the two change columns: "vs Mon 13 May", "vs Tue 7 May"."""
+    vs = _("vs {period}")
     return (
-        f"vs {period_short(report.previous.period)}",
-        f"vs {period_short(report.earlier.period)}",
+        vs.format(period=period_short(report.previous.period)),
+        vs.format(period=period_short(report.earlier.period)),
     )
 
 
 def value_heading(report: Report) -> str:
     """The heading of the value column: "today" for a day (the report's own day), else "this
     week", "this month" or "period"."""
-    return {"day": "today", "week": "this week", "month": "this month"}.get(
-        report.period.kind, "period"
-    )
+    return by_kind(report.period.kind, VALUE_HEADINGS)
 
 
 def empty_notice(report: Report) -> str | None:
@@ -167,20 +180,36 @@ def empty_notice(report: Report) -> str | None:
     if k.get("offered") or k.get("outbound"):
         return None
     last = report.period.last if report.complete else None
-    until = f"{last.day} {last:%b %Y}" if last else f"{_cut_text(report, report.as_of)} (now)"
-    first = report.period.first
-    text = f"No calls{filter_text(report)} between {first.day} {first:%b %Y} and {until}; "
+    if last is not None:
+        until = date_text(last, "day_month_year")
+    else:
+        until = _("{time} (now)").format(time=_cut_text(report, report.as_of))
+    first = date_text(report.period.first, "day_month_year")
+    where = filter_text(report)
     if report.data_span is None:
-        return text + "the database holds none."
+        return _("No calls{filter} between {first} and {until}; the database holds none.").format(
+            filter=where, first=first, until=until
+        )
     a, b = (datetime.fromtimestamp(t, report.tz).date() for t in report.data_span)
-    return text + f"the database holds calls from {a.day} {a:%b %Y} to {b.day} {b:%b %Y}."
+    return _(
+        "No calls{filter} between {first} and {until}; the database holds calls from {start} "
+        "to {end}."
+    ).format(
+        filter=where,
+        first=first,
+        until=until,
+        start=date_text(a, "day_month_year"),
+        end=date_text(b, "day_month_year"),
+    )
 
 
 def targets_text(report: Report) -> str:
     """The targets the figures are read against, as one sentence."""
-    return (
-        f"Targets: talk time {duration(report.talk_target_seconds)} per call; service level "
-        f"= answered within {duration(report.service_level_seconds)}."
+    return _(
+        "Targets: talk time {talk} per call; service level = answered within {threshold}."
+    ).format(
+        talk=duration(report.talk_target_seconds),
+        threshold=duration(report.service_level_seconds),
     )
 
 
@@ -267,14 +296,14 @@ def untagged_talk_seconds(kpis: Mapping[str, Any]) -> float | None:
 #: The headings of the operator table in Markdown and HTML: the operator, then
 #: :func:`agent_cells`.
 AGENT_HEADINGS = (
-    "Operator",
-    "Answered",
-    "Avg talk",
-    "Talk time",
-    "Avg wait",
-    "Tagged",
-    "Conversions",
-    "Missed rings",
+    N_("Operator"),
+    N_("Answered"),
+    N_("Avg talk"),
+    N_("Talk time"),
+    N_("Avg wait"),
+    N_("Tagged"),
+    N_("Conversions"),
+    N_("Missed rings"),
 )
 #: Their alignment, a letter a column as in a Markdown table: the operator left, figures right.
 AGENT_ALIGN = "lrrrrrrr"
@@ -290,13 +319,13 @@ def agent_cells(figures: Mapping[str, Any]) -> tuple[str, ...]:
     """One operator's figures as shown: answered, average talk, talk time, average wait,
     tagged share, conversions, missed rings."""
     return (
-        f"{int(figures.get('answered') or 0):,}",
+        count(int(figures.get("answered") or 0)),
         duration(figures.get("avg_talk_seconds")),
         duration(figures.get("total_talk_seconds")),
         duration(figures.get("avg_wait_seconds")),
         percent(figures.get("tagged_share"), 0),
-        f"{int(figures.get('conversions') or 0):,}",
-        f"{int(figures.get('missed_rings') or 0):,}",
+        count(int(figures.get("conversions") or 0)),
+        count(int(figures.get("missed_rings") or 0)),
     )
 
 
@@ -308,15 +337,17 @@ def issues_by_age(report: Report) -> list[OpenIssue]:
     return sorted(report.open_issues, key=lambda i: (-i.age_seconds, i.id))
 
 
-def issues_summary(kpis: Mapping[str, Any], noun: str = "day") -> str:
-    """ "Opened this day: 3; resolved: 1, in 2 h 05 min on average."."""
-    return (
-        f"Opened this {noun}: {int(kpis.get('issues_opened') or 0):,}; resolved: "
-        f"{int(kpis.get('issues_resolved') or 0):,}, in "
-        f"{kpi_value('avg_resolution_seconds', kpis.get('avg_resolution_seconds'))} on average."
+def issues_summary(kpis: Mapping[str, Any], kind: str = "day") -> str:
+    """ "Opened this day: 3; resolved: 1, in 2 h 05 min on average." (``kind``: the kind of
+    period)."""
+    return by_kind(kind, OPENED_SUMMARY).format(
+        opened=count(int(kpis.get("issues_opened") or 0)),
+        resolved=count(int(kpis.get("issues_resolved") or 0)),
+        average=kpi_value("avg_resolution_seconds", kpis.get("avg_resolution_seconds")),
     )
 
 
 def call_result(call: CallRow) -> str:
     """ "answered", "abandoned", "missed" or "waiting", with " (out)" for an outbound call."""
-    return (disposition(call) or "waiting") + (" (out)" if call.direction == "out" else "")
+    word = result_word(disposition(call))
+    return _("{result} (out)").format(result=word) if call.direction == "out" else word

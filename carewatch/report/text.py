@@ -8,11 +8,11 @@ and escape codes. The sections after the hourly chart are in
 
 from __future__ import annotations
 
-from carewatch.present import clean_text, duration
+from carewatch.i18n import N_, _
+from carewatch.present import clean_text, count, duration
 from carewatch.report.layout import Paint, fit, heading, wrap
 from carewatch.report.model import RenderOptions, Report
 from carewatch.report.rows import (
-    PERIOD_NOUN,
     as_of_text,
     compared_days,
     empty_notice,
@@ -34,6 +34,9 @@ from carewatch.report.text_analysis import (
 from carewatch.report.text_chart import hourly_chart
 from carewatch.report.text_sections import agents, calls, categories, issues
 from carewatch.report.values import key_figures
+from carewatch.report.words import (
+    by_kind,
+)
 
 
 def render_text(report: Report, options: RenderOptions) -> str:
@@ -51,12 +54,12 @@ def render_text(report: Report, options: RenderOptions) -> str:
     out += operators_time(report, width, paint)
     out += issues(report, width, paint)
     out += callbacks(report, width, paint)
-    out += heading("WHAT STANDS OUT", "", width, paint)
+    out += heading(_("WHAT STANDS OUT"), "", width, paint)
     if report.insights:
         for note in report.insights:
             out.extend(wrap(clean_text(note), width, indent="  ", first="• "))
     else:
-        out.append("Nothing stands out.")
+        out.append(_("Nothing stands out."))
     if report.calls is not None:
         out += calls(report, width, paint)
     out.append("")
@@ -73,8 +76,11 @@ def _header(report: Report, width: int, paint: Paint) -> list[str]:
     if notice:
         out += wrap(notice, width)
     out += wrap(
-        f"Compared with {compared_days(report)}. "
-        f"{as_of_text(report)}; printed {local_time(report, report.generated_at)}.",
+        _("Compared with {compared}. {as_of}; printed {printed}.").format(
+            compared=compared_days(report),
+            as_of=as_of_text(report),
+            printed=local_time(report, report.generated_at),
+        ),
         width,
     )
     out += wrap(targets_text(report), width)
@@ -84,10 +90,9 @@ def _header(report: Report, width: int, paint: Paint) -> list[str]:
 def _key_figures(report: Report, width: int, paint: Paint) -> list[str]:
     c_label, c_val, c_chg = 34 + max(0, width - 80), 14, 15
     vs_before, vs_week = vs_headings(report)
-    noun = PERIOD_NOUN[report.period.kind]
     out = [
         "",
-        paint(fit("KEY FIGURES", c_label), "bold")
+        paint(fit(_("KEY FIGURES"), c_label), "bold")
         + fit(value_heading(report), c_val, ">")
         + fit(vs_before, c_chg, ">")
         + fit(vs_week, c_chg, ">"),
@@ -107,28 +112,59 @@ def _key_figures(report: Report, width: int, paint: Paint) -> list[str]:
                 cells.append(paint(fit(text, c_chg, ">"), colour))
             out.append("".join(cells).rstrip())
     out.append("")
-    out += wrap(
-        f"▲/▼ = up/down against that {noun} (pp = percentage points); = no change; "
-        f"– no figure on one of the {noun}s.",
-        width,
-    )
+    out += wrap(by_kind(report.period.kind, CHANGES_KEY), width)
     return out
+
+
+#: The key to the change columns, one sentence per kind of period.
+CHANGES_KEY = {
+    "day": N_(
+        "▲/▼ = up/down against that day (pp = percentage points); = no change; – no figure on "
+        "one of the days."
+    ),
+    "week": N_(
+        "▲/▼ = up/down against that week (pp = percentage points); = no change; – no figure "
+        "on one of the weeks."
+    ),
+    "month": N_(
+        "▲/▼ = up/down against that month (pp = percentage points); = no change; – no figure "
+        "on one of the months."
+    ),
+    "range": N_(
+        "▲/▼ = up/down against that period (pp = percentage points); = no change; – no figure "
+        "on one of the periods."
+    ),
+}
+#: "No inbound calls this day.", one per kind of period (every format says it).
+NO_INBOUND = {
+    "day": N_("No inbound calls this day."),
+    "week": N_("No inbound calls this week."),
+    "month": N_("No inbound calls this month."),
+    "range": N_("No inbound calls this period."),
+}
 
 
 def _hours(report: Report, width: int, paint: Paint) -> list[str]:
     hours = hour_rows(report.kpis)
-    title = "CALLS PER HOUR" if report.is_day else "CALLS PER HOUR OF THE DAY"
-    out = heading(title, "█ answered  ░ not answered", width, paint)
+    title = _("CALLS PER HOUR") if report.is_day else _("CALLS PER HOUR OF THE DAY")
+    out = heading(title, _("█ answered  ░ not answered"), width, paint)
     if not sum(h["offered"] for h in hours):
-        out.append(f"No inbound calls this {PERIOD_NOUN[report.period.kind]}.")
+        out.append(by_kind(report.period.kind, NO_INBOUND))
         return out
     out += hourly_chart(hours, width - 2)
     busiest = max(hours, key=lambda h: (h["offered"], -h["hour"]))
     lost = busiest["offered"] - busiest["answered"]
     out += wrap(
-        f"Busiest hour {busiest['hour']:02d}:00–{(busiest['hour'] + 1) % 24:02d}:00: "
-        f"{busiest['offered']:,} calls offered, {busiest['answered']:,} answered, "
-        f"{lost:,} not answered.",
+        _(
+            "Busiest hour {start}:00–{end}:00: {offered} calls offered, {answered} answered, "
+            "{lost} not answered."
+        ).format(
+            start=f"{busiest['hour']:02d}",
+            end=f"{(busiest['hour'] + 1) % 24:02d}",
+            offered=count(busiest["offered"]),
+            answered=count(busiest["answered"]),
+            lost=count(lost),
+        ),
         width,
     )
     return out

@@ -3,7 +3,8 @@ what callers wanted and what a cut would save, callers to call back."""
 
 from __future__ import annotations
 
-from carewatch.present import clean_text
+from carewatch.i18n import N_, _
+from carewatch.present import clean_text, count
 from carewatch.report.analysis_rows import (
     CALLBACK_NOTE,
     SAVINGS_NOTE,
@@ -20,7 +21,14 @@ from carewatch.report.analysis_rows import (
 )
 from carewatch.report.layout import Paint, fit, heading, wrap
 from carewatch.report.model import Report
-from carewatch.report.rows import PERIOD_NOUN, local_time
+from carewatch.report.rows import (
+    local_time,
+)
+from carewatch.report.words import (
+    by_kind,
+    last_periods,
+    translated,
+)
 
 
 def _table(
@@ -38,43 +46,60 @@ def _table(
         )
 
     out = [line(head[0], head[1:])]
-    out += [line(clean_text(name) or "(none)", cells) for name, cells in rows]
+    out += [line(clean_text(name) or _("(none)"), cells) for name, cells in rows]
     return [x.rstrip() for x in out]
 
 
 def queues(report: Report, width: int, paint: Paint) -> list[str]:
     """One line per queue: offered, answered, abandoned, missed, rates, wait and talk."""
     rows = queue_rows(report.kpis)
-    out = heading("QUEUES", f"{len(rows)} with calls", width, paint)
+    out = heading(_("QUEUES"), _("{count} with calls").format(count=len(rows)), width, paint)
     if not rows:
-        out.append("No call was logged with a queue.")
+        out.append(_("No call was logged with a queue."))
         return out
-    head = (
-        "queue",
-        "offered",
-        "answ.",
-        "aband.",
-        "missed",
-        "aband.%",
-        "avg wait",
-        "SL",
-        "avg talk",
+    head = translated(
+        (
+            N_("queue"),
+            N_("offered"),
+            N_("answ."),
+            N_("aband."),
+            N_("missed"),
+            N_("aband.%"),
+            N_("avg wait"),
+            N_("SL"),
+            N_("avg talk"),
+        )
     )
-    out += _table(rows, head, (8, 7, 7, 7, 8, 11, 7, 11), width)
-    out += wrap("SL = service level; calls logged without a queue are in the totals only.", width)
+    out += _table(rows, tuple(head), (8, 7, 7, 7, 8, 11, 7, 11), width)
+    out += wrap(
+        _("SL = service level; calls logged without a queue are in the totals only."), width
+    )
     return out
 
 
 def trend(report: Report, width: int, paint: Paint) -> list[str]:
     """The main KPIs of the last 12 periods, then a chart of the calls offered in each."""
-    noun = PERIOD_NOUN[report.period.kind]
-    out = heading("TREND", f"the last {len(report.trend)} {noun}s", width, paint)
+    out = heading(_("TREND"), last_periods(report.period.kind, len(report.trend)), width, paint)
     rows = [
         (trend_label(r.period) + (" *" if r.partial else ""), trend_cells(r.figures))
         for r in report.trend
     ]
-    head = ("", "offered", "answ.", "aband.", "SL", "avg wait", "avg talk", "FCR", "conv.", "CSAT")
-    out += _table(rows, head, (8, 8, 7, 6, 11, 11, 5, 6, 5), width)
+    head = translated(
+        (
+            "",
+            N_("offered"),
+            N_("answ."),
+            N_("aband."),
+            N_("SL"),
+            N_("avg wait"),
+            N_("avg talk"),
+            N_("FCR"),
+            N_("conv."),
+            N_("CSAT"),
+        )
+    )
+    head[0] = ""
+    out += _table(rows, tuple(head), (8, 8, 7, 6, 11, 11, 5, 6, 5), width)
     out += wrap(trend_note(report), width)
     out.append("")
     out += trend_chart(report, width)
@@ -86,7 +111,7 @@ def trend_chart(report: Report, width: int) -> list[str]:
     top = max((int(r.figures.get("offered") or 0) for r in report.trend), default=0)
     c_label, c_value = 14, 9
     bar_cells = width - c_label - c_value - 1
-    out = [fit("", c_label) + "calls offered: █ answered  ░ not answered"]
+    out = [fit("", c_label) + _("calls offered: █ answered  ░ not answered")]
     for r in report.trend:
         offered = int(r.figures.get("offered") or 0)
         answered = int(r.figures.get("answered") or 0)
@@ -96,7 +121,7 @@ def trend_chart(report: Report, width: int) -> list[str]:
         name = trend_label(r.period) + (" *" if r.partial else "")
         out.append(
             (
-                fit(name, c_label) + fit(bar, bar_cells) + " " + fit(f"{offered:,}", c_value, ">")
+                fit(name, c_label) + fit(bar, bar_cells) + " " + fit(count(offered), c_value, ">")
             ).rstrip()
         )
     return out
@@ -106,73 +131,113 @@ def operators_time(report: Report, width: int, paint: Paint) -> list[str]:
     """Each operator's logged-in, paused and talk time, occupancy, missed and unreachable
     rings, with the pauses by reason below."""
     rows = time_rows(report.kpis)
-    out = heading("OPERATORS' TIME", "", width, paint)
+    out = heading(_("OPERATORS' TIME"), "", width, paint)
     if not rows:
-        out.append(
-            f"No operator was logged in or had a call this {PERIOD_NOUN[report.period.kind]}."
-        )
+        out.append(by_kind(report.period.kind, NOBODY_LOGGED_IN_OR_CALLED))
         return out
-    head = ("operator", "logged in", "paused", "talk time", "occup.", "rings", "unreach.")
+    head = translated(
+        (
+            N_("operator"),
+            N_("logged in"),
+            N_("paused"),
+            N_("talk time"),
+            N_("occup."),
+            N_("rings"),
+            N_("unreach."),
+        )
+    )
     widths = (13, 13, 13, 7, 6, 9)
-    body = _table([(n, c) for n, c, _ in rows], head, widths, width)
+    body = _table([(n, c) for n, c, _p in rows], tuple(head), widths, width)
     out.append(body[0])
-    for line, (_, _, pauses) in zip(body[1:], rows, strict=True):
+    for line, (_n, _c, pauses) in zip(body[1:], rows, strict=True):
         out.append(line)
         if pauses:
-            out += wrap(f"pauses: {pauses}", width, indent="    ", first="  ")
-    out += wrap(TIME_NOTE, width)
+            out += wrap(
+                _("pauses: {pauses}").format(pauses=pauses), width, indent="    ", first="  "
+            )
+    out += wrap(_(TIME_NOTE), width)
     return out
+
+
+#: "No operator was logged in or had a call this day.", one per kind of period.
+NOBODY_LOGGED_IN_OR_CALLED = {
+    "day": N_("No operator was logged in or had a call this day."),
+    "week": N_("No operator was logged in or had a call this week."),
+    "month": N_("No operator was logged in or had a call this month."),
+    "range": N_("No operator was logged in or had a call this period."),
+}
 
 
 def requests(report: Report, width: int, paint: Paint) -> list[str]:
     """What callers wanted: per category its calls, share, sub-categories and notes; the
     complaint rate; then what a cut in a category over its alert share would save."""
     out = heading(
-        "WHAT CALLERS WANTED", f"{int(report.kpis.get('tagged') or 0):,} tagged", width, paint
+        _("WHAT CALLERS WANTED"),
+        _("{count} tagged").format(count=count(int(report.kpis.get("tagged") or 0))),
+        width,
+        paint,
     )
     out += wrap(complaint_text(report), width)
     if not report.requests:
-        out.append("No call has a category.")
+        out.append(_("No call has a category."))
     for r in report.requests:
-        mark = " (complaint)" if r.complaint else ""
+        mark = " " + _("(complaint)") if r.complaint else ""
         out.append("")
         out += wrap(f"{clean_text(r.category)}{mark}: {request_counts(r)}", width)
         if r.subcategories:
-            subs = ", ".join(f"{clean_text(n)} {c:,}" for n, c in r.subcategories.items())
-            out += wrap(f"by request type: {subs}", width, indent="    ", first="  ")
+            subs = ", ".join(f"{clean_text(n)} {count(c)}" for n, c in r.subcategories.items())
+            out += wrap(
+                _("by request type: {types}").format(types=subs),
+                width,
+                indent="    ",
+                first="  ",
+            )
         for n in r.notes:
-            when = local_time(report, n.started_at, "%H:%M" if report.is_day else "%d %b %H:%M")
+            when = local_time(report, n.started_at, "%H:%M" if report.is_day else "day_month_time")
             tags = [x for x in (clean_text(n.subcategory), clean_text(n.outcome)) if x]
             if n.resolved is not None:
-                tags.append("resolved" if n.resolved else "not resolved")
+                tags.append(_("resolved") if n.resolved else _("not resolved"))
             head = f"{when} {clean_text(n.agent) or '–'}" + (
                 f" ({', '.join(tags)})" if tags else ""
             )
             out += wrap(f"{head}: {clean_text(n.note)}", width, indent="      ", first="  ")
         if r.notes_total > len(r.notes):
             out.append(
-                f"  … and {r.notes_total - len(r.notes):,} earlier notes "
-                "(--calls lists every call)."
+                "  "
+                + _("… and {count} earlier notes (--calls lists every call).").format(
+                    count=count(r.notes_total - len(r.notes))
+                )
             )
-    out += heading("WHAT IT WOULD SAVE", "", width, paint)
+    out += heading(_("WHAT IT WOULD SAVE"), "", width, paint)
     if not report.savings:
-        out.append("No category is over its alert share.")
+        out.append(_("No category is over its alert share."))
     for saving in report.savings:
         out += wrap(clean_text(saving_text(report, saving)), width, indent="  ", first="• ")
-    out += wrap(SAVINGS_NOTE, width)
+    out += wrap(_(SAVINGS_NOTE), width)
     return out
 
 
 def callbacks(report: Report, width: int, paint: Paint) -> list[str]:
     """Callers to call back: the last unanswered call of each, oldest first."""
     rows = callback_rows(report.callbacks, report.tz, report.privacy)
-    out = heading("CALLERS TO CALL BACK", f"{len(rows):,}", width, paint)
+    out = heading(_("CALLERS TO CALL BACK"), count(len(rows)), width, paint)
     if not rows:
-        out.append("Nobody: every caller who was not answered has been reached since.")
-        out += wrap(CALLBACK_NOTE, width)
+        out.append(_("Nobody: every caller who was not answered has been reached since."))
+        out += wrap(_(CALLBACK_NOTE), width)
         return out
     widths = (13, 18, 10, 10, 11, 6)
-    titles = ("last call", "caller", "queue", "result", "last wait", "calls")
+    titles = tuple(
+        translated(
+            (
+                N_("last call"),
+                N_("caller"),
+                N_("queue"),
+                N_("result"),
+                N_("last wait"),
+                N_("calls"),
+            )
+        )
+    )
     cells_of = [titles, *(tuple(clean_text(c) for c in cells[:6]) for cells in rows)]
     for cells in cells_of:
         line = "".join(
@@ -180,5 +245,5 @@ def callbacks(report: Report, width: int, paint: Paint) -> list[str]:
             for i, (c, w) in enumerate(zip(cells, widths, strict=True))
         )
         out.append(line.rstrip())
-    out += wrap(CALLBACK_NOTE, width)
+    out += wrap(_(CALLBACK_NOTE), width)
     return out

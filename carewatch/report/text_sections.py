@@ -5,17 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from carewatch.callstate import disposition
-from carewatch.present import age, clean_text, duration, money, percent, yes_no
+from carewatch.i18n import N_, _, ngettext
+from carewatch.present import age, clean_text, count, duration, money, percent, yes_no
 from carewatch.report.layout import ANSI, Paint, cell_width, fit, heading, wrap
 from carewatch.report.model import Report
 from carewatch.report.rows import (
-    PERIOD_NOUN,
     agent_cells,
     agent_rows,
     category_rows,
     issues_by_age,
     issues_summary,
     local_time,
+)
+from carewatch.report.words import (
+    by_kind,
+    result_word,
 )
 
 
@@ -37,24 +41,26 @@ def categories(report: Report, width: int, paint: Paint) -> list[str]:
     if tagged is None:
         tagged = sum(int(v.get("count") or 0) for v in (k.get("category_mix") or {}).values())
     out = heading(
-        "CATEGORY MIX",
-        f"{tagged:,} tagged · {int(k.get('untagged') or 0):,} untagged",
+        _("CATEGORY MIX"),
+        _("{tagged} tagged · {untagged} untagged").format(
+            tagged=count(tagged), untagged=count(int(k.get("untagged") or 0))
+        ),
         width,
         paint,
     )
     rows = category_rows(report)
     c_name, c_bar = 14 + max(0, width - 80), 20
     out.append(
-        fit("category", c_name)
+        fit(_("category"), c_name)
         + " "
-        + fit("share of tagged calls", c_bar + 7)
-        + fit("calls", 7, ">")
-        + fit("talk time", 13, ">")
-        + fit("cost", 10, ">")
+        + fit(_("share of tagged calls"), c_bar + 7)
+        + fit(_("calls"), 7, ">")
+        + fit(_("talk time"), 13, ">")
+        + fit(_("cost"), 10, ">")
     )
     for row in rows:
         untagged = row.get("untagged")
-        name = "(untagged)" if untagged else clean_text(row["name"])
+        name = _("(untagged)") if untagged else clean_text(row["name"])
         colour = report.category_colours.get(row["name"])
         bar = " " * c_bar if untagged else _bar(row["share"], c_bar, row["threshold"])
         line = (
@@ -62,33 +68,39 @@ def categories(report: Report, width: int, paint: Paint) -> list[str]:
             + " "
             + paint(bar, colour if colour in ANSI else None)
             + fit("" if untagged else percent(row["share"]), 7, ">")
-            + fit(f"{row['count']:,}", 7, ">")
+            + fit(count(row["count"]), 7, ">")
             + fit(duration(row["talk_seconds"]), 13, ">")
             + fit(money(row["cost"], report.currency), 10, ">")
         )
         if row["alert"]:
-            line += " " + paint("ALERT", "red")
+            line += " " + paint(_("ALERT"), "red")
         out.append(line.rstrip())
     threshold = report.category_alert_shares
     default = max(threshold.values()) if threshold else None
+    one_share = default is not None and len(set(threshold.values())) == 1
+    key = (
+        _("| = a category's alert share ({share}); ALERT = over it, once {count} calls are tagged.")
+        if one_share
+        else _("| = a category's alert share; ALERT = over it, once {count} calls are tagged.")
+    )
     notes = [
-        "| = a category's alert share"
-        + (
-            f" ({percent(default, 0)})"
-            if default is not None and len(set(threshold.values())) == 1
-            else ""
-        )
-        + f"; ALERT = over it, once {report.category_alert_min_calls} calls are tagged.",
-        "Untagged = answered calls nobody tagged yet.",
+        key.format(share=percent(default, 0), count=report.category_alert_min_calls),
+        _("Untagged = answered calls nobody tagged yet."),
     ]
     for alert in k.get("category_alerts") or ():
         name = clean_text(alert["category"])
         talk = (k.get("talk_seconds_by_category") or {}).get(alert["category"])
         cost = ((k.get("talk_cost") or {}).get("by_category") or {}).get(alert["category"])
         notes.append(
-            f"ALERT {name}: {percent(alert.get('share'))} of tagged calls "
-            f"(limit {percent(alert.get('threshold'), 0)}), {duration(talk)} of talk, "
-            f"{money(cost, report.currency)}."
+            _(
+                "ALERT {name}: {share} of tagged calls (limit {limit}), {talk} of talk, {cost}."
+            ).format(
+                name=name,
+                share=percent(alert.get("share")),
+                limit=percent(alert.get("threshold"), 0),
+                talk=duration(talk),
+                cost=money(cost, report.currency),
+            )
         )
     for note in notes:
         out.extend(wrap(note, width))
@@ -98,9 +110,11 @@ def categories(report: Report, width: int, paint: Paint) -> list[str]:
 def agents(report: Report, width: int, paint: Paint) -> list[str]:
     """One line per operator, then the totals."""
     rows = agent_rows(report.kpis)
-    out = heading("OPERATORS", f"{len(rows)} with calls or rings", width, paint)
+    out = heading(
+        _("OPERATORS"), _("{count} with calls or rings").format(count=len(rows)), width, paint
+    )
     if not rows:
-        out.append("No operator had a call this day.")
+        out.append(_("No operator had a call this day."))
         return out
     c_name = 14 + max(0, width - 80)
     widths = (9, 12, 12, 12, 7, 6, 6)  # 14 + 64 = 78 columns
@@ -112,29 +126,42 @@ def agents(report: Report, width: int, paint: Paint) -> list[str]:
 
     out.append(
         line(
-            "operator",
-            ("answered", "avg talk", "talk time", "avg wait", "tagged", "conv.", "rings"),
+            _("operator"),
+            tuple(
+                _(t)
+                for t in (
+                    N_("answered"),
+                    N_("avg talk"),
+                    N_("talk time"),
+                    N_("avg wait"),
+                    N_("tagged"),
+                    N_("conv."),
+                    N_("rings"),
+                )
+            ),
         )
     )
     for name, a in rows:
-        out.append(line(clean_text(name) or "(none)", agent_cells(a)))
+        out.append(line(clean_text(name) or _("(none)"), agent_cells(a)))
     total_answered = sum(int(a.get("answered") or 0) for _, a in rows)
     total_talk = sum(float(a.get("total_talk_seconds") or 0) for _, a in rows)
     totals = (
-        f"{total_answered:,}",
+        count(total_answered),
         "",
         duration(total_talk),
         "",
         "",
-        f"{sum(int(a.get('conversions') or 0) for _, a in rows):,}",
-        f"{sum(int(a.get('missed_rings') or 0) for _, a in rows):,}",
+        count(sum(int(a.get("conversions") or 0) for _n, a in rows)),
+        count(sum(int(a.get("missed_rings") or 0) for _n, a in rows)),
     )
     out.append("─" * (c_name + sum(widths)))
-    out.append(line("all operators", totals))
+    out.append(line(_("all operators"), totals))
     out.extend(
         wrap(
-            "tagged = share of their answered calls with a category; conv. = sales and "
-            "appointments; rings = rings they did not answer.",
+            _(
+                "tagged = share of their answered calls with a category; conv. = sales and "
+                "appointments; rings = rings they did not answer."
+            ),
             width,
         )
     )
@@ -145,25 +172,29 @@ def issues(report: Report, width: int, paint: Paint) -> list[str]:
     """The issues open at the report time, oldest first."""
     open_issues = issues_by_age(report)
     oldest = max((i.age_seconds for i in open_issues), default=None)
-    note = f"{len(open_issues)} open" + (f" · oldest {age(oldest)}" if open_issues else "")
-    out = heading("OPEN ISSUES", note, width, paint)
-    out.extend(wrap(issues_summary(report.kpis, PERIOD_NOUN[report.period.kind]), width))
+    note = (
+        _("{count} open · oldest {age}").format(count=len(open_issues), age=age(oldest))
+        if open_issues
+        else _("{count} open").format(count=0)
+    )
+    out = heading(_("OPEN ISSUES"), note, width, paint)
+    out.extend(wrap(issues_summary(report.kpis, report.period.kind), width))
     if not open_issues:
-        out.append("No open issue.")
+        out.append(_("No open issue."))
         return out
-    out.append(fit("#", 5) + fit("age", 13) + fit("opened", 13) + "issue")
+    out.append(fit("#", 5) + fit(_("age"), 13) + fit(_("opened"), 13) + _("issue"))
     for issue in open_issues:
         head = (
             fit(f"{issue.id}", 5)
             + fit(age(issue.age_seconds), 13)
-            + fit(local_time(report, issue.opened_at, "%d %b %H:%M"), 13)
+            + fit(local_time(report, issue.opened_at, "day_month_time"), 13)
         )
         text = clean_text(issue.title)
         extra = []
         if issue.category:
             extra.append(clean_text(issue.category))
         if issue.opened_by:
-            extra.append(f"by {clean_text(issue.opened_by)}")
+            extra.append(_("by {name}").format(name=clean_text(issue.opened_by)))
         if extra:
             text += f" ({', '.join(extra)})"
         out.extend(wrap(text, width, indent=" " * 31, first=head))
@@ -173,26 +204,34 @@ def issues(report: Report, width: int, paint: Paint) -> list[str]:
 def calls(report: Report, width: int, paint: Paint) -> list[str]:
     """One line per call (``--calls``), its note after it or on the lines below."""
     day_calls = report.calls or []
-    out = heading("CALLS", f"{len(day_calls):,} calls", width, paint)
+    out = heading(
+        _("CALLS"),
+        # English says "calls" for one call too (as it always has); other languages agree.
+        ngettext("{count} calls", "{count} calls", len(day_calls)).format(
+            count=count(len(day_calls))
+        ),
+        width,
+        paint,
+    )
     if not day_calls:
-        out.append(f"No call this {PERIOD_NOUN[report.period.kind]}.")
+        out.append(by_kind(report.period.kind, NO_CALL))
         return out
     cols = (
-        ("time", 6),
-        ("operator", 11),
-        ("talk", 12),
-        ("category", 11),
-        ("outcome", 12),
-        ("res.", 5),
+        (_("time"), 6),
+        (_("operator"), 11),
+        (_("talk"), 12),
+        (_("category"), 11),
+        (_("outcome"), 12),
+        (_("res."), 5),
     )
     fixed = sum(w for _, w in cols)
     note_width = width - fixed
     out.append(
         "".join(fit(t, w) for t, w in cols[:2])
-        + fit("talk", 11, ">")
+        + fit(_("talk"), 11, ">")
         + " "
         + "".join(fit(t, w) for t, w in cols[3:])
-        + "note"
+        + _("note")
     )
     shown_day = None
     # Operators, categories and outcomes repeat: fit each value once.
@@ -204,9 +243,9 @@ def calls(report: Report, width: int, paint: Paint) -> list[str]:
         if who is None:
             name = clean_text(call.agent)
             if state != "answered":
-                name = name or f"({state})"
+                name = name or f"({result_word(state)})"
             if call.direction == "out":
-                name = f"{name} (out)" if name else "(outbound)"
+                name = _("{result} (out)").format(result=name) if name else _("(outbound)")
             who = fitted[key] = fit(name or "–", 11)
         tags = fitted.get(("tags", call.category, call.outcome, call.resolved))
         if tags is None:
@@ -219,7 +258,7 @@ def calls(report: Report, width: int, paint: Paint) -> list[str]:
             day = local_time(report, call.started_at, "%Y-%m-%d")
             if day != shown_day:
                 shown_day = day
-                out.append(local_time(report, call.started_at, "%A %d %B"))
+                out.append(local_time(report, call.started_at, "weekday"))
         talk = duration(call.talk_seconds) if state == "answered" else ""
         head = local_time(report, call.started_at, "%H:%M ") + who + fit(talk, 11, ">") + " " + tags
         note = " ".join(clean_text(call.note).split())
@@ -230,5 +269,14 @@ def calls(report: Report, width: int, paint: Paint) -> list[str]:
         else:
             out.append(head.rstrip())
             out.extend(wrap(note, width, indent=" " * 8, first="      ↳ "))
-    out.extend(wrap("res. = resolved at first contact.", width))
+    out.extend(wrap(_("res. = resolved at first contact."), width))
     return out
+
+
+#: "No call this day.", one per kind of period.
+NO_CALL = {
+    "day": N_("No call this day."),
+    "week": N_("No call this week."),
+    "month": N_("No call this month."),
+    "range": N_("No call this period."),
+}

@@ -12,15 +12,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from carewatch.i18n import N_, _
 from carewatch.kpi.definitions import (
     definition,
     higher_is_better,
     kind,
-    label,
     report_groups,
     target_keys,
 )
-from carewatch.present import age, duration, kpi_value
+from carewatch.present import age, duration, kpi_label, kpi_value, localised, money
 from carewatch.report.model import Report
 
 
@@ -57,7 +57,7 @@ def scalar_keys(kpis: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
         and (v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)))
     ]
     if other:
-        groups.append(("Other", other))
+        groups.append((N_("Other"), other))
     return [(title, keys) for title, keys in groups if keys]
 
 
@@ -82,36 +82,37 @@ def change(key: str, now: Any, before: Any, currency: str | None = None) -> tupl
     diff = now - before
     if found == "rate":
         size = round(abs(diff) * 100, 1)
-        text = f"{size:.1f} pp"
+        text = _("{size} pp").format(size=localised(f"{size:.1f}"))
     elif found == "seconds":
         size = round(abs(diff))
         defined = definition(key)
         text = age(size) if defined is not None and defined.age else duration(size)
     elif found == "money":
         size = round(abs(diff))
-        text = f"{currency} {size:,}" if currency else f"{size:,}"
+        text = money(size, currency) if currency else localised(f"{size:,}")
     elif found == "score":
         decimals = 0 if isinstance(now, int) and isinstance(before, int) else 2
         size = round(abs(diff), decimals)
-        text = f"{size:,.{decimals}f}"
+        text = localised(f"{size:,.{decimals}f}")
     else:
         if isinstance(diff, float) and not diff.is_integer():
             size = round(abs(diff), 2)
-            text = f"{size:,.2f}"
+            text = localised(f"{size:,.2f}")
         else:
             size = round(abs(diff))
-            text = f"{size:,}"
+            text = localised(f"{size:,}")
     if size == 0:
         return "=", 0
     return (f"▲ {text}", 1) if diff > 0 else (f"▼ {text}", -1)
 
 
 def verdict(key: str, direction: int | None) -> str | None:
-    """ "better" / "worse" for a change of ``key`` in ``direction``, ``None`` when neutral."""
+    """ "better" / "worse" for a change of ``key`` in ``direction``, ``None`` when neutral
+    (English words, also CSS classes: translate them with ``_`` where they are shown)."""
     better = higher_is_better(key)
     if better is None or not direction:
         return None
-    return "better" if (direction > 0) == better else "worse"
+    return N_("better") if (direction > 0) == better else N_("worse")
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,7 @@ def key_figures(report: Report) -> list[tuple[str, list[Figure]]]:
                 text, direction = change(key, value, scalar_value(other, key), cur)
                 changes.append((text, verdict(key, direction)))
             figures.append(
-                Figure(key, label(key), kpi_value(key, value, currency=cur), tuple(changes))
+                Figure(key, kpi_label(key), kpi_value(key, value, currency=cur), tuple(changes))
             )
-        groups.append((group, figures))
+        groups.append((_(group), figures))
     return groups
