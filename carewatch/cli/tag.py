@@ -81,7 +81,7 @@ def _check_subcategory(config: Config, category: str | None, value: str) -> None
         N_("unknown sub-category of {category} {value!r}; valid: {valid}"),
         value,
         found.subcategories,
-        category=category,
+        category=str(category),
     )
 
 

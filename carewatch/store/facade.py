@@ -80,8 +80,7 @@ class Store:
                 raise StoreError(_(CANNOT_OPEN).format(name=name, reason=reason)) from None
             raise
         except OSError as exc:
-            reason = exc.strerror or exc
-            raise StoreError(_(CANNOT_OPEN).format(name=name, reason=reason)) from None
+            raise StoreError(_(CANNOT_OPEN).format(name=name, reason=exc.strerror or exc)) from None
         except Exception as exc:
             if not self._db.backend.is_driver_error(exc):
                 raise
