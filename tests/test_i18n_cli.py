@@ -45,7 +45,7 @@ def test_lang_it_speaks_italian_in_the_help(capsys: pytest.CaptureFixture[str]) 
 def test_lang_after_the_command_speaks_italian_too(capsys: pytest.CaptureFixture[str]) -> None:
     out = _help(capsys, "report", "--lang", "it")
     assert out.startswith("utilizzo: carewatch report")
-    assert "il periodo (uno tra; predefinito: oggi)" in out
+    assert "il periodo (uno solo di questi; predefinito: oggi)" in out
     assert "solo le chiamate di questo operatore" in out
 
 
