@@ -213,3 +213,22 @@ def test_the_pseudo_check_catches_a_help_left_in_english() -> None:
         "nobody",
         "translated",
     ]
+
+
+def test_simulate_and_ingest_report_in_italian(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    log, db = tmp_path / "queue_log", str(tmp_path / "c.db")
+    assert main(["--lang", "it", "simulate", "--out", str(log), "--days", "2"]) == 0
+    written = capsys.readouterr().err
+    assert re.fullmatch(rf"[\d,]+ chiamate in 2 giorni scritte in {re.escape(str(log))}\n", written)
+    assert main(["--lang", "it", "ingest", str(log), "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert re.fullmatch(r"[\d,]+ chiamate aggiunte, 0 aggiornate, .*0 righe scartate\n", out)
+    with pytest.raises(SystemExit) as stop:
+        main(["--lang", "it", "ingest", str(tmp_path / "nope"), "--db", db])
+    assert stop.value.code == 1
+    assert (
+        capsys.readouterr().err
+        == f"carewatch: {tmp_path / 'nope'}: il file o la cartella non esiste\n"
+    )
