@@ -232,3 +232,11 @@ def test_simulate_and_ingest_report_in_italian(
         capsys.readouterr().err
         == f"carewatch: {tmp_path / 'nope'}: il file o la cartella non esiste\n"
     )
+
+
+def test_an_abbreviated_lang_is_read_as_argparse_reads_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert _help(capsys, "tag", "--la", "it").startswith("utilizzo: carewatch tag")
+    assert _help(capsys, "--lan=it").startswith("utilizzo: carewatch")
+    assert _help(capsys, "--lang=en").startswith("usage: carewatch")

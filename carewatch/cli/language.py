@@ -62,16 +62,20 @@ def bad_language_message(value: str) -> str:
     )
 
 
-def _option_value(argv: Sequence[str], option: str) -> str | None:
-    """The last value given to ``option`` (``--opt V`` or ``--opt=V``) before ``--``."""
+def _option_value(argv: Sequence[str], option: str, shortest: int) -> str | None:
+    """The last value given to ``option`` (``--opt V`` or ``--opt=V``) before ``--``; like
+    argparse, a prefix of at least ``shortest`` characters (``--la it``) names it too."""
     found = None
     for i, word in enumerate(argv):
         if word == "--":
             break
-        if word == option and i + 1 < len(argv):
+        name, eq, value = word.partition("=")
+        if len(name) < shortest or not option.startswith(name):
+            continue
+        if eq:
+            found = value
+        elif i + 1 < len(argv):
             found = argv[i + 1]
-        elif word.startswith(option + "="):
-            found = word[len(option) + 1 :]
     return found
 
 
@@ -110,8 +114,9 @@ def choose_from_argv(argv: Sequence[str], environ: Mapping[str, str] | None = No
     """Set the process's language from ``--lang``, the config files and the environment;
     :class:`BadLanguage` for a ``--lang`` carewatch does not speak."""
     env = os.environ if environ is None else environ
-    flag = _option_value(argv, "--lang")
-    configured = configured_language(_option_value(argv, "--config"), env)
+    # the shortest prefixes no other option of any command shares (--listen, --calls, --category)
+    flag = _option_value(argv, "--lang", len("--la"))
+    configured = configured_language(_option_value(argv, "--config", len("--con")), env)
     bad = flag is not None and flag not in i18n.LANGUAGES
     lang = i18n.set_language(i18n.choose_language(None if bad else flag, configured, env))
     speak_argparse(lang)
