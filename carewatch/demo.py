@@ -35,6 +35,7 @@ from pathlib import Path
 
 from carewatch.config import Config
 from carewatch.config.screen import fold
+from carewatch.i18n import _
 from carewatch.ingest import ingest_paths
 from carewatch.records import CallUpdate
 from carewatch.simulate import SimCall, run_live, simulate_history
@@ -94,7 +95,8 @@ def prepare_demo(
     folder = Path(folder)
     if folder.exists():
         if any(folder.iterdir()) and not (folder / DEMO_MARKER).exists():
-            raise DemoError(f"{folder} exists and is not a carewatch demo folder; pass --dir")
+            not_demo = _("{folder} exists and is not a carewatch demo folder; pass --dir")
+            raise DemoError(not_demo.format(folder=folder))
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     (folder / DEMO_MARKER).write_text("carewatch demo data; deleted by the next demo run\n")

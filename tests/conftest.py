@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from carewatch import i18n
+from carewatch.cli.language import speak_argparse
 from tests.pgserver import PostgresServer, PostgresUnavailable
 
 #: The databases a ``database`` test runs against.
@@ -18,14 +20,29 @@ BACKENDS = ("sqlite", "postgresql")
 @pytest.fixture(autouse=True)
 def _isolated_environment(
     monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
-) -> None:
+) -> Iterator[None]:
     """Tests never read the developer's CAREWATCH_CONFIG / CAREWATCH_DB, the real
-    /etc/carewatch or ~/.config/carewatch, nor NO_COLOR / FORCE_COLOR."""
-    for name in ("CAREWATCH_CONFIG", "CAREWATCH_DB", "NO_COLOR", "FORCE_COLOR"):
+    /etc/carewatch or ~/.config/carewatch, nor NO_COLOR / FORCE_COLOR, nor the locale's
+    language (carewatch speaks English unless a test asks for another language)."""
+    for name in (
+        "CAREWATCH_CONFIG",
+        "CAREWATCH_DB",
+        "NO_COLOR",
+        "FORCE_COLOR",
+        "LANGUAGE",
+        "LC_ALL",
+        "LC_MESSAGES",
+        "LANG",
+    ):
         monkeypatch.delenv(name, raising=False)
     home = tmp_path_factory.mktemp("config-home")
     monkeypatch.setenv("CAREWATCH_SYSTEM_CONFIG_DIR", str(Path(home) / "etc-carewatch"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(Path(home) / "xdg-config"))
+    yield
+    # a test that ran carewatch in another language (``main(["--lang", "it", …])``) leaves
+    # the process speaking English again
+    i18n.set_language("en")
+    speak_argparse("en")
 
 
 def postgres_server() -> Iterator[PostgresServer]:

@@ -11,6 +11,8 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+PIP = (sys.executable, "-m", "pip")
+QUIETLY = ("--quiet", "--no-deps")
 
 
 def test_an_installed_layout_finds_the_shipped_configs(tmp_path: Path) -> None:
@@ -60,5 +62,54 @@ def test_an_installed_layout_finds_the_shipped_configs(tmp_path: Path) -> None:
     probe = "import carewatch.config.load as m; print(m.__file__)"
     module = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=elsewhere
+    ).stdout.strip()
+    assert module.startswith(str(site))
+
+
+def test_the_wheel_carries_compiled_catalogs_and_speaks_italian(tmp_path: Path) -> None:
+    """Build the wheel as pip does (the build hook compiles the translations), install it into
+    a folder of its own and ask it for its help in Italian, from outside the source tree."""
+    import zipfile
+
+    built = subprocess.run(
+        [*PIP, "wheel", *QUIETLY, "--no-build-isolation", "-w", str(tmp_path / "dist"), str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert built.returncode == 0, built.stderr
+    (wheel,) = (tmp_path / "dist").glob("carewatch-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "carewatch/locale/it/LC_MESSAGES/carewatch.mo" in names
+    # the sources of the translations and the build hook stay out of the wheel
+    assert not [n for n in names if n.endswith(".po") or n.startswith("carewatch/_build/")]
+    site = tmp_path / "site"
+    installed = subprocess.run(
+        [*PIP, "install", *QUIETLY, "--no-compile", "--target", str(site), str(wheel)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert installed.returncode == 0, installed.stderr
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "carewatch", "--lang", "it", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=elsewhere,
+        env={**os.environ, "PYTHONPATH": str(site)},
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("utilizzo: carewatch")
+    assert "importa i log delle chiamate nel database" in result.stdout
+    probe = "import carewatch.i18n as m; print(m.__file__)"
+    module = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        cwd=elsewhere,
+        env={**os.environ, "PYTHONPATH": str(site)},
     ).stdout.strip()
     assert module.startswith(str(site))

@@ -39,6 +39,7 @@ from carewatch.cli.common import (
     add_common_options,
 )
 from carewatch.config import ConfigError
+from carewatch.i18n import _
 from carewatch.store import StoreError
 
 #: Every command by name, in the order the help lists them.
@@ -67,14 +68,22 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``carewatch`` argument parser, with a subparser per registered command."""
     parser = argparse.ArgumentParser(
         prog="carewatch",
-        description="Live customer-care KPIs from a phone system's call logs. "
-        "Without a command, opens the live screen (monitor).",
+        description=_(
+            "Live customer-care KPIs from a phone system's call logs. "
+            "Without a command, opens the live screen (monitor)."
+        ),
     )
-    parser.add_argument("--version", action="version", version=f"carewatch {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"carewatch {__version__}",
+        help=_("show program's version number and exit"),
+    )
     add_common_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in COMMANDS.values():
-        p = sub.add_parser(command.name, help=command.help, description=command.description)
+        description = _(command.description) if command.description else None
+        p = sub.add_parser(command.name, help=_(command.help), description=description)
         add_common_options(p)
         command.add_arguments(p)
     return parser
@@ -87,10 +96,16 @@ def _fail(message: str, status: int) -> NoReturn:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``carewatch`` command."""
+    from carewatch.cli.language import BadLanguage, choose_from_argv
+
+    given = list(argv if argv is not None else sys.argv[1:])
+    try:
+        choose_from_argv(given)  # before the parser: --help speaks the language
+    except BadLanguage as exc:
+        _fail(str(exc), EXIT_USAGE)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(given)
     if not getattr(args, "command", None):
-        given = argv if argv is not None else sys.argv[1:]
         args = parser.parse_args([*given, DEFAULT_COMMAND])
     try:
         return int(COMMANDS[args.command].run(args))
@@ -105,7 +120,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if os.environ.get("CAREWATCH_DEBUG"):
             raise
-        _fail(f"unexpected error: {type(exc).__name__}: {exc}", EXIT_FAILURE)
+        _fail(
+            _("unexpected error: {error}").format(error=f"{type(exc).__name__}: {exc}"),
+            EXIT_FAILURE,
+        )
 
 
 __all__ = ["COMMANDS", "Command", "build_parser", "main"]

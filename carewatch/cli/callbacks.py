@@ -9,20 +9,21 @@ import time
 from datetime import datetime
 
 from carewatch.cli.common import EXIT_OK, Command, UsageError, config_of, open_store
+from carewatch.i18n import N_, _, ngettext
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--date",
         metavar="D",
-        help="the day of the unanswered calls: today (default), yesterday or YYYY-MM-DD",
+        help=_("the day of the unanswered calls: today (default), yesterday or YYYY-MM-DD"),
     )
-    parser.add_argument("--queue", metavar="Q", help="only the calls of this queue")
+    parser.add_argument("--queue", metavar="Q", help=_("only the calls of this queue"))
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument(
         "--full-numbers",
         action="store_true",
-        help="show whole numbers even when the config's [privacy] masks them",
+        help=_("show whole numbers even when the config's [privacy] masks them"),
     )
 
 
@@ -53,10 +54,14 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(records, ensure_ascii=False, indent=2))
         return EXIT_OK
     rows = callback_rows(found, config.tz, privacy, "%H:%M")
-    where = f" of queue {clean_text(args.queue)}" if args.queue is not None else ""
-    print(f"Callers to call back{where} — {period_title(period)} · {config.timezone_name}")
+    title = (
+        _("Callers to call back of queue {queue}").format(queue=clean_text(args.queue))
+        if args.queue is not None
+        else _("Callers to call back")
+    )
+    print(f"{title} — {period_title(period)} · {config.timezone_name}")
     if not rows:
-        print("Nobody: every caller who was not answered has been reached since.")
+        print(_("Nobody: every caller who was not answered has been reached since."))
         return EXIT_OK
     widths = (10, 20, 12, 10, 10, 6)  # then the call id, whole
     for cells in (CALLBACK_HEADINGS, *rows):
@@ -65,14 +70,19 @@ def run(args: argparse.Namespace) -> int:
             for i, (c, w) in enumerate(zip(cells[:6], widths, strict=True))
         )
         print(line + clean_text(cells[6]))
-    print(f"{len(rows):,} caller{'s' if len(rows) != 1 else ''} to call back.")
+    count = len(rows)
+    print(
+        ngettext("{count} caller to call back.", "{count} callers to call back.", count).format(
+            count=f"{count:,}"
+        )
+    )
     print("\n".join(wrap(CALLBACK_NOTE, 80)))
     return EXIT_OK
 
 
 COMMAND = Command(
     name="callbacks",
-    help="callers who were not answered and have not been reached since",
+    help=N_("callers who were not answered and have not been reached since"),
     add_arguments=add_arguments,
     run=run,
 )

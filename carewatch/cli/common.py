@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from carewatch.config import Config, load_config
+from carewatch.i18n import LANGUAGES, _
 from carewatch.store import Store
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -44,20 +45,34 @@ class Command:
 
 
 def add_common_options(parser: argparse.ArgumentParser) -> None:
-    """``--config`` and ``--db``, accepted before and after the command's name."""
+    """``--config``, ``--db`` and ``--lang``, accepted before and after the command's name
+    (``--lang`` is acted on before parsing, by :mod:`carewatch.cli.language`)."""
     parser.add_argument(
         "--config",
         metavar="FILE",
         default=argparse.SUPPRESS,
-        help="config file, on top of /etc/carewatch/carewatch.toml and "
-        "~/.config/carewatch/carewatch.toml (default: $CAREWATCH_CONFIG)",
+        help=_(
+            "config file, on top of /etc/carewatch/carewatch.toml and "
+            "~/.config/carewatch/carewatch.toml (default: $CAREWATCH_CONFIG)"
+        ),
     )
     parser.add_argument(
         "--db",
         metavar="URL",
         default=argparse.SUPPRESS,
-        help="database: an SQLite file's path or a postgresql:// URL "
-        "(default: $CAREWATCH_DB, else the config's database, else ./carewatch.db)",
+        help=_(
+            "database: an SQLite file's path or a postgresql:// URL "
+            "(default: $CAREWATCH_DB, else the config's database, else ./carewatch.db)"
+        ),
+    )
+    parser.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=argparse.SUPPRESS,
+        help=_(
+            "language of the messages, the help, the report and the screen "
+            "(default: the config's [ui] language, else $LC_ALL, $LC_MESSAGES, $LANG)"
+        ),
     )
 
 

@@ -13,10 +13,11 @@ import sys
 from collections.abc import Callable
 
 from carewatch.cli.common import EXIT_OK, Command
+from carewatch.i18n import N_, _
 
 SHELLS = ("bash", "zsh", "fish")
-HELP = "a shell completion script (bash, zsh or fish)"
-DESCRIPTION = (
+HELP = N_("a shell completion script (bash, zsh or fish)")
+DESCRIPTION = N_(
     "Prints a completion script for SHELL. bash: add 'source <(carewatch completion bash)' "
     "to ~/.bashrc. zsh: 'carewatch completion zsh > ~/.zfunc/_carewatch' with ~/.zfunc in "
     "fpath before compinit. fish: 'carewatch completion fish > "
@@ -28,7 +29,7 @@ FOLDER_METAVARS = frozenset({"DIR"})
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("shell", choices=SHELLS, metavar="SHELL", help="bash, zsh or fish")
+    parser.add_argument("shell", choices=SHELLS, metavar="SHELL", help=_("bash, zsh or fish"))
 
 
 def _mark_paths(parser: argparse.ArgumentParser) -> None:

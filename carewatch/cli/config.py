@@ -9,32 +9,33 @@ from pathlib import Path
 
 from carewatch.cli.common import EXIT_OK, Command, Failure, add_common_options
 from carewatch.config import example_names, load_layered, user_config_path
+from carewatch.i18n import N_, _
 
-HELP = "the effective config, a starter config file, checking a file"
-DESCRIPTION = (
+HELP = N_("the effective config, a starter config file, checking a file")
+DESCRIPTION = N_(
     "carewatch reads its config in layers, each on top of the one before: the built-in "
     "defaults, /etc/carewatch/carewatch.toml, ~/.config/carewatch/carewatch.toml "
     "($XDG_CONFIG_HOME), the file of --config or CAREWATCH_CONFIG, then CAREWATCH_DB and --db. "
     "A file sets only what it names."
 )
-SHOW_HELP = "print the effective config as TOML, with where each value came from"
-INIT_HELP = "write a commented config of your own to ~/.config/carewatch/carewatch.toml"
-CHECK_HELP = "check a config file on top of the built-in defaults (exit 0 or 2)"
-EXAMPLE_HELP = "start from one of carewatch's example configs instead of the defaults"
-FORCE_HELP = "replace the file if it exists"
-EXISTS = "{path} exists; add --force to replace it"
-CANNOT_WRITE = "cannot write {path}: {reason}"
-WROTE = "wrote {path}; 'carewatch config show' prints the effective config"
-VALID = "{path}: valid"
+SHOW_HELP = N_("print the effective config as TOML, with where each value came from")
+INIT_HELP = N_("write a commented config of your own to ~/.config/carewatch/carewatch.toml")
+CHECK_HELP = N_("check a config file on top of the built-in defaults (exit 0 or 2)")
+EXAMPLE_HELP = N_("start from one of carewatch's example configs instead of the defaults")
+FORCE_HELP = N_("replace the file if it exists")
+EXISTS = N_("{path} exists; add --force to replace it")
+CANNOT_WRITE = N_("cannot write {path}: {reason}")
+WROTE = N_("wrote {path}; 'carewatch config show' prints the effective config")
+VALID = N_("{path}: valid")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="config_action", metavar="ACTION", required=True)
-    show = actions.add_parser("show", help=SHOW_HELP, description=SHOW_HELP)
-    init = actions.add_parser("init", help=INIT_HELP, description=INIT_HELP)
-    init.add_argument("--example", choices=example_names(), help=EXAMPLE_HELP)
-    init.add_argument("--force", action="store_true", help=FORCE_HELP)
-    check = actions.add_parser("check", help=CHECK_HELP, description=CHECK_HELP)
+    show = actions.add_parser("show", help=_(SHOW_HELP), description=_(SHOW_HELP))
+    init = actions.add_parser("init", help=_(INIT_HELP), description=_(INIT_HELP))
+    init.add_argument("--example", choices=example_names(), help=_(EXAMPLE_HELP))
+    init.add_argument("--force", action="store_true", help=_(FORCE_HELP))
+    check = actions.add_parser("check", help=_(CHECK_HELP), description=_(CHECK_HELP))
     check.add_argument("file", metavar="FILE")
     for action in (show, init, check):
         add_common_options(action)
@@ -57,14 +58,14 @@ def _init(args: argparse.Namespace) -> int:
 
     path = user_config_path()
     if path.exists() and not args.force:
-        raise Failure(EXISTS.format(path=path))
+        raise Failure(_(EXISTS).format(path=path))
     text = starter_text(str(path), args.example)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise Failure(CANNOT_WRITE.format(path=path, reason=exc.strerror or exc)) from None
-    print(WROTE.format(path=path))
+        raise Failure(_(CANNOT_WRITE).format(path=path, reason=exc.strerror or exc)) from None
+    print(_(WROTE).format(path=path))
     return EXIT_OK
 
 
@@ -72,7 +73,7 @@ def _check(args: argparse.Namespace) -> int:
     from carewatch.config.load import check_file
 
     check_file(Path(args.file))
-    print(VALID.format(path=args.file))
+    print(_(VALID).format(path=args.file))
     return EXIT_OK
 
 

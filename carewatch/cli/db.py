@@ -12,15 +12,16 @@ from carewatch.cli.common import (
     config_of,
     database_of,
 )
+from carewatch.i18n import N_, _
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     for name, text in (
-        ("status", "which schema version the database has, and whether it is current"),
+        ("status", _("which schema version the database has, and whether it is current")),
         (
             "upgrade",
-            "move the database to the current schema, keeping all its data (back it up first)",
+            _("move the database to the current schema, keeping all its data (back it up first)"),
         ),
     ):
         add_common_options(sub.add_parser(name, help=text, description=text))
@@ -37,11 +38,12 @@ def run(args: argparse.Namespace) -> int:
 
         done = upgrade(url, name)
         if done.before is None:
-            print(f"database {name}: created at schema version {done.after}")
+            text = _("database {name}: created at schema version {after}")
         elif done.changed:
-            print(f"database {name}: upgraded from schema version {done.before} to {done.after}")
+            text = _("database {name}: upgraded from schema version {before} to {after}")
         else:
-            print(f"database {name}: schema version {done.after}, already current")
+            text = _("database {name}: schema version {after}, already current")
+        print(text.format(name=name, before=done.before, after=done.after))
         return EXIT_OK
     from carewatch.store.status import schema_status
 
@@ -52,9 +54,11 @@ def run(args: argparse.Namespace) -> int:
 
 COMMAND = Command(
     name="db",
-    help="the database's schema version: status, upgrade",
+    help=N_("the database's schema version: status, upgrade"),
     add_arguments=add_arguments,
     run=run,
-    description="Show the schema version of the database (status) or move it to the one this "
-    "carewatch uses (upgrade). Back the database up before an upgrade.",
+    description=N_(
+        "Show the schema version of the database (status) or move it to the one this "
+        "carewatch uses (upgrade). Back the database up before an upgrade."
+    ),
 )

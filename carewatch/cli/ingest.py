@@ -19,27 +19,35 @@ from carewatch.cli.common import (
     open_store,
 )
 from carewatch.config import FORMATS, Config, Source
+from carewatch.i18n import N_, _, ngettext
 from carewatch.store import Store
 
 if TYPE_CHECKING:
     from carewatch.ingest import IngestSummary
 
 
+DESCRIPTION = N_(
+    "Read call-log files (or folders) into the database, from the last committed "
+    "position: running it again adds nothing. Formats: {formats}."
+)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "paths", nargs="*", metavar="PATH", help="files or folders (default: config sources)"
+        "paths", nargs="*", metavar="PATH", help=_("files or folders (default: config sources)")
     )
     parser.add_argument(
-        "--format", choices=FORMATS, help="log format (default: detected from content)"
+        "--format", choices=FORMATS, help=_("log format (default: detected from content)")
     )
     parser.add_argument(
-        "--follow", action="store_true", help="keep reading as the files grow (Ctrl-C stops)"
+        "--follow", action="store_true", help=_("keep reading as the files grow (Ctrl-C stops)")
     )
     parser.add_argument(
         "--encoding",
         metavar="NAME",
-        help="text encoding of the files (default: the config's for each, else utf-8)",
+        help=_("text encoding of the files (default: the config's for each, else utf-8)"),
     )
+    parser.description = _(DESCRIPTION).format(formats=", ".join(FORMATS))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -59,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         paths, tables = config.source_specs, config.table_sources
         if not paths and not tables:
-            raise UsageError("no PATH given and the config lists no [[sources]]")
+            raise UsageError(_("no PATH given and the config lists no [[sources]]"))
     store = open_store(args, config)
     try:
         if args.follow:
@@ -105,18 +113,29 @@ def _follow(
     def on_problems(arose: list[str], gone: list[str]) -> None:
         # each problem once, when it arises and when it is over; reading goes on meanwhile
         for text in gone:
-            print(f"recovered: {text}", file=sys.stderr, flush=True)
+            print(_("recovered: {problem}").format(problem=text), file=sys.stderr, flush=True)
         for text in arose:
-            print(f"problem: {text}; still trying", file=sys.stderr, flush=True)
+            print(
+                _("problem: {problem}; still trying").format(problem=text),
+                file=sys.stderr,
+                flush=True,
+            )
 
     print(
-        f"following {', '.join(names)} into {store.display_name} (Ctrl-C to stop)",
+        _("following {sources} into {database} (Ctrl-C to stop)").format(
+            sources=", ".join(names), database=store.display_name
+        ),
         file=sys.stderr,
         flush=True,
     )
     follower.run(stop, on_batch=on_batch, on_problems=on_problems)
+    added = ngettext(
+        "stopped: {added} call added, {updated} updated",
+        "stopped: {added} calls added, {updated} updated",
+        total["added"],
+    )
     print(
-        f"stopped: {total['added']:,} calls added, {total['updated']:,} updated",
+        added.format(added=f"{total['added']:,}", updated=f"{total['updated']:,}"),
         file=sys.stderr,
     )
     return EXIT_OK
@@ -128,14 +147,17 @@ def _explain_all_skipped(config: Config, summary: IngestSummary, fmt: str | None
 
     for path, lines in summary.files_all_skipped:
         name = os.path.basename(path)
-        read_as = f" as {fmt}" if fmt else ""
         found = looks_like(config, path)
         if found is not None and found != fmt:
-            hint = f"it looks like {found}: pass --format {found}, or leave --format out"
+            hint = _("it looks like {found}: pass --format {found}, or leave --format out")
         else:
-            hint = "check that it is a call log in a format carewatch reads"
+            hint = _("check that it is a call log in a format carewatch reads")
+        if fmt:
+            text = _("error: {name}: all {lines} lines were skipped as {format}; {hint}")
+        else:
+            text = _("error: {name}: all {lines} lines were skipped; {hint}")
         print(
-            f"error: {name}: all {lines:,} lines were skipped{read_as}; {hint}",
+            text.format(name=name, lines=f"{lines:,}", format=fmt, hint=hint.format(found=found)),
             file=sys.stderr,
         )
 
@@ -160,7 +182,7 @@ def _ingest_with_progress(
     )
 
     with Progress(
-        TextColumn("ingesting"),
+        TextColumn(_("ingesting")),
         BarColumn(),
         DownloadColumn(),
         TimeRemainingColumn(),
@@ -177,9 +199,7 @@ def _ingest_with_progress(
 
 COMMAND = Command(
     name="ingest",
-    help="read call logs into the database",
-    description="Read call-log files (or folders) into the database, from the last committed "
-    "position: running it again adds nothing. Formats: " + ", ".join(FORMATS) + ".",
+    help=N_("read call logs into the database"),
     add_arguments=add_arguments,
     run=run,
 )

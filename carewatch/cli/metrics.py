@@ -16,22 +16,23 @@ from carewatch.cli.common import (
     database_of,
     install_stop_signals,
 )
+from carewatch.i18n import N_, _
 
-HELP = "the day's KPIs and the live state for Prometheus (printed, or served at /metrics)"
-DESCRIPTION = (
+HELP = N_("the day's KPIs and the live state for Prometheus (printed, or served at /metrics)")
+DESCRIPTION = N_(
     "Prints today's KPIs and the live state (waiting, longest wait, operators by state) in the "
     "Prometheus text format, per queue and in total; with --listen, serves them at /metrics "
     "for a scraper, reading the database on every scrape. Needs the metrics extra: "
     "pip install 'carewatch[metrics]'."
 )
-LISTEN_HELP = (
+LISTEN_HELP = N_(
     "serve /metrics at HOST:PORT, e.g. 127.0.0.1:9464 (this machine only) or 0.0.0.0:9464 "
     "(every interface); a bare PORT means 127.0.0.1"
 )
-NEEDS_EXTRA = "carewatch metrics needs prometheus_client: pip install 'carewatch[metrics]'"
-BAD_LISTEN = "--listen: expected HOST:PORT such as 127.0.0.1:9464, not {value!r}"
-CANNOT_LISTEN = "cannot listen on {host}:{port}: {reason}"
-SERVING = "serving metrics at http://{where}/metrics (Ctrl-C to stop)"
+NEEDS_EXTRA = N_("carewatch metrics needs prometheus_client: pip install 'carewatch[metrics]'")
+BAD_LISTEN = N_("--listen: expected HOST:PORT such as 127.0.0.1:9464, not {value!r}")
+CANNOT_LISTEN = N_("cannot listen on {host}:{port}: {reason}")
+SERVING = N_("serving metrics at http://{where}/metrics (Ctrl-C to stop)")
 LOOPBACK = "127.0.0.1"
 
 
@@ -42,12 +43,12 @@ def parse_listen(value: str) -> tuple[str, int]:
         host, port_text = LOOPBACK, value.strip()
     host = host.removeprefix("[").removesuffix("]")
     if not host or not port_text.isdigit() or not 0 <= int(port_text) <= 65535:
-        raise UsageError(BAD_LISTEN.format(value=value))
+        raise UsageError(_(BAD_LISTEN).format(value=value))
     return host, int(port_text)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--listen", metavar="HOST:PORT", help=LISTEN_HELP)
+    parser.add_argument("--listen", metavar="HOST:PORT", help=_(LISTEN_HELP))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -55,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         from carewatch.metrics import CarewatchCollector, metrics_text, serve
     except ImportError:
-        raise Failure(NEEDS_EXTRA) from None
+        raise Failure(_(NEEDS_EXTRA)) from None
     from carewatch.store import Store
 
     config = config_of(args)
@@ -69,11 +70,11 @@ def run(args: argparse.Namespace) -> int:
         server, _thread = serve(collector, host, port)
     except OSError as exc:
         reason = exc.strerror or exc
-        raise Failure(CANNOT_LISTEN.format(host=host, port=port, reason=reason)) from None
+        raise Failure(_(CANNOT_LISTEN).format(host=host, port=port, reason=reason)) from None
     stop = threading.Event()
     install_stop_signals(stop)
     shown = f"[{host}]" if ":" in host else host
-    print(SERVING.format(where=f"{shown}:{server.server_port}"), file=sys.stderr, flush=True)
+    print(_(SERVING).format(where=f"{shown}:{server.server_port}"), file=sys.stderr, flush=True)
     try:
         stop.wait()
     finally:

@@ -18,6 +18,7 @@ from carewatch.cli.common import (
     operator_of,
 )
 from carewatch.config import FORMATS
+from carewatch.i18n import N_, _
 from carewatch.store import Store
 
 DEMO_DIR = "carewatch-demo"
@@ -33,7 +34,7 @@ def watch_spec(value: str) -> tuple[str, str | None]:
 
 def _add_operator(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--operator", metavar="NAME", help="who tags on this screen (default: login name)"
+        "--operator", metavar="NAME", help=_("who tags on this screen (default: login name)")
     )
 
 
@@ -41,7 +42,7 @@ def _add_wall(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--wall",
         action="store_true",
-        help="start on the wallboard: big figures for a TV, rotating through the queues",
+        help=_("start on the wallboard: big figures for a TV, rotating through the queues"),
     )
 
 
@@ -50,7 +51,7 @@ def add_monitor_arguments(parser: argparse.ArgumentParser) -> None:
         "--watch",
         action="append",
         metavar="PATH[:FORMAT]",
-        help="a call-log file or folder to follow (repeatable); format detected unless given",
+        help=_("a call-log file or folder to follow (repeatable); format detected unless given"),
     )
     _add_operator(parser)
     _add_wall(parser)
@@ -84,14 +85,19 @@ def add_demo_arguments(parser: argparse.ArgumentParser) -> None:
         "--dir",
         default=DEMO_DIR,
         metavar="DIR",
-        help=f"where the demo keeps its files (default: {DEMO_DIR})",
-    )
-    parser.add_argument("--seed", type=int, default=7, help="simulator seed (default: 7)")
-    parser.add_argument(
-        "--days", type=int, default=8, help="days of history, today included (default: 8)"
+        help=_("where the demo keeps its files (default: {dir})").format(dir=DEMO_DIR),
     )
     parser.add_argument(
-        "--speed", type=float, default=1.0, help="time compression of the live calls"
+        "--seed", type=int, default=7, help=_("simulator seed (default: {seed})").format(seed=7)
+    )
+    parser.add_argument(
+        "--days",
+        type=int,
+        default=8,
+        help=_("days of history, today included (default: {days})").format(days=8),
+    )
+    parser.add_argument(
+        "--speed", type=float, default=1.0, help=_("time compression of the live calls")
     )
 
 
@@ -109,7 +115,7 @@ def run_demo(args: argparse.Namespace) -> int:
     from carewatch.tui.state import default_state_path
 
     if args.speed <= 0:
-        raise UsageError("--speed: expected a positive number")
+        raise UsageError(_("--speed: expected a positive number"))
     operator = operator_of(args)
     config = demo_config(config_of(args), operator)
     real_start = time.time()
@@ -119,7 +125,7 @@ def run_demo(args: argparse.Namespace) -> int:
     try:
         setup = prepare_demo(folder, config, seed=args.seed, days=args.days, now=start)
     except (DemoError, OSError) as exc:
-        raise Failure(f"demo: {exc}") from None
+        raise Failure(_("demo: {error}").format(error=exc)) from None
     skip = operator_agents(config.operators, operator)
 
     def live_feed(stop: threading.Event) -> None:
@@ -138,7 +144,9 @@ def run_demo(args: argparse.Namespace) -> int:
     )
     app.run()
     print(
-        f"demo data kept in {folder}/ (database {setup.db}); run 'carewatch demo' to start afresh"
+        _(
+            "demo data kept in {folder}/ (database {db}); run 'carewatch demo' to start afresh"
+        ).format(folder=folder, db=setup.db)
     )
     return EXIT_OK
 
@@ -146,18 +154,20 @@ def run_demo(args: argparse.Namespace) -> int:
 COMMANDS = (
     Command(
         name="monitor",
-        help="the live screen (the default command)",
+        help=N_("the live screen (the default command)"),
         add_arguments=add_monitor_arguments,
         run=run_monitor,
     ),
     Command(
         name="demo",
-        help="the live screen on simulated calls arriving in real time (start here)",
-        description="Writes a week of simulated history and live calls into ./carewatch-demo/ "
-        "(a SQLite database and the call logs) and opens the live screen on them. "
-        "Each run starts afresh. Outside a weekday's working hours the demo runs on "
-        "simulated time (10:30 of a working day), so it always shows a working day; you "
-        "play the operator Hugo unless the config maps your login in [operators].",
+        help=N_("the live screen on simulated calls arriving in real time (start here)"),
+        description=N_(
+            "Writes a week of simulated history and live calls into ./carewatch-demo/ "
+            "(a SQLite database and the call logs) and opens the live screen on them. "
+            "Each run starts afresh. Outside a weekday's working hours the demo runs on "
+            "simulated time (10:30 of a working day), so it always shows a working day; you "
+            "play the operator Hugo unless the config maps your login in [operators]."
+        ),
         add_arguments=add_demo_arguments,
         run=run_demo,
     ),

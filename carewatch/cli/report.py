@@ -18,10 +18,11 @@ from carewatch.cli.common import (
     config_of,
     open_store,
 )
+from carewatch.i18n import N_, _
 
 #: The reproducible-builds variable: when set, the report says it was printed then.
 PRINTED_AT_ENV = "SOURCE_DATE_EPOCH"
-BAD_PRINTED_AT = PRINTED_AT_ENV + ": expected whole seconds since 1970, not {value!r}"
+BAD_PRINTED_AT = N_("{variable}: expected whole seconds since 1970, not {value!r}")
 
 
 def printed_at() -> float | None:
@@ -31,34 +32,40 @@ def printed_at() -> float | None:
     if not value:
         return None
     if not value.isdigit():
-        raise UsageError(BAD_PRINTED_AT.format(value=value))
+        raise UsageError(_(BAD_PRINTED_AT).format(variable=PRINTED_AT_ENV, value=value))
     return float(value)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from carewatch.report import FORMATS as REPORT_FORMATS
 
-    when = parser.add_argument_group("the period (one of; default: today)")
-    when.add_argument("--date", metavar="D", help="one day: today, yesterday or YYYY-MM-DD")
+    when = parser.add_argument_group(_("the period (one of; default: today)"))
+    when.add_argument("--date", metavar="D", help=_("one day: today, yesterday or YYYY-MM-DD"))
     when.add_argument(
-        "--week", metavar="YYYY-Www", nargs="?", const="", help="an ISO week (default: this one)"
+        "--week", metavar="YYYY-Www", nargs="?", const="", help=_("an ISO week (default: this one)")
     )
     when.add_argument(
-        "--month", metavar="YYYY-MM", nargs="?", const="", help="a month (default: this one)"
+        "--month", metavar="YYYY-MM", nargs="?", const="", help=_("a month (default: this one)")
     )
-    when.add_argument("--from", dest="start", metavar="D", help="first day of a range")
-    when.add_argument("--to", dest="end", metavar="D", help="last day of a range (default: today)")
-    parser.add_argument("--queue", metavar="Q", help="only the calls of this queue")
-    parser.add_argument("--agent", metavar="A", help="only the calls of this operator")
+    when.add_argument("--from", dest="start", metavar="D", help=_("first day of a range"))
+    when.add_argument(
+        "--to", dest="end", metavar="D", help=_("last day of a range (default: today)")
+    )
+    parser.add_argument("--queue", metavar="Q", help=_("only the calls of this queue"))
+    parser.add_argument("--agent", metavar="A", help=_("only the calls of this operator"))
     parser.add_argument("--format", choices=REPORT_FORMATS, default="text")
-    parser.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
-    parser.add_argument("--calls", action="store_true", help="add one line per call")
+    parser.add_argument(
+        "--output", metavar="FILE", help=_("write to FILE instead of standard output")
+    )
+    parser.add_argument("--calls", action="store_true", help=_("add one line per call"))
     parser.add_argument(
         "--mail-to",
         metavar="ADDR",
         action="append",
-        help="send the report (HTML, with the text as alternative) to ADDR through the "
-        "config's [mail] server; may be given more than once",
+        help=_(
+            "send the report (HTML, with the text as alternative) to ADDR through the "
+            "config's [mail] server; may be given more than once"
+        ),
     )
 
 
@@ -87,11 +94,11 @@ def run(args: argparse.Namespace) -> int:
         window = period.window(config.tz)
         ignored = store.implausible_calls(window.start, window.end)
     if ignored:
-        print(
-            f"note: {ignored:,} call(s) of {period.label} hold a value out of physical sense "
-            "(written by another program); it is read as unknown",
-            file=sys.stderr,
+        note = _(
+            "note: {count} call(s) of {period} hold a value out of physical sense "
+            "(written by another program); it is read as unknown"
         )
+        print(note.format(count=f"{ignored:,}", period=period.label), file=sys.stderr)
     if stamp is not None:
         report = dataclasses.replace(report, generated_at=stamp)
     if args.mail_to:
@@ -100,8 +107,9 @@ def run(args: argparse.Namespace) -> int:
         try:
             send(report_message(report, config.mail.sender, args.mail_to), config.mail)
         except MailError as exc:
-            raise Failure(f"report not sent: {exc}") from None
-        print(f"report for {period.label} sent to {', '.join(args.mail_to)}", file=sys.stderr)
+            raise Failure(_("report not sent: {error}").format(error=exc)) from None
+        sent = _("report for {period} sent to {addresses}")
+        print(sent.format(period=period.label, addresses=", ".join(args.mail_to)), file=sys.stderr)
         if args.output is None:
             return EXIT_OK
     color = args.output is None and args.format == "text" and wants_colour(sys.stdout)
@@ -110,8 +118,12 @@ def run(args: argparse.Namespace) -> int:
         try:
             Path(args.output).write_text(text, encoding="utf-8")
         except OSError as exc:
-            raise Failure(f"cannot write {args.output}: {exc.strerror or exc}") from None
-        print(f"report for {period.label} written to {args.output}", file=sys.stderr)
+            reason = exc.strerror or exc
+            raise Failure(
+                _("cannot write {path}: {reason}").format(path=args.output, reason=reason)
+            ) from None
+        written = _("report for {period} written to {path}")
+        print(written.format(period=period.label, path=args.output), file=sys.stderr)
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return EXIT_OK
@@ -119,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
 
 COMMAND = Command(
     name="report",
-    help="the summary of a day, a week, a month or a range of days",
+    help=N_("the summary of a day, a week, a month or a range of days"),
     add_arguments=add_arguments,
     run=run,
 )

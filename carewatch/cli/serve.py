@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from carewatch.cli.common import EXIT_OK, Command, Failure, UsageError
+from carewatch.i18n import N_, _
 
 #: Where carewatch's copy of textual-serve's page lives.
 TEMPLATES = Path(__file__).resolve().parent.parent / "web"
@@ -26,25 +27,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--host",
         default="127.0.0.1",
-        help="address to listen on (default: 127.0.0.1, this machine only)",
+        help=_("address to listen on (default: 127.0.0.1, this machine only)"),
     )
-    parser.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    parser.add_argument(
+        "--port", type=int, default=8000, help=_("port (default: {port})").format(port=8000)
+    )
     parser.add_argument(
         "--public-url",
         metavar="URL",
-        help="the address browsers use, when a reverse proxy serves it "
-        "(e.g. https://wall.example.org/carewatch); default http://HOST:PORT",
+        help=_(
+            "the address browsers use, when a reverse proxy serves it "
+            "(e.g. https://wall.example.org/carewatch); default http://HOST:PORT"
+        ),
     )
     parser.add_argument(
-        "--operator", metavar="NAME", help="who tags on the served screen (default: login name)"
+        "--operator", metavar="NAME", help=_("who tags on the served screen (default: login name)")
     )
     parser.add_argument(
         "--watch",
         action="append",
         metavar="PATH[:FORMAT]",
-        help="a call-log file or folder the served screen follows (repeatable)",
+        help=_("a call-log file or folder the served screen follows (repeatable)"),
     )
-    parser.add_argument("--wall", action="store_true", help="serve the wallboard")
+    parser.add_argument("--wall", action="store_true", help=_("serve the wallboard"))
 
 
 def monitor_command(args: argparse.Namespace) -> str:
@@ -69,14 +74,17 @@ def run(args: argparse.Namespace) -> int:
     from carewatch.store import Store
 
     if not 0 < args.port < 65536:
-        raise UsageError(f"--port: expected 1-65535, not {args.port}")
+        raise UsageError(_("--port: expected 1-65535, not {port}").format(port=args.port))
     config = config_of(args)  # a bad config fails here, with one line
     Store(database_of(args, config)).close()  # so does a database that cannot be opened
     try:
         from textual_serve.server import Server
     except ImportError:
         raise Failure(
-            "serve needs textual-serve: pip install 'carewatch[web]' (or pip install textual-serve)"
+            _(
+                "serve needs textual-serve: pip install 'carewatch[web]' "
+                "(or pip install textual-serve)"
+            )
         ) from None
     server = Server(
         monitor_command(args),
@@ -89,17 +97,20 @@ def run(args: argparse.Namespace) -> int:
     try:
         server.serve()
     except OSError as exc:
-        raise Failure(f"serve: cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
+        cannot = _("serve: cannot listen on {host}:{port}: {reason}")
+        raise Failure(cannot.format(host=args.host, port=args.port, reason=exc.strerror)) from None
     return EXIT_OK
 
 
 COMMAND = Command(
     name="serve",
-    help="the live screen in a browser (textual-serve), on 127.0.0.1 unless --host says",
-    description="Serves the live screen over HTTP with textual-serve: open "
-    "http://127.0.0.1:8000 in a browser. Each tab runs its own screen. Listens on this "
-    "machine only unless --host is given; for other machines use a reverse proxy with "
-    "authentication (README). Needs the web extra: pip install 'carewatch[web]'.",
+    help=N_("the live screen in a browser (textual-serve), on 127.0.0.1 unless --host says"),
+    description=N_(
+        "Serves the live screen over HTTP with textual-serve: open "
+        "http://127.0.0.1:8000 in a browser. Each tab runs its own screen. Listens on this "
+        "machine only unless --host is given; for other machines use a reverse proxy with "
+        "authentication (README). Needs the web extra: pip install 'carewatch[web]'."
+    ),
     add_arguments=add_arguments,
     run=run,
 )

@@ -16,24 +16,28 @@ from carewatch.cli.common import (
     install_stop_signals,
     parse_date,
 )
+from carewatch.i18n import N_, _, ngettext
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", required=True, metavar="PATH")
     parser.add_argument("--format", choices=("csv", "jsonl", "queue_log"), default="queue_log")
     parser.add_argument(
-        "--days", type=int, default=8, help="days of history, ending today (default: 8)"
+        "--days",
+        type=int,
+        default=8,
+        help=_("days of history, ending today (default: {days})").format(days=8),
     )
     parser.add_argument(
         "--start",
         metavar="DATE",
-        help="first day: YYYY-MM-DD, today or yesterday (default: today − days + 1)",
+        help=_("first day: YYYY-MM-DD, today or yesterday (default: today − days + 1)"),
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
-        "--live", action="store_true", help="append calls in real time until Ctrl-C"
+        "--live", action="store_true", help=_("append calls in real time until Ctrl-C")
     )
-    parser.add_argument("--speed", type=float, default=1.0, help="time compression with --live")
+    parser.add_argument("--speed", type=float, default=1.0, help=_("time compression with --live"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -47,22 +51,32 @@ def run(args: argparse.Namespace) -> int:
         if args.live:
             stop = threading.Event()
             install_stop_signals(stop)
-            print(f"appending live calls to {out} (Ctrl-C to stop)", file=sys.stderr, flush=True)
+            appending = _("appending live calls to {path} (Ctrl-C to stop)").format(path=out)
+            print(appending, file=sys.stderr, flush=True)
             n = run_live(out, args.format, args.seed, config, speed=args.speed, stop=stop)
-            print(f"stopped after {n:,} calls", file=sys.stderr)
+            stopped = ngettext("stopped after {count} call", "stopped after {count} calls", n)
+            print(stopped.format(count=f"{n:,}"), file=sys.stderr)
         else:
             n = simulate_history(out, args.format, args.days, args.seed, config, start=start)
-            print(f"{n:,} calls over {args.days} days written to {out}", file=sys.stderr)
+            written = ngettext(
+                "{count} call over {days} days written to {path}",
+                "{count} calls over {days} days written to {path}",
+                n,
+            )
+            print(written.format(count=f"{n:,}", days=args.days, path=out), file=sys.stderr)
     except OSError as exc:
-        raise Failure(f"cannot write {out}: {exc.strerror or exc}") from None
+        reason = exc.strerror or exc
+        raise Failure(_("cannot write {path}: {reason}").format(path=out, reason=reason)) from None
     return EXIT_OK
 
 
 COMMAND = Command(
     name="simulate",
-    help="write realistic call logs",
-    description="Write a realistic call history (or live appends) for demos, tests and "
-    "benchmarks. The same seed and start give the same bytes.",
+    help=N_("write realistic call logs"),
+    description=N_(
+        "Write a realistic call history (or live appends) for demos, tests and "
+        "benchmarks. The same seed and start give the same bytes."
+    ),
     add_arguments=add_arguments,
     run=run,
 )

@@ -15,27 +15,30 @@ from carewatch.cli.common import (
     operator_of,
 )
 from carewatch.config import Config
+from carewatch.i18n import N_, _
 from carewatch.records import CallRow
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("call_id", metavar="CALL_ID")
-    parser.add_argument("--category")
+    parser.add_argument("--category", help=_("the call's category (the config's categories)"))
     parser.add_argument(
         "--subcategory",
         metavar="S",
-        help="the request type within the category (the config's subcategories)",
+        help=_("the request type within the category (the config's subcategories)"),
     )
-    parser.add_argument("--outcome")
-    parser.add_argument("--resolved", metavar="yes/no")
-    parser.add_argument("--note", metavar="TEXT")
-    parser.add_argument("--operator", metavar="NAME", help="who tags (default: login name)")
-    parser.add_argument("--source", metavar="NAME", help="the source, when the id is in several")
+    parser.add_argument("--outcome", help=_("the call's outcome (the config's outcomes)"))
+    parser.add_argument("--resolved", metavar="yes/no", help=_("whether the request was resolved"))
+    parser.add_argument("--note", metavar="TEXT", help=_("a note on the call"))
+    parser.add_argument("--operator", metavar="NAME", help=_("who tags (default: login name)"))
+    parser.add_argument("--source", metavar="NAME", help=_("the source, when the id is in several"))
     parser.add_argument(
         "--queue",
         metavar="NAME",
-        help="the call's entry in this queue, when it entered several (default: the entry an "
-        "operator answered last, else the latest)",
+        help=_(
+            "the call's entry in this queue, when it entered several (default: the entry an "
+            "operator answered last, else the latest)"
+        ),
     )
 
 
@@ -54,13 +57,14 @@ def _parse_yes_no(value: str) -> bool:
         return True
     if text in ("no", "n", "false", "0"):
         return False
-    raise UsageError(f"--resolved: expected yes or no, not {value!r}")
+    raise UsageError(_("--resolved: expected yes or no, not {value!r}").format(value=value))
 
 
-def _check_choice(kind: str, value: str, valid: list[str]) -> None:
+def _check_choice(unknown: str, value: str, valid: list[str], **names: str) -> None:
+    """:class:`UsageError` when ``value`` is not in ``valid``; ``unknown`` (marked) says so."""
     if value not in valid:
-        listed = ", ".join(valid) or "(none in the config)"
-        raise UsageError(f"unknown {kind} {value!r}; valid: {listed}")
+        listed = ", ".join(valid) or _("(none in the config)")
+        raise UsageError(_(unknown).format(value=value, valid=listed, **names))
 
 
 def _check_subcategory(config: Config, category: str | None, value: str) -> None:
@@ -68,19 +72,35 @@ def _check_subcategory(config: Config, category: str | None, value: str) -> None
     found = config.category(category) if category else None
     if found is None or not found.subcategories:
         raise UsageError(
-            f"--subcategory: the call's category {category!r} has no sub-categories in the config"
+            _(
+                "--subcategory: the call's category {category!r} has no sub-categories "
+                "in the config"
+            ).format(category=category)
         )
-    _check_choice(f"sub-category of {category}", value, found.subcategories)
+    _check_choice(
+        N_("unknown sub-category of {category} {value!r}; valid: {valid}"),
+        value,
+        found.subcategories,
+        category=str(category),
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     config = config_of(args)
     changes: list[tuple[str, Any]] = []
     if args.category is not None:
-        _check_choice("category", args.category, [c.name for c in config.categories])
+        _check_choice(
+            N_("unknown category {value!r}; valid: {valid}"),
+            args.category,
+            [c.name for c in config.categories],
+        )
         changes.append(("category", args.category))
     if args.outcome is not None:
-        _check_choice("outcome", args.outcome, [o.name for o in config.outcomes])
+        _check_choice(
+            N_("unknown outcome {value!r}; valid: {valid}"),
+            args.outcome,
+            [o.name for o in config.outcomes],
+        )
         changes.append(("outcome", args.outcome))
     if args.resolved is not None:
         changes.append(("resolved", _parse_yes_no(args.resolved)))
@@ -88,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
         changes.append(("note", args.note))
     if not changes and args.subcategory is None:
         raise UsageError(
-            "nothing to tag: give --category, --subcategory, --outcome, --resolved or --note"
+            _("nothing to tag: give --category, --subcategory, --outcome, --resolved or --note")
         )
     with open_store(args, config) as store:
         calls = store.find_calls(args.call_id)
@@ -97,13 +117,20 @@ def run(args: argparse.Namespace) -> int:
         if args.queue:
             calls = [c for c in calls if c.queue == args.queue]
         if not calls:
-            where = f" in queue {args.queue!r}" if args.queue else ""
-            raise Failure(f"no call with id {args.call_id!r}{where} in {store.display_name}")
+            missing = (
+                _("no call with id {call_id!r} in queue {queue!r} in {database}")
+                if args.queue
+                else _("no call with id {call_id!r} in {database}")
+            )
+            raise Failure(
+                missing.format(call_id=args.call_id, queue=args.queue, database=store.display_name)
+            )
         sources = sorted({c.source for c in calls})
         if len(sources) > 1:
             raise UsageError(
-                f"call id {args.call_id!r} is in several sources ({', '.join(sources)}); "
-                "add --source"
+                _("call id {call_id!r} is in several sources ({sources}); add --source").format(
+                    call_id=args.call_id, sources=", ".join(sources)
+                )
             )
         call = entry_to_tag(calls)
         operator = operator_of(args)
@@ -114,13 +141,16 @@ def run(args: argparse.Namespace) -> int:
         for field_name, value in changes:
             if store.tag(call.id, field_name, value, operator) is not None:
                 written += 1
-    entry = f" (queue {call.queue})" if len(calls) > 1 and call.queue else ""
-    print(
-        f"call {args.call_id}{entry}: {written} tag(s) written, {len(changes) - written} unchanged"
+    done = (
+        _("call {call_id} (queue {queue}): {written} tag(s) written, {unchanged} unchanged")
+        if len(calls) > 1 and call.queue
+        else _("call {call_id}: {written} tag(s) written, {unchanged} unchanged")
     )
+    unchanged = len(changes) - written
+    print(done.format(call_id=args.call_id, queue=call.queue, written=written, unchanged=unchanged))
     return EXIT_OK
 
 
 COMMAND = Command(
-    name="tag", help="tag one call from a script", add_arguments=add_arguments, run=run
+    name="tag", help=N_("tag one call from a script"), add_arguments=add_arguments, run=run
 )

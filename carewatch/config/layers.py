@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from carewatch.config.models import Config
+from carewatch.i18n import _
 
 #: Where the system's config lives unless ``CAREWATCH_SYSTEM_CONFIG_DIR`` says otherwise.
 DEFAULT_SYSTEM_DIR = "/etc/carewatch"
@@ -101,16 +102,18 @@ def read_toml(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(f"{path}: no such config file") from None
+        raise ConfigError(_("{path}: no such config file").format(path=path)) from None
     except IsADirectoryError:
-        raise ConfigError(f"{path}: is a folder, not a config file") from None
+        raise ConfigError(_("{path}: is a folder, not a config file").format(path=path)) from None
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-        raise ConfigError(f"{path}: cannot read it ({reason})") from None
+        cannot = _("{path}: cannot read it ({reason})")
+        raise ConfigError(cannot.format(path=path, reason=reason)) from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+        invalid = _("{path}: not valid TOML ({reason})")
+        raise ConfigError(invalid.format(path=path, reason=exc)) from None
 
 
 def file_layers(

@@ -28,6 +28,7 @@ from carewatch.config.layers import (
     value_layers,
 )
 from carewatch.config.models import Config
+from carewatch.i18n import _
 
 #: The unknown-key message points here.
 UNKNOWN_KEY = "unknown key (see config/carewatch.toml or 'carewatch config show' for the keys)"
@@ -140,5 +141,7 @@ def example_text(name: str) -> str:
     """The text of one example config, or :class:`ConfigError` listing the examples."""
     if name not in example_names():
         known = ", ".join(example_names()) or "(none)"
-        raise ConfigError(f"no example config {name!r}; the examples: {known}")
+        raise ConfigError(
+            _("no example config {name!r}; the examples: {known}").format(name=name, known=known)
+        )
     return (_shipped("examples") / f"{name}.toml").read_text(encoding="utf-8")

@@ -1,6 +1,6 @@
 """The config sections of the live screen: ``[ui]``, ``[operators]`` and ``[queues.NAME]``.
 
-* ``[ui]``: the theme, and the wallboard's rotation.
+* ``[ui]``: the theme, the wallboard's rotation, and the language.
 * ``[operators]``: login name -> the agent ids the phone system logs for that person
   (``alice = ["PJSIP/2001", "Agent/1001"]``); matching is case-insensitive.
 * ``[queues.NAME]``: a queue's own targets, each falling back to ``[targets]``.
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol
 
 from pydantic import Field
 
@@ -25,6 +25,9 @@ class Ui(StrictModel):
     theme: str = "ansi-dark"
     #: The wallboard shows each queue (and the whole centre) for this many seconds.
     wall_rotate_seconds: float = Field(default=10, ge=2, le=3600)
+    #: The language of the screen, the report and the messages ("en" or "it"); unset, the
+    #: locale decides (LC_ALL, LC_MESSAGES, LANG). ``--lang`` wins over it.
+    language: Literal["en", "it"] | None = None
 
 
 class QueueTargets(StrictModel):

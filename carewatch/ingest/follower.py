@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from carewatch.config import Config, Source
+from carewatch.i18n import _
 from carewatch.ingest.files import database_files, tail_for
 from carewatch.ingest.summary import IngestSummary, SourceStatus
 from carewatch.sources.fileid import FileId, folder_files, is_compressed, rotation_sort_key
@@ -147,9 +148,9 @@ class Follower:
                     database_error = str(exc)
                     continue
                 except OSError as exc:
-                    tail.problem = self._read_errors[tail.path] = (
-                        f"cannot read it: {exc.strerror or exc}"
-                    )
+                    tail.problem = self._read_errors[tail.path] = _(
+                        "cannot read it: {reason}"
+                    ).format(reason=exc.strerror or exc)
                     continue
                 read_error = self._read_errors.pop(tail.path, None)
                 if read_error is not None and tail.problem == read_error:
@@ -184,7 +185,7 @@ class Follower:
         for status in self.status():
             name = os.path.basename(status.path) or status.path
             if not status.exists:
-                found[status.path] = f"{name}: no such file (waiting for it)"
+                found[status.path] = _("{name}: no such file (waiting for it)").format(name=name)
             elif status.problem and not status.problem.startswith("waiting"):
                 found[status.path] = f"{name}: {status.problem}"
         return found

@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable, Sequence
 
 from carewatch.config import Config
+from carewatch.i18n import _
 from carewatch.ingest.files import (
     database_files,
     file_format_and_name,
@@ -36,7 +37,7 @@ class IngestError(Exception):
 
 def _not_readable(path: str) -> str | None:
     if is_compressed(path) and not is_archive(path):
-        return "compressed in a format carewatch does not read (decompress it first)"
+        return _("compressed in a format carewatch does not read (decompress it first)")
     return None
 
 
@@ -99,16 +100,18 @@ def ingest_paths(
         path = os.path.abspath(os.path.expanduser(given))
         if os.path.isdir(path):
             if not os.access(path, os.R_OK | os.X_OK):
-                raise IngestError(f"{given}: cannot read this folder (permission denied)")
+                denied = _("{path}: cannot read this folder (permission denied)")
+                raise IngestError(denied.format(path=given))
             files.extend(folder_files(path))
         elif os.path.isfile(path):
             if not os.access(path, os.R_OK):
-                raise IngestError(f"{given}: cannot read this file (permission denied)")
+                denied = _("{path}: cannot read this file (permission denied)")
+                raise IngestError(denied.format(path=given))
             files.append(path)
         elif os.path.exists(path):
-            raise IngestError(f"{given}: not a file or a folder")
+            raise IngestError(_("{path}: not a file or a folder").format(path=given))
         else:
-            raise IngestError(f"{given}: no such file or folder")
+            raise IngestError(_("{path}: no such file or folder").format(path=given))
     files = oldest_first(list(dict.fromkeys(files)))
     sizes = {}
     for path in files:

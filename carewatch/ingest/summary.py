@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from carewatch.i18n import _, ngettext
 from carewatch.sources.reader import BatchResult
 from carewatch.sources.tail import TailStatus
 
@@ -78,7 +79,7 @@ class IngestSummary:
             self.skipped_by_reason[reason] = self.skipped_by_reason.get(reason, 0) + 1
             self.last_skipped.append((result.path, line_no, reason))
         del self.last_skipped[:-LAST_SKIPPED]
-        for _, repair in result.repaired:
+        for _line, repair in result.repaired:
             self.repaired_by_reason[repair] = self.repaired_by_reason.get(repair, 0) + 1
         if result.waiting is not None:
             self.waiting_by_source[result.source] = result.waiting
@@ -104,42 +105,87 @@ class IngestSummary:
 
     def summary_line(self) -> str:
         """One line for the user, e.g. ``12,345 calls added, 3 updated, 4 lines skipped
-        (2 malformed, 1 unknown event, 1 invalid UTF-8; last: queue_log line 1234)``."""
-        parts = [f"{_count(self.added, 'call')} added", f"{self.updated:,} updated"]
+        (2 malformed, 1 unknown event, 1 invalid UTF-8; last: queue_log line 1234)``.
+
+        In the current language; the reasons lines were skipped or repaired are the readers'
+        own words and file names stay as they are."""
+        parts = [
+            _count(self.added, ngettext("{count} call added", "{count} calls added", self.added)),
+            _("{count} updated").format(count=f"{self.updated:,}"),
+        ]
         if self.agent_events:
-            parts.append(f"{_count(self.agent_events, 'agent event')} stored")
-        skipped = f"{_count(self.skipped, 'line')} skipped"
+            parts.append(
+                _count(
+                    self.agent_events,
+                    ngettext(
+                        "{count} agent event stored",
+                        "{count} agent events stored",
+                        self.agent_events,
+                    ),
+                )
+            )
+        skipped = _count(
+            self.skipped, ngettext("{count} line skipped", "{count} lines skipped", self.skipped)
+        )
         if self.skipped:
             reasons = sorted(self.skipped_by_reason.items(), key=lambda item: (-item[1], item[0]))
             listed = ", ".join(f"{n:,} {reason}" for reason, n in reasons)
             if self.last_skipped:
-                path, line_no, _ = self.last_skipped[-1]
-                listed += f"; last: {os.path.basename(path)} line {line_no}"
+                path, line_no, _reason = self.last_skipped[-1]
+                last = _("last: {file} line {line}")
+                listed += "; " + last.format(file=os.path.basename(path), line=line_no)
             skipped += f" ({listed})"
         parts.append(skipped)
         if self.repaired:
             reasons = sorted(self.repaired_by_reason.items(), key=lambda item: (-item[1], item[0]))
             listed = ", ".join(f"{n:,} {reason}" for reason, n in reasons)
-            parts.append(f"{_count(self.repaired, 'line')} repaired ({listed})")
-        if self.waiting == 1:
-            parts.append("1 event waits for its call's start")
-        elif self.waiting:
-            parts.append(f"{self.waiting:,} events wait for their call's start")
+            repaired = _count(
+                self.repaired,
+                ngettext("{count} line repaired", "{count} lines repaired", self.repaired),
+            )
+            parts.append(f"{repaired} ({listed})")
+        if self.waiting:
+            parts.append(
+                _count(
+                    self.waiting,
+                    ngettext(
+                        "{count} event waits for its call's start",
+                        "{count} events wait for their call's start",
+                        self.waiting,
+                    ),
+                )
+            )
         if self.incomplete:
-            parts.append(f"{_count(self.incomplete, 'incomplete last line')} left for later")
+            parts.append(
+                _count(
+                    self.incomplete,
+                    ngettext(
+                        "{count} incomplete last line left for later",
+                        "{count} incomplete last lines left for later",
+                        self.incomplete,
+                    ),
+                )
+            )
         if self.files_not_read:
             shown = "; ".join(
                 f"{os.path.basename(path)}: {reason}" for path, reason in self.files_not_read[:3]
             )
             more = len(self.files_not_read) - 3
             if more > 0:
-                shown += f"; {more:,} more"
-            parts.append(f"{_count(len(self.files_not_read), 'file')} not read ({shown})")
+                shown += "; " + _("{count} more").format(count=f"{more:,}")
+            not_read = _count(
+                len(self.files_not_read),
+                ngettext(
+                    "{count} file not read", "{count} files not read", len(self.files_not_read)
+                ),
+            )
+            parts.append(f"{not_read} ({shown})")
         return ", ".join(parts)
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+def _count(n: int, text: str) -> str:
+    """``text`` (the form :func:`ngettext` chose for ``n``) with ``{count}`` filled in."""
+    return text.format(count=f"{n:,}")
 
 
 @dataclass

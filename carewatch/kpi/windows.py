@@ -17,6 +17,7 @@ from typing import Literal
 
 from carewatch.bounds import EARLIEST_DAY, LATEST_DAY, plausible_day
 from carewatch.config import Config, Shift
+from carewatch.i18n import _
 from carewatch.timeutil import day_bounds
 
 
@@ -205,12 +206,19 @@ def parse_day(option: str, text: str, today: date) -> date:
         day = date.fromisoformat(text.strip())
     except ValueError:
         raise ValueError(
-            f"{option}: expected today, yesterday or YYYY-MM-DD, not {text!r}"
+            _("{option}: expected today, yesterday or YYYY-MM-DD, not {text!r}").format(
+                option=option, text=text
+            )
         ) from None
     if not plausible_day(day):
+        outside = _("{option}: {day} is outside the days carewatch knows ({first} to {last})")
         raise ValueError(
-            f"{option}: {day.isoformat()} is outside the days carewatch knows "
-            f"({EARLIEST_DAY.isoformat()} to {LATEST_DAY.isoformat()})"
+            outside.format(
+                option=option,
+                day=day.isoformat(),
+                first=EARLIEST_DAY.isoformat(),
+                last=LATEST_DAY.isoformat(),
+            )
         )
     return day
 
@@ -230,7 +238,8 @@ def _numbered(
             raise ValueError
         return make(*(current if match is None else (int(match[1]), int(match[2]))))
     except ValueError:
-        raise ValueError(f"{option}: expected {form}, not {text!r}") from None
+        expected = _("{option}: expected {form}, not {text!r}")
+        raise ValueError(expected.format(option=option, form=form, text=text)) from None
 
 
 def parse_period(
@@ -257,20 +266,22 @@ def parse_period(
     if start is not None or end is not None:
         given.append("--from/--to")
     if len(given) > 1:
-        raise ValueError(f"give one of --date, --week, --month or --from/--to, not {given}")
+        one = _("give one of --date, --week, --month or --from/--to, not {given}")
+        raise ValueError(one.format(given=given))
     if week is not None:
-        week_form, now_week = "YYYY-Www (e.g. 2024-W20)", today.isocalendar()[:2]
+        week_form, now_week = _("YYYY-Www (e.g. 2024-W20)"), today.isocalendar()[:2]
         return _numbered("--week", week, _WEEK_RE, Period.week, week_form, now_week)
     if month is not None:
-        month_form, now_month = "YYYY-MM (e.g. 2024-05)", (today.year, today.month)
+        month_form, now_month = _("YYYY-MM (e.g. 2024-05)"), (today.year, today.month)
         return _numbered("--month", month, _MONTH_RE, Period.month, month_form, now_month)
     if start is not None or end is not None:
         if start is None:
-            raise ValueError("--to needs --from")
+            raise ValueError(_("--to needs --from"))
         first = parse_day("--from", start, today)
         last = parse_day("--to", end, today) if end is not None else today
         if last < first:
-            raise ValueError(f"--to {last.isoformat()} is before --from {first.isoformat()}")
+            before = _("--to {last} is before --from {first}")
+            raise ValueError(before.format(last=last.isoformat(), first=first.isoformat()))
         return Period("range", first, last)
     return Period.day(parse_day("--date", day, today) if day is not None else today)
 

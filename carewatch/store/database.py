@@ -21,6 +21,7 @@ from pathlib import Path
 from threading import Lock
 from typing import Any, TypeVar
 
+from carewatch.i18n import _
 from carewatch.store.backends import PostgresBackend, SqliteBackend
 from carewatch.store.changeseq import NEXT_SEQ
 from carewatch.store.errors import StoreError
@@ -185,14 +186,20 @@ class Database:
         path = backend.path
         parent = Path(path).parent
         if not parent.exists():
-            raise StoreError(f"cannot open database {path}: folder {parent} does not exist")
+            raise StoreError(
+                _("cannot open database {path}: folder {folder} does not exist").format(
+                    path=path, folder=parent
+                )
+            )
         if os.path.isdir(path):
-            raise StoreError(f"cannot open database {path}: it is a folder")
+            raise StoreError(_("cannot open database {path}: it is a folder").format(path=path))
         if backend.read_only:
             if not os.path.exists(path):
                 raise StoreError(
-                    f"database {path} does not exist (give --db, or read call logs with "
-                    "carewatch ingest)"
+                    _(
+                        "database {path} does not exist (give --db, or read call logs with "
+                        "carewatch ingest)"
+                    ).format(path=path)
                 )
             if not os.access(parent, os.W_OK) and not _wal_files_exist(path):
                 backend.use_immutable()
@@ -202,7 +209,9 @@ class Database:
         except FileExistsError:
             return False
         except OSError as exc:
-            raise StoreError(f"cannot create database {path}: {exc.strerror or exc}") from None
+            reason = exc.strerror or exc
+            cannot = _("cannot create database {path}: {reason}")
+            raise StoreError(cannot.format(path=path, reason=reason)) from None
         os.close(fd)
         return True
 

@@ -16,6 +16,7 @@ import carewatch.store.issues as issues
 import carewatch.store.positions as positions
 import carewatch.store.reads as reads
 import carewatch.store.tags as tags
+from carewatch.i18n import N_, _
 from carewatch.records import CallRow, IssueRow, Record
 from carewatch.store.apply import ApplyResult, apply_records
 from carewatch.store.changes import ChangeCounter
@@ -34,6 +35,8 @@ T = TypeVar("T")
 #: Attempts to open a database that stays locked (its creation by another process, a
 #: database outside WAL mode) before giving up with one line.
 OPEN_ATTEMPTS = 6
+#: The one line of a database that cannot be opened.
+CANNOT_OPEN = N_("cannot open database {name}: {reason}")
 
 
 class Store:
@@ -67,22 +70,22 @@ class Store:
             )
             if state.kind == "empty":
                 if not create:
-                    raise StoreError(f"database {name} has no carewatch tables")
+                    raise StoreError(_("database {name} has no carewatch tables").format(name=name))
                 from carewatch.store.migrate import create_if_empty  # SQLAlchemy: only here
 
                 self._db.run(lambda tx: create_if_empty(tx, name), attempts=OPEN_ATTEMPTS)
         except StoreError as exc:
             if str(exc).startswith(f"database {name}: "):
-                raise StoreError(
-                    f"cannot open database {name}: {str(exc).removeprefix(f'database {name}: ')}"
-                ) from None
+                reason = str(exc).removeprefix(f"database {name}: ")
+                raise StoreError(_(CANNOT_OPEN).format(name=name, reason=reason)) from None
             raise
         except OSError as exc:
-            raise StoreError(f"cannot open database {name}: {exc.strerror or exc}") from None
+            raise StoreError(_(CANNOT_OPEN).format(name=name, reason=exc.strerror or exc)) from None
         except Exception as exc:
             if not self._db.backend.is_driver_error(exc):
                 raise
-            raise StoreError(f"cannot open database {name}: {self._db.short_error(exc)}") from None
+            reason = self._db.short_error(exc)
+            raise StoreError(_(CANNOT_OPEN).format(name=name, reason=reason)) from None
 
     @property
     def display_name(self) -> str:

@@ -25,6 +25,7 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 from sqlmodel import SQLModel
 
 import carewatch.model  # noqa: F401  (declares the tables on SQLModel.metadata)
+from carewatch.i18n import _
 from carewatch.store.backends import WRITE_LOCK
 from carewatch.store.changeseq import change_seq_ddl
 from carewatch.store.database import Database, Tx, is_sqlite_url, sqlite_path
@@ -115,7 +116,7 @@ def upgrade(url: str, name: str) -> Upgrade:
     """Move the database at ``url`` to the head revision, keeping every row. A database of
     version 1 is stamped with the baseline first; an empty one is created at the head."""
     if is_sqlite_url(url) and not Path(sqlite_path(url)).is_file():
-        raise StoreError(f"database {name} does not exist: nothing to upgrade")
+        raise StoreError(_("database {name} does not exist: nothing to upgrade").format(name=name))
     db = Database(url, name=name)
     try:
         db.prepare_sqlite()

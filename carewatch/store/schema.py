@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from carewatch.i18n import _, pgettext
 from carewatch.store.database import Tx
 from carewatch.store.errors import StoreError
 
@@ -100,22 +101,22 @@ def schema_problem(state: SchemaState, name: str) -> str | None:
     if state.current:
         return None
     if state.outdated:
-        return (
-            f"database {name} has schema version {state.version}; this carewatch uses "
-            f"version {SCHEMA_VERSION}: back it up, then run 'carewatch db upgrade'"
-        )
+        return _(
+            "database {name} has schema version {found}; this carewatch uses "
+            "version {version}: back it up, then run 'carewatch db upgrade'"
+        ).format(name=name, found=state.version, version=SCHEMA_VERSION)
     if state.kind == "carewatch":
-        found = state.revision or state.version_text or "unknown"
-        return (
-            f"database {name} has schema version {found}; this carewatch uses version "
-            f"{SCHEMA_VERSION}: use the carewatch version that wrote it"
-        )
+        found = state.revision or state.version_text or pgettext("schema version", "unknown")
+        return _(
+            "database {name} has schema version {found}; this carewatch uses version "
+            "{version}: use the carewatch version that wrote it"
+        ).format(name=name, found=found, version=SCHEMA_VERSION)
     if state.kind == "foreign":
-        return (
-            f"database {name} was not written by carewatch (no schema version); "
+        return _(
+            "database {name} was not written by carewatch (no schema version); "
             "point --db at a new file"
-        )
-    return f"database {name} has no carewatch tables"
+        ).format(name=name)
+    return _("database {name} has no carewatch tables").format(name=name)
 
 
 def check_schema(tx: Tx, name: str) -> SchemaState:

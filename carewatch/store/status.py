@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from carewatch.i18n import _
 from carewatch.store.database import Database
 from carewatch.store.schema import HEAD_REVISION, SCHEMA_VERSION, schema_problem, schema_state
 
@@ -17,17 +18,20 @@ def schema_status(url: str, name: str) -> tuple[str, bool]:
     finally:
         db.close()
     if state.current:
-        return (
-            f"database {name}: schema version {SCHEMA_VERSION} (revision {HEAD_REVISION}), current",
-            True,
-        )
+        current = _("database {name}: schema version {version} (revision {revision}), current")
+        return current.format(name=name, version=SCHEMA_VERSION, revision=HEAD_REVISION), True
     if state.kind == "empty":
-        return f"database {name}: empty (carewatch creates its tables on first use)", False
+        empty = _("database {name}: empty (carewatch creates its tables on first use)")
+        return empty.format(name=name), False
     if state.outdated:
-        return (
-            f"database {name}: schema version {state.version} (revision {state.revision}), "
-            f"out of date: this carewatch uses version {SCHEMA_VERSION}; back it up, then run "
-            "'carewatch db upgrade'",
-            False,
+        outdated = _(
+            "database {name}: schema version {found} (revision {revision}), "
+            "out of date: this carewatch uses version {version}; back it up, then run "
+            "'carewatch db upgrade'"
         )
-    return schema_problem(state, name) or f"database {name}: unknown schema", False
+        found, revision = state.version, state.revision
+        return outdated.format(
+            name=name, found=found, revision=revision, version=SCHEMA_VERSION
+        ), False
+    unknown = _("database {name}: unknown schema").format(name=name)
+    return schema_problem(state, name) or unknown, False
