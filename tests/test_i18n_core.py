@@ -122,7 +122,8 @@ def test_the_pseudo_language_shows_an_untranslated_string() -> None:
     # string passed around the catalog stays lower case.
     use_pseudo()
     assert i18n._("a literal no source marks") == "a literal no source marks"
-    for message, _context, _where in extracted():
+    for message, context, _where in extracted():
         if isinstance(message, str):
-            assert i18n._(message) == pseudo(message)
+            shown = i18n.pgettext(context, message) if context else i18n._(message)
+            assert shown == pseudo(message)
     assert pseudo("Offered {count} calls") == "⟦OFFERED {count} CALLS⟧"

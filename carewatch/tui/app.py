@@ -30,6 +30,7 @@ from textual.worker import Worker, WorkerState
 
 from carewatch.config import Config
 from carewatch.config.screen import operator_agents
+from carewatch.i18n import N_, _
 from carewatch.store import Store, StoreError
 from carewatch.tui.commands import CarewatchCommands, PaletteCommand
 from carewatch.tui.feed import DemoFeed, StartHook, default_operator
@@ -40,6 +41,7 @@ from carewatch.tui.screens.main import MainScreen
 from carewatch.tui.screens.wall import WallScreen
 from carewatch.tui.snapshot import WINDOW_KINDS, Snapshot, WindowKind
 from carewatch.tui.state import remember_theme, theme_to_use
+from carewatch.tui.words import translate_bindings
 
 
 class CarewatchApp(Refreshing, App[None]):
@@ -49,7 +51,7 @@ class CarewatchApp(Refreshing, App[None]):
     TITLE = "carewatch"
     COMMANDS: ClassVar = App.COMMANDS | {CarewatchCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+        Binding("ctrl+q", "quit", N_("Quit"), show=False, priority=True),
     ]
 
     def __init__(
@@ -72,6 +74,7 @@ class CarewatchApp(Refreshing, App[None]):
         (or the one picked in the palette, remembered in ``state_path``). ``wall``: start on
         the wallboard."""
         super().__init__()
+        translate_bindings(self)
         self.config = config
         self.store = store
         #: The call-log files this screen follows (``--watch``), as ``(path, format or None)``.
@@ -118,7 +121,9 @@ class CarewatchApp(Refreshing, App[None]):
         bad_theme = getattr(self, "_bad_theme", None)
         if bad_theme:
             self.notify(
-                f"[ui] theme: no theme called {bad_theme!r}; using {self.theme}",
+                _("[ui] theme: no theme called {name}; using {theme}").format(
+                    name=repr(bad_theme), theme=self.theme
+                ),
                 severity="warning",
                 markup=False,
             )
@@ -167,16 +172,28 @@ class CarewatchApp(Refreshing, App[None]):
             if worker.group == "refresh":
                 self._refreshing = False
                 if text != self._last_error:
-                    self.notify(f"Cannot read the database: {text}", severity="error", markup=False)
+                    self.notify(
+                        _("Cannot read the database: {error}").format(error=text),
+                        severity="error",
+                        markup=False,
+                    )
                 self._last_error = text
             elif worker.group == "follow":
                 self.notify(
-                    f"Stopped following the call logs: {text}", severity="error", markup=False
+                    _("Stopped following the call logs: {error}").format(error=text),
+                    severity="error",
+                    markup=False,
                 )
             elif worker.group == "demo":
-                self.notify(f"The demo feed stopped: {text}", severity="error", markup=False)
+                self.notify(
+                    _("The demo feed stopped: {error}").format(error=text),
+                    severity="error",
+                    markup=False,
+                )
             elif worker.group == "writer":
-                self.notify(f"Writes stopped: {text}", severity="error", markup=False)
+                self.notify(
+                    _("Writes stopped: {error}").format(error=text), severity="error", markup=False
+                )
                 self._writer()
             else:
                 self.notify(f"{worker.name}: {text}", severity="error", markup=False)
@@ -224,7 +241,7 @@ class CarewatchApp(Refreshing, App[None]):
     def on_write_done(self, message: WriteDone) -> None:
         """Tell the user what the write did, and refresh at once."""
         if message.error:
-            self.notify(message.error, title="Not saved", severity="error", markup=False)
+            self.notify(message.error, title=_("Not saved"), severity="error", markup=False)
         elif message.text:
             self.notify(message.text, markup=False, timeout=3)
         if message.select_key and self.main is not None:
