@@ -21,8 +21,10 @@ def category_table(kpis: dict[str, Any], config: Config, width: int) -> Table:
     raw_alerts = kpis.get("category_alerts", [])
     alerts = {a["category"] if isinstance(a, dict) else str(a) for a in raw_alerts}
     keys = {c.name: c.key for c in config.categories if c.key}
+    untagged_word = _("untagged")
     name_width = min(
-        14 if width >= 40 else 10, max([8, *(len(clean_text(n, limit=14)) for n in mix)])
+        14 if width >= 40 else 10,
+        max([8, len(untagged_word), *(len(clean_text(n, limit=14)) for n in mix)]),
     )
     show_count = width >= 36
     # key, name, bar, share (4), count (4): one space between columns
@@ -59,7 +61,7 @@ def category_table(kpis: dict[str, Any], config: Config, width: int) -> Table:
     untagged = kpis.get("untagged", 0)
     row = [
         Text(" "),
-        Text(_("untagged"), style="yellow" if untagged else "dim"),
+        Text(untagged_word, style="yellow" if untagged else "dim"),
         Text(_("answered, still to tag"), style="dim", overflow="ellipsis", no_wrap=True),
         Text(str(untagged) if not show_count else "", style="bold yellow" if untagged else "dim"),
     ]
