@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from textual.command import CommandList, CommandPalette
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widget import Widget
-from textual.widgets import Input
+from textual.widgets import Input, OptionList
 from textual.widgets._toast import Toast
 
 from carewatch import i18n
@@ -153,6 +154,9 @@ def shown_text(widget: Widget) -> list[str]:
     if isinstance(widget, RowsTable):
         # the border (with the title) and the header row, then every row's cells
         return lines[:2] + [cell.plain for cells in widget._cells.values() for cell in cells]
+    if isinstance(widget, OptionList):
+        # every option, also those scrolled out of sight
+        return [str(option.prompt) for option in widget.options]
     return lines
 
 
@@ -161,7 +165,10 @@ def english_left(widgets: Iterable[Widget], data: Data, allowed: set[str]) -> di
     found: dict[str, list[str]] = {}
     for widget in widgets:
         text = "\n".join(shown_text(widget))
-        rest = _CUT.sub(" ", _MARKED.sub(" ", data.strip(text)))
+        rest = data.strip(text)
+        while _MARKED.search(rest):  # a message inside a message: the inner one first
+            rest = _MARKED.sub(" ", rest)
+        rest = _CUT.sub(" ", rest)
         bad = [
             w
             for w in _WORD.findall(rest)
@@ -206,6 +213,15 @@ async def test_every_word_on_the_screen_is_from_the_catalog(pseudo: None, filled
         await pilot.press("i")
         assert isinstance(app.screen, IssueScreen)
         await check(pilot, data, "the issue dialog")
+        await pilot.press("escape")
+
+        # the command palette: the screen's actions and Textual's own commands
+        await pilot.press("ctrl+p")
+        assert isinstance(app.screen, CommandPalette)
+        await wait_for(
+            pilot, lambda: app.screen.query_one(CommandList).option_count > 10, "the commands"
+        )
+        await check(pilot, data, "the command palette")
         await pilot.press("escape")
 
         app.screen.action_focus_panel("issues")

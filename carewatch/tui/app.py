@@ -23,9 +23,11 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import CommandPalette
 from textual.css.query import NoMatches
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from carewatch.config import Config
@@ -41,7 +43,7 @@ from carewatch.tui.screens.main import MainScreen
 from carewatch.tui.screens.wall import WallScreen
 from carewatch.tui.snapshot import WINDOW_KINDS, Snapshot, WindowKind
 from carewatch.tui.state import remember_theme, theme_to_use
-from carewatch.tui.words import translate_bindings
+from carewatch.tui.words import tr, translate_bindings
 
 
 class CarewatchApp(Refreshing, App[None]):
@@ -109,6 +111,19 @@ class CarewatchApp(Refreshing, App[None]):
         error = remember_theme(self.state_path, self.theme, self.config.ui.theme)
         if error:
             self.notify(error, severity="warning", markup=False)
+
+    def action_command_palette(self) -> None:
+        """Textual's command palette, its placeholder in the language of the screen."""
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(
+                CommandPalette(id="--command-palette", placeholder=_("Search for commands…"))
+            )
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's commands in the palette (theme, keys, screenshot...), in the language of
+        the screen."""
+        for command in super().get_system_commands(screen):
+            yield command._replace(title=tr(command.title), help=tr(command.help))
 
     # -- lifecycle -----------------------------------------------------------------------------
     def on_mount(self) -> None:

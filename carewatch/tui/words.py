@@ -24,8 +24,24 @@ from carewatch.i18n import N_, SOURCE_LANGUAGE, _, language
 if TYPE_CHECKING:
     from textual.dom import DOMNode
 
-#: Textual's own words the screen shows: the command palette's key in the footer.
-TEXTUAL_WORDS = (N_("palette"), N_("Open the command palette"))
+#: Textual's own words the screen shows: the command palette's key in the footer and the
+#: palette's system commands (:meth:`CarewatchApp.get_system_commands`).
+TEXTUAL_WORDS = (
+    N_("palette"),
+    N_("Open the command palette"),
+    N_("Theme"),
+    N_("Change the current theme"),
+    N_("Quit the application as soon as possible"),
+    N_("Keys"),
+    N_("Hide the keys and widget help panel"),
+    N_("Show help for the focused widget and a summary of available keys"),
+    N_("Minimize"),
+    N_("Minimize the widget and restore to normal size"),
+    N_("Maximize"),
+    N_("Maximize the focused widget"),
+    N_("Screenshot"),
+    N_("Save an SVG 'screenshot' of the current screen"),
+)
 
 
 def tr(text: str) -> str:
