@@ -195,25 +195,17 @@ async def test_every_word_on_the_screen_is_from_the_catalog(pseudo: None, filled
         assert any("⟦" in line for line in painted(app.screen.query_one("#title-bar")))
         await check(pilot, data, "the main screen")
 
-        await pilot.press("question_mark")
-        assert isinstance(app.screen, HelpScreen)
-        await check(pilot, data, "the help screen")
-        await pilot.press("escape")
-
-        await pilot.press("b")
-        assert isinstance(app.screen, WallScreen)
-        await check(pilot, data, "the wallboard")
-        await pilot.press("escape")
-
-        await pilot.press("n")
-        assert isinstance(app.screen, NoteScreen)
-        await check(pilot, data, "the note dialog")
-        await pilot.press("escape")
-
-        await pilot.press("i")
-        assert isinstance(app.screen, IssueScreen)
-        await check(pilot, data, "the issue dialog")
-        await pilot.press("escape")
+        dialogs = (
+            ("question_mark", HelpScreen, "the help screen"),
+            ("b", WallScreen, "the wallboard"),
+            ("n", NoteScreen, "the note dialog"),
+            ("i", IssueScreen, "the issue dialog"),
+        )
+        for key, screen, what in dialogs:
+            await pilot.press(key)
+            assert isinstance(app.screen, screen), what
+            await check(pilot, data, what)
+            await pilot.press("escape")
 
         # the command palette: the screen's actions and Textual's own commands
         await pilot.press("ctrl+p")
@@ -257,3 +249,12 @@ async def test_italian_columns_fit_every_size(
             assert used <= panel.region.width - 2, f"{name}'s columns run off at {size}"
         assert app.screen.query_one("#title-bar")
         assert "Oggi" in painted(app.screen.query_one("#title-bar"))[0]
+
+
+async def test_too_small_says_so_in_italian(italian: None, filled_db: Path) -> None:
+    async with make_app(str(filled_db)).run_test(size=(60, 20)) as pilot:
+        app = await ready(pilot)
+        await pilot.pause()
+        line = app.screen.query_one("#too-small")
+        assert line.display
+        assert any("terminale troppo piccolo: servono 80×24" in t for t in painted(line))

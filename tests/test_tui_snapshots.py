@@ -28,6 +28,22 @@ async def until_painted(pilot: Pilot) -> None:
     await pilot.pause()
 
 
+async def open_help(pilot: Pilot) -> None:
+    """The help screen over the painted main screen."""
+    await until_painted(pilot)
+    await pilot.press("question_mark")
+    assert isinstance(pilot.app.screen, HelpScreen)
+    await pilot.pause()
+
+
+async def open_wall(pilot: Pilot) -> None:
+    """The wallboard (b) over the painted main screen."""
+    await until_painted(pilot)
+    await pilot.press("b")
+    assert isinstance(pilot.app.screen, WallScreen)
+    await pilot.pause()
+
+
 @pytest.fixture(scope="module")
 def filled_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One filled database for the module (the app only reads it here)."""
@@ -58,12 +74,6 @@ def test_terminal_too_small(snap_compare, filled_db: Path) -> None:
 def test_wallboard(snap_compare, filled_db: Path, size: tuple[int, int]) -> None:
     from tests.tui_snapshot_app import make_app
 
-    async def open_wall(pilot: Pilot) -> None:
-        await until_painted(pilot)
-        await pilot.press("b")
-        assert isinstance(pilot.app.screen, WallScreen)
-        await pilot.pause()
-
     assert snap_compare(make_app(str(filled_db)), terminal_size=size, run_before=open_wall)
 
 
@@ -82,12 +92,6 @@ def test_queues_panel_focused_at_100x30(snap_compare, filled_db: Path) -> None:
 
 def test_help_screen(snap_compare, filled_db: Path) -> None:
     from tests.tui_snapshot_app import make_app
-
-    async def open_help(pilot: Pilot) -> None:
-        await until_painted(pilot)
-        await pilot.press("question_mark")
-        assert isinstance(pilot.app.screen, HelpScreen)
-        await pilot.pause()
 
     assert snap_compare(make_app(str(filled_db)), terminal_size=(120, 36), run_before=open_help)
 
@@ -113,22 +117,10 @@ def test_main_screen_in_italian(
 def test_help_screen_in_italian(snap_compare, filled_db: Path, italian: None) -> None:
     from tests.tui_snapshot_app import make_app
 
-    async def open_help(pilot: Pilot) -> None:
-        await until_painted(pilot)
-        await pilot.press("question_mark")
-        assert isinstance(pilot.app.screen, HelpScreen)
-        await pilot.pause()
-
     assert snap_compare(make_app(str(filled_db)), terminal_size=(120, 36), run_before=open_help)
 
 
 def test_wallboard_in_italian(snap_compare, filled_db: Path, italian: None) -> None:
     from tests.tui_snapshot_app import make_app
-
-    async def open_wall(pilot: Pilot) -> None:
-        await until_painted(pilot)
-        await pilot.press("b")
-        assert isinstance(pilot.app.screen, WallScreen)
-        await pilot.pause()
 
     assert snap_compare(make_app(str(filled_db)), terminal_size=(120, 36), run_before=open_wall)
