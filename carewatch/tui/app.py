@@ -114,7 +114,7 @@ class CarewatchApp(Refreshing, App[None]):
 
     def action_command_palette(self) -> None:
         """Textual's command palette, its placeholder in the language of the screen."""
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
             self.push_screen(
                 CommandPalette(id="--command-palette", placeholder=_("Search for commands…"))
             )
