@@ -6,12 +6,14 @@
 * :func:`status` — the word a person reads for a call: waiting, talking, answered,
   abandoned, missed, outbound (an outbound call with no outcome) or ended (ended with no
   outcome logged).
+* :func:`status_word` — that word in the current language (:mod:`carewatch.i18n`).
 """
 
 from __future__ import annotations
 
 from typing import Literal
 
+from carewatch.i18n import pgettext
 from carewatch.records import DISPOSITIONS, CallRow
 
 Status = Literal["waiting", "talking", "answered", "abandoned", "missed", "outbound", "ended"]
@@ -59,3 +61,22 @@ def status(call: CallRow) -> Status:
     if call.direction == "out":
         return "outbound"
     return "waiting" if call.ended_at is None else "ended"
+
+
+def status_words() -> dict[Status, str]:
+    """Every status as a person reads it, in the current language ("call status" context in
+    the catalog: a call's "answered", not a count's)."""
+    return {
+        "waiting": pgettext("call status", "waiting"),
+        "talking": pgettext("call status", "talking"),
+        "answered": pgettext("call status", "answered"),
+        "abandoned": pgettext("call status", "abandoned"),
+        "missed": pgettext("call status", "missed"),
+        "outbound": pgettext("call status", "outbound"),
+        "ended": pgettext("call status", "ended"),
+    }
+
+
+def status_word(state: Status) -> str:
+    """A call's status (:func:`status`) as a person reads it, in the current language."""
+    return status_words()[state]

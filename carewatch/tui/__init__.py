@@ -17,5 +17,14 @@ Layout:
   panel, and the one-line prompt modal with its two uses (a note, an issue from a call).
 * ``snapshot`` (what one refresh reads), ``writes`` (every write), ``messages`` (what the
   workers post), ``commands`` (the command palette), ``text`` (the one place text from a log
-  becomes a Rich ``Text``).
+  becomes a Rich ``Text``), ``words`` (the screen's words in the current language: key
+  bindings, dates).
+
+Language: every word a person reads goes through the catalog (:mod:`carewatch.i18n`): ``_()``
+where text is made, ``N_()`` on class-level constants (panel help, column headers, bindings'
+descriptions, dialog wording) translated where shown; data from the logs and the config is
+never translated. Textual copies ``BINDINGS`` into each node when it is made:
+:func:`~carewatch.tui.words.translate_bindings` translates that copy in the node's
+``__init__``, so the language must be set before the app is built. A pseudo-language test
+(tests/test_tui_language.py) fails when a word on the screen is not in the catalog.
 """

@@ -23,13 +23,16 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import CommandPalette
 from textual.css.query import NoMatches
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from carewatch.config import Config
 from carewatch.config.screen import operator_agents
+from carewatch.i18n import N_, _
 from carewatch.store import Store, StoreError
 from carewatch.tui.commands import CarewatchCommands, PaletteCommand
 from carewatch.tui.feed import DemoFeed, StartHook, default_operator
@@ -40,6 +43,7 @@ from carewatch.tui.screens.main import MainScreen
 from carewatch.tui.screens.wall import WallScreen
 from carewatch.tui.snapshot import WINDOW_KINDS, Snapshot, WindowKind
 from carewatch.tui.state import remember_theme, theme_to_use
+from carewatch.tui.words import tr, translate_bindings
 
 
 class CarewatchApp(Refreshing, App[None]):
@@ -49,7 +53,7 @@ class CarewatchApp(Refreshing, App[None]):
     TITLE = "carewatch"
     COMMANDS: ClassVar = App.COMMANDS | {CarewatchCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+        Binding("ctrl+q", "quit", N_("Quit"), show=False, priority=True),
     ]
 
     def __init__(
@@ -72,6 +76,7 @@ class CarewatchApp(Refreshing, App[None]):
         (or the one picked in the palette, remembered in ``state_path``). ``wall``: start on
         the wallboard."""
         super().__init__()
+        translate_bindings(self)
         self.config = config
         self.store = store
         #: The call-log files this screen follows (``--watch``), as ``(path, format or None)``.
@@ -107,6 +112,19 @@ class CarewatchApp(Refreshing, App[None]):
         if error:
             self.notify(error, severity="warning", markup=False)
 
+    def action_command_palette(self) -> None:
+        """Textual's command palette, its placeholder in the language of the screen."""
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
+            self.push_screen(
+                CommandPalette(id="--command-palette", placeholder=_("Search for commands…"))
+            )
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's commands in the palette (theme, keys, screenshot...), in the language of
+        the screen."""
+        for command in super().get_system_commands(screen):
+            yield command._replace(title=tr(command.title), help=tr(command.help))
+
     # -- lifecycle -----------------------------------------------------------------------------
     def on_mount(self) -> None:
         """Show the main screen and start the workers."""
@@ -118,7 +136,9 @@ class CarewatchApp(Refreshing, App[None]):
         bad_theme = getattr(self, "_bad_theme", None)
         if bad_theme:
             self.notify(
-                f"[ui] theme: no theme called {bad_theme!r}; using {self.theme}",
+                _("[ui] theme: no theme called {name}; using {theme}").format(
+                    name=repr(bad_theme), theme=self.theme
+                ),
                 severity="warning",
                 markup=False,
             )
@@ -167,16 +187,28 @@ class CarewatchApp(Refreshing, App[None]):
             if worker.group == "refresh":
                 self._refreshing = False
                 if text != self._last_error:
-                    self.notify(f"Cannot read the database: {text}", severity="error", markup=False)
+                    self.notify(
+                        _("Cannot read the database: {error}").format(error=text),
+                        severity="error",
+                        markup=False,
+                    )
                 self._last_error = text
             elif worker.group == "follow":
                 self.notify(
-                    f"Stopped following the call logs: {text}", severity="error", markup=False
+                    _("Stopped following the call logs: {error}").format(error=text),
+                    severity="error",
+                    markup=False,
                 )
             elif worker.group == "demo":
-                self.notify(f"The demo feed stopped: {text}", severity="error", markup=False)
+                self.notify(
+                    _("The demo feed stopped: {error}").format(error=text),
+                    severity="error",
+                    markup=False,
+                )
             elif worker.group == "writer":
-                self.notify(f"Writes stopped: {text}", severity="error", markup=False)
+                self.notify(
+                    _("Writes stopped: {error}").format(error=text), severity="error", markup=False
+                )
                 self._writer()
             else:
                 self.notify(f"{worker.name}: {text}", severity="error", markup=False)
@@ -224,7 +256,7 @@ class CarewatchApp(Refreshing, App[None]):
     def on_write_done(self, message: WriteDone) -> None:
         """Tell the user what the write did, and refresh at once."""
         if message.error:
-            self.notify(message.error, title="Not saved", severity="error", markup=False)
+            self.notify(message.error, title=_("Not saved"), severity="error", markup=False)
         elif message.text:
             self.notify(message.text, markup=False, timeout=3)
         if message.select_key and self.main is not None:

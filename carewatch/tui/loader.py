@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from carewatch.config import Config
 from carewatch.config.screen import fold
+from carewatch.i18n import _
 from carewatch.kpi.engine import compute_kpis
 from carewatch.kpi.windows import Window, day_window
 from carewatch.live import LiveDay
@@ -34,6 +35,7 @@ from carewatch.tui.snapshot import (
     no_agent_alert,
     window_for,
 )
+from carewatch.tui.words import weekday
 
 
 def week_ago(now: float, config: Config) -> float:
@@ -166,7 +168,9 @@ def load_snapshot(
         if not matches:
             alerts.append(no_agent_alert(operator))
     if follow_error:
-        alerts.append(Alert("error", f"reading the call logs failed: {follow_error}"))
+        alerts.append(
+            Alert("error", _("reading the call logs failed: {error}").format(error=follow_error))
+        )
     return Snapshot(
         taken_at=now,
         window_kind=window_kind,
@@ -176,7 +180,9 @@ def load_snapshot(
         offered_last_week=offered_last_week,
         hourly_today=hourly_today,
         hourly_last_week=hourly_last_week,
-        last_week_label=f"last {datetime.fromtimestamp(ago, tz):%a}",
+        last_week_label=_("last {weekday}").format(
+            weekday=weekday(datetime.fromtimestamp(ago, tz))
+        ),
         now=state,
         operators=operator_lines(kpis, state, own),
         calls=table,

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from carewatch.config import Config
+from carewatch.i18n import N_, _, ngettext
 from carewatch.kpi.now import NowState
 from carewatch.kpi.windows import Window, day_window, last_hour_window, shift_window
 from carewatch.present import clean_text, duration, percent
@@ -20,13 +21,15 @@ from carewatch.tui.centre import (
     OperatorLine,
     QueueLine,
 )
+from carewatch.tui.words import day_and_date
 
 WindowKind = Literal["today", "last_hour", "shift"]
 WINDOW_KINDS: tuple[WindowKind, ...] = ("today", "last_hour", "shift")
+#: Each window's name (marked: translate with ``_`` where shown).
 WINDOW_NAMES: dict[WindowKind, str] = {
-    "today": "today",
-    "last_hour": "last hour",
-    "shift": "this shift",
+    "today": N_("today"),
+    "last_hour": N_("last hour"),
+    "shift": N_("this shift"),
 }
 
 #: Rows of the call table.
@@ -95,12 +98,13 @@ def window_title(kind: WindowKind, window: Window, config: Config) -> str:
     """``"Today · Tue 12 Mar"``, ``"Last hour"``, ``"Shift: morning (08:00–14:00)"``."""
     if kind == "today":
         day = datetime.fromtimestamp(window.start, config.tz)
-        return f"Today · {day:%a %d %b}"
+        return _("Today · {date}").format(date=day_and_date(day))
     if kind == "last_hour":
-        return "Last hour"
+        return _("Last hour")
     if window.label.endswith("shift") or "shift (" in window.label:
-        return f"Shift: {window.label.replace(' shift', '')}"
-    return "This shift: none now · today"
+        # the label is "<name> shift (<start>–<end>)"; the shift's name is the config's
+        return _("Shift: {shift}").format(shift=window.label.replace(" shift", ""))
+    return _("This shift: none now · today")
 
 
 def _alert_categories(kpis: dict[str, Any], config: Config) -> list[Alert]:
@@ -111,12 +115,13 @@ def _alert_categories(kpis: dict[str, Any], config: Config) -> list[Alert]:
         share = (mix.get(name) or {}).get("share")
         if share is None and isinstance(item, dict):
             share = item.get("share")
-        pct = percent(share, 0) if share is not None else "over its share"
+        pct = percent(share, 0) if share is not None else _("over its share")
         alerts.append(
             Alert(
                 "error",
-                f"{name} is {pct} of tagged calls "
-                f"(alert over {percent(config.alert_share(name), 0)})",
+                _("{category} is {share} of tagged calls (alert over {limit})").format(
+                    category=name, share=pct, limit=percent(config.alert_share(name), 0)
+                ),
             )
         )
     return alerts
@@ -134,11 +139,19 @@ def long_wait_alert(state: NowState, config: Config, now: float) -> Alert | None
         for c in state.waiting_calls
         if now - c.started_at > config.targets.long_wait_alert_seconds
     )
-    who = "a caller has" if over == 1 else f"{over} callers have"
+    # two sentences, not ngettext: the one-caller sentence has no number to show
+    sentence = (
+        _("a caller has waited over {limit} (longest {longest})")
+        if over == 1
+        else _("{count} callers have waited over {limit} (longest {longest})")
+    )
     return Alert(
         "error",
-        f"{who} waited over {duration(config.targets.long_wait_alert_seconds)} "
-        f"(longest {duration(waited)})",
+        sentence.format(
+            count=over,
+            limit=duration(config.targets.long_wait_alert_seconds),
+            longest=duration(waited),
+        ),
     )
 
 
@@ -158,23 +171,39 @@ def source_alerts(statuses: Sequence[SourceStatusLike], config: Config, now: flo
     for st in statuses:
         name = Path(st.path).name or st.path
         if not getattr(st, "exists", True):
-            alerts.append(Alert("error", f"{name}: file not found"))
+            alerts.append(Alert("error", _("{file}: file not found").format(file=name)))
             continue
         problem = getattr(st, "problem", None)
         if problem and not problem.startswith("waiting"):
             alerts.append(Alert("warning", f"{name}: {problem}"))
         if st.bad_lines:
-            where = f", last at line {st.last_bad_line}" if st.last_bad_line else ""
+            where = (
+                _(", last at line {line}").format(line=st.last_bad_line) if st.last_bad_line else ""
+            )
             why = f" ({st.last_bad_reason})" if st.last_bad_reason else ""
-            plural = "line" if st.bad_lines == 1 else "lines"
-            alerts.append(Alert("warning", f"{st.bad_lines} bad {plural} in {name}{where}{why}"))
+            sentence = ngettext(
+                "{count} bad line in {file}{where}{why}",
+                "{count} bad lines in {file}{where}{why}",
+                st.bad_lines,
+            )
+            alerts.append(
+                Alert(
+                    "warning",
+                    sentence.format(count=st.bad_lines, file=name, where=where, why=why),
+                )
+            )
         if (
             working
             and st.last_line_at is not None
             and now - st.last_line_at > config.targets.stale_source_seconds
         ):
             alerts.append(
-                Alert("warning", f"{name}: no new line for {duration(now - st.last_line_at)}")
+                Alert(
+                    "warning",
+                    _("{file}: no new line for {duration}").format(
+                        file=name, duration=duration(now - st.last_line_at)
+                    ),
+                )
             )
     return alerts
 
@@ -195,7 +224,9 @@ def build_alerts(
         alerts.append(
             Alert(
                 level,
-                f"average talk {duration(talk)} is over the {duration(target)} target",
+                _("average talk {talk} is over the {target} target").format(
+                    talk=duration(talk), target=duration(target)
+                ),
             )
         )
     alerts.extend(source_alerts(statuses, config, now))
@@ -205,8 +236,8 @@ def build_alerts(
 def no_agent_alert(operator: str) -> Alert:
     """The operator at the keyboard is no agent of the logs: their calls cannot come first."""
     name = clean_text(operator, limit=40)
-    return Alert(
-        "warning",
-        f"operator {name} matches no agent in the calls: map it in the config's [operators] "
-        f'({name} = ["PJSIP/2001"]) or start with --operator AGENT',
+    sentence = _(
+        "operator {name} matches no agent in the calls: map it in the config's [operators] "
+        '({name} = ["PJSIP/2001"]) or start with --operator AGENT'
     )
+    return Alert("warning", sentence.format(name=name))

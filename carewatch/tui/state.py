@@ -15,6 +15,8 @@ import os
 import tomllib
 from pathlib import Path
 
+from carewatch.i18n import _
+
 
 def default_state_path() -> Path:
     """Where the state file lives (see the module doc)."""
@@ -57,5 +59,7 @@ def remember_theme(path: Path | None, theme: str, config_theme: str) -> str | No
         tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
         tmp.replace(path)
     except OSError as exc:
-        return f"cannot remember the theme in {path}: {exc.strerror or exc}"
+        return _("cannot remember the theme in {path}: {error}").format(
+            path=path, error=exc.strerror or exc
+        )
     return None

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from carewatch.i18n import _, pgettext
 from carewatch.present import clean_text
 from carewatch.records import CallRow, IssueRow
 from carewatch.store import Store
@@ -43,51 +44,84 @@ class WritingApp(Protocol):
         ...
 
 
-def _tag(app: WritingApp, call: CallRow, field: str, value: Any, said: str, unchanged: str) -> None:
+def tag(
+    app: WritingApp,
+    call: CallRow,
+    field: str,
+    value: Any,
+    said: str,
+    unchanged: str,
+    name: str = "",
+) -> None:
+    """Set ``field`` of ``call`` to ``value``; the notification is ``said``, or ``unchanged``
+    when the call had that value (no tag event is written then). Both are sentences in the
+    current language with ``{call}`` for the call and ``{value}`` for ``name`` (a config
+    name, cleaned)."""
     store, operator, clock = app.store, app.operator, app.clock
     label = call_label(call)
+    shown = clean_text(name, limit=40)
 
     def job() -> WriteDone:
         event = store.tag(call.id, field, value, operator, now=clock())
         return WriteDone(
-            f"Call {label}: {said}" + ("" if event is not None else unchanged),
+            (said if event is not None else unchanged).format(call=label, value=shown),
             undo=Undoable("tag", 0) if event is not None else None,
         )
 
     app.submit_write(job)
 
 
-def tag(app: WritingApp, call: CallRow, field: str, value: Any, said: str) -> None:
-    """Set ``field`` of ``call`` to ``value``: "Call X: <said>", with " already" when the call
-    had that value (no tag event is written then)."""
-    _tag(app, call, field, value, said, " already")
+def field_word(field: str) -> str:
+    """A tagged field as a person reads it, in the current language (unknown: as it is)."""
+    words = {
+        "category": pgettext("tag field", "category"),
+        "outcome": pgettext("tag field", "outcome"),
+        "subcategory": pgettext("tag field", "subcategory"),
+        "resolved": pgettext("tag field", "resolved"),
+        "note": pgettext("tag field", "note"),
+    }
+    return words.get(field, field)
 
 
 def set_category(app: WritingApp, call: CallRow, name: str) -> None:
     """The call's category (a category of the config)."""
-    tag(app, call, "category", name, f"category {clean_text(name, limit=40)}")
+    said = _("Call {call}: category {value}")
+    unchanged = _("Call {call}: category {value} already")
+    tag(app, call, "category", name, said, unchanged, name)
 
 
 def set_outcome(app: WritingApp, call: CallRow, name: str) -> None:
     """The call's outcome (an outcome of the config)."""
-    tag(app, call, "outcome", name, f"outcome {clean_text(name, limit=40)}")
+    said = _("Call {call}: outcome {value}")
+    unchanged = _("Call {call}: outcome {value} already")
+    tag(app, call, "outcome", name, said, unchanged, name)
 
 
 def set_subcategory(app: WritingApp, call: CallRow, name: str) -> None:
     """The call's sub-category (a request type of its category in the config)."""
-    tag(app, call, "subcategory", name, f"sub-category {clean_text(name, limit=40)}")
+    said = _("Call {call}: sub-category {value}")
+    unchanged = _("Call {call}: sub-category {value} already")
+    tag(app, call, "subcategory", name, said, unchanged, name)
 
 
 def toggle_resolved(app: WritingApp, call: CallRow) -> None:
     """Resolved, or not resolved when the call is marked resolved."""
     value = call.resolved is not True
-    tag(app, call, "resolved", value, "resolved" if value else "not resolved")
+    if value:
+        said, unchanged = _("Call {call}: resolved"), _("Call {call}: resolved already")
+    else:
+        said, unchanged = _("Call {call}: not resolved"), _("Call {call}: not resolved already")
+    tag(app, call, "resolved", value, said, unchanged)
 
 
 def note(app: WritingApp, call: CallRow, text: str) -> None:
     """The call's note; ``""`` clears it."""
-    said = "note saved" if text else "note cleared"
-    _tag(app, call, "note", text or None, said, " (no change)")
+    if text:
+        said, unchanged = _("Call {call}: note saved"), _("Call {call}: note saved (no change)")
+    else:
+        said = _("Call {call}: note cleared")
+        unchanged = _("Call {call}: note cleared (no change)")
+    tag(app, call, "note", text or None, said, unchanged)
 
 
 def undo(app: WritingApp) -> None:
@@ -102,20 +136,29 @@ def undo(app: WritingApp) -> None:
     def job() -> WriteDone:
         undo = store.undo_last_tag(operator, now=clock())
         if undo is None:
-            return WriteDone(f"Nothing to undo for {clean_text(operator, limit=40)}")
+            return WriteDone(
+                _("Nothing to undo for {operator}").format(operator=clean_text(operator, limit=40))
+            )
         event = undo.event
         call = store.get_call(event["call_pk"])
         which = call_label(call) if call else str(event["call_pk"])
+        field = field_word(event["field"])
         if undo.done:
-            return WriteDone(f"Undone: {event['field']} of call {which}")
+            return WriteDone(_("Undone: {field} of call {call}").format(field=field, call=which))
         by = undo.changed_by
         if by is None:
-            who = "another program"
+            who = _("another program")
         elif by.startswith(LOG_ORIGIN_PREFIX):
-            who = f"the call log {clean_text(by.removeprefix(LOG_ORIGIN_PREFIX), limit=40)}"
+            who = _("the call log {file}").format(
+                file=clean_text(by.removeprefix(LOG_ORIGIN_PREFIX), limit=40)
+            )
         else:
             who = clean_text(by, limit=40)
-        return WriteDone(f"Not undone: {who} changed the {event['field']} of call {which} since")
+        return WriteDone(
+            _("Not undone: {who} changed the {field} of call {call} since").format(
+                who=who, field=field, call=which
+            )
+        )
 
     app.submit_write(job)
 
@@ -129,7 +172,9 @@ def open_issue(app: WritingApp, call: CallRow, title: str) -> None:
             title, operator, call_pk=call.id, category=call.category, now=clock()
         )
         return WriteDone(
-            f"Issue #{issue_id} opened: {clean_text(title, limit=60)} (u undoes)",
+            _("Issue #{id} opened: {title} (u undoes)").format(
+                id=issue_id, title=clean_text(title, limit=60)
+            ),
             undo=Undoable("issue_opened", issue_id),
         )
 
@@ -144,10 +189,10 @@ def resolve_issue(app: WritingApp, issue: IssueRow) -> None:
     def job() -> WriteDone:
         if store.resolve_issue(issue.id, operator, now=clock()):
             return WriteDone(
-                f"Issue #{issue.id} resolved: {title} (u undoes)",
+                _("Issue #{id} resolved: {title} (u undoes)").format(id=issue.id, title=title),
                 undo=Undoable("issue_resolved", issue.id),
             )
-        return WriteDone(f"Issue #{issue.id} was already resolved")
+        return WriteDone(_("Issue #{id} was already resolved").format(id=issue.id))
 
     app.submit_write(job)
 
@@ -158,19 +203,19 @@ def _undo_issue(app: WritingApp, last: Undoable) -> None:
     if last.kind == "issue_opened":
         change, done, refused = (
             store.withdraw_issue,
-            "withdrawn",
-            "was resolved meanwhile: not withdrawn",
+            _("Undone: issue #{id} withdrawn"),
+            _("Issue #{id} was resolved meanwhile: not withdrawn"),
         )
     else:
         change, done, refused = (
             store.reopen_issue,
-            "is open again",
-            "cannot be reopened (changed meanwhile)",
+            _("Undone: issue #{id} is open again"),
+            _("Issue #{id} cannot be reopened (changed meanwhile)"),
         )
 
     def job() -> WriteDone:
         if change(issue_id, operator):
-            return WriteDone(f"Undone: issue #{issue_id} {done}")
-        return WriteDone(f"Issue #{issue_id} {refused}")
+            return WriteDone(done.format(id=issue_id))
+        return WriteDone(refused.format(id=issue_id))
 
     app.submit_write(job)

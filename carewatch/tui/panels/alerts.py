@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.widgets import Static
 
+from carewatch.i18n import N_, _
 from carewatch.tui.panels.panel import Panel, PanelHelp
 from carewatch.tui.snapshot import Alert
 from carewatch.tui.text import literal
@@ -15,7 +16,7 @@ from carewatch.tui.text import literal
 def alerts_text(alerts: Sequence[Alert]) -> Text:
     """``"⚠ shipping is 62% of tagged calls … · 3 bad lines in queue_log …"`` or an all-clear."""
     if not alerts:
-        return Text("✓ nothing needs attention", style="green", no_wrap=True, end="")
+        return Text(_("✓ nothing needs attention"), style="green", no_wrap=True, end="")
     ordered = sorted(alerts, key=lambda a: 0 if a.level == "error" else 1)
     text = Text(no_wrap=True, overflow="ellipsis", end="")
     for i, alert in enumerate(ordered):
@@ -32,8 +33,8 @@ class AlertsLine(Panel, Static, can_focus=True):
     a caller waiting too long, a followed file with bad lines, missing or gone stale."""
 
     PANEL_HELP = PanelHelp(
-        "Alerts",
-        (
+        N_("Alerts"),
+        N_(
             "What needs attention now: a category over its alert share of the tagged calls "
             "(targets.category_alert_share, once category_alert_min_calls are tagged), the "
             "average talk over the target, a caller waiting longer than "

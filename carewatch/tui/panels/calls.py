@@ -11,8 +11,9 @@ from typing import ClassVar
 from rich.text import Text
 from textual.binding import Binding, BindingType
 
-from carewatch.callstate import status
+from carewatch.callstate import status, status_word, status_words
 from carewatch.config import Config
+from carewatch.i18n import N_, _
 from carewatch.present import clean_text, clock
 from carewatch.records import CallRow
 from carewatch.tui.centre import is_own
@@ -26,17 +27,17 @@ MAX_ROWS = 200
 #: The columns, most needed first when the panel is narrow: time, status and category stay
 #: (the operator tags from them); the note goes first, then wait, queue, caller...
 COLUMNS: tuple[Column, ...] = (
-    Column("time", "Time", 8),
-    Column("agent", "Operator", 12, 2, 8),
-    Column("status", "Status", 9),
-    Column("talk", "Talk", 6, 3),
-    Column("category", "Category", 12, 0, 9),
-    Column("outcome", "Outcome", 11, 1, 8),
-    Column("resolved", "Res", 3, 1),
-    Column("caller", "Caller", 16, 4),
-    Column("queue", "Queue", 10, 5, 7),
-    Column("wait", "Wait", 6, 6),
-    Column("note", "Note", 30, 7, 12),
+    Column("time", N_("Time"), 8),
+    Column("agent", N_("Operator"), 12, 2, 8),
+    Column("status", N_("Status"), 9, words=lambda: status_words().values()),
+    Column("talk", N_("Talk"), 6, 3),
+    Column("category", N_("Category"), 12, 0, 9),
+    Column("outcome", N_("Outcome"), 11, 1, 8),
+    Column("resolved", N_("Res"), 3, 1),
+    Column("caller", N_("Caller"), 16, 4),
+    Column("queue", N_("Queue"), 10, 5, 7),
+    Column("wait", N_("Wait"), 6, 6),
+    Column("note", N_("Note"), 30, 7, 12),
 )
 
 
@@ -78,7 +79,7 @@ def build_call_cells(
     if call.category:
         category = literal(call.category, colour_style(cat.colour if cat else None))
     elif needs_tag(call):
-        category = Text("● untagged", style="bold reverse yellow", no_wrap=True, end="")
+        category = Text(_("● untagged"), style="bold reverse yellow", no_wrap=True, end="")
     else:
         category = Text("")
     talk_style = ""
@@ -91,7 +92,7 @@ def build_call_cells(
     cells = (
         time_cell,
         literal(call.agent, "bold" if own else ""),
-        Text(state, style=_STATUS_STYLE.get(state, ""), no_wrap=True, end=""),
+        Text(status_word(state), style=_STATUS_STYLE.get(state, ""), no_wrap=True, end=""),
         Text(clock(call.talk_seconds, empty=""), style=talk_style, justify="right", end=""),
         category,
         literal(call.outcome),
@@ -110,25 +111,26 @@ class CallTable(RowsTable):
     COLUMNS = COLUMNS
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("home", "newest", "Newest", show=False),
-        Binding("end", "scroll_bottom", "Oldest", show=False),
+        Binding("home", "newest", N_("Newest"), show=False),
+        Binding("end", "scroll_bottom", N_("Oldest"), show=False),
     ]
 
     PANEL_HELP = PanelHelp(
-        "Calls",
-        (
-            f"The newest calls of the window (at most {MAX_ROWS}), newest first; with an operator "
+        N_("Calls"),
+        N_(
+            "The newest calls of the window (at most {rows}), newest first; with an operator "
             "name, that operator's own calls come first. The call just finished is selected, so "
             "one key tags it. An answered call without a category shows [● untagged]. "
             "When you scroll away, new calls do not move the table: the title counts them "
             '("+N new") until you go back to the top (Home).'
         ),
         keys=(
-            KeyHelp("↑ ↓ PgUp PgDn", "move the selection"),
-            KeyHelp("Home", 'go to the newest call (clears "+N new")'),
-            KeyHelp("End", "go to the oldest call shown"),
-            KeyHelp("keys below", "tag the selected call (category, outcome, r, n, i, u)"),
+            KeyHelp("↑ ↓ PgUp PgDn", N_("move the selection")),
+            KeyHelp("Home", N_('go to the newest call (clears "+N new")')),
+            KeyHelp("End", N_("go to the oldest call shown")),
+            KeyHelp(N_("keys below"), N_("tag the selected call (category, outcome, r, n, i, u)")),
         ),
+        values=(("rows", MAX_ROWS),),
     )
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
@@ -230,9 +232,9 @@ class CallTable(RowsTable):
         self.move_cursor(row=new_row, scroll=False)
 
     def _update_title(self) -> None:
-        title = self.PANEL_HELP.title
+        title = self.panel_title
         if self.new_above:
-            title += f" · +{self.new_above} new (Home)"
+            title = _("{title} · +{count} new (Home)").format(title=title, count=self.new_above)
         self.border_title = title
 
     def watch_cursor_coordinate(self, old, new) -> None:  # type: ignore[no-untyped-def]

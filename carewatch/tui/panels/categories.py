@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from carewatch.config import Config
+from carewatch.i18n import N_, _
 from carewatch.present import clean_text, percent
 from carewatch.tui.panels.panel import Panel, PanelHelp
 from carewatch.tui.text import colour_style, literal
@@ -20,8 +21,10 @@ def category_table(kpis: dict[str, Any], config: Config, width: int) -> Table:
     raw_alerts = kpis.get("category_alerts", [])
     alerts = {a["category"] if isinstance(a, dict) else str(a) for a in raw_alerts}
     keys = {c.name: c.key for c in config.categories if c.key}
+    untagged_word = _("untagged")
     name_width = min(
-        14 if width >= 40 else 10, max([8, *(len(clean_text(n, limit=14)) for n in mix)])
+        14 if width >= 40 else 10,
+        max([8, len(untagged_word), *(len(clean_text(n, limit=14)) for n in mix)]),
     )
     show_count = width >= 36
     # key, name, bar, share (4), count (4): one space between columns
@@ -58,8 +61,8 @@ def category_table(kpis: dict[str, Any], config: Config, width: int) -> Table:
     untagged = kpis.get("untagged", 0)
     row = [
         Text(" "),
-        Text("untagged", style="yellow" if untagged else "dim"),
-        Text("answered, still to tag", style="dim", overflow="ellipsis", no_wrap=True),
+        Text(untagged_word, style="yellow" if untagged else "dim"),
+        Text(_("answered, still to tag"), style="dim", overflow="ellipsis", no_wrap=True),
         Text(str(untagged) if not show_count else "", style="bold yellow" if untagged else "dim"),
     ]
     if show_count:
@@ -72,8 +75,8 @@ class CategoryBars(Panel, Static, can_focus=True):
     """The category mix of the window's tagged calls, with the tagging keys as a legend."""
 
     PANEL_HELP = PanelHelp(
-        "Categories",
-        (
+        N_("Categories"),
+        N_(
             "What callers wanted: each category's share of the window's tagged calls, with its "
             "tagging key on the left (press it on a selected call). A bar and its share turn red "
             "when the category is over its alert share (the thin mark on the bar, "
@@ -88,7 +91,7 @@ class CategoryBars(Panel, Static, can_focus=True):
         self._config = config
         self._kpis: dict[str, Any] = {}
         self._rows = -1
-        self.border_title = self.PANEL_HELP.title
+        self.border_title = self.panel_title
 
     def show(self, kpis: dict[str, Any]) -> None:
         """New mix; repaint when it changed."""

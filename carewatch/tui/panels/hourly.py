@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual_plotext import PlotextPlot
 
+from carewatch.i18n import N_, _
 from carewatch.tui.panels.panel import Panel, PanelHelp
 
 
@@ -41,8 +42,8 @@ class HourlyChart(Panel, PlotextPlot, can_focus=True):
     earlier, the whole day. Both series are 24 points (bounded)."""
 
     PANEL_HELP = PanelHelp(
-        "Calls per hour",
-        (
+        N_("Calls per hour"),
+        N_(
             "Calls offered per hour today (bars, up to the current hour) against the same weekday "
             "last week (line, the whole day), so you see whether today runs above or below a "
             "normal day and what is still to come. Follows the queue filter."
@@ -57,7 +58,7 @@ class HourlyChart(Panel, PlotextPlot, can_focus=True):
         self._last_week_label = "last week"
         self._drawn_at = -1e9
         self._pending = False
-        self.border_title = self.PANEL_HELP.title
+        self.border_title = self.panel_title
 
     def on_mount(self) -> None:
         """Draw the empty chart."""
@@ -93,8 +94,10 @@ class HourlyChart(Panel, PlotextPlot, can_focus=True):
         self._today, self._last_week = today_l, last_l
         self._current_hour, self._last_week_label = current_hour, last_week_label
         if not only_today:
-            self.border_title = Text(self.PANEL_HELP.title)
-            self.border_subtitle = Text(f"█ today · • {last_week_label}")
+            self.border_title = Text(self.panel_title)
+            self.border_subtitle = Text(
+                _("█ today · • {last_week}").format(last_week=last_week_label)
+            )
         since = time.monotonic() - self._drawn_at
         if only_today and since < REDRAW_SECONDS:
             if not self._pending:

@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.message import Message
 
+from carewatch.i18n import N_, _
 from carewatch.present import short_duration
 from carewatch.records import IssueRow
 from carewatch.tui.panels.panel import KeyHelp, PanelHelp
@@ -17,10 +18,10 @@ from carewatch.tui.text import literal
 
 COLUMNS: tuple[Column, ...] = (
     Column("id", "#", 3),
-    Column("age", "Age", 6),
-    Column("title", "Issue", 24, 0, 14),
-    Column("by", "Opened by", 10, 2, 9),
-    Column("category", "Category", 10, 1, 8),
+    Column("age", N_("Age"), 6),
+    Column("title", N_("Issue"), 24, 0, 14),
+    Column("by", N_("Opened by"), 10, 2, 9),
+    Column("category", N_("Category"), 10, 1, 8),
 )
 
 
@@ -41,21 +42,21 @@ class IssuesTable(RowsTable):
     COLUMNS = COLUMNS
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "resolve", "Resolve issue"),
-        Binding("enter", "resolve", "Resolve issue", show=False),
+        Binding("r", "resolve", N_("Resolve issue")),
+        Binding("enter", "resolve", N_("Resolve issue"), show=False),
     ]
 
     PANEL_HELP = PanelHelp(
-        "Open issues",
-        (
+        N_("Open issues"),
+        N_(
             "Issues opened from calls (key i on a call) and not resolved yet, oldest first, with "
             "their age. Select one and press r (or Enter) to resolve it: the screen asks first, "
             "and u takes it back (it also withdraws an issue you just opened); everyone sees it."
         ),
         keys=(
-            KeyHelp("↑ ↓", "select an issue"),
-            KeyHelp("r / Enter", "resolve the selected issue (asks first)"),
-            KeyHelp("u", "undo: reopen the issue you resolved, withdraw the one you opened"),
+            KeyHelp("↑ ↓", N_("select an issue")),
+            KeyHelp("r / Enter", N_("resolve the selected issue (asks first)")),
+            KeyHelp("u", N_("undo: reopen the issue you resolved, withdraw the one you opened")),
         ),
     )
 
@@ -85,13 +86,13 @@ class IssuesTable(RowsTable):
             self._issues.update(wanted)
             if changes.added:
                 self.sort("id", key=lambda cell: int(cell.plain))
-        title = self.PANEL_HELP.title
+        title = self.panel_title
         self.border_title = f"{title} · {len(wanted)}" if wanted else title
 
     def action_resolve(self) -> None:
         """Resolve the selected issue."""
         issue = self.selected_issue
         if issue is None:
-            self.notify("No open issue selected.", severity="warning")
+            self.notify(_("No open issue selected."), severity="warning")
             return
         self.post_message(self.ResolveRequested(issue))

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from carewatch.callstate import status_words
 from carewatch.config import Privacy
+from carewatch.i18n import N_, _, pgettext
 from carewatch.kpi.now import NowState
 from carewatch.present import clock
 from carewatch.records import CallRow
@@ -17,36 +19,50 @@ from carewatch.tui.text import caller_text, literal
 MAX_ROWS = 100
 
 COLUMNS: tuple[Column, ...] = (
-    Column("state", "Now", 7),
-    Column("time", "Time", 7),
-    Column("queue", "Queue", 10, 1, 7),
-    Column("position", "Pos", 3, 2),
-    Column("agent", "Operator", 12, 1, 8),
-    Column("caller", "Caller", 16, 3, 10),
+    Column(
+        "state",
+        "Now",
+        7,
+        words=lambda: _live_words().values(),
+        say=lambda: pgettext("column", "Now"),
+    ),
+    Column("time", "Time", 7, say=lambda: pgettext("time so far", "Time")),
+    Column("queue", N_("Queue"), 10, 1, 7),
+    Column("position", N_("Pos"), 3, 2),
+    Column("agent", N_("Operator"), 12, 1, 8),
+    Column("caller", N_("Caller"), 16, 3, 10),
 )
+
+
+def _live_words() -> dict[str, str]:
+    """The two states of a row, in the current language."""
+    words = status_words()
+    return {"waiting": words["waiting"], "talking": words["talking"]}
 
 
 def live_rows(state: NowState, now: float, privacy: Privacy) -> dict[str, tuple[Text, ...]]:
     """Waiting callers (longest first, with their place in their queue), then calls being
     talked (longest first); at most :data:`MAX_ROWS`."""
     rows: dict[str, tuple[Text, ...]] = {}
+    words = _live_words()
     places: dict[str | None, int] = {}
     for call in state.waiting_calls[:MAX_ROWS]:
         places[call.queue] = places.get(call.queue, 0) + 1
         waited = max(0.0, now - call.started_at)
         rows[f"w{call.id}"] = _cells(
-            call, "waiting", "bold yellow", waited, f"{places[call.queue]}", privacy
+            call, "waiting", words, "bold yellow", waited, f"{places[call.queue]}", privacy
         )
     room = MAX_ROWS - len(rows)
     for call in state.talking_calls[:room]:
         talked = max(0.0, now - (call.answered_at or call.started_at))
-        rows[f"t{call.id}"] = _cells(call, "talking", "cyan", talked, "", privacy)
+        rows[f"t{call.id}"] = _cells(call, "talking", words, "cyan", talked, "", privacy)
     return rows
 
 
 def _cells(
     call: CallRow,
     word: str,
+    words: dict[str, str],
     style: str,
     seconds: float,
     position: str,
@@ -56,7 +72,7 @@ def _cells(
     since = call.started_at if word == "waiting" else (call.answered_at or call.started_at)
     rank = (0 if word == "waiting" else 1, since, call.id)
     return (
-        ranked(Text(word, style=style, no_wrap=True, end=""), rank),
+        ranked(Text(words[word], style=style, no_wrap=True, end=""), rank),
         Text(clock(seconds), style="bold" if word == "waiting" else "", justify="right"),
         literal(call.queue),
         Text(position, justify="right"),
@@ -71,13 +87,14 @@ class LiveCallsTable(RowsTable):
     COLUMNS = COLUMNS
 
     PANEL_HELP = PanelHelp(
-        "Waiting and talking",
-        (
+        N_("Waiting and talking"),
+        N_(
             "Callers waiting in a queue now, the longest wait first, with their place in their "
             "queue (Pos) and how long they have waited; then the calls being talked, with the "
             "operator and how long the call has lasted. Both tick every second. At most "
-            f"{MAX_ROWS} rows."
+            "{rows} rows."
         ),
+        values=(("rows", MAX_ROWS),),
     )
 
     def __init__(self, privacy: Privacy, *, id: str | None = None) -> None:
@@ -100,6 +117,6 @@ class LiveCallsTable(RowsTable):
             if changes.added or changes.removed:
                 self.sort("state", key=lambda cell: getattr(cell, "rank", ()))
         state = self._state
-        self.border_title = (
-            f"{self.PANEL_HELP.title} · {state.waiting} waiting · {state.talking} talking"
+        self.border_title = _("{title} · {waiting} waiting · {talking} talking").format(
+            title=self.panel_title, waiting=state.waiting, talking=state.talking
         )

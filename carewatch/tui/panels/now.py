@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from carewatch.config import Config
+from carewatch.i18n import N_, _, pgettext
 from carewatch.kpi.now import NowState
 from carewatch.present import clock
 from carewatch.tui.panels.panel import Panel, PanelHelp
@@ -20,7 +21,7 @@ def now_text(state: NowState | None, config: Config, now: float, width: int = 12
     """The Now strip at ``now`` (the longest wait is counted from the call's start); shorter
     words when ``width`` is under 90 columns."""
     if state is None:
-        return Text("Now: reading…", style="dim")
+        return Text(_("Now: reading…"), style="dim")
     waiting = state.waiting
     longest = None
     if state.waiting_calls:
@@ -35,20 +36,23 @@ def now_text(state: NowState | None, config: Config, now: float, width: int = 12
     narrow = width < 90
     bar = " │ " if narrow else "  │  "
     text = Text(no_wrap=True, overflow="ellipsis", end="")
-    text.append("Waiting" if narrow else "WAITING", style="bold")
+    # the narrow forms have a context of their own: a language may need shorter words there
+    text.append(pgettext("narrow", "Waiting") if narrow else _("WAITING"), style="bold")
     text.append(f" {waiting} ", style=wait_style)
-    text.append(" max " if narrow else "  longest ")
+    text.append(" {} ".format(_("max")) if narrow else "  {} ".format(_("longest")))
     text.append(clock(longest), style=wait_style if longest is not None else "dim")
     text.append(bar, style="dim")
-    text.append("Talking " if narrow else "TALKING ", style="bold")
+    text.append(
+        "{} ".format(pgettext("narrow", "Talking") if narrow else _("TALKING")), style="bold"
+    )
     text.append(f"{state.talking}", style="bold cyan")
     text.append(bar, style="dim")
-    text.append("Ops " if narrow else "OPERATORS ", style="bold")
+    text.append("{} ".format(_("Ops") if narrow else _("OPERATORS")), style="bold")
     parts = [
-        (states.get("talking", 0), "talk" if narrow else "talking", "cyan"),
-        (states.get("paused", 0), "pause" if narrow else "paused", "yellow"),
-        (states.get("idle", 0), "idle", "green"),
-        (states.get("logged_off", 0), "off", "dim"),
+        (states.get("talking", 0), pgettext("narrow", "talk") if narrow else _("talking"), "cyan"),
+        (states.get("paused", 0), _("pause") if narrow else _("paused"), "yellow"),
+        (states.get("idle", 0), _("idle"), "green"),
+        (states.get("logged_off", 0), pgettext("narrow", "off") if narrow else _("off"), "dim"),
     ]
     for i, (n, label, style) in enumerate(parts):
         if i:
@@ -62,8 +66,8 @@ class NowStrip(Panel, Static, can_focus=True):
     """What a wallboard shows first. The longest wait ticks every second."""
 
     PANEL_HELP = PanelHelp(
-        "Now",
-        (
+        N_("Now"),
+        N_(
             "Calls waiting in the queue now and how long the longest has waited (it ticks; "
             "reverse red over targets.long_wait_alert_seconds), calls being talked, and the "
             "operators by state: talking, paused (with the reason in the operators panel), idle, "
@@ -72,7 +76,7 @@ class NowStrip(Panel, Static, can_focus=True):
     )
 
     def __init__(self, config: Config, *, id: str | None = None) -> None:
-        super().__init__(Text("Now: reading…", style="dim"), id=id)
+        super().__init__(Text(_("Now: reading…"), style="dim"), id=id)
         self._config = config
         self._state: NowState | None = None
         self._last_now: float | None = None
@@ -118,13 +122,13 @@ def title_text(
         text.append(literal(demo, "bold reverse magenta"))
     text.append("  ")
     text.append(window_title, style="bold")
-    text.append("  ·  queue ", style="dim")
-    text.append(literal(queue) if queue else Text("all", style="italic"))
+    text.append("  ·  {} ".format(_("queue")), style="dim")
+    text.append(literal(queue) if queue else Text(_("all"), style="italic"))
     if operator:
-        text.append("  ·  operator ", style="dim")
+        text.append("  ·  {} ".format(_("operator")), style="dim")
         text.append(literal(operator, "bold"))
         if matched is False:
-            text.append(" (matches no agent)", style="bold yellow")
+            text.append(" ({})".format(_("matches no agent")), style="bold yellow")
     return text
 
 

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
+from carewatch.i18n import N_, pgettext
 from carewatch.present import clock, minutes, percent
 from carewatch.tui.centre import OperatorLine
 from carewatch.tui.panels.panel import KeyHelp, PanelHelp
@@ -16,24 +17,53 @@ from carewatch.tui.panels.rows import Column, RowsTable
 from carewatch.tui.text import literal
 
 COLUMNS: tuple[Column, ...] = (
-    Column("name", "Operator", 10, 0, 8),
-    Column("state", "Now", 18, 0, 13),
-    Column("answered", "Ans", 3, 1),
-    Column("logged_in", "In", 6, 3),
-    Column("avg_talk", "Avg", 4, 2),
-    Column("talk", "Talk", 7, 4),
-    Column("tagged", "Tag%", 4, 2),
-    Column("rings", "Miss", 4, 5),
+    Column("name", N_("Operator"), 10, 0, 8),
+    Column(
+        "state",
+        "Now",
+        18,
+        0,
+        13,
+        words=lambda: _state_widths(),
+        say=lambda: pgettext("column", "Now"),
+    ),
+    Column("answered", N_("Ans"), 3, 1),
+    Column("logged_in", N_("In"), 6, 3),
+    Column("avg_talk", N_("Avg"), 4, 2),
+    Column("talk", N_("Talk"), 7, 4),
+    Column("tagged", N_("Tag%"), 4, 2),
+    Column("rings", N_("Miss"), 4, 5),
 )
 
 _STATE_STYLE = {"talking": "cyan", "paused": "yellow", "idle": "green", "logged_off": "dim"}
+
+
+def agent_state_words() -> dict[str, str]:
+    """An operator's state as a person reads it, in the current language ("operator state"
+    context in the catalog)."""
+    return {
+        "talking": pgettext("operator state", "talking"),
+        "paused": pgettext("operator state", "paused"),
+        "idle": pgettext("operator state", "idle"),
+        "logged_off": pgettext("operator state", "logged off"),
+    }
+
+
+#: Room after a state word for the pause reason or the time in the state ("talking 3:12").
+_AFTER_STATE = 11
+
+
+def _state_widths() -> list[str]:
+    """Stand-ins as wide as the longest each state gets (the column is at least that wide)."""
+    words = agent_state_words()
+    return [words[state] + " " * (_AFTER_STATE if state != "logged_off" else 0) for state in words]
 
 
 def state_cell(line: OperatorLine, now: float) -> Text:
     """``talking 3:12``, ``paused lunch 12:40``, ``idle 0:45``, ``logged off``: the state and
     how long it has lasted (pause reasons come from the logs: shown literally)."""
     state = Text(no_wrap=True, overflow="ellipsis", end="")
-    label = "logged off" if line.state == "logged_off" else line.state or "–"
+    label = agent_state_words().get(line.state, line.state) or "–"
     state.append(label, style=_STATE_STYLE.get(line.state, "dim"))
     if line.state == "paused" and line.reason:
         state.append(" ")
@@ -67,8 +97,8 @@ class OperatorsTable(RowsTable):
     COLUMNS = COLUMNS
 
     PANEL_HELP = PanelHelp(
-        "Operators",
-        (
+        N_("Operators"),
+        N_(
             "Each operator's state now and how long it has lasted (talking, paused with the "
             "logged reason, idle since their last call or event, logged off; from the phone "
             "system's agent events), the time logged in (In), and for the window: calls "
@@ -76,7 +106,7 @@ class OperatorsTable(RowsTable):
             "answered calls tagged, and rings they did not answer. Your own row is reversed. "
             "Scroll for more operators; on a narrow screen the least needed columns are left out."
         ),
-        keys=(KeyHelp("↑ ↓ PgUp PgDn", "move the selection (every operator)"),),
+        keys=(KeyHelp("↑ ↓ PgUp PgDn", N_("move the selection (every operator)")),),
     )
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -97,5 +127,5 @@ class OperatorsTable(RowsTable):
         wanted = {line.name: operator_cells(line, now, self._talk_target) for line in lines}
         with self.app.batch_update():
             self.sync_in_order(wanted)
-        title = self.PANEL_HELP.title
+        title = self.panel_title
         self.border_title = f"{title} · {len(lines)}" if lines else title

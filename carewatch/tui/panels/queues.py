@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
+from carewatch.i18n import N_, _, pgettext
 from carewatch.present import clock, percent
 from carewatch.tui.centre import QueueLine
 from carewatch.tui.panels.panel import PanelHelp
@@ -15,16 +16,16 @@ from carewatch.tui.panels.rows import Column, RowsTable
 from carewatch.tui.text import literal
 
 COLUMNS: tuple[Column, ...] = (
-    Column("name", "Queue", 10, 0, 7),
-    Column("waiting", "Wait", 4),
-    Column("longest", "Longest", 7, 1, 5),
-    Column("sl", "SL", 4, 1),
-    Column("free", "Free", 4, 2),
-    Column("talking", "Talk", 4, 3),
-    Column("answered", "Ans", 4, 3),
-    Column("abandoned", "Aband", 5, 3),
-    Column("paused", "Pause", 5, 4),
-    Column("logged_in", "In", 3, 5),
+    Column("name", N_("Queue"), 10, 0, 7),
+    Column("waiting", "Wait", 4, say=lambda: pgettext("callers waiting", "Wait")),
+    Column("longest", N_("Longest"), 7, 1, 5),
+    Column("sl", N_("SL"), 4, 1),
+    Column("free", N_("Free"), 4, 2),
+    Column("talking", "Talk", 4, 3, say=lambda: pgettext("operators talking", "Talk")),
+    Column("answered", N_("Ans"), 4, 3),
+    Column("abandoned", N_("Aband"), 5, 3),
+    Column("paused", N_("Pause"), 5, 4),
+    Column("logged_in", N_("In"), 3, 5),
 )
 
 
@@ -70,8 +71,8 @@ class QueuesTable(RowsTable):
     COLUMNS = COLUMNS
 
     PANEL_HELP = PanelHelp(
-        "Queues",
-        (
+        N_("Queues"),
+        N_(
             "Every queue at once. Wait: callers waiting now; Longest: how long the first of them "
             "has waited (it ticks; reverse red over the queue's long_wait_alert_seconds). SL: "
             "service level of the window (red below the queue's service_level_goal). Free, "
@@ -97,5 +98,9 @@ class QueuesTable(RowsTable):
         with self.app.batch_update():
             self.sync_in_order(wanted)
         waiting = sum(line.waiting for line in self._lines)
-        title = self.PANEL_HELP.title
-        self.border_title = f"{title} · {waiting} waiting" if self._lines else title
+        title = self.panel_title
+        self.border_title = (
+            _("{title} · {waiting} waiting").format(title=title, waiting=waiting)
+            if self._lines
+            else title
+        )

@@ -14,7 +14,7 @@ with the cursor on the same row.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, NamedTuple, Self
 
@@ -23,7 +23,9 @@ from textual.geometry import Region
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, RowKey
 
+from carewatch.i18n import _
 from carewatch.tui.panels.panel import Panel
+from carewatch.tui.words import translate_bindings
 
 #: What a cell looks like: text, style and spans (a change in any of them repaints the cell).
 Signature = tuple[str, str, tuple[Any, ...]]
@@ -35,18 +37,36 @@ SCROLLBAR = 2
 
 class Column(NamedTuple):
     """A column: key, header, width; ``priority`` 0 is never dropped, higher numbers are
-    dropped first; ``narrowest`` is the width it may shrink to (default: its width)."""
+    dropped first; ``narrowest`` is the width it may shrink to (default: its width).
+
+    The header is marked with ``N_`` and shown in the current language; ``say``: a function
+    that says it instead (a header that needs a context in the catalog); ``words``: the marked
+    words the column's cells show (a call's status, in the current language), so the column is
+    as wide as the longest of them."""
 
     key: str
     label: str
     width: int
     priority: int = 0
     narrowest: int | None = None
+    words: Callable[[], Iterable[str]] | None = None
+    say: Callable[[], str] | None = None
+
+    @property
+    def title(self) -> str:
+        """The header in the current language."""
+        return self.say() if self.say is not None else _(self.label)
+
+    @property
+    def full_width(self) -> int:
+        """Its width, widened for a longer header or cell word in the current language."""
+        words = self.words() if self.words is not None else ()
+        return max(self.width, len(self.title), *(len(word) for word in words))
 
     @property
     def min_width(self) -> int:
         """The narrowest this column gets (never under its header)."""
-        return max(len(self.label), self.narrowest or self.width)
+        return max(len(self.title), self.narrowest or self.width)
 
 
 def fit_columns(columns: Sequence[Column], width: int) -> list[tuple[Column, int]]:
@@ -55,7 +75,7 @@ def fit_columns(columns: Sequence[Column], width: int) -> list[tuple[Column, int
     narrows as far as it may, and if that is not enough it is dropped. Priority-0 columns are
     never dropped: when only they are left, they narrow, the rightmost first."""
     shown = list(columns)
-    widths = {c.key: c.width for c in shown}
+    widths = {c.key: c.full_width for c in shown}
 
     def excess() -> int:
         return sum(widths[c.key] + CELL_PADDING for c in shown) - width
@@ -144,7 +164,8 @@ class RowsTable(Panel, DataTable):
         self._cells: dict[str, tuple[Text, ...]] = {}
         self._layout: list[tuple[Column, int]] | None = None
         self._row_order: list[str] = []
-        self.border_title = self.PANEL_HELP.title
+        self.border_title = self.panel_title
+        translate_bindings(self)
         for cache, size in (
             (self._cell_render_cache, RENDER_CACHE_CELLS),
             (self._row_render_cache, RENDER_CACHE_LINES),
@@ -207,7 +228,7 @@ class RowsTable(Panel, DataTable):
         with self.app.batch_update():
             self.clear(columns=True)
             for column, width_ in layout:
-                self.add_column(column.label, key=column.key, width=width_)
+                self.add_column(column.title, key=column.key, width=width_)
             for key in order:
                 self.add_row(*self._visible(self._cells[key]), key=key)
             if keep is not None and keep in self._cells:

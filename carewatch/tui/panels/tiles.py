@@ -13,6 +13,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from carewatch.config import Config
+from carewatch.i18n import N_, _
 from carewatch.kpi.definitions import definition
 from carewatch.kpi.definitions import label as kpi_label
 from carewatch.present import DASH, clean_text, count, percent, short_duration
@@ -47,9 +48,9 @@ def fit(text: str, width: int) -> str:
 
 def tile_label(key: str) -> str:
     """The label of the tile that shows KPI ``key``: the KPI table's ``tile`` (longest form
-    first, shorter forms after ``|``), else its label."""
+    first, shorter forms after ``|``), else its label; in the current language."""
     found = definition(key)
-    return found.tile if found is not None and found.tile else kpi_label(key)
+    return _(found.tile if found is not None and found.tile else kpi_label(key))
 
 
 def _tile(key: str, value: str, detail: str = "", level: Level = "") -> TileData:
@@ -74,10 +75,11 @@ def build_tiles(
         diff = offered - offered_last_week
         arrow = "▲" if diff > 0 else "▼" if diff < 0 else "="
         vs = (
-            f"{arrow}{abs(diff)} vs {offered_last_week} last wk"
-            f"|{arrow}{abs(diff)} vs {offered_last_week}"
+            _("{arrow}{diff} vs {last_week} last wk|{arrow}{diff} vs {last_week}").format(
+                arrow=arrow, diff=abs(diff), last_week=offered_last_week
+            )
             if diff
-            else "same as last wk|= last wk"
+            else _("same as last wk|= last wk")
         )
     talk = kpis.get("avg_talk_seconds")
     talk_level: Level = ""
@@ -99,8 +101,9 @@ def build_tiles(
             "answered",
             count(answered),
             (
-                f"{answer_rate} · missed {kpis.get('missed', 0)}"
-                f"|{answer_rate} of offered|{answer_rate}"
+                _("{rate} · missed {missed}|{rate} of offered|{rate}").format(
+                    rate=answer_rate, missed=kpis.get("missed", 0)
+                )
                 if offered
                 else ""
             ),
@@ -108,66 +111,72 @@ def build_tiles(
         _tile(
             "abandon_rate",
             percent(abandon, 1),
-            f"{kpis.get('abandoned', 0)} · max {percent(t.abandon_rate_max, 0)}"
-            f"|max {percent(t.abandon_rate_max, 0)}",
+            _("{abandoned} · max {max}|max {max}").format(
+                abandoned=kpis.get("abandoned", 0), max=percent(t.abandon_rate_max, 0)
+            ),
             "" if abandon is None else "bad" if abandon > t.abandon_rate_max else "good",
         ),
         _tile(
             "avg_wait_seconds",
             short_duration(kpis.get("avg_wait_seconds")),
-            "first response|1st resp.",
+            _("first response|1st resp."),
         ),
         _tile(
             "service_level",
             percent(sl, 0),
-            f"≤{t.service_level_seconds:g} s · goal {percent(t.service_level_goal, 0)}"
-            f"|goal {percent(t.service_level_goal, 0)}",
+            _("≤{seconds} s · goal {goal}|goal {goal}").format(
+                seconds=f"{t.service_level_seconds:g}", goal=percent(t.service_level_goal, 0)
+            ),
             "" if sl is None else "bad" if sl < t.service_level_goal else "good",
         ),
         _tile(
             "avg_talk_seconds",
             short_duration(talk),
-            f"target {short_duration(t.talk_seconds)}",
+            _("target {target}").format(target=short_duration(t.talk_seconds)),
             talk_level,
         ),
         TileData(
             "over_target_share",
-            f"Over {short_duration(t.talk_seconds)}|>{short_duration(t.talk_seconds)}",
+            _("Over {target}|>{target}").format(target=short_duration(t.talk_seconds)),
             percent(kpis.get("over_target_share"), 0),
-            "of ended calls|of ended",
+            _("of ended calls|of ended"),
         ),
-        _tile("fcr_rate", percent(kpis.get("fcr_rate"), 0), "resolved 1st call|1st call"),
+        _tile("fcr_rate", percent(kpis.get("fcr_rate"), 0), _("resolved 1st call|1st call")),
         _tile(
             "conversion_rate",
             percent(kpis.get("conversion_rate"), 0),
-            f"{kpis.get('conversions', 0)} sales/appts|{kpis.get('conversions', 0)} conv.",
+            _("{conversions} sales/appts|{conversions} conv.").format(
+                conversions=kpis.get("conversions", 0)
+            ),
         ),
         _tile(
             "csat_score",
             percent(kpis.get("csat_score"), 0),
             (
-                f"avg {csat_avg:.2f} · {kpis.get('csat_responses', 0)}|avg {csat_avg:.2f}"
+                _("avg {average} · {responses}|avg {average}").format(
+                    average=f"{csat_avg:.2f}", responses=kpis.get("csat_responses", 0)
+                )
                 if csat_avg is not None
-                else "no ratings"
+                else _("no ratings")
             ),
         ),
         _tile(
             "nps",
             DASH if nps is None else f"{nps:+d}",
-            f"{kpis.get('nps_responses', 0)} answers",
+            _("{answers} answers").format(answers=kpis.get("nps_responses", 0)),
         ),
         _tile(
             "open_issues",
             count(kpis.get("open_issues")),
-            f"oldest {short_duration(oldest)}|{short_duration(oldest)}"
+            _("oldest {age}|{age}").format(age=short_duration(oldest))
             if oldest is not None
-            else "none open",
+            else _("none open"),
             "warn" if kpis.get("open_issues") else "",
         ),
         _tile(
             "untagged",
             count(untagged),
-            "answered, no category|no category|untagged",
+            _("answered, no category|no category|untagged"),
             "warn" if untagged else "good" if answered else "",
         ),
     ]
@@ -189,8 +198,8 @@ class HeadlineTiles(Panel, Widget, can_focus=True):
     }
 
     PANEL_HELP = PanelHelp(
-        "Headline figures",
-        (
+        N_("Headline figures"),
+        N_(
             "The window's headline figures (the window is shown at the top: today, last hour or "
             "this shift). Offered compares with the same weekday last week up to the same time. "
             "Colours come from the config's [targets]: average talk is green up to talk_seconds, "

@@ -13,7 +13,9 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from carewatch.i18n import N_, _
 from carewatch.tui.panels.panel import KeyHelp, PanelHelp
+from carewatch.tui.words import translate_bindings
 
 
 def keys_table(keys: Sequence[KeyHelp]) -> Table:
@@ -30,12 +32,14 @@ class HelpScreen(ModalScreen[None]):
     """What the focused panel shows, its keys, and the keys that work everywhere."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark,f1", "dismiss_help", "Close help"),
+        Binding("escape,q,question_mark,f1", "dismiss_help", N_("Close help")),
     ]
 
     def __init__(self, panel: PanelHelp, global_keys: Sequence[KeyHelp]) -> None:
-        """``panel``: the focused panel's help; ``global_keys``: every key of the screen."""
+        """``panel``: the focused panel's help; ``global_keys``: every key of the screen (both
+        in the language shown: :meth:`PanelHelp.shown`)."""
         super().__init__()
+        translate_bindings(self)
         self.panel_title = panel.title
         self.panel_help = panel.text
         self.panel_keys = list(panel.keys)
@@ -44,15 +48,15 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         """The panel's text, its keys, the keys everywhere."""
         with VerticalScroll(id="help-box") as box:
-            box.border_title = Text(f"Help · {self.panel_title}")
-            box.border_subtitle = "Esc closes"
+            box.border_title = Text(_("Help · {panel}").format(panel=self.panel_title))
+            box.border_subtitle = _("Esc closes")
             yield Static(Text(self.panel_help), id="help-what")
             if self.panel_keys:
                 yield Static(
-                    Text("Keys in this panel", style="bold underline"), classes="help-heading"
+                    Text(_("Keys in this panel"), style="bold underline"), classes="help-heading"
                 )
                 yield Static(keys_table(self.panel_keys), id="help-panel-keys")
-            yield Static(Text("Keys everywhere", style="bold underline"), classes="help-heading")
+            yield Static(Text(_("Keys everywhere"), style="bold underline"), classes="help-heading")
             yield Static(keys_table(self.global_keys), id="help-global-keys")
 
     def action_dismiss_help(self) -> None:

@@ -4,7 +4,7 @@ tier the *slots* of its panel grid.
 A slot shows one panel at a time; a slot with several panels shows the first, and Tab (or the
 palette) brings another one into it. The grid itself (rows, columns, spans) is in
 ``carewatch.tcss`` under the tier's class (``MainScreen.-large`` ...). Below the smallest tier
-the screen shows one line: :data:`TOO_SMALL`.
+the screen shows one line: :func:`too_small` (:data:`TOO_SMALL` in English).
 
 =======  =========  =====================================================================
 tier     from       what is on screen at once
@@ -19,6 +19,8 @@ xxl      200×60     as xl with taller panels and big figures on the tiles
 
 from __future__ import annotations
 
+from carewatch.i18n import N_, _
+
 #: (tier, least width, least height), biggest first.
 TIERS: tuple[tuple[str, int, int], ...] = (
     ("xxl", 200, 60),
@@ -29,7 +31,15 @@ TIERS: tuple[tuple[str, int, int], ...] = (
 )
 TOO_SMALL_TIER = "too-small"
 MIN_WIDTH, MIN_HEIGHT = TIERS[-1][1], TIERS[-1][2]
-TOO_SMALL = f"terminal too small: {MIN_WIDTH}×{MIN_HEIGHT} needed"
+#: The line shown below the smallest tier (marked: :func:`too_small` says it).
+TOO_SMALL_TEXT = N_("terminal too small: {width}×{height} needed")
+TOO_SMALL = TOO_SMALL_TEXT.format(width=MIN_WIDTH, height=MIN_HEIGHT)
+
+
+def too_small() -> str:
+    """The too-small line in the current language."""
+    return _(TOO_SMALL_TEXT).format(width=MIN_WIDTH, height=MIN_HEIGHT)
+
 
 #: The panels of the grid in the order the grid places them (every slot keeps this order).
 GRID_PANELS: tuple[str, ...] = (

@@ -18,6 +18,7 @@ from textual.widgets import Footer, Static
 
 from carewatch.callstate import status
 from carewatch.config import Config
+from carewatch.i18n import N_, _
 from carewatch.present import clean_text
 from carewatch.tui.centre import is_own
 from carewatch.tui.commands import PaletteCommand
@@ -64,28 +65,41 @@ LOWER_PANELS = layout.GRID_PANELS
 USER_MOVE_GRACE = 5.0
 
 #: The main screen's keys, in footer order, each with what it does in the words of the help
-#: screen. (The tagging keys come from the config: see :mod:`.tagging`.)
+#: screen (marked: translated where shown). (The tagging keys come from the config: see
+#: :mod:`.tagging`.)
 KEYS: tuple[tuple[Binding, str], ...] = (
     (
-        Binding("question_mark,f1", "help", "Help", key_display="?"),
-        "help for the focused panel (also F1)",
+        Binding("question_mark,f1", "help", N_("Help"), key_display="?"),
+        N_("help for the focused panel (also F1)"),
     ),
-    (Binding("w", "cycle_window", "Window"), "window: today → last hour → this shift"),
-    (Binding("f", "cycle_queue", "Queue"), "queue filter: all queues → each queue seen today"),
-    (Binding("r", "toggle_resolved", "Resolved"), "mark the selected call resolved / not resolved"),
-    (Binding("n", "note", "Note"), "write a note on the selected call"),
-    (Binding("i", "open_issue", "Issue"), "open an issue from the selected call"),
-    (Binding("u", "undo", "Undo"), "undo your last change: a tag, an issue opened or resolved"),
-    (Binding("b", "wallboard", "Wall"), "wallboard: big figures for a TV, rotating through queues"),
+    (Binding("w", "cycle_window", N_("Window")), N_("window: today → last hour → this shift")),
     (
-        Binding("tab", "next_panel", "Panel", priority=True),
-        "next panel (on a small screen: show it)",
+        Binding("f", "cycle_queue", N_("Queue")),
+        N_("queue filter: all queues → each queue seen today"),
     ),
     (
-        Binding("shift+tab", "previous_panel", "Previous panel", show=False, priority=True),
-        "previous panel",
+        Binding("r", "toggle_resolved", N_("Resolved")),
+        N_("mark the selected call resolved / not resolved"),
     ),
-    (Binding("q", "app.quit", "Quit"), "quit"),
+    (Binding("n", "note", N_("Note")), N_("write a note on the selected call")),
+    (Binding("i", "open_issue", N_("Issue")), N_("open an issue from the selected call")),
+    (
+        Binding("u", "undo", N_("Undo")),
+        N_("undo your last change: a tag, an issue opened or resolved"),
+    ),
+    (
+        Binding("b", "wallboard", N_("Wall")),
+        N_("wallboard: big figures for a TV, rotating through queues"),
+    ),
+    (
+        Binding("tab", "next_panel", N_("Panel"), priority=True),
+        N_("next panel (on a small screen: show it)"),
+    ),
+    (
+        Binding("shift+tab", "previous_panel", N_("Previous panel"), show=False, priority=True),
+        N_("previous panel"),
+    ),
+    (Binding("q", "app.quit", N_("Quit")), N_("quit")),
 )
 
 NAVIGATION_KEYS = frozenset(
@@ -128,7 +142,7 @@ class MainScreen(TaggingScreen):
 
     def compose(self) -> ComposeResult:
         """Title, Now, tiles, the panel grid, alerts, footer (and the too-small line)."""
-        yield Static(layout.TOO_SMALL, id="too-small")
+        yield Static(layout.too_small(), id="too-small")
         yield TitleBar(id="title-bar")
         yield NowStrip(self.config, id="now")
         yield HeadlineTiles(build_tiles({}, None, self.config), id="tiles")
@@ -307,7 +321,7 @@ class MainScreen(TaggingScreen):
         """today → last hour → this shift."""
         kind = self.cw_app.cycle_window()
         self._paint_title(self.cw_app.clock())
-        self.notify(f"Window: {WINDOW_NAMES[kind]}", timeout=2)
+        self.notify(_("Window: {window}").format(window=_(WINDOW_NAMES[kind])), timeout=2)
 
     def action_set_window(self, kind: str) -> None:
         """Show one window (from the command palette)."""
@@ -329,8 +343,8 @@ class MainScreen(TaggingScreen):
         """Filter by one queue (``None``: all)."""
         self.cw_app.set_queue_filter(queue_name)
         self._paint_title(self.cw_app.clock())
-        shown = clean_text(queue_name, limit=40) if queue_name else "all queues"
-        self.notify(f"Queue: {shown}", timeout=2, markup=False)
+        shown = clean_text(queue_name, limit=40) if queue_name else _("all queues")
+        self.notify(_("Queue: {queue}").format(queue=shown), timeout=2, markup=False)
 
     def _visible_panels(self) -> list[Widget]:
         return [self.query_one(f"#{name}") for name in PANELS]
@@ -366,20 +380,20 @@ class MainScreen(TaggingScreen):
     def global_keys(self) -> list[KeyHelp]:
         """Every key of the main screen, for the help screen."""
         keys = [
-            KeyHelp(" / ".join(format_key(k) for k in binding.key.split(",")), text)
+            KeyHelp(" / ".join(format_key(k) for k in binding.key.split(",")), _(text))
             for binding, text in KEYS
         ]
         return [
             *keys,
             *self.tagging_keys(),
-            KeyHelp("ctrl+p", "command palette: every action by name"),
+            KeyHelp("ctrl+p", _("command palette: every action by name")),
         ]
 
     def action_help(self) -> None:
         """Help for the focused panel."""
         panel = self._panel_of(self.focused) or self.query_one(CallTable)
         panel_help = panel.PANEL_HELP if isinstance(panel, Panel) else CallTable.PANEL_HELP
-        self.app.push_screen(HelpScreen(panel_help, self.global_keys()))
+        self.app.push_screen(HelpScreen(panel_help.shown(), self.global_keys()))
 
     # -- the command palette -------------------------------------------------------------------
     def palette_commands(self) -> list[PaletteCommand]:

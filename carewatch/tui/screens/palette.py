@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
+from carewatch.i18n import _
 from carewatch.present import clean_text
 from carewatch.tui.commands import PaletteCommand
 from carewatch.tui.panels.calls import CallTable
@@ -21,24 +22,24 @@ def main_palette(screen: MainScreen) -> list[PaletteCommand]:
     """Every action of the main screen by name, for the command palette (ctrl+p)."""
     windows = [
         PaletteCommand(
-            f"Window: {WINDOW_NAMES[kind]}",
-            "figures for this span",
+            _("Window: {window}").format(window=_(WINDOW_NAMES[kind])),
+            _("figures for this span"),
             partial(screen.action_set_window, kind),
         )
         for kind in WINDOW_KINDS
     ]
     queues = [
         PaletteCommand(
-            f"Queue filter: {clean_text(name, limit=40)}",
-            "show this queue only",
+            _("Queue filter: {queue}").format(queue=clean_text(name, limit=40)),
+            _("show this queue only"),
             partial(screen.set_queue, name),
         )
         for name in screen._queues
     ]
     panels = [
         PaletteCommand(
-            f"Show panel: {_panel_title(screen, panel_id)}",
-            "focus (and show) this panel",
+            _("Show panel: {panel}").format(panel=_panel_title(screen, panel_id)),
+            _("focus (and show) this panel"),
             partial(screen.action_focus_panel, panel_id),
         )
         for panel_id in GRID_PANELS
@@ -46,24 +47,26 @@ def main_palette(screen: MainScreen) -> list[PaletteCommand]:
     return [
         *windows,
         PaletteCommand(
-            "Queue filter: all queues", "show every queue", partial(screen.set_queue, None)
+            _("Queue filter: {queue}").format(queue=_("all queues")),
+            _("show every queue"),
+            partial(screen.set_queue, None),
         ),
         *queues,
         *screen.tagging_commands(),
         PaletteCommand(
-            "Go to the newest call",
-            "top of the call table",
+            _("Go to the newest call"),
+            _("top of the call table"),
             screen.query_one(CallTable).action_newest,
         ),
         *panels,
         PaletteCommand(
-            "Wallboard (b)",
-            "big figures for a TV, rotating through the queues",
+            _("Wallboard (b)"),
+            _("big figures for a TV, rotating through the queues"),
             screen.action_wallboard,
         ),
         PaletteCommand(
-            "Help for the focused panel (?)",
-            "keys and what the panel shows",
+            _("Help for the focused panel (?)"),
+            _("keys and what the panel shows"),
             screen.action_help,
         ),
     ]
@@ -71,4 +74,4 @@ def main_palette(screen: MainScreen) -> list[PaletteCommand]:
 
 def _panel_title(screen: MainScreen, panel_id: str) -> str:
     panel = screen.query_one(f"#{panel_id}")
-    return panel.PANEL_HELP.title if isinstance(panel, Panel) else panel_id
+    return panel.panel_title if isinstance(panel, Panel) else panel_id

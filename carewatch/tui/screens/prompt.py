@@ -12,45 +12,49 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from carewatch.i18n import N_, _
 from carewatch.present import clean_text
 from carewatch.records import CallRow
 from carewatch.tui.text import call_label
+from carewatch.tui.words import tr, translate_bindings
 
 
 class TextPromptScreen(ModalScreen[str | None]):
     """One prefilled line of text; Enter returns it cleaned, Esc returns ``None``.
 
-    Subclasses set the wording; ``empty_cancels`` says whether an empty line means "cancel"
-    (an issue needs a title) or is a value of its own (an empty note clears the note).
+    Subclasses set the wording (marked with ``N_``, translated when shown); ``empty_cancels``
+    says whether an empty line means "cancel" (an issue needs a title) or is a value of its
+    own (an empty note clears the note).
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", N_("Cancel"))]
 
     NAME: ClassVar[str] = "prompt"
     BOX_TITLE: ClassVar[str] = ""
     LABEL: ClassVar[str] = "{call}"
     PLACEHOLDER: ClassVar[str] = ""
-    HINT: ClassVar[str] = "Enter saves · Esc cancels"
+    HINT: ClassVar[str] = N_("Enter saves · Esc cancels")
     MAX_LENGTH: ClassVar[int] = 200
     empty_cancels: ClassVar[bool] = True
 
     def __init__(self, call_label: str, value: str | None) -> None:
         super().__init__()
+        translate_bindings(self)
         self.call_label = call_label
         self.value = clean_text(value, limit=self.MAX_LENGTH)
 
     def compose(self) -> ComposeResult:
         """The call, the text (prefilled), the hint."""
         with Vertical(id=f"{self.NAME}-box", classes="modal-box") as box:
-            box.border_title = self.BOX_TITLE
-            yield Label(Text(self.LABEL.format(call=self.call_label)), classes="modal-label")
+            box.border_title = tr(self.BOX_TITLE)
+            yield Label(Text(tr(self.LABEL).format(call=self.call_label)), classes="modal-label")
             yield Input(
                 value=self.value,
-                placeholder=self.PLACEHOLDER,
+                placeholder=tr(self.PLACEHOLDER),
                 max_length=self.MAX_LENGTH,
                 id=f"{self.NAME}-input",
             )
-            yield Label(Text(self.HINT, style="dim"))
+            yield Label(Text(tr(self.HINT), style="dim"))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Enter: return the text."""
@@ -74,10 +78,10 @@ class NoteScreen(TextPromptScreen):
     ``None`` when cancelled."""
 
     NAME = "note"
-    BOX_TITLE = "Note"
-    LABEL = "Note for call {call}"
-    PLACEHOLDER = "what the caller needed, what was promised…"
-    HINT = "Enter saves · Esc cancels · empty clears the note"
+    BOX_TITLE = N_("Note")
+    LABEL = N_("Note for call {call}")
+    PLACEHOLDER = N_("what the caller needed, what was promised…")
+    HINT = N_("Enter saves · Esc cancels · empty clears the note")
     MAX_LENGTH = MAX_NOTE
     empty_cancels = False
 
@@ -92,10 +96,10 @@ class IssueScreen(TextPromptScreen):
     cancelled (an empty title cancels too)."""
 
     NAME = "issue"
-    BOX_TITLE = "Open an issue"
-    LABEL = "Issue from call {call}"
-    PLACEHOLDER = "what needs follow-up"
-    HINT = "Enter opens the issue · Esc cancels"
+    BOX_TITLE = N_("Open an issue")
+    LABEL = N_("Issue from call {call}")
+    PLACEHOLDER = N_("what needs follow-up")
+    HINT = N_("Enter opens the issue · Esc cancels")
     MAX_LENGTH = MAX_TITLE
     empty_cancels = True
 
@@ -103,8 +107,8 @@ class IssueScreen(TextPromptScreen):
     def for_call(cls, call: CallRow) -> IssueScreen:
         """The modal for ``call``, prefilled with "<category>: <note>" (or a follow-up line)."""
         label = call_label(call)
-        subject = clean_text(call.category, limit=40) or "call"
-        detail = clean_text(call.note, limit=120) or f"follow up call {label}"
+        subject = clean_text(call.category, limit=40) or _("call")
+        detail = clean_text(call.note, limit=120) or _("follow up call {call}").format(call=label)
         return cls(label, f"{subject}: {detail}")
 
 
@@ -112,12 +116,13 @@ class ConfirmScreen(ModalScreen[bool]):
     """A yes/no question: ``y`` or Enter says yes, ``n`` or Esc says no."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y,enter", "answer(True)", "Yes"),
-        Binding("n,escape", "answer(False)", "No"),
+        Binding("y,enter", "answer(True)", N_("Yes")),
+        Binding("n,escape", "answer(False)", N_("No")),
     ]
 
     def __init__(self, title: str, question: str) -> None:
         super().__init__()
+        translate_bindings(self)
         self.box_title = title
         self.question = question
 
@@ -126,7 +131,7 @@ class ConfirmScreen(ModalScreen[bool]):
         with Vertical(id="confirm-box", classes="modal-box") as box:
             box.border_title = self.box_title
             yield Label(Text(self.question), classes="modal-label")
-            yield Label(Text("y / Enter: yes · n / Esc: no", style="dim"))
+            yield Label(Text(_("y / Enter: yes · n / Esc: no"), style="dim"))
 
     def action_answer(self, yes: bool) -> None:
         """Close with the answer."""

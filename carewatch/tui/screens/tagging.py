@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Literal
 from textual.screen import Screen
 
 from carewatch.config import Config
+from carewatch.i18n import _
 from carewatch.present import clean_text
 from carewatch.records import CallRow
 from carewatch.tui import writes
@@ -25,6 +26,7 @@ from carewatch.tui.panels.calls import CallTable
 from carewatch.tui.panels.issues import IssuesTable
 from carewatch.tui.panels.panel import KeyHelp
 from carewatch.tui.screens.prompt import ConfirmScreen, IssueScreen, NoteScreen
+from carewatch.tui.words import translate_bindings
 
 if TYPE_CHECKING:
     from carewatch.tui.app import CarewatchApp
@@ -54,6 +56,26 @@ class TagChoice:
         """The screen action that sets it on the selected call."""
         return f"tag_{self.field}({self.index})"
 
+    def words(self, limit: int) -> dict[str, str]:
+        """What the key, the help and the palette say of it, in the current language (the
+        name is the config's, cleaned to ``limit`` characters)."""
+        name = clean_text(self.name, limit=limit)
+        if self.field == "category":
+            said = {
+                "binding": _("category {name}"),
+                "help": _("category: {name}"),
+                "command": _("Tag category: {name}"),
+                "command_help": _("set the selected call's category"),
+            }
+        else:
+            said = {
+                "binding": _("outcome {name}"),
+                "help": _("outcome: {name}"),
+                "command": _("Tag outcome: {name}"),
+                "command_help": _("set the selected call's outcome"),
+            }
+        return {what: text.format(name=name) for what, text in said.items()}
+
 
 def tag_choices(config: Config) -> list[TagChoice]:
     """The config's categories, then its outcomes, in config order."""
@@ -71,6 +93,7 @@ class TaggingScreen(Screen[None]):
 
     def __init__(self, config: Config, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        translate_bindings(self)
         self.config = config
         self.tag_choices = tag_choices(config)
         for choice in self.tag_choices:
@@ -78,7 +101,7 @@ class TaggingScreen(Screen[None]):
                 self._bindings.bind(
                     key_name(choice.key),
                     choice.action,
-                    f"{choice.field} {clean_text(choice.name, limit=30)}",
+                    choice.words(30)["binding"],
                     show=False,
                     key_display=choice.key,
                 )
@@ -97,7 +120,7 @@ class TaggingScreen(Screen[None]):
         call = self.selected_call()
         if call is None:
             self.notify(
-                "No call selected: there are no calls in this window yet.", severity="warning"
+                _("No call selected: there are no calls in this window yet."), severity="warning"
             )
         return call
 
@@ -160,8 +183,10 @@ class TaggingScreen(Screen[None]):
             if yes:
                 writes.resolve_issue(self.cw_app, issue)
 
-        question = f"Resolve issue #{issue.id}: {clean_text(issue.title, limit=80)}?"
-        self.app.push_screen(ConfirmScreen("Resolve an issue", question), done)
+        question = _("Resolve issue #{id}: {title}?").format(
+            id=issue.id, title=clean_text(issue.title, limit=80)
+        )
+        self.app.push_screen(ConfirmScreen(_("Resolve an issue"), question), done)
 
     def action_resolve_issue(self) -> None:
         """Resolve the issue selected in the issues panel."""
@@ -175,7 +200,7 @@ class TaggingScreen(Screen[None]):
     def tagging_keys(self) -> list[KeyHelp]:
         """The config's tagging keys, for the help screen."""
         return [
-            KeyHelp(choice.key, f"{choice.field}: {clean_text(choice.name, limit=40)}")
+            KeyHelp(choice.key, choice.words(40)["help"])
             for choice in self.tag_choices
             if choice.key
         ]
@@ -184,9 +209,8 @@ class TaggingScreen(Screen[None]):
         """Tagging, notes, issues and undo, for the command palette."""
         cmds = [
             PaletteCommand(
-                f"Tag {choice.field}: {clean_text(choice.name, limit=40)}"
-                + (f" ({choice.key})" if choice.key else ""),
-                f"set the selected call's {choice.field}",
+                choice.words(40)["command"] + (f" ({choice.key})" if choice.key else ""),
+                choice.words(40)["command_help"],
                 partial(
                     self.action_tag_category
                     if choice.field == "category"
@@ -198,8 +222,10 @@ class TaggingScreen(Screen[None]):
         ]
         subs = [
             PaletteCommand(
-                f"Tag sub-category: {clean_text(sub, limit=30)} ({clean_text(cat.name, limit=30)})",
-                "set the selected call's request type",
+                _("Tag sub-category: {name} ({category})").format(
+                    name=clean_text(sub, limit=30), category=clean_text(cat.name, limit=30)
+                ),
+                _("set the selected call's request type"),
                 partial(self.action_tag_subcategory, c_index, s_index),
             )
             for c_index, cat in enumerate(self.config.categories)
@@ -209,22 +235,26 @@ class TaggingScreen(Screen[None]):
             *cmds,
             *subs,
             PaletteCommand(
-                "Toggle resolved (r)",
-                "mark the selected call resolved / not",
+                _("Toggle resolved (r)"),
+                _("mark the selected call resolved / not"),
                 self.action_toggle_resolved,
             ),
-            PaletteCommand("Write a note (n)", "a note on the selected call", self.action_note),
             PaletteCommand(
-                "Open an issue from the call (i)",
-                "an issue that needs follow-up",
+                _("Write a note (n)"), _("a note on the selected call"), self.action_note
+            ),
+            PaletteCommand(
+                _("Open an issue from the call (i)"),
+                _("an issue that needs follow-up"),
                 self.action_open_issue,
             ),
             PaletteCommand(
-                "Undo my last change (u)",
-                "a tag's old value back, an issue withdrawn or reopened",
+                _("Undo my last change (u)"),
+                _("a tag's old value back, an issue withdrawn or reopened"),
                 self.action_undo,
             ),
             PaletteCommand(
-                "Resolve the selected issue", "in the issues panel", self.action_resolve_issue
+                _("Resolve the selected issue"),
+                _("in the issues panel"),
+                self.action_resolve_issue,
             ),
         ]

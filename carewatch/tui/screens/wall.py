@@ -22,10 +22,12 @@ from textual.widgets import Static
 
 from carewatch.config import Config
 from carewatch.config.screen import QueueGoals, queue_goals
+from carewatch.i18n import N_, _
 from carewatch.present import clean_text, clock, count, percent
 from carewatch.tui.bigtext import big_line, big_width
 from carewatch.tui.panels.now import title_text
 from carewatch.tui.snapshot import Snapshot, window_title
+from carewatch.tui.words import translate_bindings
 
 if TYPE_CHECKING:
     from carewatch.tui.app import CarewatchApp
@@ -75,22 +77,24 @@ def wall_pages(snap: Snapshot, config: Config, now: float) -> list[WallPage]:
     )
     pages = [
         WallPage(
-            "All queues",
+            _("All queues"),
             (
                 Figure(
-                    "Waiting",
+                    _("Waiting"),
                     count(state.waiting),
                     _wait_level(waited, state.waiting, centre_goals),
                 ),
                 Figure(
-                    "Longest wait", clock(waited), _wait_level(waited, state.waiting, centre_goals)
+                    _("Longest wait"),
+                    clock(waited),
+                    _wait_level(waited, state.waiting, centre_goals),
                 ),
-                Figure("Talking", count(sum(1 for a in agents if a.state == "talking"))),
-                Figure("Free", count(sum(1 for a in agents if a.state == "idle"))),
-                Figure("Paused", count(sum(1 for a in agents if a.state == "paused"))),
-                Figure("Answered", count(kpis.get("answered", 0))),
-                Figure("Abandoned", percent(kpis.get("abandon_rate"), 0), ab_level),
-                Figure("Service level", percent(kpis.get("service_level"), 0), sl_level),
+                Figure(_("Talking"), count(sum(1 for a in agents if a.state == "talking"))),
+                Figure(_("Free"), count(sum(1 for a in agents if a.state == "idle"))),
+                Figure(_("Paused"), count(sum(1 for a in agents if a.state == "paused"))),
+                Figure(_("Answered"), count(kpis.get("answered", 0))),
+                Figure(_("Abandoned"), percent(kpis.get("abandon_rate"), 0), ab_level),
+                Figure(_("Service level"), percent(kpis.get("service_level"), 0), sl_level),
             ),
         )
     ]
@@ -100,16 +104,16 @@ def wall_pages(snap: Snapshot, config: Config, now: float) -> list[WallPage]:
         wait_level = _wait_level(waited, line.waiting, line.goals)
         pages.append(
             WallPage(
-                f"Queue {clean_text(line.name, limit=40)}",
+                _("Queue {queue}").format(queue=clean_text(line.name, limit=40)),
                 (
-                    Figure("Waiting", count(line.waiting), wait_level),
-                    Figure("Longest wait", clock(waited), wait_level),
-                    Figure("Talking", count(line.talking)),
-                    Figure("Free", count(line.free), "good" if line.free else "warn"),
-                    Figure("Paused", count(line.paused)),
-                    Figure("Answered", count(line.answered)),
-                    Figure("Abandoned", percent(line.abandon_rate, 0), ab_level),
-                    Figure("Service level", percent(line.service_level, 0), sl_level),
+                    Figure(_("Waiting"), count(line.waiting), wait_level),
+                    Figure(_("Longest wait"), clock(waited), wait_level),
+                    Figure(_("Talking"), count(line.talking)),
+                    Figure(_("Free"), count(line.free), "good" if line.free else "warn"),
+                    Figure(_("Paused"), count(line.paused)),
+                    Figure(_("Answered"), count(line.answered)),
+                    Figure(_("Abandoned"), percent(line.abandon_rate, 0), ab_level),
+                    Figure(_("Service level"), percent(line.service_level, 0), sl_level),
                 ),
             )
         )
@@ -127,7 +131,7 @@ def render_page(page: WallPage, width: int, index: int, pages: int) -> Renderabl
     cell = max(12, max(big_width(f.value) for f in page.figures) + 2)
     columns = max(1, min(4, width // (cell + 4)))
     grid = Table.grid(expand=True, padding=(0, 2))
-    for _ in range(columns):
+    for _column in range(columns):
         grid.add_column(justify="center", ratio=1)
     cells: list[RenderableType] = []
     for figure in page.figures:
@@ -148,12 +152,13 @@ class WallScreen(Screen[None]):
     """Big figures, no tagging keys, rotating through the centre and the queues."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("b,escape", "back", "Back to the panels"),
-        Binding("q", "app.quit", "Quit"),
+        Binding("b,escape", "back", N_("Back to the panels")),
+        Binding("q", "app.quit", N_("Quit")),
     ]
 
     def __init__(self, config: Config, *, demo_label: str | None = None) -> None:
         super().__init__(id="wall")
+        translate_bindings(self)
         self.config = config
         self.demo_label = demo_label
         self.snapshot: Snapshot | None = None
@@ -168,8 +173,8 @@ class WallScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         """A title line, the page, and a line of keys."""
         yield Static(id="wall-title")
-        yield Static(Text("reading…", style="dim"), id="wall-page")
-        yield Static(Text("b / Esc: back to the panels · q: quit", style="dim"), id="wall-keys")
+        yield Static(Text(_("reading…"), style="dim"), id="wall-page")
+        yield Static(Text(_("b / Esc: back to the panels · q: quit"), style="dim"), id="wall-keys")
 
     def on_mount(self) -> None:
         """Paint what the app already has."""
