@@ -325,6 +325,7 @@ async def test_the_demo_at_three_in_the_morning_shows_a_working_day(tmp_path: Pa
         assert snap.operator_matches  # root plays Hugo, who works today
         title = painted(app.screen.query_one("#title-bar"))[0]
         assert f"{local:%H:%M}" in title
+        assert "operator root (Hugo)" in title  # who the person at the keyboard plays
     with Store(setup.db) as store:
         day = store.calls_between(start - 86400, start + 86400)
     assert day and all(c.ended_at is not None or c.talk_seconds is not None for c in day)

@@ -131,7 +131,7 @@ def run_demo(args: argparse.Namespace) -> int:
     def live_feed(stop: threading.Event) -> None:
         start_live_feed(setup, config, stop, clock=clock, skip=skip)
 
-    label = "DEMO" if abs(start - real_start) < 1 else "DEMO · simulated time"
+    label = _("DEMO") if abs(start - real_start) < 1 else _("DEMO · simulated time")
     app = create_app(
         config,
         setup.db,

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime, tzinfo
 
 from rich.text import Text
@@ -110,9 +111,11 @@ def title_text(
     tz: tzinfo,
     demo: str | None = None,
     matched: bool | None = None,
+    plays: Sequence[str] = (),
 ) -> Text:
     """The title bar; the queue and operator names are shown literally. ``matched=False``:
-    the operator is no agent of the logs, and the bar says so."""
+    the operator is no agent of the logs, and the bar says so; ``plays``: the agent ids the
+    config maps the operator to (``root (Hugo)``), when the name is not one of them."""
     text = Text(no_wrap=True, overflow="ellipsis", end="")
     text.append(" carewatch ", style="bold reverse")
     text.append(" ")
@@ -127,6 +130,11 @@ def title_text(
     if operator:
         text.append("  ·  {} ".format(_("operator")), style="dim")
         text.append(literal(operator, "bold"))
+        shown = [a for a in plays if a.casefold() != operator.casefold()][:2]
+        if shown:
+            text.append(" (")
+            text.append(literal(", ".join(shown)))
+            text.append(")")
         if matched is False:
             text.append(" ({})".format(_("matches no agent")), style="bold yellow")
     return text

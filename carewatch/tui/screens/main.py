@@ -234,8 +234,17 @@ class MainScreen(TaggingScreen):
                 tz=self.config.tz,
                 demo=self.demo_label,
                 matched=self.snapshot.operator_matches if self.snapshot is not None else None,
+                plays=self._plays(),
             )
         )
+
+    def _plays(self) -> list[str]:
+        """The agent ids ``[operators]`` maps this operator to, as the config spells them."""
+        wanted = (self.operator or "").casefold()
+        for login, agents in self.config.operators.items():
+            if login.casefold() == wanted:
+                return list(agents)
+        return []
 
     def show_snapshot(self, snap: Snapshot) -> None:
         """Paint a refresh's figures (each panel updates only what changed)."""
