@@ -72,7 +72,7 @@ def test_italian_catalog_is_read_from_the_source_po(
     monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
     assert i18n.set_language("it_IT.UTF-8") == "it"
     assert i18n.language() == "it"
-    assert i18n._("no data") == "nessun dato"
+    assert i18n._("Service level") == "Livello di servizio"
     assert i18n._("a string no catalog has") == "a string no catalog has"
 
 
