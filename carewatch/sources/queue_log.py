@@ -161,10 +161,18 @@ class QueueLogParser(Parser):
         if line.isprintable() and " " not in line:
             # the common line: no blank or control character, so no field to strip or clean
             if 9 <= len(raw_time) <= 11 and raw_time.isdigit() and raw_time.isascii():
-                when: str | float = float(raw_time)  # what parse_timestamp reads it as
+                at = float(raw_time)  # what parse_timestamp reads it as
             else:
-                when = raw_time
-            return self._parse(when, fields[1], fields[2], fields[3], fields[4], fields[_HEAD:])
+                at = self._time(raw_time)
+            callid, queue, agent = fields[1], fields[2], fields[3]
+            return self._event(
+                at,
+                None if callid.upper() in _NO_CALL_IDS else callid,
+                None if not queue or queue.upper() == "NONE" else queue,
+                None if not agent or agent.upper() == "NONE" else agent,
+                fields[4],
+                fields[_HEAD:],
+            )
         fields = [f.strip() for f in fields]
         raw_time, callid, queue, agent, event = fields[:_HEAD]
         return self._parse(raw_time, callid, queue, agent, event, fields[_HEAD:])
@@ -204,6 +212,19 @@ class QueueLogParser(Parser):
         data: list[str],
     ) -> list[Record]:
         at = self._time(when)
+        queue, agent = _none_or_text(raw_queue), _none_or_text(raw_agent)
+        return self._event(at, _call_id_or_none(raw_callid), queue, agent, raw_event, data)
+
+    def _event(
+        self,
+        at: float,
+        known_call_id: str | None,
+        queue: str | None,
+        agent: str | None,
+        raw_event: str,
+        data: list[str],
+    ) -> list[Record]:
+        """The records of one event, its call id, queue and agent read (``None``: none)."""
         event = raw_event.upper()
         if not event:
             raise BadLine("malformed", "no event name")
@@ -211,8 +232,6 @@ class QueueLogParser(Parser):
             raise BadLine("unknown event", clean_text(raw_event) or "")
         if event in IGNORED_EVENTS:
             return []
-        queue = _none_or_text(raw_queue)
-        agent = _none_or_text(raw_agent)
 
         if event == "RINGNOANSWER":
             ring = _number(data, 0, event, "ringtime")
@@ -222,7 +241,7 @@ class QueueLogParser(Parser):
                     agent=_require_agent(agent, event),
                     event=UNREACHABLE_RING if ring == 0 else event,
                     queue=queue,
-                    call_id=_call_id_or_none(raw_callid),
+                    call_id=known_call_id,
                     ring_ms=None if ring is None else int(ring),
                 )
             ]
@@ -237,7 +256,7 @@ class QueueLogParser(Parser):
                 )
             ]
 
-        call_id = _call_id_or_none(raw_callid)
+        call_id = known_call_id
         if call_id is None:
             raise BadLine("missing call id", event)
         leg = queue or ""
