@@ -31,7 +31,6 @@ from carewatch.sources.rotation import default_factories
 from carewatch.sources.tail import ROTATE_WAIT
 from carewatch.store import Store
 
-
 #: Lines per transaction of a one-shot ingest, ten times a follower's
 #: (:data:`~carewatch.sources.reader.BATCH_LINES`): a large file commits, and writes its index
 #: pages to the WAL again, ten times less often (a fifth of the time of 700,000 lines).

@@ -89,8 +89,9 @@ class BatchParser:
         latest = self._latest = self.clock() + FUTURE_SLACK
         parse_line = self.parser.parse_line
         plain = self._utf8  # a line of plain ASCII start, no NUL, no CR decodes as it is
-        i = 0
-        while i < len(lines):
+        add = out.records.append
+        i, end = 0, len(lines)
+        while i < end:
             raw = lines[i]
             data = raw.data
             if data is None:
@@ -103,11 +104,10 @@ class BatchParser:
             repairs: list[str] = _NO_REPAIRS
             if (
                 plain
-                and data
-                and 32 < data[0] < 128  # not blank, no byte-order mark
+                and 32 < (data[0] if data else 0) < 128  # not blank, no byte-order mark
                 and data[-1] != 13
-                and len(data) <= MAX_LINE_BYTES
                 and b"\x00" not in data
+                and len(data) <= MAX_LINE_BYTES
             ):
                 try:
                     text = data.decode()  # what decode_raw gives such a line, unrepaired
@@ -144,7 +144,7 @@ class BatchParser:
             if repairs:
                 out.repaired.extend((raw.line_no, repair) for repair in repairs)
             if len(records) == 1:
-                out.records.append((raw.line_no, records[0]))
+                add((raw.line_no, records[0]))
             else:
                 out.records.extend((raw.line_no, record) for record in records)
             i += 1

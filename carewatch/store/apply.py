@@ -192,7 +192,7 @@ def _apply_calls(
             if name in SHORT_TEXT and isinstance(value, str):
                 value = value[:TEXT_MAX]
             row[name] = value
-    waiting = [(n, u) for n, u in updates if (u.call_id, u.leg) in held]
+    waiting = [(n, u) for n, u in updates if (u.call_id, u.leg) in held] if held else []
     rows = {**existing, **new}
     if waiting:
         waiting = consult.match_batch_ends(tx, source, waiting, rows, existing, originals)

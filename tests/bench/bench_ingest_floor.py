@@ -16,10 +16,10 @@ Writes, in a temporary folder, ``--days`` days of simulated history as an Asteri
   indexes, copied from a database carewatch made) in WAL mode, ``synchronous=NORMAL``, one
   transaction.
 
-Each child times its own work, from after its imports (not the interpreter's start). Prints both, their ratio (the
-median of each run's ratio), lines/s and the peak RSS of ours. The floor stores the calls
-only; ours also stores the agent events and read positions and keeps every rule of reading
-order (events before their call's start, late events, legs per queue).
+Each child times its own work, from after its imports (not the interpreter's start). Prints
+both, their ratio (the median of each run's ratio), lines/s and the peak RSS of ours. The
+floor stores the calls only; ours also stores the agent events and read positions and keeps
+every rule of reading order (events before their call's start, late events, legs per queue).
 """
 
 from __future__ import annotations
@@ -185,8 +185,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"lines                    {got['lines']:>12,.0f}")
     print(f"calls (ours / floor)     {got['calls']:>12,.0f} / {got['floor_calls']:,.0f}")
     print(f"agent events (ours only) {got['events']:>12,.0f}")
-    print(f"ours: ingest_paths       {got['ours']:>12.2f} s   {got['lines'] / got['ours']:,.0f} lines/s")
-    print(f"floor: plain Python      {got['floor']:>12.2f} s   {got['lines'] / got['floor']:,.0f} lines/s")
+    for label, key in (("ours: ingest_paths", "ours"), ("floor: plain Python", "floor")):
+        print(f"{label:25}{got[key]:>12.2f} s   {got['lines'] / got[key]:,.0f} lines/s")
     print(f"ours / floor             {got['ratio']:>12.2f}x  (goal <= 2.0x)")
     print(f"peak RSS of ours         {got['rss']:>12.0f} MB  (goal <= 300 MB)")
     load = os.getloadavg()
