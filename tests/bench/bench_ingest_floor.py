@@ -143,7 +143,7 @@ def measure(days: int, seed: int, runs: int) -> dict[str, float]:
                 ).stdout.splitlines()[-1]
             )
             if not schema:
-                schema = [s for s in call_schema(ours_db) if not s.startswith("CREATE TRIGGER")]
+                schema = call_schema(ours_db)
             floor = json.loads(
                 subprocess.run(
                     [sys.executable, "-c", _FLOOR, str(path), str(floor_db), json.dumps(schema)],
