@@ -98,14 +98,17 @@ def _check_update(update: CallUpdate, latest: float) -> None:
     at = update.at
     if at is not None and not EARLIEST <= at <= latest:
         check_time("time", at, latest)
-    for name, value in update.fields.items():  # the common case: every value in bounds
-        bounds = _LIMIT_OF.get(name)
-        if bounds is not None and value is not None:
-            low, high = bounds
-            if not low <= value <= (latest if high is None else high):
-                break
-    else:
-        return
+    try:  # the common case: every value in bounds
+        for name, value in update.fields.items():
+            bounds = _LIMIT_OF.get(name)
+            if bounds is not None and value is not None:
+                low, high = bounds
+                if not low <= value <= (latest if high is None else high):
+                    break
+        else:
+            return
+    except TypeError:
+        pass  # a value that is no number: told as the loop below tells it
     get = update.fields.get  # a value out of bounds: told in the order of _LIMITS
     for name, low, high in _LIMITS:
         value = get(name)
