@@ -88,13 +88,28 @@ def _out_of_bounds(name: str, value: Any, low: float, high: float | None, latest
     raise _bad(name, value, f"is outside {low:g}..{high:g}")
 
 
+#: The bounds of each numeric call field, by name (the lower one, the upper one or ``None``).
+_LIMIT_OF = {name: (low, high) for name, low, high in _LIMITS}
+
+
 def _check_update(update: CallUpdate, latest: float) -> None:
     if len(update.call_id) > MAX_CALL_ID:
         _check_id(update.call_id)
     at = update.at
     if at is not None and not EARLIEST <= at <= latest:
         check_time("time", at, latest)
-    get = update.fields.get
+    try:  # the common case: every value in bounds
+        for name, value in update.fields.items():
+            bounds = _LIMIT_OF.get(name)
+            if bounds is not None and value is not None:
+                low, high = bounds
+                if not low <= value <= (latest if high is None else high):
+                    break
+        else:
+            return
+    except TypeError:
+        pass  # a value that is no number: told as the loop below tells it
+    get = update.fields.get  # a value out of bounds: told in the order of _LIMITS
     for name, low, high in _LIMITS:
         value = get(name)
         if value is not None and not low <= value <= (latest if high is None else high):

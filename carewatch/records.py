@@ -124,6 +124,12 @@ def derive(fields: dict[str, Any]) -> dict[str, Any]:
     every row about one call, so a later row can complete an earlier one.
     """
     out = dict(fields)
+    _derive_into(out)
+    return out
+
+
+def _derive_into(out: dict[str, Any]) -> None:
+    """:func:`derive`, in place."""
     started = out.get("started_at")
     answered = out.get("answered_at")
     ended = out.get("ended_at")
@@ -145,7 +151,6 @@ def derive(fields: dict[str, Any]) -> dict[str, Any]:
         answered is not None or out.get("talk_seconds") is not None
     ):
         out["disposition"] = "answered"
-    return out
 
 
 #: Text fields stored in bounded columns, and their size (cut to it on every database).
@@ -199,7 +204,7 @@ def merge(row: dict[str, Any], update: CallUpdate) -> None:
         if key in SHORT_TEXT and isinstance(value, str):
             value = value[:TEXT_MAX]
         row[key] = value
-    row.update(derive(row))
+    _derive_into(row)
 
 
 class CallRow(NamedTuple):

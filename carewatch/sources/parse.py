@@ -20,6 +20,7 @@ knows nothing of files and databases.
 
 from __future__ import annotations
 
+import codecs
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ PARSER_ERROR = "parser error"
 LINE_TOO_LONG = "line too long"
 #: A quoted field may span at most this many lines.
 MAX_RECORD_LINES = 100
+_NO_REPAIRS: list[str] = []
 
 
 @dataclass
@@ -62,6 +64,10 @@ class BatchParser:
         self.clock = clock
         self.header_pending = parser.has_header
         self._latest = 0.0
+        try:
+            self._utf8 = codecs.lookup(encoding).name == "utf-8"
+        except LookupError:
+            self._utf8 = False
 
     def _records(self, text: str, line_no: int) -> list[Record]:
         if self.header_pending:
@@ -80,23 +86,45 @@ class BatchParser:
         """Records of ``lines``. ``complete``: nothing follows them (the file is read to
         its end for good), so a record still open at the end is ``malformed``."""
         out = Parsed()
-        self._latest = self.clock() + FUTURE_SLACK
-        i = 0
-        while i < len(lines):
+        latest = self._latest = self.clock() + FUTURE_SLACK
+        parse_line = self.parser.parse_line
+        plain = self._utf8  # a line of plain ASCII start, no NUL, no CR decodes as it is
+        add = out.records.append
+        i, end = 0, len(lines)
+        while i < end:
             raw = lines[i]
-            if raw.data is None:
+            data = raw.data
+            if data is None:
                 out.read += 1
                 self.header_pending = False
                 out.skipped.append((raw.line_no, LINE_TOO_LONG))
                 i += 1
                 continue
-            if not raw.data.strip():
+            text: str | None = None
+            repairs: list[str] = _NO_REPAIRS
+            if (
+                plain
+                and 32 < (data[0] if data else 0) < 128  # not blank, no byte-order mark
+                and data[-1] != 13
+                and b"\x00" not in data
+                and len(data) <= MAX_LINE_BYTES
+            ):
+                try:
+                    text = data.decode()  # what decode_raw gives such a line, unrepaired
+                except UnicodeDecodeError:
+                    text = None  # decode_raw repairs it
+            if text is None and not data.strip():
                 i += 1  # blank line: skipped silently
                 continue
             out.read += 1
             try:
-                text, repairs = decode_raw(raw.data, self.encoding)
-                records = self._records(text, raw.line_no)
+                if text is None:
+                    text, repairs = decode_raw(data, self.encoding)
+                if self.header_pending:
+                    records = self._records(text, raw.line_no)
+                else:
+                    records = parse_line(text, raw.line_no)
+                    check_records(records, latest)
             except IncompleteRecord:
                 step = self._join(lines, i, complete, out)
                 if step is None:
@@ -113,9 +141,10 @@ class BatchParser:
                 out.skipped.append((raw.line_no, PARSER_ERROR))
                 i += 1
                 continue
-            out.repaired.extend((raw.line_no, repair) for repair in repairs)
+            if repairs:
+                out.repaired.extend((raw.line_no, repair) for repair in repairs)
             if len(records) == 1:
-                out.records.append((raw.line_no, records[0]))
+                add((raw.line_no, records[0]))
             else:
                 out.records.extend((raw.line_no, record) for record in records)
             i += 1

@@ -87,8 +87,7 @@ _EPOCH_RE = re.compile(r"^\d{9,11}(\.\d+)?$")
 _DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?")
 _EVENT_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
-#: callid / queue / agent values that mean "none".
-_NONE_VALUES = frozenset({"", "NONE"})
+#: callid values that mean "no call" (a queue or agent means none when empty or ``NONE``).
 _NO_CALL_IDS = frozenset({"", "NONE", "REALTIME"})
 
 _COMPLETE_EVENTS = frozenset({"COMPLETEAGENT", "COMPLETECALLER"})
@@ -155,9 +154,26 @@ class QueueLogParser(Parser):
 
         Every :class:`CallUpdate` has ``leg`` = its queue (``""`` without one) and ``at`` =
         the line's time."""
-        fields = [f.strip() for f in line.split("|")]
+        fields = line.split("|")
         if len(fields) < _HEAD:
             raise BadLine("malformed", f"{len(fields)} fields, expected at least {_HEAD}")
+        raw_time = fields[0]
+        if line.isprintable() and " " not in line:
+            # the common line: no blank or control character, so no field to strip or clean
+            if 9 <= len(raw_time) <= 11 and raw_time.isdigit() and raw_time.isascii():
+                at = float(raw_time)  # what parse_timestamp reads it as
+            else:
+                at = self._time(raw_time)
+            callid, queue, agent = fields[1], fields[2], fields[3]
+            return self._event(
+                at,
+                None if callid.upper() in _NO_CALL_IDS else callid,
+                None if not queue or queue.upper() == "NONE" else queue,
+                None if not agent or agent.upper() == "NONE" else agent,
+                fields[4],
+                fields[_HEAD:],
+            )
+        fields = [f.strip() for f in fields]
         raw_time, callid, queue, agent, event = fields[:_HEAD]
         return self._parse(raw_time, callid, queue, agent, event, fields[_HEAD:])
 
@@ -196,6 +212,19 @@ class QueueLogParser(Parser):
         data: list[str],
     ) -> list[Record]:
         at = self._time(when)
+        queue, agent = _none_or_text(raw_queue), _none_or_text(raw_agent)
+        return self._event(at, _call_id_or_none(raw_callid), queue, agent, raw_event, data)
+
+    def _event(
+        self,
+        at: float,
+        known_call_id: str | None,
+        queue: str | None,
+        agent: str | None,
+        raw_event: str,
+        data: list[str],
+    ) -> list[Record]:
+        """The records of one event, its call id, queue and agent read (``None``: none)."""
         event = raw_event.upper()
         if not event:
             raise BadLine("malformed", "no event name")
@@ -203,8 +232,6 @@ class QueueLogParser(Parser):
             raise BadLine("unknown event", clean_text(raw_event) or "")
         if event in IGNORED_EVENTS:
             return []
-        queue = _none_or_text(raw_queue)
-        agent = _none_or_text(raw_agent)
 
         if event == "RINGNOANSWER":
             ring = _number(data, 0, event, "ringtime")
@@ -214,7 +241,7 @@ class QueueLogParser(Parser):
                     agent=_require_agent(agent, event),
                     event=UNREACHABLE_RING if ring == 0 else event,
                     queue=queue,
-                    call_id=_call_id_or_none(raw_callid),
+                    call_id=known_call_id,
                     ring_ms=None if ring is None else int(ring),
                 )
             ]
@@ -229,60 +256,48 @@ class QueueLogParser(Parser):
                 )
             ]
 
-        call_id = _call_id_or_none(raw_callid)
+        call_id = known_call_id
         if call_id is None:
             raise BadLine("missing call id", event)
         leg = queue or ""
-        if event in TURNED_AWAY_EVENTS:
-            away = _present(started_at=at, ended_at=at, queue=queue, direction="in")
-            away.update(wait_seconds=0.0, disposition="missed")
-            return [CallUpdate(call_id, away, creates=True, leg=leg, at=at)]
+        # each dict is built with its keys in one fixed order, unknown (None) values left out
         if event == "ENTERQUEUE":
-            return [
-                CallUpdate(
-                    call_id,
-                    _present(
-                        started_at=at,
-                        caller=clean_text(_get(data, 1)),
-                        queue=queue,
-                        direction="in",
-                    ),
-                    creates=True,
-                    leg=leg,
-                    at=at,
-                )
-            ]
+            entered: dict[str, Any] = {"started_at": at}
+            caller = clean_text(data[1]) if len(data) > 1 else None
+            if caller is not None:
+                entered["caller"] = caller
+            if queue is not None:
+                entered["queue"] = queue
+            entered["direction"] = "in"
+            return [CallUpdate(call_id, entered, creates=True, leg=leg, at=at)]
+        if event in TURNED_AWAY_EVENTS:
+            away: dict[str, Any] = {"started_at": at, "ended_at": at}
+            if queue is not None:
+                away["queue"] = queue
+            away.update(direction="in", wait_seconds=0.0, disposition="missed")
+            return [CallUpdate(call_id, away, creates=True, leg=leg, at=at)]
         if event == "CONNECT":
-            fields_out = _present(
-                answered_at=at,
-                wait_seconds=_number(data, 0, event, "holdtime"),
-                agent=agent,
-                queue=queue,
-                disposition="answered",
-            )
+            fields_out: dict[str, Any] = {"answered_at": at}
+            _put(fields_out, "wait_seconds", _number(data, 0, event, "holdtime"))
+            _put(fields_out, "agent", agent)
+            _put(fields_out, "queue", queue)
+            fields_out["disposition"] = "answered"
         elif event in _COMPLETE_EVENTS or event in _TRANSFER_EVENTS:
             hold_index = _transfer_hold_index(event, data)
-            fields_out = _present(
-                ended_at=at,
-                talk_seconds=_number(data, hold_index + 1, event, "calltime"),
-                wait_seconds=_number(data, hold_index, event, "holdtime"),
-                agent=agent,
-                disposition="answered",
-            )
+            talk = _number(data, hold_index + 1, event, "calltime")
+            fields_out = {"ended_at": at}
+            _put(fields_out, "talk_seconds", talk)
+            _put(fields_out, "wait_seconds", _number(data, hold_index, event, "holdtime"))
+            _put(fields_out, "agent", agent)
+            fields_out["disposition"] = "answered"
             if event in _TRANSFER_EVENTS:
                 fields_out["transferred"] = True
-        elif event == "ABANDON":
-            fields_out = _present(
-                disposition="abandoned",
-                wait_seconds=_number(data, 2, event, "waittime"),
-                ended_at=at,
-            )
-        else:  # EXITWITHTIMEOUT, EXITWITHKEY, EXITEMPTY, LEAVEEMPTY
-            fields_out = _present(
-                disposition="missed",
-                wait_seconds=_number(data, _MISSED_WAIT_INDEX[event], event, "waittime"),
-                ended_at=at,
-            )
+        else:  # ABANDON; EXITWITHTIMEOUT, EXITWITHKEY, EXITEMPTY, LEAVEEMPTY
+            abandoned = event == "ABANDON"
+            fields_out = {"disposition": "abandoned" if abandoned else "missed"}
+            index = 2 if abandoned else _MISSED_WAIT_INDEX[event]
+            _put(fields_out, "wait_seconds", _number(data, index, event, "waittime"))
+            fields_out["ended_at"] = at
         return [CallUpdate(call_id, fields_out, creates=False, leg=leg, at=at)]
 
 
@@ -299,12 +314,18 @@ def _get(data: list[str], index: int) -> str:
     return data[index] if index < len(data) else ""
 
 
+def _put(fields: dict[str, Any], name: str, value: Any) -> None:
+    """Set a field when its value is known (not ``None``)."""
+    if value is not None:
+        fields[name] = value
+
+
 def _number(data: list[str], index: int, event: str, name: str) -> float | None:
     """A numeric data field: ``None`` when absent or empty, BadLine when not a number."""
-    value = _get(data, index)
+    value = data[index] if index < len(data) else ""
     if value == "":
         return None
-    if not _NUMBER_RE.match(value):
+    if not (value.isdigit() and value.isascii()) and not _NUMBER_RE.match(value):
         raise BadLine("malformed", f"{event} {name} is not a number: {clean_text(value)!r}")
     number = float(value)
     if number == math.inf:  # hundreds of digits
@@ -313,7 +334,7 @@ def _number(data: list[str], index: int, event: str, name: str) -> float | None:
 
 
 def _none_or_text(value: str) -> str | None:
-    if value.upper() in _NONE_VALUES:
+    if not value or value.upper() == "NONE":
         return None
     return clean_text(value)
 
@@ -336,11 +357,6 @@ def _reason(event: str, data: list[str]) -> str | None:
     if event == "AGENTCALLBACKLOGOFF":
         return clean_text(_get(data, 2))
     return None
-
-
-def _present(**values: Any) -> dict[str, Any]:
-    """The given fields without those that are ``None`` (unknown values are left out)."""
-    return {key: value for key, value in values.items() if value is not None}
 
 
 def is_queue_log_line(line: str) -> bool:

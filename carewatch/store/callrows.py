@@ -66,8 +66,11 @@ def load_open_calls(
         _read(tx, sql, (source, start, end, *chunk), rows, originals)
 
 
+_EMPTY: dict[str, Any] = dict.fromkeys((*CALL_FIELDS, "source", "call_id", "leg"))
+
+
 def new_row(source: str, key: EntryKey) -> dict[str, Any]:
     """An empty call row (every column a value is merged into)."""
-    row: dict[str, Any] = dict.fromkeys(CALL_FIELDS)
-    row.update(source=source, call_id=key[0], leg=key[1])
+    row = _EMPTY.copy()
+    row["source"], row["call_id"], row["leg"] = source, key[0], key[1]
     return row

@@ -99,12 +99,13 @@ def parse_only(path: Path, fmt: str, config: Config) -> tuple[int, int]:
 
 
 def call_schema(db: Path) -> list[str]:
-    """The ``CREATE`` statements of ``cw_call`` and its indexes, from ``sqlite_master``."""
+    """The ``CREATE`` statements of ``cw_call`` and its indexes, from ``sqlite_master`` (not
+    its triggers, which number the rows other programs write)."""
     conn = sqlite3.connect(db)
     try:
         rows = conn.execute(
             "SELECT sql FROM sqlite_master WHERE tbl_name = 'cw_call' AND sql IS NOT NULL "
-            "ORDER BY type = 'index', name"
+            "AND type IN ('table', 'index') ORDER BY type = 'index', name"
         ).fetchall()
     finally:
         conn.close()

@@ -131,10 +131,31 @@ def terminal_rows(quick: bool) -> list[Row]:
     return rows
 
 
+def ingest_rows(quick: bool) -> list[Row]:
+    """Ingest of a simulated queue_log (about 700,000 lines; quick: 60 days) against the
+    plain-Python floor (``bench_ingest_floor.py``), and the ingest's peak RSS."""
+    from tests.bench import bench_ingest_floor as floor
+
+    got = floor.measure(floor.QUICK_DAYS if quick else floor.FULL_DAYS, 7, 2 if quick else 3)
+    return [
+        Row(
+            f"ingest, queue_log of {got['lines']:,.0f} lines (baseline: plain-Python floor; "
+            f"median ratio {got['ratio']:.2f})",
+            "ratio ≤ 2.0",
+            got["ours"] * 1000,
+            got["floor"] * 1000,
+            "ms",
+            got["ratio"] <= 2.0,
+        ),
+        Row("peak RSS of that ingest", "≤ 300 MB", got["rss"], None, "MB", got["rss"] <= 300),
+    ]
+
+
 #: The groups, in the order they run; ``--only`` picks by name.
 GROUPS: dict[str, Group] = {
     "screen": screen_rows,
     "terminal": terminal_rows,
+    "ingest": ingest_rows,
 }
 
 
