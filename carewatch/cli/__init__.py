@@ -38,8 +38,6 @@ from carewatch.cli.common import (
     UsageError,
     add_common_options,
 )
-from carewatch.config import ConfigError
-from carewatch.store import StoreError
 
 #: Every command by name, in the order the help lists them.
 COMMANDS: dict[str, Command] = {
@@ -92,6 +90,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "command", None):
         given = argv if argv is not None else sys.argv[1:]
         args = parser.parse_args([*given, DEFAULT_COMMAND])
+    # Imported once a command runs, not for --help: the config's models load pydantic.
+    from carewatch.config import ConfigError
+    from carewatch.store import StoreError
+
     try:
         return int(COMMANDS[args.command].run(args))
     except ConfigError as exc:

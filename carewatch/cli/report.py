@@ -35,9 +35,12 @@ def printed_at() -> float | None:
     return float(value)
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from carewatch.report import FORMATS as REPORT_FORMATS
+#: The names of :data:`carewatch.report.FORMATS`, written out so ``--help`` imports no report
+#: module (a test checks they agree).
+REPORT_FORMATS: tuple[str, ...] = ("text", "markdown", "html", "csv", "json")
 
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     when = parser.add_argument_group("the period (one of; default: today)")
     when.add_argument("--date", metavar="D", help="one day: today, yesterday or YYYY-MM-DD")
     when.add_argument(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import carewatch.store.analysis as analysis
 import carewatch.store.issues as issues
@@ -17,7 +17,6 @@ import carewatch.store.positions as positions
 import carewatch.store.reads as reads
 import carewatch.store.tags as tags
 from carewatch.records import CallRow, IssueRow, Record
-from carewatch.store.apply import ApplyResult, apply_records
 from carewatch.store.changes import ChangeCounter
 from carewatch.store.database import (
     Database,
@@ -28,6 +27,9 @@ from carewatch.store.database import (
 )
 from carewatch.store.errors import StoreError
 from carewatch.store.schema import check_schema
+
+if TYPE_CHECKING:  # the ingest machinery, imported when records are applied (not by tag)
+    from carewatch.store.apply import ApplyResult
 
 T = TypeVar("T")
 
@@ -144,6 +146,8 @@ class Store:
         Calls are upserted by (source, call_id, leg) with :func:`carewatch.records.merge`; an
         event for a call not started yet waits for its start (:mod:`carewatch.store.apply`).
         """
+        from carewatch.store.apply import apply_records
+
         result = apply_records(tx, source, records, time.time() if now is None else now)
         if result.added or result.updated or result.agent_events or result.waiting_added:
             self._changes.touched()
