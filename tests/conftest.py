@@ -20,12 +20,14 @@ def _isolated_environment(
     monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     """Tests never read the developer's CAREWATCH_CONFIG / CAREWATCH_DB, the real
-    /etc/carewatch or ~/.config/carewatch, nor NO_COLOR / FORCE_COLOR."""
+    /etc/carewatch or ~/.config/carewatch, nor NO_COLOR / FORCE_COLOR; the report's cache of
+    finished days is the test's own."""
     for name in ("CAREWATCH_CONFIG", "CAREWATCH_DB", "NO_COLOR", "FORCE_COLOR"):
         monkeypatch.delenv(name, raising=False)
     home = tmp_path_factory.mktemp("config-home")
     monkeypatch.setenv("CAREWATCH_SYSTEM_CONFIG_DIR", str(Path(home) / "etc-carewatch"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(Path(home) / "xdg-config"))
+    monkeypatch.setenv("CAREWATCH_CACHE", str(Path(home) / "cache"))
 
 
 def postgres_server() -> Iterator[PostgresServer]:

@@ -67,6 +67,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from carewatch.kpi.windows import parse_period
+    from carewatch.kpicache import KpiCache
     from carewatch.report import build_report, render
     from carewatch.terminal import wants_colour
 
@@ -85,7 +86,13 @@ def run(args: argparse.Namespace) -> int:
     stamp = printed_at()
     with open_store(args, config, read_only=True) as store:
         report = build_report(
-            store, config, period, with_calls=args.calls, queue=args.queue, agent=args.agent
+            store,
+            config,
+            period,
+            with_calls=args.calls,
+            queue=args.queue,
+            agent=args.agent,
+            cache=KpiCache(store, config),
         )
         window = period.window(config.tz)
         ignored = store.implausible_calls(window.start, window.end)

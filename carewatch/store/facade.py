@@ -229,6 +229,14 @@ class Store:
         """Agent events in [start, end), oldest first."""
         return self._read(lambda tx: reads.agent_events_between(tx, start, end))
 
+    def window_stamp(self, start: float, end: float, events_from: float) -> reads.WindowStamp:
+        """What the store holds of [start, end) (:class:`~carewatch.store.reads.WindowStamp`)."""
+        return self._read(lambda tx: reads.window_stamp(tx, start, end, events_from))
+
+    def calls_changed_since(self, seq: int, start: float, end: float) -> bool:
+        """Whether a call that started in [start, end) was written after change number ``seq``."""
+        return self._read(lambda tx: reads.calls_changed_since(tx, seq, start, end))
+
     def issues_relevant(self, start: float, end: float) -> list[IssueRow]:
         """Issues open at ``end``, or opened or resolved in [start, end)."""
         return self._read(lambda tx: reads.issues_relevant(tx, start, end))
