@@ -178,6 +178,8 @@ class Measured:
     pandas: float
     warm: float
     cold: float
+    #: The first report of a day that is over: the days it compares with kept, not the day.
+    first: float
 
 
 def measure(
@@ -239,6 +241,22 @@ def measure(
         finally:
             shutil.rmtree(empty, ignore_errors=True)
 
+    # the reports of the day before and of a week before keep those days (as the morning
+    # reports of those days did); a copy of that cache (a few ms) before each first report
+    earlier_days = folder / f"earlier-{history_days}-{compare_calls}"
+    for back in (1, 7):
+        day = REPORT_DAY - timedelta(days=back)
+        build_report(store, config, day, now=now, cache=KpiCache(store, config, earlier_days))
+    kept_days = list(earlier_days.rglob("*.json"))
+
+    def first() -> str:
+        copy = folder / f"first-{next(colds)}"
+        shutil.copytree(earlier_days, copy)
+        try:
+            return report(KpiCache(store, config, copy))
+        finally:
+            shutil.rmtree(copy, ignore_errors=True)
+
     day_rows = baseline()
     plain = build_report(store, config, REPORT_DAY, now=now)
     assert warm() == render(plain, "text") == cold(), "the cache changed the report"
@@ -250,6 +268,7 @@ def measure(
             "pandas": with_pandas,
             "text": warm,
             "cold": cold,
+            "first": first,
             "json": lambda: warm("json"),
             "engine": engine,
             "render_text": lambda: render(plain, "text"),
@@ -278,21 +297,24 @@ def measure(
     )
     print(f"  baseline: raw sqlite3 SELECT * of the report day   {ms(t_base)}")
     print(f"  baseline: pandas, the day's KPIs from its CSV       {ms(t_pd)}   (same figures)")
-    for name, t in (("warm", t_text), ("cold", t_cold)):
+    for name, t in (("warm", t_text), ("cold", t_cold), ("first", timed["first"])):
         print(
-            f"  build_report + render(text), {name} cache            {ms(t)}"
+            f"  build_report + render(text), {name:5} cache          {ms(t)}"
             f"   = {t / t_pd:4.2f}x pandas, {t / t_base:4.1f}x SELECT   (< 1 s: "
             f"{'yes' if t < 1 else 'NO'})"
         )
     print(f"  build_report + render(json), warm cache            {ms(timed['json'])}")
-    print("  (warm: the finished days' snapshots kept by an earlier run; cold: an empty cache)")
+    print(
+        "  (warm: the three days kept by an earlier report; cold: an empty cache; first: the "
+        f"first report of the day, the {len(kept_days)} days it compares with kept)"
+    )
     print(
         f"  the KPI engine alone (3 x window_kpis, no cache) {timed['engine'] * 1000:.0f} ms; "
         f"render(text) {timed['render_text'] * 1000:.0f} ms; "
         f"with --calls: render(text) {t_calls['text'] * 1000:.0f} ms, "
         f"render(json) {t_calls['json'] * 1000:.0f} ms"
     )
-    return Measured(day_rows, t_base, t_pd, t_text, t_cold)
+    return Measured(day_rows, t_base, t_pd, t_text, t_cold, timed["first"])
 
 
 def main() -> None:

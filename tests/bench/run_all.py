@@ -145,7 +145,7 @@ def report_rows(quick: bool) -> list[Row]:
     with tempfile.TemporaryDirectory(prefix="cw-bench-") as tmp:
         for label, compare in (("day report", 2_000), ("worst case", 50_000)):
             got = bench_report.measure(label, args, 30, compare, Path(tmp))
-            for cache, value in (("warm", got.warm), ("cold", got.cold)):
+            for cache, value in (("warm", got.warm), ("first", got.first), ("cold", got.cold)):
                 rows.append(
                     Row(
                         f"{label}, 50,000 calls, build + text, cache {cache} "
