@@ -45,13 +45,17 @@ MAX_FILES = 200
 FORMAT = 1
 
 
-def cache_folder() -> Path:
-    """``$CAREWATCH_CACHE``, else ``$XDG_CACHE_HOME/carewatch``, else ``~/.cache/carewatch``."""
-    given = os.environ.get(CACHE_ENV)
-    if given:
-        return Path(given)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "carewatch"
+def cache_folder() -> Path | None:
+    """``$CAREWATCH_CACHE``, else ``$XDG_CACHE_HOME/carewatch``, else ``~/.cache/carewatch``;
+    ``None`` without any (no home directory): nothing is kept."""
+    own = os.environ.get(CACHE_ENV)
+    if own:
+        return Path(own)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg:
+        return Path(xdg) / "carewatch"
+    home = os.path.expanduser("~")
+    return Path(home, ".cache", "carewatch") if os.path.isabs(home) else None
 
 
 def _digest(value: object) -> str:
@@ -63,7 +67,8 @@ class KpiCache:
 
     def __init__(self, store: Store, config: Config, folder: Path | None = None) -> None:
         self.store = store
-        self.folder = (folder or cache_folder()) / f"kpis-{_digest(store.url)[:20]}"
+        base = folder or cache_folder()
+        self.folder = None if base is None else base / f"kpis-{_digest(store.url)[:20]}"
         self._config = _digest((__version__, FORMAT, repr(config)))
 
     def snapshot(
@@ -76,7 +81,7 @@ class KpiCache:
         """The snapshot of ``window`` as ``compute`` gives it, from the cache when the window is
         over at ``now`` and nothing it depends on changed; ``narrowing`` is everything else the
         snapshot depends on (queue, operator, which figures)."""
-        if window.end > now:
+        if window.end > now or self.folder is None:
             return compute()
         store = self.store
         stamp = store.window_stamp(window.start, window.end, window.start - LOOKBACK_SECONDS)
@@ -109,6 +114,8 @@ class KpiCache:
             return None
 
     def _write(self, path: Path, seq: int, kpis: dict[str, Any]) -> None:
+        if self.folder is None:
+            return
         text = json.dumps({"seq": seq, "kpis": kpis})
         if json.loads(text)["kpis"] != kpis:
             return  # a value JSON would not give back as it is: not kept
@@ -120,12 +127,12 @@ class KpiCache:
                 f.write(text)
             os.replace(tmp, path)
             tmp = None
-            self._prune()
+            self._prune(self.folder)
         except OSError:
             if tmp is not None:
                 Path(tmp).unlink(missing_ok=True)
 
-    def _prune(self) -> None:
-        files = sorted(self.folder.glob("*.json"), key=lambda p: p.stat().st_mtime)
+    def _prune(self, folder: Path) -> None:
+        files = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime)
         for old in files[:-MAX_FILES]:
             old.unlink(missing_ok=True)

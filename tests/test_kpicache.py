@@ -20,7 +20,7 @@ import pytest
 import carewatch.figures as figures
 from carewatch.cli import main
 from carewatch.config import Config, parse_config
-from carewatch.kpicache import KpiCache
+from carewatch.kpicache import KpiCache, cache_folder
 from carewatch.records import AgentEvent
 from carewatch.report import build_report, render
 from carewatch.store import Store
@@ -196,6 +196,17 @@ def test_the_report_command_keeps_the_finished_days(
     assert main(argv) == 0
     second = json.loads(capsys.readouterr().out)
     assert first["kpis"]["tagged"] + 1 == second["kpis"]["tagged"]
+
+
+def test_where_the_cache_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAREWATCH_CACHE", "/srv/cw-cache")
+    assert cache_folder() == Path("/srv/cw-cache")
+    monkeypatch.delenv("CAREWATCH_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", "/var/cache/alice")
+    assert cache_folder() == Path("/var/cache/alice/carewatch")
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", "/home/alice")
+    assert cache_folder() == Path("/home/alice/.cache/carewatch")
 
 
 @pytest.mark.parametrize("zone", ["Europe/Rome", "Australia/Lord_Howe", "America/St_Johns"])
