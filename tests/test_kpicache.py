@@ -8,6 +8,7 @@ with one built without the cache on the same store at the same moment.
 
 from __future__ import annotations
 
+import gc
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -196,6 +197,19 @@ def test_the_report_command_keeps_the_finished_days(
     assert main(argv) == 0
     second = json.loads(capsys.readouterr().out)
     assert first["kpis"]["tagged"] + 1 == second["kpis"]["tagged"]
+
+
+def test_the_report_leaves_the_garbage_collector_as_it_was(store: Store, config: Config) -> None:
+    """build_report pauses the cyclic collector while it reads, then puts it back."""
+    assert gc.isenabled()
+    build_report(store, config, DAY, now=NOW)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        build_report(store, config, DAY, now=NOW)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_where_the_cache_is(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
@@ -46,6 +48,34 @@ def build_report(
     the period's calls (for ``--calls``); ``now`` fixes the clock (default: the time now);
     ``cache`` keeps the snapshots of the periods that are over (:mod:`carewatch.kpicache`).
     """
+    with _collector_paused():
+        return _build(store, config, period, with_calls, now, queue, agent, cache)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while a report reads: the tens of thousands of
+    rows it reads are tuples, which make no cycles, yet their allocation sets off collector
+    passes over the whole heap (a fifth of a warm report's time). Back as it was after."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _build(
+    store: Store,
+    config: Config,
+    period: Period | date,
+    with_calls: bool,
+    now: float | None,
+    queue: str | None,
+    agent: str | None,
+    cache: KpiCache | None,
+) -> Report:
     if isinstance(period, date):
         period = Period.day(period)
     now = time.time() if now is None else now
