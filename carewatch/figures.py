@@ -16,6 +16,7 @@ from carewatch.kpi.engine import compute_kpis
 from carewatch.kpi.now import STALE_CALL_SECONDS, NowState, now_state
 from carewatch.kpi.sessions import LOOKBACK_SECONDS, agent_time
 from carewatch.kpi.windows import Window
+from carewatch.kpicache import KpiCache
 from carewatch.records import CallRow
 from carewatch.store import Store
 from carewatch.timeutil import day_bounds
@@ -62,12 +63,41 @@ def window_figures(
     agent: str | None = None,
     now: float | None = None,
     with_agent_time: bool = False,
+    cache: KpiCache | None = None,
 ) -> WindowFigures:
     """Read the window's calls, issues and missed and unreachable rings from ``store`` (and, with
     ``with_agent_time``, the operators' events: logged-in and paused time) and compute the
     snapshot (:func:`carewatch.kpi.engine.compute_kpis`). ``queue``/``agent`` narrow the
-    calls, the missed rings and the operators' events; issues are never narrowed."""
-    calls = store.calls_between(window.start, window.end, queue=queue, agent=agent)
+    calls, the missed rings and the operators' events; issues are never narrowed. With a
+    ``cache`` and a ``now``, the snapshot of a window over by then comes from it when nothing
+    it depends on changed (the calls are read all the same)."""
+    read: list[list[CallRow]] = []
+
+    def fresh() -> dict[str, Any]:
+        read.append(store.calls_between(window.start, window.end, queue=queue, agent=agent))
+        return _compute(store, config, window, read[0], queue, agent, now, with_agent_time)
+
+    if cache is None or now is None:
+        kpis = fresh()
+    else:  # the cache reads what the snapshot depends on before the calls are read
+        kpis = cache.snapshot(window, now, ("figures", queue, agent, with_agent_time), fresh)
+    calls = (
+        read[0] if read else store.calls_between(window.start, window.end, queue=queue, agent=agent)
+    )
+    return WindowFigures(calls, kpis)
+
+
+def _compute(
+    store: Store,
+    config: Config,
+    window: Window,
+    calls: list[CallRow],
+    queue: str | None,
+    agent: str | None,
+    now: float | None,
+    with_agent_time: bool,
+) -> dict[str, Any]:
+    """The snapshot of ``window`` from its ``calls`` and what else it reads from ``store``."""
     issues = store.issues_relevant(window.start, window.end)
     rings, unreachable = store.rings_between(window.start, window.end, queue=queue)
     if agent is not None:
@@ -77,7 +107,7 @@ def window_figures(
     if with_agent_time:
         events = _agent_events(store, window, queue, agent)
         times = agent_time(events, window.start, window.end, now)
-    kpis = compute_kpis(
+    return compute_kpis(
         calls,
         config,
         window=window,
@@ -87,7 +117,6 @@ def window_figures(
         agent_time=times,
         now=now,
     )
-    return WindowFigures(calls, kpis)
 
 
 def window_kpis(
@@ -99,17 +128,25 @@ def window_kpis(
     agent: str | None = None,
     now: float | None = None,
     with_agent_time: bool = False,
+    cache: KpiCache | None = None,
 ) -> dict[str, Any]:
-    """The snapshot of :func:`window_figures`."""
-    return window_figures(
-        store,
-        config,
-        window,
-        queue=queue,
-        agent=agent,
-        now=now,
-        with_agent_time=with_agent_time,
-    ).kpis
+    """The snapshot of :func:`window_figures`; with a ``cache`` and a ``now``, a window over by
+    then is read from it when nothing it depends on changed, without reading its calls."""
+
+    def figures() -> dict[str, Any]:
+        return window_figures(
+            store,
+            config,
+            window,
+            queue=queue,
+            agent=agent,
+            now=now,
+            with_agent_time=with_agent_time,
+        ).kpis
+
+    if cache is None or now is None:
+        return figures()
+    return cache.snapshot(window, now, ("figures", queue, agent, with_agent_time), figures)
 
 
 def callbacks_for(

@@ -14,6 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+#: The log formats a source can have (``auto`` in a config means "detect one of these"); here,
+#: free of the config's models, so the command line lists them without loading those.
+LOG_FORMATS: tuple[str, ...] = ("csv", "jsonl", "queue_log", "cdr", "mapped")
+
 #: What a phone system says of a call: when, how long, which queue and operator, who
 #: called, how it went (what a CDR call's legs decide).
 CALL_STATE_FIELDS: tuple[str, ...] = (

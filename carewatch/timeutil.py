@@ -101,3 +101,33 @@ def local_day(epoch: float, tz: tzinfo) -> date:
 def local_hour(epoch: float, tz: tzinfo) -> int:
     """The local wall-clock hour 0–23 an instant falls in."""
     return datetime.fromtimestamp(epoch, tz).hour
+
+
+class LocalHours:
+    """:func:`local_hour` for many instants, most of them in the same hour as the one before
+    (calls in start order): the span of instants of the last hour looked up is kept, and an
+    instant in it gets that hour without a date conversion. The span is one local hour of a
+    constant UTC offset (checked at both its ends), 1 ms shorter at each end, so rounding to
+    microseconds can never move an instant kept in it across an hour's boundary."""
+
+    def __init__(self, tz: tzinfo) -> None:
+        self.tz = tz
+        self._low, self._high, self._hour = 1.0, 0.0, 0
+
+    def __call__(self, epoch: float) -> int:
+        if self._low <= epoch < self._high:
+            return self._hour
+        tz = self.tz
+        found = datetime.fromtimestamp(epoch, tz)
+        offset = found.utcoffset()
+        if offset is not None:
+            seconds = offset.total_seconds()
+            start = (epoch + seconds) // 3600 * 3600 - seconds
+            end = start + 3600
+            low, high = start + 0.001, end - 0.001
+            if (
+                datetime.fromtimestamp(low, tz).utcoffset() == offset
+                and datetime.fromtimestamp(high, tz).utcoffset() == offset
+            ):
+                self._low, self._high, self._hour = low, high, found.hour
+        return found.hour

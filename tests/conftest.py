@@ -23,7 +23,8 @@ def _isolated_environment(
 ) -> Iterator[None]:
     """Tests never read the developer's CAREWATCH_CONFIG / CAREWATCH_DB, the real
     /etc/carewatch or ~/.config/carewatch, nor NO_COLOR / FORCE_COLOR, nor the locale's
-    language (carewatch speaks English unless a test asks for another language)."""
+    language (carewatch speaks English unless a test asks for another language); the report's
+    cache of finished days is the test's own."""
     for name in (
         "CAREWATCH_CONFIG",
         "CAREWATCH_DB",
@@ -38,6 +39,7 @@ def _isolated_environment(
     home = tmp_path_factory.mktemp("config-home")
     monkeypatch.setenv("CAREWATCH_SYSTEM_CONFIG_DIR", str(Path(home) / "etc-carewatch"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(Path(home) / "xdg-config"))
+    monkeypatch.setenv("CAREWATCH_CACHE", str(Path(home) / "cache"))
     yield
     # a test that ran carewatch in another language (``main(["--lang", "it", …])``) leaves
     # the process speaking English again

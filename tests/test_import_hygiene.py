@@ -38,3 +38,47 @@ def test_core_modules_do_not_import_textual() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.strip()
     assert out == "", f"core imports Textual: {out}"
+
+
+#: What ``carewatch --help`` must not load: it takes longer to import than the help takes to
+#: print (pydantic alone is about 40 ms, SQLAlchemy 150 ms).
+HEAVY = ("textual", "rich", "pydantic", "pydantic_core", "sqlalchemy", "sqlmodel", "alembic")
+
+
+def _loaded_by(code: str) -> list[str]:
+    """The heavy packages a fresh interpreter has loaded after running ``code``."""
+    probe = (
+        f"{code}\nimport sys\nprint(','.join(sorted(p for p in {HEAVY!r} if p in sys.modules)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    return [name for name in result.stdout.strip().split(",") if name]
+
+
+def test_help_imports_no_heavy_package() -> None:
+    """Building the whole parser (every command's options) and printing the help loads none of
+    them: a command imports what it needs when it runs."""
+    code = (
+        "import contextlib, io\n"
+        "from carewatch.cli import build_parser\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        "    try:\n"
+        "        build_parser().parse_args(['--help'])\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "assert 'COMMAND' in out.getvalue()\n"
+    )
+    assert _loaded_by(code) == []
+
+
+def test_the_probe_sees_a_heavy_import() -> None:
+    """The check above can fail: reading a config loads pydantic."""
+    assert "pydantic" in _loaded_by("from carewatch.config import default_config\ndefault_config()")
+
+
+def test_report_formats_on_the_command_line_are_the_reports() -> None:
+    from carewatch.cli.report import REPORT_FORMATS
+    from carewatch.report import FORMATS
+
+    assert REPORT_FORMATS == FORMATS

@@ -38,9 +38,7 @@ from carewatch.cli.common import (
     UsageError,
     add_common_options,
 )
-from carewatch.config import ConfigError
 from carewatch.i18n import _
-from carewatch.store import StoreError
 
 #: Every command by name, in the order the help lists them.
 COMMANDS: dict[str, Command] = {
@@ -107,6 +105,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(given)
     if not getattr(args, "command", None):
         args = parser.parse_args([*given, DEFAULT_COMMAND])
+    # Imported once a command runs, not for --help: the config's models load pydantic.
+    from carewatch.config import ConfigError
+    from carewatch.store import StoreError
+
     try:
         return int(COMMANDS[args.command].run(args))
     except ConfigError as exc:

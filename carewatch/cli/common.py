@@ -11,11 +11,13 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from carewatch.config import Config, load_config
 from carewatch.i18n import LANGUAGES, _
-from carewatch.store import Store
+
+if TYPE_CHECKING:
+    from carewatch.config import Config
+    from carewatch.store import Store
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -79,6 +81,8 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
 def config_of(args: argparse.Namespace) -> Config:
     """The effective config: the built-in default ← /etc ← the user's ← ``--config`` (else
     ``CAREWATCH_CONFIG``) ← ``CAREWATCH_DB`` ← ``--db``."""
+    from carewatch.config import load_config
+
     return load_config(getattr(args, "config", None), db=getattr(args, "db", None))
 
 
@@ -94,6 +98,8 @@ def database_of(args: argparse.Namespace, config: Config) -> str:
 
 def open_store(args: argparse.Namespace, config: Config, *, read_only: bool = False) -> Store:
     """The store of :func:`database_of` (``read_only``: for commands that never write)."""
+    from carewatch.store import Store
+
     return Store(database_of(args, config), read_only=read_only)
 
 

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from carewatch.cli.common import EXIT_OK, Command, Failure, add_common_options
-from carewatch.config import example_names, load_layered, user_config_path
+from carewatch.config.files import example_names
 from carewatch.i18n import N_, _
 
 HELP = N_("the effective config, a starter config file, checking a file")
@@ -46,6 +46,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
+    from carewatch.config import load_layered
     from carewatch.config.show import show_text
 
     layered = load_layered(getattr(args, "config", None), db=getattr(args, "db", None))
@@ -54,6 +55,7 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _init(args: argparse.Namespace) -> int:
+    from carewatch.config import user_config_path
     from carewatch.config.show import starter_text
 
     path = user_config_path()

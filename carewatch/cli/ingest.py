@@ -18,12 +18,13 @@ from carewatch.cli.common import (
     install_stop_signals,
     open_store,
 )
-from carewatch.config import FORMATS, Config, Source
 from carewatch.i18n import N_, _, ngettext
-from carewatch.store import Store
+from carewatch.records import LOG_FORMATS as FORMATS
 
 if TYPE_CHECKING:
+    from carewatch.config import Config, Source
     from carewatch.ingest import IngestSummary
+    from carewatch.store import Store
 
 
 DESCRIPTION = N_(

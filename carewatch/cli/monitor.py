@@ -17,9 +17,8 @@ from carewatch.cli.common import (
     database_of,
     operator_of,
 )
-from carewatch.config import FORMATS
 from carewatch.i18n import N_, _
-from carewatch.store import Store
+from carewatch.records import LOG_FORMATS as FORMATS
 
 DEMO_DIR = "carewatch-demo"
 
@@ -62,6 +61,8 @@ def run_monitor(args: argparse.Namespace) -> int:
     db = database_of(args, config)
     watch = [watch_spec(w) for w in (args.watch or [])]
     watch += config.source_specs
+    from carewatch.store import Store
+
     Store(db).close()  # a database that cannot be opened fails here, with one line
     from carewatch.tui.app import create_app
     from carewatch.tui.state import default_state_path

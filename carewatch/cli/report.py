@@ -36,9 +36,12 @@ def printed_at() -> float | None:
     return float(value)
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from carewatch.report import FORMATS as REPORT_FORMATS
+#: The names of :data:`carewatch.report.FORMATS`, written out so ``--help`` imports no report
+#: module (a test checks they agree).
+REPORT_FORMATS: tuple[str, ...] = ("text", "markdown", "html", "csv", "json")
 
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     when = parser.add_argument_group(_("the period (one of; default: today)"))
     when.add_argument("--date", metavar="D", help=_("one day: today, yesterday or YYYY-MM-DD"))
     when.add_argument(
@@ -71,6 +74,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from carewatch.kpi.windows import parse_period
+    from carewatch.kpicache import KpiCache
     from carewatch.report import build_report, render
     from carewatch.terminal import wants_colour
 
@@ -89,7 +93,13 @@ def run(args: argparse.Namespace) -> int:
     stamp = printed_at()
     with open_store(args, config, read_only=True) as store:
         report = build_report(
-            store, config, period, with_calls=args.calls, queue=args.queue, agent=args.agent
+            store,
+            config,
+            period,
+            with_calls=args.calls,
+            queue=args.queue,
+            agent=args.agent,
+            cache=KpiCache(store, config),
         )
         window = period.window(config.tz)
         ignored = store.implausible_calls(window.start, window.end)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from carewatch.cli.common import (
     EXIT_OK,
@@ -14,9 +14,11 @@ from carewatch.cli.common import (
     open_store,
     operator_of,
 )
-from carewatch.config import Config
 from carewatch.i18n import N_, _
 from carewatch.records import CallRow
+
+if TYPE_CHECKING:
+    from carewatch.config import Config
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

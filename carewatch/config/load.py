@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from carewatch.config.files import default_config_text, example_names, shipped_path
 from carewatch.config.layers import (
     BUILT_IN,
     BUILT_IN_FILE,
@@ -108,20 +109,6 @@ def load_config(
 # -- what carewatch ships ------------------------------------------------------------------------
 
 
-def _shipped(name: str) -> Path:
-    """A file under ``config/``: in a wheel beside this module (``pyproject.toml``'s
-    force-include), in the source tree in ``config/`` beside the package."""
-    in_wheel = Path(__file__).with_name("shipped") / name
-    if in_wheel.exists():
-        return in_wheel
-    return Path(__file__).resolve().parents[2] / "config" / name
-
-
-def default_config_text() -> str:
-    """The text of the documented default config (``config/carewatch.toml``)."""
-    return _shipped("carewatch.toml").read_text(encoding="utf-8")
-
-
 def default_config_data() -> dict[str, Any]:
     """The documented default config as a TOML document."""
     return tomllib.loads(default_config_text())
@@ -132,11 +119,6 @@ def default_config() -> Config:
     return parse_config(default_config_data(), BUILT_IN_FILE)
 
 
-def example_names() -> list[str]:
-    """The example configs shipped with carewatch (``config/examples/NAME.toml``)."""
-    return sorted(p.stem for p in _shipped("examples").glob("*.toml"))
-
-
 def example_text(name: str) -> str:
     """The text of one example config, or :class:`ConfigError` listing the examples."""
     if name not in example_names():
@@ -144,4 +126,4 @@ def example_text(name: str) -> str:
         raise ConfigError(
             _("no example config {name!r}; the examples: {known}").format(name=name, known=known)
         )
-    return (_shipped("examples") / f"{name}.toml").read_text(encoding="utf-8")
+    return (shipped_path("examples") / f"{name}.toml").read_text(encoding="utf-8")

@@ -17,10 +17,11 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from carewatch.config.base import StrictModel
 from carewatch.config.mapping import Mapping
 from carewatch.config.screen import OperatorsMap, QueueTargets, Ui, check_operators
+from carewatch.records import LOG_FORMATS
 from carewatch.timeutil import get_timezone
 
 #: The formats a source can have; ``auto`` in a config means "detect one of these".
-FORMATS = ("csv", "jsonl", "queue_log", "cdr", "mapped")
+FORMATS = LOG_FORMATS
 
 
 class Targets(StrictModel):

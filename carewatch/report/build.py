@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
@@ -16,6 +18,7 @@ from carewatch.kpi.insights import insights
 from carewatch.kpi.savings import savings
 from carewatch.kpi.trend import trend_figures
 from carewatch.kpi.windows import Period, Window, cut_at
+from carewatch.kpicache import KpiCache
 from carewatch.records import CallRow
 from carewatch.report.model import Compared, Note, OpenIssue, Report, Request, TrendRow
 from carewatch.report.values import had_calls
@@ -34,6 +37,7 @@ def build_report(
     now: float | None = None,
     queue: str | None = None,
     agent: str | None = None,
+    cache: KpiCache | None = None,
 ) -> Report:
     """Read the summary of ``period`` (a :class:`Period`, or a date for one day).
 
@@ -42,8 +46,37 @@ def build_report(
     progress at ``now`` is read up to now and the others up to the same point
     (:func:`carewatch.kpi.windows.cut_at`). The trend's earlier periods are aggregated by the
     database. ``queue``/``agent`` narrow every figure to those calls; ``with_calls`` keeps
-    the period's calls (for ``--calls``); ``now`` fixes the clock (default: the time now).
+    the period's calls (for ``--calls``); ``now`` fixes the clock (default: the time now);
+    ``cache`` keeps the snapshots of the periods that are over (:mod:`carewatch.kpicache`).
     """
+    with _collector_paused():
+        return _build(store, config, period, with_calls, now, queue, agent, cache)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while a report reads: the tens of thousands of
+    rows it reads are tuples, which make no cycles, yet their allocation sets off collector
+    passes over the whole heap (a fifth of a warm report's time). Back as it was after."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _build(
+    store: Store,
+    config: Config,
+    period: Period | date,
+    with_calls: bool,
+    now: float | None,
+    queue: str | None,
+    agent: str | None,
+    cache: KpiCache | None,
+) -> Report:
     if isinstance(period, date):
         period = Period.day(period)
     now = time.time() if now is None else now
@@ -52,15 +85,25 @@ def build_report(
     as_of = max(full.start, min(now, full.end))
     window = Window(full.start, as_of, full.label)
     narrow = {"queue": queue, "agent": agent}
-    main = window_figures(store, config, window, now=now, with_agent_time=True, **narrow)
+    # only whole periods that are over are kept: a period cut at now is never asked again
+    main = window_figures(
+        store,
+        config,
+        window,
+        now=now,
+        with_agent_time=True,
+        cache=_whole(cache, window, full),
+        **narrow,
+    )
     kpis = main.kpis
     compared = []
     for other in (period.previous(), period.earlier()):
         other_full = other.window(tz)
         up_to = cut_at(period, other, tz, now)
         other_window = Window(other_full.start, up_to, other_full.label)
+        kept = _whole(cache, other_window, other_full)
         other_kpis = window_kpis(
-            store, config, other_window, now=now, with_agent_time=True, **narrow
+            store, config, other_window, now=now, with_agent_time=True, cache=kept, **narrow
         )
         compared.append(Compared(other, other_kpis, up_to, other_full.end))
     previous, earlier = compared
@@ -120,6 +163,11 @@ def build_report(
         privacy=config.privacy,
         data_span=None if had_calls(kpis) else store.call_span(queue=queue, agent=agent),
     )
+
+
+def _whole(cache: KpiCache | None, window: Window, full: Window) -> KpiCache | None:
+    """``cache`` for a window that is its whole period, else ``None``."""
+    return cache if window.end == full.end else None
 
 
 def _comparison_words(period: Period) -> tuple[str, str]:

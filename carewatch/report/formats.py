@@ -3,7 +3,8 @@
 :data:`RENDERERS` is the one table of formats: a name (what ``carewatch report --format``
 takes) -> a function ``(report, options) -> str``. :data:`FORMATS` and the CLI's choices are
 its keys, in its order. Adding a format: one module with a ``render_<name>(report, options)``
-function, and one line here.
+function, one line here, and its name in ``REPORT_FORMATS`` of :mod:`carewatch.cli.report`
+(which ``--help`` reads without importing the report; a test checks they agree).
 """
 
 from __future__ import annotations

@@ -35,9 +35,24 @@ together). No SQLAlchemy on these paths: its import alone cost a command ~150 ms
 per-row parameter handling dominated ingest.
 """
 
-from carewatch.store.apply import ApplyResult
+from typing import TYPE_CHECKING, Any
+
 from carewatch.store.database import Tx, database_url
 from carewatch.store.errors import StoreError
 from carewatch.store.facade import Store
+
+if TYPE_CHECKING:
+    from carewatch.store.apply import ApplyResult
+
+
+def __getattr__(name: str) -> Any:
+    """:class:`ApplyResult` on first use: the ingest machinery is not imported by commands
+    that only read or tag."""
+    if name == "ApplyResult":
+        from carewatch.store.apply import ApplyResult
+
+        return ApplyResult
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["ApplyResult", "Store", "StoreError", "Tx", "database_url"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import carewatch.store.analysis as analysis
 import carewatch.store.issues as issues
@@ -18,7 +18,6 @@ import carewatch.store.reads as reads
 import carewatch.store.tags as tags
 from carewatch.i18n import N_, _
 from carewatch.records import CallRow, IssueRow, Record
-from carewatch.store.apply import ApplyResult, apply_records
 from carewatch.store.changes import ChangeCounter
 from carewatch.store.database import (
     Database,
@@ -29,6 +28,9 @@ from carewatch.store.database import (
 )
 from carewatch.store.errors import StoreError
 from carewatch.store.schema import check_schema
+
+if TYPE_CHECKING:  # the ingest machinery, imported when records are applied (not by tag)
+    from carewatch.store.apply import ApplyResult
 
 T = TypeVar("T")
 
@@ -147,6 +149,8 @@ class Store:
         Calls are upserted by (source, call_id, leg) with :func:`carewatch.records.merge`; an
         event for a call not started yet waits for its start (:mod:`carewatch.store.apply`).
         """
+        from carewatch.store.apply import apply_records
+
         result = apply_records(tx, source, records, time.time() if now is None else now)
         if result.added or result.updated or result.agent_events or result.waiting_added:
             self._changes.touched()
@@ -227,6 +231,14 @@ class Store:
     def agent_events_between(self, start: float, end: float) -> list[dict[str, Any]]:
         """Agent events in [start, end), oldest first."""
         return self._read(lambda tx: reads.agent_events_between(tx, start, end))
+
+    def window_stamp(self, start: float, end: float, events_from: float) -> reads.WindowStamp:
+        """What the store holds of [start, end) (:class:`~carewatch.store.reads.WindowStamp`)."""
+        return self._read(lambda tx: reads.window_stamp(tx, start, end, events_from))
+
+    def calls_changed_since(self, seq: int, start: float, end: float) -> bool:
+        """Whether a call that started in [start, end) was written after change number ``seq``."""
+        return self._read(lambda tx: reads.calls_changed_since(tx, seq, start, end))
 
     def issues_relevant(self, start: float, end: float) -> list[IssueRow]:
         """Issues open at ``end``, or opened or resolved in [start, end)."""

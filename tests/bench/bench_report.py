@@ -7,11 +7,15 @@ Builds, in a temporary folder, databases of ``--history-days`` (30) days whose r
 ``Store.ingest`` with records drawn from ``random.Random(seed)``, and times (median of
 ``--runs``):
 
-* ``build_report`` + ``render(text)`` (the printed summary), and ``render(json)``;
-* the baseline, in the same run and on the same file: a raw ``sqlite3`` ``SELECT * FROM cw_call
-  WHERE started_at >= ? AND started_at < ?`` of the report day, fetched into Python;
+* ``build_report`` + ``render(text)`` (the printed summary, as ``carewatch report --date D``
+  makes it: with the cache of finished periods, :mod:`carewatch.kpicache`), warm (the cache
+  filled by an earlier run) and cold (an empty cache each run), and ``render(json)``;
+* the baselines, in the same run and on the same file: a raw ``sqlite3`` ``SELECT * FROM
+  cw_call WHERE started_at >= ? AND started_at < ?`` of the report day, fetched into Python;
+  and a pandas script computing the day's main KPIs from the same calls exported as CSV once
+  beforehand (``tests/bench/pandas_day.py``; its figures are checked equal to the report's);
 
-and prints the ratio report / baseline. Three databases:
+and prints the ratios. Three databases:
 
 1. the report day at 50,000 calls, the other days at 2,000;
 2. the same with ten times the history (300 days): the report's cost must not grow with it;
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import shutil
 import sqlite3
 import statistics
 import sys
@@ -30,19 +35,21 @@ import tempfile
 import time
 import tomllib
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import carewatch.report.build as report_build
 from carewatch.config import Config, default_config_text, parse_config
 from carewatch.figures import window_kpis
 from carewatch.kpi.windows import day_window
+from carewatch.kpicache import KpiCache
 from carewatch.records import AgentEvent, CallUpdate, Record
 from carewatch.report import build_report, render
 from carewatch.store import Store
 from carewatch.timeutil import day_bounds
+from tests.bench.pandas_day import check_same, export_day, pandas_kpis
 
 REPORT_DAY = date(2024, 5, 14)
 TIMEZONE = "Europe/Rome"
@@ -162,11 +169,23 @@ def interleaved(fns: dict[str, Callable[[], object]], runs: int) -> dict[str, fl
     return {name: statistics.median(ts) for name, ts in times.items()}
 
 
+@dataclass(frozen=True)
+class Measured:
+    """One database's medians, in seconds."""
+
+    calls: int
+    select: float
+    pandas: float
+    warm: float
+    cold: float
+    #: The first report of a day that is over: the days it compares with kept, not the day.
+    first: float
+
+
 def measure(
     label: str, args: argparse.Namespace, history_days: int, compare_calls: int, folder: Path
-) -> float:
-    """Build one database, time the report and the baseline on it, print; returns the
-    report time (build_report + render(text)) as a multiple of the baseline."""
+) -> Measured:
+    """Build one database, time the report and the baselines on it, print the figures."""
     config = bench_config()
     t0 = time.perf_counter()
     store, total = build_database(
@@ -181,9 +200,10 @@ def measure(
     built = time.perf_counter() - t0
     now = day_bounds(REPORT_DAY, config.tz)[1] + 8 * 3600  # the morning after
     start, end = day_bounds(REPORT_DAY, config.tz)
+    db_path = store.url.removeprefix("sqlite:///")
 
     def baseline() -> int:
-        conn = sqlite3.connect(store.url.removeprefix("sqlite:///"))
+        conn = sqlite3.connect(db_path)
         try:
             rows = conn.execute(
                 "SELECT * FROM cw_call WHERE started_at >= ? AND started_at < ?", (start, end)
@@ -192,70 +212,109 @@ def measure(
             conn.close()
         return len(rows)
 
+    csv_path = folder / f"day-{history_days}-{compare_calls}.csv"
+    export_day(db_path, start, end, csv_path)
+    sl_seconds = float(config.targets.service_level_seconds)
+
+    def with_pandas() -> dict[str, object]:
+        return pandas_kpis(csv_path, sl_seconds, TIMEZONE)
+
     windows = [day_window(REPORT_DAY - timedelta(days=d), config.tz) for d in (0, 1, 7)]
 
     def engine() -> None:
         for window in windows:
             window_kpis(store, config, window, now=now)
 
-    cached = {w.start: window_kpis(store, config, w, now=now) for w in windows}
+    cache_folder = folder / f"cache-{history_days}-{compare_calls}"
+    colds = iter(range(1_000_000))
 
-    def own_work() -> None:
-        """build_report + render(text) with the KPI engine's results cached: the report's
-        own cost (issues, insights, rendering)."""
-        engine_call = report_build.window_kpis
-        report_build.window_kpis = lambda _s, _c, window, **_kw: cached[window.start]
+    def report(cache: KpiCache, fmt: str = "text") -> str:
+        return render(build_report(store, config, REPORT_DAY, now=now, cache=cache), fmt)
+
+    def warm(fmt: str = "text") -> str:
+        return report(KpiCache(store, config, cache_folder), fmt)
+
+    def cold() -> str:
+        empty = folder / f"cold-{next(colds)}"
         try:
-            render(build_report(store, config, REPORT_DAY, now=now), "text")
+            return report(KpiCache(store, config, empty))
         finally:
-            report_build.window_kpis = engine_call
+            shutil.rmtree(empty, ignore_errors=True)
+
+    # the reports of the day before and of a week before keep those days (as the morning
+    # reports of those days did); a copy of that cache (a few ms) before each first report
+    earlier_days = folder / f"earlier-{history_days}-{compare_calls}"
+    for back in (1, 7):
+        day = REPORT_DAY - timedelta(days=back)
+        build_report(store, config, day, now=now, cache=KpiCache(store, config, earlier_days))
+    kept_days = list(earlier_days.rglob("*.json"))
+
+    def first() -> str:
+        copy = folder / f"first-{next(colds)}"
+        shutil.copytree(earlier_days, copy)
+        try:
+            return report(KpiCache(store, config, copy))
+        finally:
+            shutil.rmtree(copy, ignore_errors=True)
 
     day_rows = baseline()
-    report = build_report(store, config, REPORT_DAY, now=now)
+    plain = build_report(store, config, REPORT_DAY, now=now)
+    assert warm() == render(plain, "text") == cold(), "the cache changed the report"
+    wrong = check_same(with_pandas(), plain.kpis)
+    assert not wrong, f"pandas and the report differ on {wrong}"
     timed = interleaved(
         {
             "baseline": baseline,
+            "pandas": with_pandas,
+            "text": warm,
+            "cold": cold,
+            "first": first,
+            "json": lambda: warm("json"),
             "engine": engine,
-            "own": own_work,
-            "text": lambda: render(build_report(store, config, REPORT_DAY, now=now), "text"),
-            "json": lambda: render(build_report(store, config, REPORT_DAY, now=now), "json"),
-            "render_text": lambda: render(report, "text"),
-            "render_json": lambda: render(report, "json"),
+            "render_text": lambda: render(plain, "text"),
         },
         args.runs,
     )
-    t_base, t_text = timed["baseline"], timed["text"]
     with_calls = build_report(store, config, REPORT_DAY, now=now, with_calls=True)
     t_calls = {
         fmt: median_time(lambda fmt=fmt: render(with_calls, fmt), 1) for fmt in ("text", "json")
     }
     store.close()
+    t_base, t_pd, t_text, t_cold = (
+        timed["baseline"],
+        timed["pandas"],
+        timed["text"],
+        timed["cold"],
+    )
+
+    def ms(t: float) -> str:
+        return f"{t * 1000:8.0f} ms"
 
     print(f"\n{label}: {total:,} calls over {history_days} days (database built in {built:.0f} s)")
     print(
         f"  report day {day_rows:,} calls; day before and a week before {compare_calls:,} each; "
         f"other days {args.history_calls:,}"
     )
-    print(f"  baseline: raw sqlite3 SELECT * of the report day   {t_base * 1000:8.0f} ms")
+    print(f"  baseline: raw sqlite3 SELECT * of the report day   {ms(t_base)}")
+    print(f"  baseline: pandas, the day's KPIs from its CSV       {ms(t_pd)}   (same figures)")
+    for name, t in (("warm", t_text), ("cold", t_cold), ("first", timed["first"])):
+        print(
+            f"  build_report + render(text), {name:5} cache          {ms(t)}"
+            f"   = {t / t_pd:4.2f}x pandas, {t / t_base:4.1f}x SELECT   (< 1 s: "
+            f"{'yes' if t < 1 else 'NO'})"
+        )
+    print(f"  build_report + render(json), warm cache            {ms(timed['json'])}")
     print(
-        f"  build_report + render(text)                       {t_text * 1000:8.0f} ms"
-        f"   = {t_text / t_base:4.1f}x baseline   (< 1 s: {'yes' if t_text < 1 else 'NO'})"
+        "  (warm: the three days kept by an earlier report; cold: an empty cache; first: the "
+        f"first report of the day, the {len(kept_days)} days it compares with kept)"
     )
     print(
-        f"  build_report + render(json)                       {timed['json'] * 1000:8.0f} ms"
-        f"   = {timed['json'] / t_base:4.1f}x baseline"
-    )
-    print(
-        f"  of which the KPI engine (3 x window_kpis) {timed['engine'] * 1000:.0f} ms, "
-        f"the report's own work {timed['own'] * 1000:.0f} ms"
-    )
-    print(
-        f"  render(text) {timed['render_text'] * 1000:.0f} ms, "
-        f"render(json) {timed['render_json'] * 1000:.0f} ms; "
+        f"  the KPI engine alone (3 x window_kpis, no cache) {timed['engine'] * 1000:.0f} ms; "
+        f"render(text) {timed['render_text'] * 1000:.0f} ms; "
         f"with --calls: render(text) {t_calls['text'] * 1000:.0f} ms, "
         f"render(json) {t_calls['json'] * 1000:.0f} ms"
     )
-    return t_text / t_base
+    return Measured(day_rows, t_base, t_pd, t_text, t_cold, timed["first"])
 
 
 def main() -> None:
@@ -279,7 +338,8 @@ def main() -> None:
                 "2. history x10", args, args.history_days * 10, args.history_calls, folder
             )
             print(
-                f"\n  report/baseline ratio, history x10 against x1: {ten:.2f} / {one:.2f} "
+                f"\n  report/SELECT ratio (warm), history x10 against x1: "
+                f"{ten.warm / ten.select:.2f} / {one.warm / one.select:.2f} "
                 "(the same ratio = the report's cost follows the day's calls, not the history)"
             )
         if not args.no_worst:

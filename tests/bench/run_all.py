@@ -151,11 +151,60 @@ def ingest_rows(quick: bool) -> list[Row]:
     ]
 
 
+def report_rows(quick: bool) -> list[Row]:
+    """The day report of 50,000 calls (cache warm and cold) against pandas on the same calls,
+    and the worst case (the two days it compares with at 50,000 calls too)."""
+    import argparse
+    import tempfile
+
+    from tests.bench import bench_report
+
+    args = argparse.Namespace(day_calls=50_000, history_calls=2_000, runs=3 if quick else 7)
+    args.seed = 7
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="cw-bench-") as tmp:
+        for label, compare in (("day report", 2_000), ("worst case", 50_000)):
+            got = bench_report.measure(label, args, 30, compare, Path(tmp))
+            for cache, value in (("warm", got.warm), ("first", got.first), ("cold", got.cold)):
+                rows.append(
+                    Row(
+                        f"{label}, 50,000 calls, build + text, cache {cache} "
+                        "(baseline: pandas on the CSV)",
+                        "< pandas" if compare < 50_000 else "< 1 s",
+                        value * 1000,
+                        got.pandas * 1000,
+                        "ms",
+                        value < got.pandas if compare < 50_000 else value < 1.0,
+                    )
+                )
+    return rows
+
+
+def startup_rows(quick: bool) -> list[Row]:
+    """carewatch --help and carewatch tag in a new process, against python -c pass."""
+    from tests.bench import bench_startup
+
+    got = bench_startup.measure(5 if quick else 15)
+    return [
+        Row(
+            f"{name}, new process, median (baseline: python -c pass)",
+            "≤ 150 ms",
+            t * 1000,
+            got.python * 1000,
+            "ms",
+            t <= 0.150,
+        )
+        for name, t in (("carewatch --help", got.help), ("carewatch tag", got.tag))
+    ]
+
+
 #: The groups, in the order they run; ``--only`` picks by name.
 GROUPS: dict[str, Group] = {
     "screen": screen_rows,
     "terminal": terminal_rows,
     "ingest": ingest_rows,
+    "report": report_rows,
+    "startup": startup_rows,
 }
 
 

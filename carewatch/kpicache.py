@@ -1,0 +1,138 @@
+"""Finished windows' KPI snapshots, kept between runs so a report reads a past day once.
+
+A report computes three windows (the period, the one before, the same one a week or a year
+earlier), and the two it compares with are over: their snapshots cannot change unless what they
+are computed from changes. :class:`KpiCache` keeps a snapshot per window (and narrowing) in a
+file of its own, under :func:`cache_folder`, and gives it back while all of this is the same:
+
+* carewatch's version and the config (all of it);
+* the database: its address and its first call (a database made again at the same place is
+  another one);
+* the window's calls: their count, and no call of the window written after the change number
+  read before the snapshot was computed (:mod:`carewatch.store.changeseq`: every write of a
+  call, carewatch's or another program's, gives the row a new, larger number; a call taken
+  out of the window changes the count, one moved or added into it has a newer number);
+* the agent events from a day before the window to its end (rings, logins, pauses: count and
+  last id; they are only ever added) and the issues the window's figures read (all of them).
+
+Only windows over at ``now`` are kept (a snapshot of a window in progress depends on the clock).
+A snapshot that checks out and is older than the store's change number is stamped with the
+newer one, so the next check reads only the calls written since. Files that cannot be read or
+written are passed over: the cache only saves time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from carewatch import __version__
+from carewatch.config import Config
+from carewatch.kpi.sessions import LOOKBACK_SECONDS
+from carewatch.kpi.windows import Window
+from carewatch.store import Store
+
+#: The folder of the cache (default: ``$XDG_CACHE_HOME/carewatch``, else ``~/.cache/carewatch``).
+CACHE_ENV = "CAREWATCH_CACHE"
+#: Snapshots kept per database (the least recently written are dropped beyond).
+MAX_FILES = 200
+#: The layout of a cached file; a new one makes the old files unused.
+FORMAT = 1
+
+
+def cache_folder() -> Path | None:
+    """``$CAREWATCH_CACHE``, else ``$XDG_CACHE_HOME/carewatch``, else ``~/.cache/carewatch``;
+    ``None`` without any (no home directory): nothing is kept."""
+    own = os.environ.get(CACHE_ENV)
+    if own:
+        return Path(own)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg:
+        return Path(xdg) / "carewatch"
+    home = os.path.expanduser("~")
+    return Path(home, ".cache", "carewatch") if os.path.isabs(home) else None
+
+
+def _digest(value: object) -> str:
+    return hashlib.sha256(repr(value).encode("utf-8")).hexdigest()
+
+
+class KpiCache:
+    """The finished windows' snapshots of one store and config (see the module)."""
+
+    def __init__(self, store: Store, config: Config, folder: Path | None = None) -> None:
+        self.store = store
+        base = folder or cache_folder()
+        self.folder = None if base is None else base / f"kpis-{_digest(store.url)[:20]}"
+        self._config = _digest((__version__, FORMAT, repr(config)))
+
+    def snapshot(
+        self,
+        window: Window,
+        now: float,
+        narrowing: tuple[Any, ...],
+        compute: Callable[[], dict[str, Any]],
+    ) -> dict[str, Any]:
+        """The snapshot of ``window`` as ``compute`` gives it, from the cache when the window is
+        over at ``now`` and nothing it depends on changed; ``narrowing`` is everything else the
+        snapshot depends on (queue, operator, which figures)."""
+        if window.end > now or self.folder is None:
+            return compute()
+        store = self.store
+        stamp = store.window_stamp(window.start, window.end, window.start - LOOKBACK_SECONDS)
+        if stamp.first_call is None:
+            return compute()
+        issues = store.issues_relevant(window.start, window.end)
+        key = (
+            self._config,
+            stamp.first_call,
+            (window.start, window.end, narrowing),
+            (stamp.calls, stamp.events, stamp.last_event, tuple(issues)),
+        )
+        path = self.folder / f"{_digest(key)}.json"
+        kept = self._read(path)
+        if kept is not None:
+            seq, kpis = kept
+            if not store.calls_changed_since(seq, window.start, window.end):
+                if stamp.seq > seq:
+                    self._write(path, stamp.seq, kpis)
+                return kpis
+        kpis = compute()
+        self._write(path, stamp.seq, kpis)
+        return kpis
+
+    def _read(self, path: Path) -> tuple[int, dict[str, Any]] | None:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return int(data["seq"]), dict(data["kpis"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def _write(self, path: Path, seq: int, kpis: dict[str, Any]) -> None:
+        if self.folder is None:
+            return
+        text = json.dumps({"seq": seq, "kpis": kpis})
+        if json.loads(text)["kpis"] != kpis:
+            return  # a value JSON would not give back as it is: not kept
+        tmp = None
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".part")
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+            os.replace(tmp, path)
+            tmp = None
+            self._prune(self.folder)
+        except OSError:
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)
+
+    def _prune(self, folder: Path) -> None:
+        files = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime)
+        for old in files[:-MAX_FILES]:
+            old.unlink(missing_ok=True)
