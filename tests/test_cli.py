@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -503,3 +504,26 @@ def test_callbacks_lists_the_callers_not_reached(
         "a",
     ]
     assert lines[3] == "1 caller to call back."
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path: Path) -> None:
+    # `carewatch report … | head`: the pipe closes under the report; no "unexpected error"
+    log, db = tmp_path / "queue_log", str(tmp_path / "c.db")
+    assert main(["simulate", "--out", str(log), "--days", "3", "--start", "2026-11-16"]) == 0
+    assert main(["ingest", str(log), "--db", db]) == 0
+    argv = ["--db", db, "report", "--from", "2026-11-16", "--to", "2026-11-18", "--calls"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "carewatch", *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=Path(__file__).resolve().parents[1],
+        # buffered, as a user's shell runs it (unbuffered, a write cut short is not an error)
+        env={k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"},
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.read(100)  # the head of the report, then the reader goes away
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=60)
+    assert err == ""
+    assert proc.returncode == 1, (proc.returncode, err)

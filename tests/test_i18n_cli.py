@@ -149,6 +149,30 @@ def test_ingest_summary_in_italian_counts_its_nouns() -> None:
     )
 
 
+def test_counts_in_italian_messages_use_the_italian_thousands_separator() -> None:
+    summary = IngestSummary(added=12_345, updated=1_234)
+    assert summary.summary_line().startswith("12,345 calls added, 1,234 updated")
+    i18n.set_language("it")
+    assert summary.summary_line().startswith("12.345 chiamate aggiunte, 1.234 aggiornate")
+
+
+def test_callers_to_call_back_in_italian_keep_whole_headings(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    log, db = tmp_path / "queue_log", str(tmp_path / "c.db")
+    start = "2026-11-16"
+    assert main(["simulate", "--out", str(log), "--days", "5", "--start", start]) == 0
+    assert main(["ingest", str(log), "--db", db]) == 0
+    capsys.readouterr()
+    assert main(["--lang", "it", "callbacks", "--db", db, "--date", "2026-11-18"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("Chiamanti da richiamare — mercoledì 18 novembre 2026")
+    headings = lines[1]
+    for word in ("Ultima chiamata ", "Chiamante ", "Coda ", "Risultato ", "Ultima attesa "):
+        assert word in headings  # whole, and apart from the next column
+    assert "…" not in "\n".join(lines)  # no word cut: "abbandonata" fits its column
+
+
 # -- the pseudo-language: a help string not in the catalog shows ------------------------------
 
 #: What may stay lower case in a help page outside the catalog's words: option names,

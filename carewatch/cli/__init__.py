@@ -119,6 +119,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         _fail(str(exc), EXIT_FAILURE)
     except KeyboardInterrupt:
         return EXIT_OK
+    except BrokenPipeError:
+        # the reader went away (``carewatch report | head``): stop quietly, as other tools do;
+        # stdout is pointed at /dev/null so that the interpreter's final flush cannot fail again
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FAILURE
     except Exception as exc:
         if os.environ.get("CAREWATCH_DEBUG"):
             raise

@@ -31,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
     from carewatch.figures import callbacks_for
     from carewatch.kpi.windows import Period, Window, parse_period
     from carewatch.present import clean_text
+    from carewatch.present import count as count_text
     from carewatch.report.analysis_rows import CALLBACK_HEADINGS, CALLBACK_NOTE, callback_rows
     from carewatch.report.json_format import callback_record
     from carewatch.report.layout import fit, wrap
@@ -63,8 +64,14 @@ def run(args: argparse.Namespace) -> int:
     if not rows:
         print(_("Nobody: every caller who was not answered has been reached since."))
         return EXIT_OK
-    widths = (10, 20, 12, 10, 10, 6)  # then the call id, whole
-    for cells in (CALLBACK_HEADINGS, *rows):
+    headings = tuple(_(h) for h in CALLBACK_HEADINGS)
+    # each column as wide as its heading and its longest cell (Italian words are longer);
+    # the caller's column stays at 20, then the call id, whole
+    widths = tuple(
+        base if i == 1 else max(base, *(len(clean_text(r[i])) + (i < 4) for r in (headings, *rows)))
+        for i, base in enumerate((10, 20, 12, 10, 10, 6))
+    )
+    for cells in (headings, *rows):
         line = "".join(
             fit(clean_text(c), w, ">" if i in (4, 5) else "<") + (" " if i in (4, 5) else "")
             for i, (c, w) in enumerate(zip(cells[:6], widths, strict=True))
@@ -73,10 +80,10 @@ def run(args: argparse.Namespace) -> int:
     count = len(rows)
     print(
         ngettext("{count} caller to call back.", "{count} callers to call back.", count).format(
-            count=f"{count:,}"
+            count=count_text(count)
         )
     )
-    print("\n".join(wrap(CALLBACK_NOTE, 80)))
+    print("\n".join(wrap(_(CALLBACK_NOTE), 80)))
     return EXIT_OK
 
 

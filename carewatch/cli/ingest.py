@@ -19,6 +19,7 @@ from carewatch.cli.common import (
     open_store,
 )
 from carewatch.i18n import N_, _, ngettext
+from carewatch.present import count
 from carewatch.records import LOG_FORMATS as FORMATS
 
 if TYPE_CHECKING:
@@ -136,7 +137,7 @@ def _follow(
         total["added"],
     )
     print(
-        added.format(added=f"{total['added']:,}", updated=f"{total['updated']:,}"),
+        added.format(added=count(total["added"]), updated=count(total["updated"])),
         file=sys.stderr,
     )
     return EXIT_OK
@@ -158,7 +159,7 @@ def _explain_all_skipped(config: Config, summary: IngestSummary, fmt: str | None
         else:
             text = _("error: {name}: all {lines} lines were skipped; {hint}")
         print(
-            text.format(name=name, lines=f"{lines:,}", format=fmt, hint=hint.format(found=found)),
+            text.format(name=name, lines=count(lines), format=fmt, hint=hint.format(found=found)),
             file=sys.stderr,
         )
 

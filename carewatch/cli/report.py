@@ -19,6 +19,7 @@ from carewatch.cli.common import (
     open_store,
 )
 from carewatch.i18n import N_, _
+from carewatch.present import count
 
 #: The reproducible-builds variable: when set, the report says it was printed then.
 PRINTED_AT_ENV = "SOURCE_DATE_EPOCH"
@@ -108,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
             "note: {count} call(s) of {period} hold a value out of physical sense "
             "(written by another program); it is read as unknown"
         )
-        print(note.format(count=f"{ignored:,}", period=period.label), file=sys.stderr)
+        print(note.format(count=count(ignored), period=period.label), file=sys.stderr)
     if stamp is not None:
         report = dataclasses.replace(report, generated_at=stamp)
     if args.mail_to:

@@ -17,6 +17,7 @@ from carewatch.cli.common import (
     parse_date,
 )
 from carewatch.i18n import N_, _, ngettext
+from carewatch.present import count
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -55,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
             print(appending, file=sys.stderr, flush=True)
             n = run_live(out, args.format, args.seed, config, speed=args.speed, stop=stop)
             stopped = ngettext("stopped after {count} call", "stopped after {count} calls", n)
-            print(stopped.format(count=f"{n:,}"), file=sys.stderr)
+            print(stopped.format(count=count(n)), file=sys.stderr)
         else:
             n = simulate_history(out, args.format, args.days, args.seed, config, start=start)
             written = ngettext(
@@ -63,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
                 "{count} calls over {days} days written to {path}",
                 n,
             )
-            print(written.format(count=f"{n:,}", days=args.days, path=out), file=sys.stderr)
+            print(written.format(count=count(n), days=args.days, path=out), file=sys.stderr)
     except OSError as exc:
         reason = exc.strerror or exc
         raise Failure(_("cannot write {path}: {reason}").format(path=out, reason=reason)) from None

@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass, field
 
 from carewatch.i18n import _, ngettext
+from carewatch.present import count
 from carewatch.sources.reader import BatchResult
 from carewatch.sources.tail import TailStatus
 
@@ -91,12 +92,12 @@ class IngestSummary:
         self.agent_events += other.agent_events
         self.lines_read += other.lines_read
         self.bytes_read += other.bytes_read
-        for reason, count in other.skipped_by_reason.items():
-            self.skipped_by_reason[reason] = self.skipped_by_reason.get(reason, 0) + count
+        for reason, n in other.skipped_by_reason.items():
+            self.skipped_by_reason[reason] = self.skipped_by_reason.get(reason, 0) + n
         self.last_skipped.extend(other.last_skipped)
         del self.last_skipped[:-LAST_SKIPPED]
-        for repair, count in other.repaired_by_reason.items():
-            self.repaired_by_reason[repair] = self.repaired_by_reason.get(repair, 0) + count
+        for repair, n in other.repaired_by_reason.items():
+            self.repaired_by_reason[repair] = self.repaired_by_reason.get(repair, 0) + n
         self.files_all_skipped.extend(other.files_all_skipped)
         self.files += other.files
         self.incomplete += other.incomplete
@@ -111,7 +112,7 @@ class IngestSummary:
         own words and file names stay as they are."""
         parts = [
             _count(self.added, ngettext("{count} call added", "{count} calls added", self.added)),
-            _("{count} updated").format(count=f"{self.updated:,}"),
+            _("{count} updated").format(count=count(self.updated)),
         ]
         if self.agent_events:
             parts.append(
@@ -129,7 +130,7 @@ class IngestSummary:
         )
         if self.skipped:
             reasons = sorted(self.skipped_by_reason.items(), key=lambda item: (-item[1], item[0]))
-            listed = ", ".join(f"{n:,} {reason}" for reason, n in reasons)
+            listed = ", ".join(f"{count(n)} {reason}" for reason, n in reasons)
             if self.last_skipped:
                 path, line_no, _reason = self.last_skipped[-1]
                 last = _("last: {file} line {line}")
@@ -138,7 +139,7 @@ class IngestSummary:
         parts.append(skipped)
         if self.repaired:
             reasons = sorted(self.repaired_by_reason.items(), key=lambda item: (-item[1], item[0]))
-            listed = ", ".join(f"{n:,} {reason}" for reason, n in reasons)
+            listed = ", ".join(f"{count(n)} {reason}" for reason, n in reasons)
             repaired = _count(
                 self.repaired,
                 ngettext("{count} line repaired", "{count} lines repaired", self.repaired),
@@ -172,7 +173,7 @@ class IngestSummary:
             )
             more = len(self.files_not_read) - 3
             if more > 0:
-                shown += "; " + _("{count} more").format(count=f"{more:,}")
+                shown += "; " + _("{count} more").format(count=count(more))
             not_read = _count(
                 len(self.files_not_read),
                 ngettext(
@@ -185,7 +186,7 @@ class IngestSummary:
 
 def _count(n: int, text: str) -> str:
     """``text`` (the form :func:`ngettext` chose for ``n``) with ``{count}`` filled in."""
-    return text.format(count=f"{n:,}")
+    return text.format(count=count(n))
 
 
 @dataclass
