@@ -29,7 +29,7 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from carewatch import __version__
 from carewatch.config import Config
@@ -42,7 +42,7 @@ CACHE_ENV = "CAREWATCH_CACHE"
 #: Snapshots kept per database (the least recently written are dropped beyond).
 MAX_FILES = 200
 #: The layout of a cached file; a new one makes the old files unused.
-FORMAT = 1
+FORMAT = 2
 
 
 def cache_folder() -> Path | None:
@@ -62,6 +62,15 @@ def _digest(value: object) -> str:
     return hashlib.sha256(repr(value).encode("utf-8")).hexdigest()
 
 
+class Slot(NamedTuple):
+    """Where :meth:`KpiCache.keep` puts a snapshot: its file, the change number read before it
+    was computed and the end of the calls it was computed from."""
+
+    path: Path
+    seq: int
+    end: float
+
+
 class KpiCache:
     """The finished windows' snapshots of one store and config (see the module)."""
 
@@ -77,16 +86,38 @@ class KpiCache:
         now: float,
         narrowing: tuple[Any, ...],
         compute: Callable[[], dict[str, Any]],
+        *,
+        reach: float | None = None,
     ) -> dict[str, Any]:
         """The snapshot of ``window`` as ``compute`` gives it, from the cache when the window is
         over at ``now`` and nothing it depends on changed; ``narrowing`` is everything else the
-        snapshot depends on (queue, operator, which figures)."""
+        snapshot depends on (queue, operator, which figures). ``reach``: the snapshot also
+        depends on the calls from the window's end up to then (the later calls a call-back
+        list is judged on)."""
+        slot, kept = self.find(window, now, narrowing, reach=reach)
+        if kept is not None:
+            return kept
+        value = compute()
+        self.keep(slot, value)
+        return value
+
+    def find(
+        self,
+        window: Window,
+        now: float,
+        narrowing: tuple[Any, ...],
+        *,
+        reach: float | None = None,
+    ) -> tuple[Slot | None, dict[str, Any] | None]:
+        """The kept snapshot of ``window`` (as :meth:`snapshot`), or ``None`` with the
+        :class:`Slot` to :meth:`keep` it in once computed (``None``: not to be kept)."""
         if window.end > now or self.folder is None:
-            return compute()
+            return None, None
         store = self.store
-        stamp = store.window_stamp(window.start, window.end, window.start - LOOKBACK_SECONDS)
+        end = window.end if reach is None else max(window.end, reach)
+        stamp = store.window_stamp(window.start, end, window.start - LOOKBACK_SECONDS)
         if stamp.first_call is None:
-            return compute()
+            return None, None
         issues = store.issues_relevant(window.start, window.end)
         key = (
             self._config,
@@ -94,29 +125,38 @@ class KpiCache:
             (window.start, window.end, narrowing),
             (stamp.calls, stamp.events, stamp.last_event, tuple(issues)),
         )
-        path = self.folder / f"{_digest(key)}.json"
-        kept = self._read(path)
-        if kept is not None:
-            seq, kpis = kept
-            if not store.calls_changed_since(seq, window.start, window.end):
-                if stamp.seq > seq:
-                    self._write(path, stamp.seq, kpis)
-                return kpis
-        kpis = compute()
-        self._write(path, stamp.seq, kpis)
-        return kpis
+        slot = Slot(self.folder / f"{_digest(key)}.json", stamp.seq, end)
+        kept = self._read(slot.path)
+        if kept is None:
+            return slot, None
+        seq, kept_end, value = kept
+        if kept_end != end:
+            # kept up to another point: the same calls only when none is in between
+            low, high = sorted((kept_end, end))
+            if store.window_stamp(low, high, high).calls:
+                return slot, None
+        if store.calls_changed_since(seq, window.start, max(kept_end, end)):
+            return slot, None
+        if stamp.seq > seq or kept_end != end:
+            self._write(slot.path, stamp.seq, end, value)
+        return None, value
 
-    def _read(self, path: Path) -> tuple[int, dict[str, Any]] | None:
+    def keep(self, slot: Slot | None, value: dict[str, Any]) -> None:
+        """Keep ``value`` in ``slot`` (from :meth:`find`; ``None``: nothing kept)."""
+        if slot is not None:
+            self._write(slot.path, slot.seq, slot.end, value)
+
+    def _read(self, path: Path) -> tuple[int, float, dict[str, Any]] | None:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            return int(data["seq"]), dict(data["kpis"])
+            return int(data["seq"]), float(data["end"]), dict(data["kpis"])
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def _write(self, path: Path, seq: int, kpis: dict[str, Any]) -> None:
+    def _write(self, path: Path, seq: int, end: float, kpis: dict[str, Any]) -> None:
         if self.folder is None:
             return
-        text = json.dumps({"seq": seq, "kpis": kpis})
+        text = json.dumps({"seq": seq, "end": end, "kpis": kpis})
         if json.loads(text)["kpis"] != kpis:
             return  # a value JSON would not give back as it is: not kept
         tmp = None

@@ -272,14 +272,6 @@ class Store:
             )
         )
 
-    def subcategories_between(
-        self, start: float, end: float, *, queue: str | None = None, agent: str | None = None
-    ) -> dict[int, str]:
-        """Call id -> sub-category of the calls started in [start, end) that have one."""
-        return self._read(
-            lambda tx: analysis.subcategories_between(tx, start, end, queue=queue, agent=agent)
-        )
-
     def open_issues(self) -> list[IssueRow]:
         """Issues not resolved yet, oldest first."""
         return self._read(lambda tx: reads.open_issues(tx))
