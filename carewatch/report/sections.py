@@ -10,7 +10,6 @@ call-backs depend on the calls after the period too (up to
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import astuple
 from typing import Any
 
 from carewatch.config import Config
@@ -64,7 +63,7 @@ class Kept:
 
 def encode_callbacks(found: Sequence[Callback]) -> Value:
     """Call-backs as a cache keeps them (JSON)."""
-    return {"callbacks": [list(astuple(c)) for c in found]}
+    return {"callbacks": [list(vars(c).values()) for c in found]}
 
 
 def decode_callbacks(value: Value) -> list[Callback]:
@@ -82,7 +81,7 @@ def encode_requests(requests: Sequence[Request]) -> Value:
                 r.share,
                 r.complaint,
                 [[name, n] for name, n in r.subcategories.items()],
-                [list(astuple(n)) for n in r.notes],
+                [list(vars(n).values()) for n in r.notes],
                 r.notes_total,
             ]
             for r in requests
