@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from carewatch.config import Config
-from carewatch.kpi.callbacks import Callback, callbacks
+from carewatch.kpi.callbacks import Callback, callbacks, not_reached
 from carewatch.kpi.engine import compute_kpis
 from carewatch.kpi.now import STALE_CALL_SECONDS, NowState, now_state
 from carewatch.kpi.sessions import LOOKBACK_SECONDS, agent_time
@@ -160,10 +160,30 @@ def window_kpis(
     return cache.snapshot(window, now, figures_key(queue, agent, with_agent_time), figures)
 
 
-def callback_reach(window: Window, now: float) -> float:
-    """Up to when the calls after ``window`` are read to judge its call-backs: ``now``, at most
-    :data:`CALLBACK_LOOKAHEAD_SECONDS` after the window."""
-    return min(now, window.end + CALLBACK_LOOKAHEAD_SECONDS)
+def window_callbacks(
+    store: Store,
+    window: Window,
+    *,
+    queue: str | None = None,
+    agent: str | None = None,
+    calls: Callable[[], list[CallRow]] | None = None,
+) -> list[Callback]:
+    """The callers to call back for the lost calls of ``window``
+    (:func:`carewatch.kpi.callbacks.callbacks`), judged on the window's calls alone. A call
+    back may be in any queue and by anyone, so the calls are read unnarrowed and the list is
+    narrowed to the lost calls of ``queue``/``agent`` after. ``calls``: gives the window's
+    calls read with the same narrowing (read here when not given)."""
+    narrowed = queue is not None or agent is not None
+    every = store.calls_between(window.start, window.end) if calls is None or narrowed else calls()
+    found = callbacks(every, window.start, window.end)
+    if not narrowed:
+        return found
+    kept = {
+        c.id
+        for c in every
+        if (queue is None or c.queue == queue) and (agent is None or c.agent == agent)
+    }
+    return [c for c in found if c.id in kept]
 
 
 def callbacks_for(
@@ -174,26 +194,18 @@ def callbacks_for(
     queue: str | None = None,
     agent: str | None = None,
     calls: Callable[[], list[CallRow]] | None = None,
+    within: list[Callback] | None = None,
 ) -> list[Callback]:
-    """The callers to call back for the lost calls of ``window``
-    (:func:`carewatch.kpi.callbacks.callbacks`), judged on the window's calls and those up to
-    :func:`callback_reach`. A call back may be in any queue and by anyone, so the calls are
-    read unnarrowed and the list is narrowed to the lost calls of ``queue``/``agent`` after.
-    ``calls``: gives the window's calls read with the same narrowing (read here when not
-    given)."""
-    later_end = callback_reach(window, now)
-    narrowed = queue is not None or agent is not None
-    every = store.calls_between(window.start, window.end) if calls is None or narrowed else calls()
-    later = store.calls_between(window.end, later_end) if later_end > window.end else []
-    found = callbacks([*every, *later], window.start, window.end)
-    if not narrowed:
-        return found
-    kept = {
-        c.id
-        for c in every
-        if (queue is None or c.queue == queue) and (agent is None or c.agent == agent)
-    }
-    return [c for c in found if c.id in kept]
+    """The callers to call back for the lost calls of ``window``, judged on the window's calls
+    and those up to ``now`` (at most :data:`CALLBACK_LOOKAHEAD_SECONDS` after the window):
+    :func:`window_callbacks` (or ``within``, that list as kept), less the callers a later call
+    reached (:func:`carewatch.kpi.callbacks.not_reached`)."""
+    if within is None:
+        within = window_callbacks(store, window, queue=queue, agent=agent, calls=calls)
+    later_end = min(now, window.end + CALLBACK_LOOKAHEAD_SECONDS)
+    if later_end <= window.end:
+        return within
+    return not_reached(within, store.calls_between(window.end, later_end))
 
 
 def window_kpis_by_queue(

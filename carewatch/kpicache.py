@@ -42,7 +42,7 @@ CACHE_ENV = "CAREWATCH_CACHE"
 #: Snapshots kept per database (the least recently written are dropped beyond).
 MAX_FILES = 200
 #: The layout of a cached file; a new one makes the old files unused.
-FORMAT = 2
+FORMAT = 1
 
 
 def cache_folder() -> Path | None:
@@ -63,12 +63,11 @@ def _digest(value: object) -> str:
 
 
 class Slot(NamedTuple):
-    """Where :meth:`KpiCache.keep` puts a snapshot: its file, the change number read before it
-    was computed and the end of the calls it was computed from."""
+    """Where :meth:`KpiCache.keep` puts a snapshot: its file and the change number read before
+    it was computed."""
 
     path: Path
     seq: int
-    end: float
 
 
 class KpiCache:
@@ -86,15 +85,11 @@ class KpiCache:
         now: float,
         narrowing: tuple[Any, ...],
         compute: Callable[[], dict[str, Any]],
-        *,
-        reach: float | None = None,
     ) -> dict[str, Any]:
         """The snapshot of ``window`` as ``compute`` gives it, from the cache when the window is
         over at ``now`` and nothing it depends on changed; ``narrowing`` is everything else the
-        snapshot depends on (queue, operator, which figures). ``reach``: the snapshot also
-        depends on the calls from the window's end up to then (the later calls a call-back
-        list is judged on)."""
-        slot, kept = self.find(window, now, narrowing, reach=reach)
+        snapshot depends on (queue, operator, which figures)."""
+        slot, kept = self.find(window, now, narrowing)
         if kept is not None:
             return kept
         value = compute()
@@ -106,16 +101,13 @@ class KpiCache:
         window: Window,
         now: float,
         narrowing: tuple[Any, ...],
-        *,
-        reach: float | None = None,
     ) -> tuple[Slot | None, dict[str, Any] | None]:
         """The kept snapshot of ``window`` (as :meth:`snapshot`), or ``None`` with the
         :class:`Slot` to :meth:`keep` it in once computed (``None``: not to be kept)."""
         if window.end > now or self.folder is None:
             return None, None
         store = self.store
-        end = window.end if reach is None else max(window.end, reach)
-        stamp = store.window_stamp(window.start, end, window.start - LOOKBACK_SECONDS)
+        stamp = store.window_stamp(window.start, window.end, window.start - LOOKBACK_SECONDS)
         if stamp.first_call is None:
             return None, None
         issues = store.issues_relevant(window.start, window.end)
@@ -125,38 +117,33 @@ class KpiCache:
             (window.start, window.end, narrowing),
             (stamp.calls, stamp.events, stamp.last_event, tuple(issues)),
         )
-        slot = Slot(self.folder / f"{_digest(key)}.json", stamp.seq, end)
+        slot = Slot(self.folder / f"{_digest(key)}.json", stamp.seq)
         kept = self._read(slot.path)
         if kept is None:
             return slot, None
-        seq, kept_end, value = kept
-        if kept_end != end:
-            # kept up to another point: the same calls only when none is in between
-            low, high = sorted((kept_end, end))
-            if store.window_stamp(low, high, high).calls:
-                return slot, None
-        if store.calls_changed_since(seq, window.start, max(kept_end, end)):
+        seq, value = kept
+        if store.calls_changed_since(seq, window.start, window.end):
             return slot, None
-        if stamp.seq > seq or kept_end != end:
-            self._write(slot.path, stamp.seq, end, value)
+        if stamp.seq > seq:
+            self._write(slot.path, stamp.seq, value)
         return None, value
 
     def keep(self, slot: Slot | None, value: dict[str, Any]) -> None:
         """Keep ``value`` in ``slot`` (from :meth:`find`; ``None``: nothing kept)."""
         if slot is not None:
-            self._write(slot.path, slot.seq, slot.end, value)
+            self._write(slot.path, slot.seq, value)
 
-    def _read(self, path: Path) -> tuple[int, float, dict[str, Any]] | None:
+    def _read(self, path: Path) -> tuple[int, dict[str, Any]] | None:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            return int(data["seq"]), float(data["end"]), dict(data["kpis"])
+            return int(data["seq"]), dict(data["kpis"])
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def _write(self, path: Path, seq: int, end: float, kpis: dict[str, Any]) -> None:
+    def _write(self, path: Path, seq: int, kpis: dict[str, Any]) -> None:
         if self.folder is None:
             return
-        text = json.dumps({"seq": seq, "end": end, "kpis": kpis})
+        text = json.dumps({"seq": seq, "kpis": kpis})
         if json.loads(text)["kpis"] != kpis:
             return  # a value JSON would not give back as it is: not kept
         tmp = None

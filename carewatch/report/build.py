@@ -11,9 +11,9 @@ from typing import Any
 
 from carewatch.config import Config
 from carewatch.figures import (
-    callback_reach,
     callbacks_for,
     figures_key,
+    window_callbacks,
     window_figures,
     window_kpis,
 )
@@ -100,9 +100,9 @@ def _build(
         window,
         now,
         {
-            "figures": (figures_key(queue, agent), None),
-            "requests": (("requests", queue, agent), None),
-            "callbacks": (("callbacks", queue, agent), callback_reach(window, now)),
+            "figures": figures_key(queue, agent),
+            "requests": ("requests", queue, agent),
+            "callbacks": ("callbacks", queue, agent),
         },
     )
     read: list[list[CallRow]] = []
@@ -139,6 +139,13 @@ def _build(
     previous, earlier = compared
     seen = {period: kpis} | ({previous.period: previous.kpis} if previous.complete else {})
 
+    # the call-backs judged on the period's calls are kept; the later calls are read each time
+    within = decode_callbacks(
+        kept.get(
+            "callbacks",
+            lambda: encode_callbacks(window_callbacks(store, window, calls=calls, **narrow)),
+        )
+    )
     issue_rows = [
         i
         for i in store.issues_relevant(window.start, full.end)
@@ -190,12 +197,7 @@ def _build(
         ),
         savings=savings(kpis, config, days + 1),
         savings_cut=config.targets.savings_cut,
-        callbacks=decode_callbacks(
-            kept.get(
-                "callbacks",
-                lambda: encode_callbacks(callbacks_for(store, window, now, calls=calls, **narrow)),
-            )
-        ),
+        callbacks=callbacks_for(store, window, now, queue=queue, agent=agent, within=within),
         complaint_categories=[c.name for c in config.categories if c.complaint],
         privacy=config.privacy,
         data_span=None if had_calls(kpis) else store.call_span(queue=queue, agent=agent),

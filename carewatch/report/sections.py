@@ -2,9 +2,9 @@
 back and the trend, each kept for a finished period by the cache of :mod:`carewatch.kpicache`
 (so a report of a day already reported reads none of the day's calls).
 
-A kept section is given back while everything the KPI snapshots depend on is the same; the
-call-backs depend on the calls after the period too (up to
-:func:`carewatch.figures.callback_reach`), and the cache checks those as well.
+A kept section is given back while everything the KPI snapshots depend on is the same. The
+call-backs are kept as judged on the period's calls alone; the calls after it are read each
+time and take off the callers they reached (:func:`carewatch.figures.callbacks_for`).
 """
 
 from __future__ import annotations
@@ -30,24 +30,24 @@ Value = dict[str, Any]
 
 
 class Kept:
-    """Parts of one period's report (by name: what they are kept under, and how far after the
-    period the calls they depend on go), looked up in ``cache`` all at once before any call is
-    read: a call written while the report reads is then newer than what is kept."""
+    """Parts of one period's report (by name: what they are kept under besides the period),
+    looked up in ``cache`` all at once before any call is read: a call written while the report
+    reads is then newer than what is kept."""
 
     def __init__(
         self,
         cache: KpiCache | None,
         window: Window,
         now: float,
-        parts: dict[str, tuple[tuple[Any, ...], float | None]],
+        parts: dict[str, tuple[Any, ...]],
     ) -> None:
         self.cache = cache
         self.slots: dict[str, Slot | None] = {}
         self.values: dict[str, Value] = {}
         if cache is None:
             return
-        for name, (key, reach) in parts.items():
-            self.slots[name], value = cache.find(window, now, key, reach=reach)
+        for name, key in parts.items():
+            self.slots[name], value = cache.find(window, now, key)
             if value is not None:
                 self.values[name] = value
 
