@@ -19,9 +19,10 @@ from typing import Any
 import pytest
 
 from carewatch.config import Config, parse_config
+from carewatch.kpi.windows import Period
 from carewatch.kpicache import KpiCache
 from carewatch.records import CallUpdate
-from carewatch.report import build_report
+from carewatch.report import build_report, render
 from carewatch.store import Store
 from tests.test_kpicache import CONFIG, both
 from tests.test_report import DAY, NOW, answered, at, fill
@@ -238,3 +239,41 @@ def test_a_call_deleted_from_the_day_does_not_hide_a_later_call_back(
         conn.close()
         _, later = both(store, config, folder, now=at(NEXT, 10))
         assert _callers(later) == []
+
+
+@pytest.mark.parametrize("narrow", [{"queue": "support"}, {"agent": "desk-1"}, {}])
+def test_narrowed_reports_and_the_calls_list_are_kept_apart(
+    store: Store, config: Config, tmp_path: Path, narrow: dict[str, str]
+) -> None:
+    _, js = both(store, config, tmp_path, **narrow)
+    both(store, config, tmp_path, with_calls=True, **narrow)
+    d6 = store.find_calls("d6")[0].id
+    store.tag(d6, "category", "shipping", "desk-1", now=NOW)
+    _, after = both(store, config, tmp_path, **narrow)
+    _, listed = both(store, config, tmp_path, with_calls=True, **narrow)
+    shipping = _requests(after)["shipping"]["count"]
+    assert shipping == _requests(js)["shipping"]["count"] + 1
+    assert "d6" in [c["call_id"] for c in json.loads(listed)["calls"]]
+
+
+@pytest.mark.parametrize("kind", ["week", "month"])
+def test_a_week_and_a_month_read_with_the_cache_are_as_without(
+    store: Store, config: Config, tmp_path: Path, kind: str
+) -> None:
+    iso = DAY.isocalendar()
+    period = (
+        Period.week(iso.year, iso.week) if kind == "week" else Period.month(DAY.year, DAY.month)
+    )
+    after = period.window(config.tz).end + 3600
+    outputs = []
+    for _ in range(2):  # kept by the first, read from the cache by the second
+        cache = KpiCache(store, config, tmp_path)
+        cached = build_report(store, config, period, now=after, cache=cache)
+        fresh = build_report(store, config, period, now=after)
+        outputs.append([render(cached, f) for f in ("text", "json")])
+        assert outputs[-1] == [render(fresh, f) for f in ("text", "json")]
+    store.tag(store.find_calls("t1")[0].id, "category", "shipping", "desk-1", now=after)
+    cached = build_report(store, config, period, now=after, cache=KpiCache(store, config, tmp_path))
+    fresh = build_report(store, config, period, now=after)
+    assert render(cached, "json") == render(fresh, "json") != outputs[0][1]
+    assert list(tmp_path.rglob("*.json"))
