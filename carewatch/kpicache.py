@@ -15,6 +15,12 @@ file of its own, under :func:`cache_folder`, and gives it back while all of this
 * the agent events from a day before the window to its end (rings, logins, pauses: count and
   last id; they are only ever added) and the issues the window's figures read (all of them).
 
+The same goes for anything else computed from those alone: the report keeps a finished period's
+requests and call-backs, and the trend's periods, each under a narrowing of its own
+(:mod:`carewatch.report.sections`). :meth:`KpiCache.snapshot` looks a value up and computes it
+when it is not kept; :meth:`KpiCache.find` and :meth:`KpiCache.keep` do the same in two steps,
+so several values can be looked up before the calls they are computed from are read.
+
 Only windows over at ``now`` are kept (a snapshot of a window in progress depends on the clock).
 A snapshot that checks out and is older than the store's change number is stamped with the
 newer one, so the next check reads only the calls written since. Files that cannot be read or
