@@ -205,7 +205,7 @@ def callbacks_for(
     later_end = min(now, window.end + CALLBACK_LOOKAHEAD_SECONDS)
     if later_end <= window.end:
         return within
-    return not_reached(within, store.calls_between(window.end, later_end))
+    return not_reached(within, store.caller_calls_between(window.end, later_end))
 
 
 def window_kpis_by_queue(

@@ -58,13 +58,19 @@ def _lost(start: float) -> dict[str, Any]:
 
 @pytest.fixture
 def reads(store: Store, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Any]]:
-    """The calls the store reads (by range) and the windows the database adds up."""
+    """The calls the store reads (by range; "callers": only what call-backs read) and the windows
+    the database adds up."""
     seen: list[tuple[str, Any]] = []
     calls_between, trend_totals = store.calls_between, store.trend_totals
+    caller_calls_between = store.caller_calls_between
 
     def reading(start: float, end: float, **kw: Any) -> Any:
         seen.append(("calls", (start, end)))
         return calls_between(start, end, **kw)
+
+    def reading_callers(start: float, end: float) -> Any:
+        seen.append(("callers", (start, end)))
+        return caller_calls_between(start, end)
 
     def adding(windows: Any, **kw: Any) -> Any:
         seen.extend(("trend", w) for w in windows)
@@ -72,6 +78,7 @@ def reads(store: Store, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Any]
 
     monkeypatch.setattr(store, "calls_between", reading)
     monkeypatch.setattr(store, "trend_totals", adding)
+    monkeypatch.setattr(store, "caller_calls_between", reading_callers)
     return seen
 
 
@@ -95,12 +102,12 @@ def test_with_the_cache_the_report_reads_no_call_and_adds_up_nothing(
     assert ("trend", (at(TREND_DAY, 0), at(TREND_DAY + timedelta(days=1), 0))) in reads
     reads.clear()
     build_report(store, config, DAY, now=NOW, cache=KpiCache(store, config, tmp_path))
-    since = ("calls", (at(NEXT, 0), NOW))  # the calls after the day, for the call-backs
+    since = ("callers", (at(NEXT, 0), NOW))  # the calls after the day, for the call-backs
     assert reads == [since]
     reads.clear()
     cache = KpiCache(store, config, tmp_path)
     build_report(store, config, DAY, now=NOW, cache=cache, with_calls=True)
-    assert sorted(reads) == [("calls", (at(DAY, 0), at(NEXT, 0))), since]  # --calls lists them
+    assert sorted(reads) == sorted([("calls", (at(DAY, 0), at(NEXT, 0))), since])  # --calls
 
 
 def test_a_call_back_after_the_day_is_seen(store: Store, config: Config, tmp_path: Path) -> None:
@@ -277,3 +284,20 @@ def test_a_week_and_a_month_read_with_the_cache_are_as_without(
     fresh = build_report(store, config, period, now=after)
     assert render(cached, "json") == render(fresh, "json") != outputs[0][1]
     assert list(tmp_path.rglob("*.json"))
+
+
+def test_the_calls_since_are_read_with_what_call_backs_read(store: Store) -> None:
+    """The narrow read of the calls after a day gives what the whole read gives of the fields
+    the call-backs read (an answer time out of physical sense read as unknown), for the calls
+    with a caller."""
+    late = {"started_at": at(NEXT, 9), "caller": CALLER, "answered_at": float("inf")}
+    store.ingest("pbx", [(3, CallUpdate("late-1", late))])
+    fields = ("id", "started_at", "answered_at", "talk_seconds", "caller", "direction")
+    fields += ("disposition",)
+    start, end = at(DAY, 0), at(NEXT, 12)
+    whole = [c for c in store.calls_between(start, end) if c.caller is not None]
+    narrow = store.caller_calls_between(start, end)
+    assert [[getattr(c, f) for f in fields] for c in narrow] == [
+        [getattr(c, f) for f in fields] for c in whole
+    ]
+    assert len(narrow) == 5 and narrow[-1].answered_at is None  # d1-d3, lost-1, late-1
