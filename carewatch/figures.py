@@ -6,12 +6,13 @@ happens, so each face asks for "the KPIs of this window" in one call.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from carewatch.config import Config
-from carewatch.kpi.callbacks import Callback, callbacks
+from carewatch.kpi.callbacks import Callback, callbacks, not_reached
 from carewatch.kpi.engine import compute_kpis
 from carewatch.kpi.now import STALE_CALL_SECONDS, NowState, now_state
 from carewatch.kpi.sessions import LOOKBACK_SECONDS, agent_time
@@ -54,6 +55,13 @@ def _agent_events(
     return events
 
 
+def figures_key(
+    queue: str | None = None, agent: str | None = None, with_agent_time: bool = True
+) -> tuple[Any, ...]:
+    """What a window's snapshot is kept under in a :class:`KpiCache` besides the window."""
+    return ("figures", queue, agent, with_agent_time)
+
+
 def window_figures(
     store: Store,
     config: Config,
@@ -64,27 +72,30 @@ def window_figures(
     now: float | None = None,
     with_agent_time: bool = False,
     cache: KpiCache | None = None,
+    calls: list[CallRow] | None = None,
 ) -> WindowFigures:
     """Read the window's calls, issues and missed and unreachable rings from ``store`` (and, with
     ``with_agent_time``, the operators' events: logged-in and paused time) and compute the
     snapshot (:func:`carewatch.kpi.engine.compute_kpis`). ``queue``/``agent`` narrow the
     calls, the missed rings and the operators' events; issues are never narrowed. With a
     ``cache`` and a ``now``, the snapshot of a window over by then comes from it when nothing
-    it depends on changed (the calls are read all the same)."""
-    read: list[list[CallRow]] = []
+    it depends on changed (the calls are read all the same). ``calls``: the window's calls,
+    already read with the same narrowing."""
+    read: list[list[CallRow]] = [] if calls is None else [calls]
+
+    def window_calls() -> list[CallRow]:
+        if not read:
+            read.append(store.calls_between(window.start, window.end, queue=queue, agent=agent))
+        return read[0]
 
     def fresh() -> dict[str, Any]:
-        read.append(store.calls_between(window.start, window.end, queue=queue, agent=agent))
-        return _compute(store, config, window, read[0], queue, agent, now, with_agent_time)
+        return _compute(store, config, window, window_calls(), queue, agent, now, with_agent_time)
 
     if cache is None or now is None:
         kpis = fresh()
     else:  # the cache reads what the snapshot depends on before the calls are read
-        kpis = cache.snapshot(window, now, ("figures", queue, agent, with_agent_time), fresh)
-    calls = (
-        read[0] if read else store.calls_between(window.start, window.end, queue=queue, agent=agent)
-    )
-    return WindowFigures(calls, kpis)
+        kpis = cache.snapshot(window, now, figures_key(queue, agent, with_agent_time), fresh)
+    return WindowFigures(window_calls(), kpis)
 
 
 def _compute(
@@ -146,7 +157,33 @@ def window_kpis(
 
     if cache is None or now is None:
         return figures()
-    return cache.snapshot(window, now, ("figures", queue, agent, with_agent_time), figures)
+    return cache.snapshot(window, now, figures_key(queue, agent, with_agent_time), figures)
+
+
+def window_callbacks(
+    store: Store,
+    window: Window,
+    *,
+    queue: str | None = None,
+    agent: str | None = None,
+    calls: Callable[[], list[CallRow]] | None = None,
+) -> list[Callback]:
+    """The callers to call back for the lost calls of ``window``
+    (:func:`carewatch.kpi.callbacks.callbacks`), judged on the window's calls alone. A call
+    back may be in any queue and by anyone, so the calls are read unnarrowed and the list is
+    narrowed to the lost calls of ``queue``/``agent`` after. ``calls``: gives the window's
+    calls read with the same narrowing (read here when not given)."""
+    narrowed = queue is not None or agent is not None
+    every = store.calls_between(window.start, window.end) if calls is None or narrowed else calls()
+    found = callbacks(every, window.start, window.end)
+    if not narrowed:
+        return found
+    kept = {
+        c.id
+        for c in every
+        if (queue is None or c.queue == queue) and (agent is None or c.agent == agent)
+    }
+    return [c for c in found if c.id in kept]
 
 
 def callbacks_for(
@@ -156,28 +193,19 @@ def callbacks_for(
     *,
     queue: str | None = None,
     agent: str | None = None,
-    calls: list[CallRow] | None = None,
+    calls: Callable[[], list[CallRow]] | None = None,
+    within: list[Callback] | None = None,
 ) -> list[Callback]:
-    """The callers to call back for the lost calls of ``window``
-    (:func:`carewatch.kpi.callbacks.callbacks`), judged on the window's calls and those up to
-    ``now`` (at most :data:`CALLBACK_LOOKAHEAD_SECONDS` after the window). A call back may be
-    in any queue and by anyone, so the calls are read unnarrowed and the list is narrowed to
-    the lost calls of ``queue``/``agent`` after. ``calls``: the window's calls already read
-    with the same narrowing (read here when not given)."""
-    narrowed = queue is not None or agent is not None
-    reread = calls is None or narrowed
-    every = store.calls_between(window.start, window.end) if reread else list(calls or ())
+    """The callers to call back for the lost calls of ``window``, judged on the window's calls
+    and those up to ``now`` (at most :data:`CALLBACK_LOOKAHEAD_SECONDS` after the window):
+    :func:`window_callbacks` (or ``within``, that list as kept), less the callers a later call
+    reached (:func:`carewatch.kpi.callbacks.not_reached`)."""
+    if within is None:
+        within = window_callbacks(store, window, queue=queue, agent=agent, calls=calls)
     later_end = min(now, window.end + CALLBACK_LOOKAHEAD_SECONDS)
-    later = store.calls_between(window.end, later_end) if later_end > window.end else []
-    found = callbacks([*every, *later], window.start, window.end)
-    if not narrowed:
-        return found
-    kept = {
-        c.id
-        for c in every
-        if (queue is None or c.queue == queue) and (agent is None or c.agent == agent)
-    }
-    return [c for c in found if c.id in kept]
+    if later_end <= window.end:
+        return within
+    return not_reached(within, store.caller_calls_between(window.end, later_end))
 
 
 def window_kpis_by_queue(

@@ -15,6 +15,12 @@ file of its own, under :func:`cache_folder`, and gives it back while all of this
 * the agent events from a day before the window to its end (rings, logins, pauses: count and
   last id; they are only ever added) and the issues the window's figures read (all of them).
 
+The same goes for anything else computed from those alone: the report keeps a finished period's
+requests and call-backs, and the trend's periods, each under a narrowing of its own
+(:mod:`carewatch.report.sections`). :meth:`KpiCache.snapshot` looks a value up and computes it
+when it is not kept; :meth:`KpiCache.find` and :meth:`KpiCache.keep` do the same in two steps,
+so several values can be looked up before the calls they are computed from are read.
+
 Only windows over at ``now`` are kept (a snapshot of a window in progress depends on the clock).
 A snapshot that checks out and is older than the store's change number is stamped with the
 newer one, so the next check reads only the calls written since. Files that cannot be read or
@@ -29,7 +35,7 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from carewatch import __version__
 from carewatch.config import Config
@@ -62,6 +68,14 @@ def _digest(value: object) -> str:
     return hashlib.sha256(repr(value).encode("utf-8")).hexdigest()
 
 
+class Slot(NamedTuple):
+    """Where :meth:`KpiCache.keep` puts a snapshot: its file and the change number read before
+    it was computed."""
+
+    path: Path
+    seq: int
+
+
 class KpiCache:
     """The finished windows' snapshots of one store and config (see the module)."""
 
@@ -81,12 +95,27 @@ class KpiCache:
         """The snapshot of ``window`` as ``compute`` gives it, from the cache when the window is
         over at ``now`` and nothing it depends on changed; ``narrowing`` is everything else the
         snapshot depends on (queue, operator, which figures)."""
+        slot, kept = self.find(window, now, narrowing)
+        if kept is not None:
+            return kept
+        value = compute()
+        self.keep(slot, value)
+        return value
+
+    def find(
+        self,
+        window: Window,
+        now: float,
+        narrowing: tuple[Any, ...],
+    ) -> tuple[Slot | None, dict[str, Any] | None]:
+        """The kept snapshot of ``window`` (as :meth:`snapshot`), or ``None`` with the
+        :class:`Slot` to :meth:`keep` it in once computed (``None``: not to be kept)."""
         if window.end > now or self.folder is None:
-            return compute()
+            return None, None
         store = self.store
         stamp = store.window_stamp(window.start, window.end, window.start - LOOKBACK_SECONDS)
         if stamp.first_call is None:
-            return compute()
+            return None, None
         issues = store.issues_relevant(window.start, window.end)
         key = (
             self._config,
@@ -94,17 +123,21 @@ class KpiCache:
             (window.start, window.end, narrowing),
             (stamp.calls, stamp.events, stamp.last_event, tuple(issues)),
         )
-        path = self.folder / f"{_digest(key)}.json"
-        kept = self._read(path)
-        if kept is not None:
-            seq, kpis = kept
-            if not store.calls_changed_since(seq, window.start, window.end):
-                if stamp.seq > seq:
-                    self._write(path, stamp.seq, kpis)
-                return kpis
-        kpis = compute()
-        self._write(path, stamp.seq, kpis)
-        return kpis
+        slot = Slot(self.folder / f"{_digest(key)}.json", stamp.seq)
+        kept = self._read(slot.path)
+        if kept is None:
+            return slot, None
+        seq, value = kept
+        if store.calls_changed_since(seq, window.start, window.end):
+            return slot, None
+        if stamp.seq > seq:
+            self._write(slot.path, stamp.seq, value)
+        return None, value
+
+    def keep(self, slot: Slot | None, value: dict[str, Any]) -> None:
+        """Keep ``value`` in ``slot`` (from :meth:`find`; ``None``: nothing kept)."""
+        if slot is not None:
+            self._write(slot.path, slot.seq, value)
 
     def _read(self, path: Path) -> tuple[int, dict[str, Any]] | None:
         try:

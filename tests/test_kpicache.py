@@ -80,7 +80,9 @@ def test_a_second_report_reads_the_finished_days_from_the_cache(
     store: Store, config: Config, tmp_path: Path, computed: list[float]
 ) -> None:
     first = both(store, config, tmp_path)
-    assert len(list(tmp_path.rglob("*.json"))) == 3  # the day, the day before, a week before
+    # the figures of the day, the day before and a week before, the day's requests and
+    # call-backs, and the trend's ten other days
+    assert len(list(tmp_path.rglob("*.json"))) == 15
     computed.clear()
     cache = KpiCache(store, config, tmp_path)
     again = build_report(store, config, DAY, now=NOW, cache=cache)
@@ -90,9 +92,10 @@ def test_a_second_report_reads_the_finished_days_from_the_cache(
 
 def test_periods_cut_at_now_are_not_kept(store: Store, config: Config, tmp_path: Path) -> None:
     """At noon the report day is in progress and the days it is compared with are read up to
-    noon: no snapshot would ever be asked again, none is kept."""
+    noon: no snapshot would ever be asked again, none is kept; only the trend's eleven whole
+    days before the report day are."""
     both(store, config, tmp_path, now=at(DAY, 12))
-    assert list(tmp_path.rglob("*.json")) == []
+    assert len(list(tmp_path.rglob("*.json"))) == 11
 
 
 def _offered_before(report_json: str) -> int:

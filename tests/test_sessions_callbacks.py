@@ -8,8 +8,10 @@ from itertools import count
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from carewatch.kpi.callbacks import callbacks, number_key
+from carewatch.kpi.callbacks import callbacks, not_reached, number_key
 from carewatch.kpi.sessions import agent_time
 from carewatch.kpi.windows import Period
 from carewatch.records import CallRow
@@ -159,3 +161,43 @@ def test_without_the_later_calls_the_next_morning_is_not_known_yet() -> None:
 )
 def test_number_keys(caller: str, key: str | None) -> None:
     assert number_key(caller) == key
+
+
+def test_the_later_calls_take_off_the_callers_they_reach() -> None:
+    """The list judged on the day's calls alone, less the callers the later calls reached, is the
+    list judged on all of them (how a report keeps the day's list and reads only the calls
+    since)."""
+    today_only = [c for c in CALLS if c.started_at < WINDOW.end]
+    later = [c for c in CALLS if c.started_at >= WINDOW.end]
+    kept = callbacks(today_only, WINDOW.start, WINDOW.end)
+    assert G in [c.caller for c in kept]
+    assert not_reached(kept, later) == callbacks(CALLS, WINDOW.start, WINDOW.end)
+    assert G not in [c.caller for c in not_reached(kept, later)]
+
+
+_NUMBERS = [A, B, C, "0039 333 2222222", "333 1111111", "anonymous", None, "desk"]
+_STATES = ["answered", "abandoned", "missed", None]
+
+
+@st.composite
+def _calls(draw: st.DrawFn, first: float, hours: int) -> list[CallRow]:
+    out = []
+    for _ in range(draw(st.integers(0, 25))):
+        when = first + draw(st.integers(0, hours * 3600 - 1))
+        direction = draw(st.sampled_from(["in", "in", "out"]))
+        out.append(
+            call(
+                when,
+                draw(st.sampled_from(_NUMBERS)),
+                draw(st.sampled_from(_STATES)),
+                direction=direction,
+            )
+        )
+    return out
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, database=None)
+@given(_calls(WINDOW.start, 24), _calls(WINDOW.end, 48))
+def test_not_reached_equals_judging_on_every_call(day: list[CallRow], later: list[CallRow]) -> None:
+    kept = callbacks(day, WINDOW.start, WINDOW.end)
+    assert not_reached(kept, later) == callbacks([*day, *later], WINDOW.start, WINDOW.end)

@@ -73,6 +73,12 @@ def _bucket(key: str) -> str:
     return key[-MIN_SUFFIX_DIGITS:] if key.isdigit() else key
 
 
+def _reaches(call: CallRow, state: str | None) -> bool:
+    """Whether ``call`` (its :func:`disposition` ``state``) reaches its caller: an outbound
+    call, or an inbound one answered."""
+    return not is_inbound(call) or state == "answered"
+
+
 def callbacks(calls: Iterable[CallRow], start: float, end: float) -> list[Callback]:
     """The callers to call back for the lost calls that started in [start, end), judged on
     ``calls`` (the period's and any later ones, up to when the list is made), oldest last
@@ -89,7 +95,7 @@ def callbacks(calls: Iterable[CallRow], start: float, end: float) -> list[Callba
         if found is None:
             continue
         state = disposition(call)
-        if not is_inbound(call) or state == "answered":
+        if _reaches(call, state):
             by_bucket.setdefault(found[1], []).append((found[0], call.started_at))
         elif state in ("abandoned", "missed") and start <= call.started_at < end:
             lost.setdefault(found[0], []).append(call)
@@ -116,4 +122,24 @@ def callbacks(calls: Iterable[CallRow], start: float, end: float) -> list[Callba
             )
         )
     out.sort(key=lambda c: (c.last_at, c.call_id))
+    return out
+
+
+def not_reached(found: Iterable[Callback], later: Iterable[CallRow]) -> list[Callback]:
+    """The callers of ``found`` (:func:`callbacks` of a period, judged on the calls up to some
+    point) that none of the ``later`` calls (all after that point) reaches. A later call that
+    reaches a caller is after their last lost call, so it takes them off the list, and the
+    others keep their count of lost calls: ``not_reached(callbacks(calls, start, end),
+    later)`` is ``callbacks([*calls, *later], start, end)`` when ``later`` starts after
+    ``end``."""
+    reached: dict[str, list[str]] = {}  # the numbers the later calls reach, by bucket
+    for call in later:
+        key = number_key(call.caller)
+        if key is not None and _reaches(call, disposition(call)):
+            reached.setdefault(_bucket(key), []).append(key)
+    out = []
+    for c in found:
+        key = number_key(c.caller)
+        if key is None or not any(_same_number(key, k) for k in reached.get(_bucket(key), ())):
+            out.append(c)
     return out

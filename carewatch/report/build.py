@@ -4,28 +4,37 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
 from carewatch.config import Config
-from carewatch.figures import callbacks_for, window_figures, window_kpis
+from carewatch.figures import (
+    callbacks_for,
+    figures_key,
+    window_callbacks,
+    window_figures,
+    window_kpis,
+)
 from carewatch.i18n import N_, _
-from carewatch.kpi.definitions import TREND_KEYS
-from carewatch.kpi.engine import conversion_outcomes
 from carewatch.kpi.insights import insights
 from carewatch.kpi.savings import savings
-from carewatch.kpi.trend import trend_figures
 from carewatch.kpi.windows import Period, Window, cut_at
 from carewatch.kpicache import KpiCache
 from carewatch.records import CallRow
-from carewatch.report.model import Compared, Note, OpenIssue, Report, Request, TrendRow
+from carewatch.report.model import Compared, OpenIssue, Report
+from carewatch.report.sections import (
+    Kept,
+    decode_callbacks,
+    decode_requests,
+    encode_callbacks,
+    encode_requests,
+    requests_of,
+    trend_rows,
+)
 from carewatch.report.values import had_calls
 from carewatch.store import Store
-
-#: The calls with a note each category of "What callers wanted" shows (the latest).
-NOTES_PER_CATEGORY = 20
 
 
 def build_report(
@@ -86,29 +95,57 @@ def _build(
     window = Window(full.start, as_of, full.label)
     narrow = {"queue": queue, "agent": agent}
     # only whole periods that are over are kept: a period cut at now is never asked again
-    main = window_figures(
-        store,
-        config,
+    kept = Kept(
+        _whole(cache, window, full),
         window,
-        now=now,
-        with_agent_time=True,
-        cache=_whole(cache, window, full),
-        **narrow,
+        now,
+        {
+            "figures": figures_key(queue, agent),
+            "requests": ("requests", queue, agent),
+            "callbacks": ("callbacks", queue, agent),
+        },
     )
-    kpis = main.kpis
+    read: list[list[CallRow]] = []
+
+    def calls() -> list[CallRow]:
+        """The period's calls, read once and only when something not kept needs them."""
+        if not read:
+            read.append(store.calls_between(window.start, window.end, **narrow))
+        return read[0]
+
+    def figures() -> dict[str, Any]:
+        return window_figures(
+            store,
+            config,
+            window,
+            queue=queue,
+            agent=agent,
+            now=now,
+            with_agent_time=True,
+            calls=calls(),
+        ).kpis
+
+    kpis = kept.get("figures", figures)
     compared = []
     for other in (period.previous(), period.earlier()):
         other_full = other.window(tz)
         up_to = cut_at(period, other, tz, now)
         other_window = Window(other_full.start, up_to, other_full.label)
-        kept = _whole(cache, other_window, other_full)
+        whole = _whole(cache, other_window, other_full)
         other_kpis = window_kpis(
-            store, config, other_window, now=now, with_agent_time=True, cache=kept, **narrow
+            store, config, other_window, now=now, with_agent_time=True, cache=whole, **narrow
         )
         compared.append(Compared(other, other_kpis, up_to, other_full.end))
     previous, earlier = compared
-    read = {period: kpis} | ({previous.period: previous.kpis} if previous.complete else {})
+    seen = {period: kpis} | ({previous.period: previous.kpis} if previous.complete else {})
 
+    # the call-backs judged on the period's calls are kept; the later calls are read each time
+    within = decode_callbacks(
+        kept.get(
+            "callbacks",
+            lambda: encode_callbacks(window_callbacks(store, window, calls=calls, **narrow)),
+        )
+    )
     issue_rows = [
         i
         for i in store.issues_relevant(window.start, full.end)
@@ -142,7 +179,7 @@ def _build(
         earlier=earlier,
         insights=list(notes),
         open_issues=open_issues,
-        calls=main.calls if with_calls else None,
+        calls=calls() if with_calls else None,
         generated_at=now,
         as_of=as_of,
         currency=config.currency,
@@ -154,11 +191,13 @@ def _build(
         category_colours={c.name: c.colour for c in config.categories},
         queue=queue,
         agent=agent,
-        trend=_trend(store, config, period, as_of, queue, agent, read),
-        requests=_requests(store, config, window, main.calls, kpis, queue, agent),
+        trend=trend_rows(store, config, period, as_of, now, seen, cache=cache, **narrow),
+        requests=decode_requests(
+            kept.get("requests", lambda: encode_requests(requests_of(config, calls(), kpis)))
+        ),
         savings=savings(kpis, config, days + 1),
         savings_cut=config.targets.savings_cut,
-        callbacks=callbacks_for(store, window, now, queue=queue, agent=agent, calls=main.calls),
+        callbacks=callbacks_for(store, window, now, queue=queue, agent=agent, within=within),
         complaint_categories=[c.name for c in config.categories if c.complaint],
         privacy=config.privacy,
         data_span=None if had_calls(kpis) else store.call_span(queue=queue, agent=agent),
@@ -182,95 +221,3 @@ COMPARISON_WORDS = {
     "month": (N_("in the previous month"), N_("in the same month last year")),
     "range": (N_("in the days before"), N_("on the same days last year")),
 }
-
-
-def _trend(
-    store: Store,
-    config: Config,
-    period: Period,
-    as_of: float,
-    queue: str | None,
-    agent: str | None,
-    read: dict[Period, dict[str, Any]],
-) -> list[TrendRow]:
-    """The main KPIs of the 12 periods ending with this one (this one up to ``as_of``). The
-    periods whose snapshot the report has read whole already (``read``: the report's period,
-    and the one before once the report's is over) are taken from it; the database adds up
-    the others."""
-    periods = period.trend()
-    full = [p.window(config.tz) for p in periods]
-    windows = list(full)
-    windows[-1] = Window(full[-1].start, max(full[-1].start, min(as_of, full[-1].end)), "")
-    missing = [i for i, p in enumerate(periods) if p not in read]
-    totals = store.trend_totals(
-        [(windows[i].start, windows[i].end) for i in missing],
-        service_level_seconds=float(config.targets.service_level_seconds),
-        conversion_outcomes=conversion_outcomes(config),
-        queue=queue,
-        agent=agent,
-    )
-    figures = {p: read[p] for p in periods if p in read}
-    figures |= {periods[i]: trend_figures(t) for i, t in zip(missing, totals, strict=True)}
-    return [
-        TrendRow(p, {k: figures[p][k] for k in TREND_KEYS}, partial=w.end < f.end)
-        for p, w, f in zip(periods, windows, full, strict=True)
-    ]
-
-
-def _requests(
-    store: Store,
-    config: Config,
-    window: Window,
-    calls: Sequence[CallRow],
-    kpis: dict[str, Any],
-    queue: str | None,
-    agent: str | None,
-) -> list[Request]:
-    """What callers wanted: per category of the mix with calls, its share, whether it is a
-    complaint, its sub-categories and its latest calls with a note."""
-    subs = store.subcategories_between(window.start, window.end, queue=queue, agent=agent)
-    sub_counts: dict[str, dict[str, int]] = {}
-    notes: dict[str, list[Note]] = {}
-    for call in calls:
-        name = call.category or None
-        if name is None:
-            continue
-        sub = subs.get(call.id)
-        if sub is not None:
-            counts = sub_counts.setdefault(name, {})
-            counts[sub] = counts.get(sub, 0) + 1
-        text = " ".join((call.note or "").split())
-        if text:
-            notes.setdefault(name, []).append(
-                Note(
-                    call.call_id,
-                    call.started_at,
-                    call.agent,
-                    sub,
-                    call.outcome,
-                    call.resolved,
-                    text,
-                )
-            )
-    out = []
-    mix = kpis.get("category_mix") or {}
-    for name, entry in sorted(mix.items(), key=lambda kv: -int(kv[1].get("count") or 0)):
-        count = int(entry.get("count") or 0)
-        if not count:
-            continue
-        category = config.category(name)
-        listed = notes.get(name, [])
-        out.append(
-            Request(
-                category=name,
-                count=count,
-                share=entry.get("share"),
-                complaint=bool(category and category.complaint),
-                subcategories=dict(
-                    sorted(sub_counts.get(name, {}).items(), key=lambda kv: (-kv[1], kv[0]))
-                ),
-                notes=listed[-NOTES_PER_CATEGORY:],
-                notes_total=len(listed),
-            )
-        )
-    return out

@@ -69,7 +69,7 @@ class Note:
 class Request:
     """One category of what callers wanted: its calls, share of tagged calls, whether it is a
     complaint, its sub-categories (name -> calls) and its calls with a note (at most
-    :data:`~carewatch.report.build.NOTES_PER_CATEGORY`, the latest; ``notes_total`` all)."""
+    :data:`~carewatch.report.sections.NOTES_PER_CATEGORY`, the latest; ``notes_total`` all)."""
 
     category: str
     count: int

@@ -4,9 +4,7 @@
   … and …; the database holds calls from … to …";
 * :func:`trend_totals` — per window, the sums behind the trend's KPIs, added up by the
   database (one index range scan per window, no row fetched into Python), so twelve months
-  of history cost twelve aggregates;
-* :func:`subcategories_between` — the sub-category (request type) of each call of a window
-  that has one.
+  of history cost twelve aggregates.
 """
 
 from __future__ import annotations
@@ -109,17 +107,3 @@ def trend_totals(
         got: Sequence[Any] = row if row is not None else (None,) * len(columns)
         out.append({name: float(v or 0) for name, v in zip(columns, got, strict=True)})
     return out
-
-
-def subcategories_between(
-    tx: Tx, start: float, end: float, *, queue: str | None = None, agent: str | None = None
-) -> dict[int, str]:
-    """Call id (primary key) -> its sub-category, for the calls that started in
-    [start, end) and have one."""
-    narrow, params = _narrowed(queue, agent)
-    rows = tx.rows(
-        "SELECT id, subcategory FROM cw_call WHERE started_at >= ? AND started_at < ? "
-        f"AND subcategory IS NOT NULL{narrow}",
-        [start, end, *params],
-    )
-    return {int(pk): str(value) for pk, value in rows}

@@ -189,6 +189,11 @@ class Store:
         """Calls that started in [start, end), oldest first (index range scan on started_at)."""
         return self._read(lambda tx: reads.calls_between(tx, start, end, queue=queue, agent=agent))
 
+    def caller_calls_between(self, start: float, end: float) -> list[CallRow]:
+        """Calls with a caller that started in [start, end), with only what the call-backs read
+        (:func:`carewatch.store.reads.caller_calls_between`)."""
+        return self._read(lambda tx: reads.caller_calls_between(tx, start, end))
+
     def inbound_starts_between(
         self, start: float, end: float, *, queue: str | None = None
     ) -> list[float]:
@@ -270,14 +275,6 @@ class Store:
                 queue=queue,
                 agent=agent,
             )
-        )
-
-    def subcategories_between(
-        self, start: float, end: float, *, queue: str | None = None, agent: str | None = None
-    ) -> dict[int, str]:
-        """Call id -> sub-category of the calls started in [start, end) that have one."""
-        return self._read(
-            lambda tx: analysis.subcategories_between(tx, start, end, queue=queue, agent=agent)
         )
 
     def open_issues(self) -> list[IssueRow]:

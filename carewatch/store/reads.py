@@ -27,10 +27,21 @@ _SANE: dict[str, str] = {
     **{name: f"({{c}} >= {low} AND {{c}} <= {high})" for name, (low, high) in SCORE_RANGES.items()},
 }
 
+#: Each call column as read: defensively.
+_COLUMN = {
+    c: f"CASE WHEN {_SANE[c].format(c=c)} THEN {c} END AS {c}" if c in _SANE else c
+    for c in CallRow._fields
+}
 #: The call columns in the order of :class:`CallRow` (a selected row unpacks into one),
 #: each read defensively.
-CALL_COLUMNS = ", ".join(
-    f"CASE WHEN {_SANE[c].format(c=c)} THEN {c} END AS {c}" if c in _SANE else c
+CALL_COLUMNS = ", ".join(_COLUMN.values())
+#: What the call-backs read of a call (:func:`carewatch.kpi.callbacks.not_reached`: its
+#: caller, and whether it reached them); the other columns of :func:`caller_calls_between`'s
+#: rows are empty.
+_REACH_FIELDS = ("id", "started_at", "answered_at", "talk_seconds", "caller", "direction")
+_EMPTY = {"source": "''", "call_id": "''", "transferred": "0", "updated_at": "0", "leg": "''"}
+_REACH_COLUMNS = ", ".join(
+    _COLUMN[c] if c in (*_REACH_FIELDS, "disposition") else f"{_EMPTY.get(c, 'NULL')} AS {c}"
     for c in CallRow._fields
 )
 #: The issue columns in the order of :class:`IssueRow`.
@@ -71,6 +82,17 @@ def calls_between(
         params.append(agent)
     sql += " ORDER BY started_at, id"
     return list(map(_call_row, tx.rows(sql, params)))
+
+
+def caller_calls_between(tx: Tx, start: float, end: float) -> list[CallRow]:
+    """Calls with a caller that started in [start, end), oldest first, with only what the
+    call-backs read of them (:data:`_REACH_FIELDS` and the disposition; the other fields empty:
+    ``""``, 0 or ``None``)."""
+    sql = (
+        f"SELECT {_REACH_COLUMNS} FROM cw_call WHERE started_at >= ? AND started_at < ? "
+        f"AND {_SANE_START} AND caller IS NOT NULL ORDER BY started_at, id"
+    )
+    return list(map(_call_row, tx.rows(sql, (start, end))))
 
 
 def inbound_starts_between(

@@ -36,12 +36,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_report import BATCH, bench_config, day_records, interleaved
 
-import carewatch.report.build as report_build
 from carewatch.config import Config
 from carewatch.figures import callbacks_for, window_kpis
 from carewatch.kpi.windows import Period, Window
 from carewatch.records import AgentEvent, Record
 from carewatch.report import build_report, render
+from carewatch.report.sections import trend_rows
 from carewatch.store import Store
 from carewatch.timeutil import day_bounds
 
@@ -136,7 +136,7 @@ def main() -> None:
                 "snapshot": lambda: window_kpis(
                     store, config, window, now=after, with_agent_time=True
                 ),
-                "trend": lambda: report_build._trend(store, config, MONTH, after, None, None, {}),
+                "trend": lambda: trend_rows(store, config, MONTH, after, after, {}),
                 "callbacks": lambda: callbacks_for(
                     store, Window(window.start, window.end, ""), after
                 ),

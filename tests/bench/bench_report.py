@@ -305,8 +305,9 @@ def measure(
         )
     print(f"  build_report + render(json), warm cache            {ms(timed['json'])}")
     print(
-        "  (warm: the three days kept by an earlier report; cold: an empty cache; first: the "
-        f"first report of the day, the {len(kept_days)} days it compares with kept)"
+        "  (warm: what an earlier report of the day kept; cold: an empty cache; first: the "
+        f"first report of the day, with the {len(kept_days)} files the reports of the two days it "
+        "compares with kept)"
     )
     print(
         f"  the KPI engine alone (3 x window_kpis, no cache) {timed['engine'] * 1000:.0f} ms; "
