@@ -144,6 +144,22 @@ KNOWN_EVENTS: frozenset[str] = (
 )
 
 
+#: How :meth:`QueueLogParser._event` reads each known event (the call's events first, then
+#: the operator's from ``_RING`` on).
+_ENTER, _ANSWER, _END, _TRANSFER, _AWAY, _EXIT, _RING, _OPERATOR, _IGNORED = range(9)
+_KIND: dict[str, int] = {
+    "ENTERQUEUE": _ENTER,
+    "CONNECT": _ANSWER,
+    **dict.fromkeys(_COMPLETE_EVENTS, _END),
+    **dict.fromkeys(_TRANSFER_EVENTS, _TRANSFER),
+    **dict.fromkeys(TURNED_AWAY_EVENTS, _AWAY),
+    "ABANDON": _EXIT,
+    **dict.fromkeys(_MISSED_WAIT_INDEX, _EXIT),
+    "RINGNOANSWER": _RING,
+    **dict.fromkeys(_PAUSE_EVENTS | _MEMBER_EVENTS, _OPERATOR),
+    **dict.fromkeys(IGNORED_EVENTS, _IGNORED),
+}
+
 class QueueLogParser(Parser):
     """Parser for Asterisk's ``queue_log`` file (and pipe-separated realtime exports)."""
 
@@ -226,42 +242,19 @@ class QueueLogParser(Parser):
     ) -> list[Record]:
         """The records of one event, its call id, queue and agent read (``None``: none)."""
         event = raw_event.upper()
-        if not event:
-            raise BadLine("malformed", "no event name")
-        if event not in KNOWN_EVENTS:
+        kind = _KIND.get(event)  # one look-up tells every known event how to read it
+        if kind is None:
+            if not event:
+                raise BadLine("malformed", "no event name")
             raise BadLine("unknown event", clean_text(raw_event) or "")
-        if event in IGNORED_EVENTS:
-            return []
-
-        if event == "RINGNOANSWER":
-            ring = _number(data, 0, event, "ringtime")
-            return [
-                AgentEvent(
-                    at=at,
-                    agent=_require_agent(agent, event),
-                    event=UNREACHABLE_RING if ring == 0 else event,
-                    queue=queue,
-                    call_id=known_call_id,
-                    ring_ms=None if ring is None else int(ring),
-                )
-            ]
-        if event in _PAUSE_EVENTS or event in _MEMBER_EVENTS:
-            return [
-                AgentEvent(
-                    at=at,
-                    agent=_require_agent(agent, event),
-                    event=event,
-                    queue=queue,
-                    reason=_reason(event, data),
-                )
-            ]
-
+        if kind >= _RING:
+            return self._agent_event(kind, at, known_call_id, queue, agent, event, data)
         call_id = known_call_id
         if call_id is None:
             raise BadLine("missing call id", event)
         leg = queue or ""
         # each dict is built with its keys in one fixed order, unknown (None) values left out
-        if event == "ENTERQUEUE":
+        if kind == _ENTER:
             entered: dict[str, Any] = {"started_at": at}
             caller = clean_text(data[1]) if len(data) > 1 else None
             if caller is not None:
@@ -269,20 +262,14 @@ class QueueLogParser(Parser):
             if queue is not None:
                 entered["queue"] = queue
             entered["direction"] = "in"
-            return [CallUpdate(call_id, entered, creates=True, leg=leg, at=at)]
-        if event in TURNED_AWAY_EVENTS:
-            away: dict[str, Any] = {"started_at": at, "ended_at": at}
-            if queue is not None:
-                away["queue"] = queue
-            away.update(direction="in", wait_seconds=0.0, disposition="missed")
-            return [CallUpdate(call_id, away, creates=True, leg=leg, at=at)]
-        if event == "CONNECT":
+            return [CallUpdate(call_id, entered, True, leg, at)]
+        if kind == _ANSWER:
             fields_out: dict[str, Any] = {"answered_at": at}
             _put(fields_out, "wait_seconds", _number(data, 0, event, "holdtime"))
             _put(fields_out, "agent", agent)
             _put(fields_out, "queue", queue)
             fields_out["disposition"] = "answered"
-        elif event in _COMPLETE_EVENTS or event in _TRANSFER_EVENTS:
+        elif kind == _END or kind == _TRANSFER:
             hold_index = _transfer_hold_index(event, data)
             talk = _number(data, hold_index + 1, event, "calltime")
             fields_out = {"ended_at": at}
@@ -290,15 +277,56 @@ class QueueLogParser(Parser):
             _put(fields_out, "wait_seconds", _number(data, hold_index, event, "holdtime"))
             _put(fields_out, "agent", agent)
             fields_out["disposition"] = "answered"
-            if event in _TRANSFER_EVENTS:
+            if kind == _TRANSFER:
                 fields_out["transferred"] = True
+        elif kind == _AWAY:
+            away: dict[str, Any] = {"started_at": at, "ended_at": at}
+            if queue is not None:
+                away["queue"] = queue
+            away.update(direction="in", wait_seconds=0.0, disposition="missed")
+            return [CallUpdate(call_id, away, True, leg, at)]
         else:  # ABANDON; EXITWITHTIMEOUT, EXITWITHKEY, EXITEMPTY, LEAVEEMPTY
             abandoned = event == "ABANDON"
             fields_out = {"disposition": "abandoned" if abandoned else "missed"}
             index = 2 if abandoned else _MISSED_WAIT_INDEX[event]
             _put(fields_out, "wait_seconds", _number(data, index, event, "waittime"))
             fields_out["ended_at"] = at
-        return [CallUpdate(call_id, fields_out, creates=False, leg=leg, at=at)]
+        return [CallUpdate(call_id, fields_out, False, leg, at)]
+
+    @staticmethod
+    def _agent_event(
+        kind: int,
+        at: float,
+        call_id: str | None,
+        queue: str | None,
+        agent: str | None,
+        event: str,
+        data: list[str],
+    ) -> list[Record]:
+        """The record of an event about an operator (none for an ignored event)."""
+        if kind == _IGNORED:
+            return []
+        if kind == _RING:
+            ring = _number(data, 0, event, "ringtime")
+            return [
+                AgentEvent(
+                    at=at,
+                    agent=_require_agent(agent, event),
+                    event=UNREACHABLE_RING if ring == 0 else event,
+                    queue=queue,
+                    call_id=call_id,
+                    ring_ms=None if ring is None else int(ring),
+                )
+            ]
+        return [
+            AgentEvent(
+                at=at,
+                agent=_require_agent(agent, event),
+                event=event,
+                queue=queue,
+                reason=_reason(event, data),
+            )
+        ]
 
 
 def _transfer_hold_index(event: str, data: list[str]) -> int:

@@ -133,13 +133,16 @@ def apply_records(
     updates: list[tuple[int, CallUpdate]] = []
     events: list[tuple[int, AgentEvent]] = []
     legs: list[tuple[int, CdrLeg]] = []
+    by_kind: dict[type, list[Any]] = {CallUpdate: updates, AgentEvent: events, CdrLeg: legs}
     for item in records:
-        record = item[1]
-        if isinstance(record, CallUpdate):
+        found = by_kind.get(type(item[1]))  # one look-up per record, not one test per kind
+        if found is not None:
+            found.append(item)
+        elif isinstance(item[1], CallUpdate):
             updates.append(item)  # type: ignore[arg-type]
-        elif isinstance(record, AgentEvent):
+        elif isinstance(item[1], AgentEvent):
             events.append(item)  # type: ignore[arg-type]
-        elif isinstance(record, CdrLeg):
+        elif isinstance(item[1], CdrLeg):
             legs.append(item)  # type: ignore[arg-type]
     derived = cdr_legs.store_and_derive(tx, source, legs) if legs else {}
     if updates or derived:
