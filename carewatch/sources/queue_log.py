@@ -89,6 +89,7 @@ _EVENT_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
 #: callid values that mean "no call" (a queue or agent means none when empty or ``NONE``).
 _NO_CALL_IDS = frozenset({"", "NONE", "REALTIME"})
+_NO_CALL_ID_LENGTHS = frozenset(len(name) for name in _NO_CALL_IDS)
 
 _COMPLETE_EVENTS = frozenset({"COMPLETEAGENT", "COMPLETECALLER"})
 _TRANSFER_EVENTS = frozenset({"TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER"})
@@ -160,6 +161,7 @@ _KIND: dict[str, int] = {
     **dict.fromkeys(IGNORED_EVENTS, _IGNORED),
 }
 
+
 class QueueLogParser(Parser):
     """Parser for Asterisk's ``queue_log`` file (and pipe-separated realtime exports)."""
 
@@ -181,14 +183,14 @@ class QueueLogParser(Parser):
             else:
                 at = self._time(raw_time)
             callid, queue, agent = fields[1], fields[2], fields[3]
-            return self._event(
-                at,
-                None if callid.upper() in _NO_CALL_IDS else callid,
-                None if not queue or queue.upper() == "NONE" else queue,
-                None if not agent or agent.upper() == "NONE" else agent,
-                fields[4],
-                fields[_HEAD:],
-            )
+            # "", NONE, REALTIME: only a text of 0, 4 or 8 characters needs upper()
+            if len(callid) in _NO_CALL_ID_LENGTHS and callid.upper() in _NO_CALL_IDS:
+                callid = None
+            if not queue or (len(queue) == 4 and queue.upper() == "NONE"):
+                queue = None
+            if not agent or (len(agent) == 4 and agent.upper() == "NONE"):
+                agent = None
+            return self._event(at, callid, queue, agent, fields[4], fields[_HEAD:])
         fields = [f.strip() for f in fields]
         raw_time, callid, queue, agent, event = fields[:_HEAD]
         return self._parse(raw_time, callid, queue, agent, event, fields[_HEAD:])
@@ -265,17 +267,25 @@ class QueueLogParser(Parser):
             return [CallUpdate(call_id, entered, True, leg, at)]
         if kind == _ANSWER:
             fields_out: dict[str, Any] = {"answered_at": at}
-            _put(fields_out, "wait_seconds", _number(data, 0, event, "holdtime"))
-            _put(fields_out, "agent", agent)
-            _put(fields_out, "queue", queue)
+            wait = _number(data, 0, event, "holdtime")
+            if wait is not None:
+                fields_out["wait_seconds"] = wait
+            if agent is not None:
+                fields_out["agent"] = agent
+            if queue is not None:
+                fields_out["queue"] = queue
             fields_out["disposition"] = "answered"
-        elif kind == _END or kind == _TRANSFER:
-            hold_index = _transfer_hold_index(event, data)
+        elif kind in (_END, _TRANSFER):
+            hold_index = 0 if kind == _END else _transfer_hold_index(event, data)
             talk = _number(data, hold_index + 1, event, "calltime")
             fields_out = {"ended_at": at}
-            _put(fields_out, "talk_seconds", talk)
-            _put(fields_out, "wait_seconds", _number(data, hold_index, event, "holdtime"))
-            _put(fields_out, "agent", agent)
+            if talk is not None:
+                fields_out["talk_seconds"] = talk
+            wait = _number(data, hold_index, event, "holdtime")
+            if wait is not None:
+                fields_out["wait_seconds"] = wait
+            if agent is not None:
+                fields_out["agent"] = agent
             fields_out["disposition"] = "answered"
             if kind == _TRANSFER:
                 fields_out["transferred"] = True

@@ -173,9 +173,10 @@ def _apply_calls(
         _start_waited(tx, source, updates, existing, new, result)
     # in line order; an entry's records before its start are merged right after it
     held: dict[EntryKey, list[CallUpdate]] = {}
+    find = new.get if not existing else lambda key: existing.get(key) or new.get(key)
     for _, upd in updates:
         key = (upd.call_id, upd.leg)
-        row = existing.get(key) or new.get(key)
+        row = find(key)
         if row is None:
             if not starts(upd):
                 held.setdefault(key, []).append(upd)
