@@ -103,63 +103,30 @@ _MISSED_WAIT_INDEX: dict[str, int] = {
 _PAUSE_EVENTS = frozenset({"PAUSE", "UNPAUSE", "PAUSEALL", "UNPAUSEALL"})
 #: Calls the queue turned away: they never waited in it (offered, missed).
 TURNED_AWAY_EVENTS = frozenset({"FULL", "JOINEMPTY", "JOINUNAVAIL"})
-_MEMBER_EVENTS = frozenset(
-    {
-        "ADDMEMBER",
-        "REMOVEMEMBER",
-        "AGENTLOGIN",
-        "AGENTLOGOFF",
-        "AGENTCALLBACKLOGIN",
-        "AGENTCALLBACKLOGOFF",
-    }
-)
-
+_MEMBER_EVENTS = frozenset({"ADDMEMBER", "REMOVEMEMBER", "AGENTLOGIN", "AGENTLOGOFF"})
+_MEMBER_EVENTS |= {"AGENTCALLBACKLOGIN", "AGENTCALLBACKLOGOFF"}
 #: Known events that carry nothing carewatch stores.
 IGNORED_EVENTS: frozenset[str] = frozenset(
-    {
-        "QUEUESTART",
-        "CONFIGRELOAD",
-        "AGENTDUMP",
-        "RINGCANCELED",
-        "SYSCOMPAT",
-        "PENALTY",
-        "DID",
-        "INFO",
-        "CLOSED",
-        "DIVERT_CA_RATIO",
-        "DIVERT_HOLDTIME",
-        "WRAPUPSTART",
-    }
+    {"QUEUESTART", "CONFIGRELOAD", "AGENTDUMP", "RINGCANCELED", "SYSCOMPAT", "PENALTY", "DID"}
+    | {"INFO", "CLOSED", "DIVERT_CA_RATIO", "DIVERT_HOLDTIME", "WRAPUPSTART"}
 )
-
-#: Every event name this parser knows.
-KNOWN_EVENTS: frozenset[str] = (
-    frozenset({"ENTERQUEUE", "CONNECT", "ABANDON", "RINGNOANSWER"})
-    | _COMPLETE_EVENTS
-    | _TRANSFER_EVENTS
-    | frozenset(_MISSED_WAIT_INDEX)
-    | TURNED_AWAY_EVENTS
-    | _PAUSE_EVENTS
-    | _MEMBER_EVENTS
-    | IGNORED_EVENTS
-)
-
-
-#: How :meth:`QueueLogParser._event` reads each known event (the call's events first, then
-#: the operator's from ``_RING`` on).
+#: How :meth:`QueueLogParser._event` reads each known event: the events of each kind, by the
+#: kind's number (the call's events first, then the operator's from ``_RING`` on).
 _ENTER, _ANSWER, _END, _TRANSFER, _AWAY, _EXIT, _RING, _OPERATOR, _IGNORED = range(9)
-_KIND: dict[str, int] = {
-    "ENTERQUEUE": _ENTER,
-    "CONNECT": _ANSWER,
-    **dict.fromkeys(_COMPLETE_EVENTS, _END),
-    **dict.fromkeys(_TRANSFER_EVENTS, _TRANSFER),
-    **dict.fromkeys(TURNED_AWAY_EVENTS, _AWAY),
-    "ABANDON": _EXIT,
-    **dict.fromkeys(_MISSED_WAIT_INDEX, _EXIT),
-    "RINGNOANSWER": _RING,
-    **dict.fromkeys(_PAUSE_EVENTS | _MEMBER_EVENTS, _OPERATOR),
-    **dict.fromkeys(IGNORED_EVENTS, _IGNORED),
-}
+_KINDS: tuple[frozenset[str], ...] = (
+    frozenset({"ENTERQUEUE"}),
+    frozenset({"CONNECT"}),
+    _COMPLETE_EVENTS,
+    _TRANSFER_EVENTS,
+    TURNED_AWAY_EVENTS,
+    frozenset({"ABANDON", *_MISSED_WAIT_INDEX}),
+    frozenset({"RINGNOANSWER"}),
+    _PAUSE_EVENTS | _MEMBER_EVENTS,
+    IGNORED_EVENTS,
+)
+_KIND: dict[str, int] = {name: kind for kind, names in enumerate(_KINDS) for name in names}
+#: Every event name this parser knows.
+KNOWN_EVENTS: frozenset[str] = frozenset(_KIND)
 
 
 class QueueLogParser(Parser):
@@ -182,9 +149,11 @@ class QueueLogParser(Parser):
                 at = float(raw_time)  # what parse_timestamp reads it as
             else:
                 at = self._time(raw_time)
-            callid, queue, agent = fields[1], fields[2], fields[3]
+            callid: str | None = fields[1]
+            queue: str | None = fields[2]
+            agent: str | None = fields[3]
             # "", NONE, REALTIME: only a text of 0, 4 or 8 characters needs upper()
-            if len(callid) in _NO_CALL_ID_LENGTHS and callid.upper() in _NO_CALL_IDS:
+            if len(fields[1]) in _NO_CALL_ID_LENGTHS and fields[1].upper() in _NO_CALL_IDS:
                 callid = None
             if not queue or (len(queue) == 4 and queue.upper() == "NONE"):
                 queue = None
@@ -192,8 +161,8 @@ class QueueLogParser(Parser):
                 agent = None
             return self._event(at, callid, queue, agent, fields[4], fields[_HEAD:])
         fields = [f.strip() for f in fields]
-        raw_time, callid, queue, agent, event = fields[:_HEAD]
-        return self._parse(raw_time, callid, queue, agent, event, fields[_HEAD:])
+        raw_time, raw_callid, raw_queue, raw_agent, event = fields[:_HEAD]
+        return self._parse(raw_time, raw_callid, raw_queue, raw_agent, event, fields[_HEAD:])
 
     def parse_event(
         self,
