@@ -133,11 +133,13 @@ def apply_records(
     updates: list[tuple[int, CallUpdate]] = []
     events: list[tuple[int, AgentEvent]] = []
     legs: list[tuple[int, CdrLeg]] = []
-    by_kind: dict[type, list[Any]] = {CallUpdate: updates, AgentEvent: events, CdrLeg: legs}
+    add_update = updates.append
     for item in records:
-        found = by_kind.get(type(item[1]))  # one look-up per record, not one test per kind
-        if found is not None:
-            found.append(item)
+        kind = type(item[1])  # the exact types first: one test for most records
+        if kind is CallUpdate:
+            add_update(item)  # type: ignore[arg-type]
+        elif kind is AgentEvent:
+            events.append(item)  # type: ignore[arg-type]
         elif isinstance(item[1], CallUpdate):
             updates.append(item)  # type: ignore[arg-type]
         elif isinstance(item[1], AgentEvent):
