@@ -1,7 +1,8 @@
 """Creating a new database at the current schema, in the store's own write transaction.
 
 On SQLite the tables are created from plain SQL (:data:`SQLITE_DDL`): opening a new database
-imports neither SQLAlchemy nor alembic (a tenth of a second saved on every new file). The
+imports neither SQLAlchemy, SQLModel nor alembic (about 0.3 s and 35 MB saved for every new
+file, which a first ``carewatch ingest`` pays). The
 statements are those the model compiles to (:func:`carewatch.store.model_ddl.create_ddl`;
 ``tests/test_schema_upgrade.py`` checks that they are equal, and that a database created either
 way has the same tables, columns, indexes, triggers and version). PostgreSQL's are compiled from
