@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -271,6 +273,26 @@ def test_a_new_sqlite_database_has_the_schema_the_model_and_revisions_give(
         return {t: {c[1:] for c in cols} for t, cols in schema["columns"].items()}
 
     assert by_name(upgraded) == by_name(plain)
+
+
+def test_a_first_ingest_into_a_new_sqlite_file_does_not_import_sqlalchemy(tmp_path: Path) -> None:
+    # creating the schema from plain SQL spares a first ingest SQLAlchemy, SQLModel and alembic
+    log = tmp_path / "queue_log"
+    log.write_text(f"{T0:.0f}|c1|sales||ENTERQUEUE||555|1\n", encoding="utf-8")
+    code = (
+        "import sys\n"
+        "from carewatch.ingest import ingest_paths\n"
+        "from carewatch.config import Config\n"
+        "from carewatch.store import Store\n"
+        f"with Store({str(tmp_path / 'new.db')!r}) as store:\n"
+        f"    summary = ingest_paths(store, Config(), [{str(log)!r}], 'queue_log')\n"
+        "heavy = ('sqlalchemy', 'sqlmodel', 'alembic')\n"
+        "print(summary.added, sorted({m.split('.')[0] for m in sys.modules} & set(heavy)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert out == "1 []"
 
 
 def test_upgrade_of_a_missing_file_creates_nothing(
