@@ -171,7 +171,8 @@ def latest_time(fields: dict[str, Any]) -> float | None:
 
 
 #: What the event that set each time field sets with it (a queue_log ENTERQUEUE, CONNECT,
-#: or an end of call): the fields a later event of that kind may have set.
+#: or an end of call): the fields a later event of that kind may have set. Keyed by the
+#: three time fields, which :func:`merge` reads first.
 EVENT_FIELDS: dict[str, frozenset[str]] = {
     "started_at": frozenset({"started_at", "caller", "queue", "direction"}),
     "answered_at": frozenset({"answered_at", "wait_seconds", "agent", "queue", "disposition"}),
@@ -196,16 +197,24 @@ def merge(row: dict[str, Any], update: CallUpdate) -> None:
     at = update.at
     kept: set[str] | None = None
     if at is not None:
-        for name, fields in _EVENT_FIELDS:
-            known = row.get(name)
-            if known is not None and at < known:
-                kept = set(fields) if kept is None else kept | fields
+        get = row.get
+        started, answered, ended = get("started_at"), get("answered_at"), get("ended_at")
+        if (
+            (started is not None and at < started)
+            or (answered is not None and at < answered)
+            or (ended is not None and at < ended)
+        ):  # a late event (rare): what the later ones set stays
+            kept = set()
+            for name, fields in _EVENT_FIELDS:
+                known = get(name)
+                if known is not None and at < known:
+                    kept |= fields
     for key, value in update.fields.items():
         if value is None or key not in _CALL_FIELD_SET:
             continue
         if kept is not None and key in kept and row.get(key) is not None:
             continue
-        if key in SHORT_TEXT and isinstance(value, str):
+        if isinstance(value, str) and len(value) > TEXT_MAX and key in SHORT_TEXT:
             value = value[:TEXT_MAX]
         row[key] = value
     _derive_into(row)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,10 @@ from sqlmodel import SQLModel
 from carewatch.cli import main
 from carewatch.records import CallUpdate
 from carewatch.store import Store, database_url
+from carewatch.store.create import SQLITE_DDL, create_schema
+from carewatch.store.database import Database
 from carewatch.store.migrate import alembic_config, sqlalchemy_engine
+from carewatch.store.model_ddl import create_ddl
 from carewatch.store.schema import HEAD_REVISION, REVISIONS
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -212,6 +217,82 @@ def test_upgraded_schema_equals_a_new_one(database: str) -> None:
     # the version table and PostgreSQL's change counter are not model tables
     assert [d for d in diff if d[0] != "remove_table"] == []
     assert {d[1].name for d in diff} <= {"cw_alembic_version", "cw_change"}
+
+
+def _schema_of(db: Path) -> dict[str, Any]:
+    """Everything SQLite knows of a database's schema, and the rows that stamp its version."""
+    with sqlite3.connect(db) as conn:
+        master = conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master").fetchall()
+        tables = [name for kind, name, _, _ in master if kind == "table"]
+        indexes = [name for kind, name, _, _ in master if kind == "index"]
+        return {
+            "master": sorted((k, n, t, " ".join((sql or "").split())) for k, n, t, sql in master),
+            "columns": {t: conn.execute(f"PRAGMA table_info({t})").fetchall() for t in tables},
+            "indexes": {  # by name, not in the order they were made
+                t: sorted(r[1:] for r in conn.execute(f"PRAGMA index_list({t})")) for t in tables
+            },
+            "keys": {  # each index's columns by name (not by position in the table)
+                i: [r[:1] + r[2:] for r in conn.execute(f"PRAGMA index_xinfo({i})")]
+                for i in indexes
+            },
+            "version": conn.execute("SELECT version_num FROM cw_alembic_version").fetchall(),
+            "meta": conn.execute("SELECT * FROM cw_meta").fetchall(),
+            "seq": conn.execute("SELECT * FROM cw_change_seq").fetchall(),
+        }
+
+
+def test_a_new_sqlite_database_has_the_schema_the_model_and_revisions_give(
+    tmp_path: Path,
+) -> None:
+    # a store creates a new SQLite file from plain SQL: the model's statements, word for word
+    assert [" ".join(s.split()) for s in SQLITE_DDL] == [
+        " ".join(s.split()) for s in create_ddl(is_sqlite=True)
+    ]
+    Store(str(tmp_path / "plain.db")).close()
+    db = Database(database_url(str(tmp_path / "model.db")), name="model.db")
+    try:
+        db.run(lambda tx: create_schema(tx, create_ddl(is_sqlite=True)))
+    finally:
+        db.close()
+    plain = _schema_of(tmp_path / "plain.db")
+    assert plain == _schema_of(tmp_path / "model.db")
+    assert plain["version"] == [(HEAD_REVISION,)]
+    assert {name for kind, name, _, _ in plain["master"] if kind == "trigger"} == {
+        "cw_call_seq_insert",
+        "cw_call_seq_update",
+    }
+    # and a version-1 database upgraded by the revisions has the same tables, columns (ALTER
+    # TABLE adds them last: compared by name) and indexes
+    build_v1(str(tmp_path / "v1.db"))
+    assert main(["db", "upgrade", "--db", str(tmp_path / "v1.db")]) == 0
+    upgraded = _schema_of(tmp_path / "v1.db")
+    for part in ("indexes", "keys", "version", "meta", "seq"):
+        assert upgraded[part] == plain[part], part
+
+    def by_name(schema: dict[str, Any]) -> dict[str, set[tuple[Any, ...]]]:
+        return {t: {c[1:] for c in cols} for t, cols in schema["columns"].items()}
+
+    assert by_name(upgraded) == by_name(plain)
+
+
+def test_a_first_ingest_into_a_new_sqlite_file_does_not_import_sqlalchemy(tmp_path: Path) -> None:
+    # creating the schema from plain SQL spares a first ingest SQLAlchemy, SQLModel and alembic
+    log = tmp_path / "queue_log"
+    log.write_text(f"{T0:.0f}|c1|sales||ENTERQUEUE||555|1\n", encoding="utf-8")
+    code = (
+        "import sys\n"
+        "from carewatch.ingest import ingest_paths\n"
+        "from carewatch.config import Config\n"
+        "from carewatch.store import Store\n"
+        f"with Store({str(tmp_path / 'new.db')!r}) as store:\n"
+        f"    summary = ingest_paths(store, Config(), [{str(log)!r}], 'queue_log')\n"
+        "heavy = ('sqlalchemy', 'sqlmodel', 'alembic')\n"
+        "print(summary.added, sorted({m.split('.')[0] for m in sys.modules} & set(heavy)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert out == "1 []"
 
 
 def test_upgrade_of_a_missing_file_creates_nothing(

@@ -89,6 +89,7 @@ _EVENT_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
 #: callid values that mean "no call" (a queue or agent means none when empty or ``NONE``).
 _NO_CALL_IDS = frozenset({"", "NONE", "REALTIME"})
+_NO_CALL_ID_LENGTHS = frozenset(len(name) for name in _NO_CALL_IDS)
 
 _COMPLETE_EVENTS = frozenset({"COMPLETEAGENT", "COMPLETECALLER"})
 _TRANSFER_EVENTS = frozenset({"TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER"})
@@ -102,46 +103,30 @@ _MISSED_WAIT_INDEX: dict[str, int] = {
 _PAUSE_EVENTS = frozenset({"PAUSE", "UNPAUSE", "PAUSEALL", "UNPAUSEALL"})
 #: Calls the queue turned away: they never waited in it (offered, missed).
 TURNED_AWAY_EVENTS = frozenset({"FULL", "JOINEMPTY", "JOINUNAVAIL"})
-_MEMBER_EVENTS = frozenset(
-    {
-        "ADDMEMBER",
-        "REMOVEMEMBER",
-        "AGENTLOGIN",
-        "AGENTLOGOFF",
-        "AGENTCALLBACKLOGIN",
-        "AGENTCALLBACKLOGOFF",
-    }
-)
-
+_MEMBER_EVENTS = frozenset({"ADDMEMBER", "REMOVEMEMBER", "AGENTLOGIN", "AGENTLOGOFF"})
+_MEMBER_EVENTS |= {"AGENTCALLBACKLOGIN", "AGENTCALLBACKLOGOFF"}
 #: Known events that carry nothing carewatch stores.
 IGNORED_EVENTS: frozenset[str] = frozenset(
-    {
-        "QUEUESTART",
-        "CONFIGRELOAD",
-        "AGENTDUMP",
-        "RINGCANCELED",
-        "SYSCOMPAT",
-        "PENALTY",
-        "DID",
-        "INFO",
-        "CLOSED",
-        "DIVERT_CA_RATIO",
-        "DIVERT_HOLDTIME",
-        "WRAPUPSTART",
-    }
+    {"QUEUESTART", "CONFIGRELOAD", "AGENTDUMP", "RINGCANCELED", "SYSCOMPAT", "PENALTY", "DID"}
+    | {"INFO", "CLOSED", "DIVERT_CA_RATIO", "DIVERT_HOLDTIME", "WRAPUPSTART"}
 )
-
+#: How :meth:`QueueLogParser._event` reads each known event: the events of each kind, by the
+#: kind's number (the call's events first, then the operator's from ``_RING`` on).
+_ENTER, _ANSWER, _END, _TRANSFER, _AWAY, _EXIT, _RING, _OPERATOR, _IGNORED = range(9)
+_KINDS: tuple[frozenset[str], ...] = (
+    frozenset({"ENTERQUEUE"}),
+    frozenset({"CONNECT"}),
+    _COMPLETE_EVENTS,
+    _TRANSFER_EVENTS,
+    TURNED_AWAY_EVENTS,
+    frozenset({"ABANDON", *_MISSED_WAIT_INDEX}),
+    frozenset({"RINGNOANSWER"}),
+    _PAUSE_EVENTS | _MEMBER_EVENTS,
+    IGNORED_EVENTS,
+)
+_KIND: dict[str, int] = {name: kind for kind, names in enumerate(_KINDS) for name in names}
 #: Every event name this parser knows.
-KNOWN_EVENTS: frozenset[str] = (
-    frozenset({"ENTERQUEUE", "CONNECT", "ABANDON", "RINGNOANSWER"})
-    | _COMPLETE_EVENTS
-    | _TRANSFER_EVENTS
-    | frozenset(_MISSED_WAIT_INDEX)
-    | TURNED_AWAY_EVENTS
-    | _PAUSE_EVENTS
-    | _MEMBER_EVENTS
-    | IGNORED_EVENTS
-)
+KNOWN_EVENTS: frozenset[str] = frozenset(_KIND)
 
 
 class QueueLogParser(Parser):
@@ -164,18 +149,20 @@ class QueueLogParser(Parser):
                 at = float(raw_time)  # what parse_timestamp reads it as
             else:
                 at = self._time(raw_time)
-            callid, queue, agent = fields[1], fields[2], fields[3]
-            return self._event(
-                at,
-                None if callid.upper() in _NO_CALL_IDS else callid,
-                None if not queue or queue.upper() == "NONE" else queue,
-                None if not agent or agent.upper() == "NONE" else agent,
-                fields[4],
-                fields[_HEAD:],
-            )
+            callid: str | None = fields[1]
+            queue: str | None = fields[2]
+            agent: str | None = fields[3]
+            # "", NONE, REALTIME: only a text of 0, 4 or 8 characters needs upper()
+            if len(fields[1]) in _NO_CALL_ID_LENGTHS and fields[1].upper() in _NO_CALL_IDS:
+                callid = None
+            if not queue or (len(queue) == 4 and queue.upper() == "NONE"):
+                queue = None
+            if not agent or (len(agent) == 4 and agent.upper() == "NONE"):
+                agent = None
+            return self._event(at, callid, queue, agent, fields[4], fields[_HEAD:])
         fields = [f.strip() for f in fields]
-        raw_time, callid, queue, agent, event = fields[:_HEAD]
-        return self._parse(raw_time, callid, queue, agent, event, fields[_HEAD:])
+        raw_time, raw_callid, raw_queue, raw_agent, event = fields[:_HEAD]
+        return self._parse(raw_time, raw_callid, raw_queue, raw_agent, event, fields[_HEAD:])
 
     def parse_event(
         self,
@@ -226,42 +213,19 @@ class QueueLogParser(Parser):
     ) -> list[Record]:
         """The records of one event, its call id, queue and agent read (``None``: none)."""
         event = raw_event.upper()
-        if not event:
-            raise BadLine("malformed", "no event name")
-        if event not in KNOWN_EVENTS:
+        kind = _KIND.get(event)  # one look-up tells every known event how to read it
+        if kind is None:
+            if not event:
+                raise BadLine("malformed", "no event name")
             raise BadLine("unknown event", clean_text(raw_event) or "")
-        if event in IGNORED_EVENTS:
-            return []
-
-        if event == "RINGNOANSWER":
-            ring = _number(data, 0, event, "ringtime")
-            return [
-                AgentEvent(
-                    at=at,
-                    agent=_require_agent(agent, event),
-                    event=UNREACHABLE_RING if ring == 0 else event,
-                    queue=queue,
-                    call_id=known_call_id,
-                    ring_ms=None if ring is None else int(ring),
-                )
-            ]
-        if event in _PAUSE_EVENTS or event in _MEMBER_EVENTS:
-            return [
-                AgentEvent(
-                    at=at,
-                    agent=_require_agent(agent, event),
-                    event=event,
-                    queue=queue,
-                    reason=_reason(event, data),
-                )
-            ]
-
+        if kind >= _RING:
+            return self._agent_event(kind, at, known_call_id, queue, agent, event, data)
         call_id = known_call_id
         if call_id is None:
             raise BadLine("missing call id", event)
         leg = queue or ""
         # each dict is built with its keys in one fixed order, unknown (None) values left out
-        if event == "ENTERQUEUE":
+        if kind == _ENTER:
             entered: dict[str, Any] = {"started_at": at}
             caller = clean_text(data[1]) if len(data) > 1 else None
             if caller is not None:
@@ -269,36 +233,79 @@ class QueueLogParser(Parser):
             if queue is not None:
                 entered["queue"] = queue
             entered["direction"] = "in"
-            return [CallUpdate(call_id, entered, creates=True, leg=leg, at=at)]
-        if event in TURNED_AWAY_EVENTS:
+            return [CallUpdate(call_id, entered, True, leg, at)]
+        if kind == _ANSWER:
+            fields_out: dict[str, Any] = {"answered_at": at}
+            wait = _number(data, 0, event, "holdtime")
+            if wait is not None:
+                fields_out["wait_seconds"] = wait
+            if agent is not None:
+                fields_out["agent"] = agent
+            if queue is not None:
+                fields_out["queue"] = queue
+            fields_out["disposition"] = "answered"
+        elif kind in (_END, _TRANSFER):
+            hold_index = 0 if kind == _END else _transfer_hold_index(event, data)
+            talk = _number(data, hold_index + 1, event, "calltime")
+            fields_out = {"ended_at": at}
+            if talk is not None:
+                fields_out["talk_seconds"] = talk
+            wait = _number(data, hold_index, event, "holdtime")
+            if wait is not None:
+                fields_out["wait_seconds"] = wait
+            if agent is not None:
+                fields_out["agent"] = agent
+            fields_out["disposition"] = "answered"
+            if kind == _TRANSFER:
+                fields_out["transferred"] = True
+        elif kind == _AWAY:
             away: dict[str, Any] = {"started_at": at, "ended_at": at}
             if queue is not None:
                 away["queue"] = queue
             away.update(direction="in", wait_seconds=0.0, disposition="missed")
-            return [CallUpdate(call_id, away, creates=True, leg=leg, at=at)]
-        if event == "CONNECT":
-            fields_out: dict[str, Any] = {"answered_at": at}
-            _put(fields_out, "wait_seconds", _number(data, 0, event, "holdtime"))
-            _put(fields_out, "agent", agent)
-            _put(fields_out, "queue", queue)
-            fields_out["disposition"] = "answered"
-        elif event in _COMPLETE_EVENTS or event in _TRANSFER_EVENTS:
-            hold_index = _transfer_hold_index(event, data)
-            talk = _number(data, hold_index + 1, event, "calltime")
-            fields_out = {"ended_at": at}
-            _put(fields_out, "talk_seconds", talk)
-            _put(fields_out, "wait_seconds", _number(data, hold_index, event, "holdtime"))
-            _put(fields_out, "agent", agent)
-            fields_out["disposition"] = "answered"
-            if event in _TRANSFER_EVENTS:
-                fields_out["transferred"] = True
+            return [CallUpdate(call_id, away, True, leg, at)]
         else:  # ABANDON; EXITWITHTIMEOUT, EXITWITHKEY, EXITEMPTY, LEAVEEMPTY
             abandoned = event == "ABANDON"
             fields_out = {"disposition": "abandoned" if abandoned else "missed"}
             index = 2 if abandoned else _MISSED_WAIT_INDEX[event]
             _put(fields_out, "wait_seconds", _number(data, index, event, "waittime"))
             fields_out["ended_at"] = at
-        return [CallUpdate(call_id, fields_out, creates=False, leg=leg, at=at)]
+        return [CallUpdate(call_id, fields_out, False, leg, at)]
+
+    @staticmethod
+    def _agent_event(
+        kind: int,
+        at: float,
+        call_id: str | None,
+        queue: str | None,
+        agent: str | None,
+        event: str,
+        data: list[str],
+    ) -> list[Record]:
+        """The record of an event about an operator (none for an ignored event)."""
+        if kind == _IGNORED:
+            return []
+        if kind == _RING:
+            ring = _number(data, 0, event, "ringtime")
+            return [
+                AgentEvent(
+                    at=at,
+                    agent=_require_agent(agent, event),
+                    event=UNREACHABLE_RING if ring == 0 else event,
+                    queue=queue,
+                    call_id=call_id,
+                    ring_ms=None if ring is None else int(ring),
+                )
+            ]
+        return [
+            AgentEvent(
+                at=at,
+                agent=_require_agent(agent, event),
+                event=event,
+                queue=queue,
+                reason=_reason(event, data),
+            )
+        ]
 
 
 def _transfer_hold_index(event: str, data: list[str]) -> int:

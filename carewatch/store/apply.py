@@ -133,13 +133,18 @@ def apply_records(
     updates: list[tuple[int, CallUpdate]] = []
     events: list[tuple[int, AgentEvent]] = []
     legs: list[tuple[int, CdrLeg]] = []
+    add_update = updates.append
     for item in records:
-        record = item[1]
-        if isinstance(record, CallUpdate):
-            updates.append(item)  # type: ignore[arg-type]
-        elif isinstance(record, AgentEvent):
+        kind = type(item[1])  # the exact types first: one test for most records
+        if kind is CallUpdate:
+            add_update(item)  # type: ignore[arg-type]
+        elif kind is AgentEvent:
             events.append(item)  # type: ignore[arg-type]
-        elif isinstance(record, CdrLeg):
+        elif isinstance(item[1], CallUpdate):
+            updates.append(item)  # type: ignore[arg-type]
+        elif isinstance(item[1], AgentEvent):
+            events.append(item)  # type: ignore[arg-type]
+        elif isinstance(item[1], CdrLeg):
             legs.append(item)  # type: ignore[arg-type]
     derived = cdr_legs.store_and_derive(tx, source, legs) if legs else {}
     if updates or derived:
@@ -170,9 +175,10 @@ def _apply_calls(
         _start_waited(tx, source, updates, existing, new, result)
     # in line order; an entry's records before its start are merged right after it
     held: dict[EntryKey, list[CallUpdate]] = {}
+    find = new.get if not existing else lambda key: existing.get(key) or new.get(key)
     for _, upd in updates:
         key = (upd.call_id, upd.leg)
-        row = existing.get(key) or new.get(key)
+        row = find(key)
         if row is None:
             if not starts(upd):
                 held.setdefault(key, []).append(upd)

@@ -73,7 +73,7 @@ class Store:
             if state.kind == "empty":
                 if not create:
                     raise StoreError(_("database {name} has no carewatch tables").format(name=name))
-                from carewatch.store.migrate import create_if_empty  # SQLAlchemy: only here
+                from carewatch.store.create import create_if_empty
 
                 self._db.run(lambda tx: create_if_empty(tx, name), attempts=OPEN_ATTEMPTS)
         except StoreError as exc:

@@ -1,11 +1,8 @@
-"""Creating a database at the current schema, and upgrading an older one (alembic).
+"""Upgrading an older database to the current schema (alembic).
 
-Imported only when a database is created or upgraded: it brings SQLAlchemy, SQLModel and
-alembic, which normal commands on a current database never import.
+Imported only when a database is upgraded: it brings SQLAlchemy, SQLModel and alembic, which
+other commands never import (a new database is created by :mod:`carewatch.store.create`).
 
-* A new database gets the tables of :mod:`carewatch.model` (``CREATE`` statements compiled
-  for its dialect and run in the store's own write transaction), the change counter on
-  PostgreSQL, and the head revision in the version table.
 * ``carewatch db upgrade`` runs the alembic revisions under ``carewatch/store/migrations``
   in one transaction (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: the writers' advisory lock),
   after stamping a version-1 database (which has no version table) with the baseline.
@@ -20,59 +17,21 @@ from typing import Any
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.schema import CreateIndex, CreateTable
-from sqlmodel import SQLModel
 
-import carewatch.model  # noqa: F401  (declares the tables on SQLModel.metadata)
+import carewatch.store.create as create
 from carewatch.i18n import _
 from carewatch.store.backends import WRITE_LOCK
-from carewatch.store.changeseq import change_seq_ddl
 from carewatch.store.database import Database, Tx, is_sqlite_url, sqlite_path
 from carewatch.store.errors import StoreError
-from carewatch.store.pgchanges import change_counter_ddl
 from carewatch.store.schema import (
-    DATA_TABLES,
-    HEAD_REVISION,
     SCHEMA_VERSION,
     VERSION_TABLE,
     SchemaState,
-    check_schema,
     schema_problem,
     schema_state,
 )
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-
-
-def create_ddl(is_sqlite: bool) -> list[str]:
-    """The ``CREATE TABLE``/``CREATE INDEX`` statements of the current schema."""
-    dialect = sqlite.dialect() if is_sqlite else postgresql.dialect()
-    out: list[str] = []
-    for table in SQLModel.metadata.sorted_tables:
-        out.append(str(CreateTable(table).compile(dialect=dialect)).strip())
-        for index in sorted(table.indexes, key=lambda i: str(i.name)):
-            out.append(str(CreateIndex(index).compile(dialect=dialect)).strip())
-    return out
-
-
-def create_schema(tx: Tx) -> None:
-    """Create every table of the current schema, stamped with the head revision."""
-    for sql in create_ddl(tx.is_sqlite):
-        tx.execute(sql)
-    tx.execute(
-        f"CREATE TABLE {VERSION_TABLE} (version_num VARCHAR(32) NOT NULL, "
-        f"CONSTRAINT {VERSION_TABLE}_pkc PRIMARY KEY (version_num))"
-    )
-    tx.execute(f"INSERT INTO {VERSION_TABLE} (version_num) VALUES (?)", (HEAD_REVISION,))
-    tx.execute(
-        'INSERT INTO cw_meta ("key", value) VALUES (?, ?)', ("schema_version", str(SCHEMA_VERSION))
-    )
-    for sql in change_seq_ddl(tx.is_sqlite):
-        tx.execute(sql)
-    if not tx.is_sqlite:
-        for sql in change_counter_ddl(DATA_TABLES):
-            tx.execute(sql)
 
 
 def alembic_config(connection: Connection | None = None) -> AlembicConfig:
@@ -144,21 +103,10 @@ def upgrade(url: str, name: str) -> Upgrade:
     return Upgrade(state.version, SCHEMA_VERSION)
 
 
-def create_if_empty(tx: Tx, name: str) -> bool:
-    """Create the tables at the head revision when the database is still empty, inside a
-    write transaction (another carewatch may have created them since it was checked). Returns
-    whether it created them; :class:`StoreError` for a database it cannot use."""
-    state = check_schema(tx, name)
-    if state.kind != "empty":
-        return False
-    create_schema(tx)
-    return True
-
-
 def _create_if_still_empty(tx: Tx, name: str) -> None:
     state = schema_state(tx)
     if state.kind == "empty":
-        create_schema(tx)
+        create.create_schema(tx)
     else:
         _refuse_unless_upgradable(state, name)
 
