@@ -18,11 +18,13 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from carewatch.config import Privacy
 from carewatch.i18n import _, language
 from carewatch.kpi.definitions import definition, label
+
+if TYPE_CHECKING:
+    from carewatch.config import Privacy
 
 DASH = "–"
 
