@@ -21,10 +21,12 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from carewatch.config.models import Config
 from carewatch.i18n import _
+
+if TYPE_CHECKING:
+    from carewatch.config.models import Config
 
 #: Where the system's config lives unless ``CAREWATCH_SYSTEM_CONFIG_DIR`` says otherwise.
 DEFAULT_SYSTEM_DIR = "/etc/carewatch"
