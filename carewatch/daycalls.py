@@ -20,8 +20,9 @@ from __future__ import annotations
 import bisect
 import math
 from array import array
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
+from typing import Any, cast
 
 from carewatch.records import CallRow
 
@@ -49,7 +50,11 @@ _TIME_AT = tuple(_FIELD[name] for name in _TIMES)
 _VALUE_AT = tuple(_FIELD[name] for name in _VALUES)
 _QUEUE = _VALUES.index("queue")
 _NAN = math.nan
-_make = CallRow._make
+#: Values that are their own key in the table of values (no two of them are equal); any other
+#: is keyed with its type, so that ``1`` and ``True`` stay apart.
+_PLAIN = frozenset({str, bool, type(None)})
+#: ``CallRow._make`` without its Python frame (the rows rebuilt have every field).
+_make = cast(Callable[[Iterable[Any]], CallRow], partial(tuple.__new__, CallRow))
 
 
 class DayCalls:
@@ -76,16 +81,22 @@ class DayCalls:
 
     # -- finding -------------------------------------------------------------------------------
     def _start_of(self, pk: int) -> float | None:
-        k = bisect.bisect_left(self._index_pks, pk)
-        if k < len(self._index_pks) and self._index_pks[k] == pk:
+        index = self._index_pks
+        if not index or pk > index[-1]:
+            return None  # the usual case: a call not seen yet
+        k = bisect.bisect_left(index, pk)
+        if k < len(index) and index[k] == pk:
             return self._index_starts[k]
         return None
 
     def _slot(self, started: float, pk: int) -> int:
         """Where the call (``started``, ``pk``) is, or would go, in start order."""
         starts, pks = self._starts, self._pks
+        n = len(starts)
+        if not n or starts[-1] < started or (starts[-1] == started and pks[-1] < pk):
+            return n  # the usual case: the newest call
         i = bisect.bisect_left(starts, started)
-        while i < len(starts) and starts[i] == started and pks[i] < pk:
+        while i < n and starts[i] == started and pks[i] < pk:
             i += 1
         return i
 
@@ -108,9 +119,10 @@ class DayCalls:
             old = None
         i = self._slot(started, pk)
         whole = not (type(call.started_at) is float and started == started)
+        values = list(call)
         times = []
         for at in _TIME_AT:
-            value = call[at]
+            value = values[at]
             if value is None:
                 times.append(_NAN)
             elif type(value) is float and value == value:
@@ -118,8 +130,17 @@ class DayCalls:
             else:
                 times.append(_NAN)
                 whole = True
+        table, code_of = self._table, self._codes.get
+        codes = []
         try:
-            codes = [self._code(call[at]) for at in _VALUE_AT]
+            for at in _VALUE_AT:
+                value = values[at]
+                kind = type(value)
+                code = code_of(value if kind in _PLAIN else (value, kind))
+                if code is None:
+                    code = self._new_code(value)
+                codes.append(code)
+                values[at] = table[code]
             call_id = call.call_id.encode()
         except (TypeError, AttributeError, UnicodeError):  # unhashable, not a text
             codes, call_id, whole = [0] * len(_VALUE_AT), b"", True
@@ -135,28 +156,27 @@ class DayCalls:
             self._whole[pk] = call
             return call
         self._whole.pop(pk, None)
-        return self._row(i)
+        return _make(values)
 
-    def _code(self, value: Any) -> int:
-        key = value if type(value) is str else (value, type(value))
-        code = self._codes.get(key)
-        if code is None:
-            code = self._codes[key] = len(self._table)
-            self._table.append(value)
+    def _new_code(self, value: Any) -> int:
+        kind = type(value)
+        code = self._codes[value if kind in _PLAIN else (value, kind)] = len(self._table)
+        self._table.append(value)
         return code
 
     def _insert(
         self, i: int, started: float, pk: int, times: list[float], codes: list[int], call_id: bytes
     ) -> None:
-        k = bisect.bisect_left(self._index_pks, pk)
-        self._index_pks.insert(k, pk)
+        index = self._index_pks
+        k = len(index) if not index or pk > index[-1] else bisect.bisect_left(index, pk)
+        index.insert(k, pk)
         self._index_starts.insert(k, started)
         self._starts.insert(i, started)
         self._pks.insert(i, pk)
         for column, value in zip(self._times, times, strict=True):
             column.insert(i, value)
-        for column, code in zip(self._values, codes, strict=True):
-            column.insert(i, code)
+        for coded, code in zip(self._values, codes, strict=True):
+            coded.insert(i, code)
         self._id_at.insert(i, len(self._ids))
         self._id_len.insert(i, len(call_id))
         self._ids += call_id
@@ -164,8 +184,8 @@ class DayCalls:
     def _replace(self, i: int, times: list[float], codes: list[int], call_id: bytes) -> None:
         for column, value in zip(self._times, times, strict=True):
             column[i] = value
-        for column, code in zip(self._values, codes, strict=True):
-            column[i] = code
+        for coded, code in zip(self._values, codes, strict=True):
+            coded[i] = code
         at, size = self._id_at[i], self._id_len[i]
         if self._ids[at : at + size] != call_id:  # a call id changed by hand: rare
             self._id_at[i], self._id_len[i] = len(self._ids), len(call_id)
@@ -180,7 +200,8 @@ class DayCalls:
         row = self._row(i)
         k = bisect.bisect_left(self._index_pks, pk)
         del self._index_pks[k], self._index_starts[k]
-        for column in (self._starts, self._pks, *self._times, *self._values):
+        columns: list[array[Any]] = [self._starts, self._pks, *self._times, *self._values]
+        for column in columns:
             del column[i]
         del self._id_at[i], self._id_len[i]
         self._notes.pop(pk, None)

@@ -4,11 +4,12 @@
 
 A database with ``--today`` calls today (:func:`~tests.bench.screen_data.build_day`) is read by
 a :class:`~carewatch.live.LiveDay` (its first :meth:`~carewatch.live.LiveDay.sync`); then
-``--appends`` calls like those the terminal benchmark appends are written 20 at a time, each
-batch followed by a sync, as the screen follows a file. Python's traced memory (tracemalloc,
-after a full collection) that the day holds, per call: after the first reading, and the growth
-per appended call. Baseline: the same calls' rows as the store returns them, held in a list
-(what any screen holding the day's rows would pay at least).
+``--appends`` calls like those the terminal benchmark appends are written to a carewatch CSV
+file 20 at a time, each batch read by a :class:`~carewatch.ingest.Follower` and followed by a
+refresh (sync and :func:`~carewatch.tui.loader.load_snapshot`), as the screen does without the
+painting. Python's traced memory (tracemalloc, after a full collection) per call: what the day
+holds after the first reading, and the growth per appended call (the day's and anything else
+the refreshes keep). Baseline: the same calls' rows as the store returns them, held in a list.
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from carewatch.ingest import Follower
 from carewatch.live import LiveDay
-from carewatch.records import CallUpdate
 from carewatch.store import Store
-from tests.bench.screen_data import AGENTS, bench_config, build_day
+from carewatch.tui.loader import LastWeekCache, load_snapshot
+from tests.bench.screen_data import AGENTS, bench_config, build_day, csv_line, new_log
 
 BATCH = 20
 
@@ -46,20 +48,6 @@ class LiveMemory:
 def _traced() -> int:
     gc.collect()
     return tracemalloc.get_traced_memory()[0]
-
-
-def _appended(k: int, t: float) -> CallUpdate:
-    """A finished call, as the terminal benchmark's CSV lines describe it."""
-    fields = {
-        "started_at": t - 90,
-        "answered_at": t - 80,
-        "ended_at": t,
-        "queue": "support",
-        "agent": AGENTS[k % 7],
-        "caller": "+44 7700 900123",
-        "direction": "in",
-    }
-    return CallUpdate(f"m-{k}", fields)
 
 
 def measure(today: int, appends: int) -> LiveMemory:
@@ -81,15 +69,22 @@ def measure(today: int, appends: int) -> LiveMemory:
             live.sync(store, now)
             kept = len(live.calls)
             per_call = (_traced() - before) / kept
-            grown = _traced()
+            log = new_log(Path(tmp) / "live.csv")
+            follower = Follower(store, config, [(str(log), "csv")])
+            cache = LastWeekCache()
+            grown = 0
             for first in range(0, appends, BATCH):
-                batch = [
-                    (k + 1, _appended(k, now + k * 0.05))
-                    for k in range(first, min(appends, first + BATCH))
-                ]
-                store.ingest("bench", batch)
-                live.sync(store, now + first * 0.05)
-            per_append = (_traced() - grown) / appends
+                if first == appends // 10:  # after the first tenth: caches filled
+                    grown, since = _traced(), first
+                t = now + first * 0.05
+                with log.open("a", encoding="utf-8") as fh:
+                    for k in range(first, min(appends, first + BATCH)):
+                        fh.write(csv_line(f"m-{k}", t, AGENTS[k % 7]))
+                follower.poll_once()
+                live.sync(store, t)
+                load_snapshot(store, config, live, now=t, operator="op-001", cache=cache)
+            per_append = (_traced() - grown) / (appends - since)
+            follower.close()
             tracemalloc.stop()
     return LiveMemory(today, appends, per_call, per_append, rows_per_call)
 
