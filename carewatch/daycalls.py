@@ -5,7 +5,8 @@
 other short value (queue, operator, caller, direction, disposition, tags, scores...) as a
 4-byte number into one table of the values seen (each text kept once for the day), the call
 ids in one byte string, notes (rare) in a dict. Nothing is kept per call as a Python object, so
-the memory grows by the arrays' bytes alone and the collector has nothing to walk. A call is
+the memory grows by the arrays' bytes and the values not seen before (a new caller's number),
+and the collector has nothing to walk. A call is
 rebuilt as the :class:`~carewatch.records.CallRow` it was when asked for, equal in every value
 and type (a row some value of which the columns cannot say exactly is kept whole instead).
 

@@ -10,7 +10,8 @@ the sums (:func:`carewatch.kpi.engine.snapshot_of`), the centre now comes from t
 an end (:class:`~carewatch.kpi.now.NowCalls`) and the events folded so far
 (:class:`~carewatch.kpi.now.AgentFold`), and the newest calls come from the end of lists kept
 in start order. A refresh costs what changed, not the length of the day; the memory is today's
-calls (and the last hours of yesterday's, for the centre now).
+calls (and the last hours of yesterday's, for the centre now), kept column-wise in flat arrays
+(:class:`~carewatch.daycalls.DayCalls`: about 150 bytes a call) and rebuilt as rows when read.
 
 Pure of any screen: the refresh worker of the TUI calls it from its thread.
 """
@@ -140,8 +141,7 @@ class LiveDay:
         for seq, call in changed:
             if call.started_at < span_start:
                 self.older_changes += 1
-            self._take(call.id)
-            self._put(call)
+            self.apply(call)
             self.seq = max(self.seq, seq)
         if events:
             self.event_id = max(self.event_id, max(int(e["id"]) for e in events))
@@ -166,14 +166,20 @@ class LiveDay:
         self.seq = seq
         self.event_id = max((int(e.get("id") or 0) for e in events), default=0)
         for call in calls:
-            self._put(call)
+            if self._keeps(call):
+                self._count(self.calls.put(call), 1)
         self._add_events(events)
         self.changes += 1
 
     def apply(self, call: CallRow) -> None:
         """Take in one call as it is now (its old row, if kept, is taken out first)."""
-        self._take(call.id)
-        self._put(call)
+        old = self.calls.get(call.id)
+        if old is not None:
+            self._count(old, -1)
+        if self._keeps(call):
+            self._count(self.calls.put(call), 1)  # in place of the old one
+        elif old is not None:
+            self.calls.pop(call.id)
 
     def _add_events(self, events: list[dict[str, Any]]) -> None:
         today = self.today
@@ -188,17 +194,11 @@ class LiveDay:
                     self._unreachable[(e["agent"], e.get("queue"))] += 1
 
     # -- one call in, one call out --------------------------------------------------------------
-    def _put(self, call: CallRow) -> None:
+    def _keeps(self, call: CallRow) -> bool:
+        """Whether ``call`` is one of those kept (see :attr:`calls`)."""
         today = self.today
         assert today is not None
-        if not (today.start - STALE_CALL_SECONDS <= call.started_at < today.end):
-            return
-        self._count(self.calls.put(call), 1)
-
-    def _take(self, pk: int) -> None:
-        old = self.calls.pop(pk)
-        if old is not None:
-            self._count(old, -1)
+        return today.start - STALE_CALL_SECONDS <= call.started_at < today.end
 
     def _count(self, call: CallRow, sign: int) -> None:
         today = self.today
