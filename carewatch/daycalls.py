@@ -29,23 +29,11 @@ from carewatch.records import CallRow
 
 #: The optional times, as :class:`CallRow` orders them (``None`` is kept as ``NaN``).
 _TIMES = ("answered_at", "ended_at", "wait_seconds", "talk_seconds", "updated_at")
-#: The fields kept as numbers into the table of values, in :class:`CallRow`'s order.
-_VALUES = (
-    "source",
-    "queue",
-    "agent",
-    "caller",
-    "direction",
-    "disposition",
-    "transferred",
-    "category",
-    "outcome",
-    "resolved",
-    "csat",
-    "nps",
-    "leg",
-    "subcategory",
-)
+#: The fields kept apart: the primary key and the start (the order), the call id, the note.
+_APART = ("id", "started_at", "call_id", "note")
+#: The fields kept as numbers into the table of values (source, queue, operator, caller...
+#: scores, leg, subcategory), in :class:`CallRow`'s order.
+_VALUES = tuple(name for name in CallRow._fields if name not in (*_APART, *_TIMES))
 _FIELD = {name: CallRow._fields.index(name) for name in CallRow._fields}
 _TIME_AT = tuple(_FIELD[name] for name in _TIMES)
 _VALUE_AT = tuple(_FIELD[name] for name in _VALUES)
