@@ -139,8 +139,8 @@ def live_memory_rows(quick: bool) -> list[Row]:
     got = bench_live_memory.measure(today, appends)
     return [
         Row(
-            f"live day, traced memory per appended call ({today:,} today + {appends:,}; "
-            f"per call read first {got.per_call:.0f} B; baseline: the row alone)",
+            f"live day, traced bytes per appended call ({today:,} + {appends:,}; "
+            f"first read {got.per_call:.0f} B a call; baseline: a row)",
             "≤ 450 B",
             got.per_append,
             got.rows_per_call,
