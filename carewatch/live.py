@@ -10,7 +10,8 @@ the sums (:func:`carewatch.kpi.engine.snapshot_of`), the centre now comes from t
 an end (:class:`~carewatch.kpi.now.NowCalls`) and the events folded so far
 (:class:`~carewatch.kpi.now.AgentFold`), and the newest calls come from the end of lists kept
 in start order. A refresh costs what changed, not the length of the day; the memory is today's
-calls (and the last hours of yesterday's, for the centre now).
+calls (and the last hours of yesterday's, for the centre now), kept column-wise in flat arrays
+(:class:`~carewatch.daycalls.DayCalls`: about 150 bytes a call) and rebuilt as rows when read.
 
 Pure of any screen: the refresh worker of the TUI calls it from its thread.
 """
@@ -26,6 +27,7 @@ from typing import Any
 
 from carewatch.config import Config
 from carewatch.config.screen import fold
+from carewatch.daycalls import DayCalls
 from carewatch.figures import events_since
 from carewatch.kpi.engine import snapshot_of
 from carewatch.kpi.now import STALE_CALL_SECONDS, AgentFold, NowCalls, NowState
@@ -37,7 +39,7 @@ from carewatch.store import Store
 
 class _Ordered:
     """Calls in start order (by ``started_at``, then id), kept sorted as calls come and go:
-    two flat arrays (16 bytes a call) rather than a tuple per call."""
+    two flat arrays (16 bytes a call) rather than a tuple per call (the operator's own)."""
 
     __slots__ = ("ids", "starts")
 
@@ -69,16 +71,6 @@ class _Ordered:
             del self.starts[i]
             del self.ids[i]
 
-    def between(
-        self, low: float, high: float, *, lower: bool = True, upper: bool = True
-    ) -> Iterator[int]:
-        """The ids of the calls that started between ``low`` and ``high`` (each end included
-        unless told otherwise), oldest first."""
-        starts, ids = self.starts, self.ids
-        i = (bisect.bisect_left if lower else bisect.bisect_right)(starts, low)
-        j = (bisect.bisect_right if upper else bisect.bisect_left)(starts, high)
-        return iter(ids[i:j].tolist())
-
     def newest_first(self, start: float, end: float) -> Iterator[int]:
         """The ids of the calls that started in [start, end), newest first."""
         starts, ids = self.starts, self.ids
@@ -86,13 +78,6 @@ class _Ordered:
         while i >= 0 and starts[i] >= start:
             yield ids[i]
             i -= 1
-
-
-#: The text fields of a call that repeat from call to call (one copy each is kept).
-_SHARED_INDEX = tuple(
-    CallRow._fields.index(name)
-    for name in ("source", "queue", "agent", "direction", "disposition", "category", "outcome")
-)
 
 
 class LiveDay:
@@ -110,8 +95,8 @@ class LiveDay:
         self.seq = 0
         self.event_id = 0
         #: Calls kept: those that started from :data:`STALE_CALL_SECONDS` before today's
-        #: start to its end, by primary key.
-        self.calls: dict[int, CallRow] = {}
+        #: start to its end, column-wise.
+        self.calls = DayCalls()
         #: How many times :meth:`sync` found something new (a refresh with nothing new can
         #: skip painting).
         self.changes = 0
@@ -123,11 +108,8 @@ class LiveDay:
     def _reset(self, today: Window | None) -> None:
         config = self.config
         self.today = today
-        self.calls = {}
-        self._texts: dict[str, str] = {}
-        self._order = _Ordered()
+        self.calls = DayCalls()
         self._own_order = _Ordered()
-        self._queue_order: dict[str, _Ordered] = {}
         self._tally = KpiTally(config)
         self._queue_tally: dict[str, KpiTally] = {}
         #: (agent, queue) -> calls of today with both (which queues an operator serves).
@@ -159,10 +141,7 @@ class LiveDay:
         for seq, call in changed:
             if call.started_at < span_start:
                 self.older_changes += 1
-            old = self.calls.get(call.id)
-            if old is not None:
-                self._take(old)
-            self._put(call)
+            self.apply(call)
             self.seq = max(self.seq, seq)
         if events:
             self.event_id = max(self.event_id, max(int(e["id"]) for e in events))
@@ -187,7 +166,8 @@ class LiveDay:
         self.seq = seq
         self.event_id = max((int(e.get("id") or 0) for e in events), default=0)
         for call in calls:
-            self._put(call)
+            if self._keeps(call):
+                self._count(self.calls.put(call), 1)
         self._add_events(events)
         self.changes += 1
 
@@ -195,8 +175,11 @@ class LiveDay:
         """Take in one call as it is now (its old row, if kept, is taken out first)."""
         old = self.calls.get(call.id)
         if old is not None:
-            self._take(old)
-        self._put(call)
+            self._count(old, -1)
+        if self._keeps(call):
+            self._count(self.calls.put(call), 1)  # in place of the old one
+        elif old is not None:
+            self.calls.pop(call.id)
 
     def _add_events(self, events: list[dict[str, Any]]) -> None:
         today = self.today
@@ -211,37 +194,15 @@ class LiveDay:
                     self._unreachable[(e["agent"], e.get("queue"))] += 1
 
     # -- one call in, one call out --------------------------------------------------------------
-    def _put(self, call: CallRow) -> None:
+    def _keeps(self, call: CallRow) -> bool:
+        """Whether ``call`` is one of those kept (see :attr:`calls`)."""
         today = self.today
         assert today is not None
-        if not (today.start - STALE_CALL_SECONDS <= call.started_at < today.end):
-            return
-        call = self._shared(call)
-        self.calls[call.id] = call
-        self._count(call, 1)
-
-    def _shared(self, call: CallRow) -> CallRow:
-        """``call`` with one copy of each repeated text (the queue, the agent...) for the day."""
-        texts = self._texts
-        values = list(call)
-        changed = False
-        for index in _SHARED_INDEX:
-            value = values[index]
-            if isinstance(value, str):
-                kept = texts.setdefault(value, value)
-                if kept is not value:
-                    values[index], changed = kept, True
-        return CallRow._make(values) if changed else call
-
-    def _take(self, call: CallRow) -> None:
-        del self.calls[call.id]
-        self._count(call, -1)
+        return today.start - STALE_CALL_SECONDS <= call.started_at < today.end
 
     def _count(self, call: CallRow, sign: int) -> None:
         today = self.today
         assert today is not None
-        step = self._order.add if sign > 0 else self._order.remove
-        step(call)
         agent, queue = call.agent, call.queue
         if agent:
             _bump(self._agents, agent, sign)
@@ -249,10 +210,6 @@ class LiveDay:
                 (self._own_order.add if sign > 0 else self._own_order.remove)(call)
         if queue:
             _bump(self._queues, queue, sign)
-            order = self._queue_order.get(queue)
-            if order is None:
-                order = self._queue_order[queue] = _Ordered()
-            (order.add if sign > 0 else order.remove)(call)
         if self._recent_from <= call.started_at <= self._recent_until:  # the centre now
             self._recent.add(call, sign)
         if not (today.start <= call.started_at < today.end):
@@ -273,15 +230,15 @@ class LiveDay:
         that started in the last :data:`STALE_CALL_SECONDS`, moved in and out of the reading
         as time passes (ranges of the calls kept in start order)."""
         start, until = now - STALE_CALL_SECONDS, now
-        calls, order = self.calls, self._order
+        calls = self.calls
         if now < self._recent_until or start > self._recent_until:
             # the clock went back, or jumped past the whole window: read the window anew
-            self._recent = NowCalls(calls[pk] for pk in order.between(start, until))
+            self._recent = NowCalls(calls.between(start, until))
         else:
-            for pk in order.between(self._recent_from, start, upper=False):
-                self._recent.remove(calls[pk])  # started too long ago now
-            for pk in order.between(self._recent_until, until, lower=False):
-                self._recent.add(calls[pk])  # started since the last reading
+            for call in calls.between(self._recent_from, start, upper=False):
+                self._recent.remove(call)  # started too long ago now
+            for call in calls.between(self._recent_until, until, lower=False):
+                self._recent.add(call)  # started since the last reading
         self._recent_from, self._recent_until = start, until
         return self._recent.state(self._fold.tracks_at(now), now)
 
@@ -315,21 +272,17 @@ class LiveDay:
 
     def window_calls(self, window: Window, queue: str | None) -> list[CallRow]:
         """The calls kept that started in ``window`` (of one queue), oldest first."""
-        order = self._order if queue is None else self._queue_order.get(queue, _Ordered())
-        found = [self.calls[pk] for pk in order.newest_first(window.start, window.end)]
-        found.reverse()
-        return found
+        return self.calls.between(window.start, window.end, upper=False, queue=queue)
 
     def newest(self, window: Window, queue: str | None) -> Iterator[CallRow]:
         """The calls of ``window`` (of one queue), newest first."""
-        order = self._order if queue is None else self._queue_order.get(queue, _Ordered())
-        for pk in order.newest_first(window.start, window.end):
-            yield self.calls[pk]
+        return self.calls.newest_first(window.start, window.end, queue)
 
     def own_newest(self, window: Window, queue: str | None) -> Iterator[CallRow]:
         """The operator's own calls of ``window`` (of one queue), newest first."""
         for pk in self._own_order.newest_first(window.start, window.end):
-            call = self.calls[pk]
+            call = self.calls.get(pk)
+            assert call is not None
             if queue is None or call.queue == queue:
                 yield call
 

@@ -131,6 +131,25 @@ def terminal_rows(quick: bool) -> list[Row]:
     return rows
 
 
+def live_memory_rows(quick: bool) -> list[Row]:
+    """Bytes a call costs the screen's day (traced, no painting), against the rows alone."""
+    from tests.bench import bench_live_memory
+
+    today, appends = (20_000, 10_000) if quick else (50_000, 40_000)
+    got = bench_live_memory.measure(today, appends)
+    return [
+        Row(
+            f"live day, traced bytes per appended call ({today:,} + {appends:,}; "
+            f"first read {got.per_call:.0f} B a call; baseline: a row)",
+            "≤ 450 B",
+            got.per_append,
+            got.rows_per_call,
+            "B",
+            got.per_append <= 450,
+        )
+    ]
+
+
 def ingest_rows(quick: bool) -> list[Row]:
     """Ingest of a simulated queue_log (about 700,000 lines; quick: 60 days) against the
     plain-Python floor (``bench_ingest_floor.py``), and the ingest's peak RSS."""
@@ -202,6 +221,7 @@ def startup_rows(quick: bool) -> list[Row]:
 GROUPS: dict[str, Group] = {
     "screen": screen_rows,
     "terminal": terminal_rows,
+    "live-memory": live_memory_rows,
     "ingest": ingest_rows,
     "report": report_rows,
     "startup": startup_rows,
