@@ -14,6 +14,7 @@ from typing import Any
 
 from carewatch.records import DISPOSITIONS
 from carewatch.store.database import Tx
+from carewatch.store.reads import narrowing
 
 #: A call's state as :func:`carewatch.callstate.disposition` reads it, in SQL: its stored
 #: disposition, else answered when an answer or a talk time is known.
@@ -29,24 +30,12 @@ def _count(condition: str) -> str:
     return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
 
 
-def _narrowed(queue: str | None, agent: str | None) -> tuple[str, list[Any]]:
-    """SQL conditions (each starting with `` AND``) and their parameters."""
-    sql, params = "", []
-    if queue is not None:
-        sql += " AND queue = ?"
-        params.append(queue)
-    if agent is not None:
-        sql += " AND agent = ?"
-        params.append(agent)
-    return sql, params
-
-
 def call_span(
     tx: Tx, *, queue: str | None = None, agent: str | None = None
 ) -> tuple[float, float] | None:
     """The start of the first and of the last call the database holds (of ``queue`` /
     ``agent`` when given), ``None`` when it holds none."""
-    narrow, params = _narrowed(queue, agent)
+    narrow, params = narrowing(queue, agent)
     row = tx.first(
         f"SELECT MIN(started_at), MAX(started_at) FROM cw_call WHERE 1 = 1{narrow}", params
     )
@@ -97,7 +86,7 @@ def trend_totals(
     for name, (sql, values) in columns.items():
         select.append(f"{sql} AS {name}")
         params += [service_level_seconds if v == "sl" else v for v in values]
-    narrow, narrow_params = _narrowed(queue, agent)
+    narrow, narrow_params = narrowing(queue, agent)
     sql = (
         f"SELECT {', '.join(select)} FROM cw_call WHERE started_at >= ? AND started_at < ?{narrow}"
     )

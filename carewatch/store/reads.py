@@ -63,6 +63,19 @@ _IMPLAUSIBLE = " OR ".join(
 )
 
 
+def narrowing(queue: str | None = None, agent: str | None = None) -> tuple[str, list[Any]]:
+    """The SQL conditions that narrow a read to one queue and/or one operator (each starting
+    with `` AND``), and their parameters."""
+    sql, params = "", []
+    if queue is not None:
+        sql += " AND queue = ?"
+        params.append(queue)
+    if agent is not None:
+        sql += " AND agent = ?"
+        params.append(agent)
+    return sql, params
+
+
 def calls_between(
     tx: Tx,
     start: float,
@@ -72,16 +85,9 @@ def calls_between(
     agent: str | None = None,
 ) -> list[CallRow]:
     """Calls that started in [start, end), oldest first (index range scan on started_at)."""
-    sql = f"{_SELECT_CALLS} WHERE started_at >= ? AND started_at < ? AND {_SANE_START}"
-    params: list[Any] = [start, end]
-    if queue is not None:
-        sql += " AND queue = ?"
-        params.append(queue)
-    if agent is not None:
-        sql += " AND agent = ?"
-        params.append(agent)
-    sql += " ORDER BY started_at, id"
-    return list(map(_call_row, tx.rows(sql, params)))
+    narrow, params = narrowing(queue, agent)
+    sql = f"{_SELECT_CALLS} WHERE started_at >= ? AND started_at < ? AND {_SANE_START}{narrow}"
+    return list(map(_call_row, tx.rows(sql + " ORDER BY started_at, id", [start, end, *params])))
 
 
 def caller_calls_between(tx: Tx, start: float, end: float) -> list[CallRow]:
@@ -104,9 +110,9 @@ def inbound_starts_between(
         "SELECT started_at FROM cw_call WHERE started_at >= ? AND started_at < ? AND direction <> ?"
     )
     params: list[Any] = [start, end, "out"]
-    if queue is not None:
-        sql += " AND queue = ?"
-        params.append(queue)
+    narrow, more = narrowing(queue)
+    sql += narrow
+    params += more
     return [float(r[0]) for r in tx.rows(sql + " ORDER BY started_at", params)]
 
 
@@ -155,9 +161,9 @@ def missed_rings_between(
     """RINGNOANSWER events per agent in [start, end) (of one queue, if given)."""
     sql = "SELECT agent, count(*) FROM cw_agent_event WHERE event = ? AND at >= ? AND at < ?"
     params: list[Any] = [MISSED_RING, start, end]
-    if queue is not None:
-        sql += " AND queue = ?"
-        params.append(queue)
+    narrow, more = narrowing(queue)
+    sql += narrow
+    params += more
     return {agent: int(n) for agent, n in tx.rows(sql + " GROUP BY agent", params)}
 
 
@@ -177,9 +183,9 @@ def rings_between(tx: Tx, start: float, end: float, queue: str | None = None) ->
         "WHERE event IN (?, ?) AND at >= ? AND at < ?"
     )
     params: list[Any] = [MISSED_RING, UNREACHABLE_RING, start, end]
-    if queue is not None:
-        sql += " AND queue = ?"
-        params.append(queue)
+    narrow, more = narrowing(queue)
+    sql += narrow
+    params += more
     rings = Rings({}, {})
     for agent, event, n in tx.rows(sql + " GROUP BY agent, event", params):
         counts = rings.missed if event == MISSED_RING else rings.unreachable
