@@ -6,6 +6,7 @@ happens, so each face asks for "the KPIs of this window" in one call.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
@@ -81,12 +82,12 @@ def window_figures(
     ``cache`` and a ``now``, the snapshot of a window over by then comes from it when nothing
     it depends on changed (the calls are read all the same). ``calls``: the window's calls,
     already read with the same narrowing."""
-    read: list[list[CallRow]] = [] if calls is None else [calls]
 
+    @functools.cache
     def window_calls() -> list[CallRow]:
-        if not read:
-            read.append(store.calls_between(window.start, window.end, queue=queue, agent=agent))
-        return read[0]
+        if calls is not None:
+            return calls
+        return store.calls_between(window.start, window.end, queue=queue, agent=agent)
 
     def fresh() -> dict[str, Any]:
         return _compute(store, config, window, window_calls(), queue, agent, now, with_agent_time)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import time
 from collections.abc import Iterator
@@ -105,13 +106,11 @@ def _build(
             "callbacks": ("callbacks", queue, agent),
         },
     )
-    read: list[list[CallRow]] = []
 
+    @functools.cache
     def calls() -> list[CallRow]:
         """The period's calls, read once and only when something not kept needs them."""
-        if not read:
-            read.append(store.calls_between(window.start, window.end, **narrow))
-        return read[0]
+        return store.calls_between(window.start, window.end, **narrow)
 
     def figures() -> dict[str, Any]:
         return window_figures(
