@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     from carewatch.present import count as count_text
     from carewatch.report.analysis_rows import CALLBACK_HEADINGS, CALLBACK_NOTE, callback_rows
     from carewatch.report.json_format import callback_record
-    from carewatch.report.layout import fit, wrap
+    from carewatch.report.layout import column_widths, fit, wrap
     from carewatch.report.rows import period_title
 
     config = config_of(args)
@@ -64,19 +64,16 @@ def run(args: argparse.Namespace) -> int:
     if not rows:
         print(_("Nobody: every caller who was not answered has been reached since."))
         return EXIT_OK
-    headings = tuple(_(h) for h in CALLBACK_HEADINGS)
-    # each column as wide as its heading and its longest cell (Italian words are longer);
-    # the caller's column stays at 20, then the call id, whole
-    widths = tuple(
-        base if i == 1 else max(base, *(len(clean_text(r[i])) + (i < 4) for r in (headings, *rows)))
-        for i, base in enumerate((10, 20, 12, 10, 10, 6))
-    )
-    for cells in (headings, *rows):
+    table = [tuple(_(h) for h in CALLBACK_HEADINGS), *rows]
+    table = [tuple(clean_text(c) for c in cells) for cells in table]
+    # the right-aligned wait and count columns are followed by a space; then the call id, whole
+    widths = column_widths(table, (10, 20, 12, 10, 10, 6), (1, 1, 1, 1, 0, 0))
+    for cells in table:
         line = "".join(
-            fit(clean_text(c), w, ">" if i in (4, 5) else "<") + (" " if i in (4, 5) else "")
+            fit(c, w, ">" if i in (4, 5) else "<") + (" " if i in (4, 5) else "")
             for i, (c, w) in enumerate(zip(cells[:6], widths, strict=True))
         )
-        print(line + clean_text(cells[6]))
+        print(line + cells[6])
     count = len(rows)
     print(
         ngettext("{count} caller to call back.", "{count} callers to call back.", count).format(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import textwrap
 import unicodedata
+from collections.abc import Sequence
 
 #: Style names -> ANSI SGR codes (config colour names included).
 ANSI = {
@@ -54,6 +55,18 @@ def fit(text: str, width: int, align: str = "<") -> str:
         text = "".join(out) + "…"
     pad = " " * max(0, width - cell_width(text))
     return pad + text if align == ">" else text + pad
+
+
+def column_widths(
+    rows: Sequence[Sequence[str]], base: Sequence[int], pads: Sequence[int], most: int = 24
+) -> tuple[int, ...]:
+    """The width of each column of a table of ``rows`` (its headings first): the ``base`` width,
+    or wider where a cell (a longer word in another language) needs it, plus its ``pad`` (the
+    space that parts it from the next column), up to ``most`` columns; beyond, ``fit`` cuts."""
+    return tuple(
+        max(width, min(most, max(cell_width(row[i]) + pad for row in rows)))
+        for i, (width, pad) in enumerate(zip(base, pads, strict=True))
+    )
 
 
 _GLUE_RE = re.compile(

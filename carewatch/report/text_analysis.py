@@ -19,7 +19,7 @@ from carewatch.report.analysis_rows import (
     trend_label,
     trend_note,
 )
-from carewatch.report.layout import Paint, fit, heading, wrap
+from carewatch.report.layout import Paint, column_widths, fit, heading, wrap
 from carewatch.report.model import Report
 from carewatch.report.rows import (
     local_time,
@@ -225,7 +225,6 @@ def callbacks(report: Report, width: int, paint: Paint) -> list[str]:
         out.append(_("Nobody: every caller who was not answered has been reached since."))
         out += wrap(_(CALLBACK_NOTE), width)
         return out
-    widths = (13, 18, 10, 10, 11, 6)
     titles = tuple(
         translated(
             (
@@ -239,6 +238,7 @@ def callbacks(report: Report, width: int, paint: Paint) -> list[str]:
         )
     )
     cells_of = [titles, *(tuple(clean_text(c) for c in cells[:6]) for cells in rows)]
+    widths = column_widths(cells_of, (13, 18, 10, 10, 11, 6), (1, 1, 1, 1, 1, 1))
     for cells in cells_of:
         line = "".join(
             fit(c, w, ">" if i >= 4 else "<")
