@@ -182,6 +182,13 @@ def test_a_column_narrows_before_it_goes() -> None:
     assert fit_columns(columns, 15) == [(columns[0], 10)]
 
 
+def test_a_note_grows_into_room_to_spare_up_to_what_it_shows() -> None:
+    columns = (Column("a", "A", 10), Column("note", "Note", 20, 1, 8, widest=60))
+    assert fit_columns(columns, 40) == [(columns[0], 10), (columns[1], 26)]  # 2 cells padding
+    assert fit_columns(columns, 200) == [(columns[0], 10), (columns[1], 60)]
+    assert fit_columns(columns, 26) == [(columns[0], 10), (columns[1], 12)]  # narrowing as before
+
+
 # -- the demo ----------------------------------------------------------------------------------
 def local(day: date, hour: int, minute: int = 0) -> float:
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=ROME).timestamp()

@@ -23,6 +23,8 @@ from carewatch.tui.text import caller_text, colour_style, literal
 
 #: Most rows the table keeps (the newest calls of the window).
 MAX_ROWS = 200
+#: The most of a note the table shows (the column grows to it when the panel has room).
+NOTE_SHOWN = 60
 
 #: The columns, most needed first when the panel is narrow: time, status and category stay
 #: (the operator tags from them); the note goes first, then wait, queue, caller...
@@ -37,7 +39,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("caller", N_("Caller"), 16, 4),
     Column("queue", N_("Queue"), 10, 5, 7),
     Column("wait", N_("Wait"), 6, 6),
-    Column("note", N_("Note"), 30, 7, 12),
+    Column("note", N_("Note"), 30, 7, 12, widest=NOTE_SHOWN),
 )
 
 
@@ -100,7 +102,7 @@ def build_call_cells(
         caller_text(call.caller, config.privacy),
         literal(call.queue),
         Text(clock(call.wait_seconds, empty=""), justify="right", end=""),
-        literal(call.note, "italic", limit=60),
+        literal(call.note, "italic", limit=NOTE_SHOWN),
     )
     return CallCells(key=str(call.id), sort_key=sort_key, cells=cells)
 

@@ -51,6 +51,8 @@ class Column(NamedTuple):
     narrowest: int | None = None
     words: Callable[[], Iterable[str]] | None = None
     say: Callable[[], str] | None = None
+    #: The width it may grow to when the panel has room to spare (a note: what it shows whole).
+    widest: int | None = None
 
     @property
     def title(self) -> str:
@@ -73,7 +75,8 @@ def fit_columns(columns: Sequence[Column], width: int) -> list[tuple[Column, int
     """The columns shown in ``width`` cells, each with its width. While they do not fit, the
     least important column (highest priority number, the rightmost of equals) gives way: it
     narrows as far as it may, and if that is not enough it is dropped. Priority-0 columns are
-    never dropped: when only they are left, they narrow, the rightmost first."""
+    never dropped: when only they are left, they narrow, the rightmost first. When every column
+    fits with room to spare, a column with a ``widest`` width grows into it."""
     shown = list(columns)
     widths = {c.key: c.full_width for c in shown}
 
@@ -93,6 +96,12 @@ def fit_columns(columns: Sequence[Column], width: int) -> list[tuple[Column, int
             widths[least.key] -= excess()
             break
         shown.remove(least)
+    spare = -excess()
+    for c in shown:  # room to spare: the columns that may grow take it, left first
+        if spare > 0 and c.widest is not None and c.widest > widths[c.key]:
+            grow = min(spare, c.widest - widths[c.key])
+            widths[c.key] += grow
+            spare -= grow
     return [(c, widths[c.key]) for c in shown]
 
 
