@@ -8,14 +8,17 @@ expected.
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from carewatch.config.files import default_config_text, example_names, shipped_path
+from carewatch.config.files import (
+    default_config_data,
+    example_names,
+    shipped_path,
+)
 from carewatch.config.layers import (
     BUILT_IN,
     BUILT_IN_FILE,
@@ -107,11 +110,6 @@ def load_config(
 
 
 # -- what carewatch ships ------------------------------------------------------------------------
-
-
-def default_config_data() -> dict[str, Any]:
-    """The documented default config as a TOML document."""
-    return tomllib.loads(default_config_text())
 
 
 def default_config() -> Config:
