@@ -1,11 +1,12 @@
 """``carewatch tag``: tag one call from a script (category, outcome, resolved, note).
 
 A script may tag call after call, so tag starts fast (issue 10: ≤ 150 ms): it reads of the
-config only :class:`TagConfig`, and when the config is the shipped default (with at most a
-database of its own: :func:`carewatch.config.unchanged.unchanged_default`) it takes that from
-the default document without importing pydantic; any other config is loaded and validated by
-the models as every command does (the same errors). On SQLite the store runs through the
-``sqlite3`` driver, so tag imports neither pydantic nor SQLAlchemy there
+config only :class:`TagConfig`, and reads it without importing pydantic when the config is the
+shipped default (with at most a database of its own: :mod:`carewatch.config.unchanged`) or a
+document the models accepted on an earlier run (:mod:`carewatch.config.accepted`, in the cache
+folder); any other config is loaded and validated by the models as every command does (the
+same errors, every time), and what tag reads of it is kept for the next run. On SQLite the
+store runs through the ``sqlite3`` driver, so tag imports neither pydantic nor SQLAlchemy there
 (tests/test_import_hygiene.py checks it).
 """
 
@@ -21,7 +22,6 @@ from carewatch.cli.common import (
     Command,
     Failure,
     UsageError,
-    config_of,
     open_store,
     operator_of,
 )
@@ -30,6 +30,21 @@ from carewatch.records import CallRow
 
 if TYPE_CHECKING:
     from carewatch.config import Config
+
+
+#: The name of tag's files in :mod:`carewatch.config.accepted`.
+KIND = "tag"
+
+
+def _is_category(item: object) -> bool:
+    """A category as :meth:`TagConfig.kept` writes it: ``[name, [sub-category, ...]]``."""
+    return (
+        isinstance(item, list)
+        and len(item) == 2
+        and isinstance(item[0], str)
+        and isinstance(item[1], list)
+        and all(isinstance(s, str) for s in item[1])
+    )
 
 
 @dataclass(frozen=True)
@@ -51,6 +66,30 @@ class TagConfig:
         )
 
     @classmethod
+    def of_kept(cls, database: str | None, kept: object) -> TagConfig | None:
+        """From what :meth:`kept` gave (read back from the cache), with ``database``; ``None``
+        when ``kept`` is not of that shape (a damaged file)."""
+        if not isinstance(kept, dict):
+            return None
+        categories, outcomes = kept.get("categories"), kept.get("outcomes")
+        if not (
+            isinstance(categories, list)
+            and all(_is_category(c) for c in categories)
+            and isinstance(outcomes, list)
+            and all(isinstance(o, str) for o in outcomes)
+        ):
+            return None
+        return cls(database, {name: list(subs) for name, subs in categories}, list(outcomes))
+
+    def kept(self) -> dict[str, Any]:
+        """The choices as plain JSON for :func:`carewatch.config.accepted.keep` (the database
+        is not kept: it comes from the layers on every run)."""
+        return {
+            "categories": [[name, subs] for name, subs in self.categories.items()],
+            "outcomes": self.outcomes,
+        }
+
+    @classmethod
     def of_default(cls, document: Mapping[str, Any]) -> TagConfig:
         """From the shipped default's document (:func:`~carewatch.config.unchanged.
         unchanged_default`), read as the models read it (a test compares the two)."""
@@ -62,13 +101,31 @@ class TagConfig:
 
 
 def tag_config(args: argparse.Namespace) -> TagConfig:
-    """:class:`TagConfig` of the effective config (:func:`~carewatch.cli.common.config_of`)."""
-    from carewatch.config.unchanged import unchanged_default
+    """:class:`TagConfig` of the effective config (:func:`~carewatch.cli.common.config_of`):
+    from the document itself when it is the shipped default (:mod:`carewatch.config.
+    unchanged`), else from what tag kept of the same document when the models accepted it
+    before (:mod:`carewatch.config.accepted`), else from the models, keeping it for next time.
+    The database is left out of the kept document (any string is valid): one file serves
+    every ``--db`` and ``CAREWATCH_DB``."""
+    from carewatch.config import accepted
+    from carewatch.config.layers import all_layers, merge_layers
+    from carewatch.config.unchanged import DATABASE, is_default, without_database
 
-    document = unchanged_default(getattr(args, "config", None), db=getattr(args, "db", None))
-    if document is not None:
-        return TagConfig.of_default(document)
-    return TagConfig.of(config_of(args))
+    layers = all_layers(getattr(args, "config", None), db=getattr(args, "db", None))
+    document = merge_layers(layers)
+    rest = without_database(document)
+    if rest is not None:
+        if is_default(rest, layers[0].data):
+            return TagConfig.of_default(document)
+        found = TagConfig.of_kept(document.get(DATABASE), accepted.find(KIND, rest))
+        if found is not None:
+            return found
+    from carewatch.config.load import validate_layers
+
+    config = TagConfig.of(validate_layers(layers).config)
+    if rest is not None:  # always so: the models accept no database but a string
+        accepted.keep(KIND, rest, config.kept())
+    return config
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

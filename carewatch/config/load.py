@@ -25,11 +25,11 @@ from carewatch.config.layers import (
     ConfigError,
     Layer,
     LayeredConfig,
+    all_layers,
     blame,
-    file_layers,
     merge,
+    merge_layers,
     read_toml,
-    value_layers,
 )
 from carewatch.config.models import Config
 from carewatch.i18n import _
@@ -77,11 +77,13 @@ def load_layered(
     ``path`` (else ``CAREWATCH_CONFIG``) ← ``CAREWATCH_DB`` ← ``db`` (``--db``).
 
     ``environ`` replaces ``os.environ`` (tests)."""
-    layers = file_layers(path, environ=environ, built_in=default_config_data())
-    layers += value_layers(db, environ=environ)
-    merged: dict[str, Any] = {}
-    for layer in layers:
-        merged = merge(merged, layer.data)
+    return validate_layers(all_layers(path, db=db, environ=environ))
+
+
+def validate_layers(layers: Sequence[Layer]) -> LayeredConfig:
+    """The layers (:func:`~carewatch.config.layers.all_layers`) merged and validated: the
+    effective config, or :class:`ConfigError` naming the file and the key."""
+    merged = merge_layers(layers)
     top_file = [layer.where for layer in layers if layer.is_file][-1]
     config = _validate(merged, top_file, layers)
     return LayeredConfig(config, tuple(layers), merged)
