@@ -30,9 +30,7 @@ still be taken as valid until carewatch, Python or pydantic changes.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import sys
 from collections.abc import Mapping
 from datetime import date, datetime, time
@@ -40,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from carewatch import __version__
-from carewatch.cachedir import cache_folder
+from carewatch.cachedir import cache_folder, write_kept
 
 #: The sub-folder of the cache folder holding the files.
 FOLDER = "accepted-configs"
@@ -138,32 +136,5 @@ def keep(kind: str, document: Mapping[str, Any], value: object) -> None:
     path = _path(kind, document)
     if path is None:
         return
-    import tempfile
-
     text = json.dumps({"format": FORMAT, "kind": kind, "value": value}, ensure_ascii=False)
-    tmp = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(tmp, path)
-        tmp = None
-        _prune(path.parent)
-    except OSError:
-        pass
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-
-
-def _prune(folder: Path) -> None:
-    """Keep the :data:`MAX_FILES` files written last."""
-    dated = []
-    for file in folder.glob("*.json"):
-        with contextlib.suppress(OSError):
-            dated.append((file.stat().st_mtime_ns, file))
-    for _mtime, old in sorted(dated)[:-MAX_FILES]:
-        with contextlib.suppress(OSError):
-            old.unlink()
+    write_kept(path, text, MAX_FILES)
