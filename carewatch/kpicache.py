@@ -31,37 +31,23 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from carewatch import __version__
+from carewatch.cachedir import CACHE_ENV as CACHE_ENV  # re-exported: where the cache is
+from carewatch.cachedir import cache_folder as cache_folder
+from carewatch.cachedir import write_kept
 from carewatch.config import Config
 from carewatch.kpi.sessions import LOOKBACK_SECONDS
 from carewatch.kpi.windows import Window
 from carewatch.store import Store
 
-#: The folder of the cache (default: ``$XDG_CACHE_HOME/carewatch``, else ``~/.cache/carewatch``).
-CACHE_ENV = "CAREWATCH_CACHE"
 #: Snapshots kept per database (the least recently written are dropped beyond).
 MAX_FILES = 200
 #: The layout of a cached file; a new one makes the old files unused.
 FORMAT = 1
-
-
-def cache_folder() -> Path | None:
-    """``$CAREWATCH_CACHE``, else ``$XDG_CACHE_HOME/carewatch``, else ``~/.cache/carewatch``;
-    ``None`` without any (no home directory): nothing is kept."""
-    own = os.environ.get(CACHE_ENV)
-    if own:
-        return Path(own)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    if xdg:
-        return Path(xdg) / "carewatch"
-    home = os.path.expanduser("~")
-    return Path(home, ".cache", "carewatch") if os.path.isabs(home) else None
 
 
 def _digest(value: object) -> str:
@@ -152,20 +138,4 @@ class KpiCache:
         text = json.dumps({"seq": seq, "kpis": kpis})
         if json.loads(text)["kpis"] != kpis:
             return  # a value JSON would not give back as it is: not kept
-        tmp = None
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".part")
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-            os.replace(tmp, path)
-            tmp = None
-            self._prune(self.folder)
-        except OSError:
-            if tmp is not None:
-                Path(tmp).unlink(missing_ok=True)
-
-    def _prune(self, folder: Path) -> None:
-        files = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime)
-        for old in files[:-MAX_FILES]:
-            old.unlink(missing_ok=True)
+        write_kept(path, text, MAX_FILES)

@@ -79,6 +79,46 @@ def test_the_probe_sees_a_heavy_import() -> None:
     assert "pydantic" in _loaded_by("from carewatch.config import default_config\ndefault_config()")
 
 
+def _tag_loads(db: Path) -> list[str]:
+    """The heavy packages ``carewatch --db DB tag C1 --category order`` loads, run as a user
+    runs it (``main`` with the arguments, in a fresh interpreter, the test's config places)."""
+    code = (
+        "import contextlib, io\n"
+        "from carewatch.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        f"    code = main(['--db', {str(db)!r}, 'tag', 'C1', '--category', 'order'])\n"
+        "assert code == 0 and 'C1: 1 tag(s) written' in out.getvalue(), out.getvalue()\n"
+    )
+    return _loaded_by(code)
+
+
+def test_tag_on_sqlite_imports_no_heavy_package(tmp_path: Path) -> None:
+    """``carewatch tag`` with the shipped config on an SQLite database of the current schema
+    tags without pydantic (the config's models), SQLAlchemy, SQLModel or alembic: a script
+    that tags call after call pays Python's start and little else (issue 10)."""
+    from carewatch.config import user_config_path
+    from carewatch.config.show import starter_text
+    from carewatch.records import CallUpdate
+    from carewatch.store import Store
+
+    db = tmp_path / "cw.db"
+    with Store(str(db)) as store:
+        store.ingest("log", [(1, CallUpdate("C1", {"started_at": 1_715_670_000.0}))])
+    assert _tag_loads(db) == []
+    # the same with the commented starter of ``carewatch config init`` as the user's file
+    user = user_config_path()
+    user.parent.mkdir(parents=True, exist_ok=True)
+    user.write_text(starter_text(str(user)), encoding="utf-8")
+    with Store(str(db)) as store:
+        store.tag(store.find_calls("C1")[0].id, "category", None, "test")
+    assert _tag_loads(db) == []
+    # a config of the user's own is validated by the models, so the probe sees pydantic
+    user.write_text("[targets]\ntalk_seconds = 100\n", encoding="utf-8")
+    with Store(str(db)) as store:
+        store.tag(store.find_calls("C1")[0].id, "category", None, "test")
+    assert "pydantic" in _tag_loads(db)
+
+
 def test_report_formats_on_the_command_line_are_the_reports() -> None:
     from carewatch.cli.report import REPORT_FORMATS
     from carewatch.report import FORMATS

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from carewatch.i18n import LANGUAGES, _
 
@@ -20,6 +20,13 @@ if TYPE_CHECKING:
     from carewatch.store import Store
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+class NamesDatabase(Protocol):
+    """A config, or the part of it a command reads, that may name the database."""
+
+    @property
+    def database(self) -> str | None: ...
 
 
 class UsageError(Exception):
@@ -86,7 +93,7 @@ def config_of(args: argparse.Namespace) -> Config:
     return load_config(getattr(args, "config", None), db=getattr(args, "db", None))
 
 
-def database_of(args: argparse.Namespace, config: Config) -> str:
+def database_of(args: argparse.Namespace, config: NamesDatabase) -> str:
     """``--db``, else ``CAREWATCH_DB``, else the config's database, else ``carewatch.db``."""
     return (
         getattr(args, "db", None)
@@ -96,7 +103,9 @@ def database_of(args: argparse.Namespace, config: Config) -> str:
     )
 
 
-def open_store(args: argparse.Namespace, config: Config, *, read_only: bool = False) -> Store:
+def open_store(
+    args: argparse.Namespace, config: NamesDatabase, *, read_only: bool = False
+) -> Store:
     """The store of :func:`database_of` (``read_only``: for commands that never write)."""
     from carewatch.store import Store
 

@@ -1,8 +1,20 @@
-"""``carewatch tag``: tag one call from a script (category, outcome, resolved, note)."""
+"""``carewatch tag``: tag one call from a script (category, outcome, resolved, note).
+
+A script may tag call after call, so tag starts fast (issue 10: ≤ 150 ms): it reads of the
+config only :class:`TagConfig`, and reads it without importing pydantic when the config is the
+shipped default (with at most a database of its own: :mod:`carewatch.config.unchanged`) or a
+document the models accepted on an earlier run (:mod:`carewatch.config.accepted`, in the cache
+folder); any other config is loaded and validated by the models as every command does (the
+same errors, every time), and what tag reads of it is kept for the next run. On SQLite the
+store runs through the ``sqlite3`` driver, so tag imports neither pydantic nor SQLAlchemy there
+(tests/test_import_hygiene.py checks it).
+"""
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from carewatch.cli.common import (
@@ -10,7 +22,6 @@ from carewatch.cli.common import (
     Command,
     Failure,
     UsageError,
-    config_of,
     open_store,
     operator_of,
 )
@@ -19,6 +30,102 @@ from carewatch.records import CallRow
 
 if TYPE_CHECKING:
     from carewatch.config import Config
+
+
+#: The name of tag's files in :mod:`carewatch.config.accepted`.
+KIND = "tag"
+
+
+def _is_category(item: object) -> bool:
+    """A category as :meth:`TagConfig.kept` writes it: ``[name, [sub-category, ...]]``."""
+    return (
+        isinstance(item, list)
+        and len(item) == 2
+        and isinstance(item[0], str)
+        and isinstance(item[1], list)
+        and all(isinstance(s, str) for s in item[1])
+    )
+
+
+@dataclass(frozen=True)
+class TagConfig:
+    """What tag reads of the config: the database, the categories (name -> sub-categories,
+    in the config's order) and the outcomes' names."""
+
+    database: str | None
+    categories: dict[str, list[str]]
+    outcomes: list[str]
+
+    @classmethod
+    def of(cls, config: Config) -> TagConfig:
+        """From a config the models validated."""
+        return cls(
+            config.database,
+            {c.name: list(c.subcategories) for c in config.categories},
+            [o.name for o in config.outcomes],
+        )
+
+    @classmethod
+    def of_kept(cls, database: str | None, kept: object) -> TagConfig | None:
+        """From what :meth:`kept` gave (read back from the cache), with ``database``; ``None``
+        when ``kept`` is not of that shape (a damaged file)."""
+        if not isinstance(kept, dict):
+            return None
+        categories, outcomes = kept.get("categories"), kept.get("outcomes")
+        if not (
+            isinstance(categories, list)
+            and all(_is_category(c) for c in categories)
+            and isinstance(outcomes, list)
+            and all(isinstance(o, str) for o in outcomes)
+        ):
+            return None
+        return cls(database, {name: list(subs) for name, subs in categories}, list(outcomes))
+
+    def kept(self) -> dict[str, Any]:
+        """The choices as plain JSON for :func:`carewatch.config.accepted.keep` (the database
+        is not kept: it comes from the layers on every run)."""
+        return {
+            "categories": [[name, subs] for name, subs in self.categories.items()],
+            "outcomes": self.outcomes,
+        }
+
+    @classmethod
+    def of_default(cls, document: Mapping[str, Any]) -> TagConfig:
+        """From the shipped default's document (:func:`~carewatch.config.unchanged.
+        unchanged_default`), read as the models read it (a test compares the two)."""
+        return cls(
+            document.get("database"),
+            {c["name"]: list(c.get("subcategories", [])) for c in document.get("categories", [])},
+            [o["name"] for o in document.get("outcomes", [])],
+        )
+
+
+def tag_config(args: argparse.Namespace) -> TagConfig:
+    """:class:`TagConfig` of the effective config (:func:`~carewatch.cli.common.config_of`):
+    from the document itself when it is the shipped default (:mod:`carewatch.config.
+    unchanged`), else from what tag kept of the same document when the models accepted it
+    before (:mod:`carewatch.config.accepted`), else from the models, keeping it for next time.
+    The database is left out of the kept document (any string is valid): one file serves
+    every ``--db`` and ``CAREWATCH_DB``."""
+    from carewatch.config import accepted
+    from carewatch.config.layers import all_layers, merge_layers
+    from carewatch.config.unchanged import DATABASE, is_default, without_database
+
+    layers = all_layers(getattr(args, "config", None), db=getattr(args, "db", None))
+    document = merge_layers(layers)
+    rest = without_database(document)
+    if rest is not None:
+        if is_default(rest, layers[0].data):
+            return TagConfig.of_default(document)
+        found = TagConfig.of_kept(document.get(DATABASE), accepted.find(KIND, rest))
+        if found is not None:
+            return found
+    from carewatch.config.load import validate_layers
+
+    config = TagConfig.of(validate_layers(layers).config)
+    if rest is not None:  # always so: the models accept no database but a string
+        accepted.keep(KIND, rest, config.kept())
+    return config
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -69,10 +176,10 @@ def _check_choice(unknown: str, value: str, valid: list[str], **names: str) -> N
         raise UsageError(_(unknown).format(value=value, valid=listed, **names))
 
 
-def _check_subcategory(config: Config, category: str | None, value: str) -> None:
+def _check_subcategory(config: TagConfig, category: str | None, value: str) -> None:
     """A sub-category must be one of its category's in the config."""
-    found = config.category(category) if category else None
-    if found is None or not found.subcategories:
+    found = config.categories.get(category) if category else None
+    if not found:
         raise UsageError(
             _(
                 "--subcategory: the call's category {category!r} has no sub-categories "
@@ -82,26 +189,26 @@ def _check_subcategory(config: Config, category: str | None, value: str) -> None
     _check_choice(
         N_("unknown sub-category of {category} {value!r}; valid: {valid}"),
         value,
-        found.subcategories,
+        found,
         category=str(category),
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    config = config_of(args)
+    config = tag_config(args)
     changes: list[tuple[str, Any]] = []
     if args.category is not None:
         _check_choice(
             N_("unknown category {value!r}; valid: {valid}"),
             args.category,
-            [c.name for c in config.categories],
+            list(config.categories),
         )
         changes.append(("category", args.category))
     if args.outcome is not None:
         _check_choice(
             N_("unknown outcome {value!r}; valid: {valid}"),
             args.outcome,
-            [o.name for o in config.outcomes],
+            config.outcomes,
         )
         changes.append(("outcome", args.outcome))
     if args.resolved is not None:

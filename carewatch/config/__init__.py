@@ -6,8 +6,10 @@ The file's shape is documented in ``config/carewatch.toml``. A bad file raises
 The modules: ``models`` (the sections and :class:`Config`), ``mapping`` (the ``[mapping]``
 section of the ``mapped`` format), ``layers`` (the layers a config is merged from and
 :class:`ConfigError`), ``load`` (loading and validating, the default and the examples),
-``show`` (the effective config as commented TOML), ``files`` (the files carewatch ships)
-and ``base`` (the strict, frozen base model).
+``show`` (the effective config as commented TOML), ``files`` (the files carewatch ships),
+``base`` (the strict, frozen base model) and ``unchanged`` (the layers recognised, without
+pydantic, as the shipped default with at most a database of their own: ``carewatch tag``
+starts fast with it; the models stay the one source of the config's rules).
 
 The names below are imported on first use (PEP 562), so a command that never reads a config,
 such as ``carewatch --help``, does not import pydantic.

@@ -3,7 +3,9 @@ here, so ``carewatch --help`` (which lists the examples) loads none."""
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
+from typing import Any
 
 
 def shipped_path(name: str) -> Path:
@@ -18,6 +20,11 @@ def shipped_path(name: str) -> Path:
 def default_config_text() -> str:
     """The text of the documented default config (``config/carewatch.toml``)."""
     return shipped_path("carewatch.toml").read_text(encoding="utf-8")
+
+
+def default_config_data() -> dict[str, Any]:
+    """The documented default config as a TOML document."""
+    return tomllib.loads(default_config_text())
 
 
 def example_names() -> list[str]:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from carewatch.config.files import default_config_data
 from carewatch.i18n import _
 
 if TYPE_CHECKING:
@@ -149,6 +150,26 @@ def value_layers(db: str | None = None, *, environ: Mapping[str, str] | None = N
     if db:
         layers.append(Layer("command line", "--db", {"database": db}, is_file=False))
     return layers
+
+
+def all_layers(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    db: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> list[Layer]:
+    """Every layer of the effective config, bottom first: the built-in default, the files
+    (:func:`file_layers`), ``CAREWATCH_DB`` and ``--db`` (:func:`value_layers`)."""
+    layers = file_layers(path, environ=environ, built_in=default_config_data())
+    return layers + value_layers(db, environ=environ)
+
+
+def merge_layers(layers: Sequence[Layer]) -> dict[str, Any]:
+    """The layers merged into one document, each on top of those below (:func:`merge`)."""
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        merged = merge(merged, layer.data)
+    return merged
 
 
 def _names(data: Mapping[str, Any], path: Sequence[object]) -> bool:

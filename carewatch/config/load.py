@@ -8,25 +8,28 @@ expected.
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from carewatch.config.files import default_config_text, example_names, shipped_path
+from carewatch.config.files import (
+    default_config_data,
+    example_names,
+    shipped_path,
+)
 from carewatch.config.layers import (
     BUILT_IN,
     BUILT_IN_FILE,
     ConfigError,
     Layer,
     LayeredConfig,
+    all_layers,
     blame,
-    file_layers,
     merge,
+    merge_layers,
     read_toml,
-    value_layers,
 )
 from carewatch.config.models import Config
 from carewatch.i18n import _
@@ -74,11 +77,13 @@ def load_layered(
     ``path`` (else ``CAREWATCH_CONFIG``) ← ``CAREWATCH_DB`` ← ``db`` (``--db``).
 
     ``environ`` replaces ``os.environ`` (tests)."""
-    layers = file_layers(path, environ=environ, built_in=default_config_data())
-    layers += value_layers(db, environ=environ)
-    merged: dict[str, Any] = {}
-    for layer in layers:
-        merged = merge(merged, layer.data)
+    return validate_layers(all_layers(path, db=db, environ=environ))
+
+
+def validate_layers(layers: Sequence[Layer]) -> LayeredConfig:
+    """The layers (:func:`~carewatch.config.layers.all_layers`) merged and validated: the
+    effective config, or :class:`ConfigError` naming the file and the key."""
+    merged = merge_layers(layers)
     top_file = [layer.where for layer in layers if layer.is_file][-1]
     config = _validate(merged, top_file, layers)
     return LayeredConfig(config, tuple(layers), merged)
@@ -107,11 +112,6 @@ def load_config(
 
 
 # -- what carewatch ships ------------------------------------------------------------------------
-
-
-def default_config_data() -> dict[str, Any]:
-    """The documented default config as a TOML document."""
-    return tomllib.loads(default_config_text())
 
 
 def default_config() -> Config:

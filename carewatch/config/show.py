@@ -15,13 +15,14 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from carewatch.config.files import default_config_text
 from carewatch.config.layers import (
     BUILT_IN,
     CONFIG_ENV,
     LayeredConfig,
     system_config_path,
 )
-from carewatch.config.load import default_config_text, example_text
+from carewatch.config.load import example_text
 
 SHOW_HEADER = """\
 # carewatch — the effective config, each value with the layer it came from.

@@ -213,7 +213,11 @@ def startup_rows(quick: bool) -> list[Row]:
             "ms",
             t <= 0.150,
         )
-        for name, t in (("carewatch --help", got.help), ("carewatch tag", got.tag))
+        for name, t in (
+            ("carewatch --help", got.help),
+            ("carewatch tag", got.tag),
+            ("carewatch tag, own config kept from its first run", got.tag_own),
+        )
     ]
 
 
