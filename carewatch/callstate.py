@@ -23,16 +23,28 @@ _DISPOSITIONS = frozenset(DISPOSITIONS)
 
 def disposition(call: CallRow) -> str | None:
     """answered / abandoned / missed, or ``None`` for a call still waiting."""
-    if call.disposition in _DISPOSITIONS:
-        return call.disposition
-    if call.answered_at is not None or call.talk_seconds is not None:
+    return state_of(call.disposition, call.answered_at, call.talk_seconds)
+
+
+def state_of(
+    stored: str | None, answered_at: float | None, talk_seconds: float | None
+) -> str | None:
+    """:func:`disposition` from the three fields it reads (for a loop that has unpacked the
+    call's row already)."""
+    if stored in _DISPOSITIONS:
+        return stored
+    if answered_at is not None or talk_seconds is not None:
         return "answered"
     return None
 
 
+#: The ``direction`` of an outbound call; every other one (also none) is inbound.
+OUTBOUND = "out"
+
+
 def is_inbound(call: CallRow) -> bool:
     """Every call that is not marked outbound (``direction`` other than ``"out"``)."""
-    return call.direction != "out"
+    return call.direction != OUTBOUND
 
 
 def is_ended(call: CallRow) -> bool:

@@ -34,25 +34,39 @@ class QueueTally:
 
     def add(self, call: CallRow, service_level_seconds: float, sign: int = 1) -> None:
         """Count ``call`` (inbound, with this queue) once more (``sign`` 1) or once less (-1)."""
+        self.count(
+            disposition(call), call.wait_seconds, call.talk_seconds, service_level_seconds, sign
+        )
+
+    def count(
+        self,
+        state: str | None,
+        wait: float | None,
+        talk: float | None,
+        service_level_seconds: float,
+        sign: int = 1,
+    ) -> None:
+        """:meth:`add` from the call's :func:`~carewatch.callstate.disposition`, wait and talk
+        (for a loop that has them already)."""
         self.offered += sign
-        state = disposition(call)
         if state == "answered":
             self.answered += sign
-            if call.wait_seconds is not None:
+            if wait is not None:
                 self.waits += sign
-                self.wait_total += sign * call.wait_seconds
-                self.in_time += sign * (call.wait_seconds <= service_level_seconds)
-            if call.talk_seconds is not None:
+                self.wait_total += sign * wait
+                self.in_time += sign * (wait <= service_level_seconds)
+            if talk is not None:
                 self.talks += sign
-                self.talk_total += sign * call.talk_seconds
+                self.talk_total += sign * talk
         elif state == "abandoned":
             self.abandoned += sign
         elif state == "missed":
             self.missed += sign
-        if not self.waits:
-            self.wait_total = 0.0
-        if not self.talks:
-            self.talk_total = 0.0
+        if sign < 0:
+            if not self.waits:
+                self.wait_total = 0.0
+            if not self.talks:
+                self.talk_total = 0.0
 
     def figures(self) -> dict[str, Any]:
         """The SPEC's per-queue figures from these sums."""

@@ -17,9 +17,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from carewatch.callstate import disposition, is_inbound
+from carewatch.callstate import OUTBOUND, state_of
 from carewatch.config import Config
-from carewatch.kpi.queues import QueueTally, add_to_queues
+from carewatch.kpi.queues import QueueTally
 from carewatch.records import CallRow
 from carewatch.timeutil import LocalHours
 
@@ -87,6 +87,7 @@ class KpiTally:
         self.hours = [[0, 0, 0] for _ in range(24)]  # offered, answered, abandoned
         self.agents: dict[str, AgentTally] = {}
         self.queues: dict[str, QueueTally] = {}
+        self._known: dict[str | None, str | None] = {}
 
     def remove(self, call: CallRow) -> None:
         """Take away what :meth:`add` counted for ``call``."""
@@ -94,22 +95,22 @@ class KpiTally:
 
     def add(self, call: CallRow, sign: int = 1) -> None:
         """Count ``call`` once more (``sign`` 1), or once less (-1)."""
-        # One unpacking instead of a named field read per figure (a report adds every call of
-        # three days).
+        # One unpacking instead of a named field read per figure, and no call of a helper a
+        # figure can do without (a report adds every call of three days).
         (
             _pk,
             _source,
             _call_id,
             started_at,
-            _answered_at,
+            answered_at,
             ended_at,
             wait,
             talk,
             queue,
             agent_name,
             caller_text,
-            _direction,
-            _stored,
+            direction,
+            stored,
             _transferred,
             category,
             outcome,
@@ -118,7 +119,7 @@ class KpiTally:
             nps,
             *_rest,
         ) = call
-        state = disposition(call)
+        state = state_of(stored, answered_at, talk)
         category = category or None
 
         # every direction: category mix, resolution, ratings
@@ -140,7 +141,7 @@ class KpiTally:
             self.nps += sign
             self.promoters += sign * (nps >= 9)
             self.detractors += sign * (nps <= 6)
-        if not is_inbound(call):
+        if direction == OUTBOUND:
             self.outbound += sign
             return
 
@@ -148,12 +149,18 @@ class KpiTally:
         self.offered += sign
         bucket = self.hours[self._local_hour(started_at)]
         bucket[0] += sign
-        caller = known_caller(caller_text)
+        known = self._known
+        caller = known[caller_text] if caller_text in known else self._known_caller(caller_text)
         if caller is not None:
             self._count_caller(caller, sign)
         agent = self._agent(agent_name, sign) if agent_name else None
         if queue:
-            add_to_queues(self.queues, call, self.sl_seconds, sign)
+            tally = self.queues.get(queue)
+            if tally is None:
+                tally = self.queues[queue] = QueueTally()
+            tally.count(state, wait, talk, self.sl_seconds, sign)
+            if not tally.offered:
+                del self.queues[queue]
         if state == "answered":
             self.answered += sign
             bucket[1] += sign
@@ -194,6 +201,11 @@ class KpiTally:
             self.waiting += sign
         if sign < 0:
             self._tidy(call, category, agent)
+
+    def _known_caller(self, caller_text: str | None) -> str | None:
+        """:func:`known_caller`, kept for each caller text seen (callers call again)."""
+        found = self._known[caller_text] = known_caller(caller_text)
+        return found
 
     def _count_caller(self, caller: str, sign: int) -> None:
         before = self.caller_calls[caller]
