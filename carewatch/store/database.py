@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -34,6 +35,8 @@ Backend = SqliteBackend | PostgresBackend
 POOL_IDLE = 4
 #: Mode of a database file carewatch creates (it holds callers' numbers).
 FILE_MODE = 0o640
+#: Rows of one multi-row INSERT on SQLite at most (:meth:`Tx.insert_rows`; a power of two).
+INSERT_ROWS = 1024
 
 _PG_SCHEMES = ("postgresql://", "postgresql+psycopg://", "postgres://")
 
@@ -123,6 +126,36 @@ class Tx:
         cur.executemany(sql if self._fix is None else _fixed(self._fix, sql), rows)
         return int(cur.rowcount)
 
+    def insert_rows(self, head: str, rows: Sequence[Sequence[Any]], tail: str = "") -> int:
+        """``{head} VALUES (?, …) {tail}`` for each row (all of one width), in their order;
+        returns the rows inserted.
+
+        SQLite: many rows per statement, ``VALUES (?, …), (?, …), …``, as many as its limit
+        on parameters lets (at most :data:`INSERT_ROWS`), in statements of a power-of-two
+        number of rows, so that a few prepared statements serve every batch. One statement
+        inserts its rows with the interpreter lock released throughout, where
+        ``executemany`` takes the lock back after each row (and waits for it, when another
+        thread parses meanwhile). PostgreSQL: ``executemany`` of the one-row statement.
+        """
+        if not rows:
+            return 0
+        one = f"({', '.join('?' * len(rows[0]))})"
+        if not self.is_sqlite:
+            return self.executemany(f"{head} VALUES {one}{tail}", rows)
+        cur = self._cur
+        limit = cur.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        size = 1 << (max(1, min(INSERT_ROWS, limit // len(rows[0]))).bit_length() - 1)
+        done = 0
+        start, count = 0, len(rows)
+        while start < count:
+            while size > count - start:
+                size >>= 1
+            params = [value for row in rows[start : start + size] for value in row]
+            cur.execute(_multi_row(head, one, size, tail), params)
+            done += cur.rowcount
+            start += size
+        return done
+
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Every row a query returns, as tuples."""
         return self._run(sql, params).fetchall()
@@ -152,6 +185,17 @@ class Tx:
 
 
 _FIXED: dict[str, str] = {}
+_MULTI: dict[tuple[str, str, int, str], str] = {}
+
+
+def _multi_row(head: str, one: str, size: int, tail: str) -> str:
+    """The text of an INSERT of ``size`` rows, the same object each time (the driver's
+    statement cache then finds it by identity)."""
+    key = (head, one, size, tail)
+    sql = _MULTI.get(key)
+    if sql is None:
+        sql = _MULTI[key] = f"{head} VALUES {', '.join([one] * size)}{tail}"
+    return sql
 
 
 def _fixed(fix: Callable[[str], str], sql: str) -> str:
