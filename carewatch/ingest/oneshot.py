@@ -195,7 +195,6 @@ def _ingest_paths(
                 rotate_wait=rotate_wait,
                 batch_lines=batch_lines,
                 encoding=encoding,
-                overlap=store.is_sqlite,
             )
             try:
                 results = tail.poll(oneshot=True, progress=advance)

@@ -33,11 +33,9 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import partial
 from typing import Any
 
 from carewatch.records import BadLine
-from carewatch.sources.background import Background
 from carewatch.sources.base import Parser, decode_line
 from carewatch.sources.fileid import FINGERPRINT_BYTES, file_id, fingerprint, prefix_matches
 from carewatch.sources.lines import BATCH_BYTES, BATCH_LINES, RawLine, ReadResult, read_lines
@@ -115,8 +113,6 @@ class LogReader:
 
     Owns the file descriptor (so a renamed or deleted file can still be read to its end)
     and the in-memory copy of its position, which changes only after a commit succeeded.
-    ``overlap``: commit each batch in a thread while the next is read and parsed (a one-shot
-    ingest on SQLite, whose writes run without the interpreter lock).
     """
 
     def __init__(
@@ -130,11 +126,9 @@ class LogReader:
         batch_lines: int = BATCH_LINES,
         clock: Callable[[], float] = time.time,
         encoding: str = "utf-8",
-        overlap: bool = False,
     ) -> None:
         self.store = store
         self.fd = fd
-        self.overlap = overlap
         self.path = path
         self.position = position
         self.parser = parser
@@ -214,19 +208,31 @@ class LogReader:
     ) -> list[BatchResult]:
         """Read and commit every complete line now in the file (all lines when ``final``).
 
-        One transaction per batch: the batch's calls and the position after it. With
-        ``overlap``, each batch is committed in a thread of its own while the next one is
-        read and parsed (:meth:`_read_overlapped`).
+        One transaction per batch: the batch's calls and the position after it.
         """
-        if self.overlap:
-            return self._read_overlapped(final, progress)
         results = []
+        max_lines = self.batch_lines
         while True:
             pos = self.position
-            batch = self._next_batch(pos.offset, pos.line_no, final)
-            if batch is None:
+            got = read_lines(self.fd, pos.offset, pos.line_no, max_lines=max_lines, final=final)
+            self.pending = got.pending
+            if got.offset == pos.offset and not got.lines:
                 break
-            got, parsed, at_end = batch
+            at_end = got.at_end
+            parsed = self._lines.parse(got.lines, complete=final and at_end)
+            if parsed.cut is not None:
+                # the lines end inside a record: commit what comes before it
+                kept = got.lines[: parsed.cut]
+                offset = pos.offset + sum(raw.length + 1 for raw in kept)
+                if not kept:
+                    if at_end:  # the rest of the record is not written yet
+                        self.pending += got.offset - offset
+                        break
+                    max_lines *= 2  # read on until the record closes
+                    continue
+                self.pending += got.offset - offset
+                got = ReadResult(kept, offset, kept[-1].line_no, self.pending, at_end=False)
+            max_lines = self.batch_lines
             result = self._commit(got, parsed)
             if result is None:
                 continue  # another process read this batch: go on from where it stopped
@@ -236,67 +242,6 @@ class LogReader:
             if at_end:
                 break
         return results
-
-    def _read_overlapped(
-        self, final: bool, progress: Callable[[int], None] | None
-    ) -> list[BatchResult]:
-        """:meth:`read`, the commit of each batch (in a thread of its own) overlapping the
-        reading and parsing of the next one; one batch is committed at a time, in order, and
-        what the commit raises is raised here once it has ended."""
-        results = []
-        pos = self.position
-        batch = self._next_batch(pos.offset, pos.line_no, final)
-        while batch is not None:
-            got, parsed, at_end = batch
-            commit = Background(partial(self._store_batch, got, parsed), "carewatch-commit")
-            try:
-                ahead = None if at_end else self._next_batch(got.offset, got.line_no, final)
-            except BaseException:
-                commit.wait()  # the batch is committed or not (its position says which)
-                raise
-            try:
-                result = commit.result()
-            except PositionMoved as moved:  # what was read ahead was read by the other
-                self._take_over(moved)
-                pos = self.position
-                batch = self._next_batch(pos.offset, pos.line_no, final)
-                continue
-            results.append(result)
-            if progress is not None:
-                progress(result.bytes_read)
-            if at_end:
-                break
-            batch = ahead
-        return results
-
-    def _next_batch(
-        self, offset: int, line_no: int, final: bool
-    ) -> tuple[ReadResult, Parsed, bool] | None:
-        """The next batch from ``offset`` (the start of line ``line_no + 1``): its lines, what
-        they gave and whether they reach the end of the file; ``None`` when there is nothing
-        to commit. A batch that ends inside a record stops before it."""
-        max_lines = self.batch_lines
-        while True:
-            got = read_lines(self.fd, offset, line_no, max_lines=max_lines, final=final)
-            self.pending = got.pending
-            if got.offset == offset and not got.lines:
-                return None
-            at_end = got.at_end
-            parsed = self._lines.parse(got.lines, complete=final and at_end)
-            if parsed.cut is None:
-                return got, parsed, at_end
-            # the lines end inside a record: commit what comes before it
-            kept = got.lines[: parsed.cut]
-            cut_at = offset + sum(raw.length + 1 for raw in kept)
-            if not kept:
-                if at_end:  # the rest of the record is not written yet
-                    self.pending += got.offset - cut_at
-                    return None
-                max_lines *= 2  # read on until the record closes
-                continue
-            self.pending += got.offset - cut_at
-            kept_lines = ReadResult(kept, cut_at, kept[-1].line_no, self.pending, at_end=False)
-            return kept_lines, parsed, at_end
 
     def _take_over(self, moved: PositionMoved) -> None:
         """Continue from the position another process stored."""
@@ -319,17 +264,6 @@ class LogReader:
     ) -> BatchResult | None:
         """Commit one batch with the position after it; ``None`` (nothing committed) when
         another process moved the position meanwhile (this reader then continues from it)."""
-        try:
-            return self._store_batch(got, parsed, finished=finished)
-        except PositionMoved as moved:
-            self._take_over(moved)
-            return None
-
-    def _store_batch(
-        self, got: ReadResult, parsed: Parsed, *, finished: bool | None = None
-    ) -> BatchResult:
-        """Commit one batch with the position after it, or raise :class:`PositionMoved`
-        (nothing committed) when another process moved the position meanwhile."""
         pos = self.position
         records = parsed.records
         skipped = parsed.skipped
@@ -360,7 +294,11 @@ class LogReader:
             done.id = self.store.save_position(tx, done.values())
             return applied, done
 
-        applied, done = self.store.retrying(run)
+        try:
+            applied, done = self.store.retrying(run)
+        except PositionMoved as moved:
+            self._take_over(moved)
+            return None
         self.position = done
         return batch_result(
             self.path,

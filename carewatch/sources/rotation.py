@@ -64,7 +64,6 @@ class RotationHandling:
     _last: Position | None
     encoding: str
     delimiter: str | None
-    overlap: bool
 
     # -- readers ---------------------------------------------------------------------------
     @property
@@ -96,7 +95,6 @@ class RotationHandling:
             batch_lines=self.batch_lines,
             clock=self.clock,
             encoding=self.encoding,
-            overlap=self.overlap,
         )
         self._register(reader)
         return reader

@@ -105,8 +105,6 @@ class LogTail(RotationHandling):
     ``poll()`` reads what is new. With ``oneshot`` (``carewatch ingest``) it reads what is
     there and keeps no file open: a rotated file is then finished only when its
     modification time is ``rotate_wait`` seconds old, else left for the next run.
-    ``overlap``: its readers commit each batch while they read the next
-    (:class:`~carewatch.sources.reader.LogReader`).
     """
 
     def __init__(
@@ -124,10 +122,8 @@ class LogTail(RotationHandling):
         factories: tuple[ParserFactory, Detector] | None = None,
         encoding: str = "utf-8",
         delimiter: str | None = None,
-        overlap: bool = False,
     ) -> None:
         self.store = store
-        self.overlap = overlap
         self.encoding = encoding
         self.delimiter = delimiter
         self.config = config
