@@ -61,7 +61,7 @@ _INSERTED_VALUES = itemgetter(*_INSERTED_COLUMNS)
 _UPDATED_VALUES = itemgetter(*_UPDATED_COLUMNS, "id")
 #: Where each field a log change is recorded for sits in a row as read.
 _LOGGED_AT = tuple((name, COLUMNS.index(name)) for name in LOGGED_FIELDS)
-_INSERT_CALL = f"INSERT INTO cw_call ({', '.join(_INSERTED_COLUMNS)})"
+_INSERT_CALL = "INSERT INTO cw_call"
 _UPDATE_CALL = f"UPDATE cw_call SET {', '.join(f'{c} = ?' for c in _UPDATED_COLUMNS)} WHERE id = ?"
 #: SQLite: the same with ``OR FAIL``. The change-number triggers on ``cw_call`` make SQLite keep
 #: a statement journal (a copy of every page a row touches, to undo a failed statement) for
@@ -70,6 +70,12 @@ _UPDATE_CALL = f"UPDATE cw_call SET {', '.join(f'{c} = ?' for c in _UPDATED_COLU
 #: large batch's writes.
 _INSERT_CALL_SQLITE = _INSERT_CALL.replace("INSERT INTO", "INSERT OR FAIL INTO", 1)
 _UPDATE_CALL_SQLITE = _UPDATE_CALL.replace("UPDATE cw_call", "UPDATE OR FAIL cw_call", 1)
+#: The columns that are ``NULL`` when an INSERT leaves them out (nullable, no default).
+NULLABLE_CALL_COLUMNS = frozenset(
+    {"answered_at", "ended_at", "wait_seconds", "talk_seconds", "queue", "agent", "caller"}
+    | {"disposition", "category", "subcategory", "outcome", "resolved", "csat", "nps", "note"}
+)
+NULLABLE_AGENT_EVENT_COLUMNS = frozenset({"queue", "reason", "call_id", "ring_ms"})
 _AGENT_EVENT_COLUMNS = (
     "source",
     "at",
@@ -81,7 +87,7 @@ _AGENT_EVENT_COLUMNS = (
     "ring_ms",
     "dedupe_key",
 )
-_INSERT_AGENT_EVENT = f"INSERT INTO cw_agent_event ({', '.join(_AGENT_EVENT_COLUMNS)})"
+_INSERT_AGENT_EVENT = "INSERT INTO cw_agent_event"
 _AGENT_EVENT_CONFLICT = " ON CONFLICT (source, dedupe_key) DO NOTHING"
 
 T = TypeVar("T")
@@ -273,7 +279,7 @@ def _write(
         (_INSERT_CALL_SQLITE, _UPDATE_CALL_SQLITE) if tx.is_sqlite else (_INSERT_CALL, _UPDATE_CALL)
     )
     inserts = [_INSERTED_VALUES(row) for row in new.values()]
-    tx.insert_rows(insert, inserts)
+    tx.insert_rows(insert, _INSERTED_COLUMNS, inserts, nullable=NULLABLE_CALL_COLUMNS)
     update_rows = [_UPDATED_VALUES(row) for row in changed]
     for update_chunk in _chunks(update_rows):
         tx.executemany(update, update_chunk)
@@ -319,4 +325,10 @@ def _apply_agent_events(
         for key, ev in keyed.items()
     ]
     # stored once: a line read again conflicts with its own earlier row
-    result.agent_events += tx.insert_rows(_INSERT_AGENT_EVENT, rows, _AGENT_EVENT_CONFLICT)
+    result.agent_events += tx.insert_rows(
+        _INSERT_AGENT_EVENT,
+        _AGENT_EVENT_COLUMNS,
+        rows,
+        _AGENT_EVENT_CONFLICT,
+        nullable=NULLABLE_AGENT_EVENT_COLUMNS,
+    )

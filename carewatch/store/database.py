@@ -16,8 +16,9 @@ import os
 import re
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from operator import itemgetter
 from pathlib import Path
 from threading import Lock
 from typing import Any, TypeVar
@@ -126,32 +127,52 @@ class Tx:
         cur.executemany(sql if self._fix is None else _fixed(self._fix, sql), rows)
         return int(cur.rowcount)
 
-    def insert_rows(self, head: str, rows: Sequence[Sequence[Any]], tail: str = "") -> int:
-        """``{head} VALUES (?, …) {tail}`` for each row (all of one width), in their order;
-        returns the rows inserted.
+    def insert_rows(
+        self,
+        into: str,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        tail: str = "",
+        *,
+        nullable: Collection[str] = (),
+    ) -> int:
+        """``{into} (columns) VALUES (?, …){tail}`` for each row (its values in the order of
+        ``columns``), in their order; returns the rows inserted.
 
         SQLite: many rows per statement, ``VALUES (?, …), (?, …), …``, as many as its limit
         on parameters lets (at most :data:`INSERT_ROWS`), in statements of a power-of-two
-        number of rows, so that a few prepared statements serve every batch. One statement
-        inserts its rows with the interpreter lock released throughout, where
-        ``executemany`` takes the lock back after each row (and waits for it, when another
-        thread parses meanwhile). PostgreSQL: ``executemany`` of the one-row statement.
+        number of rows, so that a few prepared statements serve every batch; and a column of
+        ``nullable`` (``NULL`` when left out: no default) that is ``None`` in every row of a
+        statement is left out of it, as sqlite3 binds each ``None`` after looking for an
+        adapter (a third of the calls' inserts). PostgreSQL: ``executemany`` of the one-row
+        statement.
         """
         if not rows:
             return 0
-        one = f"({', '.join('?' * len(rows[0]))})"
+        names = ", ".join(columns)
         if not self.is_sqlite:
-            return self.executemany(f"{head} VALUES {one}{tail}", rows)
+            marks = ", ".join("?" * len(columns))
+            return self.executemany(f"{into} ({names}) VALUES ({marks}){tail}", rows)
         cur = self._cur
         limit = cur.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-        size = 1 << (max(1, min(INSERT_ROWS, limit // len(rows[0]))).bit_length() - 1)
+        size = 1 << (max(1, min(INSERT_ROWS, limit // len(columns))).bit_length() - 1)
+        may_leave = [i for i, name in enumerate(columns) if name in nullable]
         done = 0
         start, count = 0, len(rows)
         while start < count:
             while size > count - start:
                 size >>= 1
-            params = [value for row in rows[start : start + size] for value in row]
-            cur.execute(_multi_row(head, one, size, tail), params)
+            chunk = rows[start : start + size]
+            left = [i for i in may_leave if list(map(itemgetter(i), chunk)).count(None) == size]
+            if left and len(left) < len(columns) - 1:  # two columns kept: tuples
+                kept = [i for i in range(len(columns)) if i not in left]
+                pick = itemgetter(*kept)
+                params = [value for row in chunk for value in pick(row)]
+                sql = _multi_row(into, tuple(columns[i] for i in kept), size, tail)
+            else:
+                params = [value for row in chunk for value in row]
+                sql = _multi_row(into, tuple(columns), size, tail)
+            cur.execute(sql, params)
             done += cur.rowcount
             start += size
         return done
@@ -185,16 +206,17 @@ class Tx:
 
 
 _FIXED: dict[str, str] = {}
-_MULTI: dict[tuple[str, str, int, str], str] = {}
+_MULTI: dict[tuple[str, tuple[str, ...], int, str], str] = {}
 
 
-def _multi_row(head: str, one: str, size: int, tail: str) -> str:
+def _multi_row(into: str, columns: tuple[str, ...], size: int, tail: str) -> str:
     """The text of an INSERT of ``size`` rows, the same object each time (the driver's
     statement cache then finds it by identity)."""
-    key = (head, one, size, tail)
+    key = (into, columns, size, tail)
     sql = _MULTI.get(key)
     if sql is None:
-        sql = _MULTI[key] = f"{head} VALUES {', '.join([one] * size)}{tail}"
+        one = f"({', '.join('?' * len(columns))})"
+        sql = _MULTI[key] = f"{into} ({', '.join(columns)}) VALUES {', '.join([one] * size)}{tail}"
     return sql
 
 
