@@ -114,7 +114,7 @@ def test_a_read_error_in_the_child_is_raised_after_the_batches_before_it(
     reads: list[int] = []
 
     def failing(*args: Any, **kwargs: Any) -> Any:
-        reads.append(1)  # counted in the child, which reads every batch
+        reads.append(1)  # in the child (forked first): the second batch's read is its first
         if len(reads) == 3:
             raise OSError(errno.EIO, "Input/output error")
         return read_lines(*args, **kwargs)
@@ -126,8 +126,8 @@ def test_a_read_error_in_the_child_is_raised_after_the_batches_before_it(
         assert raised.value.errno == errno.EIO
         assert forks and _all_ended(forks)
         (pos,) = store.positions()
-        assert (pos["line_no"], pos["lines_read"]) == (12, 12)  # the two batches read
-        assert store.count_calls() == 4
+        assert (pos["line_no"], pos["lines_read"]) == (18, 18)  # the three batches read
+        assert store.count_calls() == 6
 
 
 def test_a_failed_commit_stops_the_child_and_a_second_run_completes_the_file(
@@ -216,3 +216,23 @@ def test_without_a_child_process_the_file_is_read_here(
     with Store(str(tmp_path / "cw.db")) as store:
         summary = ingest_paths(store, CONFIG, [str(log)], "queue_log", batch_lines=6)
         assert (summary.added, summary.lines_read) == (10, 30)
+
+
+def test_a_first_batch_that_does_not_end_where_the_child_started_reads_the_rest_here(
+    tmp_path: Path, forks: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = tmp_path / "queue_log"
+    log.write_bytes(b"".join(_call(i) for i in range(10)))
+    read_lines = ahead.read_lines
+
+    def one_line_less(fd: int, offset: int, line_no: int, **kwargs: Any) -> Any:
+        kwargs["max_lines"] -= 1  # as if the parser had cut the first batch's last record
+        return read_lines(fd, offset, line_no, **kwargs)
+
+    monkeypatch.setattr(ahead, "read_lines", one_line_less)
+    db = str(tmp_path / "cw.db")
+    with Store(db) as store:
+        summary = ingest_paths(store, CONFIG, [str(log)], "queue_log", batch_lines=6)
+        assert forks and _all_ended(forks)
+        assert (summary.added, summary.lines_read) == (10, 30)
+    assert _changes_in_order(db)[0] == 5  # five batches of 6 lines, each its transaction

@@ -6,7 +6,10 @@ it), so a thread that commits does not overlap a thread that parses (measured: n
 child process forked at the position reads and parses the batches one after the other, as
 :meth:`~carewatch.sources.reader.LogReader.next_batch` does in this process, and hands each
 over through a pipe (``marshal``: records as plain tuples, rebuilt here); this process
-commits them in order, each with its position, as it would have read them. The child never
+commits them in order, each with its position, as it would have read them. The first batch
+is parsed here meanwhile (the child skips its lines), so that nobody waits for it; when it
+does not end where the child started (a record it cut, a file that grew), the rest is read
+here. The child never
 touches the database and ends with ``os._exit``; it is killed when this process stops
 reading early (a commit that failed, another process that moved the position) and an error
 in it is raised here. Used for a queue_log (no header, no state from one line to the next)
@@ -23,7 +26,7 @@ from collections.abc import Generator
 from typing import IO, TYPE_CHECKING, Any
 
 from carewatch.records import AgentEvent, CallUpdate, Record
-from carewatch.sources.lines import ReadResult
+from carewatch.sources.lines import ReadResult, read_lines
 from carewatch.sources.parse import Parsed
 from carewatch.sources.queue_log import QueueLogParser
 
@@ -74,6 +77,18 @@ def parsed_ahead(reader: LogReader, final: bool) -> Generator[Batch, None, None]
     done = False
     try:
         with open(read_end, "rb") as pipe:
+            # the first batch is parsed here while the child parses the second
+            first = reader.next_batch(pos.offset, pos.line_no, final=final)
+            if first is None:
+                return
+            yield first
+            if first[2]:  # at the end of the file
+                return
+            _, offset, line_no = _receive(pipe)
+            if (offset, line_no) != (first[0].offset, first[0].line_no):
+                # the batch ended inside a record, or the file grew in between: read here
+                yield from reader.one_by_one(final)
+                return
             while True:
                 message = _receive(pipe)
                 kind = message[0]
@@ -98,6 +113,11 @@ def _child(reader: LogReader, offset: int, line_no: int, final: bool, fd: int) -
     code = 0
     out = os.fdopen(fd, "wb")
     try:
+        # the lines of the first batch, which the parent parses: where the second starts
+        first = read_lines(reader.fd, offset, line_no, max_lines=reader.batch_lines, final=final)
+        offset, line_no = first.offset, first.line_no
+        _send(out, ("start", offset, line_no))
+        out.flush()
         while True:
             batch = reader.next_batch(offset, line_no, final=final)
             if batch is None:
