@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import errno
 import os
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,25 +15,20 @@ import pytest
 import carewatch.sources.ahead as ahead
 import carewatch.sources.reader as reader_module
 from carewatch.ingest import ingest_paths
-from carewatch.simulate import simulate_history
 from carewatch.sources.positions import Position, load_positions
 from carewatch.sources.queue_log import QueueLogParser
 from carewatch.sources.reader import LogReader
 from carewatch.store import Store, StoreError
-from tests.test_ingest_batches import CONFIG, _changes_in_order, _odd_lines, _pending, _tables
+from tests.test_ingest_batches import CONFIG, _changes_in_order, _pending, _tables
+from tests.test_ingest_batches import log_bytes as the_file_they_read  # noqa: F401 - a fixture
 
 
 @pytest.fixture(scope="module")
-def log_bytes(tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    """Three simulated days of queue_log (fixed seed), the odd lines in the middle, and half
-    a line at the end (left for later)."""
-    path = tmp_path_factory.mktemp("log") / "queue_log"
-    simulate_history(path, "queue_log", 3, 5, CONFIG, start=date(2024, 5, 6))
-    lines = path.read_bytes().splitlines(keepends=True)
-    middle = len(lines) // 2
-    first = float(lines[middle].split(b"|")[0])
-    odd = _odd_lines(first).encode("utf-8").replace("\xff".encode(), b"\xff")
-    return b"".join([*lines[:middle], odd, *lines[middle:], lines[-1][:20]])
+def odd_log(request: pytest.FixtureRequest) -> bytes:
+    """The simulated days and odd lines of test_ingest_batches, and half a line at the end
+    (left for later)."""
+    data: bytes = request.getfixturevalue("the_file_they_read")
+    return data + data.splitlines(keepends=True)[-1][:20]
 
 
 @pytest.fixture
@@ -88,14 +82,14 @@ def _counts(summary: Any) -> tuple[Any, ...]:
 
 
 def test_read_ahead_stores_what_one_process_stores(
-    log_bytes: bytes, tmp_path: Path, forks: list[int]
+    odd_log: bytes, tmp_path: Path, forks: list[int]
 ) -> None:
-    ahead_small, small_db, small = _ingested(tmp_path / "a", log_bytes, batch_lines=7)
-    ahead_whole, whole_db, whole = _ingested(tmp_path / "b", log_bytes)
+    ahead_small, small_db, small = _ingested(tmp_path / "a", odd_log, batch_lines=7)
+    ahead_whole, whole_db, whole = _ingested(tmp_path / "b", odd_log)
     assert forks and _all_ended(forks)
     forks.clear()
     ahead.AHEAD_BYTES = 1 << 60  # the monkeypatch restores it: every file read in one process
-    one_small, one_db, one = _ingested(tmp_path / "c", log_bytes, batch_lines=7)
+    one_small, one_db, one = _ingested(tmp_path / "c", odd_log, batch_lines=7)
     assert not forks
     assert ahead_small == one_small and ahead_whole == one_small
     assert _pending(small_db) == _pending(one_db) == _pending(whole_db)
