@@ -230,3 +230,20 @@ def test_a_first_batch_that_does_not_end_where_the_child_started_reads_the_rest_
         assert forks and _all_ended(forks)
         assert (summary.added, summary.lines_read) == (10, 30)
     assert _changes_in_order(db)[0] == 5  # five batches of 6 lines, each its transaction
+
+
+def test_a_child_that_fails_at_once_is_raised_after_the_first_batch(
+    tmp_path: Path, forks: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(ahead, "read_lines", failing)  # the child's first read
+    log = tmp_path / "queue_log"
+    log.write_bytes(b"".join(_call(i) for i in range(10)))
+    with Store(str(tmp_path / "cw.db")) as store:
+        with pytest.raises(OSError, match="Input/output error"):
+            ingest_paths(store, CONFIG, [str(log)], "queue_log", batch_lines=6)
+        assert forks and _all_ended(forks)
+        (pos,) = store.positions()
+        assert pos["line_no"] == 6  # the first batch, parsed here

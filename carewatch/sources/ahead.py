@@ -9,11 +9,10 @@ over through a pipe (``marshal``: records as plain tuples, rebuilt here); this p
 commits them in order, each with its position, as it would have read them. The first batch
 is parsed here meanwhile (the child skips its lines), so that nobody waits for it; when it
 does not end where the child started (a record it cut, a file that grew), the rest is read
-here. The child never
-touches the database and ends with ``os._exit``; it is killed when this process stops
-reading early (a commit that failed, another process that moved the position) and an error
-in it is raised here. Used for a queue_log (no header, no state from one line to the next)
-with at least :data:`AHEAD_BYTES` left to read, where ``os.fork`` exists.
+here. The child never touches the database and ends with ``os._exit``; it is killed when this
+process stops reading early (a commit that failed, another process that moved the position)
+and an error in it is raised here. Used for a queue_log (no header, no state from one line to
+the next) with at least :data:`AHEAD_BYTES` left to read, where ``os.fork`` exists.
 """
 
 from __future__ import annotations
@@ -84,8 +83,11 @@ def parsed_ahead(reader: LogReader, final: bool) -> Generator[Batch, None, None]
             yield first
             if first[2]:  # at the end of the file
                 return
-            _, offset, line_no = _receive(pipe)
-            if (offset, line_no) != (first[0].offset, first[0].line_no):
+            start = _receive(pipe)
+            if start[0] == "error":
+                done = True
+                raise _error(start)
+            if start[1:] != (first[0].offset, first[0].line_no):
                 # the batch ended inside a record, or the file grew in between: read here
                 yield from reader.one_by_one(final)
                 return
