@@ -278,7 +278,7 @@ def _write(
     insert, update = (
         (_INSERT_CALL_SQLITE, _UPDATE_CALL_SQLITE) if tx.is_sqlite else (_INSERT_CALL, _UPDATE_CALL)
     )
-    inserts = [_INSERTED_VALUES(row) for row in new.values()]
+    inserts = list(map(_INSERTED_VALUES, new.values()))
     tx.insert_rows(insert, _INSERTED_COLUMNS, inserts, nullable=NULLABLE_CALL_COLUMNS)
     update_rows = [_UPDATED_VALUES(row) for row in changed]
     for update_chunk in _chunks(update_rows):

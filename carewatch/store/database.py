@@ -18,6 +18,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 from threading import Lock
@@ -167,10 +168,10 @@ class Tx:
             if left and len(left) < len(columns) - 1:  # two columns kept: tuples
                 kept = [i for i in range(len(columns)) if i not in left]
                 pick = itemgetter(*kept)
-                params = [value for row in chunk for value in pick(row)]
+                params = list(chain.from_iterable(map(pick, chunk)))
                 sql = _multi_row(into, tuple(columns[i] for i in kept), size, tail)
             else:
-                params = [value for row in chunk for value in row]
+                params = list(chain.from_iterable(chunk))
                 sql = _multi_row(into, tuple(columns), size, tail)
             cur.execute(sql, params)
             done += cur.rowcount
