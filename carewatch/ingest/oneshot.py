@@ -195,6 +195,7 @@ def _ingest_paths(
                 rotate_wait=rotate_wait,
                 batch_lines=batch_lines,
                 encoding=encoding,
+                ahead=store.is_sqlite,
             )
             try:
                 results = tail.poll(oneshot=True, progress=advance)

@@ -31,11 +31,12 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from carewatch.records import BadLine
+from carewatch.sources.ahead import Batch, can_read_ahead, parsed_ahead, worth_a_process
 from carewatch.sources.base import Parser, decode_line
 from carewatch.sources.fileid import FINGERPRINT_BYTES, file_id, fingerprint, prefix_matches
 from carewatch.sources.lines import BATCH_BYTES, BATCH_LINES, RawLine, ReadResult, read_lines
@@ -113,6 +114,8 @@ class LogReader:
 
     Owns the file descriptor (so a renamed or deleted file can still be read to its end)
     and the in-memory copy of its position, which changes only after a commit succeeded.
+    ``ahead``: a child process reads and parses while this one commits (a one-shot ingest
+    of a queue_log on SQLite; see :mod:`carewatch.sources.ahead`).
     """
 
     def __init__(
@@ -126,9 +129,11 @@ class LogReader:
         batch_lines: int = BATCH_LINES,
         clock: Callable[[], float] = time.time,
         encoding: str = "utf-8",
+        ahead: bool = False,
     ) -> None:
         self.store = store
         self.fd = fd
+        self.ahead = ahead and can_read_ahead(parser)
         self.path = path
         self.position = position
         self.parser = parser
@@ -208,40 +213,67 @@ class LogReader:
     ) -> list[BatchResult]:
         """Read and commit every complete line now in the file (all lines when ``final``).
 
-        One transaction per batch: the batch's calls and the position after it.
+        One transaction per batch: the batch's calls and the position after it. With
+        ``ahead``, a child process reads and parses the batches while this one commits them
+        (:mod:`carewatch.sources.ahead`), when the file has that much left to read.
         """
-        results = []
+        results: list[BatchResult] = []
+        while True:
+            if self.ahead and worth_a_process(self.fd, self.position.offset):
+                batches = parsed_ahead(self, final)
+            else:
+                batches = self.one_by_one(final)
+            with contextlib.closing(batches):
+                for got, parsed, at_end, pending in batches:
+                    self.pending = pending
+                    result = self._commit(got, parsed)
+                    if result is None:
+                        break  # another process read this batch: go on from where it stopped
+                    results.append(result)
+                    if progress is not None:
+                        progress(result.bytes_read)
+                    if at_end:
+                        return results
+                else:
+                    return results
+
+    def one_by_one(self, final: bool) -> Generator[Batch, None, None]:
+        """The batches from the position on, each read and parsed here when asked for."""
+        offset, line_no = self.position.offset, self.position.line_no
+        while True:
+            batch = self.next_batch(offset, line_no, final=final)
+            if batch is None:
+                return
+            yield batch
+            offset, line_no = batch[0].offset, batch[0].line_no
+
+    def next_batch(self, offset: int, line_no: int, *, final: bool) -> Batch | None:
+        """The next batch from ``offset`` (the start of line ``line_no + 1``): its lines, what
+        they gave, whether they reach the end of the file and the bytes after the last
+        newline (also set as :attr:`pending`); ``None`` when there is nothing to commit. A
+        batch that ends inside a record stops before it."""
         max_lines = self.batch_lines
         while True:
-            pos = self.position
-            got = read_lines(self.fd, pos.offset, pos.line_no, max_lines=max_lines, final=final)
+            got = read_lines(self.fd, offset, line_no, max_lines=max_lines, final=final)
             self.pending = got.pending
-            if got.offset == pos.offset and not got.lines:
-                break
+            if got.offset == offset and not got.lines:
+                return None
             at_end = got.at_end
             parsed = self._lines.parse(got.lines, complete=final and at_end)
-            if parsed.cut is not None:
-                # the lines end inside a record: commit what comes before it
-                kept = got.lines[: parsed.cut]
-                offset = pos.offset + sum(raw.length + 1 for raw in kept)
-                if not kept:
-                    if at_end:  # the rest of the record is not written yet
-                        self.pending += got.offset - offset
-                        break
-                    max_lines *= 2  # read on until the record closes
-                    continue
-                self.pending += got.offset - offset
-                got = ReadResult(kept, offset, kept[-1].line_no, self.pending, at_end=False)
-            max_lines = self.batch_lines
-            result = self._commit(got, parsed)
-            if result is None:
-                continue  # another process read this batch: go on from where it stopped
-            results.append(result)
-            if progress is not None:
-                progress(result.bytes_read)
-            if at_end:
-                break
-        return results
+            if parsed.cut is None:
+                return got, parsed, at_end, self.pending
+            # the lines end inside a record: commit what comes before it
+            kept = got.lines[: parsed.cut]
+            cut_at = offset + sum(raw.length + 1 for raw in kept)
+            if not kept:
+                if at_end:  # the rest of the record is not written yet
+                    self.pending += got.offset - cut_at
+                    return None
+                max_lines *= 2  # read on until the record closes
+                continue
+            self.pending += got.offset - cut_at
+            kept_lines = ReadResult(kept, cut_at, kept[-1].line_no, self.pending, at_end=False)
+            return kept_lines, parsed, at_end, self.pending
 
     def _take_over(self, moved: PositionMoved) -> None:
         """Continue from the position another process stored."""
@@ -273,7 +305,7 @@ class LogReader:
         new.line_no = got.line_no
         new.lines_read += parsed.read
         new.updated_at = now
-        if got.lines:
+        if got.line_no > pos.line_no:  # lines were read
             new.last_line_at = now
         if finished is not None:
             new.finished = finished

@@ -64,6 +64,7 @@ class RotationHandling:
     _last: Position | None
     encoding: str
     delimiter: str | None
+    ahead: bool
 
     # -- readers ---------------------------------------------------------------------------
     @property
@@ -95,6 +96,7 @@ class RotationHandling:
             batch_lines=self.batch_lines,
             clock=self.clock,
             encoding=self.encoding,
+            ahead=self.ahead,
         )
         self._register(reader)
         return reader

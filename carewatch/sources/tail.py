@@ -105,6 +105,8 @@ class LogTail(RotationHandling):
     ``poll()`` reads what is new. With ``oneshot`` (``carewatch ingest``) it reads what is
     there and keeps no file open: a rotated file is then finished only when its
     modification time is ``rotate_wait`` seconds old, else left for the next run.
+    ``ahead``: its readers parse in a child process while they commit
+    (:mod:`carewatch.sources.ahead`).
     """
 
     def __init__(
@@ -122,8 +124,10 @@ class LogTail(RotationHandling):
         factories: tuple[ParserFactory, Detector] | None = None,
         encoding: str = "utf-8",
         delimiter: str | None = None,
+        ahead: bool = False,
     ) -> None:
         self.store = store
+        self.ahead = ahead
         self.encoding = encoding
         self.delimiter = delimiter
         self.config = config

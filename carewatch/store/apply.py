@@ -19,9 +19,10 @@ How a batch of call records is applied (docs/counting.md, "Reading order")
     * A change of a tagged field (category, outcome, resolved, note, csat, nps) of a call an
       operator tagged is recorded as a tag event of origin ``log:<source>``.
 
-Bulk writes go through the driver's ``executemany`` in batches of :data:`BATCH` (plain SQL,
-no per-row parameter handling of an ORM), and the existing rows of a batch are read with one
-``IN (...)`` lookup per batch.
+Bulk writes are plain SQL through the driver (no per-row parameter handling of an ORM): new
+calls and operator events with :meth:`~carewatch.store.database.Tx.insert_rows` (on SQLite,
+many rows per INSERT), updates with ``executemany`` in batches of :data:`BATCH`; the existing
+rows of a batch are read with ``IN (...)`` lookups.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ from carewatch.store.callrows import COLUMNS, EntryKey, Originals, Rows, load_ca
 from carewatch.store.database import Tx
 from carewatch.store.tags import LOGGED_FIELDS, record_log_changes
 
-#: Rows per executemany / per IN (...) lookup.
+#: Rows per executemany of updates.
 BATCH = 500
 
 _UPDATED_COLUMNS = (*CALL_FIELDS, "updated_at", "change_seq")
@@ -60,10 +61,7 @@ _INSERTED_VALUES = itemgetter(*_INSERTED_COLUMNS)
 _UPDATED_VALUES = itemgetter(*_UPDATED_COLUMNS, "id")
 #: Where each field a log change is recorded for sits in a row as read.
 _LOGGED_AT = tuple((name, COLUMNS.index(name)) for name in LOGGED_FIELDS)
-_INSERT_CALL = (
-    f"INSERT INTO cw_call ({', '.join(_INSERTED_COLUMNS)}) "
-    f"VALUES ({', '.join('?' * len(_INSERTED_COLUMNS))})"
-)
+_INSERT_CALL = "INSERT INTO cw_call"
 _UPDATE_CALL = f"UPDATE cw_call SET {', '.join(f'{c} = ?' for c in _UPDATED_COLUMNS)} WHERE id = ?"
 #: SQLite: the same with ``OR FAIL``. The change-number triggers on ``cw_call`` make SQLite keep
 #: a statement journal (a copy of every page a row touches, to undo a failed statement) for
@@ -72,6 +70,12 @@ _UPDATE_CALL = f"UPDATE cw_call SET {', '.join(f'{c} = ?' for c in _UPDATED_COLU
 #: large batch's writes.
 _INSERT_CALL_SQLITE = _INSERT_CALL.replace("INSERT INTO", "INSERT OR FAIL INTO", 1)
 _UPDATE_CALL_SQLITE = _UPDATE_CALL.replace("UPDATE cw_call", "UPDATE OR FAIL cw_call", 1)
+#: The columns that are ``NULL`` when an INSERT leaves them out (nullable, no default).
+NULLABLE_CALL_COLUMNS = frozenset(
+    {"answered_at", "ended_at", "wait_seconds", "talk_seconds", "queue", "agent", "caller"}
+    | {"disposition", "category", "subcategory", "outcome", "resolved", "csat", "nps", "note"}
+)
+NULLABLE_AGENT_EVENT_COLUMNS = frozenset({"queue", "reason", "call_id", "ring_ms"})
 _AGENT_EVENT_COLUMNS = (
     "source",
     "at",
@@ -83,11 +87,8 @@ _AGENT_EVENT_COLUMNS = (
     "ring_ms",
     "dedupe_key",
 )
-_INSERT_AGENT_EVENT = (
-    f"INSERT INTO cw_agent_event ({', '.join(_AGENT_EVENT_COLUMNS)}) "
-    f"VALUES ({', '.join('?' * len(_AGENT_EVENT_COLUMNS))}) "
-    "ON CONFLICT (source, dedupe_key) DO NOTHING"
-)
+_INSERT_AGENT_EVENT = "INSERT INTO cw_agent_event"
+_AGENT_EVENT_CONFLICT = " ON CONFLICT (source, dedupe_key) DO NOTHING"
 
 T = TypeVar("T")
 
@@ -277,9 +278,8 @@ def _write(
     insert, update = (
         (_INSERT_CALL_SQLITE, _UPDATE_CALL_SQLITE) if tx.is_sqlite else (_INSERT_CALL, _UPDATE_CALL)
     )
-    inserts = [_INSERTED_VALUES(row) for row in new.values()]
-    for insert_chunk in _chunks(inserts):
-        tx.executemany(insert, insert_chunk)
+    inserts = list(map(_INSERTED_VALUES, new.values()))
+    tx.insert_rows(insert, _INSERTED_COLUMNS, inserts, nullable=NULLABLE_CALL_COLUMNS)
     update_rows = [_UPDATED_VALUES(row) for row in changed]
     for update_chunk in _chunks(update_rows):
         tx.executemany(update, update_chunk)
@@ -324,6 +324,11 @@ def _apply_agent_events(
         )
         for key, ev in keyed.items()
     ]
-    for row_chunk in _chunks(rows):
-        # stored once: a line read again conflicts with its own earlier row
-        result.agent_events += tx.executemany(_INSERT_AGENT_EVENT, row_chunk)
+    # stored once: a line read again conflicts with its own earlier row
+    result.agent_events += tx.insert_rows(
+        _INSERT_AGENT_EVENT,
+        _AGENT_EVENT_COLUMNS,
+        rows,
+        _AGENT_EVENT_CONFLICT,
+        nullable=NULLABLE_AGENT_EVENT_COLUMNS,
+    )
