@@ -247,3 +247,17 @@ def test_a_child_that_fails_at_once_is_raised_after_the_first_batch(
         assert forks and _all_ended(forks)
         (pos,) = store.positions()
         assert pos["line_no"] == 6  # the first batch, parsed here
+
+
+def test_off_linux_the_file_is_read_in_one_process(
+    odd_log: bytes, tmp_path: Path, forks: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where no child may read ahead (macOS documents a fork without an exec unsafe, Windows
+    has none) the ingest forks nothing and stores the same tables."""
+    monkeypatch.setattr(ahead, "FORKS", False)
+    tables, _, summary = _ingested(tmp_path / "mac", odd_log, batch_lines=7)
+    assert not forks
+    monkeypatch.setattr(ahead, "FORKS", True)
+    same, _, again = _ingested(tmp_path / "linux", odd_log, batch_lines=7)
+    assert forks and _all_ended(forks)
+    assert tables == same and _counts(summary) == _counts(again)

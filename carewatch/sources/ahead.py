@@ -21,6 +21,7 @@ import marshal
 import os
 import signal
 import struct
+import sys
 from collections.abc import Generator
 from typing import IO, TYPE_CHECKING, Any
 
@@ -41,14 +42,18 @@ Batch = tuple[ReadResult, Parsed, bool, int]
 #: fork than it saves).
 AHEAD_BYTES = 4 * 1024 * 1024
 
+#: Whether this system forks a child that may read ahead (Linux; see :func:`can_read_ahead`).
+FORKS = sys.platform.startswith("linux")
+
 _SIZE = struct.Struct("<Q")
 _CALL, _EVENT = 0, 1
 
 
 def can_read_ahead(parser: Parser) -> bool:
     """Whether a child process can parse for ``parser``: a queue_log parser (no header, no
-    state carried from one line to the next), and a system that forks."""
-    return type(parser) is QueueLogParser and hasattr(os, "fork")
+    state carried from one line to the next), on Linux (a fork without an exec is safe there;
+    macOS documents it unsafe once system libraries are loaded, and Windows has none)."""
+    return type(parser) is QueueLogParser and FORKS
 
 
 def worth_a_process(fd: int, offset: int) -> bool:
