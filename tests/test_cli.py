@@ -9,10 +9,12 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
+import carewatch.ingest.oneshot as oneshot
 from carewatch.cli import build_parser, main
 from carewatch.store import Store
 
@@ -140,6 +142,50 @@ def test_ingest_prints_a_summary_and_again_adds_nothing(
     assert main(["ingest", str(log), "--db", db]) == 0
     out = capsys.readouterr().out
     assert out.startswith("0 calls added"), out
+
+
+def test_ctrl_c_during_an_ingest_says_so_and_the_same_command_continues(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while a one-shot ingest reads its second file: exit status 130 and a line on what
+    is kept; the first file's calls are stored, and the same command again stores the rest
+    once, as one whole ingest does."""
+    logs = [tmp_path / "logs" / f"site-{n}.csv" for n in (1, 2)]
+    for n, log in enumerate(logs):
+        start = f"2026-03-0{2 + n}"
+        sim = ["simulate", "--out", str(log), "--format", "csv", "--days", "1", "--start", start]
+        assert main(sim) == 0
+    capsys.readouterr()
+    db, whole = str(tmp_path / "cw.db"), str(tmp_path / "whole.db")
+    assert main(["ingest", *map(str, logs), "--db", whole]) == 0
+    capsys.readouterr()
+    files = {"n": 0}
+    tail_for = oneshot.tail_for
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        files["n"] += 1
+        if files["n"] == 2:  # Ctrl-C as the second file is opened
+            raise KeyboardInterrupt
+        return tail_for(*args, **kwargs)
+
+    monkeypatch.setattr(oneshot, "tail_for", interrupted)
+    assert main(["ingest", *map(str, logs), "--db", db]) == 130
+    captured = capsys.readouterr()
+    assert captured.err.startswith("interrupted: what was read up to the last commit is stored")
+    assert "Traceback" not in captured.err and captured.out == ""
+    with Store(db) as store:
+        kept = store.count_calls()
+    with Store(whole) as store:
+        total = store.count_calls()
+    assert 0 < kept < total
+    monkeypatch.setattr(oneshot, "tail_for", tail_for)
+    assert main(["ingest", *map(str, logs), "--db", db]) == 0
+    assert capsys.readouterr().out.startswith(f"{total - kept:,} calls added")
+    with Store(db) as store, Store(whole) as other:
+        assert store.count_calls() == total
+        assert [c._replace(id=0, updated_at=0) for c in store.calls_between(0, 2e9)] == [
+            c._replace(id=0, updated_at=0) for c in other.calls_between(0, 2e9)
+        ]
 
 
 def test_ingest_of_a_missing_file_is_exit_1(tmp_path: Path) -> None:

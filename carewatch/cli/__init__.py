@@ -31,7 +31,7 @@ import carewatch.cli.tag as tag
 from carewatch import __version__
 from carewatch.cli.common import (
     EXIT_FAILURE,
-    EXIT_OK,
+    EXIT_INTERRUPTED,
     EXIT_USAGE,
     Command,
     Failure,
@@ -118,7 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (Failure, StoreError) as exc:
         _fail(str(exc), EXIT_FAILURE)
     except KeyboardInterrupt:
-        return EXIT_OK
+        # stopped before it was done (a command whose normal end is Ctrl-C handles it itself)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         # the reader went away (``carewatch report | head``): stop quietly, as other tools do;
         # stdout is pointed at /dev/null so that the interpreter's final flush cannot fail again

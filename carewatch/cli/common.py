@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from carewatch.store import Store
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+#: A command stopped by Ctrl-C before it was done (128 + SIGINT, as shells report it).
+EXIT_INTERRUPTED = 130
 
 
 class NamesDatabase(Protocol):

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from carewatch.cli.common import (
     EXIT_FAILURE,
+    EXIT_INTERRUPTED,
     EXIT_OK,
     Command,
     Failure,
@@ -80,6 +81,16 @@ def run(args: argparse.Namespace) -> int:
                 summary = _ingest_with_progress(store, config, paths, args.encoding)
         except IngestError as exc:
             raise Failure(str(exc)) from None
+        except KeyboardInterrupt:
+            # each batch commits with its read position: nothing read is lost or counted twice
+            print(
+                _(
+                    "interrupted: what was read up to the last commit is stored; the same "
+                    "command continues from there"
+                ),
+                file=sys.stderr,
+            )
+            return EXIT_INTERRUPTED
         if tables:
             summary.merge(ingest_tables(store, config, tables))
         print(summary.summary_line())
