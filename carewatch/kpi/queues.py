@@ -1,6 +1,7 @@
-"""``by_queue``: the SPEC's per-queue figures of a window, one pass over its inbound calls.
+"""``by_queue``: the SPEC's per-queue figures of a window, summed as the KPI tally adds each
+inbound call (:meth:`carewatch.kpi.tally.KpiTally.add` calls :func:`add_to_queues`).
 
-Pure, like the engine: calls and the service-level threshold in, a dict out. Per queue:
+Pure, like the engine: a call's state, wait and talk in, sums out, a dict from them. Per queue:
 offered, answered, abandoned, missed, abandon_rate, avg_wait_seconds, service_level (answered
 within the threshold / answered + abandoned + missed) and avg_talk_seconds (answered calls that
 have ended) — the definitions of the centre-wide keys, restricted to one queue. Calls without a
@@ -9,12 +10,8 @@ queue are left out; queues are sorted by name.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
-
-from carewatch.callstate import disposition, is_inbound
-from carewatch.records import CallRow
 
 
 @dataclass
@@ -32,13 +29,7 @@ class QueueTally:
     talks: int = 0
     talk_total: float = 0.0
 
-    def add(self, call: CallRow, service_level_seconds: float, sign: int = 1) -> None:
-        """Count ``call`` (inbound, with this queue) once more (``sign`` 1) or once less (-1)."""
-        self.count(
-            disposition(call), call.wait_seconds, call.talk_seconds, service_level_seconds, sign
-        )
-
-    def count(
+    def add(
         self,
         state: str | None,
         wait: float | None,
@@ -46,8 +37,8 @@ class QueueTally:
         service_level_seconds: float,
         sign: int = 1,
     ) -> None:
-        """:meth:`add` from the call's :func:`~carewatch.callstate.disposition`, wait and talk
-        (for a loop that has them already)."""
+        """Count an inbound call of this queue once more (``sign`` 1) or once less (-1), by
+        its :func:`~carewatch.callstate.disposition` ``state``, its wait and its talk."""
         self.offered += sign
         if state == "answered":
             self.answered += sign
@@ -87,28 +78,24 @@ def _ratio(part: int, whole: int) -> float | None:
 
 
 def add_to_queues(
-    tallies: dict[str, QueueTally], call: CallRow, service_level_seconds: float, sign: int = 1
+    tallies: dict[str, QueueTally],
+    queue: str,
+    state: str | None,
+    wait: float | None,
+    talk: float | None,
+    service_level_seconds: float,
+    sign: int = 1,
 ) -> None:
-    """Count ``call`` in its queue's tally (calls without a queue and outbound ones are left
-    out); a tally whose calls are all taken away is dropped."""
-    if not call.queue or not is_inbound(call):
-        return
-    tally = tallies.get(call.queue)
+    """Count an inbound call of ``queue`` (its state, wait and talk) in that queue's tally; a
+    tally whose calls are all taken away is dropped."""
+    tally = tallies.get(queue)
     if tally is None:
-        tally = tallies[call.queue] = QueueTally()
-    tally.add(call, service_level_seconds, sign)
+        tally = tallies[queue] = QueueTally()
+    tally.add(state, wait, talk, service_level_seconds, sign)
     if not tally.offered:
-        del tallies[call.queue]
+        del tallies[queue]
 
 
 def queue_figures(tallies: dict[str, QueueTally]) -> dict[str, dict[str, Any]]:
     """``by_queue`` from the tallies, queues sorted by name."""
     return {name: tallies[name].figures() for name in sorted(tallies)}
-
-
-def by_queue(calls: Iterable[CallRow], service_level_seconds: float) -> dict[str, dict[str, Any]]:
-    """Per-queue figures of ``calls`` (already restricted to the window)."""
-    tallies: dict[str, QueueTally] = {}
-    for call in calls:
-        add_to_queues(tallies, call, service_level_seconds)
-    return queue_figures(tallies)

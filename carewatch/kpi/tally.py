@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from carewatch.callstate import OUTBOUND, state_of
 from carewatch.config import Config
-from carewatch.kpi.queues import QueueTally
+from carewatch.kpi.queues import QueueTally, add_to_queues
 from carewatch.records import CallRow
 from carewatch.timeutil import LocalHours
 
@@ -155,12 +155,7 @@ class KpiTally:
             self._count_caller(caller, sign)
         agent = self._agent(agent_name, sign) if agent_name else None
         if queue:
-            tally = self.queues.get(queue)
-            if tally is None:
-                tally = self.queues[queue] = QueueTally()
-            tally.count(state, wait, talk, self.sl_seconds, sign)
-            if not tally.offered:
-                del self.queues[queue]
+            add_to_queues(self.queues, queue, state, wait, talk, self.sl_seconds, sign)
         if state == "answered":
             self.answered += sign
             bucket[1] += sign
