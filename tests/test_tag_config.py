@@ -16,11 +16,19 @@ from carewatch.cli import main
 from carewatch.cli.tag import TagConfig
 from carewatch.config import ConfigError, accepted, example_names, load_config, parse_config
 from carewatch.config.files import default_config_text, shipped_path
-from carewatch.config.layers import user_config_path
+from carewatch.config.layers import all_layers, merge_layers, user_config_path
 from carewatch.config.show import starter_text
-from carewatch.config.unchanged import same_document, unchanged_default
+from carewatch.config.unchanged import is_default, same_document, without_database
 from carewatch.records import CallUpdate
 from carewatch.store import Store
+
+
+def unchanged_default(path: str | Path | None = None, *, db: str | None = None) -> dict | None:
+    """The merged document of the config layers when tag takes it as the shipped default (with
+    at most a database string added), as :func:`carewatch.cli.tag.tag_config` tells it."""
+    merged = merge_layers(all_layers(path, db=db))
+    rest = without_database(merged)
+    return merged if rest is not None and is_default(rest) else None
 
 
 def write(path: Path, text: str) -> Path:

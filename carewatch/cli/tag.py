@@ -91,8 +91,8 @@ class TagConfig:
 
     @classmethod
     def of_default(cls, document: Mapping[str, Any]) -> TagConfig:
-        """From the shipped default's document (:func:`~carewatch.config.unchanged.
-        unchanged_default`), read as the models read it (a test compares the two)."""
+        """From the shipped default's document (:func:`~carewatch.config.unchanged.is_default`),
+        read as the models read it (a test compares the two)."""
         return cls(
             document.get("database"),
             {c["name"]: list(c.get("subcategories", [])) for c in document.get("categories", [])},

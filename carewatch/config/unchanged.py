@@ -20,12 +20,10 @@ read or is not TOML raises the same :class:`~carewatch.config.layers.ConfigError
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from typing import Any
 
 from carewatch.config.files import default_config_data
-from carewatch.config.layers import all_layers, merge_layers
 
 #: The one key whose value may differ from the default's (a string).
 DATABASE = "database"
@@ -57,17 +55,3 @@ def is_default(rest: Mapping[str, Any], default: Mapping[str, Any] | None = None
     default's (``default``: its document, when already read), type for type."""
     default = default_config_data() if default is None else default
     return same_document(dict(rest), {k: v for k, v in default.items() if k != DATABASE})
-
-
-def unchanged_default(
-    path: str | os.PathLike[str] | None = None,
-    *,
-    db: str | None = None,
-    environ: Mapping[str, str] | None = None,
-) -> dict[str, Any] | None:
-    """The merged document of the config layers (the arguments of :func:`~carewatch.config.
-    load.load_layered`) when it is the shipped default with at most a database string added;
-    ``None`` when it is anything else (then validate it with the models)."""
-    merged = merge_layers(all_layers(path, db=db, environ=environ))
-    rest = without_database(merged)
-    return merged if rest is not None and is_default(rest) else None
