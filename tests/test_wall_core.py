@@ -182,6 +182,20 @@ def test_a_column_narrows_before_it_goes() -> None:
     assert fit_columns(columns, 15) == [(columns[0], 10)]
 
 
+def test_columns_narrow_together_before_the_least_important_goes() -> None:
+    """The least important column narrows first, then the next: a caller that fits at its
+    narrowest once the operator narrows is shown, not dropped; when narrowing every column is
+    not enough, the least important goes."""
+    columns = (
+        Column("a", "A", 10),
+        Column("agent", "Operator", 12, 1, 8),
+        Column("caller", "Caller", 16, 3, 13),
+    )
+    assert fit_columns(columns, 42) == [(columns[0], 10), (columns[1], 12), (columns[2], 14)]
+    assert fit_columns(columns, 37) == [(columns[0], 10), (columns[1], 8), (columns[2], 13)]
+    assert fit_columns(columns, 36) == [(columns[0], 10), (columns[1], 12)]
+
+
 def test_a_note_grows_into_room_to_spare_up_to_what_it_shows() -> None:
     columns = (Column("a", "A", 10), Column("note", "Note", 20, 1, 8, widest=60))
     assert fit_columns(columns, 40) == [(columns[0], 10), (columns[1], 26)]  # 2 cells padding

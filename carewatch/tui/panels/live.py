@@ -30,7 +30,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("queue", N_("Queue"), 10, 1, 7),
     Column("position", N_("Pos"), 3, 2),
     Column("agent", N_("Operator"), 12, 1, 8),
-    Column("caller", N_("Caller"), 16, 3, 10),
+    Column("caller", N_("Caller"), 16, 3, 13),
 )
 
 

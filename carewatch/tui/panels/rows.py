@@ -73,10 +73,11 @@ class Column(NamedTuple):
 
 def fit_columns(columns: Sequence[Column], width: int) -> list[tuple[Column, int]]:
     """The columns shown in ``width`` cells, each with its width. While they do not fit, the
-    least important column (highest priority number, the rightmost of equals) gives way: it
-    narrows as far as it may, and if that is not enough it is dropped. Priority-0 columns are
-    never dropped: when only they are left, they narrow, the rightmost first. When every column
-    fits with room to spare, a column with a ``widest`` width grows into it."""
+    droppable columns narrow as far as they may, the least important first (highest priority
+    number, the rightmost of equals); if that is not enough the least important is dropped.
+    Priority-0 columns are never dropped: when only they are left, they narrow, the rightmost
+    first. When every column fits with room to spare, a column with a ``widest`` width grows
+    into it."""
     shown = list(columns)
     widths = {c.key: c.full_width for c in shown}
 
@@ -91,9 +92,10 @@ def fit_columns(columns: Sequence[Column], width: int) -> list[tuple[Column, int
                 widths[c.key] -= max(0, cut)
             break
         least = max(reversed(droppable), key=lambda c: c.priority)
-        room = widths[least.key] - least.min_width
-        if room >= excess():
-            widths[least.key] -= excess()
+        if sum(widths[c.key] - c.min_width for c in droppable) >= excess():
+            # narrowing the droppable columns is enough: the least important first
+            for c in sorted(reversed(droppable), key=lambda c: -c.priority):
+                widths[c.key] -= min(excess(), widths[c.key] - c.min_width)
             break
         shown.remove(least)
     spare = -excess()
