@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import gc
 import os
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 
+from carewatch.collector import collector_paused
 from carewatch.config import Config
 from carewatch.i18n import _
 from carewatch.ingest.files import (
@@ -80,23 +79,6 @@ def _archive(
     return results, None
 
 
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off for a while (as it was, after).
-
-    Reading a file creates no reference cycles (everything it allocates is freed by
-    reference counting as each batch ends), but the collector's passes grow with the objects a
-    batch holds and took a fifth of a large file's ingest.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def ingest_paths(
     store: Store,
     config: Config,
@@ -117,7 +99,7 @@ def ingest_paths(
     detection); ``encoding`` their text encoding (else the config's, else UTF-8).
     ``progress(bytes_done, bytes_total)`` is called as files are read. Raises
     :class:`IngestError` when a path does not exist or cannot be read. The cyclic garbage
-    collector is paused meanwhile (:func:`collector_paused`).
+    collector is paused meanwhile (:func:`carewatch.collector.collector_paused`).
     """
     with collector_paused():
         return _ingest_paths(
