@@ -261,3 +261,32 @@ def test_off_linux_the_file_is_read_in_one_process(
     same, _, again = _ingested(tmp_path / "linux", odd_log, batch_lines=7)
     assert forks and _all_ended(forks)
     assert tables == same and _counts(summary) == _counts(again)
+
+
+def test_a_follower_reading_ahead_as_the_file_grows_stores_what_one_process_stores(
+    odd_log: bytes, tmp_path: Path, forks: list[int]
+) -> None:
+    """``ingest --follow`` started behind a file reads it ahead as the one-shot does; then the
+    file grows (the rest of it in three appends, the last ending in half a line) and each
+    poll forks again. The tables are those of one reading in one process."""
+    from carewatch.ingest import Follower
+
+    expected, _, _ = _ingested(tmp_path / "one", odd_log, batch_lines=7)
+    lines = odd_log.splitlines(keepends=True)
+    cuts = [len(lines) // 2, 2 * len(lines) // 3, 5 * len(lines) // 6, len(lines)]
+    log = tmp_path / "logs" / "queue_log"
+    log.parent.mkdir(parents=True)
+    db = str(tmp_path / "cw.db")
+    with Store(db) as store:
+        follower = Follower(store, CONFIG, [(str(log), "queue_log")], batch_lines=7, ahead=True)
+        try:
+            done = 0
+            for cut in cuts:
+                with log.open("ab") as fh:
+                    fh.write(b"".join(lines[done:cut]))
+                done = cut
+                follower.poll_once()
+        finally:
+            follower.close()
+        assert len(forks) >= len(cuts) and _all_ended(forks)  # each poll read ahead
+        assert _tables(store) == expected

@@ -164,6 +164,74 @@ def test_ingest_leaves_the_garbage_collector_as_it_found_it(
         gc.enable()
 
 
+def test_a_follower_poll_leaves_the_garbage_collector_as_it_found_it(
+    log_bytes: bytes, tmp_path: Path
+) -> None:
+    """A poll pauses the collector while it reads (a service catching up a large file), and a
+    screen or a service that follows for weeks gets it back on after each poll."""
+    log = tmp_path / "queue_log"
+    log.write_bytes(log_bytes[:3000])
+    seen: list[bool] = []
+    with Store(str(tmp_path / "cw.db")) as store:
+        follower = Follower(store, CONFIG, [(str(log), "queue_log")])
+        apply = store.apply
+
+        def spying(*args: Any, **kwargs: Any) -> Any:
+            seen.append(gc.isenabled())
+            return apply(*args, **kwargs)
+
+        store.apply = spying  # type: ignore[method-assign]
+        try:
+            assert gc.isenabled()
+            assert follower.poll_once().added > 0
+            assert gc.isenabled() and seen == [False]
+            gc.disable()
+            with log.open("ab") as fh:
+                fh.write(log_bytes[3000:6000])
+            follower.poll_once()
+            assert not gc.isenabled() and seen == [False, False]
+        finally:
+            gc.enable()
+            follower.close()
+
+
+def test_a_follower_asked_to_stop_stops_after_the_batch_it_commits_and_loses_nothing(
+    log_bytes: bytes, tmp_path: Path
+) -> None:
+    """Ctrl-C during a service's catch-up of a long file ends it after the batch being
+    committed, not at the end of the file; the next start goes on from there."""
+    import threading
+
+    whole, _ = _ingested(tmp_path / "whole", log_bytes)
+    log = tmp_path / "logs" / "queue_log"
+    log.parent.mkdir(parents=True)
+    log.write_bytes(log_bytes)
+    stop = threading.Event()
+    with Store(str(tmp_path / "cw.db")) as store:
+        follower = Follower(store, CONFIG, [(str(log), "queue_log")], batch_lines=50)
+        apply = store.apply
+        commits: list[int] = []
+
+        def stopping_after_two(*args: Any, **kwargs: Any) -> Any:
+            commits.append(1)
+            if len(commits) == 2:
+                stop.set()  # as the signal handler of `ingest --follow` does
+            return apply(*args, **kwargs)
+
+        store.apply = stopping_after_two  # type: ignore[method-assign]
+        follower.run(stop)
+        assert len(commits) == 2
+        (pos,) = store.positions()
+        assert pos["line_no"] == 100
+        store.apply = apply  # type: ignore[method-assign]
+        again = Follower(store, CONFIG, [(str(log), "queue_log")], batch_lines=50)
+        try:
+            again.poll_once()
+        finally:
+            again.close()
+        assert _tables(store) == whole
+
+
 def _spaced(line: str) -> str:
     """The same line with blanks around every field (read by the general path)."""
     return " | ".join(f" {field} " for field in line.split("|"))

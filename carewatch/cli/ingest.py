@@ -109,10 +109,20 @@ def _follow(
     store: Store, config: Config, paths: list[tuple[str, str | None]], tables: list[Source]
 ) -> int:
     from carewatch.ingest import Follower
+    from carewatch.ingest.oneshot import INGEST_BATCH_LINES
 
     stop = threading.Event()
     install_stop_signals(stop)
-    follower = Follower(store, config, paths, tables=tables)
+    # a service started behind a large file (its first start, or after a stop) catches up as
+    # the one-shot ingest reads; a live poll reads a few lines
+    follower = Follower(
+        store,
+        config,
+        paths,
+        tables=tables,
+        batch_lines=INGEST_BATCH_LINES,
+        ahead=store.is_sqlite,
+    )
     total = {"added": 0, "updated": 0}
 
     def on_batch(summary: IngestSummary) -> None:

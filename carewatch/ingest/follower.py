@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from carewatch.collector import collector_paused
 from carewatch.config import Config, Source
 from carewatch.i18n import _
 from carewatch.ingest.files import database_files, tail_for
@@ -43,6 +44,10 @@ class Follower:
     latency down). A watcher that cannot start (no inotify) leaves the polling alone to
     do the work. :meth:`poll_once` reads whatever is new now (the screen and
     the tests call it); :meth:`run` loops until a stop event is set.
+
+    ``batch_lines`` lines commit together; with ``ahead``, a file with a long way left to read
+    (a service started behind it) is read and parsed by a child process while this one
+    commits, as a one-shot ingest does (:mod:`carewatch.sources.ahead`).
     """
 
     def __init__(
@@ -58,8 +63,10 @@ class Follower:
         step_ms: int = 50,
         batch_lines: int = BATCH_LINES,
         tables: Iterable[Source] | None = None,
+        ahead: bool = False,
     ) -> None:
         self.store = store
+        self.ahead = ahead
         self.config = config
         self.force_polling = force_polling
         self.poll_interval = poll_interval
@@ -93,6 +100,9 @@ class Follower:
         self._read_errors: dict[str, str] = {}
         #: Why file notifications are not used (polling only), or ``None``.
         self.watch_error: str | None = None
+        #: The stop event of :meth:`run` while it runs: a poll ends after the batch it is
+        #: committing when it is set.
+        self._stop: threading.Event | None = None
 
     # -- tails -----------------------------------------------------------------------------
     def _make_tail(self, path: str, fmt: str | None) -> LogTail:
@@ -104,6 +114,7 @@ class Follower:
             self._registry,
             rotate_wait=self.rotate_wait,
             batch_lines=self.batch_lines,
+            ahead=self.ahead,
         )
 
     def _current_tails(self) -> list[LogTail]:
@@ -137,13 +148,17 @@ class Follower:
 
     # -- public ------------------------------------------------------------------------------
     def poll_once(self) -> IngestSummary:
-        """Read whatever is new in every source now; returns what was read."""
+        """Read whatever is new in every source now; returns what was read. The cyclic
+        garbage collector is paused meanwhile (:mod:`carewatch.collector`): a follower that
+        starts behind a large file catches up a batch at a time."""
         summary = IngestSummary()
-        with self._lock:
+        with self._lock, collector_paused():
             database_error = None
             for tail in self._current_tails():
+                if self._stopping():
+                    break
                 try:
-                    results = tail.poll()
+                    results = tail.poll(progress=self._stopping)
                 except StoreError as exc:
                     database_error = str(exc)
                     continue
@@ -174,6 +189,10 @@ class Follower:
             self.last_error = database_error
             self._last_status = self._status()
         return summary
+
+    def _stopping(self, _committed: int = 0) -> bool:
+        """Whether :meth:`run` was asked to stop (told after each batch a poll commits)."""
+        return self._stop is not None and self._stop.is_set()
 
     def problems(self) -> dict[str, str]:
         """What stops the follower from reading now, one line each, by what it is about (a
@@ -291,6 +310,7 @@ class Follower:
         poll before (:meth:`problems`; each told once, while the follower keeps trying).
         Files are closed on return."""
         told: dict[str, str] = {}
+        self._stop = stop
         wake = threading.Event()
         watched: frozenset[str] = frozenset()
         halt: threading.Event | None = None
@@ -340,6 +360,7 @@ class Follower:
                         break
                     wake.wait(min(left, 0.05))
         finally:
+            self._stop = None
             tables_stop.set()
             if halt is not None:
                 halt.set()

@@ -53,11 +53,15 @@ __all__ = [
     "REPAIRED",
     "BatchResult",
     "LogReader",
+    "Progress",
     "RawLine",
     "ReadResult",
     "batch_result",
     "read_lines",
 ]
+
+#: Told the bytes of each batch a read committed; a true answer stops the read after it.
+Progress = Callable[[int], bool | None]
 
 #: Prefix of the ``bad_by_reason`` keys that count repaired lines (read, not skipped).
 REPAIRED = "repaired: "
@@ -209,13 +213,15 @@ class LogReader:
         self,
         *,
         final: bool = False,
-        progress: Callable[[int], None] | None = None,
+        progress: Progress | None = None,
     ) -> list[BatchResult]:
         """Read and commit every complete line now in the file (all lines when ``final``).
 
         One transaction per batch: the batch's calls and the position after it. With
         ``ahead``, a child process reads and parses the batches while this one commits them
         (:mod:`carewatch.sources.ahead`), when the file has that much left to read.
+        ``progress`` is told the bytes of each batch committed; when it answers true, the read
+        stops there (the next read goes on from that batch's position).
         """
         results: list[BatchResult] = []
         while True:
@@ -230,8 +236,8 @@ class LogReader:
                     if result is None:
                         break  # another process read this batch: go on from where it stopped
                     results.append(result)
-                    if progress is not None:
-                        progress(result.bytes_read)
+                    if progress is not None and progress(result.bytes_read):
+                        return results  # asked to stop: the rest is read next time
                     if at_end:
                         return results
                 else:

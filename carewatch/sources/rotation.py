@@ -23,7 +23,7 @@ from carewatch.sources.fileid import (
     split_rotation,
 )
 from carewatch.sources.positions import Position, load_positions, mark_finished
-from carewatch.sources.reader import BatchResult, LogReader
+from carewatch.sources.reader import BatchResult, LogReader, Progress
 from carewatch.store import Store
 
 ParserFactory = Callable[[str], Parser]
@@ -127,7 +127,7 @@ class RotationHandling:
         match: Position | None,
         st: os.stat_result,
         oneshot: bool,
-        progress: Callable[[int], None] | None,
+        progress: Progress | None,
     ) -> tuple[list[BatchResult], Position | None]:
         """Stored positions of this source and folder whose file left its path (a rotation
         or a copytruncate while nobody was reading): read each to its end, first.
@@ -186,7 +186,7 @@ class RotationHandling:
         since: float,
         *,
         oneshot: bool,
-        progress: Callable[[int], None] | None,
+        progress: Progress | None,
     ) -> list[BatchResult]:
         """Read rotations of this path that nobody has read, oldest first: files created and
         rotated away between two looks (or while nobody was reading), and the copy of a

@@ -60,7 +60,7 @@ from carewatch.sources.fileid import (
     source_name_for,
 )
 from carewatch.sources.positions import Position, load_positions
-from carewatch.sources.reader import BATCH_LINES, BatchResult, LogReader
+from carewatch.sources.reader import BATCH_LINES, BatchResult, LogReader, Progress
 from carewatch.sources.rotation import Detector, ParserFactory, RotationHandling
 from carewatch.store import Store
 
@@ -156,9 +156,7 @@ class LogTail(RotationHandling):
         return [*self.draining, *([self.current] if self.current else [])]
 
     # -- polling ---------------------------------------------------------------------------
-    def poll(
-        self, *, oneshot: bool = False, progress: Callable[[int], None] | None = None
-    ) -> list[BatchResult]:
+    def poll(self, *, oneshot: bool = False, progress: Progress | None = None) -> list[BatchResult]:
         """Read what is new: rotated-away files first, then the file now at the path."""
         results: list[BatchResult] = []
         for reader in list(self.draining):
@@ -224,7 +222,7 @@ class LogTail(RotationHandling):
         since: float | None,
         *,
         oneshot: bool,
-        progress: Callable[[int], None] | None,
+        progress: Progress | None,
     ) -> list[BatchResult]:
         results: list[BatchResult] = []
         try:

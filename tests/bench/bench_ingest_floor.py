@@ -10,6 +10,8 @@ Writes, in a temporary folder, ``--days`` days of simulated history as an Asteri
   --format queue_log`` does it (open the store, read, parse, merge, commit, positions), in a
   child process, whose peak RSS it reads from ``/proc/self/status`` (``VmHWM``) as it ends,
   and that of the process it forks to read and parse (``getrusage``, ``RUSAGE_CHILDREN``);
+* ``follow``: ``carewatch ingest FILE --follow`` started behind the whole file, its
+  follower (made as the command makes it) reading it in one poll, in a child process too;
 * ``floor``: the plain-Python program the issue defines, in a child process too: read the file,
   split each line on ``|``, fold the events into one row per call in a dict keyed by call id
   (queue, start, answer, end, agent, wait, talk, disposition), and insert the rows with
@@ -64,6 +66,27 @@ reading = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 print(json.dumps({"took": took, "calls": summary.added, "events": summary.agent_events,
                   "skipped": summary.skipped, "rss": int(status["VmHWM"].split()[0]) / 1024,
                   "reading_rss": reading}))
+"""
+
+#: ``carewatch ingest FILE --follow`` started behind the whole file: its follower (made as
+#: ``cli/ingest.py`` makes it) catching up in one poll.
+_FOLLOW = """
+import json, sys, time
+sys.path.insert(0, sys.argv[3])
+from tests.bench.bench_ingest import bench_config
+from carewatch.ingest import Follower
+from carewatch.ingest.oneshot import INGEST_BATCH_LINES
+from carewatch.store import Store
+t = time.perf_counter()
+store = Store(sys.argv[2])
+follower = Follower(store, bench_config(), [(sys.argv[1], "queue_log")],
+                    batch_lines=INGEST_BATCH_LINES, ahead=store.is_sqlite)
+try:
+    summary = follower.poll_once()
+finally:
+    follower.close()
+    store.close()
+print(json.dumps({"took": time.perf_counter() - t, "calls": summary.added}))
 """
 
 #: The floor: a plain-Python program, no carewatch code in it.
@@ -135,6 +158,7 @@ def measure(days: int, seed: int, runs: int) -> dict[str, float]:
         schema: list[str] = []
         samples: dict[str, list[float]] = {"ours": [], "floor": [], "ratio": [], "rss": []}
         samples["reading_rss"] = []
+        samples["follow"], samples["follow_ratio"] = [], []
         calls = events = 0
         for run in range(runs + 1):  # run 0 warms the page cache and the interpreters up
             remove_db(ours_db)
@@ -149,6 +173,16 @@ def measure(days: int, seed: int, runs: int) -> dict[str, float]:
             )
             if not schema:
                 schema = call_schema(ours_db)
+            remove_db(ours_db)
+            follow = json.loads(
+                subprocess.run(
+                    [sys.executable, "-c", _FOLLOW, str(path), str(ours_db), str(ROOT)],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                ).stdout.splitlines()[-1]
+            )
+            assert follow["calls"] == ours["calls"], (follow, ours)
             floor = json.loads(
                 subprocess.run(
                     [sys.executable, "-c", _FLOOR, str(path), str(floor_db), json.dumps(schema)],
@@ -164,6 +198,8 @@ def measure(days: int, seed: int, runs: int) -> dict[str, float]:
                 samples["ratio"].append(ours["took"] / floor["took"])
                 samples["rss"].append(ours["rss"])
                 samples["reading_rss"].append(ours["reading_rss"])
+                samples["follow"].append(follow["took"])
+                samples["follow_ratio"].append(follow["took"] / floor["took"])
         remove_db(ours_db)
         remove_db(floor_db)
     out = {key: statistics.median(values) for key, values in samples.items()}
@@ -194,6 +230,10 @@ def main(argv: list[str] | None = None) -> int:
     for label, key in (("ours: ingest_paths", "ours"), ("floor: plain Python", "floor")):
         print(f"{label:25}{got[key]:>12.2f} s   {got['lines'] / got[key]:,.0f} lines/s")
     print(f"ours / floor             {got['ratio']:>12.2f}x  (goal <= 2.0x)")
+    print(
+        f"ingest --follow catch-up {got['follow']:>12.2f} s   = {got['follow_ratio']:.2f}x floor, "
+        f"{got['follow'] / got['ours']:.2f}x the one-shot"
+    )
     print(f"peak RSS of ours         {got['rss']:>12.0f} MB  (goal <= 300 MB)")
     print(f"  of its reading process {got['reading_rss']:>12.0f} MB  (0: none)")
     load = os.getloadavg()
