@@ -14,7 +14,7 @@ from carewatch.figures import (
     figures_key,
     window_callbacks,
     window_figures,
-    window_kpis,
+    windows_kpis,
 )
 from carewatch.i18n import N_, _
 from carewatch.kpi.insights import insights
@@ -108,18 +108,24 @@ def _build(
             calls=calls(),
         ).kpis
 
-    kpis = kept.get("figures", figures)
-    compared = []
+    others = []
     for other in (period.previous(), period.earlier()):
         other_full = other.window(tz)
-        up_to = cut_at(period, other, tz, now)
-        other_window = Window(other_full.start, up_to, other_full.label)
-        whole = _whole(cache, other_window, other_full)
-        other_kpis = window_kpis(
-            store, config, other_window, now=now, with_agent_time=True, cache=whole, **narrow
-        )
-        compared.append(Compared(other, other_kpis, up_to, other_full.end))
-    previous, earlier = compared
+        other_window = Window(other_full.start, cut_at(period, other, tz, now), other_full.label)
+        others.append((other, other_window, other_full, _whole(cache, other_window, other_full)))
+    # the periods compared with are summed apart (a second core) while this one reads its own
+    started = windows_kpis(
+        store, config, [(w, whole) for _, w, _, whole in others], now=now, **narrow
+    )
+    try:
+        kpis = kept.get("figures", figures)
+        snapshots = started.result()
+    finally:
+        started.close()
+    previous, earlier = (
+        Compared(other, snapshot, w.end, full.end)
+        for (other, w, full, _), snapshot in zip(others, snapshots, strict=True)
+    )
     seen = {period: kpis} | ({previous.period: previous.kpis} if previous.complete else {})
 
     # the call-backs judged on the period's calls are kept; the later calls are read each time

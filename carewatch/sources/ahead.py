@@ -21,10 +21,10 @@ import marshal
 import os
 import signal
 import struct
-import sys
 from collections.abc import Generator
 from typing import IO, TYPE_CHECKING, Any
 
+from carewatch import apart
 from carewatch.records import AgentEvent, CallUpdate, Record
 from carewatch.sources.lines import ReadResult, read_lines
 from carewatch.sources.parse import Parsed
@@ -43,7 +43,7 @@ Batch = tuple[ReadResult, Parsed, bool, int]
 AHEAD_BYTES = 4 * 1024 * 1024
 
 #: Whether this system forks a child that may read ahead (Linux; see :func:`can_read_ahead`).
-FORKS = sys.platform.startswith("linux")
+FORKS = apart.FORKS
 
 _SIZE = struct.Struct("<Q")
 _CALL, _EVENT = 0, 1

@@ -94,6 +94,12 @@ class Store:
         """The database as the user names it (a file's path; a URL without credentials)."""
         return display_name(self.url)
 
+    @property
+    def on_file(self) -> bool:
+        """Whether this is an SQLite file (which another process may open as well), not
+        PostgreSQL or an in-memory database."""
+        return self.is_sqlite and display_name(self.url) != ":memory:"
+
     def close(self) -> None:
         changes = getattr(self, "_changes", None)
         if changes is not None:
