@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from carewatch.config import Config, parse_config
-from carewatch.kpi.definitions import KPIS
+from carewatch.kpi.definitions import KPIS, TREND_KEYS
 from carewatch.present import clean_text
 from carewatch.records import AgentEvent, CallUpdate
 from carewatch.report import (
@@ -269,6 +269,17 @@ def test_json_values_match_the_hand_count(report: Report) -> None:
     week = json.loads(render(report, "json"))["same_day_last_week"]["kpis"]
     assert (prev["offered"], week["offered"]) == (4, 7)
     assert prev["abandon_rate"] == 0.0 and prev["open_issues"] == 1
+
+
+def test_the_trend_shows_the_days_compared_with_as_the_comparison_does(report: Report) -> None:
+    data = json.loads(render(report, "json"))
+    trend = {row["period"]: row for row in data["trend"]}
+    for key, day in (("previous_day", BEFORE), ("same_day_last_week", LAST_WEEK)):
+        compared = data[key]["kpis"]
+        assert {k: trend[day.isoformat()][k] for k in TREND_KEYS} == {
+            k: compared[k] for k in TREND_KEYS
+        }, key
+    assert trend[LAST_WEEK.isoformat()]["offered"] == 7
 
 
 def test_json_calls_list_every_call_with_stable_keys(report: Report) -> None:

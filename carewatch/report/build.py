@@ -126,7 +126,8 @@ def _build(
         Compared(other, snapshot, w.end, full.end)
         for (other, w, full, _), snapshot in zip(others, snapshots, strict=True)
     )
-    seen = {period: kpis} | ({previous.period: previous.kpis} if previous.complete else {})
+    # the trend takes the whole periods read already from their snapshots, not the database
+    seen = {period: kpis} | {c.period: c.kpis for c in (previous, earlier) if c.complete}
 
     # the call-backs judged on the period's calls are kept; the later calls are read each time
     within = decode_callbacks(
