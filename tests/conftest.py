@@ -4,6 +4,7 @@ for the session) that the store, ingest, tag and report tests run against."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,6 +46,36 @@ def _isolated_environment(
     # the process speaking English again
     i18n.set_language("en")
     speak_argparse("en")
+
+
+class Children(list[int]):
+    """The pids of the child processes a test forked (``os.fork``, counted)."""
+
+    def all_ended(self) -> bool:
+        """Whether every one has ended and been reaped (none running, none a zombie)."""
+        for pid in self:
+            try:
+                os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                continue
+            return False
+        return True
+
+
+@pytest.fixture
+def children(monkeypatch: pytest.MonkeyPatch) -> Children:
+    """The child processes forked during the test."""
+    pids = Children()
+    fork = os.fork
+
+    def counted() -> int:
+        pid = fork()
+        if pid:
+            pids.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", counted)
+    return pids
 
 
 def postgres_server() -> Iterator[PostgresServer]:

@@ -20,43 +20,17 @@ from carewatch.config import Config, parse_config
 from carewatch.kpicache import KpiCache
 from carewatch.report import build_report, render
 from carewatch.store import Store
+from tests.conftest import Children
 from tests.test_report import DAY, NOW, fill
 
 pytestmark = pytest.mark.skipif(not apart.FORKS, reason="children are forked on Linux only")
 
 
-@pytest.fixture
-def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The children forked (their pids)."""
-    pids: list[int] = []
-    fork = os.fork
-
-    def counted() -> int:
-        pid = fork()
-        if pid:
-            pids.append(pid)
-        return pid
-
-    monkeypatch.setattr(os, "fork", counted)
-    return pids
-
-
-def _all_ended(pids: list[int]) -> bool:
-    """Whether every child has ended and been reaped (none left running or as a zombie)."""
-    for pid in pids:
-        try:
-            os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            continue
-        return False
-    return True
-
-
-def test_the_child_gives_its_result_and_is_reaped(forks: list[int]) -> None:
+def test_the_child_gives_its_result_and_is_reaped(children: Children) -> None:
     started = start_apart(lambda: "here", lambda: {"pid": os.getpid(), "x": [1.5, None, "é"]})
     got = started.result()
-    assert started.from_child and len(forks) == 1 and _all_ended(forks)
-    assert got["pid"] == forks[0] and got["x"] == [1.5, None, "é"]
+    assert started.from_child and len(children) == 1 and children.all_ended()
+    assert got["pid"] == children[0] and got["x"] == [1.5, None, "é"]
     started.close()  # after the result: nothing left to end
 
 
@@ -66,25 +40,25 @@ def test_the_child_gives_its_result_and_is_reaped(forks: list[int]) -> None:
     ids=["raises", "not-marshallable", "dies"],
 )
 def test_a_child_that_fails_leaves_the_work_to_this_process(
-    forks: list[int], child_work: Any
+    children: Children, child_work: Any
 ) -> None:
     started = start_apart(lambda: "here", child_work)
     assert started.result() == "here" and not started.from_child
-    assert len(forks) == 1 and _all_ended(forks)
+    assert len(children) == 1 and children.all_ended()
 
 
-def test_close_ends_a_child_whose_result_is_not_wanted(forks: list[int]) -> None:
+def test_close_ends_a_child_whose_result_is_not_wanted(children: Children) -> None:
     never_written, keep_open = os.pipe()
     try:
         started = start_apart(lambda: "here", lambda: os.read(never_written, 1))
         started.close()  # as when the report failed meanwhile: the child is killed and reaped
-        assert len(forks) == 1 and _all_ended(forks)
+        assert len(children) == 1 and children.all_ended()
     finally:
         os.close(never_written)
         os.close(keep_open)
 
 
-def test_nothing_is_forked_while_another_thread_runs(forks: list[int]) -> None:
+def test_nothing_is_forked_while_another_thread_runs(children: Children) -> None:
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
     other.start()
@@ -94,13 +68,13 @@ def test_nothing_is_forked_while_another_thread_runs(forks: list[int]) -> None:
     finally:
         stop.set()
         other.join()
-    assert not forks
+    assert not children
 
 
-def test_nothing_is_forked_off_linux(forks: list[int], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_nothing_is_forked_off_linux(children: Children, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(apart, "FORKS", False)
     started = start_apart(lambda: "here", lambda: "child")
-    assert started.result() == "here" and not forks
+    assert started.result() == "here" and not children
 
 
 @pytest.fixture
@@ -120,29 +94,29 @@ def test_a_report_sums_the_periods_it_compares_with_apart_and_reads_the_same(
     store: Store,
     config: Config,
     tmp_path: Path,
-    forks: list[int],
+    children: Children,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The day before and the same day a week before, each summed by a child of its own (as for
     two 50,000-call days; here the threshold is lowered to the test's few calls), give the
     report read in one process, and are kept in the cache as they would be."""
     one_process = [render(build_report(store, config, DAY, now=NOW), f) for f in ("text", "json")]
-    assert not forks
+    assert not children
     monkeypatch.setattr(figures, "APART_CALLS", 1)
     cache = KpiCache(store, config, tmp_path / "cache")
     report = build_report(store, config, DAY, now=NOW, cache=cache)
-    assert len(forks) == 2 and _all_ended(forks)
+    assert len(children) == 2 and children.all_ended()
     assert [render(report, f) for f in ("text", "json")] == one_process
-    forks.clear()
+    children.clear()
     again = build_report(store, config, DAY, now=NOW, cache=cache)  # both days kept: no child
-    assert not forks
+    assert not children
     assert [render(again, f) for f in ("text", "json")] == one_process
 
 
 def test_a_report_whose_child_fails_reads_the_same(
     store: Store,
     config: Config,
-    forks: list[int],
+    children: Children,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     one_process = render(build_report(store, config, DAY, now=NOW), "json")
@@ -156,4 +130,4 @@ def test_a_report_whose_child_fails_reads_the_same(
 
     monkeypatch.setattr(Store, "__init__", no_database_in_the_child)
     assert render(build_report(store, config, DAY, now=NOW), "json") == one_process
-    assert len(forks) == 2 and _all_ended(forks)
+    assert len(children) == 2 and children.all_ended()

@@ -19,6 +19,7 @@ from carewatch.sources.positions import Position, load_positions
 from carewatch.sources.queue_log import QueueLogParser
 from carewatch.sources.reader import LogReader
 from carewatch.store import Store, StoreError
+from tests.conftest import Children
 from tests.test_ingest_batches import CONFIG, _changes_in_order, _pending, _tables
 from tests.test_ingest_batches import log_bytes as the_file_they_read  # noqa: F401 - a fixture
 
@@ -32,30 +33,10 @@ def odd_log(request: pytest.FixtureRequest) -> bytes:
 
 
 @pytest.fixture
-def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Every file read ahead, however small; the children forked (their pids)."""
+def forks(children: Children, monkeypatch: pytest.MonkeyPatch) -> Children:
+    """Every file read ahead, however small; the children forked."""
     monkeypatch.setattr(ahead, "AHEAD_BYTES", 0)
-    pids: list[int] = []
-    fork = os.fork
-
-    def counted() -> int:
-        pid = fork()
-        if pid:
-            pids.append(pid)
-        return pid
-
-    monkeypatch.setattr(os, "fork", counted)
-    return pids
-
-
-def _all_ended(pids: list[int]) -> bool:
-    for pid in pids:
-        try:
-            os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            continue  # reaped already
-        return False
-    return True
+    return children
 
 
 def _ingested(folder: Path, data: bytes, **kwargs: Any) -> tuple[dict[str, Any], str, Any]:
@@ -86,7 +67,7 @@ def test_read_ahead_stores_what_one_process_stores(
 ) -> None:
     ahead_small, small_db, small = _ingested(tmp_path / "a", odd_log, batch_lines=7)
     ahead_whole, whole_db, whole = _ingested(tmp_path / "b", odd_log)
-    assert forks and _all_ended(forks)
+    assert forks and forks.all_ended()
     forks.clear()
     ahead.AHEAD_BYTES = 1 << 60  # the monkeypatch restores it: every file read in one process
     one_small, one_db, one = _ingested(tmp_path / "c", odd_log, batch_lines=7)
@@ -118,7 +99,7 @@ def test_a_read_error_in_the_child_is_raised_after_the_batches_before_it(
         with pytest.raises(OSError, match="Input/output error") as raised:
             ingest_paths(store, CONFIG, [str(log)], "queue_log", batch_lines=6)
         assert raised.value.errno == errno.EIO
-        assert forks and _all_ended(forks)
+        assert forks and forks.all_ended()
         (pos,) = store.positions()
         assert (pos["line_no"], pos["lines_read"]) == (18, 18)  # the three batches read
         assert store.count_calls() == 6
@@ -138,7 +119,7 @@ def test_a_failed_commit_stops_the_child_and_a_second_run_completes_the_file(
         )
         with pytest.raises(StoreError, match="no room left"):
             ingest_paths(store, CONFIG, [str(log)], "queue_log", batch_lines=6)
-        assert forks and _all_ended(forks)
+        assert forks and forks.all_ended()
         # batches of 6 lines, two calls each: call-5 starts in the third; two committed
         assert store.count_calls() == 4
         (pos,) = store.positions()
@@ -192,7 +173,7 @@ def test_a_position_moved_by_another_process_while_reading_ahead_is_taken_over(
         results = mine.read()
         mine.close()
         assert [r.lines_read for r in results] == [6]  # then the other process's position
-        assert forks and _all_ended(forks)
+        assert forks and forks.all_ended()
         assert store.count_calls() == 10
         (pos,) = store.positions()
         assert (pos["line_no"], pos["lines_read"]) == (30, 30)
@@ -227,7 +208,7 @@ def test_a_first_batch_that_does_not_end_where_the_child_started_reads_the_rest_
     db = str(tmp_path / "cw.db")
     with Store(db) as store:
         summary = ingest_paths(store, CONFIG, [str(log)], "queue_log", batch_lines=6)
-        assert forks and _all_ended(forks)
+        assert forks and forks.all_ended()
         assert (summary.added, summary.lines_read) == (10, 30)
     assert _changes_in_order(db)[0] == 5  # five batches of 6 lines, each its transaction
 
@@ -244,7 +225,7 @@ def test_a_child_that_fails_at_once_is_raised_after_the_first_batch(
     with Store(str(tmp_path / "cw.db")) as store:
         with pytest.raises(OSError, match="Input/output error"):
             ingest_paths(store, CONFIG, [str(log)], "queue_log", batch_lines=6)
-        assert forks and _all_ended(forks)
+        assert forks and forks.all_ended()
         (pos,) = store.positions()
         assert pos["line_no"] == 6  # the first batch, parsed here
 
@@ -259,7 +240,7 @@ def test_off_linux_the_file_is_read_in_one_process(
     assert not forks
     monkeypatch.setattr(ahead, "FORKS", True)
     same, _, again = _ingested(tmp_path / "linux", odd_log, batch_lines=7)
-    assert forks and _all_ended(forks)
+    assert forks and forks.all_ended()
     assert tables == same and _counts(summary) == _counts(again)
 
 
@@ -288,5 +269,5 @@ def test_a_follower_reading_ahead_as_the_file_grows_stores_what_one_process_stor
                 follower.poll_once()
         finally:
             follower.close()
-        assert len(forks) >= len(cuts) and _all_ended(forks)  # each poll read ahead
+        assert len(forks) >= len(cuts) and forks.all_ended()  # each poll read ahead
         assert _tables(store) == expected

@@ -143,6 +143,14 @@ print(json.dumps({"took": time.perf_counter() - t, "calls": len(rows)}))
 """
 
 
+def _run(script: str, *args: str) -> dict[str, float]:
+    """Run ``script`` in a new interpreter; what it printed last, as JSON."""
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args], capture_output=True, text=True, check=True
+    )
+    return dict(json.loads(done.stdout.splitlines()[-1]))
+
+
 def measure(days: int, seed: int, runs: int) -> dict[str, float]:
     """Generate the file and time ours and the floor in turn; medians, and ours's peak RSS."""
     from carewatch.simulate import simulate_history
@@ -163,34 +171,13 @@ def measure(days: int, seed: int, runs: int) -> dict[str, float]:
         for run in range(runs + 1):  # run 0 warms the page cache and the interpreters up
             remove_db(ours_db)
             remove_db(floor_db)
-            ours = json.loads(
-                subprocess.run(
-                    [sys.executable, "-c", _OURS, str(path), str(ours_db), str(ROOT)],
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                ).stdout.splitlines()[-1]
-            )
+            ours = _run(_OURS, str(path), str(ours_db), str(ROOT))
             if not schema:
                 schema = call_schema(ours_db)
             remove_db(ours_db)
-            follow = json.loads(
-                subprocess.run(
-                    [sys.executable, "-c", _FOLLOW, str(path), str(ours_db), str(ROOT)],
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                ).stdout.splitlines()[-1]
-            )
+            follow = _run(_FOLLOW, str(path), str(ours_db), str(ROOT))
             assert follow["calls"] == ours["calls"], (follow, ours)
-            floor = json.loads(
-                subprocess.run(
-                    [sys.executable, "-c", _FLOOR, str(path), str(floor_db), json.dumps(schema)],
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                ).stdout.splitlines()[-1]
-            )
+            floor = _run(_FLOOR, str(path), str(floor_db), json.dumps(schema))
             calls, events = int(ours["calls"]), int(ours["events"])
             if run:
                 samples["ours"].append(ours["took"])
