@@ -3,6 +3,7 @@ being talked (queue, operator, running duration), updated by row key every secon
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 
 from carewatch.callstate import status_words
@@ -17,6 +18,8 @@ from carewatch.tui.text import caller_text, literal
 
 #: Most rows the panel keeps (waiting callers first).
 MAX_ROWS = 100
+#: What a border takes around its title ("╭─ " and " ─╮").
+TITLE_FRAME = 6
 
 COLUMNS: tuple[Column, ...] = (
     Column(
@@ -116,7 +119,20 @@ class LiveCallsTable(RowsTable):
             changes = self.sync_rows(rows)
             if changes.added or changes.removed:
                 self.sort("state", key=lambda cell: getattr(cell, "rank", ()))
-        state = self._state
-        self.border_title = _("{title} · {waiting} waiting · {talking} talking").format(
-            title=self.panel_title, waiting=state.waiting, talking=state.talking
+        self._retitle()
+
+    def on_resize(self) -> None:
+        self._retitle()
+
+    def _retitle(self) -> None:
+        """The title with both counts; without the panel's name where the border has no room
+        for it (the counts say "waiting" and "talking" all the same), never cut."""
+        if self._state is None:
+            return
+        counts = {"waiting": self._state.waiting, "talking": self._state.talking}
+        title = _("{title} · {waiting} waiting · {talking} talking").format(
+            title=self.panel_title, **counts
         )
+        if self.size.width and cell_len(title) > self.size.width - TITLE_FRAME:
+            title = _("{waiting} waiting · {talking} talking").format(**counts)
+        self.border_title = title
