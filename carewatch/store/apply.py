@@ -49,6 +49,7 @@ from carewatch.records import (
 from carewatch.sources.queue_entries import entry_order, fold_entry, starts
 from carewatch.store.callrows import COLUMNS, EntryKey, Originals, Rows, load_calls, new_row
 from carewatch.store.database import Tx
+from carewatch.store.pgstats import keep_statistics
 from carewatch.store.tags import LOGGED_FIELDS, record_log_changes
 
 #: Rows per executemany of updates.
@@ -280,6 +281,7 @@ def _write(
     )
     inserts = list(map(_INSERTED_VALUES, new.values()))
     tx.insert_rows(insert, _INSERTED_COLUMNS, inserts, nullable=NULLABLE_CALL_COLUMNS)
+    keep_statistics(tx, "cw_call", len(inserts))  # PostgreSQL: the next batch's look-ups
     update_rows = [_UPDATED_VALUES(row) for row in changed]
     for update_chunk in _chunks(update_rows):
         tx.executemany(update, update_chunk)

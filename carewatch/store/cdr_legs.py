@@ -16,6 +16,7 @@ from typing import Any
 from carewatch.records import CALL_STATE_FIELDS, CdrLeg
 from carewatch.sources.cdr_call import call_from_legs
 from carewatch.store.database import Tx
+from carewatch.store.pgstats import keep_statistics
 
 #: The call fields a CDR call's legs decide.
 DERIVED = CALL_STATE_FIELDS
@@ -44,6 +45,7 @@ def store_and_derive(
     values = list(rows.values())
     for i in range(0, len(values), CHUNK):
         tx.executemany(_INSERT, values[i : i + CHUNK])
+    keep_statistics(tx, "cw_cdr_leg", len(values))  # PostgreSQL: the look-ups just below
     keys = sorted(last_line)
     known: dict[str, list[CdrLeg]] = {}
     for i in range(0, len(keys), CHUNK):
