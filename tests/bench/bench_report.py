@@ -115,7 +115,7 @@ def day_records(
 
 
 def build_database(
-    path: Path,
+    path: Path | str,
     config: Config,
     *,
     day_calls: int,
@@ -125,8 +125,8 @@ def build_database(
     seed: int,
 ) -> tuple[Store, int]:
     """A database of ``history_days`` days ending on the report day (``day_calls`` calls; the
-    day before and a week before ``compare_calls``; other days ``history_calls``); returns it
-    and its number of calls."""
+    day before and a week before ``compare_calls``; other days ``history_calls``) at ``path``
+    (an SQLite file, or a database URL); returns it and its number of calls."""
     store = Store(str(path))
     rng = random.Random(seed)
     compared = {REPORT_DAY - timedelta(days=1), REPORT_DAY - timedelta(days=7)}
