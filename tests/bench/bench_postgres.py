@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -41,21 +40,8 @@ from carewatch.store import Store
 from carewatch.timeutil import day_bounds
 from tests.bench.bench_ingest import START, remove_db
 from tests.bench.bench_ingest import bench_config as ingest_config
-from tests.bench.bench_report import REPORT_DAY, bench_config, build_database
+from tests.bench.bench_report import REPORT_DAY, bench_config, build_database, interleaved
 from tests.pgserver import PostgresServer
-
-
-def in_turn(fns: dict[str, Callable[[], object]], runs: int) -> dict[str, float]:
-    """The median wall time of each of ``fns``, run in turn ``runs`` times after a warm-up."""
-    for fn in fns.values():
-        fn()
-    times: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(runs):
-        for name, fn in fns.items():
-            t = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - t)
-    return {name: statistics.median(ts) for name, ts in times.items()}
 
 
 def ingest_figures(server: PostgresServer, folder: Path, days: int, runs: int) -> dict[str, float]:
@@ -82,7 +68,7 @@ def ingest_figures(server: PostgresServer, folder: Path, days: int, runs: int) -
         remove_db(sqlite_db)
         return str(sqlite_db)
 
-    timed = in_turn(
+    timed = interleaved(
         {
             "postgresql": into(server.new_schema, "postgresql"),
             "sqlite": into(fresh_sqlite, "sqlite"),
@@ -134,7 +120,7 @@ def report_figures(
 
         return run
 
-    timed = in_turn(
+    timed = interleaved(
         {
             f"{kind} {name}": report(name, kind == "warm")
             for kind in ("warm", "cold")
