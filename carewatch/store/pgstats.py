@@ -10,8 +10,10 @@ inserts :data:`MIN_ROWS` rows or more, and at least :data:`SHARE` of what the ta
 a young table is analyzed as it grows, and a busy but large table is left to autovacuum. SQLite
 plans with its indexes alone and is left as it is.
 
-ANALYZE takes a lock that only other maintenance (VACUUM, ANALYZE, CREATE INDEX) waits for; a
-database user that does not own the table gets a warning from the server, not an error.
+ANALYZE takes a lock that only other maintenance (VACUUM, ANALYZE, CREATE INDEX) conflicts with:
+readers and writers never wait for it, and an autovacuum that holds the table gives way after the
+server's ``deadlock_timeout`` (a second). A database user that does not own the table gets a
+warning from the server, not an error.
 """
 
 from __future__ import annotations
