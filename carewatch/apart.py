@@ -7,12 +7,13 @@ runs the function, sends what it returns through a pipe (``marshal``: plain valu
 ends with ``os._exit``, so it never runs this process's clean-up, flushes its buffers or
 closes what it inherited.
 
-A child that reads the database opens its own connection (SQLite: "any database connection
-that is used in a child process must be opened in the child process, not inherited from the
-parent"), and the parent must not be inside a transaction when it forks: SQLite's per-process
-lock records are inherited too, and would tell the child it holds locks it does not. The
-callers fork between reads; this process keeps its own connection open until the child is
-done, so the database's shared memory is never reset under the child.
+A child that reads the database opens its own connection and never touches the ones it
+inherited (SQLite: "any database connection that is used in a child process must be opened in
+the child process, not inherited from the parent"; psycopg says the same of PostgreSQL's), and
+ends without closing them. On SQLite the parent must not be inside a transaction when it forks:
+SQLite's per-process lock records are inherited too, and would tell the child it holds locks it
+does not. The callers fork between reads; this process keeps its own connection open until the
+child is done, so an SQLite database's shared memory is never reset under the child.
 
 Forked only where it is safe and worth it: on Linux (macOS documents a fork without an exec
 unsafe once system libraries are loaded, Windows has none) and when this process runs one

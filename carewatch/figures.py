@@ -179,7 +179,7 @@ def windows_kpis(
     """Start on the snapshots of ``windows`` (each :func:`window_kpis` with the operators' time
     and its cache, or none). Those the caches keep are read now; the others are computed when
     :meth:`Snapshots.result` is called, or, when they hold :data:`APART_CALLS` calls or more of
-    an SQLite file, meanwhile in a child process with its own connection
+    a database another process can open, meanwhile in a child process with its own connection
     (:mod:`carewatch.apart`; one a window), while this one goes on with other work. The
     snapshots are the same either way."""
     key = figures_key(queue, agent, True)
@@ -200,7 +200,7 @@ def windows_kpis(
             continue
         here = functools.partial(compute, window, store)
         # one child a window (forked between reads: no transaction is open here)
-        if store.on_file and store.window_stamp(window.start, window.end, window.end).calls >= (
+        if store.shared and store.window_stamp(window.start, window.end, window.end).calls >= (
             APART_CALLS
         ):
             started.append(start_apart(here, functools.partial(in_child, window)))

@@ -83,8 +83,9 @@ def config() -> Config:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    s = Store(str(tmp_path / "cw.db"))
+def store(database: str) -> Iterator[Store]:
+    """The report tests' calls in an SQLite file and in PostgreSQL: a child opens either."""
+    s = Store(database)
     fill(s)
     yield s
     s.close()

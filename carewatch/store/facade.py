@@ -95,10 +95,10 @@ class Store:
         return display_name(self.url)
 
     @property
-    def on_file(self) -> bool:
-        """Whether this is an SQLite file (which another process may open as well), not
-        PostgreSQL or an in-memory database."""
-        return self.is_sqlite and display_name(self.url) != ":memory:"
+    def shared(self) -> bool:
+        """Whether another process can open this database as well: an SQLite file or
+        PostgreSQL, not an in-memory database."""
+        return not self.is_sqlite or display_name(self.url) != ":memory:"
 
     def close(self) -> None:
         changes = getattr(self, "_changes", None)
