@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,8 @@ from carewatch.kpicache import KpiCache
 from carewatch.report import build_report, render
 from carewatch.store import Store
 from tests.conftest import Children
-from tests.test_report import DAY, NOW, fill
+from tests.test_kpicache import store as report_calls  # noqa: F401 - a fixture: both databases
+from tests.test_report import DAY, NOW
 
 pytestmark = pytest.mark.skipif(not apart.FORKS, reason="children are forked on Linux only")
 
@@ -82,17 +82,8 @@ def config() -> Config:
     return parse_config({"timezone": "Europe/Rome"})
 
 
-@pytest.fixture
-def store(database: str) -> Iterator[Store]:
-    """The report tests' calls in an SQLite file and in PostgreSQL: a child opens either."""
-    s = Store(database)
-    fill(s)
-    yield s
-    s.close()
-
-
 def test_a_report_sums_the_periods_it_compares_with_apart_and_reads_the_same(
-    store: Store,
+    report_calls: Store,
     config: Config,
     tmp_path: Path,
     children: Children,
@@ -101,26 +92,30 @@ def test_a_report_sums_the_periods_it_compares_with_apart_and_reads_the_same(
     """The day before and the same day a week before, each summed by a child of its own (as for
     two 50,000-call days; here the threshold is lowered to the test's few calls), give the
     report read in one process, and are kept in the cache as they would be."""
-    one_process = [render(build_report(store, config, DAY, now=NOW), f) for f in ("text", "json")]
+    one_process = [
+        render(build_report(report_calls, config, DAY, now=NOW), f) for f in ("text", "json")
+    ]
     assert not children
     monkeypatch.setattr(figures, "APART_CALLS", 1)
-    cache = KpiCache(store, config, tmp_path / "cache")
-    report = build_report(store, config, DAY, now=NOW, cache=cache)
+    cache = KpiCache(report_calls, config, tmp_path / "cache")
+    report = build_report(report_calls, config, DAY, now=NOW, cache=cache)
     assert len(children) == 2 and children.all_ended()
     assert [render(report, f) for f in ("text", "json")] == one_process
     children.clear()
-    again = build_report(store, config, DAY, now=NOW, cache=cache)  # both days kept: no child
+    again = build_report(
+        report_calls, config, DAY, now=NOW, cache=cache
+    )  # both days kept: no child
     assert not children
     assert [render(again, f) for f in ("text", "json")] == one_process
 
 
 def test_a_report_whose_child_fails_reads_the_same(
-    store: Store,
+    report_calls: Store,
     config: Config,
     children: Children,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    one_process = render(build_report(store, config, DAY, now=NOW), "json")
+    one_process = render(build_report(report_calls, config, DAY, now=NOW), "json")
     monkeypatch.setattr(figures, "APART_CALLS", 1)
     real, parent = Store.__init__, os.getpid()
 
@@ -130,5 +125,5 @@ def test_a_report_whose_child_fails_reads_the_same(
         real(self, *args, **kwargs)
 
     monkeypatch.setattr(Store, "__init__", no_database_in_the_child)
-    assert render(build_report(store, config, DAY, now=NOW), "json") == one_process
+    assert render(build_report(report_calls, config, DAY, now=NOW), "json") == one_process
     assert len(children) == 2 and children.all_ended()
