@@ -20,7 +20,7 @@ from carewatch.kpicache import KpiCache
 from carewatch.report import build_report, render
 from carewatch.store import Store
 from tests.conftest import Children
-from tests.test_kpicache import store as report_calls  # noqa: F401 - a fixture: both databases
+from tests.test_kpicache import store as the_report_calls  # noqa: F401 - a fixture
 from tests.test_report import DAY, NOW
 
 pytestmark = pytest.mark.skipif(not apart.FORKS, reason="children are forked on Linux only")
@@ -80,6 +80,13 @@ def test_nothing_is_forked_off_linux(children: Children, monkeypatch: pytest.Mon
 @pytest.fixture
 def config() -> Config:
     return parse_config({"timezone": "Europe/Rome"})
+
+
+@pytest.fixture
+def report_calls(the_report_calls: Store) -> Store:  # noqa: F811 - the imported fixture
+    """The report tests' calls (test_kpicache's store), in an SQLite file and in PostgreSQL: a
+    child opens either."""
+    return the_report_calls
 
 
 def test_a_report_sums_the_periods_it_compares_with_apart_and_reads_the_same(
