@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from carewatch.store import Store
+from carewatch.tui.switching import SWITCH_SECONDS
 from tests.test_tui import NOW, SIZE, answered_call, make, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,3 +86,23 @@ async def test_a_line_the_screen_follows_is_one_refresh(tmp_path: Path) -> None:
                 "three more polls",
             )
             assert app.refresh_count == before + 1
+
+
+async def test_a_live_screen_switches_threads_sooner_and_gives_the_interval_back(
+    tmp_path: Path,
+) -> None:
+    """While the screen runs live its event loop takes the interpreter back from the follower
+    and the refresh every millisecond instead of every 5 ms (carewatch/tui/switching.py); the
+    interval is given back when it closes, and a screen that is not live leaves it alone."""
+    db = tmp_path / "cw.db"
+    Store(str(db)).close()
+    before = sys.getswitchinterval()
+    assert before != SWITCH_SECONDS
+    app = make(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.refresh_count >= 1, "the first paint")
+        assert sys.getswitchinterval() == SWITCH_SECONDS
+    assert sys.getswitchinterval() == before
+    still = make(db, live=False)
+    async with still.run_test(size=SIZE):
+        assert sys.getswitchinterval() == before

@@ -43,6 +43,7 @@ from carewatch.tui.screens.main import MainScreen
 from carewatch.tui.screens.wall import WallScreen
 from carewatch.tui.snapshot import WINDOW_KINDS, Snapshot, WindowKind
 from carewatch.tui.state import remember_theme, theme_to_use
+from carewatch.tui.switching import SwitchPace
 from carewatch.tui.words import tr, translate_bindings
 
 
@@ -104,6 +105,8 @@ class CarewatchApp(Refreshing, App[None]):
         self._init_refreshing()
         #: Full garbage-collector passes, paced while the screen is live (see gcpace).
         self.collector = CollectorPace()
+        #: The interpreter's switch interval while the screen is live (see switching).
+        self.switching = SwitchPace()
 
     # -- theme -----------------------------------------------------------------------------------
     def _theme_changed(self, theme: Any) -> None:
@@ -153,6 +156,7 @@ class CarewatchApp(Refreshing, App[None]):
                 self._run_demo(self.demo)
             self.set_interval(1.0, self._tick)
             self.collector.start()
+            self.switching.start()
         self.request_refresh()
 
     def _demo_label(self) -> str | None:
@@ -167,6 +171,7 @@ class CarewatchApp(Refreshing, App[None]):
         """Stop every thread this app started (they check the event at least every 250 ms)."""
         self.stop_event.set()
         self.collector.stop()
+        self.switching.stop()
         with contextlib.suppress(StoreError):
             self.store.close()
 
