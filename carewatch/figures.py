@@ -200,9 +200,7 @@ def windows_kpis(
             continue
         here = functools.partial(compute, window, store)
         # one child a window (forked between reads: no transaction is open here)
-        if store.shared and store.window_stamp(window.start, window.end, window.end).calls >= (
-            APART_CALLS
-        ):
+        if store.shared and store.count_calls(window.start, window.end) >= APART_CALLS:
             started.append(start_apart(here, functools.partial(in_child, window)))
         else:
             started.append(Apart(here, None, None))

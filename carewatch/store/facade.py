@@ -225,9 +225,10 @@ class Store:
         by another program); the reads give those values as unknown."""
         return self._read(lambda tx: reads.implausible_calls(tx, start, end))
 
-    def count_calls(self) -> int:
-        """How many calls the database holds."""
-        return self._read(lambda tx: reads.count_calls(tx))
+    def count_calls(self, start: float | None = None, end: float | None = None) -> int:
+        """How many calls the database holds; with ``start`` and ``end``, how many started
+        in [start, end)."""
+        return self._read(lambda tx: reads.count_calls(tx, start, end))
 
     def missed_rings_between(
         self, start: float, end: float, queue: str | None = None

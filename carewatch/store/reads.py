@@ -150,9 +150,13 @@ def implausible_calls(tx: Tx, start: float, end: float) -> int:
     return int(tx.scalar(sql, (start, end)))
 
 
-def count_calls(tx: Tx) -> int:
-    """How many calls the database holds."""
-    return int(tx.scalar("SELECT count(*) FROM cw_call"))
+def count_calls(tx: Tx, start: float | None = None, end: float | None = None) -> int:
+    """How many calls the database holds; with ``start`` and ``end``, how many started in
+    [start, end) (an index-only count)."""
+    if start is None or end is None:
+        return int(tx.scalar("SELECT count(*) FROM cw_call"))
+    sql = f"SELECT count(*) FROM cw_call WHERE started_at >= ? AND started_at < ? AND {_SANE_START}"
+    return int(tx.scalar(sql, (start, end)))
 
 
 def missed_rings_between(
@@ -254,10 +258,7 @@ class WindowStamp(NamedTuple):
 
 def window_stamp(tx: Tx, start: float, end: float, events_from: float) -> WindowStamp:
     """The :class:`WindowStamp` of [start, end): index-only counts, no call read."""
-    calls = tx.scalar(
-        f"SELECT count(*) FROM cw_call WHERE started_at >= ? AND started_at < ? AND {_SANE_START}",
-        (start, end),
-    )
+    calls = count_calls(tx, start, end)
     events = tx.first(
         "SELECT count(*), max(id) FROM cw_agent_event WHERE at >= ? AND at < ?", (events_from, end)
     ) or (0, None)
