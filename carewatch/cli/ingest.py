@@ -108,21 +108,11 @@ def run(args: argparse.Namespace) -> int:
 def _follow(
     store: Store, config: Config, paths: list[tuple[str, str | None]], tables: list[Source]
 ) -> int:
-    from carewatch.ingest import Follower
-    from carewatch.ingest.oneshot import INGEST_BATCH_LINES
+    from carewatch.ingest.follower import service_follower
 
     stop = threading.Event()
     install_stop_signals(stop)
-    # a service started behind a large file (its first start, or after a stop) catches up as
-    # the one-shot ingest reads; a live poll reads a few lines
-    follower = Follower(
-        store,
-        config,
-        paths,
-        tables=tables,
-        batch_lines=INGEST_BATCH_LINES,
-        ahead=store.is_sqlite,
-    )
+    follower = service_follower(store, config, paths, tables=tables)
     total = {"added": 0, "updated": 0}
 
     def on_batch(summary: IngestSummary) -> None:

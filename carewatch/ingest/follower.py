@@ -368,3 +368,26 @@ class Follower:
                 if watcher is not None:
                     watcher.join(timeout=2)
             self.close()
+
+
+def service_follower(
+    store: Store,
+    config: Config,
+    sources: Iterable[tuple[str, str | None] | str] | None = None,
+    *,
+    tables: Iterable[Source] | None = None,
+) -> Follower:
+    """The follower of ``carewatch ingest --follow``: started behind a large file (a service's
+    first start, or after a stop) it catches up as the one-shot ingest reads, in the one-shot's
+    batches and, on SQLite, with a reading process; a live poll reads a few lines. (The
+    screen's follower keeps smaller batches and reads in one process, beside its threads.)"""
+    from carewatch.ingest.oneshot import INGEST_BATCH_LINES
+
+    return Follower(
+        store,
+        config,
+        sources,
+        tables=tables,
+        batch_lines=INGEST_BATCH_LINES,
+        ahead=store.is_sqlite,
+    )

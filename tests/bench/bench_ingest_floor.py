@@ -11,7 +11,8 @@ Writes, in a temporary folder, ``--days`` days of simulated history as an Asteri
   child process, whose peak RSS it reads from ``/proc/self/status`` (``VmHWM``) as it ends,
   and that of the process it forks to read and parse (``getrusage``, ``RUSAGE_CHILDREN``);
 * ``follow``: ``carewatch ingest FILE --follow`` started behind the whole file, its
-  follower (made as the command makes it) reading it in one poll, in a child process too;
+  follower (``service_follower``, as the command makes it) reading it in one poll, in a child
+  process too;
 * ``floor``: the plain-Python program the issue defines, in a child process too: read the file,
   split each line on ``|``, fold the events into one row per call in a dict keyed by call id
   (queue, start, answer, end, agent, wait, talk, disposition), and insert the rows with
@@ -68,19 +69,17 @@ print(json.dumps({"took": took, "calls": summary.added, "events": summary.agent_
                   "reading_rss": reading}))
 """
 
-#: ``carewatch ingest FILE --follow`` started behind the whole file: its follower (made as
-#: ``cli/ingest.py`` makes it) catching up in one poll.
+#: ``carewatch ingest FILE --follow`` started behind the whole file: its follower
+#: (``service_follower``) catching up in one poll.
 _FOLLOW = """
 import json, sys, time
 sys.path.insert(0, sys.argv[3])
 from tests.bench.bench_ingest import bench_config
-from carewatch.ingest import Follower
-from carewatch.ingest.oneshot import INGEST_BATCH_LINES
+from carewatch.ingest.follower import service_follower
 from carewatch.store import Store
 t = time.perf_counter()
 store = Store(sys.argv[2])
-follower = Follower(store, bench_config(), [(sys.argv[1], "queue_log")],
-                    batch_lines=INGEST_BATCH_LINES, ahead=store.is_sqlite)
+follower = service_follower(store, bench_config(), [(sys.argv[1], "queue_log")])
 try:
     summary = follower.poll_once()
 finally:
