@@ -322,3 +322,28 @@ def test_an_issue_change_is_undone_only_by_whoever_made_it(tmp_path: Path) -> No
         assert store.reopen_issue(theirs, "ben")
         assert [(i.title, i.resolved_at) for i in store.open_issues()] == [("theirs", None)]
         assert not store.withdraw_issue(999, "ann") and not store.reopen_issue(999, "ann")
+
+
+def test_the_title_keeps_whom_the_operator_plays_at_80_columns() -> None:
+    """Where the bar is too narrow, "queue all" goes first, then the words before the names;
+    the operator's name and the agent they play stay on it. A queue filter stays too."""
+    from carewatch.tui.panels.now import title_text
+
+    def title(width: int | None, queue: str | None = None) -> str:
+        return title_text(
+            window_title="Today · Fri 27 Nov",
+            queue=queue,
+            operator="root",
+            plays=["Hugo"],
+            now=datetime(2026, 11, 27, 10, 51, 51, tzinfo=ZoneInfo("UTC")).timestamp(),
+            tz=ZoneInfo("UTC"),
+            demo="DEMO · simulated time",
+            width=width,
+        ).plain
+
+    wide = title(None)
+    assert wide.endswith("·  queue all  ·  operator root (Hugo)") and title(200) == wide
+    assert title(90) == wide.replace("  ·  queue all", "")
+    narrow = title(80)
+    assert narrow.endswith("Today · Fri 27 Nov  ·  root (Hugo)") and len(narrow) <= 80
+    assert title(80, queue="sales").endswith("·  sales  ·  root (Hugo)")

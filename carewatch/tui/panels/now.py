@@ -112,10 +112,36 @@ def title_text(
     demo: str | None = None,
     matched: bool | None = None,
     plays: Sequence[str] = (),
+    width: int | None = None,
 ) -> Text:
     """The title bar; the queue and operator names are shown literally. ``matched=False``:
     the operator is no agent of the logs, and the bar says so; ``plays``: the agent ids the
-    config maps the operator to (``root (Hugo)``), when the name is not one of them."""
+    config maps the operator to (``root (Hugo)``), when the name is not one of them.
+
+    Where ``width`` cells are too few for all of it, "queue all" (no filter: the default) goes
+    first, then the words "queue" and "operator" before the names, so that whom an operator
+    plays stays on the bar at 80 columns; only then is the end cut."""
+    text = Text()
+    for terse in range(3):
+        text = _title(window_title, queue, operator, now, tz, demo, matched, plays, terse)
+        if width is None or text.cell_len <= width:
+            break
+    return text
+
+
+def _title(
+    window_title: str,
+    queue: str | None,
+    operator: str | None,
+    now: float,
+    tz: tzinfo,
+    demo: str | None,
+    matched: bool | None,
+    plays: Sequence[str],
+    terse: int,
+) -> Text:
+    """:func:`title_text` in full (``terse`` 0), without "queue all" (1), and without the
+    words before the names too (2)."""
     text = Text(no_wrap=True, overflow="ellipsis", end="")
     text.append(" carewatch ", style="bold reverse")
     text.append(" ")
@@ -125,10 +151,11 @@ def title_text(
         text.append(literal(demo, "bold reverse magenta"))
     text.append("  ")
     text.append(window_title, style="bold")
-    text.append("  ·  {} ".format(_("queue")), style="dim")
-    text.append(literal(queue) if queue else Text(_("all"), style="italic"))
+    if queue or not terse:
+        text.append("  ·  {}".format("" if terse > 1 else _("queue") + " "), style="dim")
+        text.append(literal(queue) if queue else Text(_("all"), style="italic"))
     if operator:
-        text.append("  ·  {} ".format(_("operator")), style="dim")
+        text.append("  ·  {}".format("" if terse > 1 else _("operator") + " "), style="dim")
         text.append(literal(operator, "bold"))
         shown = [a for a in plays if a.casefold() != operator.casefold()][:2]
         if shown:

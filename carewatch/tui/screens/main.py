@@ -235,6 +235,7 @@ class MainScreen(TaggingScreen):
                 demo=self.demo_label,
                 matched=self.snapshot.operator_matches if self.snapshot is not None else None,
                 plays=self._plays(),
+                width=self.query_one(TitleBar).size.width or None,
             )
         )
 
