@@ -4,11 +4,13 @@ and one for the version watcher. Counted in refreshes, not in seconds."""
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 from pathlib import Path
 
 from carewatch.store import Store
+from carewatch.tui.gcpace import MIDDLE_THRESHOLD
 from carewatch.tui.switching import SWITCH_SECONDS
 from tests.test_tui import NOW, SIZE, answered_call, make, wait_for
 
@@ -106,3 +108,24 @@ async def test_a_live_screen_switches_threads_sooner_and_gives_the_interval_back
     still = make(db, live=False)
     async with still.run_test(size=SIZE):
         assert sys.getswitchinterval() == before
+
+
+async def test_a_live_screen_keeps_its_start_out_of_the_collectors_passes_and_gives_it_back(
+    tmp_path: Path,
+) -> None:
+    """While the screen runs live, what was alive when it started is frozen out of the
+    collector's passes, the middle generation holds objects longer (Textual's dropped lines die
+    there instead of waiting for a full pass) and full passes come only from the tick
+    (carewatch/tui/gcpace.py); all given back when the screen closes."""
+    db = tmp_path / "cw.db"
+    Store(str(db)).close()
+    before = gc.get_threshold()
+    assert gc.get_freeze_count() == 0
+    app = make(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.refresh_count >= 1, "the first paint")
+        young, middle, old = gc.get_threshold()
+        assert (young, middle) == (before[0], MIDDLE_THRESHOLD) and old > 1_000_000
+        assert gc.get_freeze_count() > 10_000  # modules, classes, the screen's widgets
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
