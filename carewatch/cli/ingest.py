@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from carewatch.store import Store
 
 
+#: How long a stopping ``ingest --follow`` waits for a report being kept (it takes a second or two).
+KEEP_JOIN_SECONDS = 10.0
+
 DESCRIPTION = N_(
     "Read call-log files (or folders) into the database, from the last committed "
     "position: running it again adds nothing. Formats: {formats}."
@@ -109,6 +112,7 @@ def _follow(
     store: Store, config: Config, paths: list[tuple[str, str | None]], tables: list[Source]
 ) -> int:
     from carewatch.ingest.follower import service_follower
+    from carewatch.report.keep import DayKeeper
 
     stop = threading.Event()
     install_stop_signals(stop)
@@ -141,7 +145,13 @@ def _follow(
         file=sys.stderr,
         flush=True,
     )
+    keeper = DayKeeper(
+        store.url, config, tell=lambda text: print(text, file=sys.stderr, flush=True)
+    )
+    keeping = threading.Thread(target=keeper.run, args=(stop,), name="carewatch-keep", daemon=True)
+    keeping.start()
     follower.run(stop, on_batch=on_batch, on_problems=on_problems)
+    keeping.join(timeout=KEEP_JOIN_SECONDS)
     added = ngettext(
         "stopped: {added} call added, {updated} updated",
         "stopped: {added} calls added, {updated} updated",

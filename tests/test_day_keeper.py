@@ -1,0 +1,151 @@
+"""The day's report kept before anyone asks (carewatch/report/keep.py): the site's ingester
+builds the report of the day before a quarter of an hour after midnight, so the manager's first
+report of it reads none of its calls; a day that cannot be kept is told and tried again later.
+
+The store and the calls are those of tests/test_report.py (a Tuesday in Europe/Rome)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from carewatch.cli import main
+from carewatch.config import Config, load_config, parse_config
+from carewatch.kpicache import KpiCache
+from carewatch.report import build_report, render
+from carewatch.report import keep as keep_module
+from carewatch.report.keep import KEEP_AFTER, RETRY_SECONDS, DayKeeper
+from carewatch.store import Store
+from tests.test_kpicache import CONFIG
+from tests.test_kpicache_sections import reads as reads  # a fixture
+from tests.test_report import DAY, NOW, at, fill
+
+NEXT = DAY + timedelta(days=1)
+MIDNIGHT = at(NEXT, 0)
+
+
+@pytest.fixture
+def config() -> Config:
+    return parse_config(CONFIG)
+
+
+@pytest.fixture
+def store(database: str) -> Iterator[Store]:
+    s = Store(database)
+    fill(s)
+    yield s
+    s.close()
+
+
+class Clock:
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_day_before_is_due_a_quarter_of_an_hour_after_midnight_and_once(
+    config: Config,
+) -> None:
+    keeper = DayKeeper("unused.db", config)
+    keeper.kept = DAY - timedelta(days=1)
+    assert keeper.due(MIDNIGHT - 60) is None  # the day is not over
+    assert keeper.due(MIDNIGHT + KEEP_AFTER - 60) is None  # calls of 23:59 may still be talked
+    assert keeper.due(MIDNIGHT + KEEP_AFTER) == DAY
+    assert keeper.due(NOW) == DAY  # an ingester started in the morning keeps it then
+    keeper.kept = DAY
+    assert keeper.due(NOW) is None
+    assert keeper.due(at(NEXT + timedelta(days=1), 0, 20)) == NEXT
+
+
+def test_a_kept_day_makes_the_mornings_first_report_read_none_of_its_calls(
+    store: Store, config: Config, reads: list[tuple[str, Any]]
+) -> None:
+    told: list[str] = []
+    keeper = DayKeeper(store.url, config, clock=Clock(NOW), tell=told.append)
+    assert keeper.step() == DAY
+    assert len(told) == 1 and told[0].startswith("report of Tuesday 14 May 2024 kept for")
+    assert keeper.step() is None and len(told) == 1  # once
+    reads.clear()
+    morning = build_report(store, config, DAY, now=NOW, cache=KpiCache(store, config))
+    assert reads == [("callers", (at(NEXT, 0), NOW))]  # only the calls since, for call-backs
+    fresh = build_report(store, config, DAY, now=NOW)
+    for fmt in ("text", "json"):
+        assert render(morning, fmt) == render(fresh, fmt)
+
+
+def test_a_day_that_cannot_be_kept_is_told_and_tried_again_later(
+    config: Config, tmp_path: Path
+) -> None:
+    folder = tmp_path / "gone.db"
+    folder.mkdir()  # no database there: the keep fails
+    told: list[str] = []
+    clock = Clock(NOW)
+    keeper = DayKeeper(str(folder), config, clock=clock, tell=told.append)
+    assert keeper.step() is None
+    assert len(told) == 1
+    assert told[0].startswith("could not keep the report of Tuesday 14 May 2024: ")
+    assert told[0].endswith("; trying again in 10 minutes")
+    assert keeper.due(NOW + 60) is None
+    clock.now = NOW + RETRY_SECONDS
+    assert keeper.due(clock.now) == DAY
+    assert keeper.kept is None
+
+
+def test_ingest_follow_keeps_the_day_before(
+    config: Config,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The site's ingester runs the keeper beside its follower, and stops both."""
+    db = tmp_path / "cw.db"
+    with Store(str(db)) as s:
+        fill(s)
+    log = tmp_path / "queue_log"
+    log.write_text("")
+    conf = tmp_path / "carewatch.toml"
+    conf.write_text('timezone = "Europe/Rome"\n')
+    stop_events: list[threading.Event] = []
+    kept = threading.Event()
+    monkeypatch.setattr(keep_module, "CHECK_SECONDS", 0.01)
+    monkeypatch.setattr(keep_module, "wall_clock", lambda: NOW)
+    monkeypatch.setattr("carewatch.cli.ingest.install_stop_signals", stop_events.append)
+    step = DayKeeper.step
+
+    def stepped(self: DayKeeper) -> Any:
+        day = step(self)
+        if day is not None:
+            kept.set()
+            stop_events[0].set()
+        return day
+
+    monkeypatch.setattr(DayKeeper, "step", stepped)
+    timer = threading.Timer(30.0, lambda: stop_events and stop_events[0].set())
+    timer.start()
+    try:
+        code = main(["ingest", str(log), "--follow", "--db", str(db), "--config", str(conf)])
+    finally:
+        timer.cancel()
+    assert code == 0 and kept.is_set()
+    err = capsys.readouterr().err
+    assert "report of Tuesday 14 May 2024 kept for the morning" in err
+    # the manager's report, with the same config, reads none of the day's calls
+    same = load_config(str(conf), db=str(db))
+    with Store(str(db)) as s:
+        read: list[tuple[float, float]] = []
+        calls_between = s.calls_between
+
+        def reading(start: float, end: float, **kw: Any) -> Any:
+            read.append((start, end))
+            return calls_between(start, end, **kw)
+
+        monkeypatch.setattr(s, "calls_between", reading)
+        build_report(s, same, DAY, now=NOW, cache=KpiCache(s, same))
+    assert read == []
