@@ -387,6 +387,9 @@ async def test_window_switch_and_queue_filter(db: Path) -> None:
         await wait_for(pilot, lambda: table.row_count == 1, "the last hour only")
         assert app.window_kind == "last_hour"
         assert "Last hour" in painted(app.screen.query_one("#title-bar"))[0]
+        # the notice comes once the title's frame is drawn, with the new figures
+        notices = lambda: [str(n.message) for n in app._notifications]  # noqa: E731
+        await wait_for(pilot, lambda: "Window: last hour" in notices(), "the notice")
         await pilot.press("w")
         assert app.window_kind == "shift"
         await pilot.press("w")
@@ -394,6 +397,7 @@ async def test_window_switch_and_queue_filter(db: Path) -> None:
         await pilot.press("f")  # the queues seen today, sorted: sales, support
         await wait_for(pilot, lambda: table.row_count == 1, "one queue")
         assert app.queue_filter == "sales"
+        await wait_for(pilot, lambda: "Queue: sales" in notices(), "the queue's notice")
         assert table.selected_call.call_id == "early"
         await pilot.press("f", "f")  # support, then all queues
         await wait_for(pilot, lambda: app.queue_filter is None and table.row_count == 2, "all")

@@ -291,21 +291,24 @@ class CarewatchApp(Refreshing, App[None]):
             wall.show_snapshot(snap, self.clock())
 
     # -- window and filter ---------------------------------------------------------------------
-    def set_window(self, kind: WindowKind) -> None:
-        """Show today, the last hour, or this shift."""
+    def set_window(self, kind: WindowKind, *, refresh: bool = True) -> None:
+        """Show today, the last hour, or this shift (``refresh=False``: the caller asks for
+        the new figures itself)."""
         self.window_kind = kind
-        self.request_refresh()
+        if refresh:
+            self.request_refresh()
 
-    def cycle_window(self) -> WindowKind:
+    def cycle_window(self, *, refresh: bool = True) -> WindowKind:
         """today → last hour → this shift → today."""
         index = WINDOW_KINDS.index(self.window_kind)
-        self.set_window(WINDOW_KINDS[(index + 1) % len(WINDOW_KINDS)])
+        self.set_window(WINDOW_KINDS[(index + 1) % len(WINDOW_KINDS)], refresh=refresh)
         return self.window_kind
 
-    def set_queue_filter(self, queue_name: str | None) -> None:
+    def set_queue_filter(self, queue_name: str | None, *, refresh: bool = True) -> None:
         """Show one queue only (``None``: all)."""
         self.queue_filter = queue_name
-        self.request_refresh()
+        if refresh:
+            self.request_refresh()
 
     # -- the command palette -------------------------------------------------------------------
     def palette_commands(self) -> Iterable[PaletteCommand]:
