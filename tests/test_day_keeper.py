@@ -7,7 +7,6 @@ The store and the calls are those of tests/test_report.py (a Tuesday in Europe/R
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -15,31 +14,19 @@ from typing import Any
 import pytest
 
 from carewatch.cli import main
-from carewatch.config import Config, load_config, parse_config
+from carewatch.config import Config, load_config
 from carewatch.kpicache import KpiCache
 from carewatch.report import build_report, render
 from carewatch.report import keep as keep_module
 from carewatch.report.keep import KEEP_AFTER, RETRY_SECONDS, DayKeeper
 from carewatch.store import Store
-from tests.test_kpicache import CONFIG
+from tests.test_kpicache import config as config  # fixtures: the cache tests' config and store
+from tests.test_kpicache import store as store
 from tests.test_kpicache_sections import reads as reads  # a fixture
 from tests.test_report import DAY, NOW, at, fill
 
 NEXT = DAY + timedelta(days=1)
 MIDNIGHT = at(NEXT, 0)
-
-
-@pytest.fixture
-def config() -> Config:
-    return parse_config(CONFIG)
-
-
-@pytest.fixture
-def store(database: str) -> Iterator[Store]:
-    s = Store(database)
-    fill(s)
-    yield s
-    s.close()
 
 
 class Clock:
@@ -99,7 +86,6 @@ def test_a_day_that_cannot_be_kept_is_told_and_tried_again_later(
 
 
 def test_ingest_follow_keeps_the_day_before(
-    config: Config,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],

@@ -259,21 +259,20 @@ def measure(
     DayKeeper(store.url, config, cache_folder=night).keep(REPORT_DAY, now=now - 7 * 3600)
     t_keep = time.perf_counter() - t_keep
 
-    def morning() -> str:
-        copy = folder / f"morning-{next(colds)}"
-        shutil.copytree(night, copy)
+    def from_copy(kept: Path) -> str:
+        """The report with a fresh copy of what ``kept`` holds (a few ms, not timed apart)."""
+        copy = folder / f"copy-{next(colds)}"
+        shutil.copytree(kept, copy)
         try:
             return report(KpiCache(store, config, copy))
         finally:
             shutil.rmtree(copy, ignore_errors=True)
 
+    def morning() -> str:
+        return from_copy(night)
+
     def first() -> str:
-        copy = folder / f"first-{next(colds)}"
-        shutil.copytree(earlier_days, copy)
-        try:
-            return report(KpiCache(store, config, copy))
-        finally:
-            shutil.rmtree(copy, ignore_errors=True)
+        return from_copy(earlier_days)
 
     day_rows = baseline()
     plain = build_report(store, config, REPORT_DAY, now=now)
