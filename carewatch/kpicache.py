@@ -5,8 +5,10 @@ earlier), and the two it compares with are over: their snapshots cannot change u
 are computed from changes. :class:`KpiCache` keeps a snapshot per window (and narrowing) in a
 file of its own, under :func:`cache_folder`, and gives it back while all of this is the same:
 
-* carewatch's version and the config (all of it);
-* the database: its address and its first call (a database made again at the same place is
+* carewatch's version and the config (all of it, but the file it was read from and the
+  database it names: :func:`figures_config`);
+* the database: its address (an SQLite file by its real path, :func:`database_key`) and its
+  first call (a database made again at the same place is
   another one);
 * the window's calls: their count, and no call of the window written after the change number
   read before the snapshot was computed (:mod:`carewatch.store.changeseq`: every write of a
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -43,6 +46,7 @@ from carewatch.config import Config
 from carewatch.kpi.sessions import LOOKBACK_SECONDS
 from carewatch.kpi.windows import Window
 from carewatch.store import Store
+from carewatch.store.database import is_sqlite_url, sqlite_path
 
 #: Snapshots kept per database (the least recently written are dropped beyond).
 MAX_FILES = 200
@@ -52,6 +56,24 @@ FORMAT = 1
 
 def _digest(value: object) -> str:
     return hashlib.sha256(repr(value).encode("utf-8")).hexdigest()
+
+
+def figures_config(config: Config) -> str:
+    """The config as the figures depend on it: all of it but the file it was read from and
+    the database it names (which :func:`database_key` and the first call tell apart). So the
+    ingester started with ``--config FILE`` and a report that reads the same file as the
+    system's config, or names the database with ``--db``, find the same kept figures."""
+    return repr(config.model_copy(update={"database": None, "path": None}))
+
+
+def database_key(url: str) -> str:
+    """The database's address, an SQLite file by its real path (``cw.db``, ``./cw.db`` and
+    its absolute path, or a link to it, are one database)."""
+    if is_sqlite_url(url):
+        path = sqlite_path(url)
+        if path and path != ":memory:":
+            return f"sqlite:///{os.path.realpath(path)}"
+    return url
 
 
 class Slot(NamedTuple):
@@ -68,8 +90,10 @@ class KpiCache:
     def __init__(self, store: Store, config: Config, folder: Path | None = None) -> None:
         self.store = store
         base = folder or cache_folder()
-        self.folder = None if base is None else base / f"kpis-{_digest(store.url)[:20]}"
-        self._config = _digest((__version__, FORMAT, repr(config)))
+        self.folder = (
+            None if base is None else base / f"kpis-{_digest(database_key(store.url))[:20]}"
+        )
+        self._config = _digest((__version__, FORMAT, figures_config(config)))
 
     def snapshot(
         self,

@@ -162,6 +162,36 @@ def test_rings_issues_and_config_are_part_of_the_key(
     assert cached.previous.kpis == build_report(store, other, DAY, now=NOW).previous.kpis
 
 
+def test_the_same_database_and_config_named_another_way_find_what_was_kept(
+    config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, computed: list[float]
+) -> None:
+    """The ingester (``--config FILE``, the config's database by its absolute path) and a
+    manager's report (the same config read as the system's, ``--db cw.db`` from the folder)
+    find the same kept figures: where the config was read from and how the database is
+    named are not part of the key; its content and the database's real path are."""
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "cache"
+    with Store(str(tmp_path / "cw.db")) as ingester:
+        fill(ingester)
+        kept_by = config.model_copy(
+            update={"path": "/etc/carewatch/carewatch.toml", "database": str(tmp_path / "cw.db")}
+        )
+        first = both(ingester, kept_by, folder)
+    computed.clear()
+    with Store("./cw.db") as manager:
+        reads_with = config.model_copy(update={"database": "cw.db"})
+        again = build_report(
+            manager, reads_with, DAY, now=NOW, cache=KpiCache(manager, reads_with, folder)
+        )
+    assert computed == []
+    assert [render(again, "text"), render(again, "json")] == first
+    # a config whose figures differ is another key
+    other = config.model_copy(update={"agent_cost_per_hour": 99.0})
+    with Store("cw.db") as manager:
+        build_report(manager, other, DAY, now=NOW, cache=KpiCache(manager, other, folder))
+    assert computed != []
+
+
 def test_a_database_made_again_at_the_same_place_is_another(config: Config, tmp_path: Path) -> None:
     path = tmp_path / "cw.db"
     folder = tmp_path / "cache"
