@@ -291,24 +291,26 @@ class CarewatchApp(Refreshing, App[None]):
             wall.show_snapshot(snap, self.clock())
 
     # -- window and filter ---------------------------------------------------------------------
-    def set_window(self, kind: WindowKind, *, refresh: bool = True) -> None:
-        """Show today, the last hour, or this shift (``refresh=False``: the caller asks for
-        the new figures itself)."""
+    def set_window(self, kind: WindowKind) -> None:
+        """Show today, the last hour, or this shift (the new figures after the next frame)."""
         self.window_kind = kind
-        if refresh:
-            self.request_refresh()
+        self._refresh_after_frame()
 
-    def cycle_window(self, *, refresh: bool = True) -> WindowKind:
+    def cycle_window(self) -> WindowKind:
         """today → last hour → this shift → today."""
         index = WINDOW_KINDS.index(self.window_kind)
-        self.set_window(WINDOW_KINDS[(index + 1) % len(WINDOW_KINDS)], refresh=refresh)
+        self.set_window(WINDOW_KINDS[(index + 1) % len(WINDOW_KINDS)])
         return self.window_kind
 
-    def set_queue_filter(self, queue_name: str | None, *, refresh: bool = True) -> None:
-        """Show one queue only (``None``: all)."""
+    def set_queue_filter(self, queue_name: str | None) -> None:
+        """Show one queue only (``None``: all; the new figures after the next frame)."""
         self.queue_filter = queue_name
-        if refresh:
-            self.request_refresh()
+        self._refresh_after_frame()
+
+    def _refresh_after_frame(self) -> None:
+        """Refresh once the next frame is drawn: the title the key's handler paints now goes
+        out on a frame of its own, not after the refresh's thread has had its turns."""
+        self.call_after_refresh(self.request_refresh)
 
     # -- the command palette -------------------------------------------------------------------
     def palette_commands(self) -> Iterable[PaletteCommand]:

@@ -329,26 +329,22 @@ class MainScreen(TaggingScreen):
     # -- window, filter, panels, help ----------------------------------------------------------
     def action_cycle_window(self) -> None:
         """today → last hour → this shift."""
-        kind = self.cw_app.cycle_window(refresh=False)
+        kind = self.cw_app.cycle_window()
         self._title_first(_("Window: {window}").format(window=_(WINDOW_NAMES[kind])))
 
     def action_set_window(self, kind: str) -> None:
         """Show one window (from the command palette)."""
         if kind in WINDOW_KINDS:
-            self.cw_app.set_window(kind, refresh=False)
+            self.cw_app.set_window(kind)
             self._title_first(None)
 
     def _title_first(self, notice: str | None) -> None:
-        """After a key changed what the screen shows: the new title on a frame of its own, at
-        once; the figures' refresh and the notice only once that frame is drawn, so neither
-        the refresh's thread nor the notice's layout delays the answer to the key."""
+        """After a key changed what the screen shows: the new title at once, on a frame of its
+        own (the app refreshes the figures after it); the notice after that frame too, so its
+        layout does not delay the answer to the key."""
         self._paint_title(self.cw_app.clock())
-        self.call_after_refresh(self._after_title, notice)
-
-    def _after_title(self, notice: str | None) -> None:
-        self.cw_app.request_refresh()
         if notice is not None:
-            self.notify(notice, timeout=2, markup=False)
+            self.call_after_refresh(self.notify, notice, timeout=2, markup=False)
 
     def action_cycle_queue(self) -> None:
         """all queues → each queue seen today → all."""
@@ -362,7 +358,7 @@ class MainScreen(TaggingScreen):
 
     def set_queue(self, queue_name: str | None) -> None:
         """Filter by one queue (``None``: all)."""
-        self.cw_app.set_queue_filter(queue_name, refresh=False)
+        self.cw_app.set_queue_filter(queue_name)
         shown = clean_text(queue_name, limit=40) if queue_name else _("all queues")
         self._title_first(_("Queue: {queue}").format(queue=shown))
 
