@@ -46,7 +46,6 @@ from carewatch.config import Config
 from carewatch.kpi.sessions import LOOKBACK_SECONDS
 from carewatch.kpi.windows import Window
 from carewatch.store import Store
-from carewatch.store.database import is_sqlite_url, sqlite_path
 
 #: Snapshots kept per database (the least recently written are dropped beyond).
 MAX_FILES = 200
@@ -66,14 +65,10 @@ def figures_config(config: Config) -> str:
     return repr(config.model_copy(update={"database": None, "path": None}))
 
 
-def database_key(url: str) -> str:
+def database_key(store: Store) -> str:
     """The database's address, an SQLite file by its real path (``cw.db``, ``./cw.db`` and
     its absolute path, or a link to it, are one database)."""
-    if is_sqlite_url(url):
-        path = sqlite_path(url)
-        if path and path != ":memory:":
-            return f"sqlite:///{os.path.realpath(path)}"
-    return url
+    return store.url if store.file is None else f"sqlite:///{os.path.realpath(store.file)}"
 
 
 class Slot(NamedTuple):
@@ -90,9 +85,7 @@ class KpiCache:
     def __init__(self, store: Store, config: Config, folder: Path | None = None) -> None:
         self.store = store
         base = folder or cache_folder()
-        self.folder = (
-            None if base is None else base / f"kpis-{_digest(database_key(store.url))[:20]}"
-        )
+        self.folder = None if base is None else base / f"kpis-{_digest(database_key(store))[:20]}"
         self._config = _digest((__version__, FORMAT, figures_config(config)))
 
     def snapshot(

@@ -14,12 +14,9 @@ from carewatch.store import Store
 
 def database_files(store: Store) -> frozenset[str]:
     """The store's own files (never read as call logs when they share a folder)."""
-    if not store.is_sqlite:
+    path = store.file
+    if path is None:
         return frozenset()
-    path = store.url.removeprefix("sqlite:///")
-    if not path or path == ":memory:":
-        return frozenset()
-    path = os.path.abspath(path)
     return frozenset({path, f"{path}-wal", f"{path}-shm", f"{path}-journal"})
 
 

@@ -7,6 +7,7 @@ transaction) and hands the work to a function of a sibling module; the state kep
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -25,6 +26,7 @@ from carewatch.store.database import (
     database_url,
     display_name,
     is_sqlite_url,
+    sqlite_path,
 )
 from carewatch.store.errors import StoreError
 from carewatch.store.schema import check_schema
@@ -95,10 +97,19 @@ class Store:
         return display_name(self.url)
 
     @property
+    def file(self) -> str | None:
+        """The SQLite database's file, as an absolute path (``None``: PostgreSQL, or an
+        in-memory database)."""
+        if not self.is_sqlite:
+            return None
+        path = sqlite_path(self.url)
+        return os.path.abspath(path) if path and path != ":memory:" else None
+
+    @property
     def shared(self) -> bool:
         """Whether another process can open this database as well: an SQLite file or
         PostgreSQL, not an in-memory database."""
-        return not self.is_sqlite or display_name(self.url) != ":memory:"
+        return not self.is_sqlite or self.file is not None
 
     def close(self) -> None:
         changes = getattr(self, "_changes", None)
