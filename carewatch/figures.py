@@ -195,12 +195,14 @@ def windows_kpis(
             return compute(window, own)
 
     started: list[Apart] = []
-    for (window, _), (_, kept) in zip(windows, found, strict=True):
+    for (window, _), (slot, kept) in zip(windows, found, strict=True):
         if kept is not None:
             continue
         here = functools.partial(compute, window, store)
-        # one child a window (forked between reads: no transaction is open here)
-        if store.shared and store.count_calls(window.start, window.end) >= APART_CALLS:
+        # one child a window (forked between reads: no transaction is open here); the calls
+        # the cache counted already, else counted now
+        calls = slot.calls if slot is not None else store.count_calls(window.start, window.end)
+        if store.shared and calls >= APART_CALLS:
             started.append(start_apart(here, functools.partial(in_child, window)))
         else:
             started.append(Apart(here, None, None))

@@ -72,11 +72,12 @@ def database_key(store: Store) -> str:
 
 
 class Slot(NamedTuple):
-    """Where :meth:`KpiCache.keep` puts a snapshot: its file and the change number read before
-    it was computed."""
+    """Where :meth:`KpiCache.keep` puts a snapshot: its file, the change number read before
+    it was computed, and the window's calls as then counted."""
 
     path: Path
     seq: int
+    calls: int
 
 
 class KpiCache:
@@ -126,7 +127,7 @@ class KpiCache:
             (window.start, window.end, narrowing),
             (stamp.calls, stamp.events, stamp.last_event, tuple(issues)),
         )
-        slot = Slot(self.folder / f"{_digest(key)}.json", stamp.seq)
+        slot = Slot(self.folder / f"{_digest(key)}.json", stamp.seq, stamp.calls)
         kept = self._read(slot.path)
         if kept is None:
             return slot, None
