@@ -1,11 +1,15 @@
-"""The day's report kept before anyone asks (carewatch/report/keep.py): the site's ingester
-builds the report of the day before a quarter of an hour after midnight, so the manager's first
-report of it reads none of its calls; a day that cannot be kept is told and tried again later.
+"""The day's report kept before anyone asks (carewatch/report/keep.py): the site's ingester, or
+the live screen where it follows the logs, builds the report of the day before a quarter of an
+hour after midnight, so the manager's first report of it reads none of its calls; a day that
+cannot be kept is told and tried again later.
 
 The store and the calls are those of tests/test_report.py (a Tuesday in Europe/Rome)."""
 
 from __future__ import annotations
 
+import asyncio
+import subprocess
+import sys
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -135,3 +139,80 @@ def test_ingest_follow_keeps_the_day_before(
         monkeypatch.setattr(s, "calls_between", reading)
         build_report(s, same, DAY, now=NOW, cache=KpiCache(s, same))
     assert read == []
+
+
+def test_a_keeper_stopped_during_a_keep_ends_its_child_and_says_nothing(
+    config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C on the ingester (or quitting the screen) during the night's keep ends the child
+    that sums, and the keeper says nothing about a day it was not allowed to finish."""
+    monkeypatch.setattr(keep_module, "CHILD", (sys.executable, "-c", "import time; time.sleep(60)"))
+    monkeypatch.setattr(keep_module, "CHECK_SECONDS", 0.01)
+    told: list[str] = []
+    keeper = DayKeeper("unused.db", config, clock=Clock(NOW), tell=told.append)
+    started: list[subprocess.Popen[bytes]] = []
+    popen = subprocess.Popen
+
+    def recorded(*args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
+        child = popen(*args, **kwargs)
+        started.append(child)
+        stop.set()  # stopped while the child sums
+        return child
+
+    monkeypatch.setattr(keep_module.subprocess, "Popen", recorded)
+    stop = threading.Event()
+    keeping = threading.Thread(target=keeper.run, args=(stop,))
+    keeping.start()
+    keeping.join(timeout=30)
+    assert not keeping.is_alive()
+    assert len(started) == 1 and started[0].returncode is not None  # ended and reaped
+    assert started[0].returncode != 0  # killed, not finished
+    assert told == [] and keeper.kept is None
+
+
+async def test_a_screen_that_follows_the_logs_keeps_the_day_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A site where the live screen follows the logs (no ingester) gets the morning report
+    kept too, told in a notice; a screen that only shows the database keeps nothing."""
+    from carewatch.tui.app import CarewatchApp
+
+    db = tmp_path / "cw.db"
+    with Store(str(db)) as s:
+        fill(s)
+    log = tmp_path / "queue_log"
+    log.write_text("")
+    config = load_config(None, db=str(db)).model_copy(update={"timezone": "Europe/Rome"})
+    monkeypatch.setattr(keep_module, "CHECK_SECONDS", 0.01)
+
+    async def keeping(sources: list[tuple[str, str | None]]) -> tuple[int, list[str]]:
+        """The screen's keepers started, and its notices once one says the day is kept."""
+        store = Store(str(db))
+        app = CarewatchApp(config, store, sources=sources, clock=lambda: NOW)
+        said: list[str] = []
+        async with app.run_test(size=(120, 36)) as pilot:
+            keepers = sum(1 for w in app.workers if w.group == "keep")
+            deadline = asyncio.get_running_loop().time() + 60.0
+            while keepers and asyncio.get_running_loop().time() < deadline:
+                await pilot.pause(0.05)
+                said = [str(n.message) for n in app._notifications]
+                if any("kept for the morning" in text for text in said):
+                    break
+        return keepers, said
+
+    keepers, said = await keeping([(str(log), "queue_log")])
+    assert keepers == 1
+    assert "report of Tuesday 14 May 2024 kept for the morning" in " ".join(said)
+    with Store(str(db)) as s:
+        read: list[tuple[float, float]] = []
+        calls_between = s.calls_between
+
+        def reading(start: float, end: float, **kw: Any) -> Any:
+            read.append((start, end))
+            return calls_between(start, end, **kw)
+
+        monkeypatch.setattr(s, "calls_between", reading)
+        build_report(s, config, DAY, now=NOW, cache=KpiCache(s, config))
+    assert read == []
+    # a screen that follows nothing keeps nothing (its keeper would be the ingester's double)
+    assert await keeping([]) == (0, [])

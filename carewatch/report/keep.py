@@ -16,13 +16,24 @@ Decisions
       ``carewatch report --date DAY`` builds it, in the ingester's config. A report finds it
       when it runs with the same config and carewatch version and the same cache folder
       (``$CAREWATCH_CACHE``; set it to one folder for the ingester's user and the managers').
-    * How: in a thread of the ingester with a read-only connection of its own, so following
-      goes on meanwhile. A day that cannot be kept (the database gone for a while) is tried
-      again after :data:`RETRY_SECONDS`; the ingester says so once on standard error and goes on.
+    * Who: whatever follows the call logs through the night: ``carewatch ingest --follow``,
+      and the live screen when it follows logs itself (``--watch``, the config's
+      ``[[sources]]``, the demo). A screen that only shows a database another process fills
+      keeps nothing: the ingester does.
+    * How: a thread that waits for the time, and a child process
+      (:mod:`carewatch.report.keep_child`) that builds the report with its own read-only
+      connection. The sums are Python's work: in a thread they would take the interpreter
+      from the follower, and from the screen's keys, for the half second they last; in a child
+      they take the second core. A day that cannot be kept (the database gone for a while) is
+      tried again after :data:`RETRY_SECONDS`; the keeper says so once and goes on. When the
+      keeper is stopped during a keep, the child is ended and nothing is said.
 """
 
 from __future__ import annotations
 
+import pickle
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -37,6 +48,20 @@ KEEP_AFTER = 15 * 60
 CHECK_SECONDS = 60.0
 #: How long after a failed keep it tries again (seconds).
 RETRY_SECONDS = 600.0
+#: The longest a keep may take before its child is ended and the keep counts as failed.
+KEEP_TIMEOUT_SECONDS = 600.0
+#: How often a keep in progress looks whether the keeper was stopped (seconds).
+STOP_POLL_SECONDS = 0.25
+#: The child that builds the report (:mod:`carewatch.report.keep_child`).
+CHILD = (sys.executable, "-m", "carewatch.report.keep_child")
+
+
+class KeepFailed(Exception):
+    """The child could not build the report (its reason), or took too long."""
+
+
+class KeepStopped(Exception):
+    """The keeper was stopped while a keep was in progress (the child was ended)."""
 
 
 def wall_clock() -> float:
@@ -65,6 +90,7 @@ class DayKeeper:
         #: The last day kept (or found kept).
         self.kept: date | None = None
         self._retry_at = 0.0
+        self._stop = threading.Event()
 
     def due(self, now: float) -> date | None:
         """The day to keep at ``now``: the day before, once :data:`KEEP_AFTER` has passed
@@ -77,21 +103,33 @@ class DayKeeper:
         return None if day == self.kept else day
 
     def keep(self, day: date, now: float | None = None) -> float:
-        """Build the report of ``day`` at ``now`` (default: the clock) into the cache; the
-        seconds it took. Raises what the store or the report raises."""
-        from carewatch.kpicache import KpiCache
-        from carewatch.report.build import build_report
-        from carewatch.store import Store
-
+        """Build the report of ``day`` at ``now`` (default: the clock) into the cache, in a
+        child process; the seconds it took. Raises :class:`KeepFailed` with the child's reason,
+        :class:`KeepStopped` when the keeper was stopped meanwhile."""
         started = time.perf_counter()
-        with Store(self.db, read_only=True) as store:
-            build_report(
-                store,
-                self.config,
-                day,
-                now=self.clock() if now is None else now,
-                cache=KpiCache(store, self.config, self.cache_folder),
-            )
+        request = pickle.dumps(
+            (self.db, self.config, day, self.clock() if now is None else now, self.cache_folder)
+        )
+        child = subprocess.Popen(
+            CHILD, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        pending: bytes | None = request
+        while True:
+            try:
+                _, err = child.communicate(pending, timeout=STOP_POLL_SECONDS)
+                break
+            except subprocess.TimeoutExpired:
+                pending = None  # sent: a second communicate() sends nothing
+                stopped = self._stop.is_set()
+                if stopped or time.perf_counter() - started > KEEP_TIMEOUT_SECONDS:
+                    child.kill()
+                    child.communicate()
+                    if stopped:
+                        raise KeepStopped() from None
+                    raise KeepFailed(_took_too_long()) from None
+        if child.returncode != 0:
+            lines = err.decode("utf-8", "replace").strip().splitlines()
+            raise KeepFailed(lines[-1] if lines else f"exit status {child.returncode}")
         self.kept = day
         return time.perf_counter() - started
 
@@ -105,6 +143,8 @@ class DayKeeper:
             return None
         try:
             took = self.keep(day)
+        except KeepStopped:
+            return None
         except Exception as exc:  # the ingester goes on; the morning report sums the day itself
             self._retry_at = self.clock() + RETRY_SECONDS
             self._say(
@@ -124,9 +164,18 @@ class DayKeeper:
         """Keep each day as it is due until ``stop`` is set. The first look is
         :data:`CHECK_SECONDS` after the start: an ingester started behind its logs catches up
         first."""
+        self._stop = stop
         while not stop.wait(CHECK_SECONDS):
             self.step()
 
     def _say(self, text: str) -> None:
         if self.tell is not None:
             self.tell(text)
+
+
+def _took_too_long() -> str:
+    from carewatch.i18n import _
+
+    return _("it took longer than {minutes} minutes").format(
+        minutes=int(KEEP_TIMEOUT_SECONDS // 60)
+    )

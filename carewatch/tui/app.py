@@ -152,6 +152,8 @@ class CarewatchApp(Refreshing, App[None]):
             self._watch_versions()
             if self.sources or self.config.table_sources:
                 self._follow_files()
+                if self.store.shared:  # a child process can open it
+                    self._keep_days()
             if self.demo is not None:
                 self._run_demo(self.demo)
             self.set_interval(1.0, self._tick)

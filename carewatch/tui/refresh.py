@@ -14,6 +14,9 @@
   :data:`VERSION_POLL_SECONDS`, which moves when any process commits; it stays quiet about
   the version the last refresh had already read, so the follower's own commit is one
   refresh, not two), by the file follower after each batch, and after this screen's writes.
+* A screen that follows call logs itself also keeps each finished day's report for the
+  morning, as ``carewatch ingest --follow`` does (:class:`~carewatch.report.keep.DayKeeper`:
+  a thread that waits, a child process that sums), and tells so in a notice.
 """
 
 from __future__ import annotations
@@ -232,3 +235,16 @@ class Refreshing:
             self.post_message(DataChanged(force=not data))  # type: ignore[attr-defined]
 
         self.follower.run(self.stop_event, on_batch=on_batch)
+
+    @work(thread=True, exclusive=True, group="keep", exit_on_error=False)
+    def _keep_days(self) -> None:
+        """Keep each finished day's report for the morning (the screen follows the logs, so
+        it is the one that knows the day is complete); the sums are done in a child process,
+        never in this one's interpreter."""
+        from carewatch.report.keep import DayKeeper
+
+        def tell(text: str) -> None:
+            with contextlib.suppress(Exception):  # the screen is closing: nobody to tell
+                self.call_from_thread(self.notify, text, markup=False)  # type: ignore[attr-defined]
+
+        DayKeeper(self.store.url, self.config, clock=self.clock, tell=tell).run(self.stop_event)
