@@ -317,3 +317,33 @@ def test_a_format_that_cannot_be_told_is_not_fatal(store: Store, tmp_path: Path)
         assert status.exists and "cannot tell the format" in status.problem
     finally:
         follower.close()
+
+
+def test_what_stops_a_file_being_followed_is_said_in_the_screens_language(
+    store: Store, tmp_path: Path
+) -> None:
+    """In Italian, a followed path that is not a file is told in Italian, by the follower
+    (the ingester's stderr) and by the screen's alerts alike; a file with no complete line yet
+    is not a problem in any language (it was told apart by its English words before)."""
+    from carewatch import i18n
+    from carewatch.tui.snapshot import source_alerts
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    empty = tmp_path / "queue_log"
+    empty.write_text("1716000000|call-1|sales|NONE|ENTERQUEUE||3912345678")  # no newline yet
+    i18n.set_language("it")
+    follower = Follower(store, CONFIG, [(str(fifo), "queue_log"), (str(empty), None)])
+    try:
+        follower.poll_once()
+        statuses = follower.status()
+        assert [s.problem for s in statuses] == [
+            "non è un file normale",
+            "in attesa di una prima riga completa per riconoscere il formato",
+        ]
+        assert follower.problems() == {str(fifo): "pipe: non è un file normale"}
+        alerts = [a.text for a in source_alerts(statuses, CONFIG, 1716000000.0)]
+        assert "pipe: non è un file normale" in alerts
+        assert not any("attesa" in text for text in alerts)
+    finally:
+        follower.close()

@@ -205,7 +205,7 @@ class Follower:
             name = os.path.basename(status.path) or status.path
             if not status.exists:
                 found[status.path] = _("{name}: no such file (waiting for it)").format(name=name)
-            elif status.problem and not status.problem.startswith("waiting"):
+            elif status.problem and not status.waiting:
                 found[status.path] = f"{name}: {status.problem}"
         return found
 

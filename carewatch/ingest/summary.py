@@ -207,6 +207,8 @@ class SourceStatus:
     problem: str | None = None
     #: Bytes of a last line still waiting for its newline.
     pending: int = 0
+    #: The problem is only the wait for a first complete line (nothing to tell anyone).
+    waiting: bool = False
 
     @classmethod
     def of(cls, st: TailStatus) -> SourceStatus:
@@ -222,5 +224,6 @@ class SourceStatus:
             source=st.source,
             lines_read=st.lines_read,
             problem=st.problem,
+            waiting=st.waiting,
             pending=st.pending,
         )

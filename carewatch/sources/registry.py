@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 
 from carewatch.config import FORMATS, Config
+from carewatch.i18n import _
 from carewatch.records import BadLine
 from carewatch.sources.base import Parser
 from carewatch.sources.cdr import CdrParser, looks_like_cdr
@@ -24,8 +25,10 @@ def _mapped_parser(config: Config, delimiter: str | None) -> Parser:
     if config.mapping is None:
         where = config.path or "the config"
         raise ValueError(
-            f"format 'mapped' needs a [mapping] section in {where} "
-            "(see config/examples/ for complete mappings)"
+            _(
+                "format 'mapped' needs a [mapping] section in {where} "
+                "(see config/examples/ for complete mappings)"
+            ).format(where=where)
         )
     mapping = config.mapping
     if delimiter is not None:
@@ -53,7 +56,11 @@ def make_parser(fmt: str, config: Config, *, delimiter: str | None = None) -> Pa
     """
     factory = PARSERS.get(fmt)
     if factory is None:
-        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+        raise ValueError(
+            _("unknown format {format}; use one of {formats}").format(
+                format=repr(fmt), formats=", ".join(FORMATS)
+            )
+        )
     return factory(config, delimiter)
 
 
@@ -123,13 +130,17 @@ def detect_format(head: bytes, config: Config, path: str | None = None) -> str:
     ``mapped``; then ``queue_log`` and ``cdr`` by their own checks. Raises
     ``ValueError`` ("cannot tell the format of X; pass --format") otherwise.
     """
-    name = path or "the input"
+    name = path or _("the input")
     lines = _head_lines(head)
     if not lines:
-        raise ValueError(f"cannot tell the format of {name}: it is empty; pass --format")
+        raise ValueError(
+            _("cannot tell the format of {name}: it is empty; pass --format").format(name=name)
+        )
     for fmt, detects in DETECTORS.items():
         if detects(lines, config):
             return fmt
     raise ValueError(
-        f"cannot tell the format of {name}; pass --format (one of {', '.join(FORMATS)})"
+        _("cannot tell the format of {name}; pass --format (one of {formats})").format(
+            name=name, formats=", ".join(FORMATS)
+        )
     )

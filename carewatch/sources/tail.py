@@ -50,6 +50,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from carewatch.config import Config
+from carewatch.i18n import _
 from carewatch.sources.fileid import (
     HEAD_BYTES,
     FileId,
@@ -85,6 +86,9 @@ class TailStatus:
     problem: str | None = None
     #: Bytes after the last newline, waiting for the writer to finish the line.
     pending: int = 0
+    #: The problem is only that the file has no complete line yet to tell its format by
+    #: (nothing wrong: the writer has not written one).
+    waiting: bool = False
 
     def counted(self, pos: Position | None) -> TailStatus:
         """This status with the counts of the position read to (if there is one)."""
@@ -143,6 +147,8 @@ class LogTail(RotationHandling):
         self.current: LogReader | None = None
         self.draining: list[LogReader] = []
         self.problem: str | None = None
+        #: The problem when it is the wait for a first complete line (see :class:`TailStatus`).
+        self._waiting: str | None = None
         self.exists = False
         #: (file id, size) of a file whose format could not be told: not tried again unchanged.
         self._undetected: tuple[FileId, int] | None = None
@@ -174,7 +180,7 @@ class LogTail(RotationHandling):
             st = None
         except OSError as exc:
             st = None
-            self.problem = f"cannot read it: {exc.strerror or exc}"
+            self.problem = _("cannot read it: {reason}").format(reason=exc.strerror or exc)
         self.exists = st is not None
         since, self._last_look = self._last_look, time.time()
         cur = self.current
@@ -231,13 +237,13 @@ class LogTail(RotationHandling):
             self.exists = False
             return results
         except OSError as exc:
-            self.problem = f"cannot read it: {exc.strerror or exc}"
+            self.problem = _("cannot read it: {reason}").format(reason=exc.strerror or exc)
             return results
         keep_fd = False
         try:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
-                self.problem = "not a regular file"
+                self.problem = _("not a regular file")
                 return results
             fid = file_id(st)
             holder = self.registry.get(fid)
@@ -302,7 +308,7 @@ class LogTail(RotationHandling):
         elif len(head) < HEAD_BYTES:
             head = b""
         if not head.strip():
-            self.problem = "waiting for a first complete line to tell the format"
+            self.problem = self._waiting = _("waiting for a first complete line to tell the format")
             return None
         try:
             fmt = self.factories[1](head, self.path)
@@ -329,6 +335,7 @@ class LogTail(RotationHandling):
             exists=self.exists,
             problem=self.problem,
             pending=self.current.pending if self.current else 0,
+            waiting=self.problem is not None and self.problem is self._waiting,
         ).counted(pos)
 
     def close(self) -> None:

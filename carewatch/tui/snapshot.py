@@ -174,7 +174,7 @@ def source_alerts(statuses: Sequence[SourceStatusLike], config: Config, now: flo
             alerts.append(Alert("error", _("{file}: file not found").format(file=name)))
             continue
         problem = getattr(st, "problem", None)
-        if problem and not problem.startswith("waiting"):
+        if problem and not getattr(st, "waiting", False):
             alerts.append(Alert("warning", f"{name}: {problem}"))
         if st.bad_lines:
             where = (
