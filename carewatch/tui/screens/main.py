@@ -14,7 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Grid
 from textual.keys import format_key
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from carewatch.callstate import status
 from carewatch.config import Config
@@ -34,6 +34,7 @@ from carewatch.tui.panels.panel import KeyHelp, Panel
 from carewatch.tui.panels.queues import QueuesTable
 from carewatch.tui.panels.tiles import HeadlineTiles, build_tiles
 from carewatch.tui.screens import layout
+from carewatch.tui.screens.footer import FittingFooter
 from carewatch.tui.screens.help import HelpScreen
 from carewatch.tui.screens.palette import main_palette
 from carewatch.tui.screens.tagging import TaggingScreen
@@ -123,6 +124,7 @@ class MainScreen(TaggingScreen):
         self._finished_own: set[str] | None = None
         self._last_user_move = -1e9
         self._queues: list[str] = []
+        self._footer_width = -1
 
     @property
     def is_painted(self) -> bool:
@@ -155,7 +157,7 @@ class MainScreen(TaggingScreen):
             yield CategoryBars(self.config, id="categories").add_class("panel", "lower")
             yield CallTable(id="calls").add_class("panel", "lower")
         yield AlertsLine(id="alerts")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         """Focus the call table and paint the title."""
@@ -181,7 +183,11 @@ class MainScreen(TaggingScreen):
             compact=tier in layout.COMPACT_TIERS or tier == layout.TOO_SMALL_TIER,
             big=tier in layout.BIG_TIERS,
         )
-        self.query_one(Footer).compact = width < 120
+        footer = self.query_one(FittingFooter)
+        footer.compact = width < 120
+        if width != self._footer_width:  # the keys that fit change with the width
+            self._footer_width = width
+            footer.refresh(recompose=True)
         focused = self._panel_of(self.focused)
         if focused is not None and focused.id in LOWER_PANELS:
             self._show_panel(focused.id)
