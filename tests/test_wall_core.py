@@ -325,11 +325,14 @@ def test_an_issue_change_is_undone_only_by_whoever_made_it(tmp_path: Path) -> No
 
 
 def test_the_title_keeps_whom_the_operator_plays_at_80_columns() -> None:
-    """Where the bar is too narrow, "queue all" goes first, then the words before the names;
-    the operator's name and the agent they play stay on it. A queue filter stays too."""
+    """Where the bar is too narrow, "queue all" goes first, then the words before the names,
+    then the name carewatch, then the room around the dots; the operator's name and the agent
+    they play stay on it. A queue filter stays too, and so does the demo's label."""
     from carewatch.tui.panels.now import title_text
 
-    def title(width: int | None, queue: str | None = None) -> str:
+    def title(
+        width: int | None, queue: str | None = None, demo: str | None = "DEMO · simulated time"
+    ) -> str:
         return title_text(
             window_title="Today · Fri 27 Nov",
             queue=queue,
@@ -337,7 +340,7 @@ def test_the_title_keeps_whom_the_operator_plays_at_80_columns() -> None:
             plays=["Hugo"],
             now=datetime(2026, 11, 27, 10, 51, 51, tzinfo=ZoneInfo("UTC")).timestamp(),
             tz=ZoneInfo("UTC"),
-            demo="DEMO · simulated time",
+            demo=demo,
             width=width,
         ).plain
 
@@ -346,4 +349,12 @@ def test_the_title_keeps_whom_the_operator_plays_at_80_columns() -> None:
     assert title(90) == wide.replace("  ·  queue all", "")
     narrow = title(80)
     assert narrow.endswith("Today · Fri 27 Nov  ·  root (Hugo)") and len(narrow) <= 80
-    assert title(80, queue="sales").endswith("·  sales  ·  root (Hugo)")
+    for queue in ("sales", "billing"):
+        filtered = title(80, queue=queue)
+        assert len(filtered) <= 80
+        assert filtered.endswith(f"·  {queue}  ·  root (Hugo)")
+        assert "DEMO · simulated time" in filtered and "carewatch" not in filtered
+    # a site's own long queue name, without the demo's label
+    longest = title(80, queue="after-sales-support-weekend", demo=None)
+    assert len(longest) <= 80
+    assert longest.endswith("Nov  ·  after-sales-support-weekend  ·  root (Hugo)")

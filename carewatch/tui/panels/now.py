@@ -119,14 +119,19 @@ def title_text(
     config maps the operator to (``root (Hugo)``), when the name is not one of them.
 
     Where ``width`` cells are too few for all of it, "queue all" (no filter: the default) goes
-    first, then the words "queue" and "operator" before the names, so that whom an operator
-    plays stays on the bar at 80 columns; only then is the end cut."""
+    first, then the words "queue" and "operator" before the names, then the name "carewatch",
+    then the room around the dots, so that a queue filter and whom an operator plays stay on the
+    bar at 80 columns (the demo's label too); only then is the end cut."""
     text = Text()
-    for terse in range(3):
+    for terse in range(TERSE_LEVELS):
         text = _title(window_title, queue, operator, now, tz, demo, matched, plays, terse)
         if width is None or text.cell_len <= width:
             break
     return text
+
+
+#: How many ways :func:`title_text` has to say the title, the fullest first.
+TERSE_LEVELS = 5
 
 
 def _title(
@@ -140,10 +145,13 @@ def _title(
     plays: Sequence[str],
     terse: int,
 ) -> Text:
-    """:func:`title_text` in full (``terse`` 0), without "queue all" (1), and without the
-    words before the names too (2)."""
+    """:func:`title_text` in full (``terse`` 0), without "queue all" (1), without the words
+    before the names too (2), without the name "carewatch" (3), with one space around the dots
+    (4)."""
     text = Text(no_wrap=True, overflow="ellipsis", end="")
-    text.append(" carewatch ", style="bold reverse")
+    dot = "  ·  " if terse < 4 else " · "
+    if terse < 3:
+        text.append(" carewatch ", style="bold reverse")
     text.append(" ")
     text.append(datetime.fromtimestamp(now, tz).strftime("%H:%M:%S"), style="bold")
     if demo:
@@ -152,10 +160,10 @@ def _title(
     text.append("  ")
     text.append(window_title, style="bold")
     if queue or not terse:
-        text.append("  ·  {}".format("" if terse > 1 else _("queue") + " "), style="dim")
+        text.append(dot + ("" if terse > 1 else _("queue") + " "), style="dim")
         text.append(literal(queue) if queue else Text(_("all"), style="italic"))
     if operator:
-        text.append("  ·  {}".format("" if terse > 1 else _("operator") + " "), style="dim")
+        text.append(dot + ("" if terse > 1 else _("operator") + " "), style="dim")
         text.append(literal(operator, "bold"))
         shown = [a for a in plays if a.casefold() != operator.casefold()][:2]
         if shown:
