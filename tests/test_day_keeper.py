@@ -174,7 +174,8 @@ async def test_a_screen_that_follows_the_logs_keeps_the_day_before(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A site where the live screen follows the logs (no ingester) gets the morning report
-    kept too, told in a notice; a screen that only shows the database keeps nothing."""
+    kept too, without a word on the screen; a screen that only shows the database keeps
+    nothing."""
     from carewatch.tui.app import CarewatchApp
 
     db = tmp_path / "cw.db"
@@ -185,24 +186,22 @@ async def test_a_screen_that_follows_the_logs_keeps_the_day_before(
     config = load_config(None, db=str(db)).model_copy(update={"timezone": "Europe/Rome"})
     monkeypatch.setattr(keep_module, "CHECK_SECONDS", 0.01)
 
-    async def keeping(sources: list[tuple[str, str | None]]) -> tuple[int, list[str]]:
-        """The screen's keepers started, and its notices once one says the day is kept."""
-        store = Store(str(db))
-        app = CarewatchApp(config, store, sources=sources, clock=lambda: NOW)
-        said: list[str] = []
+    async def keeping(sources: list[tuple[str, str | None]]) -> tuple[int, Any, list[str]]:
+        """The screen's keepers started, the day its keeper kept, and its notices."""
+        app = CarewatchApp(config, Store(str(db)), sources=sources, clock=lambda: NOW)
         async with app.run_test(size=(120, 36)) as pilot:
             keepers = sum(1 for w in app.workers if w.group == "keep")
             deadline = asyncio.get_running_loop().time() + 60.0
             while keepers and asyncio.get_running_loop().time() < deadline:
                 await pilot.pause(0.05)
-                said = [str(n.message) for n in app._notifications]
-                if any("kept for the morning" in text for text in said):
+                if app.day_keeper is not None and app.day_keeper.kept is not None:
                     break
-        return keepers, said
+            kept = None if app.day_keeper is None else app.day_keeper.kept
+            return keepers, kept, [str(n.message) for n in app._notifications]
 
-    keepers, said = await keeping([(str(log), "queue_log")])
-    assert keepers == 1
-    assert "report of Tuesday 14 May 2024 kept for the morning" in " ".join(said)
+    keepers, kept, said = await keeping([(str(log), "queue_log")])
+    assert (keepers, kept) == (1, DAY)
+    assert not any("report" in text for text in said)  # nothing for the supervisor to do
     with Store(str(db)) as s:
         read: list[tuple[float, float]] = []
         calls_between = s.calls_between
@@ -215,4 +214,33 @@ async def test_a_screen_that_follows_the_logs_keeps_the_day_before(
         build_report(s, config, DAY, now=NOW, cache=KpiCache(s, config))
     assert read == []
     # a screen that follows nothing keeps nothing (its keeper would be the ingester's double)
-    assert await keeping([]) == (0, [])
+    assert (await keeping([]))[:2] == (0, None)
+
+
+async def test_a_screen_warns_when_the_day_cannot_be_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from carewatch.tui.app import CarewatchApp
+
+    db = tmp_path / "cw.db"
+    with Store(str(db)) as s:
+        fill(s)
+    log = tmp_path / "queue_log"
+    log.write_text("")
+    config = load_config(None, db=str(db)).model_copy(update={"timezone": "Europe/Rome"})
+    monkeypatch.setattr(keep_module, "CHECK_SECONDS", 0.01)
+    monkeypatch.setattr(
+        keep_module, "CHILD", (sys.executable, "-c", "import sys; sys.exit('disk full')")
+    )
+    app = CarewatchApp(config, Store(str(db)), sources=[(str(log), "queue_log")], clock=lambda: NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        deadline = asyncio.get_running_loop().time() + 60.0
+        warned: list[Any] = []
+        while not warned and asyncio.get_running_loop().time() < deadline:
+            await pilot.pause(0.05)
+            warned = [n for n in app._notifications if "could not keep" in str(n.message)]
+    (notice,) = warned
+    assert notice.severity == "warning"
+    assert str(notice.message) == (
+        "could not keep the report of Tuesday 14 May 2024: disk full; trying again in 10 minutes"
+    )

@@ -80,13 +80,17 @@ class DayKeeper:
         *,
         clock: Callable[[], float] | None = None,
         tell: Callable[[str], None] | None = None,
+        warn: Callable[[str], None] | None = None,
         cache_folder: Path | None = None,
     ) -> None:
         self.db = db
         self.cache_folder = cache_folder
         self.config = config
         self.clock = clock if clock is not None else wall_clock
+        #: Where the day kept is told (``None``: nowhere), and why a day could not be kept
+        #: (default: the same as ``tell``).
         self.tell = tell
+        self.warn = warn if warn is not None else tell
         #: The last day kept (or found kept).
         self.kept: date | None = None
         self._retry_at = 0.0
@@ -148,15 +152,17 @@ class DayKeeper:
         except Exception as exc:  # the ingester goes on; the morning report sums the day itself
             self._retry_at = self.clock() + RETRY_SECONDS
             self._say(
+                self.warn,
                 _("could not keep the report of {day}: {error}; trying again in 10 minutes").format(
                     day=date_text(day), error=exc
-                )
+                ),
             )
             return None
         self._say(
+            self.tell,
             _("report of {day} kept for the morning ({seconds} s)").format(
                 day=date_text(day), seconds=number(took, 1)
-            )
+            ),
         )
         return day
 
@@ -168,9 +174,10 @@ class DayKeeper:
         while not stop.wait(CHECK_SECONDS):
             self.step()
 
-    def _say(self, text: str) -> None:
-        if self.tell is not None:
-            self.tell(text)
+    @staticmethod
+    def _say(to: Callable[[str], None] | None, text: str) -> None:
+        if to is not None:
+            to(text)
 
 
 def _took_too_long() -> str:

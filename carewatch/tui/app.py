@@ -100,6 +100,7 @@ class CarewatchApp(Refreshing, App[None]):
         self.window_kind: WindowKind = "today"
         self.queue_filter: str | None = None
         self.follower: Any = None
+        self.day_keeper: Any = None
         self.stop_event = threading.Event()
         self._writes: queue.Queue[Callable[[], WriteDone]] = queue.Queue()
         self._init_refreshing()

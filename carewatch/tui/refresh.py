@@ -16,7 +16,9 @@
   refresh, not two), by the file follower after each batch, and after this screen's writes.
 * A screen that follows call logs itself also keeps each finished day's report for the
   morning, as ``carewatch ingest --follow`` does (:class:`~carewatch.report.keep.DayKeeper`:
-  a thread that waits, a child process that sums), and tells so in a notice.
+  a thread that waits, a child process that sums). It says nothing when a day is kept (the
+  supervisor at the screen has nothing to do about it); a day that could not be kept is a
+  warning notice.
 """
 
 from __future__ import annotations
@@ -62,6 +64,8 @@ class Refreshing:
     clock: Callable[[], float]
     stop_event: threading.Event
     follower: Any
+    #: The keeper of finished days' reports, once the screen runs one (it follows logs).
+    day_keeper: Any
     sources: list[tuple[str, str | None]]
     operator: str
     window_kind: WindowKind
@@ -243,8 +247,10 @@ class Refreshing:
         never in this one's interpreter."""
         from carewatch.report.keep import DayKeeper
 
-        def tell(text: str) -> None:
+        def warn(text: str) -> None:
             with contextlib.suppress(Exception):  # the screen is closing: nobody to tell
-                self.call_from_thread(self.notify, text, markup=False)  # type: ignore[attr-defined]
+                app: Any = self
+                app.call_from_thread(app.notify, text, severity="warning", markup=False)
 
-        DayKeeper(self.store.url, self.config, clock=self.clock, tell=tell).run(self.stop_event)
+        self.day_keeper = DayKeeper(self.store.url, self.config, clock=self.clock, warn=warn)
+        self.day_keeper.run(self.stop_event)
