@@ -170,13 +170,18 @@ def count(value: Any) -> str:
     return DASH if value is None else localised(f"{int(value):,}")
 
 
+def money_places() -> int:
+    """The decimals :func:`money` shows: the cents in Italian, whole units in English."""
+    return 2 if _italian() else 0
+
+
 def money(value: float | None, currency: str | None = None) -> str:
     """Money in whole units: "€ 1,234" (or "1,234" without a currency); in Italian with the
     cents and the currency after the amount, "1.234,50 €"; "–" for none."""
     if value is None:
         return DASH
-    if _italian():
-        amount = number(value, 2)
+    if money_places():
+        amount = number(value, money_places())
         return f"{amount} {currency}" if currency else amount
     amount = f"{value:,.0f}"
     return f"{currency} {amount}" if currency else amount

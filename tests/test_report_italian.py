@@ -112,6 +112,19 @@ def test_italian_numbers_money_and_percentages() -> None:
     assert present.yes_no(True) == "sì"
 
 
+def test_a_change_of_money_has_the_amounts_precision() -> None:
+    """Italian shows the cents: a change of 28.07 € is "28,07 €", not 28 shown as "28,00 €";
+    English shows whole units for both."""
+    from carewatch.report.values import change
+
+    i18n.set_language("it")
+    assert change("talk_cost", 790.33, 818.40, "€") == ("▼ 28,07 €", -1)
+    assert change("talk_cost", 790.33, 790.331, "€") == ("=", 0)
+    i18n.set_language("en")
+    assert change("talk_cost", 790.33, 818.40, "€") == ("▼ € 28", -1)
+    assert change("talk_cost", 790.33, 790.6, "€") == ("=", 0)
+
+
 def test_english_formats_are_unchanged() -> None:
     i18n.set_language("en")
     assert present.date_text(date(2026, 3, 30)) == "Monday 30 March 2026"

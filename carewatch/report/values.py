@@ -20,7 +20,15 @@ from carewatch.kpi.definitions import (
     report_groups,
     target_keys,
 )
-from carewatch.present import age, duration, kpi_label, kpi_value, localised, money
+from carewatch.present import (
+    age,
+    duration,
+    kpi_label,
+    kpi_value,
+    localised,
+    money,
+    money_places,
+)
 from carewatch.report.model import Report
 
 
@@ -87,9 +95,9 @@ def change(key: str, now: Any, before: Any, currency: str | None = None) -> tupl
         size = round(abs(diff))
         defined = definition(key)
         text = age(size) if defined is not None and defined.age else duration(size)
-    elif found == "money":
-        size = round(abs(diff))
-        text = money(size, currency) if currency else localised(f"{size:,}")
+    elif found == "money":  # at the precision the amounts themselves are shown
+        size = round(abs(diff), money_places())
+        text = money(size, currency or None)
     elif found == "score":
         decimals = 0 if isinstance(now, int) and isinstance(before, int) else 2
         size = round(abs(diff), decimals)
