@@ -228,20 +228,31 @@ def test_the_live_figures_count_calls_around_absurd_ones(database: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("date", "message"),
+    ("option", "date", "message"),
     [
-        ("9999-12-31", "--date: 9999-12-31 is outside the days carewatch knows"),
-        ("1989-12-31", "--date: 1989-12-31 is outside the days carewatch knows"),
-        ("0000-01-01", "--date: expected today, yesterday or YYYY-MM-DD, not '0000-01-01'"),
+        ("--date", "9999-12-31", "--date: 9999-12-31 is outside the days carewatch knows"),
+        ("--date", "1989-12-31", "--date: 1989-12-31 is outside the days carewatch knows"),
+        (
+            "--date",
+            "0000-01-01",
+            "--date: expected today, yesterday or YYYY-MM-DD, not '0000-01-01'",
+        ),
+        ("--week", "0001-W01", "--week: 0001-W01 is outside the days carewatch knows"),
+        ("--week", "9999-W52", "--week: 9999-W52 is outside the days carewatch knows"),
+        ("--week", "1989-W52", "--week: 1989-W52 is outside the days carewatch knows"),
+        ("--week", "2026-W54", "--week: expected YYYY-Www (e.g. 2024-W20), not '2026-W54'"),
+        ("--month", "0001-01", "--month: 0001-01 is outside the days carewatch knows"),
+        ("--month", "3000-01", "--month: 3000-01 is outside the days carewatch knows"),
+        ("--month", "2026-13", "--month: expected YYYY-MM (e.g. 2024-05), not '2026-13'"),
     ],
 )
 def test_a_report_of_an_impossible_day_is_a_one_line_usage_error(
-    tmp_path: Path, date: str, message: str, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, option: str, date: str, message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = str(tmp_path / "cw.db")
     Store(db).close()
     with pytest.raises(SystemExit) as info:
-        main(["report", "--db", db, "--date", date])
+        main(["report", "--db", db, option, date])
     assert info.value.code == 2
     err = capsys.readouterr().err
     assert err.startswith(f"carewatch: {message}") and err.count("\n") == 1
@@ -255,3 +266,25 @@ def test_a_report_of_the_last_day_it_knows_answers(
     assert main(["report", "--db", db, "--date", "2999-12-31", "--format", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert (report["date"], report["kpis"]["offered"]) == ("2999-12-31", 0)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--days", "0"], "argument --days: expected a whole number of days from 1, not '0'"),
+        (["--days", "-3"], "argument --days: expected a whole number of days from 1, not '-3'"),
+        (["--days", "3", "--live", "--speed", "0"], "argument --speed: expected a number above 0"),
+        (["--days", "3", "--live", "--speed", "nan"], "argument --speed: expected a number above"),
+        (["--days", "20000"], "--days: 20,000 days up to today start before 1990-01-01"),
+        (["--days", "400000", "--start", "2026-01-01"], "--days: 400,000 days from 2026-01-01 end"),
+    ],
+)
+def test_a_simulation_of_no_days_or_too_many_is_a_usage_error(
+    tmp_path: Path, args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "queue_log"
+    with pytest.raises(SystemExit) as info:
+        main(["simulate", "--out", str(out), *args])
+    assert info.value.code == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()

@@ -125,6 +125,33 @@ def operator_of(args: argparse.Namespace) -> str:
         return "operator"
 
 
+def whole_days(text: str) -> int:
+    """An argparse ``type`` for a number of days: a whole number from 1 (a usage error, exit 2,
+    otherwise)."""
+    try:
+        days = int(text)
+    except ValueError:
+        days = 0
+    if days < 1:
+        raise argparse.ArgumentTypeError(
+            _("expected a whole number of days from 1, not {text!r}").format(text=text)
+        )
+    return days
+
+
+def faster(text: str) -> float:
+    """An argparse ``type`` for a time compression: a number above 0."""
+    try:
+        speed = float(text)
+    except ValueError:
+        speed = 0.0
+    if not 0 < speed < float("inf"):
+        raise argparse.ArgumentTypeError(
+            _("expected a number above 0, not {text!r}").format(text=text)
+        )
+    return speed
+
+
 def parse_date(value: str, today: date, option: str = "--date") -> date:
     """A ``--date``/``--start`` value: ``YYYY-MM-DD``, ``today`` or ``yesterday`` (the local
     ``today`` given), or :class:`UsageError`."""

@@ -16,6 +16,7 @@ from carewatch.cli.common import (
     config_of,
     database_of,
     operator_of,
+    whole_days,
 )
 from carewatch.i18n import N_, _
 from carewatch.records import LOG_FORMATS as FORMATS
@@ -93,7 +94,7 @@ def add_demo_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--days",
-        type=int,
+        type=whole_days,
         default=8,
         help=_("days of history, today included (default: {days})").format(days=8),
     )

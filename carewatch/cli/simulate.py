@@ -5,16 +5,19 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from carewatch.cli.common import (
     EXIT_OK,
     Command,
     Failure,
+    UsageError,
     config_of,
+    faster,
     install_stop_signals,
     parse_date,
+    whole_days,
 )
 from carewatch.i18n import N_, _, ngettext
 from carewatch.present import count
@@ -25,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("csv", "jsonl", "queue_log"), default="queue_log")
     parser.add_argument(
         "--days",
-        type=int,
+        type=whole_days,
         default=8,
         help=_("days of history, ending today (default: {days})").format(days=8),
     )
@@ -38,7 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--live", action="store_true", help=_("append calls in real time until Ctrl-C")
     )
-    parser.add_argument("--speed", type=float, default=1.0, help=_("time compression with --live"))
+    parser.add_argument("--speed", type=faster, default=1.0, help=_("time compression with --live"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -48,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     today = datetime.now(config.tz).date()
     start = parse_date(args.start, today, "--start") if args.start else None
+    if not args.live:
+        _check_span(start, args.days, today)
     try:
         if args.live:
             stop = threading.Event()
@@ -69,6 +74,22 @@ def run(args: argparse.Namespace) -> int:
         reason = exc.strerror or exc
         raise Failure(_("cannot write {path}: {reason}").format(path=out, reason=reason)) from None
     return EXIT_OK
+
+
+def _check_span(start: date | None, days: int, today: date) -> None:
+    """A history whose days all lie in the days carewatch knows, or :class:`UsageError`."""
+    from carewatch.bounds import EARLIEST_DAY, LATEST_DAY
+
+    if start is None and days - 1 > (today - EARLIEST_DAY).days:
+        text = _(
+            "--days: {days} days up to today start before {first}, the first day carewatch knows"
+        )
+        raise UsageError(text.format(days=count(days), first=EARLIEST_DAY.isoformat()))
+    if start is not None and days - 1 > (LATEST_DAY - start).days:
+        text = _("--days: {days} days from {start} end after {last}, the last day carewatch knows")
+        raise UsageError(
+            text.format(days=count(days), start=start.isoformat(), last=LATEST_DAY.isoformat())
+        )
 
 
 COMMAND = Command(

@@ -211,15 +211,7 @@ def parse_day(option: str, text: str, today: date) -> date:
             )
         ) from None
     if not plausible_day(day):
-        outside = _("{option}: {day} is outside the days carewatch knows ({first} to {last})")
-        raise ValueError(
-            outside.format(
-                option=option,
-                day=day.isoformat(),
-                first=EARLIEST_DAY.isoformat(),
-                last=LATEST_DAY.isoformat(),
-            )
-        )
+        raise ValueError(_outside(option, day.isoformat()))
     return day
 
 
@@ -232,14 +224,30 @@ def _numbered(
     current: tuple[int, int],
 ) -> Period:
     """A week or a month by its two numbers (year and week or month), ``current`` for ``""``."""
+    expected = _("{option}: expected {form}, not {text!r}").format(
+        option=option, form=form, text=text
+    )
     match = pattern.match(text.strip()) if text else None
+    if text and match is None:
+        raise ValueError(expected)
+    year, number = current if match is None else (int(match[1]), int(match[2]))
+    if not EARLIEST_DAY.year <= year <= LATEST_DAY.year:
+        raise ValueError(_outside(option, text.strip()))
     try:
-        if text and match is None:
-            raise ValueError
-        return make(*(current if match is None else (int(match[1]), int(match[2]))))
-    except ValueError:
-        expected = _("{option}: expected {form}, not {text!r}")
-        raise ValueError(expected.format(option=option, form=form, text=text)) from None
+        period = make(year, number)
+    except ValueError:  # no such week or month
+        raise ValueError(expected) from None
+    if not (plausible_day(period.first) and plausible_day(period.last)):
+        raise ValueError(_outside(option, text.strip()))
+    return period
+
+
+def _outside(option: str, shown: str) -> str:
+    """ "--date: 3000-01-01 is outside the days carewatch knows (1990-01-01 to 2999-12-31)"."""
+    outside = _("{option}: {day} is outside the days carewatch knows ({first} to {last})")
+    return outside.format(
+        option=option, day=shown, first=EARLIEST_DAY.isoformat(), last=LATEST_DAY.isoformat()
+    )
 
 
 def parse_period(
@@ -267,7 +275,7 @@ def parse_period(
         given.append("--from/--to")
     if len(given) > 1:
         one = _("give one of --date, --week, --month or --from/--to, not {given}")
-        raise ValueError(one.format(given=given))
+        raise ValueError(one.format(given=", ".join(given)))
     if week is not None:
         week_form, now_week = _("YYYY-Www (e.g. 2024-W20)"), today.isocalendar()[:2]
         return _numbered("--week", week, _WEEK_RE, Period.week, week_form, now_week)
