@@ -255,6 +255,18 @@ def test_tag_of_an_unknown_call_is_exit_1(ingested: tuple[Path, str]) -> None:
     assert info.value.code == 1
 
 
+def test_tag_on_a_mistyped_database_says_so_and_makes_no_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    typo = tmp_path / "cw-typo.db"
+    with pytest.raises(SystemExit) as info:
+        main(["tag", "1716000000.1", "--category", "order", "--db", str(typo)])
+    assert info.value.code == 1
+    err = capsys.readouterr().err
+    assert f"database {typo} does not exist" in err and err.count("\n") == 1
+    assert not typo.exists()
+
+
 def test_report_json_for_a_day(
     ingested: tuple[Path, str], capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

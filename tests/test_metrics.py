@@ -161,6 +161,17 @@ def test_a_database_that_cannot_be_read_is_database_up_0(tmp_path: Path) -> None
     assert found == {("carewatch_database_up", ()): 0}
 
 
+def test_a_mistyped_database_is_database_up_0_and_no_new_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A scrape of a database that is not there makes none (the next report would otherwise
+    say "no carewatch tables" instead of "does not exist")."""
+    typo = tmp_path / "cw-typo.db"
+    assert main(["metrics", "--db", str(typo)]) == 0
+    assert samples(capsys.readouterr().out) == {("carewatch_database_up", ()): 0}
+    assert not typo.exists()
+
+
 def test_a_served_endpoint_is_scraped_on_loopback(db: str) -> None:
     server, thread = serve(collector_for(db), "127.0.0.1", 0)
     try:

@@ -106,12 +106,17 @@ def database_of(args: argparse.Namespace, config: NamesDatabase) -> str:
 
 
 def open_store(
-    args: argparse.Namespace, config: NamesDatabase, *, read_only: bool = False
+    args: argparse.Namespace,
+    config: NamesDatabase,
+    *,
+    read_only: bool = False,
+    create: bool = True,
 ) -> Store:
-    """The store of :func:`database_of` (``read_only``: for commands that never write)."""
+    """The store of :func:`database_of` (``read_only``: for commands that never write;
+    ``create=False``: for commands that write to a database that must exist already)."""
     from carewatch.store import Store
 
-    return Store(database_of(args, config), read_only=read_only)
+    return Store(database_of(args, config), read_only=read_only, create=create)
 
 
 def operator_of(args: argparse.Namespace) -> str:

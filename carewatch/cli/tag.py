@@ -219,7 +219,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(
             _("nothing to tag: give --category, --subcategory, --outcome, --resolved or --note")
         )
-    with open_store(args, config) as store:
+    with open_store(args, config, create=False) as store:  # a mistyped --db is no new file
         calls = store.find_calls(args.call_id)
         if args.source:
             calls = [c for c in calls if c.source == args.source]

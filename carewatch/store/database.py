@@ -232,12 +232,16 @@ class Database:
     """One database: a pool of connections, transactions, retries, one-line errors.
 
     ``name`` is the database as the user knows it (for messages). With ``read_only`` nothing
-    is ever written: no file, no pragma that writes, and :meth:`run` refuses writes.
+    is ever written: no file, no pragma that writes, and :meth:`run` refuses writes. Without
+    ``create`` an SQLite file that does not exist is an error, as it is read-only.
     """
 
-    def __init__(self, url: str, *, name: str, read_only: bool = False) -> None:
+    def __init__(
+        self, url: str, *, name: str, read_only: bool = False, create: bool = True
+    ) -> None:
         self.name = name
         self.read_only = read_only
+        self.create = create and not read_only
         self.backend: Backend = make_backend(url, read_only=read_only)
         self.is_sqlite = self.backend.is_sqlite
         self._idle: list[Any] = []
@@ -260,14 +264,14 @@ class Database:
             )
         if os.path.isdir(path):
             raise StoreError(_("cannot open database {path}: it is a folder").format(path=path))
+        if not self.create and not os.path.exists(path):  # read-only, or told not to create
+            raise StoreError(
+                _(
+                    "database {path} does not exist (give --db, or read call logs with "
+                    "carewatch ingest)"
+                ).format(path=path)
+            )
         if backend.read_only:
-            if not os.path.exists(path):
-                raise StoreError(
-                    _(
-                        "database {path} does not exist (give --db, or read call logs with "
-                        "carewatch ingest)"
-                    ).format(path=path)
-                )
             if not os.access(parent, os.W_OK) and not _wal_files_exist(path):
                 backend.use_immutable()
             return False

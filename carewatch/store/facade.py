@@ -48,7 +48,9 @@ class Store:
 
     ``read_only``: open without writing anything (no schema creation, no pragma that writes;
     SQLite's ``mode=ro``); a database that does not exist is an error then. ``create``: create
-    the tables in an empty database (the default).
+    the database (an SQLite file) and its tables when there are none (the default); without
+    it, a database that does not exist or has no carewatch tables is an error, as when
+    ``read_only``.
     """
 
     def __init__(
@@ -57,7 +59,7 @@ class Store:
         self.url = database_url(db)
         self.is_sqlite = is_sqlite_url(self.url)
         self.read_only = read_only
-        self._db = Database(self.url, name=self.display_name, read_only=read_only)
+        self._db = Database(self.url, name=self.display_name, read_only=read_only, create=create)
         try:
             self._open(create=create and not read_only)
         except BaseException:
