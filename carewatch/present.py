@@ -243,6 +243,21 @@ def strip_escapes(text: str) -> str:
     return _ESCAPE_RE.sub("", text)
 
 
+def printable(text: str) -> str:
+    """A message for the terminal with every character it would act on written out: control
+    and format characters (an escape sequence in a file's name, a bell, a bidi override) as
+    ``\\x1b``, ``\\u202e``... so a name reads as what it is and cannot retitle or recolour the
+    terminal. Line breaks stay: a message may have several lines."""
+    if text.isprintable():
+        return text
+    return "\n".join(
+        "".join(
+            ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in line
+        )
+        for line in text.split("\n")
+    )
+
+
 def clean_text(value: object, *, limit: int | None = None) -> str:
     """Text from a log or a user made safe to show, on one line.
 

@@ -379,9 +379,45 @@ def test_ingest_of_nothing_readable_is_exit_1_with_the_reason(
     out, err = capsys.readouterr()
     assert "1 line skipped" in out
     assert err.strip() == (
-        "error: notes.txt: all 1 lines were skipped as queue_log; "
+        "error: notes.txt: its 1 line was skipped as queue_log; "
         "check that it is a call log in a format carewatch reads"
     )
+
+
+def test_a_detected_file_whose_lines_are_all_skipped_gets_no_advice_to_pass_its_format(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Read as queue_log without --format, every event unknown: the trouble is the lines, so
+    the message does not tell the user to pass the format that was already used."""
+    log = tmp_path / "unknown.queue_log"
+    log.write_text(
+        "1795161601|k2|sup|NONE|FOOBAR||+39555|1\n1795161602|k3|sup|NONE|FOOBAR||+39555|1\n",
+        encoding="utf-8",
+    )
+    assert main(["ingest", str(log), "--db", str(tmp_path / "cw.db")]) == 1
+    assert capsys.readouterr().err.strip() == (
+        "error: unknown.queue_log: all 2 lines were skipped; "
+        "check that it is a call log in a format carewatch reads"
+    )
+
+
+def test_a_file_name_with_escape_sequences_is_written_out_not_obeyed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A folder may hold a file whose name retitles or recolours a terminal: every message
+    that names it shows the escapes as text."""
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    (folder / "evil\x1b]0;PWN\x07\x1b[31m.log").write_text("hello\n", encoding="utf-8")
+    main(["ingest", str(folder), "--db", str(tmp_path / "cw.db")])
+    out, err = capsys.readouterr()
+    assert "\x1b" not in out + err and "\x07" not in out + err
+    assert "evil\\x1b]0;PWN\\x07\\x1b[31m.log" in out + err
+    missing = tmp_path / "x\x1b[31m.db"
+    with pytest.raises(SystemExit):
+        main(["report", "--db", str(missing)])
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "x\\x1b[31m.db does not exist" in err
 
 
 def test_ingest_with_a_wrong_format_is_exit_1_and_names_the_format_it_looks_like(

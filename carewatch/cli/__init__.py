@@ -88,7 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _fail(message: str, status: int) -> NoReturn:
-    print(f"carewatch: {message}", file=sys.stderr)
+    from carewatch.present import printable
+
+    print(printable(f"carewatch: {message}"), file=sys.stderr)
     raise SystemExit(status)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from carewatch.cli.common import EXIT_OK, Command, Failure, add_common_options
 from carewatch.config.files import example_names
 from carewatch.i18n import N_, _
+from carewatch.present import printable
 
 HELP = N_("the effective config, a starter config file, checking a file")
 DESCRIPTION = N_(
@@ -67,7 +68,7 @@ def _init(args: argparse.Namespace) -> int:
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise Failure(_(CANNOT_WRITE).format(path=path, reason=exc.strerror or exc)) from None
-    print(_(WROTE).format(path=path))
+    print(printable(_(WROTE).format(path=path)))
     return EXIT_OK
 
 
@@ -75,7 +76,7 @@ def _check(args: argparse.Namespace) -> int:
     from carewatch.config.load import check_file
 
     check_file(Path(args.file))
-    print(_(VALID).format(path=args.file))
+    print(printable(_(VALID).format(path=args.file)))
     return EXIT_OK
 
 

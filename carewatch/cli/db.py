@@ -13,6 +13,7 @@ from carewatch.cli.common import (
     database_of,
 )
 from carewatch.i18n import N_, _
+from carewatch.present import printable
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -43,12 +44,12 @@ def run(args: argparse.Namespace) -> int:
             text = _("database {name}: upgraded from schema version {before} to {after}")
         else:
             text = _("database {name}: schema version {after}, already current")
-        print(text.format(name=name, before=done.before, after=done.after))
+        print(printable(text.format(name=name, before=done.before, after=done.after)))
         return EXIT_OK
     from carewatch.store.status import schema_status
 
     line, current = schema_status(url, name)
-    print(line)
+    print(printable(line))
     return EXIT_OK if current else EXIT_FAILURE
 
 

@@ -20,7 +20,7 @@ from carewatch.cli.common import (
     open_store,
 )
 from carewatch.i18n import N_, _, ngettext
-from carewatch.present import count
+from carewatch.present import count, printable
 from carewatch.records import LOG_FORMATS as FORMATS
 
 if TYPE_CHECKING:
@@ -96,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_INTERRUPTED
         if tables:
             summary.merge(ingest_tables(store, config, tables))
-        print(summary.summary_line())
+        print(printable(summary.summary_line()))
         if summary.files_all_skipped:
             _explain_all_skipped(config, summary, args.format)
             return EXIT_FAILURE
@@ -123,17 +123,18 @@ def _follow(
         total["added"] += summary.added
         total["updated"] += summary.updated
         if summary.added or summary.updated or summary.skipped_by_reason:
-            print(summary.summary_line(), flush=True)
+            print(printable(summary.summary_line()), flush=True)
 
     names = [p for p, _ in paths] + [source.label for source in tables]
 
     def on_problems(arose: list[str], gone: list[str]) -> None:
         # each problem once, when it arises and when it is over; reading goes on meanwhile
         for text in gone:
-            print(_("recovered: {problem}").format(problem=text), file=sys.stderr, flush=True)
+            recovered = _("recovered: {problem}").format(problem=text)
+            print(printable(recovered), file=sys.stderr, flush=True)
         for text in arose:
             print(
-                _("problem: {problem}; still trying").format(problem=text),
+                printable(_("problem: {problem}; still trying").format(problem=text)),
                 file=sys.stderr,
                 flush=True,
             )
@@ -146,7 +147,7 @@ def _follow(
         flush=True,
     )
     keeper = DayKeeper(
-        store.url, config, tell=lambda text: print(text, file=sys.stderr, flush=True)
+        store.url, config, tell=lambda text: print(printable(text), file=sys.stderr, flush=True)
     )
     keeping = threading.Thread(target=keeper.run, args=(stop,), name="carewatch-keep", daemon=True)
     keeping.start()
@@ -171,18 +172,25 @@ def _explain_all_skipped(config: Config, summary: IngestSummary, fmt: str | None
     for path, lines in summary.files_all_skipped:
         name = os.path.basename(path)
         found = looks_like(config, path)
-        if found is not None and found != fmt:
+        if fmt is not None and found is not None and found != fmt:
             hint = _("it looks like {found}: pass --format {found}, or leave --format out")
-        else:
+        else:  # read as what it looks like (or as nothing known): the lines are the trouble
             hint = _("check that it is a call log in a format carewatch reads")
         if fmt:
-            text = _("error: {name}: all {lines} lines were skipped as {format}; {hint}")
+            text = ngettext(
+                "error: {name}: its {lines} line was skipped as {format}; {hint}",
+                "error: {name}: all {lines} lines were skipped as {format}; {hint}",
+                lines,
+            )
         else:
-            text = _("error: {name}: all {lines} lines were skipped; {hint}")
-        print(
-            text.format(name=name, lines=count(lines), format=fmt, hint=hint.format(found=found)),
-            file=sys.stderr,
-        )
+            text = ngettext(
+                "error: {name}: its {lines} line was skipped; {hint}",
+                "error: {name}: all {lines} lines were skipped; {hint}",
+                lines,
+            )
+        hint = hint.format(found=found)
+        said = text.format(name=name, lines=count(lines), format=fmt, hint=hint)
+        print(printable(said), file=sys.stderr)
 
 
 def _ingest_with_progress(

@@ -19,7 +19,7 @@ from carewatch.cli.common import (
     open_store,
 )
 from carewatch.i18n import N_, _
-from carewatch.present import count
+from carewatch.present import count, printable
 
 #: The reproducible-builds variable: when set, the report says it was printed then.
 PRINTED_AT_ENV = "SOURCE_DATE_EPOCH"
@@ -134,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
                 _("cannot write {path}: {reason}").format(path=args.output, reason=reason)
             ) from None
         written = _("report for {period} written to {path}")
-        print(written.format(period=period.label, path=args.output), file=sys.stderr)
+        print(printable(written.format(period=period.label, path=args.output)), file=sys.stderr)
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return EXIT_OK

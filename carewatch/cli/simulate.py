@@ -20,7 +20,7 @@ from carewatch.cli.common import (
     whole_days,
 )
 from carewatch.i18n import N_, _, ngettext
-from carewatch.present import count
+from carewatch.present import count, printable
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -58,18 +58,19 @@ def run(args: argparse.Namespace) -> int:
             stop = threading.Event()
             install_stop_signals(stop)
             appending = _("appending live calls to {path} (Ctrl-C to stop)").format(path=out)
-            print(appending, file=sys.stderr, flush=True)
+            print(printable(appending), file=sys.stderr, flush=True)
             n = run_live(out, args.format, args.seed, config, speed=args.speed, stop=stop)
             stopped = ngettext("stopped after {count} call", "stopped after {count} calls", n)
             print(stopped.format(count=count(n)), file=sys.stderr)
         else:
             n = simulate_history(out, args.format, args.days, args.seed, config, start=start)
             written = ngettext(
-                "{count} call over {days} days written to {path}",
-                "{count} calls over {days} days written to {path}",
+                "{count} call over {span} written to {path}",
+                "{count} calls over {span} written to {path}",
                 n,
             )
-            print(written.format(count=count(n), days=args.days, path=out), file=sys.stderr)
+            span = ngettext("{days} day", "{days} days", args.days).format(days=count(args.days))
+            print(printable(written.format(count=count(n), span=span, path=out)), file=sys.stderr)
     except OSError as exc:
         reason = exc.strerror or exc
         raise Failure(_("cannot write {path}: {reason}").format(path=out, reason=reason)) from None

@@ -26,6 +26,7 @@ from carewatch.cli.common import (
     operator_of,
 )
 from carewatch.i18n import N_, _
+from carewatch.present import printable
 from carewatch.records import CallRow
 
 if TYPE_CHECKING:
@@ -256,7 +257,13 @@ def run(args: argparse.Namespace) -> int:
         else _("call {call_id}: {written} tag(s) written, {unchanged} unchanged")
     )
     unchanged = len(changes) - written
-    print(done.format(call_id=args.call_id, queue=call.queue, written=written, unchanged=unchanged))
+    print(
+        printable(
+            done.format(
+                call_id=args.call_id, queue=call.queue, written=written, unchanged=unchanged
+            )
+        )
+    )
     return EXIT_OK
 
 
