@@ -115,3 +115,22 @@ def test_environment_variable_names_the_config(
 def test_categories_not_in_config_have_default_alert_share() -> None:
     config = default_config()
     assert config.alert_share("warranty") == pytest.approx(0.40)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[targets]\nservice_level_seconds = inf\n",
+        "[targets]\ntalk_seconds = nan\n",
+        "agent_cost_per_hour = inf\n",
+        "agent_cost_per_hour = -nan\n",
+    ],
+)
+def test_an_infinite_or_not_a_number_value_is_refused(tmp_path: Path, text: str) -> None:
+    """TOML has inf and nan; no target or cost can be either (the report would print "€ inf"
+    or fail on it), so the config check refuses them with the key's name."""
+    path = tmp_path / "carewatch.toml"
+    path.write_text(text, encoding="utf-8")
+    key = text.split("=")[0].split("\n")[-1].strip()
+    with pytest.raises(ConfigError, match=f"{key}: Input should be a finite number"):
+        load_config(str(path))
