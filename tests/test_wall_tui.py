@@ -329,3 +329,30 @@ async def test_the_demo_at_three_in_the_morning_shows_a_working_day(tmp_path: Pa
     with Store(setup.db) as store:
         day = store.calls_between(start - 86400, start + 86400)
     assert day and all(c.ended_at is not None or c.talk_seconds is not None for c in day)
+
+
+async def test_the_panels_are_laid_out_for_the_size_after_the_wallboard_was_resized(
+    filled_db: Path,
+) -> None:
+    """The terminal resized while the wallboard is up: back on the panels, they fit the
+    terminal as it is now (a screen not shown is told of no resize)."""
+    from tests.tui_snapshot_app import make_app
+
+    async def layout(resized: bool) -> tuple[str, int, int]:
+        app = make_app(str(filled_db))
+        async with app.run_test(size=(120, 36)) as pilot:
+            if resized:
+                await pilot.press("b")
+                assert isinstance(app.screen, WallScreen)
+                await pilot.resize_terminal(200, 60)
+                await pilot.pause()
+                await pilot.resize_terminal(120, 36)
+                await pilot.pause()
+                await pilot.press("escape")
+            await pilot.pause()
+            main = app.screen
+            assert isinstance(main, MainScreen)
+            tiles = main.query_one(HeadlineTiles)
+            return main.tier, tiles.region.height, main.query_one(CallTable).region.height
+
+    assert await layout(resized=True) == await layout(resized=False)

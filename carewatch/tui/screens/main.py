@@ -221,7 +221,12 @@ class MainScreen(TaggingScreen):
         return None
 
     def on_screen_resume(self) -> None:
-        """Back from a modal: catch up with what changed meanwhile."""
+        """Back from a modal or the wallboard: lay out for the size now (the terminal may
+        have been resized meanwhile: a screen not shown is told of the first resize only) and
+        catch up with what changed. The tiles are measured again by hand: their height depends
+        on their mode, which a hidden screen may have changed for another size."""
+        self._apply_size()
+        self.query_one(HeadlineTiles).refresh(layout=True)
         self.cw_app._kick()
 
     # -- painting ------------------------------------------------------------------------------
