@@ -245,6 +245,8 @@ async def test_italian_columns_fit_every_size(
             for column, column_width in shown:
                 # no header is cut: each shown column is as wide as its Italian header
                 assert column_width >= len(column.title) >= 1, (name, column.title, size)
+            titles = [str(column.title) for column, _w in shown]
+            assert len(set(titles)) == len(titles), f"two {name} columns read the same: {titles}"
             used = sum(w + 2 for _c, w in shown)
             assert used <= panel.region.width - 2, f"{name}'s columns run off at {size}"
         assert app.screen.query_one("#title-bar")
@@ -258,3 +260,12 @@ async def test_too_small_says_so_in_italian(italian: None, filled_db: Path) -> N
         line = app.screen.query_one("#too-small")
         assert line.display
         assert any("terminale troppo piccolo: servono 80×24" in t for t in painted(line))
+
+
+def test_the_ratings_tile_writes_its_average_the_italian_way(italian: None) -> None:
+    from carewatch.config import default_config
+    from carewatch.tui.panels.tiles import build_tiles
+
+    tiles = build_tiles({"csat_avg": 3.8, "csat_responses": 5}, None, default_config())
+    (csat,) = [t for t in tiles if t.key == "csat_score"]
+    assert csat.detail.startswith("media 3,80 · 5")

@@ -16,7 +16,7 @@ from carewatch.config import Config
 from carewatch.i18n import N_, _
 from carewatch.kpi.definitions import definition
 from carewatch.kpi.definitions import label as kpi_label
-from carewatch.present import DASH, clean_text, count, percent, short_duration
+from carewatch.present import DASH, clean_text, count, number, percent, short_duration
 from carewatch.tui.bigtext import big_line
 from carewatch.tui.panels.panel import Panel, PanelHelp
 from carewatch.tui.text import MAX_CELL_CHARS
@@ -154,7 +154,7 @@ def build_tiles(
             percent(kpis.get("csat_score"), 0),
             (
                 _("avg {average} · {responses}|avg {average}").format(
-                    average=f"{csat_avg:.2f}", responses=kpis.get("csat_responses", 0)
+                    average=number(csat_avg, 2), responses=kpis.get("csat_responses", 0)
                 )
                 if csat_avg is not None
                 else _("no ratings")
