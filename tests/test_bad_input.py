@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -347,3 +349,38 @@ def test_what_stops_a_file_being_followed_is_said_in_the_screens_language(
         assert not any("attesa" in text for text in alerts)
     finally:
         follower.close()
+
+
+async def test_a_watched_file_that_goes_missing_is_on_the_alerts_line_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A followed file that is missing (a mistyped --watch path, a log moved away and not
+    made again) is said on the alerts line as soon as the follower sees it, not at the next
+    periodic refresh (15 s later; turned off here)."""
+    import asyncio
+
+    from carewatch.tui import refresh
+    from carewatch.tui.app import CarewatchApp
+    from carewatch.tui.panels.alerts import AlertsLine
+
+    monkeypatch.setattr(refresh, "PERIODIC_REFRESH", 3600.0)
+    log = tmp_path / "queue_log"
+    log.write_text("1716000000|c1|sales|NONE|ENTERQUEUE||3912345678|1\n", encoding="utf-8")
+    app = CarewatchApp(CONFIG, Store(str(tmp_path / "cw.db")), sources=[(str(log), None)])
+
+    async def alerts_until(pilot: Any, found: Callable[[list[str]], bool]) -> list[str]:
+        deadline = asyncio.get_running_loop().time() + 30.0
+        said: list[str] = []
+        while asyncio.get_running_loop().time() < deadline:
+            await pilot.pause(0.05)
+            said = [a.text for a in app.screen.query_one(AlertsLine).alerts or []]
+            if found(said):
+                break
+        return said
+
+    async with app.run_test(size=(120, 36)) as pilot:
+        await alerts_until(pilot, lambda _said: app.store.count_calls() == 1)
+        await pilot.pause(0.5)  # the call's refresh is painted
+        log.unlink()
+        said = await alerts_until(pilot, lambda said: any("not found" in t for t in said))
+        assert "queue_log: file not found" in said

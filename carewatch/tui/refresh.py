@@ -238,7 +238,12 @@ class Refreshing:
             data = summary.added or summary.updated or summary.agent_events
             self.post_message(DataChanged(force=not data))  # type: ignore[attr-defined]
 
-        self.follower.run(self.stop_event, on_batch=on_batch)
+        def on_problems(_arose: list[str], _gone: list[str]) -> None:
+            # a file missing from the start, unreadable, or back: on the alerts line now,
+            # not at the next periodic refresh
+            self.post_message(DataChanged(force=True))  # type: ignore[attr-defined]
+
+        self.follower.run(self.stop_event, on_batch=on_batch, on_problems=on_problems)
 
     @work(thread=True, exclusive=True, group="keep", exit_on_error=False)
     def _keep_days(self) -> None:
