@@ -295,6 +295,32 @@ async def test_open_and_resolve_an_issue(db: Path, two_calls: dict[str, int]) ->
 
 
 # -- two screens, one database -----------------------------------------------------------------
+@pytest.mark.parametrize(("size", "hide"), [((80, 24), "tab"), ((70, 20), None)])
+async def test_no_key_tags_a_call_that_is_not_on_the_screen(
+    db: Path, two_calls: dict[str, int], size: tuple[int, int], hide: str | None
+) -> None:
+    """At 80x24 one panel shows at a time: with another in the calls' place (Tab), and with
+    the terminal too small, a tagging key tags nothing and says why."""
+    async with make(db).run_test(size=size) as pilot:
+        app = await ready(pilot)
+        if hide is not None:
+            await pilot.press(hide)
+            await pilot.pause()
+            assert not call_table(app).display
+        await pilot.press("2", "s", "r")
+        await wait_for(
+            pilot,
+            lambda: any(
+                "calls are not on the screen" in str(n.message) for n in app._notifications
+            ),
+            "the warning",
+        )
+        await pilot.pause(0.2)
+    with Store(str(db)) as store:
+        assert store.tag_events() == []
+        assert all(c.category is None for c in store.recent_calls(10))
+
+
 async def test_a_tag_from_another_process_shows_and_none_is_lost(
     db: Path, two_calls: dict[str, int]
 ) -> None:

@@ -117,6 +117,16 @@ class TaggingScreen(Screen[None]):
         return self.query_one(CallTable).selected_call
 
     def _need_call(self) -> CallRow | None:
+        """The selected call, when the operator can see it: not while the call table is off
+        the screen (another panel in its slot at this size, or the terminal too small), where
+        a key would tag a call nobody sees."""
+        table = self.query_one(CallTable)
+        if not table.display or not table.region.area:
+            self.notify(
+                _("The calls are not on the screen: press Tab until they show, then tag."),
+                severity="warning",
+            )
+            return None
         call = self.selected_call()
         if call is None:
             self.notify(
