@@ -204,3 +204,43 @@ def test_wazo_abandon_without_enterqueue_is_not_a_queue_entry() -> None:
     entries = fold_entries(r for line in lines for r in parser.parse_line(line, 1))
     assert list(entries) == [("1", "queue1")]
     assert entries[("1", "queue1")]["disposition"] == "abandoned"
+
+
+def test_the_report_of_the_real_master_csv_adds_up_to_the_calls_offered(tmp_path: Path) -> None:
+    """Calls the dialplan alone answered (a Hangup or Playback with no operator leg and no
+    queue) are offered but have no outcome: the report's rows say how many reached no
+    operator, so they add up. The count is checked against the file itself, read here with
+    the csv module: one call per linkedid (column 20), an operator leg being a dstchannel
+    (column 7) that is not empty and not Local/, a queue being a lastapp (column 8) Queue."""
+    import csv
+
+    from carewatch.report import build_report, render
+    from carewatch.report.values import no_operator_calls
+
+    legs: dict[str, list[list[str]]] = {}
+    with MASTER.open(encoding="latin-1", newline="") as handle:
+        for row in csv.reader(handle):
+            legs.setdefault(row[19], []).append(row)
+    by_day: Counter[str] = Counter()
+    for rows in legs.values():
+        operator = any(r[6] and not r[6].startswith("Local/") for r in rows)
+        queued = any(r[7] == "Queue" for r in rows)
+        if not operator and not queued:
+            by_day[min(r[9] for r in rows)[:10]] += 1
+    assert by_day == {"2024-01-27": 3, "2024-01-28": 3}
+
+    store = Store(str(tmp_path / "cw.db"))
+    ingest_paths(store, UTC_CONFIG, [str(MASTER)])
+    for day, expected in by_day.items():
+        when = datetime.fromisoformat(day).date()
+        report = build_report(store, UTC_CONFIG, when, now=utc(2024, 2, 1))
+        k = report.kpis
+        assert no_operator_calls(k) == expected
+        assert (
+            k["offered"]
+            == sum(k[key] for key in ("answered", "abandoned", "missed", "waiting")) + expected
+        )
+        text = render(report, "text")
+        line = next(x for x in text.splitlines() if "Reached no operator" in x)
+        assert line.split()[3] == str(expected)
+    store.close()

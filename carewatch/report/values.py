@@ -135,9 +135,28 @@ class Figure:
     changes: tuple[tuple[str, str | None], ...]
 
 
+#: The row of the calls that reached no operator (docs/counting.md, "other"): not a key of
+#: the snapshot, the rest of the offered calls once those with an outcome and those waiting
+#: are counted, printed after "waiting" when a day has any.
+NO_OPERATOR = "no_operator"
+_SPLIT = ("answered", "abandoned", "missed", "waiting")
+
+
+def no_operator_calls(kpis: Mapping[str, Any]) -> int | None:
+    """The offered calls that ended without reaching an operator (an announcement, a voicemail,
+    an IVR the caller hung up in): offered − answered − abandoned − missed − waiting."""
+    values = [kpis.get(key) for key in ("offered", *_SPLIT)]
+    counts = [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
+    if len(counts) != len(values):
+        return None
+    return max(0, counts[0] - sum(counts[1:]))
+
+
 def key_figures(report: Report) -> list[tuple[str, list[Figure]]]:
     """The key figures in their groups (:func:`scalar_keys`), each KPI compared with the two
-    days (:func:`compared`: a day without calls gives "–")."""
+    days (:func:`compared`: a day without calls gives "–"). Where calls reached no operator
+    (:func:`no_operator_calls`), a row says how many after "waiting", so the calls' rows add up
+    to the calls offered."""
     k, cur = report.kpis, report.currency
     others = [compared(report.previous_day), compared(report.same_day_last_week)]
     groups = []
@@ -152,5 +171,17 @@ def key_figures(report: Report) -> list[tuple[str, list[Figure]]]:
             figures.append(
                 Figure(key, kpi_label(key), kpi_value(key, value, currency=cur), tuple(changes))
             )
+            if key == "waiting" and no_operator_calls(k):
+                figures.append(_no_operator_figure(k, others))
         groups.append((_(group), figures))
     return groups
+
+
+def _no_operator_figure(kpis: Mapping[str, Any], others: list[Mapping[str, Any]]) -> Figure:
+    value = no_operator_calls(kpis)
+    changes = []
+    for other in others:
+        text, _direction = change(NO_OPERATOR, value, no_operator_calls(other))
+        changes.append((text, None))
+    label = _("Reached no operator")
+    return Figure(NO_OPERATOR, label, kpi_value("offered", value), tuple(changes))
