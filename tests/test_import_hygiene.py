@@ -87,7 +87,7 @@ def _tag_loads(db: Path) -> list[str]:
         "from carewatch.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
         f"    code = main(['--db', {str(db)!r}, 'tag', 'C1', '--category', 'order'])\n"
-        "assert code == 0 and 'C1: 1 tag(s) written' in out.getvalue(), out.getvalue()\n"
+        "assert code == 0 and 'C1: 1 tag written' in out.getvalue(), out.getvalue()\n"
     )
     return _loaded_by(code)
 

@@ -96,7 +96,7 @@ def test_tag_by_call_id_goes_to_the_entry_an_operator_answered_last(
 ) -> None:
     two_entry_call(tmp_path, database)
     assert main(["tag", "c1", "--db", database, "--category", "shipping", "--operator", "ana"]) == 0
-    assert "call c1 (queue support): 1 tag(s) written" in capsys.readouterr().out
+    assert "call c1 (queue support): 1 tag written" in capsys.readouterr().out
     # --queue picks the other entry
     args = ["tag", "c1", "--db", database, "--queue", "sales", "--category", "order"]
     assert main([*args, "--operator", "ana"]) == 0

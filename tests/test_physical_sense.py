@@ -200,7 +200,7 @@ def test_a_report_never_fails_on_absurd_stored_values(
     args = ["report", "--db", database, "--date", "2024-03-05", "--format", fmt, "--calls"]
     assert main(args) == 0
     out, err = capsys.readouterr()
-    assert "note: 3 call(s) of 2024-03-05 hold a value out of physical sense" in err
+    assert "note: 3 calls of 2024-03-05 hold a value out of physical sense" in err
     if fmt == "json":
         kpis = json.loads(out)["kpis"]
         # the four calls of the day are offered; the sane talk times (60 s, 120 s) averaged

@@ -217,12 +217,12 @@ def test_a_config_of_its_own_is_validated_once_then_read_without_pydantic(
     config = str(write(tmp_path / "centre.toml", CENTRE))
     argv = ("--config", config, "--db", db, "tag", "C1", "--category", "billing")
     first = tag_fresh(*argv, "--subcategory", "refund", "--outcome", "solved")
-    assert first == (0, "call C1: 3 tag(s) written, 0 unchanged\n", "", True)
+    assert first == (0, "call C1: 3 tags written, 0 unchanged\n", "", True)
     assert category_of(db) == ("billing", "refund", "solved")
     assert len(kept_files()) == 1
     # the next runs read the kept choices: no pydantic, the same checks and tags
     second = tag_fresh(*argv, "--subcategory", "invoice copy", "--outcome", "escalated")
-    assert second == (0, "call C1: 2 tag(s) written, 1 unchanged\n", "", False)
+    assert second == (0, "call C1: 2 tags written, 1 unchanged\n", "", False)
     assert category_of(db) == ("billing", "invoice copy", "escalated")
     code, out, err, pydantic = tag_fresh(*argv, "--subcategory", "late")
     assert (code, out, pydantic) == (2, "", False)
@@ -236,7 +236,7 @@ def test_a_config_of_its_own_is_validated_once_then_read_without_pydantic(
         store.ingest("log", [(1, CallUpdate("C1", {"started_at": 1_715_670_000.0}))])
     assert tag_fresh("--config", config, "--db", other, "tag", "C1", "--outcome", "solved") == (
         0,
-        "call C1: 1 tag(s) written, 0 unchanged\n",
+        "call C1: 1 tag written, 0 unchanged\n",
         "",
         False,
     )
@@ -256,7 +256,7 @@ def test_a_config_edited_is_validated_again(tmp_path: Path, db: str) -> None:
     assert err == "carewatch: unknown category 'roaming'; valid: billing, travel\n"
     assert tag_fresh(*argv[:-1], "travel") == (
         0,
-        "call C1: 1 tag(s) written, 0 unchanged\n",
+        "call C1: 1 tag written, 0 unchanged\n",
         "",
         False,
     )
@@ -326,8 +326,8 @@ def test_a_cache_folder_that_cannot_be_written_still_tags(
     monkeypatch.setenv("CAREWATCH_CACHE", str(not_a_folder))
     config = str(write(tmp_path / "centre.toml", CENTRE))
     argv = ("--config", config, "--db", db, "tag", "C1", "--category", "billing")
-    assert tag_fresh(*argv) == (0, "call C1: 1 tag(s) written, 0 unchanged\n", "", True)
-    assert tag_fresh(*argv) == (0, "call C1: 0 tag(s) written, 1 unchanged\n", "", True)
+    assert tag_fresh(*argv) == (0, "call C1: 1 tag written, 0 unchanged\n", "", True)
+    assert tag_fresh(*argv) == (0, "call C1: 0 tags written, 1 unchanged\n", "", True)
     assert not_a_folder.read_text("utf-8") == "" and category_of(db)[0] == "billing"
 
 

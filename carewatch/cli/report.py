@@ -18,7 +18,7 @@ from carewatch.cli.common import (
     config_of,
     open_store,
 )
-from carewatch.i18n import N_, _
+from carewatch.i18n import N_, _, ngettext
 from carewatch.present import count, printable
 
 #: The reproducible-builds variable: when set, the report says it was printed then.
@@ -105,9 +105,12 @@ def run(args: argparse.Namespace) -> int:
         window = period.window(config.tz)
         ignored = store.implausible_calls(window.start, window.end)
     if ignored:
-        note = _(
-            "note: {count} call(s) of {period} hold a value out of physical sense "
-            "(written by another program); it is read as unknown"
+        note = ngettext(
+            "note: {count} call of {period} holds a value out of physical sense "
+            "(written by another program); it is read as unknown",
+            "note: {count} calls of {period} hold a value out of physical sense "
+            "(written by another program); they are read as unknown",
+            ignored,
         )
         print(note.format(count=count(ignored), period=period.label), file=sys.stderr)
     if stamp is not None:

@@ -25,7 +25,7 @@ from carewatch.cli.common import (
     open_store,
     operator_of,
 )
-from carewatch.i18n import N_, _
+from carewatch.i18n import N_, _, ngettext
 from carewatch.present import printable
 from carewatch.records import CallRow
 
@@ -251,12 +251,20 @@ def run(args: argparse.Namespace) -> int:
         for field_name, value in changes:
             if store.tag(call.id, field_name, value, operator) is not None:
                 written += 1
-    done = (
-        _("call {call_id} (queue {queue}): {written} tag(s) written, {unchanged} unchanged")
-        if len(calls) > 1 and call.queue
-        else _("call {call_id}: {written} tag(s) written, {unchanged} unchanged")
-    )
     unchanged = len(changes) - written
+    done = (
+        ngettext(
+            "call {call_id} (queue {queue}): {written} tag written, {unchanged} unchanged",
+            "call {call_id} (queue {queue}): {written} tags written, {unchanged} unchanged",
+            written,
+        )
+        if len(calls) > 1 and call.queue
+        else ngettext(
+            "call {call_id}: {written} tag written, {unchanged} unchanged",
+            "call {call_id}: {written} tags written, {unchanged} unchanged",
+            written,
+        )
+    )
     print(
         printable(
             done.format(

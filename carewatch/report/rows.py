@@ -49,7 +49,10 @@ def short_day(day: date) -> str:
 
 
 def span_text(first: date, last: date) -> str:
-    """ "13–19 May 2024", "29 Apr – 5 May 2024", "30 Dec 2024 – 5 Jan 2025"."""
+    """ "13–19 May 2024", "29 Apr – 5 May 2024", "30 Dec 2024 – 5 Jan 2025"; one day is
+    "19 Nov 2026"."""
+    if first == last:
+        return date_text(last, "day_month_year")
     if first.year != last.year:
         return f"{date_text(first, 'day_month_year')} – {date_text(last, 'day_month_year')}"
     if first.month != last.month:
@@ -151,6 +154,10 @@ def compared_days(report: Report) -> str:
     before, earlier = span_text(prev.first, prev.last), span_text(earl.first, earl.last)
     if report.period.kind == "week":
         return _("the week before ({before}) and the same week a year earlier ({earlier})").format(
+            before=before, earlier=earlier
+        )
+    if report.period.days == 1:  # a range of one day
+        return _("the day before ({before}) and the same day a year earlier ({earlier})").format(
             before=before, earlier=earlier
         )
     return _(

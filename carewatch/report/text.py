@@ -8,7 +8,7 @@ and escape codes. The sections after the hourly chart are in
 
 from __future__ import annotations
 
-from carewatch.i18n import N_, _
+from carewatch.i18n import N_, _, ngettext
 from carewatch.present import clean_text, count, duration
 from carewatch.report.layout import Paint, fit, heading, wrap
 from carewatch.report.model import RenderOptions, Report
@@ -155,9 +155,12 @@ def _hours(report: Report, width: int, paint: Paint) -> list[str]:
     busiest = max(hours, key=lambda h: (h["offered"], -h["hour"]))
     lost = busiest["offered"] - busiest["answered"]
     out += wrap(
-        _(
+        ngettext(
+            "Busiest hour {start}:00–{end}:00: {offered} call offered, {answered} answered, "
+            "{lost} not answered.",
             "Busiest hour {start}:00–{end}:00: {offered} calls offered, {answered} answered, "
-            "{lost} not answered."
+            "{lost} not answered.",
+            busiest["offered"],
         ).format(
             start=f"{busiest['hour']:02d}",
             end=f"{(busiest['hour'] + 1) % 24:02d}",

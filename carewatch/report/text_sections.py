@@ -207,7 +207,7 @@ def calls(report: Report, width: int, paint: Paint) -> list[str]:
     out = heading(
         _("CALLS"),
         # English says "calls" for one call too (as it always has); other languages agree.
-        ngettext("{count} calls", "{count} calls", len(day_calls)).format(
+        ngettext("{count} call", "{count} calls", len(day_calls)).format(
             count=count(len(day_calls))
         ),
         width,
