@@ -598,6 +598,9 @@ def test_callbacks_lists_the_callers_not_reached(
         "a",
     ]
     assert lines[3] == "1 caller to call back."
+    # the day after has no calls: nobody to call back because nobody called
+    assert main(["callbacks", "--date", "2024-05-15", "--db", db, "--config", str(config)]) == 0
+    assert capsys.readouterr().out.splitlines()[1] == "Nobody: there were no calls that day."
 
 
 def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path: Path) -> None:

@@ -50,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
     window = Window(full.start, max(full.start, min(now, full.end)), full.label)
     with open_store(args, config, read_only=True) as store:
         found = callbacks_for(store, window, now, queue=args.queue)
+        calls = store.count_calls(window.start, window.end) if not found else len(found)
     if args.format == "json":
         records = [callback_record(c, config.tz, privacy) for c in found]
         print(json.dumps(records, ensure_ascii=False, indent=2))
@@ -62,7 +63,10 @@ def run(args: argparse.Namespace) -> int:
     )
     print(f"{title} — {period_title(period)} · {config.timezone_name}")
     if not rows:
-        print(_("Nobody: every caller who was not answered has been reached since."))
+        if not calls:  # "everyone was reached" would say there were callers to reach
+            print(_("Nobody: there were no calls that day."))
+        else:
+            print(_("Nobody: every caller who was not answered has been reached since."))
         return EXIT_OK
     table = [tuple(_(h) for h in CALLBACK_HEADINGS), *rows]
     table = [tuple(clean_text(c) for c in cells) for cells in table]
