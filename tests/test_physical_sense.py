@@ -288,3 +288,17 @@ def test_a_simulation_of_no_days_or_too_many_is_a_usage_error(
     assert info.value.code == 2
     assert message in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_a_report_of_a_day_still_to_come_says_it_has_not_started(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Not "no calls between 25 Dec and 25 Dec 00:00 (now)" nor "day not over: figures up to
+    00:00": the day has not begun."""
+    db = str(tmp_path / "cw.db")
+    Store(db).close()
+    assert main(["report", "--db", db, "--date", "2999-12-31"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "No calls yet; the database holds none." in text
+    assert "Day not started yet: it begins on 31 Dec 2999" in text
+    assert "No calls between" not in text and "Day not over" not in text

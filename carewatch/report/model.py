@@ -159,6 +159,11 @@ class Report:
         """Whether the period is over at the report time."""
         return self.as_of >= self.period.window(self.tz).end
 
+    @property
+    def not_started(self) -> bool:
+        """Whether the period had not begun at the report time (a day still to come)."""
+        return self.as_of <= self.period.window(self.tz).start
+
 
 @dataclass(frozen=True)
 class RenderOptions:

@@ -26,6 +26,7 @@ from carewatch.records import CallRow
 from carewatch.report.model import OpenIssue, Report
 from carewatch.report.words import (
     NOT_OVER,
+    NOT_STARTED,
     OPENED_SUMMARY,
     SUMMARY_TITLES,
     VALUE_HEADINGS,
@@ -125,6 +126,9 @@ def as_of_text(report: Report) -> str:
     other months up to the same point (15 Apr 2024 11:00 and 15 May 2023 11:00)"."""
     if report.complete:
         return by_kind(report.period.kind, WHOLE_PERIOD)
+    if report.not_started:
+        start = date_text(report.period.first, "day_month_year")
+        return by_kind(report.period.kind, NOT_STARTED).format(start=start)
     point = _point(report, report.as_of)
     if report.is_day:
         return _(
@@ -193,6 +197,13 @@ def empty_notice(report: Report) -> str | None:
         until = _("{time} (now)").format(time=_cut_text(report, report.as_of))
     first = date_text(report.period.first, "day_month_year")
     where = filter_text(report)
+    if report.not_started:  # as_of_text says when it begins
+        if report.data_span is None:
+            return _("No calls{filter} yet; the database holds none.").format(filter=where)
+        a, b = (datetime.fromtimestamp(t, report.tz).date() for t in report.data_span)
+        return _("No calls{filter} yet; the database holds calls from {start} to {end}.").format(
+            filter=where, start=date_text(a, "day_month_year"), end=date_text(b, "day_month_year")
+        )
     if report.data_span is None:
         return _("No calls{filter} between {first} and {until}; the database holds none.").format(
             filter=where, first=first, until=until

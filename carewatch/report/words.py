@@ -44,6 +44,14 @@ WHOLE_PERIOD = {
 }
 
 
+NOT_STARTED = {
+    "day": N_("Day not started yet: it begins on {start}"),
+    "week": N_("Week not started yet: it begins on {start}"),
+    "month": N_("Month not started yet: it begins on {start}"),
+    "range": N_("Period not started yet: it begins on {start}"),
+}
+
+
 NOT_OVER = {
     "week": N_(
         "Week not over: figures up to {point}, compared with the other weeks up to the same "
