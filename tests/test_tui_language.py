@@ -269,3 +269,22 @@ def test_the_ratings_tile_writes_its_average_the_italian_way(italian: None) -> N
     tiles = build_tiles({"csat_avg": 3.8, "csat_responses": 5}, None, default_config())
     (csat,) = [t for t in tiles if t.key == "csat_score"]
     assert csat.detail.startswith("media 3,80 · 5")
+
+
+async def test_textuals_own_notices_speak_italian_and_the_screenshot_is_saved(
+    italian: None, filled_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl+C says which key quits, and the palette's screenshot is saved (in the current
+    folder where there is no Downloads folder, where Textual's own choice failed) and says
+    where, both in Italian."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))  # no Downloads folder there
+    monkeypatch.chdir(tmp_path)
+    async with make_app(str(filled_db)).run_test(size=(120, 36)) as pilot:
+        app = await ready(pilot)
+        await pilot.press("ctrl+c")
+        app.action_screenshot()
+        await pilot.pause()
+        said = {(str(n.title), str(n.message)) for n in app._notifications}
+    assert ("Vuoi uscire?", "Premi q per uscire.") in said
+    (svg,) = tmp_path.glob("*.svg")
+    assert ("Schermata", f"Schermata salvata in {svg}") in said

@@ -129,6 +129,41 @@ class CarewatchApp(Refreshing, App[None]):
         for command in super().get_system_commands(screen):
             yield command._replace(title=tr(command.title), help=tr(command.help))
 
+    def action_help_quit(self) -> None:
+        """Ctrl+C (which copies, in Textual): say which key quits, in the screen's language."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(
+                    _("Press {key} to quit.").format(key=key),
+                    title=_("Do you want to quit?"),
+                    markup=False,
+                )
+                return
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        """The palette's screenshot. In a browser it is handed to the browser (Textual's
+        way); in a terminal it is saved in the Downloads folder when there is one, else in the
+        current folder (Textual's own choice fails where there is no Downloads folder), and
+        the notice says where, or why not, in the screen's language."""
+        if self.is_web:
+            super().action_screenshot(filename, path)
+            return
+        downloads = Path.home() / "Downloads"
+        folder = path or str(downloads if downloads.is_dir() else Path.cwd())
+        try:
+            saved = self.save_screenshot(filename, folder)
+        except OSError as exc:
+            self.notify(
+                _("Could not save the screenshot: {reason}").format(reason=exc.strerror or exc),
+                title=_("Screenshot"),
+                severity="error",
+                markup=False,
+            )
+            return
+        self.notify(
+            _("Screenshot saved to {path}").format(path=saved), title=_("Screenshot"), markup=False
+        )
+
     # -- lifecycle -----------------------------------------------------------------------------
     def on_mount(self) -> None:
         """Show the main screen and start the workers."""
