@@ -18,7 +18,7 @@ import pytest
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widget import Widget
-from textual.widgets import Input
+from textual.widgets import Input, Label
 
 from carewatch.config import Config
 from carewatch.kpi.now import NowState
@@ -235,6 +235,14 @@ async def test_a_note(db: Path, two_calls: dict[str, int]) -> None:
         await pilot.press(*"calls")  # typed...
         note_input = app.screen.query_one(Input)
         assert note_input.value == "calls"
+        hint = app.screen.query_one("#note-hint", Label)
+        assert str(hint.render()).endswith("Esc cancels · empty clears the note · 5/500")
+        note_input.insert_text_at_cursor("x" * 495)  # up to the most a note holds: said so
+        await pilot.pause()
+        assert len(note_input.value) == 500 and str(hint.render()).endswith(" · 500/500")
+        await pilot.press("y")  # the field takes no more
+        assert len(note_input.value) == 500
+        note_input.value = "calls"
         note_input.value += " back tomorrow"  # ...and the rest pasted
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, MainScreen), "the modal closed")

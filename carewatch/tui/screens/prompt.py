@@ -54,7 +54,20 @@ class TextPromptScreen(ModalScreen[str | None]):
                 max_length=self.MAX_LENGTH,
                 id=f"{self.NAME}-input",
             )
-            yield Label(Text(tr(self.HINT), style="dim"))
+            yield Label(self._hint(len(self.value)), id=f"{self.NAME}-hint")
+
+    def _hint(self, length: int) -> Text:
+        """The keys, and how much of the room the text takes ("Enter saves · Esc cancels ·
+        37/500"): the field takes no more, and would otherwise stop taking keys unsaid."""
+        full = length >= self.MAX_LENGTH
+        hint = Text(tr(self.HINT), style="dim")
+        hint.append(" · ", style="dim")
+        hint.append(f"{length}/{self.MAX_LENGTH}", style="bold yellow" if full else "dim")
+        return hint
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """Count the characters as they are typed."""
+        self.query_one(f"#{self.NAME}-hint", Label).update(self._hint(len(event.value)))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Enter: return the text."""
