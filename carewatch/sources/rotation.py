@@ -145,7 +145,7 @@ class RotationHandling:
                 continue
             if os.path.dirname(old.path) != self.folder:
                 continue
-            if not self._is_rotation(old.path) and _file_is_at(old, old.path):
+            if not self._is_rotation(old.path) and file_is_at(old, old.path):
                 continue  # another file's position, where it belongs
             found = self._locate(old, positions)
             if found is None:
@@ -303,7 +303,7 @@ class RotationHandling:
         return by_content
 
 
-def _file_is_at(position: Position, path: str) -> bool:
+def file_is_at(position: Position, path: str) -> bool:
     """Whether the file of ``position`` (inode and first bytes, not shorter) is at ``path``."""
     try:
         fd = open_log(path)
