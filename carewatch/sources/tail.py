@@ -8,10 +8,16 @@ which commits each batch of calls with the file's position
 
 Rotation and truncation
     * rename and create: the file read so far is kept open and read to its end before the
-      new file at the path is read from 0. It stays open for ``rotate_wait`` seconds after
-      its last growth (a writer may still finish lines into it), then its position is
-      marked ``finished`` (with the path it went to); a last line without newline is read
-      then, as nobody will finish it.
+      new file at the path is read from 0. It stays open while no other file is at the
+      path, however long (Asterisk writes into the renamed file until ``logger rotate``
+      opens the path again), then for ``rotate_wait`` seconds after its last growth (a
+      writer may still finish lines into it); a file deleted meanwhile only for
+      ``rotate_wait``. Then its position is marked ``finished`` (with the path it went
+      to); a last line without newline is read then, as nobody will finish it.
+    * a finished rotation that grows after all (its writer was told late, or never) is read
+      again from where it stopped: the last few finished while following are looked at by
+      their path at each poll (no file kept open), and every finished rotation of the path
+      when a file at the path is opened (a start, a one-shot ingest).
     * copytruncate: the path keeps its inode but is shorter than the stored offset (or
       than when last seen), or its first bytes changed: it is read again from 0. The lines
       written between the last read and the copy are read from the copy (``name.1``),
@@ -79,7 +85,8 @@ from carewatch.sources.reader import BATCH_LINES, BatchResult, LogReader, Progre
 from carewatch.sources.rotation import Detector, ParserFactory, RotationHandling, file_is_at
 from carewatch.store import Store
 
-#: Seconds a rotated-away file stays open after its last growth before it is finished.
+#: Seconds a rotated-away file stays open after its last growth, once another file is at the
+#: path (or it was deleted), before it is finished.
 ROTATE_WAIT = 5.0
 
 
@@ -162,6 +169,7 @@ class LogTail(RotationHandling):
         self._factories = factories
         self.current: LogReader | None = None
         self.draining: list[LogReader] = []
+        self._finished_away: list[tuple[str, FileId, Position]] = []
         self.problem: str | None = None
         #: The problem when it is the wait for a first complete line (see :class:`TailStatus`).
         self._waiting: str | None = None
@@ -183,15 +191,6 @@ class LogTail(RotationHandling):
     def poll(self, *, oneshot: bool = False, progress: Progress | None = None) -> list[BatchResult]:
         """Read what is new: rotated-away files first, then the file now at the path."""
         results: list[BatchResult] = []
-        for reader in list(self.draining):
-            results += reader.read(progress=progress)
-            if oneshot or reader.quiet_for() >= self.rotate_wait:
-                if not oneshot or self._quiet_by_mtime(reader.stat()):
-                    results += reader.finish()
-                self.draining.remove(reader)
-                self._release(reader)
-                if self.current is None:
-                    self._last = reader.position
         try:
             st = os.stat(self.path)
         except FileNotFoundError:
@@ -199,6 +198,24 @@ class LogTail(RotationHandling):
         except OSError as exc:
             st = None
             self.problem = _("cannot read it: {reason}").format(reason=exc.strerror or exc)
+        if not oneshot:
+            results += self._read_finished_again(progress)
+        for reader in list(self.draining):
+            results += reader.read(progress=progress)
+            if not oneshot and not self._moved_on(reader, st):
+                # the writer has no other file to write into yet (Asterisk writes into the
+                # renamed file until it opens the path again): the quiet period starts then
+                reader.last_growth = self.clock()
+                continue
+            if oneshot or reader.quiet_for() >= self.rotate_wait:
+                if not oneshot or self._quiet_by_mtime(reader.stat()):
+                    results += reader.finish()
+                    if not oneshot:
+                        self._watch_finished(reader)
+                self.draining.remove(reader)
+                self._release(reader)
+                if self.current is None:
+                    self._last = reader.position
         self.exists = st is not None
         since, self._last_look = self._last_look, time.time()
         cur = self.current
@@ -412,3 +429,4 @@ class LogTail(RotationHandling):
             self._release(reader)
         self.current = None
         self.draining = []
+        self._finished_away = []
