@@ -295,3 +295,25 @@ def test_following_under_a_configured_name_other_than_the_one_read_as_is_a_probl
     finally:
         follower.close()
     assert store.count_calls() == 10
+
+
+def test_a_log_read_through_its_link_still_rotates_once(
+    store: Store, tmp_path: Path, log: Path
+) -> None:
+    """Read through a symlink, the file's position stays with its own path: a rotation of the
+    log afterwards is found and read to its end, exactly once."""
+    ingest_paths(store, CONFIG, [str(log)])
+    link = other_name(tmp_path, log, "symlink")
+    append(log, call(10))
+    assert ingest_paths(store, CONFIG, [str(link)]).added == 1
+    append(log, call(11))  # written, then rotated before anyone read it
+    rotated = log.parent / "queue_log.1"
+    os.rename(log, rotated)
+    log.write_text(call(12))
+    old = os.path.getmtime(rotated) - 60
+    os.utime(rotated, (old, old))
+    summary = ingest_paths(store, CONFIG, [str(log)])
+    assert (summary.added, summary.lines_read) == (2, 6)
+    assert ingest_paths(store, CONFIG, [str(log.parent), str(link)]).lines_read == 0
+    assert store.count_calls() == 13 and set(sources(store).values()) == {"queue_log"}
+    assert lines_counted(store) == 39
