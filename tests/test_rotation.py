@@ -18,6 +18,7 @@ import pytest
 
 from carewatch.config import parse_config
 from carewatch.ingest import Follower, IngestSummary, ingest_paths
+from carewatch.sources.tail import ROTATE_WAIT, LogTail
 from carewatch.store import Store
 
 CONFIG = parse_config({"timezone": "UTC"})
@@ -186,6 +187,138 @@ def test_rotations_of_a_followed_folder_are_read_once(store: Store, tmp_path: Pa
         assert paths == {"queue_log", "queue_log.1", "queue_log.2", "queue_log.3"}
     finally:
         follower.close()
+
+
+class Clock:
+    """A clock the test moves by hand (from now: lines logged later than it are bad values)."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_lines_written_into_a_renamed_file_before_the_new_one_appears_are_read(
+    store: Store, tmp_path: Path
+) -> None:
+    """Asterisk keeps writing into the renamed file until ``logger rotate`` opens the path
+    again: however long that takes, the old file stays open and is read to its end."""
+    log, rotated = tmp_path / "man.log", tmp_path / "man.log.3"
+    writer = log.open("a")  # the writer's descriptor, kept across the rename
+    clock = Clock()
+    tail = LogTail(store, CONFIG, str(log), rotate_wait=ROTATE_WAIT, clock=clock)
+    try:
+        writer.write(call(0) + call(1) + call(2, end=False))
+        writer.flush()
+        tail.poll()
+        os.rename(log, rotated)
+        tail.poll()
+        for _ in range(3):  # 15 s and more without a new file at the path
+            clock.now += ROTATE_WAIT
+            tail.poll()
+        assert not any(p["finished"] for p in store.positions())
+        writer.write(end_of(2))  # the end of call 2, into the renamed file
+        writer.flush()
+        assert sum(r.updated for r in tail.poll()) == 1
+        clock.now += 15
+        log.write_text(call(3))  # the writer opens the path again: a new file
+        assert sum(r.added for r in tail.poll()) == 1
+        clock.now += ROTATE_WAIT
+        tail.poll()  # quiet for rotate_wait since the new file appeared: finished
+        assert [r.path for r in tail.open_readers()] == [str(log)]
+        by_path = {p["path"]: p for p in store.positions()}
+        assert by_path[str(rotated)]["finished"] is True
+        assert by_path[str(rotated)]["byte_offset"] == rotated.stat().st_size
+        assert ended(store) == {f"call-{i}" for i in range(4)}
+        assert totals(store) == (12, 0)
+    finally:
+        writer.close()
+        tail.close()
+
+
+def test_renamed_file_stays_open_until_a_new_file_appears_or_it_is_deleted(
+    store: Store, tmp_path: Path
+) -> None:
+    log, rotated = tmp_path / "queue_log", tmp_path / "queue_log.1"
+    log.write_text(call(0) + call(1, end=False))
+    follower = follow(store, log)  # rotate_wait 0
+    try:
+        follower.poll_once()
+        os.rename(log, rotated)
+        for _ in range(3):
+            follower.poll_once()
+        (tail,) = follower._tails.values()
+        assert [r.path for r in tail.open_readers()] == [str(rotated)]
+        append(rotated, end_of(1))
+        assert follower.poll_once().updated == 1
+        os.unlink(rotated)  # deleted: nobody can write into it any more
+        follower.poll_once()
+        assert tail.open_readers() == []
+        assert all(p["finished"] for p in store.positions())
+        assert ended(store) == {"call-0", "call-1"} and totals(store) == (6, 0)
+    finally:
+        follower.close()
+
+
+def test_renamed_file_that_grows_after_it_was_finished_is_read_again_while_following(
+    store: Store, tmp_path: Path
+) -> None:
+    """logrotate creates the new file before its postrotate tells the writer: lines still
+    written into the old file after it was finished are read from where it stopped."""
+    log, rotated = tmp_path / "queue_log", tmp_path / "queue_log.1"
+    log.write_text(call(0) + call(1, end=False))
+    follower = follow(store, log)  # rotate_wait 0
+    try:
+        follower.poll_once()
+        os.rename(log, rotated)
+        log.touch()
+        follower.poll_once()
+        follower.poll_once()
+        assert [p["finished"] for p in store.positions()] == [True]
+        append(rotated, end_of(1) + call(2))
+        summary = follower.poll_once()
+        assert (summary.added, summary.updated) == (1, 1)
+        follower.poll_once()
+        append(rotated, call(3))
+        assert follower.poll_once().added == 1
+        append(log, call(4))
+        assert follower.poll_once().added == 1
+        follower.poll_once()
+        (old,) = [p for p in store.positions() if p["path"] == str(rotated)]
+        assert old["finished"] and old["byte_offset"] == rotated.stat().st_size
+        assert ended(store) == {f"call-{i}" for i in range(5)}
+        assert totals(store) == (15, 0)
+    finally:
+        follower.close()
+
+
+@pytest.mark.parametrize("reader", ["one-shot ingest", "restarted follower"])
+def test_finished_rotation_that_grew_is_read_again_from_where_it_stopped(
+    store: Store, tmp_path: Path, reader: str
+) -> None:
+    log, rotated = tmp_path / "queue_log", tmp_path / "queue_log.1"
+    log.write_text(call(0) + call(1, end=False))
+    ingest_paths(store, CONFIG, [str(log)])
+    os.rename(log, rotated)
+    log.write_text(call(2))
+    make_old(rotated)
+    assert ingest_paths(store, CONFIG, [str(log)]).added == 1
+    assert [p["path"] for p in store.positions() if p["finished"]] == [str(rotated)]
+    append(rotated, end_of(1))  # the writer had not moved on yet
+    make_old(rotated)
+    if reader == "one-shot ingest":
+        summary = ingest_paths(store, CONFIG, [str(log)])
+    else:
+        follower = follow(store, log, rotate_wait=5.0)
+        try:
+            summary = follower.poll_once()
+        finally:
+            follower.close()
+    assert (summary.added, summary.updated, summary.lines_read) == (0, 1, 1)
+    assert ended(store) == {"call-0", "call-1", "call-2"}
+    assert ingest_paths(store, CONFIG, [str(tmp_path)]).lines_read == 0
+    assert totals(store) == (9, 0)
 
 
 # -- copytruncate -----------------------------------------------------------------------------

@@ -71,6 +71,7 @@ def _archive(
             encoding=file_encoding,
             batch_lines=batch_lines,
             progress=progress,
+            named=bool(name),
         )
     except (ArchiveError, ValueError) as exc:
         return [], str(exc)

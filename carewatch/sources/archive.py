@@ -28,7 +28,7 @@ from typing import Any
 
 from carewatch.sources.base import Parser
 from carewatch.sources.fileid import HEAD_BYTES, pread_exact
-from carewatch.sources.positions import Position, load_positions
+from carewatch.sources.positions import Position, load_positions, read_as_another
 from carewatch.sources.reader import BATCH_LINES, BatchResult, LogReader
 from carewatch.store import Store
 
@@ -83,8 +83,14 @@ def read_archive(
     encoding: str = "utf-8",
     batch_lines: int = BATCH_LINES,
     progress: Callable[[int], None] | None = None,
+    named: bool = False,
 ) -> list[BatchResult]:
     """Read what was never read of one compressed file, to its very end.
+
+    Text read before as another source (the archive under another name, the compressed
+    copy of a file read under another name) is read as that source, from where it was
+    read to; unless ``named`` (``source`` is a name the user gave), then the archive is
+    not read: :class:`ArchiveError` says what it was read as.
 
     Raises :class:`ArchiveError` (the archive cannot be read) or ``ValueError`` (its
     format cannot be told, or has no parser).
@@ -95,6 +101,12 @@ def read_archive(
     try:
         text_st = os.fstat(fd)
         known = _best(load_positions(store, source), fd, text_st)
+        if known is None:
+            known = _best([Position.from_row(row) for row in store.positions()], fd, text_st)
+            if known is not None and known.source != source:
+                if named:
+                    raise ArchiveError(read_as_another(known.source, source))
+                source = known.source
         if known is not None and known.finished and known.offset >= text_st.st_size:
             return []  # read before, whole
         fmt = fmt or (known.format if known else None)

@@ -6,6 +6,10 @@ How a file is recognised
     fingerprint grows with it). A stored position (:mod:`carewatch.sources.positions`)
     applies to a file when the inode matches, the file's first ``fingerprint_len`` bytes
     hash to the stored fingerprint, and the file is not shorter than the stored offset.
+    A file with no position of its own source is looked for among the positions of every
+    source (:func:`~carewatch.sources.positions.read_before`): the same file under another
+    name (a symlink, a hard link), or a copy of one (same first bytes, not shorter than the
+    offset), is read as the source it was read as, from that offset.
 
 Source names
     ``Source.name`` when configured, else the file's name without its rotation suffix

@@ -17,7 +17,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from carewatch.sources.fileid import FileId, file_id, prefix_matches
+from carewatch.i18n import _
+from carewatch.sources.fileid import FileId, file_id, fingerprint, prefix_matches
 from carewatch.store import Store
 
 
@@ -122,6 +123,38 @@ class Position:
             and st.st_size >= self.offset
             and prefix_matches(fd, st.st_size, self.fingerprint, self.fingerprint_len)
         )
+
+
+def read_before(positions: Sequence[Position], fd: int, st: os.stat_result) -> Position | None:
+    """The stored position, of any source and path, of the open file or of a file it is a
+    copy of: a position of the same file (device and inode, its first bytes, not shorter
+    than its offset: the file under another name, through a symlink or a hard link), else
+    the position of which the file holds the most (its first bytes, at least as long as its
+    offset: a copy). ``None`` when nothing of the file was read under any name.
+
+    Each length of first bytes is hashed once, however many positions are compared.
+    """
+    fid = file_id(st)
+    digests: dict[int, str] = {}
+
+    def starts_alike(position: Position) -> bool:
+        length = position.fingerprint_len
+        if length <= 0 or st.st_size < length or st.st_size < position.offset:
+            return False
+        if length not in digests:
+            digests[length] = fingerprint(fd, length)[0]
+        return digests[length] == position.fingerprint
+
+    read = [p for p in positions if p.offset > 0 and starts_alike(p)]
+    same = [p for p in read if p.file_id == fid]
+    # the most read; of equals, the position stored first (the original's)
+    return max(same or read, key=lambda p: (p.offset, -(p.id or 0)), default=None)
+
+
+def read_as_another(read_as: str, name: str) -> str:
+    """Why a file is not read under the source name the user gave it: its lines were read
+    as another source (through another name, or from the file it is a copy of)."""
+    return _("already read as source {read_as}, not {name}").format(read_as=read_as, name=name)
 
 
 def with_skipped(position: Position, skipped: Sequence[tuple[int, str]]) -> Position:

@@ -29,6 +29,10 @@ from carewatch.store import Store
 ParserFactory = Callable[[str], Parser]
 Detector = Callable[[bytes, str], str]
 
+#: Rotated-away files a tail finished that it keeps looking at (by their path, no file open),
+#: the latest: one that grows is read again from where it stopped.
+FINISHED_WATCHED = 4
+
 
 def default_factories(
     config: Config, delimiter: str | None = None
@@ -60,6 +64,9 @@ class RotationHandling:
     batch_lines: int
     clock: Callable[[], float]
     draining: list[LogReader]
+    #: Rotated-away files finished while following and still linked, newest last: their path,
+    #: file id and position (at most :data:`FINISHED_WATCHED`).
+    _finished_away: list[tuple[str, FileId, Position]]
     _factories: tuple[ParserFactory, Detector] | None
     _last: Position | None
     encoding: str
@@ -104,6 +111,61 @@ class RotationHandling:
     def _quiet_by_mtime(self, st: os.stat_result) -> bool:
         return time.time() - st.st_mtime >= self.rotate_wait
 
+    @staticmethod
+    def _moved_on(reader: LogReader, st: os.stat_result | None) -> bool:
+        """Whether the writer of a file that left the path can have left it too: the file was
+        deleted, or another file is at the path (``st``). Until then a writer that keeps its
+        file open (Asterisk until ``logger rotate``) may still write into it."""
+        return reader.stat().st_nlink == 0 or (st is not None and file_id(st) != reader.file_id)
+
+    def _watch_finished(self, reader: LogReader) -> None:
+        """Keep looking at a rotated-away file just finished, by its path: a writer that has
+        not moved on yet may still write into it (:meth:`_read_finished_again`)."""
+        if reader.path == self.path or reader.stat().st_nlink == 0:
+            return  # deleted, or gone where it was not found: nothing to look at
+        self._finished_away.append((reader.path, reader.file_id, reader.position))
+        del self._finished_away[:-FINISHED_WATCHED]
+
+    def _read_finished_again(self, progress: Progress | None) -> list[BatchResult]:
+        """Rotated-away files finished while following that grew since: read from where they
+        stopped and drained again. A file no longer at its path (deleted, rotated further) is
+        no longer looked at; a rotation of it is found when the path's next file is opened
+        (:meth:`_finish_moved`)."""
+        results: list[BatchResult] = []
+        for entry in list(self._finished_away):
+            path, fid, position = entry
+            try:
+                st = os.stat(path)
+            except OSError:
+                st = None
+            if st is None or file_id(st) != fid or fid in self.registry:
+                self._finished_away.remove(entry)
+                continue
+            if st.st_size <= position.offset:
+                continue
+            self._finished_away.remove(entry)
+            reader = self._reopen(path, fid, position)
+            if reader is not None:
+                results += reader.read(progress=progress)
+                self.draining.append(reader)
+        return results
+
+    def _reopen(self, path: str, fid: FileId, position: Position) -> LogReader | None:
+        """A reader of the file at ``path`` from ``position``, when it is still that file
+        (inode, first bytes, not shorter than the offset) and nobody in this follower reads it."""
+        try:
+            fd = open_log(path)
+        except OSError:
+            return None
+        try:
+            st = os.fstat(fd)
+            if file_id(st) == fid and fid not in self.registry and position.matches(fd, st):
+                return self._new_reader(fd, path, replace(position, path=path))
+        except (OSError, ValueError):
+            pass
+        os.close(fd)
+        return None
+
     def _finish_or_drain(
         self, reader: LogReader, st: os.stat_result, oneshot: bool
     ) -> list[BatchResult]:
@@ -112,6 +174,8 @@ class RotationHandling:
         keep it open to drain."""
         if self._quiet_by_mtime(st):
             results = reader.finish()
+            if not oneshot:
+                self._watch_finished(reader)
             self._release(reader)
             return results
         if oneshot:
@@ -140,12 +204,16 @@ class RotationHandling:
         fid = file_id(st)
         held = self._held_ids()
         adopted: Position | None = None
+        finished: list[Position] = []
         for old in positions:
-            if old is match or old.finished or old.id in held:
+            if old is match or old.id in held:
                 continue
             if os.path.dirname(old.path) != self.folder:
                 continue
-            if not self._is_rotation(old.path) and _file_is_at(old, old.path):
+            if old.finished:
+                finished.append(old)
+                continue
+            if not self._is_rotation(old.path) and file_is_at(old, old.path):
                 continue  # another file's position, where it belongs
             found = self._locate(old, positions)
             if found is None:
@@ -169,7 +237,37 @@ class RotationHandling:
                 continue
             results += reader.read(progress=progress)
             results += self._finish_or_drain(reader, reader.stat(), oneshot)
+        results += self._read_grown(finished, oneshot, progress)
         return results, adopted
+
+    def _read_grown(
+        self, finished: list[Position], oneshot: bool, progress: Progress | None
+    ) -> list[BatchResult]:
+        """Rotations of this path finished before that grew since (their writer kept writing
+        into the renamed file): read from where they stopped, then finished or drained. Found
+        in the folder by inode, wherever they were renamed to since."""
+        mine = [p for p in finished if self._is_rotation(p.path)]
+        if not mine:
+            return []
+        seen: dict[FileId, tuple[str, int]] = {}
+        for path in folder_files(self.folder):
+            if not self._is_rotation(path) or is_compressed(path):
+                continue
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            seen[file_id(st)] = (path, st.st_size)
+        results: list[BatchResult] = []
+        for old in mine:
+            path, size = seen.pop(old.file_id, ("", 0))
+            if size <= old.offset:
+                continue
+            reader = self._reopen(path, old.file_id, old)
+            if reader is not None:
+                results += reader.read(progress=progress)
+                results += self._finish_or_drain(reader, reader.stat(), oneshot)
+        return results
 
     def _is_rotation(self, path: str) -> bool:
         """Whether ``path`` is a numbered rotation of this tail's file (``name.1``...)."""
@@ -303,7 +401,7 @@ class RotationHandling:
         return by_content
 
 
-def _file_is_at(position: Position, path: str) -> bool:
+def file_is_at(position: Position, path: str) -> bool:
     """Whether the file of ``position`` (inode and first bytes, not shorter) is at ``path``."""
     try:
         fd = open_log(path)

@@ -8,10 +8,16 @@ which commits each batch of calls with the file's position
 
 Rotation and truncation
     * rename and create: the file read so far is kept open and read to its end before the
-      new file at the path is read from 0. It stays open for ``rotate_wait`` seconds after
-      its last growth (a writer may still finish lines into it), then its position is
-      marked ``finished`` (with the path it went to); a last line without newline is read
-      then, as nobody will finish it.
+      new file at the path is read from 0. It stays open while no other file is at the
+      path, however long (Asterisk writes into the renamed file until ``logger rotate``
+      opens the path again), then for ``rotate_wait`` seconds after its last growth (a
+      writer may still finish lines into it); a file deleted meanwhile only for
+      ``rotate_wait``. Then its position is marked ``finished`` (with the path it went
+      to); a last line without newline is read then, as nobody will finish it.
+    * a finished rotation that grows after all (its writer was told late, or never) is read
+      again from where it stopped: the last few finished while following are looked at by
+      their path at each poll (no file kept open), and every finished rotation of the path
+      when a file at the path is opened (a start, a one-shot ingest).
     * copytruncate: the path keeps its inode but is shorter than the stored offset (or
       than when last seen), or its first bytes changed: it is read again from 0. The lines
       written between the last read and the copy are read from the copy (``name.1``),
@@ -39,6 +45,15 @@ Which file reads what
     Every file open in one follower is in one registry (by inode), so a followed folder
     holding ``queue_log`` and ``queue_log.1`` never has one file read by two tails: a
     rotated file stays with the tail that was reading it until it is finished.
+
+The same file under another name
+    A file that no position of this tail's source knows may have been read under another
+    name: the same file through a symlink or a hard link, or a copy of it (any source, any
+    folder: :func:`~carewatch.sources.positions.read_before`). Its lines are then read as
+    the source they were read as (the tail takes that source), from where that reading
+    stopped; the same file's position keeps the path it was read by while the file is
+    there. A source name given for the path (a config's ``name``) that is not that source
+    is not merged: the file is not read, and the tail's problem says what it was read as.
 """
 
 from __future__ import annotations
@@ -60,12 +75,18 @@ from carewatch.sources.fileid import (
     pread_exact,
     source_name_for,
 )
-from carewatch.sources.positions import Position, load_positions
+from carewatch.sources.positions import (
+    Position,
+    load_positions,
+    read_as_another,
+    read_before,
+)
 from carewatch.sources.reader import BATCH_LINES, BatchResult, LogReader, Progress
-from carewatch.sources.rotation import Detector, ParserFactory, RotationHandling
+from carewatch.sources.rotation import Detector, ParserFactory, RotationHandling, file_is_at
 from carewatch.store import Store
 
-#: Seconds a rotated-away file stays open after its last growth before it is finished.
+#: Seconds a rotated-away file stays open after its last growth, once another file is at the
+#: path (or it was deleted), before it is finished.
 ROTATE_WAIT = 5.0
 
 
@@ -139,6 +160,8 @@ class LogTail(RotationHandling):
         self.folder = os.path.dirname(self.path)
         self.fmt = fmt
         self.source = source_name_for(self.path, source)
+        #: Whether the source name was given (a config's ``name``), not derived from the path.
+        self.named = bool(source)
         self.registry = registry if registry is not None else {}
         self.rotate_wait = rotate_wait
         self.batch_lines = batch_lines
@@ -146,12 +169,15 @@ class LogTail(RotationHandling):
         self._factories = factories
         self.current: LogReader | None = None
         self.draining: list[LogReader] = []
+        self._finished_away: list[tuple[str, FileId, Position]] = []
         self.problem: str | None = None
         #: The problem when it is the wait for a first complete line (see :class:`TailStatus`).
         self._waiting: str | None = None
         self.exists = False
         #: (file id, size) of a file whose format could not be told: not tried again unchanged.
         self._undetected: tuple[FileId, int] | None = None
+        #: (file id, size) of a file read before as another source than the one given.
+        self._refused: tuple[FileId, int] | None = None
         self._last: Position | None = None
         #: Wall-clock time of the last poll (rotations modified after it are "unseen").
         self._last_look: float | None = None
@@ -165,15 +191,6 @@ class LogTail(RotationHandling):
     def poll(self, *, oneshot: bool = False, progress: Progress | None = None) -> list[BatchResult]:
         """Read what is new: rotated-away files first, then the file now at the path."""
         results: list[BatchResult] = []
-        for reader in list(self.draining):
-            results += reader.read(progress=progress)
-            if oneshot or reader.quiet_for() >= self.rotate_wait:
-                if not oneshot or self._quiet_by_mtime(reader.stat()):
-                    results += reader.finish()
-                self.draining.remove(reader)
-                self._release(reader)
-                if self.current is None:
-                    self._last = reader.position
         try:
             st = os.stat(self.path)
         except FileNotFoundError:
@@ -181,6 +198,24 @@ class LogTail(RotationHandling):
         except OSError as exc:
             st = None
             self.problem = _("cannot read it: {reason}").format(reason=exc.strerror or exc)
+        if not oneshot:
+            results += self._read_finished_again(progress)
+        for reader in list(self.draining):
+            results += reader.read(progress=progress)
+            if not oneshot and not self._moved_on(reader, st):
+                # the writer has no other file to write into yet (Asterisk writes into the
+                # renamed file until it opens the path again): the quiet period starts then
+                reader.last_growth = self.clock()
+                continue
+            if oneshot or reader.quiet_for() >= self.rotate_wait:
+                if not oneshot or self._quiet_by_mtime(reader.stat()):
+                    results += reader.finish()
+                    if not oneshot:
+                        self._watch_finished(reader)
+                self.draining.remove(reader)
+                self._release(reader)
+                if self.current is None:
+                    self._last = reader.position
         self.exists = st is not None
         since, self._last_look = self._last_look, time.time()
         cur = self.current
@@ -255,7 +290,7 @@ class LogTail(RotationHandling):
                     return holder.read(progress=progress)
                 self.problem = None
                 return results  # read by another tail of this follower
-            if self._undetected == (fid, st.st_size):
+            if (fid, st.st_size) in (self._undetected, self._refused):
                 return results
             positions = load_positions(self.store, self.source)
             match = next((p for p in positions if p.matches(fd, st)), None)
@@ -268,6 +303,15 @@ class LogTail(RotationHandling):
             if since is not None:
                 results += self._read_unseen(since, oneshot=oneshot, progress=progress)
             position = match or adopted or self._replaced_by_copy(fd, st)
+            where = self.path
+            if position is None:
+                position = self._read_under_another_name(fd, st)
+                if self._refused is not None:
+                    return results
+                if position is not None and position.file_id == fid:
+                    # the same file under another name: its position stays with the path
+                    # it was read by while the file is there (its rotations are found there)
+                    where = position.path if file_is_at(position, position.path) else where
             known = self._last.format if self._last is not None else None
             fmt = self.fmt or (position.format if position else None) or known
             if fmt is None:
@@ -283,7 +327,7 @@ class LogTail(RotationHandling):
                     inode=fid.inode,
                 )
             else:
-                position = replace(position, path=self.path, format=fmt, finished=False)
+                position = replace(position, path=where, format=fmt, finished=False)
             try:
                 reader = self._new_reader(fd, self.path, position)
             except ValueError as exc:
@@ -298,6 +342,47 @@ class LogTail(RotationHandling):
         finally:
             if not keep_fd:
                 os.close(fd)
+
+    def _read_under_another_name(self, fd: int, st: os.stat_result) -> Position | None:
+        """The position to read the open file from when its lines were read before under
+        another name (:func:`~carewatch.sources.positions.read_before`): the position of the
+        same file (a symlink, a hard link), or, for a copy, a new position from the offset
+        its original was read to. Its lines are read as the source they were read as, which
+        becomes this tail's. ``None`` when nothing of it was read.
+
+        When this tail's source name was given (a config's ``name``) and is not that source,
+        nothing is merged: the file is refused, with the problem saying what it was read as.
+        """
+        fid = file_id(st)
+        self._refused = None
+        size = st.st_size
+        read = [
+            Position.from_row(row)
+            for row in self.store.positions()
+            if 0 < row["byte_offset"] <= size and 0 < row["fingerprint_len"] <= size
+        ]
+        found = read_before(read, fd, st)
+        if found is None:
+            return None
+        if found.source != self.source:
+            if self.named:
+                self._refused = (fid, st.st_size)
+                self.problem = read_as_another(found.source, self.source)
+                return None
+            self.source = found.source
+        if found.file_id == fid:
+            return found
+        return Position(
+            source=found.source,
+            path=self.path,
+            format=found.format,
+            device=fid.device,
+            inode=fid.inode,
+            fingerprint=found.fingerprint,
+            fingerprint_len=found.fingerprint_len,
+            offset=found.offset,
+            line_no=found.line_no,
+        )
 
     def _detect(self, fd: int, st: os.stat_result) -> str | None:
         fid = file_id(st)
@@ -344,3 +429,4 @@ class LogTail(RotationHandling):
             self._release(reader)
         self.current = None
         self.draining = []
+        self._finished_away = []
