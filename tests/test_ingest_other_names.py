@@ -317,3 +317,23 @@ def test_a_log_read_through_its_link_still_rotates_once(
     assert ingest_paths(store, CONFIG, [str(log.parent), str(link)]).lines_read == 0
     assert store.count_calls() == 13 and set(sources(store).values()) == {"queue_log"}
     assert lines_counted(store) == 39
+
+
+def test_a_small_file_that_starts_like_another_sites_is_not_taken_for_its_copy(
+    store: Store, tmp_path: Path
+) -> None:
+    """Two sites' exports in the same CSV layout start with the same header. The first
+    site's was read while it held the header alone (a fingerprint shorter than a KiB): the
+    second site's file starts with the same bytes but is not a copy of it, and its calls keep
+    their own source (the call ids of two sites may be the same)."""
+    header = "call_id,started_at,answered_at,ended_at,queue,agent,caller,direction\n"
+    rome = tmp_path / "rome" / "calls.csv"
+    rome.parent.mkdir()
+    rome.write_text(header)
+    ingest_paths(store, CONFIG, [str(rome)])
+    milan = tmp_path / "milan" / "export.csv"
+    milan.parent.mkdir()
+    milan.write_text(header + "c1,2023-11-14T22:13:20Z,,2023-11-14T22:14:00Z,sales,,+390001,in\n")
+    summary = ingest_paths(store, CONFIG, [str(milan)])
+    assert summary.added == 1
+    assert sources(store) == {"c1": "export.csv"}

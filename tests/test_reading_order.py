@@ -99,13 +99,13 @@ def test_waiting_events_survive_restarts_and_show_in_the_summary(
         assert (first.added, first.skipped, first.waiting) == (1, 0, 2)
         assert "2 events wait for their call's start" in first.summary_line()
         assert [c.call_id for c in store.recent_calls()] == ["c2"]
-        # a copy of the same file (restored from a backup) is the file read before: it
-        # reads nothing again, so it adds no waiting event twice
+        # a copy of the same file (restored from a backup; shorter than the KiB a copy is told
+        # by, so read again under its name) adds no call and no waiting event twice
         copy = tmp_path / "restored" / "queue_log"
         copy.parent.mkdir()
         copy.write_bytes(newer.read_bytes())
         again = ingest_paths(store, CONFIG, [str(copy)])
-        assert (again.added, again.lines_read, again.waiting) == (0, 0, 0)
+        assert (again.added, again.waiting) == (0, 2)
         # the same lines in another file (after a line of its own) add no waiting event twice
         merged = tmp_path / "merged" / "queue_log"
         merged.parent.mkdir()

@@ -18,7 +18,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from carewatch.i18n import _
-from carewatch.sources.fileid import FileId, file_id, fingerprint, prefix_matches
+from carewatch.sources.fileid import (
+    FINGERPRINT_BYTES,
+    FileId,
+    file_id,
+    fingerprint,
+    prefix_matches,
+)
 from carewatch.store import Store
 
 
@@ -132,6 +138,11 @@ def read_before(positions: Sequence[Position], fd: int, st: os.stat_result) -> P
     the position of which the file holds the most (its first bytes, at least as long as its
     offset: a copy). ``None`` when nothing of the file was read under any name.
 
+    A copy is told only by a whole :data:`~carewatch.sources.fileid.FINGERPRINT_BYTES` of first
+    bytes: a file read while it was shorter (an export holding its header alone) starts like
+    every other export in its layout, another site's included, whose call ids may be the
+    same as this one's.
+
     Each length of first bytes is hashed once, however many positions are compared.
     """
     fid = file_id(st)
@@ -147,8 +158,9 @@ def read_before(positions: Sequence[Position], fd: int, st: os.stat_result) -> P
 
     read = [p for p in positions if p.offset > 0 and starts_alike(p)]
     same = [p for p in read if p.file_id == fid]
+    copied = [p for p in read if p.fingerprint_len >= FINGERPRINT_BYTES]
     # the most read; of equals, the position stored first (the original's)
-    return max(same or read, key=lambda p: (p.offset, -(p.id or 0)), default=None)
+    return max(same or copied, key=lambda p: (p.offset, -(p.id or 0)), default=None)
 
 
 def read_as_another(read_as: str, name: str) -> str:
