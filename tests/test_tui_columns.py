@@ -1,6 +1,6 @@
 """Columns as wide as their cells need: names that differ stay apart, a cell that is cut ends
-in "…", nothing is cut while its table has free columns (the live screen driven headless, and
-:func:`fit_columns` on its own)."""
+in "…", nothing is cut while its table has free columns, and the resolve question keeps its
+"?" (the live screen driven headless, and :func:`fit_columns` on its own)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from rich.cells import cell_len
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
+from textual.widgets import Label
 from textual.widgets.data_table import ColumnKey
 
 from carewatch.records import CallUpdate
@@ -18,7 +19,8 @@ from carewatch.store import Store
 from carewatch.tui.app import CarewatchApp
 from carewatch.tui.panels.rows import SCROLLBAR, RowsTable
 from carewatch.tui.panels.widths import Column, Need, apart_width, fit_columns
-from tests.test_tui import NOW, make, ready
+from carewatch.tui.screens.prompt import ConfirmScreen
+from tests.test_tui import NOW, make, ready, wait_for
 from tests.test_wall_tui import LAYOUTS
 
 ITALY, SPAIN = "customer-care-italy", "customer-care-spain"
@@ -141,6 +143,24 @@ async def test_a_cut_cell_ends_in_an_ellipsis_and_none_is_cut_with_room_to_spare
                         assert shown.strip() == whole.strip(), (size, table.id, column, shown)
                     checked += 1
             assert checked, f"no cell checked for {name} at {size}"
+
+
+async def test_the_resolve_question_wraps_and_keeps_its_question_mark(long_names: Path) -> None:
+    async with make(long_names, live=False).run_test(size=(80, 24)) as pilot:
+        app = await ready(pilot)
+        app.screen.action_focus_panel("issues")
+        await pilot.pause()
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the question")
+        await pilot.pause()
+        label = app.screen.query(Label).first()
+        text = " ".join(strip.text.strip() for strip in lines(label))
+        assert text.endswith("?"), text
+        assert TITLE in " ".join(text.split()), text  # every word of the title, none cut
+        # and all of it is on screen: the question lies inside its box, the box inside the screen
+        box = app.screen.query_one("#confirm-box")
+        assert box.content_region.contains_region(label.region), (box.content_region, label.region)
+        assert app.screen.region.contains_region(box.region)
 
 
 async def test_a_longer_name_widens_its_column_in_place(long_names: Path) -> None:
