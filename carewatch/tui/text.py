@@ -25,8 +25,11 @@ MAX_CELL_CHARS = MAX_TEXT
 
 
 def literal(value: object, style: StyleType = "", *, limit: int = MAX_CELL_CHARS) -> Text:
-    """A value from a log or a user, shown exactly as written (never markup), one line."""
-    return Text(clean_text(value, limit=limit), style=style, no_wrap=True, end="")
+    """A value from a log or a user, shown exactly as written (never markup), one line; cut
+    by the width it is shown in, it ends in "…"."""
+    return Text(
+        clean_text(value, limit=limit), style=style, no_wrap=True, overflow="ellipsis", end=""
+    )
 
 
 def mask_caller(caller: str | None, privacy: Privacy) -> str:

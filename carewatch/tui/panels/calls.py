@@ -19,25 +19,27 @@ from carewatch.records import CallRow
 from carewatch.tui.centre import is_own
 from carewatch.tui.panels.panel import KeyHelp, PanelHelp
 from carewatch.tui.panels.rows import Column, RowsTable, ranked, selected_row_key
+from carewatch.tui.panels.widths import CALLER_WIDEST, NAME_WIDEST, WORD_WIDEST
 from carewatch.tui.text import caller_text, colour_style, literal
 
 #: Most rows the table keeps (the newest calls of the window).
 MAX_ROWS = 200
-#: The most of a note the table shows (the column grows to it when the panel has room).
+#: How wide the note grows while it shares room with the other columns (a longer note grows
+#: further only into room nobody else needs; a note cut by its column ends in "…").
 NOTE_SHOWN = 60
 
 #: The columns, most needed first when the panel is narrow: time, status and category stay
 #: (the operator tags from them); the note goes first, then wait, queue, caller...
 COLUMNS: tuple[Column, ...] = (
     Column("time", N_("Time"), 8),
-    Column("agent", N_("Operator"), 12, 2, 8),
+    Column("agent", N_("Operator"), 12, 2, 8, widest=NAME_WIDEST, names=True),
     Column("status", N_("Status"), 9, words=lambda: status_words().values()),
     Column("talk", N_("Talk"), 6, 3),
-    Column("category", N_("Category"), 12, 0, 9),
-    Column("outcome", N_("Outcome"), 11, 1, 8),
+    Column("category", N_("Category"), 12, 0, 9, widest=WORD_WIDEST),
+    Column("outcome", N_("Outcome"), 11, 1, 8, widest=WORD_WIDEST),
     Column("resolved", N_("Res"), 3, 1),
-    Column("caller", N_("Caller"), 16, 4),
-    Column("queue", N_("Queue"), 10, 5, 7),
+    Column("caller", N_("Caller"), 16, 4, widest=CALLER_WIDEST),
+    Column("queue", N_("Queue"), 10, 5, 7, widest=NAME_WIDEST, names=True),
     Column("wait", N_("Wait"), 6, 6),
     Column("note", N_("Note"), 30, 7, 12, widest=NOTE_SHOWN),
 )
@@ -102,7 +104,7 @@ def build_call_cells(
         caller_text(call.caller, config.privacy),
         literal(call.queue),
         Text(clock(call.wait_seconds, empty=""), justify="right", end=""),
-        literal(call.note, "italic", limit=NOTE_SHOWN),
+        literal(call.note, "italic"),
     )
     return CallCells(key=str(call.id), sort_key=sort_key, cells=cells)
 

@@ -14,14 +14,18 @@ from carewatch.present import short_duration
 from carewatch.records import IssueRow
 from carewatch.tui.panels.panel import KeyHelp, PanelHelp
 from carewatch.tui.panels.rows import Column, RowsTable, selected_row_key
+from carewatch.tui.panels.widths import NAME_WIDEST, WORD_WIDEST
 from carewatch.tui.text import literal
+
+#: How wide an issue's title grows while it shares room with the other columns.
+TITLE_SHOWN = 60
 
 COLUMNS: tuple[Column, ...] = (
     Column("id", "#", 3),
     Column("age", N_("Age"), 6),
-    Column("title", N_("Issue"), 24, 0, 14),
-    Column("by", N_("Opened by"), 10, 2, 9),
-    Column("category", N_("Category"), 10, 1, 8),
+    Column("title", N_("Issue"), 24, 0, 14, widest=TITLE_SHOWN),
+    Column("by", N_("Opened by"), 10, 2, 9, widest=NAME_WIDEST, names=True),
+    Column("category", N_("Category"), 10, 1, 8, widest=WORD_WIDEST),
 )
 
 

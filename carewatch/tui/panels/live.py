@@ -14,6 +14,7 @@ from carewatch.present import clock
 from carewatch.records import CallRow
 from carewatch.tui.panels.panel import PanelHelp
 from carewatch.tui.panels.rows import Column, RowsTable, ranked
+from carewatch.tui.panels.widths import CALLER_WIDEST, NAME_WIDEST
 from carewatch.tui.text import caller_text, literal
 
 #: Most rows the panel keeps (waiting callers first).
@@ -29,11 +30,12 @@ COLUMNS: tuple[Column, ...] = (
         words=lambda: _live_words().values(),
         say=lambda: pgettext("column", "Now"),
     ),
-    Column("time", "Time", 7, say=lambda: pgettext("time so far", "Time")),
-    Column("queue", N_("Queue"), 10, 1, 7),
+    # as wide as its longest clock: 5 ("12:34") until a call lasts an hour
+    Column("time", "Time", 7, 0, 5, say=lambda: pgettext("time so far", "Time"), widest=7),
+    Column("queue", N_("Queue"), 10, 1, 7, widest=NAME_WIDEST, names=True),
     Column("position", N_("Pos"), 3, 2),
-    Column("agent", N_("Operator"), 12, 1, 8),
-    Column("caller", N_("Caller"), 16, 3, 13),
+    Column("agent", N_("Operator"), 12, 1, 8, widest=NAME_WIDEST, names=True),
+    Column("caller", N_("Caller"), 16, 3, 13, widest=CALLER_WIDEST),
 )
 
 

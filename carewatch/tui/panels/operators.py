@@ -14,10 +14,14 @@ from carewatch.present import clock, minutes, percent
 from carewatch.tui.centre import OperatorLine
 from carewatch.tui.panels.panel import KeyHelp, PanelHelp
 from carewatch.tui.panels.rows import Column, RowsTable
+from carewatch.tui.panels.widths import NAME_WIDEST
 from carewatch.tui.text import literal
 
+#: How wide the state grows while it shares room (a long pause reason: "paused training…").
+STATE_WIDEST = 36
+
 COLUMNS: tuple[Column, ...] = (
-    Column("name", N_("Operator"), 10, 0, 8),
+    Column("name", N_("Operator"), 10, 0, 8, widest=NAME_WIDEST, names=True),
     Column(
         "state",
         "Now",
@@ -26,6 +30,7 @@ COLUMNS: tuple[Column, ...] = (
         13,
         words=lambda: _state_widths(),
         say=lambda: pgettext("column", "Now"),
+        widest=STATE_WIDEST,
     ),
     Column("answered", N_("Ans"), 3, 1),
     Column("logged_in", N_("In"), 6, 3),

@@ -13,10 +13,11 @@ from carewatch.present import clock, percent
 from carewatch.tui.centre import QueueLine
 from carewatch.tui.panels.panel import PanelHelp
 from carewatch.tui.panels.rows import Column, RowsTable
+from carewatch.tui.panels.widths import NAME_WIDEST
 from carewatch.tui.text import literal
 
 COLUMNS: tuple[Column, ...] = (
-    Column("name", N_("Queue"), 10, 0, 7),
+    Column("name", N_("Queue"), 10, 0, 7, widest=NAME_WIDEST, names=True),
     Column("waiting", "Wait", 4, say=lambda: pgettext("callers waiting", "Wait")),
     Column("longest", N_("Longest"), 7, 1, 5),
     Column("sl", N_("SL"), 4, 1),

@@ -5,106 +5,35 @@ A refresh never clears and refills a table: :meth:`RowsTable.sync_rows` removes 
 left, adds the new ones and updates only the cells that changed, so the cursor and the scroll
 position stay where the user put them.
 
-Columns fit the width instead of running off the edge (:func:`fit_columns`): each column has a
-priority (0: always shown) and a narrowest width; when the panel is too narrow, the least
-important column narrows, or goes when narrowing is not enough, and so on up the priorities.
-Only a change of width that changes the columns rebuilds the table (from the cells it keeps),
-with the cursor on the same row.
+Columns fit the width instead of running off the edge (:func:`fit_columns`, in widths.py):
+each column has a priority (0: always shown) and a narrowest width; when the panel is too
+narrow, the least important column narrows, or goes when narrowing is not enough, and so on up
+the priorities; room to spare goes to the columns whose cells are cut (names, notes). What the
+cells need is measured once per change of the rows (:meth:`RowsTable.sync_rows`), in terminal
+cells. A change of the columns' widths alone changes them in place; only a change of which
+columns are shown rebuilds the table (from the cells it keeps), with the cursor on the same row
+and the scroll where it was.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, NamedTuple, Self
+from typing import Any, ClassVar, Self
 
 from rich.text import Text
 from textual.geometry import Region
 from textual.widgets import DataTable
-from textual.widgets.data_table import CellDoesNotExist, RowKey
+from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowKey
 
-from carewatch.i18n import _
 from carewatch.tui.panels.panel import Panel
+from carewatch.tui.panels.widths import Column, Need, apart_width, fit_columns
 from carewatch.tui.words import translate_bindings
 
 #: What a cell looks like: text, style and spans (a change in any of them repaints the cell).
 Signature = tuple[str, str, tuple[Any, ...]]
-#: Columns DataTable adds around each cell (``cell_padding`` 1 on each side).
-CELL_PADDING = 2
 #: Columns kept free for the vertical scrollbar.
 SCROLLBAR = 2
-
-
-class Column(NamedTuple):
-    """A column: key, header, width; ``priority`` 0 is never dropped, higher numbers are
-    dropped first; ``narrowest`` is the width it may shrink to (default: its width).
-
-    The header is marked with ``N_`` and shown in the current language; ``say``: a function
-    that says it instead (a header that needs a context in the catalog); ``words``: the marked
-    words the column's cells show (a call's status, in the current language), so the column is
-    as wide as the longest of them."""
-
-    key: str
-    label: str
-    width: int
-    priority: int = 0
-    narrowest: int | None = None
-    words: Callable[[], Iterable[str]] | None = None
-    say: Callable[[], str] | None = None
-    #: The width it may grow to when the panel has room to spare (a note: what it shows whole).
-    widest: int | None = None
-
-    @property
-    def title(self) -> str:
-        """The header in the current language."""
-        return self.say() if self.say is not None else _(self.label)
-
-    @property
-    def full_width(self) -> int:
-        """Its width, widened for a longer header or cell word in the current language."""
-        words = self.words() if self.words is not None else ()
-        return max(self.width, len(self.title), *(len(word) for word in words))
-
-    @property
-    def min_width(self) -> int:
-        """The narrowest this column gets (never under its header)."""
-        return max(len(self.title), self.narrowest or self.width)
-
-
-def fit_columns(columns: Sequence[Column], width: int) -> list[tuple[Column, int]]:
-    """The columns shown in ``width`` cells, each with its width. While they do not fit, the
-    droppable columns narrow as far as they may, the least important first (highest priority
-    number, the rightmost of equals); if that is not enough the least important is dropped.
-    Priority-0 columns are never dropped: when only they are left, they narrow, the rightmost
-    first. When every column fits with room to spare, a column with a ``widest`` width grows
-    into it."""
-    shown = list(columns)
-    widths = {c.key: c.full_width for c in shown}
-
-    def excess() -> int:
-        return sum(widths[c.key] + CELL_PADDING for c in shown) - width
-
-    while excess() > 0:
-        droppable = [c for c in shown if c.priority > 0]
-        if not droppable:
-            for c in reversed(shown):
-                cut = min(excess(), widths[c.key] - c.min_width)
-                widths[c.key] -= max(0, cut)
-            break
-        least = max(reversed(droppable), key=lambda c: c.priority)
-        if sum(widths[c.key] - c.min_width for c in droppable) >= excess():
-            # narrowing the droppable columns is enough: the least important first
-            for c in sorted(reversed(droppable), key=lambda c: -c.priority):
-                widths[c.key] -= min(excess(), widths[c.key] - c.min_width)
-            break
-        shown.remove(least)
-    spare = -excess()
-    for c in shown:  # room to spare: the columns that may grow take it, left first
-        if spare > 0 and c.widest is not None and c.widest > widths[c.key]:
-            grow = min(spare, c.widest - widths[c.key])
-            widths[c.key] += grow
-            spare -= grow
-    return [(c, widths[c.key]) for c in shown]
 
 
 class RankedText(Text):
@@ -174,6 +103,10 @@ class RowsTable(Panel, DataTable):
         self._signatures: dict[str, tuple[Signature, ...]] = {}
         self._cells: dict[str, tuple[Text, ...]] = {}
         self._layout: list[tuple[Column, int]] | None = None
+        #: Each row's cells' widths in terminal cells (``COLUMNS`` order), and what each
+        #: column's cells need, measured when the rows change.
+        self._measures: dict[str, tuple[int, ...]] = {}
+        self._needs: dict[str, Need] = self._measure()
         self._row_order: list[str] = []
         self.border_title = self.panel_title
         translate_bindings(self)
@@ -226,16 +159,33 @@ class RowsTable(Panel, DataTable):
         """Fit the columns to the new width (rebuilds only when they change)."""
         self._fit()
 
+    def _measure(self) -> dict[str, Need]:
+        """What each column's cells need: the widest whole, and (a names column) the width
+        that keeps every two names apart."""
+        rows = self._measures.values()
+        widest = [max(widths) for widths in zip(*rows, strict=True)] if rows else []
+        needs: dict[str, Need] = {}
+        for index, column in enumerate(self.COLUMNS):
+            apart = 0
+            if column.names:
+                apart = apart_width(cells[index].plain for cells in self._cells.values())
+            needs[column.key] = Need(widest[index] if widest else 0, apart)
+        return needs
+
     def _fit(self) -> None:
         width = self.size.width - SCROLLBAR
         if width <= SCROLLBAR and self._layout is not None:
             return  # not laid out yet (or hidden): keep what there is
-        layout = fit_columns(self.COLUMNS, width if width > SCROLLBAR else 10_000)
+        layout = fit_columns(self.COLUMNS, width if width > SCROLLBAR else 10_000, self._needs)
         if layout == self._layout:
             return
+        before, self._layout = self._layout, layout
+        if before is not None and [c.key for c, _w in before] == [c.key for c, _w in layout]:
+            self._widen(layout)
+            return
         keep = selected_row_key(self)
+        scrolled = self.scroll_y
         order = [row.key.value for row in self.ordered_rows if row.key.value is not None]
-        self._layout = layout
         with self.app.batch_update():
             self.clear(columns=True)
             for column, width_ in layout:
@@ -244,6 +194,19 @@ class RowsTable(Panel, DataTable):
                 self.add_row(*self._visible(self._cells[key]), key=key)
             if keep is not None and keep in self._cells:
                 self.move_cursor(row=self.get_row_index(keep), scroll=False)
+            if scrolled:  # the rows are the same: so is the place the user scrolled to
+                self.scroll_to(y=scrolled, animate=False, immediate=True)
+
+    def _widen(self, layout: list[tuple[Column, int]]) -> None:
+        """The same columns, other widths: change them in place (rows, cursor and scroll
+        stay as they are)."""
+        for column, width in layout:
+            self.columns[ColumnKey(column.key)].width = width
+        self._clear_caches()
+        self._update_count += 1
+        self._require_update_dimensions = True
+        self.check_idle()
+        self.refresh()
 
     def _visible(self, cells: Sequence[Text]) -> list[Text]:
         index = {c.key: i for i, c in enumerate(self.COLUMNS)}
@@ -252,8 +215,9 @@ class RowsTable(Panel, DataTable):
     def sync_rows(self, wanted: Mapping[str, Sequence[Text]]) -> RowChanges:
         """Bring the rows in line with ``wanted`` (row key -> cells of every column in
         ``COLUMNS`` order, shown or not): remove the rows that left, add the new ones at the
-        end, update the shown cells that changed. Call it inside ``app.batch_update()``;
-        sorting is the caller's."""
+        end, update the shown cells that changed; then fit the columns to what the cells need
+        now. A cell cut by its column ends in "…" (a cell without an overflow of its own is
+        given ``"ellipsis"``). Call it inside ``app.batch_update()``; sorting is the caller's."""
         if self._layout is None:
             self._fit()
         changes = RowChanges()
@@ -262,22 +226,32 @@ class RowsTable(Panel, DataTable):
             self.remove_row(key)
             del self._signatures[key]
             del self._cells[key]
+            del self._measures[key]
             changes.removed.append(key)
         for key, cells in wanted.items():
             if self._cells.get(key) is cells:
                 continue  # the very cells shown already
+            for cell in cells:
+                if cell.overflow is None:
+                    cell.overflow = "ellipsis"
             new = tuple(signature(cell) for cell in cells)
             old = self._signatures.get(key)
             self._cells[key] = tuple(cells)
+            if old is not None and new == old:
+                continue
+            self._measures[key] = tuple(cell.cell_len for cell in cells)
             if old is None:
                 self.add_row(*self._visible(cells), key=key)
                 changes.added.append(key)
-            elif new != old:
+            else:
                 for column, cell, now, before in zip(self.COLUMNS, cells, new, old, strict=True):
                     if now != before and column.key in shown:
                         self.update_cell(key, column.key, cell)
                 changes.updated.append(key)
             self._signatures[key] = new
+        if changes.added or changes.removed or changes.updated:
+            self._needs = self._measure()
+            self._fit()
         return changes
 
     def sync_in_order(self, wanted: Mapping[str, Sequence[Text]]) -> RowChanges:
