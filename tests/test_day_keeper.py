@@ -128,8 +128,15 @@ def test_ingest_follow_keeps_the_day_before(
     assert "report of Tuesday 14 May 2024 kept for the morning" in err
     # the manager's report, with the same config, reads none of the day's calls
     same = load_config(str(conf), db=str(db))
+    assert calls_the_morning_report_reads(db, same, monkeypatch) == []
+
+
+def calls_the_morning_report_reads(
+    db: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> list[tuple[float, float]]:
+    """The windows of calls the report of :data:`DAY` reads at :data:`NOW` with the cache."""
+    read: list[tuple[float, float]] = []
     with Store(str(db)) as s:
-        read: list[tuple[float, float]] = []
         calls_between = s.calls_between
 
         def reading(start: float, end: float, **kw: Any) -> Any:
@@ -137,8 +144,23 @@ def test_ingest_follow_keeps_the_day_before(
             return calls_between(start, end, **kw)
 
         monkeypatch.setattr(s, "calls_between", reading)
-        build_report(s, same, DAY, now=NOW, cache=KpiCache(s, same))
-    assert read == []
+        build_report(s, config, DAY, now=NOW, cache=KpiCache(s, config))
+    return read
+
+
+def a_site_whose_screen_follows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Path, Path, Config]:
+    """The database of tests/test_report.py, an empty queue_log the screen follows, the
+    config, and a keeper that looks at once."""
+    db = tmp_path / "cw.db"
+    with Store(str(db)) as s:
+        fill(s)
+    log = tmp_path / "queue_log"
+    log.write_text("")
+    config = load_config(None, db=str(db)).model_copy(update={"timezone": "Europe/Rome"})
+    monkeypatch.setattr(keep_module, "CHECK_SECONDS", 0.01)
+    return db, log, config
 
 
 def test_a_keeper_stopped_during_a_keep_ends_its_child_and_says_nothing(
@@ -178,13 +200,7 @@ async def test_a_screen_that_follows_the_logs_keeps_the_day_before(
     nothing."""
     from carewatch.tui.app import CarewatchApp
 
-    db = tmp_path / "cw.db"
-    with Store(str(db)) as s:
-        fill(s)
-    log = tmp_path / "queue_log"
-    log.write_text("")
-    config = load_config(None, db=str(db)).model_copy(update={"timezone": "Europe/Rome"})
-    monkeypatch.setattr(keep_module, "CHECK_SECONDS", 0.01)
+    db, log, config = a_site_whose_screen_follows(tmp_path, monkeypatch)
 
     async def keeping(sources: list[tuple[str, str | None]]) -> tuple[int, Any, list[str]]:
         """The screen's keepers started, the day its keeper kept, and its notices."""
@@ -202,17 +218,7 @@ async def test_a_screen_that_follows_the_logs_keeps_the_day_before(
     keepers, kept, said = await keeping([(str(log), "queue_log")])
     assert (keepers, kept) == (1, DAY)
     assert not any("report" in text for text in said)  # nothing for the supervisor to do
-    with Store(str(db)) as s:
-        read: list[tuple[float, float]] = []
-        calls_between = s.calls_between
-
-        def reading(start: float, end: float, **kw: Any) -> Any:
-            read.append((start, end))
-            return calls_between(start, end, **kw)
-
-        monkeypatch.setattr(s, "calls_between", reading)
-        build_report(s, config, DAY, now=NOW, cache=KpiCache(s, config))
-    assert read == []
+    assert calls_the_morning_report_reads(db, config, monkeypatch) == []
     # a screen that follows nothing keeps nothing (its keeper would be the ingester's double)
     assert (await keeping([]))[:2] == (0, None)
 
@@ -222,13 +228,7 @@ async def test_a_screen_warns_when_the_day_cannot_be_kept(
 ) -> None:
     from carewatch.tui.app import CarewatchApp
 
-    db = tmp_path / "cw.db"
-    with Store(str(db)) as s:
-        fill(s)
-    log = tmp_path / "queue_log"
-    log.write_text("")
-    config = load_config(None, db=str(db)).model_copy(update={"timezone": "Europe/Rome"})
-    monkeypatch.setattr(keep_module, "CHECK_SECONDS", 0.01)
+    db, log, config = a_site_whose_screen_follows(tmp_path, monkeypatch)
     monkeypatch.setattr(
         keep_module, "CHILD", (sys.executable, "-c", "import sys; sys.exit('disk full')")
     )

@@ -20,18 +20,9 @@ from carewatch.cli import main
 from carewatch.config import parse_config
 from carewatch.ingest import Follower, ingest_paths
 from carewatch.store import Store
+from tests.test_tail import call
 
 CONFIG = parse_config({"timezone": "UTC"})
-T0 = 1_700_000_000
-
-
-def call(i: int) -> str:
-    t = T0 + 100 * i
-    return (
-        f"{t}|call-{i}|support|NONE|ENTERQUEUE||+3900000{i:04d}|1\n"
-        f"{t + 5}|call-{i}|support|Agent/{i % 3}|CONNECT|5|x|2\n"
-        f"{t + 65}|call-{i}|support|Agent/{i % 3}|COMPLETECALLER|5|60|1\n"
-    )
 
 
 def calls(first: int, last: int) -> str:
