@@ -261,6 +261,29 @@ def test_agent_filters_the_whole_report(store, config) -> None:
     assert data["callbacks"] == []
 
 
+def test_a_name_typed_in_another_case_is_the_one_the_calls_spell(
+    store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--agent DESK-1` and `--queue Sales` are desk-1 and sales (the heading is upper case,
+    and so are names typed in a hurry); a name two spellings share is left as typed."""
+    from carewatch.cli import main
+
+    db = store.url.removeprefix("sqlite:///")
+    conf = tmp_path / "c.toml"
+    conf.write_text('timezone = "Europe/Rome"\n')
+    base = ["report", "--db", db, "--config", str(conf), "--month", "2024-05", "--format", "json"]
+    for extra, expected in (
+        (["--agent", "DESK-1"], {"queue": None, "agent": "desk-1"}),
+        (["--queue", "Sales"], {"queue": "sales", "agent": None}),
+    ):
+        assert main([*base, *extra]) == 0
+        data = json.loads(capsys.readouterr().out)
+        assert data["filters"] == expected and data["kpis"]["offered"] > 0
+    store.ingest("test", [(1, answered("z1", at(2024, 5, 20, 9), 10, 100, agent="DESK-1"))])
+    assert store.spelled_as("agent", "Desk-1") == "Desk-1"  # desk-1 or DESK-1: not guessed
+    assert store.spelled_as("agent", "desk-1") == "desk-1"
+
+
 def test_the_trend_has_the_figures_of_the_engine(store, config) -> None:
     report = build_report(store, config, MAY, now=WHOLE_MAY)
     data = as_json(report)

@@ -49,6 +49,8 @@ def run(args: argparse.Namespace) -> int:
     full = Period.day(period.first).window(config.tz)
     window = Window(full.start, max(full.start, min(now, full.end)), full.label)
     with open_store(args, config, read_only=True) as store:
+        if args.queue is not None:  # "--queue Sales" is the sales queue
+            args.queue = store.spelled_as("queue", args.queue)
         found = callbacks_for(store, window, now, queue=args.queue)
         calls = store.count_calls(window.start, window.end) if not found else len(found)
     if args.format == "json":

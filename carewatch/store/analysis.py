@@ -44,6 +44,20 @@ def call_span(
     return float(row[0]), float(row[1])
 
 
+def spelled_as(tx: Tx, column: str, name: str) -> str:
+    """``name`` as the calls spell it in ``column`` (``queue`` or ``agent``): itself when a
+    call has it, else the one value that equals it but for case (``hugo`` -> ``Hugo``), else
+    ``name`` as it is (two values that differ only in case are left to the user)."""
+    if column not in ("queue", "agent"):
+        raise ValueError(f"not a name column: {column}")
+    if tx.first(f"SELECT 1 FROM cw_call WHERE {column} = ? LIMIT 1", (name,)) is not None:
+        return name
+    rows = tx.rows(
+        f"SELECT DISTINCT {column} FROM cw_call WHERE lower({column}) = lower(?)", (name,)
+    )
+    return str(rows[0][0]) if len(rows) == 1 else name
+
+
 #: The sums of :func:`trend_totals`, by name.
 def _trend_columns(conversions: Collection[str]) -> dict[str, tuple[str, list[Any]]]:
     marks = ", ".join("?" * len(conversions)) or "NULL"

@@ -275,6 +275,11 @@ class Store:
         """The first and last call start the database holds (of a queue/operator), or ``None``."""
         return self._read(lambda tx: analysis.call_span(tx, queue=queue, agent=agent))
 
+    def spelled_as(self, column: str, name: str) -> str:
+        """A queue's or an operator's ``name`` as the calls spell it, when they spell it
+        otherwise only in case (:func:`carewatch.store.analysis.spelled_as`)."""
+        return self._read(lambda tx: analysis.spelled_as(tx, column, name))
+
     def trend_totals(
         self,
         windows: Sequence[tuple[float, float]],
