@@ -152,6 +152,20 @@ def test_a_server_that_does_not_answer_is_one_line_and_exit_1(
     assert err.count("\n") == 1
 
 
+@pytest.mark.parametrize("address", ["not an address", "manager@", "x@@centre.example"])
+def test_something_that_is_no_address_is_a_usage_error_before_anything_is_sent(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], address: str
+) -> None:
+    port = free_port()  # nothing is tried: nobody listens there anyway
+    args = ["report", "--db", db, "--config", str(config_file(tmp_path, port))]
+    with pytest.raises(SystemExit) as info:
+        main([*args, "--mail-to", "a@centre.example", "--mail-to", address])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "expected an e-mail address such as manager@example.com, not " in err
+    assert "not sent" not in err
+
+
 def test_a_login_without_a_password_in_the_environment_is_refused(
     smtp: tuple[Inbox, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:

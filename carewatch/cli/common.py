@@ -144,6 +144,24 @@ def whole_days(text: str) -> int:
     return days
 
 
+def mail_address(text: str) -> str:
+    """An argparse ``type`` for an e-mail address (``manager@example.com``, ``ops@mailhost``,
+    or with a name, ``Ada <ada@example.com>``): a usage error before anything is read or
+    sent otherwise."""
+    from email.utils import parseaddr
+
+    _name, address = parseaddr(text)
+    local, at, domain = address.rpartition("@")
+    whole = at and local and domain and "@" not in local and address.isprintable()
+    if not whole or " " in address:
+        raise argparse.ArgumentTypeError(
+            _("expected an e-mail address such as manager@example.com, not {text!r}").format(
+                text=text
+            )
+        )
+    return text
+
+
 def faster(text: str) -> float:
     """An argparse ``type`` for a time compression: a number above 0."""
     try:

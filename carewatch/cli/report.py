@@ -16,6 +16,7 @@ from carewatch.cli.common import (
     Failure,
     UsageError,
     config_of,
+    mail_address,
     open_store,
 )
 from carewatch.i18n import N_, _, ngettext
@@ -66,6 +67,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--mail-to",
         metavar="ADDR",
         action="append",
+        type=mail_address,
         help=_(
             "send the report (HTML, with the text as alternative) to ADDR through the "
             "config's [mail] server; may be given more than once"
