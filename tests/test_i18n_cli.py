@@ -119,6 +119,31 @@ def test_an_error_in_italian_is_one_italian_line(
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (
+            '[targets]\ntalk_seconds = "two minutes"\n',
+            "targets.talk_seconds: serve un numero valido: il testo non si legge come numero",
+        ),
+        ("[targets]\ntalk_seconds = -5\n", "targets.talk_seconds: serve un valore maggiore di 0"),
+        ("nope = 1\n", "nope: chiave sconosciuta (le chiavi sono in config/carewatch.toml"),
+    ],
+)
+def test_a_config_error_in_italian_is_italian(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, text: str, said: str
+) -> None:
+    """The validator's common errors (a type, a bound, an unknown key) in the user's
+    language; the English stays pydantic's own words."""
+    conf = tmp_path / "c.toml"
+    conf.write_text(text, encoding="utf-8")
+    with pytest.raises(SystemExit) as stop:
+        main(["--lang", "it", "config", "check", str(conf)])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"carewatch: {conf}: {said}") and err.count("\n") == 1
+
+
 def test_argparse_errors_are_italian(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as stop:
         main(["--lang", "it", "report", "--format", "xx"])

@@ -32,10 +32,50 @@ from carewatch.config.layers import (
     read_toml,
 )
 from carewatch.config.models import Config
-from carewatch.i18n import _
+from carewatch.i18n import N_, _
 
 #: The unknown-key message points here.
-UNKNOWN_KEY = "unknown key (see config/carewatch.toml or 'carewatch config show' for the keys)"
+UNKNOWN_KEY = N_("unknown key (see config/carewatch.toml or 'carewatch config show' for the keys)")
+
+#: pydantic's words for the errors a config most often has, by the error's type, so they are
+#: said in the user's language (the English is pydantic's own: English reads as it did). Any
+#: other error keeps pydantic's words.
+PYDANTIC_WORDS = {
+    "float_parsing": N_("Input should be a valid number, unable to parse string as a number"),
+    "float_type": N_("Input should be a valid number"),
+    "int_parsing": N_("Input should be a valid integer, unable to parse string as an integer"),
+    "int_from_float": N_("Input should be a valid integer, got a number with a fractional part"),
+    "int_type": N_("Input should be a valid integer"),
+    "bool_parsing": N_("Input should be a valid boolean, unable to interpret input"),
+    "bool_type": N_("Input should be a valid boolean"),
+    "string_type": N_("Input should be a valid string"),
+    "greater_than_equal": N_("Input should be greater than or equal to {ge}"),
+    "greater_than": N_("Input should be greater than {gt}"),
+    "less_than_equal": N_("Input should be less than or equal to {le}"),
+    "less_than": N_("Input should be less than {lt}"),
+    "list_type": N_("Input should be a valid list"),
+    "dict_type": N_("Input should be a valid dictionary"),
+    "literal_error": N_("Input should be {expected}"),
+    "finite_number": N_("Input should be a finite number"),
+    "missing": N_("Field required"),
+    "extra_forbidden": UNKNOWN_KEY,
+}
+
+
+def _words(err: Mapping[str, Any]) -> str:
+    """What a validation error says, in the user's language where :data:`PYDANTIC_WORDS`
+    has its type."""
+    template = PYDANTIC_WORDS.get(str(err["type"]))
+    if template is None:
+        return str(err["msg"]).removeprefix("Value error, ")
+    shown = {
+        key: f"{value:g}" if isinstance(value, float) else value
+        for key, value in (err.get("ctx") or {}).items()
+    }
+    try:
+        return _(template).format(**shown)
+    except (KeyError, IndexError, ValueError):  # a context pydantic no longer gives
+        return str(err["msg"])
 
 
 def _locate(loc: Sequence[object]) -> str:
@@ -54,9 +94,7 @@ def _validate(data: Mapping[str, Any], path: str | None, layers: Sequence[Layer]
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = tuple(err["loc"])
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = UNKNOWN_KEY
+        msg = _words(err)
         where = blame(layers, loc) if layers else path or "<config>"
         raise ConfigError(f"{where}: {_locate(loc)}: {msg}") from None
 
