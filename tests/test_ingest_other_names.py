@@ -310,8 +310,9 @@ def test_a_log_read_through_its_link_still_rotates_once(
     assert lines_counted(store) == 39
 
 
+@pytest.mark.parametrize("compressed", [False, True], ids=["plain", "gzip"])
 def test_a_small_file_that_starts_like_another_sites_is_not_taken_for_its_copy(
-    store: Store, tmp_path: Path
+    store: Store, tmp_path: Path, compressed: bool
 ) -> None:
     """Two sites' exports in the same CSV layout start with the same header. The first
     site's was read while it held the header alone (a fingerprint shorter than a KiB): the
@@ -325,6 +326,11 @@ def test_a_small_file_that_starts_like_another_sites_is_not_taken_for_its_copy(
     milan = tmp_path / "milan" / "export.csv"
     milan.parent.mkdir()
     milan.write_text(header + "c1,2023-11-14T22:13:20Z,,2023-11-14T22:14:00Z,sales,,+390001,in\n")
+    if compressed:  # the archive of a day's export: read the same way
+        packed = milan.with_name("export.csv.1.gz")
+        packed.write_bytes(gzip.compress(milan.read_bytes()))
+        milan.unlink()
+        milan = packed
     summary = ingest_paths(store, CONFIG, [str(milan)])
     assert summary.added == 1
     assert sources(store) == {"c1": "export.csv"}

@@ -28,7 +28,7 @@ from typing import Any
 
 from carewatch.sources.base import Parser
 from carewatch.sources.fileid import HEAD_BYTES, pread_exact
-from carewatch.sources.positions import Position, load_positions, read_as_another
+from carewatch.sources.positions import Position, load_positions, read_as_another, read_before
 from carewatch.sources.reader import BATCH_LINES, BatchResult, LogReader
 from carewatch.store import Store
 
@@ -102,7 +102,8 @@ def read_archive(
         text_st = os.fstat(fd)
         known = _best(load_positions(store, source), fd, text_st)
         if known is None:
-            known = _best([Position.from_row(row) for row in store.positions()], fd, text_st)
+            every = [Position.from_row(row) for row in store.positions()]
+            known = read_before(every, fd, text_st)
             if known is not None and known.source != source:
                 if named:
                     raise ArchiveError(read_as_another(known.source, source))

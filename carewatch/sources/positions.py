@@ -22,7 +22,6 @@ from carewatch.sources.fileid import (
     FINGERPRINT_BYTES,
     FileId,
     file_id,
-    fingerprint,
     prefix_matches,
 )
 from carewatch.store import Store
@@ -142,21 +141,9 @@ def read_before(positions: Sequence[Position], fd: int, st: os.stat_result) -> P
     bytes: a file read while it was shorter (an export holding its header alone) starts like
     every other export in its layout, another site's included, whose call ids may be the
     same as this one's.
-
-    Each length of first bytes is hashed once, however many positions are compared.
     """
     fid = file_id(st)
-    digests: dict[int, str] = {}
-
-    def starts_alike(position: Position) -> bool:
-        length = position.fingerprint_len
-        if length <= 0 or st.st_size < length or st.st_size < position.offset:
-            return False
-        if length not in digests:
-            digests[length] = fingerprint(fd, length)[0]
-        return digests[length] == position.fingerprint
-
-    read = [p for p in positions if p.offset > 0 and starts_alike(p)]
+    read = [p for p in positions if p.content_matches(fd, st)]
     same = [p for p in read if p.file_id == fid]
     copied = [p for p in read if p.fingerprint_len >= FINGERPRINT_BYTES]
     # the most read; of equals, the position stored first (the original's)

@@ -355,13 +355,7 @@ class LogTail(RotationHandling):
         """
         fid = file_id(st)
         self._refused = None
-        size = st.st_size
-        read = [
-            Position.from_row(row)
-            for row in self.store.positions()
-            if 0 < row["byte_offset"] <= size and 0 < row["fingerprint_len"] <= size
-        ]
-        found = read_before(read, fd, st)
+        found = read_before([Position.from_row(row) for row in self.store.positions()], fd, st)
         if found is None:
             return None
         if found.source != self.source:
