@@ -37,6 +37,7 @@ from carewatch.cli.common import (
     Failure,
     UsageError,
     add_common_options,
+    say,
 )
 from carewatch.i18n import _
 
@@ -88,9 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _fail(message: str, status: int) -> NoReturn:
-    from carewatch.present import printable
-
-    print(printable(f"carewatch: {message}"), file=sys.stderr)
+    say(f"carewatch: {message}")
     raise SystemExit(status)
 
 

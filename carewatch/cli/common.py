@@ -7,6 +7,7 @@ import argparse
 import getpass
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -128,6 +129,16 @@ def operator_of(args: argparse.Namespace) -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "operator"
+
+
+def say(text: str, *, out: bool = False) -> None:
+    """One message of a command, on standard error (``out``: standard output, where the
+    command's summary goes), flushed, with every control character written out
+    (:func:`carewatch.present.printable`): a file's or a database's name with an escape
+    sequence in it reads as what it is."""
+    from carewatch.present import printable
+
+    print(printable(text), file=sys.stdout if out else sys.stderr, flush=True)
 
 
 def whole_days(text: str) -> int:

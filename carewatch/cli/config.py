@@ -7,10 +7,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from carewatch.cli.common import EXIT_OK, Command, Failure, add_common_options
+from carewatch.cli.common import EXIT_OK, Command, Failure, add_common_options, say
 from carewatch.config.files import example_names
 from carewatch.i18n import N_, _
-from carewatch.present import printable
 
 HELP = N_("the effective config, a starter config file, checking a file")
 DESCRIPTION = N_(
@@ -68,7 +67,7 @@ def _init(args: argparse.Namespace) -> int:
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise Failure(_(CANNOT_WRITE).format(path=path, reason=exc.strerror or exc)) from None
-    print(printable(_(WROTE).format(path=path)))
+    say(_(WROTE).format(path=path), out=True)
     return EXIT_OK
 
 
@@ -76,7 +75,7 @@ def _check(args: argparse.Namespace) -> int:
     from carewatch.config.load import check_file
 
     check_file(Path(args.file))
-    print(printable(_(VALID).format(path=args.file)))
+    say(_(VALID).format(path=args.file), out=True)
     return EXIT_OK
 
 

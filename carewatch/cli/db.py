@@ -11,9 +11,9 @@ from carewatch.cli.common import (
     add_common_options,
     config_of,
     database_of,
+    say,
 )
 from carewatch.i18n import N_, _
-from carewatch.present import printable
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -44,12 +44,12 @@ def run(args: argparse.Namespace) -> int:
             text = _("database {name}: upgraded from schema version {before} to {after}")
         else:
             text = _("database {name}: schema version {after}, already current")
-        print(printable(text.format(name=name, before=done.before, after=done.after)))
+        say(text.format(name=name, before=done.before, after=done.after), out=True)
         return EXIT_OK
     from carewatch.store.status import schema_status
 
     line, current = schema_status(url, name)
-    print(printable(line))
+    say(line, out=True)
     return EXIT_OK if current else EXIT_FAILURE
 
 

@@ -18,9 +18,10 @@ from carewatch.cli.common import (
     config_of,
     install_stop_signals,
     open_store,
+    say,
 )
 from carewatch.i18n import N_, _, ngettext
-from carewatch.present import count, printable
+from carewatch.present import count
 from carewatch.records import LOG_FORMATS as FORMATS
 
 if TYPE_CHECKING:
@@ -86,17 +87,16 @@ def run(args: argparse.Namespace) -> int:
             raise Failure(str(exc)) from None
         except KeyboardInterrupt:
             # each batch commits with its read position: nothing read is lost or counted twice
-            print(
+            say(
                 _(
                     "interrupted: what was read up to the last commit is stored; the same "
                     "command continues from there"
-                ),
-                file=sys.stderr,
+                )
             )
             return EXIT_INTERRUPTED
         if tables:
             summary.merge(ingest_tables(store, config, tables))
-        print(printable(summary.summary_line()))
+        say(summary.summary_line(), out=True)
         if summary.files_all_skipped:
             _explain_all_skipped(config, summary, args.format)
             return EXIT_FAILURE
@@ -123,32 +123,23 @@ def _follow(
         total["added"] += summary.added
         total["updated"] += summary.updated
         if summary.added or summary.updated or summary.skipped_by_reason:
-            print(printable(summary.summary_line()), flush=True)
+            say(summary.summary_line(), out=True)
 
     names = [p for p, _ in paths] + [source.label for source in tables]
 
     def on_problems(arose: list[str], gone: list[str]) -> None:
         # each problem once, when it arises and when it is over; reading goes on meanwhile
         for text in gone:
-            recovered = _("recovered: {problem}").format(problem=text)
-            print(printable(recovered), file=sys.stderr, flush=True)
+            say(_("recovered: {problem}").format(problem=text))
         for text in arose:
-            print(
-                printable(_("problem: {problem}; still trying").format(problem=text)),
-                file=sys.stderr,
-                flush=True,
-            )
+            say(_("problem: {problem}; still trying").format(problem=text))
 
-    print(
+    say(
         _("following {sources} into {database} (Ctrl-C to stop)").format(
             sources=", ".join(names), database=store.display_name
-        ),
-        file=sys.stderr,
-        flush=True,
+        )
     )
-    keeper = DayKeeper(
-        store.url, config, tell=lambda text: print(printable(text), file=sys.stderr, flush=True)
-    )
+    keeper = DayKeeper(store.url, config, tell=say)
     keeping = threading.Thread(target=keeper.run, args=(stop,), name="carewatch-keep", daemon=True)
     keeping.start()
     follower.run(stop, on_batch=on_batch, on_problems=on_problems)
@@ -158,10 +149,7 @@ def _follow(
         "stopped: {added} calls added, {updated} updated",
         total["added"],
     )
-    print(
-        added.format(added=count(total["added"]), updated=count(total["updated"])),
-        file=sys.stderr,
-    )
+    say(added.format(added=count(total["added"]), updated=count(total["updated"])))
     return EXIT_OK
 
 
@@ -190,7 +178,7 @@ def _explain_all_skipped(config: Config, summary: IngestSummary, fmt: str | None
             )
         hint = hint.format(found=found)
         said = text.format(name=name, lines=count(lines), format=fmt, hint=hint)
-        print(printable(said), file=sys.stderr)
+        say(said)
 
 
 def _ingest_with_progress(

@@ -15,6 +15,7 @@ from carewatch.cli.common import (
     config_of,
     database_of,
     install_stop_signals,
+    say,
 )
 from carewatch.i18n import N_, _
 
@@ -74,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     stop = threading.Event()
     install_stop_signals(stop)
     shown = f"[{host}]" if ":" in host else host
-    print(_(SERVING).format(where=f"{shown}:{server.server_port}"), file=sys.stderr, flush=True)
+    say(_(SERVING).format(where=f"{shown}:{server.server_port}"))
     try:
         stop.wait()
     finally:

@@ -16,6 +16,7 @@ from carewatch.cli.common import (
     config_of,
     database_of,
     operator_of,
+    say,
     whole_days,
 )
 from carewatch.i18n import N_, _
@@ -145,10 +146,11 @@ def run_demo(args: argparse.Namespace) -> int:
         state_path=default_state_path(),
     )
     app.run()
-    print(
+    say(
         _(
             "demo data kept in {folder}/ (database {db}); run 'carewatch demo' to start afresh"
-        ).format(folder=folder, db=setup.db)
+        ).format(folder=folder, db=setup.db),
+        out=True,
     )
     return EXIT_OK
 

@@ -18,9 +18,10 @@ from carewatch.cli.common import (
     config_of,
     mail_address,
     open_store,
+    say,
 )
 from carewatch.i18n import N_, _, ngettext
-from carewatch.present import count, printable
+from carewatch.present import count
 
 #: The reproducible-builds variable: when set, the report says it was printed then.
 PRINTED_AT_ENV = "SOURCE_DATE_EPOCH"
@@ -117,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
             "(written by another program); they are read as unknown",
             ignored,
         )
-        print(note.format(count=count(ignored), period=period.label), file=sys.stderr)
+        say(note.format(count=count(ignored), period=period.label))
     if stamp is not None:
         report = dataclasses.replace(report, generated_at=stamp)
     if args.mail_to:
@@ -128,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
         except MailError as exc:
             raise Failure(_("report not sent: {error}").format(error=exc)) from None
         sent = _("report for {period} sent to {addresses}")
-        print(sent.format(period=period.label, addresses=", ".join(args.mail_to)), file=sys.stderr)
+        say(sent.format(period=period.label, addresses=", ".join(args.mail_to)))
         if args.output is None:
             return EXIT_OK
     color = args.output is None and args.format == "text" and wants_colour(sys.stdout)
@@ -142,7 +143,7 @@ def run(args: argparse.Namespace) -> int:
                 _("cannot write {path}: {reason}").format(path=args.output, reason=reason)
             ) from None
         written = _("report for {period} written to {path}")
-        print(printable(written.format(period=period.label, path=args.output)), file=sys.stderr)
+        say(written.format(period=period.label, path=args.output))
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return EXIT_OK

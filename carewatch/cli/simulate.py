@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import threading
 from datetime import date, datetime
 from pathlib import Path
@@ -17,10 +16,11 @@ from carewatch.cli.common import (
     faster,
     install_stop_signals,
     parse_date,
+    say,
     whole_days,
 )
 from carewatch.i18n import N_, _, ngettext
-from carewatch.present import count, printable
+from carewatch.present import count
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -58,10 +58,10 @@ def run(args: argparse.Namespace) -> int:
             stop = threading.Event()
             install_stop_signals(stop)
             appending = _("appending live calls to {path} (Ctrl-C to stop)").format(path=out)
-            print(printable(appending), file=sys.stderr, flush=True)
+            say(appending)
             n = run_live(out, args.format, args.seed, config, speed=args.speed, stop=stop)
             stopped = ngettext("stopped after {count} call", "stopped after {count} calls", n)
-            print(stopped.format(count=count(n)), file=sys.stderr)
+            say(stopped.format(count=count(n)))
         else:
             n = simulate_history(out, args.format, args.days, args.seed, config, start=start)
             written = ngettext(
@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
                 n,
             )
             span = ngettext("{days} day", "{days} days", args.days).format(days=count(args.days))
-            print(printable(written.format(count=count(n), span=span, path=out)), file=sys.stderr)
+            say(written.format(count=count(n), span=span, path=out))
     except OSError as exc:
         reason = exc.strerror or exc
         raise Failure(_("cannot write {path}: {reason}").format(path=out, reason=reason)) from None

@@ -24,9 +24,9 @@ from carewatch.cli.common import (
     UsageError,
     open_store,
     operator_of,
+    say,
 )
 from carewatch.i18n import N_, _, ngettext
-from carewatch.present import printable
 from carewatch.records import CallRow
 
 if TYPE_CHECKING:
@@ -265,12 +265,9 @@ def run(args: argparse.Namespace) -> int:
             written,
         )
     )
-    print(
-        printable(
-            done.format(
-                call_id=args.call_id, queue=call.queue, written=written, unchanged=unchanged
-            )
-        )
+    say(
+        done.format(call_id=args.call_id, queue=call.queue, written=written, unchanged=unchanged),
+        out=True,
     )
     return EXIT_OK
 
