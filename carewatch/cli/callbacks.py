@@ -49,23 +49,24 @@ def run(args: argparse.Namespace) -> int:
     full = Period.day(period.first).window(config.tz)
     window = Window(full.start, max(full.start, min(now, full.end)), full.label)
     with open_store(args, config, read_only=True) as store:
-        if args.queue is not None:  # "--queue Sales" is the sales queue
-            args.queue = store.spelled_as("queue", args.queue)
-        found = callbacks_for(store, window, now, queue=args.queue)
-        calls = store.count_calls(window.start, window.end) if not found else len(found)
+        # "--queue Sales" is the sales queue
+        queue = None if args.queue is None else store.spelled_as("queue", args.queue)
+        found = callbacks_for(store, window, now, queue=queue)
+        # nobody to call back because nobody called, or because everyone was reached
+        nobody_called = not found and store.count_calls(window.start, window.end) == 0
     if args.format == "json":
         records = [callback_record(c, config.tz, privacy) for c in found]
         print(json.dumps(records, ensure_ascii=False, indent=2))
         return EXIT_OK
     rows = callback_rows(found, config.tz, privacy, "%H:%M")
     title = (
-        _("Callers to call back of queue {queue}").format(queue=clean_text(args.queue))
-        if args.queue is not None
+        _("Callers to call back of queue {queue}").format(queue=clean_text(queue))
+        if queue is not None
         else _("Callers to call back")
     )
     print(f"{title} — {period_title(period)} · {config.timezone_name}")
     if not rows:
-        if not calls:  # "everyone was reached" would say there were callers to reach
+        if nobody_called:
             print(_("Nobody: there were no calls that day."))
         else:
             print(_("Nobody: every caller who was not answered has been reached since."))

@@ -190,35 +190,29 @@ def empty_notice(report: Report) -> str | None:
     k = report.kpis
     if k.get("offered") or k.get("outbound"):
         return None
-    last = report.period.last if report.complete else None
-    if last is not None:
-        until = date_text(last, "day_month_year")
+    where = filter_text(report)
+    held: dict[str, str] = {}
+    if report.data_span is not None:
+        a, b = (datetime.fromtimestamp(t, report.tz).date() for t in report.data_span)
+        held = {"start": date_text(a, "day_month_year"), "end": date_text(b, "day_month_year")}
+    if report.not_started:  # as_of_text says when it begins
+        if not held:
+            return _("No calls{filter} yet; the database holds none.").format(filter=where)
+        text = _("No calls{filter} yet; the database holds calls from {start} to {end}.")
+        return text.format(filter=where, **held)
+    first = date_text(report.period.first, "day_month_year")
+    if report.complete:
+        until = date_text(report.period.last, "day_month_year")
     else:
         until = _("{time} (now)").format(time=_cut_text(report, report.as_of))
-    first = date_text(report.period.first, "day_month_year")
-    where = filter_text(report)
-    if report.not_started:  # as_of_text says when it begins
-        if report.data_span is None:
-            return _("No calls{filter} yet; the database holds none.").format(filter=where)
-        a, b = (datetime.fromtimestamp(t, report.tz).date() for t in report.data_span)
-        return _("No calls{filter} yet; the database holds calls from {start} to {end}.").format(
-            filter=where, start=date_text(a, "day_month_year"), end=date_text(b, "day_month_year")
-        )
-    if report.data_span is None:
+    if not held:
         return _("No calls{filter} between {first} and {until}; the database holds none.").format(
             filter=where, first=first, until=until
         )
-    a, b = (datetime.fromtimestamp(t, report.tz).date() for t in report.data_span)
     return _(
         "No calls{filter} between {first} and {until}; the database holds calls from {start} "
         "to {end}."
-    ).format(
-        filter=where,
-        first=first,
-        until=until,
-        start=date_text(a, "day_month_year"),
-        end=date_text(b, "day_month_year"),
-    )
+    ).format(filter=where, first=first, until=until, **held)
 
 
 def targets_text(report: Report) -> str:
