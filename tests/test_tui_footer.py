@@ -63,3 +63,20 @@ async def test_a_key_left_out_at_80_columns_still_works(filled_db: Path) -> None
         await pilot.press("b")
         await pilot.pause()
         assert isinstance(app.screen, WallScreen)
+
+
+async def test_the_footer_fits_again_when_the_terminal_is_resized(filled_db: Path) -> None:
+    app = make_app(str(filled_db))
+    async with app.run_test(size=(200, 60)) as pilot:
+        await until_painted(pilot)
+        assert "wallboard" in {k.action for k in shown_keys(app)}
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await pilot.pause()
+        keys = shown_keys(app)
+        assert "wallboard" not in {k.action for k in keys}
+        assert max(k.region.right for k in keys) <= 80
+        await pilot.resize_terminal(200, 60)
+        await pilot.pause()
+        await pilot.pause()
+        assert "wallboard" in {k.action for k in shown_keys(app)}

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rich.cells import cell_len
+from textual import events
 from textual.app import ComposeResult
 from textual.widget import Widget
 from textual.widgets import Footer
@@ -61,8 +62,17 @@ def fitting(keys: Iterable[FooterKey], width: int, *, compact: bool) -> list[Foo
 class FittingFooter(Footer):
     """A :class:`~textual.widgets.Footer` that shows the keys that fit (see the module)."""
 
+    _fitted_for = -1
+
     def compose(self) -> ComposeResult:
         composed: list[Widget] = list(super().compose())
         keys = [w for w in composed if isinstance(w, FooterKey)]
-        kept = set(map(id, fitting(keys, self.screen.size.width, compact=self.compact)))
+        self._fitted_for = self.screen.size.width
+        kept = set(map(id, fitting(keys, self._fitted_for, compact=self.compact)))
         yield from (w for w in composed if not isinstance(w, FooterKey) or id(w) in kept)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Another width: the keys that fit are chosen again (the bindings did not change,
+        so Textual would not recompose the footer)."""
+        if self.screen.size.width != self._fitted_for:
+            self.refresh(recompose=True)

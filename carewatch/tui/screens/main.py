@@ -124,7 +124,6 @@ class MainScreen(TaggingScreen):
         self._finished_own: set[str] | None = None
         self._last_user_move = -1e9
         self._queues: list[str] = []
-        self._footer_width = -1
 
     @property
     def is_painted(self) -> bool:
@@ -183,11 +182,7 @@ class MainScreen(TaggingScreen):
             compact=tier in layout.COMPACT_TIERS or tier == layout.TOO_SMALL_TIER,
             big=tier in layout.BIG_TIERS,
         )
-        footer = self.query_one(FittingFooter)
-        footer.compact = width < 120
-        if width != self._footer_width:  # the keys that fit change with the width
-            self._footer_width = width
-            footer.refresh(recompose=True)
+        self.query_one(FittingFooter).compact = width < 120
         focused = self._panel_of(self.focused)
         if focused is not None and focused.id in LOWER_PANELS:
             self._show_panel(focused.id)
