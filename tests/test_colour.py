@@ -24,7 +24,9 @@ def run_on_pty(
     """Run carewatch with stdout and/or stderr on a pty: (what the terminal got, stdout if
     piped, stderr if piped)."""
     master, slave = pty.openpty()
-    full_env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "100", **env}
+    # a fixed "printed" time: two runs compared byte for byte may straddle a minute
+    fixed = {"SOURCE_DATE_EPOCH": "1772535600"}
+    full_env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "100", **fixed, **env}
     proc = subprocess.Popen(
         [sys.executable, "-m", "carewatch", *args],
         stdin=subprocess.DEVNULL,
