@@ -11,14 +11,37 @@ _EPOCH_RE = re.compile(r"^\d{9,11}(\.\d+)?$")
 _HMS_RE = re.compile(r"^(\d+):([0-5]?\d):([0-5]?\d)(\.\d+)?$")
 
 
+def _tz_env_zone() -> tuple[str, tzinfo | None] | None:
+    """``TZ`` as set: its value and the zone it names (``None``: none carewatch can use), or
+    ``None`` when it is unset, empty or the system's own file (``:/etc/localtime``). A path
+    into a zoneinfo folder (``:/usr/share/zoneinfo/Europe/Rome``) names that zone."""
+    raw = os.environ.get("TZ", "")
+    name = raw.lstrip(":")
+    if not name or os.path.abspath(name) == "/etc/localtime":
+        return None
+    if name.startswith("/") and "zoneinfo/" in name:
+        name = name.split("zoneinfo/", 1)[1]
+    try:
+        return raw, ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return raw, None
+
+
+def tz_env_problem() -> str | None:
+    """``TZ``'s value when it is set but names no time zone carewatch knows (a misspelt
+    name, a POSIX rule such as ``CET-1CEST,M3.5.0,M10.5.0/3``): the machine's zone is then
+    taken from the system (:func:`local_timezone`), which a command should say. ``None``
+    when ``TZ`` is unset or names a zone."""
+    found = _tz_env_zone()
+    return found[0] if found is not None and found[1] is None else None
+
+
 def local_timezone() -> tzinfo:
-    """The machine's timezone: ``TZ`` if it names a zone, else the system's local zone."""
-    name = os.environ.get("TZ", "").lstrip(":")
-    if name:
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
+    """The machine's timezone: ``TZ`` if it names a zone, else the system's local zone
+    (:func:`tz_env_problem` tells when ``TZ`` was set and passed over)."""
+    found = _tz_env_zone()
+    if found is not None and found[1] is not None:
+        return found[1]
     try:
         with open("/etc/timezone", encoding="utf-8") as fh:
             return ZoneInfo(fh.read().strip())

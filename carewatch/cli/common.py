@@ -93,7 +93,32 @@ def config_of(args: argparse.Namespace) -> Config:
     ``CAREWATCH_CONFIG``) ← ``CAREWATCH_DB`` ← ``--db``."""
     from carewatch.config import load_config
 
-    return load_config(getattr(args, "config", None), db=getattr(args, "db", None))
+    config = load_config(getattr(args, "config", None), db=getattr(args, "db", None))
+    if not config.timezone:
+        _warn_tz_env(config.timezone_name)
+    return config
+
+
+_told_tz: list[str] = []
+
+
+def _warn_tz_env(zone: str) -> None:
+    """Say once that ``TZ`` names no zone and which one the times are in instead (the
+    config's ``timezone`` was not set, so the machine's zone counts)."""
+    from carewatch.i18n import _
+    from carewatch.timeutil import tz_env_problem
+
+    value = tz_env_problem()
+    if value is None or value in _told_tz:
+        return
+    _told_tz.append(value)
+    say(
+        _(
+            "warning: TZ={value} names no time zone carewatch knows (a name such as "
+            "Europe/Rome); times are in {zone}, the system's zone. Set timezone in the "
+            "config, or correct TZ."
+        ).format(value=value, zone=zone)
+    )
 
 
 def database_of(args: argparse.Namespace, config: NamesDatabase) -> str:
