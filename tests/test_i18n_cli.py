@@ -128,6 +128,19 @@ def test_an_error_in_italian_is_one_italian_line(
         ),
         ("[targets]\ntalk_seconds = -5\n", "targets.talk_seconds: serve un valore maggiore di 0"),
         ("nope = 1\n", "nope: chiave sconosciuta (le chiavi sono in config/carewatch.toml"),
+        # carewatch's own checks of the config
+        (
+            'timezone = "Europe/Roma"\n',
+            "timezone: un fuso orario IANA come 'Europe/Rome', non 'Europe/Roma'",
+        ),
+        (
+            '[[categories]]\nname = "billing"\nkey = "q"\n',
+            "categories[0].key: 'q' è riservato a «esci» sullo schermo",
+        ),
+        (
+            "[targets]\ntalk_seconds = 300\ntalk_amber_seconds = 200\n",
+            "targets: talk_amber_seconds (200) è sotto talk_seconds (300): la fascia ambra",
+        ),
     ],
 )
 def test_a_config_error_in_italian_is_italian(

@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from carewatch.config.base import StrictModel
+from carewatch.i18n import _
 
 
 class Mapping(StrictModel):
@@ -142,21 +143,21 @@ class Mapping(StrictModel):
     def _needs_a_start(self) -> Mapping:
         if not self.started_at and not self.date:
             raise ValueError(
-                "needs 'started_at' or 'date' (+ 'time'): the column of the call's start"
+                _("needs 'started_at' or 'date' (+ 'time'): the column of the call's start")
             )
         if self.started_at and (self.date or self.time):
-            raise ValueError("set either 'started_at' or 'date' + 'time', not both")
+            raise ValueError(_("set either 'started_at' or 'date' + 'time', not both"))
         if bool(self.date) != bool(self.time):
             raise ValueError(
-                "'date' and 'time' go together: the columns of the start's day and time"
+                _("'date' and 'time' go together: the columns of the start's day and time")
             )
         if self.answered and self.disposition:
-            raise ValueError("set either 'answered' or 'disposition', not both")
+            raise ValueError(_("set either 'answered' or 'disposition', not both"))
         if isinstance(self.call_id, list) and not self.call_id:
-            raise ValueError("call_id: a column name or a non-empty list of column names")
+            raise ValueError(_("call_id: a column name or a non-empty list of column names"))
         for key, column in self.columns().items():
             if not column.strip():
-                raise ValueError(f"{key}: a column name, not an empty string")
+                raise ValueError(_("{key}: a column name, not an empty string").format(key=key))
         for yes_key, no_key in (
             ("answered_values", "unanswered_values"),
             ("resolved_values", "unresolved_values"),
@@ -165,11 +166,19 @@ class Mapping(StrictModel):
             no = {v.strip().upper() for v in getattr(self, no_key)}
             both = sorted(yes & no)
             if both:
-                raise ValueError(f"{both[0]!r} is in both {yes_key} and {no_key}")
+                raise ValueError(
+                    _("{value!r} is in both {yes_key} and {no_key}").format(
+                        value=both[0], yes_key=yes_key, no_key=no_key
+                    )
+                )
         used = set(self.columns().values())
         for column in self.null_values:
             if column not in used:
-                raise ValueError(f"null_values: {column!r} is not a column this mapping reads")
+                raise ValueError(
+                    _("null_values: {column!r} is not a column this mapping reads").format(
+                        column=column
+                    )
+                )
         if self.delimiter in ('"', "\n", "\r"):
-            raise ValueError("delimiter: one character other than a quote or a line break")
+            raise ValueError(_("delimiter: one character other than a quote or a line break"))
         return self

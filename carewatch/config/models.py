@@ -17,6 +17,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from carewatch.config.base import StrictModel
 from carewatch.config.mapping import Mapping
 from carewatch.config.screen import OperatorsMap, QueueTargets, Ui, check_operators
+from carewatch.i18n import N_, _
 from carewatch.records import LOG_FORMATS
 from carewatch.timeutil import get_timezone
 
@@ -45,9 +46,11 @@ class Targets(StrictModel):
     def _amber_after_target(self) -> Targets:
         if self.talk_amber_seconds < self.talk_seconds:
             raise ValueError(
-                f"talk_amber_seconds ({self.talk_amber_seconds:g}) is below talk_seconds "
-                f"({self.talk_seconds:g}): the amber band runs from the talk target up to "
-                "talk_amber_seconds, so it cannot end before the target"
+                _(
+                    "talk_amber_seconds ({amber:g}) is below talk_seconds ({target:g}): the "
+                    "amber band runs from the talk target up to talk_amber_seconds, so it "
+                    "cannot end before the target"
+                ).format(amber=self.talk_amber_seconds, target=self.talk_seconds)
             )
         return self
 
@@ -55,20 +58,20 @@ class Targets(StrictModel):
 #: Key names and characters that can never tag a call: the screen (or the terminal) keeps
 #: them, whatever the config says. Values: what they do there.
 UNTAGGABLE_KEYS: dict[str, str] = {
-    "tab": "moving between panels",
-    "shift+tab": "moving between panels",
-    "enter": "choosing in a panel",
-    "return": "choosing in a panel",
-    "escape": "closing a window",
-    "esc": "closing a window",
-    "space": "choosing in a panel",
-    "backspace": "editing",
-    "delete": "editing",
-    "\t": "moving between panels",
-    "\n": "choosing in a panel",
-    "\r": "choosing in a panel",
-    "\x1b": "closing a window",
-    " ": "choosing in a panel",
+    "tab": N_("moving between panels"),
+    "shift+tab": N_("moving between panels"),
+    "enter": N_("choosing in a panel"),
+    "return": N_("choosing in a panel"),
+    "escape": N_("closing a window"),
+    "esc": N_("closing a window"),
+    "space": N_("choosing in a panel"),
+    "backspace": N_("editing"),
+    "delete": N_("editing"),
+    "\t": N_("moving between panels"),
+    "\n": N_("choosing in a panel"),
+    "\r": N_("choosing in a panel"),
+    "\x1b": N_("closing a window"),
+    " ": N_("choosing in a panel"),
 }
 
 
@@ -79,14 +82,22 @@ def _check_tagging_key(value: object) -> object:
     kept = UNTAGGABLE_KEYS.get(value if len(value) == 1 else value.strip().lower())
     if kept is not None:
         raise ValueError(
-            f"{value!r} can never tag: the screen keeps it for {kept}; a tagging key is one "
-            "printable character such as '1' or 's'"
+            _(
+                "{value!r} can never tag: the screen keeps it for {kept}; a tagging key is one "
+                "printable character such as '1' or 's'"
+            ).format(value=value, kept=_(kept))
         )
     if value in RESERVED_KEYS:
-        raise ValueError(f"{value!r} is reserved for {RESERVED_KEYS[value]} on the screen")
+        raise ValueError(
+            _("{value!r} is reserved for {use} on the screen").format(
+                value=value, use=_(RESERVED_KEYS[value])
+            )
+        )
     if len(value) != 1 or not value.isprintable():
         raise ValueError(
-            f"a tagging key is one printable character such as '1' or 's', not {value!r}"
+            _("a tagging key is one printable character such as '1' or 's', not {value!r}").format(
+                value=value
+            )
         )
     return value
 
@@ -130,7 +141,9 @@ class Shift(StrictModel):
         midnight = info.field_name == "end" and (hours, minutes) == (24, 0)
         if not midnight and (hours > 23 or minutes > 59):
             raise ValueError(
-                f"a time of day from 00:00 to 23:59 (an end may be 24:00), not {value!r}"
+                _("a time of day from 00:00 to 23:59 (an end may be 24:00), not {value!r}").format(
+                    value=value
+                )
             )
         return value
 
@@ -183,7 +196,9 @@ class Source(StrictModel):
     def _table_name(cls, value: str | None) -> str | None:
         if value is not None and not re.match(TABLE_NAME, value):
             raise ValueError(
-                f"a table's name such as 'queue_log' or 'asterisk.queue_log', not {value!r}"
+                _(
+                    "a table's name such as 'queue_log' or 'asterisk.queue_log', not {value!r}"
+                ).format(value=value)
             )
         return value
 
@@ -192,21 +207,25 @@ class Source(StrictModel):
         table_keys = [k for k in ("url", "table", "columns", "timezone") if getattr(self, k)]
         if self.kind == "file":
             if self.path is None:
-                raise ValueError("a file source needs path = '/var/log/asterisk/queue_log'")
+                raise ValueError(_("a file source needs path = '/var/log/asterisk/queue_log'"))
             if table_keys:
-                raise ValueError(f"{table_keys[0]} is for a source of kind = 'table'")
+                raise ValueError(
+                    _("{key} is for a source of kind = 'table'").format(key=table_keys[0])
+                )
             return self
         if self.path is not None or self.delimiter is not None:
             key = "path" if self.path is not None else "delimiter"
-            raise ValueError(f"{key} is for a file; a table source has url and table")
+            raise ValueError(
+                _("{key} is for a file; a table source has url and table").format(key=key)
+            )
         if not self.url or not self.url.startswith(_PG_URL):
             raise ValueError(
-                "a table source reads a PostgreSQL table: url = 'postgresql://USER@HOST/DBNAME'"
+                _("a table source reads a PostgreSQL table: url = 'postgresql://USER@HOST/DBNAME'")
             )
         if not self.table:
-            raise ValueError("a table source needs table = 'queue_log'")
+            raise ValueError(_("a table source needs table = 'queue_log'"))
         if self.format not in ("auto", "queue_log"):
-            raise ValueError("a table source is read as queue_log: leave format out")
+            raise ValueError(_("a table source is read as queue_log: leave format out"))
         return self
 
     @property
@@ -218,7 +237,7 @@ class Source(StrictModel):
     @classmethod
     def _usable_delimiter(cls, value: str | None) -> str | None:
         if value is not None and value in ('"', "\n", "\r"):
-            raise ValueError("one character other than a quote or a line break")
+            raise ValueError(_("one character other than a quote or a line break"))
         return value
 
 
@@ -227,7 +246,9 @@ def _zone_exists(value: str | None) -> str | None:
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"an IANA time zone such as 'Europe/Rome', not {value!r}") from None
+            raise ValueError(
+                _("an IANA time zone such as 'Europe/Rome', not {value!r}").format(value=value)
+            ) from None
     return value
 
 
@@ -237,7 +258,9 @@ def check_encoding(value: str) -> str:
         codecs.lookup(value)
     except LookupError:
         raise ValueError(
-            f"a text encoding such as 'utf-8', 'latin-1' or 'cp1252', not {value!r}"
+            _("a text encoding such as 'utf-8', 'latin-1' or 'cp1252', not {value!r}").format(
+                value=value
+            )
         ) from None
     return value
 
@@ -296,7 +319,11 @@ class Config(StrictModel):
         names: set[str] = set()
         for item in items:
             if item.name in names:
-                raise ValueError(f"{item.name!r} is listed twice; every name must be different")
+                raise ValueError(
+                    _("{name!r} is listed twice; every name must be different").format(
+                        name=item.name
+                    )
+                )
             names.add(item.name)
         # outcomes come after categories: a key must differ from every category's key too
         earlier = info.data.get("categories", []) if info.field_name == "outcomes" else []
@@ -306,8 +333,10 @@ class Config(StrictModel):
                 continue
             if item.key in seen:
                 raise ValueError(
-                    f"key {item.key!r} of {item.name!r} is already used by "
-                    f"{seen[item.key]!r}; every tagging key must be different"
+                    _(
+                        "key {key!r} of {name!r} is already used by {other!r}; every tagging "
+                        "key must be different"
+                    ).format(key=item.key, name=item.name, other=seen[item.key])
                 )
             seen[item.key] = item.name
         return items
@@ -356,13 +385,13 @@ class Config(StrictModel):
 
 #: Keys the screen uses itself; a category or outcome cannot take them.
 RESERVED_KEYS: dict[str, str] = {
-    "r": "resolved",
-    "n": "note",
-    "i": "open issue",
-    "u": "undo",
-    "q": "quit",
-    "w": "window",
-    "f": "queue filter",
-    "b": "wallboard",
-    "?": "help",
+    "r": N_("resolved"),
+    "n": N_("note"),
+    "i": N_("open issue"),
+    "u": N_("undo"),
+    "q": N_("quit"),
+    "w": N_("window"),
+    "f": N_("queue filter"),
+    "b": N_("wallboard"),
+    "?": N_("help"),
 }

@@ -17,6 +17,7 @@ from typing import Literal, Protocol
 from pydantic import Field
 
 from carewatch.config.base import StrictModel
+from carewatch.i18n import _
 
 
 class Ui(StrictModel):
@@ -50,17 +51,21 @@ OperatorsMap = dict[str, list[str]]
 def check_operators(value: object) -> OperatorsMap:
     """Validate ``[operators]``: each value a non-empty agent id or list of them."""
     if not isinstance(value, dict):
-        raise ValueError("expected a table of login = [agent ids]")
+        raise ValueError(_("expected a table of login = [agent ids]"))
     checked: OperatorsMap = {}
     for login, agents in value.items():
         items = _agent_list(agents)
         if not isinstance(items, list) or not items:
-            raise ValueError(f'{login}: expected a list of agent ids, e.g. ["PJSIP/2001"]')
+            raise ValueError(
+                _('{login}: expected a list of agent ids, e.g. ["PJSIP/2001"]').format(login=login)
+            )
         ids = []
         for item in items:
             if not isinstance(item, str) or not item.strip():
                 raise ValueError(
-                    f"{login}: every agent id must be a non-empty string, not {item!r}"
+                    _("{login}: every agent id must be a non-empty string, not {item!r}").format(
+                        login=login, item=item
+                    )
                 )
             ids.append(item.strip())
         checked[str(login)] = ids
@@ -70,8 +75,10 @@ def check_operators(value: object) -> OperatorsMap:
             other = owner.setdefault(fold(agent), login)
             if other != login:
                 raise ValueError(
-                    f"{login}: agent id {agent!r} is already {other}'s; "
-                    "an agent id belongs to one operator"
+                    _(
+                        "{login}: agent id {agent!r} is already {other}'s; "
+                        "an agent id belongs to one operator"
+                    ).format(login=login, agent=agent, other=other)
                 )
     return checked
 
