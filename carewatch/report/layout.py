@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import textwrap
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 #: Style names -> ANSI SGR codes (config colour names included).
 ANSI = {
@@ -67,6 +67,21 @@ def column_widths(
         max(width, min(most, max(cell_width(row[i]) + pad for row in rows)))
         for i, (width, pad) in enumerate(zip(base, pads, strict=True))
     )
+
+
+def widened(base: Sequence[int], rows: Iterable[Sequence[str]], pad: int = 1) -> tuple[int, ...]:
+    """The ``base`` width of each column, or wider where a cell of ``rows`` needs it plus
+    ``pad``: a figure of a long period ("1,234 h 05 min" of talk in a year) is never cut, and
+    never runs into the figure before it."""
+    widths = list(base)
+    for row in rows:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], cell_width(cell) + pad)
+    return tuple(widths)
+
+
+#: The narrowest a table's name column is made to leave room for wider figures.
+LEAST_NAME = 8
 
 
 _GLUE_RE = re.compile(

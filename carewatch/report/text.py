@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from carewatch.i18n import N_, _, ngettext
 from carewatch.present import clean_text, count, duration
-from carewatch.report.layout import Paint, fit, heading, wrap
+from carewatch.report.layout import Paint, fit, heading, widened, wrap
 from carewatch.report.model import RenderOptions, Report
 from carewatch.report.rows import (
     as_of_text,
@@ -88,7 +88,13 @@ def _header(report: Report, width: int, paint: Paint) -> list[str]:
 
 
 def _key_figures(report: Report, width: int, paint: Paint) -> list[str]:
-    c_label, c_val, c_chg = 34 + max(0, width - 80), 14, 15
+    groups = key_figures(report)
+    shown = [(f.value, *(text for text, _tone in f.changes)) for _g, fs in groups for f in fs]
+    # 34 + 14 + 15 + 15 = 78 columns; a figure of a long period ("7,839 h 04 min" of talk)
+    # widens its column and the label gives way
+    c_val, *changes = widened((14, 15, 15), shown)
+    c_chg = max(changes)
+    c_label = max(20, min(34 + max(0, width - 80), width - c_val - 2 * c_chg))
     vs_before, vs_week = vs_headings(report)
     out = [
         "",
@@ -98,7 +104,7 @@ def _key_figures(report: Report, width: int, paint: Paint) -> list[str]:
         + fit(vs_week, c_chg, ">"),
         "─" * width,
     ]
-    for i, (group, figures) in enumerate(key_figures(report)):
+    for i, (group, figures) in enumerate(groups):
         if i:
             out.append("")
         out.append(paint(group, "bold"))

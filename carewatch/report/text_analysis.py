@@ -19,7 +19,15 @@ from carewatch.report.analysis_rows import (
     trend_label,
     trend_note,
 )
-from carewatch.report.layout import Paint, column_widths, fit, heading, wrap
+from carewatch.report.layout import (
+    LEAST_NAME,
+    Paint,
+    column_widths,
+    fit,
+    heading,
+    widened,
+    wrap,
+)
 from carewatch.report.model import Report
 from carewatch.report.rows import (
     local_time,
@@ -37,8 +45,10 @@ def _table(
     widths: tuple[int, ...],
     width: int,
 ) -> list[str]:
-    """A name column (the rest of ``width``) and right-aligned cells of ``widths``."""
-    c_name = width - sum(widths)
+    """A name column (the rest of ``width``) and right-aligned cells of ``widths``, each
+    widened where a figure needs it (the name column gives the room)."""
+    widths = widened(widths, (cells for _name, cells in rows))
+    c_name = max(LEAST_NAME, width - sum(widths))
 
     def line(name: str, cells: tuple[str, ...]) -> str:
         return fit(name, c_name) + "".join(

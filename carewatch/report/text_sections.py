@@ -7,7 +7,16 @@ from typing import Any
 from carewatch.callstate import disposition
 from carewatch.i18n import N_, _, ngettext
 from carewatch.present import age, clean_text, count, duration, money, percent, yes_no
-from carewatch.report.layout import ANSI, Paint, cell_width, fit, heading, wrap
+from carewatch.report.layout import (
+    ANSI,
+    LEAST_NAME,
+    Paint,
+    cell_width,
+    fit,
+    heading,
+    widened,
+    wrap,
+)
 from carewatch.report.model import Report
 from carewatch.report.rows import (
     agent_cells,
@@ -49,16 +58,26 @@ def categories(report: Report, width: int, paint: Paint) -> list[str]:
         paint,
     )
     rows = category_rows(report)
-    c_name, c_bar = 14 + max(0, width - 80), 20
+    c_bar = 20
+    shown = [
+        (count(row["count"]), duration(row["talk_seconds"]), money(row["cost"], report.currency))
+        for row in rows
+    ]
+    c_calls, c_talk, c_cost = widened((7, 13, 10), shown)
+    # 8 columns kept for " ALERT"; the name gives the room a wider figure needs
+    c_name = max(
+        LEAST_NAME,
+        min(14 + max(0, width - 80), width - 8 - (1 + c_bar + 7 + c_calls + c_talk + c_cost)),
+    )
     out.append(
         fit(_("category"), c_name)
         + " "
         + fit(_("share of tagged calls"), c_bar + 7)
-        + fit(_("calls"), 7, ">")
-        + fit(_("talk time"), 13, ">")
-        + fit(_("cost"), 10, ">")
+        + fit(_("calls"), c_calls, ">")
+        + fit(_("talk time"), c_talk, ">")
+        + fit(_("cost"), c_cost, ">")
     )
-    for row in rows:
+    for row, (calls_cell, talk_cell, cost_cell) in zip(rows, shown, strict=True):
         untagged = row.get("untagged")
         name = _("(untagged)") if untagged else clean_text(row["name"])
         colour = report.category_colours.get(row["name"])
@@ -68,9 +87,9 @@ def categories(report: Report, width: int, paint: Paint) -> list[str]:
             + " "
             + paint(bar, colour if colour in ANSI else None)
             + fit("" if untagged else percent(row["share"]), 7, ">")
-            + fit(count(row["count"]), 7, ">")
-            + fit(duration(row["talk_seconds"]), 13, ">")
-            + fit(money(row["cost"], report.currency), 10, ">")
+            + fit(calls_cell, c_calls, ">")
+            + fit(talk_cell, c_talk, ">")
+            + fit(cost_cell, c_cost, ">")
         )
         if row["alert"]:
             line += " " + paint(_("ALERT"), "red")
@@ -116,8 +135,21 @@ def agents(report: Report, width: int, paint: Paint) -> list[str]:
     if not rows:
         out.append(_("No operator had a call this day."))
         return out
-    c_name = 14 + max(0, width - 80)
-    widths = (9, 12, 12, 12, 7, 6, 6)  # 14 + 64 = 78 columns
+    cells = [agent_cells(a) for _n, a in rows]
+    total_answered = sum(int(a.get("answered") or 0) for _, a in rows)
+    total_talk = sum(float(a.get("total_talk_seconds") or 0) for _, a in rows)
+    totals = (
+        count(total_answered),
+        "",
+        duration(total_talk),
+        "",
+        "",
+        count(sum(int(a.get("conversions") or 0) for _n, a in rows)),
+        count(sum(int(a.get("missed_rings") or 0) for _n, a in rows)),
+    )
+    # 14 + 64 = 78 columns; a figure of a long period widens its column, the name gives way
+    widths = widened((9, 12, 12, 12, 7, 6, 6), [*cells, totals])
+    c_name = max(LEAST_NAME, min(14 + max(0, width - 80), width - sum(widths)))
 
     def line(name: str, cells: tuple[str, ...]) -> str:
         return fit(name, c_name) + "".join(
@@ -141,19 +173,8 @@ def agents(report: Report, width: int, paint: Paint) -> list[str]:
             ),
         )
     )
-    for name, a in rows:
-        out.append(line(clean_text(name) or _("(none)"), agent_cells(a)))
-    total_answered = sum(int(a.get("answered") or 0) for _, a in rows)
-    total_talk = sum(float(a.get("total_talk_seconds") or 0) for _, a in rows)
-    totals = (
-        count(total_answered),
-        "",
-        duration(total_talk),
-        "",
-        "",
-        count(sum(int(a.get("conversions") or 0) for _n, a in rows)),
-        count(sum(int(a.get("missed_rings") or 0) for _n, a in rows)),
-    )
+    for (name, _a), shown in zip(rows, cells, strict=True):
+        out.append(line(clean_text(name) or _("(none)"), shown))
     out.append("─" * (c_name + sum(widths)))
     out.append(line(_("all operators"), totals))
     out.extend(
