@@ -24,6 +24,15 @@ class MailError(Exception):
     """The report could not be sent; ``str()`` is one line for the user."""
 
 
+class PartlySent(MailError):
+    """The server took the report for some recipients and refused ``refused`` (their bare
+    addresses); ``str()`` says so in one line."""
+
+    def __init__(self, text: str, refused: Sequence[str]) -> None:
+        super().__init__(text)
+        self.refused = tuple(refused)
+
+
 def report_message(report: Report, sender: str, recipients: Sequence[str]) -> EmailMessage:
     """The report as an e-mail: text first (what a plain client shows), HTML as the
     alternative a modern client shows."""
@@ -79,4 +88,4 @@ def send(message: EmailMessage, mail: Mail) -> None:
     except (smtplib.SMTPException, OSError) as exc:
         raise MailError(f"cannot send through {where}: {exc}") from None
     if refused:
-        raise MailError(f"{where} refused {', '.join(sorted(refused))}")
+        raise PartlySent(f"{where} refused {', '.join(sorted(refused))}", sorted(refused))

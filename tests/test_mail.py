@@ -174,3 +174,55 @@ def test_a_login_without_a_password_in_the_environment_is_refused(
     mail = Mail(host="127.0.0.1", port=port, username="reports", password_env="CW_TEST_PASSWORD")
     with pytest.raises(MailError, match=r"\$CW_TEST_PASSWORD holds no password"):
         send(EmailMessage(), mail)
+
+
+class Picky(Inbox):
+    """An inbox whose server refuses every address at ``gone.example``."""
+
+    async def handle_RCPT(
+        self, server: object, session: object, envelope: object, address: str, options: object
+    ) -> str:
+        if address.endswith("@gone.example"):
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)  # type: ignore[attr-defined]
+        return "250 OK"
+
+
+def test_an_address_refused_is_named_and_the_others_have_the_report(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    inbox, port = Picky(), free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        args = ["report", "--date", "2024-05-14", "--db", db]
+        args += ["--config", str(config_file(tmp_path, port))]
+        with pytest.raises(SystemExit) as info:
+            main([*args, "--mail-to", "old@gone.example", "--mail-to", "Boss <b@centre.example>"])
+    finally:
+        controller.stop()
+    assert info.value.code == 1  # not every address has it: cron says so
+    ((_, recipients, _message),) = inbox.received
+    assert recipients == ["b@centre.example"]
+    assert capsys.readouterr().err == (
+        "report for 2024-05-14 sent to Boss <b@centre.example>\n"
+        "carewatch: report not sent to old@gone.example: 127.0.0.1:"
+        f"{port} refused old@gone.example\n"
+    )
+
+
+def test_the_file_asked_for_is_written_when_the_mail_cannot_go(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    port = free_port()  # nobody listens there
+    out = tmp_path / "evening.html"
+    args = ["report", "--date", "2024-05-14", "--db", db, "--format", "html"]
+    args += ["--config", str(config_file(tmp_path, port)), "--output", str(out)]
+    with pytest.raises(SystemExit) as info:
+        main([*args, "--mail-to", "a@centre.example"])
+    assert info.value.code == 1
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == f"report for 2024-05-14 written to {out}"
+    assert err[1].startswith(f"carewatch: report not sent: cannot send through 127.0.0.1:{port}")
+    assert len(err) == 2

@@ -9,6 +9,7 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from carewatch.cli.common import (
     EXIT_OK,
@@ -22,6 +23,10 @@ from carewatch.cli.common import (
 )
 from carewatch.i18n import N_, _, ngettext
 from carewatch.present import count
+
+if TYPE_CHECKING:
+    from carewatch.config import Config
+    from carewatch.report import Report
 
 #: The reproducible-builds variable: when set, the report says it was printed then.
 PRINTED_AT_ENV = "SOURCE_DATE_EPOCH"
@@ -121,16 +126,14 @@ def run(args: argparse.Namespace) -> int:
         say(note.format(count=count(ignored), period=period.label))
     if stamp is not None:
         report = dataclasses.replace(report, generated_at=stamp)
+    # a mail that could not go is said after the file asked for is written: a server down
+    # loses no report
+    unsent: Failure | None = None
     if args.mail_to:
-        from carewatch.mail import MailError, report_message, send
-
-        try:
-            send(report_message(report, config.mail.sender, args.mail_to), config.mail)
-        except MailError as exc:
-            raise Failure(_("report not sent: {error}").format(error=exc)) from None
-        sent = _("report for {period} sent to {addresses}")
-        say(sent.format(period=period.label, addresses=", ".join(args.mail_to)))
+        unsent = _mail(report, config, args.mail_to, period.label)
         if args.output is None:
+            if unsent is not None:
+                raise unsent
             return EXIT_OK
     color = args.output is None and args.format == "text" and wants_colour(sys.stdout)
     text = render(report, args.format, color=color)
@@ -146,7 +149,37 @@ def run(args: argparse.Namespace) -> int:
         say(written.format(period=period.label, path=args.output))
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    if unsent is not None:
+        raise unsent
     return EXIT_OK
+
+
+def _mail(report: Report, config: Config, addresses: list[str], label: str) -> Failure | None:
+    """Send ``report`` to ``addresses``; what could not be sent as a :class:`Failure` to
+    raise (``None`` when every address took it). Where the server refused only some, the
+    others have it, and the messages say both."""
+    from email.utils import parseaddr
+
+    from carewatch.mail import MailError, PartlySent, report_message, send
+
+    sent = _("report for {period} sent to {addresses}")
+    try:
+        send(report_message(report, config.mail.sender, addresses), config.mail)
+    except PartlySent as exc:
+        refused = {a.lower() for a in exc.refused}
+        taken = [a for a in addresses if parseaddr(a)[1].lower() not in refused]
+        if taken:
+            say(sent.format(period=label, addresses=", ".join(taken)))
+        missing = [a for a in addresses if a not in taken]
+        return Failure(
+            _("report not sent to {addresses}: {error}").format(
+                addresses=", ".join(missing), error=exc
+            )
+        )
+    except MailError as exc:
+        return Failure(_("report not sent: {error}").format(error=exc))
+    say(sent.format(period=label, addresses=", ".join(addresses)))
+    return None
 
 
 COMMAND = Command(
