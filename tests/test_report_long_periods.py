@@ -4,8 +4,9 @@ the next one. Europe/Rome, a fixed clock, hand-made calls."""
 
 from __future__ import annotations
 
+import json
 import re
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -14,7 +15,7 @@ import pytest
 from carewatch.config import Config, parse_config
 from carewatch.kpi.windows import Period
 from carewatch.records import CallUpdate
-from carewatch.report import build_report, cell_width, render
+from carewatch.report import FORMATS, build_report, cell_width, render
 from carewatch.store import Store
 
 TZ = ZoneInfo("Europe/Rome")
@@ -89,3 +90,17 @@ def test_large_figures_are_whole_and_apart_in_the_text(store: Store, config: Con
     assert re.search(r" 60 +1200 h 00 min +60 +0$", total), total
     assert re.search(r" – +– +1200 h 00 min +– +0 +0$", times), times
     assert "…" not in text
+
+
+def test_the_longest_range_has_a_shorter_trend_not_an_error(store: Store, config: Config) -> None:
+    """Twelve ranges of a thousand years do not fit the calendar: the trend holds those that
+    do, and the report renders in every format."""
+    whole = Period("range", date(1990, 1, 1), date(2999, 12, 31))
+    trend = whole.trend()
+    assert trend[-1] == whole and 1 < len(trend) < 12
+    assert trend[0].first.year < 1000
+    report = build_report(store, config, whole, now=NOW)
+    assert report.kpis["offered"] == 61
+    for fmt in FORMATS:
+        assert render(report, fmt)
+    assert len(json.loads(render(report, "json"))["trend"]) == len(trend)

@@ -170,10 +170,14 @@ class Period:
         return Period("range", _year_earlier(self.first), _year_earlier(self.last))
 
     def trend(self, count: int = TREND_PERIODS) -> list[Period]:
-        """``count`` periods of this kind ending with this one, oldest first."""
+        """``count`` periods of this kind ending with this one, oldest first; fewer when the
+        calendar ends before them (twelve ranges of a century each)."""
         periods = [self]
         while len(periods) < count:
-            periods.append(periods[-1].previous())
+            try:
+                periods.append(periods[-1].previous())
+            except OverflowError:  # before 1 January of the year 1
+                break
         return periods[::-1]
 
 
