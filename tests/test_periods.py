@@ -143,6 +143,8 @@ def test_parse_period(kwargs: dict[str, str], expected: Period) -> None:
             "--to 2024-05-01 is before --from 2024-05-03",
         ),
         ({"end": "2024-05-01"}, "--to needs --from"),
+        # no --to: it is today, so the message is about --from, not a --to nobody gave
+        ({"start": "2024-06-01"}, "^--from 2024-06-01 is after today"),
         ({"day": "today", "month": ""}, "give one of"),
     ],
 )

@@ -291,6 +291,10 @@ def parse_period(
             raise ValueError(_("--to needs --from"))
         first = parse_day("--from", start, today)
         last = parse_day("--to", end, today) if end is not None else today
+        if end is None and last < first:
+            # --to was not given: it is today, and --from is what needs changing
+            after = _("--from {first} is after today ({today}); give --to as well")
+            raise ValueError(after.format(first=first.isoformat(), today=today.isoformat()))
         if last < first:
             before = _("--to {last} is before --from {first}")
             raise ValueError(before.format(last=last.isoformat(), first=first.isoformat()))
