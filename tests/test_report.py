@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import re
+import sqlite3
 from datetime import date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -292,6 +293,23 @@ def test_json_calls_list_every_call_with_stable_keys(report: Report) -> None:
     assert (first["category"], first["outcome"], first["resolved"]) == ("shipping", "sale", True)
     assert calls[1]["note"] == HOSTILE_NOTE  # JSON keeps the data; json escapes the controls
     assert "\x1b" not in render(report, "json")
+
+
+def test_json_keeps_what_a_terminal_acts_on_escaped(tmp_path: Path, config: Config) -> None:
+    """A note another program wrote raw into the database, with a C1 CSI, DEL and a bidi
+    override: the JSON gives the same text back to a program, and printed on a terminal
+    none of those characters reaches it."""
+    raw = "refund\x9b31m due\x7f \u202eevil\u2028next"
+    database = str(tmp_path / "cw.db")
+    with Store(database) as store:
+        fill(store)
+        with sqlite3.connect(database) as conn:
+            conn.execute("UPDATE cw_call SET note = ? WHERE call_id = 'd3'", (raw,))
+        text = render(build_report(store, config, DAY, with_calls=True, now=NOW), "json")
+    assert not re.search("[\x7f-\x9f\u202e\u2028]", text)
+    assert "\\u009b31m" in text and "\\u202eevil" in text
+    calls = {c["call_id"]: c for c in json.loads(text)["calls"]}
+    assert calls["d3"]["note"] == raw
 
 
 def test_json_without_calls_has_no_calls_key_and_is_deterministic(

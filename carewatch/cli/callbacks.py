@@ -4,7 +4,6 @@ been reached since (docs/reports.md, "Callers to call back")."""
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from datetime import datetime
 
@@ -56,7 +55,9 @@ def run(args: argparse.Namespace) -> int:
         nobody_called = not found and store.count_calls(window.start, window.end) == 0
     if args.format == "json":
         records = [callback_record(c, config.tz, privacy) for c in found]
-        print(json.dumps(records, ensure_ascii=False, indent=2))
+        from carewatch.report.json_format import json_text
+
+        print(json_text(records, indent=2))
         return EXIT_OK
     rows = callback_rows(found, config.tz, privacy, "%H:%M")
     title = (

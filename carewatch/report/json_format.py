@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping
 from datetime import datetime, tzinfo
 from typing import Any
@@ -223,15 +224,28 @@ def analysis_json(report: Report) -> dict[str, Any]:
     }
 
 
+#: Characters a terminal may act on that ``json.dumps`` leaves as they are (it escapes only
+#: the C0 controls): DEL and the C1 controls (U+009B is a CSI), the invisible format and
+#: bidi-override characters, and the line and paragraph separators.
+_TERMINAL_ACTS = re.compile("[\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+
+
+def json_text(value: Any, indent: int | None = None) -> str:
+    """``value`` as JSON text, Unicode as it is but every character a terminal may act on
+    escaped (``\\u009b``): the same value to a program, inert when printed on a screen."""
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    return _TERMINAL_ACTS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def render_json(report: Report, options: RenderOptions) -> str:
     """The summary as JSON (the machine-readable contract), indented; with ``--calls`` each
     call is one compact line of the ``calls`` list (50,000 calls stay fast and greppable).
     ``options`` are the text format's: not read here."""
     data = report_json(report)
     calls = data.pop("calls", None)
-    text = json.dumps(data, ensure_ascii=False, indent=2)
+    text = json_text(data, indent=2)
     if calls is None:
         return text + "\n"
-    body = ",\n    ".join(json.dumps(c, ensure_ascii=False) for c in calls)
+    body = ",\n    ".join(json_text(c) for c in calls)
     listing = f"[\n    {body}\n  ]" if calls else "[]"
     return f'{text.removesuffix("}").rstrip()},\n  "calls": {listing}\n}}\n'
