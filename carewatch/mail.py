@@ -11,8 +11,9 @@ import os
 import smtplib
 import ssl
 from collections.abc import Sequence
+from datetime import datetime
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import format_datetime, make_msgid
 
 from carewatch.config import Mail
 from carewatch.i18n import _
@@ -42,7 +43,8 @@ def report_message(report: Report, sender: str, recipients: Sequence[str]) -> Em
     )
     message["From"] = sender
     message["To"] = ", ".join(recipients)
-    message["Date"] = formatdate(report.generated_at, localtime=True)
+    # the centre's time, as the report's own "printed" line
+    message["Date"] = format_datetime(datetime.fromtimestamp(report.generated_at, report.tz))
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     message.set_content(render(report, "text"))
     message.add_alternative(render(report, "html"), subtype="html")

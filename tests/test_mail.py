@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import socket
+import time
 from collections.abc import Iterator
 from datetime import date, datetime
 from email.message import EmailMessage
@@ -226,3 +227,23 @@ def test_the_file_asked_for_is_written_when_the_mail_cannot_go(
     assert err[0] == f"report for 2024-05-14 written to {out}"
     assert err[1].startswith(f"carewatch: report not sent: cannot send through 127.0.0.1:{port}")
     assert len(err) == 2
+
+
+def test_the_mail_is_dated_in_the_centres_zone_not_the_machines(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The machine in Tokyo, the centre in Rome: the Date header is the centre's time, as the
+    report's own "printed" line."""
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        config = parse_config({"timezone": "Europe/Rome"})
+        with Store(db) as store:
+            report = build_report(
+                store, config, DAY, now=datetime(2024, 5, 15, 8, tzinfo=TZ).timestamp()
+            )
+        message = report_message(report, "reports@centre.example", ["boss@centre.example"])
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert message["Date"] == "Wed, 15 May 2024 08:00:00 +0200"
