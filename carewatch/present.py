@@ -94,13 +94,14 @@ def kpi_label(key: str) -> str:
 
 
 def duration(seconds: float | None) -> str:
-    """ "1 h 05 min", "2 min 05 s" or "45 s"; "–" for no value."""
+    """ "1 h 05 min", "2 min 05 s" or "45 s" ("7,839 h 04 min" in a year); "–" for no
+    value."""
     if seconds is None:
         return DASH
     total = round(seconds)
     if total >= 3600:
         h, rem = divmod(total, 3600)
-        return f"{h} h {rem // 60:02d} min"
+        return f"{count(h)} h {rem // 60:02d} min"
     if total >= 60:
         m, s = divmod(total, 60)
         return f"{m} min {s:02d} s"
@@ -116,7 +117,7 @@ def age(seconds: float | None) -> str:
     if days:
         hours = rest // 3600
         unit = "g" if _italian() else "d"
-        return f"{days} {unit} {hours} h" if hours else f"{days} {unit}"
+        return f"{count(days)} {unit} {hours} h" if hours else f"{count(days)} {unit}"
     return duration(total)
 
 

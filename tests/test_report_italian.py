@@ -109,7 +109,12 @@ def test_italian_numbers_money_and_percentages() -> None:
     assert present.kpi_value("csat_avg", 4.256) == "4,26"
     assert present.age(2 * 86400 + 4 * 3600) == "2 g 4 h"
     assert present.duration(3900) == "1 h 05 min"
+    assert present.duration(7839 * 3600 + 240) == "7.839 h 04 min"  # a year's talk
+    assert present.age(1234 * 86400) == "1.234 g"
     assert present.yes_no(True) == "sì"
+    i18n.set_language("en")
+    assert present.duration(7839 * 3600 + 240) == "7,839 h 04 min"
+    assert present.age(1234 * 86400 + 3600) == "1,234 d 1 h"
 
 
 def test_a_change_of_money_has_the_amounts_precision() -> None:
