@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -188,3 +189,60 @@ def test_a_bulk_load_keeps_the_planners_statistics(pg_url: str) -> None:
         ).fetchall()
     conditions = [line for (line,) in plan if "Index Cond" in line]
     assert conditions and "call_id" in conditions[0], plan
+
+
+def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    """``carewatch ARGS``: its exit status and what it printed (both streams), in one."""
+    from carewatch.cli import main
+
+    try:
+        code = main(args)
+    except SystemExit as exit_:
+        code = int(exit_.code or 0)
+    out, err = capsys.readouterr()
+    return code, out + err
+
+
+def test_a_role_without_grants_is_not_told_the_database_is_empty(
+    pg_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A role that may see the schema but none of carewatch's tables (grants forgotten) is
+    told so, not that the database is empty, and never tries to create the tables again
+    ('relation "cw_agent_event" already exists' where it may create in the schema)."""
+    schema = pg_url.rsplit("%3D", 1)[1]
+    with Store(pg_url) as owner:  # creates the tables
+        owner.ingest("pbx", [(1, CallUpdate("c1", {"started_at": T0}))])
+    role = f"cw_nogrants_{schema}"
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(f"DROP ROLE IF EXISTS {role}")
+        conn.execute(f"CREATE ROLE {role} LOGIN")
+        conn.execute(f"GRANT USAGE, CREATE ON SCHEMA {schema} TO {role}")
+    url = pg_url.replace("postgresql://carewatch@", f"postgresql://{role}@")
+    try:
+        tag = ["tag", "c1", "--category", "order"]
+        for args in (["db", "status"], ["db", "upgrade"], ["report"], tag):
+            code, said = _run([*args, "--db", url], capsys)
+            assert code == 1, (args, said)
+            assert "permission denied for table" in said, (args, said)
+            assert "empty" not in said and "already exists" not in said, (args, said)
+            assert "no carewatch tables" not in said, (args, said)
+    finally:
+        with psycopg.connect(pg_url, autocommit=True) as conn:
+            conn.execute(f"REVOKE ALL ON SCHEMA {schema} FROM {role}")
+            conn.execute(f"DROP ROLE {role}")
+
+
+def test_a_search_path_naming_no_usable_schema_says_so(
+    pg_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A mistyped schema in ``?options=-csearch_path=…`` (or one the role has no USAGE on):
+    one line that says so, not "empty" nor PostgreSQL's "no schema has been selected to
+    create in"."""
+    url = pg_url.rsplit("%3D", 1)[0] + "%3Dno_such_schema"
+    log = tmp_path / "calls.csv"
+    log.write_text("call_id,started_at\nc1,2026-11-20T09:00:00+00:00\n")
+    for args in (["db", "status"], ["db", "upgrade"], ["report"], ["ingest", str(log)]):
+        code, said = _run([*args, "--db", url], capsys)
+        assert code == 1, (args, said)
+        assert "no schema to use" in said, (args, said)
+        assert said.count("\n") == 1 and "empty" not in said, (args, said)

@@ -43,7 +43,7 @@ class SchemaState:
     """What a database holds: nothing yet, carewatch's tables at some revision, or another
     program's tables (``foreign``). ``revision`` is ``None`` unless carewatch's."""
 
-    kind: str  # "empty", "carewatch" or "foreign"
+    kind: str  # "empty", "carewatch", "foreign" or "no schema" (PostgreSQL's search path)
     revision: str | None = None
     #: ``cw_meta.schema_version`` where the revision is not a known one.
     version_text: str | None = None
@@ -65,20 +65,33 @@ class SchemaState:
         return REVISIONS.get(self.revision or "")
 
 
-def table_names(tx: Tx) -> set[str]:
-    """The tables of the database (of the current schema, on PostgreSQL)."""
+def table_names(tx: Tx) -> set[str] | None:
+    """The tables of the database (of the current schema, on PostgreSQL).
+
+    PostgreSQL: read from the catalog, which lists every table whatever the role may do with
+    it (``information_schema`` shows only the tables the role has a privilege on, so a role
+    without grants took a database full of tables for an empty one). ``None`` when the
+    search path names no schema that exists and that the role may use: nothing can be read
+    there, and there is nowhere to create the tables.
+    """
     if tx.is_sqlite:
         rows = tx.rows("SELECT name FROM sqlite_master WHERE type = 'table'")
-    else:
-        rows = tx.rows(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
-        )
+        return {str(name) for (name,) in rows}
+    if tx.scalar("SELECT current_schema()") is None:
+        return None
+    rows = tx.rows(
+        "SELECT c.relname FROM pg_catalog.pg_class c "
+        "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm', 'f')"
+    )
     return {str(name) for (name,) in rows}
 
 
 def schema_state(tx: Tx) -> SchemaState:
     """Which schema the database holds (reads only)."""
     names = table_names(tx)
+    if names is None:
+        return SchemaState("no schema")
     if VERSION_TABLE in names:
         found = tx.scalar(f"SELECT version_num FROM {VERSION_TABLE}")
         return SchemaState("carewatch", revision=str(found) if found else None)
@@ -115,6 +128,11 @@ def schema_problem(state: SchemaState, name: str) -> str | None:
         return _(
             "database {name} was not written by carewatch (no schema version); "
             "point --db at a new file"
+        ).format(name=name)
+    if state.kind == "no schema":
+        return _(
+            "database {name}: no schema to use: the search_path names none that exists "
+            "and that this role has USAGE on"
         ).format(name=name)
     return _("database {name} has no carewatch tables").format(name=name)
 
