@@ -303,3 +303,41 @@ def test_upgrade_of_a_missing_file_creates_nothing(
     assert info.value.code == 1
     assert "does not exist" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_upgrade_by_a_role_that_may_not_create_is_one_line_and_changes_nothing(
+    pg_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """README: upgrades are run as the owner. Run as the role of daily use (the documented
+    grants, no CREATE), the upgrade fails in one line that says which role to use, without
+    SQLAlchemy's dump of the SQL, and leaves the database at the version it had."""
+    import psycopg
+
+    build_v1(pg_url)
+    schema = pg_url.rsplit("%3D", 1)[1]
+    role = f"cw_daily_{schema}"
+    grants = [
+        f"DROP ROLE IF EXISTS {role}",
+        f"CREATE ROLE {role} LOGIN",
+        f"GRANT USAGE ON SCHEMA {schema} TO {role}",
+        f"GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA {schema} TO {role}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {role}",
+    ]
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        for sql in grants:
+            conn.execute(sql)
+    daily = pg_url.replace("postgresql://carewatch@", f"postgresql://{role}@")
+    try:
+        with pytest.raises(SystemExit) as info:
+            main(["db", "upgrade", "--db", daily])
+        assert info.value.code == 1
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1, err
+        assert "permission denied" in err and "as the role that owns" in err, err
+        assert "CREATE TABLE" not in err and "unexpected error" not in err, err
+        assert main(["db", "status", "--db", pg_url]) == 1
+        assert "schema version 1 (revision 0001), out of date" in capsys.readouterr().out
+    finally:
+        with psycopg.connect(pg_url, autocommit=True) as conn:
+            conn.execute(f"DROP OWNED BY {role}")
+            conn.execute(f"DROP ROLE {role}")

@@ -17,6 +17,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 
 import carewatch.store.create as create
 from carewatch.i18n import _
@@ -32,6 +33,8 @@ from carewatch.store.schema import (
 )
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+#: PostgreSQL's SQLSTATE for "permission denied".
+INSUFFICIENT_PRIVILEGE = "42501"
 
 
 def alembic_config(connection: Connection | None = None) -> AlembicConfig:
@@ -98,9 +101,22 @@ def upgrade(url: str, name: str) -> Upgrade:
             if not stamped:  # version 1: cw_meta only
                 command.stamp(cfg, "0001")
             command.upgrade(cfg, "head")
+    except DBAPIError as exc:  # rolled back: the database is as it was
+        raise StoreError(_upgrade_failed(db, name, exc.orig)) from None
     finally:
         engine.dispose()
     return Upgrade(state.version, SCHEMA_VERSION)
+
+
+def _upgrade_failed(db: Database, name: str, exc: BaseException | None) -> str:
+    """One line for a driver error of the upgrade (SQLAlchemy's text holds the SQL)."""
+    reason = db.short_error(exc) if exc is not None else _("the driver failed")
+    if getattr(exc, "sqlstate", None) == INSUFFICIENT_PRIVILEGE:
+        return _(
+            "database {name}: {reason}: nothing was changed; run 'carewatch db upgrade' as "
+            "the role that owns carewatch's tables"
+        ).format(name=name, reason=reason)
+    return _("database {name}: {reason}: nothing was changed").format(name=name, reason=reason)
 
 
 def _create_if_still_empty(tx: Tx, name: str) -> None:
