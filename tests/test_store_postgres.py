@@ -246,3 +246,24 @@ def test_a_search_path_naming_no_usable_schema_says_so(
         assert code == 1, (args, said)
         assert "no schema to use" in said, (args, said)
         assert said.count("\n") == 1 and "empty" not in said, (args, said)
+
+
+def test_an_operator_name_longer_than_the_database_keeps_is_a_usage_error(
+    pg_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--operator`` longer than ``cw_tag_event.operator`` (200): exit 2 and one line
+    before anything is written, as on SQLite, not PostgreSQL's "value too long for type
+    character varying(200)" at run time; 200 characters are taken."""
+    with Store(pg_url) as store:
+        store.ingest("pbx", [(1, CallUpdate("c1", {"started_at": T0, "queue": "sales"}))])
+    code, said = _run(
+        ["tag", "c1", "--category", "order", "--operator", "o" * 201, "--db", pg_url], capsys
+    )
+    assert code == 2, said
+    assert said.count("\n") == 1 and "--operator: at most 200 characters" in said, said
+    code, said = _run(
+        ["tag", "c1", "--category", "order", "--operator", "o" * 200, "--db", pg_url], capsys
+    )
+    assert code == 0, said
+    with Store(pg_url) as store:
+        assert [e["operator"] for e in store.tag_events()] == ["o" * 200]

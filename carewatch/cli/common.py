@@ -145,10 +145,22 @@ def open_store(
     return Store(database_of(args, config), read_only=read_only, create=create)
 
 
+#: The longest operator name the database keeps (``cw_tag_event.operator``, ``cw_issue.opened_by``:
+#: ``VARCHAR(200)``, which PostgreSQL enforces).
+OPERATOR_MAX = 200
+
+
 def operator_of(args: argparse.Namespace) -> str:
-    """``--operator``, else the login name, else ``operator``."""
+    """``--operator``, else the login name, else ``operator``. A name longer than the
+    database keeps is a usage error (PostgreSQL would refuse every tag and issue)."""
     name = getattr(args, "operator", None)
     if name:
+        if len(name) > OPERATOR_MAX:
+            raise UsageError(
+                _("--operator: at most {limit} characters, not {length}").format(
+                    limit=OPERATOR_MAX, length=len(name)
+                )
+            )
         return str(name)
     try:
         return getpass.getuser()
