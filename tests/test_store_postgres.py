@@ -267,3 +267,26 @@ def test_an_operator_name_longer_than_the_database_keeps_is_a_usage_error(
     assert code == 0, said
     with Store(pg_url) as store:
         assert [e["operator"] for e in store.tag_events()] == ["o" * 200]
+
+
+def test_a_log_file_with_a_long_name_is_read_into_postgresql(
+    pg_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file's name may have 255 bytes and names the source by default: cut to the 200
+    characters ``cw_call.source`` keeps, the calls go in (they failed with "value too long
+    for type character varying(200)" on PostgreSQL); a configured name that long is refused
+    when the config is read."""
+    log = tmp_path / ("f" * 230 + ".csv")
+    log.write_text("call_id,started_at\nc1,2026-11-20T09:00:00+00:00\n")
+    code, said = _run(["ingest", str(log), "--db", pg_url], capsys)
+    assert code == 0, said
+    with Store(pg_url) as store:
+        (call,) = store.find_calls("c1")
+    assert call.source == "f" * 200
+    again = tmp_path / "again.csv"
+    again.write_text("call_id,started_at\nc2,2026-11-20T09:00:00+00:00\n")
+    config = tmp_path / "long.toml"
+    config.write_text(f'[[sources]]\npath = "{again}"\nname = "{"s" * 201}"\n')
+    code, said = _run(["ingest", "--config", str(config), "--db", pg_url], capsys)
+    assert code == 2, said
+    assert "sources[0].name" in said and "200" in said, said

@@ -165,7 +165,7 @@ class Source(StrictModel):
     path: str | None = Field(default=None, min_length=1)
     format: Literal["auto", "csv", "jsonl", "queue_log", "cdr", "mapped"] = "auto"
     #: Name the calls of this source are stored under (default: the file's or table's name).
-    name: str | None = None
+    name: str | None = Field(default=None, max_length=200)  # cw_call.source: VARCHAR(200)
     #: The files' text encoding (``utf-8``, ``latin-1``, ``cp1252``, ``cp1251``...); bytes
     #: not valid in it are replaced and counted, never a reason to lose a call.
     encoding: str = "utf-8"
