@@ -128,6 +128,11 @@ def test_an_error_in_italian_is_one_italian_line(
         ),
         ("[targets]\ntalk_seconds = -5\n", "targets.talk_seconds: serve un valore maggiore di 0"),
         ("nope = 1\n", "nope: chiave sconosciuta (le chiavi sono in config/carewatch.toml"),
+        ('[[categories]]\nname = ""\n', "categories[0].name: serve un testo di almeno 1 carattere"),
+        (
+            '[[sources]]\npath = "/x"\nname = "' + "a" * 201 + '"\n',
+            "sources[0].name: serve un testo di al massimo 200 caratteri",
+        ),
         # carewatch's own checks of the config
         (
             'timezone = "Europe/Roma"\n',

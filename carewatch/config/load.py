@@ -8,7 +8,7 @@ expected.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ from carewatch.config.layers import (
     read_toml,
 )
 from carewatch.config.models import Config
-from carewatch.i18n import N_, _
+from carewatch.i18n import N_, _, ngettext
 
 #: The unknown-key message points here.
 UNKNOWN_KEY = N_("unknown key (see config/carewatch.toml or 'carewatch config show' for the keys)")
@@ -62,17 +62,37 @@ PYDANTIC_WORDS = {
 }
 
 
+#: The same for pydantic's errors whose words follow a number (singular and plural forms).
+PYDANTIC_PLURALS: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    "string_too_long": lambda ctx: ngettext(
+        "String should have at most {max_length} character",
+        "String should have at most {max_length} characters",
+        int(ctx["max_length"]),
+    ),
+    "string_too_short": lambda ctx: ngettext(
+        "String should have at least {min_length} character",
+        "String should have at least {min_length} characters",
+        int(ctx["min_length"]),
+    ),
+}
+
+
 def _words(err: Mapping[str, Any]) -> str:
     """What a validation error says, in the user's language where :data:`PYDANTIC_WORDS`
-    has its type."""
-    template = PYDANTIC_WORDS.get(str(err["type"]))
-    if template is None:
+    or :data:`PYDANTIC_PLURALS` has its type."""
+    kind = str(err["type"])
+    template = PYDANTIC_WORDS.get(kind)
+    plural = PYDANTIC_PLURALS.get(kind)
+    if template is None and plural is None:
         return str(err["msg"]).removeprefix("Value error, ")
     shown = {
         key: f"{value:g}" if isinstance(value, float) else value
         for key, value in (err.get("ctx") or {}).items()
     }
     try:
+        if plural is not None:
+            return plural(shown).format(**shown)
+        assert template is not None
         return _(template).format(**shown)
     except (KeyError, IndexError, ValueError):  # a context pydantic no longer gives
         return str(err["msg"])
