@@ -100,6 +100,11 @@ def run(args: argparse.Namespace) -> int:
         if summary.files_all_skipped:
             _explain_all_skipped(config, summary, args.format)
             return EXIT_FAILURE
+        if summary.files_failed:
+            # a file that could not be read (permission, I/O error, damaged archive) is a
+            # failure even when the others were read: a cron job's status must say so
+            _explain_failed(summary)
+            return EXIT_FAILURE
         if summary.files_not_read and len(summary.files_not_read) >= summary.files:
             # nothing given could be read at all (unknown format, compressed): a failure
             return EXIT_FAILURE
@@ -151,6 +156,15 @@ def _follow(
     )
     say(added.format(added=count(total["added"]), updated=count(total["updated"])))
     return EXIT_OK
+
+
+def _explain_failed(summary: IngestSummary) -> None:
+    """One line on standard error per file that could not be read, with why."""
+    failed = set(summary.files_failed)
+    for path, why in summary.files_not_read:
+        if path in failed:
+            text = _("error: {name}: {reason}")
+            say(text.format(name=os.path.basename(path), reason=why))
 
 
 def _explain_all_skipped(config: Config, summary: IngestSummary, fmt: str | None) -> None:

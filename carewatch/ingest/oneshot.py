@@ -55,8 +55,9 @@ def _archive(
     encoding: str | None,
     batch_lines: int,
     progress: Callable[[int], None],
-) -> tuple[list[BatchResult], str | None]:
-    """Read one compressed rotation: its batches, or why it was not read."""
+) -> tuple[list[BatchResult], str | None, bool]:
+    """Read one compressed rotation: its batches, or why it was not read and whether that
+    is a failure to read it (a damaged archive) rather than text in no known format."""
     file_fmt, name = file_format_and_name(config, path, fmt)
     file_encoding, delimiter = reading_of(config, path, encoding)
     make, detect = default_factories(config, delimiter)
@@ -73,11 +74,18 @@ def _archive(
             progress=progress,
             named=bool(name),
         )
-    except (ArchiveError, ValueError) as exc:
-        return [], str(exc)
+    except ArchiveError as exc:
+        return [], str(exc), True
+    except ValueError as exc:  # its text is in no format carewatch can tell
+        return [], str(exc), False
     except OSError as exc:
-        return [], f"cannot read it: {exc.strerror or exc}"
-    return results, None
+        return [], _cannot_read(exc), True
+    return results, None, False
+
+
+def _cannot_read(exc: OSError) -> str:
+    reason = exc.strerror or (os.strerror(exc.errno) if exc.errno else str(exc))
+    return _("cannot read it: {reason}").format(reason=reason)
 
 
 def ingest_paths(
@@ -163,10 +171,14 @@ def _ingest_paths(
         why = _not_readable(path)
         if why is not None:
             summary.files_not_read.append((path, why))
+            summary.files_failed.append(path)
             advance(sizes[path])
             continue
+        failed = True  # a problem, if there is one, is a failure to read the file
         if is_archive(path):
-            results, problem = _archive(store, config, path, fmt, encoding, batch_lines, advance)
+            results, problem, failed = _archive(
+                store, config, path, fmt, encoding, batch_lines, advance
+            )
             pending = 0
         else:
             tail = tail_for(
@@ -183,9 +195,13 @@ def _ingest_paths(
             try:
                 results = tail.poll(oneshot=True, progress=advance)
                 status = tail.status()
+            except OSError as exc:  # an I/O error while reading: the other files are read
+                results, problem, pending = [], _cannot_read(exc), 0
+            else:
+                problem, pending = status.problem, status.pending
+                failed = not (status.waiting or status.unknown_format)
             finally:
                 tail.close()
-            problem, pending = status.problem, status.pending
         for result in results:
             summary.add_result(result)
         lines = sum(r.lines_read for r in results)
@@ -199,6 +215,8 @@ def _ingest_paths(
         summary.files += 1
         if problem is not None:
             summary.files_not_read.append((path, problem))
+            if failed:
+                summary.files_failed.append(path)
         elif pending:
             summary.incomplete += 1
         done = start

@@ -32,6 +32,10 @@ class IngestSummary:
     incomplete: int = 0
     #: Files not read, with why: ``(path, reason)``.
     files_not_read: list[tuple[str, str]] = field(default_factory=list)
+    #: Those of :attr:`files_not_read` that failed to be read (permission denied, an I/O
+    #: error, a damaged archive, a compression carewatch does not read, a file refused as
+    #: another source's), as opposed to files that are no call log or hold no line yet.
+    files_failed: list[str] = field(default_factory=list)
     bytes_read: int = 0
     #: Lines read after a repair, per repair (``invalid UTF-8``, ``NUL bytes``).
     repaired_by_reason: dict[str, int] = field(default_factory=dict)
@@ -102,6 +106,7 @@ class IngestSummary:
         self.files += other.files
         self.incomplete += other.incomplete
         self.files_not_read.extend(other.files_not_read)
+        self.files_failed.extend(other.files_failed)
         self.waiting_by_source.update(other.waiting_by_source)
 
     def summary_line(self) -> str:

@@ -155,7 +155,9 @@ def _child(reader: LogReader, offset: int, line_no: int, final: bool, fd: int) -
         code = 1
         try:
             errno = exc.errno if isinstance(exc, OSError) else None
-            _send(out, ("error", type(exc).__name__, errno, str(exc)))
+            # an OSError's own words ("Input/output error"), not "[Errno 5] ..." again
+            text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            _send(out, ("error", type(exc).__name__, errno, text))
             out.flush()
         except BaseException:  # the parent is gone: nobody to tell
             pass

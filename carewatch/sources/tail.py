@@ -110,6 +110,9 @@ class TailStatus:
     #: The problem is only that the file has no complete line yet to tell its format by
     #: (nothing wrong: the writer has not written one).
     waiting: bool = False
+    #: The problem is only that the file's lines are in no format carewatch can tell (a
+    #: file that is not a call log, such as notes beside the logs): nothing failed to read.
+    unknown_format: bool = False
 
     def counted(self, pos: Position | None) -> TailStatus:
         """This status with the counts of the position read to (if there is one)."""
@@ -173,6 +176,8 @@ class LogTail(RotationHandling):
         self.problem: str | None = None
         #: The problem when it is the wait for a first complete line (see :class:`TailStatus`).
         self._waiting: str | None = None
+        #: The problem when it is a format that cannot be told (see :class:`TailStatus`).
+        self._unknown: str | None = None
         self.exists = False
         #: (file id, size) of a file whose format could not be told: not tried again unchanged.
         self._undetected: tuple[FileId, int] | None = None
@@ -393,7 +398,7 @@ class LogTail(RotationHandling):
             fmt = self.factories[1](head, self.path)
         except ValueError as exc:
             self._undetected = (fid, st.st_size)
-            self.problem = str(exc)
+            self.problem = self._unknown = str(exc)
             return None
         self._undetected = None
         return fmt
@@ -415,6 +420,7 @@ class LogTail(RotationHandling):
             problem=self.problem,
             pending=self.current.pending if self.current else 0,
             waiting=self.problem is not None and self.problem is self._waiting,
+            unknown_format=self.problem is not None and self.problem is self._unknown,
         ).counted(pos)
 
     def close(self) -> None:

@@ -1,0 +1,116 @@
+"""A one-shot ``carewatch ingest`` of files or folders where some files cannot be read.
+
+A cron job runs ``carewatch ingest /var/log/asterisk/queue_log*`` or a folder of rotations and
+learns from the exit status alone whether something went wrong. A file that could not be read
+(permission denied, an I/O error, a damaged archive, a compression carewatch does not read) is
+exit status 1 with one ``error:`` line on standard error, the other files still read; a file
+that is no call log (notes beside the logs) or holds no complete line yet (a log just rotated)
+is listed in the summary and is not a failure.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+import pytest
+
+from carewatch.cli import main
+from carewatch.config import parse_config
+from carewatch.ingest import ingest_paths
+from carewatch.sources import tail as tail_module
+from carewatch.sources.reader import LogReader
+from carewatch.store import Store
+from tests.test_ingest import call
+
+CONFIG = parse_config({"timezone": "UTC"})
+
+
+def _logs(tmp_path: Path) -> Path:
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "queue_log.1").write_text(call(1))
+    (logs / "queue_log").write_text(call(2))
+    return logs
+
+
+def _deny(monkeypatch: pytest.MonkeyPatch, denied: Path) -> None:
+    """``denied`` opens as a file of mode 000 does for a user other than root."""
+    real = tail_module.open_log
+
+    def open_log(path: str) -> int:
+        if os.path.abspath(path) == str(denied):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
+        return real(path)
+
+    monkeypatch.setattr(tail_module, "open_log", open_log)
+
+
+def test_an_unreadable_file_in_a_folder_fails_the_ingest_and_the_rest_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    logs = _logs(tmp_path)
+    (logs / "other_log").write_text(call(3).replace("call-", "other-"))
+    _deny(monkeypatch, logs / "other_log")
+    db = str(tmp_path / "cw.db")
+    assert main(["ingest", str(logs), "--db", db]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.startswith("2 calls added, 0 updated, 0 lines skipped, 1 file not read")
+    assert captured.err == "error: other_log: cannot read it: Permission denied\n"
+    with Store(db) as store:
+        assert store.count_calls() == 2
+    # the same as a single unreadable file, which fails before anything is read
+    assert main(["ingest", str(logs / "other_log"), "--db", db]) == 1
+    assert "Permission denied" in capsys.readouterr().err
+
+
+def test_a_damaged_archive_in_a_folder_fails_the_ingest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    logs = _logs(tmp_path)
+    (logs / "queue_log.2.gz").write_bytes(b"\x1f\x8b\x08\x00binary")  # a gzip cut short
+    (logs / "queue_log.3.zst").write_bytes(b"\x28\xb5\x2f\xfd")
+    db = str(tmp_path / "cw.db")
+    assert main(["ingest", str(logs), "--db", db]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.startswith("2 calls added, 0 updated, 0 lines skipped, 2 files not read")
+    err = captured.err.splitlines()
+    assert len(err) == 2
+    assert err[0].startswith("error: queue_log.3.zst: compressed in a format carewatch does not")
+    assert err[1].startswith("error: queue_log.2.gz: damaged or incomplete archive")
+
+
+def test_files_that_are_no_call_log_do_not_fail_a_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    logs = _logs(tmp_path)
+    (logs / "notes.txt").write_text("remember to call the supplier\n")
+    (logs / "queue_log.new").write_bytes(b"")  # just created by a rotation: nothing yet
+    db = str(tmp_path / "cw.db")
+    assert main(["ingest", str(logs), "--db", db]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("2 calls added, 0 updated, 0 lines skipped, 2 files not read")
+    assert captured.err == ""
+
+
+def test_an_io_error_while_reading_one_file_leaves_the_others_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    logs = _logs(tmp_path)
+    (logs / "other_log").write_text(call(3).replace("call-", "other-"))
+    real = LogReader.read
+
+    def read(self: LogReader, *args: object, **kwargs: object) -> list:
+        if self.path.endswith("other_log"):
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        return real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(LogReader, "read", read)
+    with Store(str(tmp_path / "cw.db")) as store:
+        summary = ingest_paths(store, CONFIG, [str(logs)])
+        assert store.count_calls() == 2
+    assert [(Path(p).name, why) for p, why in summary.files_not_read] == [
+        ("other_log", "cannot read it: Input/output error")
+    ]
+    assert [Path(p).name for p in summary.files_failed] == ["other_log"]
