@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from carewatch.config import Config, load_config, parse_config
+from carewatch.config import Config, check_encoding, load_config, parse_config
 from carewatch.sources.csvjson import CsvParser, JsonlParser
 from carewatch.sources.mapped import MappedParser
 from carewatch.sources.registry import FORMATS, detect_format, make_parser
@@ -163,3 +163,33 @@ def test_parsers_are_fresh_for_each_file() -> None:
     assert first is not second
     first.read_header("call_id,started_at")
     assert isinstance(second, CsvParser) and second.columns is None
+
+
+@pytest.mark.parametrize(
+    ("codec", "name"),
+    [("utf-16", "UTF-16"), ("utf-16-le", "UTF-16"), ("utf-16-be", "UTF-16"), ("utf-32", "UTF-32")],
+)
+def test_a_utf16_or_utf32_file_is_told_to_be_converted(codec: str, name: str) -> None:
+    # a Windows export saved as "Unicode text": its lines do not end with the byte \n alone
+    head = CSV.decode("ascii").encode(codec)
+    with pytest.raises(ValueError) as info:
+        detect_format(head, PLAIN, "export.csv")
+    assert str(info.value) == (
+        f"export.csv is {name} text, which carewatch does not read: convert it to UTF-8 "
+        f"first (iconv -f {name} -t UTF-8)"
+    )
+
+
+def test_nul_bytes_a_crash_left_are_not_taken_for_utf16() -> None:
+    assert detect_format(b"\x00" * 300 + QUEUE_LOG, PLAIN) == "queue_log"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32", "cp500", "base64"])
+def test_an_encoding_whose_line_ends_are_not_ascii_is_refused(encoding: str) -> None:
+    # lines are split at the byte \n: such a source could never be read
+    with pytest.raises(
+        ValueError, match=f"such as 'utf-8', 'latin-1' or 'cp1252', not '{encoding}'"
+    ):
+        check_encoding(encoding)
+    for fine in ("utf-8", "latin-1", "cp1252", "cp1251", "utf-8-sig"):
+        assert check_encoding(fine) == fine

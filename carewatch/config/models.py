@@ -253,15 +253,27 @@ def _zone_exists(value: str | None) -> str | None:
 
 
 def check_encoding(value: str) -> str:
-    """``value`` when Python knows it as a text encoding, else ``ValueError``."""
+    """``value`` when Python knows it as a text encoding that writes line ends, digits and
+    CSV punctuation as ASCII does (lines are split at the byte ``\n``), else ``ValueError``."""
     try:
-        codecs.lookup(value)
+        codec = codecs.lookup(value)
     except LookupError:
         raise ValueError(
             _("a text encoding such as 'utf-8', 'latin-1' or 'cp1252', not {value!r}").format(
                 value=value
             )
         ) from None
+    ascii_part = '\n\r|,;"0123456789:-'
+    try:
+        compatible = codec.decode(ascii_part.encode("ascii"))[0] == ascii_part
+    except (ValueError, TypeError):  # a codec of bytes, such as 'base64'
+        compatible = False
+    if not compatible:
+        raise ValueError(
+            f"an encoding that writes line ends as ASCII does, such as 'utf-8', 'latin-1' or "
+            f"'cp1252', not {value!r} (convert a UTF-16 or UTF-32 file to UTF-8 first: "
+            f"iconv -f UTF-16 -t UTF-8)"
+        )
     return value
 
 

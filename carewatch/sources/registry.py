@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from carewatch.sources.csvjson import CsvParser, JsonlParser, normalise_name
 from carewatch.sources.mapped import MappedParser
 from carewatch.sources.queue_log import QueueLogParser, looks_like_queue_log
 
-__all__ = ["DETECTORS", "FORMATS", "PARSERS", "detect_format", "make_parser"]
+__all__ = ["DETECTORS", "FORMATS", "PARSERS", "detect_format", "make_parser", "wide_text"]
 
 # FORMATS (from the config module): the formats a source can have; ``auto`` in a config
 # means "detect one of these".
@@ -122,6 +123,34 @@ DETECTORS: dict[str, Callable[[list[str], Config], bool]] = {
 }
 
 
+#: Byte-order marks of the encodings whose line end is not the byte ``\n`` (UTF-32 LE first:
+#: its mark starts with UTF-16 LE's).
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
+def wide_text(head: bytes) -> str | None:
+    """``"UTF-16"`` or ``"UTF-32"`` when a file's first bytes are text in that encoding (its
+    byte-order mark, or a NUL byte in nearly every other position, as a Windows export
+    without a mark writes), else ``None``. carewatch reads lines ended by the byte ``\n``:
+    such a file must be converted to UTF-8 first."""
+    for bom, name in _WIDE_BOMS:
+        if head.startswith(bom):
+            return name
+    sample = head[:512]
+    if len(sample) < 16:
+        return None
+    halves = sample[0::2], sample[1::2]
+    nuls = sorted(half.count(0) / len(half) for half in halves)
+    # one half nearly all NUL (the high bytes of ASCII characters), the other almost none
+    # (a run of NUL bytes a crash left in a file fills both halves)
+    return "UTF-16" if nuls[1] >= 0.6 and nuls[0] <= 0.05 else None
+
+
 def detect_format(head: bytes, config: Config, path: str | None = None) -> str:
     """The format of a file from its first bytes (a few KB): one of :data:`FORMATS`.
 
@@ -131,6 +160,14 @@ def detect_format(head: bytes, config: Config, path: str | None = None) -> str:
     ``ValueError`` ("cannot tell the format of X; pass --format") otherwise.
     """
     name = path or _("the input")
+    wide = wide_text(head)
+    if wide is not None:
+        raise ValueError(
+            _(
+                "{name} is {encoding} text, which carewatch does not read: convert it to "
+                "UTF-8 first (iconv -f {encoding} -t UTF-8)"
+            ).format(name=name, encoding=wide)
+        )
     lines = _head_lines(head)
     if not lines:
         raise ValueError(
