@@ -270,9 +270,11 @@ def check_encoding(value: str) -> str:
         compatible = False
     if not compatible:
         raise ValueError(
-            f"an encoding that writes line ends as ASCII does, such as 'utf-8', 'latin-1' or "
-            f"'cp1252', not {value!r} (convert a UTF-16 or UTF-32 file to UTF-8 first: "
-            f"iconv -f UTF-16 -t UTF-8)"
+            _(
+                "an encoding that writes line ends as ASCII does, such as 'utf-8', 'latin-1' "
+                "or 'cp1252', not {value!r} (convert a UTF-16 or UTF-32 file to UTF-8 first: "
+                "iconv -f UTF-16 -t UTF-8)"
+            ).format(value=value)
         )
     return value
 
