@@ -4,8 +4,8 @@ A cron job runs ``carewatch ingest /var/log/asterisk/queue_log*`` or a folder of
 learns from the exit status alone whether something went wrong. A file that could not be read
 (permission denied, an I/O error, a damaged archive, a compression carewatch does not read) is
 exit status 1 with one ``error:`` line on standard error, the other files still read; a file
-that is no call log (notes beside the logs) or holds no complete line yet (a log just rotated)
-is listed in the summary and is not a failure.
+that is no call log (notes beside the logs) is listed in the summary and is not a failure, and
+one with no complete line yet (a log just rotated) has nothing to read yet.
 """
 
 from __future__ import annotations
@@ -90,7 +90,8 @@ def test_files_that_are_no_call_log_do_not_fail_a_folder(
     db = str(tmp_path / "cw.db")
     assert main(["ingest", str(logs), "--db", db]) == 0
     captured = capsys.readouterr()
-    assert captured.out.startswith("2 calls added, 0 updated, 0 lines skipped, 2 files not read")
+    assert captured.out.startswith("2 calls added, 0 updated, 0 lines skipped, 1 file not read")
+    assert "notes.txt: cannot tell the format" in captured.out
     assert captured.err == ""
 
 
@@ -114,3 +115,27 @@ def test_an_io_error_while_reading_one_file_leaves_the_others_read(
         ("other_log", "cannot read it: Input/output error")
     ]
     assert [Path(p).name for p in summary.files_failed] == ["other_log"]
+
+
+def test_a_log_with_no_complete_line_yet_is_no_failure(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a cron job right after a rotation: the new log is empty, or its first line unfinished
+    log = tmp_path / "queue_log"
+    log.write_bytes(b"")
+    db = str(tmp_path / "cw.db")
+    assert main(["ingest", str(log), "--db", db]) == 0
+    assert capsys.readouterr().out == "0 calls added, 0 updated, 0 lines skipped\n"
+    first = call(1).splitlines(keepends=True)
+    log.write_text(first[0][:20])
+    assert main(["ingest", str(log), "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert (
+        out == "0 calls added, 0 updated, 0 lines skipped, 1 incomplete last line left for later\n"
+    )
+    log.write_text("".join(first))
+    assert main(["ingest", str(log), "--db", db]) == 0
+    assert capsys.readouterr().out.startswith("1 call added")
+    (tmp_path / "blank_log").write_text("\n\n")
+    assert main(["ingest", str(tmp_path / "blank_log"), "--db", db]) == 0
+    assert capsys.readouterr().out == "0 calls added, 0 updated, 0 lines skipped\n"

@@ -83,6 +83,19 @@ def _archive(
     return results, None, False
 
 
+def _unfinished(path: str) -> int:
+    """Whether the file's last line has no newline yet (1) or not (0: empty, blank lines)."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            if fh.tell() == 0:
+                return 0
+            fh.seek(-1, os.SEEK_END)
+            return int(fh.read(1) != b"\n")
+    except OSError:
+        return 0
+
+
 def _cannot_read(exc: OSError) -> str:
     reason = exc.strerror or (os.strerror(exc.errno) if exc.errno else str(exc))
     return _("cannot read it: {reason}").format(reason=reason)
@@ -199,7 +212,11 @@ def _ingest_paths(
                 results, problem, pending = [], _cannot_read(exc), 0
             else:
                 problem, pending = status.problem, status.pending
-                failed = not (status.waiting or status.unknown_format)
+                failed = not status.unknown_format
+                if status.waiting:
+                    # no complete line yet (a log a rotation has just created, a first line
+                    # being written): nothing to read now, an unfinished line left for later
+                    problem, pending = None, _unfinished(path)
             finally:
                 tail.close()
         for result in results:
