@@ -81,14 +81,14 @@ def test_large_figures_are_whole_and_apart_in_the_text(store: Store, config: Con
     for line in text.splitlines():
         assert cell_width(line) <= 80, line
     (talk,) = [line for line in text.splitlines() if line.startswith("  Talk time ")]
-    assert re.search(r"1200 h 00 min +▲ 1199 h 58 min +–$", talk), talk
+    assert re.search(r"1,200 h 00 min +▲ 1,199 h 58 min +–$", talk), talk
     (shipping,) = [line for line in text.splitlines() if line.startswith("shipping ")]
-    assert re.search(r" 60 +1200 h 00 min +€ 43,200 ALERT$", shipping), shipping
+    assert re.search(r" 60 +1,200 h 00 min +€ 43,200 ALERT$", shipping), shipping
     operator, times = [line for line in text.splitlines() if line.startswith("desk-1 ")]
-    assert re.search(r" 60 +20 h 00 min +1200 h 00 min +5 s +100% +60 +0$", operator), operator
+    assert re.search(r" 60 +20 h 00 min +1,200 h 00 min +5 s +100% +60 +0$", operator), operator
     (total,) = [line for line in text.splitlines() if line.startswith("all operators ")]
-    assert re.search(r" 60 +1200 h 00 min +60 +0$", total), total
-    assert re.search(r" – +– +1200 h 00 min +– +0 +0$", times), times
+    assert re.search(r" 60 +1,200 h 00 min +60 +0$", total), total
+    assert re.search(r" – +– +1,200 h 00 min +– +0 +0$", times), times
     assert "…" not in text
 
 
