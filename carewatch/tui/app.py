@@ -236,6 +236,9 @@ class CarewatchApp(Refreshing, App[None]):
                         markup=False,
                     )
                 self._last_error = text
+                since = self.read_failed[0] if self.read_failed is not None else self.clock()
+                self.read_failed = (since, text)
+                self._paint_stale()
             elif worker.group == "follow":
                 self.notify(
                     _("Stopped following the call logs: {error}").format(error=text),
@@ -257,6 +260,17 @@ class CarewatchApp(Refreshing, App[None]):
                 self.notify(f"{worker.name}: {text}", severity="error", markup=False)
         elif event.state == WorkerState.CANCELLED and worker.group == "refresh":
             self._refreshing = False
+
+    def _paint_stale(self) -> None:
+        """Say at once, on the panels and the wall, that the figures are no longer read."""
+        now = self.clock()
+        with contextlib.suppress(NoMatches):  # the screen is being taken down
+            main = self.main
+            if main is not None and main.is_painted:
+                main.paint_alerts(now)
+            wall = self.wall
+            if wall is not None:
+                wall.tick(now)
 
     def _tick(self) -> None:
         if self.stop_event.is_set():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any, Literal, Protocol
 
 from carewatch.config import Config
@@ -241,3 +241,29 @@ def no_agent_alert(operator: str) -> Alert:
         '({name} = ["PJSIP/2001"]) or start with --operator AGENT'
     )
     return Alert("warning", sentence.format(name=name))
+
+
+def stale_alert(
+    failed: tuple[float, str] | None, snap: Snapshot | None, tz: tzinfo
+) -> Alert | None:
+    """The alert that the figures are old: the database could not be read since ``failed``'s
+    time (with why), and the figures on the screen are those read at the snapshot's time.
+    ``None`` while the reads succeed."""
+    if failed is None:
+        return None
+    since, error = failed
+    hms = "%H:%M:%S"
+    if snap is None:
+        text = _("cannot read the database since {since}: {error}")
+        return Alert(
+            "error", text.format(since=datetime.fromtimestamp(since, tz).strftime(hms), error=error)
+        )
+    text = _("cannot read the database since {since}; the figures are from {taken}: {error}")
+    return Alert(
+        "error",
+        text.format(
+            since=datetime.fromtimestamp(since, tz).strftime(hms),
+            taken=datetime.fromtimestamp(snap.taken_at, tz).strftime(hms),
+            error=error,
+        ),
+    )

@@ -43,6 +43,7 @@ from carewatch.tui.snapshot import (
     WINDOW_NAMES,
     Snapshot,
     long_wait_alert,
+    stale_alert,
     window_for,
     window_title,
 )
@@ -285,7 +286,7 @@ class MainScreen(TaggingScreen):
                 select_key=self._select_key(snap),
             )
             self.query_one(IssuesTable).show(snap.issues, now)
-            self._paint_alerts(self.cw_app.clock())
+            self.paint_alerts(self.cw_app.clock())
 
     def _select_key(self, snap: Snapshot) -> str | None:
         """The operator's call that just finished (or, at start, their latest finished call),
@@ -303,13 +304,20 @@ class MainScreen(TaggingScreen):
         newest = max(new, key=lambda c: (c.ended_at or c.started_at, c.id))
         return str(newest.id)
 
-    def _paint_alerts(self, now: float) -> None:
+    def paint_alerts(self, now: float) -> None:
+        """The snapshot's alerts, a caller waiting too long, and first of all that the
+        figures are old when the database cannot be read."""
+        stale = stale_alert(self.cw_app.read_failed, self.snapshot, self.config.tz)
         if self.snapshot is None:
+            if stale is not None:
+                self.query_one(AlertsLine).show([stale])
             return
         alerts = list(self.snapshot.alerts)
         waiting = long_wait_alert(self.snapshot.now, self.config, now)
         if waiting is not None:
             alerts.insert(0, waiting)
+        if stale is not None:
+            alerts.insert(0, stale)
         self.query_one(AlertsLine).show(alerts)
 
     def tick(self, now: float) -> None:
@@ -320,7 +328,7 @@ class MainScreen(TaggingScreen):
             self.query_one(QueuesTable).tick(now)
             self.query_one(LiveCallsTable).tick(now)
             self.query_one(OperatorsTable).tick(now)
-        self._paint_alerts(now)
+        self.paint_alerts(now)
 
     def on_key(self, event: events.Key) -> None:
         """Remember when the user last moved in the call table (see :data:`USER_MOVE_GRACE`)."""

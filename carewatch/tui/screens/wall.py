@@ -26,7 +26,8 @@ from carewatch.i18n import N_, _
 from carewatch.present import clean_text, clock, count, percent
 from carewatch.tui.bigtext import big_line, big_width
 from carewatch.tui.panels.now import title_text
-from carewatch.tui.snapshot import Snapshot, window_title
+from carewatch.tui.snapshot import Alert, Snapshot, stale_alert, window_title
+from carewatch.tui.text import literal
 from carewatch.tui.words import translate_bindings
 
 if TYPE_CHECKING:
@@ -208,6 +209,16 @@ class WallScreen(Screen[None]):
         self.query_one("#wall-page", Static).update(
             render_page(self.pages[self.page], width, self.page, len(self.pages))
         )
+        self._paint_keys(stale_alert(self.cw_app.read_failed, snap, self.config.tz))
+
+    def _paint_keys(self, stale: Alert | None) -> None:
+        """The keys line, or, while the database cannot be read, that the figures are old."""
+        if stale is None:
+            text = Text(_("b / Esc: back to the panels · q: quit"), style="dim")
+        else:
+            text = Text("⚠ ", style="bold red", no_wrap=True, overflow="ellipsis")
+            text.append(literal(stale.text, "bold red"))
+        self.query_one("#wall-keys", Static).update(text)
 
     def on_resize(self) -> None:
         """Columns follow the width."""
