@@ -250,6 +250,16 @@ def test_text_is_cleaned_of_control_characters() -> None:
     assert update.fields["note"] == "ab"
 
 
+def test_a_tab_in_text_is_a_space_not_glue() -> None:
+    """ "Tab<TAB>here" is two words (dropping the tab glued them into "Tabhere"); a run of
+    tabs and line breaks is one space, as a line break in a quoted field already was."""
+    update = one(
+        csv_parser().parse_line(row(call_id="t1", agent="Tab\there", note="one\t\t two\x0b"), 2)
+    )
+    assert update.fields["agent"] == "Tab here"
+    assert update.fields["note"] == "one two"
+
+
 def test_quoted_fields_and_unknown_columns() -> None:
     parser = csv_parser("Call_ID,site,started_at,note")
     update = one(parser.parse_line('c9,"Rome, north",1719820800,"said ""thanks"", left"', 2))

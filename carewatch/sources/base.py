@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 from abc import ABC, abstractmethod
 from datetime import tzinfo
 from typing import ClassVar
@@ -13,8 +14,14 @@ from carewatch.records import BadLine, Record
 MAX_LINE_BYTES = 64 * 1024
 
 
-#: ``str.translate`` table deleting what :func:`clean_text` removes: C0 controls and DEL.
-_DELETE_CONTROLS = dict.fromkeys([*range(32), 127])
+#: ``str.translate`` table of what :func:`clean_text` removes: C0 controls and DEL, but the
+#: blanks among them (tab, line breaks, form feed), which become a space: ``"Tab\there"`` is
+#: two words, not ``"Tabhere"``.
+_DELETE_CONTROLS: dict[int, str | None] = {
+    **dict.fromkeys([*range(32), 127]),
+    **dict.fromkeys(map(ord, "\t\n\v\f\r"), " "),
+}
+_SPACES = re.compile(" {2,}")
 
 
 class IncompleteRecord(BadLine):
@@ -78,7 +85,8 @@ def decode_line(raw: bytes, line_no: int = 0, encoding: str = "utf-8") -> str:
 
 
 def clean_text(value: str | None) -> str | None:
-    """A text field from a log: control characters removed, surrounding blanks trimmed.
+    """A text field from a log: control characters removed, a run of tabs and line breaks
+    one space, surrounding blanks trimmed.
 
     Returns ``None`` for an empty value. Markup is left alone: the screen escapes it.
     """
@@ -87,7 +95,10 @@ def clean_text(value: str | None) -> str | None:
     # A printable string holds no control character (they are all non-printable): the
     # common case skips the translate. Either way, only code points < 32 and 127 go.
     if not value.isprintable():
+        blanks = any(ch in value for ch in "\t\n\v\f\r")
         value = value.translate(_DELETE_CONTROLS)
+        if blanks:
+            value = _SPACES.sub(" ", value)
     return value.strip() or None
 
 
