@@ -161,11 +161,16 @@ class CarewatchCollector:
         open_store: Callable[[], Store],
         config: Config,
         clock: Callable[[], float] = time.time,
+        tell: Callable[[str | None], None] | None = None,
     ) -> None:
         self._open_store = open_store
         self._config = config
         self._clock = clock
         self._lock = threading.Lock()  # one scrape at a time: each reads the whole day
+        #: Told why a scrape could not read the database (each new reason once), and
+        #: ``None`` when one can again: ``carewatch_database_up`` alone says no why.
+        self._tell = tell
+        self.problem: str | None = None
 
     def describe(self) -> Iterable[Metric]:
         """Nothing: registering must not read the database."""
@@ -178,13 +183,20 @@ class CarewatchCollector:
             try:
                 with self._open_store() as store:
                     figures = read_figures(store, self._config, self._clock())
-            except StoreError:
+            except StoreError as exc:
+                self._told(str(exc))
                 _add(up, 0)
                 yield up
                 return
+            self._told(None)
         _add(up, 1)
         yield up
         yield from metric_families(figures)
+
+    def _told(self, problem: str | None) -> None:
+        if problem != self.problem and self._tell is not None:
+            self._tell(problem)
+        self.problem = problem
 
 
 def registry_for(collector: CarewatchCollector) -> CollectorRegistry:

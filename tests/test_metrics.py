@@ -168,8 +168,32 @@ def test_a_mistyped_database_is_database_up_0_and_no_new_file(
     say "no carewatch tables" instead of "does not exist")."""
     typo = tmp_path / "cw-typo.db"
     assert main(["metrics", "--db", str(typo)]) == 0
-    assert samples(capsys.readouterr().out) == {("carewatch_database_up", ()): 0}
+    captured = capsys.readouterr()
+    assert samples(captured.out) == {("carewatch_database_up", ()): 0}
     assert not typo.exists()
+    # and why, on standard error (the metrics are printed all the same: exit status 0)
+    assert captured.err == (
+        f"carewatch: cannot read the database: database {typo} does not exist (give --db, or "
+        "read call logs with carewatch ingest) (carewatch_database_up 0)\n"
+    )
+
+
+def test_a_server_says_why_the_database_is_down_once_and_when_it_is_back(
+    tmp_path: Path, db: str
+) -> None:
+    """Each new reason once, not every scrape, and the first scrape that reads again."""
+    told: list[str | None] = []
+    where = [str(tmp_path / "gone.db")]
+    collector = CarewatchCollector(
+        lambda: Store(where[0], create=False), CONFIG, clock=lambda: NOW, tell=told.append
+    )
+    for _ in range(3):
+        metrics_text(collector)
+    assert len(told) == 1 and told[0] is not None and "gone.db does not exist" in told[0]
+    where[0] = db
+    assert value(samples(metrics_text(collector)), "database_up") == 1
+    metrics_text(collector)
+    assert told[1:] == [None]
 
 
 def test_a_served_endpoint_is_scraped_on_loopback(db: str) -> None:

@@ -62,10 +62,11 @@ def run(args: argparse.Namespace) -> int:
 
     config = config_of(args)
     db = database_of(args, config)
-    collector = CarewatchCollector(lambda: Store(db, create=False), config)
     if listen is None:
+        collector = CarewatchCollector(lambda: Store(db, create=False), config, tell=_said_once)
         sys.stdout.write(metrics_text(collector))
         return EXIT_OK
+    collector = CarewatchCollector(lambda: Store(db, create=False), config, tell=_said_serving)
     host, port = listen
     try:
         server, _thread = serve(collector, host, port)
@@ -82,6 +83,30 @@ def run(args: argparse.Namespace) -> int:
         server.shutdown()
         server.server_close()
     return EXIT_OK
+
+
+def _said_once(problem: str | None) -> None:
+    """Why the metrics printed say the database is down (exit status 0: the metrics are
+    printed all the same, ``carewatch_database_up 0``)."""
+    if problem is not None:
+        say(
+            _("carewatch: cannot read the database: {error} (carewatch_database_up 0)").format(
+                error=problem
+            )
+        )
+
+
+def _said_serving(problem: str | None) -> None:
+    """The server's log: a scrape that could not read the database, and the first that
+    could again."""
+    if problem is None:
+        say(_("recovered: the database can be read again (carewatch_database_up 1)"))
+    else:
+        say(
+            _("problem: {error}; carewatch_database_up is 0 until it can be read").format(
+                error=problem
+            )
+        )
 
 
 COMMAND = Command(
