@@ -401,6 +401,26 @@ def test_a_detected_file_whose_lines_are_all_skipped_gets_no_advice_to_pass_its_
     )
 
 
+def test_a_log_whose_every_line_has_a_time_in_the_future_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A log written by a machine whose clock is years ahead: every line is a bad value, and
+    the message says what to look at instead of doubting the format."""
+    log = tmp_path / "queue_log"
+    log.write_text(
+        "4102444800|f1|sup|NONE|ENTERQUEUE||+39555|1\n4102444809|f1|sup|NONE|ABANDON|1|1|9\n",
+        encoding="utf-8",
+    )
+    assert main(["ingest", str(log), "--db", str(tmp_path / "cw.db")]) == 1
+    out, err = capsys.readouterr()
+    assert "2 lines skipped (2 bad value" in out
+    assert err.strip() == (
+        "error: queue_log: all 2 lines were skipped; every line has a value outside physical "
+        "sense (a time in the future or before 1990, a duration over a day): check the clock "
+        "of the machine that wrote it and the config's timezone"
+    )
+
+
 def test_a_file_name_with_escape_sequences_is_written_out_not_obeyed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

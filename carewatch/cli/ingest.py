@@ -176,6 +176,13 @@ def _explain_all_skipped(config: Config, summary: IngestSummary, fmt: str | None
         found = looks_like(config, path)
         if fmt is not None and found is not None and found != fmt:
             hint = _("it looks like {found}: pass --format {found}, or leave --format out")
+        elif set(summary.skipped_by_reason) == {"bad value"}:
+            # read in its format, every line refused for its values: most often its times
+            hint = _(
+                "every line has a value outside physical sense (a time in the future or "
+                "before 1990, a duration over a day): check the clock of the machine that "
+                "wrote it and the config's timezone"
+            )
         else:  # read as what it looks like (or as nothing known): the lines are the trouble
             hint = _("check that it is a call log in a format carewatch reads")
         if fmt:
