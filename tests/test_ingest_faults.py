@@ -139,3 +139,37 @@ def test_a_log_with_no_complete_line_yet_is_no_failure(
     (tmp_path / "blank_log").write_text("\n\n")
     assert main(["ingest", str(tmp_path / "blank_log"), "--db", db]) == 0
     assert capsys.readouterr().out == "0 calls added, 0 updated, 0 lines skipped\n"
+
+
+def test_a_database_lost_in_the_middle_says_the_rerun_continues(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The database goes away after the first file's commit (a PostgreSQL server stopped):
+    exit 1 with one line saying what is kept; the same command then adds the rest, once."""
+    from carewatch.store import StoreError
+    from carewatch.store.facade import Store as Facade
+
+    logs = _logs(tmp_path)
+    db = str(tmp_path / "cw.db")
+    real = Facade.apply
+    commits = []
+
+    def lost_after_one(self: Store, *args: object, **kwargs: object) -> object:
+        if commits:
+            raise StoreError("database cw.db: server closed the connection unexpectedly")
+        commits.append(1)
+        return real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Facade, "apply", lost_after_one)
+    with pytest.raises(SystemExit) as stop:
+        main(["ingest", str(logs), "--db", db])
+    assert stop.value.code == 1
+    assert capsys.readouterr().err == (
+        "carewatch: database cw.db: server closed the connection unexpectedly; what was read "
+        "up to the last commit is stored: the same command continues from there\n"
+    )
+    monkeypatch.undo()
+    assert main(["ingest", str(logs), "--db", db]) == 0
+    assert "1 call added" in capsys.readouterr().out
+    with Store(db) as store:
+        assert sorted(c.call_id for c in store.recent_calls(10)) == ["call-1", "call-2"]

@@ -60,6 +60,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from carewatch.config import check_encoding
     from carewatch.ingest import IngestError, IngestSummary, ingest_tables
+    from carewatch.store import StoreError
 
     config = config_of(args)
     if args.encoding is not None:
@@ -85,6 +86,15 @@ def run(args: argparse.Namespace) -> int:
                 summary = _ingest_with_progress(store, config, paths, args.encoding)
         except IngestError as exc:
             raise Failure(str(exc)) from None
+        except StoreError as exc:
+            # the database went away in the middle (a server stopped, a disk full): each
+            # batch commits with its read position, so the rerun takes up from there
+            raise Failure(
+                _(
+                    "{error}; what was read up to the last commit is stored: the same command "
+                    "continues from there"
+                ).format(error=exc)
+            ) from None
         except KeyboardInterrupt:
             # each batch commits with its read position: nothing read is lost or counted twice
             say(
