@@ -208,3 +208,19 @@ def test_two_processes_tagging_at_once_lose_nothing(database: str) -> None:
         last = max(mine, key=lambda e: e["id"])  # ids follow commit order
         assert call.category == last["new_value"]
     store.close()
+
+
+def test_a_postgresql_error_is_one_line_without_libpq_severity() -> None:
+    """"FATAL:  " before the server's words says nothing a user needs, on a line that is
+    long already."""
+    from carewatch.store.backends import PostgresBackend
+
+    backend = PostgresBackend.__new__(PostgresBackend)  # no server: only the wording
+    error = Exception(
+        'connection to server at "db.example", port 5432 failed: FATAL:  password '
+        'authentication failed for user "carewatch"\nmore detail'
+    )
+    assert backend.short_error(error) == (
+        'connection to server at "db.example", port 5432 failed: password authentication '
+        'failed for user "carewatch"'
+    )

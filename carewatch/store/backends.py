@@ -21,6 +21,7 @@ PostgreSQL
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -143,6 +144,10 @@ class SqliteBackend:
         return not conn.in_transaction
 
 
+#: The severity libpq writes before a server's message.
+_SEVERITY = re.compile(r"\b(?:FATAL|PANIC|ERROR):\s+")
+
+
 def _pg_fix(sql: str) -> str:
     return sql.replace("%", "%%").replace("?", "%s")
 
@@ -193,6 +198,8 @@ class PostgresBackend:
         diag = getattr(exc, "diag", None)
         text = (getattr(diag, "message_primary", None) or str(exc)).strip()
         line = text.splitlines()[0] if text else type(exc).__name__
+        # libpq's severity word ("FATAL:  password authentication failed") says nothing more
+        line = _SEVERITY.sub("", line)
         state = getattr(exc, "sqlstate", None) or ""
         if state.startswith("22") and ":" in line:
             line = line.split(":", 1)[0]  # a data exception quotes the value: leave it out
