@@ -211,7 +211,7 @@ def test_two_processes_tagging_at_once_lose_nothing(database: str) -> None:
 
 
 def test_a_postgresql_error_is_one_line_without_libpq_severity() -> None:
-    """"FATAL:  " before the server's words says nothing a user needs, on a line that is
+    """ "FATAL:  " before the server's words says nothing a user needs, on a line that is
     long already."""
     from carewatch.store.backends import PostgresBackend
 
