@@ -644,3 +644,20 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path: Path) -> N
     proc.wait(timeout=60)
     assert err == ""
     assert proc.returncode == 1, (proc.returncode, err)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="Linux's /dev/full")
+def test_an_output_that_cannot_be_written_is_one_line(tmp_path: Path) -> None:
+    """``carewatch report > file`` on a full disk: why, in one line, and exit status 1."""
+    db = tmp_path / "cw.db"
+    Store(str(db)).close()
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "carewatch", "report", "--db", str(db), "--date", "2024-05-14"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode == 1
+    assert done.stderr == "carewatch: cannot go on: No space left on device\n"

@@ -127,6 +127,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_FAILURE
+    except OSError as exc:
+        if os.environ.get("CAREWATCH_DEBUG"):
+            raise
+        # a file or the output that could not be written or read (a full disk, an I/O
+        # error): what and why, as other tools say it
+        reason = exc.strerror or str(exc)
+        if exc.filename is None:
+            _quiet_output()  # it may be the output that failed
+        text = reason if exc.filename is None else f"{exc.filename}: {reason}"
+        _fail(_("cannot go on: {error}").format(error=text), EXIT_FAILURE)
     except Exception as exc:
         if os.environ.get("CAREWATCH_DEBUG"):
             raise
@@ -134,6 +144,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             _("unexpected error: {error}").format(error=f"{type(exc).__name__}: {exc}"),
             EXIT_FAILURE,
         )
+
+
+def _quiet_output() -> None:
+    """Standard output pointed at /dev/null when it can no longer be written, so that the
+    interpreter's last flush cannot fail again after the message."""
+    try:
+        sys.stdout.flush()
+    except OSError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 __all__ = ["COMMANDS", "Command", "build_parser", "main"]
