@@ -41,7 +41,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--live", action="store_true", help=_("append calls in real time until Ctrl-C")
     )
-    parser.add_argument("--speed", type=faster, default=1.0, help=_("time compression with --live"))
+    parser.add_argument(
+        "--speed",
+        type=faster,
+        default=1.0,
+        help=_(
+            "time compression with --live: calls come SPEED times faster and the times "
+            "written run ahead of the clock by as much (carewatch demo shows a screen on that "
+            "simulated time)"
+        ),
+    )
 
 
 def run(args: argparse.Namespace) -> int:
