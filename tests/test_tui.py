@@ -405,6 +405,32 @@ async def test_new_calls_do_not_move_a_scrolled_table(db: Path) -> None:
         assert "new" not in str(table.border_title)
 
 
+async def test_a_new_call_does_not_take_the_selection_from_the_call_just_finished(
+    db: Path, two_calls: dict[str, int]
+) -> None:
+    """The operator's next call starts before they tag the one just finished: it comes in at
+    the top, and the selection stays on the finished call, so the key tags that call."""
+    pk = two_calls["c-new"]
+    async with make(db).run_test(size=SIZE) as pilot:
+        app = await ready(pilot)
+        table = call_table(app)
+        assert table.selected_call is not None and table.selected_call.id == pk
+        talking = answered_call("c-next", NOW - 30, ME, ended_at=None)
+        with Store(str(db)) as other:
+            other.ingest("test", [(9, talking)])
+        await wait_for(pilot, lambda: table.row_count == 4, "the next call", LIVE_DEADLINE)
+        order = [table.call(str(r.key.value)).call_id for r in table.ordered_rows]
+        assert order[:2] == ["c-next", "c-new"]  # the new call is shown, at the top
+        assert table.scroll_y == 0
+        assert table.selected_call is not None and table.selected_call.id == pk
+        await pilot.press("2")
+        await wait_for(pilot, lambda: cell(app, pk, "category") == "shipping", "the tag")
+        with Store(str(db)) as other:
+            assert other.recent_calls(10)
+            by_id = {c.call_id: c for c in other.recent_calls(10)}
+        assert by_id["c-next"].category is None
+
+
 async def test_window_switch_and_queue_filter(db: Path) -> None:
     seed(
         db,

@@ -202,7 +202,9 @@ class CallTable(RowsTable):
                 self._sort_keys[key] = row.sort_key
             if resort:
                 self.sort("time", key=lambda cell: cell.rank, reverse=True)
-            self._place_cursor(following, old_cursor_key, old_cursor_row, changes.added, select_key)
+            self._place_cursor(
+                following, old_cursor_key, old_cursor_row, changes.added, select_key, own_agents
+            )
         self._update_title()
 
     def _place_cursor(
@@ -212,12 +214,20 @@ class CallTable(RowsTable):
         old_row: int,
         added: list[str],
         select_key: str | None,
+        own_agents: frozenset[str] = frozenset(),
     ) -> None:
         if not self.row_count:
             self.new_above = 0
             return
         if select_key is not None and select_key in self._rows:
             self.move_cursor(row=self.get_row_index(select_key))
+            self.new_above = 0
+            return
+        old_call = self._rows.get(old_key or "")
+        if following and old_call is not None and is_own(old_call.agent, own_agents):
+            # the operator's own call stays selected (the one they are about to tag) when
+            # their next call comes in above it; the view stays at the top, showing it
+            self.move_cursor(row=self.get_row_index(str(old_call.id)))
             self.new_above = 0
             return
         if following or old_key is None or old_key not in self._rows:
