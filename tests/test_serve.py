@@ -151,3 +151,14 @@ def test_each_browser_tab_runs_the_monitor_with_the_same_options(tmp_path: Path)
     assert str(Path("cw.toml").resolve()) in command
     assert "--db sqlite:///x.db monitor --operator 'alice smith'" in command
     assert command.endswith("--watch /var/log/queue_log:queue_log --wall")
+
+
+def test_each_browser_tab_speaks_the_language_serve_was_given() -> None:
+    """``carewatch --lang it serve``: the served screens speak Italian too (the language is
+    not left to the server's locale); without ``--lang`` nothing is added."""
+    args = argparse.Namespace(
+        config=None, db="cw.db", operator=None, watch=None, wall=False, lang="it"
+    )
+    assert "--lang it monitor" in monitor_command(args)
+    del args.lang  # --lang not given (its default is to leave it out)
+    assert "--lang" not in monitor_command(args)

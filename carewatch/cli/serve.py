@@ -53,12 +53,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def monitor_command(args: argparse.Namespace) -> str:
-    """The command each browser tab runs: this Python, ``-m carewatch monitor``, the options."""
+    """The command each browser tab runs: this Python, ``-m carewatch monitor``, the options
+    (``--lang`` too, so the served screens speak the language ``serve`` was given)."""
     words = [sys.executable, "-m", "carewatch"]
     for option in ("config", "db"):
         value = getattr(args, option, None)
         if value:
             words += [f"--{option}", str(Path(value).resolve()) if option == "config" else value]
+    language = getattr(args, "lang", None)  # given only when --lang was
+    if language:
+        words += ["--lang", language]
     words.append("monitor")
     if args.operator:
         words += ["--operator", args.operator]
