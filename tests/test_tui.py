@@ -431,6 +431,23 @@ async def test_a_new_call_does_not_take_the_selection_from_the_call_just_finishe
         assert by_id["c-next"].category is None
 
 
+async def test_an_outbound_call_is_not_marked_to_tag(db: Path) -> None:
+    """The rows marked "● untagged" are the calls the "To tag" tile counts: answered inbound
+    calls without a category. An outbound call (a call back) is neither."""
+    pks = seed(
+        db,
+        [
+            answered_call("in", NOW - 900, ME),
+            answered_call("out", NOW - 300, ME, direction="out", queue=None),
+        ],
+    )
+    async with make(db).run_test(size=SIZE) as pilot:
+        app = await ready(pilot)
+        assert app.snapshot is not None and app.snapshot.kpis["untagged"] == 1
+        assert cell(app, pks["in"], "category") == "● untagged"
+        assert cell(app, pks["out"], "category") == ""
+
+
 async def test_window_switch_and_queue_filter(db: Path) -> None:
     seed(
         db,

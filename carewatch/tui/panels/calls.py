@@ -46,8 +46,9 @@ COLUMNS: tuple[Column, ...] = (
 
 
 def needs_tag(call: CallRow) -> bool:
-    """An answered call that has ended and has no category yet: the operator's to-do."""
-    return status(call) == "answered" and not call.category
+    """An answered inbound call that has ended and has no category yet: the operator's
+    to-do (the calls the "To tag" tile counts; an outbound call is not one)."""
+    return status(call) == "answered" and call.direction != "out" and not call.category
 
 
 @dataclass(frozen=True)
