@@ -119,6 +119,13 @@ def run_demo(args: argparse.Namespace) -> int:
 
     if args.speed <= 0:
         raise UsageError(_("--speed: expected a positive number"))
+    if getattr(args, "db", None):
+        # the demo starts its database afresh: it never takes a --db that may be the site's
+        raise UsageError(
+            _(
+                "demo: --db is not used: the demo keeps its own database in {db} (--dir moves it)"
+            ).format(db=f"{args.dir}/demo.db")
+        )
     operator = operator_of(args)
     config = demo_config(config_of(args), operator)
     real_start = time.time()
