@@ -95,6 +95,11 @@ class AgentEvent:
     ring_ms: int | None = None
 
 
+#: The event name of the :class:`AgentEvent` a queue_log QUEUESTART gives (with no operator):
+#: the phone system started again, so no queue entry open before it is still waiting; the
+#: store ends them (:mod:`carewatch.store.apply`, docs/counting.md) and keeps no event.
+PHONE_SYSTEM_STARTED = "QUEUESTART"
+
 #: The event name an :class:`AgentEvent` gets for a queue_log RINGNOANSWER whose ring time
 #: is 0 ms: the phone was busy or unreachable, it never rang (counted apart from missed rings).
 UNREACHABLE_RING = "RINGUNREACHABLE"

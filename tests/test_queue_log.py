@@ -11,6 +11,7 @@ from carewatch.records import AgentEvent, BadLine, CallUpdate
 from carewatch.sources.base import Parser
 from carewatch.sources.queue_log import (
     IGNORED_EVENTS,
+    KNOWN_EVENTS,
     QueueLogParser,
     is_queue_log_line,
     looks_like_queue_log,
@@ -573,7 +574,6 @@ def test_known_events_without_record(event: str) -> None:
 
 def test_documented_ignored_events() -> None:
     assert {
-        "QUEUESTART",
         "CONFIGRELOAD",
         "DID",
         "INFO",
@@ -584,7 +584,12 @@ def test_documented_ignored_events() -> None:
 
 
 def test_queuestart_verbatim_form() -> None:
-    assert parse("1709625600|NONE|NONE|NONE|QUEUESTART|") == []
+    """Asterisk started (its logger writes QUEUESTART once at start): one record of no
+    operator, which the store reads as the end of every queue entry still open."""
+    assert parse("1709625600|NONE|NONE|NONE|QUEUESTART|") == [
+        AgentEvent(at=1709625600.0, agent="", event="QUEUESTART")
+    ]
+    assert "QUEUESTART" in KNOWN_EVENTS
 
 
 def test_unknown_event() -> None:

@@ -75,7 +75,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, ClassVar
 
-from carewatch.records import UNREACHABLE_RING, AgentEvent, BadLine, CallUpdate, Record
+from carewatch.records import (
+    PHONE_SYSTEM_STARTED,
+    UNREACHABLE_RING,
+    AgentEvent,
+    BadLine,
+    CallUpdate,
+    Record,
+)
 from carewatch.sources.base import Parser, clean_text
 from carewatch.timeutil import parse_timestamp
 
@@ -105,9 +112,10 @@ _PAUSE_EVENTS = frozenset({"PAUSE", "UNPAUSE", "PAUSEALL", "UNPAUSEALL"})
 TURNED_AWAY_EVENTS = frozenset({"FULL", "JOINEMPTY", "JOINUNAVAIL"})
 _MEMBER_EVENTS = frozenset({"ADDMEMBER", "REMOVEMEMBER", "AGENTLOGIN", "AGENTLOGOFF"})
 _MEMBER_EVENTS |= {"AGENTCALLBACKLOGIN", "AGENTCALLBACKLOGOFF"}
-#: Known events that carry nothing carewatch stores.
+#: Known events that carry nothing carewatch stores. (QUEUESTART, read with them, gives one
+#: record: the phone system started again, which ends the queue entries still open.)
 IGNORED_EVENTS: frozenset[str] = frozenset(
-    {"QUEUESTART", "CONFIGRELOAD", "AGENTDUMP", "RINGCANCELED", "SYSCOMPAT", "PENALTY", "DID"}
+    {"CONFIGRELOAD", "AGENTDUMP", "RINGCANCELED", "SYSCOMPAT", "PENALTY", "DID"}
     | {"INFO", "CLOSED", "DIVERT_CA_RATIO", "DIVERT_HOLDTIME", "WRAPUPSTART"}
 )
 #: How :meth:`QueueLogParser._event` reads each known event: the events of each kind, by the
@@ -122,7 +130,7 @@ _KINDS: tuple[frozenset[str], ...] = (
     frozenset({"ABANDON", *_MISSED_WAIT_INDEX}),
     frozenset({"RINGNOANSWER"}),
     _PAUSE_EVENTS | _MEMBER_EVENTS,
-    IGNORED_EVENTS,
+    IGNORED_EVENTS | {PHONE_SYSTEM_STARTED},
 )
 _KIND: dict[str, int] = {name: kind for kind, names in enumerate(_KINDS) for name in names}
 #: Every event name this parser knows.
@@ -284,6 +292,8 @@ class QueueLogParser(Parser):
     ) -> list[Record]:
         """The record of an event about an operator (none for an ignored event)."""
         if kind == _IGNORED:
+            if event == PHONE_SYSTEM_STARTED:  # Asterisk started: what queued before is over
+                return [AgentEvent(at=at, agent="", event=event)]
             return []
         if kind == _RING:
             ring = _number(data, 0, event, "ringtime")

@@ -38,6 +38,7 @@ import carewatch.store.consult as consult
 import carewatch.store.pending as pending
 from carewatch.records import (
     CALL_FIELDS,
+    PHONE_SYSTEM_STARTED,
     SHORT_TEXT,
     TEXT_MAX,
     AgentEvent,
@@ -152,8 +153,43 @@ def apply_records(
     if updates or derived:
         _apply_calls(tx, source, updates, derived, now, result)
     if events:
-        _apply_agent_events(tx, source, events, result)
+        restarts = [ev.at for _, ev in events if ev.event == PHONE_SYSTEM_STARTED and not ev.agent]
+        if restarts:
+            events = [(n, ev) for n, ev in events if ev.event != PHONE_SYSTEM_STARTED or ev.agent]
+            for at in sorted(restarts):
+                ended = end_open_entries(tx, source, at, now)
+                result.updated += len(ended)
+                result.updated_ids.extend(ended)
+        if events:
+            _apply_agent_events(tx, source, events, result)
     return result
+
+
+def end_open_entries(tx: Tx, source: str, at: float, now: float) -> list[tuple[str, str]]:
+    """The phone system started again at ``at`` (a queue_log QUEUESTART): every inbound call
+    of ``source`` that entered a queue before it and has neither an answer nor an end is
+    over, unanswered, and no longer waits: it ends at ``at`` with no disposition (offered,
+    reached no operator). A call answered and not ended keeps its unknown end (its talk
+    time is not known). Returns the entries ended, ``(call_id, leg)``; each is stamped with
+    ``now`` and the transaction's change number, as any write of a call."""
+    found = tx.rows(
+        "SELECT id, call_id, leg FROM cw_call WHERE source = ? AND started_at < ? "
+        "AND ended_at IS NULL AND answered_at IS NULL AND disposition IS NULL "
+        "AND direction = 'in'",
+        (source, at),
+    )
+    if not found:
+        return []
+    ids = [int(pk) for pk, _call_id, _leg in found]
+    seq = tx.change_seq()
+    for chunk in _chunks(ids):
+        marks = ", ".join("?" * len(chunk))
+        tx.execute(
+            "UPDATE cw_call SET ended_at = ?, updated_at = ?, change_seq = ? "
+            f"WHERE id IN ({marks})",
+            (at, now, seq, *chunk),
+        )
+    return [(str(call_id), str(leg)) for _pk, call_id, leg in found]
 
 
 def _chunks(items: Sequence[T], size: int = BATCH) -> Iterator[Sequence[T]]:
