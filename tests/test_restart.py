@@ -1,6 +1,6 @@
 """A phone system that starts again (a queue_log QUEUESTART): the queue entries still open
-before it are over. Their callers reached no operator; they no longer wait, on the screen or
-in a report, however long ago it was."""
+before it are over. Their callers were lost with the system that stopped: missed, to be called
+back; they no longer wait, on the screen or in a report, however long ago it was."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def test_a_restart_ends_the_entries_still_open_before_it(tmp_path: Path) -> None
         summary = ingest_paths(store, CONFIG, [str(log)], "queue_log")
     assert summary.added == 4
     calls = _calls(db)
-    assert calls["w1"] == (None, T + 600, None)  # ended at the restart, no disposition
+    assert calls["w1"] == (None, T + 600, "missed")  # lost when the system stopped
     assert calls["t1"] == (T + 9, None, "answered")
     assert calls["a1"] == (None, T + 30, "abandoned")
     assert calls["w2"] == (None, None, None)  # still waiting
@@ -68,4 +68,4 @@ def test_a_restart_read_in_a_later_poll_ends_what_an_earlier_one_stored(tmp_path
     with Store(db) as store:
         summary = ingest_paths(store, CONFIG, [str(log)], "queue_log")
     assert summary.updated == 1
-    assert _calls(db)["w1"] == (None, T + 3600, None)
+    assert _calls(db)["w1"] == (None, T + 3600, "missed")

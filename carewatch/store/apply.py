@@ -167,11 +167,13 @@ def apply_records(
 
 def end_open_entries(tx: Tx, source: str, at: float, now: float) -> list[tuple[str, str]]:
     """The phone system started again at ``at`` (a queue_log QUEUESTART): every inbound call
-    of ``source`` that entered a queue before it and has neither an answer nor an end is
-    over, unanswered, and no longer waits: it ends at ``at`` with no disposition (offered,
-    reached no operator). A call answered and not ended keeps its unknown end (its talk
-    time is not known). Returns the entries ended, ``(call_id, leg)``; each is stamped with
-    ``now`` and the transaction's change number, as any write of a call."""
+    of ``source`` that entered a queue before it and has neither an answer nor an end was
+    lost with the system that stopped. It is **missed** (no operator phone could take it: the
+    system failed), ends at ``at`` (its real end is unknown, no later than that) and no
+    longer waits; its caller is to be called back. A call answered and not ended keeps its
+    unknown end (its talk time is not known). Returns the entries ended, ``(call_id, leg)``;
+    each is stamped with ``now`` and the transaction's change number, as any write of a
+    call."""
     found = tx.rows(
         "SELECT id, call_id, leg FROM cw_call WHERE source = ? AND started_at < ? "
         "AND ended_at IS NULL AND answered_at IS NULL AND disposition IS NULL "
@@ -185,8 +187,8 @@ def end_open_entries(tx: Tx, source: str, at: float, now: float) -> list[tuple[s
     for chunk in _chunks(ids):
         marks = ", ".join("?" * len(chunk))
         tx.execute(
-            "UPDATE cw_call SET ended_at = ?, updated_at = ?, change_seq = ? "
-            f"WHERE id IN ({marks})",
+            "UPDATE cw_call SET ended_at = ?, disposition = 'missed', updated_at = ?, "
+            f"change_seq = ? WHERE id IN ({marks})",
             (at, now, seq, *chunk),
         )
     return [(str(call_id), str(leg)) for _pk, call_id, leg in found]
