@@ -195,3 +195,21 @@ def test_postgresql_database_of_another_program_is_refused(pg_url: str) -> None:
         conn.execute("DROP TABLE cw_alembic_version")
     with pytest.raises(StoreError, match="not written by carewatch"):
         Store(pg_url)
+
+
+def test_a_full_disk_is_named_when_sqlite_only_says_io_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no room left for the -wal and -shm files, SQLite opens nothing and says only
+    "disk I/O error": the message says the disk is full (seen with a full tmpfs)."""
+    from carewatch.store import backends
+
+    backend = backends.SqliteBackend(str(tmp_path / "cw.db"), read_only=False)
+    error = sqlite3.OperationalError("disk I/O error")
+    assert backend.short_error(error) == "disk I/O error"  # room left: as SQLite says it
+
+    full = shutil.disk_usage(tmp_path)._replace(free=0)
+    monkeypatch.setattr(shutil, "disk_usage", lambda _path: full)
+    assert backend.short_error(error) == f"disk I/O error (the disk of {tmp_path} is full)"
+    other = sqlite3.OperationalError("no such table: cw_call")
+    assert backend.short_error(other) == "no such table: cw_call"

@@ -22,12 +22,14 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sqlite3
 import threading
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
+from carewatch.i18n import _
 from carewatch.store.errors import StoreError
 
 #: The advisory lock every carewatch write transaction takes on PostgreSQL ("carewatc").
@@ -43,6 +45,22 @@ SQLITE_READ_TIMEOUT = 5.0
 #: SQLSTATEs worth running the transaction again for: serialization failure, deadlock,
 #: lock not available, and the connection or server going away.
 _PG_RETRY_STATES = frozenset({"40001", "40P01", "55P03", "57P01", "57P02", "57P03"})
+
+
+#: What SQLite says when a file it needs cannot be created or grown, whatever the cause.
+_NO_ROOM_ERRORS = frozenset({"disk I/O error", "unable to open database file"})
+#: Free bytes under which the disk of a database counts as full (a few pages: the -shm file
+#: alone needs 32 KiB).
+DISK_FULL_BYTES = 64 * 1024
+
+
+def _disk_full(path: str) -> bool:
+    """Whether the disk of the SQLite file ``path`` has no room left (unknown: no)."""
+    try:
+        free = shutil.disk_usage(os.path.dirname(os.path.abspath(path))).free
+    except OSError:
+        return False
+    return free < DISK_FULL_BYTES
 
 
 def _sqlite_bool(raw: bytes) -> bool:
@@ -129,10 +147,14 @@ class SqliteBackend:
         text = str(exc).lower()
         return "database is locked" in text or "is busy" in text or "table is locked" in text
 
-    @staticmethod
-    def short_error(exc: BaseException) -> str:
+    def short_error(self, exc: BaseException) -> str:
         lines = str(exc).strip().splitlines()
-        return lines[0] if lines else type(exc).__name__
+        text = lines[0] if lines else type(exc).__name__
+        if text in _NO_ROOM_ERRORS and not self.memory and _disk_full(self.path):
+            # SQLite says no more when it cannot create the -wal/-shm files on a full disk
+            folder = os.path.dirname(os.path.abspath(self.path))
+            text = _("{error} (the disk of {folder} is full)").format(error=text, folder=folder)
+        return text
 
     @staticmethod
     def is_broken(_conn: Any) -> bool:
