@@ -203,7 +203,8 @@ class Follower:
             found["database"] = self.last_error
         for status in self.status():
             name = os.path.basename(status.path) or status.path
-            if not status.exists:
+            if not status.exists and not status.rotating:
+                # (while the file renamed away is still read, a rotation is in progress)
                 found[status.path] = _("{name}: no such file (waiting for it)").format(name=name)
             elif status.problem and not status.waiting:
                 found[status.path] = f"{name}: {status.problem}"

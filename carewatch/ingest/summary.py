@@ -214,6 +214,8 @@ class SourceStatus:
     pending: int = 0
     #: The problem is only the wait for a first complete line (nothing to tell anyone).
     waiting: bool = False
+    #: Missing only while a rotation is in progress: the renamed file is still read.
+    rotating: bool = False
 
     @classmethod
     def of(cls, st: TailStatus) -> SourceStatus:
@@ -231,4 +233,5 @@ class SourceStatus:
             problem=st.problem,
             waiting=st.waiting,
             pending=st.pending,
+            rotating=st.rotating,
         )

@@ -113,6 +113,9 @@ class TailStatus:
     #: The problem is only that the file's lines are in no format carewatch can tell (a
     #: file that is not a call log, such as notes beside the logs): nothing failed to read.
     unknown_format: bool = False
+    #: The path is missing while the file renamed away from it is still read (a rotation in
+    #: progress: Asterisk writes into the renamed file until it opens the path again).
+    rotating: bool = False
 
     def counted(self, pos: Position | None) -> TailStatus:
         """This status with the counts of the position read to (if there is one)."""
@@ -421,7 +424,19 @@ class LogTail(RotationHandling):
             pending=self.current.pending if self.current else 0,
             waiting=self.problem is not None and self.problem is self._waiting,
             unknown_format=self.problem is not None and self.problem is self._unknown,
+            rotating=not self.exists and self._renamed_away(),
         ).counted(pos)
+
+    def _renamed_away(self) -> bool:
+        """Whether a file renamed away from the path is still read and still has a name (a
+        rotation in progress; a deleted file has none)."""
+        for reader in self.draining:
+            try:
+                if reader.stat().st_nlink > 0:
+                    return True
+            except OSError:
+                continue
+        return False
 
     def close(self) -> None:
         """Close every file this tail holds (positions are already committed)."""

@@ -171,7 +171,8 @@ def source_alerts(statuses: Sequence[SourceStatusLike], config: Config, now: flo
     for st in statuses:
         name = Path(st.path).name or st.path
         if not getattr(st, "exists", True):
-            alerts.append(Alert("error", _("{file}: file not found").format(file=name)))
+            if not getattr(st, "rotating", False):  # a rotation in progress is no problem
+                alerts.append(Alert("error", _("{file}: file not found").format(file=name)))
             continue
         problem = getattr(st, "problem", None)
         if problem and not getattr(st, "waiting", False):
