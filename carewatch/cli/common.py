@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import os
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
@@ -176,6 +177,33 @@ def say(text: str, *, out: bool = False) -> None:
     from carewatch.present import printable
 
     print(printable(text), file=sys.stdout if out else sys.stderr, flush=True)
+
+
+#: How long a command that writes waits in silence before saying it is waiting for the
+#: database (another program's write lock, a slow server).
+PATIENCE_SECONDS = 3.0
+
+
+@contextlib.contextmanager
+def patience(name: str) -> Iterator[None]:
+    """Inside the block, say once on standard error that the command is still waiting for
+    the database ``name`` when the block has taken :data:`PATIENCE_SECONDS` (it then goes on
+    waiting: the database's own retries decide when to give up)."""
+    timer = threading.Timer(
+        PATIENCE_SECONDS,
+        lambda: say(
+            _(
+                "waiting for the database {name} (another program may be writing to it; "
+                "Ctrl-C gives up)"
+            ).format(name=name)
+        ),
+    )
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
 
 
 def whole_days(text: str) -> int:

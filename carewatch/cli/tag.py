@@ -24,6 +24,7 @@ from carewatch.cli.common import (
     UsageError,
     open_store,
     operator_of,
+    patience,
     say,
 )
 from carewatch.i18n import N_, _, ngettext
@@ -220,7 +221,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(
             _("nothing to tag: give --category, --subcategory, --outcome, --resolved or --note")
         )
-    with open_store(args, config, create=False) as store:  # a mistyped --db is no new file
+    with (
+        open_store(args, config, create=False) as store,  # a mistyped --db is no new file
+        patience(store.display_name),  # a script's user is told why it waits
+    ):
         calls = store.find_calls(args.call_id)
         if args.source:
             calls = [c for c in calls if c.source == args.source]
