@@ -103,6 +103,9 @@ class LiveDay:
         #: How many changed calls :meth:`sync` found that started before the calls it keeps
         #: (a cache of an older day compares it to know whether to read that day again).
         self.older_changes = 0
+        #: Whether the operator's agents are in calls of earlier days (asked once, when no
+        #: call or event of the last two days shows them: a quiet morning is no mismatch).
+        self.own_in_history: bool | None = None
         self._reset(None)
 
     def _reset(self, today: Window | None) -> None:

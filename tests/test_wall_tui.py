@@ -273,6 +273,24 @@ async def test_the_screen_says_when_the_operator_matches_no_agent(tmp_path: Path
         assert app.screen.query_one(CallTable).selected_call.call_id == "c1"  # just the top
 
 
+async def test_an_operator_with_calls_on_earlier_days_only_is_no_mismatch(tmp_path: Path) -> None:
+    """A quiet morning: no call of the operator's agent today nor yesterday, but the logs know
+    it from last week, so the screen does not tell them to map their name."""
+    db = tmp_path / "quiet.db"
+    seed(
+        db,
+        [
+            answered_call("last-week", NOW - 6 * 86400, "PJSIP/2001"),
+            answered_call("today", NOW - 300, "PJSIP/2009"),
+        ],
+    )
+    async with make(db, operator="pjsip/2001").run_test(size=(120, 36)) as pilot:
+        app = await ready(pilot)
+        title = painted(app.screen.query_one("#title-bar"))[0]
+        assert "matches no agent" not in title
+        assert "matches no agent" not in "".join(painted(app.screen.query_one("#alerts")))
+
+
 # -- the theme ---------------------------------------------------------------------------------
 async def test_a_theme_changed_from_the_palette_is_kept(tmp_path: Path) -> None:
     db, state = tmp_path / "t.db", tmp_path / "state.toml"

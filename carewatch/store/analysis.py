@@ -58,6 +58,19 @@ def spelled_as(tx: Tx, column: str, name: str) -> str:
     return str(rows[0][0]) if len(rows) == 1 else name
 
 
+def has_agent(tx: Tx, folded: Collection[str]) -> bool:
+    """Whether any call, of any day, has an agent whose name folded (case and surrounding
+    blanks ignored) is one of ``folded``. A full read of the calls' agents: ask once."""
+    names = sorted(folded)
+    if not names:
+        return False
+    marks = ", ".join("?" * len(names))
+    found = tx.first(
+        f"SELECT 1 FROM cw_call WHERE lower(trim(agent)) IN ({marks}) LIMIT 1", tuple(names)
+    )
+    return found is not None
+
+
 #: The sums of :func:`trend_totals`, by name.
 def _trend_columns(conversions: Collection[str]) -> dict[str, tuple[str, list[Any]]]:
     marks = ", ".join("?" * len(conversions)) or "NULL"

@@ -280,6 +280,11 @@ class Store:
         otherwise only in case (:func:`carewatch.store.analysis.spelled_as`)."""
         return self._read(lambda tx: analysis.spelled_as(tx, column, name))
 
+    def has_agent(self, folded: Collection[str]) -> bool:
+        """Whether any call of any day has one of these agents (names folded: lowercase,
+        trimmed; :func:`carewatch.store.analysis.has_agent`)."""
+        return self._read(lambda tx: analysis.has_agent(tx, folded))
+
     def trend_totals(
         self,
         windows: Sequence[tuple[float, float]],

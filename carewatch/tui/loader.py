@@ -165,6 +165,11 @@ def load_snapshot(
     if operator:
         seen = live.agents() | {fold(name) for name in state.agents}
         matches = bool(own & seen)
+        if not matches and own:
+            # no call or event of the last two days: the agent may still be one of the logs
+            if live.own_in_history is None:
+                live.own_in_history = store.has_agent(own)
+            matches = live.own_in_history
         if not matches:
             alerts.append(no_agent_alert(operator))
     if follow_error:
