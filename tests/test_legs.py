@@ -201,3 +201,30 @@ def test_a_later_leg_replaces_what_the_earlier_ones_derived(database: str) -> No
         (after,) = store.find_calls("1709629200.1")
         assert (after.disposition, after.agent) == ("answered", "SIP/1002")
         assert (after.wait_seconds, after.talk_seconds) == (25.0, 35.0)
+
+
+def test_tag_with_a_queue_the_call_never_entered_names_the_queues_it_did(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a script that guessed the queue learns which ones the call is in, not that it is not there
+    two_entry_call(tmp_path, database)
+    with pytest.raises(SystemExit) as info:
+        main(["tag", "c1", "--db", database, "--queue", "billing", "--category", "order"])
+    assert info.value.code == 1
+    err = capsys.readouterr().err
+    assert err.endswith("; its queues: sales, support\n") and err.count("\n") == 1
+
+
+def test_tag_with_a_source_the_call_is_not_from_names_its_sources(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the source is the file's name, not the path given to ingest: a script passing the path
+    # was told there was no call with that id at all
+    two_entry_call(tmp_path, database)
+    path = str(tmp_path / "queue_log")
+    with pytest.raises(SystemExit) as info:
+        main(["tag", "c1", "--db", database, "--source", path, "--category", "order"])
+    assert info.value.code == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"carewatch: no call with id 'c1' from source {path!r} in ")
+    assert err.endswith("; its sources: queue_log\n") and err.count("\n") == 1

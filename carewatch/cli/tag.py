@@ -196,6 +196,50 @@ def _check_subcategory(config: TagConfig, category: str | None, value: str) -> N
     )
 
 
+def _chosen(found: list[CallRow], args: argparse.Namespace, database: str) -> list[CallRow]:
+    """The entries of ``found`` (every entry with the call id) that ``--source`` and
+    ``--queue`` leave, or :class:`Failure`: a call id that is there under another source or
+    in other queues says which, so a script sees what to give instead."""
+    calls = found
+    if not calls:
+        raise Failure(
+            _("no call with id {call_id!r} in {database}").format(
+                call_id=args.call_id, database=database
+            )
+        )
+    if args.source:
+        calls = [c for c in calls if c.source == args.source]
+        if not calls:
+            raise Failure(
+                _(
+                    "no call with id {call_id!r} from source {source!r} in {database}; "
+                    "its sources: {sources}"
+                ).format(
+                    call_id=args.call_id,
+                    source=args.source,
+                    database=database,
+                    sources=", ".join(sorted({c.source for c in found})),
+                )
+            )
+    if args.queue:
+        entries = calls
+        calls = [c for c in entries if c.queue == args.queue]
+        if not calls:
+            queues = sorted({c.queue for c in entries if c.queue})
+            raise Failure(
+                _(
+                    "no call with id {call_id!r} in queue {queue!r} in {database}; "
+                    "its queues: {queues}"
+                ).format(
+                    call_id=args.call_id,
+                    queue=args.queue,
+                    database=database,
+                    queues=", ".join(queues) or _("(none)"),
+                )
+            )
+    return calls
+
+
 def run(args: argparse.Namespace) -> int:
     config = tag_config(args)
     changes: list[tuple[str, Any]] = []
@@ -225,20 +269,8 @@ def run(args: argparse.Namespace) -> int:
         open_store(args, config, create=False) as store,  # a mistyped --db is no new file
         patience(store.display_name),  # a script's user is told why it waits
     ):
-        calls = store.find_calls(args.call_id)
-        if args.source:
-            calls = [c for c in calls if c.source == args.source]
-        if args.queue:
-            calls = [c for c in calls if c.queue == args.queue]
-        if not calls:
-            missing = (
-                _("no call with id {call_id!r} in queue {queue!r} in {database}")
-                if args.queue
-                else _("no call with id {call_id!r} in {database}")
-            )
-            raise Failure(
-                missing.format(call_id=args.call_id, queue=args.queue, database=store.display_name)
-            )
+        found = store.find_calls(args.call_id)
+        calls = _chosen(found, args, store.display_name)
         sources = sorted({c.source for c in calls})
         if len(sources) > 1:
             raise UsageError(
