@@ -661,3 +661,38 @@ def test_an_output_that_cannot_be_written_is_one_line(tmp_path: Path) -> None:
         )
     assert done.returncode == 1
     assert done.stderr == "carewatch: cannot go on: No space left on device\n"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["report", "--date", "2024-05-14", "--format", "json"],
+        ["metrics"],
+        ["callbacks", "--date", "2024-05-14", "--format", "json"],
+        ["db", "status"],
+        ["config", "show"],
+    ],
+    ids=lambda c: " ".join(c[:2]),
+)
+def test_a_closed_standard_output_is_one_line_and_exit_1(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """``carewatch report >&-`` (a script or a service started with standard output closed):
+    one line saying so and exit status 1, neither "unexpected error" nor a silent success whose
+    output went nowhere."""
+    db = tmp_path / "cw.db"
+    Store(str(db)).close()
+    done = subprocess.run(
+        [sys.executable, "-m", "carewatch", *command, "--db", str(db)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[1],
+        preexec_fn=lambda: os.close(1),  # started with standard output closed, as by `>&-`
+    )
+    assert (done.returncode, done.stderr) == (
+        1,
+        "carewatch: cannot go on: standard output is closed\n",
+    )
+

@@ -12,6 +12,8 @@ them; :func:`build_parser` and :func:`main` know nothing of any one command.
 from __future__ import annotations
 
 import argparse
+import errno
+import io
 import os
 import sys
 from collections.abc import Sequence
@@ -110,6 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from carewatch.config import ConfigError
     from carewatch.store import StoreError
 
+    if sys.stdout is None:  # started with standard output closed (``>&-``)
+        sys.stdout = _ClosedOutput()
     try:
         return int(COMMANDS[args.command].run(args))
     except ConfigError as exc:
@@ -144,6 +148,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             _("unexpected error: {error}").format(error=f"{type(exc).__name__}: {exc}"),
             EXIT_FAILURE,
         )
+
+
+class _ClosedOutput(io.TextIOBase):
+    """Standard output when carewatch was started with it closed (Python then has none):
+    what a command writes there fails as a write to a closed descriptor does, so the command
+    ends with one line and exit status 1, instead of an "unexpected error" or a success whose
+    output went nowhere."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, _("standard output is closed"))
 
 
 def _quiet_output() -> None:
