@@ -696,3 +696,19 @@ def test_a_closed_standard_output_is_one_line_and_exit_1(
         "carewatch: cannot go on: standard output is closed\n",
     )
 
+
+def test_report_output_dash_is_standard_output(
+    ingested: tuple[Path, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # `--output -` as other tools read it: the report on standard output, no file named "-"
+    _, db = ingested
+    monkeypatch.chdir(tmp_path)
+    argv = ["report", "--date", "2026-03-02", "--format", "json", "--db", db]
+    assert main([*argv, "--output", "-"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["date"] == "2026-03-02"
+    assert captured.err == ""
+    assert not (tmp_path / "-").exists()

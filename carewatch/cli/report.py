@@ -66,7 +66,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--agent", metavar="A", help=_("only the calls of this operator"))
     parser.add_argument("--format", choices=REPORT_FORMATS, default="text")
     parser.add_argument(
-        "--output", metavar="FILE", help=_("write to FILE instead of standard output")
+        "--output",
+        metavar="FILE",
+        help=_("write to FILE instead of standard output (-: standard output)"),
     )
     parser.add_argument("--calls", action="store_true", help=_("add one line per call"))
     parser.add_argument(
@@ -135,18 +137,20 @@ def run(args: argparse.Namespace) -> int:
             if unsent is not None:
                 raise unsent
             return EXIT_OK
-    color = args.output is None and args.format == "text" and wants_colour(sys.stdout)
+    # "-" is standard output, as for other tools (also with --mail-to: sent and printed)
+    output = None if args.output == "-" else args.output
+    color = output is None and args.format == "text" and wants_colour(sys.stdout)
     text = render(report, args.format, color=color)
-    if args.output:
+    if output:
         try:
-            Path(args.output).write_text(text, encoding="utf-8")
+            Path(output).write_text(text, encoding="utf-8")
         except OSError as exc:
             reason = exc.strerror or exc
             raise Failure(
-                _("cannot write {path}: {reason}").format(path=args.output, reason=reason)
+                _("cannot write {path}: {reason}").format(path=output, reason=reason)
             ) from None
         written = _("report for {period} written to {path}")
-        say(written.format(period=period.label, path=args.output))
+        say(written.format(period=period.label, path=output))
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     if unsent is not None:
