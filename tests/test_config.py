@@ -134,3 +134,12 @@ def test_an_infinite_or_not_a_number_value_is_refused(tmp_path: Path, text: str)
     key = text.split("=")[0].split("\n")[-1].strip()
     with pytest.raises(ConfigError, match=f"{key}: Input should be a finite number"):
         load_config(str(path))
+
+
+@pytest.mark.parametrize("name", ["untagged", " Untagged "])
+def test_a_category_cannot_take_the_name_of_the_calls_without_one(name: str) -> None:
+    """The figures keep the talk and cost of the calls with no category under "untagged": a
+    category of that name would be counted into it (and its own figures lost)."""
+    with pytest.raises(ConfigError) as info:
+        parse_config({"categories": [{"name": name}]}, "c.toml")
+    assert "is the name the figures give the calls without a category" in str(info.value)

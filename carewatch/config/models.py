@@ -332,6 +332,14 @@ class Config(StrictModel):
     ) -> list[Category] | list[Outcome]:
         names: set[str] = set()
         for item in items:
+            if info.field_name == "categories" and item.name.strip().casefold() == UNTAGGED:
+                # the figures keep the talk and the cost of the calls with no category there
+                raise ValueError(
+                    _(
+                        "{name!r} is the name the figures give the calls without a category; "
+                        "call the category something else"
+                    ).format(name=item.name)
+                )
             if item.name in names:
                 raise ValueError(
                     _("{name!r} is listed twice; every name must be different").format(
@@ -396,6 +404,10 @@ class Config(StrictModel):
             return cat.alert_share
         return self.targets.category_alert_share
 
+
+#: What the figures call the calls without a category (``talk_cost.by_category``, the
+#: report's category rows): no category may take the name.
+UNTAGGED = "untagged"
 
 #: Keys the screen uses itself; a category or outcome cannot take them.
 RESERVED_KEYS: dict[str, str] = {
