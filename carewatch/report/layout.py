@@ -84,6 +84,16 @@ def widened(base: Sequence[int], rows: Iterable[Sequence[str]], pad: int = 1) ->
 LEAST_NAME = 8
 
 
+def named_row(name: str, c_name: int, width: int, figures: str) -> list[str]:
+    """A table row: ``name`` in its column of ``c_name`` columns and the ``figures`` after it.
+    A name longer than its column is written whole on a line of its own (wrapped to ``width``)
+    with the figures on the next line: names that differ only at their end ("Billing – North",
+    "Billing – South") are never cut to look alike."""
+    if cell_width(name) <= c_name:
+        return [(fit(name, c_name) + figures).rstrip()]
+    return [*wrap(name, width), (" " * c_name + figures).rstrip()]
+
+
 _GLUE_RE = re.compile(
     r"(?<=\d) (?=(?:d|g|h|min|s|pp|calls?)\b|p\.p\.|[€$£¥])|\b(?:d|g|h|min) (?=\d)|[€$£¥] (?=\d)"
 )

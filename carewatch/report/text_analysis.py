@@ -25,6 +25,7 @@ from carewatch.report.layout import (
     column_widths,
     fit,
     heading,
+    named_row,
     widened,
     wrap,
 )
@@ -39,25 +40,36 @@ from carewatch.report.words import (
 )
 
 
+def _table_rows(
+    rows: list[tuple[str, tuple[str, ...]]],
+    head: tuple[str, ...],
+    widths: tuple[int, ...],
+    width: int,
+) -> list[list[str]]:
+    """The lines of a table, the heading's first and then each row's (a row whose name is
+    longer than its column takes two or more, see :func:`named_row`): a name column (the rest
+    of ``width``) and right-aligned cells of ``widths``, each widened where a figure needs it
+    (the name column gives the room)."""
+    widths = widened(widths, (cells for _name, cells in rows))
+    c_name = max(LEAST_NAME, width - sum(widths))
+
+    def figures(cells: tuple[str, ...]) -> str:
+        return "".join(fit(c, w, ">") for c, w in zip(cells, widths, strict=True))
+
+    out = [[(fit(head[0], c_name) + figures(head[1:])).rstrip()]]
+    for name, cells in rows:
+        out.append(named_row(clean_text(name) or _("(none)"), c_name, width, figures(cells)))
+    return out
+
+
 def _table(
     rows: list[tuple[str, tuple[str, ...]]],
     head: tuple[str, ...],
     widths: tuple[int, ...],
     width: int,
 ) -> list[str]:
-    """A name column (the rest of ``width``) and right-aligned cells of ``widths``, each
-    widened where a figure needs it (the name column gives the room)."""
-    widths = widened(widths, (cells for _name, cells in rows))
-    c_name = max(LEAST_NAME, width - sum(widths))
-
-    def line(name: str, cells: tuple[str, ...]) -> str:
-        return fit(name, c_name) + "".join(
-            fit(c, w, ">") for c, w in zip(cells, widths, strict=True)
-        )
-
-    out = [line(head[0], head[1:])]
-    out += [line(clean_text(name) or _("(none)"), cells) for name, cells in rows]
-    return [x.rstrip() for x in out]
+    """The lines of :func:`_table_rows`, one after the other."""
+    return [line for lines in _table_rows(rows, head, widths, width) for line in lines]
 
 
 def queues(report: Report, width: int, paint: Paint) -> list[str]:
@@ -157,10 +169,10 @@ def operators_time(report: Report, width: int, paint: Paint) -> list[str]:
         )
     )
     widths = (13, 13, 13, 7, 6, 9)
-    body = _table([(n, c) for n, c, _p in rows], tuple(head), widths, width)
-    out.append(body[0])
-    for line, (_n, _c, pauses) in zip(body[1:], rows, strict=True):
-        out.append(line)
+    body = _table_rows([(n, c) for n, c, _p in rows], tuple(head), widths, width)
+    out += body[0]
+    for lines, (_n, _c, pauses) in zip(body[1:], rows, strict=True):
+        out += lines
         if pauses:
             out += wrap(
                 _("pauses: {pauses}").format(pauses=pauses), width, indent="    ", first="  "
@@ -248,10 +260,12 @@ def callbacks(report: Report, width: int, paint: Paint) -> list[str]:
         )
     )
     cells_of = [titles, *(tuple(clean_text(c) for c in cells[:6]) for cells in rows)]
-    widths = column_widths(cells_of, (13, 18, 10, 10, 11, 6), (1, 1, 1, 1, 1, 1))
+    widths = list(column_widths(cells_of, (13, 18, 10, 10, 11, 6), (1, 1, 1, 1, 1, 1)))
+    # the queue gives way so the line keeps the width; every cell keeps its space after it
+    widths[2] = max(LEAST_NAME, min(widths[2], width - sum(widths) + widths[2]))
     for cells in cells_of:
         line = "".join(
-            fit(c, w, ">" if i >= 4 else "<")
+            " " + fit(c, w - 1, ">") if i >= 4 else fit(c, w - 1) + " "
             for i, (c, w) in enumerate(zip(cells, widths, strict=True))
         )
         out.append(line.rstrip())

@@ -14,6 +14,7 @@ from carewatch.report.layout import (
     cell_width,
     fit,
     heading,
+    named_row,
     widened,
     wrap,
 )
@@ -151,10 +152,11 @@ def agents(report: Report, width: int, paint: Paint) -> list[str]:
     widths = widened((9, 12, 12, 12, 7, 6, 6), [*cells, totals])
     c_name = max(LEAST_NAME, min(14 + max(0, width - 80), width - sum(widths)))
 
+    def figures(cells: tuple[str, ...]) -> str:
+        return "".join(" " + fit(c, w - 1, ">") for c, w in zip(cells, widths, strict=True))
+
     def line(name: str, cells: tuple[str, ...]) -> str:
-        return fit(name, c_name) + "".join(
-            " " + fit(c, w - 1, ">") for c, w in zip(cells, widths, strict=True)
-        )
+        return fit(name, c_name) + figures(cells)
 
     out.append(
         line(
@@ -174,7 +176,7 @@ def agents(report: Report, width: int, paint: Paint) -> list[str]:
         )
     )
     for (name, _a), shown in zip(rows, cells, strict=True):
-        out.append(line(clean_text(name) or _("(none)"), shown))
+        out += named_row(clean_text(name) or _("(none)"), c_name, width, figures(shown))
     out.append("─" * (c_name + sum(widths)))
     out.append(line(_("all operators"), totals))
     out.extend(
