@@ -98,10 +98,25 @@ class QueuesTable(RowsTable):
         wanted = {line.name: queue_cells(line, now) for line in self._lines}
         with self.app.batch_update():
             self.sync_in_order(wanted)
+        self._paint_title()
+
+    def on_resize(self) -> None:
+        """Fit the columns, and say again how many queues are on screen."""
+        super().on_resize()
+        self._paint_title()
+
+    def _paint_title(self) -> None:
+        """The title: callers waiting in every queue, and (when the panel holds fewer rows
+        than there are queues: 25 queues on a 36-line terminal) how many of them show."""
         waiting = sum(line.waiting for line in self._lines)
         title = self.panel_title
-        self.border_title = (
-            _("{title} · {waiting} waiting").format(title=title, waiting=waiting)
-            if self._lines
-            else title
-        )
+        if not self._lines:
+            self.border_title = title
+            return
+        title = _("{title} · {waiting} waiting").format(title=title, waiting=waiting)
+        room = max(0, self.size.height - self.header_height)
+        if self.display and room < len(self._lines):
+            title = _("{title} · {shown} of {queues} queues shown").format(
+                title=title, shown=room, queues=len(self._lines)
+            )
+        self.border_title = title

@@ -373,7 +373,7 @@ class MainScreen(TaggingScreen):
     def set_queue(self, queue_name: str | None) -> None:
         """Filter by one queue (``None``: all)."""
         self.cw_app.set_queue_filter(queue_name)
-        shown = clean_text(queue_name, limit=40) if queue_name else _("all queues")
+        shown = clean_text(queue_name, limit=80) if queue_name else _("all queues")
         self._title_first(_("Queue: {queue}").format(queue=shown))
 
     def _visible_panels(self) -> list[Widget]:

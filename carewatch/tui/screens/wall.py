@@ -67,7 +67,8 @@ def _rate_levels(sl: float | None, abandon: float | None, goals: QueueGoals) -> 
 
 
 def wall_pages(snap: Snapshot, config: Config, now: float) -> list[WallPage]:
-    """The centre first, then one page per queue (queue names are log text: cleaned)."""
+    """The centre first, then one page per queue (queue names are log text: cleaned); with
+    the screen filtered to one queue, that queue's page only."""
     state, kpis = snap.now, snap.kpis
     agents = list(state.agents.values())
     centre_goals = queue_goals(config.targets, {}, None)
@@ -76,7 +77,7 @@ def wall_pages(snap: Snapshot, config: Config, now: float) -> list[WallPage]:
     sl_level, ab_level = _rate_levels(
         kpis.get("service_level"), kpis.get("abandon_rate"), centre_goals
     )
-    pages = [
+    centre = [
         WallPage(
             _("All queues"),
             (
@@ -99,13 +100,18 @@ def wall_pages(snap: Snapshot, config: Config, now: float) -> list[WallPage]:
             ),
         )
     ]
+    # filtered to one queue, the window's figures are that queue's only: the centre's page
+    # and the other queues' pages would show them under their names
+    pages = list(centre) if snap.queue is None else []
     for line in snap.queue_lines:
+        if snap.queue is not None and line.name != snap.queue:
+            continue
         waited = None if line.longest_since is None else max(0.0, now - line.longest_since)
         sl_level, ab_level = _rate_levels(line.service_level, line.abandon_rate, line.goals)
         wait_level = _wait_level(waited, line.waiting, line.goals)
         pages.append(
             WallPage(
-                _("Queue {queue}").format(queue=clean_text(line.name, limit=40)),
+                _("Queue {queue}").format(queue=clean_text(line.name, limit=80)),
                 (
                     Figure(_("Waiting"), count(line.waiting), wait_level),
                     Figure(_("Longest wait"), clock(waited), wait_level),
@@ -118,7 +124,7 @@ def wall_pages(snap: Snapshot, config: Config, now: float) -> list[WallPage]:
                 ),
             )
         )
-    return pages
+    return pages or centre
 
 
 def page_index(now: float, pages: int, seconds: float) -> int:

@@ -1,0 +1,76 @@
+"""The live screen of a large centre (Textual pilot): 25 queues whose long names differ only at
+their end. The queues panel says how many of them it shows, the queue filter's notice names the
+queue whole, and the wallboard filtered to one queue shows that queue only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from carewatch.tui.panels.queues import QueuesTable
+from carewatch.tui.screens.wall import WallScreen
+from tests.test_tui import NOW, answered_call, make, ready, seed, wait_for
+
+REGIONS = ("North", "South", "East", "West", "Central")
+KINDS = ("Residential Customer Support", "Business Accounts Billing Enquiries", "Mobile Contracts",
+         "Premium Broadband Technical Help", "Cancellations and Retention Desk")  # fmt: skip
+QUEUES = tuple(f"{kind} – {region}" for kind in KINDS for region in REGIONS)
+
+
+def big_db(tmp_path: Path) -> Path:
+    db = tmp_path / "big.db"
+    seed(
+        db,
+        [
+            answered_call(f"c{i}", NOW - 600 - i, f"agent-{i}", queue=queue)
+            for i, queue in enumerate(QUEUES)
+        ],
+    )
+    return db
+
+
+def notices(app: object) -> list[str]:
+    return [str(n.message) for n in app._notifications]  # type: ignore[attr-defined]
+
+
+async def test_the_queues_panel_says_how_many_of_its_queues_show(tmp_path: Path) -> None:
+    async with make(big_db(tmp_path), live=False).run_test(size=(120, 36)) as pilot:
+        app = await ready(pilot)
+        table = app.screen.query_one(QueuesTable)
+        await wait_for(pilot, lambda: table.row_count == 25, "25 queues")
+        await pilot.pause()
+        rows = table.size.height - table.header_height
+        assert 0 < rows < 25
+        assert f"{rows} of 25 queues shown" in str(table.border_title)
+
+
+async def test_with_every_queue_on_screen_the_title_says_nothing_more(tmp_path: Path) -> None:
+    db = tmp_path / "few.db"
+    seed(db, [answered_call(f"c{i}", NOW - 600 - i, "agent", queue=q) for i, q in
+              enumerate(("sales", "support"))])  # fmt: skip
+    async with make(db, live=False).run_test(size=(120, 36)) as pilot:
+        app = await ready(pilot)
+        table = app.screen.query_one(QueuesTable)
+        await wait_for(pilot, lambda: table.row_count == 2, "two queues")
+        await pilot.pause()
+        assert str(table.border_title) == "Queues · 0 waiting"
+
+
+async def test_the_filter_names_a_long_queue_whole_and_the_wallboard_shows_it_alone(
+    tmp_path: Path,
+) -> None:
+    async with make(big_db(tmp_path), live=False).run_test(size=(120, 36)) as pilot:
+        app = await ready(pilot)
+        await pilot.press("f")
+        chosen = app.queue_filter
+        assert chosen is not None and len(chosen) > 40
+        await wait_for(pilot, lambda: any(chosen in n for n in notices(app)), "the notice")
+        await wait_for(
+            pilot,
+            lambda: app.snapshot is not None and app.snapshot.queue == chosen,
+            "the filtered figures",
+        )
+        await pilot.press("b")
+        await wait_for(pilot, lambda: isinstance(app.screen, WallScreen), "the wallboard")
+        wall = app.screen
+        await wait_for(pilot, lambda: wall.pages, "its pages")
+        assert [page.title for page in wall.pages] == [f"Queue {chosen}"]
