@@ -653,6 +653,28 @@ def test_tiles_show_a_dash_without_data_and_colour_by_the_targets() -> None:
     assert offered.detail.startswith("▲20 vs 100")
 
 
+def test_the_figures_under_the_tiles_have_thousands_separators() -> None:
+    """A large centre's day: "▲98,800 vs 1,200", not "▲98800 vs 1200"."""
+    kpis = {
+        "offered": 100_000,
+        "answered": 90_000,
+        "missed": 5_992,
+        "abandoned": 4_008,
+        "conversions": 26_385,
+        "csat_avg": 4.2,
+        "csat_responses": 12_345,
+        "nps": 30,
+        "nps_responses": 10_001,
+    }
+    tiles = {t.key: t.detail for t in build_tiles(kpis, 1_200, snapshot_config())}
+    assert tiles["offered"].startswith("▲98,800 vs 1,200")
+    assert "missed 5,992" in tiles["answered"]
+    assert tiles["abandon_rate"].startswith("4,008 · max")
+    assert tiles["conversion_rate"].startswith("26,385 ")
+    assert "12,345" in tiles["csat_score"]
+    assert "10,001" in tiles["nps"]
+
+
 def test_alerts_name_what_needs_attention() -> None:
     config = snapshot_config()
     kpis = {

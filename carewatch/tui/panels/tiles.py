@@ -76,7 +76,7 @@ def build_tiles(
         arrow = "▲" if diff > 0 else "▼" if diff < 0 else "="
         vs = (
             _("{arrow}{diff} vs {last_week} last wk|{arrow}{diff} vs {last_week}").format(
-                arrow=arrow, diff=abs(diff), last_week=offered_last_week
+                arrow=arrow, diff=count(abs(diff)), last_week=count(offered_last_week)
             )
             if diff
             else _("same as last wk|= last wk")
@@ -102,7 +102,7 @@ def build_tiles(
             count(answered),
             (
                 _("{rate} · missed {missed}|{rate} of offered|{rate}").format(
-                    rate=answer_rate, missed=kpis.get("missed", 0)
+                    rate=answer_rate, missed=count(kpis.get("missed", 0))
                 )
                 if offered
                 else ""
@@ -112,7 +112,7 @@ def build_tiles(
             "abandon_rate",
             percent(abandon, 1),
             _("{abandoned} · max {max}|max {max}").format(
-                abandoned=kpis.get("abandoned", 0), max=percent(t.abandon_rate_max, 0)
+                abandoned=count(kpis.get("abandoned", 0)), max=percent(t.abandon_rate_max, 0)
             ),
             "" if abandon is None else "bad" if abandon > t.abandon_rate_max else "good",
         ),
@@ -146,7 +146,7 @@ def build_tiles(
             "conversion_rate",
             percent(kpis.get("conversion_rate"), 0),
             _("{conversions} sales/appts|{conversions} conv.").format(
-                conversions=kpis.get("conversions", 0)
+                conversions=count(kpis.get("conversions", 0))
             ),
         ),
         _tile(
@@ -154,7 +154,7 @@ def build_tiles(
             percent(kpis.get("csat_score"), 0),
             (
                 _("avg {average} · {responses}|avg {average}").format(
-                    average=number(csat_avg, 2), responses=kpis.get("csat_responses", 0)
+                    average=number(csat_avg, 2), responses=count(kpis.get("csat_responses", 0))
                 )
                 if csat_avg is not None
                 else _("no ratings")
@@ -163,7 +163,7 @@ def build_tiles(
         _tile(
             "nps",
             DASH if nps is None else f"{nps:+d}",
-            _("{answers} answers").format(answers=kpis.get("nps_responses", 0)),
+            _("{answers} answers").format(answers=count(kpis.get("nps_responses", 0))),
         ),
         _tile(
             "open_issues",
