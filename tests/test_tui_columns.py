@@ -253,3 +253,15 @@ def test_short_cells_give_their_room_back_and_keep_their_width_when_there_is_roo
     assert fit_columns(columns, 35, needs) == [(columns[0], 7), (columns[1], 16), (columns[2], 6)]
     # with room, as declared
     assert fit_columns(columns, 60, needs) == [(columns[0], 10), (columns[1], 16), (columns[2], 6)]
+
+
+def test_a_narrow_state_cell_cuts_the_pause_reason_and_keeps_the_time() -> None:
+    """"paused 1:06:12 lunch brea…", not "paused lunch break 1:06:…": how long is what a
+    supervisor reads there."""
+    from carewatch.tui.centre import OperatorLine
+    from carewatch.tui.panels.operators import state_cell
+
+    line = OperatorLine("Anna", "paused", 1_000.0, "lunch break", 3, None, 0.0, None, 0)
+    cell = state_cell(line, 1_000.0 + 3972)
+    cell.truncate(18, overflow="ellipsis")
+    assert cell.plain == "paused 1:06:12 lu…"

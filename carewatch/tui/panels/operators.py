@@ -1,4 +1,4 @@
-"""Operators: state now with the time in it (talking 3:12, paused lunch 12:40, idle 0:45,
+"""Operators: state now with the time in it (talking 3:12, paused 12:40 lunch, idle 0:45,
 logged off), time logged in, and the window's figures, one row per operator, updated by row
 key. Every operator is reachable: the table scrolls, and on a small screen columns drop by
 priority instead of running off the edge."""
@@ -17,7 +17,7 @@ from carewatch.tui.panels.rows import Column, RowsTable
 from carewatch.tui.panels.widths import NAME_WIDEST
 from carewatch.tui.text import literal
 
-#: How wide the state grows while it shares room (a long pause reason: "paused training…").
+#: How wide the state grows while it shares room (a long pause reason: "paused 4:10 traini…").
 STATE_WIDEST = 36
 
 COLUMNS: tuple[Column, ...] = (
@@ -65,16 +65,17 @@ def _state_widths() -> list[str]:
 
 
 def state_cell(line: OperatorLine, now: float) -> Text:
-    """``talking 3:12``, ``paused lunch 12:40``, ``idle 0:45``, ``logged off``: the state and
-    how long it has lasted (pause reasons come from the logs: shown literally)."""
+    """``talking 3:12``, ``paused 12:40 lunch``, ``idle 0:45``, ``logged off``: the state, how
+    long it has lasted, and a pause's reason last (from the logs: shown literally), so a narrow
+    column cuts the reason and keeps the time."""
     state = Text(no_wrap=True, overflow="ellipsis", end="")
     label = agent_state_words().get(line.state, line.state) or "–"
     state.append(label, style=_STATE_STYLE.get(line.state, "dim"))
+    if line.since is not None and line.state in ("talking", "paused", "idle"):
+        state.append(f" {clock(now - line.since)}", style="bold" if line.state else "dim")
     if line.state == "paused" and line.reason:
         state.append(" ")
         state.append(literal(line.reason, "italic", limit=20))
-    if line.since is not None and line.state in ("talking", "paused", "idle"):
-        state.append(f" {clock(now - line.since)}", style="bold" if line.state else "dim")
     return state
 
 
