@@ -256,7 +256,7 @@ def test_short_cells_give_their_room_back_and_keep_their_width_when_there_is_roo
 
 
 def test_a_narrow_state_cell_cuts_the_pause_reason_and_keeps_the_time() -> None:
-    """"paused 1:06:12 lunch brea…", not "paused lunch break 1:06:…": how long is what a
+    """ "paused 1:06:12 lunch brea…", not "paused lunch break 1:06:…": how long is what a
     supervisor reads there."""
     from carewatch.tui.centre import OperatorLine
     from carewatch.tui.panels.operators import state_cell
