@@ -74,3 +74,26 @@ async def test_the_filter_names_a_long_queue_whole_and_the_wallboard_shows_it_al
         wall = app.screen
         await wait_for(pilot, lambda: wall.pages, "its pages")
         assert [page.title for page in wall.pages] == [f"Queue {chosen}"]
+
+
+async def test_the_categories_panel_says_how_many_of_its_categories_show(tmp_path: Path) -> None:
+    """Twenty categories on a 70-line terminal: the panel shows some, and says so."""
+    from carewatch.config import parse_config
+    from carewatch.tui.panels.categories import CategoryBars
+
+    names = [f"category {n:02d}" for n in range(20)]
+    config = parse_config({"timezone": "Europe/Rome", "categories": [{"name": n} for n in names]})
+    db = tmp_path / "cats.db"
+    seed(
+        db,
+        [
+            answered_call(f"c{i}", NOW - 600 - i, "agent-1", category=name)
+            for i, name in enumerate(names)
+        ],
+    )
+    async with make(db, config=config, live=False).run_test(size=(250, 70)) as pilot:
+        await ready(pilot)
+        bars = pilot.app.screen.query_one(CategoryBars)
+        await wait_for(pilot, lambda: "of 20 shown" in str(bars.border_title), "the count")
+        shown = int(str(bars.border_title).split(" of 20 shown")[0].split()[-1])
+        assert 0 < shown < 20 and shown <= bars.content_size.height

@@ -110,3 +110,12 @@ class CategoryBars(Panel, Static, can_focus=True):
         # a new layout only when the number of rows changed (a category seen the first time)
         self.update(table, layout=table.row_count != self._rows)
         self._rows = table.row_count
+        # more categories than rows (20 categories on a 70-line terminal): say how many show
+        categories = table.row_count - 1  # the untagged row is last
+        room = self.content_size.height
+        title = self.panel_title
+        if room and room < table.row_count:
+            title = _("{title} · {shown} of {categories} shown").format(
+                title=title, shown=max(0, min(room, categories)), categories=categories
+            )
+        self.border_title = title
