@@ -7,7 +7,7 @@ happens, so each face asks for "the KPIs of this window" in one call.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
@@ -287,10 +287,16 @@ def callbacks_for(
 
 
 def window_kpis_by_queue(
-    store: Store, config: Config, window: Window, *, now: float | None = None
+    store: Store,
+    config: Config,
+    window: Window,
+    *,
+    now: float | None = None,
+    also: Collection[str] = (),
 ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
-    """The window's snapshot in total and for each queue with calls in it (queues sorted by
-    name), from one read of the window's calls. Issues are never narrowed by queue."""
+    """The window's snapshot in total and for each queue with calls in it, and each queue of
+    ``also`` (with no call: its counts 0, its rates none), queues sorted by name, from one
+    read of the window's calls. Issues are never narrowed by queue."""
     calls = store.calls_between(window.start, window.end)
     issues = store.issues_relevant(window.start, window.end)
     rings = store.rings_between(window.start, window.end)
@@ -304,7 +310,7 @@ def window_kpis_by_queue(
         now=now,
     )
     by_queue: dict[str, dict[str, Any]] = {}
-    for queue in sorted({c.queue for c in calls if c.queue}):
+    for queue in sorted({c.queue for c in calls if c.queue} | set(also)):
         in_queue = store.rings_between(window.start, window.end, queue=queue)
         by_queue[queue] = compute_kpis(
             [c for c in calls if c.queue == queue],

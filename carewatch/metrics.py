@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from wsgiref.simple_server import WSGIServer
 
@@ -68,11 +68,28 @@ class Figures:
     state: NowState
 
 
-def read_figures(store: Store, config: Config, now: float) -> Figures:
-    """Today's figures (the local day of ``now``) and the live state, read from ``store``."""
+#: Days before today whose queues have their series today, 0 until their first call (a
+#: queue with no call yet after midnight is "0 calls", not "no data", on a dashboard).
+KNOWN_QUEUE_DAYS = 7
+
+
+def known_queues(store: Store, config: Config, now: float) -> list[str]:
+    """The queues whose series every scrape of the local day of ``now`` gives: those the
+    config names (``[queues.NAME]``) and those with calls in the :data:`KNOWN_QUEUE_DAYS`
+    days before it."""
+    tz = config.tz
+    today = datetime.fromtimestamp(now, tz).date()
+    start = day_window(today - timedelta(days=KNOWN_QUEUE_DAYS), tz).start
+    seen = store.queues_between(start, day_window(today, tz).start)
+    return sorted({*config.queues, *seen})
+
+
+def read_figures(store: Store, config: Config, now: float, queues: Collection[str] = ()) -> Figures:
+    """Today's figures (the local day of ``now``) and the live state, read from ``store``;
+    per queue for each queue with a call today and each of ``queues``."""
     tz = config.tz
     window = day_window(datetime.fromtimestamp(now, tz).date(), tz)
-    total, by_queue = window_kpis_by_queue(store, config, window, now=now)
+    total, by_queue = window_kpis_by_queue(store, config, window, now=now, also=queues)
     return Figures(total, by_queue, live_state(store, config, now))
 
 
@@ -171,6 +188,7 @@ class CarewatchCollector:
         #: ``None`` when one can again: ``carewatch_database_up`` alone says no why.
         self._tell = tell
         self.problem: str | None = None
+        self._known: tuple[date, list[str]] | None = None
 
     def describe(self) -> Iterable[Metric]:
         """Nothing: registering must not read the database."""
@@ -182,7 +200,8 @@ class CarewatchCollector:
         with self._lock:
             try:
                 with self._open_store() as store:
-                    figures = read_figures(store, self._config, self._clock())
+                    now = self._clock()
+                    figures = read_figures(store, self._config, now, self._queues(store, now))
             except StoreError as exc:
                 self._told(str(exc))
                 _add(up, 0)
@@ -192,6 +211,13 @@ class CarewatchCollector:
         _add(up, 1)
         yield up
         yield from metric_families(figures)
+
+    def _queues(self, store: Store, now: float) -> list[str]:
+        """:func:`known_queues`, read once a local day (they do not change during it)."""
+        day = datetime.fromtimestamp(now, self._config.tz).date()
+        if self._known is None or self._known[0] != day:
+            self._known = (day, known_queues(store, self._config, now))
+        return self._known[1]
 
     def _told(self, problem: str | None) -> None:
         if problem != self.problem and self._tell is not None:

@@ -272,3 +272,30 @@ def test_without_the_extra_the_command_says_how_to_get_it(
         main(["metrics"])
     assert info.value.code == 1
     assert "pip install 'carewatch[metrics]'" in capsys.readouterr().err
+
+
+def test_a_queue_known_from_the_last_days_or_the_config_has_its_series_at_0(
+    tmp_path: Path,
+) -> None:
+    """After midnight, a queue with no call yet today is "0 calls", not "no data", on a
+    dashboard: the queues of the last seven days and of the config's [queues.NAME] have their
+    series, counts 0 and rates absent, until their first call."""
+    db = str(tmp_path / "cw.db")
+    with Store(db) as store:
+        store.ingest(
+            "log",
+            [
+                (1, answered("y1", "support", at(15, day=9), 5, 60, "a1")),  # yesterday
+                (2, answered("o1", "archive", at(15, day=1), 5, 60, "a1")),  # 9 days ago
+                (3, answered("t1", "sales", at(9), 10, 100, "a2")),  # today
+            ],
+        )
+    config = parse_config({"timezone": "UTC", "queues": {"vip": {"service_level_goal": 0.9}}})
+    collector = CarewatchCollector(lambda: Store(db, create=False), config, clock=lambda: NOW)
+    found = samples(metrics_text(collector))
+    assert value(found, "calls_offered", queue="sales") == 1
+    for queue in ("support", "vip"):
+        assert value(found, "calls_offered", queue=queue) == 0
+        assert value(found, "calls_waiting", queue=queue) == 0
+        assert ("carewatch_abandon_ratio", (("queue", queue),)) not in found  # no rate yet
+    assert ("carewatch_calls_offered", (("queue", "archive"),)) not in found  # too long ago

@@ -238,6 +238,10 @@ class Store:
         by another program); the reads give those values as unknown."""
         return self._read(lambda tx: reads.implausible_calls(tx, start, end))
 
+    def queues_between(self, start: float, end: float) -> list[str]:
+        """The queues of the calls that started in [start, end), sorted."""
+        return self._read(lambda tx: reads.queues_between(tx, start, end))
+
     def count_calls(self, start: float | None = None, end: float | None = None) -> int:
         """How many calls the database holds; with ``start`` and ``end``, how many started
         in [start, end)."""

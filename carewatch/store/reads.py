@@ -150,6 +150,16 @@ def implausible_calls(tx: Tx, start: float, end: float) -> int:
     return int(tx.scalar(sql, (start, end)))
 
 
+def queues_between(tx: Tx, start: float, end: float) -> list[str]:
+    """The queues of the calls that started in [start, end), sorted."""
+    rows = tx.rows(
+        "SELECT DISTINCT queue FROM cw_call WHERE started_at >= ? AND started_at < ? "
+        "AND queue IS NOT NULL",
+        (start, end),
+    )
+    return sorted(str(queue) for (queue,) in rows if queue)
+
+
 def count_calls(tx: Tx, start: float | None = None, end: float | None = None) -> int:
     """How many calls the database holds; with ``start`` and ``end``, how many started in
     [start, end) (an index-only count)."""
