@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from carewatch.records import AgentEvent, BadLine, CallUpdate, CdrLeg, Record
+from carewatch.records import AgentEvent, BadLine, CallUpdate, CdrLeg, Record, SystemStarted
 
 #: 1990-01-01T00:00:00Z: no call log holds an earlier time.
 EARLIEST = 631_152_000.0
@@ -146,6 +146,8 @@ def check_records(records: Sequence[Record], latest: float) -> None:
             _check_event(record, latest)  # type: ignore[arg-type]
         elif kind is CdrLeg:
             _check_leg(record, latest)  # type: ignore[arg-type]
+        elif kind is SystemStarted:
+            check_time("time", record.at, latest)  # type: ignore[union-attr]
 
 
 def plausible_day(day: date) -> bool:

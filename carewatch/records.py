@@ -95,11 +95,6 @@ class AgentEvent:
     ring_ms: int | None = None
 
 
-#: The event name of the :class:`AgentEvent` a queue_log QUEUESTART gives (with no operator):
-#: the phone system started again, so no queue entry open before it is still waiting; the
-#: store ends them (:mod:`carewatch.store.apply`, docs/counting.md) and keeps no event.
-PHONE_SYSTEM_STARTED = "QUEUESTART"
-
 #: The event name an :class:`AgentEvent` gets for a queue_log RINGNOANSWER whose ring time
 #: is 0 ms: the phone was busy or unreachable, it never rang (counted apart from missed rings).
 UNREACHABLE_RING = "RINGUNREACHABLE"
@@ -118,7 +113,17 @@ class CdrLeg:
     fields: dict[str, Any]
 
 
-Record = CallUpdate | AgentEvent | CdrLeg
+@dataclass(slots=True)
+class SystemStarted:
+    """The phone system started (again) at ``at``: a queue_log QUEUESTART, which Asterisk's
+    logger writes once when Asterisk starts. No queue entry of the log open before it can
+    still be waiting: the store ends them (:func:`carewatch.store.apply.end_open_entries`,
+    docs/counting.md) and keeps nothing of the line itself."""
+
+    at: float
+
+
+Record = CallUpdate | AgentEvent | CdrLeg | SystemStarted
 
 
 def derive(fields: dict[str, Any]) -> dict[str, Any]:

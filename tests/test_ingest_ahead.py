@@ -272,3 +272,23 @@ def test_a_follower_reading_ahead_as_the_file_grows_stores_what_one_process_stor
             follower.close()
         assert len(forks) >= len(cuts) and forks.all_ended()  # each poll read ahead
         assert _tables(store) == expected
+
+
+def test_a_restart_read_ahead_ends_the_open_entries_as_one_process_does(
+    tmp_path: Path, forks: list[int]
+) -> None:
+    """A QUEUESTART the child parses comes back as the same record: the entries still open
+    before it are ended in both ways of reading."""
+    t = 1_709_712_000
+    data = b"".join(_call(i) for i in range(40))
+    data += f"{t + 4000}|open-1|support|NONE|ENTERQUEUE||+39555|1\n".encode()
+    data += b"".join(_call(i) for i in range(40, 80))
+    data += f"{t + 9000}|NONE|NONE|NONE|QUEUESTART|\n".encode()
+    read_ahead, ahead_db, _summary = _ingested(tmp_path / "a", data, batch_lines=7)
+    assert forks and forks.all_ended()
+    ahead.AHEAD_BYTES = 1 << 60  # the monkeypatch restores it
+    in_one, one_db, _summary = _ingested(tmp_path / "b", data, batch_lines=7)
+    assert read_ahead == in_one
+    with Store(ahead_db) as store:
+        (entry,) = store.find_calls("open-1")
+        assert (entry.ended_at, entry.disposition) == (t + 9000, "missed")

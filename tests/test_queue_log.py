@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from carewatch.records import AgentEvent, BadLine, CallUpdate
+from carewatch.records import AgentEvent, BadLine, CallUpdate, SystemStarted
 from carewatch.sources.base import Parser
 from carewatch.sources.queue_log import (
     IGNORED_EVENTS,
@@ -584,11 +584,9 @@ def test_documented_ignored_events() -> None:
 
 
 def test_queuestart_verbatim_form() -> None:
-    """Asterisk started (its logger writes QUEUESTART once at start): one record of no
-    operator, which the store reads as the end of every queue entry still open."""
-    assert parse("1709625600|NONE|NONE|NONE|QUEUESTART|") == [
-        AgentEvent(at=1709625600.0, agent="", event="QUEUESTART")
-    ]
+    """Asterisk started (its logger writes QUEUESTART once at start): one record, which the
+    store reads as the end of every queue entry still open."""
+    assert parse("1709625600|NONE|NONE|NONE|QUEUESTART|") == [SystemStarted(1709625600.0)]
     assert "QUEUESTART" in KNOWN_EVENTS
 
 

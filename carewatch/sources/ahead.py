@@ -21,11 +21,11 @@ import marshal
 import os
 import signal
 import struct
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import IO, TYPE_CHECKING, Any
 
 from carewatch import apart
-from carewatch.records import AgentEvent, CallUpdate, Record
+from carewatch.records import AgentEvent, CallUpdate, Record, SystemStarted
 from carewatch.sources.lines import ReadResult, read_lines
 from carewatch.sources.parse import Parsed
 from carewatch.sources.queue_log import QueueLogParser
@@ -46,7 +46,7 @@ AHEAD_BYTES = 4 * 1024 * 1024
 FORKS = apart.FORKS
 
 _SIZE = struct.Struct("<Q")
-_CALL, _EVENT = 0, 1
+_CALL, _EVENT, _STARTED = 0, 1, 2
 
 
 def can_read_ahead(parser: Parser) -> bool:
@@ -188,11 +188,21 @@ def _packed(line_no: int, record: Record) -> tuple[Any, ...]:
             record.call_id,
             record.ring_ms,
         )
+    if type(record) is SystemStarted:
+        return (line_no, _STARTED, record.at)
     raise TypeError(f"a queue_log record is not a {type(record).__name__}")
 
 
+#: The record each packed kind is rebuilt as.
+_KINDS: dict[int, Callable[..., Record]] = {
+    _CALL: CallUpdate,
+    _EVENT: AgentEvent,
+    _STARTED: SystemStarted,
+}
+
+
 def _records(packed: list[tuple[Any, ...]]) -> list[tuple[int, Record]]:
-    return [(p[0], CallUpdate(*p[2:]) if p[1] == _CALL else AgentEvent(*p[2:])) for p in packed]
+    return [(p[0], _KINDS[p[1]](*p[2:])) for p in packed]
 
 
 def _send(out: IO[bytes], message: tuple[Any, ...]) -> None:

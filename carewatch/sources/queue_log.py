@@ -76,12 +76,12 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from carewatch.records import (
-    PHONE_SYSTEM_STARTED,
     UNREACHABLE_RING,
     AgentEvent,
     BadLine,
     CallUpdate,
     Record,
+    SystemStarted,
 )
 from carewatch.sources.base import Parser, clean_text
 from carewatch.timeutil import parse_timestamp
@@ -112,6 +112,8 @@ _PAUSE_EVENTS = frozenset({"PAUSE", "UNPAUSE", "PAUSEALL", "UNPAUSEALL"})
 TURNED_AWAY_EVENTS = frozenset({"FULL", "JOINEMPTY", "JOINUNAVAIL"})
 _MEMBER_EVENTS = frozenset({"ADDMEMBER", "REMOVEMEMBER", "AGENTLOGIN", "AGENTLOGOFF"})
 _MEMBER_EVENTS |= {"AGENTCALLBACKLOGIN", "AGENTCALLBACKLOGOFF"}
+#: Asterisk's logger writes it once, when Asterisk starts (:class:`SystemStarted`).
+_STARTED = "QUEUESTART"
 #: Known events that carry nothing carewatch stores. (QUEUESTART, read with them, gives one
 #: record: the phone system started again, which ends the queue entries still open.)
 IGNORED_EVENTS: frozenset[str] = frozenset(
@@ -130,7 +132,7 @@ _KINDS: tuple[frozenset[str], ...] = (
     frozenset({"ABANDON", *_MISSED_WAIT_INDEX}),
     frozenset({"RINGNOANSWER"}),
     _PAUSE_EVENTS | _MEMBER_EVENTS,
-    IGNORED_EVENTS | {PHONE_SYSTEM_STARTED},
+    IGNORED_EVENTS | {_STARTED},
 )
 _KIND: dict[str, int] = {name: kind for kind, names in enumerate(_KINDS) for name in names}
 #: Every event name this parser knows.
@@ -292,8 +294,8 @@ class QueueLogParser(Parser):
     ) -> list[Record]:
         """The record of an event about an operator (none for an ignored event)."""
         if kind == _IGNORED:
-            if event == PHONE_SYSTEM_STARTED:  # Asterisk started: what queued before is over
-                return [AgentEvent(at=at, agent="", event=event)]
+            if event == _STARTED:  # Asterisk started: what queued before it is over
+                return [SystemStarted(at)]
             return []
         if kind == _RING:
             ring = _number(data, 0, event, "ringtime")

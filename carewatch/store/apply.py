@@ -38,13 +38,13 @@ import carewatch.store.consult as consult
 import carewatch.store.pending as pending
 from carewatch.records import (
     CALL_FIELDS,
-    PHONE_SYSTEM_STARTED,
     SHORT_TEXT,
     TEXT_MAX,
     AgentEvent,
     CallUpdate,
     CdrLeg,
     Record,
+    SystemStarted,
     merge,
 )
 from carewatch.sources.queue_entries import entry_order, fold_entry, starts
@@ -136,6 +136,7 @@ def apply_records(
     updates: list[tuple[int, CallUpdate]] = []
     events: list[tuple[int, AgentEvent]] = []
     legs: list[tuple[int, CdrLeg]] = []
+    restarts: list[float] = []
     add_update = updates.append
     for item in records:
         kind = type(item[1])  # the exact types first: one test for most records
@@ -149,19 +150,17 @@ def apply_records(
             events.append(item)  # type: ignore[arg-type]
         elif isinstance(item[1], CdrLeg):
             legs.append(item)  # type: ignore[arg-type]
+        elif isinstance(item[1], SystemStarted):
+            restarts.append(item[1].at)
     derived = cdr_legs.store_and_derive(tx, source, legs) if legs else {}
     if updates or derived:
         _apply_calls(tx, source, updates, derived, now, result)
+    for at in sorted(restarts):  # after the batch's calls: they may start before it
+        ended = end_open_entries(tx, source, at, now)
+        result.updated += len(ended)
+        result.updated_ids.extend(ended)
     if events:
-        restarts = [ev.at for _, ev in events if ev.event == PHONE_SYSTEM_STARTED and not ev.agent]
-        if restarts:
-            events = [(n, ev) for n, ev in events if ev.event != PHONE_SYSTEM_STARTED or ev.agent]
-            for at in sorted(restarts):
-                ended = end_open_entries(tx, source, at, now)
-                result.updated += len(ended)
-                result.updated_ids.extend(ended)
-        if events:
-            _apply_agent_events(tx, source, events, result)
+        _apply_agent_events(tx, source, events, result)
     return result
 
 
