@@ -287,7 +287,7 @@ def test_a_restart_read_ahead_ends_the_open_entries_as_one_process_does(
     read_ahead, ahead_db, _summary = _ingested(tmp_path / "a", data, batch_lines=7)
     assert forks and forks.all_ended()
     ahead.AHEAD_BYTES = 1 << 60  # the monkeypatch restores it
-    in_one, one_db, _summary = _ingested(tmp_path / "b", data, batch_lines=7)
+    in_one, _one_db, _summary = _ingested(tmp_path / "b", data, batch_lines=7)
     assert read_ahead == in_one
     with Store(ahead_db) as store:
         (entry,) = store.find_calls("open-1")
