@@ -126,10 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # stopped before it was done (a command whose normal end is Ctrl-C handles it itself)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
-        # the reader went away (``carewatch report | head``): stop quietly, as other tools do;
-        # stdout is pointed at /dev/null so that the interpreter's final flush cannot fail again
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        # the reader went away (``carewatch report | head``): stop quietly, as other tools do
+        _stdout_to_devnull()
         return EXIT_FAILURE
     except OSError as exc:
         if os.environ.get("CAREWATCH_DEBUG"):
@@ -164,13 +162,18 @@ class _ClosedOutput(io.TextIOBase):
 
 
 def _quiet_output() -> None:
-    """Standard output pointed at /dev/null when it can no longer be written, so that the
-    interpreter's last flush cannot fail again after the message."""
+    """Standard output pointed at /dev/null when it can no longer be written."""
     try:
         sys.stdout.flush()
     except OSError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _stdout_to_devnull()
+
+
+def _stdout_to_devnull() -> None:
+    """Standard output pointed at /dev/null, so that the interpreter's final flush cannot
+    fail again after the message."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 __all__ = ["COMMANDS", "Command", "build_parser", "main"]

@@ -106,7 +106,6 @@ _told_tz: list[str] = []
 def _warn_tz_env(zone: str) -> None:
     """Say once that ``TZ`` names no zone and which one the times are in instead (the
     config's ``timezone`` was not set, so the machine's zone counts)."""
-    from carewatch.i18n import _
     from carewatch.timeutil import tz_env_problem
 
     value = tz_env_problem()
@@ -146,20 +145,17 @@ def open_store(
     return Store(database_of(args, config), read_only=read_only, create=create)
 
 
-#: The longest operator name the database keeps (``cw_tag_event.operator``, ``cw_issue.opened_by``:
-#: ``VARCHAR(200)``, which PostgreSQL enforces).
-OPERATOR_MAX = 200
-
-
 def operator_of(args: argparse.Namespace) -> str:
     """``--operator``, else the login name, else ``operator``. A name longer than the
     database keeps is a usage error (PostgreSQL would refuse every tag and issue)."""
+    from carewatch.records import TEXT_MAX  # what the database keeps of an operator's name
+
     name = getattr(args, "operator", None)
     if name:
-        if len(name) > OPERATOR_MAX:
+        if len(name) > TEXT_MAX:
             raise UsageError(
                 _("--operator: at most {limit} characters, not {length}").format(
-                    limit=OPERATOR_MAX, length=len(name)
+                    limit=TEXT_MAX, length=len(name)
                 )
             )
         return str(name)

@@ -18,7 +18,7 @@ from carewatch.config.base import StrictModel
 from carewatch.config.mapping import Mapping
 from carewatch.config.screen import OperatorsMap, QueueTargets, Ui, check_operators
 from carewatch.i18n import N_, _
-from carewatch.records import LOG_FORMATS
+from carewatch.records import LOG_FORMATS, TEXT_MAX
 from carewatch.timeutil import get_timezone
 
 #: The formats a source can have; ``auto`` in a config means "detect one of these".
@@ -165,7 +165,7 @@ class Source(StrictModel):
     path: str | None = Field(default=None, min_length=1)
     format: Literal["auto", "csv", "jsonl", "queue_log", "cdr", "mapped"] = "auto"
     #: Name the calls of this source are stored under (default: the file's or table's name).
-    name: str | None = Field(default=None, max_length=200)  # cw_call.source: VARCHAR(200)
+    name: str | None = Field(default=None, max_length=TEXT_MAX)  # what cw_call.source keeps
     #: The files' text encoding (``utf-8``, ``latin-1``, ``cp1252``, ``cp1251``...); bytes
     #: not valid in it are replaced and counted, never a reason to lose a call.
     encoding: str = "utf-8"

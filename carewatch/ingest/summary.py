@@ -4,7 +4,7 @@ followed file is doing (:class:`SourceStatus`)."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from carewatch.i18n import _, ngettext
 from carewatch.present import count
@@ -219,19 +219,6 @@ class SourceStatus:
 
     @classmethod
     def of(cls, st: TailStatus) -> SourceStatus:
-        """The status of a followed file or table, as its tail tells it."""
-        return cls(
-            path=st.path,
-            format=st.format,
-            bad_lines=st.bad_lines,
-            last_bad_line=st.last_bad_line,
-            last_bad_reason=st.last_bad_reason,
-            last_line_at=st.last_line_at,
-            exists=st.exists,
-            source=st.source,
-            lines_read=st.lines_read,
-            problem=st.problem,
-            waiting=st.waiting,
-            pending=st.pending,
-            rotating=st.rotating,
-        )
+        """The status of a followed file or table, as its tail tells it (every field of
+        this class, from the tail's field of the same name)."""
+        return cls(**{f.name: getattr(st, f.name) for f in fields(cls)})

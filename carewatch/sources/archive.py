@@ -102,8 +102,7 @@ def read_archive(
         text_st = os.fstat(fd)
         known = _best(load_positions(store, source), fd, text_st)
         if known is None:
-            every = [Position.from_row(row) for row in store.positions()]
-            known = read_before(every, fd, text_st)
+            known = read_before(load_positions(store, None), fd, text_st)
             if known is not None and known.source != source:
                 if named:
                     raise ArchiveError(read_as_another(known.source, source))

@@ -31,8 +31,8 @@ import os
 import re
 from typing import NamedTuple
 
-#: The longest source name the database keeps (``cw_call.source``: ``VARCHAR(200)``).
-SOURCE_NAME_MAX = 200
+from carewatch.records import TEXT_MAX
+
 #: First bytes given to format detection.
 HEAD_BYTES = 64 * 1024
 #: Bytes hashed to tell one file from another (fewer while the file is shorter).
@@ -98,12 +98,12 @@ def source_name_for(path: str, configured: str | None = None) -> str:
 
     ``configured`` (``Source.name``) when given, else the file's name without a numeric
     rotation suffix (``/var/log/asterisk/queue_log.1`` -> ``queue_log``), cut to the
-    :data:`SOURCE_NAME_MAX` characters the database keeps (a file's name may have 255 bytes;
-    PostgreSQL refuses a longer value where SQLite would keep it).
+    :data:`~carewatch.records.TEXT_MAX` characters the database keeps (a file's name may have
+    255 bytes; PostgreSQL refuses a longer value where SQLite would keep it).
     """
     if configured:
         return configured
-    return split_rotation(os.path.basename(path))[0][:SOURCE_NAME_MAX]
+    return split_rotation(os.path.basename(path))[0][:TEXT_MAX]
 
 
 def rotation_sort_key(path: str) -> tuple[str, str, int]:

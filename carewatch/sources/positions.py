@@ -194,8 +194,8 @@ def moved_since(rows: list[dict[str, Any]], position: Position, fd: int) -> Posi
     return None
 
 
-def load_positions(store: Store, source: str) -> list[Position]:
-    """Stored positions of one source, newest first."""
+def load_positions(store: Store, source: str | None) -> list[Position]:
+    """Stored positions of one source (``None``: of every source), newest first."""
     return [Position.from_row(row) for row in store.positions(source)]
 
 

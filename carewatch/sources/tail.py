@@ -363,7 +363,7 @@ class LogTail(RotationHandling):
         """
         fid = file_id(st)
         self._refused = None
-        found = read_before([Position.from_row(row) for row in self.store.positions()], fd, st)
+        found = read_before(load_positions(self.store, None), fd, st)
         if found is None:
             return None
         if found.source != self.source:
