@@ -167,6 +167,10 @@ def _derive_into(out: dict[str, Any]) -> None:
         out["disposition"] = "answered"
 
 
+#: What the figures call the calls without a category (``talk_cost.by_category``, the
+#: report's category rows): no configured category may take the name.
+UNTAGGED = "untagged"
+
 #: Text fields stored in bounded columns, and their size (cut to it on every database).
 SHORT_TEXT = frozenset({"queue", "agent", "caller", "category", "outcome", "direction"})
 TEXT_MAX = 200

@@ -18,7 +18,7 @@ from carewatch.config.base import StrictModel
 from carewatch.config.mapping import Mapping
 from carewatch.config.screen import OperatorsMap, QueueTargets, Ui, check_operators
 from carewatch.i18n import N_, _
-from carewatch.records import LOG_FORMATS, TEXT_MAX
+from carewatch.records import LOG_FORMATS, TEXT_MAX, UNTAGGED
 from carewatch.timeutil import get_timezone
 
 #: The formats a source can have; ``auto`` in a config means "detect one of these".
@@ -404,10 +404,6 @@ class Config(StrictModel):
             return cat.alert_share
         return self.targets.category_alert_share
 
-
-#: What the figures call the calls without a category (``talk_cost.by_category``, the
-#: report's category rows): no category may take the name.
-UNTAGGED = "untagged"
 
 #: Keys the screen uses itself; a category or outcome cannot take them.
 RESERVED_KEYS: dict[str, str] = {

@@ -74,7 +74,7 @@ from carewatch.kpi.tally import (
     known_caller,
 )
 from carewatch.kpi.windows import Window
-from carewatch.records import CallRow, IssueRow
+from carewatch.records import UNTAGGED, CallRow, IssueRow
 
 __all__ = [
     "DEFAULT_CONVERSION_OUTCOMES",
@@ -241,7 +241,7 @@ def snapshot_of(
     offered, answered, abandoned = tally.offered, tally.answered, tally.abandoned
     talk_total = tally.talk_total
     cost_by_category = {n: category_talk.get(n, 0.0) * cost_per_second for n in names}
-    cost_by_category["untagged"] = tally.untagged_talk * cost_per_second
+    cost_by_category[UNTAGGED] = tally.untagged_talk * cost_per_second
     return {
         "offered": offered,
         "outbound": tally.outbound,

@@ -22,7 +22,7 @@ from carewatch.present import (
     percent,
     time_text,
 )
-from carewatch.records import CallRow
+from carewatch.records import UNTAGGED, CallRow
 from carewatch.report.model import OpenIssue, Report
 from carewatch.report.words import (
     NOT_OVER,
@@ -281,11 +281,11 @@ def category_rows(report: Report) -> list[dict[str, Any]]:
     rows.sort(key=lambda r: (-r["count"], order[r["name"]]))
     rows.append(
         {
-            "name": "untagged",
+            "name": UNTAGGED,
             "count": int(k.get("untagged") or 0),
             "share": None,
             "talk_seconds": untagged_talk_seconds(k),
-            "cost": cost.get("untagged"),
+            "cost": cost.get(UNTAGGED),
             "threshold": None,
             "alert": False,
             "untagged": True,

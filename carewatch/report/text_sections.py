@@ -229,7 +229,6 @@ def calls(report: Report, width: int, paint: Paint) -> list[str]:
     day_calls = report.calls or []
     out = heading(
         _("CALLS"),
-        # English says "calls" for one call too (as it always has); other languages agree.
         ngettext("{count} call", "{count} calls", len(day_calls)).format(
             count=count(len(day_calls))
         ),
