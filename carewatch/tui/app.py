@@ -229,15 +229,14 @@ class CarewatchApp(Refreshing, App[None]):
             text = str(error).splitlines()[0] if str(error) else type(error).__name__
             if worker.group == "refresh":
                 self._refreshing = False
-                if text != self._last_error:
+                failed = self.read_failed
+                if failed is None or failed[1] != text:  # each new reason once
                     self.notify(
                         _("Cannot read the database: {error}").format(error=text),
                         severity="error",
                         markup=False,
                     )
-                self._last_error = text
-                since = self.read_failed[0] if self.read_failed is not None else self.clock()
-                self.read_failed = (since, text)
+                self.read_failed = (self.clock() if failed is None else failed[0], text)
                 self._paint_stale()
             elif worker.group == "follow":
                 self.notify(

@@ -79,7 +79,6 @@ class Refreshing:
         self._refreshing = False
         self._generation = 0
         self._last_refresh_at = 0.0
-        self._last_error: str | None = None
         #: Since when (the app's clock) and why the figures could not be read, until a
         #: refresh succeeds again: the screen says its figures are old (:func:`stale_alert`).
         self.read_failed: tuple[float, str] | None = None
@@ -166,7 +165,6 @@ class Refreshing:
         """Paint the new figures, then start the next refresh if one was asked for."""
         self._refreshing = False
         started = self._last_refresh_at = time.monotonic()
-        self._last_error = None
         self.read_failed = None
         main = self.main  # type: ignore[attr-defined]
         snap = message.snapshot
