@@ -181,8 +181,9 @@ def money(value: float | None, currency: str | None = None) -> str:
     cents and the currency after the amount, "1.234,50 €"; "–" for none."""
     if value is None:
         return DASH
-    if money_places():
-        amount = number(value, money_places())
+    places = money_places()
+    if places:
+        amount = number(value, places)
         return f"{amount} {currency}" if currency else amount
     amount = f"{value:,.0f}"
     return f"{currency} {amount}" if currency else amount
