@@ -16,12 +16,19 @@ from carewatch.records import CallUpdate
 from carewatch.store import Store
 
 
-def test_tag_says_it_waits_for_a_locked_database_then_tags(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    db = str(tmp_path / "cw.db")
-    with Store(db) as store:
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    """A database holding the call c1."""
+    path = str(tmp_path / "cw.db")
+    with Store(path) as store:
         store.ingest("pbx", [(1, CallUpdate("c1", {"started_at": 1_700_000_000.0}))])
+    return path
+
+
+def test_tag_says_it_waits_for_a_locked_database_then_tags(
+    db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with Store(db) as store:
         name = store.display_name
     said: list[str] = []
     monkeypatch.setattr(common, "PATIENCE_SECONDS", 0.1)
@@ -53,11 +60,6 @@ def test_tag_says_it_waits_for_a_locked_database_then_tags(
         assert call.note == "called back"
 
 
-def test_a_quick_tag_says_nothing_of_waiting(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    db = str(tmp_path / "cw.db")
-    with Store(db) as store:
-        store.ingest("pbx", [(1, CallUpdate("c1", {"started_at": 1_700_000_000.0}))])
+def test_a_quick_tag_says_nothing_of_waiting(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["tag", "c1", "--note", "ok", "--db", db]) == 0
     assert "waiting" not in capsys.readouterr().err
