@@ -70,14 +70,14 @@ def test_a_damaged_archive_in_a_folder_fails_the_ingest(
 ) -> None:
     logs = _logs(tmp_path)
     (logs / "queue_log.2.gz").write_bytes(b"\x1f\x8b\x08\x00binary")  # a gzip cut short
-    (logs / "queue_log.3.zst").write_bytes(b"\x28\xb5\x2f\xfd")
+    (logs / "queue_log.3.lz4").write_bytes(b"\x04\x22\x4d\x18")  # lz4: not read
     db = str(tmp_path / "cw.db")
     assert main(["ingest", str(logs), "--db", db]) == 1
     captured = capsys.readouterr()
     assert captured.out.startswith("2 calls added, 0 updated, 0 lines skipped, 2 files not read")
     err = captured.err.splitlines()
     assert len(err) == 2
-    assert err[0].startswith("error: queue_log.3.zst: compressed in a format carewatch does not")
+    assert err[0].startswith("error: queue_log.3.lz4: compressed in a format carewatch does not")
     assert err[1].startswith("error: queue_log.2.gz: damaged or incomplete archive")
 
 

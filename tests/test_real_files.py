@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import zstandard
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -121,7 +122,10 @@ def test_the_real_file_read_as_latin_1_needs_no_repair(tmp_path: Path) -> None:
     store.close()
 
 
-@pytest.mark.parametrize(("suffix", "codec"), [(".gz", gzip), (".bz2", bz2), (".xz", lzma)])
+@pytest.mark.parametrize(
+    ("suffix", "codec"),
+    [(".gz", gzip), (".bz2", bz2), (".xz", lzma), (".zst", zstandard.ZstdCompressor())],
+)
 def test_a_compressed_rotation_is_read_whole_and_once(
     tmp_path: Path, suffix: str, codec: object
 ) -> None:

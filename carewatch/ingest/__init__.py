@@ -19,10 +19,13 @@ Decisions
       time) is read to its very end instead, its last line too: nobody will finish it.
     * A folder means its regular, visible files, the rotations of a log oldest first
       (``queue_log.2``, ``queue_log.1``, ``queue_log``); the database's own files are
-      passed over. Compressed files (``.gz`` …) and files whose format cannot be told are
-      not read: the summary lists them as files not read, which is not an error. A path
-      that does not exist is an error (:class:`IngestError`), raised before anything is
-      read.
+      passed over. Compressed rotations (``.gz``, ``.bz2``, ``.xz``, ``.zst``) are read
+      whole, once, by the one-shot ingest (:mod:`carewatch.sources.archive`); a follower
+      leaves them alone (it read their text before they were compressed). Files whose
+      format cannot be told are not read: the summary lists them as files not read, which
+      is not an error; a file that cannot be read (another compression, a damaged archive)
+      is a failure. A path that does not exist is an error (:class:`IngestError`), raised
+      before anything is read.
     * The format of a file: the ``fmt`` argument, else its ``[[sources]]`` entry in the
       config (matched by path, or by folder), else the format stored with its position,
       else detected from its first complete lines (the follower waits for one).

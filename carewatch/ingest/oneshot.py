@@ -116,8 +116,8 @@ def ingest_paths(
     last read to its last complete line. Running it again on unchanged files adds nothing.
 
     Rotations of one log are read oldest first however they were given (``queue_log.2.gz``,
-    ``queue_log.1``, ``queue_log``); compressed ones (``.gz``, ``.bz2``, ``.xz``) are read
-    whole, once. ``fmt`` forces the format of every file (else config, stored position,
+    ``queue_log.1``, ``queue_log``); compressed ones (``.gz``, ``.bz2``, ``.xz``, ``.zst``)
+    are read whole, once. ``fmt`` forces the format of every file (else config, stored position,
     detection); ``encoding`` their text encoding (else the config's, else UTF-8).
     ``progress(bytes_done, bytes_total)`` is called as files are read. Raises
     :class:`IngestError` when a path does not exist or cannot be read. The cyclic garbage

@@ -1,5 +1,9 @@
-"""Compressed rotations (``queue_log.2.gz``, ``Master.csv-20261101.bz2``, ``.xz``), read
-exactly once like plain files: :func:`read_archive`.
+"""Compressed rotations (``queue_log.2.gz``, ``Master.csv-20261101.bz2``, ``.xz``,
+``queue_log.1.zst``), read exactly once like plain files: :func:`read_archive`.
+
+``.gz``, ``.bz2`` and ``.xz`` are read with the standard library; ``.zst`` with the
+``zstandard`` package (the ``zstd`` extra: Python 3.11 has no zstd of its own), imported when
+a ``.zst`` file is read. Without it a ``.zst`` file is not read, and the reason names the fix.
 
 A compressed file is complete (nobody writes into it any more), so it is read to its end,
 a last line without newline included, and its position is marked finished. It is
@@ -24,16 +28,19 @@ import shutil
 import tempfile
 import zlib
 from collections.abc import Callable
-from typing import Any
+from typing import IO, Any
 
+from carewatch.i18n import _
 from carewatch.sources.base import Parser
 from carewatch.sources.fileid import HEAD_BYTES, pread_exact
 from carewatch.sources.positions import Position, load_positions, read_as_another, read_before
 from carewatch.sources.reader import BATCH_LINES, BatchResult, LogReader
 from carewatch.store import Store
 
-#: Suffix -> the stdlib module that reads it.
-_CODECS: dict[str, Any] = {".gz": gzip, ".bz2": bz2, ".xz": lzma}
+#: Bytes of compressed text read at a time.
+_CHUNK = 1024 * 1024
+#: Bytes of a zstd archive decompressed at a time (a log's text may be a hundred times larger).
+_ZSTD_CHUNK = 64 * 1024
 #: Errors a damaged or half-written archive raises while it is read.
 _DAMAGED: tuple[type[BaseException], ...] = (
     OSError,
@@ -48,19 +55,69 @@ class ArchiveError(Exception):
     """An archive that cannot be read; ``str()`` is the reason, for the summary."""
 
 
+def _stdlib(codec: Any) -> Callable[[str, IO[bytes]], None]:
+    """Decompression with a standard library module (``gzip``, ``bz2``, ``lzma``)."""
+
+    def copy(path: str, out: IO[bytes]) -> None:
+        with codec.open(path, "rb") as src:
+            shutil.copyfileobj(src, out, _CHUNK)
+
+    return copy
+
+
+def _zstd(path: str, out: IO[bytes]) -> None:
+    """Decompress a zstd archive, every frame of it (``cat a.zst b.zst`` is one archive).
+
+    An archive that ends inside a frame (logrotate still writing it, a copy cut short) raises
+    ``EOFError``, as ``gzip`` does: ``zstandard``'s file reader would take it for the end.
+    """
+    try:
+        import zstandard
+    except ImportError:
+        raise ArchiveError(
+            _("zstd archives need the zstd extra: pip install 'carewatch[zstd]'")
+        ) from None
+    dctx = zstandard.ZstdDecompressor()
+    frame = dctx.decompressobj()
+    inside = False  # whether the bytes given so far end inside a frame
+    try:
+        with open(path, "rb") as src:
+            while chunk := src.read(_ZSTD_CHUNK):
+                while chunk:
+                    out.write(frame.decompress(chunk))
+                    inside = not frame.eof
+                    if inside:
+                        break
+                    chunk = frame.unused_data  # the next frame's first bytes, if any
+                    frame = dctx.decompressobj()
+    except zstandard.ZstdError as exc:
+        raise ValueError(str(exc)) from None
+    if inside:
+        raise EOFError("Compressed file ended before the end-of-stream marker was reached")
+
+
+#: Suffix -> what decompresses it into a file.
+_CODECS: dict[str, Callable[[str, IO[bytes]], None]] = {
+    ".gz": _stdlib(gzip),
+    ".bz2": _stdlib(bz2),
+    ".xz": _stdlib(lzma),
+    ".zst": _zstd,
+}
+
+
 def decompress(path: str) -> int:
     """The decompressed text of ``path`` in an unnamed temporary file: its descriptor.
 
     Raises :class:`ArchiveError` for a damaged or incomplete archive (one still being
-    written by logrotate, say: it is read next time), with nothing of it read.
+    written by logrotate, say: it is read next time), or a ``.zst`` one without the
+    ``zstandard`` package, with nothing of it read.
     """
     codec = next((c for s, c in _CODECS.items() if path.lower().endswith(s)), None)
     if codec is None:
         raise ArchiveError("compressed in a format carewatch does not read")
     with tempfile.TemporaryFile() as out:
         try:
-            with codec.open(path, "rb") as src:
-                shutil.copyfileobj(src, out, 1024 * 1024)
+            codec(path, out)
         except _DAMAGED as exc:
             raise ArchiveError(f"damaged or incomplete archive ({exc})") from None
         out.flush()

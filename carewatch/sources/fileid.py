@@ -42,8 +42,9 @@ COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz", ".zst", ".zip", ".lz4", ".z", ".7z"
 
 _ROTATED_RE = re.compile(r"^(.+)\.(\d{1,6})$")
 _DATED_RE = re.compile(r"^(.+?)[-._](\d{4})-?(\d{2})-?(\d{2})(\d{2,6})?$")
-#: Compressed files carewatch reads (stdlib codecs); the other suffixes are not read.
-ARCHIVE_SUFFIXES = (".gz", ".bz2", ".xz")
+#: Compressed files carewatch reads (:mod:`carewatch.sources.archive`); the other suffixes
+#: are not read.
+ARCHIVE_SUFFIXES = (".gz", ".bz2", ".xz", ".zst")
 
 
 class FileId(NamedTuple):
@@ -119,7 +120,8 @@ def is_compressed(path: str) -> bool:
 
 
 def is_archive(path: str) -> bool:
-    """Whether the file is compressed in a format carewatch reads (``.gz``, ``.bz2``, ``.xz``)."""
+    """Whether the file is compressed in a format carewatch reads (``.gz``, ``.bz2``, ``.xz``,
+    ``.zst``)."""
     return path.lower().endswith(ARCHIVE_SUFFIXES)
 
 
