@@ -173,3 +173,15 @@ def test_a_database_lost_in_the_middle_says_the_rerun_continues(
     assert "1 call added" in capsys.readouterr().out
     with Store(db) as store:
         assert sorted(c.call_id for c in store.recent_calls(10)) == ["call-1", "call-2"]
+
+
+def test_a_damaged_archive_is_named_in_the_language_asked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    logs = _logs(tmp_path)
+    (logs / "queue_log.2.gz").write_bytes(b"\x1f\x8b\x08\x00binary")  # a gzip cut short
+    db = str(tmp_path / "cw.db")
+    assert main(["ingest", str(logs), "--db", db, "--lang", "it"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1
+    assert "queue_log.2.gz: archivio danneggiato o incompleto (" in err[0]

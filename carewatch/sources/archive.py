@@ -114,12 +114,13 @@ def decompress(path: str) -> int:
     """
     codec = next((c for s, c in _CODECS.items() if path.lower().endswith(s)), None)
     if codec is None:
-        raise ArchiveError("compressed in a format carewatch does not read")
+        raise ArchiveError(_("compressed in a format carewatch does not read"))
     with tempfile.TemporaryFile() as out:
         try:
             codec(path, out)
         except _DAMAGED as exc:
-            raise ArchiveError(f"damaged or incomplete archive ({exc})") from None
+            reason = _("damaged or incomplete archive ({error})").format(error=exc)
+            raise ArchiveError(reason) from None
         out.flush()
         return os.dup(out.fileno())
 
