@@ -21,7 +21,8 @@ Decisions
       (``queue_log.2``, ``queue_log.1``, ``queue_log``); the database's own files are
       passed over. Compressed rotations (``.gz``, ``.bz2``, ``.xz``, ``.zst``) are read
       whole, once, by the one-shot ingest (:mod:`carewatch.sources.archive`); a follower
-      leaves them alone (it read their text before they were compressed). Files whose
+      reads their text as it is written, and from an archive only what it never read (a
+      file renamed and compressed while it was stopped: ``LogTail``'s rotation rules). Files whose
       format cannot be told are not read: the summary lists them as files not read, which
       is not an error; a file that cannot be read (another compression, a damaged archive)
       is a failure. A path that does not exist is an error (:class:`IngestError`), raised

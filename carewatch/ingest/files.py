@@ -71,10 +71,12 @@ def tail_for(
     batch_lines: int,
     encoding: str | None = None,
     ahead: bool = False,
+    archives_apart: frozenset[str] = frozenset(),
 ) -> LogTail:
     """A tail of ``path`` in the format ``fmt``, else the config's for it (else the stored
     or the detected one), under the config's source name for it, read in ``encoding``
-    (else the config's for it); ``ahead``: see :class:`~carewatch.sources.tail.LogTail`."""
+    (else the config's for it); ``ahead``, ``archives_apart``: see
+    :class:`~carewatch.sources.tail.LogTail`."""
     file_fmt, name = _format_and_name(config, path, fmt)
     file_encoding, delimiter = reading_of(config, path, encoding)
     return LogTail(
@@ -89,6 +91,7 @@ def tail_for(
         encoding=file_encoding,
         delimiter=delimiter,
         ahead=ahead,
+        archives_apart=archives_apart,
     )
 
 

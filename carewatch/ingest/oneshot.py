@@ -158,6 +158,7 @@ def _ingest_paths(
         else:
             raise IngestError(_("{path}: no such file or folder").format(path=given))
     files = oldest_first(list(dict.fromkeys(files)))
+    archives = frozenset(p for p in files if is_archive(p))  # read here, not by the tails
     sizes = {}
     for path in files:
         try:
@@ -204,6 +205,7 @@ def _ingest_paths(
                 batch_lines=batch_lines,
                 encoding=encoding,
                 ahead=store.is_sqlite,
+                archives_apart=archives,
             )
             try:
                 results = tail.poll(oneshot=True, progress=advance)

@@ -34,7 +34,7 @@ from carewatch.i18n import _
 from carewatch.sources.base import Parser
 from carewatch.sources.fileid import HEAD_BYTES, pread_exact
 from carewatch.sources.positions import Position, load_positions, read_as_another, read_before
-from carewatch.sources.reader import BATCH_LINES, BatchResult, LogReader
+from carewatch.sources.reader import BATCH_LINES, BatchResult, LogReader, Progress
 from carewatch.store import Store
 
 #: Bytes of compressed text read at a time.
@@ -140,7 +140,7 @@ def read_archive(
     detect: Callable[[bytes, str], str],
     encoding: str = "utf-8",
     batch_lines: int = BATCH_LINES,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
     named: bool = False,
 ) -> list[BatchResult]:
     """Read what was never read of one compressed file, to its very end.

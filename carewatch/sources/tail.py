@@ -26,6 +26,12 @@ Rotation and truncation
       is finished first: its file is found in the same folder by inode + fingerprint (or,
       after a copytruncate, as the copy) and read to its end before the path's new file.
       A file found nowhere is marked finished.
+    * compressed since: a file that left the path while nobody was reading it (a restart
+      after logrotate renamed and compressed it) may be in an archive only (``name.1.gz``,
+      ``.zst``...): the compressed rotations of the path modified since the last reading
+      are read for what was never read of them, oldest first, before the rest
+      (:mod:`carewatch.sources.archive`); one that cannot be read yet leaves the positions
+      it may continue unfinished, for the next look.
     * rotations nobody has read: after a rotation, and on the first look after a start,
       the ``name.N`` files of the folder changed since the path was last read that match
       no stored position (a file created and rotated away between two looks, the copy of
@@ -137,7 +143,8 @@ class LogTail(RotationHandling):
     there and keeps no file open: a rotated file is then finished only when its
     modification time is ``rotate_wait`` seconds old, else left for the next run.
     ``ahead``: its readers parse in a child process while they commit
-    (:mod:`carewatch.sources.ahead`).
+    (:mod:`carewatch.sources.ahead`). ``archives_apart``: compressed rotations of the path
+    read by the caller (a one-shot ingest given them), which the tail leaves alone.
     """
 
     def __init__(
@@ -156,8 +163,10 @@ class LogTail(RotationHandling):
         encoding: str = "utf-8",
         delimiter: str | None = None,
         ahead: bool = False,
+        archives_apart: frozenset[str] = frozenset(),
     ) -> None:
         self.store = store
+        self.archives_apart = archives_apart
         self.ahead = ahead
         self.encoding = encoding
         self.delimiter = delimiter
@@ -190,6 +199,7 @@ class LogTail(RotationHandling):
         #: Wall-clock time of the last poll (rotations modified after it are "unseen").
         self._last_look: float | None = None
         self._looked_up = False
+        self.archive_problem: str | None = None
 
     def open_readers(self) -> list[LogReader]:
         """The readers this tail holds: rotated files still being drained, then the current one."""
@@ -302,12 +312,28 @@ class LogTail(RotationHandling):
                 return results
             positions = load_positions(self.store, self.source)
             match = next((p for p in positions if p.matches(fd, st)), None)
-            moved, adopted = self._finish_moved(positions, match, st, oneshot, progress)
-            results += moved
             if since is None and match is None:
                 # first look since a start: files rotated while nobody was reading
                 mine = [p.updated_at for p in positions if self._is_mine(p.path)]
                 since = max(mine) if mine else None
+            # files rotated and compressed while nobody was reading them: their lines are in
+            # the archives only (a file being drained is read through its own descriptor)
+            left = [
+                p.updated_at
+                for p in positions
+                if p is not match
+                and not p.finished
+                and self._is_mine(p.path)
+                and not file_is_at(p, p.path)
+            ]
+            scan_from = min([*left, *([] if since is None else [since])], default=None)
+            if scan_from is not None and not self.draining:
+                archived = self._read_archives(scan_from, progress)
+                if archived:
+                    results += archived
+                    positions = load_positions(self.store, self.source)
+            moved, adopted = self._finish_moved(positions, match, st, oneshot, progress)
+            results += moved
             if since is not None:
                 results += self._read_unseen(since, oneshot=oneshot, progress=progress)
             position = match or adopted or self._replaced_by_copy(fd, st)
@@ -420,7 +446,7 @@ class LogTail(RotationHandling):
             source=self.source,
             format=fmt,
             exists=self.exists,
-            problem=self.problem,
+            problem=self.problem or self.archive_problem,
             pending=self.current.pending if self.current else 0,
             waiting=self.problem is not None and self.problem is self._waiting,
             unknown_format=self.problem is not None and self.problem is self._unknown,
