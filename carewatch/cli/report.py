@@ -8,7 +8,6 @@ import dataclasses
 import os
 import sys
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from carewatch.cli.common import (
@@ -142,8 +141,12 @@ def run(args: argparse.Namespace) -> int:
     color = output is None and args.format == "text" and wants_colour(sys.stdout)
     text = render(report, args.format, color=color)
     if output:
+        from carewatch.outfile import write_whole
+
         try:
-            Path(output).write_text(text, encoding="utf-8")
+            # whole or not at all: a reader of the file never sees a part of a report, and
+            # a failure leaves the previous report as it was
+            write_whole(output, text)
         except OSError as exc:
             reason = exc.strerror or exc
             raise Failure(

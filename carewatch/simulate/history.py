@@ -10,6 +10,7 @@ from datetime import date, timedelta, tzinfo
 from pathlib import Path
 
 from carewatch.config import Config
+from carewatch.outfile import replacing
 from carewatch.records import AgentEvent
 from carewatch.simulate.call import SimCall
 from carewatch.simulate.context import Context
@@ -135,7 +136,9 @@ def simulate_history(
     calls = generate_calls(seed, start, days, tz, config, until=until, ended_only=ended_only)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", encoding="utf-8", newline="") as fh:
+    # whole or not at all: a reader never meets half a history, an interrupted run leaves the
+    # file as it was
+    with replacing(out, newline="") as fh:
         if fmt == "queue_log":
             return write_queue_log(calls, fh)
         return _WRITERS[fmt](calls, fh, tz=tz)
