@@ -104,6 +104,7 @@ def test_a_read_error_in_the_child_fails_the_file_after_the_batches_before_it(
         (pos,) = store.positions()
         assert (pos["line_no"], pos["lines_read"]) == (18, 18)  # the three batches read
         assert store.count_calls() == 6
+        assert (summary.added, summary.lines_read) == (6, 18)  # counted as stored
 
 
 def test_a_failed_commit_stops_the_child_and_a_second_run_completes_the_file(

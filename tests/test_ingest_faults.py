@@ -11,14 +11,16 @@ one with no complete line yet (a log just rotated) has nothing to read yet.
 from __future__ import annotations
 
 import errno
+import gzip
 import os
+import re
 from pathlib import Path
 
 import pytest
 
 from carewatch.cli import main
 from carewatch.config import parse_config
-from carewatch.ingest import ingest_paths
+from carewatch.ingest import Follower, ingest_paths
 from carewatch.sources import tail as tail_module
 from carewatch.sources.reader import LogReader
 from carewatch.store import Store
@@ -115,6 +117,78 @@ def test_an_io_error_while_reading_one_file_leaves_the_others_read(
         ("other_log", "cannot read it: Input/output error")
     ]
     assert [Path(p).name for p in summary.files_failed] == ["other_log"]
+
+
+def _fail_after_the_first_batch(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """Reading the file ``name`` fails with an I/O error once its first batch is committed
+    (a disk that gives up part-way through a file)."""
+    real = LogReader.next_batch
+
+    def next_batch(self: LogReader, offset: int, line_no: int, *, final: bool) -> object:
+        if os.path.basename(self.path) == name and offset > 0:
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        return real(self, offset, line_no, final=final)
+
+    monkeypatch.setattr(LogReader, "next_batch", next_batch)
+
+
+def test_an_io_error_part_way_through_a_file_counts_the_calls_stored_before_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The summary a cron job keeps says as many calls as the database holds, and the file
+    that failed is still named, with exit status 1."""
+    logs = _logs(tmp_path)
+    # 21,000 lines: two batches of a one-shot ingest, the second one fails
+    calls = (call(i).replace("call-", "other-") for i in range(10, 7010))
+    (logs / "other_log").write_text("".join(calls))
+    _fail_after_the_first_batch(monkeypatch, "other_log")
+    db = str(tmp_path / "cw.db")
+    assert main(["ingest", str(logs), "--db", db]) == 1
+    captured = capsys.readouterr()
+    with Store(db) as store:
+        stored = store.count_calls()
+    assert stored > 6_000  # the first batch of other_log, and the two other files
+    added = re.match(r"([\d,]+) calls added, 0 updated, ", captured.out)
+    assert added is not None, captured.out
+    assert int(added.group(1).replace(",", "")) == stored
+    assert "1 file not read (other_log: cannot read it: Input/output error)" in captured.out
+    assert captured.err == "error: other_log: cannot read it: Input/output error\n"
+
+
+@pytest.mark.parametrize("name", ["other_log", "other_log.1.gz"])
+def test_the_summary_of_a_file_cut_by_an_io_error_is_what_the_database_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    logs = _logs(tmp_path)
+    text = "".join(call(i).replace("call-", "other-") for i in range(10, 20))  # 30 lines
+    if name.endswith(".gz"):
+        (logs / name).write_bytes(gzip.compress(text.encode()))
+    else:
+        (logs / name).write_text(text)
+    _fail_after_the_first_batch(monkeypatch, name)
+    with Store(str(tmp_path / "cw.db")) as store:
+        summary = ingest_paths(store, CONFIG, [str(logs)], batch_lines=6)
+        assert summary.added == store.count_calls() == 4  # 2 calls in the first batch of 6
+        assert summary.lines_read == 3 + 3 + 6
+    assert [Path(p).name for p in summary.files_failed] == [name]
+
+
+def test_a_follower_poll_cut_by_an_io_error_counts_what_it_stored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = tmp_path / "other_log"
+    log.write_text("".join(call(i).replace("call-", "other-") for i in range(10, 20)))
+    _fail_after_the_first_batch(monkeypatch, "other_log")
+    with Store(str(tmp_path / "cw.db")) as store:
+        follower = Follower(store, CONFIG, [(str(log), "queue_log")], batch_lines=6)
+        try:
+            summary = follower.poll_once()
+            assert summary.added == store.count_calls() == 2
+            assert follower.problems() == {
+                str(log): "other_log: cannot read it: Input/output error"
+            }
+        finally:
+            follower.close()
 
 
 def test_a_log_with_no_complete_line_yet_is_no_failure(

@@ -12,9 +12,9 @@ from carewatch.collector import collector_paused
 from carewatch.config import Config, Source
 from carewatch.i18n import _
 from carewatch.ingest.files import database_files, tail_for
-from carewatch.ingest.summary import IngestSummary, SourceStatus
+from carewatch.ingest.summary import IngestSummary, SourceStatus, collecting
 from carewatch.sources.fileid import FileId, folder_files, is_compressed, rotation_sort_key
-from carewatch.sources.reader import BATCH_LINES, LogReader
+from carewatch.sources.reader import BATCH_LINES, BatchResult, LogReader
 from carewatch.sources.table_tail import TableTail
 from carewatch.sources.tail import ROTATE_WAIT, LogTail
 from carewatch.store import Store, StoreError
@@ -157,25 +157,26 @@ class Follower:
             for tail in self._current_tails():
                 if self._stopping():
                     break
+                # the batches committed are counted also when an error stops the poll
+                results: list[BatchResult] = []
                 try:
-                    results = tail.poll(progress=self._stopping)
+                    tail.poll(progress=collecting(results, self._stopping))
                 except StoreError as exc:
                     database_error = str(exc)
-                    continue
                 except OSError as exc:
                     tail.problem = self._read_errors[tail.path] = _(
                         "cannot read it: {reason}"
                     ).format(reason=exc.strerror or exc)
-                    continue
-                read_error = self._read_errors.pop(tail.path, None)
-                if read_error is not None and tail.problem == read_error:
-                    tail.problem = None
+                else:
+                    read_error = self._read_errors.pop(tail.path, None)
+                    if read_error is not None and tail.problem == read_error:
+                        tail.problem = None
+                    if tail.current is not None and tail.current.pending:
+                        summary.incomplete += 1
                 if results:
                     summary.files += 1
                 for result in results:
                     summary.add_result(result)
-                if tail.current is not None and tail.current.pending:
-                    summary.incomplete += 1
             for table in self._tables:
                 try:
                     results = table.poll()

@@ -15,7 +15,7 @@ from carewatch.ingest.files import (
     reading_of,
     tail_for,
 )
-from carewatch.ingest.summary import IngestSummary
+from carewatch.ingest.summary import IngestSummary, collecting
 from carewatch.sources.archive import ArchiveError, read_archive
 from carewatch.sources.fileid import (
     FileId,
@@ -26,7 +26,7 @@ from carewatch.sources.fileid import (
     source_name_for,
 )
 from carewatch.sources.positions import read_again
-from carewatch.sources.reader import BatchResult, LogReader
+from carewatch.sources.reader import BatchResult, LogReader, Progress
 from carewatch.sources.rotation import default_factories
 from carewatch.sources.tail import ROTATE_WAIT
 from carewatch.store import Store
@@ -54,15 +54,16 @@ def _archive(
     fmt: str | None,
     encoding: str | None,
     batch_lines: int,
-    progress: Callable[[int], None],
-) -> tuple[list[BatchResult], str | None, bool]:
-    """Read one compressed rotation: its batches, or why it was not read and whether that
-    is a failure to read it (a damaged archive) rather than text in no known format."""
+    progress: Progress,
+) -> tuple[str | None, bool]:
+    """Read one compressed rotation (``progress`` is told each batch committed): why it was
+    not read, or not to its end, and whether that is a failure to read it (a damaged
+    archive, an I/O error) rather than text in no known format."""
     file_fmt, name = file_format_and_name(config, path, fmt)
     file_encoding, delimiter = reading_of(config, path, encoding)
     make, detect = default_factories(config, delimiter)
     try:
-        results = read_archive(
+        read_archive(
             store,
             path,
             source_name_for(path, name),
@@ -75,12 +76,12 @@ def _archive(
             named=bool(name),
         )
     except ArchiveError as exc:
-        return [], str(exc), True
+        return str(exc), True
     except ValueError as exc:  # its text is in no format carewatch can tell
-        return [], str(exc), False
+        return str(exc), False
     except OSError as exc:
-        return [], _cannot_read(exc), True
-    return results, None, False
+        return _cannot_read(exc), True
+    return None, False
 
 
 def _unfinished(path: str) -> int:
@@ -189,10 +190,12 @@ def _ingest_paths(
             advance(sizes[path])
             continue
         failed = True  # a problem, if there is one, is a failure to read the file
+        # every batch committed, as it commits: an error later in the file undoes none of
+        # them, so the summary counts them too
+        results: list[BatchResult] = []
+        committed = collecting(results, advance)
         if is_archive(path):
-            results, problem, failed = _archive(
-                store, config, path, fmt, encoding, batch_lines, advance
-            )
+            problem, failed = _archive(store, config, path, fmt, encoding, batch_lines, committed)
             pending = 0
         else:
             tail = tail_for(
@@ -208,10 +211,10 @@ def _ingest_paths(
                 archives_apart=archives,
             )
             try:
-                results = tail.poll(oneshot=True, progress=advance)
+                tail.poll(oneshot=True, progress=committed)
                 status = tail.status()
             except OSError as exc:  # an I/O error while reading: the other files are read
-                results, problem, pending = [], _cannot_read(exc), 0
+                problem, pending = _cannot_read(exc), 0
             else:
                 problem, pending = status.problem, status.pending
                 failed = not status.unknown_format

@@ -4,11 +4,12 @@ followed file is doing (:class:`SourceStatus`)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 
 from carewatch.i18n import _, ngettext
 from carewatch.present import count
-from carewatch.sources.reader import BatchResult
+from carewatch.sources.reader import BatchResult, Progress
 from carewatch.sources.tail import TailStatus
 
 #: How many skipped lines an :class:`IngestSummary` remembers (the latest).
@@ -192,6 +193,17 @@ class IngestSummary:
 def _count(n: int, text: str) -> str:
     """``text`` (the form :func:`ngettext` chose for ``n``) with ``{count}`` filled in."""
     return text.format(count=count(n))
+
+
+def collecting(results: list[BatchResult], then: Callable[[int], object]) -> Progress:
+    """A read's ``progress`` that adds each batch committed to ``results`` and tells ``then``
+    its bytes (whose answer it passes on: a true one stops the read)."""
+
+    def committed(result: BatchResult) -> bool:
+        results.append(result)
+        return bool(then(result.bytes_read))
+
+    return committed
 
 
 @dataclass

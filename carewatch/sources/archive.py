@@ -188,7 +188,7 @@ def read_archive(
             store, fd, path, position, make_parser(fmt), batch_lines=batch_lines, encoding=encoding
         )
         results = reader.read(final=True, progress=progress)
-        results += reader.finish()
+        results += reader.finish(progress=progress)
         return results
     finally:
         if reader is not None:

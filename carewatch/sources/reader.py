@@ -60,9 +60,6 @@ __all__ = [
     "read_lines",
 ]
 
-#: Told the bytes of each batch a read committed; a true answer stops the read after it.
-Progress = Callable[[int], bool | None]
-
 #: Prefix of the ``bad_by_reason`` keys that count repaired lines (read, not skipped).
 REPAIRED = "repaired: "
 
@@ -89,6 +86,10 @@ class BatchResult:
     #: Events of the source waiting for their call's start after this batch (``None``
     #: when the batch held no call record).
     waiting: int | None = None
+
+
+#: Told each batch a read committed, as it commits; a true answer stops the read after it.
+Progress = Callable[[BatchResult], bool | None]
 
 
 def batch_result(
@@ -220,8 +221,9 @@ class LogReader:
         One transaction per batch: the batch's calls and the position after it. With
         ``ahead``, a child process reads and parses the batches while this one commits them
         (:mod:`carewatch.sources.ahead`), when the file has that much left to read.
-        ``progress`` is told the bytes of each batch committed; when it answers true, the read
-        stops there (the next read goes on from that batch's position).
+        ``progress`` is told each batch as it is committed (what an error later in the read
+        does not undo); when it answers true, the read stops there (the next read goes on
+        from that batch's position).
         """
         results: list[BatchResult] = []
         while True:
@@ -236,7 +238,7 @@ class LogReader:
                     if result is None:
                         break  # another process read this batch: go on from where it stopped
                     results.append(result)
-                    if progress is not None and progress(result.bytes_read):
+                    if progress is not None and progress(result):
                         return results  # asked to stop: the rest is read next time
                     if at_end:
                         return results
@@ -350,11 +352,14 @@ class LogReader:
             waiting=applied.waiting,
         )
 
-    def finish(self) -> list[BatchResult]:
-        """Read to the very end (a last line without newline too) and mark the file finished."""
+    def finish(self, *, progress: Progress | None = None) -> list[BatchResult]:
+        """Read to the very end (a last line without newline too) and mark the file finished.
+        ``progress`` is told each batch committed, as by :meth:`read`; its answer is not
+        asked (a file is finished whole)."""
+        told = None if progress is None else _told(progress)
         results: list[BatchResult] = []
         while True:
-            results += self.read(final=True)
+            results += self.read(final=True, progress=told)
             if self.position.finished or (self.position.id is None and not results):
                 return results
             got = ReadResult([], self.position.offset, self.position.line_no, 0, at_end=True)
@@ -366,3 +371,12 @@ class LogReader:
         if not self.closed:
             self.closed = True
             os.close(self.fd)
+
+
+def _told(progress: Progress) -> Progress:
+    """``progress``, told each batch, whose answer never stops the read."""
+
+    def tell(result: BatchResult) -> None:
+        progress(result)
+
+    return tell

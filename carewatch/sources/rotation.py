@@ -174,13 +174,13 @@ class RotationHandling:
         return None
 
     def _finish_or_drain(
-        self, reader: LogReader, st: os.stat_result, oneshot: bool
+        self, reader: LogReader, st: os.stat_result, oneshot: bool, progress: Progress | None
     ) -> list[BatchResult]:
         """After reading a file that left the path: finish it when its modification time
         (in ``st``) is ``rotate_wait`` old, else leave it for the next run (``oneshot``) or
         keep it open to drain."""
         if self._quiet_by_mtime(st):
-            results = reader.finish()
+            results = reader.finish(progress=progress)
             if not oneshot:
                 self._watch_finished(reader)
             self._release(reader)
@@ -245,7 +245,7 @@ class RotationHandling:
                 mark_finished(self.store, old, self.clock)
                 continue
             results += reader.read(progress=progress)
-            results += self._finish_or_drain(reader, reader.stat(), oneshot)
+            results += self._finish_or_drain(reader, reader.stat(), oneshot, progress)
         results += self._read_grown(finished, oneshot, progress)
         return results, adopted
 
@@ -275,7 +275,7 @@ class RotationHandling:
             reader = self._reopen(path, old.file_id, old)
             if reader is not None:
                 results += reader.read(progress=progress)
-                results += self._finish_or_drain(reader, reader.stat(), oneshot)
+                results += self._finish_or_drain(reader, reader.stat(), oneshot, progress)
         return results
 
     def _is_rotation(self, path: str) -> bool:
@@ -341,7 +341,7 @@ class RotationHandling:
                 os.close(fd)
                 continue
             results += reader.read(progress=progress)
-            results += self._finish_or_drain(reader, st, oneshot)
+            results += self._finish_or_drain(reader, st, oneshot, progress)
         return results
 
     def _read_archives(self, since: float, progress: Progress | None) -> list[BatchResult]:

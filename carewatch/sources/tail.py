@@ -227,7 +227,7 @@ class LogTail(RotationHandling):
                 continue
             if oneshot or reader.quiet_for() >= self.rotate_wait:
                 if not oneshot or self._quiet_by_mtime(reader.stat()):
-                    results += reader.finish()
+                    results += reader.finish(progress=progress)
                     if not oneshot:
                         self._watch_finished(reader)
                 self.draining.remove(reader)
@@ -267,7 +267,7 @@ class LogTail(RotationHandling):
             and is_rotated_name(self.path)
             and self._quiet_by_mtime(cur.stat())
         ):
-            results += cur.finish()  # a rotation nobody writes: its last line too
+            results += cur.finish(progress=progress)  # a rotation nobody writes: its last line too
         self._remember()
         return results
 
