@@ -123,6 +123,30 @@ def test_simulate_same_seed_same_bytes(tmp_path: Path) -> None:
     assert a and hashlib.sha256(a).digest() == hashlib.sha256(b).digest()
 
 
+def test_what_a_command_did_is_on_standard_output_the_rest_on_standard_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The rule of the README ("Commands"): the summary line of what a command wrote goes on
+    standard output, where a script captures it; messages about how it went go on standard
+    error; the report's standard output is the report alone."""
+    log, db = tmp_path / "queue_log", str(tmp_path / "cw.db")
+    days = ["--days", "1", "--start", "2026-03-02", "--seed", "3"]
+    assert main(["simulate", "--out", str(log), *days]) == 0
+    assert capsys.readouterr() == ("752 calls over 1 day written to " + str(log) + "\n", "")
+    assert main(["ingest", str(log), "--db", db]) == 0
+    assert capsys.readouterr() == (
+        "752 calls added, 0 updated, 195 agent events stored, 0 lines skipped\n",
+        "",
+    )
+    with Store(db) as store:
+        call_id = store.recent_calls(1)[0].call_id
+    assert main(["tag", call_id, "--category", "order", "--db", db]) == 0
+    assert capsys.readouterr() == (f"call {call_id}: 1 tag written, 0 unchanged\n", "")
+    out = tmp_path / "report.txt"
+    assert main(["report", "--db", db, "--date", "2026-03-02", "--output", str(out)]) == 0
+    assert capsys.readouterr() == ("", f"report for 2026-03-02 written to {out}\n")
+
+
 @pytest.fixture
 def ingested(tmp_path: Path, database: str, capsys: pytest.CaptureFixture[str]) -> tuple[Path, str]:
     log = tmp_path / "logs" / "calls.csv"

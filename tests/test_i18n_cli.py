@@ -287,7 +287,7 @@ def test_simulate_and_ingest_report_in_italian(
 ) -> None:
     log, db = tmp_path / "queue_log", str(tmp_path / "c.db")
     assert main(["--lang", "it", "simulate", "--out", str(log), "--days", "2"]) == 0
-    written = capsys.readouterr().err
+    written = capsys.readouterr().out
     assert re.fullmatch(rf"[\d,]+ chiamate in 2 giorni scritte in {re.escape(str(log))}\n", written)
     assert main(["--lang", "it", "ingest", str(log), "--db", db]) == 0
     out = capsys.readouterr().out

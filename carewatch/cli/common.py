@@ -166,8 +166,9 @@ def operator_of(args: argparse.Namespace) -> str:
 
 
 def say(text: str, *, out: bool = False) -> None:
-    """One message of a command, on standard error (``out``: standard output, where the
-    command's summary goes), flushed, with every control character written out
+    """One message of a command, on standard error (``out``: standard output, for the one
+    summary line of what a command wrote; the rule is the README's, "Commands"), flushed,
+    with every control character written out
     (:func:`carewatch.present.printable`): a file's or a database's name with an escape
     sequence in it reads as what it is."""
     from carewatch.present import printable

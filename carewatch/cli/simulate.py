@@ -79,7 +79,8 @@ def run(args: argparse.Namespace) -> int:
                 n,
             )
             span = ngettext("{days} day", "{days} days", args.days).format(days=count(args.days))
-            say(written.format(count=count(n), span=span, path=out))
+            # the summary of what it wrote, as ingest's and tag's: on standard output
+            say(written.format(count=count(n), span=span, path=out), out=True)
     except OSError as exc:
         reason = exc.strerror or exc
         raise Failure(_("cannot write {path}: {reason}").format(path=out, reason=reason)) from None
