@@ -13,13 +13,11 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from carewatch.config import Config
-from carewatch.sources.archive import ArchiveError, read_archive
 from carewatch.sources.base import Parser
 from carewatch.sources.fileid import (
     FileId,
     file_id,
     folder_files,
-    is_archive,
     is_compressed,
     open_log,
     split_rotation,
@@ -74,11 +72,9 @@ class RotationHandling:
     encoding: str
     delimiter: str | None
     ahead: bool
-    named: bool
-    #: Compressed rotations read apart (a one-shot ingest given them): not read here.
-    archives_apart: frozenset[str]
-    #: Why a compressed rotation of the path could not be read at the last look, or ``None``.
-    archive_problem: str | None
+    #: Why a compressed rotation of the path could not be read at the last look, or ``None``
+    #: (:mod:`carewatch.sources.compressed`).
+    archive_problem: str | None = None
 
     # -- readers ---------------------------------------------------------------------------
     @property
@@ -191,6 +187,17 @@ class RotationHandling:
             self.draining.append(reader)
         return []
 
+    def _renamed_away(self) -> bool:
+        """Whether a file renamed away from the path is still read and still has a name (a
+        rotation in progress; a deleted file has none)."""
+        for reader in self.draining:
+            try:
+                if reader.stat().st_nlink > 0:
+                    return True
+            except OSError:
+                continue
+        return False
+
     # -- files that left the path ----------------------------------------------------------
     def _finish_moved(
         self,
@@ -206,7 +213,7 @@ class RotationHandling:
         A position whose file is the one now at the path under another inode (a copy made
         by copytruncate, a file copied back or restored) is returned, to be continued in it;
         one whose file is nowhere is marked finished, unless a compressed rotation of the path
-        could not be read (:meth:`_read_archives`: its text may be that file's).
+        could not be read (:mod:`carewatch.sources.compressed`: its text may be that file's).
         """
         results: list[BatchResult] = []
         fid = file_id(st)
@@ -342,56 +349,6 @@ class RotationHandling:
                 continue
             results += reader.read(progress=progress)
             results += self._finish_or_drain(reader, st, oneshot, progress)
-        return results
-
-    def _read_archives(self, since: float, progress: Progress | None) -> list[BatchResult]:
-        """Read what was never read of the compressed rotations of this path (``name.1.gz``,
-        ``name-20261101.zst``) modified after ``since`` (with a second's slack), oldest first
-        (:func:`~carewatch.sources.archive.read_archive`, which continues a file read in part
-        from where it was read to, and reads nothing of one read whole).
-
-        After a stop, logrotate may have renamed and compressed the file being read before
-        the follower started again: the lines written into it after the last reading are in
-        the archive only, as are those of rotations made and compressed while nobody was
-        reading. Compression keeps the file's modification time, so an archive older than
-        the last reading holds nothing new and is not opened. An archive that cannot be read
-        (logrotate still compressing it, damaged, a compression without its extra) is kept
-        in :attr:`archive_problem`, and the positions it may continue are left unfinished
-        for the next look.
-        """
-        found: list[tuple[int, int, str]] = []
-        for path in folder_files(self.folder):
-            if not is_archive(path) or not self._is_rotation(path) or path in self.archives_apart:
-                continue
-            try:
-                st = os.stat(path)
-            except OSError:
-                continue
-            if st.st_size == 0 or st.st_mtime < since - 1:
-                continue
-            found.append((st.st_mtime_ns, -(split_rotation(os.path.basename(path))[1] or 0), path))
-        results: list[BatchResult] = []
-        problem = None
-        make, detect = self.factories
-        for _, _, path in sorted(found):
-            try:
-                results += read_archive(
-                    self.store,
-                    path,
-                    self.source,
-                    self.fmt,
-                    make_parser=make,
-                    detect=detect,
-                    encoding=self.encoding,
-                    batch_lines=self.batch_lines,
-                    progress=progress,
-                    named=self.named,
-                )
-            except ArchiveError as exc:
-                problem = f"{os.path.basename(path)}: {exc}"
-            except (OSError, ValueError):
-                continue  # gone meanwhile, or no call log: nothing of this path's text
-        self.archive_problem = problem
         return results
 
     def _record_move(self, reader: LogReader) -> None:

@@ -26,12 +26,8 @@ Rotation and truncation
       is finished first: its file is found in the same folder by inode + fingerprint (or,
       after a copytruncate, as the copy) and read to its end before the path's new file.
       A file found nowhere is marked finished.
-    * compressed since: a file that left the path while nobody was reading it (a restart
-      after logrotate renamed and compressed it) may be in an archive only (``name.1.gz``,
-      ``.zst``...): the compressed rotations of the path modified since the last reading
-      are read for what was never read of them, oldest first, before the rest
-      (:mod:`carewatch.sources.archive`); one that cannot be read yet leaves the positions
-      it may continue unfinished, for the next look.
+    * renamed and compressed while nobody was reading (logrotate's ``compress``): what was
+      never read of it is read from the archive first (:mod:`carewatch.sources.compressed`).
     * rotations nobody has read: after a rotation, and on the first look after a start,
       the ``name.N`` files of the folder changed since the path was last read that match
       no stored position (a file created and rotated away between two looks, the copy of
@@ -72,6 +68,7 @@ from dataclasses import dataclass, replace
 
 from carewatch.config import Config
 from carewatch.i18n import _
+from carewatch.sources.compressed import CompressedRotations
 from carewatch.sources.fileid import (
     HEAD_BYTES,
     FileId,
@@ -88,7 +85,7 @@ from carewatch.sources.positions import (
     read_before,
 )
 from carewatch.sources.reader import BATCH_LINES, BatchResult, LogReader, Progress
-from carewatch.sources.rotation import Detector, ParserFactory, RotationHandling, file_is_at
+from carewatch.sources.rotation import Detector, ParserFactory, file_is_at
 from carewatch.store import Store
 
 #: Seconds a rotated-away file stays open after its last growth, once another file is at the
@@ -134,7 +131,7 @@ class TailStatus:
         return self
 
 
-class LogTail(RotationHandling):
+class LogTail(CompressedRotations):
     """Follows one path through rotation and truncation, exactly once.
 
     ``registry`` maps the files open anywhere in one follower to their reader, so two
@@ -199,7 +196,6 @@ class LogTail(RotationHandling):
         #: Wall-clock time of the last poll (rotations modified after it are "unseen").
         self._last_look: float | None = None
         self._looked_up = False
-        self.archive_problem: str | None = None
 
     def open_readers(self) -> list[LogReader]:
         """The readers this tail holds: rotated files still being drained, then the current one."""
@@ -316,22 +312,8 @@ class LogTail(RotationHandling):
                 # first look since a start: files rotated while nobody was reading
                 mine = [p.updated_at for p in positions if self._is_mine(p.path)]
                 since = max(mine) if mine else None
-            # files rotated and compressed while nobody was reading them: their lines are in
-            # the archives only (a file being drained is read through its own descriptor)
-            left = [
-                p.updated_at
-                for p in positions
-                if p is not match
-                and not p.finished
-                and self._is_mine(p.path)
-                and not file_is_at(p, p.path)
-            ]
-            scan_from = min([*left, *([] if since is None else [since])], default=None)
-            if scan_from is not None and not self.draining:
-                archived = self._read_archives(scan_from, progress)
-                if archived:
-                    results += archived
-                    positions = load_positions(self.store, self.source)
+            archived, positions = self._read_compressed(positions, match, since, progress)
+            results += archived
             moved, adopted = self._finish_moved(positions, match, st, oneshot, progress)
             results += moved
             if since is not None:
@@ -452,17 +434,6 @@ class LogTail(RotationHandling):
             unknown_format=self.problem is not None and self.problem is self._unknown,
             rotating=not self.exists and self._renamed_away(),
         ).counted(pos)
-
-    def _renamed_away(self) -> bool:
-        """Whether a file renamed away from the path is still read and still has a name (a
-        rotation in progress; a deleted file has none)."""
-        for reader in self.draining:
-            try:
-                if reader.stat().st_nlink > 0:
-                    return True
-            except OSError:
-                continue
-        return False
 
     def close(self) -> None:
         """Close every file this tail holds (positions are already committed)."""
