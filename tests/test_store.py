@@ -221,6 +221,5 @@ def test_a_postgresql_error_is_one_line_without_libpq_severity() -> None:
         'authentication failed for user "carewatch"\nmore detail'
     )
     assert backend.short_error(error) == (
-        'connection to server at "db.example", port 5432 failed: password authentication '
-        'failed for user "carewatch"'
+        'password authentication failed for user "carewatch" (server db.example, port 5432)'
     )

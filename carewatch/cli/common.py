@@ -142,7 +142,9 @@ def open_store(
     ``create=False``: for commands that write to a database that must exist already)."""
     from carewatch.store import Store
 
-    return Store(database_of(args, config), read_only=read_only, create=create)
+    return Store(
+        database_of(args, config), read_only=read_only, create=create, waiting=waiting_for_slot
+    )
 
 
 def operator_of(args: argparse.Namespace) -> str:
@@ -182,25 +184,33 @@ PATIENCE_SECONDS = 3.0
 
 
 @contextlib.contextmanager
-def patience(name: str) -> Iterator[None]:
+def patience(name: str, *, no_slot: bool = False) -> Iterator[None]:
     """Inside the block, say once on standard error that the command is still waiting for
     the database ``name`` when the block has taken :data:`PATIENCE_SECONDS` (it then goes on
-    waiting: the database's own retries decide when to give up)."""
-    timer = threading.Timer(
-        PATIENCE_SECONDS,
-        lambda: say(
-            _(
-                "waiting for the database {name} (another program may be writing to it; "
-                "Ctrl-C gives up)"
-            ).format(name=name)
-        ),
-    )
+    waiting: the database's own retries decide when to give up). ``no_slot``: it waits for
+    its server to have a connection free, not for another program's write."""
+    if no_slot:
+        text = _(
+            "waiting for the database {name} (its server has no connection free; Ctrl-C gives up)"
+        )
+    else:
+        text = _(
+            "waiting for the database {name} (another program may be writing to it; "
+            "Ctrl-C gives up)"
+        )
+    timer = threading.Timer(PATIENCE_SECONDS, lambda: say(text.format(name=name)))
     timer.daemon = True
     timer.start()
     try:
         yield
     finally:
         timer.cancel()
+
+
+def waiting_for_slot(name: str) -> contextlib.AbstractContextManager[object]:
+    """What a command does while its database's server has no connection free: it says so
+    after :data:`PATIENCE_SECONDS` (the ``waiting`` of :class:`~carewatch.store.Store`)."""
+    return patience(name, no_slot=True)
 
 
 def whole_days(text: str) -> int:

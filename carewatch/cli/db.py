@@ -12,6 +12,7 @@ from carewatch.cli.common import (
     config_of,
     database_of,
     say,
+    waiting_for_slot,
 )
 from carewatch.i18n import N_, _
 
@@ -48,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     from carewatch.store.status import schema_status
 
-    line, current = schema_status(url, name)
+    line, current = schema_status(url, name, waiting=waiting_for_slot)
     say(line, out=True)
     return EXIT_OK if current else EXIT_FAILURE
 

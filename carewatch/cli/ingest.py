@@ -128,6 +128,7 @@ def _follow(
 ) -> int:
     from carewatch.ingest.follower import service_follower
     from carewatch.report.keep import DayKeeper
+    from carewatch.store import StoreError
 
     stop = threading.Event()
     install_stop_signals(stop)
@@ -157,7 +158,14 @@ def _follow(
     keeper = DayKeeper(store.url, config, tell=say)
     keeping = threading.Thread(target=keeper.run, args=(stop,), name="carewatch-keep", daemon=True)
     keeping.start()
-    follower.run(stop, on_batch=on_batch, on_problems=on_problems)
+    lasting: StoreError | None = None
+    try:
+        follower.run(stop, on_batch=on_batch, on_problems=on_problems)
+    except StoreError as exc:
+        if not exc.lasting:  # (the follower retries every other one itself)
+            raise
+        lasting = exc  # no use retrying (a database this user may not write): stop
+        stop.set()
     keeping.join(timeout=KEEP_JOIN_SECONDS)
     added = ngettext(
         "stopped: {added} call added, {updated} updated",
@@ -165,6 +173,11 @@ def _follow(
         total["added"],
     )
     say(added.format(added=count(total["added"]), updated=count(total["updated"])))
+    if lasting is not None:
+        # what was committed before stays, with its read positions: the same command,
+        # once the fault is put right, goes on from there
+        say(_("error: {error}").format(error=lasting))
+        return EXIT_FAILURE
     return EXIT_OK
 
 

@@ -16,6 +16,7 @@ from carewatch.cli.common import (
     database_of,
     install_stop_signals,
     say,
+    waiting_for_slot,
 )
 from carewatch.i18n import N_, _
 
@@ -63,7 +64,9 @@ def run(args: argparse.Namespace) -> int:
     config = config_of(args)
     db = database_of(args, config)
     if listen is None:
-        collector = CarewatchCollector(lambda: Store(db, create=False), config, tell=_said_once)
+        collector = CarewatchCollector(
+            lambda: Store(db, create=False, waiting=waiting_for_slot), config, tell=_said_once
+        )
         sys.stdout.write(metrics_text(collector))
         return EXIT_OK
     collector = CarewatchCollector(lambda: Store(db, create=False), config, tell=_said_serving)

@@ -162,7 +162,7 @@ class Follower:
                 try:
                     tail.poll(progress=collecting(results, self._stopping))
                 except StoreError as exc:
-                    database_error = str(exc)
+                    database_error = self._database_error(exc)
                 except OSError as exc:
                     tail.problem = self._read_errors[tail.path] = _(
                         "cannot read it: {reason}"
@@ -181,7 +181,7 @@ class Follower:
                 try:
                     results = table.poll()
                 except StoreError as exc:
-                    database_error = str(exc)
+                    database_error = self._database_error(exc)
                     continue
                 if results:
                     summary.files += 1
@@ -190,6 +190,14 @@ class Follower:
             self.last_error = database_error
             self._last_status = self._status()
         return summary
+
+    def _database_error(self, exc: StoreError) -> str:
+        """The line of a database problem to retry; one that waiting will not make go (a
+        database this user may not write) ends the poll, and :meth:`run`, at once."""
+        self.last_error = str(exc)
+        if exc.lasting:
+            raise exc
+        return str(exc)
 
     def _stopping(self, _committed: int = 0) -> bool:
         """Whether :meth:`run` was asked to stop (told after each batch a poll commits)."""
@@ -310,7 +318,12 @@ class Follower:
         """Follow the sources until ``stop`` is set; ``on_batch`` gets each poll that read
         something, ``on_problems`` the problems that arose and those that went away since the
         poll before (:meth:`problems`; each told once, while the follower keeps trying).
-        Files are closed on return."""
+        Files are closed on return.
+
+        A database fault that waiting will not make go (a database this user may not write)
+        is not retried: ``run`` raises its :class:`StoreError` (``lasting``, and kept in
+        :attr:`last_error`). Every position stays at what was committed before it.
+        """
         told: dict[str, str] = {}
         self._stop = stop
         wake = threading.Event()
@@ -341,6 +354,10 @@ class Follower:
                 wake.clear()
                 try:
                     summary = self.poll_once()
+                except StoreError as exc:
+                    if exc.lasting:  # no use retrying: the caller tells it and stops
+                        raise
+                    self.last_error = str(exc)
                 except Exception as exc:  # keep following; the status shows what went wrong
                     self.last_error = f"{type(exc).__name__}: {exc}"
                 else:

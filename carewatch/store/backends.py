@@ -29,7 +29,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
-from carewatch.i18n import _
+from carewatch.i18n import N_, _
 from carewatch.store.errors import StoreError
 
 #: The advisory lock every carewatch write transaction takes on PostgreSQL ("carewatc").
@@ -52,6 +52,16 @@ _NO_ROOM_ERRORS = frozenset({"disk I/O error", "unable to open database file"})
 #: Free bytes under which the disk of a database counts as full (a few pages: the -shm file
 #: alone needs 32 KiB).
 DISK_FULL_BYTES = 64 * 1024
+
+#: What SQLite says when this user may not write the database (the file, its ``-wal`` or
+#: ``-shm`` file, or the folder where it keeps them): no wait makes that go.
+_READ_ONLY_TEXT = "attempt to write a readonly database"
+#: SQLite's extended codes of the same, save those that pass (a recovery under way, a file
+#: moved away while open).
+_READ_ONLY_CODES = frozenset(
+    {"SQLITE_READONLY", "SQLITE_READONLY_CANTINIT", "SQLITE_READONLY_CANTLOCK"}
+)
+_READ_ONLY_FOLDER = "SQLITE_READONLY_DIRECTORY"
 
 
 def _disk_full(path: str) -> bool:
@@ -147,6 +157,25 @@ class SqliteBackend:
         text = str(exc).lower()
         return "database is locked" in text or "is busy" in text or "table is locked" in text
 
+    def lasting_error(self, exc: BaseException, name: str) -> str | None:
+        """What to tell the user when waiting will not make ``exc`` go (this user may not
+        write the database ``name``), else ``None``."""
+        if not isinstance(exc, sqlite3.OperationalError) or self.memory:
+            return None
+        code = getattr(exc, "sqlite_errorname", None)
+        if code == _READ_ONLY_FOLDER:
+            folder = os.path.dirname(os.path.abspath(self.path))
+            return _(
+                "the folder {folder} of the database {name} is read-only for this user "
+                "(SQLite keeps its journal there): check the folder's permissions"
+            ).format(folder=folder, name=name)
+        if code in _READ_ONLY_CODES or (code is None and _READ_ONLY_TEXT in str(exc)):
+            return _(
+                "the database {name} is read-only for this user: check its permissions "
+                "(and those of its -wal and -shm files)"
+            ).format(name=name)
+        return None
+
     def short_error(self, exc: BaseException) -> str:
         lines = str(exc).strip().splitlines()
         text = lines[0] if lines else type(exc).__name__
@@ -155,6 +184,11 @@ class SqliteBackend:
             folder = os.path.dirname(os.path.abspath(self.path))
             text = _("{error} (the disk of {folder} is full)").format(error=text, folder=folder)
         return text
+
+    @staticmethod
+    def no_slot_free(_exc: BaseException) -> bool:
+        """Whether a connection was refused for want of a free slot (never, on SQLite)."""
+        return False
 
     @staticmethod
     def is_broken(_conn: Any) -> bool:
@@ -166,8 +200,27 @@ class SqliteBackend:
         return not conn.in_transaction
 
 
+#: The SQLSTATE of a server with no connection slot free for one more client.
+_PG_NO_SLOT_STATE = "53300"
+#: The server's messages for it (as libpq passes them on, without an SQLSTATE).
+_PG_NO_SLOT_TEXTS = (
+    "too many clients already",
+    "remaining connection slots are reserved",
+    "too many connections for role",
+    "too many connections for database",
+)
+
 #: The severity libpq writes before a server's message.
 _SEVERITY = re.compile(r"\b(?:FATAL|PANIC|ERROR):\s+")
+#: libpq's line of a connection that failed: ``connection to server at "HOST" (ADDRESS),
+#: port PORT failed: REASON`` or ``connection to server on socket "PATH" failed: REASON``
+#: (psycopg puts "connection failed: " or "connection is bad: " before it).
+_CONNECT_FAILED = re.compile(
+    r'connection to server (?:at "(?P<host>[^"]*)"(?: \([^)]*\))?, port (?P<port>\d+)'
+    r'|on socket "(?P<socket>[^"]*)") failed: (?P<reason>.*)'
+)
+#: psycopg's line of a host name it could not resolve.
+_NO_HOST = re.compile(r"failed to resolve host '(?P<host>[^']*)': (?:\[Errno -?\d+\] )?(?P<why>.*)")
 
 
 def _pg_fix(sql: str) -> str:
@@ -216,12 +269,36 @@ class PostgresBackend:
             state is None and isinstance(exc, self._errors.OperationalError)
         )
 
+    def no_slot_free(self, exc: BaseException) -> bool:
+        """Whether a connection was refused because the server has no slot free for it (too
+        many clients, the last slots kept for superusers, a role's or a database's
+        connection limit reached: SQLSTATE 53300), which others free as they end their
+        work. libpq gives no SQLSTATE for a connection refused: its message tells."""
+        if not isinstance(exc, self._errors.OperationalError):
+            return False
+        if getattr(exc, "sqlstate", None) == _PG_NO_SLOT_STATE:
+            return True
+        text = str(exc)
+        return any(words in text for words in _PG_NO_SLOT_TEXTS)
+
+    def lasting_error(self, exc: BaseException, name: str) -> str | None:
+        """What to tell the user when waiting will not make ``exc`` go (this user has no
+        privilege on carewatch's tables in ``name``), else ``None``."""
+        if not isinstance(exc, self._errors.Error) or getattr(exc, "sqlstate", None) != "42501":
+            return None
+        return _("database {name}: {error}: check this user's privileges").format(
+            name=name, error=self.short_error(exc)
+        )
+
     def short_error(self, exc: BaseException) -> str:
         diag = getattr(exc, "diag", None)
         text = (getattr(diag, "message_primary", None) or str(exc)).strip()
         line = text.splitlines()[0] if text else type(exc).__name__
         # libpq's severity word ("FATAL:  password authentication failed") says nothing more
         line = _SEVERITY.sub("", line)
+        connecting = _connect_error(line)
+        if connecting is not None:
+            return connecting
         state = getattr(exc, "sqlstate", None) or ""
         if state.startswith("22") and ":" in line:
             line = line.split(":", 1)[0]  # a data exception quotes the value: leave it out
@@ -236,6 +313,37 @@ class PostgresBackend:
         from psycopg.pq import TransactionStatus
 
         return not self.is_broken(conn) and conn.info.transaction_status == TransactionStatus.IDLE
+
+
+def _connect_error(line: str) -> str | None:
+    """libpq's (or psycopg's) line of a connection that failed, shorter: the reason, and the
+    server it was (``None``: not such a line). The hint libpq adds on the lines after ("Is
+    the server running on that host…") is left out, as is the list of every address tried."""
+    found = _CONNECT_FAILED.search(line)
+    if found is None:
+        no_host = _NO_HOST.search(line)
+        if no_host is None:
+            return None
+        return _("cannot find the host {host}: {reason}").format(
+            host=no_host["host"], reason=no_host["why"]
+        )
+    reason = found["reason"].strip()
+    known = _CONNECT_REASONS.get(reason.lower())
+    if known is not None:
+        reason = _(known)
+    if found["socket"] is not None:
+        where = _("socket {path}").format(path=found["socket"])
+    else:
+        where = _("server {host}, port {port}").format(host=found["host"], port=found["port"])
+    return _("{reason} ({where})").format(reason=reason, where=where)
+
+
+#: libpq's most common reasons, said the way carewatch says things (through ``_()``).
+_CONNECT_REASONS = {
+    "connection refused": N_("connection refused"),
+    "no such file or directory": N_("no server is listening there"),
+    "timeout expired": N_("no answer (timeout expired)"),
+}
 
 
 def _psycopg_errors() -> Any:

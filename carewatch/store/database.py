@@ -17,7 +17,7 @@ import re
 import sqlite3
 import time
 from collections.abc import Callable, Collection, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, ExitStack, contextmanager, suppress
 from itertools import chain
 from operator import itemgetter
 from pathlib import Path
@@ -39,6 +39,20 @@ POOL_IDLE = 4
 FILE_MODE = 0o640
 #: Rows of one multi-row INSERT on SQLite at most (:meth:`Tx.insert_rows`; a power of two).
 INSERT_ROWS = 1024
+#: Seconds a new connection is tried again while a PostgreSQL server has no connection slot
+#: free ("too many clients already", SQLSTATE 53300): others end their work and free one.
+CONNECT_WAIT_SECONDS = 30.0
+#: The longest pause between two of those tries.
+CONNECT_RETRY_MAX_DELAY = 1.0
+
+#: What to do while a connection waits for a slot (the command line's "waiting for the
+#: database" line): given the database's name, a context manager entered at the first
+#: refusal and left when the wait ends.
+Waiting = Callable[[str], AbstractContextManager[object]]
+
+# The clock and the pause of those tries (the tests put their own).
+_clock = time.monotonic
+_sleep = time.sleep
 
 _PG_SCHEMES = ("postgresql://", "postgresql+psycopg://", "postgres://")
 
@@ -234,12 +248,21 @@ class Database:
     ``name`` is the database as the user knows it (for messages). With ``read_only`` nothing
     is ever written: no file, no pragma that writes, and :meth:`run` refuses writes. Without
     ``create`` an SQLite file that does not exist is an error, as it is read-only.
+    ``waiting`` is entered while a new connection waits for a PostgreSQL server to have a
+    connection slot free (:data:`CONNECT_WAIT_SECONDS` at most).
     """
 
     def __init__(
-        self, url: str, *, name: str, read_only: bool = False, create: bool = True
+        self,
+        url: str,
+        *,
+        name: str,
+        read_only: bool = False,
+        create: bool = True,
+        waiting: Waiting | None = None,
     ) -> None:
         self.name = name
+        self.waiting = waiting
         self.read_only = read_only
         self.create = create and not read_only
         self.backend: Backend = make_backend(url, read_only=read_only)
@@ -304,12 +327,7 @@ class Database:
                 raise StoreError(f"database {self.name} is closed")
             conn = self._idle.pop() if self._idle else None
         if conn is None:
-            try:
-                conn = self.backend.connect()
-            except Exception as exc:  # not retried: a server that is down stays down a while
-                if not self.backend.is_driver_error(exc):
-                    raise
-                raise StoreError(f"database {self.name}: {self.short_error(exc)}") from None
+            conn = self._connect()
         try:
             yield conn
         finally:
@@ -320,6 +338,44 @@ class Database:
                         conn = None
             if conn is not None:
                 _close_quietly(conn)
+
+    def _connect(self) -> Any:
+        """A new connection. Tried again for :data:`CONNECT_WAIT_SECONDS` while the server
+        has no connection slot free; not when it cannot be reached (a server that is down
+        stays down a while) or refuses this user or database."""
+        backend = self.backend
+        deadline: float | None = None
+        delay = 0.1
+        with ExitStack() as told:
+            while True:
+                try:
+                    return backend.connect()
+                except Exception as exc:
+                    if not backend.is_driver_error(exc):
+                        raise
+                    lasting = backend.lasting_error(exc, self.name)
+                    if lasting is not None:
+                        raise StoreError(lasting, lasting=True) from None
+                    if not backend.no_slot_free(exc):
+                        raise StoreError(f"database {self.name}: {self.short_error(exc)}") from None
+                    now = _clock()
+                    if deadline is None:
+                        deadline = now + CONNECT_WAIT_SECONDS
+                        if self.waiting is not None:
+                            told.enter_context(self.waiting(self.name))
+                    if now >= deadline:
+                        raise StoreError(
+                            _(
+                                "database {name}: no connection free on its server after "
+                                "{seconds:g} s ({error}): try again later"
+                            ).format(
+                                name=self.name,
+                                seconds=CONNECT_WAIT_SECONDS,
+                                error=self.short_error(exc),
+                            )
+                        ) from None
+                    _sleep(min(delay, deadline - now))
+                    delay = min(delay * 2, CONNECT_RETRY_MAX_DELAY)
 
     @contextmanager
     def transaction(self, *, write: bool) -> Iterator[Tx]:
@@ -347,7 +403,8 @@ class Database:
         """``fn`` in a transaction, run again while the database is locked (SQLite) or the
         transaction lost a serialization race or a deadlock (PostgreSQL).
 
-        Every other driver error becomes one :class:`StoreError` line.
+        Every other driver error becomes one :class:`StoreError` line; one that waiting will
+        not make go (a database this user may not write) is ``lasting``.
         """
         backend = self.backend
         delay = 0.05
@@ -360,6 +417,9 @@ class Database:
             except Exception as exc:
                 if not backend.is_driver_error(exc):
                     raise
+                lasting = backend.lasting_error(exc, self.name)
+                if lasting is not None:
+                    raise StoreError(lasting, lasting=True) from None
                 if not backend.is_retryable(exc) or attempt == attempts - 1:
                     raise StoreError(f"database {self.name}: {backend.short_error(exc)}") from None
                 time.sleep(delay)

@@ -23,6 +23,7 @@ from carewatch.store.changes import ChangeCounter
 from carewatch.store.database import (
     Database,
     Tx,
+    Waiting,
     database_url,
     display_name,
     is_sqlite_url,
@@ -50,16 +51,24 @@ class Store:
     SQLite's ``mode=ro``); a database that does not exist is an error then. ``create``: create
     the database (an SQLite file) and its tables when there are none (the default); without
     it, a database that does not exist or has no carewatch tables is an error, as when
-    ``read_only``.
+    ``read_only``. ``waiting``: entered while a connection waits for a PostgreSQL server to
+    have a slot free (:class:`~carewatch.store.database.Database`).
     """
 
     def __init__(
-        self, db: str | None = None, *, create: bool = True, read_only: bool = False
+        self,
+        db: str | None = None,
+        *,
+        create: bool = True,
+        read_only: bool = False,
+        waiting: Waiting | None = None,
     ) -> None:
         self.url = database_url(db)
         self.is_sqlite = is_sqlite_url(self.url)
         self.read_only = read_only
-        self._db = Database(self.url, name=self.display_name, read_only=read_only, create=create)
+        self._db = Database(
+            self.url, name=self.display_name, read_only=read_only, create=create, waiting=waiting
+        )
         try:
             self._open(create=create and not read_only)
         except BaseException:
@@ -83,13 +92,17 @@ class Store:
         except StoreError as exc:
             if str(exc).startswith(f"database {name}: "):
                 reason = str(exc).removeprefix(f"database {name}: ")
-                raise StoreError(_(CANNOT_OPEN).format(name=name, reason=reason)) from None
+                cannot = _(CANNOT_OPEN).format(name=name, reason=reason)
+                raise StoreError(cannot, lasting=exc.lasting) from None
             raise
         except OSError as exc:
             raise StoreError(_(CANNOT_OPEN).format(name=name, reason=exc.strerror or exc)) from None
         except Exception as exc:
             if not self._db.backend.is_driver_error(exc):
                 raise
+            lasting = self._db.backend.lasting_error(exc, name)
+            if lasting is not None:  # (WAL mode set on a file this user may not write)
+                raise StoreError(lasting, lasting=True) from None
             reason = self._db.short_error(exc)
             raise StoreError(_(CANNOT_OPEN).format(name=name, reason=reason)) from None
 

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from carewatch.i18n import _
-from carewatch.store.database import Database
+from carewatch.store.database import Database, Waiting
 from carewatch.store.schema import HEAD_REVISION, SCHEMA_VERSION, schema_problem, schema_state
 
 
-def schema_status(url: str, name: str) -> tuple[str, bool]:
-    """One line about the database's schema, and whether it is current.
+def schema_status(url: str, name: str, waiting: Waiting | None = None) -> tuple[str, bool]:
+    """One line about the database's schema, and whether it is current (``waiting``: see
+    :class:`~carewatch.store.database.Database`).
 
     Raises :class:`~carewatch.store.StoreError` when the database cannot be read.
     """
-    db = Database(url, name=name, read_only=True)
+    db = Database(url, name=name, read_only=True, waiting=waiting)
     try:
         state = db.run(schema_state, write=False)
     finally:

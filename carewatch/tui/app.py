@@ -244,6 +244,7 @@ class CarewatchApp(Refreshing, App[None]):
                     severity="error",
                     markup=False,
                 )
+                self.request_refresh(force=True)  # the alerts line says it until the end
             elif worker.group == "demo":
                 self.notify(
                     _("The demo feed stopped: {error}").format(error=text),
