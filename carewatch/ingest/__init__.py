@@ -34,7 +34,9 @@ Decisions
       not started yet is not skipped: it waits for the start in the store, and the summary
       says how many wait (docs/counting.md, "Reading order").
     * A follower tells each problem that stops it reading (:meth:`Follower.problems`) once
-      when it arises and once when it is over, and keeps trying meanwhile.
+      when it arises and once when it is over, and keeps trying meanwhile; save a database
+      fault that waiting will not put right (a database this user may not write), at which
+      it stops (:meth:`Follower.run` raises the ``lasting`` :class:`StoreError`).
 """
 
 from carewatch.ingest.follower import Follower
