@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.widgets._footer import FooterKey
+
 from carewatch.tui.panels.queues import QueuesTable
 from carewatch.tui.screens.wall import WallScreen
-from tests.test_tui import NOW, answered_call, make, ready, seed, wait_for
+from tests.test_tui import NOW, answered_call, make, painted, ready, seed, wait_for
 
 REGIONS = ("North", "South", "East", "West", "Central")
 KINDS = ("Residential Customer Support", "Business Accounts Billing Enquiries", "Mobile Contracts",
@@ -97,3 +99,29 @@ async def test_the_categories_panel_says_how_many_of_its_categories_show(tmp_pat
         await wait_for(pilot, lambda: "of 20 shown" in str(bars.border_title), "the count")
         shown = int(str(bars.border_title).split(" of 20 shown")[0].split()[-1])
         assert 0 < shown < 20 and shown <= bars.content_size.height
+
+
+async def test_shift_f_steps_the_queue_filter_back(tmp_path: Path) -> None:
+    """With 25 queues, one queue back is one key (F), not 25 presses of f."""
+    ordered = sorted(QUEUES)
+    async with make(big_db(tmp_path), live=False).run_test(size=(120, 36)) as pilot:
+        app = await ready(pilot)
+        title = app.screen.query_one("#title-bar")
+        await pilot.press("F")  # from all queues, back to the last one
+        await wait_for(pilot, lambda: f"Queue: {ordered[-1]}" in notices(app), "the notice")
+        assert ordered[-1] in painted(title)[0]
+        await pilot.press("F")
+        await wait_for(pilot, lambda: ordered[-2] in painted(title)[0], "the one before")
+        await pilot.press("f")  # and f forward again
+        await wait_for(pilot, lambda: ordered[-1] in painted(title)[0], "forward again")
+        await pilot.press("f")  # past the last queue: all queues
+        await wait_for(pilot, lambda: "queue all" in painted(title)[0], "all queues")
+        assert app.queue_filter is None
+        # the key is in the footer, the help and the command palette, like f
+        footer = {k.key_display: k.description for k in app.screen.query(FooterKey) if k.display}
+        assert footer["F"] == "Queue back"
+        await pilot.press("question_mark")
+        helped = "\n".join(painted(app.screen.query_one("#help-global-keys")))
+        assert "F / shift+f" in helped and "the previous queue" in helped
+        await pilot.press("escape")
+        assert "Queue filter: previous queue (F)" in [c.name for c in app.palette_commands()]

@@ -3,10 +3,11 @@
 Textual's :class:`~textual.widgets.Footer` lays its keys out in one row and cuts the row at the
 screen's edge: at 80 columns the last keys were cut in the middle and the command palette's
 key, docked on the right, was painted over them. :class:`FittingFooter` leaves keys out, in the
-order of :data:`LEAVE_OUT` (the palette first, then the wallboard, undo...), until the rest
-fits. A key left out still works, and the help (``?``) lists every key; ``?`` and ``q`` are
-never left out. The widths are those of the footer's own style (compact below 120 columns),
-in terminal cells, so a longer Italian word leaves out one key more, not half of one.
+order of :data:`LEAVE_OUT` (``F``, the queue filter backwards, first; then the palette, the
+wallboard, undo...), until the rest fits. A key left out still works, and the help (``?``)
+lists every key; ``?`` and ``q`` are never left out. The widths are those of the footer's own
+style (compact below 120 columns), in terminal cells, so a longer Italian word leaves out one
+key more, not half of one.
 
 ``FooterKey`` is not exported by ``textual.widgets``: carewatch pins Textual below 9, and
 ``tests/test_tui_footer.py`` checks the keys as Textual lays them out, so a change shows there.
@@ -25,6 +26,7 @@ from textual.widgets._footer import FooterKey
 
 #: The keys' actions, left out in this order while the footer is wider than the screen.
 LEAVE_OUT = (
+    "cycle_queue_back",
     "command_palette",
     "wallboard",
     "undo",

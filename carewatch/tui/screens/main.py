@@ -80,6 +80,10 @@ KEYS: tuple[tuple[Binding, str], ...] = (
         N_("queue filter: all queues → each queue seen today"),
     ),
     (
+        Binding("F,shift+f", "cycle_queue_back", N_("Queue back"), key_display="F"),
+        N_("queue filter the other way: back to the previous queue"),
+    ),
+    (
         Binding("r", "toggle_resolved", N_("Resolved")),
         N_("mark the selected call resolved / not resolved"),
     ),
@@ -362,13 +366,19 @@ class MainScreen(TaggingScreen):
 
     def action_cycle_queue(self) -> None:
         """all queues → each queue seen today → all."""
-        app = self.cw_app
+        self._step_queue(1)
+
+    def action_cycle_queue_back(self) -> None:
+        """The other way: all queues → the last queue → … → the first → all."""
+        self._step_queue(-1)
+
+    def _step_queue(self, step: int) -> None:
         choices: list[str | None] = [None, *self._queues]
         try:
-            index = choices.index(app.queue_filter)
+            index = choices.index(self.cw_app.queue_filter)
         except ValueError:
             index = 0
-        self.set_queue(choices[(index + 1) % len(choices)])
+        self.set_queue(choices[(index + step) % len(choices)])
 
     def set_queue(self, queue_name: str | None) -> None:
         """Filter by one queue (``None``: all)."""

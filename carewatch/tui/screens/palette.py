@@ -51,6 +51,16 @@ def main_palette(screen: MainScreen) -> list[PaletteCommand]:
             _("show every queue"),
             partial(screen.set_queue, None),
         ),
+        PaletteCommand(
+            _("Queue filter: next queue (f)"),
+            _("all queues → each queue seen today"),
+            screen.action_cycle_queue,
+        ),
+        PaletteCommand(
+            _("Queue filter: previous queue (F)"),
+            _("the queue filter the other way"),
+            screen.action_cycle_queue_back,
+        ),
         *queues,
         *screen.tagging_commands(),
         PaletteCommand(
