@@ -18,7 +18,7 @@ from carewatch.records import CallUpdate
 from carewatch.store import Store
 from carewatch.tui.app import CarewatchApp
 from carewatch.tui.panels.rows import SCROLLBAR, RowsTable
-from carewatch.tui.panels.widths import Column, Need, apart_width, fit_columns
+from carewatch.tui.panels.widths import Column, Need, apart_width, cut_names, fit_columns
 from carewatch.tui.screens.prompt import ConfirmScreen
 from tests.test_tui import NOW, make, ready, wait_for
 from tests.test_wall_tui import LAYOUTS
@@ -136,7 +136,12 @@ async def test_a_cut_cell_ends_in_an_ellipsis_and_none_is_cut_with_room_to_spare
                     width = dict((c.key, w) for c, w in layout)[column]
                     if cell_len(whole) > width:
                         where = (size, table.id, column, whole, shown)
-                        assert shown.rstrip().endswith("…"), where
+                        # "…" at the end; or, a name that would show what another name of
+                        # its column shows, its end kept after the "…" (cu…spain, cu…italy)
+                        _head, ellipsis, tail = shown.rstrip().rpartition("…")
+                        assert ellipsis, where
+                        names = {c.key: c.names for c in table.COLUMNS}[column]
+                        assert not tail or (names and whole.endswith(tail)), where
                         assert cell_len(shown) == width, where
                         assert free <= 0, (*where, f"{free} columns free")
                     else:
@@ -265,3 +270,23 @@ def test_a_narrow_state_cell_cuts_the_pause_reason_and_keeps_the_time() -> None:
     cell = state_cell(line, 1_000.0 + 3972)
     cell.truncate(18, overflow="ellipsis")
     assert cell.plain == "paused 1:06:12 lu…"
+
+
+def test_names_that_would_look_alike_keep_their_ends() -> None:
+    north, south = "Business Accounts North", "Business Accounts South"
+    assert cut_names([north, south], 11) == {north: "Busin…North", south: "Busin…South"}
+    # a cut that no other name shows keeps its beginning; a name that fits is whole
+    assert cut_names(["Premium Broadband", "sales", north, south], 10) == {
+        "Premium Broadband": "Premium B…",
+        "sales": "sales",
+        north: "Busi…North",
+        south: "Busi…South",
+    }
+    # where the names differ in the middle, the end kept is cut too
+    billing = [f"Business Accounts {r} Billing Enquiries" for r in ("North", "South")]
+    assert sorted(cut_names(billing, 14).values()) == ["Busi…North Bi…", "Busi…South Bi…"]
+    # wide characters count twice: every name in its cells, no two alike
+    wide = cut_names(["山田太郎花子さん一", "山田太郎花子さん二", ITALY, SPAIN], 10)
+    assert all(cell_len(shown) <= 10 for shown in wide.values())
+    assert len(set(wide.values())) == 4
+    assert wide[ITALY] == "cust…italy"

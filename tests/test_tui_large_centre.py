@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from textual.geometry import Region
 from textual.widgets._footer import FooterKey
 
 from carewatch.tui.panels.queues import QueuesTable
+from carewatch.tui.panels.rows import RowsTable
 from carewatch.tui.screens.wall import WallScreen
 from tests.test_tui import NOW, answered_call, make, painted, ready, seed, wait_for
 
@@ -125,3 +128,63 @@ async def test_shift_f_steps_the_queue_filter_back(tmp_path: Path) -> None:
         assert "F / shift+f" in helped and "the previous queue" in helped
         await pilot.press("escape")
         assert "Queue filter: previous queue (F)" in [c.name for c in app.palette_commands()]
+
+
+#: 120 operators whose long names differ only at their end.
+OPERATORS = tuple(f"Operator {site} {n:02d}" for site in ("Milano Centrale", "Roma Termini",
+                  "Napoli Porto") for n in range(40))  # fmt: skip
+
+
+def names_db(tmp_path: Path) -> Path:
+    """25 queues and 120 operators, one call each of them."""
+    db = tmp_path / "names.db"
+    seed(
+        db,
+        [
+            answered_call(f"c{i}", NOW - 900 - i, operator, queue=QUEUES[i % len(QUEUES)])
+            for i, operator in enumerate(OPERATORS)
+        ],
+    )
+    return db
+
+
+def first_column(table: RowsTable) -> list[str]:
+    """The first column of the rows the table paints (below its border and header)."""
+    width = (table._layout or [])[0][1]
+    strips = table.render_lines(Region(0, 0, table.region.width, table.region.height))
+    return [strip.crop(2, 2 + width).text.strip() for strip in strips[2:-1]]
+
+
+@pytest.mark.parametrize(
+    ("panel", "ends"), [("queues", REGIONS), ("operators", tuple(f"{n:02d}" for n in range(40)))]
+)
+async def test_long_names_that_share_their_beginning_stay_apart_at_80_columns(
+    tmp_path: Path, panel: str, ends: tuple[str, ...]
+) -> None:
+    """Cut to the column, "Residential Customer Support – North" and "… – South" do not both
+    show "Residential Customer Suppor…": each keeps its end ("Residential Customer…North")."""
+    async with make(names_db(tmp_path), live=False).run_test(size=(80, 24)) as pilot:
+        app = await ready(pilot)
+        app.screen.action_focus_panel(panel)
+        table = app.screen.query_one(f"#{panel}", RowsTable)
+        await wait_for(pilot, lambda: table.row_count in (25, 120), "every row")
+        for _page in range(3):  # the first rows, and further down the table
+            await pilot.pause()
+            shown = [name for name in first_column(table) if name]
+            assert len(shown) >= 10
+            assert len(set(shown)) == len(shown), shown  # no two rows look alike
+            for name in shown:  # whole, or cut with its end kept
+                assert name in (*QUEUES, *OPERATORS) or (
+                    "…" in name and name.endswith(tuple(ends))
+                ), name
+            await pilot.press("pagedown")
+
+
+async def test_on_a_wide_screen_the_long_names_are_whole(tmp_path: Path) -> None:
+    async with make(names_db(tmp_path), live=False).run_test(size=(200, 60)) as pilot:
+        app = await ready(pilot)
+        queues = app.screen.query_one(QueuesTable)
+        await wait_for(pilot, lambda: queues.row_count == 25, "every queue")
+        await pilot.pause()
+        shown = [name for name in first_column(queues) if name]
+        assert shown and all(name in QUEUES for name in shown), shown

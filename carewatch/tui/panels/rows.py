@@ -13,6 +13,13 @@ cells need is measured once per change of the rows (:meth:`RowsTable.sync_rows`)
 cells. A change of the columns' widths alone changes them in place; only a change of which
 columns are shown rebuilds the table (from the cells it keeps), with the cursor on the same row
 and the scroll where it was.
+
+A names column (queues, operators) too narrow for its names shows each name as
+:func:`cut_names` cuts it for the column's width, so that names sharing a long beginning
+("Business Accounts North", "Business Accounts South") stay apart ("Business…North",
+"Business…South") instead of both showing "Business Acco…". The cells the table keeps (and
+:meth:`RowsTable.cell` gives) hold the names whole; a cut one carries its whole name
+(:class:`CutText`), which is what the rows are sorted by.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowKey
 
 from carewatch.tui.panels.panel import Panel
-from carewatch.tui.panels.widths import Column, Need, apart_width, fit_columns
+from carewatch.tui.panels.widths import Column, Need, apart_width, cut_names, fit_columns
 from carewatch.tui.words import translate_bindings
 
 #: What a cell looks like: text, style and spans (a change in any of them repaints the cell).
@@ -56,6 +63,34 @@ def ranked(text: Text, rank: tuple[Any, ...]) -> RankedText:
     )
     cell.rank = rank
     return cell
+
+
+class CutText(Text):
+    """A name as a names column shows it, cut (:func:`cut_names`); ``whole``: the name whole."""
+
+    whole: str = ""
+
+
+def cut_cell(cell: Text, shown: str) -> CutText:
+    """``cell`` showing ``shown`` in place of its text, in its style (a name's cell is one
+    style: spans inside it are not kept), and carrying its whole text."""
+    cut = CutText(
+        shown,
+        style=cell.style,
+        justify=cell.justify,
+        no_wrap=cell.no_wrap,
+        overflow=cell.overflow,
+        end=cell.end,
+    )
+    cut.whole = cell.plain
+    return cut
+
+
+def whole_text(cell: object) -> str:
+    """What a cell of the table says whole (a cut name: the name whole)."""
+    if isinstance(cell, CutText):
+        return cell.whole
+    return cell.plain if isinstance(cell, Text) else str(cell)
 
 
 def selected_row_key(table: DataTable) -> str | None:
@@ -108,6 +143,8 @@ class RowsTable(Panel, DataTable):
         self._measures: dict[str, tuple[int, ...]] = {}
         self._needs: dict[str, Need] = self._measure()
         self._row_order: list[str] = []
+        #: Names column key -> each name (as its cell says it whole) -> what the column shows.
+        self._cuts: dict[str, dict[str, str]] = {}
         self.border_title = self.panel_title
         translate_bindings(self)
         for cache, size in (
@@ -182,7 +219,9 @@ class RowsTable(Panel, DataTable):
         before, self._layout = self._layout, layout
         if before is not None and [c.key for c, _w in before] == [c.key for c, _w in layout]:
             self._widen(layout)
+            self._recut()
             return
+        self._cuts = self._cut_names()
         keep = selected_row_key(self)
         scrolled = self.scroll_y
         order = [row.key.value for row in self.ordered_rows if row.key.value is not None]
@@ -210,7 +249,42 @@ class RowsTable(Panel, DataTable):
 
     def _visible(self, cells: Sequence[Text]) -> list[Text]:
         index = {c.key: i for i, c in enumerate(self.COLUMNS)}
-        return [cells[index[c.key]] for c, _w in self._layout or []]
+        return [self._shown(c, cells[index[c.key]]) for c, _w in self._layout or []]
+
+    def _shown(self, column: Column, cell: Text) -> Text:
+        """``cell`` as ``column`` shows it now (a names column: cut apart from the others)."""
+        shown = self._cuts.get(column.key, {}).get(cell.plain)
+        return cell if shown is None or shown == cell.plain else cut_cell(cell, shown)
+
+    def _cut_names(self) -> dict[str, dict[str, str]]:
+        """How each names column shown cuts its names at its width (:func:`cut_names`)."""
+        index = {c.key: i for i, c in enumerate(self.COLUMNS)}
+        cuts: dict[str, dict[str, str]] = {}
+        for column, width in self._layout or []:
+            if column.names:
+                at = index[column.key]
+                names = [cells[at].plain for cells in self._cells.values()]
+                cuts[column.key] = {
+                    name: shown for name, shown in cut_names(names, width).items() if shown != name
+                }
+        return cuts
+
+    def _recut(self) -> None:
+        """Cut the names again (other names, or another width): the names cells whose shown
+        text changes are updated in place."""
+        cuts = self._cut_names()
+        if cuts == self._cuts:
+            return
+        before, self._cuts = self._cuts, cuts
+        index = {c.key: i for i, c in enumerate(self.COLUMNS)}
+        for column, _width in self._layout or []:
+            old, new = before.get(column.key, {}), cuts.get(column.key, {})
+            if old == new:
+                continue
+            for key, cells in self._cells.items():
+                cell = cells[index[column.key]]
+                if old.get(cell.plain) != new.get(cell.plain) and key in self._signatures:
+                    self.update_cell(key, column.key, self._shown(column, cell))
 
     def sync_rows(self, wanted: Mapping[str, Sequence[Text]]) -> RowChanges:
         """Bring the rows in line with ``wanted`` (row key -> cells of every column in
@@ -246,12 +320,13 @@ class RowsTable(Panel, DataTable):
             else:
                 for column, cell, now, before in zip(self.COLUMNS, cells, new, old, strict=True):
                     if now != before and column.key in shown:
-                        self.update_cell(key, column.key, cell)
+                        self.update_cell(key, column.key, self._shown(column, cell))
                 changes.updated.append(key)
             self._signatures[key] = new
         if changes.added or changes.removed or changes.updated:
             self._needs = self._measure()
             self._fit()
+            self._recut()
         return changes
 
     def sync_in_order(self, wanted: Mapping[str, Sequence[Text]]) -> RowChanges:
@@ -261,6 +336,6 @@ class RowsTable(Panel, DataTable):
         order = list(wanted)
         if order != self._row_order:
             rank = {key: i for i, key in enumerate(order)}
-            self.sort(self.COLUMNS[0].key, key=lambda cell: rank.get(cell.plain, len(rank)))
+            self.sort(self.COLUMNS[0].key, key=lambda cell: rank.get(whole_text(cell), len(rank)))
             self._row_order = order
         return changes

@@ -18,7 +18,9 @@ and what their cells need (:class:`Need`, measured in terminal cells once per re
    table has free columns.
 4. What is left gives a column narrowed for short cells its declared width back.
 
-A cell cut by its column ends in "…" (see ``RowsTable.sync_rows``).
+A cell cut by its column ends in "…" (see ``RowsTable.sync_rows``); a name cut to the same text
+as another name of its column keeps its beginning and its end around the "…" instead
+(:func:`cut_names`: ``Busin…North``, ``Busin…South``, not ``Business Ac…`` twice).
 """
 
 from __future__ import annotations
@@ -108,6 +110,81 @@ def apart_width(values: Iterable[str]) -> int:
             pair = min(cell_len(first[:same]) + differ + 1, max(cell_len(first), cell_len(second)))
         apart = max(apart, pair)
     return apart
+
+
+#: What a cut name shows in place of what it leaves out.
+ELLIPSIS = "…"
+#: Characters that end a word of a name (where the end kept by :func:`cut_names` may start).
+_WORD_ENDS = frozenset(" \t-–—_./:,;|()[]")
+
+
+def cut_end(text: str, width: int) -> str:
+    """``text`` in ``width`` terminal cells: whole when it fits, else its beginning and "…"."""
+    if cell_len(text) <= width:
+        return text
+    return _head(text, width - 1) + ELLIPSIS
+
+
+def _head(text: str, cells: int) -> str:
+    """The longest beginning of ``text`` that takes at most ``cells`` terminal cells."""
+    out, used = [], 0
+    for character in text:
+        used += cell_len(character)
+        if used > cells:
+            break
+        out.append(character)
+    return "".join(out)
+
+
+def _common(first: str, second: str) -> int:
+    """How many characters ``first`` and ``second`` share at their beginning."""
+    return next(
+        (i for i, (a, b) in enumerate(zip(first, second, strict=False)) if a != b),
+        min(len(first), len(second)),
+    )
+
+
+def _middle_cut(name: str, differs_at: int, width: int) -> str:
+    """``name`` in ``width`` cells with its beginning, "…" and its end from the word where it
+    differs from a name that looks alike (character ``differs_at``): ``Busin…North``. When that
+    end is too long for the width, it is cut too: ``Busi…North Bi…``."""
+    at = min(differs_at, len(name) - 1)
+    start = at
+    while start > 0 and name[start - 1] not in _WORD_ENDS:
+        start -= 1
+    if start == 0:  # one word to the difference: the end from the difference itself
+        start = at
+    tail = name[start:]
+    room = width - 1 - cell_len(tail)
+    if room >= 1:
+        head = _head(name, room).rstrip("".join(_WORD_ENDS)) or _head(name, room)
+        return head + ELLIPSIS + tail
+    head = _head(name, max(1, (width - 1) // 3))
+    return head + ELLIPSIS + cut_end(tail, width - 1 - cell_len(head))
+
+
+def cut_names(names: Iterable[str], width: int) -> dict[str, str]:
+    """Each of ``names`` as a column ``width`` cells wide shows it, so that two different names
+    look different where the width allows: a name that fits is whole; a longer one keeps its
+    beginning and ends in "…" (``Premium Broadb…``), unless that is what another name shows
+    too: then it keeps its beginning and its end, from the word where it differs from the names
+    that look alike, around the "…" (``Business Accounts North`` and ``… South`` in 14 cells:
+    ``Business…North``, ``Business…South``)."""
+    ordered = sorted({name for name in names if name})
+    shown = {name: cut_end(name, width) for name in ordered}
+    if width < 3:
+        return shown
+    alike: dict[str, list[str]] = {}
+    for name in ordered:
+        alike.setdefault(shown[name], []).append(name)
+    for group in alike.values():
+        if len(group) < 2:
+            continue
+        for index, name in enumerate(group):  # sorted: the closest names are the neighbours
+            neighbours = group[max(0, index - 1) : index] + group[index + 1 : index + 2]
+            differs_at = max(_common(name, other) for other in neighbours)
+            shown[name] = _middle_cut(name, differs_at, width)
+    return shown
 
 
 @dataclass
