@@ -414,6 +414,7 @@ RESERVED_KEYS: dict[str, str] = {
     "q": N_("quit"),
     "w": N_("window"),
     "f": N_("queue filter"),
+    "F": N_("queue filter"),
     "b": N_("wallboard"),
     "?": N_("help"),
 }
