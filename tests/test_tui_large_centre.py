@@ -8,12 +8,15 @@ from pathlib import Path
 
 import pytest
 from textual.geometry import Region
+from textual.pilot import Pilot
 from textual.widgets._footer import FooterKey
 
+from carewatch.tui.app import CarewatchApp, create_app
 from carewatch.tui.panels.queues import QueuesTable
 from carewatch.tui.panels.rows import RowsTable
 from carewatch.tui.screens.wall import WallScreen
 from tests.test_tui import NOW, answered_call, make, painted, ready, seed, wait_for
+from tests.tui_snapshot_app import snapshot_config
 
 REGIONS = ("North", "South", "East", "West", "Central")
 KINDS = ("Residential Customer Support", "Business Accounts Billing Enquiries", "Mobile Contracts",
@@ -188,3 +191,89 @@ async def test_on_a_wide_screen_the_long_names_are_whole(tmp_path: Path) -> None
         await pilot.pause()
         shown = [name for name in first_column(queues) if name]
         assert shown and all(name in QUEUES for name in shown), shown
+
+
+# -- the wallboard of a large centre -------------------------------------------------------------
+def wall_text(app: CarewatchApp) -> str:
+    return "\n".join(painted(app.screen.query_one("#wall-page")))
+
+
+def titles_on(text: str, names: tuple[str, ...]) -> list[str]:
+    """The queues whose title the wallboard paints whole, in the order of ``names``."""
+    return [name for name in names if f"QUEUE {name.upper()}" in text]
+
+
+async def open_wall(pilot: Pilot, app: CarewatchApp) -> WallScreen:
+    await ready(pilot)
+    await pilot.press("b")
+    await wait_for(pilot, lambda: isinstance(app.screen, WallScreen), "the wallboard")
+    wall = app.screen
+    assert isinstance(wall, WallScreen)
+    await wait_for(pilot, lambda: "QUEUE" in wall_text(app), "its page")
+    return wall
+
+
+async def test_a_large_wallboard_shows_several_queues_a_page_and_comes_round_sooner(
+    tmp_path: Path,
+) -> None:
+    """At 200×60, 25 queues and the centre come round in 4 pages of 10 s, not 26."""
+    clock = [NOW]
+    app = create_app(snapshot_config(), str(big_db(tmp_path)), clock=lambda: clock[0],
+                     live=False)  # fmt: skip
+    async with app.run_test(size=(200, 60)) as pilot:
+        wall = await open_wall(pilot, app)
+        seen: list[str] = []
+        for page in range(4):
+            clock[0] = NOW - NOW % 40 + 10 * page  # the first page of the rotation, and on
+            wall.tick(clock[0])
+            await pilot.pause()
+            text = wall_text(app)
+            assert f"{page + 1}/4" in text
+            shown = titles_on(text, tuple(sorted(QUEUES)))
+            if page < 3:  # several queues on one page (the last holds what is left)
+                assert len(shown) >= 5, text
+            seen += shown
+        assert seen == sorted(QUEUES)  # every queue once, in order, in 40 s
+
+
+async def test_where_one_queue_fits_a_page_shows_one(tmp_path: Path) -> None:
+    async with make(big_db(tmp_path), live=False).run_test(size=(80, 24)) as pilot:
+        app = pilot.app
+        assert isinstance(app, CarewatchApp)
+        await open_wall(pilot, app)
+        text = wall_text(app)
+        assert text.count("QUEUE") == 1 and "/26" in text  # the centre and 25 queues
+
+
+async def test_a_large_wallboard_filtered_to_one_queue_shows_that_queue_only(
+    tmp_path: Path,
+) -> None:
+    async with make(big_db(tmp_path), live=False).run_test(size=(200, 60)) as pilot:
+        app = await ready(pilot)
+        await pilot.press("F")  # the last queue
+        chosen = sorted(QUEUES)[-1]
+        await wait_for(pilot, lambda: app.snapshot is not None and app.snapshot.queue == chosen,
+                       "the filtered figures")  # fmt: skip
+        await open_wall(pilot, app)
+        text = wall_text(app)
+        assert titles_on(text, QUEUES) == [chosen] and text.count("QUEUE") == 1
+        assert "1/1" in text
+
+
+async def test_wallboard_titles_too_long_for_their_block_stay_apart(tmp_path: Path) -> None:
+    """Two blocks side by side at 160×48: a title too long for its block keeps its end."""
+    long = "Premium Broadband Technical Help for Business Customers and Partners"
+    names = tuple(f"{long} – {region}" for region in REGIONS)
+    db = tmp_path / "long.db"
+    seed(db, [answered_call(f"c{i}", NOW - 600 - i, "agent", queue=q)
+              for i, q in enumerate(names)])  # fmt: skip
+    async with make(db, live=False).run_test(size=(160, 48)) as pilot:
+        app = pilot.app
+        assert isinstance(app, CarewatchApp)
+        await open_wall(pilot, app)
+        assert "ALL QUEUES  1/1" in wall_text(app)  # the centre and the five queues: one page
+        titles = [t.strip() for line in wall_text(app).splitlines()
+                  for t in line.split("  ") if t.strip().startswith("QUEUE")]  # fmt: skip
+        assert len(titles) == 5 and len(set(titles)) == 5, titles
+        for title, region in zip(titles, sorted(REGIONS), strict=True):
+            assert "…" in title and title.endswith(region.upper()), titles

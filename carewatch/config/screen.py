@@ -24,7 +24,8 @@ class Ui(StrictModel):
     #: A Textual theme name ("ansi-dark" follows the terminal's own colours). A theme picked
     #: from the command palette is remembered in the state file and wins over this.
     theme: str = "ansi-dark"
-    #: The wallboard shows each queue (and the whole centre) for this many seconds.
+    #: The wallboard shows each page (the whole centre and as many queues as fit the screen)
+    #: for this many seconds.
     wall_rotate_seconds: float = Field(default=10, ge=2, le=3600)
     #: The language of the screen, the report and the messages ("en" or "it"); unset, the
     #: locale decides (LC_ALL, LC_MESSAGES, LANG). ``--lang`` wins over it.

@@ -4,6 +4,14 @@
 goes back. It has no tagging keys (nobody tags on a TV). Which page shows is read from the
 clock (``wall_rotate_seconds`` each), so two wallboards side by side agree, and a fixed
 clock shows a fixed page.
+
+Each block of figures (the centre, then each queue: :func:`wall_pages`) is the same size
+whatever the terminal: a title over two rows of four figures in three-line digits
+(:func:`block_width` × :data:`BLOCK_HEIGHT`). A page holds as many blocks as fit side by side
+and one under the other (:func:`blocks_per_page`), so a centre of 25 queues on a large
+terminal comes round in a few pages instead of 26; where one block fits, a page is one block,
+across the whole width. A block's title that is too long for its width is cut apart from the
+other titles (:func:`~carewatch.tui.panels.widths.cut_names`).
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Literal
 
+from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -26,6 +35,7 @@ from carewatch.i18n import N_, _
 from carewatch.present import clean_text, clock, count, percent
 from carewatch.tui.bigtext import big_line, big_width
 from carewatch.tui.panels.now import title_text
+from carewatch.tui.panels.widths import cut_names
 from carewatch.tui.snapshot import Alert, Snapshot, stale_alert, window_title
 from carewatch.tui.text import literal
 from carewatch.tui.words import translate_bindings
@@ -132,11 +142,88 @@ def page_index(now: float, pages: int, seconds: float) -> int:
     return int(now // seconds) % pages if pages else 0
 
 
-def render_page(page: WallPage, width: int, index: int, pages: int) -> RenderableType:
+#: The widest figure a block makes room for: "10:00" in three-line digits is 15 cells (a wider
+#: one is written in plain digits).
+FIGURE_DIGITS = big_width("10:00")
+#: Cells between two figures of a row.
+FIGURE_GAP = 4
+#: A block of the wallboard: four figures in a row, two rows (eight figures).
+BLOCK_COLUMNS = 4
+#: Title, blank line, and two rows of figures (label, three lines of digits, blank line).
+BLOCK_HEIGHT = 2 + 2 * 5
+#: Columns between two blocks side by side.
+BLOCK_GAP = 4
+
+
+def block_width(blocks: Sequence[WallPage]) -> int:
+    """The cells a block takes: four figures in a row, each as wide as "10:00" in three-line
+    digits or its label in the current language ("Livello di servizio"), whichever is wider,
+    and :data:`FIGURE_GAP` between them."""
+    labels = [cell_len(figure.label) for block in blocks for figure in block.figures]
+    return BLOCK_COLUMNS * (max(FIGURE_DIGITS, *labels) + FIGURE_GAP)
+
+
+def blocks_per_page(width: int, height: int, block: int) -> tuple[int, int]:
+    """(blocks side by side, blocks one under the other) that fit in ``width`` × ``height``
+    cells, each ``block`` cells wide (:func:`block_width`) and :data:`BLOCK_HEIGHT` tall, the
+    size its figures are readable in; at least one block."""
+    across = max(1, (width + BLOCK_GAP) // (block + BLOCK_GAP))
+    down = max(1, height // BLOCK_HEIGHT)
+    return across, down
+
+
+def group_pages(blocks: Sequence[WallPage], per_page: int) -> list[list[WallPage]]:
+    """``blocks`` in pages of ``per_page``, in order (the last page may hold fewer)."""
+    size = max(1, per_page)
+    return [list(blocks[start : start + size]) for start in range(0, len(blocks), size)]
+
+
+def render_blocks(
+    blocks: Sequence[WallPage],
+    width: int,
+    across: int,
+    index: int,
+    pages: int,
+    names: Sequence[str],
+) -> RenderableType:
+    """One page of the rotation: its ``blocks`` in rows of ``across`` in ``width`` cells (one
+    block: across the whole width). Titles too long for a block are cut apart from the titles
+    of every block of the rotation (``names``)."""
+    across = max(1, min(across, len(blocks)))
+    each = (width - BLOCK_GAP * (across - 1)) // across
+    cuts = cut_names([name.upper() for name in names], max(8, each - 8))
+    if across == 1 and len(blocks) == 1:
+        return render_page(blocks[0], width, index, pages, cuts)
+    grid = Table.grid(expand=True, padding=(0, BLOCK_GAP // 2), pad_edge=False)
+    for _column in range(across):
+        grid.add_column(ratio=1)
+    rendered = [
+        render_page(block, each, index, pages, cuts, numbered=number == 0, columns=BLOCK_COLUMNS)
+        for number, block in enumerate(blocks)
+    ]
+    for start in range(0, len(rendered), across):
+        row = rendered[start : start + across]
+        grid.add_row(*row, *([Text("")] * (across - len(row))))
+    return grid
+
+
+def render_page(
+    page: WallPage,
+    width: int,
+    index: int,
+    pages: int,
+    cuts: dict[str, str] | None = None,
+    *,
+    numbered: bool = True,
+    columns: int | None = None,
+) -> RenderableType:
     """The page: its title, then the figures in as many columns as fit, each a label over
-    the value in three-line digits (plain text when the digits do not fit)."""
-    cell = max(12, max(big_width(f.value) for f in page.figures) + 2)
-    columns = max(1, min(4, width // (cell + 4)))
+    the value in three-line digits (plain text when the digits do not fit). ``cuts``: the
+    title as a narrow block shows it (:func:`cut_names`); ``numbered``: the title says which
+    page of the rotation this is; ``columns``: figures in a row (default: as many as fit)."""
+    if columns is None:
+        cell = max(12, max(big_width(f.value) for f in page.figures) + 2)
+        columns = max(1, min(4, width // (cell + 4)))
     grid = Table.grid(expand=True, padding=(0, 2))
     for _column in range(columns):
         grid.add_column(justify="center", ratio=1)
@@ -150,8 +237,11 @@ def render_page(page: WallPage, width: int, index: int, pages: int) -> Renderabl
     for start in range(0, len(cells), columns):
         row = cells[start : start + columns]
         grid.add_row(*row, *([Text("")] * (columns - len(row))))
-    title = Text(page.title.upper(), style="bold reverse", justify="center")
-    title.append(f"  {index + 1}/{pages}", style="dim")
+    heading = page.title.upper()
+    title = Text((cuts or {}).get(heading, heading), style="bold reverse", justify="center")
+    title.no_wrap, title.overflow = True, "ellipsis"
+    if numbered:
+        title.append(f"  {index + 1}/{pages}", style="dim")
     return Group(title, Text(""), grid)
 
 
@@ -169,8 +259,11 @@ class WallScreen(Screen[None]):
         self.config = config
         self.demo_label = demo_label
         self.snapshot: Snapshot | None = None
-        self.page = 0
+        #: Every block of the rotation (the centre, each queue), and the page shown now: its
+        #: number and its blocks.
         self.pages: Sequence[WallPage] = ()
+        self.page = 0
+        self.shown: Sequence[WallPage] = ()
 
     @property
     def cw_app(self) -> CarewatchApp:
@@ -200,7 +293,11 @@ class WallScreen(Screen[None]):
         if snap is None:
             return
         self.pages = wall_pages(snap, self.config, now)
-        self.page = page_index(now, len(self.pages), self.config.ui.wall_rotate_seconds)
+        width, height = self._room()
+        across, down = blocks_per_page(width, height, block_width(self.pages))
+        rotation = group_pages(self.pages, across * down)
+        self.page = page_index(now, len(rotation), self.config.ui.wall_rotate_seconds)
+        self.shown = rotation[self.page]
         self.query_one("#wall-title", Static).update(
             title_text(
                 window_title=window_title(snap.window_kind, snap.window, self.config),
@@ -211,11 +308,25 @@ class WallScreen(Screen[None]):
                 demo=self.demo_label,
             )
         )
-        width = self.size.width or 120
         self.query_one("#wall-page", Static).update(
-            render_page(self.pages[self.page], width, self.page, len(self.pages))
+            render_blocks(
+                self.shown,
+                width,
+                across,
+                self.page,
+                len(rotation),
+                [page.title for page in self.pages],
+            )
         )
         self._paint_keys(stale_alert(self.cw_app.read_failed, snap, self.config.tz))
+
+    def _room(self) -> tuple[int, int]:
+        """The cells the page has for its blocks (inside its padding)."""
+        page = self.query_one("#wall-page", Static)
+        width, height = page.content_size
+        if width <= 0 or height <= 0:  # not laid out yet: the screen less the wall's lines
+            width, height = (self.size.width or 120) - 4, (self.size.height or 36) - 4
+        return width, height
 
     def _paint_keys(self, stale: Alert | None) -> None:
         """The keys line, or, while the database cannot be read, that the figures are old."""
