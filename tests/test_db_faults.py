@@ -523,3 +523,46 @@ def test_a_failed_connection_to_a_real_server_is_one_short_line(
         f"carewatch: cannot open database postgresql:///postgres?host={tmp_path}: "
         f"no server is listening there (socket {tmp_path}/.s.PGSQL.5432)"
     )
+
+
+def test_a_shorter_wait_for_a_slot_gives_up_sooner(
+    monkeypatch: pytest.MonkeyPatch, clock: FakeClock
+) -> None:
+    connect, _calls = refusing(None, no_slot)
+    db = pg_database(monkeypatch, connect)
+    db.connect_wait = 5.0
+    refused = pytest.raises(StoreError, match="no connection free on its server after 5 s")
+    with refused, db.connection():
+        pass
+    assert clock.now == pytest.approx(5.0)
+
+
+def test_a_served_scrape_waits_for_a_slot_less_than_prometheus_waits_for_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Prometheus gives up on a scrape after 10 s by default: the endpoint must answer "down"
+    # before that, not wait the 30 s a one-shot command waits for a connection slot
+    import carewatch.metrics
+    import carewatch.store
+    from carewatch.cli import main
+
+    opened: list[dict[str, Any]] = []
+    served: list[Any] = []
+
+    def store(db: str, **options: Any) -> Any:
+        opened.append(options)
+        raise StoreError("no slot")
+
+    def serve(collector: Any, host: str, port: int) -> Any:
+        served.append(collector)
+        raise OSError(98, "Address already in use")
+
+    monkeypatch.setattr(carewatch.store, "Store", store)
+    monkeypatch.setattr(carewatch.metrics, "serve", serve)
+    db = "postgresql://cw@db.example:5432/cw"
+    with pytest.raises(SystemExit) as ended:
+        main(["metrics", "--listen", "127.0.0.1:9464", "--db", db])
+    assert ended.value.code == 1
+    (collector,) = served
+    assert "carewatch_database_up 0.0" in carewatch.metrics.metrics_text(collector)
+    assert opened and all(0 < o["connect_wait"] < 10 for o in opened)

@@ -36,6 +36,9 @@ BAD_LISTEN = N_("--listen: expected HOST:PORT such as 127.0.0.1:9464, not {value
 CANNOT_LISTEN = N_("cannot listen on {host}:{port}: {reason}")
 SERVING = N_("serving metrics at http://{where}/metrics (Ctrl-C to stop)")
 LOOPBACK = "127.0.0.1"
+#: Seconds a scrape waits for a PostgreSQL connection slot: half Prometheus's default scrape
+#: timeout (10 s), so the scrape still answers, with carewatch_database_up 0.
+SCRAPE_CONNECT_WAIT = 5.0
 
 
 def parse_listen(value: str) -> tuple[str, int]:
@@ -69,7 +72,13 @@ def run(args: argparse.Namespace) -> int:
         )
         sys.stdout.write(metrics_text(collector))
         return EXIT_OK
-    collector = CarewatchCollector(lambda: Store(db, create=False), config, tell=_said_serving)
+    # a scrape answers "down" before Prometheus gives up on it (10 s by default), rather than
+    # wait the 30 s a one-shot command waits for a PostgreSQL connection slot
+    collector = CarewatchCollector(
+        lambda: Store(db, create=False, connect_wait=SCRAPE_CONNECT_WAIT),
+        config,
+        tell=_said_serving,
+    )
     host, port = listen
     try:
         server, _thread = serve(collector, host, port)

@@ -249,7 +249,8 @@ class Database:
     is ever written: no file, no pragma that writes, and :meth:`run` refuses writes. Without
     ``create`` an SQLite file that does not exist is an error, as it is read-only.
     ``waiting`` is entered while a new connection waits for a PostgreSQL server to have a
-    connection slot free (:data:`CONNECT_WAIT_SECONDS` at most).
+    connection slot free (``connect_wait`` seconds at most, :data:`CONNECT_WAIT_SECONDS` by
+    default).
     """
 
     def __init__(
@@ -260,9 +261,11 @@ class Database:
         read_only: bool = False,
         create: bool = True,
         waiting: Waiting | None = None,
+        connect_wait: float | None = None,
     ) -> None:
         self.name = name
         self.waiting = waiting
+        self.connect_wait = connect_wait
         self.read_only = read_only
         self.create = create and not read_only
         self.backend: Backend = make_backend(url, read_only=read_only)
@@ -340,10 +343,11 @@ class Database:
                 _close_quietly(conn)
 
     def _connect(self) -> Any:
-        """A new connection. Tried again for :data:`CONNECT_WAIT_SECONDS` while the server
+        """A new connection. Tried again for :attr:`connect_wait` seconds while the server
         has no connection slot free; not when it cannot be reached (a server that is down
         stays down a while) or refuses this user or database."""
         backend = self.backend
+        wait = CONNECT_WAIT_SECONDS if self.connect_wait is None else self.connect_wait
         deadline: float | None = None
         delay = 0.1
         with ExitStack() as told:
@@ -360,7 +364,7 @@ class Database:
                         raise StoreError(f"database {self.name}: {self.short_error(exc)}") from None
                     now = _clock()
                     if deadline is None:
-                        deadline = now + CONNECT_WAIT_SECONDS
+                        deadline = now + wait
                         if self.waiting is not None:
                             told.enter_context(self.waiting(self.name))
                     if now >= deadline:
@@ -370,7 +374,7 @@ class Database:
                                 "{seconds:g} s ({error}): try again later"
                             ).format(
                                 name=self.name,
-                                seconds=CONNECT_WAIT_SECONDS,
+                                seconds=wait,
                                 error=self.short_error(exc),
                             )
                         ) from None

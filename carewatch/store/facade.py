@@ -52,7 +52,8 @@ class Store:
     the database (an SQLite file) and its tables when there are none (the default); without
     it, a database that does not exist or has no carewatch tables is an error, as when
     ``read_only``. ``waiting``: entered while a connection waits for a PostgreSQL server to
-    have a slot free (:class:`~carewatch.store.database.Database`).
+    have a slot free, at most ``connect_wait`` seconds
+    (:class:`~carewatch.store.database.Database`).
     """
 
     def __init__(
@@ -62,12 +63,18 @@ class Store:
         create: bool = True,
         read_only: bool = False,
         waiting: Waiting | None = None,
+        connect_wait: float | None = None,
     ) -> None:
         self.url = database_url(db)
         self.is_sqlite = is_sqlite_url(self.url)
         self.read_only = read_only
         self._db = Database(
-            self.url, name=self.display_name, read_only=read_only, create=create, waiting=waiting
+            self.url,
+            name=self.display_name,
+            read_only=read_only,
+            create=create,
+            waiting=waiting,
+            connect_wait=connect_wait,
         )
         try:
             self._open(create=create and not read_only)
