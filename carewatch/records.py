@@ -96,8 +96,16 @@ class AgentEvent:
 
 
 #: The event name an :class:`AgentEvent` gets for a queue_log RINGNOANSWER whose ring time
-#: is 0 ms: the phone was busy or unreachable, it never rang (counted apart from missed rings).
+#: is at most :data:`UNREACHABLE_RING_MS`: the phone was busy or unreachable, it never rang
+#: (counted apart from missed rings).
 UNREACHABLE_RING = "RINGUNREACHABLE"
+
+#: The longest RINGNOANSWER ring time (ms) of a phone that may never have rung. Asterisk
+#: writes the ring time of a member's channel that was busy, congested or hung up as whole
+#: seconds of its clock times 1000 (``(time(NULL) - starttime) * 1000`` in app_queue.c's
+#: ``wait_for_answer``): a channel that failed at once is 0 or 1000 ms, by whether the
+#: clock's second changed in between (docs/counting.md, "Missed and unreachable rings").
+UNREACHABLE_RING_MS = 1000
 
 
 @dataclass(slots=True)

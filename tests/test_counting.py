@@ -132,6 +132,18 @@ def test_a_ring_of_0_ms_is_unreachable_not_missed() -> None:
     assert isinstance(ignored, AgentEvent) and ignored.event == "RINGNOANSWER"
 
 
+def test_a_ring_of_1000_ms_is_unreachable_and_one_of_2000_ms_is_missed() -> None:
+    # Asterisk counts a failed ring in whole seconds of its clock: a channel that failed at
+    # once is 0 or 1000 ms; 2000 ms is a ring of more than a second
+    at_once, longer = qlog(
+        f"{T0}|c1|support|SIP/1001|RINGNOANSWER|1000",
+        f"{T0 + 5}|c1|support|SIP/1002|RINGNOANSWER|2000",
+    )
+    assert isinstance(at_once, AgentEvent) and at_once.event == UNREACHABLE_RING
+    assert at_once.ring_ms == 1000
+    assert isinstance(longer, AgentEvent) and longer.event == "RINGNOANSWER"
+
+
 def test_unreachable_rings_reach_the_operators_figures(tmp_path: Path) -> None:
     from carewatch.figures import window_kpis
     from carewatch.kpi.windows import Window

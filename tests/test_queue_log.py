@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from carewatch.records import AgentEvent, BadLine, CallUpdate, SystemStarted
+from carewatch.records import UNREACHABLE_RING, AgentEvent, BadLine, CallUpdate, SystemStarted
 from carewatch.sources.base import Parser
 from carewatch.sources.queue_log import (
     IGNORED_EVENTS,
@@ -55,12 +55,14 @@ def test_is_a_parser() -> None:
 
 def test_asterisk_doc_example_ringnoanswer() -> None:
     # Asterisk documentation, "Queue Logs" (Operation/Logging/Queue-Logs), verbatim.
+    # 1000 ms: a ring that may never have rung (docs/counting.md, "Missed and unreachable
+    # rings"), stored as an unreachable ring with its ring time.
     line = "1366720340|1366720340.303267|MYQUEUE|SIP/8007|RINGNOANSWER|1000"
     assert parse(line) == [
         AgentEvent(
             at=1366720340.0,
             agent="SIP/8007",
-            event="RINGNOANSWER",
+            event=UNREACHABLE_RING,
             queue="MYQUEUE",
             call_id="1366720340.303267",
             ring_ms=1000,

@@ -373,3 +373,87 @@ def test_a_call_still_queued_when_asterisk_starts_again_is_not_waiting(
     # lost in sales when the system stopped: missed (no operator phone could take it)
     assert (k["offered"], k["answered"], k["abandoned"], k["missed"]) == (2, 0, 1, 1)
     assert k["by_queue"]["sales"]["offered"] == 1
+
+
+# -- queue_log of a queue whose members are Local/ channels, most of them unreachable -----------
+
+LOCAL_MEMBERS = REAL / "freepbx-local-members.queue_log"
+
+
+def test_real_queue_log_with_local_members_gives_the_figures_its_lines_hold(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Read apart with str.split: time|callid|queue|agent|event|data1|data2|data3.
+    CONNECT data1 is the wait; COMPLETEAGENT / COMPLETECALLER data2 the talk time; ABANDON
+    data3 the wait (Asterisk's doc/queuelog.txt)."""
+    lines = queue_log_fields(LOCAL_MEMBERS)
+    assert len(lines) == 51
+    entered = {f[1]: f for f in lines if f[4] == "ENTERQUEUE"}
+    connects = {f[1]: f for f in lines if f[4] == "CONNECT"}
+    ends = {f[1]: f for f in lines if f[4] in ("COMPLETEAGENT", "COMPLETECALLER")}
+    abandons = {f[1]: f for f in lines if f[4] == "ABANDON"}
+    # 4 calls, all in queue 9000, all on 2010-02-22 (UTC)
+    assert len(entered) == 4 and {f[2] for f in entered.values()} == {"9000"}
+    days = {datetime.fromtimestamp(int(f[0]), UTC).date() for f in entered.values()}
+    assert [d.isoformat() for d in days] == ["2010-02-22"]
+    # 3 answered, each ended (2 COMPLETEAGENT, 1 COMPLETECALLER); 1 abandoned
+    assert set(connects) == set(ends) and len(connects) == 3 and len(abandons) == 1
+    waits = [int(f[5]) for f in connects.values()]
+    talks = [int(f[6]) for f in ends.values()]
+    # waits 1 + 2 + 36 = 39 s, talk 3 + 4 + 8 = 15 s; the abandon after 13 s
+    assert (sorted(waits), sorted(talks)) == ([1, 2, 36], [3, 4, 8])
+    assert [int(f[7]) for f in abandons.values()] == [13]
+    # every call answered by Local/2004@from-internal/n
+    assert {f[3] for f in connects.values()} == {"Local/2004@from-internal/n"}
+
+    k = cli_day_kpis(tmp_path, LOCAL_MEMBERS, "2010-02-22", capsys)
+    assert (k["offered"], k["answered"], k["abandoned"], k["missed"], k["waiting"]) == (
+        4,
+        3,
+        1,
+        0,
+        0,
+    )
+    assert k["abandon_rate"] == pytest.approx(1 / 4)
+    assert k["avg_wait_seconds"] == pytest.approx(sum(waits) / 3)
+    assert k["avg_talk_seconds"] == pytest.approx(sum(talks) / 3)
+    assert k["talk_seconds_total"] == sum(talks)
+    # answered within 20 s: 2 (waits 1 and 2) of the 4 calls with an outcome
+    assert k["service_level"] == pytest.approx(2 / 4)
+    operator = k["by_agent"]["Local/2004@from-internal/n"]
+    assert (operator["answered"], operator["total_talk_seconds"]) == (3, sum(talks))
+    queue = k["by_queue"]["9000"]
+    assert (queue["offered"], queue["answered"], queue["abandoned"]) == (4, 3, 1)
+    # the caller 01773597776 called three times of four
+    callers = Counter(f[6] for f in entered.values())
+    assert callers == {"01773597776": 3, "anonymous": 1}
+
+
+def test_real_rings_that_ended_within_the_clock_second_are_unreachable(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Asterisk writes a RINGNOANSWER's ring time as whole seconds of its clock times 1000:
+    ``(time(NULL) - starttime) * 1000`` when the member's channel is busy, congested or hangs
+    up, the ring timeout in ms when it rang out (apps/app_queue.c, wait_for_answer). A
+    channel that failed at once is written 0 or 1000 ms, by whether the clock's second
+    changed in between. In this log the same members fail at the same point of each call
+    as 0 in one call and 1000 in another (Local/2008: 0 in the first call, 1000 in the
+    second); the one ring that rang out is 15000 ms (the queue's 15 s timeout)."""
+    rings = [f for f in queue_log_fields(LOCAL_MEMBERS) if f[4] == "RINGNOANSWER"]
+    by_ms = Counter(int(f[5]) for f in rings)
+    assert by_ms == {0: 6, 1000: 13, 2000: 8, 3000: 3, 4000: 5, 15000: 1}
+    first_call, second_call = "1266833905.2", "1266833925.10"
+    ring_of = {(f[1], f[3]): int(f[5]) for f in rings}
+    assert ring_of[(first_call, "Local/2008@from-internal/n")] == 0
+    assert ring_of[(second_call, "Local/2008@from-internal/n")] == 1000
+    # 0 and 1000 ms: unreachable; 2000 ms and more: rings nobody took
+    unreachable: Counter[str] = Counter(f[3] for f in rings if int(f[5]) <= 1000)
+    missed: Counter[str] = Counter(f[3] for f in rings if int(f[5]) > 1000)
+    assert (sum(unreachable.values()), sum(missed.values())) == (19, 17)
+
+    k = cli_day_kpis(tmp_path, LOCAL_MEMBERS, "2010-02-22", capsys)
+    by_agent = k["by_agent"]
+    assert {
+        a: row["unreachable_rings"] for a, row in by_agent.items() if row["unreachable_rings"]
+    } == (unreachable)
+    assert {a: row["missed_rings"] for a, row in by_agent.items() if row["missed_rings"]} == missed

@@ -123,7 +123,7 @@ def compute_kpis(
     least those open at the snapshot time or opened or resolved in the window;
     ``missed_rings``: RINGNOANSWER count per operator in the window (rings not taken);
     ``unreachable_rings``: rings that never rang (the phone busy or unreachable: a
-    RINGNOANSWER of 0 ms) per operator; ``agent_time``: each operator's logged-in and paused
+    RINGNOANSWER of 0 or 1000 ms) per operator; ``agent_time``: each operator's logged-in and paused
     time in the window (:func:`carewatch.kpi.sessions.agent_time`; without it those figures
     are ``None``); ``now``: the snapshot time for open issues (default: the clock), clamped
     to the window's end.

@@ -48,8 +48,9 @@ an end of call logged under a consult call's id).
 
 Events about an operator (``AgentEvent``; the agent field is required):
 RINGNOANSWER (``ring_ms`` = data1, ``call_id`` = callid; the call goes on; a ring time
-of 0 ms — the phone was busy or unreachable, it never rang — is stored as
-:data:`~carewatch.records.UNREACHABLE_RING`, counted apart from missed rings),
+of at most :data:`~carewatch.records.UNREACHABLE_RING_MS` — the phone was busy or
+unreachable, it never rang — is stored as :data:`~carewatch.records.UNREACHABLE_RING`,
+counted apart from missed rings),
 PAUSE, UNPAUSE, PAUSEALL, UNPAUSEALL (``reason`` = data1, the pause reason, when given),
 AGENTCALLBACKLOGOFF (``reason`` = data3, e.g. ``Autologoff``, when given),
 ADDMEMBER, REMOVEMEMBER, AGENTLOGIN, AGENTLOGOFF, AGENTCALLBACKLOGIN (no reason:
@@ -77,6 +78,7 @@ from typing import Any, ClassVar
 
 from carewatch.records import (
     UNREACHABLE_RING,
+    UNREACHABLE_RING_MS,
     AgentEvent,
     BadLine,
     CallUpdate,
@@ -303,7 +305,9 @@ class QueueLogParser(Parser):
                 AgentEvent(
                     at=at,
                     agent=_require_agent(agent, event),
-                    event=UNREACHABLE_RING if ring == 0 else event,
+                    event=UNREACHABLE_RING
+                    if ring is not None and ring <= UNREACHABLE_RING_MS
+                    else event,
                     queue=queue,
                     call_id=call_id,
                     ring_ms=None if ring is None else int(ring),

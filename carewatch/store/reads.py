@@ -183,7 +183,8 @@ def missed_rings_between(
 
 class Rings(NamedTuple):
     """Rings operators did not take, per operator: missed (RINGNOANSWER) and unreachable
-    (a ring of 0 ms: the phone busy or unreachable, :data:`~carewatch.records.UNREACHABLE_RING`)."""
+    (a ring of 0 or 1000 ms: the phone busy or unreachable,
+    :data:`~carewatch.records.UNREACHABLE_RING`)."""
 
     missed: dict[str, int]
     unreachable: dict[str, int]
