@@ -27,7 +27,7 @@ import pytest
 from psycopg import errors as pg_errors
 
 import carewatch.cli.common as common
-import carewatch.store.database as database
+import carewatch.store.slots as slots
 from carewatch.cli import main
 from carewatch.config import Config
 from carewatch.ingest import Follower
@@ -296,8 +296,8 @@ class FakeClock:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     fake = FakeClock()
-    monkeypatch.setattr(database, "_clock", fake)
-    monkeypatch.setattr(database, "_sleep", fake.sleep)
+    monkeypatch.setattr(slots, "_clock", fake)
+    monkeypatch.setattr(slots, "_sleep", fake.sleep)
     return fake
 
 
@@ -344,7 +344,7 @@ def test_a_server_with_no_slot_free_is_waited_for(
         assert conn is not None
     assert len(calls) == 4
     assert waits == ["postgresql://db.example:5432/cw"]  # entered once, for the whole wait
-    assert 0 < clock.now < database.CONNECT_WAIT_SECONDS
+    assert 0 < clock.now < slots.CONNECT_WAIT_SECONDS
 
 
 def test_a_server_with_no_slot_free_for_too_long_is_one_line(
@@ -358,8 +358,8 @@ def test_a_server_with_no_slot_free_for_too_long_is_one_line(
         "database postgresql://db.example:5432/cw: no connection free on its server after 30 s "
         "(sorry, too many clients already): try again later"
     )
-    assert clock.now == pytest.approx(database.CONNECT_WAIT_SECONDS)
-    assert max(clock.slept) <= database.CONNECT_RETRY_MAX_DELAY
+    assert clock.now == pytest.approx(slots.CONNECT_WAIT_SECONDS)
+    assert max(clock.slept) <= slots.CONNECT_RETRY_MAX_DELAY
     assert not raised.value.lasting
 
 
@@ -452,7 +452,7 @@ def test_no_slot_free_for_too_long_is_one_line(
     command: list[str],
 ) -> None:
     url, _held = clerk
-    monkeypatch.setattr(database, "CONNECT_WAIT_SECONDS", 0.5)
+    monkeypatch.setattr(slots, "CONNECT_WAIT_SECONDS", 0.5)
     monkeypatch.setattr(common, "PATIENCE_SECONDS", 60.0)
     with pytest.raises(SystemExit) as exited:
         main([*command, "--db", url])

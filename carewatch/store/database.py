@@ -17,7 +17,7 @@ import re
 import sqlite3
 import time
 from collections.abc import Callable, Collection, Iterator, Sequence
-from contextlib import AbstractContextManager, ExitStack, contextmanager, suppress
+from contextlib import contextmanager, suppress
 from itertools import chain
 from operator import itemgetter
 from pathlib import Path
@@ -25,9 +25,11 @@ from threading import Lock
 from typing import Any, TypeVar
 
 from carewatch.i18n import _
+from carewatch.store import slots
 from carewatch.store.backends import PostgresBackend, SqliteBackend
 from carewatch.store.changeseq import NEXT_SEQ
 from carewatch.store.errors import StoreError
+from carewatch.store.slots import Waiting
 
 T = TypeVar("T")
 
@@ -39,21 +41,6 @@ POOL_IDLE = 4
 FILE_MODE = 0o640
 #: Rows of one multi-row INSERT on SQLite at most (:meth:`Tx.insert_rows`; a power of two).
 INSERT_ROWS = 1024
-#: Seconds a new connection is tried again while a PostgreSQL server has no connection slot
-#: free ("too many clients already", SQLSTATE 53300): others end their work and free one.
-CONNECT_WAIT_SECONDS = 30.0
-#: The longest pause between two of those tries.
-CONNECT_RETRY_MAX_DELAY = 1.0
-
-#: What to do while a connection waits for a slot (the command line's "waiting for the
-#: database" line): given the database's name, a context manager entered at the first
-#: refusal and left when the wait ends.
-Waiting = Callable[[str], AbstractContextManager[object]]
-
-# The clock and the pause of those tries (the tests put their own).
-_clock = time.monotonic
-_sleep = time.sleep
-
 _PG_SCHEMES = ("postgresql://", "postgresql+psycopg://", "postgres://")
 
 
@@ -249,8 +236,8 @@ class Database:
     is ever written: no file, no pragma that writes, and :meth:`run` refuses writes. Without
     ``create`` an SQLite file that does not exist is an error, as it is read-only.
     ``waiting`` is entered while a new connection waits for a PostgreSQL server to have a
-    connection slot free (``connect_wait`` seconds at most, :data:`CONNECT_WAIT_SECONDS` by
-    default).
+    connection slot free: ``connect_wait`` seconds at most (default
+    :data:`~carewatch.store.slots.CONNECT_WAIT_SECONDS`).
     """
 
     def __init__(
@@ -343,43 +330,9 @@ class Database:
                 _close_quietly(conn)
 
     def _connect(self) -> Any:
-        """A new connection. Tried again for :attr:`connect_wait` seconds while the server
-        has no connection slot free; not when it cannot be reached (a server that is down
-        stays down a while) or refuses this user or database."""
-        backend = self.backend
-        wait = CONNECT_WAIT_SECONDS if self.connect_wait is None else self.connect_wait
-        deadline: float | None = None
-        delay = 0.1
-        with ExitStack() as told:
-            while True:
-                try:
-                    return backend.connect()
-                except Exception as exc:
-                    if not backend.is_driver_error(exc):
-                        raise
-                    lasting = backend.lasting_error(exc, self.name)
-                    if lasting is not None:
-                        raise StoreError(lasting, lasting=True) from None
-                    if not backend.no_slot_free(exc):
-                        raise StoreError(f"database {self.name}: {self.short_error(exc)}") from None
-                    now = _clock()
-                    if deadline is None:
-                        deadline = now + wait
-                        if self.waiting is not None:
-                            told.enter_context(self.waiting(self.name))
-                    if now >= deadline:
-                        raise StoreError(
-                            _(
-                                "database {name}: no connection free on its server after "
-                                "{seconds:g} s ({error}): try again later"
-                            ).format(
-                                name=self.name,
-                                seconds=wait,
-                                error=self.short_error(exc),
-                            )
-                        ) from None
-                    _sleep(min(delay, deadline - now))
-                    delay = min(delay * 2, CONNECT_RETRY_MAX_DELAY)
+        """A new connection, waited for while the server has no slot free
+        (:func:`carewatch.store.slots.connect`)."""
+        return slots.connect(self.backend, self.name, wait=self.connect_wait, waiting=self.waiting)
 
     @contextmanager
     def transaction(self, *, write: bool) -> Iterator[Tx]:
