@@ -193,9 +193,10 @@ class CdrParser(Parser):
 
 
 def split_row(line: str) -> list[str]:
-    """One CSV line -> its columns (double-quoted fields, ``""`` for a quote), or BadLine."""
+    """One CSV line -> its columns (double-quoted fields, ``""`` for a quote), or BadLine.
+    A lone carriage return in it is a blank (:func:`carewatch.sources.csvjson.split_csv`)."""
     try:
-        rows = list(csv.reader([line], strict=True))
+        rows = list(csv.reader([line.replace("\r", " ")], strict=True))
     except csv.Error as exc:
         if "unexpected end of data" in str(exc):
             raise IncompleteRecord() from None

@@ -229,9 +229,13 @@ def normalise_name(name: str) -> str:
 
 
 def split_csv(line: str, delimiter: str = ",") -> list[str]:
-    """One CSV line -> its cells, or ``BadLine("malformed")`` (e.g. an unclosed quote)."""
+    """One CSV line -> its cells, or ``BadLine("malformed")`` (e.g. an unclosed quote).
+
+    A carriage return inside the line (a lone CR, never a line end here) is read as a blank,
+    as a text field would show it anyway: the csv module refuses one in an unquoted cell.
+    """
     try:
-        rows = list(csv.reader([line], delimiter=delimiter, strict=True))
+        rows = list(csv.reader([line.replace("\r", " ")], delimiter=delimiter, strict=True))
     except csv.Error as exc:
         if "unexpected end of data" in str(exc):
             raise IncompleteRecord() from None
@@ -312,7 +316,9 @@ def _reject_constant(name: str) -> float:
 class JsonlParser(Parser):
     """One JSON object per line with carewatch's field names; ``null`` means empty.
 
-    Numbers may be JSON numbers or strings; times epoch numbers or ISO strings.
+    Numbers may be JSON numbers or strings; times epoch numbers or ISO strings. A control
+    character written raw inside a string (a tab, an escape code, which JSON wants escaped)
+    is read as the text it is, as in the other formats, rather than losing the call.
     """
 
     format = "jsonl"
@@ -320,7 +326,7 @@ class JsonlParser(Parser):
     def parse_line(self, line: str, line_no: int) -> list[Record]:
         """One JSON object -> ``[CallUpdate]``; anything else is ``malformed``."""
         try:
-            obj = json.loads(line, parse_constant=_reject_constant)
+            obj = json.loads(line, parse_constant=_reject_constant, strict=False)
         except (ValueError, RecursionError) as exc:
             raise BadLine("malformed", shown(exc)) from None
         if not isinstance(obj, dict):
