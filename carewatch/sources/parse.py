@@ -9,9 +9,11 @@ knows nothing of files and databases.
 * A line ending inside a quoted field (:class:`~carewatch.sources.base.IncompleteRecord`)
   is joined with the next lines until the record closes: a CSV note with a newline keeps
   its call. A record that does not close within :data:`MAX_RECORD_LINES` lines or
-  :data:`~carewatch.sources.base.MAX_LINE_BYTES` bytes is counted as ``malformed`` at its
-  first line, and reading goes on with the next line. When a batch ends inside a record,
-  :attr:`Parsed.cut` says where: the reader commits the lines before it only, so a
+  :data:`~carewatch.sources.base.MAX_LINE_BYTES` bytes, that closes into no record, or that
+  would take in a line that is a record on its own (a stray ``"`` before valid rows), is
+  skipped at its first line (``malformed``, or why it is no record), and reading goes on with
+  the next line: a stray quote never loses the calls after it. When a batch ends inside a
+  record, :attr:`Parsed.cut` says where: the reader commits the lines before it only, so a
   record is always committed whole and a restart never begins inside one.
 * Every record is checked against physical sense (:func:`carewatch.bounds.check_records`):
   a line with a value outside it (a talk time of ``1e308``, a start in 1970 or next year)
@@ -27,7 +29,13 @@ from dataclasses import dataclass, field
 
 from carewatch.bounds import FUTURE_SLACK, check_records
 from carewatch.records import BadLine, Record
-from carewatch.sources.base import MAX_LINE_BYTES, IncompleteRecord, Parser, decode_raw
+from carewatch.sources.base import (
+    MAX_LINE_BYTES,
+    REPAIR_NUL,
+    IncompleteRecord,
+    Parser,
+    decode_raw,
+)
 from carewatch.sources.lines import RawLine
 
 #: Reason recorded when a parser fails with something other than ``BadLine`` (a bug in
@@ -117,26 +125,33 @@ class BatchParser:
                 i += 1  # blank line: skipped silently
                 continue
             out.read += 1
+            header = self.header_pending
             try:
                 if text is None:
                     text, repairs = decode_raw(data, self.encoding)
-                if self.header_pending:
+                if header:
                     records = self._records(text, raw.line_no)
                 else:
                     records = parse_line(text, raw.line_no)
                     check_records(records, latest)
-            except IncompleteRecord:
-                step = self._join(lines, i, complete, out)
-                if step is None:
-                    out.read -= 1
-                    out.cut = i
-                    return out
-                i = step
-                continue
             except BadLine as exc:
-                out.skipped.append((raw.line_no, exc.reason))
-                i += 1
-                continue
+                whole = None
+                if REPAIR_NUL in repairs:  # a NUL inside a field, not a crash's debris?
+                    whole = self._nul_inside(data, raw.line_no, header)
+                if whole is not None:
+                    records, repairs = whole
+                elif isinstance(exc, IncompleteRecord):
+                    step = self._join(lines, i, complete, out)
+                    if step is None:
+                        out.read -= 1
+                        out.cut = i
+                        return out
+                    i = step
+                    continue
+                else:
+                    out.skipped.append((raw.line_no, exc.reason))
+                    i += 1
+                    continue
             except Exception:  # a parser bug must not stop the file: count the line
                 out.skipped.append((raw.line_no, PARSER_ERROR))
                 i += 1
@@ -149,6 +164,25 @@ class BatchParser:
                 out.records.extend((raw.line_no, record) for record in records)
             i += 1
         return out
+
+    def _nul_inside(
+        self, data: bytes, line_no: int, header: bool
+    ) -> tuple[list[Record], list[str]] | None:
+        """A line with NUL bytes whose text after the last of them is no record (what a crash
+        leaves before a line), read whole with its NUL bytes dropped: a NUL inside a field loses
+        nothing else of its line. Its records and repairs, or ``None`` when it is no record
+        either."""
+        try:
+            text, repairs = decode_raw(data.replace(b"\x00", b""), self.encoding)
+            if header:
+                self.parser.read_header(text)
+                self.header_pending = False
+                return [], [REPAIR_NUL, *repairs]
+            records = self.parser.parse_line(text, line_no)
+            check_records(records, self._latest)
+        except Exception:  # BadLine, IncompleteRecord, a parser's bug: the line is skipped
+            return None
+        return records, [REPAIR_NUL, *repairs]
 
     def _join(self, lines: list[RawLine], first: int, complete: bool, out: Parsed) -> int | None:
         """Join the lines of a record opened at ``lines[first]``; returns the index after
@@ -173,6 +207,8 @@ class BatchParser:
                 text, more = decode_raw(raw.data, self.encoding) if raw.data.strip() else ("", [])
             except BadLine:
                 text, more = "", []
+            if texts and self._is_record(text, raw.line_no):
+                break  # a record of its own, not the rest of this one
             texts.append(text)
             repairs.extend(more)
             j += 1
@@ -183,14 +219,28 @@ class BatchParser:
             except IncompleteRecord:
                 continue
             except BadLine as exc:
+                # closed into no record: the first line is skipped, the others read again
                 out.skipped.append((line_no, exc.reason))
+                return first + 1
             except Exception:
                 out.skipped.append((line_no, PARSER_ERROR))
-            else:
-                out.records.extend((line_no, record) for record in records)
-                out.repaired.extend((line_no, repair) for repair in repairs)
+                return first + 1
+            out.records.extend((line_no, record) for record in records)
+            out.repaired.extend((line_no, repair) for repair in repairs)
             out.read += sum(1 for raw in lines[first + 1 : j] if raw.data and raw.data.strip())
             return j
         # never closed: the first line is malformed; the lines after it are read again
         out.skipped.append((line_no, IncompleteRecord().reason))
         return first + 1
+
+    def _is_record(self, text: str, line_no: int) -> bool:
+        """Whether a line read on its own is a whole record with calls in it (then it is
+        no continuation of a record a stray quote opened before it)."""
+        if self.header_pending or not text.strip():
+            return False
+        try:
+            records = self.parser.parse_line(text, line_no)
+            check_records(records, self._latest)
+        except Exception:  # BadLine, IncompleteRecord, a parser's bug: not a record
+            return False
+        return bool(records)
