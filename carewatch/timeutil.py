@@ -89,6 +89,29 @@ def combine_local(day: date, clock: time, tz: tzinfo) -> float:
     return datetime.combine(day, clock, tzinfo=tz).timestamp()
 
 
+def same_clock(day: date, clock: time, tz: tzinfo) -> float:
+    """The instant the clock of local ``day`` reads ``clock``, to cut that day at the same
+    point as another one. A time the day skips (02:30 when the clocks jump from 02:00 to
+    03:00) gives the jump: every instant before it read an earlier time, every one after a
+    later. A time the day has twice is taken on the pass ``clock.fold`` names (0: the first)."""
+    wanted = datetime.combine(day, clock, tzinfo=tz)
+    found = wanted.timestamp()
+    if datetime.fromtimestamp(found, tz).replace(tzinfo=None) == wanted.replace(tzinfo=None):
+        return found
+    # in a gap: the time read with the offset after the jump is before it, with the offset
+    # before the jump after it; the jump is the instant the offset changes in between
+    low, high = wanted.replace(fold=1 - wanted.fold).timestamp(), found
+    low, high = min(low, high), max(low, high)
+    after = datetime.fromtimestamp(high, tz).utcoffset()
+    while high - low > 1.0:
+        middle = (low + high) // 2
+        if datetime.fromtimestamp(middle, tz).utcoffset() == after:
+            high = middle
+        else:
+            low = middle
+    return high
+
+
 def parse_duration(value: str) -> float:
     """Seconds from ``"75"``, ``"75.5"``, ``"0:01:15"`` or ``"01:15"`` (M:SS). Raises ValueError."""
     text = value.strip()

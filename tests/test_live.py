@@ -8,7 +8,7 @@ import math
 import sqlite3
 import subprocess
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -230,3 +230,15 @@ def test_a_finished_day_is_read_as_its_inbound_start_times(database: str) -> Non
         )
         assert store.inbound_starts_between(NOW, NOW + 60) == [NOW + 10, NOW + 20]
         assert store.inbound_starts_between(NOW, NOW + 60, queue="sales") == [NOW + 20]
+
+
+def test_the_screen_compares_with_last_week_clock_to_clock_after_the_jump() -> None:
+    from carewatch.tui.loader import week_ago
+
+    # Sunday 7 April 2024 at 03:10: "the last hour" 02:10-03:10 against last Sunday's
+    # 02:10-03:10 on its clock, which skipped 02:00-03:00: only 03:00-03:10 of it was
+    now = datetime(2024, 4, 7, 3, 10, tzinfo=ROME).timestamp()
+    jump = datetime(2024, 3, 31, 3, 0, tzinfo=ROME).timestamp()
+    assert week_ago(now - 3600, CFG) == jump
+    assert week_ago(now, CFG) == datetime(2024, 3, 31, 3, 10, tzinfo=ROME).timestamp()
+    assert week_ago(now, CFG) - week_ago(now - 3600, CFG) == 600

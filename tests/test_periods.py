@@ -86,6 +86,25 @@ def test_a_day_in_progress_is_compared_clock_to_clock_across_the_switch() -> Non
     assert cut_at(switch_day, switch_day.earlier(), ROME, now) == local(2024, 3, 24, 11)
 
 
+def test_a_time_the_day_compared_skipped_is_cut_where_its_clock_jumped() -> None:
+    # Monday 1 April 2024 at 02:30 is compared with Sunday 31 March up to 02:30 on its clock;
+    # that Sunday had no 02:30 (02:00 -> 03:00): it is cut at the jump, 03:00 CEST, not at
+    # 03:30 CEST (02:30 read with the winter offset), which would take half an hour more
+    monday = Period.day(date(2024, 4, 1))
+    now = local(2024, 4, 1, 2, 30)
+    jump = datetime(2024, 3, 31, 1, 0, tzinfo=ZoneInfo("UTC")).timestamp()
+    assert cut_at(monday, monday.previous(), ROME, now) == jump
+    assert cut_at(monday, monday.earlier(), ROME, now) == local(2024, 3, 25, 2, 30)
+    # a week: Sunday 7 April 02:30 against Sunday 31 March
+    week = Period.week(2024, 14)
+    assert cut_at(week, week.previous(), ROME, local(2024, 4, 7, 2, 30)) == jump
+    # a time the day compared has twice is taken on the report's own pass: the first
+    # 02:30 of Sunday 27 October for Monday 28 at 02:30
+    after = Period.day(date(2024, 10, 28))
+    first_pass = datetime(2024, 10, 27, 0, 30, tzinfo=ZoneInfo("UTC")).timestamp()
+    assert cut_at(after, after.previous(), ROME, local(2024, 10, 28, 2, 30)) == first_pass
+
+
 def test_a_month_in_progress_is_compared_with_the_same_first_days() -> None:
     may = Period.month(2024, 5)
     now = local(2024, 5, 15, 11)

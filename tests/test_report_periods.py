@@ -392,6 +392,30 @@ def test_a_month_across_the_summer_time_switch(tmp_path: Path, config: Config) -
     assert day["kpis"]["offered"] == 2
 
 
+def test_the_day_after_the_clocks_jump_is_compared_clock_to_clock(
+    tmp_path: Path, config: Config
+) -> None:
+    # Sunday 31 March 2024 has no 02:00-03:00; at 02:30 on Monday it is taken up to its
+    # 03:00 (the jump): the calls at 01:30 and 01:59 count, those at 03:00 and 03:10 do not
+    s = Store(str(tmp_path / "dst.db"))
+    starts = [(1, 30), (1, 59), (3, 0), (3, 10), (10, 0)]
+    s.ingest(
+        "log",
+        [
+            *(
+                (i, answered(f"s{i}", at(2024, 3, 31, h, m), 10, 100))
+                for i, (h, m) in enumerate(starts)
+            ),
+            (9, answered("m1", at(2024, 4, 1, 1, 0), 10, 100)),
+        ],
+    )
+    data = as_json(build_report(s, config, date(2024, 4, 1), now=at(2024, 4, 1, 2, 30)))
+    s.close()
+    assert data["kpis"]["offered"] == 1
+    assert data["previous_day"]["kpis"]["offered"] == 2
+    assert data["compared_up_to"]["previous"] == "2024-03-31T03:00:00+02:00"
+
+
 def test_every_format_renders_a_week_and_a_range(store, config) -> None:
     week = build_report(store, config, Period.week(2024, 20), now=WHOLE_MAY, with_calls=True)
     days = build_report(

@@ -18,7 +18,7 @@ from typing import Literal
 from carewatch.bounds import EARLIEST_DAY, LATEST_DAY, plausible_day
 from carewatch.config import Config, Shift
 from carewatch.i18n import _
-from carewatch.timeutil import day_bounds
+from carewatch.timeutil import day_bounds, same_clock
 
 
 @dataclass(frozen=True)
@@ -185,7 +185,8 @@ def cut_at(period: Period, other: Period, tz: tzinfo, now: float) -> float:
     """Where ``other`` is cut to compare it with ``period`` seen at ``now``: the end of
     ``other`` when ``period`` is over; else the same point of ``other`` — as many local days
     after its first day, at the same local clock time (so a day switching to summer time is
-    compared clock to clock), never past its end. A period not started yet gives the start."""
+    compared clock to clock; a time that day skips is cut where its clock jumps past it:
+    :func:`carewatch.timeutil.same_clock`), never past its end. A period not started yet gives the start."""
     window = period.window(tz)
     other_window = other.window(tz)
     if now >= window.end:
@@ -194,8 +195,8 @@ def cut_at(period: Period, other: Period, tz: tzinfo, now: float) -> float:
         return other_window.start
     local = datetime.fromtimestamp(now, tz)
     offset = (local.date() - period.first).days
-    cut = datetime.combine(other.first + timedelta(days=offset), local.time(), tzinfo=tz)
-    return min(cut.timestamp(), other_window.end)
+    cut = same_clock(other.first + timedelta(days=offset), local.time(), tz)
+    return min(cut, other_window.end)
 
 
 def parse_day(option: str, text: str, today: date) -> date:

@@ -23,7 +23,7 @@ from carewatch.kpi.windows import Window, day_window
 from carewatch.live import LiveDay
 from carewatch.records import UNREACHABLE_RING
 from carewatch.store import Store
-from carewatch.timeutil import local_hour
+from carewatch.timeutil import local_hour, same_clock
 from carewatch.tui.centre import answered_in, operator_lines, pick_rows, queue_lines
 from carewatch.tui.snapshot import (
     MAX_CALLS,
@@ -39,9 +39,10 @@ from carewatch.tui.words import weekday
 
 
 def week_ago(now: float, config: Config) -> float:
-    """The same wall-clock time seven local days earlier."""
+    """The same wall-clock time seven local days earlier (a time that day skipped, when its
+    clocks jumped forward, is the jump: :func:`carewatch.timeutil.same_clock`)."""
     local = datetime.fromtimestamp(now, config.tz)
-    return (local - timedelta(days=7)).timestamp()
+    return same_clock(local.date() - timedelta(days=7), local.time(), config.tz)
 
 
 @dataclass(frozen=True)
