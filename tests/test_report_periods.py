@@ -163,6 +163,23 @@ def test_a_month_in_progress_is_compared_up_to_the_same_point(store, config) -> 
     assert any(line.startswith("May 2024 *") for line in text.splitlines())
 
 
+def test_a_month_compared_whole_is_named_not_cut_at_the_next_month(tmp_path, config) -> None:
+    # on 31 March 2024 at 11:00, February (29 days) is too short to reach 1 Feb + 30 days
+    # 11 hours: it is taken whole, and the header says so rather than "up to 1 Mar 2024 00:00"
+    s = Store(str(tmp_path / "feb.db"))
+    s.ingest("log", [(1, answered("f1", at(2024, 2, 29, 10), 10, 100))])
+    report = build_report(s, config, Period.month(2024, 3), now=at(2024, 3, 31, 11))
+    s.close()
+    assert as_json(report)["previous_period"]["kpis"]["offered"] == 1
+    for fmt in ("text", "markdown", "html"):
+        flat = " ".join(render(report, fmt).split())
+        assert (
+            "compared with the other months up to the same point (all of February 2024 and "
+            "31 Mar 2023 11:00)"
+        ) in flat, fmt
+        assert "1 Mar 2024 00:00" not in flat, fmt
+
+
 def test_a_day_in_progress_is_not_compared_with_a_whole_day(store, config) -> None:
     report = build_report(store, config, date(2024, 5, 15), now=MID_MAY)
     data = as_json(report)

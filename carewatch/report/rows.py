@@ -23,7 +23,7 @@ from carewatch.present import (
     time_text,
 )
 from carewatch.records import UNTAGGED, CallRow
-from carewatch.report.model import OpenIssue, Report
+from carewatch.report.model import Compared, OpenIssue, Report
 from carewatch.report.words import (
     NOT_OVER,
     NOT_STARTED,
@@ -134,8 +134,17 @@ def as_of_text(report: Report) -> str:
         return _(
             "Day not over: figures up to {point}; the days compared are taken up to {point} too"
         ).format(point=point)
-    cuts = and_text(*(_cut_text(report, c.up_to) for c in (report.previous, report.earlier)))
+    cuts = and_text(*(_compared_cut(report, c) for c in (report.previous, report.earlier)))
     return by_kind(report.period.kind, NOT_OVER).format(point=point, cuts=cuts)
+
+
+def _compared_cut(report: Report, compared: Compared) -> str:
+    """Up to where a compared period is taken: "15 Apr 2024 11:00", or "all of February
+    2024" for a month too short to reach the same point (its end, 1 March 00:00, would read
+    as a day of the month after)."""
+    if compared.complete:
+        return _("all of {period}").format(period=period_title(compared.period))
+    return _cut_text(report, compared.up_to)
 
 
 def _cut_text(report: Report, epoch: float) -> str:
