@@ -186,7 +186,8 @@ def cut_at(period: Period, other: Period, tz: tzinfo, now: float) -> float:
     ``other`` when ``period`` is over; else the same point of ``other`` — as many local days
     after its first day, at the same local clock time (so a day switching to summer time is
     compared clock to clock; a time that day skips is cut where its clock jumps past it:
-    :func:`carewatch.timeutil.same_clock`), never past its end. A period not started yet gives the start."""
+    :func:`carewatch.timeutil.same_clock`), never past its end. A period not started yet
+    gives the start."""
     window = period.window(tz)
     other_window = other.window(tz)
     if now >= window.end:
