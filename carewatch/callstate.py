@@ -61,6 +61,39 @@ def call_end(call: CallRow) -> float | None:
     return None
 
 
+def as_it_stood(call: CallRow, at: float) -> CallRow:
+    """``call`` as it stood at ``at``, to compare a period cut there with one in progress,
+    whose calls are seen as they are now: a call answered after ``at`` was still waiting
+    (no answer, wait or talk), one answered by then that ended after was being talked (no
+    talk time), one abandoned or missed after ``at`` (its start + its wait) was still
+    waiting. What is not timed in the row (tags, ratings) stays as it is now. The call
+    itself when nothing about it happened after ``at``."""
+    started = call.started_at
+    state = disposition(call)
+    if state == "answered":
+        answered = call.answered_at
+        if answered is None and call.wait_seconds is not None:
+            answered = started + call.wait_seconds
+        if answered is not None and answered > at:
+            return call._replace(
+                answered_at=None,
+                ended_at=None,
+                wait_seconds=None,
+                talk_seconds=None,
+                disposition=None,
+                transferred=False,
+            )
+        end = call_end(call)
+        if end is not None and end > at:
+            return call._replace(ended_at=None, talk_seconds=None, transferred=False)
+        return call
+    if state in ("abandoned", "missed"):
+        lost = started + call.wait_seconds if call.wait_seconds is not None else call.ended_at
+        if lost is not None and lost > at:
+            return call._replace(disposition=None, wait_seconds=None, ended_at=None)
+    return call
+
+
 def status(call: CallRow) -> Status:
     """waiting / talking / answered / abandoned / missed / outbound / ended."""
     found = disposition(call)

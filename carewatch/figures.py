@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from carewatch.apart import Apart, start_apart
+from carewatch.callstate import as_it_stood
 from carewatch.config import Config
 from carewatch.kpi.callbacks import Callback, callbacks, not_reached
 from carewatch.kpi.engine import compute_kpis
@@ -175,19 +176,33 @@ def windows_kpis(
     now: float,
     queue: str | None = None,
     agent: str | None = None,
+    as_they_stood: Collection[Window] = (),
 ) -> Snapshots:
     """Start on the snapshots of ``windows`` (each :func:`window_kpis` with the operators' time
     and its cache, or none). Those the caches keep are read now; the others are computed when
     :meth:`Snapshots.result` is called, or, when they hold :data:`APART_CALLS` calls or more of
     a database another process can open, meanwhile in a child process with its own connection
     (:mod:`carewatch.apart`; one a window), while this one goes on with other work. The
-    snapshots are the same either way."""
+    snapshots are the same either way. The calls of a window of ``as_they_stood`` (one cut
+    at the same point as a period in progress) are taken as they stood at its end
+    (:func:`carewatch.callstate.as_it_stood`), as the period in progress sees its own."""
     key = figures_key(queue, agent, True)
     found = [(None, None) if cache is None else cache.find(w, now, key) for w, cache in windows]
 
     def compute(window: Window, on: Store) -> dict[str, Any]:
+        calls = None
+        if window in as_they_stood:
+            read = on.calls_between(window.start, window.end, queue=queue, agent=agent)
+            calls = [as_it_stood(call, window.end) for call in read]
         return window_figures(
-            on, config, window, queue=queue, agent=agent, now=now, with_agent_time=True
+            on,
+            config,
+            window,
+            queue=queue,
+            agent=agent,
+            now=now,
+            with_agent_time=True,
+            calls=calls,
         ).kpis
 
     def in_child(window: Window) -> dict[str, Any]:

@@ -195,6 +195,41 @@ def test_a_day_in_progress_is_not_compared_with_a_whole_day(store, config) -> No
     assert "Day not over: figures up to 11:00; the days compared are taken up to 11:00 too" in md
 
 
+def test_the_day_compared_is_seen_as_it_stood_at_the_same_point(tmp_path, config) -> None:
+    # at 11:00 on Wednesday 15 May the calls still waiting or being talked have no outcome or
+    # talk time yet; Tuesday up to 11:00 is seen the same way, not with what happened after
+    s = Store(str(tmp_path / "cut.db"))
+    s.ingest(
+        "log",
+        [
+            (1, answered("t1", at(2024, 5, 14, 10), 10, 100)),  # over by 11:00
+            (2, answered("t2", at(2024, 5, 14, 10, 55), 60, 600)),  # talked until 11:06
+            (3, answered("t3", at(2024, 5, 14, 10, 59), 120, 100)),  # answered at 11:01
+            (4, lost("t4", at(2024, 5, 14, 10, 58), 300)),  # hung up at 11:03
+            (5, answered("t5", at(2024, 5, 14, 23, 58), 10, 400)),  # into Wednesday
+            (6, answered("w1", at(2024, 5, 15, 10), 10, 100)),
+        ],
+    )
+    day = date(2024, 5, 15)
+    data = as_json(build_report(s, config, day, now=at(2024, 5, 15, 11)))
+    before = data["previous_day"]["kpis"]
+    # t1..t4 started by 11:00: t1 and t2 answered (t2 being talked), t3 and t4 still waiting
+    assert (before["offered"], before["answered"], before["abandoned"]) == (4, 2, 0)
+    assert before["waiting"] == 2
+    assert before["avg_talk_seconds"] == 100  # t1 alone: t2 had not ended
+    assert before["avg_wait_seconds"] == 35  # (10 + 60) / 2
+    # once Wednesday is over, Tuesday is compared whole, with every call as it ended
+    whole = as_json(build_report(s, config, day, now=at(2024, 5, 16, 8)))["previous_day"]["kpis"]
+    s.close()
+    assert (whole["offered"], whole["answered"], whole["abandoned"], whole["waiting"]) == (
+        5,
+        4,
+        1,
+        0,
+    )
+    assert whole["avg_talk_seconds"] == (100 + 600 + 100 + 400) / 4
+
+
 def test_a_period_without_calls_says_so_and_where_the_calls_are(store, config) -> None:
     june = build_report(store, config, Period.month(2024, 6), now=at(2024, 7, 1))
     notice = (

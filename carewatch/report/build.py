@@ -114,8 +114,15 @@ def _build(
         other_window = Window(other_full.start, cut_at(period, other, tz, now), other_full.label)
         others.append((other, other_window, other_full, _whole(cache, other_window, other_full)))
     # the periods compared with are summed apart (a second core) while this one reads its own
+    # a period cut at the same point is seen as it stood then: a call answered after the cut
+    # was still waiting, one that ended after it was being talked, as they are now in this one
     started = windows_kpis(
-        store, config, [(w, whole) for _, w, _, whole in others], now=now, **narrow
+        store,
+        config,
+        [(w, whole) for _, w, _, whole in others],
+        now=now,
+        as_they_stood=[w for _, w, full, _ in others if w.end < full.end],
+        **narrow,
     )
     try:
         kpis = kept.get("figures", figures)
