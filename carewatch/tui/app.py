@@ -27,6 +27,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette
 from textual.css.query import NoMatches
+from textual.filter import Monochrome, NoColor
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -95,6 +96,7 @@ class CarewatchApp(Refreshing, App[None]):
             self.theme = chosen
         else:
             self._bad_theme = chosen
+        self._match_no_color()
         self.undo_stack: list[Undoable] = []
         self.snapshot: Snapshot | None = None
         self.window_kind: WindowKind = "today"
@@ -110,6 +112,22 @@ class CarewatchApp(Refreshing, App[None]):
         self.switching = SwitchPace()
 
     # -- theme -----------------------------------------------------------------------------------
+    def watch_theme(self, _theme: str) -> None:
+        """A new theme: keep the ``NO_COLOR`` filter in step with it."""
+        self._match_no_color()
+
+    def _match_no_color(self) -> None:
+        """With ``NO_COLOR``, Textual picks its filter for the theme it starts with (its own
+        truecolor one: greys) and keeps it when the theme changes. On an ANSI theme, such as the
+        default ``ansi-dark``, those greys turn the terminal's default colours into black on
+        black: an ANSI theme gets the filter that leaves the terminal its own colours."""
+        if not self.no_color:
+            return
+        wanted = NoColor() if self.native_ansi_color else Monochrome()
+        self._filters = [
+            wanted if isinstance(f, (NoColor, Monochrome)) else f for f in self._filters
+        ]
+
     def _theme_changed(self, theme: Any) -> None:
         """A theme picked in the palette is remembered for the next start (state file)."""
         error = remember_theme(self.state_path, self.theme, self.config.ui.theme)
