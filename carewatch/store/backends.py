@@ -100,7 +100,8 @@ class SqliteBackend:
             self._uri = f"file:carewatch-{id(self)}?mode=memory&cache=shared"
         else:
             mode = "ro" if read_only else "rwc"
-            self._uri = f"file:{quote(os.path.abspath(path))}?mode={mode}"
+            # the file name's own bytes (a name in a non-UTF-8 locale is not valid text)
+            self._uri = f"file:{quote(os.fsencode(os.path.abspath(path)))}?mode={mode}"
         self._anchor: sqlite3.Connection | None = None
         self._lock = threading.Lock()
 
