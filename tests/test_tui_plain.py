@@ -62,3 +62,37 @@ async def test_no_color_paints_in_the_terminal_s_own_colours(
             assert style is not None
             assert is_terminal_default(style.color), (segment.text, style)
             assert is_terminal_default(style.bgcolor), (segment.text, style)
+
+
+async def test_lang_c_paints_plain_characters_in_the_same_layout(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A terminal in the C locale: borders, "·", "●", "✓", scroll bars in plain characters,
+    each as wide as what it replaces."""
+    monkeypatch.setenv("LC_ALL", "C")
+    app = make(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        lines = screen_lines(app)
+        assert all(line.isascii() for line in lines), [x for x in lines if not x.isascii()]
+        assert all(len(line) == SIZE[0] for line in lines)
+        text = "\n".join(lines)
+        assert "+- Queues - 0 waiting -" in text  # a rounded border, "·"
+        assert "* untagged" in text  # "● untagged"
+        assert "| 10:" in text or "|" in text
+
+
+async def test_a_utf8_locale_keeps_the_screen_as_it_was(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LC_ALL", "C.UTF-8")
+    app = make(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        text = "\n".join(screen_lines(app))
+        assert "╭─ Queues · 0 waiting ─" in text and "● untagged" in text
+
+
+def screen_lines(app: CarewatchApp) -> list[str]:
+    """The screen as the terminal shows it, line by line (filters applied)."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import queue
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -35,10 +36,12 @@ from carewatch.config import Config
 from carewatch.config.screen import operator_agents
 from carewatch.i18n import N_, _
 from carewatch.store import Store, StoreError
+from carewatch.terminal import plain_encoding
 from carewatch.tui.commands import CarewatchCommands, PaletteCommand
 from carewatch.tui.feed import DemoFeed, StartHook, default_operator
 from carewatch.tui.gcpace import CollectorPace
 from carewatch.tui.messages import Undoable, WriteDone
+from carewatch.tui.plain import PlainCharacters
 from carewatch.tui.refresh import VERSION_POLL_SECONDS, Refreshing
 from carewatch.tui.screens.main import MainScreen
 from carewatch.tui.screens.wall import WallScreen
@@ -97,6 +100,10 @@ class CarewatchApp(Refreshing, App[None]):
         else:
             self._bad_theme = chosen
         self._match_no_color()
+        # LANG=C, a Latin-1 terminal: what it cannot show is painted in plain characters
+        keep = plain_encoding(sys.__stderr__)  # where Textual writes
+        if keep is not None:
+            self._filters.append(PlainCharacters(keep))
         self.undo_stack: list[Undoable] = []
         self.snapshot: Snapshot | None = None
         self.window_kind: WindowKind = "today"
