@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 
+from carewatch.charset import plain_encoding, plain_text
 from carewatch.cli import main
-from carewatch.terminal import plain_encoding, plain_text
 
 LOCALE_VARIABLES = ("LC_ALL", "LC_CTYPE", "LANG", "LANGUAGE", "LC_MESSAGES")
 

@@ -97,8 +97,8 @@ def _fail(message: str, status: int) -> NoReturn:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``carewatch`` command."""
+    from carewatch.charset import fit_streams
     from carewatch.cli.language import BadLanguage, choose_from_argv
-    from carewatch.terminal import fit_streams
 
     fit_streams()  # LANG=C, PYTHONIOENCODING=ascii: plain characters, never an encoding error
     given = list(argv if argv is not None else sys.argv[1:])

@@ -32,11 +32,11 @@ from textual.filter import Monochrome, NoColor
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from carewatch.charset import plain_encoding
 from carewatch.config import Config
 from carewatch.config.screen import operator_agents
 from carewatch.i18n import N_, _
 from carewatch.store import Store, StoreError
-from carewatch.terminal import plain_encoding
 from carewatch.tui.commands import CarewatchCommands, PaletteCommand
 from carewatch.tui.feed import DemoFeed, StartHook, default_operator
 from carewatch.tui.gcpace import CollectorPace

@@ -1,6 +1,6 @@
 """The live screen on a terminal that is not UTF-8 (``LANG=C``, a Latin-1 locale): every
 character it cannot show (borders, "…", "·", "●", bars, Textual's own scroll bars) painted as
-one plain character of the same width (:func:`carewatch.terminal.plain_text`), so the layout
+one plain character of the same width (:func:`carewatch.charset.plain_text`), so the layout
 stays as it is."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from rich.segment import Segment
 from textual.color import Color
 from textual.filter import LineFilter
 
-from carewatch.terminal import plain_text
+from carewatch.charset import plain_text
 
 
 class PlainCharacters(LineFilter):

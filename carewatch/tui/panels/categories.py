@@ -12,6 +12,7 @@ from carewatch.config import Config
 from carewatch.i18n import N_, _
 from carewatch.present import clean_text, percent
 from carewatch.tui.panels.panel import Panel, PanelHelp
+from carewatch.tui.panels.tiles import OFF_TARGET
 from carewatch.tui.text import colour_style, literal
 
 
@@ -27,14 +28,16 @@ def category_table(kpis: dict[str, Any], config: Config, width: int) -> Table:
         max([8, len(untagged_word), *(len(clean_text(n, limit=14)) for n in mix)]),
     )
     show_count = width >= 36
+    # a share over its alert share is marked "!" ("!62%"): one more cell when one is
+    share_width = 5 if any(name in alerts for name in mix) else 4
     # key, name, bar, share (4), count (4): one space between columns
-    fixed = 1 + name_width + 4 + (4 if show_count else 0) + (4 if show_count else 3)
+    fixed = 1 + name_width + share_width + (4 if show_count else 0) + (4 if show_count else 3)
     bar_width = max(3, width - fixed)
     table = Table.grid(padding=(0, 1), expand=False)
     table.add_column(width=1)
     table.add_column(width=name_width, no_wrap=True, overflow="ellipsis")
     table.add_column(width=bar_width, no_wrap=True)
-    table.add_column(width=4, justify="right", no_wrap=True)
+    table.add_column(width=share_width, justify="right", no_wrap=True)
     if show_count:
         table.add_column(width=4, justify="right", no_wrap=True)
     for name, item in mix.items():
@@ -53,7 +56,10 @@ def category_table(kpis: dict[str, Any], config: Config, width: int) -> Table:
             Text(keys.get(name, " "), style="bold"),
             literal(name, "bold red" if over else "", limit=name_width),
             bar,
-            Text(percent(share, 0), style="bold red" if over else ""),
+            Text(
+                (OFF_TARGET if over else "") + percent(share, 0),
+                style="bold red" if over else "",
+            ),
         ]
         if show_count:
             row.append(Text(str(item.get("count", 0)), style="dim"))
@@ -78,8 +84,9 @@ class CategoryBars(Panel, Static, can_focus=True):
         N_("Categories"),
         N_(
             "What callers wanted: each category's share of the window's tagged calls, with its "
-            "tagging key on the left (press it on a selected call). A bar and its share turn red "
-            "when the category is over its alert share (the thin mark on the bar, "
+            "tagging key on the left (press it on a selected call). A bar and its share turn red, "
+            'the share marked "!", when the category is over its alert share (the thin mark on '
+            "the bar, "
             "targets.category_alert_share or the category's own alert_share) once "
             "targets.category_alert_min_calls calls are tagged: a problem to solve upstream. "
             "Untagged counts answered calls nobody has tagged yet."

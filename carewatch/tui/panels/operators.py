@@ -14,6 +14,7 @@ from carewatch.present import clock, minutes, percent
 from carewatch.tui.centre import OperatorLine
 from carewatch.tui.panels.panel import KeyHelp, PanelHelp
 from carewatch.tui.panels.rows import Column, RowsTable
+from carewatch.tui.panels.tiles import OFF_TARGET
 from carewatch.tui.panels.widths import NAME_WIDEST
 from carewatch.tui.text import literal
 
@@ -82,7 +83,8 @@ def state_cell(line: OperatorLine, now: float) -> Text:
 def operator_cells(line: OperatorLine, now: float, talk_target: float) -> tuple[Text, ...]:
     """Cells of one operator row (names and pause reasons from the logs, shown literally)."""
     avg = line.avg_talk_seconds
-    avg_style = "" if avg is None else "red" if avg > talk_target else ""
+    avg_over = avg is not None and avg > talk_target
+    avg_style = "red" if avg_over else ""
     tagged_style = "yellow" if line.tagged_share is not None and line.tagged_share < 1 else ""
     logged_in = "" if line.logged_in_at is None else minutes(now - line.logged_in_at)
     return (
@@ -90,7 +92,7 @@ def operator_cells(line: OperatorLine, now: float, talk_target: float) -> tuple[
         state_cell(line, now),
         Text(str(line.answered), justify="right"),
         Text(logged_in.replace(" min", "m"), style="dim", justify="right"),
-        Text(clock(avg), style=avg_style, justify="right"),
+        Text((OFF_TARGET if avg_over else "") + clock(avg), style=avg_style, justify="right"),
         Text(clock(line.total_talk_seconds), justify="right"),
         Text(percent(line.tagged_share, 0), style=tagged_style, justify="right"),
         Text(str(line.missed_rings) if line.missed_rings else "", style="yellow", justify="right"),
@@ -108,7 +110,8 @@ class OperatorsTable(RowsTable):
             "Each operator's state now and how long it has lasted (talking, paused with the "
             "logged reason, idle since their last call or event, logged off; from the phone "
             "system's agent events), the time logged in (In), and for the window: calls "
-            "answered, average talk (red over the target), total talk time, share of their "
+            "answered, average talk (red and marked ! over the target), total talk time, share "
+            "of their "
             "answered calls tagged, and rings they did not answer. Your own row is reversed. "
             "Scroll for more operators; on a narrow screen the least needed columns are left out."
         ),

@@ -13,6 +13,7 @@ from carewatch.present import clock, percent
 from carewatch.tui.centre import QueueLine
 from carewatch.tui.panels.panel import PanelHelp
 from carewatch.tui.panels.rows import Column, RowsTable
+from carewatch.tui.panels.tiles import OFF_TARGET
 from carewatch.tui.panels.widths import NAME_WIDEST
 from carewatch.tui.text import literal
 
@@ -46,9 +47,11 @@ def queue_cells(line: QueueLine, now: float) -> tuple[Text, ...]:
     else:
         wait_style = "green"
     sl = line.service_level
-    sl_style = "" if sl is None else "bold red" if sl < goals.service_level_goal else "green"
+    sl_bad = sl is not None and sl < goals.service_level_goal
+    sl_style = "" if sl is None else "bold red" if sl_bad else "green"
     rate = line.abandon_rate
-    ab_style = "" if rate is None else "bold red" if rate > goals.abandon_rate_max else ""
+    ab_bad = rate is not None and rate > goals.abandon_rate_max
+    ab_style = "bold red" if ab_bad else ""
     free_style = "bold green" if line.free else "yellow" if line.logged_in else "dim"
     return (
         literal(line.name, "bold"),
@@ -56,11 +59,11 @@ def queue_cells(line: QueueLine, now: float) -> tuple[Text, ...]:
         Text(
             clock(waited, empty=""), style=wait_style if waited is not None else "", justify="right"
         ),
-        Text(percent(sl, 0), style=sl_style, justify="right"),
+        Text((OFF_TARGET if sl_bad else "") + percent(sl, 0), style=sl_style, justify="right"),
         Text(str(line.free), style=free_style, justify="right"),
         Text(str(line.talking), style="cyan" if line.talking else "dim", justify="right"),
         Text(str(line.answered), justify="right"),
-        Text(str(line.abandoned), style=ab_style, justify="right"),
+        Text((OFF_TARGET if ab_bad else "") + str(line.abandoned), style=ab_style, justify="right"),
         Text(str(line.paused), style="yellow" if line.paused else "dim", justify="right"),
         Text(str(line.logged_in), justify="right"),
     )
@@ -76,10 +79,12 @@ class QueuesTable(RowsTable):
         N_(
             "Every queue at once. Wait: callers waiting now; Longest: how long the first of them "
             "has waited (it ticks; reverse red over the queue's long_wait_alert_seconds). SL: "
-            "service level of the window (red below the queue's service_level_goal). Free, "
+            "service level of the window (red and marked ! below the queue's service_level_goal). "
+            "Free, "
             "Talk, Pause, In: the queue's operators now (idle, on a call of any queue, paused, "
             "logged in); an operator of two queues counts in both. Ans and Aband: the window's "
-            "answered and abandoned calls (Aband red over the queue's abandon_rate_max). "
+            "answered and abandoned calls (Aband red and marked ! over the queue's "
+            "abandon_rate_max). "
             "Targets come from [queues.NAME] in the config, else from [targets]."
         ),
     )

@@ -17,11 +17,18 @@ from carewatch.i18n import N_, _
 from carewatch.kpi.definitions import definition
 from carewatch.kpi.definitions import label as kpi_label
 from carewatch.present import DASH, clean_text, count, number, percent, short_duration
-from carewatch.tui.bigtext import big_line
+from carewatch.tui.bigtext import big_line, big_width
 from carewatch.tui.panels.panel import Panel, PanelHelp
 from carewatch.tui.text import MAX_CELL_CHARS
 
 Level = Literal["good", "warn", "bad", ""]
+
+#: The sign beside a figure off its target, so that no colour is needed to see it: "!" off
+#: the target, "!!" past the second limit (average talk over ``talk_amber_seconds``). A tile
+#: shows it after the figure ("2:52 !!"), a table column before it ("!77%"), so the figures of
+#: the column stay aligned.
+OFF_TARGET = "!"
+FAR_OFF_TARGET = "!!"
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,13 @@ class TileData:
     value: str
     detail: str = ""
     level: Level = ""
+    #: :data:`OFF_TARGET` or :data:`FAR_OFF_TARGET` when the figure misses its target.
+    mark: str = ""
+
+    @property
+    def shown(self) -> str:
+        """The value as the tile shows it: with its mark, if any."""
+        return f"{self.value} {self.mark}" if self.mark else self.value
 
 
 def fit(text: str, width: int) -> str:
@@ -53,9 +67,9 @@ def tile_label(key: str) -> str:
     return _(found.tile if found is not None and found.tile else kpi_label(key))
 
 
-def _tile(key: str, value: str, detail: str = "", level: Level = "") -> TileData:
+def _tile(key: str, value: str, detail: str = "", level: Level = "", mark: str = "") -> TileData:
     """A tile that shows one KPI, labelled as the KPI table says."""
-    return TileData(key, tile_label(key), value, detail, level)
+    return TileData(key, tile_label(key), value, detail, level, mark)
 
 
 def build_tiles(
@@ -87,8 +101,11 @@ def build_tiles(
         talk_level = (
             "good" if talk <= t.talk_seconds else "warn" if talk <= t.talk_amber_seconds else "bad"
         )
+    talk_mark = {"warn": OFF_TARGET, "bad": FAR_OFF_TARGET}.get(talk_level, "")
     abandon = kpis.get("abandon_rate")
+    abandon_bad = abandon is not None and abandon > t.abandon_rate_max
     sl = kpis.get("service_level")
+    sl_bad = sl is not None and sl < t.service_level_goal
     oldest = kpis.get("oldest_open_issue_seconds")
     untagged = kpis.get("untagged", 0)
     csat_avg = kpis.get("csat_avg")
@@ -114,7 +131,8 @@ def build_tiles(
             _("{abandoned} · max {max}|max {max}").format(
                 abandoned=count(kpis.get("abandoned", 0)), max=percent(t.abandon_rate_max, 0)
             ),
-            "" if abandon is None else "bad" if abandon > t.abandon_rate_max else "good",
+            "" if abandon is None else "bad" if abandon_bad else "good",
+            OFF_TARGET if abandon_bad else "",
         ),
         _tile(
             "avg_wait_seconds",
@@ -127,13 +145,15 @@ def build_tiles(
             _("≤{seconds} s · goal {goal}|goal {goal}").format(
                 seconds=f"{t.service_level_seconds:g}", goal=percent(t.service_level_goal, 0)
             ),
-            "" if sl is None else "bad" if sl < t.service_level_goal else "good",
+            "" if sl is None else "bad" if sl_bad else "good",
+            OFF_TARGET if sl_bad else "",
         ),
         _tile(
             "avg_talk_seconds",
             short_duration(talk),
             _("target {target}").format(target=short_duration(t.talk_seconds)),
             talk_level,
+            talk_mark,
         ),
         TileData(
             "over_target_share",
@@ -182,6 +202,13 @@ def build_tiles(
     ]
 
 
+def big_width_of(value: str, width: int) -> int:
+    """The cells ``value`` takes in a tile ``width`` wide, in big digits or (too wide for
+    them) as it is."""
+    shown = big_width(value)
+    return shown if shown <= width and any(c.isdigit() for c in value) else len(value)
+
+
 class HeadlineTiles(Panel, Widget, can_focus=True):
     """The grid of headline tiles, painted as one widget (a wallboard has many tiles and
     one widget per tile costs layout time on every refresh). As many tiles per row as the
@@ -204,7 +231,8 @@ class HeadlineTiles(Panel, Widget, can_focus=True):
             "this shift). Offered compares with the same weekday last week up to the same time. "
             "Colours come from the config's [targets]: average talk is green up to talk_seconds, "
             "amber up to talk_amber_seconds, red above; abandon rate is red above "
-            "abandon_rate_max; service level is red below service_level_goal. "
+            "abandon_rate_max; service level is red below service_level_goal. A figure off its "
+            'target is also marked "!" ("!!": average talk over talk_amber_seconds). '
             '"–" means there is no data yet for that figure.'
         ),
     )
@@ -281,10 +309,15 @@ class HeadlineTiles(Panel, Widget, can_focus=True):
                     if index:
                         out.append(" ")
                     if part == "value" or part.startswith("big"):
-                        text = tile.value
+                        text = tile.shown
                         style = styles["value"] + levels.get(tile.level, styles["value"])
                         if part.startswith("big"):
-                            text = big_line(tile.value, int(part[-1]), inner)
+                            line = int(part[-1])
+                            mark = f" {tile.mark}" if tile.mark else ""
+                            text = big_line(tile.value, line, inner - len(mark))
+                            if line == 1 and mark:  # the mark beside the middle line
+                                text = text.ljust(big_width_of(tile.value, inner - len(mark)))
+                                text += mark
                     else:
                         text = clean_text(fit(getattr(tile, part), inner), limit=MAX_CELL_CHARS)
                         style = styles[part]
