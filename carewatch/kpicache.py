@@ -49,8 +49,9 @@ from carewatch.store import Store
 
 #: Snapshots kept per database (the least recently written are dropped beyond).
 MAX_FILES = 200
-#: The layout of a cached file; a new one makes the old files unused.
-FORMAT = 1
+#: The layout of a cached file; a new one makes the old files unused. 2: call-backs and notes
+#: kept by their calls' primary keys, without callers' numbers or notes.
+FORMAT = 2
 
 
 def _digest(value: object) -> str:

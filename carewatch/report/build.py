@@ -137,11 +137,11 @@ def _build(
     seen = {period: kpis} | {c.period: c.kpis for c in (previous, earlier) if c.complete}
 
     # the call-backs judged on the period's calls are kept; the later calls are read each time
-    within = decode_callbacks(
-        kept.get(
-            "callbacks",
-            lambda: encode_callbacks(window_callbacks(store, window, calls=calls, **narrow)),
-        )
+    within = kept.part(
+        "callbacks",
+        lambda: window_callbacks(store, window, calls=calls, **narrow),
+        encode_callbacks,
+        lambda value: decode_callbacks(store, value),
     )
     issue_rows = [
         i
@@ -189,8 +189,11 @@ def _build(
         queue=queue,
         agent=agent,
         trend=trend_rows(store, config, period, as_of, now, seen, cache=cache, **narrow),
-        requests=decode_requests(
-            kept.get("requests", lambda: encode_requests(requests_of(config, calls(), kpis)))
+        requests=kept.part(
+            "requests",
+            lambda: requests_of(config, calls(), kpis),
+            encode_requests,
+            lambda value: decode_requests(store, value),
         ),
         savings=savings(kpis, config, days + 1),
         savings_cut=config.targets.savings_cut,

@@ -63,6 +63,8 @@ class Note:
     outcome: str | None
     resolved: bool | None
     note: str
+    #: The call's primary key (the report cache keeps it in place of the note).
+    pk: int | None = None
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,18 @@ back and the trend, each kept for a finished period by the cache of :mod:`carewa
 A kept section is given back while everything the KPI snapshots depend on is the same. The
 call-backs are kept as judged on the period's calls alone; the calls after it are read each
 time and take off the callers they reached (:func:`carewatch.figures.callbacks_for`).
+
+The cache holds no personal data of callers: a call-back is kept by the primary key of its
+last lost call, a note by its call's, and the callers' numbers and the notes are read back
+from the database (one short read) when the section is given back. The cache files so never
+hold a number in clear, whatever ``[privacy]`` says, and a call erased from the database is
+erased from what the cache gives back: a section whose call is gone is computed again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from carewatch.config import Config
 from carewatch.kpi.callbacks import Callback
@@ -27,6 +33,7 @@ from carewatch.store import Store
 NOTES_PER_CATEGORY = 20
 
 Value = dict[str, Any]
+T = TypeVar("T")
 
 
 class Kept:
@@ -60,19 +67,54 @@ class Kept:
             self.cache.keep(self.slots.get(name), value)
         return value
 
+    def part(
+        self,
+        name: str,
+        compute: Callable[[], T],
+        encode: Callable[[T], Value],
+        decode: Callable[[Value], T | None],
+    ) -> T:
+        """The part kept under ``name`` as ``decode`` gives it back, else ``compute()`` (kept,
+        as ``encode`` gives it, for the next report). ``decode`` gives ``None`` for a kept value
+        it cannot complete (a call it names is no longer stored): computed again."""
+        if name in self.values:
+            found = decode(self.values[name])
+            if found is not None:
+                return found
+        value = compute()
+        if self.cache is not None:
+            self.cache.keep(self.slots.get(name), encode(value))
+        return value
+
 
 def encode_callbacks(found: Sequence[Callback]) -> Value:
-    """Call-backs as a cache keeps them (JSON)."""
-    return {"callbacks": [list(vars(c).values()) for c in found]}
+    """Call-backs as a cache keeps them (JSON): without the caller's number, which
+    :func:`decode_callbacks` reads back by the primary key of the last lost call."""
+    return {
+        "callbacks": [
+            [c.id, c.call_id, c.last_at, c.queue, c.result, c.last_wait_seconds, c.attempts]
+            for c in found
+        ]
+    }
 
 
-def decode_callbacks(value: Value) -> list[Callback]:
-    """The call-backs of :func:`encode_callbacks`."""
-    return [Callback(*row) for row in value["callbacks"]]
+def decode_callbacks(store: Store, value: Value) -> list[Callback] | None:
+    """The call-backs of :func:`encode_callbacks`, their callers read from ``store``;
+    ``None`` when a caller is no longer stored."""
+    rows = value["callbacks"]
+    stored = store.callers_and_notes([row[0] for row in rows]) if rows else {}
+    found = []
+    for pk, call_id, last_at, queue, result, wait, attempts in rows:
+        caller = stored.get(pk, (None, None))[0]
+        if caller is None:
+            return None
+        found.append(Callback(caller, pk, call_id, last_at, queue, result, wait, attempts))
+    return found
 
 
 def encode_requests(requests: Sequence[Request]) -> Value:
-    """What callers wanted as a cache keeps it (JSON)."""
+    """What callers wanted as a cache keeps it (JSON): without the notes' text, which
+    :func:`decode_requests` reads back by the calls' primary keys."""
     return {
         "requests": [
             [
@@ -81,7 +123,10 @@ def encode_requests(requests: Sequence[Request]) -> Value:
                 r.share,
                 r.complaint,
                 [[name, n] for name, n in r.subcategories.items()],
-                [list(vars(n).values()) for n in r.notes],
+                [
+                    [n.call_id, n.started_at, n.agent, n.subcategory, n.outcome, n.resolved, n.pk]
+                    for n in r.notes
+                ],
                 r.notes_total,
             ]
             for r in requests
@@ -89,20 +134,32 @@ def encode_requests(requests: Sequence[Request]) -> Value:
     }
 
 
-def decode_requests(value: Value) -> list[Request]:
-    """What callers wanted, from :func:`encode_requests`."""
-    return [
-        Request(
-            category=category,
-            count=count,
-            share=share,
-            complaint=complaint,
-            subcategories={name: n for name, n in subs},
-            notes=[Note(*n) for n in notes],
-            notes_total=total,
+def decode_requests(store: Store, value: Value) -> list[Request] | None:
+    """What callers wanted, from :func:`encode_requests`, the notes read from ``store``;
+    ``None`` when a note is no longer stored as it was (an empty one)."""
+    entries = value["requests"]
+    pks = [n[-1] for entry in entries for n in entry[5]]
+    stored = store.callers_and_notes(pks) if pks else {}
+    out = []
+    for category, count, share, complaint, subs, kept_notes, total in entries:
+        notes = []
+        for call_id, started_at, agent, sub, outcome, resolved, pk in kept_notes:
+            text = " ".join((stored.get(pk, (None, None))[1] or "").split())
+            if not text:
+                return None
+            notes.append(Note(call_id, started_at, agent, sub, outcome, resolved, text, pk))
+        out.append(
+            Request(
+                category=category,
+                count=count,
+                share=share,
+                complaint=complaint,
+                subcategories={name: n for name, n in subs},
+                notes=notes,
+                notes_total=total,
+            )
         )
-        for category, count, share, complaint, subs, notes, total in value["requests"]
-    ]
+    return out
 
 
 def requests_of(config: Config, calls: Sequence[CallRow], kpis: dict[str, Any]) -> list[Request]:
@@ -129,6 +186,7 @@ def requests_of(config: Config, calls: Sequence[CallRow], kpis: dict[str, Any]) 
                     call.outcome,
                     call.resolved,
                     text,
+                    call.id,
                 )
             )
     out = []

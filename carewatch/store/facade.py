@@ -253,6 +253,10 @@ class Store:
         """The call with this primary key, or ``None``."""
         return self._read(lambda tx: reads.get_call(tx, pk))
 
+    def callers_and_notes(self, pks: Sequence[int]) -> dict[int, tuple[str | None, str | None]]:
+        """The caller and the note of each call of ``pks`` (by primary key) still stored."""
+        return self._read(lambda tx: reads.callers_and_notes(tx, pks))
+
     def implausible_calls(self, start: float, end: float) -> int:
         """How many calls started in [start, end) hold a value out of physical sense (written
         by another program); the reads give those values as unknown."""

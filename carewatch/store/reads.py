@@ -7,6 +7,7 @@ ranges are half-open, ``[start, end)``, and use the time indexes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from carewatch.bounds import EARLIEST, LATEST_READ, MAX_DURATION, SCORE_RANGES
@@ -138,6 +139,25 @@ def get_call(tx: Tx, pk: int) -> CallRow | None:
     """The call with this primary key, or ``None``."""
     row = tx.first(f"{_SELECT_CALLS} WHERE id = ?", (pk,))
     return _call_row(row) if row else None
+
+
+#: Primary keys asked for in one statement (well under every database's limit on parameters).
+_KEYS_PER_READ = 500
+
+
+def callers_and_notes(tx: Tx, pks: Sequence[int]) -> dict[int, tuple[str | None, str | None]]:
+    """The caller and the note of each call of ``pks`` that is in the database, by primary
+    key (what the report cache does not keep: :mod:`carewatch.report.sections`)."""
+    found: dict[int, tuple[str | None, str | None]] = {}
+    wanted = sorted(set(pks))
+    for at in range(0, len(wanted), _KEYS_PER_READ):
+        part = wanted[at : at + _KEYS_PER_READ]
+        marks = ", ".join("?" * len(part))
+        for pk, caller, note in tx.rows(
+            f"SELECT id, caller, note FROM cw_call WHERE id IN ({marks})", part
+        ):
+            found[int(pk)] = (caller, note)
+    return found
 
 
 def implausible_calls(tx: Tx, start: float, end: float) -> int:
