@@ -27,15 +27,38 @@ def cache_folder() -> Path | None:
     return Path(home, ".cache", "carewatch") if os.path.isabs(home) else None
 
 
+#: The permissions of a folder carewatch makes for its cache: its user's only (the report
+#: cache holds figures of the calls, agents' names and call ids).
+FOLDER_MODE = 0o700
+
+
+def make_folder(folder: Path) -> None:
+    """Make ``folder`` and those above it that are missing, each :data:`FOLDER_MODE` (a
+    folder that is there already keeps its permissions: a site may share one on purpose).
+    Raises ``OSError``."""
+    missing = []
+    at = folder
+    while not at.is_dir():
+        missing.append(at)
+        if at.parent == at:
+            break
+        at = at.parent
+    for each in reversed(missing):
+        with contextlib.suppress(FileExistsError):  # made meanwhile by another run
+            each.mkdir(mode=FOLDER_MODE)
+            os.chmod(each, FOLDER_MODE)  # whatever the umask
+
+
 def write_kept(path: Path, text: str, keep: int) -> None:
     """Write ``text`` to ``path`` whole or not at all (a temporary file of the same folder,
     renamed), then remove all but the ``keep`` files (``*.json``) of that folder written last.
-    A folder that cannot be written is passed over: the cache only saves time."""
+    The file is its user's only (0600), in folders made :data:`FOLDER_MODE`. A folder that
+    cannot be written is passed over: the cache only saves time."""
     import tempfile
 
     tmp = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_folder(path.parent)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(text)
