@@ -113,3 +113,21 @@ def test_a_cache_folder_that_is_there_keeps_its_permissions(tmp_path: Path) -> N
     assert stat.S_IMODE((shared / "kpis-x").stat().st_mode) == 0o700
     assert stat.S_IMODE((shared / "kpis-x" / "a.json").stat().st_mode) == 0o600
     make_folder(shared / "kpis-x")  # there already: nothing to do
+
+
+def test_a_folder_shared_with_a_group_lets_the_group_read_what_is_kept(tmp_path: Path) -> None:
+    """The shared cache of docs/reports.md (`install -d -m 2770 -g carewatch`): the ingester's
+    kept day is read by the managers' reports, users of the same group. So what is made in a
+    set-group-ID folder is shared the same way: folders 2770, files 0640 (nothing for
+    others); the files hold no caller's number and no note (the test above)."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o2770)
+    old = os.umask(0o077)  # the ingester's own umask does not undo the sharing
+    try:
+        write_kept(shared / "kpis-x" / "a.json", "{}", 5)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((shared / "kpis-x").stat().st_mode) == 0o2770
+    assert stat.S_IMODE((shared / "kpis-x" / "a.json").stat().st_mode) == 0o640
+    assert (shared / "kpis-x" / "a.json").stat().st_gid == shared.stat().st_gid

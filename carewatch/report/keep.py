@@ -15,8 +15,9 @@ Decisions
     * What: the report of the whole centre (no ``--queue`` or ``--agent``), as
       ``carewatch report --date DAY`` builds it, in the ingester's config. A report finds it
       when it runs with the same config and carewatch version and the same cache folder
-      (``$CAREWATCH_CACHE``), as the same user: the cache's files are their user's only
-      (README, "Privacy: what is kept where"); another user's report sums the day itself.
+      (``$CAREWATCH_CACHE``), as the same user, or as a user of the group of a folder shared
+      with its set-group-ID bit (:func:`carewatch.cachedir.shared`: its files are 0640 there,
+      else their user's only); another user's report sums the day itself.
     * Who: whatever follows the call logs through the night: ``carewatch ingest --follow``,
       and the live screen when it follows logs itself (``--watch``, the config's
       ``[[sources]]``, the demo). A screen that only shows a database another process fills
