@@ -563,6 +563,40 @@ def test_run_live_csv_header_once_and_stop_event(config: Config, tmp_path: Path)
     assert all(len(r) == len(CSV_FIELDS) for r in rows)
 
 
+def test_run_live_keeps_only_the_calls_still_to_write(
+    config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A feed that runs for weeks (``carewatch demo`` on a wall) counts the calls it wrote
+    without keeping every one: after eight simulated hours it holds only the calls whose
+    lines are still to come (those of the half hour generated ahead)."""
+    from carewatch.simulate import live
+
+    counters: list[live.CallsWritten] = []
+
+    class Spy(live.CallsWritten):
+        def __init__(self) -> None:
+            super().__init__()
+            counters.append(self)
+
+    monkeypatch.setattr(live, "CallsWritten", Spy)
+    out = tmp_path / "queue_log"
+    clock = FakeClock(out)
+    stop = threading.Event()
+    held: list[int] = []
+
+    def sleep(seconds: float) -> None:
+        clock.now += seconds
+        (counter,) = counters
+        held.append(len(counter.left) + len(counter.started))
+        if clock.now > clock.start + 8 * 3600:
+            stop.set()
+
+    n = run_live(out, "queue_log", 5, config, clock=clock, sleep=sleep, stop=stop)
+    ids = {line.split("|")[1] for line in out.read_text(encoding="utf-8").splitlines()}
+    assert n == counters[0].count == len(ids - {"NONE"}) > 3000
+    assert max(held) < 600  # about a chunk's calls, not every call written
+
+
 def test_run_live_jsonl_and_interrupt(config: Config, tmp_path: Path) -> None:
     out = tmp_path / "live.jsonl"
     clock = FakeClock(out)

@@ -140,7 +140,7 @@ def run_live(
     pending: list[tuple[int, int, tuple[int, ...], str, int | None]] = []
     generated_until = sim0
     outstanding = 0  # lines not yet written of the first max_calls calls
-    written: set[int] = set()
+    written = CallsWritten()
     hooks: dict[tuple[int, ...], tuple[str, SimCall, int]] = {}
 
     hook_numbers = itertools.count()
@@ -188,8 +188,10 @@ def run_live(
                     for line in feed.chunk():
                         heapq.heappush(pending, line)
                         idx = line[4]
-                        if max_calls is not None and idx is not None and idx < max_calls:
-                            outstanding += 1
+                        if idx is not None and (max_calls is None or idx < max_calls):
+                            written.expect(idx)
+                            if max_calls is not None:
+                                outstanding += 1
                     schedule_chunk()
                     generated_until = feed.next_start
                     continue
@@ -209,12 +211,43 @@ def run_live(
                 fh.write(text.encode("utf-8"))
                 fh.flush()
                 if idx is not None:
-                    written.add(idx)
+                    written.wrote(idx)
                     if max_calls is not None:
                         outstanding -= 1
         except KeyboardInterrupt:
             pass
-    return len(written)
+    return written.count
+
+
+class CallsWritten:
+    """How many calls have had a line written, keeping only the calls with lines still to
+    write (a feed that runs for weeks keeps the calls of the next half hour, not every call
+    it ever wrote)."""
+
+    def __init__(self) -> None:
+        #: Calls with a line written so far.
+        self.count = 0
+        #: Call index -> lines of it still to write.
+        self.left: dict[int, int] = {}
+        #: Calls in :attr:`left` some line of which is written (counted already).
+        self.started: set[int] = set()
+
+    def expect(self, idx: int) -> None:
+        """One more line of call ``idx`` is to be written."""
+        self.left[idx] = self.left.get(idx, 0) + 1
+
+    def wrote(self, idx: int) -> None:
+        """A line of call ``idx`` was written."""
+        left = self.left.get(idx, 1) - 1
+        if idx not in self.started:
+            self.count += 1
+            if left:
+                self.started.add(idx)
+        if left:
+            self.left[idx] = left
+        else:
+            self.left.pop(idx, None)
+            self.started.discard(idx)
 
 
 def _ends_with_newline(path: Path) -> bool:
