@@ -483,3 +483,24 @@ def test_every_format_renders_a_week_and_a_range(store, config) -> None:
     assert data["same_period_earlier"]["from"] == "2023-05-14"
     # 14 May: d1, d2; 15 May: m2, m3; 16 May: m4, m5
     assert data["kpis"]["offered"] == 6
+
+
+def test_a_day_without_calls_is_named_once(store, config) -> None:
+    # a day is one date, not "between 14 May 2024 and 14 May 2024 03:00"
+    sunday = date(2024, 6, 2)
+    over = build_report(store, config, sunday, now=at(2024, 6, 3, 8))
+    early = build_report(store, config, sunday, now=at(2024, 6, 2, 3))
+    held = "the database holds calls from 3 May 2023 to 20 May 2024."
+    for fmt in ("text", "markdown", "html"):
+        assert f"No calls on 2 Jun 2024; {held}" in " ".join(render(over, fmt).split()), fmt
+        in_progress = " ".join(render(early, fmt).split())
+        assert f"No calls on 2 Jun 2024 up to 03:00 (now); {held}" in in_progress, fmt
+
+
+def test_a_day_without_calls_is_named_once_in_italian(store, config) -> None:
+    from carewatch import i18n
+
+    i18n.set_language("it")  # the suite's fixture sets English back after the test
+    early = build_report(store, config, date(2024, 6, 2), now=at(2024, 6, 2, 3))
+    text = " ".join(render(early, "text").split())
+    assert "Nessuna chiamata il 2 giu 2024 fino alle 03:00 (adesso);" in text, text[:600]

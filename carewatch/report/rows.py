@@ -195,7 +195,8 @@ def value_heading(report: Report) -> str:
 
 def empty_notice(report: Report) -> str | None:
     """For a period without a call: "No calls between 1 Jun 2024 and 30 Jun 2024; the database
-    holds calls from 7 May 2024 to 14 May 2024." ``None`` when the period had calls."""
+    holds calls from 7 May 2024 to 14 May 2024."; for one day "No calls on 14 May 2024 up to
+    03:00 (now); …". ``None`` when the period had calls."""
     k = report.kpis
     if k.get("offered") or k.get("outbound"):
         return None
@@ -210,6 +211,16 @@ def empty_notice(report: Report) -> str | None:
         text = _("No calls{filter} yet; the database holds calls from {start} to {end}.")
         return text.format(filter=where, **held)
     first = date_text(report.period.first, "day_month_year")
+    if report.is_day:  # one day: "on 14 May 2024", "on 14 May 2024 up to 03:00 (now)"
+        day = first
+        if not report.complete:
+            clock = datetime.fromtimestamp(report.as_of, report.tz).strftime("%H:%M")
+            day = _("{day} up to {time} (now)").format(day=first, time=clock)
+        if not held:
+            text = _("No calls{filter} on {day}; the database holds none.")
+            return text.format(filter=where, day=day)
+        text = _("No calls{filter} on {day}; the database holds calls from {start} to {end}.")
+        return text.format(filter=where, day=day, **held)
     if report.complete:
         until = date_text(report.period.last, "day_month_year")
     else:
