@@ -1,4 +1,6 @@
-"""``carewatch db``: the database's schema version (``status``) and its upgrade (``upgrade``)."""
+"""``carewatch db``: the database's schema version (``status``), its upgrade (``upgrade``), a
+retention period (``purge``) and one caller's erasure (``forget``:
+:mod:`carewatch.cli.retention`)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,12 @@ from carewatch.cli.common import (
     say,
     waiting_for_slot,
 )
+from carewatch.cli.retention import (
+    add_forget_arguments,
+    add_purge_arguments,
+    run_forget,
+    run_purge,
+)
 from carewatch.i18n import N_, _
 
 
@@ -27,9 +35,34 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         ),
     ):
         add_common_options(sub.add_parser(name, help=text, description=text))
+    for name, text, add in (
+        (
+            "purge",
+            _(
+                "delete the calls that started before a day, their tag events, and the agent "
+                "events before it (issues stay); without --yes, only say what it would delete"
+            ),
+            add_purge_arguments,
+        ),
+        (
+            "forget",
+            _(
+                "erase one caller's number and notes from their calls, which stay in the "
+                "figures; without --yes, only say what it would erase"
+            ),
+            add_forget_arguments,
+        ),
+    ):
+        parser_of = sub.add_parser(name, help=text, description=text)
+        add(parser_of)
+        add_common_options(parser_of)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.db_command == "purge":
+        return run_purge(args)
+    if args.db_command == "forget":
+        return run_forget(args)
     from carewatch.store import database_url
     from carewatch.store.database import display_name
 
@@ -56,11 +89,13 @@ def run(args: argparse.Namespace) -> int:
 
 COMMAND = Command(
     name="db",
-    help=N_("the database's schema version: status, upgrade"),
+    help=N_("the database: schema version (status, upgrade), retention (purge, forget)"),
     add_arguments=add_arguments,
     run=run,
     description=N_(
         "Show the schema version of the database (status) or move it to the one this "
-        "carewatch uses (upgrade). Back the database up before an upgrade."
+        "carewatch uses (upgrade). Back the database up before an upgrade. Delete the calls "
+        "older than a day (purge --before D) or erase one caller's number and notes (forget "
+        "--caller NUMBER): both only say what they would do unless --yes is given."
     ),
 )

@@ -61,7 +61,9 @@ def number_key(caller: str | None) -> str | None:
     return digits or known.lower()
 
 
-def _same_number(a: str, b: str) -> bool:
+def same_number(a: str, b: str) -> bool:
+    """Whether two :func:`number_key` values are one caller: equal, or the longer ends with
+    the shorter of at least :data:`MIN_SUFFIX_DIGITS` digits."""
     if a == b:
         return True
     short, long = (a, b) if len(a) <= len(b) else (b, a)
@@ -104,7 +106,7 @@ def callbacks(calls: Iterable[CallRow], start: float, end: float) -> list[Callba
         lost_calls.sort(key=lambda c: (c.started_at, c.id))
         last = lost_calls[-1]
         contacts = [
-            when for other, when in by_bucket.get(_bucket(key), ()) if _same_number(key, other)
+            when for other, when in by_bucket.get(_bucket(key), ()) if same_number(key, other)
         ]
         if any(when > last.started_at for when in contacts):
             continue
@@ -140,6 +142,6 @@ def not_reached(found: Iterable[Callback], later: Iterable[CallRow]) -> list[Cal
     out = []
     for c in found:
         key = number_key(c.caller)
-        if key is None or not any(_same_number(key, k) for k in reached.get(_bucket(key), ())):
+        if key is None or not any(same_number(key, k) for k in reached.get(_bucket(key), ())):
             out.append(c)
     return out

@@ -1,0 +1,160 @@
+"""``carewatch db purge`` and ``carewatch db forget``: a retention period and one caller's
+erasure (what each deletes or blanks: :mod:`carewatch.store.retention`).
+
+Both print what they would do and change nothing unless ``--yes`` is given; the counting and
+the change are one transaction.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from datetime import datetime, tzinfo
+
+from carewatch.cli.common import EXIT_OK, Failure, config_of, open_store, parse_date, say
+from carewatch.i18n import _
+
+
+def add_purge_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--before",
+        metavar="D",
+        required=True,
+        help=_("delete the calls that started before this local day (YYYY-MM-DD, today)"),
+    )
+    _add_yes(parser)
+
+
+def add_forget_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--caller",
+        metavar="NUMBER",
+        required=True,
+        help=_("the caller's number as the logs write it (other spellings of it match too)"),
+    )
+    _add_yes(parser)
+
+
+def _add_yes(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--yes",
+        action="store_true",
+        help=_("do it (without --yes: only say what would be done)"),
+    )
+
+
+def _when(epoch: float | None, tz: tzinfo) -> str:
+    return "" if epoch is None else datetime.fromtimestamp(epoch, tz).strftime("%Y-%m-%d %H:%M")
+
+
+def run_purge(args: argparse.Namespace) -> int:
+    from carewatch.store.retention import purge
+    from carewatch.timeutil import day_bounds
+
+    config = config_of(args)
+    tz = config.tz
+    today = datetime.now(tz).date()
+    day = parse_date(args.before, today, "--before")
+    if day > today:
+        raise Failure(
+            _("--before {day} is after today: a purge keeps today's calls").format(
+                day=day.isoformat()
+            )
+        )
+    cutoff = day_bounds(day, tz)[0]
+    with open_store(args, config, create=False) as store:
+        done = store.retrying(lambda tx: purge(tx, cutoff, apply=args.yes))
+        name = store.display_name
+    values = {
+        "name": name,
+        "day": day.isoformat(),
+        "calls": done.calls,
+        "first": _when(done.first, tz),
+        "last": _when(done.last, tz),
+        "tags": done.tag_events,
+        "events": done.agent_events,
+        "issues": done.issues,
+    }
+    if args.yes:
+        text = _(
+            "database {name}: deleted {calls} calls started before {day} ({first} to {last}) "
+            "with their {tags} tag events, and {events} agent events; {issues} issues kept, "
+            "unlinked from those calls"
+        )
+    else:
+        text = _(
+            "database {name}: would delete {calls} calls started before {day} "
+            "({first} to {last}) with their {tags} tag events, and {events} agent events; "
+            "{issues} issues would be kept, unlinked from those calls"
+        )
+    if not done.calls:
+        text = (
+            _("database {name}: no call started before {day}; deleted {events} agent events")
+            if args.yes
+            else _(
+                "database {name}: no call started before {day}; would delete {events} agent events"
+            )
+        )
+    say(text.format(**values), out=True)
+    if not args.yes:
+        say(_("nothing changed: run again with --yes to do it"))
+    return EXIT_OK
+
+
+def caller_matcher(number: str) -> Callable[[str], bool]:
+    """Whether a caller text is ``number``: the same text, or the same digits, or one ending
+    with the other's (at least 6) digits, as callers are compared for the call-backs
+    (:func:`carewatch.kpi.callbacks.same_number`). :class:`Failure` for a withheld or empty
+    number, which names nobody."""
+    from carewatch.kpi.callbacks import number_key, same_number
+
+    key = number_key(number)
+    if key is None:
+        raise Failure(
+            _("--caller {number}: not a caller's number (withheld or empty)").format(number=number)
+        )
+
+    def is_caller(text: str) -> bool:
+        if text == number:
+            return True
+        other = number_key(text)
+        return other is not None and same_number(key, other)
+
+    return is_caller
+
+
+def run_forget(args: argparse.Namespace) -> int:
+    from carewatch.store.retention import forget
+
+    config = config_of(args)
+    is_caller = caller_matcher(args.caller)
+    with open_store(args, config, create=False) as store:
+        done = store.retrying(lambda tx: forget(tx, is_caller, apply=args.yes))
+        name = store.display_name
+    values = {
+        "name": name,
+        "calls": done.calls,
+        "first": _when(done.first, config.tz),
+        "last": _when(done.last, config.tz),
+        "forms": ", ".join(done.forms),
+        "notes": done.tag_events,
+        "issues": done.issues,
+    }
+    if not done.calls:
+        text = _("database {name}: no call of this caller; nothing to erase")
+    elif args.yes:
+        text = _(
+            "database {name}: erased the number and the notes of {calls} calls "
+            "({first} to {last}; written {forms}), {notes} note changes and {issues} issue "
+            "titles; the calls stay in the figures"
+        )
+    else:
+        text = _(
+            "database {name}: would erase the number and the notes of {calls} calls "
+            "({first} to {last}; written {forms}), {notes} note changes and {issues} issue "
+            "titles; the calls would stay in the figures"
+        )
+    say(text.format(**values), out=True)
+    if done.calls and not args.yes:
+        say(_("nothing changed: run again with --yes to do it"))
+    return EXIT_OK
