@@ -127,7 +127,7 @@ def test_a_purge_without_yes_changes_nothing(
     out, err = capsys.readouterr()
     assert "would delete 2 calls started before 2024-05-14" in out
     assert "(2024-05-13 09:00 to 2024-05-13 10:00)" in out
-    assert "3 tag events, and 1 agent events" in out and "--yes" in err
+    assert "3 tag events, and 1 agent event;" in out and "--yes" in err  # one: singular
     assert tables(store) == before
 
 

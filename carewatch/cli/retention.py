@@ -12,7 +12,8 @@ from collections.abc import Callable
 from datetime import datetime, tzinfo
 
 from carewatch.cli.common import EXIT_OK, Failure, config_of, open_store, parse_date, say
-from carewatch.i18n import _
+from carewatch.i18n import _, ngettext
+from carewatch.present import count
 
 
 def add_purge_arguments(parser: argparse.ArgumentParser) -> None:
@@ -68,32 +69,33 @@ def run_purge(args: argparse.Namespace) -> int:
     values = {
         "name": name,
         "day": day.isoformat(),
-        "calls": done.calls,
+        "calls": _counted(ngettext("{count} call", "{count} calls", done.calls), done.calls),
         "first": _when(done.first, tz),
         "last": _when(done.last, tz),
-        "tags": done.tag_events,
-        "events": done.agent_events,
-        "issues": done.issues,
+        "tags": _counted(
+            ngettext("{count} tag event", "{count} tag events", done.tag_events), done.tag_events
+        ),
+        "events": _counted(
+            ngettext("{count} agent event", "{count} agent events", done.agent_events),
+            done.agent_events,
+        ),
+        "issues": _counted(ngettext("{count} issue", "{count} issues", done.issues), done.issues),
     }
     if args.yes:
         text = _(
-            "database {name}: deleted {calls} calls started before {day} ({first} to {last}) "
-            "with their {tags} tag events, and {events} agent events; {issues} issues kept, "
-            "unlinked from those calls"
+            "database {name}: deleted {calls} started before {day} ({first} to {last}) "
+            "with their {tags}, and {events}; {issues} kept, unlinked from those calls"
         )
     else:
         text = _(
-            "database {name}: would delete {calls} calls started before {day} "
-            "({first} to {last}) with their {tags} tag events, and {events} agent events; "
-            "{issues} issues would be kept, unlinked from those calls"
+            "database {name}: would delete {calls} started before {day} ({first} to {last}) "
+            "with their {tags}, and {events}; {issues} would be kept, unlinked from those calls"
         )
     if not done.calls:
         text = (
-            _("database {name}: no call started before {day}; deleted {events} agent events")
+            _("database {name}: no call started before {day}; deleted {events}")
             if args.yes
-            else _(
-                "database {name}: no call started before {day}; would delete {events} agent events"
-            )
+            else _("database {name}: no call started before {day}; would delete {events}")
         )
     say(text.format(**values), out=True)
     if not args.yes:
@@ -133,28 +135,36 @@ def run_forget(args: argparse.Namespace) -> int:
         name = store.display_name
     values = {
         "name": name,
-        "calls": done.calls,
+        "calls": _counted(ngettext("{count} call", "{count} calls", done.calls), done.calls),
         "first": _when(done.first, config.tz),
         "last": _when(done.last, config.tz),
         "forms": ", ".join(done.forms),
-        "notes": done.tag_events,
-        "issues": done.issues,
+        "notes": _counted(
+            ngettext("{count} note change", "{count} note changes", done.tag_events),
+            done.tag_events,
+        ),
+        "issues": _counted(
+            ngettext("{count} issue title", "{count} issue titles", done.issues), done.issues
+        ),
     }
     if not done.calls:
         text = _("database {name}: no call of this caller; nothing to erase")
     elif args.yes:
         text = _(
-            "database {name}: erased the number and the notes of {calls} calls "
-            "({first} to {last}; written {forms}), {notes} note changes and {issues} issue "
-            "titles; the calls stay in the figures"
+            "database {name}: erased the number and the notes of {calls} ({first} to {last}; "
+            "written {forms}), {notes} and {issues}; the calls stay in the figures"
         )
     else:
         text = _(
-            "database {name}: would erase the number and the notes of {calls} calls "
-            "({first} to {last}; written {forms}), {notes} note changes and {issues} issue "
-            "titles; the calls would stay in the figures"
+            "database {name}: would erase the number and the notes of {calls} ({first} to "
+            "{last}; written {forms}), {notes} and {issues}; the calls would stay in the figures"
         )
     say(text.format(**values), out=True)
     if done.calls and not args.yes:
         say(_("nothing changed: run again with --yes to do it"))
     return EXIT_OK
+
+
+def _counted(text: str, n: int) -> str:
+    """``text`` (the singular or plural :func:`ngettext` chose for ``n``) with ``n`` in it."""
+    return text.format(count=count(n))
