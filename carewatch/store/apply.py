@@ -28,7 +28,7 @@ rows of a batch are read with ``IN (...)`` lookups.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any, TypeVar
@@ -49,7 +49,7 @@ from carewatch.records import (
 )
 from carewatch.sources.queue_entries import entry_order, fold_entry, starts
 from carewatch.store.callrows import COLUMNS, EntryKey, Originals, Rows, load_calls, new_row
-from carewatch.store.database import Tx
+from carewatch.store.database import Tx, chunks, in_marks
 from carewatch.store.pgstats import keep_statistics
 from carewatch.store.tags import LOGGED_FIELDS, record_log_changes
 
@@ -183,19 +183,13 @@ def end_open_entries(tx: Tx, source: str, at: float, now: float) -> list[tuple[s
         return []
     ids = [int(pk) for pk, _call_id, _leg in found]
     seq = tx.change_seq()
-    for chunk in _chunks(ids):
-        marks = ", ".join("?" * len(chunk))
+    for chunk in chunks(ids):
         tx.execute(
             "UPDATE cw_call SET ended_at = ?, disposition = 'missed', updated_at = ?, "
-            f"change_seq = ? WHERE id IN ({marks})",
+            f"change_seq = ? WHERE id IN ({in_marks(len(chunk))})",
             (at, now, seq, *chunk),
         )
     return [(str(call_id), str(leg)) for _pk, call_id, leg in found]
-
-
-def _chunks(items: Sequence[T], size: int = BATCH) -> Iterator[Sequence[T]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 def _apply_calls(
@@ -320,7 +314,7 @@ def _write(
     tx.insert_rows(insert, _INSERTED_COLUMNS, inserts, nullable=NULLABLE_CALL_COLUMNS)
     keep_statistics(tx, "cw_call", len(inserts))  # PostgreSQL: the next batch's look-ups
     update_rows = [_UPDATED_VALUES(row) for row in changed]
-    for update_chunk in _chunks(update_rows):
+    for update_chunk in chunks(update_rows, BATCH):
         tx.executemany(update, update_chunk)
     if logged:
         record_log_changes(tx, source, logged, now)

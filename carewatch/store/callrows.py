@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from carewatch.records import CALL_FIELDS, CallRow
-from carewatch.store.database import Tx
+from carewatch.store.database import Tx, chunks, in_marks
 
 EntryKey = tuple[str, str]
 #: Rows keyed by entry, and each row as read.
@@ -16,14 +16,8 @@ Originals = dict[EntryKey, tuple[Any, ...]]
 
 #: The columns of a call row, in the order of :class:`CallRow`.
 COLUMNS = CallRow._fields
-#: Ids per ``IN (...)`` list.
-CHUNK = 500
 
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM cw_call WHERE source = ? "
-
-
-def _marks(n: int) -> str:
-    return ", ".join("?" * n)
 
 
 def _read(tx: Tx, sql: str, params: Sequence[Any], rows: Rows, originals: Originals) -> None:
@@ -45,12 +39,11 @@ def load_calls(tx: Tx, source: str, call_ids: Sequence[str]) -> tuple[Rows, Orig
     20,000 lines of a queue_log, 2.3 s for the fifth)."""
     rows: Rows = {}
     originals: Originals = {}
-    for i in range(0, len(call_ids), CHUNK):
-        chunk = call_ids[i : i + CHUNK]
+    for chunk in chunks(call_ids):
         if tx.is_sqlite:
             _read(
                 tx,
-                _SELECT + f"AND call_id IN ({_marks(len(chunk))})",
+                _SELECT + f"AND call_id IN ({in_marks(len(chunk))})",
                 (source, *chunk),
                 rows,
                 originals,
@@ -71,11 +64,10 @@ def load_open_calls(
 ) -> None:
     """Add to ``rows`` the calls of these operators started in [start, end] that were
     answered and have not ended (those an end of call logged under another id may end)."""
-    for i in range(0, len(agents), CHUNK):
-        chunk = agents[i : i + CHUNK]
+    for chunk in chunks(agents):
         sql = _SELECT + (
             "AND started_at >= ? AND started_at <= ? AND answered_at IS NOT NULL "
-            f"AND ended_at IS NULL AND agent IN ({_marks(len(chunk))})"
+            f"AND ended_at IS NULL AND agent IN ({in_marks(len(chunk))})"
         )
         _read(tx, sql, (source, start, end, *chunk), rows, originals)
 

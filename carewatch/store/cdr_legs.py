@@ -15,7 +15,7 @@ from typing import Any
 
 from carewatch.records import CALL_STATE_FIELDS, CdrLeg
 from carewatch.sources.cdr_call import call_from_legs
-from carewatch.store.database import Tx
+from carewatch.store.database import Tx, chunks, in_marks
 from carewatch.store.pgstats import keep_statistics
 
 #: The call fields a CDR call's legs decide.
@@ -25,7 +25,6 @@ _INSERT = (
     "INSERT INTO cw_cdr_leg (source, call_key, leg_key, payload) VALUES (?, ?, ?, ?) "
     "ON CONFLICT (source, call_key, leg_key) DO NOTHING"
 )
-CHUNK = 500
 
 
 def store_and_derive(
@@ -43,16 +42,15 @@ def store_and_derive(
         )
         last_line[leg.call_key] = line_no
     values = list(rows.values())
-    for i in range(0, len(values), CHUNK):
-        tx.executemany(_INSERT, values[i : i + CHUNK])
+    for part in chunks(values):
+        tx.executemany(_INSERT, part)
     keep_statistics(tx, "cw_cdr_leg", len(values))  # PostgreSQL: the look-ups just below
     keys = sorted(last_line)
     known: dict[str, list[CdrLeg]] = {}
-    for i in range(0, len(keys), CHUNK):
-        chunk = keys[i : i + CHUNK]
+    for chunk in chunks(keys):
         sql = (
             "SELECT call_key, leg_key, payload FROM cw_cdr_leg WHERE source = ? "
-            f"AND call_key IN ({', '.join('?' * len(chunk))})"
+            f"AND call_key IN ({in_marks(len(chunk))})"
         )
         for call_key, leg_key, payload in tx.rows(sql, (source, *chunk)):
             known.setdefault(call_key, []).append(CdrLeg(call_key, leg_key, json.loads(payload)))

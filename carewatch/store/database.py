@@ -88,6 +88,21 @@ def make_backend(url: str, *, read_only: bool) -> Backend:
     )
 
 
+#: Values per ``IN (…)`` list (well under SQLite's and PostgreSQL's limits on parameters).
+IN_CHUNK = 500
+
+
+def in_marks(n: int) -> str:
+    """``?, ?, …``: the parameters of an ``IN (…)`` list of ``n`` values."""
+    return ", ".join("?" * n)
+
+
+def chunks(items: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
+    """``items`` in slices of ``size`` (one ``IN (…)`` list, or one batch, each)."""
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
 class Tx:
     """One transaction on one connection: SQL text with ``?`` placeholders."""
 

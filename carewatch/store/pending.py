@@ -10,11 +10,11 @@ the latest time of its fields, or when it was stored, for the range reads below)
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from carewatch.records import CallUpdate, latest_time
-from carewatch.store.database import Tx
+from carewatch.store.database import Tx, chunks, in_marks
 
 EntryKey = tuple[str, str]
 
@@ -23,8 +23,6 @@ _INSERT = (
     "INSERT INTO cw_pending_event (source, call_id, leg, at, line_no, payload, received_at) "
     "VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
-#: Ids per ``IN (...)`` list.
-CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,15 +32,6 @@ class Waiting:
     id: int
     line_no: int
     update: CallUpdate
-
-
-def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
-    for i in range(0, len(items), CHUNK):
-        yield items[i : i + CHUNK]
-
-
-def _marks(n: int) -> str:
-    return ", ".join("?" * n)
 
 
 def _waiting(row: tuple[object, ...]) -> Waiting:
@@ -67,10 +56,10 @@ def put(tx: Tx, source: str, items: Sequence[tuple[int, CallUpdate]], now: float
     Returns how many were added."""
     known: set[tuple[str, str, str]] = set()
     ids = sorted({update.call_id for _, update in items})
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         sql = (
             "SELECT call_id, leg, payload FROM cw_pending_event "
-            f"WHERE source = ? AND call_id IN ({_marks(len(chunk))})"
+            f"WHERE source = ? AND call_id IN ({in_marks(len(chunk))})"
         )
         known.update((str(c), str(leg), str(p)) for c, leg, p in tx.rows(sql, (source, *chunk)))
     rows = []
@@ -100,10 +89,10 @@ def take(tx: Tx, source: str, keys: Collection[EntryKey]) -> dict[EntryKey, list
     """The waiting events of these entries, removed from the table (their start is here)."""
     ids = sorted({call_id for call_id, _ in keys})
     found: dict[EntryKey, list[Waiting]] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         sql = (
             f"SELECT {_COLUMNS} FROM cw_pending_event "
-            f"WHERE source = ? AND call_id IN ({_marks(len(chunk))})"
+            f"WHERE source = ? AND call_id IN ({in_marks(len(chunk))})"
         )
         for row in tx.rows(sql, (source, *chunk)):
             waiting = _waiting(row)
@@ -116,9 +105,8 @@ def take(tx: Tx, source: str, keys: Collection[EntryKey]) -> dict[EntryKey, list
 
 def remove(tx: Tx, ids: Sequence[int]) -> None:
     """Remove waiting events that were applied."""
-    for i in range(0, len(ids), CHUNK):
-        chunk = ids[i : i + CHUNK]
-        tx.execute(f"DELETE FROM cw_pending_event WHERE id IN ({_marks(len(chunk))})", chunk)
+    for chunk in chunks(ids):
+        tx.execute(f"DELETE FROM cw_pending_event WHERE id IN ({in_marks(len(chunk))})", chunk)
 
 
 def in_legs(tx: Tx, source: str, legs: Collection[str], start: float, end: float) -> list[Waiting]:
@@ -126,10 +114,10 @@ def in_legs(tx: Tx, source: str, legs: Collection[str], start: float, end: float
     ends a call answered in this batch may be the consult ends of)."""
     found: list[Waiting] = []
     names = sorted(legs)
-    for chunk in _chunks(names):
+    for chunk in chunks(names):
         sql = (
             f"SELECT {_COLUMNS} FROM cw_pending_event WHERE source = ? AND at >= ? AND at <= ? "
-            f"AND leg IN ({_marks(len(chunk))}) ORDER BY at, id"
+            f"AND leg IN ({in_marks(len(chunk))}) ORDER BY at, id"
         )
         found.extend(_waiting(row) for row in tx.rows(sql, (source, start, end, *chunk)))
     return found

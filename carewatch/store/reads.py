@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 from carewatch.bounds import EARLIEST, LATEST_READ, MAX_DURATION, SCORE_RANGES
 from carewatch.records import UNREACHABLE_RING, CallRow, IssueRow
 from carewatch.store.changeseq import SEQ_TABLE
-from carewatch.store.database import Tx
+from carewatch.store.database import Tx, chunks, in_marks
 
 #: A time column that makes sense (see :mod:`carewatch.bounds`), as SQL.
 _SANE_TIME = "({c} >= " + repr(EARLIEST) + " AND {c} < " + repr(LATEST_READ) + ")"
@@ -141,20 +141,13 @@ def get_call(tx: Tx, pk: int) -> CallRow | None:
     return _call_row(row) if row else None
 
 
-#: Primary keys asked for in one statement (well under every database's limit on parameters).
-_KEYS_PER_READ = 500
-
-
 def callers_and_notes(tx: Tx, pks: Sequence[int]) -> dict[int, tuple[str | None, str | None]]:
     """The caller and the note of each call of ``pks`` that is in the database, by primary
     key (what the report cache does not keep: :mod:`carewatch.report.sections`)."""
     found: dict[int, tuple[str | None, str | None]] = {}
-    wanted = sorted(set(pks))
-    for at in range(0, len(wanted), _KEYS_PER_READ):
-        part = wanted[at : at + _KEYS_PER_READ]
-        marks = ", ".join("?" * len(part))
+    for part in chunks(sorted(set(pks))):
         for pk, caller, note in tx.rows(
-            f"SELECT id, caller, note FROM cw_call WHERE id IN ({marks})", part
+            f"SELECT id, caller, note FROM cw_call WHERE id IN ({in_marks(len(part))})", part
         ):
             found[int(pk)] = (caller, note)
     return found

@@ -21,13 +21,10 @@ Each function reads what it would change and returns it as a :class:`Erasure`; w
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from carewatch.store.database import Tx
-
-#: Parameters per ``IN (…)`` list (well below SQLite's and PostgreSQL's limits).
-CHUNK = 500
+from carewatch.store.database import Tx, chunks, in_marks
 
 
 @dataclass(frozen=True)
@@ -44,15 +41,6 @@ class Erasure:
     agent_events: int = 0
     issues: int = 0
     forms: tuple[str, ...] = field(default=())
-
-
-def _chunks(items: Sequence[int]) -> Iterable[Sequence[int]]:
-    for i in range(0, len(items), CHUNK):
-        yield items[i : i + CHUNK]
-
-
-def _marks(n: int) -> str:
-    return ", ".join("?" * n)
 
 
 _OLD_CALLS = "SELECT id FROM cw_call WHERE started_at < ?"
@@ -104,18 +92,17 @@ def forget(tx: Tx, is_caller: Callable[[str], bool], *, apply: bool) -> Erasure:
     pks: list[int] = []
     first: float | None = None
     last: float | None = None
-    for chunk in _chunks(list(range(len(forms)))):
-        names = [forms[i] for i in chunk]
+    for names in chunks(forms):
         for pk, started in tx.rows(
-            f"SELECT id, started_at FROM cw_call WHERE caller IN ({_marks(len(names))})", names
+            f"SELECT id, started_at FROM cw_call WHERE caller IN ({in_marks(len(names))})", names
         ):
             pks.append(int(pk))
             first = float(started) if first is None else min(first, float(started))
             last = float(started) if last is None else max(last, float(started))
     pks.sort()
     notes = issues = 0
-    for chunk in _chunks(pks):
-        marks = _marks(len(chunk))
+    for chunk in chunks(pks):
+        marks = in_marks(len(chunk))
         notes += int(
             tx.scalar(
                 f"SELECT COUNT(*) FROM cw_tag_event WHERE field = 'note' AND call_pk IN ({marks})",
@@ -134,8 +121,8 @@ def forget(tx: Tx, is_caller: Callable[[str], bool], *, apply: bool) -> Erasure:
 
 def _erase(tx: Tx, pks: Sequence[int], is_caller: Callable[[str], bool]) -> None:
     seq = tx.change_seq()
-    for chunk in _chunks(pks):
-        marks = _marks(len(chunk))
+    for chunk in chunks(pks):
+        marks = in_marks(len(chunk))
         _blank_legs(tx, chunk)
         tx.execute(
             f"UPDATE cw_call SET caller = NULL, note = NULL, change_seq = ? WHERE id IN ({marks})",
@@ -154,7 +141,7 @@ def _blank_legs(tx: Tx, pks: Sequence[int]) -> None:
     """The caller's number out of the CDR rows of these calls."""
     rows = tx.rows(
         "SELECT l.id, l.payload FROM cw_cdr_leg l JOIN cw_call c ON c.source = l.source "
-        f"AND c.call_id = l.call_key WHERE c.id IN ({_marks(len(pks))})",
+        f"AND c.call_id = l.call_key WHERE c.id IN ({in_marks(len(pks))})",
         pks,
     )
     for leg_id, payload in rows:
