@@ -60,12 +60,7 @@ class Kept:
 
     def get(self, name: str, compute: Callable[[], Value]) -> Value:
         """The part kept under ``name``, else ``compute()`` (kept for the next report)."""
-        if name in self.values:
-            return self.values[name]
-        value = compute()
-        if self.cache is not None:
-            self.cache.keep(self.slots.get(name), value)
-        return value
+        return self.part(name, compute, _as_kept, _as_kept)
 
     def part(
         self,
@@ -85,6 +80,11 @@ class Kept:
         if self.cache is not None:
             self.cache.keep(self.slots.get(name), encode(value))
         return value
+
+
+def _as_kept(value: Value) -> Value:
+    """A part kept as it is computed (a KPI snapshot: JSON already)."""
+    return value
 
 
 def encode_callbacks(found: Sequence[Callback]) -> Value:

@@ -16,6 +16,7 @@ import tomllib
 from pathlib import Path
 
 from carewatch.i18n import _
+from carewatch.outfile import write_whole
 
 
 def default_state_path() -> Path:
@@ -55,9 +56,7 @@ def remember_theme(path: Path | None, theme: str, config_theme: str) -> str | No
     lines += [f"{key} = {json.dumps(str(value))}" for key, value in sorted(data.items())]
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        tmp.replace(path)
+        write_whole(path, "\n".join(lines) + "\n")
     except OSError as exc:
         return _("cannot remember the theme in {path}: {error}").format(
             path=path, error=exc.strerror or exc
