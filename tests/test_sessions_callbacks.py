@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from carewatch.kpi.callbacks import callbacks, not_reached, number_key
+from carewatch.callstate import disposition
+from carewatch.kpi.callbacks import callbacks, not_reached, number_key, same_number
 from carewatch.kpi.sessions import agent_time
 from carewatch.kpi.windows import Period
 from carewatch.records import CallRow
@@ -201,3 +202,101 @@ def _calls(draw: st.DrawFn, first: float, hours: int) -> list[CallRow]:
 def test_not_reached_equals_judging_on_every_call(day: list[CallRow], later: list[CallRow]) -> None:
     kept = callbacks(day, WINDOW.start, WINDOW.end)
     assert not_reached(kept, later) == callbacks([*day, *later], WINDOW.start, WINDOW.end)
+
+
+def _by_definition(calls: list[CallRow], start: float, end: float) -> list[tuple[object, ...]]:
+    """The callers to call back read straight off the definition (docs/reports.md), one
+    caller at a time over every call: slow, plain, and not sharing :func:`callbacks`' way."""
+
+    def key(c: CallRow) -> str | None:
+        return number_key(c.caller)
+
+    def lost(c: CallRow) -> bool:
+        return c.direction != "out" and disposition(c) in ("abandoned", "missed")
+
+    def reaches(c: CallRow) -> bool:
+        return c.direction == "out" or disposition(c) == "answered"
+
+    order: list[str] = []
+    for c in calls:
+        k = key(c)
+        if k is not None and lost(c) and start <= c.started_at < end and k not in order:
+            order.append(k)
+    out = []
+    for k in order:
+        mine = sorted(
+            (c for c in calls if key(c) == k and lost(c) and start <= c.started_at < end),
+            key=lambda c: (c.started_at, c.id),
+        )
+        last = mine[-1]
+        contacts = [c.started_at for c in calls if reaches(c) and _same(k, key(c))]
+        if any(when > last.started_at for when in contacts):
+            continue
+        since = max(contacts, default=float("-inf"))
+        out.append(
+            (
+                last.started_at,
+                last.call_id,
+                last.caller.strip(),
+                last.id,
+                sum(c.started_at > since for c in mine),
+            )
+        )
+    return sorted(out, key=lambda row: (row[0], row[1]))
+
+
+def _same(a: str, b: str | None) -> bool:
+    return b is not None and same_number(a, b)
+
+
+#: Forms of a few numbers as phone systems write them: with and without a country prefix,
+#: spaces in the last digits, blanks around, too short to match by their end, not a number,
+#: digits of another script (not digits of a number: ``[0-9]`` only).
+_FORMS = [
+    "+39 333 1111111",
+    "0039 333 1111111",
+    "333 1111111",
+    "1111111",
+    " 111 1111 ",
+    "111111",
+    "11111",
+    "+44 20 7946 0111",
+    "+44 20 794 60111",
+    "desk",
+    "DESK",
+    "anonymous",
+    "000",
+    None,
+    "\u0663\u0663\u0663\u0661\u0661\u0661\u0661\u0661\u0661\u0661",
+    "x1111111",
+    "39333",
+    "+39 333 \u0661\u0661\u0661\u0661\u0661\u0661",
+]
+
+
+@st.composite
+def _day_of_forms(draw: st.DrawFn) -> list[CallRow]:
+    out = []
+    for _ in range(draw(st.integers(0, 40))):
+        when = WINDOW.start + draw(st.integers(-6 * 3600, 30 * 3600))
+        out.append(
+            call(
+                when,
+                draw(st.sampled_from(_FORMS)),
+                draw(st.sampled_from(_STATES)),
+                direction=draw(st.sampled_from(["in", "in", "out"])),
+            )
+        )
+    return out
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(_day_of_forms())
+def test_callers_to_call_back_follow_the_definition(calls: list[CallRow]) -> None:
+    """Whatever the forms of the numbers, :func:`callbacks` lists what the definition says:
+    the same callers, last lost calls and attempts, in the same order."""
+    listed = [
+        (c.last_at, c.call_id, c.caller, c.id, c.attempts)
+        for c in callbacks(calls, WINDOW.start, WINDOW.end)
+    ]
+    assert listed == _by_definition(calls, WINDOW.start, WINDOW.end)

@@ -26,12 +26,15 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from carewatch.callstate import disposition, is_inbound
+from carewatch.callstate import OUTBOUND, disposition, is_inbound
 from carewatch.kpi.engine import known_caller
-from carewatch.records import CallRow
+from carewatch.records import DISPOSITIONS, CallRow
 
 #: The shortest number a longer one may end with and still be the same caller.
 MIN_SUFFIX_DIGITS = 6
+
+#: A stored disposition (the call's state, as :func:`carewatch.callstate.state_of` reads it).
+_DISPOSITIONS = frozenset(DISPOSITIONS)
 
 _NOT_DIGITS = re.compile(r"[^0-9]")
 
@@ -85,32 +88,52 @@ def callbacks(calls: Iterable[CallRow], start: float, end: float) -> list[Callba
     """The callers to call back for the lost calls that started in [start, end), judged on
     ``calls`` (the period's and any later ones, up to when the list is made), oldest last
     lost call first."""
-    lost: dict[str, list[CallRow]] = {}
-    by_bucket: dict[str, list[tuple[str, float]]] = {}  # who was reached when, by bucket
-    keys: dict[str | None, tuple[str, str] | None] = {}  # a caller's number and bucket, once
+    # One pass that keeps, per caller text, the lost calls and the last call that reached
+    # them; numbers are compared only among the few callers who lost a call (a report's day
+    # has tens of thousands of callers, a few thousand of them lost).
+    lost_by_text: dict[str, list[CallRow]] = {}
+    reached_by_text: dict[str, float] = {}  # when a call last reached that caller text
     for call in calls:
-        if call.caller in keys:
-            found = keys[call.caller]
-        else:
-            key = number_key(call.caller)
-            found = keys[call.caller] = None if key is None else (key, _bucket(key))
-        if found is None:
+        # one unpacking of the fields read, not a named field read each (as the tally does)
+        _pk, _, _, started, answered_at, _, _, talk, _, _, caller, direction, stored = call[:13]
+        if caller is None:
             continue
-        state = disposition(call)
-        if _reaches(call, state):
-            by_bucket.setdefault(found[1], []).append((found[0], call.started_at))
-        elif state in ("abandoned", "missed") and start <= call.started_at < end:
-            lost.setdefault(found[0], []).append(call)
+        state = (
+            stored
+            if stored in _DISPOSITIONS
+            else "answered"
+            if answered_at is not None or talk is not None
+            else None
+        )
+        if direction == OUTBOUND or state == "answered":
+            if reached_by_text.get(caller, float("-inf")) < started:
+                reached_by_text[caller] = started
+        elif state is not None and start <= started < end:
+            lost_by_text.setdefault(caller, []).append(call)
+    lost: dict[str, list[CallRow]] = {}
+    for text, lost_calls in lost_by_text.items():
+        key = number_key(text)
+        if key is not None:
+            lost.setdefault(key, []).extend(lost_calls)
+    buckets = {_bucket(key) for key in lost}
+    reached: dict[str, list[tuple[str, float]]] = {}  # who was reached when, by bucket
+    for text, when in reached_by_text.items():
+        tail = text[-MIN_SUFFIX_DIGITS:]
+        if tail.isascii() and tail.isdigit() and tail not in buckets:
+            continue  # its number ends in these digits: no lost caller's can match it
+        key = number_key(text)
+        if key is not None and (bucket := _bucket(key)) in buckets:
+            reached.setdefault(bucket, []).append((key, when))
     out: list[Callback] = []
     for key, lost_calls in lost.items():
         lost_calls.sort(key=lambda c: (c.started_at, c.id))
         last = lost_calls[-1]
-        contacts = [
-            when for other, when in by_bucket.get(_bucket(key), ()) if same_number(key, other)
-        ]
-        if any(when > last.started_at for when in contacts):
+        since = max(
+            (when for other, when in reached.get(_bucket(key), ()) if same_number(key, other)),
+            default=float("-inf"),
+        )
+        if since > last.started_at:
             continue
-        since = max(contacts, default=float("-inf"))
         out.append(
             Callback(
                 caller=known_caller(last.caller) or "",
