@@ -59,13 +59,13 @@ def store(tmp_path: Path) -> Store:
         )
         for i in range(60)
     ]
-    calls.append(
+    calls.append(  # April, from its first day: the logs reach back to the month compared
         CallUpdate(
             "a1",
             {
-                "started_at": at(2024, 4, 10, 10),
-                "answered_at": at(2024, 4, 10, 10) + 5,
-                "ended_at": at(2024, 4, 10, 10) + 5 + 100,
+                "started_at": at(2024, 4, 1, 10),
+                "answered_at": at(2024, 4, 1, 10) + 5,
+                "ended_at": at(2024, 4, 1, 10) + 5 + 100,
                 "queue": "support",
                 "agent": "desk-1",
             },

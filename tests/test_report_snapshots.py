@@ -134,8 +134,9 @@ def week_report(db: Path) -> Report:
             caller="+39 02 5550106",
             **talked(at(17, 16, 10), 15, 120),
         ),
-        # the week before: two calls, for the comparison
-        call("p1", at(7, 9), queue="support", agent="anna", **talked(at(7, 9), 10, 100)),
+        # the week before: two calls, for the comparison (the first on its Monday: the logs
+        # reach back to its start)
+        call("p1", at(6, 9), queue="support", agent="anna", **talked(at(6, 9), 10, 100)),
         call("p2", at(8, 9), queue="sales", agent="bruno", **talked(at(8, 9), 30, 100)),
         AgentEvent(at(13, 8, 30), "anna", "AGENTLOGIN", queue="NONE"),
         AgentEvent(at(13, 12), "anna", "PAUSE", queue="NONE", reason="lunch"),

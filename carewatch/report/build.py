@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import time
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from carewatch.collector import collector_paused
@@ -32,7 +32,7 @@ from carewatch.report.sections import (
     requests_of,
     trend_rows,
 )
-from carewatch.report.values import had_calls
+from carewatch.report.values import comparable, had_calls
 from carewatch.store import Store
 
 
@@ -129,8 +129,11 @@ def _build(
         snapshots = started.result()
     finally:
         started.close()
+    logged_from = _first_logged_day(store, tz)
     previous, earlier = (
-        Compared(other, snapshot, w.end, full.end)
+        Compared(
+            other, snapshot, w.end, full.end, logged_from is None or logged_from <= other.first
+        )
         for (other, w, full, _), snapshot in zip(others, snapshots, strict=True)
     )
     # the trend takes the whole periods read already from their snapshots, not the database
@@ -154,8 +157,8 @@ def _build(
     notes = insights(
         kpis,
         config=config,
-        previous_day=previous.kpis if had_calls(previous.kpis) else None,
-        last_week=earlier.kpis if had_calls(earlier.kpis) else None,
+        previous_day=previous.kpis if comparable(previous) else None,
+        last_week=earlier.kpis if comparable(earlier) else None,
         open_issues=open_rows,
         now=as_of,
         previous_when=words[0],
@@ -201,7 +204,15 @@ def _build(
         complaint_categories=[c.name for c in config.categories if c.complaint],
         privacy=config.privacy,
         data_span=None if had_calls(kpis) else store.call_span(queue=queue, agent=agent),
+        logged_from=logged_from,
     )
+
+
+def _first_logged_day(store: Store, tz: tzinfo) -> date | None:
+    """The local day of the first call the database holds (of any queue or operator: where
+    the logs begin), ``None`` when it holds none."""
+    span = store.call_span()
+    return None if span is None else datetime.fromtimestamp(span[0], tz).date()
 
 
 def _whole(cache: KpiCache | None, window: Window, full: Window) -> KpiCache | None:

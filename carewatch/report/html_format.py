@@ -30,7 +30,7 @@ from carewatch.report.rows import (
     call_result,
     category_rows,
     compared_days,
-    empty_notice,
+    header_notices,
     hour_rows,
     issues_by_age,
     issues_summary,
@@ -116,8 +116,7 @@ def render_html(report: Report, options: RenderOptions) -> str:
         + "</p>",
         f'<p class="meta">{targets_text(report)}</p>',
     ]
-    notice = empty_notice(report)
-    if notice:
+    for notice in header_notices(report):
         out.append(f'<p class="notice">{esc(notice)}</p>')
     out.append("</header>")
     out += _key_figures(report)

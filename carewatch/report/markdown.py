@@ -29,7 +29,7 @@ from carewatch.report.rows import (
     call_result,
     category_rows,
     compared_days,
-    empty_notice,
+    header_notices,
     hour_rows,
     issues_by_age,
     issues_summary,
@@ -62,8 +62,7 @@ def render_markdown(report: Report, options: RenderOptions) -> str:
         ),
         "",
     ]
-    notice = empty_notice(report)
-    if notice:
+    for notice in header_notices(report):
         out += [f"**{md_escape(notice)}**", ""]
     kind = report.period.kind
     out += ["## " + _("Key figures"), ""]

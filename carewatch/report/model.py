@@ -30,12 +30,15 @@ class OpenIssue:
 @dataclass(frozen=True)
 class Compared:
     """A period the report is compared with: its KPIs, read up to ``up_to`` (its end, or the
-    same point as the report's period when that one is still in progress)."""
+    same point as the report's period when that one is still in progress). ``covered`` is
+    false when the calls logged begin after its first day: its figures are only a part of it,
+    no basis for a comparison."""
 
     period: Period
     kpis: dict[str, Any]
     up_to: float
     end: float
+    covered: bool = True
 
     @property
     def complete(self) -> bool:
@@ -126,6 +129,8 @@ class Report:
     privacy: Privacy = field(default_factory=Privacy)
     #: First and last call start in the database, looked up when the period has no call.
     data_span: tuple[float, float] | None = None
+    #: The local day of the first call the database holds (where the logs begin).
+    logged_from: date | None = None
 
     # -- the one-day report's names ---------------------------------------------------------
     @property

@@ -24,6 +24,7 @@ from carewatch.present import (
 )
 from carewatch.records import UNTAGGED, CallRow
 from carewatch.report.model import Compared, OpenIssue, Report
+from carewatch.report.values import had_calls
 from carewatch.report.words import (
     NOT_OVER,
     NOT_STARTED,
@@ -233,6 +234,32 @@ def empty_notice(report: Report) -> str | None:
         "No calls{filter} between {first} and {until}; the database holds calls from {start} "
         "to {end}."
     ).format(filter=where, first=first, until=until, **held)
+
+
+def coverage_notice(report: Report) -> str | None:
+    """ "The logs begin on 21 Oct 2026, after the start of October 2026: it is not
+    compared." for the compared periods that had calls but began before the first call the
+    database holds (their figures are a part of them); ``None`` when there is none."""
+    cut = [c for c in (report.previous, report.earlier) if not c.covered and had_calls(c.kpis)]
+    if not cut or report.logged_from is None:
+        return None
+    day = date_text(report.logged_from, "day_month_year")
+    if len(cut) == 1:
+        text = _("The logs begin on {day}, after the start of {period}: it is not compared.")
+        return text.format(day=day, period=period_short(cut[0].period))
+    text = _(
+        "The logs begin on {day}, after the start of {first} and of {second}: they are not "
+        "compared."
+    )
+    return text.format(
+        day=day, first=period_short(cut[0].period), second=period_short(cut[1].period)
+    )
+
+
+def header_notices(report: Report) -> list[str]:
+    """The header's notices: a period without calls (:func:`empty_notice`), compared periods
+    the logs do not reach back to the start of (:func:`coverage_notice`)."""
+    return [n for n in (empty_notice(report), coverage_notice(report)) if n]
 
 
 def targets_text(report: Report) -> str:

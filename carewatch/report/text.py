@@ -15,7 +15,7 @@ from carewatch.report.model import RenderOptions, Report
 from carewatch.report.rows import (
     as_of_text,
     compared_days,
-    empty_notice,
+    header_notices,
     hour_rows,
     local_time,
     period_title,
@@ -72,8 +72,7 @@ def _header(report: Report, width: int, paint: Paint) -> list[str]:
         f"{period_title(report.period)} · {clean_text(report.timezone)}",
         "═" * width,
     ]
-    notice = empty_notice(report)
-    if notice:
+    for notice in header_notices(report):
         out += wrap(notice, width)
     out += wrap(
         _("Compared with {compared}. {as_of}; printed {printed}.").format(

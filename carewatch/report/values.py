@@ -29,7 +29,7 @@ from carewatch.present import (
     money,
     money_places,
 )
-from carewatch.report.model import Report
+from carewatch.report.model import Compared, Report
 
 
 def scalar_value(kpis: Mapping[str, Any], key: str) -> Any:
@@ -46,9 +46,10 @@ def had_calls(kpis: Mapping[str, Any]) -> bool:
     return bool(kpis.get("offered") or kpis.get("outbound"))
 
 
-def compared(kpis: Mapping[str, Any]) -> Mapping[str, Any]:
-    """The snapshot to compare against: empty when that day had no call."""
-    return kpis if had_calls(kpis) else {}
+def comparable(other: Compared) -> bool:
+    """Whether a compared period is a basis for a comparison: it had calls, and the logs
+    reach back to its first day (a month the logs begin in the middle of is only a part)."""
+    return other.covered and had_calls(other.kpis)
 
 
 def scalar_keys(kpis: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
@@ -154,11 +155,14 @@ def no_operator_calls(kpis: Mapping[str, Any]) -> int | None:
 
 def key_figures(report: Report) -> list[tuple[str, list[Figure]]]:
     """The key figures in their groups (:func:`scalar_keys`), each KPI compared with the two
-    days (:func:`compared`: a day without calls gives "–"). Where calls reached no operator
+    days (:func:`comparable`: a day without calls, or one the logs do not reach back to the
+    start of, gives "–"). Where calls reached no operator
     (:func:`no_operator_calls`), a row says how many after "waiting", so the calls' rows add up
     to the calls offered."""
     k, cur = report.kpis, report.currency
-    others = [compared(report.previous_day), compared(report.same_day_last_week)]
+    others: list[Mapping[str, Any]] = [
+        c.kpis if comparable(c) else {} for c in (report.previous, report.earlier)
+    ]
     groups = []
     for group, keys in scalar_keys(k):
         figures = []

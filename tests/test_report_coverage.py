@@ -1,0 +1,81 @@
+"""A period compared with one the logs do not reach back to the start of: the logs of a new
+centre begin on 21 Oct 2026, so November is not compared with the eleven days of October
+they hold (a month three times busier than the one before is no news), and the header says
+why. Europe/Rome, a fixed clock."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from carewatch.config import Config, parse_config
+from carewatch.kpi.windows import Period
+from carewatch.records import CallUpdate
+from carewatch.report import build_report, render
+from carewatch.store import Store
+
+TZ = ZoneInfo("Europe/Rome")
+NOVEMBER = Period.month(2026, 11)
+AFTER_NOVEMBER = datetime(2026, 12, 1, 8, tzinfo=TZ).timestamp()
+NOTICE = "The logs begin on 21 Oct 2026, after the start of Oct 2026: it is not compared."
+
+
+def call(cid: str, day: datetime, **fields: object) -> CallUpdate:
+    start = day.replace(tzinfo=TZ).timestamp()
+    return CallUpdate(
+        cid,
+        {
+            "started_at": start,
+            "answered_at": start + 10,
+            "ended_at": start + 130,
+            "queue": "support",
+            "agent": "desk-1",
+            **fields,
+        },
+    )
+
+
+@pytest.fixture
+def config() -> Config:
+    return parse_config({"timezone": "Europe/Rome"})
+
+
+def _store(tmp_path: Path, first_day: int) -> Store:
+    """October from ``first_day`` on: 2 calls; November: 6 calls, one a day."""
+    s = Store(str(tmp_path / f"cw{first_day}.db"))
+    calls = [call("o1", datetime(2026, 10, first_day, 9)), call("o2", datetime(2026, 10, 30, 9))]
+    calls += [call(f"n{d}", datetime(2026, 11, d, 9)) for d in range(1, 7)]
+    s.ingest("log", list(enumerate(calls, start=1)))
+    return s
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.replace("*", "").split())
+
+
+def test_a_month_the_logs_begin_in_is_not_compared(tmp_path: Path, config: Config) -> None:
+    report = build_report(_store(tmp_path, 21), config, NOVEMBER, now=AFTER_NOVEMBER)
+    text = render(report, "text")
+    offered = next(line for line in text.splitlines() if "Calls offered" in line)
+    assert offered.split()[2:] == ["6", "–", "–"]  # not "▲ 4" against October's two calls
+    assert "rose to 6 from 2" not in _flat(text)
+    for fmt in ("text", "markdown", "html"):
+        assert NOTICE in _flat(render(report, fmt)), fmt
+    # the machine formats keep October's figures as they were read
+    data = json.loads(render(report, "json"))
+    assert data["previous_period"]["kpis"]["offered"] == 2
+
+
+def test_logs_from_the_first_day_of_the_month_compare_as_before(
+    tmp_path: Path, config: Config
+) -> None:
+    report = build_report(_store(tmp_path, 1), config, NOVEMBER, now=AFTER_NOVEMBER)
+    text = render(report, "text")
+    offered = next(line for line in text.splitlines() if "Calls offered" in line)
+    assert offered.split()[2:] == ["6", "▲", "4", "–"]
+    assert "The logs begin" not in text
+
