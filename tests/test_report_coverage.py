@@ -79,3 +79,17 @@ def test_logs_from_the_first_day_of_the_month_compare_as_before(
     assert offered.split()[2:] == ["6", "▲", "4", "–"]
     assert "The logs begin" not in text
 
+
+def test_what_a_cut_would_save_is_at_the_rate_of_the_days_logged(
+    tmp_path: Path, config: Config
+) -> None:
+    """October's logs begin on the 21st: its 10 shipping calls of 120 s talk are 11 days'
+    worth, not 31 days'."""
+    s = Store(str(tmp_path / "cw.db"))
+    calls = [call(f"o{d}", datetime(2026, 10, d, 9), category="shipping") for d in range(21, 31)]
+    s.ingest("log", list(enumerate(calls, start=1)))
+    config = parse_config({"timezone": "Europe/Rome", "targets": {"category_alert_min_calls": 2}})
+    report = build_report(s, config, Period.month(2026, 10), now=AFTER_NOVEMBER)
+    (row,) = report.savings
+    assert row["talk_seconds"] == 1200
+    assert row["hours_per_month"] == pytest.approx(1200 * 0.7 * (365.25 / 12) / 11 / 3600)

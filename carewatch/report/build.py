@@ -169,7 +169,9 @@ def _build(
         for i in issue_rows
     ]
     mix = kpis.get("category_mix") or {}
-    days = (datetime.fromtimestamp(max(window.start, as_of - 1), tz).date() - period.first).days
+    # the days the figures cover: from where the logs begin, when that is later than the first
+    logged_days = max(period.first, logged_from or period.first)
+    days = (datetime.fromtimestamp(max(window.start, as_of - 1), tz).date() - logged_days).days
     return Report(
         period=period,
         timezone=config.timezone_name,
