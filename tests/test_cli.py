@@ -736,3 +736,20 @@ def test_report_output_dash_is_standard_output(
     assert json.loads(captured.out)["date"] == "2026-03-02"
     assert captured.err == ""
     assert not (tmp_path / "-").exists()
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name"), [("queue_log", "queue_log"), ("csv", "calls.csv"), ("jsonl", "calls.jsonl")]
+)
+def test_simulate_into_a_folder_writes_the_formats_usual_file_in_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str, name: str
+) -> None:
+    """``--out logs/`` is a folder, as a shell user means it (a file named "logs" before); so is
+    a folder that exists, written without the slash."""
+    days = ["--days", "1", "--start", "2026-03-02", "--seed", "3", "--format", fmt]
+    assert main(["simulate", "--out", str(tmp_path / "logs") + "/", *days]) == 0
+    assert (tmp_path / "logs").is_dir() and (tmp_path / "logs" / name).stat().st_size > 0
+    assert capsys.readouterr().out.endswith(f"written to {tmp_path / 'logs' / name}\n")
+    (tmp_path / "there").mkdir()
+    assert main(["simulate", "--out", str(tmp_path / "there"), *days]) == 0
+    assert (tmp_path / "there" / name).read_bytes() == (tmp_path / "logs" / name).read_bytes()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import threading
 from datetime import date, datetime
 from pathlib import Path
@@ -22,10 +23,36 @@ from carewatch.cli.common import (
 from carewatch.i18n import N_, _, ngettext
 from carewatch.present import count
 
+#: The file a log of each format is written to when ``--out`` names a folder (the names the
+#: README's examples and the phone systems use).
+FILE_NAMES = {"csv": "calls.csv", "jsonl": "calls.jsonl", "queue_log": "queue_log"}
+
+
+def out_file(out: str, fmt: str) -> Path:
+    """The file ``--out`` names: itself, or in a folder (one that exists, or a path ending in
+    a separator) the format's usual name (:data:`FILE_NAMES`)."""
+    path = Path(out)
+    if out.endswith(("/", os.sep)) or path.is_dir():
+        return path / FILE_NAMES[fmt]
+    return path
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", required=True, metavar="PATH")
-    parser.add_argument("--format", choices=("csv", "jsonl", "queue_log"), default="queue_log")
+    parser.add_argument(
+        "--out",
+        required=True,
+        metavar="PATH",
+        help=_(
+            "the log file to write; a folder (one that exists, or a path ending in /) gets "
+            "the format's usual name inside it: queue_log, calls.csv or calls.jsonl"
+        ),
+    )
+    parser.add_argument(
+        "--format",
+        choices=FILE_NAMES,
+        default="queue_log",
+        help=_("the log's format (default: {format})").format(format="queue_log"),
+    )
     parser.add_argument(
         "--days",
         type=whole_days,
@@ -37,7 +64,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DATE",
         help=_("first day: YYYY-MM-DD, today or yesterday (default: today − days + 1)"),
     )
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=1,
+        help=_(
+            "the simulator's seed: the same seed and start give the same log (default: {seed})"
+        ).format(seed=1),
+    )
     parser.add_argument(
         "--live", action="store_true", help=_("append calls in real time until Ctrl-C")
     )
@@ -57,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     from carewatch.simulate import run_live, simulate_history
 
     config = config_of(args)
-    out = Path(args.out)
+    out = out_file(args.out, args.format)
     today = datetime.now(config.tz).date()
     start = parse_date(args.start, today, "--start") if args.start else None
     if not args.live:
