@@ -93,3 +93,16 @@ def test_what_a_cut_would_save_is_at_the_rate_of_the_days_logged(
     (row,) = report.savings
     assert row["talk_seconds"] == 1200
     assert row["hours_per_month"] == pytest.approx(1200 * 0.7 * (365.25 / 12) / 11 / 3600)
+
+
+def test_a_month_the_logs_begin_in_says_its_figures_are_from_that_day(
+    tmp_path: Path, config: Config
+) -> None:
+    """October's report, the logs beginning on the 21st: its figures are eleven days', and
+    its header says so in every format a person reads; November's does not."""
+    october = build_report(_store(tmp_path, 21), config, Period.month(2026, 10), now=AFTER_NOVEMBER)
+    own = "The logs begin on 21 Oct 2026: the figures of Oct 2026 are from that day on."
+    for fmt in ("text", "markdown", "html"):
+        assert own in _flat(render(october, fmt)), fmt
+    november = build_report(_store(tmp_path, 1), config, NOVEMBER, now=AFTER_NOVEMBER)
+    assert "the figures of" not in _flat(render(november, "text"))

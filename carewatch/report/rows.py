@@ -256,10 +256,23 @@ def coverage_notice(report: Report) -> str | None:
     )
 
 
+def own_coverage_notice(report: Report) -> str | None:
+    """ "The logs begin on 21 Oct 2026: the figures of Oct 2026 are from that day on." for a
+    period with calls that began before the first call the database holds (its figures are
+    not the whole period's); ``None`` otherwise."""
+    first = report.logged_from
+    if first is None or first <= report.period.first or not had_calls(report.kpis):
+        return None
+    text = _("The logs begin on {day}: the figures of {period} are from that day on.")
+    return text.format(day=date_text(first, "day_month_year"), period=period_short(report.period))
+
+
 def header_notices(report: Report) -> list[str]:
-    """The header's notices: a period without calls (:func:`empty_notice`), compared periods
-    the logs do not reach back to the start of (:func:`coverage_notice`)."""
-    return [n for n in (empty_notice(report), coverage_notice(report)) if n]
+    """The header's notices: a period without calls (:func:`empty_notice`), one the logs
+    begin in the middle of (:func:`own_coverage_notice`), compared periods the logs do not
+    reach back to the start of (:func:`coverage_notice`)."""
+    notices = (empty_notice(report), own_coverage_notice(report), coverage_notice(report))
+    return [n for n in notices if n]
 
 
 def targets_text(report: Report) -> str:
