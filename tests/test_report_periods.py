@@ -20,6 +20,7 @@ from carewatch.kpi.trend import trend_figures
 from carewatch.kpi.windows import Period
 from carewatch.records import AgentEvent, CallUpdate
 from carewatch.report import FORMATS, Report, build_report, render
+from carewatch.report.values import key_figures
 from carewatch.store import Store
 
 TZ = ZoneInfo("Europe/Rome")
@@ -504,3 +505,21 @@ def test_a_day_without_calls_is_named_once_in_italian(store, config) -> None:
     early = build_report(store, config, date(2024, 6, 2), now=at(2024, 6, 2, 3))
     text = " ".join(render(early, "text").split())
     assert "Nessuna chiamata il 2 giu 2024 fino alle 03:00 (adesso);" in text, text[:600]
+
+
+def test_an_operators_report_leaves_out_what_reached_no_operator(store, config) -> None:
+    """desk-1's calls are the calls desk-1 took: "Abandoned 0" and "Answer rate 100%" would
+    say nothing about desk-1, so the text, markdown and HTML leave those rows out and say why;
+    the whole centre's report keeps them, and the JSON keeps its keys."""
+    mine = build_report(store, config, MAY, now=WHOLE_MAY, agent="desk-1")
+    everyone = build_report(store, config, MAY, now=WHOLE_MAY)
+    why = "abandoned and missed calls reach no operator and are left out"
+    for fmt in ("text", "markdown", "html"):
+        text = " ".join(render(mine, fmt).split())
+        assert why in text and "Answer rate" not in text, fmt
+        assert "Answered" in text and "Service level" in text, fmt
+        whole = " ".join(render(everyone, fmt).split())
+        assert "Answer rate" in whole and why not in whole, fmt
+    shown = {figure.key for _, figures in key_figures(mine) for figure in figures}
+    assert "offered" in shown and not shown & {"abandoned", "missed", "abandon_rate", "answer_rate"}
+    assert as_json(mine)["kpis"]["answer_rate"] == 1.0

@@ -24,7 +24,7 @@ from carewatch.present import (
 )
 from carewatch.records import UNTAGGED, CallRow
 from carewatch.report.model import Compared, OpenIssue, Report
-from carewatch.report.values import had_calls
+from carewatch.report.values import had_calls, left_out
 from carewatch.report.words import (
     NOT_OVER,
     NOT_STARTED,
@@ -267,11 +267,28 @@ def own_coverage_notice(report: Report) -> str | None:
     return text.format(day=date_text(first, "day_month_year"), period=period_short(report.period))
 
 
+def operator_notice(report: Report) -> str | None:
+    """Why an operator's report has no abandoned, missed or answer-rate rows
+    (:func:`carewatch.report.values.left_out`); ``None`` when it has them."""
+    if not left_out(report) or not had_calls(report.kpis):
+        return None
+    return _(
+        "The calls of an operator are the calls they took: abandoned and missed calls reach "
+        "no operator and are left out; the rings they let go are under Operators."
+    )
+
+
 def header_notices(report: Report) -> list[str]:
     """The header's notices: a period without calls (:func:`empty_notice`), one the logs
     begin in the middle of (:func:`own_coverage_notice`), compared periods the logs do not
-    reach back to the start of (:func:`coverage_notice`)."""
-    notices = (empty_notice(report), own_coverage_notice(report), coverage_notice(report))
+    reach back to the start of (:func:`coverage_notice`), an operator's figures
+    (:func:`operator_notice`)."""
+    notices = (
+        empty_notice(report),
+        own_coverage_notice(report),
+        coverage_notice(report),
+        operator_notice(report),
+    )
     return [n for n in notices if n]
 
 

@@ -153,20 +153,43 @@ def no_operator_calls(kpis: Mapping[str, Any]) -> int | None:
     return max(0, counts[0] - sum(counts[1:]))
 
 
+#: The figures of calls that reached no operator: an operator's report (``--agent``) leaves
+#: them out when none of its periods has any (its "Answer rate 100%" would say nothing).
+NOT_AN_OPERATORS = frozenset(
+    {"abandoned", "missed", "waiting", "abandon_rate", "answer_rate", NO_OPERATOR}
+)
+
+
+def left_out(report: Report) -> frozenset[str]:
+    """The key figures an operator's report leaves out (:data:`NOT_AN_OPERATORS`, when neither
+    its period nor a compared one has an abandoned, missed or waiting call of theirs); none
+    for any other report."""
+    if report.agent is None:
+        return frozenset()
+    periods = (report.kpis, report.previous.kpis, report.earlier.kpis)
+    if any(p.get(key) for p in periods for key in ("abandoned", "missed", "waiting")):
+        return frozenset()
+    return NOT_AN_OPERATORS
+
+
 def key_figures(report: Report) -> list[tuple[str, list[Figure]]]:
     """The key figures in their groups (:func:`scalar_keys`), each KPI compared with the two
     days (:func:`comparable`: a day without calls, or one the logs do not reach back to the
     start of, gives "–"). Where calls reached no operator
     (:func:`no_operator_calls`), a row says how many after "waiting", so the calls' rows add up
-    to the calls offered."""
+    to the calls offered. An operator's report leaves out what reached no operator
+    (:func:`left_out`)."""
     k, cur = report.kpis, report.currency
     others: list[Mapping[str, Any]] = [
         c.kpis if comparable(c) else {} for c in (report.previous, report.earlier)
     ]
     groups = []
+    hidden = left_out(report)
     for group, keys in scalar_keys(k):
         figures = []
         for key in keys:
+            if key in hidden:
+                continue
             value = scalar_value(k, key)
             changes = []
             for other in others:
@@ -175,7 +198,7 @@ def key_figures(report: Report) -> list[tuple[str, list[Figure]]]:
             figures.append(
                 Figure(key, kpi_label(key), kpi_value(key, value, currency=cur), tuple(changes))
             )
-            if key == "waiting" and no_operator_calls(k):
+            if key == "waiting" and no_operator_calls(k) and NO_OPERATOR not in hidden:
                 figures.append(_no_operator_figure(k, others))
         groups.append((_(group), figures))
     return groups
