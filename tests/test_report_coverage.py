@@ -106,3 +106,15 @@ def test_a_month_the_logs_begin_in_says_its_figures_are_from_that_day(
         assert own in _flat(render(october, fmt)), fmt
     november = build_report(_store(tmp_path, 1), config, NOVEMBER, now=AFTER_NOVEMBER)
     assert "the figures of" not in _flat(render(november, "text"))
+
+
+def test_the_trend_leaves_out_the_periods_over_before_the_logs_begin(
+    tmp_path: Path, config: Config
+) -> None:
+    """November's trend of twelve months, the logs beginning on 21 October: October (a part)
+    and November; not ten months of "0 calls offered" the centre never logged."""
+    report = build_report(_store(tmp_path, 21), config, NOVEMBER, now=AFTER_NOVEMBER)
+    assert [row.period for row in report.trend] == [Period.month(2026, 10), NOVEMBER]
+    assert "the last 2 months" in render(report, "text")
+    data = json.loads(render(report, "json"))
+    assert [row["period"] for row in data["trend"]] == ["2026-10", "2026-11"]

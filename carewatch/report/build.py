@@ -193,7 +193,12 @@ def _build(
         category_colours={c.name: c.colour for c in config.categories},
         queue=queue,
         agent=agent,
-        trend=trend_rows(store, config, period, as_of, now, seen, cache=cache, **narrow),
+        trend=[
+            row
+            for row in trend_rows(store, config, period, as_of, now, seen, cache=cache, **narrow)
+            # the periods over before the logs begin held no call to count: left out, not 0
+            if row.period == period or logged_from is None or row.period.last >= logged_from
+        ],
         requests=kept.part(
             "requests",
             lambda: requests_of(config, calls(), kpis),

@@ -23,15 +23,16 @@ The analysis keys, in this order: ``period`` (``day``, ``week``, ``month`` or ``
 ``as_of`` (the local time the figures go up to: the end of the period, or now while it is in
 progress), ``complete`` (``false`` while in progress), ``compared_up_to`` (``{"previous",
 "earlier"}``: where the compared periods were cut, the same point of each), ``filters``
-(``{"queue", "agent"}``, ``null`` when not given), ``trend`` (the last 12 periods, oldest first:
-``{"period", "from", "to", "partial", <the trend's KPIs>}``), ``requests`` (what callers wanted,
-per category: ``{"category", "count", "share", "complaint", "subcategories": {name: count},
-"notes_total", "notes": [{"time", "call_id", "agent", "subcategory", "outcome", "resolved",
-"note"}]}``, the latest 20 notes), ``savings`` (``{"category", "share", "threshold", "count",
-"talk_seconds", "cut", "hours_per_month", "money_per_month"}``), ``callbacks`` (``{"time",
-"caller", "call_id", "queue", "result", "last_wait_seconds", "calls"}``; ``caller`` masked as
-the config's ``[privacy]`` says) and ``data_span`` (``{"from", "to"}``: the first and last
-call the database holds, given when the period has no call, else ``null``).
+(``{"queue", "agent"}``, ``null`` when not given), ``trend`` (the last 12 periods, oldest first,
+from the one the logs begin in: ``{"period", "from", "to", "partial", <the trend's KPIs>}``),
+``requests`` (what callers wanted, per category: ``{"category", "count", "share", "complaint",
+"subcategories": {name: count}, "notes_total", "notes": [{"time", "call_id", "agent",
+"subcategory", "outcome", "resolved", "note"}]}``, the latest 20 notes), ``savings``
+(``{"category", "share", "threshold", "count", "talk_seconds", "cut", "hours_per_month",
+"money_per_month"}``), ``callbacks`` (``{"time", "caller", "call_id", "queue", "result",
+"last_wait_seconds", "calls"}``; ``caller`` masked as the config's ``[privacy]`` says) and
+``data_span`` (``{"from", "to"}``: the first and last call the database holds, given when the
+period has no call, else ``null``).
 
 ``<snapshot>`` is the KPI engine's snapshot as it is (:func:`carewatch.kpi.kpis_for_window`):
 every key of docs/kpis.md, in that shape — counts are integers, seconds and money numbers,
