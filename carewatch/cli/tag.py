@@ -280,13 +280,11 @@ def run(args: argparse.Namespace) -> int:
             )
         call = entry_to_tag(calls)
         operator = operator_of(args)
-        written = 0
         if args.subcategory is not None:
             _check_subcategory(config, args.category or call.category, args.subcategory)
             changes.append(("subcategory", args.subcategory))
-        for field_name, value in changes:
-            if store.tag(call.id, field_name, value, operator) is not None:
-                written += 1
+        # one transaction: a database locked half-way leaves the call as it was
+        written = store.tag_fields(call.id, changes, operator)
     unchanged = len(changes) - written
     done = (
         ngettext(

@@ -382,6 +382,21 @@ class Store:
             lambda tx: tags.tag(tx, call_pk, field_name, value, operator, at)
         )
 
+    def tag_fields(
+        self,
+        call_pk: int,
+        changes: Sequence[tuple[str, str | bool | None]],
+        operator: str,
+        *,
+        now: float | None = None,
+    ) -> int:
+        """Set several tag fields of a call in one transaction (all or none); returns how
+        many changed."""
+        for field_name, _value in changes:
+            tags.check_tag_field(field_name)
+        at = time.time() if now is None else now
+        return self._write_counted(lambda tx: tags.tag_fields(tx, call_pk, changes, operator, at))
+
     def undo_last_tag(self, operator: str, *, now: float | None = None) -> tags.Undo | None:
         """Undo this operator's last tag, while it is still the field's value: the field gets
         its old value back (a new event records the undo). Returns what happened

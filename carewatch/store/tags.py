@@ -79,6 +79,19 @@ def tag(
     )
 
 
+def tag_fields(
+    tx: Tx,
+    call_pk: int,
+    changes: Sequence[tuple[str, str | bool | None]],
+    operator: str,
+    at: float,
+) -> int:
+    """Set several tag fields of one call in the one transaction given, so they are written
+    together or not at all. Returns how many changed (a field already at its value is
+    left, as :func:`tag` leaves it)."""
+    return sum(tag(tx, call_pk, name, value, operator, at) is not None for name, value in changes)
+
+
 @dataclass(frozen=True)
 class Undo:
     """What an undo did: ``event`` is the operator's last tag; ``done`` whether its old

@@ -1,0 +1,70 @@
+"""``carewatch tag`` with several fields writes them together or not at all: a database
+locked for good half-way (another program's long write) leaves the call as it was."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import carewatch.store.database as database
+import carewatch.store.tags as tags
+from carewatch.cli import main
+from carewatch.records import CallUpdate
+from carewatch.store import Store
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    """A database holding the call c1."""
+    path = str(tmp_path / "cw.db")
+    with Store(path) as store:
+        store.ingest("pbx", [(1, CallUpdate("c1", {"started_at": 1_700_000_000.0}))])
+    return path
+
+
+def test_a_tag_of_several_fields_locked_half_way_writes_none_of_them(
+    db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real_tag = tags.tag
+
+    def locked_after_the_category(tx: Any, call_pk: int, field_name: str, *rest: Any) -> Any:
+        if field_name != "category":
+            raise sqlite3.OperationalError("database is locked")
+        return real_tag(tx, call_pk, field_name, *rest)
+
+    monkeypatch.setattr(tags, "tag", locked_after_the_category)
+    monkeypatch.setattr(database.time, "sleep", lambda seconds: None)  # the retries at once
+    argv = ["tag", "c1", "--category", "order", "--outcome", "sale", "--resolved", "yes"]
+    with pytest.raises(SystemExit) as exited:
+        main([*argv, "--note", "rang twice", "--operator", "ann", "--db", db])
+    assert exited.value.code == 1
+    err = capsys.readouterr().err
+    assert err.startswith("carewatch: ") and "database is locked" in err
+    assert "Traceback" not in err
+    with Store(db) as store:
+        (call,) = store.find_calls("c1")
+        assert (call.category, call.outcome, call.resolved, call.note) == (None,) * 4
+        assert store.tag_events() == []
+
+
+def test_a_tag_of_several_fields_is_written_whole(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["tag", "c1", "--category", "order", "--outcome", "sale", "--note", "ok"]
+    assert main([*argv, "--operator", "ann", "--db", db]) == 0
+    assert "call c1: 3 tags written, 0 unchanged" in capsys.readouterr().out
+    assert main([*argv, "--outcome", "none", "--operator", "ann", "--db", db]) == 0
+    assert "call c1: 1 tag written, 2 unchanged" in capsys.readouterr().out
+    with Store(db) as store:
+        (call,) = store.find_calls("c1")
+        assert (call.category, call.outcome, call.note) == ("order", "none", "ok")
+        events = store.tag_events(call.id)
+        assert [(e["field"], e["new_value"], e["operator"]) for e in events] == [
+            ("category", "order", "ann"),
+            ("outcome", "sale", "ann"),
+            ("note", "ok", "ann"),
+            ("outcome", "none", "ann"),
+        ]
