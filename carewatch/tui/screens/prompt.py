@@ -41,7 +41,10 @@ class TextPromptScreen(ModalScreen[str | None]):
         super().__init__()
         translate_bindings(self)
         self.call_label = call_label
-        self.value = clean_text(value, limit=self.MAX_LENGTH)
+        self.value = clean_text(value)
+        #: The room: MAX_LENGTH, or the whole text given when longer (a note a script or a
+        #: log wrote), so opening it and pressing Enter never cuts it.
+        self.max_length = max(self.MAX_LENGTH, len(self.value))
 
     def compose(self) -> ComposeResult:
         """The call, the text (prefilled), the hint."""
@@ -51,7 +54,7 @@ class TextPromptScreen(ModalScreen[str | None]):
             yield Input(
                 value=self.value,
                 placeholder=tr(self.PLACEHOLDER),
-                max_length=self.MAX_LENGTH,
+                max_length=self.max_length,
                 id=f"{self.NAME}-input",
             )
             yield Label(self._hint(len(self.value)), id=f"{self.NAME}-hint")
@@ -59,10 +62,10 @@ class TextPromptScreen(ModalScreen[str | None]):
     def _hint(self, length: int) -> Text:
         """The keys, and how much of the room the text takes ("Enter saves · Esc cancels ·
         37/500"): the field takes no more, and would otherwise stop taking keys unsaid."""
-        full = length >= self.MAX_LENGTH
+        full = length >= self.max_length
         hint = Text(tr(self.HINT), style="dim")
         hint.append(" · ", style="dim")
-        hint.append(f"{length}/{self.MAX_LENGTH}", style="bold yellow" if full else "dim")
+        hint.append(f"{length}/{self.max_length}", style="bold yellow" if full else "dim")
         return hint
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -72,7 +75,7 @@ class TextPromptScreen(ModalScreen[str | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Enter: return the text."""
         event.stop()
-        text = clean_text(event.value, limit=self.MAX_LENGTH)
+        text = clean_text(event.value, limit=self.max_length)
         self.dismiss(None if self.empty_cancels and not text else text)
 
     def action_cancel(self) -> None:
