@@ -39,3 +39,22 @@ async def test_a_note_longer_than_the_modal_holds_is_kept_whole(tmp_path: Path) 
         with Store(str(db)) as other:
             assert other.get_call(pk).note == LONG_NOTE[6:]
             assert [e["new_value"] for e in other.tag_events(pk)] == [LONG_NOTE[6:]]
+
+
+async def test_enter_on_an_unchanged_note_keeps_a_note_written_meanwhile(tmp_path: Path) -> None:
+    db = tmp_path / "cw.db"
+    pk = seed(db, [answered_call("c1", NOW - 300, ME, note="call back at 5")])["c1"]
+    async with make(db).run_test(size=SIZE) as pilot:
+        app = await ready(pilot)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, NoteScreen), "the note modal")
+        assert app.screen.query_one(Input).value == "call back at 5"
+        with Store(str(db)) as other:  # another operator, while the modal is open
+            other.tag(pk, "note", "called back, refund sent", "op-two", now=NOW)
+        await pilot.press("enter")  # read, nothing changed
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen), "the modal closed")
+        notices = lambda: [str(n.message) for n in app._notifications]  # noqa: E731
+        await wait_for(pilot, lambda: any("no change" in text for text in notices()), "told")
+        with Store(str(db)) as other:
+            assert other.get_call(pk).note == "called back, refund sent"
+            assert [e["operator"] for e in other.tag_events(pk)] == ["op-two"]

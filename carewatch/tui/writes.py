@@ -114,13 +114,18 @@ def toggle_resolved(app: WritingApp, call: CallRow) -> None:
     tag(app, call, "resolved", value, said, unchanged)
 
 
-def note(app: WritingApp, call: CallRow, text: str) -> None:
-    """The call's note; ``""`` clears it."""
+def note(app: WritingApp, call: CallRow, text: str, shown: str | None = None) -> None:
+    """The call's note; ``""`` clears it. ``shown``: the note as the modal showed it; the
+    same text back writes nothing (another operator's note written meanwhile stays)."""
     if text:
         said, unchanged = _("Call {call}: note saved"), _("Call {call}: note saved (no change)")
     else:
         said = _("Call {call}: note cleared")
         unchanged = _("Call {call}: note cleared (no change)")
+    if shown is not None and text == shown:
+        label = call_label(call)
+        app.submit_write(lambda: WriteDone(unchanged.format(call=label)))
+        return
     tag(app, call, "note", text or None, said, unchanged)
 
 

@@ -167,11 +167,13 @@ class TaggingScreen(Screen[None]):
         if call is None:
             return
 
+        modal = NoteScreen.for_call(call)
+
         def done(text: str | None) -> None:
             if text is not None:
-                writes.note(self.cw_app, call, text)
+                writes.note(self.cw_app, call, text, shown=modal.value)
 
-        self.app.push_screen(NoteScreen.for_call(call), done)
+        self.app.push_screen(modal, done)
 
     def action_open_issue(self) -> None:
         """Open an issue from the selected call (a modal asks for the title)."""
