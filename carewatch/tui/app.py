@@ -49,6 +49,7 @@ from carewatch.tui.snapshot import WINDOW_KINDS, Snapshot, WindowKind
 from carewatch.tui.state import remember_theme, theme_to_use
 from carewatch.tui.switching import SwitchPace
 from carewatch.tui.words import tr, translate_bindings
+from carewatch.tui.writes import run_patiently
 
 
 class CarewatchApp(Refreshing, App[None]):
@@ -324,7 +325,7 @@ class CarewatchApp(Refreshing, App[None]):
             except queue.Empty:
                 continue
             try:
-                result = job()
+                result = run_patiently(job, self.store.display_name, self.post_message)
             except StoreError as exc:
                 result = WriteDone("", error=str(exc))
             except Exception as exc:  # any failure is one notification, not a crash

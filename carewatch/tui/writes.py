@@ -15,6 +15,7 @@ call or issue the user selected; the operator and the clock are the app's.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -25,6 +26,26 @@ from carewatch.store import Store
 from carewatch.store.tags import LOG_ORIGIN_PREFIX
 from carewatch.tui.messages import Undoable, WriteDone
 from carewatch.tui.text import call_label
+
+#: How long a write waits for the database (another program's write lock) before the screen
+#: says it is waiting; it goes on waiting (the store's retries decide when to give up).
+WRITE_PATIENCE_SECONDS = 3.0
+
+
+def run_patiently(job: Callable[[], WriteDone], name: str, post: Callable[[Any], Any]) -> WriteDone:
+    """``job``'s result; when it takes longer than :data:`WRITE_PATIENCE_SECONDS`, ``post``
+    a notice once that the write waits for the database ``name``."""
+    text = _(
+        "Waiting for the database {name} (another program may be writing to it); "
+        "the change is saved when it is free"
+    ).format(name=clean_text(name, limit=80))
+    timer = threading.Timer(WRITE_PATIENCE_SECONDS, post, (WriteDone(text),))
+    timer.daemon = True
+    timer.start()
+    try:
+        return job()
+    finally:
+        timer.cancel()
 
 
 class WritingApp(Protocol):
