@@ -68,3 +68,17 @@ def test_a_tag_of_several_fields_is_written_whole(
             ("note", "ok", "ann"),
             ("outcome", "none", "ann"),
         ]
+
+
+def test_an_empty_note_clears_the_note_as_on_the_screen(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["tag", "c1", "--note", "call back at 5", "--operator", "ann", "--db", db]) == 0
+    assert main(["tag", "c1", "--note", "  ", "--operator", "ann", "--db", db]) == 0
+    assert "call c1: 1 tag written, 0 unchanged" in capsys.readouterr().out
+    assert main(["tag", "c1", "--note", "", "--operator", "ann", "--db", db]) == 0
+    assert "call c1: 0 tags written, 1 unchanged" in capsys.readouterr().out
+    with Store(db) as store:
+        (call,) = store.find_calls("c1")
+        assert call.note is None
+        assert [e["new_value"] for e in store.tag_events(call.id)] == ["call back at 5", None]

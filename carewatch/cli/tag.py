@@ -140,7 +140,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--outcome", help=_("the call's outcome (the config's outcomes)"))
     parser.add_argument("--resolved", metavar="yes/no", help=_("whether the request was resolved"))
-    parser.add_argument("--note", metavar="TEXT", help=_("a note on the call"))
+    parser.add_argument("--note", metavar="TEXT", help=_('a note on the call ("" clears it)'))
     parser.add_argument("--operator", metavar="NAME", help=_("who tags (default: login name)"))
     parser.add_argument("--source", metavar="NAME", help=_("the source, when the id is in several"))
     parser.add_argument(
@@ -260,7 +260,7 @@ def run(args: argparse.Namespace) -> int:
     if args.resolved is not None:
         changes.append(("resolved", _parse_yes_no(args.resolved)))
     if args.note is not None:
-        changes.append(("note", args.note))
+        changes.append(("note", args.note if args.note.strip() else None))  # "": cleared
     if not changes and args.subcategory is None:
         raise UsageError(
             _("nothing to tag: give --category, --subcategory, --outcome, --resolved or --note")
