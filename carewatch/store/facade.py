@@ -397,6 +397,13 @@ class Store:
         at = time.time() if now is None else now
         return self._write_counted(lambda tx: tags.tag_fields(tx, call_pk, changes, operator, at))
 
+    def toggle_resolved(
+        self, call_pk: int, operator: str, *, now: float | None = None
+    ) -> tuple[bool, int | None]:
+        """Resolved, or not resolved when the call is resolved now; the value set, the event."""
+        at = time.time() if now is None else now
+        return self._write_counted(lambda tx: tags.toggle_resolved(tx, call_pk, operator, at))
+
     def undo_last_tag(self, operator: str, *, now: float | None = None) -> tags.Undo | None:
         """Undo this operator's last tag, while it is still the field's value: the field gets
         its old value back (a new event records the undo). Returns what happened

@@ -92,6 +92,17 @@ def tag_fields(
     return sum(tag(tx, call_pk, name, value, operator, at) is not None for name, value in changes)
 
 
+def toggle_resolved(tx: Tx, call_pk: int, operator: str, at: float) -> tuple[bool, int | None]:
+    """Mark the call resolved, or not resolved when it is resolved now: read in the
+    transaction that writes it, so a second toggle toggles back whatever a screen last
+    showed. Returns the value set and the event id."""
+    current = tx.first("SELECT resolved FROM cw_call WHERE id = ?", (call_pk,))
+    if current is None:
+        raise StoreError(f"no call with id {call_pk}")
+    value = not current[0]
+    return value, tag(tx, call_pk, "resolved", value, operator, at)
+
+
 @dataclass(frozen=True)
 class Undo:
     """What an undo did: ``event`` is the operator's last tag; ``done`` whether its old

@@ -126,13 +126,19 @@ def set_subcategory(app: WritingApp, call: CallRow, name: str) -> None:
 
 
 def toggle_resolved(app: WritingApp, call: CallRow) -> None:
-    """Resolved, or not resolved when the call is marked resolved."""
-    value = call.resolved is not True
-    if value:
-        said, unchanged = _("Call {call}: resolved"), _("Call {call}: resolved already")
-    else:
-        said, unchanged = _("Call {call}: not resolved"), _("Call {call}: not resolved already")
-    tag(app, call, "resolved", value, said, unchanged)
+    """Resolved, or not resolved when the call is marked resolved in the database now (a
+    second ``r`` before the screen showed the first toggles back)."""
+    store, operator, clock = app.store, app.operator, app.clock
+    label = call_label(call)
+
+    def job() -> WriteDone:
+        value, event = store.toggle_resolved(call.id, operator, now=clock())
+        said = _("Call {call}: resolved") if value else _("Call {call}: not resolved")
+        return WriteDone(
+            said.format(call=label), undo=Undoable("tag", 0) if event is not None else None
+        )
+
+    app.submit_write(job)
 
 
 def note(app: WritingApp, call: CallRow, text: str, shown: str | None = None) -> None:
