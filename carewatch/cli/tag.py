@@ -283,6 +283,11 @@ def run(args: argparse.Namespace) -> int:
         if args.subcategory is not None:
             _check_subcategory(config, args.category or call.category, args.subcategory)
             changes.append(("subcategory", args.subcategory))
+        elif args.category is not None and call.subcategory not in (
+            None,
+            *config.categories.get(args.category, ()),
+        ):
+            changes.insert(0, ("subcategory", None))  # a request type of the old category
         # one transaction: a database locked half-way leaves the call as it was
         written = store.tag_fields(call.id, changes, operator)
     unchanged = len(changes) - written

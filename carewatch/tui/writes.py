@@ -16,7 +16,7 @@ call or issue the user selected; the operator and the clock are the app's.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from typing import Any, Protocol
 
 from carewatch.i18n import _, pgettext
@@ -73,20 +73,25 @@ def tag(
     said: str,
     unchanged: str,
     name: str = "",
+    also: Sequence[tuple[str, Any]] = (),
 ) -> None:
     """Set ``field`` of ``call`` to ``value``; the notification is ``said``, or ``unchanged``
     when the call had that value (no tag event is written then). Both are sentences in the
     current language with ``{call}`` for the call and ``{value}`` for ``name`` (a config
-    name, cleaned)."""
+    name, cleaned). ``also``: fields written before it, in the same transaction."""
     store, operator, clock = app.store, app.operator, app.clock
     label = call_label(call)
     shown = clean_text(name, limit=40)
 
     def job() -> WriteDone:
-        event = store.tag(call.id, field, value, operator, now=clock())
+        if also:
+            changes = [*also, (field, value)]
+            written = store.tag_fields(call.id, changes, operator, now=clock()) > 0
+        else:
+            written = store.tag(call.id, field, value, operator, now=clock()) is not None
         return WriteDone(
-            (said if event is not None else unchanged).format(call=label, value=shown),
-            undo=Undoable("tag", 0) if event is not None else None,
+            (said if written else unchanged).format(call=label, value=shown),
+            undo=Undoable("tag", 0) if written else None,
         )
 
     app.submit_write(job)
@@ -104,11 +109,16 @@ def field_word(field: str) -> str:
     return words.get(field, field)
 
 
-def set_category(app: WritingApp, call: CallRow, name: str) -> None:
-    """The call's category (a category of the config)."""
+def set_category(
+    app: WritingApp, call: CallRow, name: str, subcategories: Collection[str] = ()
+) -> None:
+    """The call's category (a category of the config, with ``subcategories``); a
+    sub-category of the call that is not one of them is taken away."""
     said = _("Call {call}: category {value}")
     unchanged = _("Call {call}: category {value} already")
-    tag(app, call, "category", name, said, unchanged, name)
+    drop = call.subcategory is not None and call.subcategory not in subcategories
+    also = [("subcategory", None)] if drop else []
+    tag(app, call, "category", name, said, unchanged, name, also)
 
 
 def set_outcome(app: WritingApp, call: CallRow, name: str) -> None:
@@ -118,11 +128,12 @@ def set_outcome(app: WritingApp, call: CallRow, name: str) -> None:
     tag(app, call, "outcome", name, said, unchanged, name)
 
 
-def set_subcategory(app: WritingApp, call: CallRow, name: str) -> None:
-    """The call's sub-category (a request type of its category in the config)."""
+def set_subcategory(app: WritingApp, call: CallRow, category: str, name: str) -> None:
+    """The call's sub-category (a request type of ``category`` in the config), and that
+    category: a sub-category belongs to its category."""
     said = _("Call {call}: sub-category {value}")
     unchanged = _("Call {call}: sub-category {value} already")
-    tag(app, call, "subcategory", name, said, unchanged, name)
+    tag(app, call, "subcategory", name, said, unchanged, name, [("category", category)])
 
 
 def toggle_resolved(app: WritingApp, call: CallRow) -> None:

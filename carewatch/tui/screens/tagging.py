@@ -139,7 +139,8 @@ class TaggingScreen(Screen[None]):
         """Set the selected call's category (a key from the config)."""
         call = self._need_call()
         if call is not None:
-            writes.set_category(self.cw_app, call, self.config.categories[index].name)
+            category = self.config.categories[index]
+            writes.set_category(self.cw_app, call, category.name, category.subcategories)
 
     def action_tag_outcome(self, index: int) -> None:
         """Set the selected call's outcome (a key from the config)."""
@@ -151,9 +152,8 @@ class TaggingScreen(Screen[None]):
         """Set the selected call's sub-category (a request type of a category in the config)."""
         call = self._need_call()
         if call is not None:
-            writes.set_subcategory(
-                self.cw_app, call, self.config.categories[category].subcategories[index]
-            )
+            chosen = self.config.categories[category]
+            writes.set_subcategory(self.cw_app, call, chosen.name, chosen.subcategories[index])
 
     def action_toggle_resolved(self) -> None:
         """Mark the selected call resolved, or not resolved when it is."""
