@@ -14,7 +14,7 @@ from typing import Any
 
 from carewatch.records import DISPOSITIONS
 from carewatch.store.database import Tx
-from carewatch.store.reads import narrowing
+from carewatch.store.reads import SANE_START, narrowing
 
 #: A call's state as :func:`carewatch.callstate.disposition` reads it, in SQL: its stored
 #: disposition, else answered when an answer or a talk time is known.
@@ -36,8 +36,12 @@ def call_span(
     """The start of the first and of the last call the database holds (of ``queue`` /
     ``agent`` when given), ``None`` when it holds none."""
     narrow, params = narrowing(queue, agent)
+    # two subqueries, not MIN and MAX in one: each is then one step of the start index, where
+    # the two together read every call (SQLite's min/max optimisation takes one aggregate)
+    where = f"FROM cw_call WHERE {SANE_START}{narrow}"
     row = tx.first(
-        f"SELECT MIN(started_at), MAX(started_at) FROM cw_call WHERE 1 = 1{narrow}", params
+        f"SELECT (SELECT MIN(started_at) {where}), (SELECT MAX(started_at) {where})",
+        [*params, *params],
     )
     if row is None or row[0] is None:
         return None

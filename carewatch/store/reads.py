@@ -56,7 +56,8 @@ _call_row = CallRow._make
 MISSED_RING = "RINGNOANSWER"
 _SELECT_ISSUES = f"SELECT {ISSUE_COLUMNS} FROM cw_issue"
 #: Rows another program wrote with a start out of physical sense are never read as calls.
-_SANE_START = _SANE_TIME.format(c="started_at")
+SANE_START = _SANE_TIME.format(c="started_at")
+_SANE_START = SANE_START
 _SANE_OPENED = _SANE_TIME.format(c="opened_at")
 #: A call row with some value out of physical sense (read as unknown).
 _IMPLAUSIBLE = " OR ".join(
