@@ -75,22 +75,14 @@ def order_calls(calls: Sequence[CallRow], own: frozenset[str], limit: int) -> li
 
 
 def pick_rows(
-    newest: Iterable[CallRow],
-    own_newest: Iterable[CallRow],
-    limit: int,
-    keep: CallRow | None = None,
+    newest: Iterable[CallRow], own_newest: Iterable[CallRow], limit: int
 ) -> list[CallRow]:
     """:func:`order_calls` from the calls newest first and the operator's own calls newest
-    first (a live screen keeps both in order: it reads only as many as it shows). ``keep``:
-    the call selected in the table, which stays as the last row when newer calls would push
-    it out (the next key tags the call the user chose, not the one that took its place)."""
+    first (a live screen keeps both in order: it reads only as many as it shows)."""
     mine = list(islice(own_newest, min(limit, OWN_CALLS_FIRST)))
     mine_ids = {c.id for c in mine}
     rest = islice((c for c in newest if c.id not in mine_ids), max(0, limit - len(mine)))
-    rows = mine + list(rest)
-    if keep is not None and limit > 0 and all(c.id != keep.id for c in rows):
-        rows = [*rows[: limit - 1], keep]
-    return rows
+    return mine + list(rest)
 
 
 def answered_in(calls: Iterable[CallRow]) -> dict[str, set[str]]:

@@ -104,15 +104,13 @@ def load_snapshot(
     follow_error: str | None = None,
     cache: LastWeekCache | None = None,
     wall_now: float | None = None,
-    keep: int | None = None,
 ) -> Snapshot:
     """Everything the main screen shows at ``now``, from ``live`` (already brought up to date
     with :meth:`~carewatch.live.LiveDay.sync`) and a few small reads of ``store``.
 
     ``operator``: the name at the keyboard (``live.own`` are its agent ids). ``wall_now``: the
     machine's time, for the followed files' "no new line for…" (a demo's clock may run
-    elsewhere). ``keep``: the id of the call selected in the table, kept in it while it is in
-    the window (:func:`~carewatch.tui.centre.pick_rows`)."""
+    elsewhere)."""
     tz = config.tz
     cache = cache or LastWeekCache()
     window = window_for(window_kind, config, now)
@@ -160,12 +158,7 @@ def load_snapshot(
 
     state = live.now_state(now)
     own = live.own
-    kept = live.calls.get(keep) if keep is not None else None
-    if kept is not None and not (
-        window.start <= kept.started_at < window.end and queue in (None, kept.queue)
-    ):
-        kept = None
-    table = pick_rows(live.newest(window, queue), live.own_newest(window, queue), MAX_CALLS, kept)
+    table = pick_rows(live.newest(window, queue), live.own_newest(window, queue), MAX_CALLS)
     alerts: list[Alert] = build_alerts(
         kpis, state, statuses, config, now if wall_now is None else wall_now
     )

@@ -36,7 +36,6 @@ from carewatch.live import LiveDay
 from carewatch.store import Store
 from carewatch.tui.loader import LastWeekCache, load_snapshot
 from carewatch.tui.messages import DataChanged, RefreshSkipped, SnapshotReady
-from carewatch.tui.panels.calls import CallTable
 from carewatch.tui.screens.main import MainScreen
 from carewatch.tui.screens.wall import WallScreen
 from carewatch.tui.snapshot import Snapshot, WindowKind
@@ -117,29 +116,11 @@ class Refreshing:
         self._dirty = False
         self._refreshing = True
         self._generation += 1
-        self._refresh_worker(
-            self._generation, self.window_kind, self.queue_filter, force, self._selected_pk()
-        )
-
-    def _selected_pk(self) -> int | None:
-        """The id of the call selected in the main screen's call table (kept in it)."""
-        main = self.main  # type: ignore[attr-defined]
-        if main is None:
-            return None
-        try:
-            call = main.query_one(CallTable).selected_call
-        except NoMatches:
-            return None
-        return None if call is None else call.id
+        self._refresh_worker(self._generation, self.window_kind, self.queue_filter, force)
 
     @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
     def _refresh_worker(
-        self,
-        generation: int,
-        window_kind: WindowKind,
-        queue_name: str | None,
-        force: bool,
-        keep: int | None = None,
+        self, generation: int, window_kind: WindowKind, queue_name: str | None, force: bool
     ) -> None:
         with contextlib.suppress(Exception):  # the watcher polls again anyway
             self._synced_version = self.store.data_version()
@@ -161,7 +142,6 @@ class Refreshing:
             follow_error=getattr(follower, "last_error", None),
             cache=self._last_week,
             wall_now=time.time(),
-            keep=keep,
         )
         self.post_message(SnapshotReady(snapshot, generation))  # type: ignore[attr-defined]
 
