@@ -147,11 +147,19 @@ class CallTable(RowsTable):
         self._built: dict[str, tuple[CallRow, CallCells]] = {}
         self._built_for: tuple[int, tzinfo, frozenset[str]] | None = None
         self.new_above = 0
+        #: The call the operator selected left the table (newer calls pushed it out of a
+        #: full table) and the cursor's row is another call: no key tags it until the operator
+        #: selects one (moves the cursor).
+        self.selection_left = False
+        self._placing = False
 
     # -- reading ---------------------------------------------------------------------------
     @property
     def selected_call(self) -> CallRow | None:
-        """The call under the cursor, as the last snapshot had it."""
+        """The call under the cursor, as the last snapshot had it; ``None`` while the call the
+        operator selected has left the table (:attr:`selection_left`)."""
+        if self.selection_left:
+            return None
         return self._rows.get(selected_row_key(self) or "")
 
     @property
@@ -203,9 +211,13 @@ class CallTable(RowsTable):
                 self._sort_keys[key] = row.sort_key
             if resort:
                 self.sort("time", key=lambda cell: cell.rank, reverse=True)
-            self._place_cursor(
-                following, old_cursor_key, old_cursor_row, changes.added, select_key, own_agents
-            )
+            self._placing = True  # the cursor moves with the rows: no selection by the user
+            try:
+                self._place_cursor(
+                    following, old_cursor_key, old_cursor_row, changes.added, select_key, own_agents
+                )
+            finally:
+                self._placing = False
         self._update_title()
 
     def _place_cursor(
@@ -217,6 +229,7 @@ class CallTable(RowsTable):
         select_key: str | None,
         own_agents: frozenset[str] = frozenset(),
     ) -> None:
+        left, self.selection_left = self.selection_left, False
         if not self.row_count:
             self.new_above = 0
             return
@@ -237,7 +250,10 @@ class CallTable(RowsTable):
             )
             if following:
                 self.new_above = 0
+            else:  # the selected call left (or had left): the row now is another call
+                self.selection_left = left or old_key is not None
             return
+        self.selection_left = left  # still another call than the one selected, until moved
         new_row = self.get_row_index(old_key)
         shift = new_row - old_row
         inserted_above = sum(1 for k in added if self.get_row_index(k) < new_row)
@@ -253,8 +269,11 @@ class CallTable(RowsTable):
         self.border_title = title
 
     def watch_cursor_coordinate(self, old, new) -> None:  # type: ignore[no-untyped-def]
-        """Back at the top: the "+N new" count is read."""
+        """Back at the top: the "+N new" count is read. A cursor the operator moves selects
+        a call again (:attr:`selection_left`)."""
         super().watch_cursor_coordinate(old, new)
+        if not self._placing:
+            self.selection_left = False
         if new.row == 0 and self.new_above:
             self.new_above = 0
             self._update_title()

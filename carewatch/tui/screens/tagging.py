@@ -128,7 +128,15 @@ class TaggingScreen(Screen[None]):
             )
             return None
         call = self.selected_call()
-        if call is None:
+        if call is None and table.selection_left:
+            self.notify(
+                _(
+                    "The call you selected has left the table (newer calls pushed it out): "
+                    "select a call with ↑ ↓, then tag."
+                ),
+                severity="warning",
+            )
+        elif call is None:
             self.notify(
                 _("No call selected: there are no calls in this window yet."), severity="warning"
             )
