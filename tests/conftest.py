@@ -109,3 +109,15 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return str(tmp_path / "cw.db")
     return str(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture
+def call_c1_db(tmp_path: Path) -> str:
+    """An SQLite database holding one call, c1 (source pbx), for the tag command's tests."""
+    from carewatch.records import CallUpdate
+    from carewatch.store import Store
+
+    path = str(tmp_path / "cw.db")
+    with Store(path) as store:
+        store.ingest("pbx", [(1, CallUpdate("c1", {"started_at": 1_700_000_000.0}))])
+    return path

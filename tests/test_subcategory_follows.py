@@ -10,7 +10,6 @@ import pytest
 
 from carewatch.cli import main
 from carewatch.config import Config
-from carewatch.records import CallUpdate
 from carewatch.store import Store
 from carewatch.tui.screens.main import MainScreen
 from tests.test_tui import ME, NOW, SIZE, answered_call, make, ready, seed, wait_for
@@ -33,25 +32,19 @@ def config_file(tmp_path: Path) -> str:
     return str(path)
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> str:
-    path = str(tmp_path / "cw.db")
-    with Store(path) as store:
-        store.ingest("pbx", [(1, CallUpdate("c1", {"started_at": 1_700_000_000.0}))])
-    return path
-
-
-def test_a_new_category_takes_away_a_subcategory_not_its_own(db: str, config_file: str) -> None:
-    base = ["tag", "c1", "--db", db, "--config", config_file, "--operator", "ann"]
+def test_a_new_category_takes_away_a_subcategory_not_its_own(
+    call_c1_db: str, config_file: str
+) -> None:
+    base = ["tag", "c1", "--db", call_c1_db, "--config", config_file, "--operator", "ann"]
     assert main([*base, "--category", "shipping", "--subcategory", "tracking"]) == 0
     assert main([*base, "--category", "order"]) == 0
-    with Store(db) as store:
+    with Store(call_c1_db) as store:
         (call,) = store.find_calls("c1")
         assert (call.category, call.subcategory) == ("order", None)
     assert main([*base, "--subcategory", "change"]) == 0
     assert main([*base, "--category", "admin"]) == 0  # "change" is admin's too: it stays
     assert main([*base, "--category", "order", "--subcategory", "cancel"]) == 0
-    with Store(db) as store:
+    with Store(call_c1_db) as store:
         (call,) = store.find_calls("c1")
         assert (call.category, call.subcategory) == ("order", "cancel")
 
@@ -66,15 +59,15 @@ def subs_config() -> Config:
 
 
 async def test_the_screen_keeps_a_subcategory_with_its_category(tmp_path: Path) -> None:
-    db = tmp_path / "cw.db"
+    call_c1_db = tmp_path / "cw.db"
     config = subs_config()
-    pk = seed(db, [answered_call("c1", NOW - 300, ME, category="shipping")])["c1"]
+    pk = seed(call_c1_db, [answered_call("c1", NOW - 300, ME, category="shipping")])["c1"]
     names = [c.name for c in config.categories]
-    async with make(db, config=config).run_test(size=SIZE) as pilot:
+    async with make(call_c1_db, config=config).run_test(size=SIZE) as pilot:
         app = await ready(pilot)
         screen = app.screen
         assert isinstance(screen, MainScreen)
-        with Store(str(db)) as other:
+        with Store(str(call_c1_db)) as other:
             screen.action_tag_subcategory(names.index("order"), 1)  # "cancel (order)"
             await wait_for(pilot, lambda: other.get_call(pk).subcategory is not None, "saved")
             call = other.get_call(pk)

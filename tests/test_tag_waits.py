@@ -6,38 +6,29 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
 import carewatch.cli.common as common
 from carewatch.cli import main
-from carewatch.records import CallUpdate
 from carewatch.store import Store
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> str:
-    """A database holding the call c1."""
-    path = str(tmp_path / "cw.db")
-    with Store(path) as store:
-        store.ingest("pbx", [(1, CallUpdate("c1", {"started_at": 1_700_000_000.0}))])
-    return path
-
-
 def test_tag_says_it_waits_for_a_locked_database_then_tags(
-    db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    call_c1_db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with Store(db) as store:
+    with Store(call_c1_db) as store:
         name = store.display_name
     said: list[str] = []
     monkeypatch.setattr(common, "PATIENCE_SECONDS", 0.1)
     monkeypatch.setattr(common, "say", lambda text, out=False: said.append(text))
-    holder = sqlite3.connect(db, isolation_level=None)
+    holder = sqlite3.connect(call_c1_db, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # another program's write, not committed yet
     result: list[object] = []
     tagging = threading.Thread(
-        target=lambda: result.append(main(["tag", "c1", "--note", "called back", "--db", db]))
+        target=lambda: result.append(
+            main(["tag", "c1", "--note", "called back", "--db", call_c1_db])
+        )
     )
     tagging.start()
     try:
@@ -55,11 +46,13 @@ def test_tag_says_it_waits_for_a_locked_database_then_tags(
         f"waiting for the database {name} (another program may be writing to it; Ctrl-C gives up)"
     ]
     assert "call c1: 1 tag written, 0 unchanged" in capsys.readouterr().out
-    with Store(db) as store:
+    with Store(call_c1_db) as store:
         (call,) = store.find_calls("c1")
         assert call.note == "called back"
 
 
-def test_a_quick_tag_says_nothing_of_waiting(db: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["tag", "c1", "--note", "ok", "--db", db]) == 0
+def test_a_quick_tag_says_nothing_of_waiting(
+    call_c1_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["tag", "c1", "--note", "ok", "--db", call_c1_db]) == 0
     assert "waiting" not in capsys.readouterr().err

@@ -4,7 +4,6 @@ locked for good half-way (another program's long write) leaves the call as it wa
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,21 +11,11 @@ import pytest
 import carewatch.store.database as database
 import carewatch.store.tags as tags
 from carewatch.cli import main
-from carewatch.records import CallUpdate
 from carewatch.store import Store
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> str:
-    """A database holding the call c1."""
-    path = str(tmp_path / "cw.db")
-    with Store(path) as store:
-        store.ingest("pbx", [(1, CallUpdate("c1", {"started_at": 1_700_000_000.0}))])
-    return path
-
-
 def test_a_tag_of_several_fields_locked_half_way_writes_none_of_them(
-    db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    call_c1_db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     real_tag = tags.tag
 
@@ -39,26 +28,26 @@ def test_a_tag_of_several_fields_locked_half_way_writes_none_of_them(
     monkeypatch.setattr(database.time, "sleep", lambda seconds: None)  # the retries at once
     argv = ["tag", "c1", "--category", "order", "--outcome", "sale", "--resolved", "yes"]
     with pytest.raises(SystemExit) as exited:
-        main([*argv, "--note", "rang twice", "--operator", "ann", "--db", db])
+        main([*argv, "--note", "rang twice", "--operator", "ann", "--db", call_c1_db])
     assert exited.value.code == 1
     err = capsys.readouterr().err
     assert err.startswith("carewatch: ") and "database is locked" in err
     assert "Traceback" not in err
-    with Store(db) as store:
+    with Store(call_c1_db) as store:
         (call,) = store.find_calls("c1")
         assert (call.category, call.outcome, call.resolved, call.note) == (None,) * 4
         assert store.tag_events() == []
 
 
 def test_a_tag_of_several_fields_is_written_whole(
-    db: str, capsys: pytest.CaptureFixture[str]
+    call_c1_db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     argv = ["tag", "c1", "--category", "order", "--outcome", "sale", "--note", "ok"]
-    assert main([*argv, "--operator", "ann", "--db", db]) == 0
+    assert main([*argv, "--operator", "ann", "--db", call_c1_db]) == 0
     assert "call c1: 3 tags written, 0 unchanged" in capsys.readouterr().out
-    assert main([*argv, "--outcome", "none", "--operator", "ann", "--db", db]) == 0
+    assert main([*argv, "--outcome", "none", "--operator", "ann", "--db", call_c1_db]) == 0
     assert "call c1: 1 tag written, 2 unchanged" in capsys.readouterr().out
-    with Store(db) as store:
+    with Store(call_c1_db) as store:
         (call,) = store.find_calls("c1")
         assert (call.category, call.outcome, call.note) == ("order", "none", "ok")
         events = store.tag_events(call.id)
@@ -71,14 +60,17 @@ def test_a_tag_of_several_fields_is_written_whole(
 
 
 def test_an_empty_note_clears_the_note_as_on_the_screen(
-    db: str, capsys: pytest.CaptureFixture[str]
+    call_c1_db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["tag", "c1", "--note", "call back at 5", "--operator", "ann", "--db", db]) == 0
-    assert main(["tag", "c1", "--note", "  ", "--operator", "ann", "--db", db]) == 0
+    assert (
+        main(["tag", "c1", "--note", "call back at 5", "--operator", "ann", "--db", call_c1_db])
+        == 0
+    )
+    assert main(["tag", "c1", "--note", "  ", "--operator", "ann", "--db", call_c1_db]) == 0
     assert "call c1: 1 tag written, 0 unchanged" in capsys.readouterr().out
-    assert main(["tag", "c1", "--note", "", "--operator", "ann", "--db", db]) == 0
+    assert main(["tag", "c1", "--note", "", "--operator", "ann", "--db", call_c1_db]) == 0
     assert "call c1: 0 tags written, 1 unchanged" in capsys.readouterr().out
-    with Store(db) as store:
+    with Store(call_c1_db) as store:
         (call,) = store.find_calls("c1")
         assert call.note is None
         assert [e["new_value"] for e in store.tag_events(call.id)] == ["call back at 5", None]
