@@ -74,3 +74,15 @@ def test_an_empty_note_clears_the_note_as_on_the_screen(
         (call,) = store.find_calls("c1")
         assert call.note is None
         assert [e["new_value"] for e in store.tag_events(call.id)] == ["call back at 5", None]
+
+
+@pytest.mark.parametrize(("word", "resolved"), [("sì", True), ("Si", True), ("no", False)])
+def test_resolved_in_italian_takes_the_italian_words(
+    call_c1_db: str, word: str, resolved: bool
+) -> None:
+    """Under ``--lang it`` the help and the screen say "sì": ``--resolved sì`` (or "si", as
+    typed on a keyboard without the accent) is yes."""
+    assert main(["tag", "c1", "--lang", "it", "--resolved", word, "--db", call_c1_db]) == 0
+    with Store(call_c1_db) as store:
+        (call,) = store.find_calls("c1")
+    assert call.resolved is resolved

@@ -13,6 +13,7 @@ store runs through the ``sqlite3`` driver, so tag imports neither pydantic nor S
 from __future__ import annotations
 
 import argparse
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -163,12 +164,19 @@ def entry_to_tag(calls: list[CallRow]) -> CallRow:
 
 
 def _parse_yes_no(value: str) -> bool:
-    text = value.strip().lower()
-    if text in ("yes", "y", "true", "1"):
+    """yes or no, in English or in the current language ("sì", also typed "si"), any case."""
+    text = _folded(value)
+    if text in ("yes", "y", "true", "1", _folded(_("yes"))):
         return True
-    if text in ("no", "n", "false", "0"):
+    if text in ("no", "n", "false", "0", _folded(_("no"))):
         return False
     raise UsageError(_("--resolved: expected yes or no, not {value!r}").format(value=value))
+
+
+def _folded(text: str) -> str:
+    """``text`` stripped, lowercase, without accents ("Sì" is "si")."""
+    decomposed = unicodedata.normalize("NFKD", text.strip().lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _check_choice(unknown: str, value: str, valid: list[str], **names: str) -> None:
