@@ -26,15 +26,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from carewatch.callstate import OUTBOUND, disposition, is_inbound
+from carewatch.callstate import OUTBOUND, disposition, is_inbound, state_of
 from carewatch.kpi.engine import known_caller
-from carewatch.records import DISPOSITIONS, CallRow
+from carewatch.records import CallRow
 
 #: The shortest number a longer one may end with and still be the same caller.
 MIN_SUFFIX_DIGITS = 6
-
-#: A stored disposition (the call's state, as :func:`carewatch.callstate.state_of` reads it).
-_DISPOSITIONS = frozenset(DISPOSITIONS)
 
 _NOT_DIGITS = re.compile(r"[^0-9]")
 
@@ -98,13 +95,7 @@ def callbacks(calls: Iterable[CallRow], start: float, end: float) -> list[Callba
         _pk, _, _, started, answered_at, _, _, talk, _, _, caller, direction, stored = call[:13]
         if caller is None:
             continue
-        state = (
-            stored
-            if stored in _DISPOSITIONS
-            else "answered"
-            if answered_at is not None or talk is not None
-            else None
-        )
+        state = state_of(stored, answered_at, talk)
         if direction == OUTBOUND or state == "answered":
             if reached_by_text.get(caller, float("-inf")) < started:
                 reached_by_text[caller] = started
