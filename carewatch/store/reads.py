@@ -57,7 +57,6 @@ MISSED_RING = "RINGNOANSWER"
 _SELECT_ISSUES = f"SELECT {ISSUE_COLUMNS} FROM cw_issue"
 #: Rows another program wrote with a start out of physical sense are never read as calls.
 SANE_START = _SANE_TIME.format(c="started_at")
-_SANE_START = SANE_START
 _SANE_OPENED = _SANE_TIME.format(c="opened_at")
 #: A call row with some value out of physical sense (read as unknown).
 _IMPLAUSIBLE = " OR ".join(
@@ -88,7 +87,7 @@ def calls_between(
 ) -> list[CallRow]:
     """Calls that started in [start, end), oldest first (index range scan on started_at)."""
     narrow, params = narrowing(queue, agent)
-    sql = f"{_SELECT_CALLS} WHERE started_at >= ? AND started_at < ? AND {_SANE_START}{narrow}"
+    sql = f"{_SELECT_CALLS} WHERE started_at >= ? AND started_at < ? AND {SANE_START}{narrow}"
     return list(map(_call_row, tx.rows(sql + " ORDER BY started_at, id", [start, end, *params])))
 
 
@@ -98,7 +97,7 @@ def caller_calls_between(tx: Tx, start: float, end: float) -> list[CallRow]:
     ``""``, 0 or ``None``)."""
     sql = (
         f"SELECT {_REACH_COLUMNS} FROM cw_call WHERE started_at >= ? AND started_at < ? "
-        f"AND {_SANE_START} AND caller IS NOT NULL ORDER BY started_at, id"
+        f"AND {SANE_START} AND caller IS NOT NULL ORDER BY started_at, id"
     )
     return list(map(_call_row, tx.rows(sql, (start, end))))
 
@@ -121,9 +120,9 @@ def inbound_starts_between(
 def recent_calls(tx: Tx, limit: int, *, since: float | None = None) -> list[CallRow]:
     """The newest calls by start time (at most ``limit``), newest first."""
     where, params = (
-        (f" WHERE {_SANE_START}", [int(limit)])
+        (f" WHERE {SANE_START}", [int(limit)])
         if since is None
-        else (f" WHERE started_at >= ? AND {_SANE_START}", [since, int(limit)])
+        else (f" WHERE started_at >= ? AND {SANE_START}", [since, int(limit)])
     )
     sql = f"{_SELECT_CALLS}{where} ORDER BY started_at DESC, id DESC LIMIT ?"
     return list(map(_call_row, tx.rows(sql, params)))
@@ -159,7 +158,7 @@ def implausible_calls(tx: Tx, start: float, end: float) -> int:
     program wrote it): the reads above give those values as unknown."""
     sql = (
         f"SELECT count(*) FROM cw_call WHERE started_at >= ? AND started_at < ? "
-        f"AND {_SANE_START} AND ({_IMPLAUSIBLE})"
+        f"AND {SANE_START} AND ({_IMPLAUSIBLE})"
     )
     return int(tx.scalar(sql, (start, end)))
 
@@ -179,7 +178,7 @@ def count_calls(tx: Tx, start: float | None = None, end: float | None = None) ->
     [start, end) (an index-only count)."""
     if start is None or end is None:
         return int(tx.scalar("SELECT count(*) FROM cw_call"))
-    sql = f"SELECT count(*) FROM cw_call WHERE started_at >= ? AND started_at < ? AND {_SANE_START}"
+    sql = f"SELECT count(*) FROM cw_call WHERE started_at >= ? AND started_at < ? AND {SANE_START}"
     return int(tx.scalar(sql, (start, end)))
 
 
