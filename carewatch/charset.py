@@ -120,12 +120,15 @@ def _plain_character(character: str, keep: str) -> str:
     if code == 0x2800:
         return " "
     # a letter with an accent keeps its letter (è -> e); anything else a ? a cell
-    base = "".join(
-        c for c in unicodedata.normalize("NFKD", character) if not unicodedata.combining(c)
-    )
+    base = without_accents(character)
     if base.isascii() and len(base) == 1 and base.isprintable():
         return base
     return "?" * _cells(character)
+
+
+def without_accents(text: str) -> str:
+    """``text`` with its letters' accents taken off (``"è"`` -> ``"e"``, ``"Sì"`` -> ``"Si"``)."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 @lru_cache(maxsize=4096)

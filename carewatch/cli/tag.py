@@ -13,11 +13,11 @@ store runs through the ``sqlite3`` driver, so tag imports neither pydantic nor S
 from __future__ import annotations
 
 import argparse
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from carewatch.charset import without_accents
 from carewatch.cli.common import (
     EXIT_OK,
     Command,
@@ -175,8 +175,7 @@ def _parse_yes_no(value: str) -> bool:
 
 def _folded(text: str) -> str:
     """``text`` stripped, lowercase, without accents ("Sì" is "si")."""
-    decomposed = unicodedata.normalize("NFKD", text.strip().lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return without_accents(text.strip().lower())
 
 
 def _check_choice(unknown: str, value: str, valid: list[str], **names: str) -> None:
