@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import time
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime
 from typing import Any
 
 from carewatch.collector import collector_paused
@@ -129,7 +129,8 @@ def _build(
         snapshots = started.result()
     finally:
         started.close()
-    logged_from = _first_logged_day(store, tz)
+    span = store.call_span()  # where the logs begin (of any queue or operator) and end
+    logged_from = None if span is None else datetime.fromtimestamp(span[0], tz).date()
     previous, earlier = (
         Compared(
             other, snapshot, w.end, full.end, logged_from is None or logged_from <= other.first
@@ -210,16 +211,25 @@ def _build(
         callbacks=callbacks_for(store, window, now, queue=queue, agent=agent, within=within),
         complaint_categories=[c.name for c in config.categories if c.complaint],
         privacy=config.privacy,
-        data_span=None if had_calls(kpis) else store.call_span(queue=queue, agent=agent),
+        data_span=_data_span(store, kpis, span, queue, agent),
         logged_from=logged_from,
     )
 
 
-def _first_logged_day(store: Store, tz: tzinfo) -> date | None:
-    """The local day of the first call the database holds (of any queue or operator: where
-    the logs begin), ``None`` when it holds none."""
-    span = store.call_span()
-    return None if span is None else datetime.fromtimestamp(span[0], tz).date()
+def _data_span(
+    store: Store,
+    kpis: dict[str, Any],
+    span: tuple[float, float] | None,
+    queue: str | None,
+    agent: str | None,
+) -> tuple[float, float] | None:
+    """The first and last call the database holds, said when the period has none: ``span``
+    (all of them, read already), or those of the queue / operator the report is narrowed to."""
+    if had_calls(kpis):
+        return None
+    if queue is None and agent is None:
+        return span
+    return store.call_span(queue=queue, agent=agent)
 
 
 def _whole(cache: KpiCache | None, window: Window, full: Window) -> KpiCache | None:
