@@ -125,7 +125,9 @@ class CallTable(RowsTable):
         N_(
             "The newest calls of the window (at most {rows}), newest first; with an operator "
             "name, that operator's own calls come first. The call just finished is selected, so "
-            "one key tags it. An answered call without a category shows [● untagged]. "
+            "one key tags it; when you have selected another call lower down, that one stays "
+            "selected and a notice says your call finished (Home goes to it). An answered call "
+            "without a category shows [● untagged]. "
             "When you scroll away, new calls do not move the table: the title counts them "
             '("+N new") until you go back to the top (Home).'
         ),
@@ -152,6 +154,8 @@ class CallTable(RowsTable):
         #: selects one (moves the cursor).
         self.selection_left = False
         self._placing = False
+        #: The call the table last selected for the operator (their call just finished).
+        self._given: str | None = None
 
     # -- reading ---------------------------------------------------------------------------
     @property
@@ -161,6 +165,15 @@ class CallTable(RowsTable):
         if self.selection_left:
             return None
         return self._rows.get(selected_row_key(self) or "")
+
+    @property
+    def parked(self) -> bool:
+        """Has the operator selected a call themselves, below the top and other than the one
+        the table selected for them? Their call that just finished does not take the cursor
+        from it (a key would tag another call than the one they chose)."""
+        if self.following or self.selection_left:
+            return False
+        return selected_row_key(self) != self._given
 
     @property
     def following(self) -> bool:
@@ -234,6 +247,7 @@ class CallTable(RowsTable):
             self.new_above = 0
             return
         if select_key is not None and select_key in self._rows:
+            self._given = select_key
             self.move_cursor(row=self.get_row_index(select_key))
             self.new_above = 0
             return
@@ -285,6 +299,12 @@ class CallTable(RowsTable):
             self.scroll_to(y=0, animate=False)
         self.new_above = 0
         self._update_title()
+
+
+def finished_notice(call: CallRow, tz: tzinfo) -> str:
+    """What tells an operator who selected another call that their call just finished."""
+    started = datetime.fromtimestamp(call.started_at, tz).strftime("%H:%M:%S")
+    return _("Your call of {time} has finished: Home selects it.").format(time=started)
 
 
 def outcome_legend(config: Config) -> str:

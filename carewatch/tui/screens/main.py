@@ -23,7 +23,7 @@ from carewatch.present import clean_text
 from carewatch.tui.centre import is_own
 from carewatch.tui.commands import PaletteCommand
 from carewatch.tui.panels.alerts import AlertsLine
-from carewatch.tui.panels.calls import CallTable, outcome_legend
+from carewatch.tui.panels.calls import CallTable, finished_notice, outcome_legend
 from carewatch.tui.panels.categories import CategoryBars
 from carewatch.tui.panels.hourly import HourlyChart
 from carewatch.tui.panels.issues import IssuesTable
@@ -294,7 +294,7 @@ class MainScreen(TaggingScreen):
 
     def _select_key(self, snap: Snapshot) -> str | None:
         """The operator's call that just finished (or, at start, their latest finished call),
-        unless the user moved in the table a moment ago."""
+        unless the user moved in the table a moment ago or selected another call there."""
         if self.pending_select is not None:
             key, self.pending_select = self.pending_select, None
             return key
@@ -306,6 +306,9 @@ class MainScreen(TaggingScreen):
         if not new or time.monotonic() - self._last_user_move < USER_MOVE_GRACE:
             return None
         newest = max(new, key=lambda c: (c.ended_at or c.started_at, c.id))
+        if self.query_one(CallTable).parked:  # the call the operator chose keeps the cursor
+            self.notify(finished_notice(newest, self.config.tz), markup=False, timeout=5)
+            return None
         return str(newest.id)
 
     def paint_alerts(self, now: float) -> None:
