@@ -41,6 +41,11 @@ CHANGE_CHANNEL = "carewatch_change"
 SQLITE_WRITE_TIMEOUT = 30.0
 #: Seconds a read-only open waits (only a database outside WAL mode makes readers wait).
 SQLITE_READ_TIMEOUT = 5.0
+#: The page cache of a read-only connection (KiB): a report reads a day's table and index pages
+#: in turn, and SQLite's default 2 MiB cache drops the index pages it reads again (a day of
+#: 50,000 calls: 125 instead of 148 ms). Read-only stores are one command's (a report, the
+#: call-backs, a kept day, a metrics scrape); the screen's and the ingester's keep the default.
+SQLITE_READ_CACHE_KIB = 64 * 1024
 
 #: SQLSTATEs worth running the transaction again for: serialization failure, deadlock,
 #: lock not available, and the connection or server going away.
@@ -130,6 +135,7 @@ class SqliteBackend:
                 conn.execute("PRAGMA foreign_keys=ON")
             else:
                 conn.execute("PRAGMA query_only=ON")
+                conn.execute(f"PRAGMA cache_size=-{SQLITE_READ_CACHE_KIB}")
         except BaseException:
             conn.close()
             raise

@@ -8,7 +8,8 @@ Builds, in a temporary folder, databases of ``--history-days`` (30) days whose r
 ``--runs``):
 
 * ``build_report`` + ``render(text)`` (the printed summary, as ``carewatch report --date D``
-  makes it: with the cache of finished periods, :mod:`carewatch.kpicache`), warm (the cache
+  makes it: on a read-only store, with the cache of finished periods,
+  :mod:`carewatch.kpicache`), warm (the cache
   filled by an earlier run) and cold (an empty cache each run), and ``render(json)``;
 * the baselines, in the same run and on the same file: a raw ``sqlite3`` ``SELECT * FROM
   cw_call WHERE started_at >= ? AND started_at < ?`` of the report day, fetched into Python;
@@ -201,6 +202,8 @@ def measure(
         seed=args.seed,
     )
     built = time.perf_counter() - t0
+    store.close()  # the reports read as `carewatch report` does: a read-only store
+    store = Store(store.url, read_only=True)
     now = day_bounds(REPORT_DAY, config.tz)[1] + 8 * 3600  # the morning after
     start, end = day_bounds(REPORT_DAY, config.tz)
     db_path = store.url.removeprefix("sqlite:///")
