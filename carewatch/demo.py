@@ -41,6 +41,7 @@ from carewatch.records import CallUpdate
 from carewatch.simulate import SimCall, run_live, simulate_history
 from carewatch.sources.fileid import source_name_for
 from carewatch.store import Store, StoreError
+from carewatch.timeutil import day_bounds
 
 DEMO_MARKER = ".carewatch-demo"
 #: The simulated agent the person at the keyboard plays in the demo (a live operator).
@@ -199,8 +200,15 @@ def start_live_feed(
     if clock is not None:
         speed = 1.0  # the demo clock runs at the demo's speed already
     source = source_name_for(str(setup.live_log))
+    now = (clock or time.time)()
     with Store(setup.db) as store:
         tagger = DemoTagger(store, config, source, seed=setup.seed + 2, skip=skip)
+        # the operators who took calls today in the history were at work before the feed began
+        today = day_bounds(datetime.fromtimestamp(now, config.tz).date(), config.tz)[0]
+        at_work: dict[str, float] = {}
+        for call in store.calls_between(today, now):
+            if call.agent and call.started_at < at_work.get(call.agent, now):
+                at_work[call.agent] = call.started_at
         return run_live(
             setup.live_log,
             "queue_log",
@@ -210,4 +218,5 @@ def start_live_feed(
             clock=clock or time.time,
             stop=stop,
             on_call=tagger,
+            at_work=at_work,
         )

@@ -9,7 +9,7 @@ import math
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, tzinfo
 from pathlib import Path
 
@@ -44,8 +44,17 @@ _HOOK_TRIES = 5
 class _LiveFeed:
     """Generates the live centre half an hour at a time, carrying operators over."""
 
-    def __init__(self, seed: int, config: Config, start: int, tz: tzinfo, fmt: str) -> None:
+    def __init__(
+        self,
+        seed: int,
+        config: Config,
+        start: int,
+        tz: tzinfo,
+        fmt: str,
+        at_work: Mapping[str, float] | None = None,
+    ) -> None:
         self.rng = random.Random(seed)
+        self.at_work = dict(at_work or {})
         self.ctx = Context(self.rng, config)
         self.ops = operators(LIVE_OPERATORS)
         self.tz = tz
@@ -75,7 +84,12 @@ class _LiveFeed:
             elif rng.random() < 0.03:
                 pauses.append((rng.randint(a, b - 1), rng.randint(1200, 2400), "training"))
             if self.available is None:
-                shifts.append(Shift(op, a - rng.randint(1, 30), None, pauses))
+                early = rng.randint(1, 30)
+                login = a - early
+                first = self.at_work.get(op.name)
+                if first is not None:  # logged in a little before their first call of the day
+                    login = min(login, int(first) - 60 * early)
+                shifts.append(Shift(op, login, None, pauses))
             else:
                 shifts.append(Shift(op, None, None, pauses, self.available.get(op.name, a)))
         self.ctx.shipping_day = rng.random() < 0.3
@@ -115,6 +129,7 @@ def run_live(
     stop: threading.Event | None = None,
     max_calls: int | None = None,
     on_call: CallHook | None = None,
+    at_work: Mapping[str, float] | None = None,
 ) -> int:
     """Append simulated calls to ``out`` as they happen; returns the number of calls written.
 
@@ -125,7 +140,9 @@ def run_live(
     ``max_calls`` calls is written (later calls are then left out). The live centre is always
     open and busy: a call every 7–8 s on average (see the module doc). ``on_call``: told when
     an operator tags a call and when a caller rates one (:data:`CallHook`), so that a demo can
-    record what a queue_log cannot carry.
+    record what a queue_log cannot carry. ``at_work``: operator -> when they took their first
+    call of the day (a demo's history): they logged in a few minutes before it, not at the
+    start; the others log in at the start.
     """
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
@@ -136,7 +153,7 @@ def run_live(
     tz = config.tz
     wall0 = clock()
     sim0 = int(wall0)
-    feed = _LiveFeed(seed, config, sim0, tz, fmt)
+    feed = _LiveFeed(seed, config, sim0, tz, fmt, at_work)
     pending: list[tuple[int, int, tuple[int, ...], str, int | None]] = []
     generated_until = sim0
     outstanding = 0  # lines not yet written of the first max_calls calls
