@@ -260,6 +260,31 @@ def callback_rows(
     ]
 
 
+#: The callers to call back a report for reading (text, Markdown, HTML) lists at most; its CSV
+#: and JSON list every one (a busy day has thousands: a work list, not a summary).
+CALLBACKS_SHOWN = 20
+
+
+def shown_callbacks(found: Sequence[Callback]) -> list[Callback]:
+    """The callers a report for reading lists: every one up to :data:`CALLBACKS_SHOWN`, else
+    those with the most unanswered calls (the earliest last call first among equals), in the
+    order of ``found``."""
+    if len(found) <= CALLBACKS_SHOWN:
+        return list(found)
+    most = sorted(range(len(found)), key=lambda i: (-found[i].attempts, found[i].last_at, i))
+    return [found[i] for i in sorted(most[:CALLBACKS_SHOWN])]
+
+
+def callbacks_cut_note(found: Sequence[Callback]) -> str | None:
+    """What says the list is shortened (``None`` when it is whole)."""
+    if len(found) <= CALLBACKS_SHOWN:
+        return None
+    return _(
+        "Shown: the {shown} of {count} callers with the most unanswered calls. The report's "
+        "CSV and JSON formats list every one."
+    ).format(shown=count(CALLBACKS_SHOWN), count=count(len(found)))
+
+
 CALLBACK_NOTE = N_(
     "Callers whose last call of the period was abandoned or missed and who were neither "
     "called back (an outbound call to their number) nor got through on a later call, up to "

@@ -18,10 +18,12 @@ from carewatch.report.analysis_rows import (
     TIME_NOTE,
     TREND_HEADINGS,
     callback_rows,
+    callbacks_cut_note,
     complaint_text,
     queue_rows,
     request_counts,
     saving_text,
+    shown_callbacks,
     time_rows,
     trend_cells,
     trend_label,
@@ -136,8 +138,8 @@ def requests(report: Report) -> list[str]:
 
 
 def callbacks(report: Report) -> list[str]:
-    rows = callback_rows(report.callbacks, report.tz, report.privacy)
-    title = _("Callers to call back ({count})").format(count=count(len(rows)))
+    rows = callback_rows(shown_callbacks(report.callbacks), report.tz, report.privacy)
+    title = _("Callers to call back ({count})").format(count=count(len(report.callbacks)))
     out = [f'<section class="keep"><h2>{title}</h2>']
     if rows:
         body = [
@@ -153,4 +155,6 @@ def callbacks(report: Report) -> list[str]:
     else:
         nobody = _("Nobody: every caller who was not answered has been reached since.")
         out.append(f"<p>{nobody}</p>")
-    return [*out, _note(_(CALLBACK_NOTE)), "</section>"]
+    cut = callbacks_cut_note(report.callbacks)
+    note = _(CALLBACK_NOTE) if cut is None else f"{cut} {_(CALLBACK_NOTE)}"
+    return [*out, _note(note), "</section>"]

@@ -18,10 +18,12 @@ from carewatch.report.analysis_rows import (
     TIME_NOTE,
     TREND_HEADINGS,
     callback_rows,
+    callbacks_cut_note,
     complaint_text,
     queue_rows,
     request_counts,
     saving_text,
+    shown_callbacks,
     time_rows,
     trend_cells,
     trend_label,
@@ -115,8 +117,8 @@ def requests(report: Report) -> list[str]:
 
 
 def callbacks(report: Report) -> list[str]:
-    rows = callback_rows(report.callbacks, report.tz, report.privacy)
-    title = _("Callers to call back ({count})").format(count=count(len(rows)))
+    rows = callback_rows(shown_callbacks(report.callbacks), report.tz, report.privacy)
+    title = _("Callers to call back ({count})").format(count=count(len(report.callbacks)))
     out = ["", "## " + title, ""]
     if rows:
         out += md_table(
@@ -127,4 +129,5 @@ def callbacks(report: Report) -> list[str]:
         out.append("")
     else:
         out += [_("Nobody: every caller who was not answered has been reached since."), ""]
-    return [*out, _(CALLBACK_NOTE)]
+    cut = callbacks_cut_note(report.callbacks)
+    return [*out, _(CALLBACK_NOTE) if cut is None else f"{md_escape(cut)} {_(CALLBACK_NOTE)}"]

@@ -10,10 +10,12 @@ from carewatch.report.analysis_rows import (
     SAVINGS_NOTE,
     TIME_NOTE,
     callback_rows,
+    callbacks_cut_note,
     complaint_text,
     queue_rows,
     request_counts,
     saving_text,
+    shown_callbacks,
     time_rows,
     trend_cells,
     trend_label,
@@ -241,8 +243,8 @@ def requests(report: Report, width: int, paint: Paint) -> list[str]:
 
 def callbacks(report: Report, width: int, paint: Paint) -> list[str]:
     """Callers to call back: the last unanswered call of each, oldest first."""
-    rows = callback_rows(report.callbacks, report.tz, report.privacy)
-    out = heading(_("CALLERS TO CALL BACK"), count(len(rows)), width, paint)
+    rows = callback_rows(shown_callbacks(report.callbacks), report.tz, report.privacy)
+    out = heading(_("CALLERS TO CALL BACK"), count(len(report.callbacks)), width, paint)
     if not rows:
         out.append(_("Nobody: every caller who was not answered has been reached since."))
         out += wrap(_(CALLBACK_NOTE), width)
@@ -269,5 +271,6 @@ def callbacks(report: Report, width: int, paint: Paint) -> list[str]:
             for i, (c, w) in enumerate(zip(cells, widths, strict=True))
         )
         out.append(line.rstrip())
-    out += wrap(_(CALLBACK_NOTE), width)
+    cut = callbacks_cut_note(report.callbacks)
+    out += wrap(_(CALLBACK_NOTE) if cut is None else f"{cut} {_(CALLBACK_NOTE)}", width)
     return out
