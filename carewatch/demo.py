@@ -172,8 +172,7 @@ class DemoTagger:
 
     def _tag(self, pk: int, call: SimCall, at: float) -> None:
         agent = call.agent or "operator"
-        for field, value in call.tags.items():
-            self.store.tag(pk, field, value, agent, now=at)
+        self.store.tag_fields(pk, list(call.tags.items()), agent, now=at)  # one transaction
         complaint = {c.name for c in self.config.categories if c.complaint}
         if call.category in complaint and call.resolved is False and self.rng.random() < 0.5:
             title = self.rng.choice(_ISSUE_TITLES)
