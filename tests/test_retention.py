@@ -245,3 +245,21 @@ def test_a_withheld_number_is_refused(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "not a caller's number" in err
     assert tables(store) == before
+
+
+def test_after_a_forget_the_command_says_what_may_stay(
+    store: Store, config_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """SQLite: the file rebuilt and its write-ahead log emptied; PostgreSQL: the old row
+    versions vacuumed, their bytes left to VACUUM FULL (carewatch db compact)."""
+    assert run(store, config_file, "forget", "--caller", NUMBER, "--yes") == 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    if store.is_sqlite:
+        assert "file rebuilt and its write-ahead log emptied" in err
+    else:
+        assert "until carewatch db compact (VACUUM FULL" in err
+    assert run(store, config_file, "compact") == 0
+    out = capsys.readouterr().out
+    assert ("(VACUUM)" if store.is_sqlite else "(VACUUM FULL)") in out
+    assert calls(store)["o2"] == (OTHER, "o2 words")  # nothing else changed

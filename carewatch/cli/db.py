@@ -1,6 +1,6 @@
 """``carewatch db``: the database's schema version (``status``), its upgrade (``upgrade``), a
-retention period (``purge``) and one caller's erasure (``forget``:
-:mod:`carewatch.cli.retention`)."""
+retention period (``purge``), one caller's erasure (``forget``) and the old copies of rows out
+of its files (``compact``: :mod:`carewatch.cli.retention`)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from carewatch.cli.common import (
 from carewatch.cli.retention import (
     add_forget_arguments,
     add_purge_arguments,
+    run_compact,
     run_forget,
     run_purge,
 )
@@ -32,6 +33,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         (
             "upgrade",
             _("move the database to the current schema, keeping all its data (back it up first)"),
+        ),
+        (
+            "compact",
+            _(
+                "leave no old copy of changed or deleted rows in the database's files (SQLite: "
+                "VACUUM, write-ahead log emptied; PostgreSQL: VACUUM FULL)"
+            ),
         ),
     ):
         add_common_options(sub.add_parser(name, help=text, description=text))
@@ -63,6 +71,8 @@ def run(args: argparse.Namespace) -> int:
         return run_purge(args)
     if args.db_command == "forget":
         return run_forget(args)
+    if args.db_command == "compact":
+        return run_compact(args)
     from carewatch.store import database_url
     from carewatch.store.database import display_name
 
@@ -89,13 +99,15 @@ def run(args: argparse.Namespace) -> int:
 
 COMMAND = Command(
     name="db",
-    help=N_("the database: schema version (status, upgrade), retention (purge, forget)"),
+    help=N_("the database: schema version (status, upgrade), retention (purge, forget, compact)"),
     add_arguments=add_arguments,
     run=run,
     description=N_(
         "Show the schema version of the database (status) or move it to the one this "
         "carewatch uses (upgrade). Back the database up before an upgrade. Delete the calls "
         "older than a day (purge --before D) or erase one caller's number and notes (forget "
-        "--caller NUMBER): both only say what they would do unless --yes is given."
+        "--caller NUMBER): both only say what they would do unless --yes is given, and "
+        "leave no copy of what they erased in the database's files, or say what stays. "
+        "Compact the files (compact) when a reader kept old copies in them."
     ),
 )

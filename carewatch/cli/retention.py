@@ -1,8 +1,12 @@
 """``carewatch db purge`` and ``carewatch db forget``: a retention period and one caller's
-erasure (what each deletes or blanks: :mod:`carewatch.store.retention`).
+erasure (what each deletes or blanks: :mod:`carewatch.store.retention`); ``carewatch db
+compact``: no old copy of changed rows left in the database's files.
 
-Both print what they would do and change nothing unless ``--yes`` is given; the counting and
-the change are one transaction.
+Purge and forget print what they would do and change nothing unless ``--yes`` is given; the
+counting and the change are one transaction. After it, the old copies of what was erased are
+cleared from the database's files (:mod:`carewatch.store.compact`), and the command says what
+may stay, and why, rather than claim it gone: exit status 1 when an SQLite file still holds
+some (a reader held on to older pages, no room to rebuild the file).
 """
 
 from __future__ import annotations
@@ -10,10 +14,15 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
 
 from carewatch.cli.common import EXIT_OK, Failure, config_of, open_store, parse_date, say
 from carewatch.i18n import _, ngettext
 from carewatch.present import count
+
+if TYPE_CHECKING:
+    from carewatch.store import Store
+    from carewatch.store.compact import Compaction
 
 
 def add_purge_arguments(parser: argparse.ArgumentParser) -> None:
@@ -49,7 +58,7 @@ def _when(epoch: float | None, tz: tzinfo) -> str:
 
 
 def run_purge(args: argparse.Namespace) -> int:
-    from carewatch.store.retention import purge
+    from carewatch.store.retention import PURGED, purge
     from carewatch.timeutil import day_bounds
 
     config = config_of(args)
@@ -66,6 +75,7 @@ def run_purge(args: argparse.Namespace) -> int:
     with open_store(args, config, create=False) as store:
         done = store.retrying(lambda tx: purge(tx, cutoff, apply=args.yes))
         name = store.display_name
+        left = _cleared(store, PURGED) if args.yes else None
     values = {
         "name": name,
         "day": day.isoformat(),
@@ -100,7 +110,7 @@ def run_purge(args: argparse.Namespace) -> int:
     say(text.format(**values), out=True)
     if not args.yes:
         say(_("nothing changed: run again with --yes to do it"))
-    return EXIT_OK
+    return _told(left, name)
 
 
 def caller_matcher(number: str) -> Callable[[str], bool]:
@@ -126,13 +136,14 @@ def caller_matcher(number: str) -> Callable[[str], bool]:
 
 
 def run_forget(args: argparse.Namespace) -> int:
-    from carewatch.store.retention import forget
+    from carewatch.store.retention import FORGOTTEN, forget
 
     config = config_of(args)
     is_caller = caller_matcher(args.caller)
     with open_store(args, config, create=False) as store:
         done = store.retrying(lambda tx: forget(tx, is_caller, apply=args.yes))
         name = store.display_name
+        left = _cleared(store, FORGOTTEN) if args.yes and done.calls else None
     values = {
         "name": name,
         "calls": _counted(ngettext("{count} call", "{count} calls", done.calls), done.calls),
@@ -162,7 +173,93 @@ def run_forget(args: argparse.Namespace) -> int:
     say(text.format(**values), out=True)
     if done.calls and not args.yes:
         say(_("nothing changed: run again with --yes to do it"))
+    return _told(left, name)
+
+
+def run_compact(args: argparse.Namespace) -> int:
+    """``carewatch db compact``: the old copies of changed and deleted rows out of the
+    database's files (SQLite: ``VACUUM`` and the write-ahead log emptied; PostgreSQL:
+    ``VACUUM FULL`` of carewatch's tables)."""
+    config = config_of(args)
+    with open_store(args, config, create=False) as store:
+        name = store.display_name
+        done = store.compact()
+        sqlite = store.is_sqlite
+    if done.complete:
+        text = (
+            _(
+                "database {name}: file rebuilt (VACUUM) and its write-ahead log emptied: no "
+                "old copy of a changed or deleted row is left in them"
+            )
+            if sqlite
+            else _(
+                "database {name}: carewatch's tables written anew (VACUUM FULL): no old "
+                "version of a changed or deleted row is left in them"
+            )
+        )
+        say(text.format(name=name), out=True)
+        return EXIT_OK
+    raise Failure(_still_there(done, name, sqlite=sqlite))
+
+
+def _cleared(store: Store, tables: tuple[str, ...]) -> tuple[Compaction, bool]:
+    """The old copies of what an erasure changed in ``tables`` out of the database's files
+    (:meth:`carewatch.store.Store.compact`), and whether the database is SQLite."""
+    return store.compact(erased=tables), store.is_sqlite
+
+
+def _told(left: tuple[Compaction, bool] | None, name: str) -> int:
+    """What stays of an erasure in the database's files, said: status 0 when nothing is left
+    there (or on PostgreSQL, whose files are the server's: said once on standard error),
+    else :class:`Failure` with why and what to do."""
+    if left is None:
+        return EXIT_OK
+    done, sqlite = left
+    if sqlite and done.complete:
+        say(
+            _(
+                "database {name}: file rebuilt and its write-ahead log emptied: no copy of "
+                "what was erased is left in them"
+            ).format(name=name)
+        )
+        return EXIT_OK
+    if sqlite or done.error is not None:
+        raise Failure(_still_there(done, name, sqlite=sqlite))
+    say(
+        _(
+            "database {name}: PostgreSQL vacuumed the old versions of the rows erased, but "
+            "their bytes may stay in the tables' files until carewatch db compact (VACUUM "
+            "FULL, which locks each table while it runs), and in the server's write-ahead "
+            "log and backups until they are recycled"
+        ).format(name=name)
+    )
     return EXIT_OK
+
+
+def _still_there(done: Compaction, name: str, *, sqlite: bool) -> str:
+    """The line of a compaction that left old copies: where, why, and what to do."""
+    if not sqlite:
+        return _(
+            "database {name}: VACUUM failed ({error}): old versions of changed or deleted "
+            "rows may stay in the tables' files; run carewatch db compact as the tables' owner"
+        ).format(name=name, error=done.error)
+    if done.error is not None:
+        return _(
+            "database {name}: the file could not be rebuilt ({error}): old copies of changed "
+            "or deleted rows may stay in its free pages; make room (VACUUM needs about twice "
+            "the file's size) and run carewatch db compact"
+        ).format(name=name, error=done.error)
+    return ngettext(
+        "database {name}: another program (a live screen, an ingest --follow, a report) was "
+        "reading older pages, so {count} page of the write-ahead log, which may hold copies "
+        "of what was changed or deleted, stays in {name}-wal until it closes: close or "
+        "restart it, then run carewatch db compact",
+        "database {name}: another program (a live screen, an ingest --follow, a report) was "
+        "reading older pages, so {count} pages of the write-ahead log, which may hold copies "
+        "of what was changed or deleted, stay in {name}-wal until it closes: close or "
+        "restart it, then run carewatch db compact",
+        done.wal_pages,
+    ).format(name=name, count=count(done.wal_pages))
 
 
 def _counted(text: str, n: int) -> str:

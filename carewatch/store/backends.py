@@ -7,7 +7,9 @@ SQL, parameters or data.
 
 SQLite
     WAL (set when the file is created, or by the first writable open of an older file), a
-    busy timeout, ``synchronous=NORMAL``, foreign keys on; ``BEGIN IMMEDIATE`` for every
+    busy timeout, ``synchronous=NORMAL``, foreign keys on, ``secure_delete`` on (what a
+    change or a delete frees is zeroed, whatever the SQLite build's default: an erased number
+    leaves no copy in the file's free space); ``BEGIN IMMEDIATE`` for every
     write transaction so writers queue up. A read-only open uses ``mode=ro`` and no pragma
     that writes; where the folder does not let SQLite create the ``-wal``/``-shm`` files it
     falls back to ``immutable=1`` (see the README). Booleans come back as ``bool``.
@@ -133,6 +135,7 @@ class SqliteBackend:
             if not self.read_only:
                 conn.execute("PRAGMA synchronous=NORMAL")
                 conn.execute("PRAGMA foreign_keys=ON")
+                conn.execute("PRAGMA secure_delete=ON")
             else:
                 conn.execute("PRAGMA query_only=ON")
                 conn.execute(f"PRAGMA cache_size=-{SQLITE_READ_CACHE_KIB}")

@@ -13,6 +13,7 @@ from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import carewatch.store.analysis as analysis
+import carewatch.store.compact as compacting
 import carewatch.store.issues as issues
 import carewatch.store.positions as positions
 import carewatch.store.reads as reads
@@ -151,6 +152,10 @@ class Store:
         on PostgreSQL), again while the database is locked or the transaction lost a race."""
         return self._db.run(fn, attempts=attempts)
 
+    def compact(self, erased: Collection[str] | None = None) -> compacting.Compaction:
+        """Old copies of rows out of the files, or what stays (:mod:`carewatch.store.compact`)."""
+        return compacting.compact(self._db, erased=erased)
+
     def _read(self, fn: Callable[[Tx], T]) -> T:
         return self._db.run(fn, write=False)
 
@@ -186,8 +191,7 @@ class Store:
     ) -> ApplyResult:
         """Merge parsed records (each with its line number) into the store, inside ``tx``.
         Calls are upserted by (source, call_id, leg) with :func:`carewatch.records.merge`; an
-        event for a call not started yet waits for its start (:mod:`carewatch.store.apply`).
-        """
+        event for a call not started yet waits for its start (:mod:`carewatch.store.apply`)."""
         from carewatch.store.apply import apply_records
 
         result = apply_records(tx, source, records, time.time() if now is None else now)
@@ -210,10 +214,8 @@ class Store:
         return positions.positions(tx, source)
 
     def save_position(self, tx: Tx, values: dict[str, Any]) -> int:
-        """Insert or update one position row inside ``tx``; returns its id.
-
-        ``values`` holds columns of ``cw_source_position``; with ``id`` it updates those.
-        """
+        """Insert or update one position row inside ``tx``; returns its id. ``values`` holds
+        columns of ``cw_source_position``; with ``id`` it updates those."""
         return positions.save_position(tx, values)
 
     # -- reads ----------------------------------------------------------------------------------

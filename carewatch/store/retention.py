@@ -16,6 +16,9 @@ Each function reads what it would change and returns it as a :class:`Erasure`; w
   as the call's note), and the number and note in the CDR rows and waiting events of those
   calls. The rows written get a new change number, so a screen reads them again and a kept
   report of their day is computed again.
+
+Both change the tables named in :data:`PURGED` and :data:`FORGOTTEN`; what they leave of the
+old rows in the database's files is for :mod:`carewatch.store.compact`.
 """
 
 from __future__ import annotations
@@ -42,6 +45,26 @@ class Erasure:
     issues: int = 0
     forms: tuple[str, ...] = field(default=())
 
+
+#: The tables a purge deletes rows of (and moves the change number of).
+PURGED = (
+    "cw_agent_event",
+    "cw_call",
+    "cw_cdr_leg",
+    "cw_change_seq",
+    "cw_issue",
+    "cw_pending_event",
+    "cw_tag_event",
+)
+#: The tables a forget changes rows of.
+FORGOTTEN = (
+    "cw_call",
+    "cw_cdr_leg",
+    "cw_change_seq",
+    "cw_issue",
+    "cw_pending_event",
+    "cw_tag_event",
+)
 
 _OLD_CALLS = "SELECT id FROM cw_call WHERE started_at < ?"
 

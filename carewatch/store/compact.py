@@ -1,0 +1,124 @@
+"""After an erasure (``carewatch db forget``/``purge``) or on demand (``carewatch db compact``):
+no copy of the erased rows left in the database's files, or what stays and why.
+
+SQLite keeps old bytes in three places after a row is changed or deleted:
+
+* the free space of the page the row was on, and pages freed whole: every writable connection
+  runs with ``PRAGMA secure_delete=ON`` (:mod:`carewatch.store.backends`), which zeroes them
+  as they are freed, but a file written without it (an SQLite built without
+  ``SQLITE_SECURE_DELETE``, another program) may hold older copies, so ``VACUUM`` rebuilds the
+  file from its live rows and gives the free pages back;
+* the write-ahead log (``FILE-wal``), which holds the pages of the last transactions, the
+  erasing one's and the old versions of earlier ones: ``PRAGMA wal_checkpoint(TRUNCATE)``
+  copies it into the file and empties it. It cannot while another program (a live screen, a
+  follower) is inside a read transaction begun before: it then says so (``busy``), and the
+  copies stay until that program closes and a later checkpoint runs (``carewatch db
+  compact``).
+
+PostgreSQL keeps the old version of every row changed or deleted until ``VACUUM``; a plain
+``VACUUM`` (what a forget or a purge runs on the tables they changed) removes them from the
+tables and their indexes without locking readers out, and leaves their bytes in the pages
+until they are reused; ``VACUUM FULL`` (``carewatch db compact``)
+writes the tables anew, holding an exclusive lock on each while it runs. The server's
+write-ahead log, archives, replicas and backups are the administrator's.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+
+from carewatch.store.backends import SQLITE_WRITE_TIMEOUT, SqliteBackend
+from carewatch.store.database import Database
+from carewatch.store.schema import DATA_TABLES
+
+#: Milliseconds the checkpoint waits for the readers of older pages to finish (it holds the
+#: writers' lock meanwhile, so followers wait too; a screen's reads last milliseconds).
+CHECKPOINT_WAIT_MS = 5000
+
+
+@dataclass(frozen=True)
+class Compaction:
+    """What :func:`compact` did: whether the file (tables) were rebuilt (``rebuilt``; the
+    one-line ``error`` when that failed), the SQLite write-ahead log's pages left
+    (``wal_pages``, 0: emptied) because a reader holds older ones (``busy``), and the file's
+    size before and after (SQLite; ``None`` otherwise)."""
+
+    rebuilt: bool
+    busy: bool = False
+    wal_pages: int = 0
+    error: str | None = None
+    size_before: int | None = None
+    size_after: int | None = None
+
+    @property
+    def complete(self) -> bool:
+        """Whether no old copy is left in the database's files (SQLite's main file and its
+        ``-wal``; PostgreSQL: the tables written anew)."""
+        return self.rebuilt and not self.busy and self.error is None
+
+
+def _file_size(path: str) -> int | None:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return None
+
+
+def compact(db: Database, *, erased: Collection[str] | None = None) -> Compaction:
+    """SQLite: ``VACUUM``, then the write-ahead log copied into the file and emptied (a driver
+    error of the ``VACUUM`` is kept as ``error`` and the checkpoint still runs). PostgreSQL:
+    after an erasure of rows of the tables ``erased``, a plain ``VACUUM`` of them; without
+    ``erased`` (``carewatch db compact``), ``VACUUM FULL`` of carewatch's tables."""
+    backend = db.backend
+    if not isinstance(backend, SqliteBackend):
+        if erased is None:
+            return vacuum_tables(db, DATA_TABLES, full=True)
+        return vacuum_tables(db, sorted(erased), full=False)
+    if backend.memory:
+        return Compaction(rebuilt=True)
+    before = _file_size(backend.path)
+    error: str | None = None
+    with db.connection() as conn:
+        try:
+            conn.execute("VACUUM")
+        except Exception as exc:
+            if not backend.is_driver_error(exc):
+                raise
+            error = backend.short_error(exc)
+        conn.execute(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")
+        try:
+            ((busy, log, _done),) = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        except Exception as exc:
+            if not backend.is_driver_error(exc):
+                raise
+            busy, log, error = 0, 0, error or backend.short_error(exc)
+        finally:
+            conn.execute(f"PRAGMA busy_timeout={int(SQLITE_WRITE_TIMEOUT * 1000)}")
+    left = max(0, int(log))  # -1: not in WAL mode, no log
+    return Compaction(
+        rebuilt=error is None,
+        busy=bool(busy),
+        wal_pages=left if busy else 0,
+        error=error,
+        size_before=before,
+        size_after=_file_size(backend.path),
+    )
+
+
+def vacuum_tables(db: Database, tables: Iterable[str], *, full: bool = False) -> Compaction:
+    """PostgreSQL: ``VACUUM`` (``full``: ``VACUUM FULL``) of ``tables``, each on its own (a
+    ``VACUUM`` runs outside any transaction: the pool's connections are in autocommit)."""
+    verb = "VACUUM FULL" if full else "VACUUM"
+    error: str | None = None
+    with db.connection() as conn:
+        for table in tables:
+            try:
+                conn.execute(f"{verb} {table}")
+            except Exception as exc:
+                if not db.backend.is_driver_error(exc):
+                    raise
+                error = db.backend.short_error(exc)
+                break
+    return Compaction(rebuilt=full and error is None, error=error)
