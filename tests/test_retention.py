@@ -127,7 +127,9 @@ def test_a_purge_without_yes_changes_nothing(
     out, err = capsys.readouterr()
     assert "would delete 2 calls started before 2024-05-14" in out
     assert "(2024-05-13 09:00 to 2024-05-13 10:00)" in out
-    assert "3 tag events, and 1 agent event;" in out and "--yes" in err  # one: singular
+    # one agent event: singular
+    assert "3 tag events, 1 agent event and 0 issues resolved before that day;" in out
+    assert "--yes" in err
     assert tables(store) == before
 
 
@@ -245,6 +247,34 @@ def test_a_withheld_number_is_refused(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "not a caller's number" in err
     assert tables(store) == before
+
+
+def test_a_purge_deletes_the_issues_resolved_before_the_day_and_no_figure_kept_moves(
+    store: Store, config: Config, config_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An issue resolved before the day (its title may be a call's note) counts in no figure
+    of a day kept: it is deleted. One open on that day (resolved later, or not yet) counts in
+    the days kept and stays, title and all."""
+    pk = {c.call_id: c.id for c in store.calls_between(at(OLD, 0), at(DAY, 23))}
+    done = store.open_issue("o2 caller's words", "desk-1", call_pk=pk["o2"], now=at(OLD, 13))
+    later = store.open_issue("Printer jam", "desk-1", now=at(OLD, 14))
+    store.resolve_issue(done, "desk-1", now=at(OLD, 15))
+    store.resolve_issue(later, "desk-1", now=at(DAY, 9))
+    before = build_report(store, config, DAY, now=NOW).kpis
+    assert before["open_issues"] == 2 and before["issues_resolved"] == 1
+    assert run(store, config_file, "purge", "--before", DAY.isoformat()) == 0
+    out = capsys.readouterr().out
+    assert "and 1 issue resolved before that day; 1 issue open on that day would be kept" in out
+    assert run(store, config_file, "purge", "--before", DAY.isoformat(), "--yes") == 0
+    out = capsys.readouterr().out
+    assert "and 1 issue resolved before that day; 1 issue open on that day kept" in out
+    titles = [r[2] for r in tables(store)["cw_issue"]]
+    assert titles == ["o1 private words", "Courier skips zone 4", "Printer jam"]
+    after = build_report(store, config, DAY, now=NOW).kpis
+    keys = ("open_issues", "oldest_open_issue_seconds", "issues_opened", "issues_resolved")
+    assert {k: after[k] for k in (*keys, "avg_resolution_seconds")} == {
+        k: before[k] for k in (*keys, "avg_resolution_seconds")
+    }
 
 
 def test_after_a_forget_the_command_says_what_may_stay(

@@ -90,22 +90,35 @@ def run_purge(args: argparse.Namespace) -> int:
             done.agent_events,
         ),
         "issues": _counted(ngettext("{count} issue", "{count} issues", done.issues), done.issues),
+        "resolved": _counted(
+            ngettext(
+                "{count} issue resolved before that day",
+                "{count} issues resolved before that day",
+                done.issues_deleted,
+            ),
+            done.issues_deleted,
+        ),
     }
     if args.yes:
         text = _(
             "database {name}: deleted {calls} started before {day} ({first} to {last}) "
-            "with their {tags}, and {events}; {issues} kept, unlinked from those calls"
+            "with their {tags}, {events} and {resolved}; {issues} open on that day kept, "
+            "unlinked from those calls"
         )
     else:
         text = _(
             "database {name}: would delete {calls} started before {day} ({first} to {last}) "
-            "with their {tags}, and {events}; {issues} would be kept, unlinked from those calls"
+            "with their {tags}, {events} and {resolved}; {issues} open on that day would be "
+            "kept, unlinked from those calls"
         )
     if not done.calls:
         text = (
-            _("database {name}: no call started before {day}; deleted {events}")
+            _("database {name}: no call started before {day}; deleted {events} and {resolved}")
             if args.yes
-            else _("database {name}: no call started before {day}; would delete {events}")
+            else _(
+                "database {name}: no call started before {day}; would delete {events} and "
+                "{resolved}"
+            )
         )
     say(text.format(**values), out=True)
     if not args.yes:

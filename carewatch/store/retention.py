@@ -8,8 +8,10 @@ Each function reads what it would change and returns it as a :class:`Erasure`; w
   alone: their tag events (``cw_tag_event.call_pk``), the CDR rows kept to derive them again
   (``cw_cdr_leg``, unless a call that stays has the same call id) and the events still
   waiting for a call's start from before ``cutoff`` (``cw_pending_event``); and the agent
-  events before ``cutoff``. Issues stay (they are counted by when they were opened and
-  resolved, not by calls): one opened from a deleted call loses only its link to it.
+  events before ``cutoff``; and the issues resolved before ``cutoff`` (their title may be a
+  call's note), which no figure of a day from ``cutoff`` on counts (an issue counts on the days
+  it was opened, open or resolved). An issue still open at ``cutoff`` stays, as it is, for the
+  days it counts in: one opened from a deleted call loses only its link to it.
 * :func:`forget` keeps a caller's calls for the figures and erases what names the caller or
   holds their words: ``cw_call.caller`` and ``.note``, the old and new text of every note
   change in ``cw_tag_event``, the title of an issue opened from one of the calls (it starts
@@ -34,8 +36,8 @@ from carewatch.store.database import Tx, chunks, in_marks
 class Erasure:
     """What a purge or a forget changes (or would change): the calls, the first and last of
     their starts, their tag events (purge: deleted; forget: note changes blanked), the agent
-    events deleted, the issues unlinked (purge) or whose title is erased (forget), and, for
-    a forget, the caller texts as the calls have them."""
+    events deleted, the issues kept but unlinked (purge) or whose title is erased (forget),
+    the issues deleted (purge), and, for a forget, the caller texts as the calls have them."""
 
     calls: int
     first: float | None
@@ -44,6 +46,7 @@ class Erasure:
     agent_events: int = 0
     issues: int = 0
     forms: tuple[str, ...] = field(default=())
+    issues_deleted: int = 0
 
 
 #: The tables a purge deletes rows of (and moves the change number of).
@@ -67,6 +70,8 @@ FORGOTTEN = (
 )
 
 _OLD_CALLS = "SELECT id FROM cw_call WHERE started_at < ?"
+#: The issues a purge keeps: those not resolved before the cutoff.
+_KEPT_ISSUE = "(resolved_at IS NULL OR resolved_at >= ?)"
 
 
 def purge(tx: Tx, cutoff: float, *, apply: bool) -> Erasure:
@@ -80,7 +85,11 @@ def purge(tx: Tx, cutoff: float, *, apply: bool) -> Erasure:
         f"SELECT COUNT(*) FROM cw_tag_event WHERE call_pk IN ({_OLD_CALLS})", (cutoff,)
     )
     agent_events = tx.scalar("SELECT COUNT(*) FROM cw_agent_event WHERE at < ?", (cutoff,))
-    issues = tx.scalar(f"SELECT COUNT(*) FROM cw_issue WHERE call_pk IN ({_OLD_CALLS})", (cutoff,))
+    issues = tx.scalar(
+        f"SELECT COUNT(*) FROM cw_issue WHERE call_pk IN ({_OLD_CALLS}) AND {_KEPT_ISSUE}",
+        (cutoff, cutoff),
+    )
+    resolved = tx.scalar("SELECT COUNT(*) FROM cw_issue WHERE resolved_at < ?", (cutoff,))
     done = Erasure(
         int(count or 0),
         None if first is None else float(first),
@@ -88,11 +97,13 @@ def purge(tx: Tx, cutoff: float, *, apply: bool) -> Erasure:
         int(tag_events or 0),
         int(agent_events or 0),
         int(issues or 0),
+        issues_deleted=int(resolved or 0),
     )
     if not apply:
         return done
     tx.change_seq()  # a write: the store's change number moves
     tx.execute(f"DELETE FROM cw_tag_event WHERE call_pk IN ({_OLD_CALLS})", (cutoff,))
+    tx.execute("DELETE FROM cw_issue WHERE resolved_at < ?", (cutoff,))
     tx.execute(f"UPDATE cw_issue SET call_pk = NULL WHERE call_pk IN ({_OLD_CALLS})", (cutoff,))
     tx.execute(
         "DELETE FROM cw_cdr_leg WHERE EXISTS (SELECT 1 FROM cw_call c WHERE "
