@@ -49,17 +49,7 @@ class Erasure:
     issues_deleted: int = 0
 
 
-#: The tables a purge deletes rows of (and moves the change number of).
-PURGED = (
-    "cw_agent_event",
-    "cw_call",
-    "cw_cdr_leg",
-    "cw_change_seq",
-    "cw_issue",
-    "cw_pending_event",
-    "cw_tag_event",
-)
-#: The tables a forget changes rows of.
+#: The tables a forget changes rows of (and the change number's).
 FORGOTTEN = (
     "cw_call",
     "cw_cdr_leg",
@@ -68,6 +58,8 @@ FORGOTTEN = (
     "cw_pending_event",
     "cw_tag_event",
 )
+#: The tables a purge deletes rows of: those, and the agent events.
+PURGED = ("cw_agent_event", *FORGOTTEN)
 
 _OLD_CALLS = "SELECT id FROM cw_call WHERE started_at < ?"
 #: The issues a purge keeps: those not resolved before the cutoff.
