@@ -15,7 +15,10 @@ row a write changed, unless carewatch turns it on.
 
 from __future__ import annotations
 
+import resource
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -253,3 +256,29 @@ def test_a_replaced_note_leaves_no_copy_in_the_file(path: Path) -> None:
     assert not Path(f"{path}-wal").exists()  # the last connection closed: all in the file
     expected = {"cw.db": [words(OLD, 9), longer], "cw.db-wal": []}
     assert found(path, words(OLD, 8), words(OLD, 9), longer) == expected
+
+
+def test_a_file_that_cannot_be_rebuilt_is_said(
+    path: Path, config_file: Path, tmp_path: Path
+) -> None:
+    """No room for ``VACUUM`` (its copy of the file in the write-ahead log would be larger
+    than this process may write a file): the rows are erased, the line says the file could
+    not be rebuilt and what to do, exit status 1; and what the erasure freed is zeroed, and
+    the write-ahead log emptied, all the same."""
+    with Store(str(path)) as store:
+        fill(store)
+    # room for the file as it is and for the erasure's pages in the write-ahead log, not for
+    # a copy of the whole file there
+    limit = path.stat().st_size + 4096
+
+    def no_room() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    command = [sys.executable, "-m", "carewatch", "db", "forget", "--caller", SPACED, "--yes"]
+    command += ["--db", str(path), "--config", str(config_file)]
+    done = subprocess.run(command, capture_output=True, text=True, preexec_fn=no_room, check=False)
+    assert done.returncode == 1, done.stderr
+    assert "erased the number and the notes of 6 calls" in done.stdout
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert "the file could not be rebuilt" in done.stderr and "carewatch db compact" in done.stderr
+    assert found(path, *ERASED) == {"cw.db": [], "cw.db-wal": []}

@@ -25,7 +25,6 @@ write-ahead log, archives, replicas and backups are the administrator's.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
@@ -40,30 +39,21 @@ CHECKPOINT_WAIT_MS = 5000
 
 @dataclass(frozen=True)
 class Compaction:
-    """What :func:`compact` did: whether the file (tables) were rebuilt (``rebuilt``; the
-    one-line ``error`` when that failed), the SQLite write-ahead log's pages left
-    (``wal_pages``, 0: emptied) because a reader holds older ones (``busy``), and the file's
-    size before and after (SQLite; ``None`` otherwise)."""
+    """What :func:`compact` did: whether the file (the tables) was written anew
+    (``rebuilt``), the one line of the driver's error that stopped it (``error``), and the
+    SQLite write-ahead log's pages left (``wal_pages``, 0: emptied) because a reader held
+    older ones (``busy``)."""
 
     rebuilt: bool
     busy: bool = False
     wal_pages: int = 0
     error: str | None = None
-    size_before: int | None = None
-    size_after: int | None = None
 
     @property
     def complete(self) -> bool:
         """Whether no old copy is left in the database's files (SQLite's main file and its
         ``-wal``; PostgreSQL: the tables written anew)."""
         return self.rebuilt and not self.busy and self.error is None
-
-
-def _file_size(path: str) -> int | None:
-    try:
-        return os.path.getsize(path)
-    except OSError:
-        return None
 
 
 def compact(db: Database, *, erased: Collection[str] | None = None) -> Compaction:
@@ -78,7 +68,6 @@ def compact(db: Database, *, erased: Collection[str] | None = None) -> Compactio
         return vacuum_tables(db, sorted(erased), full=False)
     if backend.memory:
         return Compaction(rebuilt=True)
-    before = _file_size(backend.path)
     error: str | None = None
     with db.connection() as conn:
         try:
@@ -87,6 +76,7 @@ def compact(db: Database, *, erased: Collection[str] | None = None) -> Compactio
             if not backend.is_driver_error(exc):
                 raise
             error = backend.short_error(exc)
+        rebuilt = error is None
         conn.execute(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")
         try:
             ((busy, log, _done),) = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
@@ -97,14 +87,7 @@ def compact(db: Database, *, erased: Collection[str] | None = None) -> Compactio
         finally:
             conn.execute(f"PRAGMA busy_timeout={int(SQLITE_WRITE_TIMEOUT * 1000)}")
     left = max(0, int(log))  # -1: not in WAL mode, no log
-    return Compaction(
-        rebuilt=error is None,
-        busy=bool(busy),
-        wal_pages=left if busy else 0,
-        error=error,
-        size_before=before,
-        size_after=_file_size(backend.path),
-    )
+    return Compaction(rebuilt=rebuilt, busy=bool(busy), wal_pages=left if busy else 0, error=error)
 
 
 def vacuum_tables(db: Database, tables: Iterable[str], *, full: bool = False) -> Compaction:
