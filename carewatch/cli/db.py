@@ -48,7 +48,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             "purge",
             _(
                 "delete the calls that started before a day, their tag events, and the agent "
-                "events before it (issues stay); without --yes, only say what it would delete"
+                "events and the issues resolved before it (open ones stay); without --yes, only "
+                "say what it would delete"
             ),
             add_purge_arguments,
         ),
