@@ -20,6 +20,8 @@ The modules:
   ``callrows`` (call rows as the write paths hold them) serve it;
 - ``reads``: calls, agent events and issues in a time range;
 - ``tags``, ``issues``, ``positions``: tagging with undo, issues, file read positions;
+- ``retention`` (``db purge``, ``db forget``) and ``compact``: the old copies of what they
+  changed out of the database's files (``VACUUM``, the write-ahead log emptied);
 - ``changes`` and ``pgchanges``: the data version a screen polls, PostgreSQL's change
   counter and LISTEN;
 - ``facade``: the :class:`Store`.
