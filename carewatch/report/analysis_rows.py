@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import Any, TypeVar
 
 from carewatch.config import Privacy
 from carewatch.i18n import N_, _, ngettext
@@ -25,8 +25,11 @@ from carewatch.present import (
     percent,
     time_text,
 )
-from carewatch.report.model import Report, Request
+from carewatch.report.model import DayRow, Report, Request
+from carewatch.report.values import left_out
 from carewatch.report.words import result_word
+
+T = TypeVar("T")
 
 # -- queues ----------------------------------------------------------------------------------
 
@@ -43,6 +46,20 @@ QUEUE_HEADINGS = (
     N_("Avg talk"),
 )
 QUEUE_ALIGN = "lrrrrrrrr"
+
+
+def shown_columns(report: Report) -> tuple[int, ...]:
+    """The figures of the queue and day tables a report shows (indexes into
+    :data:`QUEUE_KPIS`): all, but for an operator's report those that read 0 for any operator
+    (:func:`carewatch.report.values.left_out`: abandoned, missed, abandon rate)."""
+    hidden = left_out(report)
+    return tuple(i for i, d in enumerate(QUEUE_KPIS) if d.key not in hidden)
+
+
+def shown(report: Report, cells: Sequence[T]) -> tuple[T, ...]:
+    """The cells of a queue or day table's figures (:data:`QUEUE_KPIS` order) the report
+    shows (:func:`shown_columns`)."""
+    return tuple(cells[i] for i in shown_columns(report))
 
 
 def queue_rows(kpis: Mapping[str, Any]) -> list[tuple[str, tuple[str, ...]]]:
@@ -64,6 +81,37 @@ def queue_cells(figures: Mapping[str, Any]) -> tuple[str, ...]:
         else:
             cells.append(count(int(value or 0)))
     return tuple(cells)
+
+
+# -- days ------------------------------------------------------------------------------------
+
+#: What a day before the logs begin shows in place of its figures.
+BEFORE_LOGS = N_("before the logs begin")
+
+
+def day_label(row: DayRow) -> str:
+    """A day of the period with its weekday: "Mon 5 Oct" ("*" after it while not over)."""
+    return date_text(row.day, "short_weekday") + (" *" if row.partial else "")
+
+
+def day_cells(row: DayRow) -> tuple[str, ...] | None:
+    """A day's figures as shown, in :data:`QUEUE_KPIS` order; ``None`` before the logs."""
+    return None if row.figures is None else queue_cells(row.figures)
+
+
+def days_note(report: Report) -> str:
+    """What the days' table says beyond its columns: the day in progress, the days before the
+    logs begin."""
+    notes = [_("A day without a call logged shows 0 calls.")]
+    if any(r.figures is None for r in report.days) and report.logged_from is not None:
+        notes.append(
+            _("The logs begin on {day}: nothing was logged before it.").format(
+                day=date_text(report.logged_from, "day_month_year")
+            )
+        )
+    if any(r.partial for r in report.days):
+        notes.append(_("* = so far (the day is not over)."))
+    return " ".join(notes)
 
 
 # -- trend -----------------------------------------------------------------------------------

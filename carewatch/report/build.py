@@ -17,6 +17,7 @@ from carewatch.figures import (
     windows_kpis,
 )
 from carewatch.i18n import N_, _
+from carewatch.kpi.days import day_figures
 from carewatch.kpi.insights import insights
 from carewatch.kpi.savings import savings
 from carewatch.kpi.windows import Period, Window, cut_at
@@ -25,9 +26,13 @@ from carewatch.records import CallRow
 from carewatch.report.model import Compared, OpenIssue, Report
 from carewatch.report.sections import (
     Kept,
+    day_rows,
+    days_begun,
     decode_callbacks,
+    decode_days,
     decode_requests,
     encode_callbacks,
+    encode_days,
     encode_requests,
     requests_of,
     trend_rows,
@@ -79,17 +84,16 @@ def _build(
     as_of = max(full.start, min(now, full.end))
     window = Window(full.start, as_of, full.label)
     narrow = {"queue": queue, "agent": agent}
+    days = days_begun(period, as_of, config)
+    parts = {
+        "figures": figures_key(queue, agent),
+        "requests": ("requests", queue, agent),
+        "callbacks": ("callbacks", queue, agent),
+    }
+    if days:
+        parts["days"] = ("days", queue, agent)
     # only whole periods that are over are kept: a period cut at now is never asked again
-    kept = Kept(
-        _whole(cache, window, full),
-        window,
-        now,
-        {
-            "figures": figures_key(queue, agent),
-            "requests": ("requests", queue, agent),
-            "callbacks": ("callbacks", queue, agent),
-        },
-    )
+    kept = Kept(_whole(cache, window, full), window, now, parts)
 
     @functools.cache
     def calls() -> list[CallRow]:
@@ -170,9 +174,21 @@ def _build(
         for i in issue_rows
     ]
     mix = kpis.get("category_mix") or {}
+    # each day's figures from the period's calls, split by local day (kept with the others)
+    sl_seconds = float(config.targets.service_level_seconds)
+    per_day = (
+        kept.part(
+            "days",
+            lambda: day_figures(calls(), days, tz, sl_seconds),
+            encode_days,
+            lambda value: decode_days(value, days),
+        )
+        if days
+        else []
+    )
     # the days the figures cover: from where the logs begin, when that is later than the first
     logged_days = max(period.first, logged_from or period.first)
-    days = (datetime.fromtimestamp(max(window.start, as_of - 1), tz).date() - logged_days).days
+    covered = (datetime.fromtimestamp(max(window.start, as_of - 1), tz).date() - logged_days).days
     return Report(
         period=period,
         timezone=config.timezone_name,
@@ -188,12 +204,13 @@ def _build(
         currency=config.currency,
         agent_cost_per_hour=config.agent_cost_per_hour,
         talk_target_seconds=float(config.targets.talk_seconds),
-        service_level_seconds=float(config.targets.service_level_seconds),
+        service_level_seconds=sl_seconds,
         category_alert_min_calls=config.targets.category_alert_min_calls,
         category_alert_shares={name: config.alert_share(name) for name in mix},
         category_colours={c.name: c.colour for c in config.categories},
         queue=queue,
         agent=agent,
+        days=day_rows(days, per_day, logged_from, as_of, config),
         trend=[
             row
             for row in trend_rows(store, config, period, as_of, now, seen, cache=cache, **narrow)
@@ -206,7 +223,7 @@ def _build(
             encode_requests,
             lambda value: decode_requests(store, value),
         ),
-        savings=savings(kpis, config, days + 1),
+        savings=savings(kpis, config, covered + 1),
         savings_cut=config.targets.savings_cut,
         callbacks=callbacks_for(store, window, now, queue=queue, agent=agent, within=within),
         complaint_categories=[c.name for c in config.categories if c.complaint],

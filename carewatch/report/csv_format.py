@@ -25,6 +25,10 @@ outcome, resolved, csat, nps, note``. Rows, in this order:
   ``unreachable_rings`` when the snapshot has it), then ``paused:<reason>`` per pause reason;
   ``previous_day``/``same_day_last_week`` are the operator's figures then (empty when the
   operator had none).
+* ``record=day`` (a week, a month or a range): ``name`` = the local day (ISO date), ``key`` =
+  one of ``by_queue``'s figures over the day's calls, ``value`` its value; ``label`` says
+  ``so far`` for the day in progress, and ``before the logs begin`` (with no value) for a day
+  before the first call the database holds.
 * ``record=trend``: ``name`` = the period (``2024-05``, ``2024-W20``, a date), ``key`` = a
   trend KPI, ``value`` its value; ``label`` says ``so far`` for a period in progress.
 * ``record=request``: ``name`` = the category, ``key`` = ``count``, ``share``, ``complaint``,
@@ -60,6 +64,7 @@ from carewatch.i18n import N_, _
 from carewatch.kpi.definitions import AGENT_KPIS, QUEUE_KPIS, TREND_KEYS, target_keys
 from carewatch.kpi.windows import Period
 from carewatch.present import clean_text, kpi_label
+from carewatch.report.analysis_rows import BEFORE_LOGS
 from carewatch.report.json_format import CALL_FIELDS, analysis_json, call_record
 from carewatch.report.model import RenderOptions, Report
 from carewatch.report.rows import agent_rows, category_rows, hour_rows, untagged_talk_seconds
@@ -158,6 +163,12 @@ def _span(period: Period) -> str:
 def _analysis_rows(report: Report, row: Callable[..., None]) -> None:
     """The trend, requests, notes, savings and callbacks rows (scheme in the docstring)."""
     data = analysis_json(report)
+    for day in data.get("days", []):
+        kpis = day["kpis"] or {}
+        note = _("so far") if day["partial"] else ""
+        note = _(BEFORE_LOGS) if day["before_logs"] else note
+        for d in QUEUE_KPIS:
+            row("day", day["date"], d.key, f"{_(d.label)} {note}".strip(), kpis.get(d.key))
     for entry in data["trend"]:
         note = _("so far") if entry["partial"] else ""
         for key in TREND_KEYS:

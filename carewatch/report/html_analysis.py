@@ -7,6 +7,7 @@ from __future__ import annotations
 from carewatch.i18n import N_, _
 from carewatch.present import count
 from carewatch.report.analysis_rows import (
+    BEFORE_LOGS,
     CALLBACK_ALIGN,
     CALLBACK_HEADINGS,
     CALLBACK_NOTE,
@@ -20,9 +21,13 @@ from carewatch.report.analysis_rows import (
     callback_rows,
     callbacks_cut_note,
     complaint_text,
+    day_cells,
+    day_label,
+    days_note,
     queue_rows,
     request_counts,
     saving_text,
+    shown,
     shown_callbacks,
     time_rows,
     trend_cells,
@@ -51,12 +56,33 @@ def queues(report: Report) -> list[str]:
     out = ['<section class="keep"><h2>' + _("Queues") + "</h2>"]
     rows = queue_rows(report.kpis)
     if rows:
-        body = [tr(td(esc(n)), *(td(esc(c), "num") for c in cells)) for n, cells in rows]
-        out += html_table(translated(QUEUE_HEADINGS), body, QUEUE_ALIGN)
+        body = [
+            tr(td(esc(n)), *(td(esc(c), "num") for c in shown(report, cells))) for n, cells in rows
+        ]
+        head = [_(QUEUE_HEADINGS[0]), *shown(report, translated(QUEUE_HEADINGS[1:]))]
+        out += html_table(head, body, "l" + "".join(shown(report, QUEUE_ALIGN[1:])))
         out.append(_note(_("Calls logged without a queue are in the totals only.")))
     else:
         out.append("<p>" + _("No call was logged with a queue.") + "</p>")
     return [*out, "</section>"]
+
+
+def days(report: Report) -> list[str]:
+    """Each day of a longer period (nothing for one day)."""
+    if not report.days:
+        return []
+    out = ['<section class="keep"><h2>' + _("Days") + "</h2>"]
+    head = [_("Day"), *shown(report, translated(QUEUE_HEADINGS[1:]))]
+    body = []
+    for r in report.days:
+        cells = day_cells(r)
+        if cells is None:  # nothing logged to count: said, not 0
+            figures = f'<td colspan="{len(head) - 1}">{esc(_(BEFORE_LOGS))}</td>'
+        else:
+            figures = "".join(td(esc(c), "num") for c in shown(report, cells))
+        body.append(tr(td(esc(day_label(r))), figures))
+    out += html_table(head, body, "l" + "".join(shown(report, QUEUE_ALIGN[1:])))
+    return [*out, _note(days_note(report)), "</section>"]
 
 
 def trend(report: Report) -> list[str]:

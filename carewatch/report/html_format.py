@@ -12,6 +12,7 @@ from carewatch.i18n import N_, _, language
 from carewatch.present import age, count, duration, money, percent, yes_no
 from carewatch.report.html_analysis import (
     callbacks,
+    days,
     operators_time,
     queues,
     requests,
@@ -121,6 +122,7 @@ def render_html(report: Report, options: RenderOptions) -> str:
     out.append("</header>")
     out += _key_figures(report)
     out += queues(report)
+    out += days(report)
     out += _hours(report)
     out += trend(report)
     out += _categories(report)

@@ -23,7 +23,12 @@ The analysis keys, in this order: ``period`` (``day``, ``week``, ``month`` or ``
 ``as_of`` (the local time the figures go up to: the end of the period, or now while it is in
 progress), ``complete`` (``false`` while in progress), ``compared_up_to`` (``{"previous",
 "earlier"}``: where the compared periods were cut, the same point of each), ``filters``
-(``{"queue", "agent"}``, ``null`` when not given), ``trend`` (the last 12 periods, oldest first,
+(``{"queue", "agent"}``, ``null`` when not given), ``days`` (a week, a month or a range only:
+each local day begun by the report time, oldest first: ``{"date", "partial", "before_logs",
+"kpis"}``, ``kpis`` the figures of ``by_queue`` over the day's inbound calls — ``offered``,
+``answered``, ``abandoned``, ``missed``, ``abandon_rate``, ``avg_wait_seconds``,
+``service_level``, ``avg_talk_seconds`` — or ``null`` for a day before the logs begin),
+``trend`` (the last 12 periods, oldest first,
 from the one the logs begin in: ``{"period", "from", "to", "partial", <the trend's KPIs>}``),
 ``requests`` (what callers wanted, per category: ``{"category", "count", "share", "complaint",
 "subcategories": {name: count}, "notes_total", "notes": [{"time", "call_id", "agent",
@@ -170,6 +175,19 @@ def callback_record(c: Callback, tz: tzinfo, privacy: Privacy) -> dict[str, Any]
     }
 
 
+def _days(report: Report) -> list[dict[str, Any]]:
+    """The ``days`` key (see the module docstring)."""
+    return [
+        {
+            "date": row.day.isoformat(),
+            "partial": row.partial,
+            "before_logs": row.figures is None,
+            "kpis": None if row.figures is None else _json_safe(row.figures),
+        }
+        for row in report.days
+    ]
+
+
 def analysis_json(report: Report) -> dict[str, Any]:
     """The analysis keys (see the module docstring), in order."""
     span = report.data_span
@@ -182,6 +200,7 @@ def analysis_json(report: Report) -> dict[str, Any]:
             "earlier": _local(report, report.earlier.up_to),
         },
         "filters": {"queue": report.queue, "agent": report.agent},
+        **({} if report.is_day else {"days": _days(report)}),
         "trend": [
             {
                 "period": row.period.label,

@@ -13,6 +13,7 @@ from carewatch.i18n import N_, _
 from carewatch.present import age, count, duration, money, percent, yes_no
 from carewatch.report.markdown_analysis import (
     callbacks,
+    days,
     operators_time,
     queues,
     requests,
@@ -78,6 +79,7 @@ def render_markdown(report: Report, options: RenderOptions) -> str:
     out += md_table(head, rows, "lrrr")
     out += ["", by_kind(kind, CHANGES_KEY)]
     out += queues(report)
+    out += days(report)
     out += ["", *_hours(report)]
     out += trend(report)
     out += ["", *_categories(report)]

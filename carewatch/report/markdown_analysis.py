@@ -7,6 +7,7 @@ from __future__ import annotations
 from carewatch.i18n import N_, _
 from carewatch.present import count
 from carewatch.report.analysis_rows import (
+    BEFORE_LOGS,
     CALLBACK_ALIGN,
     CALLBACK_HEADINGS,
     CALLBACK_NOTE,
@@ -20,9 +21,13 @@ from carewatch.report.analysis_rows import (
     callback_rows,
     callbacks_cut_note,
     complaint_text,
+    day_cells,
+    day_label,
+    days_note,
     queue_rows,
     request_counts,
     saving_text,
+    shown,
     shown_callbacks,
     time_rows,
     trend_cells,
@@ -47,9 +52,30 @@ def queues(report: Report) -> list[str]:
     if not rows:
         return [*out, _("No call was logged with a queue.")]
     out += md_table(
-        translated(QUEUE_HEADINGS), ([md_escape(n), *cells] for n, cells in rows), QUEUE_ALIGN
+        [_(QUEUE_HEADINGS[0]), *shown(report, translated(QUEUE_HEADINGS[1:]))],
+        ([md_escape(n), *shown(report, cells)] for n, cells in rows),
+        "l" + "".join(shown(report, QUEUE_ALIGN[1:])),
     )
     return [*out, "", _("Calls logged without a queue are in the totals only.")]
+
+
+def days(report: Report) -> list[str]:
+    """Each day of a longer period (nothing for one day)."""
+    if not report.days:
+        return []
+    out = ["", "## " + _("Days"), ""]
+    n = len(shown(report, QUEUE_HEADINGS[1:]))
+    rows = []
+    for r in report.days:
+        cells = day_cells(r)
+        figures = shown(report, cells) if cells is not None else (_(BEFORE_LOGS), *[""] * (n - 1))
+        rows.append([day_label(r).replace("*", "\\*"), *figures])
+    out += md_table(
+        [_("Day"), *shown(report, translated(QUEUE_HEADINGS[1:]))],
+        rows,
+        "l" + "".join(shown(report, QUEUE_ALIGN[1:])),
+    )
+    return [*out, "", md_escape(days_note(report))]
 
 
 def trend(report: Report) -> list[str]:

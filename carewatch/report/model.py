@@ -56,6 +56,18 @@ class TrendRow:
 
 
 @dataclass(frozen=True)
+class DayRow:
+    """One local day of a longer period and its figures (the keys of
+    :data:`~carewatch.kpi.definitions.QUEUE_KPIS`, over the day's inbound calls); ``figures``
+    is ``None`` for a day before the logs begin (nothing was logged to count), ``partial``
+    marks the day in progress at the report time."""
+
+    day: date
+    figures: dict[str, Any] | None
+    partial: bool = False
+
+
+@dataclass(frozen=True)
 class Note:
     """A call of a category with its note (what the caller wanted, in the operator's words)."""
 
@@ -119,6 +131,8 @@ class Report:
     queue: str | None = None
     agent: str | None = None
     trend: list[TrendRow] = field(default_factory=list)
+    #: Each local day of a longer period begun by the report time (none for one day).
+    days: list[DayRow] = field(default_factory=list)
     requests: list[Request] = field(default_factory=list)
     savings: list[dict[str, Any]] = field(default_factory=list)
     savings_cut: float = 0.7

@@ -16,6 +16,7 @@ erased from what the cache gives back: a section whose call is gone is computed 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date, timedelta
 from typing import Any, TypeVar
 
 from carewatch.config import Config
@@ -26,8 +27,9 @@ from carewatch.kpi.trend import trend_figures
 from carewatch.kpi.windows import Period, Window
 from carewatch.kpicache import KpiCache, Slot
 from carewatch.records import CallRow
-from carewatch.report.model import Note, Request, TrendRow
+from carewatch.report.model import DayRow, Note, Request, TrendRow
 from carewatch.store import Store
+from carewatch.timeutil import day_bounds
 
 #: The calls with a note each category of "What callers wanted" shows (the latest).
 NOTES_PER_CATEGORY = 20
@@ -85,6 +87,49 @@ class Kept:
 def _as_kept(value: Value) -> Value:
     """A part kept as it is computed (a KPI snapshot: JSON already)."""
     return value
+
+
+def days_begun(period: Period, as_of: float, config: Config) -> list[date]:
+    """The local days of a longer ``period`` that had begun at ``as_of`` (a day still to come
+    is not listed); none for a period of one day."""
+    if period.kind == "day":
+        return []
+    out = []
+    day = period.first
+    while day <= period.last and day_bounds(day, config.tz)[0] < as_of:
+        out.append(day)
+        day += timedelta(days=1)
+    return out
+
+
+def encode_days(figures: Sequence[dict[str, Any]]) -> Value:
+    """The days' figures as a cache keeps them (JSON already), oldest day first."""
+    return {"days": list(figures)}
+
+
+def decode_days(value: Value, days: Sequence[date]) -> list[dict[str, Any]] | None:
+    """The figures of :func:`encode_days`; ``None`` when they are not one per day of ``days``."""
+    kept = value.get("days")
+    return kept if isinstance(kept, list) and len(kept) == len(days) else None
+
+
+def day_rows(
+    days: Sequence[date],
+    figures: Sequence[dict[str, Any]],
+    logged_from: date | None,
+    as_of: float,
+    config: Config,
+) -> list[DayRow]:
+    """Each day with its figures: none for a day before the logs begin (``logged_from``),
+    ``partial`` for the day not over at ``as_of``."""
+    return [
+        DayRow(
+            day,
+            None if logged_from is not None and day < logged_from else dict(found),
+            day_bounds(day, config.tz)[1] > as_of,
+        )
+        for day, found in zip(days, figures, strict=True)
+    ]
 
 
 def encode_callbacks(found: Sequence[Callback]) -> Value:

@@ -26,6 +26,7 @@ from carewatch.report.rows import (
 )
 from carewatch.report.text_analysis import (
     callbacks,
+    days,
     operators_time,
     queues,
     requests,
@@ -46,6 +47,7 @@ def render_text(report: Report, options: RenderOptions) -> str:
     out = _header(report, width, paint)
     out += _key_figures(report, width, paint)
     out += queues(report, width, paint)
+    out += days(report, width, paint)
     out += _hours(report, width, paint)
     out += trend(report, width, paint)
     out += categories(report, width, paint)

@@ -3,18 +3,23 @@ what callers wanted and what a cut would save, callers to call back."""
 
 from __future__ import annotations
 
-from carewatch.i18n import N_, _
+from carewatch.i18n import N_, _, ngettext
 from carewatch.present import clean_text, count
 from carewatch.report.analysis_rows import (
+    BEFORE_LOGS,
     CALLBACK_NOTE,
     SAVINGS_NOTE,
     TIME_NOTE,
     callback_rows,
     callbacks_cut_note,
     complaint_text,
+    day_cells,
+    day_label,
+    days_note,
     queue_rows,
     request_counts,
     saving_text,
+    shown,
     shown_callbacks,
     time_rows,
     trend_cells,
@@ -74,30 +79,61 @@ def _table(
     return [line for lines in _table_rows(rows, head, widths, width) for line in lines]
 
 
+#: The queue and day tables' column headings (the name, then the figures of
+#: :data:`~carewatch.kpi.definitions.QUEUE_KPIS`) and the figures' widths.
+FIGURE_HEADINGS = (
+    N_("offered"),
+    N_("answ."),
+    N_("aband."),
+    N_("missed"),
+    N_("aband.%"),
+    N_("avg wait"),
+    N_("SL"),
+    N_("avg talk"),
+)
+FIGURE_WIDTHS = (8, 7, 7, 7, 8, 11, 7, 11)
+
+
 def queues(report: Report, width: int, paint: Paint) -> list[str]:
-    """One line per queue: offered, answered, abandoned, missed, rates, wait and talk."""
-    rows = queue_rows(report.kpis)
+    """One line per queue: offered, answered, abandoned, missed, rates, wait and talk (an
+    operator's report without those that read 0 for any operator)."""
+    rows = [(name, shown(report, cells)) for name, cells in queue_rows(report.kpis)]
     out = heading(_("QUEUES"), _("{count} with calls").format(count=len(rows)), width, paint)
     if not rows:
         out.append(_("No call was logged with a queue."))
         return out
-    head = translated(
-        (
-            N_("queue"),
-            N_("offered"),
-            N_("answ."),
-            N_("aband."),
-            N_("missed"),
-            N_("aband.%"),
-            N_("avg wait"),
-            N_("SL"),
-            N_("avg talk"),
-        )
-    )
-    out += _table(rows, tuple(head), (8, 7, 7, 7, 8, 11, 7, 11), width)
+    head = (_("queue"), *shown(report, translated(FIGURE_HEADINGS)))
+    out += _table(rows, head, shown_widths(report), width)
     out += wrap(
         _("SL = service level; calls logged without a queue are in the totals only."), width
     )
+    return out
+
+
+def shown_widths(report: Report) -> tuple[int, ...]:
+    """The widths of the figures a queue or day table shows."""
+    return shown(report, FIGURE_WIDTHS)
+
+
+def days(report: Report, width: int, paint: Paint) -> list[str]:
+    """One line per day of a longer period, with its weekday: the queue table's figures over
+    the day's calls; a day before the logs begin says so. Nothing for one day."""
+    if not report.days:
+        return []
+    span = ngettext("{count} day", "{count} days", len(report.days))
+    out = heading(_("DAYS"), span.format(count=len(report.days)), width, paint)
+    blank = ("",) * len(FIGURE_WIDTHS)
+    rows = [(day_label(r), shown(report, day_cells(r) or blank)) for r in report.days]
+    head = ("", *shown(report, translated(FIGURE_HEADINGS)))
+    lines = _table_rows(rows, head, shown_widths(report), width)
+    widths = widened(shown_widths(report), (cells for _name, cells in rows))
+    c_name = max(LEAST_NAME, width - sum(widths))
+    out += lines[0]
+    for row, (name, _cells), row_lines in zip(report.days, rows, lines[1:], strict=True):
+        if row.figures is None:  # nothing logged to count: said, not 0
+            row_lines = [fit(name, c_name) + _(BEFORE_LOGS)]
+        out += row_lines
+    out += wrap(_("SL = service level.") + " " + days_note(report), width)
     return out
 
 

@@ -76,8 +76,19 @@ VALUE_HEADINGS = {
 }
 
 
+#: The trend's span when it shows one period only (no "the last 1 week").
+LAST_ONE = {
+    "day": N_("the last day"),
+    "week": N_("the last week"),
+    "month": N_("the last month"),
+    "range": N_("the last period"),
+}
+
+
 def last_periods(kind: str, n: int) -> str:
-    """ "the last 12 weeks" (the trend's span)."""
+    """ "the last 12 weeks" (the trend's span); "the last week" for one."""
+    if n == 1:
+        return by_kind(kind, LAST_ONE)
     if kind == "day":
         text = ngettext("the last {count} day", "the last {count} days", n)
     elif kind == "week":
