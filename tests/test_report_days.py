@@ -1,0 +1,310 @@
+"""The days of a longer report (carewatch/kpi/days.py, the "Days" section of every format).
+
+The figures of each day of a simulated October (Europe/Rome, the clocks go back on Sunday the
+25th) are checked against a count made here from the simulator's CSV with the csv module and
+zoneinfo alone; the rest of the file places calls by hand around midnight and the change of
+the clocks, and checks what a day with no call, a day still to come, a day before the logs
+begin, a one-day report, an operator's report and the report cache do.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from carewatch import i18n
+from carewatch.cli import main
+from carewatch.config import Config, parse_config
+from carewatch.kpi.windows import Period
+from carewatch.kpicache import KpiCache
+from carewatch.records import CallUpdate
+from carewatch.report import FORMATS, build_report, render
+from carewatch.report.words import last_periods
+from carewatch.store import Store
+
+TZ = ZoneInfo("Europe/Rome")
+OCTOBER = Period.month(2026, 10)
+SERVICE_LEVEL_SECONDS = 20
+
+
+def at(day: date, hh: int, mm: int = 0) -> float:
+    return datetime(day.year, day.month, day.day, hh, mm, tzinfo=TZ).timestamp()
+
+
+def _days(report_json: str) -> dict[str, dict[str, Any]]:
+    return {d["date"]: d for d in json.loads(report_json)["days"]}
+
+
+# -- the figures, against a count of the simulator's CSV -------------------------------------
+
+
+def _count_by_hand(log: Path) -> dict[str, dict[str, Any]]:
+    """Each local day's figures from the CSV's columns, with nothing of carewatch: a row with a
+    start is a call (the others tag a call), ``direction`` ``out`` is outbound, ``disposition``
+    says answered, abandoned or missed."""
+    sums: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    with log.open(newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            if not row["started_at"] or row["direction"] == "out":
+                continue
+            day = datetime.fromisoformat(row["started_at"]).astimezone(TZ).date().isoformat()
+            s = sums[day]
+            s["offered"] += 1
+            s[row["disposition"]] += 1
+            if row["disposition"] == "answered":
+                if row["wait_seconds"]:
+                    wait = float(row["wait_seconds"])
+                    s["waits"] += 1
+                    s["wait_total"] += wait
+                    s["in_time"] += wait <= SERVICE_LEVEL_SECONDS
+                if row["talk_seconds"]:
+                    s["talks"] += 1
+                    s["talk_total"] += float(row["talk_seconds"])
+    out = {}
+    for day, s in sums.items():
+        handled = s["answered"] + s["abandoned"] + s["missed"]
+        out[day] = {
+            "offered": int(s["offered"]),
+            "answered": int(s["answered"]),
+            "abandoned": int(s["abandoned"]),
+            "missed": int(s["missed"]),
+            "abandon_rate": s["abandoned"] / s["offered"],
+            "avg_wait_seconds": s["wait_total"] / s["waits"] if s["waits"] else None,
+            "service_level": s["in_time"] / handled if handled else None,
+            "avg_talk_seconds": s["talk_total"] / s["talks"] if s["talks"] else None,
+        }
+    return out
+
+
+def test_each_day_of_a_simulated_month_is_what_the_log_holds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "centre.toml"
+    config.write_text('timezone = "Europe/Rome"\n', encoding="utf-8")
+    log, db = tmp_path / "calls.csv", str(tmp_path / "cw.db")
+    common = ["--config", str(config), "--db", db]
+    # one day before the month, so the report's first day is not where the logs begin
+    simulate = ["simulate", "--out", str(log), "--format", "csv", "--days", "32", "--seed", "3"]
+    assert main([*simulate, "--start", "2026-09-30", *common]) == 0
+    assert main(["ingest", str(log), *common]) == 0
+    capsys.readouterr()
+    assert main(["report", "--month", "2026-10", "--format", "json", *common]) == 0
+    report = json.loads(capsys.readouterr().out)
+
+    expected = _count_by_hand(log)
+    days = report["days"]
+    assert [d["date"] for d in days] == [
+        (date(2026, 10, 1) + timedelta(days=n)).isoformat() for n in range(31)
+    ]
+    for d in days:
+        assert not d["partial"] and not d["before_logs"]
+        want = expected.get(d["date"])
+        assert want is not None, d["date"]  # the simulator has calls every day
+        assert d["kpis"] == pytest.approx(want, rel=1e-9), d["date"]
+    # the days add up to the month
+    for key in ("offered", "answered", "abandoned", "missed"):
+        assert sum(d["kpis"][key] for d in days) == report["kpis"][key]
+
+
+# -- calls placed by hand --------------------------------------------------------------------
+
+
+@pytest.fixture
+def config() -> Config:
+    return parse_config({"timezone": "Europe/Rome"})
+
+
+def _answered(cid: str, start: float, wait: float = 10, talk: float = 60, **fields: Any) -> Any:
+    return CallUpdate(
+        cid,
+        {
+            "started_at": start,
+            "answered_at": start + wait,
+            "ended_at": start + wait + talk,
+            "queue": "support",
+            "agent": "desk-1",
+            **fields,
+        },
+    )
+
+
+def _lost(cid: str, start: float, wait: float = 30) -> Any:
+    return CallUpdate(
+        cid,
+        {"started_at": start, "disposition": "abandoned", "wait_seconds": wait, "queue": "support"},
+    )
+
+
+SUNDAY = date(2026, 10, 25)  # 25 hours: 02:00–03:00 is lived twice
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    s = Store(str(tmp_path / "cw.db"))
+    calls = [
+        _answered("first", at(date(2026, 10, 5), 9)),  # where the logs begin
+        _answered("sat-late", at(SUNDAY - timedelta(days=1), 23, 59)),
+        # Sunday 00:30, and 23:30: past midnight in UTC on the 25-hour day
+        _answered("sun-early", at(SUNDAY, 0, 30), wait=30),
+        _lost("sun-late", at(SUNDAY, 23, 30)),
+        _answered("mon-early", at(SUNDAY + timedelta(days=1), 0, 10), talk=120),
+        _answered("out", at(SUNDAY, 12), direction="out"),
+    ]
+    s.ingest("pbx", list(enumerate(calls, 1)))
+    return s
+
+
+def test_a_call_is_on_the_local_day_it_began_across_the_change_of_the_clocks(
+    store: Store, config: Config
+) -> None:
+    report = build_report(store, config, OCTOBER, now=at(date(2026, 11, 2), 9))
+    days = {r.day: r.figures for r in report.days}
+    saturday, monday = SUNDAY - timedelta(days=1), SUNDAY + timedelta(days=1)
+    assert days[saturday] is not None and days[saturday]["offered"] == 1
+    sunday = days[SUNDAY]
+    assert sunday is not None
+    assert (sunday["offered"], sunday["answered"], sunday["abandoned"]) == (2, 1, 1)
+    assert sunday["abandon_rate"] == 0.5 and sunday["service_level"] == 0.0  # 30 s > 20 s
+    assert days[monday] is not None and days[monday]["avg_talk_seconds"] == 120
+    # a day with no call is 0 calls, not left out; those before the logs begin say so
+    assert days[date(2026, 10, 20)] == {
+        "offered": 0,
+        "answered": 0,
+        "abandoned": 0,
+        "missed": 0,
+        "abandon_rate": None,
+        "avg_wait_seconds": None,
+        "service_level": None,
+        "avg_talk_seconds": None,
+    }
+    assert [d for d, f in days.items() if f is None] == [date(2026, 10, n) for n in range(1, 5)]
+    assert len(days) == 31
+
+
+def test_every_format_shows_the_days_and_marks_those_before_the_logs(
+    store: Store, config: Config
+) -> None:
+    report = build_report(store, config, OCTOBER, now=at(date(2026, 11, 2), 9))
+    text = render(report, "text")
+    lines = text.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    days = lines[lines.index("DAYS" + " " * 69 + "31 days") :]
+    assert days[3].startswith("Thu 1 Oct") and days[3].endswith("before the logs begin")
+    assert any(line.startswith("Sun 25 Oct") and " 50.0%" in line for line in days)
+    assert any(line.split()[:4] == ["Tue", "20", "Oct", "0"] for line in days)
+    assert "| Thu 1 Oct | before the logs begin |" in render(report, "markdown")
+    assert "<td>Sun 25 Oct</td>" in render(report, "html")
+    rows = list(csv.reader(render(report, "csv").splitlines()))
+    assert ["day", "2026-10-25", "abandoned", "Abandoned", "1", "", ""] in rows
+    assert ["day", "2026-10-01", "offered", "Offered before the logs begin", "", "", ""] in rows
+    first = _days(render(report, "json"))["2026-10-01"]
+    assert first == {"date": "2026-10-01", "partial": False, "before_logs": True, "kpis": None}
+    i18n.set_language("it")
+    try:
+        italian = render(report, "text")
+    finally:
+        i18n.set_language("en")
+    assert "dom 25 ott" in italian and "prima dell'inizio dei registri" in italian
+
+
+def test_a_month_in_progress_lists_the_days_begun_and_marks_today(
+    store: Store, config: Config
+) -> None:
+    now = at(SUNDAY, 10)
+    report = build_report(store, config, OCTOBER, now=now)
+    assert [r.day for r in report.days][-1] == SUNDAY  # the 26th to the 31st are to come
+    assert [r.partial for r in report.days][-2:] == [False, True]
+    today = _days(render(report, "json"))[SUNDAY.isoformat()]
+    assert today["partial"] and today["kpis"]["offered"] == 1  # 23:30 is still to come
+    assert "Sun 25 Oct *" in render(report, "text")
+
+
+def test_a_one_day_report_has_no_days(store: Store, config: Config) -> None:
+    report = build_report(store, config, SUNDAY, now=at(date(2026, 11, 2), 9))
+    assert report.days == []
+    assert "days" not in json.loads(render(report, "json"))
+    assert "DAYS" not in render(report, "text")
+    assert not any(r[0] == "day" for r in csv.reader(render(report, "csv").splitlines()))
+
+
+def test_a_finished_month_keeps_its_days_and_reads_none_of_its_calls_again(
+    store: Store, config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = at(date(2026, 11, 2), 9)
+    folder = tmp_path / "cache"
+    first = build_report(store, config, OCTOBER, now=now, cache=KpiCache(store, config, folder))
+    reads: list[tuple[float, float]] = []
+    calls_between = store.calls_between
+
+    def reading(start: float, end: float, **kw: Any) -> Any:
+        reads.append((start, end))
+        return calls_between(start, end, **kw)
+
+    monkeypatch.setattr(store, "calls_between", reading)
+    again = build_report(store, config, OCTOBER, now=now, cache=KpiCache(store, config, folder))
+    start, end = OCTOBER.window(config.tz).start, OCTOBER.window(config.tz).end
+    assert (start, end) not in reads
+    assert again.days == first.days
+    # a call written later into the month is seen: the kept days are not used
+    store.ingest("pbx", [(9, _lost("late", at(date(2026, 10, 20), 11)))])
+    later = build_report(store, config, OCTOBER, now=now, cache=KpiCache(store, config, folder))
+    assert (start, end) in reads
+    assert next(r for r in later.days if r.day == date(2026, 10, 20)).figures == {
+        **(next(r for r in first.days if r.day == date(2026, 10, 20)).figures or {}),
+        "offered": 1,
+        "abandoned": 1,
+        "abandon_rate": 1.0,
+        "service_level": 0.0,
+    }
+
+
+def test_an_operators_report_leaves_the_abandon_columns_out_of_queues_and_days(
+    store: Store, config: Config
+) -> None:
+    report = build_report(store, config, OCTOBER, now=at(date(2026, 11, 2), 9), agent="desk-1")
+    text = render(report, "text")
+    queues = text[text.index("QUEUES") : text.index("DAYS")]
+    assert "offered" in queues and "aband" not in queues and "missed" not in queues
+    days = text[text.index("DAYS") : text.index("CALLS PER HOUR")]
+    assert "aband" not in days
+    markdown, html = render(report, "markdown"), render(report, "html")
+    assert "| Queue | Offered | Answered | Avg wait | Service level | Avg talk |" in markdown
+    assert "Abandon rate</th>" not in html and "Missed</th>" not in html
+    # the machine formats keep every key
+    queue = json.loads(render(report, "json"))["kpis"]["by_queue"]["support"]
+    assert queue["abandoned"] == 0 and queue["abandon_rate"] == 0.0
+    assert any(
+        r[:3] == ["queue", "support", "missed"]
+        for r in csv.reader(render(report, "csv").splitlines())
+    )
+    # the whole centre's report has them
+    assert "aband.%" in render(
+        build_report(store, config, OCTOBER, now=at(date(2026, 11, 2), 9)), "text"
+    )
+
+
+def test_a_trend_of_one_period_reads_the_last_period() -> None:
+    assert last_periods("week", 1) == "the last week"
+    assert last_periods("month", 1) == "the last month"
+    assert last_periods("month", 2) == "the last 2 months"
+    i18n.set_language("it")
+    try:
+        assert last_periods("week", 1) == "l'ultima settimana"
+        assert last_periods("day", 1) == "l'ultimo giorno"
+    finally:
+        i18n.set_language("en")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_renders_a_week_with_days(store: Store, config: Config, fmt: str) -> None:
+    week = Period.week(2026, 43)  # 19–25 October, the clocks go back on its Sunday
+    out = render(build_report(store, config, week, now=at(date(2026, 11, 2), 9)), fmt)
+    shown = {"csv": "day,2026-10-25,offered,", "json": '"date": "2026-10-25"'}
+    assert shown.get(fmt, "Sun 25 Oct") in out
