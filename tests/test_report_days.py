@@ -21,13 +21,16 @@ import pytest
 
 from carewatch import i18n
 from carewatch.cli import main
-from carewatch.config import Config, parse_config
+from carewatch.config import Config, load_config, parse_config
+from carewatch.ingest import ingest_paths
 from carewatch.kpi.windows import Period
 from carewatch.kpicache import KpiCache
 from carewatch.records import CallUpdate
 from carewatch.report import FORMATS, build_report, render
 from carewatch.report.words import last_periods
 from carewatch.store import Store
+from tests.test_example_ingest import DATA, EXAMPLES, seconds
+from tests.test_report_periods import answered
 
 TZ = ZoneInfo("Europe/Rome")
 OCTOBER = Period.month(2026, 10)
@@ -113,26 +116,52 @@ def test_each_day_of_a_simulated_month_is_what_the_log_holds(
         assert sum(d["kpis"][key] for d in days) == report["kpis"][key]
 
 
+def test_each_day_of_a_month_of_a_real_export_is_what_its_rows_say(tmp_path: Path) -> None:
+    """March 2021 of the telecom export (tests/data; its config reads Date + Time as Zurich
+    time, Answered N as abandoned, the wait and AvgTalkDuration of answered calls): the days
+    from its rows' own Date column."""
+    path = DATA / "telecom-call-centre-2021-q1.csv"
+    config = load_config(EXAMPLES / "telecom-call-centre.toml")
+    sums: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        for row in csv.DictReader(f):
+            if not row["Date"].startswith("2021-03"):
+                continue
+            s = sums[row["Date"]]
+            s["offered"] += 1
+            if row["Answered (Y/N)"] == "Y":
+                wait = float(row["Speed of answer in seconds"])
+                s["answered"] += 1
+                s["wait_total"] += wait
+                s["in_time"] += wait <= 20
+                s["talk_total"] += seconds(row["AvgTalkDuration"])
+    with Store(str(tmp_path / "cw.db")) as store:
+        ingest_paths(store, config, [str(path)])
+        report = build_report(store, config, Period.month(2021, 3), now=at(date(2021, 4, 2), 9))
+    days = _days(render(report, "json"))
+    assert len(days) == 31 and set(sums) <= set(days)
+    for day, d in days.items():
+        s = sums.get(day, defaultdict(float))
+        n, answered_calls = s["offered"], s["answered"]
+        want = {
+            "offered": int(n),
+            "answered": int(answered_calls),
+            "abandoned": int(n - answered_calls),
+            "missed": 0,
+            "abandon_rate": (n - answered_calls) / n if n else None,
+            "avg_wait_seconds": s["wait_total"] / answered_calls if answered_calls else None,
+            "service_level": s["in_time"] / n if n else None,
+            "avg_talk_seconds": s["talk_total"] / answered_calls if answered_calls else None,
+        }
+        assert d["kpis"] == pytest.approx(want, rel=1e-9), day
+
+
 # -- calls placed by hand --------------------------------------------------------------------
 
 
 @pytest.fixture
 def config() -> Config:
     return parse_config({"timezone": "Europe/Rome"})
-
-
-def _answered(cid: str, start: float, wait: float = 10, talk: float = 60, **fields: Any) -> Any:
-    return CallUpdate(
-        cid,
-        {
-            "started_at": start,
-            "answered_at": start + wait,
-            "ended_at": start + wait + talk,
-            "queue": "support",
-            "agent": "desk-1",
-            **fields,
-        },
-    )
 
 
 def _lost(cid: str, start: float, wait: float = 30) -> Any:
@@ -149,13 +178,13 @@ SUNDAY = date(2026, 10, 25)  # 25 hours: 02:00–03:00 is lived twice
 def store(tmp_path: Path) -> Store:
     s = Store(str(tmp_path / "cw.db"))
     calls = [
-        _answered("first", at(date(2026, 10, 5), 9)),  # where the logs begin
-        _answered("sat-late", at(SUNDAY - timedelta(days=1), 23, 59)),
+        answered("first", at(date(2026, 10, 5), 9), 10, 60),  # where the logs begin
+        answered("sat-late", at(SUNDAY - timedelta(days=1), 23, 59), 10, 60),
         # Sunday 00:30, and 23:30: past midnight in UTC on the 25-hour day
-        _answered("sun-early", at(SUNDAY, 0, 30), wait=30),
+        answered("sun-early", at(SUNDAY, 0, 30), 30, 60),
         _lost("sun-late", at(SUNDAY, 23, 30)),
-        _answered("mon-early", at(SUNDAY + timedelta(days=1), 0, 10), talk=120),
-        _answered("out", at(SUNDAY, 12), direction="out"),
+        answered("mon-early", at(SUNDAY + timedelta(days=1), 0, 10), 10, 120),
+        answered("out", at(SUNDAY, 12), 10, 60, direction="out"),
     ]
     s.ingest("pbx", list(enumerate(calls, 1)))
     return s

@@ -128,8 +128,21 @@ def _build(
         as_they_stood=[w for _, w, full, _ in others if w.end < full.end],
         **narrow,
     )
+    sl_seconds = float(config.targets.service_level_seconds)
     try:
         kpis = kept.get("figures", figures)
+        # each day's figures from the period's calls, split by local day (kept with the others),
+        # while the compared periods may still be summed apart
+        per_day = (
+            kept.part(
+                "days",
+                lambda: day_figures(calls(), days, tz, sl_seconds),
+                encode_days,
+                lambda value: decode_days(value, days),
+            )
+            if days
+            else []
+        )
         snapshots = started.result()
     finally:
         started.close()
@@ -174,18 +187,6 @@ def _build(
         for i in issue_rows
     ]
     mix = kpis.get("category_mix") or {}
-    # each day's figures from the period's calls, split by local day (kept with the others)
-    sl_seconds = float(config.targets.service_level_seconds)
-    per_day = (
-        kept.part(
-            "days",
-            lambda: day_figures(calls(), days, tz, sl_seconds),
-            encode_days,
-            lambda value: decode_days(value, days),
-        )
-        if days
-        else []
-    )
     # the days the figures cover: from where the logs begin, when that is later than the first
     logged_days = max(period.first, logged_from or period.first)
     covered = (datetime.fromtimestamp(max(window.start, as_of - 1), tz).date() - logged_days).days
