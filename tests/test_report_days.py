@@ -23,6 +23,7 @@ from carewatch import i18n
 from carewatch.cli import main
 from carewatch.config import Config, load_config, parse_config
 from carewatch.ingest import ingest_paths
+from carewatch.kpi.days import day_figures
 from carewatch.kpi.windows import Period
 from carewatch.kpicache import KpiCache
 from carewatch.records import CallUpdate
@@ -337,3 +338,22 @@ def test_every_format_renders_a_week_with_days(store: Store, config: Config, fmt
     out = render(build_report(store, config, week, now=at(date(2026, 11, 2), 9)), fmt)
     shown = {"csv": "day,2026-10-25,offered,", "json": '"date": "2026-10-25"'}
     assert shown.get(fmt, "Sun 25 Oct") in out
+
+
+def test_the_day_the_clocks_go_forward_has_its_23_hours(store: Store) -> None:
+    """28 March 2027, Europe/Rome: 02:00 is 03:00. Its calls from 00:00 to 23:59 are its own,
+    midnight after it is the next day's (checked on the pure pass, carewatch/kpi/days.py)."""
+    sunday, monday = date(2027, 3, 28), date(2027, 3, 29)
+    starts = [
+        at(sunday, 0, 0),
+        at(sunday, 3, 30),
+        at(sunday, 23, 59),
+        at(monday, 0, 0),
+        at(monday, 0, 1),
+    ]
+    store.ingest("pbx", [(20 + n, answered(f"m{n}", t, 10, 60)) for n, t in enumerate(starts)])
+    window = Period("range", sunday, monday).window(TZ)
+    calls = store.calls_between(window.start, window.end)
+    figures = day_figures(calls, [sunday, monday], TZ, SERVICE_LEVEL_SECONDS)
+    assert [f["offered"] for f in figures] == [3, 2]
+    assert window.end - window.start == (23 + 24) * 3600
