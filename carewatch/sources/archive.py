@@ -21,6 +21,7 @@ archive gets a position of its own, and the plain file's stays as it was.
 from __future__ import annotations
 
 import bz2
+import errno
 import gzip
 import lzma
 import os
@@ -41,9 +42,9 @@ from carewatch.store import Store
 _CHUNK = 1024 * 1024
 #: Bytes of a zstd archive decompressed at a time (a log's text may be a hundred times larger).
 _ZSTD_CHUNK = 64 * 1024
-#: Errors a damaged or half-written archive raises while it is read.
+#: Errors a damaged or half-written archive raises while it is read (and ``OSError`` without
+#: an errno: gzip's and bz2's word for a damaged stream).
 _DAMAGED: tuple[type[BaseException], ...] = (
-    OSError,
     EOFError,
     zlib.error,
     lzma.LZMAError,
@@ -52,7 +53,30 @@ _DAMAGED: tuple[type[BaseException], ...] = (
 
 
 class ArchiveError(Exception):
-    """An archive that cannot be read; ``str()`` is the reason, for the summary."""
+    """An archive that cannot be read; ``str()`` is the reason, for the summary.
+
+    ``transient``: an I/O error (permission denied, no room to decompress it, a network file
+    system's hiccup) that may pass while the file stays as it is; otherwise the archive
+    itself is at fault (damaged, incomplete, a compression without its extra) and reads no
+    better until it changes.
+    """
+
+    def __init__(self, reason: str, *, transient: bool = False) -> None:
+        super().__init__(reason)
+        self.transient = transient
+
+
+def io_problem(exc: OSError) -> ArchiveError:
+    """The :class:`ArchiveError` of an I/O error met while an archive is decompressed: no
+    room left where it is decompressed to, or the archive cannot be read."""
+    reason = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        text = _("no room to decompress it in {folder}: {reason}").format(
+            folder=tempfile.gettempdir(), reason=reason
+        )
+    else:
+        text = _("cannot read it: {reason}").format(reason=reason)
+    return ArchiveError(text, transient=True)
 
 
 def _stdlib(codec: Any) -> Callable[[str, IO[bytes]], None]:
@@ -109,20 +133,25 @@ def decompress(path: str) -> int:
     """The decompressed text of ``path`` in an unnamed temporary file: its descriptor.
 
     Raises :class:`ArchiveError` for a damaged or incomplete archive (one still being
-    written by logrotate, say: it is read next time), or a ``.zst`` one without the
-    ``zstandard`` package, with nothing of it read.
+    written by logrotate, say: it is read next time), a ``.zst`` one without the
+    ``zstandard`` package, or an I/O error (``transient``), with nothing of it read.
     """
     codec = next((c for s, c in _CODECS.items() if path.lower().endswith(s)), None)
     if codec is None:
         raise ArchiveError(_("compressed in a format carewatch does not read"))
-    with tempfile.TemporaryFile() as out:
-        try:
+    try:
+        with tempfile.TemporaryFile() as out:
             codec(path, out)
-        except _DAMAGED as exc:
-            reason = _("damaged or incomplete archive ({error})").format(error=exc)
-            raise ArchiveError(reason) from None
-        out.flush()
-        return os.dup(out.fileno())
+            out.flush()
+            return os.dup(out.fileno())
+    except OSError as exc:
+        if exc.errno is not None:
+            raise io_problem(exc) from None
+        damaged: BaseException = exc
+    except _DAMAGED as exc:
+        damaged = exc
+    reason = _("damaged or incomplete archive ({error})").format(error=damaged)
+    raise ArchiveError(reason)
 
 
 def _best(positions: list[Position], fd: int, st: os.stat_result) -> Position | None:

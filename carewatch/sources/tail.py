@@ -164,6 +164,7 @@ class LogTail(CompressedRotations):
     ) -> None:
         self.store = store
         self.archives_apart = archives_apart
+        self._unread = {}
         self.ahead = ahead
         self.encoding = encoding
         self.delimiter = delimiter
@@ -214,6 +215,7 @@ class LogTail(CompressedRotations):
             self.problem = _("cannot read it: {reason}").format(reason=exc.strerror or exc)
         if not oneshot:
             results += self._read_finished_again(progress)
+            results += self._retry_archives(progress)
         for reader in list(self.draining):
             results += reader.read(progress=progress)
             if not oneshot and not self._moved_on(reader, st):
