@@ -70,6 +70,23 @@ _READ_ONLY_CODES = frozenset(
 )
 _READ_ONLY_FOLDER = "SQLITE_READONLY_DIRECTORY"
 
+#: What SQLite says of a file that is damaged (its extended codes all start with
+#: ``SQLITE_CORRUPT``) or has a header that is no SQLite header (``SQLITE_NOTADB``), for a
+#: driver that gives no code.
+_DAMAGED_TEXTS = {
+    "database disk image is malformed": "SQLITE_CORRUPT",
+    "file is not a database": "SQLITE_NOTADB",
+}
+
+
+def _damage(exc: sqlite3.DatabaseError) -> str | None:
+    """``"corrupt"`` (a damaged file), ``"notadb"`` (a header that is no SQLite header), or
+    ``None`` (no damage)."""
+    code = getattr(exc, "sqlite_errorname", None) or _DAMAGED_TEXTS.get(str(exc).strip(), "")
+    if code.startswith("SQLITE_CORRUPT"):
+        return "corrupt"
+    return "notadb" if code == "SQLITE_NOTADB" else None
+
 
 def _disk_full(path: str) -> bool:
     """Whether the disk of the SQLite file ``path`` has no room left (unknown: no)."""
@@ -100,6 +117,9 @@ class SqliteBackend:
     def __init__(self, path: str, *, read_only: bool) -> None:
         self.path = path
         self.read_only = read_only
+        #: Whether the file was opened as a database: from then on, a file that is no
+        #: database is a damaged one (before, it may be a wrong path, told as such).
+        self.opened = False
         self.memory = path in ("", ":memory:")
         self.immutable = False
         if self.memory:
@@ -169,8 +189,14 @@ class SqliteBackend:
 
     def lasting_error(self, exc: BaseException, name: str) -> str | None:
         """What to tell the user when waiting will not make ``exc`` go (this user may not
-        write the database ``name``), else ``None``."""
-        if not isinstance(exc, sqlite3.OperationalError) or self.memory:
+        write the database ``name``, or the file was damaged since it was opened), else
+        ``None``."""
+        if self.memory or not isinstance(exc, sqlite3.DatabaseError):
+            return None
+        damage = _damage(exc)
+        if damage == "corrupt" or (damage == "notadb" and self.opened):
+            return damaged(name, self.short_error(exc))
+        if not isinstance(exc, sqlite3.OperationalError):
             return None
         code = getattr(exc, "sqlite_errorname", None)
         if code == _READ_ONLY_FOLDER:
@@ -210,6 +236,16 @@ class SqliteBackend:
         return not conn.in_transaction
 
 
+def damaged(name: str, error: str) -> str:
+    """The line of an SQLite database ``name`` found damaged (``error``: SQLite's words) while
+    in use, with what to do: no retry makes it whole again."""
+    recovered = f"{os.path.splitext(name)[0]}-recovered.db"
+    return _(
+        "the database {name} is damaged ({error}): stop carewatch, then restore a backup "
+        "or recover it: sqlite3 {name} .recover | sqlite3 {recovered}"
+    ).format(name=name, error=error, recovered=recovered)
+
+
 #: The SQLSTATE of a server with no connection slot free for one more client.
 _PG_NO_SLOT_STATE = "53300"
 #: The server's messages for it (as libpq passes them on, without an SQLSTATE).
@@ -242,6 +278,7 @@ class PostgresBackend:
 
     is_sqlite = False
     begin_write = "BEGIN"
+    opened = False
     write_lock_sql = f"SELECT pg_advisory_xact_lock({WRITE_LOCK})"
 
     def __init__(self, conninfo: str, *, read_only: bool) -> None:

@@ -97,6 +97,7 @@ class Store:
                 from carewatch.store.create import create_if_empty
 
                 self._db.run(lambda tx: create_if_empty(tx, name), attempts=OPEN_ATTEMPTS)
+            self._db.backend.opened = True  # (SQLite: damage found from now on is told so)
         except StoreError as exc:
             if str(exc).startswith(f"database {name}: "):
                 reason = str(exc).removeprefix(f"database {name}: ")
