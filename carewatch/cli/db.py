@@ -13,6 +13,7 @@ from carewatch.cli.common import (
     add_common_options,
     config_of,
     database_of,
+    patience,
     say,
     waiting_for_slot,
 )
@@ -82,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
     if args.db_command == "upgrade":
         from carewatch.store.migrate import upgrade
 
-        done = upgrade(url, name)
+        done = upgrade(url, name, waiting=patience)
         if done.before is None:
             text = _("database {name}: created at schema version {after}")
         elif done.changed:
