@@ -1,5 +1,5 @@
 """Writing a file a user asked for (a report, a starter config, a simulated log) whole or not
-at all: :func:`replacing`.
+at all: :func:`replacing`; and creating one only where none is (:func:`write_new`).
 
 A web server or a mail script that reads the file while it is written, or after the command
 failed half-way (a full disk, an interrupt), must see the previous file or the new one, never
@@ -79,6 +79,34 @@ def write_whole(path: str | os.PathLike[str], text: str, *, encoding: str = "utf
     """Replace ``path`` with ``text``, whole or not at all (:func:`replacing`)."""
     with replacing(path, encoding=encoding) as fh:
         fh.write(text)
+
+
+def write_new(path: str | os.PathLike[str], text: str, *, encoding: str = "utf-8") -> None:
+    """Create ``path`` holding ``text``, whole or not at all, only if no file is there: raises
+    ``FileExistsError`` when one is, even one created a moment before by another program (two
+    ``carewatch config init`` at once: one writes, the other is told the file exists).
+
+    The text goes into a temporary file of the same folder, which is then hard-linked to
+    ``path`` (a link, unlike a rename, never replaces a file) and removed. Where the file
+    system has no hard links, ``path`` is created exclusively and written in place.
+    """
+    target = os.fspath(path)
+    fd, tmp = _temporary(os.path.dirname(os.path.abspath(target)), os.path.basename(target))
+    try:
+        with open(fd, "w", encoding=encoding) as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(tmp, target)
+        except FileExistsError:
+            raise
+        except OSError:  # no hard links here (a FAT or some network file systems)
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+            with open(os.open(target, flags, 0o666), "w", encoding=encoding) as out:
+                out.write(text)
+    finally:
+        _remove(tmp)
 
 
 def _temporary(folder: str, name: str) -> tuple[int, str]:

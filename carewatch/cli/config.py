@@ -57,7 +57,7 @@ def _show(args: argparse.Namespace) -> int:
 def _init(args: argparse.Namespace) -> int:
     from carewatch.config import user_config_path
     from carewatch.config.show import starter_text
-    from carewatch.outfile import write_whole
+    from carewatch.outfile import write_new, write_whole
 
     path = user_config_path()
     if path.exists() and not args.force:
@@ -65,7 +65,11 @@ def _init(args: argparse.Namespace) -> int:
     text = starter_text(str(path), args.example)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_whole(path, text)  # a config cut short would be a bad config for every command
+        # whole or not at all (a config cut short would be a bad config for every command);
+        # without --force never over a file, one another program wrote since the look above
+        (write_whole if args.force else write_new)(path, text)
+    except FileExistsError:
+        raise Failure(_(EXISTS).format(path=path)) from None
     except OSError as exc:
         raise Failure(_(CANNOT_WRITE).format(path=path, reason=exc.strerror or exc)) from None
     say(_(WROTE).format(path=path), out=True)
