@@ -12,7 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
@@ -22,6 +22,7 @@ import carewatch.sources.archive as archive
 from carewatch.ingest import ingest_paths
 from carewatch.sources.tail import LogTail
 from carewatch.store import Store
+from tests.test_cli import _wait_for
 from tests.test_db_faults import without_root_powers
 from tests.test_rotation import CONFIG, append, call, calls, ended, follow, totals
 from tests.test_rotation_compressed import compress
@@ -137,15 +138,6 @@ def test_an_incomplete_archive_is_read_once_logrotate_has_finished_it(
     assert totals(store) == (15, 0)
 
 
-def wait_for(condition: Callable[[], bool]) -> bool:
-    deadline = time.monotonic() + DEADLINE
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
-
-
 def test_ingest_follow_reads_an_archive_once_its_permissions_are_put_right(
     tmp_path: Path,
 ) -> None:
@@ -171,9 +163,9 @@ def test_ingest_follow_reads_an_archive_once_its_permissions_are_put_right(
             stderr=sink,
         )
     try:
-        assert wait_for(lambda: "problem: " in err.read_text()), err.read_text()
+        assert _wait_for(lambda: "problem: " in err.read_text(), DEADLINE), err.read_text()
         gz.chmod(0o644)  # the administrator puts it right
-        assert wait_for(lambda: "recovered: " in err.read_text()), err.read_text()
+        assert _wait_for(lambda: "recovered: " in err.read_text(), DEADLINE), err.read_text()
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=DEADLINE)
     finally:

@@ -9,8 +9,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,6 +17,8 @@ import pytest
 from carewatch.config import Config
 from carewatch.ingest import Follower, ingest_paths
 from carewatch.store import Store, StoreError
+from tests.test_cli import _wait_for
+from tests.test_db_faults import run_until_it_stops
 
 CONFIG = Config(timezone="UTC")
 T0 = 1_700_000_000
@@ -67,24 +67,7 @@ def test_damage_found_while_following_stops_the_follower_with_what_to_do(
         damage(db)
         with log.open("a") as fh:
             fh.write(enters(200, 210))
-        problems: list[tuple[list[str], list[str]]] = []
-        ended: list[BaseException] = []
-        stop = threading.Event()
-
-        def run() -> None:
-            try:
-                follower.run(stop, on_problems=lambda arose, gone: problems.append((arose, gone)))
-            except BaseException as exc:
-                ended.append(exc)
-
-        thread = threading.Thread(target=run, daemon=True)
-        thread.start()
-        thread.join(timeout=DEADLINE)  # it ends by itself
-        alive = thread.is_alive()
-        stop.set()
-        assert not alive, "the follower kept retrying a damaged database"
-        (exc,) = ended
-        assert isinstance(exc, StoreError) and exc.lasting
+        exc, problems = run_until_it_stops(follower)
         assert str(exc) == follower.last_error == told(db, "database disk image is malformed")
         assert problems == []  # not "problem: …; still trying"
 
@@ -118,15 +101,6 @@ def test_a_file_damaged_before_the_start_is_told_with_what_to_do(
     assert done.stderr == f"carewatch: {told(db, 'database disk image is malformed')}\n"
 
 
-def wait_for(condition: Callable[[], bool]) -> bool:
-    deadline = time.monotonic() + DEADLINE
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
-
-
 @pytest.mark.parametrize(
     ("header", "error"),
     [(False, "database disk image is malformed"), (True, "file is not a database")],
@@ -151,7 +125,7 @@ def test_ingest_follow_ends_with_one_line_and_status_1_on_a_damaged_database(
             except StoreError:  # still being created
                 return False
 
-        assert wait_for(lambda: db.exists() and read_all())
+        assert _wait_for(lambda: db.exists() and read_all(), DEADLINE)
         damage(db, header=header)
         with log.open("a") as fh:
             fh.write(enters(200, 210))

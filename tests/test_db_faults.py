@@ -118,6 +118,30 @@ def failing_writes(monkeypatch: pytest.MonkeyPatch, store: Store, exc: Exception
     monkeypatch.setattr(db, "transaction", transaction)
 
 
+def run_until_it_stops(follower: Follower) -> tuple[StoreError, list[tuple[list[str], list[str]]]]:
+    """Run ``follower`` until it stops by itself (no stop is asked for) at a lasting database
+    fault: the fault, and the problems it told meanwhile (arisen, gone)."""
+    told: list[tuple[list[str], list[str]]] = []
+    stop = threading.Event()
+    ended: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            follower.run(stop, on_problems=lambda arose, gone: told.append((arose, gone)))
+        except BaseException as exc:
+            ended.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(timeout=DEADLINE)
+    alive = thread.is_alive()
+    stop.set()
+    assert not alive, "the follower kept retrying a fault that waiting does not put right"
+    (exc,) = ended
+    assert isinstance(exc, StoreError) and exc.lasting
+    return exc, told
+
+
 def test_the_follower_stops_at_a_read_only_database_and_keeps_what_was_committed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -131,24 +155,7 @@ def test_the_follower_stops_at_a_read_only_database_and_keeps_what_was_committed
         with log.open("a") as fh:
             fh.write(enter(2))
         failing_writes(monkeypatch, store, read_only_error())
-        told: list[tuple[list[str], list[str]]] = []
-        stop = threading.Event()
-        ended: list[BaseException] = []
-
-        def run() -> None:
-            try:
-                follower.run(stop, on_problems=lambda arose, gone: told.append((arose, gone)))
-            except BaseException as exc:
-                ended.append(exc)
-
-        thread = threading.Thread(target=run, daemon=True)
-        thread.start()
-        thread.join(timeout=DEADLINE)  # it ends by itself: no stop asked for
-        alive = thread.is_alive()
-        stop.set()
-        assert not alive, "the follower kept retrying a database it may not write"
-        (exc,) = ended
-        assert isinstance(exc, StoreError) and exc.lasting
+        exc, told = run_until_it_stops(follower)
         assert (
             str(exc)
             == follower.last_error

@@ -68,6 +68,24 @@ def schema_version(db: Path) -> str:
     return str(value)
 
 
+def waiting_line(name: str) -> str:
+    return (
+        f"waiting for the database {name} (another program may be writing to it; Ctrl-C gives up)"
+    )
+
+
+def assert_gave_up(
+    said: list[str], capsys: pytest.CaptureFixture[str], name: str, reason: str
+) -> None:
+    """The command said once that it waits, then, after its wait of 1 s, why it gave up."""
+    assert said == [waiting_line(name)]
+    assert capsys.readouterr().err.splitlines()[-1:] == [
+        f"carewatch: database {name}: another program kept it locked for 1 s ({reason}): "
+        "nothing was changed; stop the programs that write to it (ingest --follow, the live "
+        "screens) and run the upgrade again"
+    ]
+
+
 @pytest.mark.parametrize("journal", ["wal", "delete"])
 def test_db_upgrade_says_it_waits_and_upgrades_once_the_lock_is_free(
     tmp_path: Path, journal: str, said: list[str], capsys: pytest.CaptureFixture[str]
@@ -75,9 +93,7 @@ def test_db_upgrade_says_it_waits_and_upgrades_once_the_lock_is_free(
     db = tmp_path / "cw.db"
     version_1(db, journal)
     holder = Holder(db)
-    waiting = (
-        f"waiting for the database {db} (another program may be writing to it; Ctrl-C gives up)"
-    )
+    waiting = waiting_line(str(db))
 
     def release_once_told() -> None:  # the other program ends its write after the line
         deadline = threading.Event()
@@ -117,14 +133,7 @@ def test_db_upgrade_gives_up_after_its_wait_with_one_line(
     finally:
         holder.release()
     assert ended.value.code == 1
-    assert said == [
-        f"waiting for the database {db} (another program may be writing to it; Ctrl-C gives up)"
-    ]
-    assert capsys.readouterr().err.splitlines()[-1:] == [
-        f"carewatch: database {db}: another program kept it locked for 1 s (database is "
-        "locked): nothing was changed; stop the programs that write to it (ingest --follow, the "
-        "live screens) and run the upgrade again"
-    ]
+    assert_gave_up(said, capsys, str(db), "database is locked")
     assert schema_version(db) == "1"  # as it was
 
 
@@ -148,14 +157,7 @@ def test_db_upgrade_on_postgresql_waits_for_the_writers_lock_then_gives_up(
             main(["db", "upgrade", "--db", pg_url])
         writer.rollback()
     assert ended.value.code == 1
-    assert said == [
-        f"waiting for the database {name} (another program may be writing to it; Ctrl-C gives up)"
-    ]
-    assert capsys.readouterr().err.splitlines()[-1:] == [
-        f"carewatch: database {name}: another program kept it locked for 1 s (canceling "
-        "statement due to lock timeout): nothing was changed; stop the programs that write to "
-        "it (ingest --follow, the live screens) and run the upgrade again"
-    ]
+    assert_gave_up(said, capsys, name, "canceling statement due to lock timeout")
     # once the lock is free, the same command upgrades
     assert main(["db", "upgrade", "--db", pg_url]) == 0
     assert f"upgraded from schema version 1 to {SCHEMA_VERSION}" in capsys.readouterr().out
