@@ -24,9 +24,11 @@ The modules:
   changed out of the database's files (``VACUUM``, the write-ahead log emptied);
 - ``changes`` and ``pgchanges``: the data version a screen polls, PostgreSQL's change
   counter and LISTEN;
-- ``facade``: the :class:`Store`.
+- ``facade``: the :class:`Store`; ``operator_work``: its tagging and issue methods (a class
+  it inherits, to keep the facade one screenful of modules' entry points).
 
-How :class:`Store` is composed: every module but ``facade`` holds plain functions that take
+How :class:`Store` is composed: every module but ``facade`` (and ``operator_work``) holds
+plain functions that take
 a :class:`~carewatch.store.database.Tx` (one transaction) and know nothing of :class:`Store`;
 the :class:`Store` methods are thin: each picks the transaction (a read snapshot, a retried
 write, or the caller's own transaction), calls one function, and counts its own writes for
