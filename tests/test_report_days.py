@@ -226,10 +226,15 @@ def test_every_format_shows_the_days_and_marks_those_before_the_logs(
     lines = text.splitlines()
     assert all(len(line) <= 80 for line in lines)
     days = lines[lines.index("DAYS" + " " * 69 + "31 days") :]
-    assert days[3].startswith("Thu 1 Oct") and days[3].endswith("before the logs begin")
+    # the days before the logs begin are one line of their span, not one line each
+    assert days[3].startswith("1–4 Oct ") and days[3].endswith("before the logs begin")
+    assert sum("before the logs begin" in line for line in days) == 1
+    assert days[4].startswith("Mon 5 Oct")
     assert any(line.startswith("Sun 25 Oct") and " 50.0%" in line for line in days)
     assert any(line.split()[:4] == ["Tue", "20", "Oct", "0"] for line in days)
-    assert "| Thu 1 Oct | before the logs begin |" in render(report, "markdown")
+    markdown = render(report, "markdown")
+    assert "| 1–4 Oct | before the logs begin |" in markdown and "Thu 1 Oct" not in markdown
+    assert '<td>1–4 Oct</td><td colspan="8">before the logs begin</td>' in render(report, "html")
     assert "<td>Sun 25 Oct</td>" in render(report, "html")
     rows = list(csv.reader(render(report, "csv").splitlines()))
     assert ["day", "2026-10-25", "abandoned", "Abandoned", "1", "", ""] in rows

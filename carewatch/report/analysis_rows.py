@@ -99,6 +99,29 @@ def day_cells(row: DayRow) -> tuple[str, ...] | None:
     return None if row.figures is None else queue_cells(row.figures)
 
 
+def day_table(report: Report) -> list[tuple[str, tuple[str, ...] | None]]:
+    """The days table of a report for reading: each day from where the logs begin, labelled
+    (:func:`day_label`) with its figures as shown; the days before it in one row of their
+    span ("1–19 Nov", figures ``None``): a month whose logs begin on the 20th reads one line
+    there, not nineteen. The JSON and the CSV keep a record per day."""
+    before = [r.day for r in report.days if r.figures is None]
+    out: list[tuple[str, tuple[str, ...] | None]] = []
+    if before:
+        first, last = before[0], before[-1]
+        if first == last:
+            span = date_text(first, "short_weekday")
+        elif first.month == last.month:
+            span = f"{first.day}–{date_text(last, 'day_month')}"
+        else:
+            span = f"{date_text(first, 'day_month')} – {date_text(last, 'day_month')}"
+        out.append((span, None))
+    for row in report.days:
+        cells = day_cells(row)
+        if cells is not None:
+            out.append((day_label(row), shown(report, cells)))
+    return out
+
+
 def days_note(report: Report) -> str:
     """What the days' table says beyond its columns: the day in progress, the days before the
     logs begin."""

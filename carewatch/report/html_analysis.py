@@ -21,8 +21,7 @@ from carewatch.report.analysis_rows import (
     callback_rows,
     callbacks_cut_note,
     complaint_text,
-    day_cells,
-    day_label,
+    day_table,
     days_note,
     queue_rows,
     request_counts,
@@ -74,13 +73,12 @@ def days(report: Report) -> list[str]:
     out = ['<section class="keep"><h2>' + _("Days") + "</h2>"]
     head = [_("Day"), *shown(report, translated(QUEUE_HEADINGS[1:]))]
     body = []
-    for r in report.days:
-        cells = day_cells(r)
+    for name, cells in day_table(report):
         if cells is None:  # nothing logged to count: said, not 0
             figures = f'<td colspan="{len(head) - 1}">{esc(_(BEFORE_LOGS))}</td>'
         else:
-            figures = "".join(td(esc(c), "num") for c in shown(report, cells))
-        body.append(tr(td(esc(day_label(r))), figures))
+            figures = "".join(td(esc(c), "num") for c in cells)
+        body.append(tr(td(esc(name)), figures))
     out += html_table(head, body, "l" + "".join(shown(report, QUEUE_ALIGN[1:])))
     return [*out, _note(days_note(report)), "</section>"]
 

@@ -21,8 +21,7 @@ from carewatch.report.analysis_rows import (
     callback_rows,
     callbacks_cut_note,
     complaint_text,
-    day_cells,
-    day_label,
+    day_table,
     days_note,
     queue_rows,
     request_counts,
@@ -66,10 +65,9 @@ def days(report: Report) -> list[str]:
     out = ["", "## " + _("Days"), ""]
     n = len(shown(report, QUEUE_HEADINGS[1:]))
     rows = []
-    for r in report.days:
-        cells = day_cells(r)
-        figures = shown(report, cells) if cells is not None else (_(BEFORE_LOGS), *[""] * (n - 1))
-        rows.append([day_label(r).replace("*", "\\*"), *figures])
+    for name, cells in day_table(report):
+        figures = cells if cells is not None else (_(BEFORE_LOGS), *[""] * (n - 1))
+        rows.append([name.replace("*", "\\*"), *figures])
     out += md_table(
         [_("Day"), *shown(report, translated(QUEUE_HEADINGS[1:]))],
         rows,

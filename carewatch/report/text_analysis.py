@@ -13,8 +13,7 @@ from carewatch.report.analysis_rows import (
     callback_rows,
     callbacks_cut_note,
     complaint_text,
-    day_cells,
-    day_label,
+    day_table,
     days_note,
     queue_rows,
     request_counts,
@@ -122,15 +121,16 @@ def days(report: Report, width: int, paint: Paint) -> list[str]:
         return []
     span = ngettext("{count} day", "{count} days", len(report.days))
     out = heading(_("DAYS"), span.format(count=len(report.days)), width, paint)
-    blank = ("",) * len(FIGURE_WIDTHS)
-    rows = [(day_label(r), shown(report, day_cells(r) or blank)) for r in report.days]
+    table = day_table(report)
+    blank = shown(report, ("",) * len(FIGURE_WIDTHS))
+    rows = [(name, blank if cells is None else cells) for name, cells in table]
     head = ("", *shown(report, translated(FIGURE_HEADINGS)))
     lines = _table_rows(rows, head, shown_widths(report), width)
     widths = widened(shown_widths(report), (cells for _name, cells in rows))
     c_name = max(LEAST_NAME, width - sum(widths))
     out += lines[0]
-    for row, (name, _cells), row_lines in zip(report.days, rows, lines[1:], strict=True):
-        if row.figures is None:  # nothing logged to count: said, not 0
+    for (name, cells), row_lines in zip(table, lines[1:], strict=True):
+        if cells is None:  # nothing logged to count: said, not 0
             row_lines = [fit(name, c_name) + _(BEFORE_LOGS)]
         out += row_lines
     out += wrap(_("SL = service level.") + " " + days_note(report), width)
