@@ -80,11 +80,14 @@ def insights(
     now: float | None = None,
     previous_when: str | None = None,
     earlier_when: str | None = None,
+    day_notes: Sequence[str] = (),
 ) -> list[str]:
     """What stands out in a snapshot, as plain sentences, most important first.
 
     1. each category over its alert share: its share, talk time and what the talk cost;
     2. abandon rate over ``targets.abandon_rate_max``, service level under its goal;
+    2b. ``day_notes``: what stands out in the days of a longer period
+       (:func:`carewatch.kpi.day_insights.day_insights`);
     3. the share of answered calls over the talk target;
     4. the KPI that moved most against the same weekday last week (or, without that
        snapshot, the previous day), when it moved at least one "news" scale (see
@@ -135,6 +138,8 @@ def insights(
                 threshold=duration(threshold),
             )
         )
+
+    out.extend(day_notes)
 
     over = kpis.get("over_target_share")
     if over is not None:

@@ -17,6 +17,7 @@ from carewatch.figures import (
     windows_kpis,
 )
 from carewatch.i18n import N_, _
+from carewatch.kpi.day_insights import day_findings, day_insights
 from carewatch.kpi.days import day_figures
 from carewatch.kpi.insights import insights
 from carewatch.kpi.savings import savings
@@ -172,6 +173,8 @@ def _build(
     # As the report time sees them: an issue resolved after it was still open then.
     open_rows = [i._replace(resolved_at=None, resolved_by=None) for i in issue_rows]
     words = _comparison_words(period)
+    day_list = day_rows(days, per_day, logged_from, as_of, config)
+    standing_out = day_findings(day_list, kpis, config) if day_list else []
     notes = insights(
         kpis,
         config=config,
@@ -181,6 +184,7 @@ def _build(
         now=as_of,
         previous_when=words[0],
         earlier_when=words[1],
+        day_notes=day_insights(standing_out, kpis, _(OVER_WORDS[period.kind])),
     )
     open_issues = [
         OpenIssue(i.id, i.title, i.category, i.opened_by, i.opened_at, as_of - i.opened_at)
@@ -211,7 +215,8 @@ def _build(
         category_colours={c.name: c.colour for c in config.categories},
         queue=queue,
         agent=agent,
-        days=day_rows(days, per_day, logged_from, as_of, config),
+        days=day_list,
+        standout_days=standing_out,
         trend=[
             row
             for row in trend_rows(store, config, period, as_of, now, seen, cache=cache, **narrow)
@@ -266,4 +271,12 @@ COMPARISON_WORDS = {
     "week": (N_("in the previous week"), N_("in the same week last year")),
     "month": (N_("in the previous month"), N_("in the same month last year")),
     "range": (N_("in the days before"), N_("on the same days last year")),
+}
+
+#: How the days' insights name the period a day is set against ("against 5.1% for the month").
+OVER_WORDS = {
+    "day": N_("for the day"),
+    "week": N_("for the week"),
+    "month": N_("for the month"),
+    "range": N_("for the period"),
 }

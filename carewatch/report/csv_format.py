@@ -29,6 +29,10 @@ outcome, resolved, csat, nps, note``. Rows, in this order:
   one of ``by_queue``'s figures over the day's calls, ``value`` its value; ``label`` says
   ``so far`` for the day in progress, and ``before the logs begin`` (with no value) for a day
   before the first call the database holds.
+* ``record=standout`` (a week, a month or a range): a day "What stands out" names: ``name`` =
+  the local day (ISO date), ``key`` = ``abandon_rate`` (clearly the highest of the period),
+  ``service_level`` (clearly the lowest) or ``no_calls`` (a gap), ``value`` the day's figure
+  (empty for ``no_calls``).
 * ``record=trend``: ``name`` = the period (``2024-05``, ``2024-W20``, a date), ``key`` = a
   trend KPI, ``value`` its value; ``label`` says ``so far`` for a period in progress.
 * ``record=request``: ``name`` = the category, ``key`` = ``count``, ``share``, ``complaint``,
@@ -169,6 +173,10 @@ def _analysis_rows(report: Report, row: Callable[..., None]) -> None:
         note = _(BEFORE_LOGS) if day["before_logs"] else note
         for d in QUEUE_KPIS:
             row("day", day["date"], d.key, f"{_(d.label)} {note}".strip(), kpis.get(d.key))
+    for found in data.get("standout_days", []):
+        why = found["why"]
+        title = _("No call logged") if why == "no_calls" else kpi_label(why)
+        row("standout", found["date"], why, title, found["value"])
     for entry in data["trend"]:
         note = _("so far") if entry["partial"] else ""
         for key in TREND_KEYS:

@@ -28,6 +28,9 @@ each local day begun by the report time, oldest first: ``{"date", "partial", "be
 "kpis"}``, ``kpis`` the figures of ``by_queue`` over the day's inbound calls — ``offered``,
 ``answered``, ``abandoned``, ``missed``, ``abandon_rate``, ``avg_wait_seconds``,
 ``service_level``, ``avg_talk_seconds`` — or ``null`` for a day before the logs begin),
+``standout_days`` (with ``days``: the days "What stands out" names, ``{"date", "why",
+"value", "period_value"}``, ``why`` ``abandon_rate``, ``service_level`` or ``no_calls``, the
+day's and the period's figure, ``null`` for ``no_calls``),
 ``trend`` (the last 12 periods, oldest first,
 from the one the logs begin in: ``{"period", "from", "to", "partial", <the trend's KPIs>}``),
 ``requests`` (what callers wanted, per category: ``{"category", "count", "share", "complaint",
@@ -188,6 +191,19 @@ def _days(report: Report) -> list[dict[str, Any]]:
     ]
 
 
+def _standouts(report: Report) -> list[dict[str, Any]]:
+    """The ``standout_days`` key (see the module docstring)."""
+    return [
+        {
+            "date": f.day.isoformat(),
+            "why": f.why,
+            "value": _json_safe(f.value),
+            "period_value": _json_safe(f.period_value),
+        }
+        for f in report.standout_days
+    ]
+
+
 def analysis_json(report: Report) -> dict[str, Any]:
     """The analysis keys (see the module docstring), in order."""
     span = report.data_span
@@ -200,7 +216,7 @@ def analysis_json(report: Report) -> dict[str, Any]:
             "earlier": _local(report, report.earlier.up_to),
         },
         "filters": {"queue": report.queue, "agent": report.agent},
-        **({} if report.is_day else {"days": _days(report)}),
+        **({} if report.is_day else {"days": _days(report), "standout_days": _standouts(report)}),
         "trend": [
             {
                 "period": row.period.label,

@@ -11,6 +11,7 @@ from typing import Any
 
 from carewatch.config import Privacy
 from carewatch.kpi.callbacks import Callback
+from carewatch.kpi.day_insights import DayFinding
 from carewatch.kpi.windows import Period
 from carewatch.records import CallRow
 
@@ -133,6 +134,8 @@ class Report:
     trend: list[TrendRow] = field(default_factory=list)
     #: Each local day of a longer period begun by the report time (none for one day).
     days: list[DayRow] = field(default_factory=list)
+    #: The days that stand out (the worst, the gaps), said in ``insights`` too.
+    standout_days: list[DayFinding] = field(default_factory=list)
     requests: list[Request] = field(default_factory=list)
     savings: list[dict[str, Any]] = field(default_factory=list)
     savings_cut: float = 0.7
