@@ -199,7 +199,7 @@ def test_a_weekend_the_centre_opens_on_most_weeks_is_a_gap_when_it_has_no_call(
     assert _day_sentences(report.insights) == ["No call logged on Sat 21 Nov."]
 
 
-def test_days_before_the_logs_begin_after_they_end_and_today_are_not_judged(
+def test_days_before_the_logs_begin_and_today_are_not_judged(
     tmp_path: Path, config: Config
 ) -> None:
     # the logs begin on Wednesday the 4th; Monday the 2nd and Tuesday the 3rd are before them

@@ -111,20 +111,19 @@ def gap_days(days: Sequence[DayFigures]) -> list[date]:
     busy = [i for i, d in enumerate(seen) if (d.figures or {}).get("offered")]
     if not busy:
         return []
+    # per weekday: the whole days of the period, and those with calls (one pass, not per day)
+    whole, open_days = [0] * 7, [0] * 7
+    for d in seen:
+        if not d.partial:
+            whole[d.day.weekday()] += 1
+            open_days[d.day.weekday()] += bool((d.figures or {}).get("offered"))
     out = []
-    for i in range(busy[0] + 1, busy[-1]):
-        d = seen[i]
+    for d in seen[busy[0] + 1 : busy[-1]]:
         if d.partial or (d.figures or {}).get("offered"):
             continue
-        others = [
-            o for o in seen if o.day.weekday() == d.day.weekday() and o is not d and not o.partial
-        ]
-        if others:
-            with_calls = sum(1 for o in others if (o.figures or {}).get("offered"))
-            opens = 2 * with_calls >= len(others)
-        else:
-            opens = d.day.weekday() < 5
-        if opens:
+        weekday = d.day.weekday()
+        others = whole[weekday] - 1  # the day itself has no call
+        if (2 * open_days[weekday] >= others) if others else weekday < 5:
             out.append(d.day)
     return out
 
