@@ -5,14 +5,20 @@ for the session) that the store, ingest, tag and report tests run against."""
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from carewatch import i18n
 from carewatch.cli.language import speak_argparse
+from carewatch.store import Store
 from tests.pgserver import PostgresServer, PostgresUnavailable
+
+if TYPE_CHECKING:
+    import psycopg
 
 #: The databases a ``database`` test runs against.
 BACKENDS = ("sqlite", "postgresql")
@@ -121,3 +127,27 @@ def call_c1_db(tmp_path: Path) -> str:
     with Store(path) as store:
         store.ingest("pbx", [(1, CallUpdate("c1", {"started_at": 1_700_000_000.0}))])
     return path
+
+
+@pytest.fixture
+def clerk(postgres: PostgresServer) -> Iterator[tuple[str, list[psycopg.Connection[Any]]]]:
+    """A URL for a role that may hold 2 connections at once (a carewatch database in a
+    schema of its own), and both of its connections, held open: the server has no slot
+    free for it (SQLSTATE 53300) until they are closed."""
+    import psycopg
+
+    role = f"clerk{os.getpid()}_{time.monotonic_ns()}"
+    url = postgres.new_schema()
+    Store(url).close()  # the tables, made by the owner
+    schema = url.rsplit("%3D", 1)[1]
+    with psycopg.connect(postgres.url(), autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {role} LOGIN CONNECTION LIMIT 2")
+        conn.execute(f"GRANT USAGE ON SCHEMA {schema} TO {role}")
+        conn.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {role}")
+    own = url.replace("postgresql://carewatch@", f"postgresql://{role}@")
+    held = [psycopg.connect(own, autocommit=True) for _ in range(2)]
+    try:
+        yield own, held
+    finally:
+        for conn in held:
+            conn.close()

@@ -398,28 +398,6 @@ def test_a_server_that_refuses_is_not_waited_for(
     assert len(calls) == 1 and clock.now == 0
 
 
-@pytest.fixture
-def clerk(postgres: PostgresServer) -> Iterator[tuple[str, list[psycopg.Connection[Any]]]]:
-    """A URL for a role that may hold 2 connections at once (a carewatch database in a
-    schema of its own), and both of its connections, held open: the server has no slot
-    free for it (SQLSTATE 53300) until they are closed."""
-    role = f"clerk{os.getpid()}_{time.monotonic_ns()}"
-    url = postgres.new_schema()
-    Store(url).close()  # the tables, made by the owner
-    schema = url.rsplit("%3D", 1)[1]
-    with psycopg.connect(postgres.url(), autocommit=True) as conn:
-        conn.execute(f"CREATE ROLE {role} LOGIN CONNECTION LIMIT 2")
-        conn.execute(f"GRANT USAGE ON SCHEMA {schema} TO {role}")
-        conn.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {role}")
-    own = url.replace("postgresql://carewatch@", f"postgresql://{role}@")
-    held = [psycopg.connect(own, autocommit=True) for _ in range(2)]
-    try:
-        yield own, held
-    finally:
-        for conn in held:
-            conn.close()
-
-
 def test_report_waits_for_a_connection_slot_then_reads(
     clerk: tuple[str, list[psycopg.Connection[Any]]],
     monkeypatch: pytest.MonkeyPatch,

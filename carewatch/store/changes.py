@@ -9,12 +9,23 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from typing import Any
 
 from carewatch.store.backends import PostgresBackend
 from carewatch.store.database import Database
 from carewatch.store.errors import StoreError
 from carewatch.store.pgchanges import READ_COUNTER
+
+#: Seconds before LISTEN is tried again after its connection failed (no connection slot free on
+#: the server, the server restarting or out of reach), doubled after each failure up to
+#: :data:`LISTEN_RETRY_MAX_SECONDS`; meanwhile the counter is polled through the connection
+#: the screen reads with, so nothing is missed, only announced a poll later.
+LISTEN_RETRY_SECONDS = 1.0
+LISTEN_RETRY_MAX_SECONDS = 10.0
+
+# The clock of those pauses (the tests put their own).
+_clock = time.monotonic
 
 
 class ChangeCounter:
@@ -37,6 +48,9 @@ class ChangeCounter:
         self._lock = threading.Lock()
         self._listen_lock = threading.Lock()
         self._closed = False
+        # when LISTEN may be tried again after a failure, and the pause after the next one
+        self._listen_after = 0.0
+        self._listen_pause = LISTEN_RETRY_SECONDS
 
     @property
     def notifies(self) -> bool:
@@ -67,7 +81,9 @@ class ChangeCounter:
         """Wait up to ``timeout`` seconds for a change notification; ``True`` when one came.
 
         Returns ``False`` at once where there are no notifications (SQLite), and after the
-        timeout when LISTEN cannot be used (the connection is reopened on the next call).
+        timeout when LISTEN cannot be used: its connection is opened again after a pause
+        (:data:`LISTEN_RETRY_SECONDS`, growing), not at every call, so a screen does not ask a
+        server with no connection slot free (or one that is restarting) ten times a second.
         """
         backend = self._db.backend
         if not isinstance(backend, PostgresBackend):
@@ -77,12 +93,18 @@ class ChangeCounter:
                 return False
             try:
                 if self._listener is None:
+                    if _clock() < self._listen_after:
+                        threading.Event().wait(timeout)  # the caller polls the counter
+                        return False
                     self._listener = backend.listen_connection()
+                    self._listen_pause = LISTEN_RETRY_SECONDS
                 for _ in self._listener.notifies(timeout=timeout, stop_after=1):
                     return True
                 return False
-            except Exception:  # server gone, pooler: fall back to polling the counter
+            except Exception:  # server gone, no slot free, pooler: poll the counter meanwhile
                 self._drop_listener()
+                self._listen_after = _clock() + self._listen_pause
+                self._listen_pause = min(self._listen_pause * 2, LISTEN_RETRY_MAX_SECONDS)
                 threading.Event().wait(timeout)
                 return False
 
