@@ -4,14 +4,20 @@ connections do, without asking the server again at every poll."""
 
 from __future__ import annotations
 
+import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 
+import carewatch.cli.common as common
 import carewatch.store.changes as changes
+from carewatch.cli import main
 from carewatch.store import Store
+from carewatch.store.database import display_name
+from tests.pgserver import PostgresServer
 
 #: The longest any wait of these tests may take on a busy machine.
 DEADLINE = 60.0
@@ -69,3 +75,61 @@ def test_a_screen_with_no_slot_for_its_listener_polls_and_listens_once_one_frees
         deadline = time.monotonic() + DEADLINE
         while not screen.wait_for_change(0.5):
             assert time.monotonic() < deadline, "the change was not announced"
+
+
+QUEUE_LOG = """CREATE TABLE queue_log (
+    id BIGSERIAL PRIMARY KEY, time TIMESTAMP, callid TEXT, queuename TEXT, agent TEXT,
+    event TEXT, data1 TEXT, data2 TEXT, data3 TEXT, data4 TEXT, data5 TEXT)"""
+
+
+def test_ingest_of_a_table_waits_for_a_connection_slot_then_reads(
+    postgres: PostgresServer,
+    pg_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    role = f"pbx{time.monotonic_ns()}"
+    schema = pg_url.rsplit("%3D", 1)[1]
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(QUEUE_LOG)
+        conn.execute(
+            "INSERT INTO queue_log (time, callid, queuename, agent, event, data2, data3) "
+            "VALUES ('2024-03-06 10:00:00', 'c1', 'sales', 'NONE', 'ENTERQUEUE', '555', '1')"
+        )
+        conn.execute(f"CREATE ROLE {role} LOGIN CONNECTION LIMIT 1")
+        conn.execute(f"GRANT USAGE ON SCHEMA {schema} TO {role}")
+        conn.execute(f"GRANT SELECT ON {schema}.queue_log TO {role}")
+    reader = pg_url.replace("postgresql://carewatch@", f"postgresql://{role}@")
+    config = tmp_path / "cw.toml"
+    config.write_text(
+        f'timezone = "UTC"\n\n[[sources]]\nkind = "table"\nurl = "{reader}"\n'
+        f'table = "queue_log"\nname = "rome-pbx"\n'
+    )
+    said: list[str] = []
+    monkeypatch.setattr(common, "PATIENCE_SECONDS", 0.1)
+    monkeypatch.setattr(common, "say", lambda text, out=False: said.append(text))
+    held = psycopg.connect(reader, autocommit=True)  # the phone system's role has no slot free
+    result: list[object] = []
+    db = str(tmp_path / "cw.db")
+    ingesting = threading.Thread(
+        target=lambda: result.append(main(["ingest", "--config", str(config), "--db", db]))
+    )
+    ingesting.start()
+    try:
+        deadline = time.monotonic() + DEADLINE
+        while not said and ingesting.is_alive():
+            assert time.monotonic() < deadline, said
+            time.sleep(0.01)
+    finally:
+        held.close()  # a slot frees
+        ingesting.join(timeout=DEADLINE)
+    out = capsys.readouterr().out
+    assert result == [0], out
+    assert said == [
+        f"waiting for the database {display_name(reader)} (its server has no connection free; "
+        "Ctrl-C gives up)"
+    ]
+    assert out.startswith("1 call added"), out
+    with Store(db) as store:
+        assert [call.source for call in store.find_calls("c1")] == ["rome-pbx"]

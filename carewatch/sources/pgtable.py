@@ -16,8 +16,10 @@ may (``TRIGGER`` on the table, ``CREATE`` on its schema), or that a DBA installe
 shows: it sends ``NOTIFY carewatch_table`` with the table's name. Without it, the highest id is
 polled.
 
-Errors are :class:`TableError`: one line naming the database (never its password), without SQL
-or values; the table's name is said by whoever shows it.
+A server with no connection slot free is asked again, as carewatch's own database is
+(:func:`carewatch.store.slots.connect`). Errors are :class:`TableError`: one line naming the
+database (never its password), without SQL or values; the table's name is said by whoever
+shows it.
 """
 
 from __future__ import annotations
@@ -30,8 +32,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from carewatch.store import slots
 from carewatch.store.backends import PostgresBackend
 from carewatch.store.database import display_name, make_backend
+from carewatch.store.errors import StoreError
+from carewatch.store.slots import Waiting
 
 #: The NOTIFY channel of the trigger; the payload is the table's ``schema.name``.
 CHANNEL = "carewatch_table"
@@ -71,10 +76,19 @@ def _text(value: Any) -> str:
 
 class QueueLogTable:
     """One queue_log table, read through a connection of its own (autocommit: each
-    statement sees what was committed when it started). Thread-safe."""
+    statement sees what was committed when it started). Thread-safe. ``waiting`` is entered
+    while a new connection waits for the server to have a slot free."""
 
-    def __init__(self, url: str, table: str, columns: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        table: str,
+        columns: Mapping[str, str] | None = None,
+        *,
+        waiting: Waiting | None = None,
+    ) -> None:
         self.url, self.table, self.columns = url, table, dict(columns or {})
+        self.waiting = waiting
         #: The database, as messages name it (without credentials).
         self.where = display_name(url)
         backend = make_backend(url, read_only=False)
@@ -117,7 +131,7 @@ class QueueLogTable:
         failure). Called with the lock held."""
         if self._conn is None or self.backend.is_broken(self._conn):
             self._drop()
-            conn = self.backend.connect()
+            conn = self.connect()
             try:
                 self._describe(conn)
             except BaseException:
@@ -125,6 +139,14 @@ class QueueLogTable:
                 raise
             self._conn = conn
         return self._conn
+
+    def connect(self) -> Any:
+        """A new connection to the table's database, waited for while its server has no
+        connection slot free (:class:`TableError` if none frees, or it cannot connect)."""
+        try:
+            return slots.connect(self.backend, self.where, waiting=self.waiting)
+        except StoreError as exc:
+            raise TableError(str(exc)) from None
 
     def _run(self, statement: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         """Every row of one statement (``""``: the SELECT of the table's rows)."""
@@ -291,7 +313,7 @@ class TableWatch:
         try:
             if not self._checked:
                 if self.table.announced():
-                    self._listener = self.table.backend.connect()
+                    self._listener = self.table.connect()
                     self._listener.execute(f"LISTEN {CHANNEL}")
                 self._checked = True
                 return True  # rows may have come while nobody listened

@@ -93,7 +93,7 @@ class TableTail:
         self.path = source.label
         self.source = source.name or source.table.rsplit(".", 1)[-1]
         columns = {str(key): name for key, name in (source.columns or {}).items()}
-        self.table = QueueLogTable(source.url, source.table, columns)
+        self.table = QueueLogTable(source.url, source.table, columns, waiting=store.waiting)
         self.parser = QueueLogParser(
             get_timezone(source.timezone) if source.timezone else config.tz
         )

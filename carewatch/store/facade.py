@@ -165,6 +165,12 @@ class Store(OperatorWork):
         self._changes.touched()
         return result
 
+    @property
+    def waiting(self) -> Waiting | None:
+        """What a new connection does while its server has no slot free (given at opening):
+        the config's queue_log tables, read for this store, wait the same way."""
+        return self._db.waiting
+
     # -- change detection ---------------------------------------------------------------------
     def data_version(self) -> int:
         """A number that changes when any process commits to the database (cheap to poll)."""
