@@ -13,11 +13,13 @@ import psycopg
 import pytest
 
 import carewatch.cli.common as common
+import carewatch.ingest.stall as stall
 import carewatch.store.changes as changes
 from carewatch.cli import main
 from carewatch.store import Store
 from carewatch.store.database import display_name
 from tests.pgserver import PostgresServer
+from tests.test_follow_problems import Following, enter, wait_for
 
 #: The longest any wait of these tests may take on a busy machine.
 DEADLINE = 60.0
@@ -133,3 +135,35 @@ def test_ingest_of_a_table_waits_for_a_connection_slot_then_reads(
     assert out.startswith("1 call added"), out
     with Store(db) as store:
         assert [call.source for call in store.find_calls("c1")] == ["rome-pbx"]
+
+
+def test_a_follower_tells_a_lock_another_program_holds_and_its_end(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(stall, "STALL_SECONDS", 0.3)
+    log = tmp_path / "queue_log"
+    log.write_text(enter(1))
+    with Store(pg_url) as store, Following(store, log) as following:
+        wait_for(lambda: store.count_calls() == 1, "the first call")
+        crm = psycopg.connect(pg_url)  # a CRM's session, its transaction left open
+        try:
+            crm.execute("UPDATE cw_call SET note = 'called back'")
+            with log.open("a") as fh:
+                fh.write(enter(2))
+            wait_for(lambda: following.told, "the problem")
+            assert following.told == [
+                (
+                    "problem",
+                    f"database {store.display_name}: no answer for 0.3 s (another program's "
+                    "transaction may hold a lock it needs, or its server is out of reach)",
+                )
+            ]
+            assert following.follower.problems() == {"database": following.told[0][1]}
+            assert store.count_calls() == 1  # (readers never wait)
+        finally:
+            crm.commit()
+            crm.close()
+        wait_for(lambda: store.count_calls() == 2, "the call logged while the lock was held")
+        wait_for(lambda: len(following.told) == 2, "the end of the problem")
+        assert following.told[1] == ("recovered", following.told[0][1])
+        assert following.follower.problems() == {}

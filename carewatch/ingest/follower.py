@@ -12,6 +12,7 @@ from carewatch.collector import collector_paused
 from carewatch.config import Config, Source
 from carewatch.i18n import _
 from carewatch.ingest.files import database_files, tail_for
+from carewatch.ingest.stall import StallWatch
 from carewatch.ingest.summary import IngestSummary, SourceStatus, collecting
 from carewatch.sources.fileid import FileId, folder_files, is_compressed, rotation_sort_key
 from carewatch.sources.reader import BATCH_LINES, BatchResult, LogReader
@@ -96,6 +97,10 @@ class Follower:
         #: The database problem of the last poll (full, gone, locked), or ``None``: cleared
         #: by a poll that reaches the database again.
         self.last_error: str | None = None
+        #: Why the poll in progress has committed nothing for a while (a lock another
+        #: program holds, a server that does not answer), or ``None`` (:mod:`.stall`).
+        self.stalled: str | None = None
+        self._stall: StallWatch | None = None
         #: Read errors of the last poll, by path (cleared when the file reads again).
         self._read_errors: dict[str, str] = {}
         #: Why file notifications are not used (polling only), or ``None``.
@@ -179,7 +184,7 @@ class Follower:
                     summary.add_result(result)
             for table in self._tables:
                 try:
-                    results = table.poll()
+                    results = table.poll(committed=self._stopping)
                 except StoreError as exc:
                     database_error = self._database_error(exc)
                     continue
@@ -201,6 +206,8 @@ class Follower:
 
     def _stopping(self, _committed: int = 0) -> bool:
         """Whether :meth:`run` was asked to stop (told after each batch a poll commits)."""
+        if self._stall is not None:
+            self._stall.beat()
         return self._stop is not None and self._stop.is_set()
 
     def problems(self) -> dict[str, str]:
@@ -208,8 +215,8 @@ class Follower:
         followed file's path, or ``"database"``): a database that is full, gone or locked, a
         file that cannot be read, is missing or is in no format carewatch reads."""
         found: dict[str, str] = {}
-        if self.last_error:
-            found["database"] = self.last_error
+        if self.database_problem:
+            found["database"] = self.database_problem
         for status in self.status():
             name = os.path.basename(status.path) or status.path
             if not status.exists and not status.rotating:
@@ -218,6 +225,11 @@ class Follower:
             elif status.problem and not status.waiting:
                 found[status.path] = f"{name}: {status.problem}"
         return found
+
+    @property
+    def database_problem(self) -> str | None:
+        """The database's problem now: the last poll's error, or the poll in progress waiting."""
+        return self.last_error or self.stalled
 
     def status(self) -> list[SourceStatus]:
         """One entry per followed file (files of a followed folder each), in source order;
@@ -333,6 +345,17 @@ class Follower:
         settle = 0.0
         tables_stop = threading.Event()
         watchers = [table.watch(wake, tables_stop) for table in self._tables]
+
+        def stalled() -> None:  # (from the watch's thread, while the poll waits)
+            self.stalled = _(
+                "database {name}: no answer for {seconds:g} s (another program's transaction "
+                "may hold a lock it needs, or its server is out of reach)"
+            ).format(name=self.store.display_name, seconds=watch.seconds)
+            if on_problems is not None:
+                on_problems([self.stalled], [])
+
+        watch = self._stall = StallWatch(stalled)
+        watch.start()
         try:
             while not stop.is_set():
                 folders = self._folders_to_watch()
@@ -352,6 +375,7 @@ class Follower:
                         )
                         thread.start()
                 wake.clear()
+                watch.busy()
                 try:
                     summary = self.poll_once()
                 except StoreError as exc:
@@ -363,6 +387,11 @@ class Follower:
                 else:
                     if on_batch is not None and summary.has_news:
                         on_batch(summary)
+                finally:
+                    stalled_text = self.stalled if watch.idle() else None
+                    self.stalled = None
+                if stalled_text is not None:
+                    told["database"] = stalled_text  # told: its end is told below
                 if on_problems is not None:
                     now = self.problems()
                     arose = [text for key, text in now.items() if told.get(key) != text]
@@ -380,6 +409,8 @@ class Follower:
                     wake.wait(min(left, 0.05))
         finally:
             self._stop = None
+            watch.stop()
+            self._stall = None
             tables_stop.set()
             if halt is not None:
                 halt.set()

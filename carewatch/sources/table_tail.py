@@ -118,10 +118,12 @@ class TableTail:
         return self.position
 
     # -- reading ---------------------------------------------------------------------------------
-    def poll(self, *, oneshot: bool = False) -> list[BatchResult]:
-        """Read and commit what is new. With ``oneshot`` (``carewatch ingest``), a gap that
-        writers may still fill is waited for (up to ``gap_wait`` seconds) instead of left for
-        the next poll."""
+    def poll(
+        self, *, oneshot: bool = False, committed: Callable[[], object] | None = None
+    ) -> list[BatchResult]:
+        """Read and commit what is new; ``committed`` is told after each batch. With
+        ``oneshot`` (``carewatch ingest``), a gap that writers may still fill is waited for
+        (up to ``gap_wait`` seconds) instead of left for the next poll."""
         results: list[BatchResult] = []
         try:
             while True:
@@ -131,6 +133,8 @@ class TableTail:
                     if result is None:
                         continue  # another process read these rows: go on from where it is
                     results.append(result)
+                    if committed is not None:
+                        committed()
                 if state == "held" and oneshot:
                     threading.Event().wait(0.05)
                 elif state != "more":

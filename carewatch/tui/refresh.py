@@ -139,7 +139,7 @@ class Refreshing:
             queue=queue_name,
             operator=self.operator,
             statuses=follower.status() if follower is not None else [],
-            follow_error=getattr(follower, "last_error", None),
+            follow_error=getattr(follower, "database_problem", None),
             cache=self._last_week,
             wall_now=time.time(),
         )
