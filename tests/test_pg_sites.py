@@ -167,3 +167,39 @@ def test_a_follower_tells_a_lock_another_program_holds_and_its_end(
         wait_for(lambda: len(following.told) == 2, "the end of the problem")
         assert following.told[1] == ("recovered", following.told[0][1])
         assert following.follower.problems() == {}
+
+
+def test_a_forget_by_a_role_that_does_not_own_the_tables_says_vacuum_was_skipped(
+    pg_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from carewatch.records import CallUpdate
+
+    with Store(pg_url) as store:
+        store.ingest("rome", [(1, CallUpdate("c1", {"started_at": 1.7e9, "caller": "+3906555"}))])
+    role = f"site{time.monotonic_ns()}"
+    schema = pg_url.rsplit("%3D", 1)[1]
+    with psycopg.connect(pg_url, autocommit=True) as conn:  # a site's role: it writes, owns none
+        conn.execute(f"CREATE ROLE {role} LOGIN")
+        conn.execute(f"GRANT USAGE ON SCHEMA {schema} TO {role}")
+        conn.execute(
+            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {role}"
+        )
+    site = pg_url.replace("postgresql://carewatch@", f"postgresql://{role}@")
+    try:
+        status = main(["db", "forget", "--caller", "+3906555", "--yes", "--db", site])
+    except SystemExit as exc:
+        status = exc.code
+    err = capsys.readouterr().err
+    assert status == 1, err
+    # (the server's words: PostgreSQL 15 says "skipping "cw_call" --- only table or database
+    # owner can vacuum it", 17 "permission denied to vacuum "cw_call", skipping it")
+    (line,) = err.splitlines()
+    assert line.startswith(f"carewatch: database {display_name(site)}: VACUUM failed ("), line
+    assert '"cw_' in line
+    assert line.endswith(
+        "): old versions of changed or deleted rows may stay in the tables' files; run "
+        "carewatch db compact as the tables' owner"
+    ), line
+    assert "vacuumed" not in err
+    with Store(pg_url) as store:
+        assert store.find_calls("c1")[0].caller is None  # the erasure itself is committed

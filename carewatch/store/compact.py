@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from carewatch.store.backends import SQLITE_WRITE_TIMEOUT, SqliteBackend
 from carewatch.store.database import Database
@@ -92,16 +93,33 @@ def compact(db: Database, *, erased: Collection[str] | None = None) -> Compactio
 
 def vacuum_tables(db: Database, tables: Iterable[str], *, full: bool = False) -> Compaction:
     """PostgreSQL: ``VACUUM`` (``full``: ``VACUUM FULL``) of ``tables``, each on its own (a
-    ``VACUUM`` runs outside any transaction: the pool's connections are in autocommit)."""
+    ``VACUUM`` runs outside any transaction: the pool's connections are in autocommit).
+
+    A role that does not own a table is not refused: the server skips the table with a
+    warning (``skipping "cw_call" --- only table or database owner can vacuum it``) and
+    reports success; that warning is kept as the ``error``, as a failure is."""
     verb = "VACUUM FULL" if full else "VACUUM"
     error: str | None = None
+    warned: list[str] = []
+
+    def warning(diag: Any) -> None:
+        if diag.severity_nonlocalized == "WARNING" and diag.message_primary:
+            warned.append(str(diag.message_primary))
+
     with db.connection() as conn:
-        for table in tables:
-            try:
-                conn.execute(f"{verb} {table}")
-            except Exception as exc:
-                if not db.backend.is_driver_error(exc):
-                    raise
-                error = db.backend.short_error(exc)
-                break
+        conn.add_notice_handler(warning)
+        try:
+            for table in tables:
+                try:
+                    conn.execute(f"{verb} {table}")
+                except Exception as exc:
+                    if not db.backend.is_driver_error(exc):
+                        raise
+                    error = db.backend.short_error(exc)
+                    break
+                if warned:
+                    error = warned[0]
+                    break
+        finally:
+            conn.remove_notice_handler(warning)
     return Compaction(rebuilt=full and error is None, error=error)
