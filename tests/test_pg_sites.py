@@ -203,3 +203,44 @@ def test_a_forget_by_a_role_that_does_not_own_the_tables_says_vacuum_was_skipped
     assert "vacuumed" not in err
     with Store(pg_url) as store:
         assert store.find_calls("c1")[0].caller is None  # the erasure itself is committed
+
+
+async def test_a_screen_whose_read_has_no_answer_says_its_figures_are_old(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import carewatch.tui.refresh as refresh
+    from carewatch.tui.panels.alerts import AlertsLine
+    from tests.test_tui import ME, NOW, answered_call, make, ready, seed
+    from tests.test_tui import wait_for as wait_on_screen
+
+    db = tmp_path / "cw.db"
+    seed(db, [answered_call("c1", NOW - 300, ME)])
+    monkeypatch.setattr(refresh, "READ_STALL_SECONDS", 0.3, raising=False)
+    load = refresh.load_snapshot
+    answer = threading.Event()
+    answer.set()
+
+    def load_snapshot(*args: Any, **kwargs: Any) -> Any:  # a server frozen, or cut off
+        assert answer.wait(DEADLINE)
+        return load(*args, **kwargs)
+
+    monkeypatch.setattr(refresh, "load_snapshot", load_snapshot)
+    app = make(db)
+    async with app.run_test() as pilot:
+        await ready(pilot)
+
+        def alerts() -> list[str]:
+            return [alert.text for alert in app.screen.query_one(AlertsLine).alerts or []]
+
+        answer.clear()
+        try:
+            app.request_refresh(force=True)
+            await wait_on_screen(pilot, lambda: app.read_failed is not None, "the alert", 10)
+            await wait_on_screen(pilot, lambda: alerts(), "the alerts line", 10)
+            first = alerts()[0]
+            assert first.startswith("cannot read the database since "), first
+            assert first.endswith(": no answer from its server for 0.3 s"), first
+        finally:
+            answer.set()  # the server answers again
+        await wait_on_screen(pilot, lambda: app.read_failed is None, "the end of the alert", 10)
+        await wait_on_screen(pilot, lambda: not any("cannot read" in a for a in alerts()), "", 10)

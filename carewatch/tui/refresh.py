@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.css.query import NoMatches
 
+from carewatch.i18n import _
 from carewatch.live import LiveDay
 from carewatch.store import Store
 from carewatch.tui.loader import LastWeekCache, load_snapshot
@@ -54,6 +55,9 @@ FOLLOW_MS = 20
 #: at least as long as that frame took: at most about half of the UI thread goes to painting
 #: figures, the rest stays free for keys (a busy centre would otherwise keep it painting).
 MIN_REFRESH_GAP = 0.05
+#: A read of the figures that has had no answer for this long is said as a read that failed
+#: is (the stale alert): a server out of reach or frozen raises no error, the read just waits.
+READ_STALL_SECONDS = 10.0
 
 
 class Refreshing:
@@ -79,6 +83,7 @@ class Refreshing:
         self._refreshing = False
         self._generation = 0
         self._last_refresh_at = 0.0
+        self._refresh_started = 0.0
         #: Since when (the app's clock) and why the figures could not be read, until a
         #: refresh succeeds again: the screen says its figures are old (:func:`stale_alert`).
         self.read_failed: tuple[float, str] | None = None
@@ -115,6 +120,7 @@ class Refreshing:
         force, self._force = self._force, False
         self._dirty = False
         self._refreshing = True
+        self._refresh_started = time.monotonic()
         self._generation += 1
         self._refresh_worker(self._generation, self.window_kind, self.queue_filter, force)
 
@@ -196,6 +202,11 @@ class Refreshing:
         """Time passes: a forced refresh every :data:`PERIODIC_REFRESH` seconds."""
         if time.monotonic() - self._last_refresh_at > PERIODIC_REFRESH:
             self._dirty = self._force = True
+        waited = time.monotonic() - self._refresh_started
+        if self._refreshing and self.read_failed is None and waited > READ_STALL_SECONDS:
+            why = _("no answer from its server for {seconds:g} s")
+            self.read_failed = (self.clock() - waited, why.format(seconds=READ_STALL_SECONDS))
+            self._paint_stale()  # type: ignore[attr-defined]
         self._kick()
 
     # -- background threads --------------------------------------------------------------------
