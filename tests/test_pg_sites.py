@@ -244,3 +244,59 @@ async def test_a_screen_whose_read_has_no_answer_says_its_figures_are_old(
             answer.set()  # the server answers again
         await wait_on_screen(pilot, lambda: app.read_failed is None, "the end of the alert", 10)
         await wait_on_screen(pilot, lambda: not any("cannot read" in a for a in alerts()), "", 10)
+
+
+def test_a_follower_waiting_for_a_connection_slot_says_that_and_not_no_answer(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(stall, "STALL_SECONDS", 0.3)
+    log = tmp_path / "queue_log"
+    log.write_text(enter(1))
+    Store(pg_url).close()  # the tables, made by the owner
+    role = f"ingester{time.monotonic_ns()}"
+    schema = pg_url.rsplit("%3D", 1)[1]
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {role} LOGIN CONNECTION LIMIT 1")
+        conn.execute(f"GRANT USAGE ON SCHEMA {schema} TO {role}")
+        conn.execute(f"GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA {schema} TO {role}")
+        conn.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {role}")
+    site = pg_url.replace("postgresql://carewatch@", f"postgresql://{role}@")
+    admin = psycopg.connect(pg_url, autocommit=True)
+    held: list[psycopg.Connection[Any]] = []
+
+    def calls() -> int:  # (read by the owner: the site's role has one slot, the follower's)
+        (count,) = admin.execute("SELECT count(*) FROM cw_call").fetchone() or (0,)
+        return int(count)
+
+    try:
+        with Store(site, connect_wait=1.5) as store, Following(store, log) as following:
+            wait_for(lambda: calls() == 1, "the first call")
+            # the follower's session ends (a DBA, a restart) and another takes the role's slot
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", (role,)
+            )
+            wait_for(lambda: _took_slot(site, held), "the role's slot")
+            with log.open("a") as fh:
+                fh.write(enter(2))
+            wait_for(lambda: following.told, "the problem")
+            ((kind, text),) = following.told
+            assert kind == "problem"
+            assert "no connection free on its server after 1.5 s" in text, text
+            assert not any("no answer" in said for _kind, said in following.told)
+            held.pop().close()
+            wait_for(lambda: calls() == 2, "the call logged meanwhile")
+            wait_for(lambda: len(following.told) == 2, "the end of the problem")
+            assert following.told[1] == ("recovered", text)
+            assert not any("no answer" in said for _kind, said in following.told)
+    finally:
+        for conn in held:
+            conn.close()
+        admin.close()
+
+
+def _took_slot(url: str, held: list[psycopg.Connection[Any]]) -> bool:
+    try:
+        held.append(psycopg.connect(url, autocommit=True))
+    except psycopg.OperationalError:
+        return False  # the ended session still counts for a moment
+    return True

@@ -5,7 +5,8 @@ A poll's statement can wait without failing: for a lock another program's transa
 every site until it ends), or for a server that does not answer (a network cut, a server
 frozen). The driver raises nothing meanwhile, so the follower would say nothing. The watch
 runs beside the poll and tells once, after :data:`STALL_SECONDS` without a batch committed,
-that the database does not answer; the follower tells its end as it tells any problem's.
+that the database does not answer; the follower tells its end as it tells any problem's. A wait
+for a connection slot (:mod:`carewatch.store.slots`) says so itself, and is not counted.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+
+from carewatch.store.slots import waiting_for_slot
 
 #: Seconds a poll may go without committing a batch before the follower says it is waiting.
 STALL_SECONDS = 10.0
@@ -29,6 +32,7 @@ class StallWatch:
         self._tell = tell
         self.seconds = STALL_SECONDS if seconds is None else seconds
         self._since: float | None = None
+        self._thread_id = 0
         self._told = False
         self._lock = threading.Lock()
         self._halt = threading.Event()
@@ -46,6 +50,7 @@ class StallWatch:
         """A poll begins."""
         with self._lock:
             self._since, self._told = _clock(), False
+            self._thread_id = threading.get_ident()
 
     def beat(self) -> None:
         """The poll committed a batch: it is not stalled."""
@@ -64,7 +69,12 @@ class StallWatch:
         while not self._halt.wait(step):
             with self._lock:
                 since = self._since
-                if since is None or self._told or _clock() - since < self.seconds:
+                if since is None or self._told:
+                    continue
+                if waiting_for_slot(self._thread_id):
+                    self._since = _clock()
+                    continue
+                if _clock() - since < self.seconds:
                     continue
                 self._told = True
                 self._tell()

@@ -6,6 +6,7 @@ may not write the database) is a lasting :class:`~carewatch.store.errors.StoreEr
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, ExitStack
@@ -28,6 +29,15 @@ Waiting = Callable[[str], AbstractContextManager[object]]
 # The clock and the pause of those tries (the tests put their own).
 _clock = time.monotonic
 _sleep = time.sleep
+
+# The threads waiting for a slot now (their idents).
+_waiting: set[int] = set()
+
+
+def waiting_for_slot(thread: int) -> bool:
+    """Whether the thread ``thread`` (an ident) is waiting for a connection slot now (a wait
+    that says so itself: a follower does not take it for a server that does not answer)."""
+    return thread in _waiting
 
 
 def connect(
@@ -58,6 +68,9 @@ def connect(
                 now = _clock()
                 if deadline is None:
                     deadline = now + wait
+                    me = threading.get_ident()
+                    _waiting.add(me)
+                    told.callback(_waiting.discard, me)
                     if waiting is not None:
                         told.enter_context(waiting(name))
                 if now >= deadline:
