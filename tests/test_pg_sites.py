@@ -25,6 +25,20 @@ from tests.test_follow_problems import Following, enter, wait_for
 DEADLINE = 60.0
 
 
+def new_role(url: str, name: str, grants: list[str], limit: int = -1) -> str:
+    """A login role of its own (at most ``limit`` connections; -1: no limit), with USAGE on the
+    schema of ``url`` and the ``grants`` (``{schema}`` in them is that schema); the URL that
+    connects as that role."""
+    role = f"{name}{time.monotonic_ns()}"
+    schema = url.rsplit("%3D", 1)[1]
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {role} LOGIN CONNECTION LIMIT {limit}")
+        conn.execute(f"GRANT USAGE ON SCHEMA {schema} TO {role}")
+        for grant in grants:
+            conn.execute(f"GRANT {grant.format(schema=schema)} TO {role}")
+    return url.replace("postgresql://carewatch@", f"postgresql://{role}@")
+
+
 class FrozenClock:
     """A monotonic clock that moves only when told."""
 
@@ -91,18 +105,13 @@ def test_ingest_of_a_table_waits_for_a_connection_slot_then_reads(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    role = f"pbx{time.monotonic_ns()}"
-    schema = pg_url.rsplit("%3D", 1)[1]
     with psycopg.connect(pg_url, autocommit=True) as conn:
         conn.execute(QUEUE_LOG)
         conn.execute(
             "INSERT INTO queue_log (time, callid, queuename, agent, event, data2, data3) "
             "VALUES ('2024-03-06 10:00:00', 'c1', 'sales', 'NONE', 'ENTERQUEUE', '555', '1')"
         )
-        conn.execute(f"CREATE ROLE {role} LOGIN CONNECTION LIMIT 1")
-        conn.execute(f"GRANT USAGE ON SCHEMA {schema} TO {role}")
-        conn.execute(f"GRANT SELECT ON {schema}.queue_log TO {role}")
-    reader = pg_url.replace("postgresql://carewatch@", f"postgresql://{role}@")
+    reader = new_role(pg_url, "pbx", ["SELECT ON {schema}.queue_log"], limit=1)
     config = tmp_path / "cw.toml"
     config.write_text(
         f'timezone = "UTC"\n\n[[sources]]\nkind = "table"\nurl = "{reader}"\n'
@@ -137,12 +146,17 @@ def test_ingest_of_a_table_waits_for_a_connection_slot_then_reads(
         assert [call.source for call in store.find_calls("c1")] == ["rome-pbx"]
 
 
-def test_a_follower_tells_a_lock_another_program_holds_and_its_end(
-    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A queue_log file holding one call, for a follower that tells a poll which has committed
+    nothing for 0.3 s."""
     monkeypatch.setattr(stall, "STALL_SECONDS", 0.3)
-    log = tmp_path / "queue_log"
-    log.write_text(enter(1))
+    path = tmp_path / "queue_log"
+    path.write_text(enter(1))
+    return path
+
+
+def test_a_follower_tells_a_lock_another_program_holds_and_its_end(pg_url: str, log: Path) -> None:
     with Store(pg_url) as store, Following(store, log) as following:
         wait_for(lambda: store.count_calls() == 1, "the first call")
         crm = psycopg.connect(pg_url)  # a CRM's session, its transaction left open
@@ -176,15 +190,10 @@ def test_a_forget_by_a_role_that_does_not_own_the_tables_says_vacuum_was_skipped
 
     with Store(pg_url) as store:
         store.ingest("rome", [(1, CallUpdate("c1", {"started_at": 1.7e9, "caller": "+3906555"}))])
-    role = f"site{time.monotonic_ns()}"
-    schema = pg_url.rsplit("%3D", 1)[1]
-    with psycopg.connect(pg_url, autocommit=True) as conn:  # a site's role: it writes, owns none
-        conn.execute(f"CREATE ROLE {role} LOGIN")
-        conn.execute(f"GRANT USAGE ON SCHEMA {schema} TO {role}")
-        conn.execute(
-            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {role}"
-        )
-    site = pg_url.replace("postgresql://carewatch@", f"postgresql://{role}@")
+    # a site's role: it writes, owns none of the tables
+    site = new_role(
+        pg_url, "site", ["SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema}"]
+    )
     try:
         status = main(["db", "forget", "--caller", "+3906555", "--yes", "--db", site])
     except SystemExit as exc:
@@ -247,20 +256,13 @@ async def test_a_screen_whose_read_has_no_answer_says_its_figures_are_old(
 
 
 def test_a_follower_waiting_for_a_connection_slot_says_that_and_not_no_answer(
-    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    pg_url: str, log: Path
 ) -> None:
-    monkeypatch.setattr(stall, "STALL_SECONDS", 0.3)
-    log = tmp_path / "queue_log"
-    log.write_text(enter(1))
     Store(pg_url).close()  # the tables, made by the owner
-    role = f"ingester{time.monotonic_ns()}"
-    schema = pg_url.rsplit("%3D", 1)[1]
-    with psycopg.connect(pg_url, autocommit=True) as conn:
-        conn.execute(f"CREATE ROLE {role} LOGIN CONNECTION LIMIT 1")
-        conn.execute(f"GRANT USAGE ON SCHEMA {schema} TO {role}")
-        conn.execute(f"GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA {schema} TO {role}")
-        conn.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {role}")
-    site = pg_url.replace("postgresql://carewatch@", f"postgresql://{role}@")
+    grants = ["SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA {schema}"]
+    grants.append("USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema}")
+    site = new_role(pg_url, "ingester", grants, limit=1)
+    role = site.split("://", 1)[1].split("@", 1)[0]
     admin = psycopg.connect(pg_url, autocommit=True)
     held: list[psycopg.Connection[Any]] = []
 
