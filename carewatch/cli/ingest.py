@@ -25,6 +25,8 @@ from carewatch.present import count
 from carewatch.records import LOG_FORMATS as FORMATS
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from carewatch.config import Config, Source
     from carewatch.ingest import IngestSummary
     from carewatch.store import Store
@@ -228,6 +230,30 @@ def _explain_all_skipped(config: Config, summary: IngestSummary, fmt: str | None
 def _ingest_with_progress(
     store: Store, config: Config, paths: list[tuple[str, str | None]], encoding: str | None
 ) -> IngestSummary:
+    from carewatch.ingest.stall import StallWatch, stalled_text
+
+    # a batch that cannot commit (another program's transaction holds a lock, the server does
+    # not answer) waits without an error: said once, as the follower says it
+    def stalled() -> None:
+        text = stalled_text(store.display_name, watch.seconds)
+        say(_("problem: {problem}; still trying").format(problem=text))
+
+    watch = StallWatch(stalled)
+    watch.start()
+    watch.busy()
+    try:
+        return _ingest_paths(store, config, paths, encoding, watch.beat)
+    finally:
+        watch.stop()
+
+
+def _ingest_paths(
+    store: Store,
+    config: Config,
+    paths: list[tuple[str, str | None]],
+    encoding: str | None,
+    committed: Callable[[], None],
+) -> IngestSummary:
     from carewatch.ingest import ingest_paths
     from carewatch.terminal import console_for
 
@@ -235,7 +261,9 @@ def _ingest_with_progress(
     names = [p for p, _ in paths]
     console = console_for(sys.stderr)
     if not console.is_terminal:
-        return ingest_paths(store, config, names, fmt, encoding=encoding)
+        return ingest_paths(
+            store, config, names, fmt, progress=lambda _d, _t: committed(), encoding=encoding
+        )
     from rich.progress import (
         BarColumn,
         DownloadColumn,
@@ -255,6 +283,7 @@ def _ingest_with_progress(
         task = progress.add_task("ingest", total=None)
 
         def on_progress(done: int, total: int) -> None:
+            committed()
             progress.update(task, completed=done, total=total)
 
         return ingest_paths(store, config, names, fmt, progress=on_progress, encoding=encoding)

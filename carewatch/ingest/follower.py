@@ -12,7 +12,7 @@ from carewatch.collector import collector_paused
 from carewatch.config import Config, Source
 from carewatch.i18n import _
 from carewatch.ingest.files import database_files, tail_for
-from carewatch.ingest.stall import StallWatch
+from carewatch.ingest.stall import StallWatch, stalled_text
 from carewatch.ingest.summary import IngestSummary, SourceStatus, collecting
 from carewatch.sources.fileid import FileId, folder_files, is_compressed, rotation_sort_key
 from carewatch.sources.reader import BATCH_LINES, BatchResult, LogReader
@@ -347,10 +347,7 @@ class Follower:
         watchers = [table.watch(wake, tables_stop) for table in self._tables]
 
         def stalled() -> None:  # (from the watch's thread, while the poll waits)
-            self.stalled = _(
-                "database {name}: no answer for {seconds:g} s (another program's transaction "
-                "may hold a lock it needs, or its server is out of reach)"
-            ).format(name=self.store.display_name, seconds=watch.seconds)
+            self.stalled = stalled_text(self.store.display_name, watch.seconds)
             if on_problems is not None:
                 on_problems([self.stalled], [])
 
@@ -388,10 +385,10 @@ class Follower:
                     if on_batch is not None and summary.has_news:
                         on_batch(summary)
                 finally:
-                    stalled_text = self.stalled if watch.idle() else None
+                    was_stalled = self.stalled if watch.idle() else None
                     self.stalled = None
-                if stalled_text is not None:
-                    told["database"] = stalled_text  # told: its end is told below
+                if was_stalled is not None:
+                    told["database"] = was_stalled  # told: its end is told below
                 if on_problems is not None:
                     now = self.problems()
                     arose = [text for key, text in now.items() if told.get(key) != text]

@@ -5,8 +5,9 @@ A poll's statement can wait without failing: for a lock another program's transa
 every site until it ends), or for a server that does not answer (a network cut, a server
 frozen). The driver raises nothing meanwhile, so the follower would say nothing. The watch
 runs beside the poll and tells once, after :data:`STALL_SECONDS` without a batch committed,
-that the database does not answer; the follower tells its end as it tells any problem's. A wait
-for a connection slot (:mod:`carewatch.store.slots`) says so itself, and is not counted.
+that the database does not answer; the follower tells its end as it tells any problem's. A
+one-shot ``carewatch ingest`` (a cron job) says it the same way. A wait for a connection slot
+(:mod:`carewatch.store.slots`) says so itself, and is not counted.
 """
 
 from __future__ import annotations
@@ -22,6 +23,16 @@ STALL_SECONDS = 10.0
 
 # The clock of that wait (the tests put their own).
 _clock = time.monotonic
+
+
+def stalled_text(name: str, seconds: float) -> str:
+    """What a stalled poll (or a one-shot ingest) says of the database ``name``."""
+    from carewatch.i18n import _
+
+    return _(
+        "database {name}: no answer for {seconds:g} s (another program's transaction "
+        "may hold a lock it needs, or its server is out of reach)"
+    ).format(name=name, seconds=seconds)
 
 
 class StallWatch:
