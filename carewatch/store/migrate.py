@@ -15,10 +15,11 @@ other commands never import (a new database is created by :mod:`carewatch.store.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
@@ -38,6 +39,8 @@ from carewatch.store.schema import (
     schema_state,
 )
 from carewatch.store.slots import Waiting
+
+T = TypeVar("T")
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: PostgreSQL's SQLSTATE for "permission denied".
@@ -140,38 +143,57 @@ def upgrade(
     return Upgrade(state.version, SCHEMA_VERSION)
 
 
+def _while_locked(
+    attempt: Callable[[], T], locked: Callable[[Exception], bool], deadline: float
+) -> T:
+    """``attempt()``, tried again while it fails because another program holds a lock on the
+    database (``locked``), until ``deadline``: then its last error is raised."""
+    delay = 0.05
+    while True:
+        try:
+            return attempt()
+        except Exception as exc:
+            left = deadline - time.monotonic()
+            if not locked(exc) or left <= 0:
+                raise
+        time.sleep(min(delay, left))
+        delay = min(delay * 2, _LOCK_TRY_SECONDS)
+
+
 def _begin(engine: Engine, deadline: float) -> Connection:
     """A connection inside a write transaction (SQLite: ``BEGIN IMMEDIATE``), tried again
     while another program holds SQLite's write lock, until ``deadline``."""
-    while True:
+
+    def attempt() -> Connection:
         conn = engine.connect()
         try:
             conn.begin()
-            return conn
-        except DBAPIError as exc:
+        except BaseException:
             conn.close()
-            locked = exc.orig is not None and SqliteBackend.is_retryable(exc.orig)
-            if not locked or time.monotonic() >= deadline:
-                raise
-        time.sleep(0.05)
+            raise
+        return conn
+
+    def locked(exc: Exception) -> bool:
+        orig = getattr(exc, "orig", None) if isinstance(exc, DBAPIError) else None
+        return orig is not None and SqliteBackend.is_retryable(orig)
+
+    return _while_locked(attempt, locked, deadline)
 
 
 def _prepare(db: Database, name: str, wait: float, deadline: float) -> None:
     """WAL mode for an SQLite file that has none yet, tried again until ``deadline`` while
     another program holds a lock on it (SQLite does not wait for a change of journal mode)."""
-    delay = 0.05
-    while True:
-        try:
-            db.prepare_sqlite()
-            return
-        except Exception as exc:
-            if not db.backend.is_driver_error(exc):
-                raise
-            left = deadline - time.monotonic()
-            if not db.backend.is_retryable(exc) or left <= 0:
-                raise StoreError(_upgrade_failed(db, name, exc, wait)) from None
-            time.sleep(min(delay, left))
-            delay = min(delay * 2, 1.0)
+    backend = db.backend
+    try:
+        _while_locked(
+            db.prepare_sqlite,
+            lambda exc: backend.is_driver_error(exc) and backend.is_retryable(exc),
+            deadline,
+        )
+    except Exception as exc:
+        if not backend.is_driver_error(exc):
+            raise
+        raise StoreError(_upgrade_failed(db, name, exc, wait)) from None
 
 
 def _upgrade_failed(db: Database, name: str, exc: BaseException | None, wait: float) -> str:
