@@ -117,16 +117,20 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return str(request.getfixturevalue("pg_url"))
 
 
-@pytest.fixture
-def call_c1_db(tmp_path: Path) -> str:
-    """An SQLite database holding one call, c1 (source pbx), for the tag command's tests."""
+def one_call_db(path: str, source: str, call_id: str, started_at: float) -> str:
+    """An SQLite database at ``path`` holding one call of ``source``, started then."""
     from carewatch.records import CallUpdate
     from carewatch.store import Store
 
-    path = str(tmp_path / "cw.db")
     with Store(path) as store:
-        store.ingest("pbx", [(1, CallUpdate("c1", {"started_at": 1_700_000_000.0}))])
+        store.ingest(source, [(1, CallUpdate(call_id, {"started_at": started_at}))])
     return path
+
+
+@pytest.fixture
+def call_c1_db(tmp_path: Path) -> str:
+    """An SQLite database holding one call, c1 (source pbx), for the tag command's tests."""
+    return one_call_db(str(tmp_path / "cw.db"), "pbx", "c1", 1_700_000_000.0)
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from carewatch.config.show import starter_text
 from carewatch.config.unchanged import is_default, same_document, without_database
 from carewatch.records import CallUpdate
 from carewatch.store import Store
+from tests.conftest import one_call_db
 
 
 def unchanged_default(path: str | Path | None = None, *, db: str | None = None) -> dict | None:
@@ -40,10 +41,7 @@ def write(path: Path, text: str) -> Path:
 @pytest.fixture
 def db(tmp_path: Path) -> str:
     """An SQLite database with one call, C1."""
-    path = str(tmp_path / "cw.db")
-    with Store(path) as store:
-        store.ingest("log", [(1, CallUpdate("C1", {"started_at": 1_715_670_000.0}))])
-    return path
+    return one_call_db(str(tmp_path / "cw.db"), "log", "C1", 1_715_670_000.0)
 
 
 def test_the_default_read_without_the_models_is_what_the_models_give() -> None:
