@@ -26,6 +26,7 @@ from carewatch.present import (
     time_text,
 )
 from carewatch.report.model import DayRow, Report, Request
+from carewatch.report.rows import span_text
 from carewatch.report.values import left_out
 from carewatch.report.words import result_word
 
@@ -108,12 +109,11 @@ def day_table(report: Report) -> list[tuple[str, tuple[str, ...] | None]]:
     out: list[tuple[str, tuple[str, ...] | None]] = []
     if before:
         first, last = before[0], before[-1]
-        if first == last:
-            span = date_text(first, "short_weekday")
-        elif first.month == last.month:
-            span = f"{first.day}–{date_text(last, 'day_month')}"
-        else:
-            span = f"{date_text(first, 'day_month')} – {date_text(last, 'day_month')}"
+        span = (
+            date_text(first, "short_weekday")
+            if first == last
+            else span_text(first, last, year=False)
+        )
         out.append((span, None))
     for row in report.days:
         cells = day_cells(row)

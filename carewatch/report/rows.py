@@ -50,16 +50,17 @@ def short_day(day: date) -> str:
     return date_text(day, "short_weekday")
 
 
-def span_text(first: date, last: date) -> str:
+def span_text(first: date, last: date, *, year: bool = True) -> str:
     """ "13–19 May 2024", "29 Apr – 5 May 2024", "30 Dec 2024 – 5 Jan 2025"; one day is
-    "19 Nov 2026"."""
+    "19 Nov 2026"; without ``year`` (days of one period), "1–19 Nov", "28 Oct – 3 Nov"."""
+    end = "day_month_year" if year else "day_month"
     if first == last:
-        return date_text(last, "day_month_year")
+        return date_text(last, end)
     if first.year != last.year:
-        return f"{date_text(first, 'day_month_year')} – {date_text(last, 'day_month_year')}"
+        return f"{date_text(first, end)} – {date_text(last, end)}"
     if first.month != last.month:
-        return f"{date_text(first, 'day_month')} – {date_text(last, 'day_month_year')}"
-    return f"{first.day}–{date_text(last, 'day_month_year')}"
+        return f"{date_text(first, 'day_month')} – {date_text(last, end)}"
+    return f"{first.day}–{date_text(last, end)}"
 
 
 def period_title(period: Period) -> str:
