@@ -168,3 +168,32 @@ def test_oldest_open_issue_with_age_and_title():
 def test_targets_within_limits_say_nothing():
     k = snapshot(offered=100, abandoned=3, abandon_rate=0.03, service_level=0.9)
     assert insights(k, config=CFG, now=NOW) == []
+
+
+def test_a_rate_of_a_handful_of_calls_is_no_news():
+    """08:01, one call so far and it was lost: the key figures say 100%, what stands out says
+    nothing of it (nor of the service level, nor of a move against last week's 08:01)."""
+    first_minute = snapshot(
+        offered=1, abandoned=1, abandon_rate=1.0, answer_rate=0.0, service_level=0.0
+    )
+    last_week = snapshot(
+        offered=2, answered=2, abandon_rate=0.0, answer_rate=1.0, service_level=1.0
+    )
+    assert insights(first_minute, config=CFG, last_week=last_week, now=NOW) == []
+    # the same rates drawn from 20 calls on both sides are news
+    twenty = dict(first_minute, offered=20, abandoned=20)
+    assert insights(twenty, config=CFG, last_week=dict(last_week, offered=20), now=NOW) == [
+        "Abandon rate 100.0% is over the 5% maximum (20 of 20 calls).",
+        "Service level 0.0% is under the 80% goal (answered within 20 s).",
+        "Abandon rate rose to 100.0% from 0.0% on the same weekday last week (worse).",
+    ]
+    # a move needs its calls on both sides: last week's 2 calls are no basis
+    assert insights(twenty, config=CFG, last_week=last_week, now=NOW) == [
+        "Abandon rate 100.0% is over the 5% maximum (20 of 20 calls).",
+        "Service level 0.0% is under the 80% goal (answered within 20 s).",
+    ]
+
+
+def test_the_share_over_the_talk_target_needs_its_answered_calls():
+    three = snapshot(answered=3, over_target_share=1.0, avg_talk_seconds=300.0)
+    assert insights(three, config=CFG, now=NOW) == []

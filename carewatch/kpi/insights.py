@@ -1,7 +1,9 @@
 """What stands out in a snapshot, as plain sentences a manager reads first.
 
 Pure: the snapshots to compare and the open issues are given, nothing is read. How far a KPI
-must move to be news comes from its row in :mod:`carewatch.kpi.definitions`.
+must move to be news comes from its row in :mod:`carewatch.kpi.definitions`. A rate drawn from
+fewer than :data:`MIN_CALLS` calls is no news (one call lost in the first minutes of the day is
+"abandon rate 100%"): the targets' sentences and the move need that many calls behind them.
 """
 
 from __future__ import annotations
@@ -15,6 +17,16 @@ from carewatch.i18n import N_, _
 from carewatch.kpi.definitions import KPIS, higher_is_better
 from carewatch.present import age, clean_text, count, duration, kpi_label, kpi_value, percent
 from carewatch.records import IssueRow
+
+#: The fewest calls a sentence about a rate is drawn from: calls offered for the abandon rate,
+#: the service level and a move against a compared period (on both sides), calls answered for
+#: the share over the talk target. The same as a category alert's default
+#: (``targets.category_alert_min_calls``) and a worst day's (:mod:`carewatch.kpi.day_insights`).
+MIN_CALLS = 20
+
+
+def _enough(kpis: Mapping[str, Any], key: str = "offered") -> bool:
+    return (kpis.get(key) or 0) >= MIN_CALLS
 
 
 def biggest_move(kpis: Mapping[str, Any], before: Mapping[str, Any]) -> tuple[str, float] | None:
@@ -85,14 +97,16 @@ def insights(
     """What stands out in a snapshot, as plain sentences, most important first.
 
     1. each category over its alert share: its share, talk time and what the talk cost;
-    2. abandon rate over ``targets.abandon_rate_max``, service level under its goal;
+    2. abandon rate over ``targets.abandon_rate_max``, service level under its goal (each
+       from :data:`MIN_CALLS` calls offered or more);
     2b. ``day_notes``: what stands out in the days of a longer period
        (:func:`carewatch.kpi.day_insights.day_insights`);
-    3. the share of answered calls over the talk target;
+    3. the share of answered calls over the talk target (:data:`MIN_CALLS` answered or more);
     4. the KPI that moved most against the same weekday last week (or, without that
        snapshot, the previous day), when it moved at least one "news" scale (see
-       :func:`biggest_move`); ``earlier_when`` and ``previous_when`` name those periods
-       for a report of a week, a month or a range (default: a day's, translated);
+       :func:`biggest_move`) and both had :data:`MIN_CALLS` calls offered or more;
+       ``earlier_when`` and ``previous_when`` name those periods for a report of a week, a
+       month or a range (default: a day's, translated);
     5. the oldest of ``open_issues``, its age at ``now`` (default: the clock) and title.
     """
     previous_when = _(DAY_COMPARISON[0]) if previous_when is None else previous_when
@@ -113,8 +127,9 @@ def insights(
         )
 
     targets = config.targets
+    enough = _enough(kpis)
     abandon_rate = kpis.get("abandon_rate")
-    if abandon_rate is not None and abandon_rate > targets.abandon_rate_max:
+    if enough and abandon_rate is not None and abandon_rate > targets.abandon_rate_max:
         out.append(
             _(
                 "Abandon rate {rate} is over the {maximum} maximum ({abandoned} of {offered} "
@@ -127,7 +142,7 @@ def insights(
             )
         )
     service_level = kpis.get("service_level")
-    if service_level is not None and service_level < targets.service_level_goal:
+    if enough and service_level is not None and service_level < targets.service_level_goal:
         threshold = kpis.get("service_level_seconds", targets.service_level_seconds)
         out.append(
             _(
@@ -142,7 +157,7 @@ def insights(
     out.extend(day_notes)
 
     over = kpis.get("over_target_share")
-    if over is not None:
+    if over is not None and _enough(kpis, "answered"):
         target = kpis.get("talk_target_seconds", targets.talk_seconds)
         average = kpi_value("avg_talk_seconds", kpis.get("avg_talk_seconds"))
         out.append(
@@ -155,7 +170,7 @@ def insights(
     before, when = (
         (last_week, earlier_when) if last_week is not None else (previous_day, previous_when)
     )
-    move = biggest_move(kpis, before) if before is not None else None
+    move = biggest_move(kpis, before) if before is not None and enough and _enough(before) else None
     if before is not None and move is not None and move[1] >= 1.0:
         out.append(_move_sentence(move[0], kpis[move[0]], before[move[0]], when))
 
