@@ -112,21 +112,30 @@ def gap_days(days: Sequence[DayFigures]) -> list[date]:
     busy = [i for i, d in enumerate(seen) if (d.figures or {}).get("offered")]
     if not busy:
         return []
-    # per weekday: the whole days of the period, and those with calls (one pass, not per day)
-    whole, open_days = [0] * 7, [0] * 7
-    for d in seen:
-        if not d.partial:
+    opens = open_weekdays(seen, own=True)
+    return [
+        d.day
+        for d in seen[busy[0] + 1 : busy[-1]]
+        if not d.partial and not (d.figures or {}).get("offered") and opens[d.day.weekday()]
+    ]
+
+
+def open_weekdays(days: Sequence[DayFigures], *, own: bool = False) -> list[bool]:
+    """Per weekday (Monday first), whether the centre opens on it: it had calls on at least
+    half of its whole days among ``days`` (before the logs begin and in progress are not
+    counted), or, when ``days`` hold none of it, it is Monday to Friday. With ``own`` the day
+    judged is one of ``days`` with no call, and is not counted among them (one pass over
+    ``days``, not one a day)."""
+    whole, busy = [0] * 7, [0] * 7
+    for d in days:
+        if d.figures is not None and not d.partial:
             whole[d.day.weekday()] += 1
-            open_days[d.day.weekday()] += bool((d.figures or {}).get("offered"))
-    out = []
-    for d in seen[busy[0] + 1 : busy[-1]]:
-        if d.partial or (d.figures or {}).get("offered"):
-            continue
-        weekday = d.day.weekday()
-        others = whole[weekday] - 1  # the day itself has no call
-        if (2 * open_days[weekday] >= others) if others else weekday < 5:
-            out.append(d.day)
-    return out
+            busy[d.day.weekday()] += bool(d.figures.get("offered"))
+    others = [max(0, n - own) for n in whole]
+    return [
+        (2 * busy[weekday] >= others[weekday]) if others[weekday] else weekday < 5
+        for weekday in range(7)
+    ]
 
 
 class DayFinding(NamedTuple):
