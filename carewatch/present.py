@@ -61,6 +61,7 @@ DATE_FORMS: dict[str, tuple[str, str]] = {
     "short_month_year": ("%b %Y", "LLL y"),
     "day_month_time": ("%d %b %H:%M", "dd MMM HH:mm"),
     "short_day_month_time": ("{day} %b %H:%M", "d MMM HH:mm"),
+    "short_weekday_time": ("%a {day} %b %H:%M", "EEE d MMM HH:mm"),
     "day_month_year_time": ("{day} %b %Y %H:%M", "d MMM y HH:mm"),
 }
 

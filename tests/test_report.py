@@ -51,6 +51,7 @@ ANALYSIS_KEYS = (
     "complete",
     "compared_up_to",
     "filters",
+    "logs_stopped",
     "trend",
     "requests",
     "savings",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import time
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from carewatch.collector import collector_paused
@@ -21,10 +21,11 @@ from carewatch.kpi.day_insights import day_findings, day_insights
 from carewatch.kpi.days import day_figures
 from carewatch.kpi.insights import insights
 from carewatch.kpi.savings import savings
+from carewatch.kpi.stopped import Stopped, day_stopped, period_stopped
 from carewatch.kpi.windows import Period, Window, cut_at
 from carewatch.kpicache import KpiCache
 from carewatch.records import CallRow
-from carewatch.report.model import Compared, OpenIssue, Report
+from carewatch.report.model import Compared, DayRow, OpenIssue, Report
 from carewatch.report.sections import (
     Kept,
     day_rows,
@@ -236,7 +237,28 @@ def _build(
         privacy=config.privacy,
         data_span=_data_span(store, kpis, span, queue, agent),
         logged_from=logged_from,
+        stopped=_stopped(period, kpis, earlier, day_list, span, (window.start, as_of), tz),
     )
+
+
+def _stopped(
+    period: Period,
+    kpis: dict[str, Any],
+    earlier: Compared,
+    days: list[DayRow],
+    span: tuple[float, float] | None,
+    bounds: tuple[float, float],
+    tz: tzinfo,
+) -> Stopped | None:
+    """Whether the calls stop well before the report's end (:mod:`carewatch.kpi.stopped`),
+    from what the report has read: the last call the database holds, the day rows of a longer
+    period, the hours of one day and of the same weekday a week before."""
+    if span is None or not had_calls(kpis):
+        return None
+    if period.kind == "day":
+        compared = earlier.kpis if comparable(earlier) else None
+        return day_stopped(kpis, compared, span[1], bounds, tz)
+    return period_stopped(days, span[1], bounds, tz)
 
 
 def _data_span(

@@ -33,6 +33,12 @@ outcome, resolved, csat, nps, note``. Rows, in this order:
   the local day (ISO date), ``key`` = ``abandon_rate`` (clearly the highest of the period),
   ``service_level`` (clearly the lowest) or ``no_calls`` (a gap), ``value`` the day's figure
   (empty for ``no_calls``).
+* ``record=stopped`` (only when the calls logged stop well before the report's end or now:
+  docs/reports.md): ``key`` = ``last_call`` (``value`` the local time of the last call the
+  database holds), ``open_day`` (a week, a month or a range: ``name`` = an open weekday after
+  it with no call, ISO date) or ``compared_calls`` (one day: ``name`` = the first whole hour
+  after the last call, ``00``–``23``, ``value`` the calls the same weekday a week before had
+  from then up to the same time of day).
 * ``record=trend``: ``name`` = the period (``2024-05``, ``2024-W20``, a date), ``key`` = a
   trend KPI, ``value`` its value; ``label`` says ``so far`` for a period in progress.
 * ``record=request``: ``name`` = the category, ``key`` = ``count``, ``share``, ``complaint``,
@@ -177,6 +183,15 @@ def _analysis_rows(report: Report, row: Callable[..., None]) -> None:
         why = found["why"]
         title = _("No call logged") if why == "no_calls" else kpi_label(why)
         row("standout", found["date"], why, title, found["value"])
+    stopped = data["logs_stopped"]
+    if stopped is not None:
+        row("stopped", "", "last_call", _("Last call logged"), stopped["last_call"])
+        for day in stopped["open_days"]:
+            row("stopped", day, "open_day", _("No call logged"), "")
+        if stopped["compared_calls"] is not None:
+            hour = f"{stopped['after_hour']:02d}"
+            label = _("Calls of the same weekday a week before after the last call")
+            row("stopped", hour, "compared_calls", label, stopped["compared_calls"])
     for entry in data["trend"]:
         note = _("so far") if entry["partial"] else ""
         for key in TREND_KEYS:

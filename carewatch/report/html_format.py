@@ -22,6 +22,7 @@ from carewatch.report.html_base import esc, html_table, td, tr
 from carewatch.report.html_charts import css_colour, hourly_svg, legend, share_svg
 from carewatch.report.markdown import CALL_HEADINGS, ISSUE_HEADINGS, NO_OPERATOR_CALL
 from carewatch.report.model import RenderOptions, Report
+from carewatch.report.notices import header_notices
 from carewatch.report.rows import (
     AGENT_ALIGN,
     AGENT_HEADINGS,
@@ -31,7 +32,6 @@ from carewatch.report.rows import (
     call_result,
     category_rows,
     compared_days,
-    header_notices,
     hour_rows,
     issues_by_age,
     issues_summary,

@@ -31,6 +31,11 @@ each local day begun by the report time, oldest first: ``{"date", "partial", "be
 ``standout_days`` (with ``days``: the days "What stands out" names, ``{"date", "why",
 "value", "period_value"}``, ``why`` ``abandon_rate``, ``service_level`` or ``no_calls``, the
 day's and the period's figure, ``null`` for ``no_calls``),
+``logs_stopped`` (``null``, or when the calls logged stop well before the end of the period
+or now: ``{"last_call", "open_days", "after_hour", "compared_calls"}``: the local time of the
+last call the database holds; for a week, a month or a range the open weekdays after it with
+no call, else ``[]``; for one day the first whole hour after it and the calls the same weekday
+a week before had from then up to the same time of day, else ``null``: docs/reports.md),
 ``trend`` (the last 12 periods, oldest first,
 from the one the logs begin in: ``{"period", "from", "to", "partial", <the trend's KPIs>}``),
 ``requests`` (what callers wanted, per category: ``{"category", "count", "share", "complaint",
@@ -204,6 +209,19 @@ def _standouts(report: Report) -> list[dict[str, Any]]:
     ]
 
 
+def _stopped(report: Report) -> dict[str, Any] | None:
+    """The ``logs_stopped`` key (see the module docstring)."""
+    found = report.stopped
+    if found is None:
+        return None
+    return {
+        "last_call": _local(report, found.last_call),
+        "open_days": [day.isoformat() for day in found.open_days],
+        "after_hour": found.after_hour,
+        "compared_calls": found.compared_calls,
+    }
+
+
 def analysis_json(report: Report) -> dict[str, Any]:
     """The analysis keys (see the module docstring), in order."""
     span = report.data_span
@@ -217,6 +235,7 @@ def analysis_json(report: Report) -> dict[str, Any]:
         },
         "filters": {"queue": report.queue, "agent": report.agent},
         **({} if report.is_day else {"days": _days(report), "standout_days": _standouts(report)}),
+        "logs_stopped": _stopped(report),
         "trend": [
             {
                 "period": row.period.label,

@@ -21,6 +21,7 @@ from carewatch.report.markdown_analysis import (
 )
 from carewatch.report.markdown_base import md_escape, md_table
 from carewatch.report.model import RenderOptions, Report
+from carewatch.report.notices import header_notices
 from carewatch.report.rows import (
     AGENT_ALIGN,
     AGENT_HEADINGS,
@@ -30,7 +31,6 @@ from carewatch.report.rows import (
     call_result,
     category_rows,
     compared_days,
-    header_notices,
     hour_rows,
     issues_by_age,
     issues_summary,

@@ -12,6 +12,7 @@ from typing import Any
 from carewatch.config import Privacy
 from carewatch.kpi.callbacks import Callback
 from carewatch.kpi.day_insights import DayFinding
+from carewatch.kpi.stopped import Stopped
 from carewatch.kpi.windows import Period
 from carewatch.records import CallRow
 
@@ -148,6 +149,8 @@ class Report:
     data_span: tuple[float, float] | None = None
     #: The local day of the first call the database holds (where the logs begin).
     logged_from: date | None = None
+    #: The calls logged stop well before the report's end or now (:mod:`carewatch.kpi.stopped`).
+    stopped: Stopped | None = None
 
     # -- the one-day report's names ---------------------------------------------------------
     @property

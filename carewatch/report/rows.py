@@ -279,20 +279,6 @@ def operator_notice(report: Report) -> str | None:
     )
 
 
-def header_notices(report: Report) -> list[str]:
-    """The header's notices: a period without calls (:func:`empty_notice`), one the logs
-    begin in the middle of (:func:`own_coverage_notice`), compared periods the logs do not
-    reach back to the start of (:func:`coverage_notice`), an operator's figures
-    (:func:`operator_notice`)."""
-    notices = (
-        empty_notice(report),
-        own_coverage_notice(report),
-        coverage_notice(report),
-        operator_notice(report),
-    )
-    return [n for n in notices if n]
-
-
 def targets_text(report: Report) -> str:
     """The targets the figures are read against, as one sentence."""
     return _(

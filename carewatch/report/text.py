@@ -12,10 +12,10 @@ from carewatch.i18n import N_, _, ngettext
 from carewatch.present import clean_text, count, duration
 from carewatch.report.layout import Paint, fit, heading, widened, wrap
 from carewatch.report.model import RenderOptions, Report
+from carewatch.report.notices import header_notices
 from carewatch.report.rows import (
     as_of_text,
     compared_days,
-    header_notices,
     hour_rows,
     local_time,
     period_title,

@@ -1,0 +1,101 @@
+"""Whether the calls logged stop well before the end of what a report covers: the logs may
+not have been read since (the ingester stopped), and the report should say so rather than show
+a quiet afternoon or a run of empty days. The rules are told in docs/reports.md, "When the logs
+stop"; in short, judged only when the last call the database holds (of any queue or operator)
+lies in the report's period, before its end or now:
+
+- a week, a month or a range: the whole days after the day of that call, on a weekday the
+  centre opens (:func:`carewatch.kpi.day_insights.open_weekdays`, judged on the days up to
+  that call), are one trailing span; at least one such day is news;
+- one day: the same weekday a week before (the report's compared day, taken up to the same
+  time of day) had calls in the whole hours after the last call's hour; scaled down by how
+  much quieter the day was up to that hour (never up), they make at least
+  :data:`MIN_EXPECTED_CALLS` calls, whose all being absent by chance is improbable. A centre
+  that closed at 18:00 had no call after 18:00 a week before either: it is not told at 22:00
+  that its logs stopped.
+
+Pure: no database, no clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, tzinfo
+from typing import Any, NamedTuple
+
+from carewatch.kpi.day_insights import DayFigures, open_weekdays
+
+#: The fewest calls the compared day must let one expect after the last call (scaled to the
+#: day's own volume) for a one-day report to say its logs stopped: ten expected calls all
+#: absent by chance is a chance of 1 in 22,000 (Poisson).
+MIN_EXPECTED_CALLS = 10
+
+
+class Stopped(NamedTuple):
+    """The calls logged stop before the end of a report: ``last_call`` the start of the last
+    call the database holds (epoch seconds); for a longer period ``open_days`` the open
+    weekdays after it with no call (oldest first); for one day ``after_hour`` the first
+    whole local hour after the last call and ``compared_calls`` the calls the compared day
+    had from that hour up to the same time of day."""
+
+    last_call: float
+    open_days: tuple[date, ...] = ()
+    after_hour: int | None = None
+    compared_calls: int | None = None
+
+
+def _offered(kpis: Mapping[str, Any], hours: range) -> int:
+    """The calls offered in ``hours`` of a snapshot's ``by_hour``."""
+    return sum(
+        int(entry.get("offered") or 0)
+        for entry in kpis.get("by_hour") or ()
+        if int(entry.get("hour", -1)) in hours
+    )
+
+
+def period_stopped(
+    days: Sequence[DayFigures], last_call: float | None, bounds: tuple[float, float], tz: tzinfo
+) -> Stopped | None:
+    """The trailing span of a longer period (the module's rule): ``days`` its day rows,
+    ``last_call`` the last call the database holds, ``bounds`` the period's start and the
+    report time. ``None`` when the calls do not stop before it."""
+    if last_call is None or not bounds[0] <= last_call < bounds[1]:
+        return None
+    last_day = datetime.fromtimestamp(last_call, tz).date()
+    before = [d for d in days if d.day <= last_day]
+    opens = open_weekdays(before)
+    silent = tuple(
+        d.day
+        for d in days
+        if d.day > last_day
+        and d.figures is not None
+        and not d.partial
+        and not d.figures.get("offered")
+        and opens[d.day.weekday()]
+    )
+    return Stopped(last_call, open_days=silent) if silent else None
+
+
+def day_stopped(
+    kpis: Mapping[str, Any],
+    compared: Mapping[str, Any] | None,
+    last_call: float | None,
+    bounds: tuple[float, float],
+    tz: tzinfo,
+) -> Stopped | None:
+    """A one-day report's stop (the module's rule): ``kpis`` the day's snapshot,
+    ``compared`` the same weekday a week before's, taken up to the same time (``None`` when
+    it is no basis for a comparison), ``last_call`` the last call the database holds,
+    ``bounds`` the day's start and the report time. ``None`` when nothing says the logs
+    stopped."""
+    if compared is None or last_call is None or not bounds[0] <= last_call < bounds[1]:
+        return None
+    after = datetime.fromtimestamp(last_call, tz).hour + 1
+    missing = _offered(compared, range(after, 24))
+    if not missing:
+        return None
+    own, then = _offered(kpis, range(after)), _offered(compared, range(after))
+    scale = min(1.0, own / then) if then else 1.0
+    if missing * scale < MIN_EXPECTED_CALLS:
+        return None
+    return Stopped(last_call, after_hour=after, compared_calls=missing)
