@@ -234,3 +234,22 @@ def test_the_formats_say_a_day_stopped_in_italian(tmp_path: Path, config: Config
     finally:
         i18n.set_language("en")
     assert "Nessuna chiamata registrata dalle 11:02, mentre lo stesso giorno" in _flat(out)
+
+
+def test_a_queue_whose_calls_stop_while_the_others_go_on_is_not_told_the_logs_stopped(
+    tmp_path: Path, config: Config
+) -> None:
+    days = _weekdays(date(2026, 11, 2), date(2026, 11, 30))
+    support = [t for day in days if day <= date(2026, 11, 20) for t in _day(day)]
+    sales = [t + 120 for day in days for t in _day(day, every=20)]
+    store = _store(tmp_path, support)
+    records = [answered(f"s{n}", t, 5, 60, queue="sales") for n, t in enumerate(sales)]
+    store.ingest("pbx", list(enumerate(records, len(support) + 1)))
+    after = datetime(2026, 12, 1, 9, tzinfo=TZ).timestamp()
+    for queue in ("support", None):
+        report = build_report(store, config, NOVEMBER, now=after, queue=queue)
+        assert report.kpis["offered"] and report.stopped is None and _notices(report) == []
+    # the same queue once the others stop too (the database's last call on Fri 20 Nov)
+    alone = _store(tmp_path, support, "alone.db")
+    report = build_report(alone, config, NOVEMBER, now=after, queue="support")
+    assert report.stopped is not None and len(report.stopped.open_days) == 6
