@@ -197,3 +197,12 @@ def test_a_rate_of_a_handful_of_calls_is_no_news():
 def test_the_share_over_the_talk_target_needs_its_answered_calls():
     three = snapshot(answered=3, over_target_share=1.0, avg_talk_seconds=300.0)
     assert insights(three, config=CFG, now=NOW) == []
+
+
+def test_a_small_centre_sets_how_many_calls_make_news():
+    small = parse_config({"timezone": "Europe/Rome", "targets": {"news_min_calls": 5}})
+    five = snapshot(offered=5, abandoned=2, abandon_rate=0.4, service_level=0.9)
+    assert insights(five, config=small, now=NOW) == [
+        "Abandon rate 40.0% is over the 5% maximum (2 of 5 calls)."
+    ]
+    assert insights(five, config=CFG, now=NOW) == []

@@ -54,7 +54,11 @@ def week_report(db: Path) -> Report:
             "timezone": "Europe/Rome",
             "agent_cost_per_hour": 36.0,
             "currency": "€",
-            "targets": {"category_alert_min_calls": 3, "category_alert_share": 0.5},
+            "targets": {
+                "category_alert_min_calls": 3,
+                "category_alert_share": 0.5,
+                "news_min_calls": 3,
+            },
             "categories": [
                 {"name": "shipping", "colour": "blue"},
                 {"name": "complaint", "colour": "red", "complaint": True},

@@ -35,6 +35,10 @@ class Targets(StrictModel):
     abandon_rate_max: float = Field(default=0.05, ge=0, le=1)
     category_alert_share: float = Field(default=0.40, gt=0, le=1)
     category_alert_min_calls: int = Field(default=20, ge=1)
+    #: The report's "What stands out" says a rate (the abandon rate, the service level, the
+    #: share over the talk target, a move against a compared period) only when it is drawn
+    #: from at least this many calls: one call lost at 08:01 is an abandon rate of 100%.
+    news_min_calls: int = Field(default=20, ge=1)
     #: A caller waiting longer than this raises an alert on the live screen.
     long_wait_alert_seconds: float = Field(default=60, gt=0)
     #: A followed source with no new line for this long (in working hours) is "stale".

@@ -27,11 +27,10 @@ from typing import Any, NamedTuple, Protocol
 
 from carewatch.config import Config
 from carewatch.i18n import _, ngettext
-from carewatch.kpi.insights import MIN_CALLS
 from carewatch.present import count, date_text, kpi_value
 
 #: The fewest calls offered a day must have had to be named the worst of its period.
-MIN_DAY_CALLS = MIN_CALLS
+MIN_DAY_CALLS = 20
 #: The fewest whole days with calls a period must have for one of them to be named the worst.
 MIN_WHOLE_DAYS = 3
 #: The least a day's rate must be off the period's to be news (2 points).

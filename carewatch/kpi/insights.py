@@ -2,8 +2,8 @@
 
 Pure: the snapshots to compare and the open issues are given, nothing is read. How far a KPI
 must move to be news comes from its row in :mod:`carewatch.kpi.definitions`. A rate drawn from
-fewer than :data:`MIN_CALLS` calls is no news (one call lost in the first minutes of the day is
-"abandon rate 100%"): the targets' sentences and the move need that many calls behind them.
+fewer than ``targets.news_min_calls`` calls is no news (one call lost in the first minutes of
+the day is "abandon rate 100%"): the targets' sentences and the move need that many calls.
 """
 
 from __future__ import annotations
@@ -18,15 +18,9 @@ from carewatch.kpi.definitions import KPIS, higher_is_better
 from carewatch.present import age, clean_text, count, duration, kpi_label, kpi_value, percent
 from carewatch.records import IssueRow
 
-#: The fewest calls a sentence about a rate is drawn from: calls offered for the abandon rate,
-#: the service level and a move against a compared period (on both sides), calls answered for
-#: the share over the talk target. The same as a category alert's default
-#: (``targets.category_alert_min_calls``) and a worst day's (:mod:`carewatch.kpi.day_insights`).
-MIN_CALLS = 20
 
-
-def _enough(kpis: Mapping[str, Any], key: str = "offered") -> bool:
-    return (kpis.get(key) or 0) >= MIN_CALLS
+def _enough(kpis: Mapping[str, Any], fewest: int, key: str = "offered") -> bool:
+    return (kpis.get(key) or 0) >= fewest
 
 
 def biggest_move(kpis: Mapping[str, Any], before: Mapping[str, Any]) -> tuple[str, float] | None:
@@ -98,13 +92,13 @@ def insights(
 
     1. each category over its alert share: its share, talk time and what the talk cost;
     2. abandon rate over ``targets.abandon_rate_max``, service level under its goal (each
-       from :data:`MIN_CALLS` calls offered or more);
+       from ``targets.news_min_calls`` calls offered or more);
     2b. ``day_notes``: what stands out in the days of a longer period
        (:func:`carewatch.kpi.day_insights.day_insights`);
-    3. the share of answered calls over the talk target (:data:`MIN_CALLS` answered or more);
+    3. the share of answered calls over the talk target (as many answered);
     4. the KPI that moved most against the same weekday last week (or, without that
        snapshot, the previous day), when it moved at least one "news" scale (see
-       :func:`biggest_move`) and both had :data:`MIN_CALLS` calls offered or more;
+       :func:`biggest_move`) and both had as many calls offered;
        ``earlier_when`` and ``previous_when`` name those periods for a report of a week, a
        month or a range (default: a day's, translated);
     5. the oldest of ``open_issues``, its age at ``now`` (default: the clock) and title.
@@ -127,7 +121,8 @@ def insights(
         )
 
     targets = config.targets
-    enough = _enough(kpis)
+    fewest = targets.news_min_calls
+    enough = _enough(kpis, fewest)
     abandon_rate = kpis.get("abandon_rate")
     if enough and abandon_rate is not None and abandon_rate > targets.abandon_rate_max:
         out.append(
@@ -157,7 +152,7 @@ def insights(
     out.extend(day_notes)
 
     over = kpis.get("over_target_share")
-    if over is not None and _enough(kpis, "answered"):
+    if over is not None and _enough(kpis, fewest, "answered"):
         target = kpis.get("talk_target_seconds", targets.talk_seconds)
         average = kpi_value("avg_talk_seconds", kpis.get("avg_talk_seconds"))
         out.append(
@@ -170,7 +165,11 @@ def insights(
     before, when = (
         (last_week, earlier_when) if last_week is not None else (previous_day, previous_when)
     )
-    move = biggest_move(kpis, before) if before is not None and enough and _enough(before) else None
+    move = (
+        biggest_move(kpis, before)
+        if before is not None and enough and _enough(before, fewest)
+        else None
+    )
     if before is not None and move is not None and move[1] >= 1.0:
         out.append(_move_sentence(move[0], kpis[move[0]], before[move[0]], when))
 
