@@ -13,10 +13,12 @@ import psycopg
 import pytest
 
 import carewatch.cli.common as common
+import carewatch.cli.ingest as ingest_cli
 import carewatch.ingest.stall as stall
 import carewatch.store.changes as changes
+import carewatch.store.slots as slots
 from carewatch.cli import main
-from carewatch.store import Store
+from carewatch.store import Store, StoreError
 from carewatch.store.database import display_name
 from tests.pgserver import PostgresServer
 from tests.test_follow_problems import Following, enter, wait_for
@@ -255,45 +257,129 @@ async def test_a_screen_whose_read_has_no_answer_says_its_figures_are_old(
         await wait_on_screen(pilot, lambda: not any("cannot read" in a for a in alerts()), "", 10)
 
 
-def test_a_follower_waiting_for_a_connection_slot_says_that_and_not_no_answer(
-    pg_url: str, log: Path
-) -> None:
+def site_role(pg_url: str) -> str:
+    """The URL of a site's role that writes carewatch's tables (made by the owner), with one
+    connection slot."""
     Store(pg_url).close()  # the tables, made by the owner
     grants = ["SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA {schema}"]
     grants.append("USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema}")
-    site = new_role(pg_url, "ingester", grants, limit=1)
-    role = site.split("://", 1)[1].split("@", 1)[0]
-    admin = psycopg.connect(pg_url, autocommit=True)
-    held: list[psycopg.Connection[Any]] = []
+    return new_role(pg_url, "ingester", grants, limit=1)
 
-    def calls() -> int:  # (read by the owner: the site's role has one slot, the follower's)
-        (count,) = admin.execute("SELECT count(*) FROM cw_call").fetchone() or (0,)
+
+class SlotTaken:
+    """The owner's view of a site's database, and the site role's one slot taken from its
+    follower: its session ended (a DBA, a restart) and another client took the slot."""
+
+    def __init__(self, pg_url: str, site: str) -> None:
+        self.site = site
+        self.admin = psycopg.connect(pg_url, autocommit=True)
+        self.held: list[psycopg.Connection[Any]] = []
+
+    def calls(self) -> int:  # (read by the owner: the site's role has one slot, the follower's)
+        (count,) = self.admin.execute("SELECT count(*) FROM cw_call").fetchone() or (0,)
         return int(count)
 
+    def take(self) -> None:
+        role = self.site.split("://", 1)[1].split("@", 1)[0]
+        self.admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", (role,)
+        )
+        wait_for(lambda: _took_slot(self.site, self.held), "the role's slot")
+
+    def free(self) -> None:
+        self.held.pop().close()
+
+    def close(self) -> None:
+        for conn in self.held:
+            conn.close()
+        self.admin.close()
+
+
+def test_a_follower_waiting_for_a_connection_slot_says_that_and_not_no_answer(
+    pg_url: str, log: Path
+) -> None:
+    site = site_role(pg_url)
+    slot = SlotTaken(pg_url, site)
     try:
         with Store(site, connect_wait=1.5) as store, Following(store, log) as following:
-            wait_for(lambda: calls() == 1, "the first call")
-            # the follower's session ends (a DBA, a restart) and another takes the role's slot
-            admin.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", (role,)
-            )
-            wait_for(lambda: _took_slot(site, held), "the role's slot")
+            wait_for(lambda: slot.calls() == 1, "the first call")
+            slot.take()
             with log.open("a") as fh:
                 fh.write(enter(2))
             wait_for(lambda: following.told, "the problem")
             ((kind, text),) = following.told
             assert kind == "problem"
-            assert "no connection free on its server after 1.5 s" in text, text
-            assert not any("no answer" in said for _kind, said in following.told)
-            held.pop().close()
-            wait_for(lambda: calls() == 2, "the call logged meanwhile")
+            assert text.startswith(
+                f"database {store.display_name}: its server has no connection free (too many "
+                "connections for role"
+            ), text
+            slot.free()
+            wait_for(lambda: slot.calls() == 2, "the call logged meanwhile")
             wait_for(lambda: len(following.told) == 2, "the end of the problem")
             assert following.told[1] == ("recovered", text)
             assert not any("no answer" in said for _kind, said in following.told)
     finally:
-        for conn in held:
-            conn.close()
-        admin.close()
+        slot.close()
+
+
+def test_ingest_follow_says_a_wait_for_a_slot_once_however_many_times_it_asks(
+    pg_url: str, log: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = site_role(pg_url)
+    slot = SlotTaken(pg_url, site)
+    said: list[str] = []  # (standard error's lines)
+
+    def say(text: str, out: bool = False) -> None:
+        if not out:
+            said.append(text)
+
+    monkeypatch.setattr(common, "PATIENCE_SECONDS", 0.05)
+    monkeypatch.setattr(common, "say", say)
+    monkeypatch.setattr(ingest_cli, "say", say)
+    monkeypatch.setattr(slots, "CONNECT_WAIT_SECONDS", 0.3)  # each connection gives up soon
+    gave_up: list[str] = []
+    connect = slots.connect
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return connect(*args, **kwargs)
+        except StoreError as exc:  # (no slot freed within its wait)
+            gave_up.append(str(exc))
+            raise
+
+    monkeypatch.setattr(slots, "connect", counted)
+    stops: list[threading.Event] = []
+    monkeypatch.setattr(ingest_cli, "install_stop_signals", stops.append)
+    result: list[int] = []
+    following = threading.Thread(
+        target=lambda: result.append(main(["ingest", "--follow", "--db", site, str(log)]))
+    )
+    following.start()
+    try:
+        wait_for(lambda: slot.calls() == 1, "the first call")
+        slot.take()
+        with log.open("a") as fh:
+            fh.write(enter(2))
+        wait_for(lambda: len(gave_up) >= 3, "three connections that gave up")
+        slot.free()
+        wait_for(lambda: slot.calls() == 2, "the call logged meanwhile")
+        wait_for(lambda: any(line.startswith("recovered:") for line in said), "the end")
+    finally:
+        wait_for(lambda: bool(stops), "the follower")
+        stops[0].set()
+        following.join(timeout=DEADLINE)
+        slot.close()
+    assert result == [0]
+    name = display_name(site)
+    told = [line for line in said if not line.startswith(("following ", "stopped: "))]
+    assert len(told) == 2, told
+    assert told[0].startswith(
+        f"problem: database {name}: its server has no connection free (too many connections "
+    ), told
+    assert told[0].endswith("; still trying"), told
+    assert told[1] == "recovered: " + told[0].removeprefix("problem: ").removesuffix(
+        "; still trying"
+    )
 
 
 def _took_slot(url: str, held: list[psycopg.Connection[Any]]) -> bool:

@@ -25,10 +25,9 @@ from carewatch.present import count
 from carewatch.records import LOG_FORMATS as FORMATS
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from carewatch.config import Config, Source
     from carewatch.ingest import IngestSummary
+    from carewatch.ingest.stall import StallWatch
     from carewatch.store import Store
 
 
@@ -79,13 +78,18 @@ def run(args: argparse.Namespace) -> int:
         if not paths and not tables:
             raise UsageError(_("no PATH given and the config lists no [[sources]]"))
     store = open_store(args, config)
+    watch: StallWatch | None = None
     try:
         if args.follow:
+            # the follower tells a wait for a connection slot itself, once however many
+            # connections it asks for meanwhile (the line of each wait would come again)
+            store.waiting = None
             return _follow(store, config, paths, tables)
         summary = IngestSummary()
+        watch = _stall_watch()
         try:
             if paths:
-                summary = _ingest_with_progress(store, config, paths, args.encoding)
+                summary = _ingest_paths(store, config, paths, args.encoding)
         except IngestError as exc:
             raise Failure(str(exc)) from None
         except StoreError as exc:
@@ -107,6 +111,7 @@ def run(args: argparse.Namespace) -> int:
             )
             return EXIT_INTERRUPTED
         if tables:
+            watch.busy()  # (a table read from another database is watched the same way)
             summary.merge(ingest_tables(store, config, tables))
         say(summary.summary_line(), out=True)
         if summary.files_all_skipped:
@@ -122,6 +127,8 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_FAILURE
         return EXIT_OK
     finally:
+        if watch is not None:
+            watch.stop()
         store.close()
 
 
@@ -227,24 +234,20 @@ def _explain_all_skipped(config: Config, summary: IngestSummary, fmt: str | None
         say(said)
 
 
-def _ingest_with_progress(
-    store: Store, config: Config, paths: list[tuple[str, str | None]], encoding: str | None
-) -> IngestSummary:
-    from carewatch.ingest.stall import StallWatch, stalled_text
+def _stall_watch() -> StallWatch:
+    """A watch, started and busy, that says once what an ingest has waited on for a while: a
+    batch that cannot commit (another program's transaction holds a lock, the server does not
+    answer), a table's server that does not answer, no connection slot free; said as the
+    follower says it (:mod:`carewatch.ingest.stall`)."""
+    from carewatch.ingest.stall import StallWatch
 
-    # a batch that cannot commit (another program's transaction holds a lock, the server does
-    # not answer) waits without an error: said once, as the follower says it
-    def stalled() -> None:
-        text = stalled_text(store.display_name, watch.seconds)
+    def stalled(_about: str, text: str) -> None:
         say(_("problem: {problem}; still trying").format(problem=text))
 
     watch = StallWatch(stalled)
     watch.start()
     watch.busy()
-    try:
-        return _ingest_paths(store, config, paths, encoding, watch.beat)
-    finally:
-        watch.stop()
+    return watch
 
 
 def _ingest_paths(
@@ -252,7 +255,6 @@ def _ingest_paths(
     config: Config,
     paths: list[tuple[str, str | None]],
     encoding: str | None,
-    committed: Callable[[], None],
 ) -> IngestSummary:
     from carewatch.ingest import ingest_paths
     from carewatch.terminal import console_for
@@ -261,9 +263,7 @@ def _ingest_paths(
     names = [p for p, _ in paths]
     console = console_for(sys.stderr)
     if not console.is_terminal:
-        return ingest_paths(
-            store, config, names, fmt, progress=lambda _d, _t: committed(), encoding=encoding
-        )
+        return ingest_paths(store, config, names, fmt, encoding=encoding)
     from rich.progress import (
         BarColumn,
         DownloadColumn,
@@ -283,7 +283,6 @@ def _ingest_paths(
         task = progress.add_task("ingest", total=None)
 
         def on_progress(done: int, total: int) -> None:
-            committed()
             progress.update(task, completed=done, total=total)
 
         return ingest_paths(store, config, names, fmt, progress=on_progress, encoding=encoding)

@@ -12,13 +12,14 @@ from carewatch.collector import collector_paused
 from carewatch.config import Config, Source
 from carewatch.i18n import _
 from carewatch.ingest.files import database_files, tail_for
-from carewatch.ingest.stall import StallWatch, stalled_text
+from carewatch.ingest.stall import StallWatch
 from carewatch.ingest.summary import IngestSummary, SourceStatus, collecting
 from carewatch.sources.fileid import FileId, folder_files, is_compressed, rotation_sort_key
 from carewatch.sources.reader import BATCH_LINES, BatchResult, LogReader
 from carewatch.sources.table_tail import TableTail
 from carewatch.sources.tail import ROTATE_WAIT, LogTail
 from carewatch.store import Store, StoreError
+from carewatch.store.slots import problem_text
 
 #: After a watcher starts, poll once more this soon (it may have missed a change while starting).
 SETTLE_SECONDS = 0.3
@@ -97,10 +98,10 @@ class Follower:
         #: The database problem of the last poll (full, gone, locked), or ``None``: cleared
         #: by a poll that reaches the database again.
         self.last_error: str | None = None
-        #: Why the poll in progress has committed nothing for a while (a lock another
-        #: program holds, a server that does not answer), or ``None`` (:mod:`.stall`).
-        self.stalled: str | None = None
-        self._stall: StallWatch | None = None
+        #: What the poll in progress has waited on for a while (a lock another program
+        #: holds, a server that does not answer, a connection slot), and what it is about
+        #: (``"database"``, or a table's label), or ``None`` (:mod:`.stall`).
+        self.stalled: tuple[str, str] | None = None
         #: Read errors of the last poll, by path (cleared when the file reads again).
         self._read_errors: dict[str, str] = {}
         #: Why file notifications are not used (polling only), or ``None``.
@@ -199,15 +200,13 @@ class Follower:
     def _database_error(self, exc: StoreError) -> str:
         """The line of a database problem to retry; one that waiting will not make go (a
         database this user may not write) ends the poll, and :meth:`run`, at once."""
-        self.last_error = str(exc)
+        self.last_error = problem_text(exc)
         if exc.lasting:
             raise exc
-        return str(exc)
+        return self.last_error
 
     def _stopping(self, _committed: int = 0) -> bool:
         """Whether :meth:`run` was asked to stop (told after each batch a poll commits)."""
-        if self._stall is not None:
-            self._stall.beat()
         return self._stop is not None and self._stop.is_set()
 
     def problems(self) -> dict[str, str]:
@@ -215,8 +214,8 @@ class Follower:
         followed file's path, or ``"database"``): a database that is full, gone or locked, a
         file that cannot be read, is missing or is in no format carewatch reads."""
         found: dict[str, str] = {}
-        if self.database_problem:
-            found["database"] = self.database_problem
+        if self.last_error:
+            found["database"] = self.last_error
         for status in self.status():
             name = os.path.basename(status.path) or status.path
             if not status.exists and not status.rotating:
@@ -224,12 +223,14 @@ class Follower:
                 found[status.path] = _("{name}: no such file (waiting for it)").format(name=name)
             elif status.problem and not status.waiting:
                 found[status.path] = f"{name}: {status.problem}"
+        if self.stalled is not None:
+            found.setdefault(*self.stalled)
         return found
 
     @property
     def database_problem(self) -> str | None:
         """The database's problem now: the last poll's error, or the poll in progress waiting."""
-        return self.last_error or self.stalled
+        return self.last_error or (self.stalled[1] if self.stalled else None)
 
     def status(self) -> list[SourceStatus]:
         """One entry per followed file (files of a followed folder each), in source order;
@@ -346,12 +347,12 @@ class Follower:
         tables_stop = threading.Event()
         watchers = [table.watch(wake, tables_stop) for table in self._tables]
 
-        def stalled() -> None:  # (from the watch's thread, while the poll waits)
-            self.stalled = stalled_text(self.store.display_name, watch.seconds)
-            if on_problems is not None:
-                on_problems([self.stalled], [])
+        def stalled(key: str, text: str) -> None:  # (from the watch's thread, the poll waiting)
+            self.stalled = (key, text)
+            if on_problems is not None and told.get(key) != text:  # (a wait told goes on)
+                on_problems([text], [])
 
-        watch = self._stall = StallWatch(stalled)
+        watch = StallWatch(stalled)
         watch.start()
         try:
             while not stop.is_set():
@@ -378,7 +379,7 @@ class Follower:
                 except StoreError as exc:
                     if exc.lasting:  # no use retrying: the caller tells it and stops
                         raise
-                    self.last_error = str(exc)
+                    self.last_error = problem_text(exc)
                 except Exception as exc:  # keep following; the status shows what went wrong
                     self.last_error = f"{type(exc).__name__}: {exc}"
                 else:
@@ -388,7 +389,7 @@ class Follower:
                     was_stalled = self.stalled if watch.idle() else None
                     self.stalled = None
                 if was_stalled is not None:
-                    told["database"] = was_stalled  # told: its end is told below
+                    told[was_stalled[0]] = was_stalled[1]  # told: its end is told below
                 if on_problems is not None:
                     now = self.problems()
                     arose = [text for key, text in now.items() if told.get(key) != text]
@@ -407,7 +408,6 @@ class Follower:
         finally:
             self._stop = None
             watch.stop()
-            self._stall = None
             tables_stop.set()
             if halt is not None:
                 halt.set()

@@ -1,28 +1,30 @@
-"""A follower's poll that has committed nothing for a while: :class:`StallWatch`.
+"""A follower's poll that has waited a while on what does not answer: :class:`StallWatch`.
 
 A poll's statement can wait without failing: for a lock another program's transaction holds
 (a CRM's session left open after it wrote to carewatch's tables holds the writers' lock of
-every site until it ends), or for a server that does not answer (a network cut, a server
-frozen). The driver raises nothing meanwhile, so the follower would say nothing. The watch
-runs beside the poll and tells once, after :data:`STALL_SECONDS` without a batch committed,
-that the database does not answer; the follower tells its end as it tells any problem's. A
-one-shot ``carewatch ingest`` (a cron job) says it the same way. A wait for a connection slot
-(:mod:`carewatch.store.slots`) says so itself, and is not counted.
+every site until it ends), for a server that does not answer (a network cut, a server
+frozen), for a connection slot of a server that has none free. The driver raises nothing
+meanwhile, so the follower would say nothing. The watch runs beside the poll and tells once,
+after :data:`STALL_SECONDS` of one such wait, what waits (:func:`stalled_problem`): the
+database being written, the queue_log table being read from another database, or the slot;
+the follower tells its end as it tells any problem's. A one-shot ``carewatch ingest`` (a
+cron job) says it the same way.
+
+Only those waits count (:mod:`carewatch.store.waits`): the time a poll spends decompressing a
+big archive (a 2 GB ``.gz`` rotation read on a first start), reading and parsing its text
+between two commits, is no wait on a database and is never told as one.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 
-from carewatch.store.slots import waiting_for_slot
+from carewatch.store.slots import no_slot_text
+from carewatch.store.waits import Wait, now, waits_of
 
-#: Seconds a poll may go without committing a batch before the follower says it is waiting.
+#: Seconds a poll may wait on a database before the follower says it is waiting.
 STALL_SECONDS = 10.0
-
-# The clock of that wait (the tests put their own).
-_clock = time.monotonic
 
 
 def stalled_text(name: str, seconds: float) -> str:
@@ -35,15 +37,39 @@ def stalled_text(name: str, seconds: float) -> str:
     ).format(name=name, seconds=seconds)
 
 
-class StallWatch:
-    """Calls ``tell`` once (from a thread of its own) when the poll in progress, begun by
-    :meth:`busy`, has gone ``seconds`` without a :meth:`beat` (a batch committed)."""
+def stalled_problem(waits: tuple[Wait, ...], seconds: float) -> tuple[str, str] | None:
+    """What a poll that has waited ``seconds`` on the innermost of ``waits`` says, and what
+    the problem is about (the follower's key: ``"database"``, or the source table's label):
+    ``None`` for no wait on a database (decompressing an archive)."""
+    from carewatch.i18n import _
 
-    def __init__(self, tell: Callable[[], None], seconds: float | None = None) -> None:
+    if not waits or waits[-1].kind == "archive":
+        return None
+    wait = waits[-1]
+    table = next((w for w in waits if w.kind == "table"), None)
+    if wait.kind == "slot":
+        text = no_slot_text(wait.name, wait.detail)
+    elif wait.kind == "table":
+        text = _(
+            "no answer for {seconds:g} s from {database} (its server is out of reach, or "
+            "another program holds a lock on the table)"
+        ).format(seconds=seconds, database=wait.detail)
+    else:
+        text = stalled_text(wait.name, seconds)
+    if table is None:
+        return "database", text
+    return table.name, f"{table.name}: {text}"
+
+
+class StallWatch:
+    """Calls ``tell(key, text)`` (:func:`stalled_problem`) once, from a thread of its own,
+    when the poll in progress, begun by :meth:`busy` on its thread, has waited ``seconds`` on
+    one database (:mod:`carewatch.store.waits`)."""
+
+    def __init__(self, tell: Callable[[str, str], None], seconds: float | None = None) -> None:
         self._tell = tell
         self.seconds = STALL_SECONDS if seconds is None else seconds
-        self._since: float | None = None
-        self._thread_id = 0
+        self._thread_id: int | None = None
         self._told = False
         self._lock = threading.Lock()
         self._halt = threading.Event()
@@ -58,34 +84,30 @@ class StallWatch:
             self._thread.join(timeout=2)
 
     def busy(self) -> None:
-        """A poll begins."""
+        """A poll begins, on the calling thread."""
         with self._lock:
-            self._since, self._told = _clock(), False
-            self._thread_id = threading.get_ident()
-
-    def beat(self) -> None:
-        """The poll committed a batch: it is not stalled."""
-        with self._lock:
-            if self._since is not None:
-                self._since = _clock()
+            self._thread_id, self._told = threading.get_ident(), False
 
     def idle(self) -> bool:
         """The poll ended; whether it was told stalled (then its end is to be told)."""
         with self._lock:
-            told, self._since, self._told = self._told, None, False
+            told, self._thread_id, self._told = self._told, None, False
             return told
+
+    def check(self) -> None:
+        """Tell the poll in progress stalled if it has waited long enough (once a poll)."""
+        with self._lock:
+            if self._thread_id is None or self._told:
+                return
+            waits = waits_of(self._thread_id)
+            if not waits or now() - waits[-1].since < self.seconds:
+                return
+            problem = stalled_problem(waits, self.seconds)
+            if problem is not None:
+                self._told = True
+                self._tell(*problem)
 
     def _run(self) -> None:
         step = min(self.seconds / 4, 0.5)
         while not self._halt.wait(step):
-            with self._lock:
-                since = self._since
-                if since is None or self._told:
-                    continue
-                if waiting_for_slot(self._thread_id):
-                    self._since = _clock()
-                    continue
-                if _clock() - since < self.seconds:
-                    continue
-                self._told = True
-                self._tell()
+            self.check()

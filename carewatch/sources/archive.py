@@ -37,6 +37,7 @@ from carewatch.sources.fileid import HEAD_BYTES, pread_exact
 from carewatch.sources.positions import Position, load_positions, read_as_another, read_before
 from carewatch.sources.reader import BATCH_LINES, BatchResult, LogReader, Progress
 from carewatch.store import Store
+from carewatch.store.waits import waiting_on
 
 #: Bytes of compressed text read at a time.
 _CHUNK = 1024 * 1024
@@ -140,7 +141,8 @@ def decompress(path: str) -> int:
     if codec is None:
         raise ArchiveError(_("compressed in a format carewatch does not read"))
     try:
-        with tempfile.TemporaryFile() as out:
+        # (a long while for a big one, without a commit: a follower's stall watch leaves it out)
+        with waiting_on("archive", path), tempfile.TemporaryFile() as out:
             codec(path, out)
             out.flush()
             return os.dup(out.fileno())

@@ -53,7 +53,13 @@ DATA_COLUMNS = ("data1", "data2", "data3", "data4", "data5")
 
 
 class TableError(Exception):
-    """A table that cannot be read now; ``str()`` is one line for the user."""
+    """A table that cannot be read now; ``str()`` is one line for the user, ``following``
+    what a follower says of it while it goes on trying
+    (:func:`~carewatch.store.slots.problem_text`)."""
+
+    def __init__(self, message: str, following: str | None = None) -> None:
+        super().__init__(message)
+        self.following = message if following is None else following
 
 
 @dataclass(frozen=True)
@@ -146,7 +152,7 @@ class QueueLogTable:
         try:
             return slots.connect(self.backend, self.where, waiting=self.waiting)
         except StoreError as exc:
-            raise TableError(str(exc)) from None
+            raise TableError(str(exc), slots.problem_text(exc)) from None
 
     def _run(self, statement: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         """Every row of one statement (``""``: the SELECT of the table's rows)."""

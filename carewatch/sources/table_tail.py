@@ -51,6 +51,7 @@ from carewatch.sources.reader import BatchResult, batch_result
 from carewatch.sources.tail import TailStatus
 from carewatch.store import Store, StoreError, Tx
 from carewatch.store.apply import ApplyResult
+from carewatch.store.waits import waiting_on
 from carewatch.timeutil import get_timezone
 
 #: Rows read and committed per transaction.
@@ -127,7 +128,10 @@ class TableTail:
         results: list[BatchResult] = []
         try:
             while True:
-                rows, state = self._next_rows(self._load())
+                position = self._load()
+                # (a follower's stall watch names the table, not the database written)
+                with waiting_on("table", self.path, self.table.where):
+                    rows, state = self._next_rows(position)
                 if rows:
                     result = self._commit(rows)
                     if result is None:
@@ -140,7 +144,7 @@ class TableTail:
                 elif state != "more":
                     break
         except TableError as exc:
-            self.problem = str(exc)
+            self.problem = str(exc) if oneshot else exc.following
             return results
         self.problem = None
         return results

@@ -30,6 +30,7 @@ from carewatch.store.backends import PostgresBackend, SqliteBackend
 from carewatch.store.changeseq import NEXT_SEQ
 from carewatch.store.errors import StoreError
 from carewatch.store.slots import Waiting
+from carewatch.store.waits import waiting_on
 
 T = TypeVar("T")
 
@@ -380,22 +381,24 @@ class Database:
         """
         backend = self.backend
         delay = 0.05
-        for attempt in range(attempts):
-            try:
-                with self.transaction(write=write) as tx:
-                    return fn(tx)
-            except StoreError:
-                raise
-            except Exception as exc:
-                if not backend.is_driver_error(exc):
+        with waiting_on("database", self.name):  # (what a follower's stall watch reads)
+            for attempt in range(attempts):
+                try:
+                    with self.transaction(write=write) as tx:
+                        return fn(tx)
+                except StoreError:
                     raise
-                lasting = backend.lasting_error(exc, self.name)
-                if lasting is not None:
-                    raise StoreError(lasting, lasting=True) from None
-                if not backend.is_retryable(exc) or attempt == attempts - 1:
-                    raise StoreError(f"database {self.name}: {backend.short_error(exc)}") from None
-                time.sleep(delay)
-                delay = min(delay * 2, 1.0)
+                except Exception as exc:
+                    if not backend.is_driver_error(exc):
+                        raise
+                    lasting = backend.lasting_error(exc, self.name)
+                    if lasting is not None:
+                        raise StoreError(lasting, lasting=True) from None
+                    if not backend.is_retryable(exc) or attempt == attempts - 1:
+                        short = backend.short_error(exc)
+                        raise StoreError(f"database {self.name}: {short}") from None
+                    time.sleep(delay)
+                    delay = min(delay * 2, 1.0)
         raise AssertionError("unreachable")
 
     def short_error(self, exc: BaseException) -> str:

@@ -171,6 +171,10 @@ class Store(OperatorWork):
         the config's queue_log tables, read for this store, wait the same way."""
         return self._db.waiting
 
+    @waiting.setter
+    def waiting(self, waiting: Waiting | None) -> None:
+        self._db.waiting = waiting
+
     # -- change detection ---------------------------------------------------------------------
     def data_version(self) -> int:
         """A number that changes when any process commits to the database (cheap to poll)."""

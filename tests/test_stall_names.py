@@ -1,0 +1,180 @@
+"""What a follower (and a one-shot ``carewatch ingest``) says when a poll waits: it names what
+does not answer, the database being written or the queue_log table being read from another
+database; and the time it spends decompressing a big archive is no wait on a database."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import IO
+
+import psycopg
+import pytest
+
+import carewatch.cli.ingest as ingest_cli
+import carewatch.ingest.stall as stall
+import carewatch.sources.archive as archive
+import carewatch.store.waits as waits
+from carewatch.cli import main
+from carewatch.config import Config, Source
+from carewatch.ingest import Follower
+from carewatch.store import Store
+from carewatch.store.database import display_name
+from tests.test_archive_retry import rotated_while_stopped
+from tests.test_follow_problems import Following, wait_for
+from tests.test_pg_sites import QUEUE_LOG
+from tests.test_rotation import ended
+
+CONFIG = Config(timezone="UTC")
+DEADLINE = 60.0
+
+
+class FrozenClock:
+    """A monotonic clock that moves only when told."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def quick(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A poll says it waits after 0.3 s."""
+    monkeypatch.setattr(stall, "STALL_SECONDS", 0.3)
+
+
+@pytest.fixture
+def pbx(pg_url: str) -> str:
+    """A phone system's database holding a queue_log table of one row."""
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(QUEUE_LOG)
+        conn.execute(
+            "INSERT INTO queue_log (time, callid, queuename, agent, event, data2, data3) "
+            "VALUES ('2024-03-06 10:00:00', 'c1', 'sales', 'NONE', 'ENTERQUEUE', '555', '1')"
+        )
+    return pg_url
+
+
+def table_text(url: str) -> str:
+    return (
+        f"table queue_log: no answer for 0.3 s from {display_name(url)} (its server is out of "
+        "reach, or another program holds a lock on the table)"
+    )
+
+
+def test_a_follower_whose_source_table_does_not_answer_names_the_table(
+    pbx: str, tmp_path: Path, quick: None
+) -> None:
+    source = Source(kind="table", url=pbx, table="queue_log", name="rome-pbx")
+    told: list[tuple[str, str]] = []
+
+    def on_problems(arose: list[str], gone: list[str]) -> None:
+        told.extend([("recovered", t) for t in gone] + [("problem", t) for t in arose])
+
+    stop = threading.Event()
+    with Store(str(tmp_path / "cw.db")) as store:
+        follower = Follower(store, CONFIG, [], tables=[source], poll_interval=0.05)
+        thread = threading.Thread(target=follower.run, args=(stop, None, on_problems))
+        thread.start()
+        try:
+            wait_for(lambda: store.count_calls() == 1, "the first row")
+            locker = psycopg.connect(pbx)  # another program locks the table, and keeps it
+            try:
+                locker.execute("LOCK TABLE queue_log IN ACCESS EXCLUSIVE MODE")
+                wait_for(lambda: told, "the problem")
+                assert told == [("problem", table_text(pbx))]
+                assert follower.problems() == {"table queue_log": table_text(pbx)}
+            finally:
+                locker.rollback()
+                locker.close()
+            wait_for(lambda: len(told) == 2, "the end of the problem")
+            assert told[1] == ("recovered", table_text(pbx))
+            assert follower.problems() == {}
+        finally:
+            stop.set()
+            thread.join(timeout=DEADLINE)
+
+
+def test_a_one_shot_ingest_of_a_table_that_does_not_answer_names_the_table(
+    pbx: str, tmp_path: Path, quick: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "cw.toml"
+    config.write_text(
+        f'timezone = "UTC"\n\n[[sources]]\nkind = "table"\nurl = "{pbx}"\n'
+        'table = "queue_log"\nname = "rome-pbx"\n'
+    )
+    said: list[str] = []
+
+    def say(text: str, out: bool = False) -> None:
+        if not out:
+            said.append(text)
+
+    monkeypatch.setattr(ingest_cli, "say", say)
+    locker = psycopg.connect(pbx)  # another program locks the table
+    locker.execute("LOCK TABLE queue_log IN ACCESS EXCLUSIVE MODE")
+    result: list[int] = []
+    db = str(tmp_path / "cw.db")
+    ingesting = threading.Thread(
+        target=lambda: result.append(main(["ingest", "--config", str(config), "--db", db]))
+    )
+    ingesting.start()
+    try:
+        deadline = time.monotonic() + DEADLINE
+        while not said and ingesting.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.01)
+    finally:
+        locker.rollback()  # the lock is let go
+        locker.close()
+        ingesting.join(timeout=DEADLINE)
+    assert said == [f"problem: {table_text(pbx)}; still trying"]
+    assert result == [0]
+    with Store(db) as store:
+        assert [call.source for call in store.find_calls("c1")] == ["rome-pbx"]
+
+
+def test_a_follower_decompressing_a_big_archive_does_not_say_the_database_is_stalled(
+    tmp_path: Path, quick: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Store(str(tmp_path / "cw.db")) as store:
+        log, _gz = rotated_while_stopped(store, tmp_path)
+        real = archive._CODECS[".gz"]
+        slow: list[float] = []
+
+        def decompress_slowly(path: str, out: IO[bytes]) -> None:
+            # a 2 GB archive, shortened: four times as long as a wait the follower tells
+            slow.append(stall.STALL_SECONDS * 4)
+            threading.Event().wait(slow[-1])
+            real(path, out)
+
+        monkeypatch.setitem(archive._CODECS, ".gz", decompress_slowly)
+        with Following(store, log) as following:
+            wait_for(lambda: ended(store) == {f"call-{i}" for i in range(5)}, "the archive")
+            following.more_polls(1)
+        assert slow  # (the archive was decompressed, slowly)
+        assert following.told == []
+
+
+def test_the_watch_counts_the_wait_for_a_database_and_not_an_archive(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = FrozenClock()
+    monkeypatch.setattr(waits, "_clock", clock)
+    told: list[tuple[str, str]] = []
+    watch = stall.StallWatch(lambda about, text: told.append((about, text)), seconds=10)
+    watch.busy()
+    with waits.waiting_on("archive", "/var/log/asterisk/queue_log.1.gz"):
+        clock.now += 600  # ten minutes decompressing it
+        watch.check()
+    assert told == []
+    with waits.waiting_on("database", "cw.db"):
+        clock.now += 9.9
+        watch.check()
+        assert told == []
+        clock.now += 0.1
+        watch.check()
+        watch.check()
+    assert told == [("database", stall.stalled_text("cw.db", 10))]
+    assert watch.idle() is True
