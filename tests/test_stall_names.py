@@ -178,3 +178,46 @@ def test_the_watch_counts_the_wait_for_a_database_and_not_an_archive(
         watch.check()
     assert told == [("database", stall.stalled_text("cw.db", 10))]
     assert watch.idle() is True
+
+
+async def test_a_screen_whose_read_waits_for_a_connection_slot_says_so_and_not_no_answer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import carewatch.tui.refresh as refresh
+    from carewatch.tui.panels.alerts import AlertsLine
+    from tests.test_tui import ME, NOW, answered_call, make, ready, seed
+    from tests.test_tui import wait_for as wait_on_screen
+
+    db = tmp_path / "cw.db"
+    seed(db, [answered_call("c1", NOW - 300, ME)])
+    monkeypatch.setattr(refresh, "READ_STALL_SECONDS", 0.3)
+    load = refresh.load_snapshot
+    answer = threading.Event()
+    answer.set()
+
+    def load_snapshot(*args: object, **kwargs: object) -> object:  # no slot free on the server
+        with waits.waiting_on("slot", str(db), "sorry, too many clients already"):
+            assert answer.wait(DEADLINE)
+        return load(*args, **kwargs)
+
+    monkeypatch.setattr(refresh, "load_snapshot", load_snapshot)
+    app = make(db)
+    async with app.run_test() as pilot:
+        await ready(pilot)
+
+        def alerts() -> list[str]:
+            return [alert.text for alert in app.screen.query_one(AlertsLine).alerts or []]
+
+        answer.clear()
+        try:
+            app.request_refresh(force=True)
+            await wait_on_screen(pilot, lambda: app.read_failed is not None, "the alert", 10)
+            await wait_on_screen(pilot, lambda: alerts(), "the alerts line", 10)
+            first = alerts()[0]
+            assert first.startswith("cannot read the database since "), first
+            assert first.endswith(
+                ": its server has no connection free (sorry, too many clients already)"
+            ), first
+        finally:
+            answer.set()
+        await wait_on_screen(pilot, lambda: app.read_failed is None, "the end of the alert", 10)

@@ -35,6 +35,7 @@ from textual.css.query import NoMatches
 from carewatch.i18n import _
 from carewatch.live import LiveDay
 from carewatch.store import Store
+from carewatch.store.waits import waits_of
 from carewatch.tui.loader import LastWeekCache, load_snapshot
 from carewatch.tui.messages import DataChanged, RefreshSkipped, SnapshotReady
 from carewatch.tui.screens.main import MainScreen
@@ -84,6 +85,7 @@ class Refreshing:
         self._generation = 0
         self._last_refresh_at = 0.0
         self._refresh_started = 0.0
+        self._refresh_thread = 0  # (the worker's ident: what its read waits on)
         #: Since when (the app's clock) and why the figures could not be read, until a
         #: refresh succeeds again: the screen says its figures are old (:func:`stale_alert`).
         self.read_failed: tuple[float, str] | None = None
@@ -128,6 +130,7 @@ class Refreshing:
     def _refresh_worker(
         self, generation: int, window_kind: WindowKind, queue_name: str | None, force: bool
     ) -> None:
+        self._refresh_thread = threading.get_ident()
         with contextlib.suppress(Exception):  # the watcher polls again anyway
             self._synced_version = self.store.data_version()
         now = self.clock()
@@ -204,8 +207,16 @@ class Refreshing:
             self._dirty = self._force = True
         waited = time.monotonic() - self._refresh_started
         if self._refreshing and self.read_failed is None and waited > READ_STALL_SECONDS:
-            why = _("no answer from its server for {seconds:g} s")
-            self.read_failed = (self.clock() - waited, why.format(seconds=READ_STALL_SECONDS))
+            waits = waits_of(self._refresh_thread)
+            if waits and waits[-1].kind == "slot":  # the server answers: it has no slot free
+                why = _("its server has no connection free ({error})").format(
+                    error=waits[-1].detail
+                )
+            else:
+                why = _("no answer from its server for {seconds:g} s").format(
+                    seconds=READ_STALL_SECONDS
+                )
+            self.read_failed = (self.clock() - waited, why)
             self._paint_stale()  # type: ignore[attr-defined]
         self._kick()
 
