@@ -221,3 +221,37 @@ async def test_a_screen_whose_read_waits_for_a_connection_slot_says_so_and_not_n
         finally:
             answer.set()
         await wait_on_screen(pilot, lambda: app.read_failed is None, "the end of the alert", 10)
+
+
+def test_a_lock_held_longer_than_the_retries_is_told_once_not_at_every_poll(
+    tmp_path: Path, quick: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    import carewatch.store.backends as backends
+    from tests.test_follow_problems import enter
+
+    monkeypatch.setattr(backends, "SQLITE_WRITE_TIMEOUT", 0.2)  # each poll gives up soon
+    db = tmp_path / "cw.db"
+    log = tmp_path / "queue_log"
+    log.write_text(enter(1))
+    locked = f"database {db}: database is locked"
+    with Store(str(db)) as store, Following(store, log) as following:
+        wait_for(lambda: store.count_calls() == 1, "the first call")
+        holder = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+        try:
+            holder.execute("BEGIN IMMEDIATE")  # another program's transaction, left open
+            with log.open("a") as fh:
+                fh.write(enter(2))
+            wait_for(lambda: ("problem", locked) in following.told, "the error")
+            following.more_polls(3)  # polls that give up while the lock is held
+        finally:
+            holder.execute("COMMIT")
+            holder.close()
+        wait_for(lambda: store.count_calls() == 2, "the call logged while the lock was held")
+        wait_for(lambda: following.told[-1][0] == "recovered", "the end of the problem")
+    # the wait (told after 0.3 s), then the error when the retries gave up: each once, though
+    # every poll meanwhile waited as long and gave up the same way
+    problems = [text for kind, text in following.told if kind == "problem"]
+    assert problems in ([stall.stalled_text(str(db), 0.3), locked], [locked]), following.told
+    assert following.told[len(problems) :] == [("recovered", locked)]

@@ -349,7 +349,8 @@ class Follower:
 
         def stalled(key: str, text: str) -> None:  # (from the watch's thread, the poll waiting)
             self.stalled = (key, text)
-            if on_problems is not None and told.get(key) != text:  # (a wait told goes on)
+            if on_problems is not None and key not in told:  # (a problem told goes on)
+                told[key] = text  # its end is told after the poll
                 on_problems([text], [])
 
         watch = StallWatch(stalled)
@@ -386,10 +387,8 @@ class Follower:
                     if on_batch is not None and summary.has_news:
                         on_batch(summary)
                 finally:
-                    was_stalled = self.stalled if watch.idle() else None
+                    watch.idle()
                     self.stalled = None
-                if was_stalled is not None:
-                    told[was_stalled[0]] = was_stalled[1]  # told: its end is told below
                 if on_problems is not None:
                     now = self.problems()
                     arose = [text for key, text in now.items() if told.get(key) != text]
