@@ -33,13 +33,16 @@ def test_a_one_shot_ingest_held_up_by_another_programs_lock_says_so(
     real_init = stall.StallWatch.__init__
 
     def init(
-        self: stall.StallWatch, tell: Callable[[str, str], None], seconds: float | None = None
+        self: stall.StallWatch,
+        tell: Callable[[str, str], None],
+        seconds: float | None = None,
+        **options: bool,
     ) -> None:
         def tell_then_mark(about: str, text: str) -> None:
             tell(about, text)
             told.set()
 
-        real_init(self, tell_then_mark, seconds)
+        real_init(self, tell_then_mark, seconds, **options)
 
     monkeypatch.setattr(stall.StallWatch, "__init__", init)
     holder = sqlite3.connect(db, isolation_level=None, check_same_thread=False)

@@ -121,7 +121,17 @@ def test_ingest_of_a_table_waits_for_a_connection_slot_then_reads(
     )
     said: list[str] = []
     monkeypatch.setattr(common, "PATIENCE_SECONDS", 0.1)
-    monkeypatch.setattr(common, "say", lambda text, out=False: said.append(text))
+    monkeypatch.setattr(stall, "STALL_SECONDS", 0.05)  # (the slot's line is said once, not twice)
+    real_say = common.say
+
+    def say(text: str, out: bool = False) -> None:
+        if out:
+            real_say(text, out=True)
+        else:
+            said.append(text)
+
+    monkeypatch.setattr(common, "say", say)
+    monkeypatch.setattr(ingest_cli, "say", say)
     held = psycopg.connect(reader, autocommit=True)  # the phone system's role has no slot free
     result: list[object] = []
     db = str(tmp_path / "cw.db")
@@ -131,7 +141,7 @@ def test_ingest_of_a_table_waits_for_a_connection_slot_then_reads(
     ingesting.start()
     try:
         deadline = time.monotonic() + DEADLINE
-        while not said and ingesting.is_alive():
+        while not any("waiting" in line for line in said) and ingesting.is_alive():
             assert time.monotonic() < deadline, said
             time.sleep(0.01)
     finally:

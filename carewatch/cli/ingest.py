@@ -237,14 +237,14 @@ def _explain_all_skipped(config: Config, summary: IngestSummary, fmt: str | None
 def _stall_watch() -> StallWatch:
     """A watch, started and busy, that says once what an ingest has waited on for a while: a
     batch that cannot commit (another program's transaction holds a lock, the server does not
-    answer), a table's server that does not answer, no connection slot free; said as the
-    follower says it (:mod:`carewatch.ingest.stall`)."""
+    answer), a table's server that does not answer; said as the follower says it
+    (:mod:`carewatch.ingest.stall`)."""
     from carewatch.ingest.stall import StallWatch
 
     def stalled(_about: str, text: str) -> None:
         say(_("problem: {problem}; still trying").format(problem=text))
 
-    watch = StallWatch(stalled)
+    watch = StallWatch(stalled, slots=False)  # (a slot is waited for with its own line)
     watch.start()
     watch.busy()
     return watch

@@ -64,10 +64,18 @@ def stalled_problem(waits: tuple[Wait, ...], seconds: float) -> tuple[str, str] 
 class StallWatch:
     """Calls ``tell(key, text)`` (:func:`stalled_problem`) once, from a thread of its own,
     when the poll in progress, begun by :meth:`busy` on its thread, has waited ``seconds`` on
-    one database (:mod:`carewatch.store.waits`)."""
+    one database (:mod:`carewatch.store.waits`). Without ``slots``, a wait for a connection
+    slot is not counted (a one-shot command says it itself: the ``waiting`` of its store)."""
 
-    def __init__(self, tell: Callable[[str, str], None], seconds: float | None = None) -> None:
+    def __init__(
+        self,
+        tell: Callable[[str, str], None],
+        seconds: float | None = None,
+        *,
+        slots: bool = True,
+    ) -> None:
         self._tell = tell
+        self._slots = slots
         self.seconds = STALL_SECONDS if seconds is None else seconds
         self._thread_id: int | None = None
         self._told = False
@@ -101,6 +109,8 @@ class StallWatch:
                 return
             waits = waits_of(self._thread_id)
             if not waits or now() - waits[-1].since < self.seconds:
+                return
+            if waits[-1].kind == "slot" and not self._slots:
                 return
             problem = stalled_problem(waits, self.seconds)
             if problem is not None:
