@@ -12,18 +12,16 @@ from typing import IO
 import psycopg
 import pytest
 
-import carewatch.cli.ingest as ingest_cli
 import carewatch.ingest.stall as stall
 import carewatch.sources.archive as archive
 import carewatch.store.waits as waits
-from carewatch.cli import main
 from carewatch.config import Config, Source
 from carewatch.ingest import Follower
 from carewatch.store import Store
 from carewatch.store.database import display_name
 from tests.test_archive_retry import rotated_while_stopped
 from tests.test_follow_problems import Following, wait_for
-from tests.test_pg_sites import QUEUE_LOG
+from tests.test_pg_sites import QUEUE_LOG, in_thread, stderr_lines, table_config
 from tests.test_rotation import ended
 
 CONFIG = Config(timezone="UTC")
@@ -101,26 +99,12 @@ def test_a_follower_whose_source_table_does_not_answer_names_the_table(
 def test_a_one_shot_ingest_of_a_table_that_does_not_answer_names_the_table(
     pbx: str, tmp_path: Path, quick: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    config = tmp_path / "cw.toml"
-    config.write_text(
-        f'timezone = "UTC"\n\n[[sources]]\nkind = "table"\nurl = "{pbx}"\n'
-        'table = "queue_log"\nname = "rome-pbx"\n'
-    )
-    said: list[str] = []
-
-    def say(text: str, out: bool = False) -> None:
-        if not out:
-            said.append(text)
-
-    monkeypatch.setattr(ingest_cli, "say", say)
+    config = table_config(tmp_path, pbx)
+    said = stderr_lines(monkeypatch)
     locker = psycopg.connect(pbx)  # another program locks the table
     locker.execute("LOCK TABLE queue_log IN ACCESS EXCLUSIVE MODE")
-    result: list[int] = []
     db = str(tmp_path / "cw.db")
-    ingesting = threading.Thread(
-        target=lambda: result.append(main(["ingest", "--config", str(config), "--db", db]))
-    )
-    ingesting.start()
+    ingesting, result = in_thread(["ingest", "--config", str(config), "--db", db])
     try:
         deadline = time.monotonic() + DEADLINE
         while not said and ingesting.is_alive() and time.monotonic() < deadline:
@@ -178,49 +162,6 @@ def test_the_watch_counts_the_wait_for_a_database_and_not_an_archive(
         watch.check()
     assert told == [("database", stall.stalled_text("cw.db", 10))]
     assert watch.idle() is True
-
-
-async def test_a_screen_whose_read_waits_for_a_connection_slot_says_so_and_not_no_answer(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import carewatch.tui.refresh as refresh
-    from carewatch.tui.panels.alerts import AlertsLine
-    from tests.test_tui import ME, NOW, answered_call, make, ready, seed
-    from tests.test_tui import wait_for as wait_on_screen
-
-    db = tmp_path / "cw.db"
-    seed(db, [answered_call("c1", NOW - 300, ME)])
-    monkeypatch.setattr(refresh, "READ_STALL_SECONDS", 0.3)
-    load = refresh.load_snapshot
-    answer = threading.Event()
-    answer.set()
-
-    def load_snapshot(*args: object, **kwargs: object) -> object:  # no slot free on the server
-        with waits.waiting_on("slot", str(db), "sorry, too many clients already"):
-            assert answer.wait(DEADLINE)
-        return load(*args, **kwargs)
-
-    monkeypatch.setattr(refresh, "load_snapshot", load_snapshot)
-    app = make(db)
-    async with app.run_test() as pilot:
-        await ready(pilot)
-
-        def alerts() -> list[str]:
-            return [alert.text for alert in app.screen.query_one(AlertsLine).alerts or []]
-
-        answer.clear()
-        try:
-            app.request_refresh(force=True)
-            await wait_on_screen(pilot, lambda: app.read_failed is not None, "the alert", 10)
-            await wait_on_screen(pilot, lambda: alerts(), "the alerts line", 10)
-            first = alerts()[0]
-            assert first.startswith("cannot read the database since "), first
-            assert first.endswith(
-                ": its server has no connection free (sorry, too many clients already)"
-            ), first
-        finally:
-            answer.set()
-        await wait_on_screen(pilot, lambda: app.read_failed is None, "the end of the alert", 10)
 
 
 def test_a_lock_held_longer_than_the_retries_is_told_once_not_at_every_poll(
