@@ -15,13 +15,14 @@ from typing import Any
 from carewatch.apart import Apart, start_apart
 from carewatch.callstate import as_it_stood
 from carewatch.config import Config
+from carewatch.config.screen import AgentNames
 from carewatch.kpi.callbacks import Callback, callbacks, not_reached
 from carewatch.kpi.engine import compute_kpis
 from carewatch.kpi.now import STALE_CALL_SECONDS, NowState, now_state
 from carewatch.kpi.sessions import LOOKBACK_SECONDS, agent_time
 from carewatch.kpi.windows import Window
 from carewatch.kpicache import KpiCache
-from carewatch.records import CallRow
+from carewatch.records import AgentFilter, CallRow, agent_ids
 from carewatch.store import Store
 from carewatch.timeutil import day_bounds
 
@@ -46,20 +47,34 @@ class WindowFigures:
 
 
 def _agent_events(
-    store: Store, window: Window, queue: str | None, agent: str | None
+    store: Store, window: Window, queue: str | None, agent: AgentFilter | None
 ) -> list[dict[str, Any]]:
     """The agent events from :data:`LOOKBACK_SECONDS` before the window to its end, of one
     operator, and with ``queue`` those of that queue or of none (a login, a pause)."""
     events = store.agent_events_between(window.start - LOOKBACK_SECONDS, window.end)
     if agent is not None:
-        events = [e for e in events if e.get("agent") == agent]
+        ids = agent_ids(agent)
+        events = [e for e in events if e.get("agent") in ids]
     if queue is not None:
         events = [e for e in events if str(e.get("queue") or "NONE") in (queue, "NONE")]
     return events
 
 
+def operator_named(store: Store, config: Config, name: str) -> tuple[str, AgentFilter]:
+    """The operator ``name`` is, and what narrows reads to their calls: for a login of
+    ``[operators]`` or one of its agent ids (case-insensitively), the login and its agent ids;
+    else the agent id, each as the calls spell it (``hugo`` -> ``Hugo``,
+    :meth:`~carewatch.store.Store.spelled_as`)."""
+    found = AgentNames(config.operators).login(name)
+    if found is None:
+        spelled = store.spelled_as("agent", name)
+        return spelled, spelled
+    login, ids = found
+    return login, tuple(sorted({store.spelled_as("agent", a) for a in ids}))
+
+
 def figures_key(
-    queue: str | None = None, agent: str | None = None, with_agent_time: bool = True
+    queue: str | None = None, agent: AgentFilter | None = None, with_agent_time: bool = True
 ) -> tuple[Any, ...]:
     """What a window's snapshot is kept under in a :class:`KpiCache` besides the window."""
     return ("figures", queue, agent, with_agent_time)
@@ -71,7 +86,7 @@ def window_figures(
     window: Window,
     *,
     queue: str | None = None,
-    agent: str | None = None,
+    agent: AgentFilter | None = None,
     now: float | None = None,
     with_agent_time: bool = False,
     cache: KpiCache | None = None,
@@ -107,7 +122,7 @@ def _compute(
     window: Window,
     calls: list[CallRow],
     queue: str | None,
-    agent: str | None,
+    agent: AgentFilter | None,
     now: float | None,
     with_agent_time: bool,
 ) -> dict[str, Any]:
@@ -115,12 +130,13 @@ def _compute(
     issues = store.issues_relevant(window.start, window.end)
     rings, unreachable = store.rings_between(window.start, window.end, queue=queue)
     if agent is not None:
-        rings = {agent: rings[agent]} if agent in rings else {}
-        unreachable = {agent: unreachable[agent]} if agent in unreachable else {}
+        ids = agent_ids(agent)
+        rings = {a: n for a, n in rings.items() if a in ids}
+        unreachable = {a: n for a, n in unreachable.items() if a in ids}
     times = None
     if with_agent_time:
         events = _agent_events(store, window, queue, agent)
-        times = agent_time(events, window.start, window.end, now)
+        times = agent_time(events, window.start, window.end, now, AgentNames(config.operators))
     return compute_kpis(
         calls,
         config,
@@ -139,7 +155,7 @@ def window_kpis(
     window: Window,
     *,
     queue: str | None = None,
-    agent: str | None = None,
+    agent: AgentFilter | None = None,
     now: float | None = None,
     with_agent_time: bool = False,
     cache: KpiCache | None = None,
@@ -175,7 +191,7 @@ def windows_kpis(
     *,
     now: float,
     queue: str | None = None,
-    agent: str | None = None,
+    agent: AgentFilter | None = None,
     as_they_stood: Collection[Window] = (),
 ) -> Snapshots:
     """Start on the snapshots of ``windows`` (each :func:`window_kpis` with the operators' time
@@ -258,7 +274,7 @@ def window_callbacks(
     window: Window,
     *,
     queue: str | None = None,
-    agent: str | None = None,
+    agent: AgentFilter | None = None,
     calls: Callable[[], list[CallRow]] | None = None,
 ) -> list[Callback]:
     """The callers to call back for the lost calls of ``window``
@@ -271,10 +287,11 @@ def window_callbacks(
     found = callbacks(every, window.start, window.end)
     if not narrowed:
         return found
+    ids = None if agent is None else agent_ids(agent)
     kept = {
         c.id
         for c in every
-        if (queue is None or c.queue == queue) and (agent is None or c.agent == agent)
+        if (queue is None or c.queue == queue) and (ids is None or c.agent in ids)
     }
     return [c for c in found if c.id in kept]
 
@@ -285,7 +302,7 @@ def callbacks_for(
     now: float,
     *,
     queue: str | None = None,
-    agent: str | None = None,
+    agent: AgentFilter | None = None,
     calls: Callable[[], list[CallRow]] | None = None,
     within: list[Callback] | None = None,
 ) -> list[Callback]:
@@ -346,4 +363,4 @@ def live_state(store: Store, config: Config, now: float) -> NowState:
     (:meth:`carewatch.live.LiveDay.now_state`)."""
     calls = store.calls_between(now - STALE_CALL_SECONDS, now + 1.0)
     events = store.agent_events_between(events_since(now, config.tz), now + 1.0)
-    return now_state(calls, events, now)
+    return now_state(calls, events, now, AgentNames(config.operators))

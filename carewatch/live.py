@@ -26,7 +26,7 @@ from datetime import date, datetime
 from typing import Any
 
 from carewatch.config import Config
-from carewatch.config.screen import fold
+from carewatch.config.screen import AgentNames, fold
 from carewatch.daycalls import DayCalls
 from carewatch.figures import events_since
 from carewatch.kpi.engine import snapshot_of
@@ -90,6 +90,9 @@ class LiveDay:
     def __init__(self, config: Config, own: frozenset[str] = frozenset()) -> None:
         self.config = config
         self.own = own
+        #: Agent id -> the operator it is (``[operators]``): the same both ways, as a call's
+        #: old row is taken out of the sums and its new one put in.
+        self.names = AgentNames(config.operators)
         self.day: date | None = None
         self.today: Window | None = None
         self.seq = 0
@@ -122,9 +125,9 @@ class LiveDay:
         self._rings: Counter[tuple[str, str | None]] = Counter()
         self._unreachable: Counter[tuple[str, str | None]] = Counter()
         self._events: list[Mapping[str, Any]] = []
-        self._fold = AgentFold()
+        self._fold = AgentFold(names=self.names)
         #: The calls that started in [_recent_from, _recent_until]: those the centre now reads.
-        self._recent = NowCalls()
+        self._recent = NowCalls(names=self.names)
         self._recent_from = self._recent_until = -1e300
 
     # -- reading the store ----------------------------------------------------------------------
@@ -224,7 +227,7 @@ class LiveDay:
                 tally = self._queue_tally[queue] = KpiTally(self.config)
             tally.add(call, sign)
             if agent:
-                _bump(self._agent_queues, (agent, queue), sign)
+                _bump(self._agent_queues, (self.names[agent], queue), sign)
             if not tally.offered and not tally.outbound:
                 del self._queue_tally[queue]
 
@@ -236,7 +239,7 @@ class LiveDay:
         calls = self.calls
         if now < self._recent_until or start > self._recent_until:
             # the clock went back, or jumped past the whole window: read the window anew
-            self._recent = NowCalls(calls.between(start, until))
+            self._recent = NowCalls(calls.between(start, until), self.names)
         else:
             for call in calls.between(self._recent_from, start, upper=False):
                 self._recent.remove(call)  # started too long ago now

@@ -14,6 +14,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+#: What narrows a read to one operator: an agent id as the calls spell it, or the agent ids of
+#: one login (``[operators]``).
+AgentFilter = str | tuple[str, ...]
+
+
+def agent_ids(agent: AgentFilter) -> frozenset[str]:
+    """The agent ids ``agent`` narrows to."""
+    return frozenset((agent,) if isinstance(agent, str) else agent)
+
+
 #: The log formats a source can have (``auto`` in a config means "detect one of these"); here,
 #: free of the config's models, so the command line lists them without loading those.
 LOG_FORMATS: tuple[str, ...] = ("csv", "jsonl", "queue_log", "cdr", "mapped")

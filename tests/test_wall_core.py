@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from carewatch.config import ConfigError, default_config, parse_config
-from carewatch.config.screen import operator_agents, queue_goals
+from carewatch.config.screen import AgentNames, operator_agents, queue_goals
 from carewatch.demo import DemoTagger, demo_config, demo_start
 from carewatch.kpi.now import now_state
 from carewatch.records import CallUpdate
@@ -148,9 +148,8 @@ def test_logged_in_time_membership_and_queue_lines() -> None:
     assert state.agents["Ben"].state == "paused" and state.agents["Ben"].logged_in_at == at(9)
     assert state.agents["Cid"].state == "logged_off"
     kpis = {"by_queue": by_queue([waiting, talking, done], 20)}
-    lines = {
-        q.name: q for q in queue_lines(kpis, state, answered_in([waiting, talking, done]), CFG)
-    }
+    served = answered_in([waiting, talking, done], AgentNames({}))
+    lines = {q.name: q for q in queue_lines(kpis, state, served, CFG)}
     sales, support = lines["sales"], lines["support"]
     assert (sales.waiting, sales.longest_since) == (1, at(10, 59))
     assert (sales.talking, sales.free, sales.paused, sales.logged_in) == (1, 0, 1, 2)

@@ -102,16 +102,16 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     stamp = printed_at()
     with open_store(args, config, read_only=True) as store:
-        # "--agent hugo" is Hugo's report: names are matched as the calls spell them
+        # "--agent hugo" is Hugo's report: names are matched as the calls spell them, and a
+        # login of [operators] (or one of its agent ids) is that operator's report
         queue = None if args.queue is None else store.spelled_as("queue", args.queue)
-        agent = None if args.agent is None else store.spelled_as("agent", args.agent)
         report = build_report(
             store,
             config,
             period,
             with_calls=args.calls,
             queue=queue,
-            agent=agent,
+            agent=args.agent,
             cache=KpiCache(store, config),
         )
         window = period.window(config.tz)

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from pydantic import Field
 
 from carewatch.config.base import StrictModel
 from carewatch.i18n import _
+
+if TYPE_CHECKING:
+    from carewatch.records import CallRow
 
 
 class Ui(StrictModel):
@@ -90,16 +93,52 @@ def fold(name: str | None) -> str:
 
 
 def operator_agents(operators: OperatorsMap, operator: str | None) -> frozenset[str]:
-    """The agent ids (folded) that are ``operator`` on the screen: the name itself plus what
-    ``[operators]`` maps it to (the login is looked up case-insensitively too)."""
+    """The names (folded) that are ``operator`` on the screen: the name itself, and when it is
+    a login of ``[operators]`` or one of its agent ids, that login and all its agent ids (each
+    looked up case-insensitively)."""
     if not operator:
         return frozenset()
-    ids = {fold(operator)}
     wanted = fold(operator)
+    ids = {wanted}
     for login, agents in operators.items():
-        if fold(login) == wanted:
-            ids.update(fold(a) for a in agents)
+        folded = {fold(a) for a in agents}
+        if fold(login) == wanted or wanted in folded:
+            ids.add(fold(login))
+            ids.update(folded)
     return frozenset(ids)
+
+
+class AgentNames(dict[str, str]):
+    """Agent id as a log spells it -> the operator it is: the login ``[operators]`` maps it
+    to (compared case-insensitively), else the id itself. Every figure and line that names an
+    operator reads its agents through this, so the ids of one login are one operator.
+
+    A dict filled as ids are met: after the first time, an id costs one dict lookup.
+    """
+
+    def __init__(self, operators: OperatorsMap) -> None:
+        super().__init__()
+        self._logins = {fold(a): login for login, agents in operators.items() for a in agents}
+        self._operators = {fold(login): (login, tuple(ids)) for login, ids in operators.items()}
+
+    def __missing__(self, agent: str) -> str:
+        name = self[agent] = self._logins.get(fold(agent), agent)
+        return name
+
+    def call(self, call: CallRow) -> CallRow:
+        """``call`` with its agent shown as the operator it is (the same row when it is)."""
+        agent = call.agent
+        if not agent:
+            return call
+        name = self[agent]
+        return call if name == agent else call._replace(agent=name)
+
+    def login(self, name: str) -> tuple[str, tuple[str, ...]] | None:
+        """The login ``name`` is (a login of ``[operators]`` or one of its agent ids, each
+        compared case-insensitively) and its agent ids as the config spells them; ``None``
+        when it is neither."""
+        login = self._logins.get(fold(name))
+        return self._operators.get(fold(name if login is None else login))
 
 
 class CentreTargets(Protocol):

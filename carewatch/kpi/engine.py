@@ -42,6 +42,10 @@ Decisions (where the SPEC is silent)
 * **Operators' time** (``by_agent``: ``logged_in_seconds``, ``paused_seconds``,
   ``paused_by_reason``, ``occupancy`` = talk / logged in) comes from the agent events
   (:mod:`carewatch.kpi.sessions`); ``None`` when no login was seen.
+* **Operators** (``by_agent``) are keyed by the login ``[operators]`` maps an agent id to
+  (compared case-insensitively), else by the agent id: the calls, rings and time of a
+  login's ids are that one operator's (:class:`~carewatch.config.screen.AgentNames`, read
+  by the tally as it counts each call).
 * **Ratings** outside 1–5 (CSAT) or 0–10 (NPS) are ignored. ``nps`` rounds half away from zero.
 * **Issues** are not filtered by queue or operator. ``open_issues`` and its age are taken at the
   snapshot time ``min(now, window.end)``: "open now" for today, "open at the end of the day"
@@ -97,6 +101,15 @@ def _round_half_away(x: float) -> int:
     return int(math.copysign(math.floor(abs(x) + 0.5), x))
 
 
+def _per_operator(counts: Mapping[str, int] | None, names: Mapping[str, str]) -> dict[str, int]:
+    """Rings per agent id as rings per operator (the ids of one login are one)."""
+    out: dict[str, int] = {}
+    for agent, n in (counts or {}).items():
+        name = names[agent]
+        out[name] = out.get(name, 0) + n
+    return out
+
+
 def _complaint_rate(counts: Mapping[str, int], tagged: int, config: Config) -> float | None:
     """Tagged calls in a category marked ``complaint`` / tagged calls; ``None`` when nothing
     is tagged or no category is marked a complaint (never recorded, not 0%)."""
@@ -123,10 +136,12 @@ def compute_kpis(
     least those open at the snapshot time or opened or resolved in the window;
     ``missed_rings``: RINGNOANSWER count per operator in the window (rings not taken);
     ``unreachable_rings``: rings that never rang (the phone busy or unreachable: a
-    RINGNOANSWER of 0 or 1000 ms) per operator; ``agent_time``: each operator's logged-in and paused
-    time in the window (:func:`carewatch.kpi.sessions.agent_time`; without it those figures
-    are ``None``); ``now``: the snapshot time for open issues (default: the clock), clamped
-    to the window's end.
+    RINGNOANSWER of 0 or 1000 ms) per operator; both keyed by agent id, counted for the
+    operator ``[operators]`` maps it to; ``agent_time``: each operator's logged-in and paused
+    time in the window (:func:`carewatch.kpi.sessions.agent_time` with the config's
+    :class:`~carewatch.config.screen.AgentNames`; without it those figures are ``None``);
+    ``now``: the snapshot time for open issues (default: the clock), clamped to the
+    window's end.
 
     One pass over the window's calls and the given issues: the cost depends only on the
     window, never on the length of the history.
@@ -212,8 +227,8 @@ def snapshot_of(
 
     # operators: everyone with an inbound call, a missed or unreachable ring or time logged
     # in in the window
-    rings = dict(missed_rings or {})
-    unreachable = dict(unreachable_rings or {})
+    rings = _per_operator(missed_rings, tally.names)
+    unreachable = _per_operator(unreachable_rings, tally.names)
     times = dict(agent_time or {})
     agents = tally.agents
     by_agent: dict[str, dict[str, Any]] = {}

@@ -12,20 +12,19 @@ import math
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from carewatch.callstate import call_end, disposition, is_inbound
-from carewatch.config.screen import fold
+from carewatch.config.screen import AgentNames, fold
+from carewatch.kpi.presence import LOGOFF_EVENTS, Presence, event_queue
 from carewatch.records import CallRow
 
 #: A call "waiting" or "being talked" for longer than this lost its end line: ignored now.
 STALE_CALL_SECONDS = 4 * 3600.0
 
-_LOGIN_EVENTS = frozenset({"AGENTLOGIN", "AGENTCALLBACKLOGIN", "ADDMEMBER"})
-_LOGOFF_EVENTS = frozenset({"AGENTLOGOFF", "AGENTCALLBACKLOGOFF"})
-_PAUSE_EVENTS = frozenset({"PAUSE", "PAUSEALL"})
-_UNPAUSE_EVENTS = frozenset({"UNPAUSE", "UNPAUSEALL"})
+#: The events after which an operator in no queue any more is logged off.
+_OFF_EVENTS = LOGOFF_EVENTS | {"REMOVEMEMBER"}
 
 
 @dataclass(frozen=True)
@@ -83,13 +82,15 @@ class NowState:
 
 @dataclass
 class _AgentTrack:
-    queues: set[str] | None = None  # None: membership not seen in the events
-    paused: bool = False
-    reason: str | None = None
-    paused_at: float | None = None
+    presence: Presence = field(default_factory=Presence)
     logged_off_at: float | None = None
     logged_in_at: float | None = None
     last_event_at: float | None = None
+
+    @property
+    def queues(self) -> set[str] | None:
+        """The queues of the operator now; ``None``: membership not seen in the events."""
+        return self.presence.queues() if self.presence.seen else None
 
 
 class AgentFold:
@@ -100,7 +101,11 @@ class AgentFold:
     instant asked for wait until it passes them.
     """
 
-    def __init__(self, agent_events: Iterable[Mapping[str, Any]] = ()) -> None:
+    def __init__(
+        self, agent_events: Iterable[Mapping[str, Any]] = (), names: AgentNames | None = None
+    ) -> None:
+        #: Agent id -> the operator it is.
+        self.names = names if names is not None else AgentNames({})
         self._events: list[Mapping[str, Any]] = []  # folded, in time order
         self._later: list[tuple[float, int, Mapping[str, Any]]] = []  # a heap, not folded yet
         self._count = 0
@@ -131,8 +136,9 @@ class AgentFold:
             due = self._events
         else:
             self._events.extend(due)
+        tracks, names = self.tracks, self.names
         for e in due:
-            _fold(self.tracks, e)
+            _fold(tracks, names, e)
         if due:
             self._folded_until = max(self._folded_until, due[-1]["at"])
         return self.tracks
@@ -142,30 +148,23 @@ class AgentFold:
         return [e for e in self._events if e["at"] >= start]
 
 
-def _fold(tracks: dict[str, _AgentTrack], e: Mapping[str, Any]) -> None:
-    name = str(e.get("event") or "").upper()
-    t = tracks.setdefault(e["agent"], _AgentTrack())
-    queue = e.get("queue") or "*"
-    if queue.upper() == "NONE":
-        queue = "*"
-    if name in _LOGIN_EVENTS:
-        if not t.queues:
-            t.logged_in_at = e["at"]
-        t.queues = (t.queues or set()) | {queue}
-    elif name == "REMOVEMEMBER":
-        t.queues = (t.queues or set()) - {queue}
-        if not t.queues:
-            t.logged_off_at, t.paused, t.logged_in_at = e["at"], False, None
-    elif name in _LOGOFF_EVENTS:
-        t.queues, t.logged_off_at, t.paused = set(), e["at"], False
-        t.logged_in_at = None
-    elif name in _PAUSE_EVENTS:
-        t.paused, t.reason, t.paused_at = True, e.get("reason") or None, e["at"]
-    elif name in _UNPAUSE_EVENTS:
-        t.paused, t.reason, t.paused_at = False, None, None
-    else:
+def _fold(tracks: dict[str, _AgentTrack], names: AgentNames, e: Mapping[str, Any]) -> None:
+    agent = e["agent"]
+    operator = names[agent]
+    t = tracks.get(operator)
+    if t is None:
+        t = tracks[operator] = _AgentTrack()
+    presence = t.presence
+    was_in = presence.logged_in
+    name, at = str(e.get("event") or "").upper(), e["at"]
+    if not presence.apply(agent, name, event_queue(e.get("queue")), at, e.get("reason") or ""):
         return  # RINGNOANSWER and the like do not change the state
-    t.last_event_at = e["at"]
+    if presence.logged_in:
+        if not was_in:
+            t.logged_in_at = at
+    elif name in _OFF_EVENTS:
+        t.logged_off_at, t.logged_in_at = at, None
+    t.last_event_at = at
 
 
 class NowCalls:
@@ -173,7 +172,9 @@ class NowCalls:
     adds and takes away the calls that changed. Every call in it has started by the instant
     asked for (the caller keeps later ones out)."""
 
-    def __init__(self, calls: Iterable[CallRow] = ()) -> None:
+    def __init__(self, calls: Iterable[CallRow] = (), names: AgentNames | None = None) -> None:
+        #: Agent id -> the operator it is.
+        self.names = names if names is not None else AgentNames({})
         #: Calls with no end known: waiting, or being talked.
         self.open: dict[int, CallRow] = {}
         #: Operator -> how many of the calls are theirs.
@@ -187,6 +188,7 @@ class NowCalls:
         """Take ``call`` in (``sign`` 1), or out (-1, as it was taken in)."""
         agent = call.agent
         if agent:
+            agent = self.names[agent]
             left = self.seen[agent] + sign
             if left:
                 self.seen[agent] = left
@@ -251,6 +253,8 @@ def _state(
 ) -> NowState:
     waiting.sort(key=lambda c: (c.started_at, c.id))
     talking.sort(key=lambda c: (c.answered_at or c.started_at, c.id))
+    # one call per operator, the ids of one as one; the calls named by the operator
+    talking = [calls.names.call(c) for c in talking]
     talking_by_agent = {fold(c.agent): c for c in talking if c.agent}  # newest answer wins
     talking = [c for c in talking if not c.agent or talking_by_agent[fold(c.agent)] is c]
 
@@ -273,8 +277,10 @@ def _state(
             )
         elif t.queues is not None and not t.queues:
             state = AgentNow(name, "logged_off", t.logged_off_at, queues=frozenset())
-        elif t.paused:
-            state = AgentNow(name, "paused", t.paused_at, t.reason, None, t.logged_in_at, member)
+        elif (pause := t.presence.pause()) is not None:
+            state = AgentNow(
+                name, "paused", pause[0], pause[1] or None, None, t.logged_in_at, member
+            )
         else:
             marks = [m for m in (t.last_event_at, calls.last_end(name, now)) if m is not None]
             state = AgentNow(
@@ -287,7 +293,12 @@ def _state(
 _NO_TRACK = _AgentTrack()
 
 
-def now_state(calls: Sequence[CallRow], agent_events: Sequence[dict], now: float) -> NowState:
+def now_state(
+    calls: Sequence[CallRow],
+    agent_events: Sequence[dict],
+    now: float,
+    names: AgentNames | None = None,
+) -> NowState:
     """What the wallboard shows at ``now``.
 
     ``calls``: the recent calls (at least those started in the last
@@ -295,8 +306,10 @@ def now_state(calls: Sequence[CallRow], agent_events: Sequence[dict], now: float
     ``at``, ``agent``, ``event``, ``queue``, ``reason``), oldest first or not, enough back
     to see each operator's last login and pause. Calls "waiting" or "being talked" for
     longer than :data:`STALE_CALL_SECONDS` are ignored (their end line was lost), as is
-    anything after ``now``. (:class:`NowCalls` and :class:`AgentFold` are the same reading,
-    kept up to date one call and one event at a time.)
+    anything after ``now``. ``names``: agent id -> the operator it is
+    (:class:`~carewatch.config.screen.AgentNames`): the ids of one operator are one, talking
+    on one id wins over idle on another, logged in while any id is. (:class:`NowCalls` and
+    :class:`AgentFold` are the same reading, kept up to date one call and one event at a time.)
     """
-    recent = NowCalls(c for c in calls if c.started_at <= now)
-    return recent.state(AgentFold(agent_events).tracks_at(now), now)
+    recent = NowCalls((c for c in calls if c.started_at <= now), names)
+    return recent.state(AgentFold(agent_events, names).tracks_at(now), now)

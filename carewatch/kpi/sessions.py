@@ -17,6 +17,9 @@ Decisions (where the SPEC is silent; docs/reports.md)
   login or logoff seen has ``logged_in_seconds`` ``None`` ("–", not recorded), and so has
   no occupancy.
 * Time after ``now`` does not count: a period still in progress counts up to now.
+* **One operator, several agent ids** (``[operators]``): the ids' events are one operator's
+  (:mod:`carewatch.kpi.presence`): logged in while any id is a member of a queue, paused
+  while any id is paused; time logged in under two ids at once counts once.
 """
 
 from __future__ import annotations
@@ -25,10 +28,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-LOGIN_EVENTS = frozenset({"AGENTLOGIN", "AGENTCALLBACKLOGIN", "ADDMEMBER"})
-LOGOFF_EVENTS = frozenset({"AGENTLOGOFF", "AGENTCALLBACKLOGOFF"})
-PAUSE_EVENTS = frozenset({"PAUSE", "PAUSEALL"})
-UNPAUSE_EVENTS = frozenset({"UNPAUSE", "UNPAUSEALL"})
+from carewatch.kpi.presence import Presence, event_queue
+
+#: The membership events of one queue (a login or logoff is of every queue).
+_QUEUE_EVENTS = frozenset({"ADDMEMBER", "REMOVEMEMBER"})
 
 #: How far before a window the report reads events to see sessions already running.
 LOOKBACK_SECONDS = 24 * 3600.0
@@ -36,10 +39,7 @@ LOOKBACK_SECONDS = 24 * 3600.0
 
 @dataclass
 class _Track:
-    queues: set[str] = field(default_factory=set)
-    login_seen: bool = False
-    paused: bool = False
-    reason: str = ""
+    presence: Presence = field(default_factory=Presence)
     at: float = 0.0  # the time accounted up to
     logged_in: float = 0.0
     paused_by_reason: dict[str, float] = field(default_factory=dict)
@@ -48,26 +48,29 @@ class _Track:
         """Account the time from ``self.at`` to ``to`` that falls in [start, end)."""
         span = max(0.0, min(to, end) - max(self.at, start))
         if span:
-            if self.queues:
+            presence = self.presence
+            if presence.logged_in:
                 self.logged_in += span
-            if self.paused:
-                self.paused_by_reason[self.reason] = (
-                    self.paused_by_reason.get(self.reason, 0.0) + span
-                )
+            pause = presence.pause()
+            if pause is not None:
+                reason = pause[1]
+                self.paused_by_reason[reason] = self.paused_by_reason.get(reason, 0.0) + span
         self.at = max(self.at, to)
 
 
-def _queue(event: Mapping[str, Any]) -> str:
-    queue = str(event.get("queue") or "*")
-    return "*" if queue.upper() == "NONE" else queue
-
-
 def agent_time(
-    events: Iterable[Mapping[str, Any]], start: float, end: float, now: float | None = None
+    events: Iterable[Mapping[str, Any]],
+    start: float,
+    end: float,
+    now: float | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Each operator's time in [start, min(end, now)): ``logged_in_seconds`` (``None`` when
     no login or logoff was seen), ``paused_seconds`` and ``paused_by_reason`` (reason ->
-    seconds, reasons by name). Operators with neither login time nor pause are left out."""
+    seconds, reasons by name). Operators with neither login time nor pause are left out.
+    ``names``: agent id -> the operator it is (:class:`carewatch.config.screen.AgentNames`);
+    the ids of one operator are one track (:mod:`carewatch.kpi.presence`), so time logged in
+    under two ids at once counts once."""
     stop = end if now is None else min(end, now)
     tracks: dict[str, _Track] = {}
     ordered = sorted(
@@ -77,34 +80,23 @@ def agent_time(
     for e in ordered:
         name = str(e.get("event") or "").upper()
         at = float(e["at"])
-        t = tracks.get(e["agent"])
+        agent = e["agent"]
+        operator = agent if names is None else names[agent]
+        t = tracks.get(operator)
         if t is None:
-            t = tracks[e["agent"]] = _Track(at=at)
+            t = tracks[operator] = _Track(at=at)
         t.advance(at, start, stop)
-        if name in LOGIN_EVENTS:
-            t.queues.add("*" if name != "ADDMEMBER" else _queue(e))
-            t.login_seen = True
-        elif name == "REMOVEMEMBER":
-            t.queues.discard(_queue(e))
-            t.login_seen = True
-            if not t.queues:
-                t.paused = False
-        elif name in LOGOFF_EVENTS:
-            t.queues.clear()
-            t.paused, t.login_seen = False, True
-        elif name in PAUSE_EVENTS:
-            t.paused, t.reason = True, str(e.get("reason") or "")
-        elif name in UNPAUSE_EVENTS:
-            t.paused = False
+        queue = event_queue(e.get("queue")) if name in _QUEUE_EVENTS else "*"
+        t.presence.apply(agent, name, queue, at, str(e.get("reason") or ""))
     out: dict[str, dict[str, Any]] = {}
-    for agent in sorted(tracks):
-        t = tracks[agent]
+    for operator in sorted(tracks):
+        t = tracks[operator]
         t.advance(stop, start, stop)
         paused = dict(sorted(t.paused_by_reason.items()))
         if not t.logged_in and not paused:
             continue  # nothing in the window (a session of the day before, say)
-        out[agent] = {
-            "logged_in_seconds": t.logged_in if t.login_seen else None,
+        out[operator] = {
+            "logged_in_seconds": t.logged_in if t.presence.seen else None,
             "paused_seconds": float(sum(paused.values())),
             "paused_by_reason": paused,
         }

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from carewatch.callstate import OUTBOUND, state_of
 from carewatch.config import Config
+from carewatch.config.screen import AgentNames
 from carewatch.kpi.queues import QueueTally, add_to_queues
 from carewatch.records import CallRow
 from carewatch.timeutil import LocalHours
@@ -85,7 +86,9 @@ class KpiTally:
         self.category_talk: dict[str, float] = {}
         self.caller_calls: Counter[str] = Counter()
         self.hours = [[0, 0, 0] for _ in range(24)]  # offered, answered, abandoned
+        #: Operator (an agent id, or the login ``[operators]`` maps it to) -> their sums.
         self.agents: dict[str, AgentTally] = {}
+        self.names = AgentNames(config.operators)
         self.queues: dict[str, QueueTally] = {}
         self._known: dict[str | None, str | None] = {}
 
@@ -214,7 +217,8 @@ class KpiTally:
         elif after < 2 <= before:
             self.repeat_callers -= 1
 
-    def _agent(self, name: str, sign: int) -> AgentTally:
+    def _agent(self, agent_id: str, sign: int) -> AgentTally:
+        name = self.names[agent_id]  # the ids of one login are one operator
         agent = self.agents.get(name)
         if agent is None:
             agent = self.agents[name] = AgentTally()
@@ -226,7 +230,7 @@ class KpiTally:
         0 when nothing is left in it (no rounding crumbs)."""
         if agent is not None:
             if not agent.calls:
-                del self.agents[str(call.agent)]
+                del self.agents[self.names[str(call.agent)]]
             else:
                 agent.talk_total = agent.talk_total if agent.talks else 0.0
                 agent.wait_total = agent.wait_total if agent.waits else 0.0

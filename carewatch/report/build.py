@@ -9,9 +9,11 @@ from typing import Any
 
 from carewatch.collector import collector_paused
 from carewatch.config import Config
+from carewatch.config.screen import AgentNames
 from carewatch.figures import (
     callbacks_for,
     figures_key,
+    operator_named,
     window_callbacks,
     window_figures,
     windows_kpis,
@@ -24,7 +26,7 @@ from carewatch.kpi.savings import savings
 from carewatch.kpi.stopped import Stopped, day_stopped, period_stopped
 from carewatch.kpi.windows import Period, Window, cut_at
 from carewatch.kpicache import KpiCache
-from carewatch.records import CallRow
+from carewatch.records import AgentFilter, CallRow
 from carewatch.report.model import Compared, DayRow, OpenIssue, Report
 from carewatch.report.sections import (
     Kept,
@@ -60,12 +62,15 @@ def build_report(
     :meth:`Period.earlier`) are read with an index range query each; a period still in
     progress at ``now`` is read up to now and the others up to the same point
     (:func:`carewatch.kpi.windows.cut_at`). The trend's earlier periods are aggregated by the
-    database. ``queue``/``agent`` narrow every figure to those calls; ``with_calls`` keeps
-    the period's calls (for ``--calls``); ``now`` fixes the clock (default: the time now);
-    ``cache`` keeps the snapshots of the periods that are over (:mod:`carewatch.kpicache`).
+    database. ``queue``/``agent`` narrow every figure to those calls (``agent``: a login of
+    ``[operators]`` or one of its ids, the login's calls, else an agent id:
+    :func:`~carewatch.figures.operator_named`); ``with_calls`` keeps the period's calls (for
+    ``--calls``); ``now`` fixes the clock (default: the time now); ``cache`` keeps the
+    snapshots of the periods that are over (:mod:`carewatch.kpicache`).
     """
     with collector_paused():  # the rows read make no cycles (carewatch.collector)
-        return _build(store, config, period, with_calls, now, queue, agent, cache)
+        named = None if agent is None else operator_named(store, config, agent)
+        return _build(store, config, period, with_calls, now, queue, named, cache)
 
 
 def _build(
@@ -75,9 +80,11 @@ def _build(
     with_calls: bool,
     now: float | None,
     queue: str | None,
-    agent: str | None,
+    named: tuple[str, AgentFilter] | None,
     cache: KpiCache | None,
 ) -> Report:
+    agent = None if named is None else named[1]
+    names = AgentNames(config.operators)
     if isinstance(period, date):
         period = Period.day(period)
     now = time.time() if now is None else now
@@ -85,7 +92,7 @@ def _build(
     full = period.window(tz)
     as_of = max(full.start, min(now, full.end))
     window = Window(full.start, as_of, full.label)
-    narrow = {"queue": queue, "agent": agent}
+    narrow: dict[str, Any] = {"queue": queue, "agent": agent}
     days = days_begun(period, as_of, config)
     parts = {
         "figures": figures_key(queue, agent),
@@ -204,7 +211,8 @@ def _build(
         earlier=earlier,
         insights=list(notes),
         open_issues=open_issues,
-        calls=calls() if with_calls else None,
+        # each call's operator as the centre names them ([operators])
+        calls=[names.call(c) for c in calls()] if with_calls else None,
         generated_at=now,
         as_of=as_of,
         currency=config.currency,
@@ -215,7 +223,7 @@ def _build(
         category_alert_shares={name: config.alert_share(name) for name in mix},
         category_colours={c.name: c.colour for c in config.categories},
         queue=queue,
-        agent=agent,
+        agent=None if named is None else named[0],
         days=day_list,
         standout_days=standing_out,
         trend=[
@@ -266,7 +274,7 @@ def _data_span(
     kpis: dict[str, Any],
     span: tuple[float, float] | None,
     queue: str | None,
-    agent: str | None,
+    agent: AgentFilter | None,
 ) -> tuple[float, float] | None:
     """The first and last call the database holds, said when the period has none: ``span``
     (all of them, read already), or those of the queue / operator the report is narrowed to."""

@@ -20,13 +20,14 @@ from datetime import date, timedelta
 from typing import Any, TypeVar
 
 from carewatch.config import Config
+from carewatch.config.screen import AgentNames
 from carewatch.kpi.callbacks import Callback
 from carewatch.kpi.definitions import TREND_KEYS
 from carewatch.kpi.engine import conversion_outcomes
 from carewatch.kpi.trend import trend_figures
 from carewatch.kpi.windows import Period, Window
 from carewatch.kpicache import KpiCache, Slot
-from carewatch.records import CallRow
+from carewatch.records import AgentFilter, CallRow
 from carewatch.report.model import DayRow, Note, Request, TrendRow
 from carewatch.store import Store
 from carewatch.timeutil import day_bounds
@@ -209,7 +210,9 @@ def decode_requests(store: Store, value: Value) -> list[Request] | None:
 
 def requests_of(config: Config, calls: Sequence[CallRow], kpis: dict[str, Any]) -> list[Request]:
     """What callers wanted: per category of the mix with calls, its share, whether it is a
-    complaint, its sub-categories and its latest calls with a note."""
+    complaint, its sub-categories and its latest calls with a note (by the operator each
+    call's agent is, ``[operators]``)."""
+    names = AgentNames(config.operators)
     sub_counts: dict[str, dict[str, int]] = {}
     notes: dict[str, list[Note]] = {}
     for call in calls:
@@ -226,7 +229,7 @@ def requests_of(config: Config, calls: Sequence[CallRow], kpis: dict[str, Any]) 
                 Note(
                     call.call_id,
                     call.started_at,
-                    call.agent,
+                    names[call.agent] if call.agent else call.agent,
                     sub,
                     call.outcome,
                     call.resolved,
@@ -267,7 +270,7 @@ def trend_rows(
     seen: dict[Period, dict[str, Any]],
     *,
     queue: str | None = None,
-    agent: str | None = None,
+    agent: AgentFilter | None = None,
     cache: KpiCache | None = None,
 ) -> list[TrendRow]:
     """The main KPIs of the 12 periods ending with this one (this one up to ``as_of``). The

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from carewatch.records import DISPOSITIONS
+from carewatch.records import DISPOSITIONS, AgentFilter
 from carewatch.store.database import Tx
 from carewatch.store.reads import SANE_START, narrowing
 
@@ -31,7 +31,7 @@ def _count(condition: str) -> str:
 
 
 def call_span(
-    tx: Tx, *, queue: str | None = None, agent: str | None = None
+    tx: Tx, *, queue: str | None = None, agent: AgentFilter | None = None
 ) -> tuple[float, float] | None:
     """The start of the first and of the last call the database holds (of ``queue`` /
     ``agent`` when given), ``None`` when it holds none."""
@@ -104,7 +104,7 @@ def trend_totals(
     service_level_seconds: float,
     conversion_outcomes: Collection[str],
     queue: str | None = None,
-    agent: str | None = None,
+    agent: AgentFilter | None = None,
 ) -> list[dict[str, float]]:
     """For each window ``(start, end)``, the sums the trend's KPIs are computed from
     (:func:`carewatch.kpi.trend.trend_figures`), by the rules of :mod:`carewatch.callstate`

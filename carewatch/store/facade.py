@@ -17,7 +17,7 @@ import carewatch.store.compact as compacting
 import carewatch.store.positions as positions
 import carewatch.store.reads as reads
 from carewatch.i18n import N_, _
-from carewatch.records import CallRow, IssueRow, Record
+from carewatch.records import AgentFilter, CallRow, IssueRow, Record
 from carewatch.store.changes import ChangeCounter
 from carewatch.store.database import (
     Database,
@@ -235,7 +235,7 @@ class Store(OperatorWork):
         end: float,
         *,
         queue: str | None = None,
-        agent: str | None = None,
+        agent: AgentFilter | None = None,
     ) -> list[CallRow]:
         """Calls that started in [start, end), oldest first (index range scan on started_at)."""
         return self._read(lambda tx: reads.calls_between(tx, start, end, queue=queue, agent=agent))
@@ -310,7 +310,7 @@ class Store(OperatorWork):
         return self._read(lambda tx: reads.issues_relevant(tx, start, end))
 
     def call_span(
-        self, *, queue: str | None = None, agent: str | None = None
+        self, *, queue: str | None = None, agent: AgentFilter | None = None
     ) -> tuple[float, float] | None:
         """The first and last call start the database holds (of a queue/operator), or ``None``."""
         return self._read(lambda tx: analysis.call_span(tx, queue=queue, agent=agent))
@@ -332,7 +332,7 @@ class Store(OperatorWork):
         service_level_seconds: float,
         conversion_outcomes: Collection[str],
         queue: str | None = None,
-        agent: str | None = None,
+        agent: AgentFilter | None = None,
     ) -> list[dict[str, float]]:
         """Per window ``(start, end)``, the sums behind the trend's KPIs, added up by the
         database (:func:`carewatch.store.analysis.trend_totals`)."""

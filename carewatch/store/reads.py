@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from carewatch.bounds import EARLIEST, LATEST_READ, MAX_DURATION, SCORE_RANGES
-from carewatch.records import UNREACHABLE_RING, CallRow, IssueRow
+from carewatch.records import UNREACHABLE_RING, AgentFilter, CallRow, IssueRow
 from carewatch.store.changeseq import SEQ_TABLE
 from carewatch.store.database import Tx, chunks, in_marks
 
@@ -64,16 +64,19 @@ _IMPLAUSIBLE = " OR ".join(
 )
 
 
-def narrowing(queue: str | None = None, agent: str | None = None) -> tuple[str, list[Any]]:
+def narrowing(queue: str | None = None, agent: AgentFilter | None = None) -> tuple[str, list[Any]]:
     """The SQL conditions that narrow a read to one queue and/or one operator (each starting
-    with `` AND``), and their parameters."""
+    with `` AND``; an operator by one agent id or several), and their parameters."""
     sql, params = "", []
     if queue is not None:
         sql += " AND queue = ?"
         params.append(queue)
-    if agent is not None:
+    if isinstance(agent, str):
         sql += " AND agent = ?"
         params.append(agent)
+    elif agent is not None:  # the agent ids of one login
+        sql += f" AND agent IN ({', '.join('?' * len(agent))})"
+        params += agent
     return sql, params
 
 
@@ -83,7 +86,7 @@ def calls_between(
     end: float,
     *,
     queue: str | None = None,
-    agent: str | None = None,
+    agent: AgentFilter | None = None,
 ) -> list[CallRow]:
     """Calls that started in [start, end), oldest first (index range scan on started_at)."""
     narrow, params = narrowing(queue, agent)

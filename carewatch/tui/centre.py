@@ -85,12 +85,13 @@ def pick_rows(
     return mine + list(rest)
 
 
-def answered_in(calls: Iterable[CallRow]) -> dict[str, set[str]]:
-    """Operator -> the queues of their calls (the queues they serve when no event tells)."""
+def answered_in(calls: Iterable[CallRow], names: Mapping[str, str]) -> dict[str, set[str]]:
+    """Operator -> the queues of their calls (the queues they serve when no event tells);
+    ``names``: agent id -> the operator it is (:class:`~carewatch.config.screen.AgentNames`)."""
     out: dict[str, set[str]] = {}
     for call in calls:
         if call.agent and call.queue:
-            out.setdefault(call.agent, set()).add(call.queue)
+            out.setdefault(names[call.agent], set()).add(call.queue)
     return out
 
 

@@ -142,7 +142,7 @@ def load_snapshot(
             now=now,
         )
         hourly_today = [h["offered"] for h in live.kpis(queue, [], now)["by_hour"]]
-        served = answered_in(calls)
+        served = answered_in(calls, live.names)
 
     ago = week_ago(now, config)
     last_week_day = day_window(datetime.fromtimestamp(ago, tz).date(), tz)
@@ -159,6 +159,7 @@ def load_snapshot(
     state = live.now_state(now)
     own = live.own
     table = pick_rows(live.newest(window, queue), live.own_newest(window, queue), MAX_CALLS)
+    table = [live.names.call(c) for c in table]  # each call's operator as the centre names them
     alerts: list[Alert] = build_alerts(
         kpis, state, statuses, config, now if wall_now is None else wall_now
     )

@@ -1,0 +1,79 @@
+"""One operator's queue membership and pause, from the events of each of their agent ids.
+
+An operator may be logged by more than one agent id (``[operators]`` maps a login to its ids:
+a queue_log that says ``Agent/1001`` and a CDR that says ``PJSIP/2001``). Each id keeps its own
+membership and pause, as the phone system logs them; the operator is logged in while any of
+their ids is a member of a queue (a logoff of one id does not log off the others), and paused
+while any of their ids is paused, under the reason of the latest pause. With one id this is
+the reading of that id's events alone. Pure: :mod:`carewatch.kpi.sessions` (time over a
+window) and :mod:`carewatch.kpi.now` (the state now) fold the events through it.
+"""
+
+from __future__ import annotations
+
+LOGIN_EVENTS = frozenset({"AGENTLOGIN", "AGENTCALLBACKLOGIN", "ADDMEMBER"})
+LOGOFF_EVENTS = frozenset({"AGENTLOGOFF", "AGENTCALLBACKLOGOFF"})
+PAUSE_EVENTS = frozenset({"PAUSE", "PAUSEALL"})
+UNPAUSE_EVENTS = frozenset({"UNPAUSE", "UNPAUSEALL"})
+
+
+def event_queue(queue: object) -> str:
+    """The queue of a membership event: ``"*"`` (every queue) for none or ``NONE``."""
+    text = str(queue or "*")
+    return "*" if text.upper() == "NONE" else text
+
+
+class Presence:
+    """Membership and pause of one operator, per agent id (see the module)."""
+
+    __slots__ = ("members", "pauses")
+
+    def __init__(self) -> None:
+        #: agent id -> the queues it is a member of (``"*"``: logged in to every queue); an id
+        #: is here once a login, logoff or queue membership of it was seen.
+        self.members: dict[str, set[str]] = {}
+        #: agent id -> (when, reason) of its pause in progress.
+        self.pauses: dict[str, tuple[float, str]] = {}
+
+    def apply(self, agent: str, event: str, queue: str, at: float, reason: str) -> bool:
+        """Fold one event (``event`` upper-case, ``queue`` as :func:`event_queue` reads it) of
+        the id ``agent``; whether it is one that changes membership or pause (a RINGNOANSWER
+        and the like do not)."""
+        if event in LOGIN_EVENTS:
+            self.members.setdefault(agent, set()).add(queue)
+        elif event == "REMOVEMEMBER":
+            queues = self.members.setdefault(agent, set())
+            queues.discard(queue)
+            if not queues:
+                self.pauses.pop(agent, None)
+        elif event in LOGOFF_EVENTS:
+            self.members[agent] = set()
+            self.pauses.pop(agent, None)
+        elif event in PAUSE_EVENTS:
+            self.pauses[agent] = (at, reason)
+        elif event in UNPAUSE_EVENTS:
+            self.pauses.pop(agent, None)
+        else:
+            return False
+        return True
+
+    @property
+    def seen(self) -> bool:
+        """Whether a login, logoff or membership of any id was seen."""
+        return bool(self.members)
+
+    @property
+    def logged_in(self) -> bool:
+        """Whether any id is a member of a queue."""
+        return any(self.members.values())
+
+    def queues(self) -> set[str]:
+        """The queues any id is a member of (``"*"``: every queue)."""
+        out: set[str] = set()
+        for queues in self.members.values():
+            out |= queues
+        return out
+
+    def pause(self) -> tuple[float, str] | None:
+        """When the latest pause in progress began and its reason; ``None`` when not paused."""
+        return max(self.pauses.values()) if self.pauses else None
