@@ -21,7 +21,7 @@ from carewatch.kpi.windows import Window
 from carewatch.live import LiveDay
 from carewatch.records import CallRow
 from carewatch.tui.centre import operator_lines, order_calls, pick_rows
-from tests.test_live import _OPS, CFG, NOW, TODAY, _close, _row
+from tests.test_live import _OPS, CFG, NOW, TODAY, _close, replay
 
 REAL = Path(__file__).parent / "data" / "real" / "freepbx-local-members.queue_log"
 OPERATORS = {"alice": ["PJSIP/2001", "Agent/1001"]}
@@ -160,17 +160,7 @@ def test_kept_up_to_date_with_names_it_equals_a_full_reading(ops: list[tuple[int
     sums under the operator it was and put in under the one it is."""
     own = operator_agents(LIVE_NAMED.operators, "ana")
     live = LiveDay(LIVE_NAMED, own)
-    live.begin(TODAY, 0, [], [])
-    calls: dict[int, CallRow] = {}
-    for pk, op in ops:
-        if isinstance(op, dict):
-            calls[pk] = _row(pk, op)
-        elif pk in calls:
-            name, value = op
-            calls[pk] = calls[pk]._replace(**{name: value})
-        else:
-            continue
-        live.apply(calls[pk])
+    calls = replay(live, ops)
     kept = [c for c in calls.values() if TODAY.start - STALE_CALL_SECONDS <= c.started_at]
     day = sorted((c for c in kept if c.started_at >= TODAY.start), key=lambda c: c.id)
     kpis = live.kpis(None, [], NOW)
