@@ -63,9 +63,11 @@ _FIELDS = st.fixed_dictionaries(
         "nps": st.none() | st.integers(-1, 11),
     }
 )
-_TAG = st.tuples(
-    st.sampled_from(["category", "outcome", "resolved"]),
-    st.sampled_from([None, "shipping", "order", "sale", "none", True, False]),
+#: A tag: a category, an outcome or a resolved flag, each a value it can hold.
+_TAG = st.one_of(
+    st.tuples(st.just("category"), st.sampled_from([None, "shipping", "order", "billing"])),
+    st.tuples(st.just("outcome"), st.sampled_from([None, "sale", "none"])),
+    st.tuples(st.just("resolved"), st.sampled_from([None, True, False])),
 )
 #: One operation: write call number ``pk`` (insert, or update it whole), or tag it.
 _OPS = st.lists(
