@@ -62,7 +62,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--to", dest="end", metavar="D", help=_("last day of a range (default: today)")
     )
     parser.add_argument("--queue", metavar="Q", help=_("only the calls of this queue"))
-    parser.add_argument("--agent", metavar="A", help=_("only the calls of this operator"))
+    parser.add_argument(
+        "--agent",
+        metavar="A",
+        help=_(
+            "only the calls of this operator: an agent id, or a login of [operators] (all its "
+            "agent ids)"
+        ),
+    )
     parser.add_argument("--format", choices=REPORT_FORMATS, default="text")
     parser.add_argument(
         "--output",
