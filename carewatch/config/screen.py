@@ -2,7 +2,8 @@
 
 * ``[ui]``: the theme, the wallboard's rotation, and the language.
 * ``[operators]``: login name -> the agent ids the phone system logs for that person
-  (``alice = ["PJSIP/2001", "Agent/1001"]``); matching is case-insensitive.
+  (``alice = ["PJSIP/2001", "Agent/1001"]``); matching is case-insensitive. Wherever an
+  operator is shown or counted, a mapped id is its login (:class:`AgentNames`).
 * ``[queues.NAME]``: a queue's own targets, each falling back to ``[targets]``.
 
 Pure data: the screen and the snapshot read these through the functions below.
@@ -95,17 +96,16 @@ def fold(name: str | None) -> str:
 def operator_agents(operators: OperatorsMap, operator: str | None) -> frozenset[str]:
     """The names (folded) that are ``operator`` on the screen: the name itself, and when it is
     a login of ``[operators]`` or one of its agent ids, that login and all its agent ids (each
-    looked up case-insensitively)."""
+    looked up case-insensitively, :meth:`AgentNames.login`)."""
     if not operator:
         return frozenset()
-    wanted = fold(operator)
-    ids = {wanted}
-    for login, agents in operators.items():
-        folded = {fold(a) for a in agents}
-        if fold(login) == wanted or wanted in folded:
-            ids.add(fold(login))
-            ids.update(folded)
-    return frozenset(ids)
+    names = {fold(operator)}
+    found = AgentNames(operators).login(operator)
+    if found is not None:
+        login, ids = found
+        names.add(fold(login))
+        names.update(fold(a) for a in ids)
+    return frozenset(names)
 
 
 class AgentNames(dict[str, str]):
