@@ -222,6 +222,12 @@ def kpi_value(key: str, value: Any, *, currency: str | None = None) -> str:
     return str(value)
 
 
+def name_order(name: str) -> tuple[str, str]:
+    """The key that sorts names as people look them up: by their letters whatever the case
+    (``dana``, ``erik``, ``Local/2005…``, not every capital first), then as written."""
+    return name.casefold(), name
+
+
 def yes_no(value: bool | None) -> str:
     """ "yes" / "no" / "–" ("sì" / "no" in Italian)."""
     return DASH if value is None else (_("yes") if value else _("no"))

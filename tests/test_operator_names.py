@@ -361,3 +361,23 @@ def test_a_login_is_shown_literally() -> None:
     (line,) = operator_lines(kpis, state, frozenset())
     cell = operator_cells(line, T0 + 1000, 300.0)[0]
     assert cell.plain == login and not cell.spans
+
+
+def test_operators_are_listed_by_name_whatever_its_case():
+    """Logins are lower case and the ids left unmapped start with a capital (``Local/…``):
+    the tables list them as a person looks a name up, not every capital first."""
+    from carewatch.kpi.now import NowState
+    from carewatch.report.analysis_rows import time_rows
+    from carewatch.report.rows import agent_rows
+
+    figures = {"answered": 0, "logged_in_seconds": None}
+    kpis = {
+        "by_agent": {
+            name: dict(figures) for name in ("erik", "Local/2005@from-internal/n", "dana", "Bea")
+        }
+    }
+    expected = ["Bea", "dana", "erik", "Local/2005@from-internal/n"]
+    assert [name for name, _ in agent_rows(kpis)] == expected
+    assert [name for name, _, _ in time_rows(kpis)] == expected
+    lines = operator_lines(kpis, NowState(NOW, (), (), {}), frozenset())
+    assert [line.name for line in lines] == expected

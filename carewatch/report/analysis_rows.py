@@ -22,6 +22,7 @@ from carewatch.present import (
     kpi_label,
     mask_caller,
     money,
+    name_order,
     percent,
     time_text,
 )
@@ -215,7 +216,7 @@ def time_rows(kpis: Mapping[str, Any]) -> list[tuple[str, tuple[str, ...], str]]
     agents = kpis.get("by_agent") or {}
     ordered = sorted(
         agents.items(),
-        key=lambda kv: (-float(kv[1].get("logged_in_seconds") or 0), kv[0]),
+        key=lambda kv: (-float(kv[1].get("logged_in_seconds") or 0), name_order(kv[0])),
     )
     out: list[tuple[str, tuple[str, ...], str]] = []
     for name, a in ordered:

@@ -19,6 +19,7 @@ from carewatch.present import (
     date_text,
     duration,
     kpi_value,
+    name_order,
     percent,
     time_text,
 )
@@ -388,7 +389,9 @@ AGENT_ALIGN = "lrrrrrrr"
 def agent_rows(kpis: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     """Operators, most answered calls first, then by name."""
     agents = kpis.get("by_agent") or {}
-    return sorted(agents.items(), key=lambda kv: (-int(kv[1].get("answered") or 0), kv[0]))
+    return sorted(
+        agents.items(), key=lambda kv: (-int(kv[1].get("answered") or 0), name_order(kv[0]))
+    )
 
 
 def agent_cells(figures: Mapping[str, Any]) -> tuple[str, ...]:

@@ -18,6 +18,7 @@ from typing import Any
 from carewatch.config import Config
 from carewatch.config.screen import QueueGoals, fold, queue_goals
 from carewatch.kpi.now import NowState
+from carewatch.present import name_order
 from carewatch.records import CallRow
 
 #: How many of the operator's own calls come first in the call table.
@@ -123,7 +124,7 @@ def operator_lines(
                 own=is_own(name, own),
             )
         )
-    lines.sort(key=lambda line: (order.get(line.state, 4), line.name))
+    lines.sort(key=lambda line: (order.get(line.state, 4), name_order(line.name)))
     return lines
 
 
