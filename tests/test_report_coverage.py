@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from html import escape
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -118,3 +119,55 @@ def test_the_trend_leaves_out_the_periods_over_before_the_logs_begin(
     assert "the last 2 months" in render(report, "text")
     data = json.loads(render(report, "json"))
     assert [row["period"] for row in data["trend"]] == ["2026-10", "2026-11"]
+
+
+def _install_day(tmp_path: Path, first: tuple[int, int], early: int) -> Store:
+    """carewatch started on Wed 18 Nov 2026 at ``first`` (hour, minute): that day's calls from
+    then on, 4 an hour to 18:00; Thu 19 Nov: ``early`` calls before 08:00, then 4 an hour from
+    08:00 to 18:00 (the centre's day)."""
+    s = Store(str(tmp_path / f"cw-{first[0]}-{early}.db"))
+    hour, minute = first
+    calls = [call("w0", datetime(2026, 11, 18, hour, minute))]
+    calls += [
+        call(f"w{h}-{m}", datetime(2026, 11, 18, h, m))
+        for h in range(hour + 1, 18)
+        for m in (0, 15, 30, 45)
+    ]
+    calls += [call(f"e{i}", datetime(2026, 11, 19, 7, i)) for i in range(early)]
+    calls += [
+        call(f"t{h}-{m}", datetime(2026, 11, 19, h, m))
+        for h in range(8, 18)
+        for m in (0, 15, 30, 45)
+    ]
+    s.ingest("log", list(enumerate(calls, start=1)))
+    return s
+
+
+THURSDAY = Period.day(datetime(2026, 11, 19).date())
+FRIDAY_MORNING = datetime(2026, 11, 20, 8, tzinfo=TZ).timestamp()
+
+
+def test_the_day_the_logs_begin_at_14_is_not_compared(tmp_path: Path, config: Config) -> None:
+    """The morning after a site started carewatch at 14:00, the day before holds only its
+    afternoon: 'Calls offered ▲ 40 against 16' would be no news."""
+    report = build_report(_install_day(tmp_path, (14, 2), 0), config, THURSDAY, now=FRIDAY_MORNING)
+    text = render(report, "text")
+    offered = next(line for line in text.splitlines() if "Calls offered" in line)
+    assert offered.split()[2:] == ["40", "–", "–"]
+    notice = (
+        "The logs begin at 14:02 on Wed 18 Nov, after that day's first hours: it is not compared."
+    )
+    for fmt in ("text", "markdown", "html"):
+        assert (escape(notice) if fmt == "html" else notice) in _flat(render(report, fmt)), fmt
+
+
+def test_logs_that_begin_as_the_centre_opens_compare_the_day(
+    tmp_path: Path, config: Config
+) -> None:
+    """Started at 08:03, before the calls of the day: the day before is whole (a few calls
+    before 08:00 the next day do not make it a part)."""
+    report = build_report(_install_day(tmp_path, (8, 3), 3), config, THURSDAY, now=FRIDAY_MORNING)
+    text = render(report, "text")
+    offered = next(line for line in text.splitlines() if "Calls offered" in line)
+    assert offered.split()[2:] == ["43", "▲", "6", "–"]  # 37 from 08:03
+    assert "The logs begin" not in text

@@ -14,6 +14,10 @@ lies in the report's period, before its end or now:
   that closed at 18:00 had no call after 18:00 a week before either: it is not told at 22:00
   that its logs stopped.
 
+The other end, where the logs begin: a day compared with whose logs begin on it, late
+(:func:`began_late`: a site that started carewatch at 14:00), holds only its afternoon, no
+basis for a comparison.
+
 Pure: no database, no clock.
 """
 
@@ -99,3 +103,13 @@ def day_stopped(
     if missing * scale < MIN_EXPECTED_CALLS:
         return None
     return Stopped(last_call, after_hour=after, compared_calls=missing)
+
+
+def began_late(kpis: Mapping[str, Any], first_call: float, tz: tzinfo) -> bool:
+    """Whether the logs, which begin at ``first_call`` (the first call the database holds),
+    begin late on that day: a day's snapshot ``kpis`` (the report's own day) had at least
+    :data:`MIN_EXPECTED_CALLS` calls offered in the whole hours before the first call's hour.
+    A centre that opens at 08:00 and began logging at 08:03 has its first day whole; one that
+    began at 14:00 has only the afternoon of it."""
+    hour = datetime.fromtimestamp(first_call, tz).hour
+    return _offered(kpis, range(hour)) >= MIN_EXPECTED_CALLS

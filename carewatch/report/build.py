@@ -23,7 +23,7 @@ from carewatch.kpi.day_insights import day_findings, day_insights
 from carewatch.kpi.days import day_figures
 from carewatch.kpi.insights import insights
 from carewatch.kpi.savings import savings
-from carewatch.kpi.stopped import Stopped, day_stopped, period_stopped
+from carewatch.kpi.stopped import Stopped, began_late, day_stopped, period_stopped
 from carewatch.kpi.windows import Period, Window, cut_at
 from carewatch.kpicache import KpiCache
 from carewatch.records import AgentFilter, CallRow
@@ -158,9 +158,7 @@ def _build(
     span = store.call_span()  # where the logs begin (of any queue or operator) and end
     logged_from = None if span is None else datetime.fromtimestamp(span[0], tz).date()
     previous, earlier = (
-        Compared(
-            other, snapshot, w.end, full.end, logged_from is None or logged_from <= other.first
-        )
+        Compared(other, snapshot, w.end, full.end, _covered(other, period, kpis, span, tz))
         for (other, w, full, _), snapshot in zip(others, snapshots, strict=True)
     )
     # the trend takes the whole periods read already from their snapshots, not the database
@@ -245,6 +243,7 @@ def _build(
         privacy=config.privacy,
         data_span=_data_span(store, kpis, span, queue, agent),
         logged_from=logged_from,
+        logged_at=None if span is None else span[0],
         stopped=_stopped(period, kpis, earlier, day_list, span, (window.start, as_of), tz),
     )
 
@@ -267,6 +266,24 @@ def _stopped(
         compared = earlier.kpis if comparable(earlier) else None
         return day_stopped(kpis, compared, span[1], bounds, tz)
     return period_stopped(days, span[1], bounds, tz)
+
+
+def _covered(
+    other: Period,
+    period: Period,
+    kpis: dict[str, Any],
+    span: tuple[float, float] | None,
+    tz: tzinfo,
+) -> bool:
+    """Whether the logs cover the compared period ``other`` from its start: they begin before
+    its first day, or on it but not late (:func:`carewatch.kpi.stopped.began_late`, judged
+    for a day against the report's own day; a longer period loses at most a part of a day)."""
+    if span is None:
+        return True
+    logged_from = datetime.fromtimestamp(span[0], tz).date()
+    if logged_from != other.first:
+        return logged_from < other.first
+    return period.kind != "day" or not began_late(kpis, span[0], tz)
 
 
 def _data_span(

@@ -149,6 +149,8 @@ class Report:
     data_span: tuple[float, float] | None = None
     #: The local day of the first call the database holds (where the logs begin).
     logged_from: date | None = None
+    #: That first call's start (epoch seconds).
+    logged_at: float | None = None
     #: The calls logged stop well before the report's end or now (:mod:`carewatch.kpi.stopped`).
     stopped: Stopped | None = None
 

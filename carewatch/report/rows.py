@@ -247,6 +247,14 @@ def coverage_notice(report: Report) -> str | None:
         return None
     day = date_text(report.logged_from, "day_month_year")
     if len(cut) == 1:
+        if cut[0].period.first == report.logged_from and report.logged_at is not None:
+            # a day the logs begin on, late in it (a site that started at 14:00)
+            text = _(
+                "The logs begin at {time} on {day}, after that day's first hours: it is not "
+                "compared."
+            )
+            began = datetime.fromtimestamp(report.logged_at, report.tz)
+            return text.format(time=f"{began:%H:%M}", day=period_short(cut[0].period))
         text = _("The logs begin on {day}, after the start of {period}: it is not compared.")
         return text.format(day=day, period=period_short(cut[0].period))
     text = _(
