@@ -157,8 +157,10 @@ def _build(
         started.close()
     span = store.call_span()  # where the logs begin (of any queue or operator) and end
     logged_from = None if span is None else datetime.fromtimestamp(span[0], tz).date()
+    # the logs begin late on their first day: a day compared with that is that day is a part
+    late = span is not None and period.kind == "day" and began_late(kpis, span[0], tz)
     previous, earlier = (
-        Compared(other, snapshot, w.end, full.end, _covered(other, period, kpis, span, tz))
+        Compared(other, snapshot, w.end, full.end, _covered(logged_from, other.first, late))
         for (other, w, full, _), snapshot in zip(others, snapshots, strict=True)
     )
     # the trend takes the whole periods read already from their snapshots, not the database
@@ -242,7 +244,6 @@ def _build(
         complaint_categories=[c.name for c in config.categories if c.complaint],
         privacy=config.privacy,
         data_span=_data_span(store, kpis, span, queue, agent),
-        logged_from=logged_from,
         logged_at=None if span is None else span[0],
         stopped=_stopped(period, kpis, earlier, day_list, span, (window.start, as_of), tz),
     )
@@ -268,22 +269,14 @@ def _stopped(
     return period_stopped(days, span[1], bounds, tz)
 
 
-def _covered(
-    other: Period,
-    period: Period,
-    kpis: dict[str, Any],
-    span: tuple[float, float] | None,
-    tz: tzinfo,
-) -> bool:
-    """Whether the logs cover the compared period ``other`` from its start: they begin before
-    its first day, or on it but not late (:func:`carewatch.kpi.stopped.began_late`, judged
-    for a day against the report's own day; a longer period loses at most a part of a day)."""
-    if span is None:
-        return True
-    logged_from = datetime.fromtimestamp(span[0], tz).date()
-    if logged_from != other.first:
-        return logged_from < other.first
-    return period.kind != "day" or not began_late(kpis, span[0], tz)
+def _covered(logged_from: date | None, first: date, late: bool) -> bool:
+    """Whether the logs, which begin on the day ``logged_from``, cover a compared period from
+    its ``first`` day: they begin before it, or on it but not ``late``
+    (:func:`carewatch.kpi.stopped.began_late`, judged for a day against the report's own day;
+    a longer period loses at most a part of a day)."""
+    if logged_from is None or logged_from != first:
+        return logged_from is None or logged_from < first
+    return not late
 
 
 def _data_span(

@@ -6,7 +6,7 @@ callers to call back, and the :class:`RenderOptions` a caller may give. Built by
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from carewatch.config import Privacy
@@ -147,12 +147,17 @@ class Report:
     privacy: Privacy = field(default_factory=Privacy)
     #: First and last call start in the database, looked up when the period has no call.
     data_span: tuple[float, float] | None = None
-    #: The local day of the first call the database holds (where the logs begin).
-    logged_from: date | None = None
-    #: That first call's start (epoch seconds).
+    #: The start of the first call the database holds (epoch seconds: where the logs begin).
     logged_at: float | None = None
     #: The calls logged stop well before the report's end or now (:mod:`carewatch.kpi.stopped`).
     stopped: Stopped | None = None
+
+    @property
+    def logged_from(self) -> date | None:
+        """The local day the logs begin (of :attr:`logged_at`)."""
+        if self.logged_at is None:
+            return None
+        return datetime.fromtimestamp(self.logged_at, self.tz).date()
 
     # -- the one-day report's names ---------------------------------------------------------
     @property
