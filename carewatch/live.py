@@ -116,7 +116,7 @@ class LiveDay:
         self.today = today
         self.calls = DayCalls()
         self._own_order = _Ordered()
-        self._tally = KpiTally(config)
+        self._tally = KpiTally(config, self.names)
         self._queue_tally: dict[str, KpiTally] = {}
         #: (agent, queue) -> calls of today with both (which queues an operator serves).
         self._agent_queues: Counter[tuple[str, str]] = Counter()
@@ -224,7 +224,7 @@ class LiveDay:
         if queue:
             tally = self._queue_tally.get(queue)
             if tally is None:
-                tally = self._queue_tally[queue] = KpiTally(self.config)
+                tally = self._queue_tally[queue] = KpiTally(self.config, self.names)
             tally.add(call, sign)
             if agent:
                 _bump(self._agent_queues, (self.names[agent], queue), sign)
@@ -261,7 +261,7 @@ class LiveDay:
         if queue is None:
             tally = self._tally
         else:
-            tally = self._queue_tally.get(queue) or KpiTally(self.config)
+            tally = self._queue_tally.get(queue) or KpiTally(self.config, self.names)
         return snapshot_of(
             tally,
             self.config,

@@ -68,7 +68,10 @@ class KpiTally:
     the call as it was counted: to change a call, remove its old row and add the new one.
     """
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, names: AgentNames | None = None) -> None:
+        """``names``: agent id -> the operator it is (default: the config's
+        :class:`~carewatch.config.screen.AgentNames`; a live day gives its own, one for all
+        its sums)."""
         self.tz = config.tz
         self._local_hour = LocalHours(config.tz)
         self.conversions_set = conversion_outcomes(config)
@@ -88,7 +91,7 @@ class KpiTally:
         self.hours = [[0, 0, 0] for _ in range(24)]  # offered, answered, abandoned
         #: Operator (an agent id, or the login ``[operators]`` maps it to) -> their sums.
         self.agents: dict[str, AgentTally] = {}
-        self.names = AgentNames(config.operators)
+        self.names = AgentNames(config.operators) if names is None else names
         self.queues: dict[str, QueueTally] = {}
         self._known: dict[str | None, str | None] = {}
 
