@@ -15,6 +15,10 @@ A demo that looks alive at any hour
 * **Every call in the history ends**: calls still waiting or talking when the history stops are
   left out (the live feed brings the next ones), so nothing stays "talking" forever and the
   count of calls being talked agrees with the operators talking.
+* **The screen opens on a centre at work**: the history stops :data:`DEMO_WARMUP` seconds
+  before the demo's "now", and the live feed starts there, writing the lines already due at
+  once. So the first screen shows callers waiting and most operators talking, as a centre's
+  screen does at 10:30, rather than thirty operators idle while the first live calls come in.
 * **The live feed tags**: a queue_log carries no tags, so :class:`DemoTagger` records what the
   simulated operators decide — category, outcome, resolved, a note now and then — as tags from
   their screens, the callers' survey answers as a CRM's update rows, and now and then an issue
@@ -50,6 +54,9 @@ DEMO_AGENT = "Hugo"
 _OPEN_FROM, _OPEN_UNTIL = 9, 19
 #: Where the demo clock is placed outside them (local time of a weekday).
 _PLACED_AT = (10, 30)
+#: Seconds of live feed before the demo's "now" (see the module doc): long enough for the
+#: live centre's calls to fill its operators (a call lasts about three minutes).
+DEMO_WARMUP = 900
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,8 @@ class DemoSetup:
     live_log: Path
     seed: int
     calls_in_history: int
+    #: Where the history stops and the live feed begins (epoch seconds).
+    live_from: float
 
 
 class DemoError(Exception):
@@ -87,12 +96,19 @@ def demo_clock(start: float, speed: float = 1.0) -> Callable[[], float]:
 
 
 def prepare_demo(
-    folder: Path, config: Config, *, seed: int = 7, days: int = 8, now: float | None = None
+    folder: Path,
+    config: Config,
+    *,
+    seed: int = 7,
+    days: int = 8,
+    now: float | None = None,
+    warmup: float = 0,
 ) -> DemoSetup:
     """Write and ingest the history into a fresh demo folder; return where things are.
 
     ``now``: the demo's time (default: :func:`demo_start` of the real time); the history
-    holds only calls that ended by then."""
+    holds only calls that ended by ``warmup`` seconds before it, where the live feed begins
+    (:attr:`DemoSetup.live_from`)."""
     folder = Path(folder)
     if folder.exists():
         if any(folder.iterdir()) and not (folder / DEMO_MARKER).exists():
@@ -104,12 +120,13 @@ def prepare_demo(
     history = folder / "history.csv"
     live = folder / "queue_log"
     now = demo_start(time.time(), config.tz) if now is None else now
-    n = simulate_history(history, "csv", days, seed, config, now=now, ended_only=True)
+    live_from = now - warmup
+    n = simulate_history(history, "csv", days, seed, config, now=live_from, ended_only=True)
     live.touch()
     db = str(folder / "demo.db")
     with Store(db) as store:
         ingest_paths(store, config, [str(history)], "csv")
-    return DemoSetup(folder, db, history, live, seed, n)
+    return DemoSetup(folder, db, history, live, seed, n, live_from)
 
 
 def demo_config(config: Config, operator: str) -> Config:
@@ -195,7 +212,7 @@ def start_live_feed(
     """Append live calls to the demo's queue_log until ``stop`` is set (blocks), and record
     their tags, ratings and issues (:class:`DemoTagger`). ``clock``: the demo's clock
     (:func:`demo_clock`, which runs at its own speed); without it, the real time at
-    ``speed``."""
+    ``speed``. The calls begin where the history stops (:attr:`DemoSetup.live_from`)."""
     if clock is not None:
         speed = 1.0  # the demo clock runs at the demo's speed already
     source = source_name_for(str(setup.live_log))
@@ -203,9 +220,9 @@ def start_live_feed(
     with Store(setup.db) as store:
         tagger = DemoTagger(store, config, source, seed=setup.seed + 2, skip=skip)
         # the operators who took calls today in the history were at work before the feed began
-        today = day_bounds(datetime.fromtimestamp(now, config.tz).date(), config.tz)[0]
+        today = day_bounds(datetime.fromtimestamp(setup.live_from, config.tz).date(), config.tz)[0]
         at_work: dict[str, float] = {}
-        for call in store.calls_between(today, now):
+        for call in store.calls_between(today, setup.live_from):
             if call.agent and call.started_at < at_work.get(call.agent, now):
                 at_work[call.agent] = call.started_at
         return run_live(
@@ -218,4 +235,5 @@ def start_live_feed(
             stop=stop,
             on_call=tagger,
             at_work=at_work,
+            begin=setup.live_from,
         )

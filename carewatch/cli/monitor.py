@@ -107,6 +107,7 @@ def add_demo_arguments(parser: argparse.ArgumentParser) -> None:
 def run_demo(args: argparse.Namespace) -> int:
     from carewatch.config.screen import operator_agents
     from carewatch.demo import (
+        DEMO_WARMUP,
         DemoError,
         demo_clock,
         demo_config,
@@ -133,7 +134,9 @@ def run_demo(args: argparse.Namespace) -> int:
     clock = demo_clock(start, args.speed)
     folder = Path(args.dir)
     try:
-        setup = prepare_demo(folder, config, seed=args.seed, days=args.days, now=start)
+        setup = prepare_demo(
+            folder, config, seed=args.seed, days=args.days, now=start, warmup=DEMO_WARMUP
+        )
     except (DemoError, OSError) as exc:
         raise Failure(_("demo: {error}").format(error=exc)) from None
     skip = operator_agents(config.operators, operator)

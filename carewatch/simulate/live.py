@@ -130,6 +130,7 @@ def run_live(
     max_calls: int | None = None,
     on_call: CallHook | None = None,
     at_work: Mapping[str, float] | None = None,
+    begin: float | None = None,
 ) -> int:
     """Append simulated calls to ``out`` as they happen; returns the number of calls written.
 
@@ -142,7 +143,9 @@ def run_live(
     an operator tags a call and when a caller rates one (:data:`CallHook`), so that a demo can
     record what a queue_log cannot carry. ``at_work``: operator -> when they took their first
     call of the day (a demo's history): they logged in a few minutes before it, not at the
-    start; the others log in at the start.
+    start; the others log in at the start. ``begin``: the calls start there instead, before
+    ``clock()`` (a feed that has been running for a while): the lines due by ``clock()`` are
+    written at once, then the others when their time comes.
     """
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
@@ -153,9 +156,10 @@ def run_live(
     tz = config.tz
     wall0 = clock()
     sim0 = int(wall0)
-    feed = _LiveFeed(seed, config, sim0, tz, fmt, at_work)
+    first = sim0 if begin is None else min(int(begin), sim0)
+    feed = _LiveFeed(seed, config, first, tz, fmt, at_work)
     pending: list[tuple[int, int, tuple[int, ...], str, int | None]] = []
-    generated_until = sim0
+    generated_until = first
     outstanding = 0  # lines not yet written of the first max_calls calls
     written = CallsWritten()
     hooks: dict[tuple[int, ...], tuple[str, SimCall, int]] = {}
@@ -223,7 +227,10 @@ def run_live(
                 if hook is not None and on_call is not None:
                     kind, call, tries = hook
                     if not on_call(kind, call, float(t)) and tries + 1 < _HOOK_TRIES:
-                        schedule(kind, call, t + _HOOK_DELAY, tries + 1)
+                        # ask again a few seconds from now (a line written at once was not
+                        # read yet), in the feed's simulated time
+                        now = sim0 + (clock() - wall0) * speed
+                        schedule(kind, call, int(max(t, now)) + _HOOK_DELAY, tries + 1)
                     continue
                 fh.write(text.encode("utf-8"))
                 fh.flush()
