@@ -171,3 +171,52 @@ def test_logs_that_begin_as_the_centre_opens_compare_the_day(
     offered = next(line for line in text.splitlines() if "Calls offered" in line)
     assert offered.split()[2:] == ["43", "▲", "6", "–"]  # 37 from 08:03
     assert "The logs begin" not in text
+
+
+def _install_week(tmp_path: Path, first: tuple[int, int]) -> Store:
+    """carewatch started on Mon 16 Nov 2026 at ``first`` (hour, minute): from then on, 4 calls
+    an hour from 08:00 to 18:00 on weekdays, to Fri 27 Nov."""
+    s = Store(str(tmp_path / f"week-{first[0]}.db"))
+    start = datetime(2026, 11, 16, *first)
+    calls = [
+        call(f"c{d}-{h}-{m}", at)
+        for d in (16, 17, 18, 19, 20, 23, 24, 25, 26, 27)
+        for h in range(8, 18)
+        for m in (0, 15, 30, 45)
+        if (at := datetime(2026, 11, d, h, m)) >= start
+    ]
+    s.ingest("log", list(enumerate(calls, start=1)))
+    return s
+
+
+WEEK_48 = Period.week(2026, 48)
+AFTER_WEEK_48 = datetime(2026, 11, 30, 8, tzinfo=TZ).timestamp()
+
+
+def test_a_week_that_begins_with_the_day_the_logs_begin_at_14_is_not_compared(
+    tmp_path: Path, config: Config
+) -> None:
+    """The week before holds four days and an afternoon: 'Calls offered ▲ 40 against 360' would
+    be no news, as for a day."""
+    report = build_report(_install_week(tmp_path, (14, 15)), config, WEEK_48, now=AFTER_WEEK_48)
+    assert not report.previous.covered
+    text = render(report, "text")
+    offered = next(line for line in text.splitlines() if "Calls offered" in line)
+    assert offered.split()[2:] == ["200", "–", "–"]
+    notice = (
+        "The logs begin at 14:15 on Mon 16 Nov, after that day's first hours: W47 2026 is not "
+        "compared."
+    )
+    for fmt in ("text", "markdown", "html"):
+        assert (escape(notice) if fmt == "html" else notice) in _flat(render(report, fmt)), fmt
+
+
+def test_a_week_whose_logs_begin_as_the_centre_opens_on_its_monday_is_compared(
+    tmp_path: Path, config: Config
+) -> None:
+    report = build_report(_install_week(tmp_path, (8, 0)), config, WEEK_48, now=AFTER_WEEK_48)
+    assert report.previous.covered
+    text = render(report, "text")
+    offered = next(line for line in text.splitlines() if "Calls offered" in line)
+    assert offered.split()[2:] == ["200", "=", "–"]  # the week before: 200 calls too
+    assert "The logs begin" not in text

@@ -104,6 +104,7 @@ def test_a_month_whose_logs_stopped_on_the_20th_says_so_once_in_every_format(
         "open_days": [d.isoformat() for d in silent],
         "after_hour": None,
         "compared_calls": None,
+        "compared_day": None,
     }
     assert [f for f in data["standout_days"] if f["why"] == "no_calls"] == []
     rows = list(csv.DictReader(io.StringIO(render(report, "csv"))))
@@ -176,6 +177,7 @@ def test_a_day_whose_ingester_died_at_11_02_says_so_at_18_00(
         "open_days": [],
         "after_hour": 12,
         "compared_calls": then,
+        "compared_day": "2026-11-17",
     }
     rows = list(csv.DictReader(io.StringIO(render(report, "csv"))))
     assert [(r["name"], r["key"], r["value"]) for r in rows if r["record"] == "stopped"] == [
@@ -253,3 +255,61 @@ def test_a_queue_whose_calls_stop_while_the_others_go_on_is_not_told_the_logs_st
     alone = _store(tmp_path, support, "alone.db")
     report = build_report(alone, config, NOVEMBER, now=after, queue="support")
     assert report.stopped is not None and len(report.stopped.open_days) == 6
+
+
+def test_a_week_and_a_month_in_progress_say_the_logs_stopped_today(
+    tmp_path: Path, config: Config
+) -> None:
+    """On Tue 24 Nov at 18:00 the calls stop at 11:02: the week and the month say what the
+    day's report says (no whole open day after the last call yet)."""
+    days = _weekdays(date(2026, 11, 2), date(2026, 11, 23))
+    today = date(2026, 11, 24)
+    last_week = _day(date(2026, 11, 17))
+    store = _store(tmp_path, [t for day in days for t in _day(day)] + _day(today, until=(11, 2)))
+    then = sum(1 for t in last_week if at(date(2026, 11, 17), 12) <= t < at(date(2026, 11, 17), 18))
+    want = (
+        f"No call logged since 11:02 today, while the same weekday a week before (Tue 17 "
+        f"Nov) had {then} calls between 12:00 and 18:00: {HINT}"
+    )
+    for period in (Period.week(2026, 48), NOVEMBER):
+        report = build_report(store, config, period, now=at(today, 18))
+        assert _notices(report) == [want] * 3, period
+        stopped = json.loads(render(report, "json"))["logs_stopped"]
+        assert (stopped["after_hour"], stopped["compared_calls"]) == (12, then)
+        assert (stopped["compared_day"], stopped["open_days"]) == ("2026-11-17", [])
+    # at 11:30 nothing yet; at 22:00, a centre that closed at 18:00 is not told
+    assert build_report(store, config, NOVEMBER, now=at(today, 11, 30)).stopped is None
+    closed = _store(tmp_path, [t for day in [*days, today] for t in _day(day)], "closed.db")
+    assert build_report(closed, config, NOVEMBER, now=at(today, 22)).stopped is None
+
+
+def test_a_site_with_less_than_a_week_of_logs_is_judged_against_the_day_before(
+    tmp_path: Path, config: Config
+) -> None:
+    """The logs begin on Mon 23 Nov: no Tuesday a week before to judge Tue 24 Nov by, so the
+    day before is the basis (and a Monday, whose day before is a Sunday without calls, gets
+    no notice rather than a wrong one)."""
+    monday, today = date(2026, 11, 23), date(2026, 11, 24)
+    store = _store(tmp_path, _day(monday) + _day(today, until=(11, 2)))
+    then = sum(1 for t in _day(monday) if at(monday, 12) <= t < at(monday, 18))
+    for period in (Period.day(today), Period.week(2026, 48)):
+        report = build_report(store, config, period, now=at(today, 18))
+        time = "11:02" if period.kind == "day" else "11:02 today"
+        want = (
+            f"No call logged since {time}, while the day before (Mon 23 Nov) had {then} calls "
+            f"between 12:00 and 18:00: {HINT}"
+        )
+        assert _notices(report) == [want] * 3, period
+        assert json.loads(render(report, "json"))["logs_stopped"]["compared_day"] == "2026-11-23"
+    whole = build_report(store, config, today, now=at(date(2026, 11, 25), 8))
+    rest = sum(1 for t in _day(monday) if t >= at(monday, 12))
+    assert (
+        _notices(whole)
+        == [
+            f"No call logged since 11:02, while the day before (Mon 23 Nov) had {rest} calls after "
+            f"12:00: {HINT}"
+        ]
+        * 3
+    )
+    first_day = _store(tmp_path, _day(monday, until=(11, 2)), "monday.db")
+    assert build_report(first_day, config, monday, now=at(monday, 18)).stopped is None

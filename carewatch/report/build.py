@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import functools
 import time
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
+from datetime import time as clock_time
 from typing import Any
 
 from carewatch.collector import collector_paused
@@ -23,7 +24,14 @@ from carewatch.kpi.day_insights import day_findings, day_insights
 from carewatch.kpi.days import day_figures
 from carewatch.kpi.insights import insights
 from carewatch.kpi.savings import savings
-from carewatch.kpi.stopped import Stopped, began_late, day_stopped, period_stopped
+from carewatch.kpi.stopped import (
+    DayCounts,
+    Stopped,
+    began_late,
+    day_stopped,
+    last_hour_after,
+    period_stopped,
+)
 from carewatch.kpi.windows import Period, Window, cut_at
 from carewatch.kpicache import KpiCache
 from carewatch.records import AgentFilter, CallRow
@@ -43,6 +51,7 @@ from carewatch.report.sections import (
 )
 from carewatch.report.values import comparable, had_calls
 from carewatch.store import Store
+from carewatch.timeutil import combine_local, day_bounds, same_clock
 
 
 def build_report(
@@ -157,8 +166,10 @@ def _build(
         started.close()
     span = store.call_span()  # where the logs begin (of any queue or operator) and end
     logged_from = None if span is None else datetime.fromtimestamp(span[0], tz).date()
-    # the logs begin late on their first day: a day compared with that is that day is a part
-    late = span is not None and period.kind == "day" and began_late(kpis, span[0], tz)
+    # the logs begin late on their first day: a period compared with that begins with that
+    # day is a part (judged by the calls a day of this period had before that hour)
+    busy_days = sum(1 for f in per_day if f.get("offered")) if days else 1
+    late = span is not None and began_late(kpis, span[0], tz, days=busy_days)
     previous, earlier = (
         Compared(other, snapshot, w.end, full.end, _covered(logged_from, other.first, late))
         for (other, w, full, _), snapshot in zip(others, snapshots, strict=True)
@@ -245,28 +256,73 @@ def _build(
         privacy=config.privacy,
         data_span=_data_span(store, kpis, span, queue, agent),
         logged_at=None if span is None else span[0],
-        stopped=_stopped(period, kpis, earlier, day_list, span, (window.start, as_of), tz),
+        stopped=_stopped(
+            store,
+            period,
+            kpis,
+            (previous, earlier),
+            day_list,
+            span,
+            (window.start, as_of, full.end),
+            tz,
+        ),
     )
 
 
 def _stopped(
+    store: Store,
     period: Period,
     kpis: dict[str, Any],
-    earlier: Compared,
+    compared: tuple[Compared, Compared],
     days: list[DayRow],
     span: tuple[float, float] | None,
-    bounds: tuple[float, float],
+    bounds: tuple[float, float, float],
     tz: tzinfo,
 ) -> Stopped | None:
     """Whether the calls stop well before the report's end (:mod:`carewatch.kpi.stopped`),
     from what the report has read: the last call the database holds, the day rows of a longer
-    period, the hours of one day and of the same weekday a week before."""
+    period, the hours of one day and of the day it is compared with (the same weekday a week
+    before, else the day before). ``bounds``: the period's start, the report time, its end.
+    Today in a longer period in progress counts its calls by the hour (three counts)."""
     if span is None or not had_calls(kpis):
         return None
+    start, as_of, end = bounds
     if period.kind == "day":
-        compared = earlier.kpis if comparable(earlier) else None
-        return day_stopped(kpis, compared, span[1], bounds, tz)
-    return period_stopped(days, span[1], bounds, tz)
+        previous, earlier = compared
+        basis = next((c for c in (earlier, previous) if comparable(c)), None)
+        judged = None if basis is None else (basis.period.first, basis.kpis)
+        return day_stopped(kpis, judged, span[1], (start, as_of), tz)
+    found = period_stopped(days, span[1], (start, as_of), tz)
+    if found is None and as_of < end and start <= span[1] < as_of:
+        return _today_stopped(store, span, as_of, tz)
+    return found
+
+
+def _today_stopped(
+    store: Store, span: tuple[float, float], now: float, tz: tzinfo
+) -> Stopped | None:
+    """The one-day rule for today, in a longer period in progress whose last call is today:
+    the calls by the hour of today and of the same weekday a week before (else the day before,
+    when the logs do not reach back a week or that day had no call), of every queue."""
+    first, last = span
+    today = datetime.fromtimestamp(now, tz).date()
+    after = last_hour_after(last, tz)
+    if datetime.fromtimestamp(last, tz).date() != today or after >= 24:
+        return None
+    own = store.count_calls(day_bounds(today, tz)[0], combine_local(today, clock_time(after), tz))
+    clock = datetime.fromtimestamp(now, tz).time()
+    for back in (7, 1):
+        day = today - timedelta(days=back)
+        if day < datetime.fromtimestamp(first, tz).date():
+            continue  # the logs do not reach back to it
+        day_start = day_bounds(day, tz)[0]
+        hour, cut = combine_local(day, clock_time(after), tz), same_clock(day, clock, tz)
+        counts = DayCounts(own, store.count_calls(day_start, hour), store.count_calls(hour, cut))
+        if counts.then or counts.after:
+            if not counts.stopped():
+                return None
+            return Stopped(last, after_hour=after, compared_calls=counts.after, compared_day=day)
+    return None
 
 
 def _covered(logged_from: date | None, first: date, late: bool) -> bool:

@@ -32,10 +32,12 @@ each local day begun by the report time, oldest first: ``{"date", "partial", "be
 "value", "period_value"}``, ``why`` ``abandon_rate``, ``service_level`` or ``no_calls``, the
 day's and the period's figure, ``null`` for ``no_calls``),
 ``logs_stopped`` (``null``, or when the calls logged stop well before the end of the period
-or now: ``{"last_call", "open_days", "after_hour", "compared_calls"}``: the local time of the
-last call the database holds; for a week, a month or a range the open weekdays after it with
-no call, else ``[]``; for one day the first whole hour after it and the calls the same weekday
-a week before had from then up to the same time of day, else ``null``: docs/reports.md),
+or now: ``{"last_call", "open_days", "after_hour", "compared_calls", "compared_day"}``: the
+local time of the last call the database holds; for a week, a month or a range the open
+weekdays after it with no call, else ``[]``; for one day (or today, in a longer period in
+progress) the first whole hour after it, the calls the compared day had from then up to the
+same time of day and that day — the same weekday a week before, or the day before — else
+``null``: docs/reports.md),
 ``trend`` (the last 12 periods, oldest first,
 from the one the logs begin in: ``{"period", "from", "to", "partial", <the trend's KPIs>}``),
 ``requests`` (what callers wanted, per category: ``{"category", "count", "share", "complaint",
@@ -219,6 +221,7 @@ def _stopped(report: Report) -> dict[str, Any] | None:
         "open_days": [day.isoformat() for day in found.open_days],
         "after_hour": found.after_hour,
         "compared_calls": found.compared_calls,
+        "compared_day": None if found.compared_day is None else found.compared_day.isoformat(),
     }
 
 

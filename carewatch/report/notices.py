@@ -4,18 +4,13 @@ been read since."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from carewatch.i18n import _, ngettext
 from carewatch.present import count, date_text
 from carewatch.report.model import Report
-from carewatch.report.rows import (
-    coverage_notice,
-    empty_notice,
-    operator_notice,
-    own_coverage_notice,
-    span_text,
-)
+from carewatch.report.rows import empty_notice, operator_notice, period_short, span_text
+from carewatch.report.values import had_calls
 
 
 def header_notices(report: Report) -> list[str]:
@@ -37,7 +32,9 @@ def stopped_notice(report: Report) -> str | None:
     """ "No call logged since Fri 20 Nov 14:02 (6 open weekdays, 23–30 Nov): the logs may
     not have been read since (carewatch ingest --follow)."; for one day "No call logged since
     11:02, while the same weekday a week before (Tue 17 Nov) had 412 calls between 12:00 and
-    18:00: …". ``None`` when the calls do not stop before the report's end."""
+    18:00: …" (or "the day before (Mon 23 Nov)"), and for today in a longer period in progress
+    "No call logged since 11:02 today, while …". ``None`` when the calls do not stop before
+    the report's end."""
     found = report.stopped
     if found is None:
         return None
@@ -52,22 +49,101 @@ def stopped_notice(report: Report) -> str | None:
             "No call logged since {time} ({days}): the logs may not have been read since "
             "(carewatch ingest --follow)."
         ).format(time=date_text(last, "short_weekday_time"), days=days)
+    day = found.compared_day or report.earlier.period.first
     values = {
         "time": f"{last:%H:%M}",
-        "day": date_text(report.earlier.period.first, "short_weekday"),
+        "day": date_text(day, "short_weekday"),
         "calls": count(found.compared_calls or 0),
         "after": f"{found.after_hour or 0:02d}:00",
     }
-    if report.complete:
+    week_before = day == last.date() - timedelta(days=7)
+    if report.period.kind != "day":  # a longer period in progress, whose last call is today
+        if week_before:
+            text = _(
+                "No call logged since {time} today, while the same weekday a week before "
+                "({day}) had {calls} calls between {after} and {now}: the logs may not have "
+                "been read since (carewatch ingest --follow)."
+            )
+        else:
+            text = _(
+                "No call logged since {time} today, while the day before ({day}) had {calls} "
+                "calls between {after} and {now}: the logs may not have been read since "
+                "(carewatch ingest --follow)."
+            )
+    elif report.complete:
+        if week_before:
+            text = _(
+                "No call logged since {time}, while the same weekday a week before ({day}) had "
+                "{calls} calls after {after}: the logs may not have been read since (carewatch "
+                "ingest --follow)."
+            )
+        else:
+            text = _(
+                "No call logged since {time}, while the day before ({day}) had {calls} calls "
+                "after {after}: the logs may not have been read since (carewatch ingest "
+                "--follow)."
+            )
+        return text.format(**values)
+    elif week_before:
         text = _(
             "No call logged since {time}, while the same weekday a week before ({day}) had "
-            "{calls} calls after {after}: the logs may not have been read since (carewatch "
+            "{calls} calls between {after} and {now}: the logs may not have been read since "
+            "(carewatch ingest --follow)."
+        )
+    else:
+        text = _(
+            "No call logged since {time}, while the day before ({day}) had {calls} calls "
+            "between {after} and {now}: the logs may not have been read since (carewatch "
             "ingest --follow)."
         )
-        return text.format(**values)
-    text = _(
-        "No call logged since {time}, while the same weekday a week before ({day}) had {calls} "
-        "calls between {after} and {now}: the logs may not have been read since (carewatch "
-        "ingest --follow)."
-    )
     return text.format(now=f"{datetime.fromtimestamp(report.as_of, report.tz):%H:%M}", **values)
+
+
+def coverage_notice(report: Report) -> str | None:
+    """ "The logs begin on 21 Oct 2026, after the start of October 2026: it is not
+    compared." for the compared periods that had calls but began before the first call the
+    database holds (their figures are a part of them); ``None`` when there is none."""
+    cut = [c for c in (report.previous, report.earlier) if not c.covered and had_calls(c.kpis)]
+    if not cut or report.logged_from is None:
+        return None
+    day = date_text(report.logged_from, "day_month_year")
+    if len(cut) == 1:
+        if cut[0].period.first == report.logged_from and report.logged_at is not None:
+            # a period that begins with the day the logs begin on, late in it (a site that
+            # started at 14:00)
+            began = datetime.fromtimestamp(report.logged_at, report.tz)
+            if cut[0].period.kind == "day":
+                text = _(
+                    "The logs begin at {time} on {day}, after that day's first hours: it is not "
+                    "compared."
+                )
+                return text.format(time=f"{began:%H:%M}", day=period_short(cut[0].period))
+            text = _(
+                "The logs begin at {time} on {day}, after that day's first hours: {period} is "
+                "not compared."
+            )
+            return text.format(
+                time=f"{began:%H:%M}",
+                day=date_text(report.logged_from, "short_weekday"),
+                period=period_short(cut[0].period),
+            )
+        text = _("The logs begin on {day}, after the start of {period}: it is not compared.")
+        return text.format(day=day, period=period_short(cut[0].period))
+    text = _(
+        "The logs begin on {day}, after the start of {first} and of {second}: they are not "
+        "compared."
+    )
+    return text.format(
+        day=day, first=period_short(cut[0].period), second=period_short(cut[1].period)
+    )
+
+
+def own_coverage_notice(report: Report) -> str | None:
+    """ "The logs begin on 21 Oct 2026: the figures of Oct 2026 are from that day on." for a
+    period with calls that began before the first call the database holds (its figures are
+    not the whole period's); ``None`` otherwise."""
+    first = report.logged_from
+    if first is None or first <= report.period.first or not had_calls(report.kpis):
+        return None
+    text = _("The logs begin on {day}: the figures of {period} are from that day on.")
+    return text.format(day=date_text(first, "day_month_year"), period=period_short(report.period))

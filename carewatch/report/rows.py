@@ -238,45 +238,6 @@ def empty_notice(report: Report) -> str | None:
     ).format(filter=where, first=first, until=until, **held)
 
 
-def coverage_notice(report: Report) -> str | None:
-    """ "The logs begin on 21 Oct 2026, after the start of October 2026: it is not
-    compared." for the compared periods that had calls but began before the first call the
-    database holds (their figures are a part of them); ``None`` when there is none."""
-    cut = [c for c in (report.previous, report.earlier) if not c.covered and had_calls(c.kpis)]
-    if not cut or report.logged_from is None:
-        return None
-    day = date_text(report.logged_from, "day_month_year")
-    if len(cut) == 1:
-        if cut[0].period.first == report.logged_from and report.logged_at is not None:
-            # a day the logs begin on, late in it (a site that started at 14:00)
-            text = _(
-                "The logs begin at {time} on {day}, after that day's first hours: it is not "
-                "compared."
-            )
-            began = datetime.fromtimestamp(report.logged_at, report.tz)
-            return text.format(time=f"{began:%H:%M}", day=period_short(cut[0].period))
-        text = _("The logs begin on {day}, after the start of {period}: it is not compared.")
-        return text.format(day=day, period=period_short(cut[0].period))
-    text = _(
-        "The logs begin on {day}, after the start of {first} and of {second}: they are not "
-        "compared."
-    )
-    return text.format(
-        day=day, first=period_short(cut[0].period), second=period_short(cut[1].period)
-    )
-
-
-def own_coverage_notice(report: Report) -> str | None:
-    """ "The logs begin on 21 Oct 2026: the figures of Oct 2026 are from that day on." for a
-    period with calls that began before the first call the database holds (its figures are
-    not the whole period's); ``None`` otherwise."""
-    first = report.logged_from
-    if first is None or first <= report.period.first or not had_calls(report.kpis):
-        return None
-    text = _("The logs begin on {day}: the figures of {period} are from that day on.")
-    return text.format(day=date_text(first, "day_month_year"), period=period_short(report.period))
-
-
 def operator_notice(report: Report) -> str | None:
     """Why an operator's report has no abandoned, missed or answer-rate rows
     (:func:`carewatch.report.values.left_out`); ``None`` when it has them."""
