@@ -551,3 +551,26 @@ def test_a_served_scrape_waits_for_a_slot_less_than_prometheus_waits_for_it(
     (collector,) = served
     assert "carewatch_database_up 0.0" in carewatch.metrics.metrics_text(collector)
     assert opened and all(0 < o["connect_wait"] < 10 for o in opened)
+
+
+def test_a_postgresql_connection_gives_up_on_a_vanished_server_within_a_minute(
+    pg_url: str,
+) -> None:
+    """A server gone for good (a failover that moved its address) used to hold a connection
+    until the kernel gave up, about 15 minutes: every connection now carries libpq's keepalive
+    and TCP_USER_TIMEOUT settings, and a value the URL gives itself wins."""
+    from carewatch.store.database import make_backend
+
+    with make_backend(pg_url, read_only=True).connect() as conn:
+        given = conn.info.get_parameters()
+    assert given["tcp_user_timeout"] == "60000"  # an unanswered request: 60 s
+    keepalive = [
+        int(given[k]) for k in ("keepalives_idle", "keepalives_interval", "keepalives_count")
+    ]
+    assert keepalive[0] + keepalive[1] * keepalive[2] <= 60  # an idle LISTEN: a minute
+    assert (given["connect_timeout"], given["application_name"]) == ("10", "carewatch")
+    own = pg_url + ("&" if "?" in pg_url else "?") + "keepalives_idle=5&application_name=site-b"
+    with make_backend(own, read_only=True).connect() as conn:
+        given = conn.info.get_parameters()
+    assert (given["keepalives_idle"], given["application_name"]) == ("5", "site-b")
+    assert given["tcp_user_timeout"] == "60000"

@@ -273,6 +273,22 @@ def _pg_fix(sql: str) -> str:
     return sql.replace("%", "%%").replace("?", "%s")
 
 
+#: libpq's connection settings a URL does not set itself: a connection attempt gives up after
+#: 10 s, and a server gone for good (a failover that moved its address, a host switched off)
+#: is noticed within about a minute — by keepalive probes on an idle connection (a LISTEN), by
+#: TCP_USER_TIMEOUT on one waiting for an answer — rather than the kernel's 15 minutes, so the
+#: connection is opened again. A value the URL gives wins (``?keepalives_idle=5``).
+PG_CONNECT_DEFAULTS = {
+    "connect_timeout": "10",
+    "application_name": "carewatch",
+    "keepalives": "1",
+    "keepalives_idle": "30",
+    "keepalives_interval": "10",
+    "keepalives_count": "3",
+    "tcp_user_timeout": "60000",
+}
+
+
 class PostgresBackend:
     """A PostgreSQL database reached through psycopg 3."""
 
@@ -287,13 +303,17 @@ class PostgresBackend:
         self.begin_read = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
         self.placeholder_fix: Callable[[str], str] | None = _pg_fix
         self._errors = _psycopg_errors()
+        self._full: str | None = None  # conninfo with PG_CONNECT_DEFAULTS it lacks
 
     def connect(self) -> Any:
         import psycopg
+        from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-        return psycopg.connect(
-            self.conninfo, autocommit=True, connect_timeout=10, application_name="carewatch"
-        )
+        if self._full is None:
+            given = conninfo_to_dict(self.conninfo)
+            lacking = {k: v for k, v in PG_CONNECT_DEFAULTS.items() if k not in given}
+            self._full = make_conninfo(self.conninfo, **lacking)
+        return psycopg.connect(self._full, autocommit=True)
 
     def listen_connection(self) -> Any:
         """A connection of its own that listens on :data:`CHANGE_CHANNEL`."""
