@@ -240,7 +240,13 @@ def test_every_format_shows_the_days_and_marks_those_before_the_logs(
     assert ["day", "2026-10-25", "abandoned", "Abandoned", "1", "", ""] in rows
     assert ["day", "2026-10-01", "offered", "Offered before the logs begin", "", "", ""] in rows
     first = _days(render(report, "json"))["2026-10-01"]
-    assert first == {"date": "2026-10-01", "partial": False, "before_logs": True, "kpis": None}
+    assert first == {
+        "date": "2026-10-01",
+        "partial": False,
+        "before_logs": True,
+        "closed": False,
+        "kpis": None,
+    }
     i18n.set_language("it")
     try:
         italian = render(report, "text")

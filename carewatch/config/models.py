@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import codecs
 import re
-from datetime import tzinfo
+from datetime import date, tzinfo
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from carewatch.config.base import StrictModel
+from carewatch.config.closed import check_closed_days
 from carewatch.config.mapping import Mapping
 from carewatch.config.screen import OperatorsMap, QueueTargets, Ui, check_operators
 from carewatch.i18n import N_, _
@@ -316,6 +317,8 @@ class Config(StrictModel):
     #: Targets of single queues (``[queues.NAME]``).
     queues: dict[str, QueueTargets] = {}
     mail: Mail = Mail()
+    #: Days the centre is closed (public holidays): the report expects no call on them.
+    closed_days: tuple[date, ...] = ()
     #: Where the file came from, for messages (not a key of the file).
     path: str | None = Field(default=None, exclude=True)
 
@@ -323,6 +326,11 @@ class Config(StrictModel):
     @classmethod
     def _known_zone(cls, value: str | None) -> str | None:
         return _zone_exists(value)
+
+    @field_validator("closed_days", mode="before")
+    @classmethod
+    def _closed_days(cls, value: object) -> object:
+        return check_closed_days(value)
 
     @field_validator("operators", mode="before")
     @classmethod

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
@@ -64,7 +65,9 @@ def toml_key(key: str) -> str:
 
 
 def toml_value(value: Any) -> str:
-    """One value as TOML: strings, numbers, booleans, arrays and inline tables."""
+    """One value as TOML: strings, numbers, booleans, dates, arrays and inline tables."""
+    if isinstance(value, date):  # a local date literal (closed_days)
+        return value.isoformat()
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):

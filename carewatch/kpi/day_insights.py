@@ -12,7 +12,9 @@ stands out" (the rules are told in docs/reports.md, "What stands out"):
   ordinary calls shows by chance); only among :data:`MIN_WHOLE_DAYS` whole days or more;
 - the days with no call at all between days with calls, on a weekday that had calls on at
   least half its other days of the period (or, when the period holds that weekday once,
-  Monday to Friday): a weekend or a day the centre is closed every week is not a gap.
+  Monday to Friday): a weekend or a day the centre is closed every week is not a gap, nor
+  is a day of the config's ``closed_days`` (a public holiday), which does not count in its
+  weekday's tally either.
 
 Days before the logs begin (no figures) and the day in progress (``partial``) are never judged.
 Pure: no database, no clock.
@@ -52,6 +54,9 @@ class DayFigures(Protocol):
 
     @property
     def partial(self) -> bool: ...
+
+    @property
+    def closed(self) -> bool: ...
 
 
 def _margin(share: float, calls: int) -> float:
@@ -106,7 +111,7 @@ def worst_days(
 def gap_days(days: Sequence[DayFigures]) -> list[date]:
     """The whole days with no call that lie between days with calls, on a weekday with calls
     on at least half its other days of the period (Monday to Friday when the period holds that
-    weekday once)."""
+    weekday once). A closed day (``closed_days``) is never one."""
     seen = [d for d in days if d.figures is not None]
     busy = [i for i, d in enumerate(seen) if (d.figures or {}).get("offered")]
     if not busy:
@@ -115,19 +120,22 @@ def gap_days(days: Sequence[DayFigures]) -> list[date]:
     return [
         d.day
         for d in seen[busy[0] + 1 : busy[-1]]
-        if not d.partial and not (d.figures or {}).get("offered") and opens[d.day.weekday()]
+        if not d.partial
+        and not d.closed
+        and not (d.figures or {}).get("offered")
+        and opens[d.day.weekday()]
     ]
 
 
 def open_weekdays(days: Sequence[DayFigures], *, own: bool = False) -> list[bool]:
     """Per weekday (Monday first), whether the centre opens on it: it had calls on at least
-    half of its whole days among ``days`` (before the logs begin and in progress are not
-    counted), or, when ``days`` hold none of it, it is Monday to Friday. With ``own`` the day
-    judged is one of ``days`` with no call, and is not counted among them (one pass over
-    ``days``, not one a day)."""
+    half of its whole days among ``days`` (before the logs begin, in progress and closed days
+    are not counted), or, when ``days`` hold none of it, it is Monday to Friday. With ``own``
+    the day judged is one of ``days`` with no call, and is not counted among them (one pass
+    over ``days``, not one a day)."""
     whole, busy = [0] * 7, [0] * 7
     for d in days:
-        if d.figures is not None and not d.partial:
+        if d.figures is not None and not d.partial and not d.closed:
             whole[d.day.weekday()] += 1
             busy[d.day.weekday()] += bool(d.figures.get("offered"))
     others = [max(0, n - own) for n in whole]

@@ -6,7 +6,8 @@ lies in the report's period, before its end or now:
 
 - a week, a month or a range: the whole days after the day of that call, on a weekday the
   centre opens (:func:`carewatch.kpi.day_insights.open_weekdays`, judged on the days up to
-  that call), are one trailing span; at least one such day is news;
+  that call) and not closed (``closed_days``), are one trailing span; at least one such day
+  is news;
 - one day: the same weekday a week before (the report's compared day, taken up to the same
   time of day; the day before when the logs do not reach back a week or that day had no
   call) had calls in the whole hours after the last call's hour; scaled down by how
@@ -97,6 +98,7 @@ def period_stopped(
         if d.day > last_day
         and d.figures is not None
         and not d.partial
+        and not d.closed
         and not d.figures.get("offered")
         and opens[d.day.weekday()]
     )

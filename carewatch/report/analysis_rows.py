@@ -89,11 +89,17 @@ def queue_cells(figures: Mapping[str, Any]) -> tuple[str, ...]:
 
 #: What a day before the logs begin shows in place of its figures.
 BEFORE_LOGS = N_("before the logs begin")
+#: What a closed day (the config's ``closed_days``) with no call shows in place of its figures.
+CLOSED = N_("closed")
 
 
 def day_label(row: DayRow) -> str:
-    """A day of the period with its weekday: "Mon 5 Oct" ("*" after it while not over)."""
-    return date_text(row.day, "short_weekday") + (" *" if row.partial else "")
+    """A day of the period with its weekday: "Mon 5 Oct" ("*" after it while not over); a
+    day of the config's ``closed_days`` with calls logged is "Sat 26 Dec, closed"."""
+    name = date_text(row.day, "short_weekday")
+    if row.closed and row.figures is not None and row.figures.get("offered"):
+        name = _("{day}, closed").format(day=name)
+    return name + (" *" if row.partial else "")
 
 
 def day_cells(row: DayRow) -> tuple[str, ...] | None:
@@ -101,13 +107,19 @@ def day_cells(row: DayRow) -> tuple[str, ...] | None:
     return None if row.figures is None else queue_cells(row.figures)
 
 
-def day_table(report: Report) -> list[tuple[str, tuple[str, ...] | None]]:
+#: A row of the days table: the day's label, and its figures as shown or the words in their
+#: place (:data:`BEFORE_LOGS`, :data:`CLOSED`), translated.
+DayLine = tuple[str, tuple[str, ...] | str]
+
+
+def day_table(report: Report) -> list[DayLine]:
     """The days table of a report for reading: each day from where the logs begin, labelled
-    (:func:`day_label`) with its figures as shown; the days before it in one row of their
-    span ("1–19 Nov", figures ``None``): a month whose logs begin on the 20th reads one line
-    there, not nineteen. The JSON and the CSV keep a record per day."""
+    (:func:`day_label`) with its figures as shown, a closed day with no call with "closed" in
+    their place (:data:`CLOSED`); the days before it in one row of their span ("1–19 Nov",
+    "before the logs begin"): a month whose logs begin on the 20th reads one line there, not
+    nineteen. The JSON and the CSV keep a record per day."""
     before = [r.day for r in report.days if r.figures is None]
-    out: list[tuple[str, tuple[str, ...] | None]] = []
+    out: list[DayLine] = []
     if before:
         first, last = before[0], before[-1]
         span = (
@@ -115,10 +127,14 @@ def day_table(report: Report) -> list[tuple[str, tuple[str, ...] | None]]:
             if first == last
             else span_text(first, last, year=False)
         )
-        out.append((span, None))
+        out.append((span, _(BEFORE_LOGS)))
     for row in report.days:
         cells = day_cells(row)
-        if cells is not None:
+        if cells is None:
+            continue
+        if row.closed and not (row.figures or {}).get("offered"):
+            out.append((day_label(row), _(CLOSED)))
+        else:
             out.append((day_label(row), shown(report, cells)))
     return out
 
@@ -127,6 +143,13 @@ def days_note(report: Report) -> str:
     """What the days' table says beyond its columns: the day in progress, the days before the
     logs begin."""
     notes = [_("A day without a call logged shows 0 calls.")]
+    if any(r.closed for r in report.days):
+        notes.append(
+            _(
+                "Closed: a day the config lists in closed_days; no call is expected, and the "
+                "calls logged on it count."
+            )
+        )
     if any(r.figures is None for r in report.days) and report.logged_from is not None:
         notes.append(
             _("The logs begin on {day}: nothing was logged before it.").format(

@@ -170,8 +170,16 @@ def _build(
     # day is a part (judged by the calls a day of this period had before that hour)
     busy_days = sum(1 for f in per_day if f.get("offered")) if days else 1
     late = span is not None and began_late(kpis, span[0], tz, days=busy_days)
+    closed = frozenset(config.closed_days)
     previous, earlier = (
-        Compared(other, snapshot, w.end, full.end, _covered(logged_from, other.first, late))
+        Compared(
+            other,
+            snapshot,
+            w.end,
+            full.end,
+            _covered(logged_from, other.first, late),
+            _closed(other, closed),
+        )
         for (other, w, full, _), snapshot in zip(others, snapshots, strict=True)
     )
     # the trend takes the whole periods read already from their snapshots, not the database
@@ -256,16 +264,22 @@ def _build(
         privacy=config.privacy,
         data_span=_data_span(store, kpis, span, queue, agent),
         logged_at=None if span is None else span[0],
-        stopped=_stopped(
-            store,
-            period,
-            kpis,
-            (previous, earlier),
-            day_list,
-            span,
-            (window.start, as_of, full.end),
-            tz,
+        stopped=(
+            None
+            if _closed(period, closed)  # no call is expected: none is missing
+            else _stopped(
+                store,
+                period,
+                kpis,
+                (previous, earlier),
+                day_list,
+                span,
+                (window.start, as_of, full.end),
+                tz,
+                closed,
+            )
         ),
+        closed=_closed(period, closed),
     )
 
 
@@ -278,12 +292,14 @@ def _stopped(
     span: tuple[float, float] | None,
     bounds: tuple[float, float, float],
     tz: tzinfo,
+    closed: frozenset[date],
 ) -> Stopped | None:
     """Whether the calls stop well before the report's end (:mod:`carewatch.kpi.stopped`),
     from what the report has read: the last call the database holds, the day rows of a longer
     period, the hours of one day and of the day it is compared with (the same weekday a week
     before, else the day before). ``bounds``: the period's start, the report time, its end.
-    Today in a longer period in progress counts its calls by the hour (three counts)."""
+    Today in a longer period in progress counts its calls by the hour (three counts), unless
+    it is ``closed``."""
     if span is None or not had_calls(kpis):
         return None
     start, as_of, end = bounds
@@ -294,27 +310,28 @@ def _stopped(
         return day_stopped(kpis, judged, span[1], (start, as_of), tz)
     found = period_stopped(days, span[1], (start, as_of), tz)
     if found is None and as_of < end and start <= span[1] < as_of:
-        return _today_stopped(store, span, as_of, tz)
+        return _today_stopped(store, span, as_of, tz, closed)
     return found
 
 
 def _today_stopped(
-    store: Store, span: tuple[float, float], now: float, tz: tzinfo
+    store: Store, span: tuple[float, float], now: float, tz: tzinfo, closed: frozenset[date]
 ) -> Stopped | None:
     """The one-day rule for today, in a longer period in progress whose last call is today:
     the calls by the hour of today and of the same weekday a week before (else the day before,
-    when the logs do not reach back a week or that day had no call), of every queue."""
+    when the logs do not reach back a week or that day had no call or was closed), of every
+    queue. A closed day today expects no call: none is missing."""
     first, last = span
     today = datetime.fromtimestamp(now, tz).date()
     after = last_hour_after(last, tz)
-    if datetime.fromtimestamp(last, tz).date() != today or after >= 24:
+    if datetime.fromtimestamp(last, tz).date() != today or after >= 24 or today in closed:
         return None
     own = store.count_calls(day_bounds(today, tz)[0], combine_local(today, clock_time(after), tz))
     clock = datetime.fromtimestamp(now, tz).time()
     for back in (7, 1):
         day = today - timedelta(days=back)
-        if day < datetime.fromtimestamp(first, tz).date():
-            continue  # the logs do not reach back to it
+        if day < datetime.fromtimestamp(first, tz).date() or day in closed:
+            continue  # the logs do not reach back to it, or it is no basis
         day_start = day_bounds(day, tz)[0]
         hour, cut = combine_local(day, clock_time(after), tz), same_clock(day, clock, tz)
         counts = DayCounts(own, store.count_calls(day_start, hour), store.count_calls(hour, cut))
@@ -333,6 +350,12 @@ def _covered(logged_from: date | None, first: date, late: bool) -> bool:
     if logged_from is None or logged_from != first:
         return logged_from is None or logged_from < first
     return not late
+
+
+def _closed(period: Period, closed: frozenset[date]) -> bool:
+    """Whether ``period`` is one day the config lists in ``closed_days`` (a longer period is
+    never closed as a whole: its Days mark each closed day)."""
+    return period.days == 1 and period.first in closed
 
 
 def _data_span(

@@ -7,7 +7,6 @@ from __future__ import annotations
 from carewatch.i18n import N_, _
 from carewatch.present import count
 from carewatch.report.analysis_rows import (
-    BEFORE_LOGS,
     CALLBACK_ALIGN,
     CALLBACK_HEADINGS,
     CALLBACK_NOTE,
@@ -74,8 +73,8 @@ def days(report: Report) -> list[str]:
     head = [_("Day"), *shown(report, translated(QUEUE_HEADINGS[1:]))]
     body = []
     for name, cells in day_table(report):
-        if cells is None:  # nothing logged to count: said, not 0
-            figures = f'<td colspan="{len(head) - 1}">{esc(_(BEFORE_LOGS))}</td>'
+        if isinstance(cells, str):  # before the logs, closed: said, not 0
+            figures = f'<td colspan="{len(head) - 1}">{esc(cells)}</td>'
         else:
             figures = "".join(td(esc(c), "num") for c in cells)
         body.append(tr(td(esc(name)), figures))

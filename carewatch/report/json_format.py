@@ -25,7 +25,8 @@ progress), ``complete`` (``false`` while in progress), ``compared_up_to`` (``{"p
 "earlier"}``: where the compared periods were cut, the same point of each), ``filters``
 (``{"queue", "agent"}``, ``null`` when not given), ``days`` (a week, a month or a range only:
 each local day begun by the report time, oldest first: ``{"date", "partial", "before_logs",
-"kpis"}``, ``kpis`` the figures of ``by_queue`` over the day's inbound calls — ``offered``,
+"closed", "kpis"}``, ``closed`` true for a day of the config's ``closed_days``, ``kpis`` the
+figures of ``by_queue`` over the day's inbound calls — ``offered``,
 ``answered``, ``abandoned``, ``missed``, ``abandon_rate``, ``avg_wait_seconds``,
 ``service_level``, ``avg_talk_seconds`` — or ``null`` for a day before the logs begin),
 ``standout_days`` (with ``days``: the days "What stands out" names, ``{"date", "why",
@@ -192,6 +193,7 @@ def _days(report: Report) -> list[dict[str, Any]]:
             "date": row.day.isoformat(),
             "partial": row.partial,
             "before_logs": row.figures is None,
+            "closed": row.closed,
             "kpis": None if row.figures is None else _json_safe(row.figures),
         }
         for row in report.days

@@ -7,7 +7,6 @@ from __future__ import annotations
 from carewatch.i18n import N_, _
 from carewatch.present import count
 from carewatch.report.analysis_rows import (
-    BEFORE_LOGS,
     CALLBACK_ALIGN,
     CALLBACK_HEADINGS,
     CALLBACK_NOTE,
@@ -66,7 +65,7 @@ def days(report: Report) -> list[str]:
     n = len(shown(report, QUEUE_HEADINGS[1:]))
     rows = []
     for name, cells in day_table(report):
-        figures = cells if cells is not None else (_(BEFORE_LOGS), *[""] * (n - 1))
+        figures = (cells, *[""] * (n - 1)) if isinstance(cells, str) else cells
         rows.append([name.replace("*", "\\*"), *figures])
     out += md_table(
         [_("Day"), *shown(report, translated(QUEUE_HEADINGS[1:]))],

@@ -34,13 +34,15 @@ class Compared:
     """A period the report is compared with: its KPIs, read up to ``up_to`` (its end, or the
     same point as the report's period when that one is still in progress). ``covered`` is
     false when the calls logged begin after its first day: its figures are only a part of it,
-    no basis for a comparison."""
+    no basis for a comparison. ``closed``: a day of the config's ``closed_days``, no basis
+    for a comparison either (its calls, if any, were an exception)."""
 
     period: Period
     kpis: dict[str, Any]
     up_to: float
     end: float
     covered: bool = True
+    closed: bool = False
 
     @property
     def complete(self) -> bool:
@@ -62,11 +64,13 @@ class DayRow:
     """One local day of a longer period and its figures (the keys of
     :data:`~carewatch.kpi.definitions.QUEUE_KPIS`, over the day's inbound calls); ``figures``
     is ``None`` for a day before the logs begin (nothing was logged to count), ``partial``
-    marks the day in progress at the report time."""
+    marks the day in progress at the report time, ``closed`` a day of the config's
+    ``closed_days`` (no call is expected on it; the calls logged on it count)."""
 
     day: date
     figures: dict[str, Any] | None
     partial: bool = False
+    closed: bool = False
 
 
 @dataclass(frozen=True)
@@ -151,6 +155,8 @@ class Report:
     logged_at: float | None = None
     #: The calls logged stop well before the report's end or now (:mod:`carewatch.kpi.stopped`).
     stopped: Stopped | None = None
+    #: The report's own period is one day the config lists in ``closed_days``.
+    closed: bool = False
 
     @property
     def logged_from(self) -> date | None:

@@ -9,7 +9,13 @@ from datetime import datetime, timedelta
 from carewatch.i18n import _, ngettext
 from carewatch.present import count, date_text
 from carewatch.report.model import Report
-from carewatch.report.rows import empty_notice, operator_notice, period_short, span_text
+from carewatch.report.rows import (
+    day_title,
+    empty_notice,
+    operator_notice,
+    period_short,
+    span_text,
+)
 from carewatch.report.values import had_calls
 
 
@@ -17,15 +23,41 @@ def header_notices(report: Report) -> list[str]:
     """The header's notices: a period without calls (:func:`empty_notice`), one the logs
     begin in the middle of (:func:`own_coverage_notice`), one the calls stop well before the
     end of (:func:`stopped_notice`), compared periods the logs do not reach back to the start
-    of (:func:`coverage_notice`), an operator's figures (:func:`operator_notice`)."""
+    of (:func:`coverage_notice`), an operator's figures (:func:`operator_notice`); the
+    closed days (``closed_days``): the report's own (:func:`closed_notice`), and those it does
+    not compare with (:func:`closed_compared_notice`)."""
     notices = (
+        closed_notice(report),
         empty_notice(report),
         own_coverage_notice(report),
         stopped_notice(report),
         coverage_notice(report),
+        closed_compared_notice(report),
         operator_notice(report),
     )
     return [n for n in notices if n]
+
+
+def closed_notice(report: Report) -> str | None:
+    """ "Friday 25 December 2026 is a closed day (closed_days)." for a report of one day the
+    config lists as closed (its figures are shown as they are); ``None`` otherwise."""
+    if not report.closed:
+        return None
+    return _("{day} is a closed day (closed_days).").format(day=day_title(report.period.first))
+
+
+def closed_compared_notice(report: Report) -> str | None:
+    """ "Fri 25 Dec was a closed day: it is not compared." for the compared days the config
+    lists as closed (:func:`carewatch.report.values.comparable`: their changes are "–");
+    ``None`` when there is none."""
+    closed = [c for c in (report.previous, report.earlier) if c.closed]
+    if not closed:
+        return None
+    if len(closed) == 1:
+        text = _("{day} was a closed day: it is not compared.")
+        return text.format(day=period_short(closed[0].period))
+    text = _("{first} and {second} were closed days: they are not compared.")
+    return text.format(first=period_short(closed[0].period), second=period_short(closed[1].period))
 
 
 def stopped_notice(report: Report) -> str | None:

@@ -122,12 +122,15 @@ def day_rows(
     config: Config,
 ) -> list[DayRow]:
     """Each day with its figures: none for a day before the logs begin (``logged_from``),
-    ``partial`` for the day not over at ``as_of``."""
+    ``partial`` for the day not over at ``as_of``, ``closed`` for a day of the config's
+    ``closed_days``."""
+    closed = frozenset(config.closed_days)
     return [
         DayRow(
             day,
             None if logged_from is not None and day < logged_from else dict(found),
             day_bounds(day, config.tz)[1] > as_of,
+            day in closed,
         )
         for day, found in zip(days, figures, strict=True)
     ]

@@ -6,7 +6,6 @@ from __future__ import annotations
 from carewatch.i18n import N_, _, ngettext
 from carewatch.present import clean_text, count
 from carewatch.report.analysis_rows import (
-    BEFORE_LOGS,
     CALLBACK_NOTE,
     SAVINGS_NOTE,
     TIME_NOTE,
@@ -123,15 +122,15 @@ def days(report: Report, width: int, paint: Paint) -> list[str]:
     out = heading(_("DAYS"), span.format(count=len(report.days)), width, paint)
     table = day_table(report)
     blank = shown(report, ("",) * len(FIGURE_WIDTHS))
-    rows = [(name, blank if cells is None else cells) for name, cells in table]
+    rows = [(name, blank if isinstance(cells, str) else cells) for name, cells in table]
     head = ("", *shown(report, translated(FIGURE_HEADINGS)))
     lines = _table_rows(rows, head, shown_widths(report), width)
     widths = widened(shown_widths(report), (cells for _name, cells in rows))
     c_name = max(LEAST_NAME, width - sum(widths))
     out += lines[0]
     for (name, cells), row_lines in zip(table, lines[1:], strict=True):
-        if cells is None:  # nothing logged to count: said, not 0
-            row_lines = [fit(name, c_name) + _(BEFORE_LOGS)]
+        if isinstance(cells, str):  # before the logs, closed: said, not 0
+            row_lines = [fit(name, c_name) + cells]
         out += row_lines
     out += wrap(_("SL = service level.") + " " + days_note(report), width)
     return out

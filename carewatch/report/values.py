@@ -47,9 +47,10 @@ def had_calls(kpis: Mapping[str, Any]) -> bool:
 
 
 def comparable(other: Compared) -> bool:
-    """Whether a compared period is a basis for a comparison: it had calls, and the logs
-    reach back to its first day (a month the logs begin in the middle of is only a part)."""
-    return other.covered and had_calls(other.kpis)
+    """Whether a compared period is a basis for a comparison: it had calls, the logs reach
+    back to its first day (a month the logs begin in the middle of is only a part), and it is
+    not a closed day (``closed_days``: the calls of an emergency line are no basis)."""
+    return other.covered and not other.closed and had_calls(other.kpis)
 
 
 def scalar_keys(kpis: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
