@@ -59,11 +59,13 @@ def _digest(value: object) -> str:
 
 
 def figures_config(config: Config) -> str:
-    """The config as the figures depend on it: all of it but the file it was read from and
-    the database it names (which :func:`database_key` and the first call tell apart). So the
+    """The config as the figures depend on it: all of it but the file it was read from, the
+    database it names (which :func:`database_key` and the first call tell apart) and the
+    closed days (they change what a report expects, never a figure it counts). So the
     ingester started with ``--config FILE`` and a report that reads the same file as the
-    system's config, or names the database with ``--db``, find the same kept figures."""
-    return repr(config.model_copy(update={"database": None, "path": None}))
+    system's config, or names the database with ``--db``, find the same kept figures, and so
+    does a report after a holiday is added to ``closed_days``."""
+    return repr(config.model_copy(update={"database": None, "path": None, "closed_days": ()}))
 
 
 def database_key(store: Store) -> str:

@@ -24,6 +24,7 @@ from carewatch import i18n
 from carewatch.cli import main
 from carewatch.config import Config, load_config, parse_config
 from carewatch.kpi.windows import Period
+from carewatch.kpicache import KpiCache
 from carewatch.records import CallUpdate
 from carewatch.report import Report, build_report, render
 from carewatch.report.values import key_figures
@@ -275,3 +276,24 @@ def test_a_bad_closed_day_is_one_line_naming_the_file_and_the_key(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
     assert err.startswith(f"carewatch: {path}: closed_days: ") and says in err
+
+
+def test_a_holiday_added_to_the_list_keeps_the_figures_kept(
+    december: Store, tmp_path: Path
+) -> None:
+    # the kept figures of a finished month are found again after closed_days is edited: the
+    # list changes what the report expects, not a figure, so no month is summed again for it
+    folder = tmp_path / "cache"
+    now = at(date(2027, 1, 4), 9)
+    build_report(
+        december, _config(), DECEMBER, now=now, cache=KpiCache(december, _config(), folder)
+    )
+    kept = KpiCache(december, _config(HOLIDAYS), folder)
+
+    def read_again(*args: object, **kwargs: object) -> list[object]:
+        raise AssertionError("the month's calls were read again")
+
+    december.calls_between = read_again  # type: ignore[method-assign,assignment]
+    report = build_report(december, _config(HOLIDAYS), DECEMBER, now=now, cache=kept)
+    assert [d.day for d in report.days if d.closed] == [TUE_8, FRI_25, date(2026, 12, 26)]
+    assert report.standout_days == []
