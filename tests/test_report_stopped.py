@@ -313,3 +313,21 @@ def test_a_site_with_less_than_a_week_of_logs_is_judged_against_the_day_before(
     )
     first_day = _store(tmp_path, _day(monday, until=(11, 2)), "monday.db")
     assert build_report(first_day, config, monday, now=at(monday, 18)).stopped is None
+
+
+def test_a_closed_day_is_no_basis_and_a_closed_today_expects_no_call(tmp_path: Path) -> None:
+    """Tue 17 Nov a holiday (closed_days): today's stop in the week is judged against the day
+    before; with today a holiday (an emergency line open until 11:02), nothing is missing."""
+    days = _weekdays(date(2026, 11, 2), date(2026, 11, 23))
+    today = date(2026, 11, 24)
+    store = _store(tmp_path, [t for day in days for t in _day(day)] + _day(today, until=(11, 2)))
+    monday = date(2026, 11, 23)
+    then = sum(1 for t in _day(monday) if at(monday, 12) <= t < at(monday, 18))
+    holiday = parse_config({"timezone": "Europe/Rome", "closed_days": ["2026-11-17"]})
+    for period in (Period.week(2026, 48), Period.day(today)):
+        report = build_report(store, holiday, period, now=at(today, 18))
+        assert report.stopped is not None and report.stopped.compared_day == monday, period
+        assert f"while the day before (Mon 23 Nov) had {then} calls" in _notices(report)[0]
+    closed_today = parse_config({"timezone": "Europe/Rome", "closed_days": ["2026-11-24"]})
+    for period in (Period.week(2026, 48), NOVEMBER, Period.day(today)):
+        assert build_report(store, closed_today, period, now=at(today, 18)).stopped is None
