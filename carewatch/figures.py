@@ -18,7 +18,7 @@ from carewatch.config import Config
 from carewatch.config.screen import AgentNames
 from carewatch.kpi.callbacks import Callback, callbacks, not_reached
 from carewatch.kpi.engine import compute_kpis
-from carewatch.kpi.now import STALE_CALL_SECONDS, NowState, now_state
+from carewatch.kpi.now import STALE_CALL_SECONDS, NowState, note_call, now_state
 from carewatch.kpi.sessions import LOOKBACK_SECONDS, agent_time
 from carewatch.kpi.windows import Window
 from carewatch.kpicache import KpiCache
@@ -360,7 +360,21 @@ def live_state(store: Store, config: Config, now: float) -> NowState:
     """The centre at ``now`` (:func:`carewatch.kpi.now.now_state`): the calls that started in
     the last :data:`~carewatch.kpi.now.STALE_CALL_SECONDS` and the operators' events since
     :func:`events_since`. The live screen keeps the same reading up to date
-    (:meth:`carewatch.live.LiveDay.now_state`)."""
-    calls = store.calls_between(now - STALE_CALL_SECONDS, now + 1.0)
+    (:meth:`carewatch.live.LiveDay.now_state`). Whether an operator is away is read, as the
+    live screen does, from their events and their calls since :data:`STALE_CALL_SECONDS`
+    before the local day's start."""
+    names = AgentNames(config.operators)
+    recent_from = now - STALE_CALL_SECONDS
+    away = config.ui.away_after_minutes * 60.0
+    last_calls: dict[str, float] = {}
+    if away:
+        day_start = day_bounds(datetime.fromtimestamp(now, config.tz).date(), config.tz)[0]
+        calls = store.calls_between(min(recent_from, day_start - STALE_CALL_SECONDS), now + 1.0)
+        for call in calls:
+            if call.started_at <= now:
+                note_call(last_calls, call, names)
+        calls = [c for c in calls if c.started_at >= recent_from]
+    else:
+        calls = store.calls_between(recent_from, now + 1.0)
     events = store.agent_events_between(events_since(now, config.tz), now + 1.0)
-    return now_state(calls, events, now, AgentNames(config.operators))
+    return now_state(calls, events, now, names, away, last_calls)

@@ -30,7 +30,7 @@ from carewatch.config.screen import AgentNames, fold
 from carewatch.daycalls import DayCalls
 from carewatch.figures import events_since
 from carewatch.kpi.engine import snapshot_of
-from carewatch.kpi.now import STALE_CALL_SECONDS, AgentFold, NowCalls, NowState
+from carewatch.kpi.now import STALE_CALL_SECONDS, AgentFold, NowCalls, NowState, note_call
 from carewatch.kpi.tally import KpiTally
 from carewatch.kpi.windows import Window, day_window
 from carewatch.records import UNREACHABLE_RING, CallRow, IssueRow
@@ -129,6 +129,8 @@ class LiveDay:
         #: The calls that started in [_recent_from, _recent_until]: those the centre now reads.
         self._recent = NowCalls(names=self.names)
         self._recent_from = self._recent_until = -1e300
+        #: Operator -> when last seen on a call kept (whether they are away).
+        self._last_calls: dict[str, float] = {}
 
     # -- reading the store ----------------------------------------------------------------------
     def sync(self, store: Store, now: float) -> bool:
@@ -212,6 +214,8 @@ class LiveDay:
         agent, queue = call.agent, call.queue
         if agent:
             _bump(self._agents, agent, sign)
+            if sign > 0:
+                note_call(self._last_calls, call, self.names)
             if fold(agent) in self.own:
                 (self._own_order.add if sign > 0 else self._own_order.remove)(call)
         if queue:
@@ -246,7 +250,8 @@ class LiveDay:
             for call in calls.between(self._recent_until, until, lower=False):
                 self._recent.add(call)  # started since the last reading
         self._recent_from, self._recent_until = start, until
-        return self._recent.state(self._fold.tracks_at(now), now)
+        away = self.config.ui.away_after_minutes * 60.0
+        return self._recent.state(self._fold.tracks_at(now), now, away, self._last_calls)
 
     # -- what a refresh shows -------------------------------------------------------------------
     def kpis(

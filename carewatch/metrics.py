@@ -41,7 +41,7 @@ PREFIX = "carewatch_"
 #: KPIs that are not narrowed by queue: only their total is given.
 TOTAL_ONLY = frozenset({"open_issues"})
 #: The operators' states, always all of them (0 when nobody is in one).
-OPERATOR_STATES = ("talking", "paused", "idle", "logged_off")
+OPERATOR_STATES = ("talking", "paused", "idle", "away", "logged_off")
 
 KPI_HELP = {
     "count": "{label}, today so far (local day).",
@@ -55,7 +55,10 @@ HELP_OF_KEY = {"open_issues": "{label} now."}
 WAITING_HELP = "Calls waiting in a queue now."
 LONGEST_WAIT_HELP = "How long the caller waiting longest has waited, in seconds (0: nobody)."
 TALKING_HELP = "Calls being talked now."
-OPERATORS_HELP = "Operators by state now: talking, paused, idle, logged_off."
+OPERATORS_HELP = (
+    "Operators by state now: talking, paused, idle, away (not seen for longer than "
+    "[ui] away_after_minutes), logged_off."
+)
 UP_HELP = "1 when the database could be read for this scrape, else 0."
 
 

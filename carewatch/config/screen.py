@@ -1,6 +1,7 @@
 """The config sections of the live screen: ``[ui]``, ``[operators]`` and ``[queues.NAME]``.
 
-* ``[ui]``: the theme, the wallboard's rotation, and the language.
+* ``[ui]``: the theme, the wallboard's rotation, the language, and when an operator not seen
+  for a while is away.
 * ``[operators]``: login name -> the agent ids the phone system logs for that person
   (``alice = ["PJSIP/2001", "Agent/1001"]``); matching is case-insensitive. Wherever an
   operator is shown or counted, a mapped id is its login (:class:`AgentNames`).
@@ -34,6 +35,10 @@ class Ui(StrictModel):
     #: The language of the screen, the report and the messages ("en" or "it"); unset, the
     #: locale decides (LC_ALL, LC_MESSAGES, LANG). ``--lang`` wins over it.
     language: Literal["en", "it"] | None = None
+    #: An operator logged in (or a static member of a queue) with no event of their own (a
+    #: login, pause, ring, call...) for longer than this many minutes is "away", not idle nor
+    #: free; 0 turns the rule off (:func:`carewatch.kpi.presence.is_away`).
+    away_after_minutes: int = Field(default=480, ge=0, le=100_000)
 
 
 class QueueTargets(StrictModel):

@@ -17,7 +17,7 @@ from typing import Any
 
 from carewatch.callstate import call_end, disposition, is_inbound
 from carewatch.config.screen import AgentNames, fold
-from carewatch.kpi.presence import LOGOFF_EVENTS, Presence, event_queue
+from carewatch.kpi.presence import LOGOFF_EVENTS, Presence, event_queue, is_away
 from carewatch.records import CallRow
 
 #: A call "waiting" or "being talked" for longer than this lost its end line: ignored now.
@@ -33,6 +33,8 @@ class AgentNow:
 
     ``state``: "talking" (a call answered and not ended), "paused" (a PAUSE without a later
     UNPAUSE; ``reason`` as logged), "logged_off" (logged off or removed from every queue),
+    "away" (in a queue with no event of their own for longer than ``[ui]
+    away_after_minutes``: :func:`~carewatch.kpi.presence.is_away`; ``since``: when last seen),
     or "idle". ``since``: when that state began, when known; ``call_id``: the call being
     talked. ``logged_in_at``: the login (or first queue membership) of the current session,
     when the events show it; ``queues``: the queues the operator is a member of now
@@ -86,6 +88,8 @@ class _AgentTrack:
     logged_off_at: float | None = None
     logged_in_at: float | None = None
     last_event_at: float | None = None
+    #: The latest event of the operator of any kind (a ring too): when last seen.
+    seen_at: float | None = None
 
     @property
     def queues(self) -> set[str] | None:
@@ -157,6 +161,7 @@ def _fold(tracks: dict[str, _AgentTrack], names: AgentNames, e: Mapping[str, Any
     presence = t.presence
     was_in = presence.logged_in
     name, at = str(e.get("event") or "").upper(), e["at"]
+    t.seen_at = at  # folded in time order
     if not presence.apply(agent, name, event_queue(e.get("queue")), at, e.get("reason") or ""):
         return  # RINGNOANSWER and the like do not change the state
     if presence.logged_in:
@@ -165,6 +170,23 @@ def _fold(tracks: dict[str, _AgentTrack], names: AgentNames, e: Mapping[str, Any
     elif name in _OFF_EVENTS:
         t.logged_off_at, t.logged_in_at = at, None
     t.last_event_at = at
+
+
+def call_seen(call: CallRow) -> float | None:
+    """When an answered call last shows its operator at the desk: its end, else its answer
+    (``None`` for a call not answered)."""
+    if call.answered_at is None:
+        return None
+    return call_end(call) or call.answered_at
+
+
+def note_call(last: dict[str, float], call: CallRow, names: AgentNames) -> None:
+    """Keep in ``last`` (operator -> when last seen on a call) the call ``call``."""
+    at = call_seen(call) if call.agent else None
+    if at is not None:
+        operator = names[call.agent or ""]
+        if at > last.get(operator, -math.inf):
+            last[operator] = at
 
 
 class NowCalls:
@@ -229,8 +251,17 @@ class NowCalls:
         i = bisect.bisect_right(ends, now)
         return ends[i - 1] if i else None
 
-    def state(self, tracks: Mapping[str, _AgentTrack], now: float) -> NowState:
-        """The centre at ``now`` from these calls and the operators' tracks."""
+    def state(
+        self,
+        tracks: Mapping[str, _AgentTrack],
+        now: float,
+        away_after: float = 0.0,
+        last_calls: Mapping[str, float] | None = None,
+    ) -> NowState:
+        """The centre at ``now`` from these calls and the operators' tracks. ``away_after``:
+        seconds without an event after which an operator in a queue is away (0: never);
+        ``last_calls``: operator -> when last seen on a call (:func:`note_call`) over a span
+        at least that long (these calls are only the last :data:`STALE_CALL_SECONDS`)."""
         waiting: list[CallRow] = []
         talking: list[CallRow] = []
         for call in self.open.values():
@@ -241,7 +272,7 @@ class NowCalls:
                     waiting.append(call)
             elif call.answered_at is None or call.answered_at <= now:
                 talking.append(call)
-        return _state(waiting, talking, self, tracks, now)
+        return _state(waiting, talking, self, tracks, now, away_after, last_calls or {})
 
 
 def _state(
@@ -250,6 +281,8 @@ def _state(
     calls: NowCalls,
     tracks: Mapping[str, _AgentTrack],
     now: float,
+    away_after: float,
+    last_calls: Mapping[str, float],
 ) -> NowState:
     waiting.sort(key=lambda c: (c.started_at, c.id))
     talking.sort(key=lambda c: (c.answered_at or c.started_at, c.id))
@@ -282,9 +315,19 @@ def _state(
                 name, "paused", pause[0], pause[1] or None, None, t.logged_in_at, member
             )
         else:
-            marks = [m for m in (t.last_event_at, calls.last_end(name, now)) if m is not None]
+            last_end = calls.last_end(name, now)
+            marks = [m for m in (t.last_event_at, last_end) if m is not None]
+            seen = [m for m in (t.seen_at, last_end, last_calls.get(name)) if m is not None]
+            last_seen = max(seen) if seen else None
+            away = is_away(last_seen, now, away_after)
             state = AgentNow(
-                name, "idle", max(marks) if marks else None, None, None, t.logged_in_at, member
+                name,
+                "away" if away else "idle",
+                last_seen if away else max(marks) if marks else None,
+                None,
+                None,
+                t.logged_in_at,
+                member,
             )
         agents[name] = state
     return NowState(now, tuple(waiting), tuple(talking), agents)
@@ -298,6 +341,8 @@ def now_state(
     agent_events: Sequence[dict],
     now: float,
     names: AgentNames | None = None,
+    away_after: float = 0.0,
+    last_calls: Mapping[str, float] | None = None,
 ) -> NowState:
     """What the wallboard shows at ``now``.
 
@@ -310,6 +355,16 @@ def now_state(
     (:class:`~carewatch.config.screen.AgentNames`): the ids of one operator are one, talking
     on one id wins over idle on another, logged in while any id is. (:class:`NowCalls` and
     :class:`AgentFold` are the same reading, kept up to date one call and one event at a time.)
+    ``away_after``: seconds without an event of their own after which an operator in a queue
+    is "away" (0: never); ``last_calls``: operator -> when last seen on a call
+    (:func:`note_call`), by default from ``calls``.
     """
     recent = NowCalls((c for c in calls if c.started_at <= now), names)
-    return recent.state(AgentFold(agent_events, names).tracks_at(now), now)
+    if last_calls is None:
+        seen: dict[str, float] = {}
+        for call in calls:
+            if call.started_at <= now:
+                note_call(seen, call, recent.names)
+        last_calls = seen
+    tracks = AgentFold(agent_events, names).tracks_at(now)
+    return recent.state(tracks, now, away_after, last_calls)

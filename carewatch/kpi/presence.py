@@ -7,6 +7,14 @@ their ids is a member of a queue (a logoff of one id does not log off the others
 while any of their ids is paused, under the reason of the latest pause. With one id this is
 the reading of that id's events alone. Pure: :mod:`carewatch.kpi.sessions` (time over a
 window) and :mod:`carewatch.kpi.now` (the state now) fold the events through it.
+
+**Away** (:func:`is_away`): an operator who is logged in, or a static member of a queue (a
+member the phone system never logs in or out: seen through rings and calls only), with no
+event of their own for longer than ``[ui] away_after_minutes`` is not at the desk: the live
+screen shows them "away", not idle, and counts them in no queue's free operators. Talking and
+paused keep their meaning (a pause of nine hours is a pause). The operator's last event is the
+latest of any of their ids (a login, pause, ring, call answered or ended), so one operator
+with several ids is away only when all of them are.
 """
 
 from __future__ import annotations
@@ -21,6 +29,14 @@ def event_queue(queue: object) -> str:
     """The queue of a membership event: ``"*"`` (every queue) for none or ``NONE``."""
     text = str(queue or "*")
     return "*" if text.upper() == "NONE" else text
+
+
+def is_away(last_seen: float | None, now: float, after_seconds: float) -> bool:
+    """Whether an operator not talking, not paused and not logged off, last seen at
+    ``last_seen`` (their latest event or call; ``None``: never), is away at ``now``: seen
+    more than ``after_seconds`` before it (exactly that long is not yet away). 0 (or less)
+    turns the rule off; an operator never seen is not called away."""
+    return after_seconds > 0 and last_seen is not None and now - last_seen > after_seconds
 
 
 class Presence:

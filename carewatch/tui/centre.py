@@ -100,9 +100,9 @@ def operator_lines(
     kpis: Mapping[str, Any], state: NowState, own: frozenset[str]
 ) -> list[OperatorLine]:
     """Operators with a call in the window or a state now; logged-off ones without calls
-    are left out. Sorted: talking, paused, idle, logged off; then by name."""
+    are left out. Sorted: talking, paused, idle, away, logged off; then by name."""
     by_agent: Mapping[str, Mapping[str, Any]] = kpis.get("by_agent", {})
-    order = {"talking": 0, "paused": 1, "idle": 2, "logged_off": 3}
+    order = {"talking": 0, "paused": 1, "idle": 2, "away": 3, "logged_off": 4}
     lines: list[OperatorLine] = []
     for name in sorted(set(by_agent) | set(state.agents)):
         figures = by_agent.get(name, {})
@@ -135,7 +135,9 @@ def queue_lines(
     config: Config,
 ) -> list[QueueLine]:
     """One line per queue seen in the window, waiting now, or configured in ``[queues]``.
-    ``served``: operator -> the queues of their calls in the window (:func:`answered_in`)."""
+    ``served``: operator -> the queues of their calls in the window (:func:`answered_in`).
+    An operator away (:func:`~carewatch.kpi.presence.is_away`) is counted in no column: they
+    are not free, and ``logged in = talking + free + paused`` holds."""
     by_queue: Mapping[str, Mapping[str, Any]] = kpis.get("by_queue", {})
     waiting: dict[str, list[CallRow]] = {}
     for call in state.waiting_calls:
@@ -150,7 +152,8 @@ def queue_lines(
         for queue in queues:
             names.add(queue)
             counts = members.setdefault(queue, {"talking": 0, "idle": 0, "paused": 0})
-            counts[agent.state] = counts.get(agent.state, 0) + 1
+            if agent.state in counts:  # not "away"
+                counts[agent.state] += 1
     lines: list[QueueLine] = []
     for name in sorted(names):
         figures = by_queue.get(name, {})

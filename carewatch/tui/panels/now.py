@@ -55,6 +55,8 @@ def now_text(state: NowState | None, config: Config, now: float, width: int = 12
         (states.get("idle", 0), _("idle"), "green"),
         (states.get("logged_off", 0), pgettext("narrow", "off") if narrow else _("off"), "dim"),
     ]
+    if states.get("away"):  # only when someone is away (ui.away_after_minutes)
+        parts.insert(3, (states["away"], _("away"), "magenta"))
     for i, (n, label, style) in enumerate(parts):
         if i:
             text.append(" · ", style="dim")
@@ -72,6 +74,7 @@ class NowStrip(Panel, Static, can_focus=True):
             "Calls waiting in the queue now and how long the longest has waited (it ticks; "
             "reverse red over targets.long_wait_alert_seconds), calls being talked, and the "
             "operators by state: talking, paused (with the reason in the operators panel), idle, "
+            "away (not seen for longer than ui.away_after_minutes: shown only when someone is), "
             "logged off. States come from the phone system's agent events."
         ),
     )

@@ -1,7 +1,7 @@
 """Operators: state now with the time in it (talking 3:12, paused 12:40 lunch, idle 0:45,
-logged off), time logged in, and the window's figures, one row per operator, updated by row
-key. Every operator is reachable: the table scrolls, and on a small screen columns drop by
-priority instead of running off the edge."""
+away 16 h 02 min, logged off), time logged in, and the window's figures, one row per
+operator, updated by row key. Every operator is reachable: the table scrolls, and on a small
+screen columns drop by priority instead of running off the edge."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from rich.text import Text
 
 from carewatch.i18n import N_, pgettext
-from carewatch.present import clock, minutes, percent
+from carewatch.present import age, clock, minutes, percent
 from carewatch.tui.centre import OperatorLine
 from carewatch.tui.panels.panel import KeyHelp, PanelHelp
 from carewatch.tui.panels.rows import Column, RowsTable
@@ -41,7 +41,13 @@ COLUMNS: tuple[Column, ...] = (
     Column("rings", N_("Miss"), 4, 5),
 )
 
-_STATE_STYLE = {"talking": "cyan", "paused": "yellow", "idle": "green", "logged_off": "dim"}
+_STATE_STYLE = {
+    "talking": "cyan",
+    "paused": "yellow",
+    "idle": "green",
+    "away": "magenta",
+    "logged_off": "dim",
+}
 
 
 def agent_state_words() -> dict[str, str]:
@@ -51,6 +57,7 @@ def agent_state_words() -> dict[str, str]:
         "talking": pgettext("operator state", "talking"),
         "paused": pgettext("operator state", "paused"),
         "idle": pgettext("operator state", "idle"),
+        "away": pgettext("operator state", "away"),
         "logged_off": pgettext("operator state", "logged off"),
     }
 
@@ -62,11 +69,13 @@ _AFTER_STATE = 11
 def _state_widths() -> list[str]:
     """Stand-ins as wide as the longest each state gets (the column is at least that wide)."""
     words = agent_state_words()
-    return [words[state] + " " * (_AFTER_STATE if state != "logged_off" else 0) for state in words]
+    room = {"logged_off": 0, "away": len(" 16 h 02 min")}
+    return [words[state] + " " * room.get(state, _AFTER_STATE) for state in words]
 
 
 def state_cell(line: OperatorLine, now: float) -> Text:
-    """``talking 3:12``, ``paused 12:40 lunch``, ``idle 0:45``, ``logged off``: the state, how
+    """``talking 3:12``, ``paused 12:40 lunch``, ``idle 0:45``, ``away 16 h 02 min``, ``logged
+    off``: the state, how
     long it has lasted, and a pause's reason last (from the logs: shown literally), so a narrow
     column cuts the reason and keeps the time."""
     state = Text(no_wrap=True, overflow="ellipsis", end="")
@@ -74,6 +83,8 @@ def state_cell(line: OperatorLine, now: float) -> Text:
     state.append(label, style=_STATE_STYLE.get(line.state, "dim"))
     if line.since is not None and line.state in ("talking", "paused", "idle"):
         state.append(f" {clock(now - line.since)}", style="bold" if line.state else "dim")
+    elif line.since is not None and line.state == "away":  # since last seen: hours, days
+        state.append(f" {age(now - line.since)}")
     if line.state == "paused" and line.reason:
         state.append(" ")
         state.append(literal(line.reason, "italic", limit=20))
@@ -108,11 +119,12 @@ class OperatorsTable(RowsTable):
         N_("Operators"),
         N_(
             "Each operator's state now and how long it has lasted (talking, paused with the "
-            "logged reason, idle since their last call or event, logged off; from the phone "
-            "system's agent events), the time logged in (In), and for the window: calls "
-            "answered, average talk (red and marked ! over the target), total talk time, share "
-            "of their "
-            "answered calls tagged, and rings they did not answer. Your own row is reversed. "
+            "logged reason, idle since their last call or event, away when not seen for longer "
+            "than ui.away_after_minutes with how long ago they were last seen, logged off; from "
+            "the phone system's agent events), the time logged in (In), and for the window: "
+            "calls answered, average talk (red and marked ! over the target), total talk time, "
+            "share of their answered calls tagged, and rings they did not answer. Your own row "
+            "is reversed. "
             "Scroll for more operators; on a narrow screen the least needed columns are left out."
         ),
         keys=(KeyHelp("↑ ↓ PgUp PgDn", N_("move the selection (every operator)")),),
