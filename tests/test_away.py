@@ -150,6 +150,31 @@ def test_the_live_screen_and_the_metrics_read_the_same(tmp_path: Path) -> None:
     assert [s["Agent/3"] for s in seen] == ["idle", "idle", "idle", "away"]
 
 
+def test_the_metrics_count_the_away_apart(tmp_path: Path) -> None:
+    from carewatch.metrics import CarewatchCollector, metrics_text
+    from tests.test_metrics import samples, value
+
+    day = 1_750_032_000.0  # a midnight, UTC
+    db = str(tmp_path / "cw.db")
+    with Store(db) as store:
+        store.ingest(
+            "pbx",
+            [
+                (1, AgentEvent(day + 8 * HOUR, "a1", "AGENTLOGIN")),
+                (2, AgentEvent(day + 15 * HOUR, "a2", "AGENTLOGIN")),
+            ],
+        )
+    config = parse_config({"timezone": "UTC"})
+    collector = CarewatchCollector(
+        lambda: Store(db, create=False), config, clock=lambda: day + 16 * HOUR + 1
+    )
+    found = samples(metrics_text(collector))
+    assert {s: value(found, "operators", state=s) for s in ("idle", "away")} == {
+        "idle": 1,
+        "away": 1,
+    }
+
+
 # -- the screen ----------------------------------------------------------------------------------
 def _seed_two_operators(db: Path) -> None:
     """op-here joined support an hour ago; op-gone joined it yesterday evening and was not seen
