@@ -7,6 +7,7 @@ happens, so each face asks for "the KPIs of this window" in one call.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
@@ -18,7 +19,7 @@ from carewatch.config import Config
 from carewatch.config.screen import AgentNames
 from carewatch.kpi.callbacks import Callback, callbacks, not_reached
 from carewatch.kpi.engine import compute_kpis
-from carewatch.kpi.now import STALE_CALL_SECONDS, NowState, note_call, now_state
+from carewatch.kpi.now import STALE_CALL_SECONDS, NowState, now_state
 from carewatch.kpi.sessions import LOOKBACK_SECONDS, agent_time
 from carewatch.kpi.windows import Window
 from carewatch.kpicache import KpiCache
@@ -365,16 +366,16 @@ def live_state(store: Store, config: Config, now: float) -> NowState:
     before the local day's start."""
     names = AgentNames(config.operators)
     recent_from = now - STALE_CALL_SECONDS
-    away = config.ui.away_after_minutes * 60.0
+    calls = store.calls_between(recent_from, now + 1.0)
     last_calls: dict[str, float] = {}
-    if away:
+    if config.ui.away_after_minutes:
+        # when each operator was last seen on a call, summed by the database (one grouped
+        # read, not the day's calls)
         day_start = day_bounds(datetime.fromtimestamp(now, config.tz).date(), config.tz)[0]
-        calls = store.calls_between(min(recent_from, day_start - STALE_CALL_SECONDS), now + 1.0)
-        for call in calls:
-            if call.started_at <= now:
-                note_call(last_calls, call, names)
-        calls = [c for c in calls if c.started_at >= recent_from]
-    else:
-        calls = store.calls_between(recent_from, now + 1.0)
+        since = min(recent_from, day_start - STALE_CALL_SECONDS)
+        for agent, at in store.last_call_ends(since, math.nextafter(now, math.inf)).items():
+            operator = names[agent]
+            last_calls[operator] = max(at, last_calls.get(operator, at))
+    away = config.ui.away_after_minutes * 60.0
     events = store.agent_events_between(events_since(now, config.tz), now + 1.0)
     return now_state(calls, events, now, names, away, last_calls)

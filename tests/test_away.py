@@ -70,12 +70,22 @@ def test_away_only_after_longer_than_the_threshold() -> None:
     assert states([], events, AFTER + 1, after=0) == {"Agent/1": ("idle", T0)}
 
 
-def test_any_event_or_call_of_their_own_is_being_seen() -> None:
+def test_an_event_or_a_call_of_their_own_is_being_seen_a_ring_let_go_is_not() -> None:
     login = [event(0, "Agent/1", "AGENTLOGIN")]
-    # a ring they did not answer: they were in the queue then
+    # a ring they let go is the phone ringing, not someone at the desk (a static member gone
+    # home is rung all evening): away since the login
     ring = [*login, event(5 * HOUR, "Agent/1", "RINGNOANSWER", "sales")]
-    assert states([], ring, AFTER + HOUR)["Agent/1"][0] == "idle"
-    assert states([], ring, 13 * HOUR + 1)["Agent/1"] == ("away", T0 + 5 * HOUR)
+    assert states([], ring, AFTER)["Agent/1"][0] == "idle"
+    assert states([], ring, AFTER + 1)["Agent/1"] == ("away", T0)
+    # a static member known only by rings let go: not seen at the desk since the first
+    rung = [event(5 * HOUR, "PJSIP/7", "RINGNOANSWER", "sales"), event(6 * HOUR, "PJSIP/7",
+            "RINGUNREACHABLE", "sales")]  # fmt: skip
+    assert states([], rung, 5 * HOUR + AFTER)["PJSIP/7"][0] == "idle"
+    assert states([], rung, 5 * HOUR + AFTER + 1)["PJSIP/7"] == ("away", T0 + 5 * HOUR)
+    # a pause and its end show them at the desk
+    back = [*login, event(5 * HOUR, "Agent/1", "PAUSE"), event(6 * HOUR, "Agent/1", "UNPAUSE")]
+    assert states([], back, 6 * HOUR + AFTER)["Agent/1"][0] == "idle"
+    assert states([], back, 6 * HOUR + AFTER + 1)["Agent/1"] == ("away", T0 + 6 * HOUR)
     # a call ended 5 h ago: longer ago than the calls the state keeps (4 h), still seen
     talked = [call(1, "Agent/1", 5 * HOUR)]
     assert states(talked, login, AFTER + HOUR)["Agent/1"][0] == "idle"
@@ -108,14 +118,14 @@ def test_an_operator_with_several_ids_is_away_only_when_all_of_them_are() -> Non
     names = AgentNames({"alice": ["PJSIP/2001", "Agent/1001"]})
     events = [
         event(0, "Agent/1001", "AGENTLOGIN"),
-        event(4 * HOUR, "PJSIP/2001", "RINGNOANSWER", "sales"),
+        event(4 * HOUR, "PJSIP/2001", "ADDMEMBER", "sales"),
     ]
-    assert states([], events, 9 * HOUR, names=names) == {"alice": ("idle", T0)}
+    assert states([], events, 9 * HOUR, names=names) == {"alice": ("idle", T0 + 4 * HOUR)}
     assert states([], events, 12 * HOUR + 1, names=names) == {"alice": ("away", T0 + 4 * HOUR)}
-    # each id on its own: the login's id is away, the id that rang is not
+    # each id on its own: the login's id is away, the id that joined a queue later is not
     assert states([], events, 9 * HOUR) == {
         "Agent/1001": ("away", T0),
-        "PJSIP/2001": ("idle", None),
+        "PJSIP/2001": ("idle", T0 + 4 * HOUR),
     }
 
 
@@ -147,7 +157,8 @@ def test_the_live_screen_and_the_metrics_read_the_same(tmp_path: Path) -> None:
             seen.append({n: s for n, (s, _since) in kept.items()})
     assert [s["Agent/1"] for s in seen] == ["idle", "away", "away", "away"]
     assert [s["Agent/2"] for s in seen] == ["idle", "idle", "away", "away"]
-    assert [s["Agent/3"] for s in seen] == ["idle", "idle", "idle", "away"]
+    # a member since 08:00 whose only later event is a ring let go at 11:00
+    assert [s["Agent/3"] for s in seen] == ["idle", "away", "away", "away"]
 
 
 def test_the_metrics_count_the_away_apart(tmp_path: Path) -> None:
@@ -270,3 +281,29 @@ async def test_a_real_freepbx_log_with_the_rule_off_or_later_is_idle(
         keys = [row.key.value for row in operators.ordered_rows]
         assert all(operators.cell(k, "state").plain.startswith("idle") for k in keys)
         assert centre_free(app) == str(len(keys))
+
+
+def test_each_agents_last_call_end_is_summed_by_the_database(database: str) -> None:
+    """The metrics read when each operator was last seen on a call with one grouped read
+    (not the day's calls), on SQLite and PostgreSQL alike: the latest end, else answer +
+    talk, else the answer of a call being talked; calls not answered, and those that
+    started outside the span, are not a sign."""
+    rows = [
+        ("a", "Agent/1", 0, {"answered_at": 5, "ended_at": 65}),
+        ("b", "Agent/1", 100, {"answered_at": 105, "talk_seconds": 30.0}),
+        ("c", "Agent/2", 200, {"answered_at": 210}),  # being talked
+        ("d", "Agent/3", 300, {"ended_at": 330}),  # never answered
+        ("e", "Agent/2", 5000, {"answered_at": 5005, "ended_at": 5100}),  # after the span
+    ]
+    with Store(database) as store:
+        store.ingest(
+            "pbx",
+            [
+                (n, CallUpdate(cid, {"started_at": T0 + start, "agent": agent, "queue": "sales",
+                                     **{k: v if k == "talk_seconds" else T0 + v
+                                        for k, v in more.items()}}))
+                for n, (cid, agent, start, more) in enumerate(rows, 1)
+            ],
+        )  # fmt: skip
+        ends = store.last_call_ends(T0, T0 + 1000)
+    assert ends == {"Agent/1": T0 + 135, "Agent/2": T0 + 210}

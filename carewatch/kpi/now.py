@@ -18,8 +18,11 @@ from typing import Any
 from carewatch.callstate import call_end, disposition, is_inbound
 from carewatch.config.screen import AgentNames, fold
 from carewatch.kpi.presence import LOGOFF_EVENTS, Presence, event_queue, is_away
-from carewatch.records import CallRow
+from carewatch.records import UNREACHABLE_RING, CallRow
 
+#: The events of a ring an operator let go (:mod:`carewatch.records`): not a sign that
+#: someone is at the desk.
+_RINGS = frozenset({"RINGNOANSWER", UNREACHABLE_RING})
 #: A call "waiting" or "being talked" for longer than this lost its end line: ignored now.
 STALE_CALL_SECONDS = 4 * 3600.0
 
@@ -88,8 +91,11 @@ class _AgentTrack:
     logged_off_at: float | None = None
     logged_in_at: float | None = None
     last_event_at: float | None = None
-    #: The latest event of the operator of any kind (a ring too): when last seen.
+    #: The latest event of the operator that shows them at the desk (a login, a pause, not a
+    #: ring they let go): when last seen.
     seen_at: float | None = None
+    #: The first event of the operator held (a ring too): seen by the phone system since.
+    first_at: float | None = None
 
     @property
     def queues(self) -> set[str] | None:
@@ -161,7 +167,12 @@ def _fold(tracks: dict[str, _AgentTrack], names: AgentNames, e: Mapping[str, Any
     presence = t.presence
     was_in = presence.logged_in
     name, at = str(e.get("event") or "").upper(), e["at"]
-    t.seen_at = at  # folded in time order
+    # folded in time order; a ring let go is the phone ringing, not someone at the desk (a
+    # static member gone home is rung all evening)
+    if t.first_at is None:
+        t.first_at = at
+    if name not in _RINGS:
+        t.seen_at = at
     if not presence.apply(agent, name, event_queue(e.get("queue")), at, e.get("reason") or ""):
         return  # RINGNOANSWER and the like do not change the state
     if presence.logged_in:
@@ -318,7 +329,8 @@ def _state(
             last_end = calls.last_end(name, now)
             marks = [m for m in (t.last_event_at, last_end) if m is not None]
             seen = [m for m in (t.seen_at, last_end, last_calls.get(name)) if m is not None]
-            last_seen = max(seen) if seen else None
+            # known only by rings let go: not seen at the desk since the first of them
+            last_seen = max(seen) if seen else t.first_at
             away = is_away(last_seen, now, away_after)
             state = AgentNow(
                 name,

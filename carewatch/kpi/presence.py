@@ -10,11 +10,13 @@ window) and :mod:`carewatch.kpi.now` (the state now) fold the events through it.
 
 **Away** (:func:`is_away`): an operator who is logged in, or a static member of a queue (a
 member the phone system never logs in or out: seen through rings and calls only), with no
-event of their own for longer than ``[ui] away_after_minutes`` is not at the desk: the live
-screen shows them "away", not idle, and counts them in no queue's free operators. Talking and
-paused keep their meaning (a pause of nine hours is a pause). The operator's last event is the
-latest of any of their ids (a login, pause, ring, call answered or ended), so one operator
-with several ids is away only when all of them are.
+sign of being at the desk for longer than ``[ui] away_after_minutes`` is not at the desk: the
+live screen shows them "away", not idle, and counts them in no queue's free operators.
+Talking and paused keep their meaning (a pause of nine hours is a pause). The sign is the
+latest of any of their ids' logins, pauses and calls answered or ended, so one operator with
+several ids is away only when all of them are; a ring they let go is none (a static member
+gone home is rung all evening), and one known only by such rings is away once the first of
+them is that old.
 """
 
 from __future__ import annotations
