@@ -21,7 +21,8 @@ The same goes for anything else computed from those alone: the report keeps a fi
 requests and call-backs, and the trend's periods, each under a narrowing of its own
 (:mod:`carewatch.report.sections`). :meth:`KpiCache.snapshot` looks a value up and computes it
 when it is not kept; :meth:`KpiCache.find` and :meth:`KpiCache.keep` do the same in two steps,
-so several values can be looked up before the calls they are computed from are read.
+so several values can be looked up before the calls they are computed from are read
+(:meth:`KpiCache.find_all`: several of one window, checked with one read of the store).
 
 Only windows over at ``now`` are kept (a snapshot of a window in progress depends on the clock).
 A snapshot that checks out and is older than the store's change number is stamped with the
@@ -34,7 +35,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -117,29 +118,47 @@ class KpiCache:
     ) -> tuple[Slot | None, dict[str, Any] | None]:
         """The kept snapshot of ``window`` (as :meth:`snapshot`), or ``None`` with the
         :class:`Slot` to :meth:`keep` it in once computed (``None``: not to be kept)."""
+        return self.find_all(window, now, [narrowing])[0]
+
+    def find_all(
+        self,
+        window: Window,
+        now: float,
+        narrowings: Sequence[tuple[Any, ...]],
+    ) -> list[tuple[Slot | None, dict[str, Any] | None]]:
+        """:meth:`find` for each of ``narrowings`` of one window, its stamp read once (the
+        window's calls counted once: on PostgreSQL a count over a day written since the
+        last ``VACUUM`` reads each call's row) and each change number checked once."""
         if window.end > now or self.folder is None:
-            return None, None
+            return [(None, None)] * len(narrowings)
         store = self.store
         stamp = store.window_stamp(window.start, window.end, window.start - LOOKBACK_SECONDS)
         if stamp.first_call is None:
-            return None, None
-        issues = store.issues_relevant(window.start, window.end)
-        key = (
-            self._config,
-            stamp.first_call,
-            (window.start, window.end, narrowing),
-            (stamp.calls, stamp.events, stamp.last_event, tuple(issues)),
-        )
-        slot = Slot(self.folder / f"{_digest(key)}.json", stamp.seq, stamp.calls)
-        kept = self._read(slot.path)
-        if kept is None:
-            return slot, None
-        seq, value = kept
-        if store.calls_changed_since(seq, window.start, window.end):
-            return slot, None
-        if stamp.seq > seq:
-            self._write(slot.path, stamp.seq, value)
-        return None, value
+            return [(None, None)] * len(narrowings)
+        changed: dict[int, bool] = {}
+        out: list[tuple[Slot | None, dict[str, Any] | None]] = []
+        for narrowing in narrowings:
+            key = (
+                self._config,
+                stamp.first_call,
+                (window.start, window.end, narrowing),
+                (stamp.calls, stamp.events, stamp.last_event, stamp.issues),
+            )
+            slot = Slot(self.folder / f"{_digest(key)}.json", stamp.seq, stamp.calls)
+            kept = self._read(slot.path)
+            if kept is None:
+                out.append((slot, None))
+                continue
+            seq, value = kept
+            if seq not in changed:
+                changed[seq] = store.calls_changed_since(seq, window.start, window.end)
+            if changed[seq]:
+                out.append((slot, None))
+                continue
+            if stamp.seq > seq:
+                self._write(slot.path, stamp.seq, value)
+            out.append((None, value))
+        return out
 
     def keep(self, slot: Slot | None, value: dict[str, Any]) -> None:
         """Keep ``value`` in ``slot`` (from :meth:`find`; ``None``: nothing kept)."""

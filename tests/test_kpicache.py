@@ -12,7 +12,7 @@ import gc
 import json
 import sqlite3
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ import pytest
 import carewatch.figures as figures
 from carewatch.cli import main
 from carewatch.config import Config, parse_config
+from carewatch.kpi.windows import Window
 from carewatch.kpicache import KpiCache, cache_folder
 from carewatch.records import AgentEvent
 from carewatch.report import build_report, render
@@ -230,6 +231,46 @@ def test_the_report_command_keeps_the_finished_days(
     assert main(argv) == 0
     second = json.loads(capsys.readouterr().out)
     assert first["kpis"]["tagged"] + 1 == second["kpis"]["tagged"]
+
+
+def test_each_window_of_a_kept_report_is_stamped_once(
+    store: Store, config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The day's figures, requests and call-backs are checked against one stamp of the day (on
+    PostgreSQL each stamp counts the day's calls, which reads every call's row)."""
+    both(store, config, tmp_path)
+    stamped: list[tuple[float, float]] = []
+    stamp = store.window_stamp
+
+    def counting(start: float, end: float, events_from: float) -> Any:
+        stamped.append((start, end))
+        return stamp(start, end, events_from)
+
+    monkeypatch.setattr(store, "window_stamp", counting)
+    kept = build_report(store, config, DAY, now=NOW, cache=KpiCache(store, config, tmp_path))
+    assert (day_start(DAY), at(DAY + timedelta(days=1), 0)) in stamped
+    assert sorted(stamped) == sorted(set(stamped))  # each window once
+    monkeypatch.undo()
+    assert render(kept, "json") == render(build_report(store, config, DAY, now=NOW), "json")
+
+
+def test_the_parts_of_a_window_are_each_checked_against_their_own_change_number(
+    store: Store, config: Config, tmp_path: Path
+) -> None:
+    """A part kept before a tag on its day is computed again; one kept after it is not, when
+    both are looked up with one stamp."""
+    window = Window(day_start(BEFORE), day_start(DAY), "")
+    cache = KpiCache(store, config, tmp_path)
+    ((slot, value),) = cache.find_all(window, NOW, [("before",)])
+    assert value is None
+    cache.keep(slot, {"v": 1})
+    store.tag(store.find_calls("b1")[0].id, "category", "order", "desk-1", now=NOW)
+    ((slot, _),) = cache.find_all(window, NOW, [("after",)])
+    cache.keep(slot, {"v": 2})
+    before, after = cache.find_all(window, NOW, [("before",), ("after",)])
+    assert before[1] is None and before[0] is not None  # to be computed and kept again
+    assert after == (None, {"v": 2})
+    assert cache.find(window, NOW, ("after",)) == (None, {"v": 2})
 
 
 def test_the_report_leaves_the_garbage_collector_as_it_was(store: Store, config: Config) -> None:

@@ -56,8 +56,9 @@ class Kept:
         self.values: dict[str, Value] = {}
         if cache is None:
             return
-        for name, key in parts.items():
-            self.slots[name], value = cache.find(window, now, key)
+        found = cache.find_all(window, now, list(parts.values()))
+        for name, (slot, value) in zip(parts, found, strict=True):
+            self.slots[name] = slot
             if value is not None:
                 self.values[name] = value
 

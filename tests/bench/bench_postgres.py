@@ -1,6 +1,7 @@
 """Ingest and the day report on PostgreSQL against the same on SQLite (not collected by pytest).
 
     python tests/bench/bench_postgres.py [--days 60] [--day-calls 50000] [--runs 3]
+                                         [--report-only]
 
 Starts a throw-away PostgreSQL server as the tests do (``tests/pgserver.py``: initdb and
 pg_ctl in a temporary folder, a unix socket, ``fsync``, ``synchronous_commit`` and
@@ -139,6 +140,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--days", type=int, default=60, help="days of queue_log to ingest (60)")
     ap.add_argument("--day-calls", type=int, default=50_000, help="calls of the report day")
     ap.add_argument("--runs", type=int, default=3, help="timed runs, median taken (3)")
+    ap.add_argument(
+        "--report-only", action="store_true", help="time the day report, not the ingest"
+    )
     args = ap.parse_args(argv)
     load = os.getloadavg()
     print(f"load average at start: {load[0]:.2f} ({os.cpu_count()} CPUs)")
@@ -146,11 +150,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="cw-bench-pg-") as tmp:
             folder = Path(tmp)
-            ing = ingest_figures(server, folder, args.days, args.runs)
-            print(f"\ningest of {ing['lines']:,.0f} queue_log lines ({ing['calls']:,.0f} calls)")
-            for name in ("postgresql", "sqlite"):
-                print(f"  {name:11} {ing[name]:8.2f} s   {ing['lines'] / ing[name]:,.0f} lines/s")
-            print(f"  PostgreSQL / SQLite   {ing['postgresql'] / ing['sqlite']:.2f}x")
+            if not args.report_only:
+                ing = ingest_figures(server, folder, args.days, args.runs)
+                lines = ing["lines"]
+                print(f"\ningest of {lines:,.0f} queue_log lines ({ing['calls']:,.0f} calls)")
+                for name in ("postgresql", "sqlite"):
+                    print(f"  {name:11} {ing[name]:8.2f} s   {lines / ing[name]:,.0f} lines/s")
+                print(f"  PostgreSQL / SQLite   {ing['postgresql'] / ing['sqlite']:.2f}x")
             rep = report_figures(server, folder, args.day_calls, args.runs)
             print(f"\nday report of {args.day_calls:,} calls (29 days of 2,000 before it)")
             print(
