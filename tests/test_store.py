@@ -117,6 +117,28 @@ def test_issues_open_and_resolve(store: Store) -> None:
     assert issue.resolved_by == "bo" and issue.resolved_at == T0 + 60
 
 
+def test_callers_and_notes_are_read_back_by_primary_key_past_one_statements_list(
+    store: Store,
+) -> None:
+    """What a kept report section reads back (more primary keys than one IN list holds: on
+    PostgreSQL one array): each call still stored, those not stored left out."""
+    store.ingest(
+        "log",
+        [
+            (n, start(f"c{n}", T0 + n, caller=f"+39{n:04d}", note=None if n % 3 else f"n{n}"))
+            for n in range(1, 1_201)
+        ],
+    )
+    calls = {c.call_id: c.id for c in store.calls_between(T0, T0 + 2_000)}
+    pks = [calls[f"c{n}"] for n in range(1, 1_201)]
+    gone = max(pks) + 1  # no such call
+    found = store.callers_and_notes([*reversed(pks), gone, pks[0]])
+    assert len(found) == 1_200
+    assert found[calls["c7"]] == ("+390007", None)
+    assert found[calls["c1200"]] == ("+391200", "n1200")
+    assert gone not in found
+
+
 def test_other_version_gets_a_clear_message(tmp_path: Path) -> None:
     db = tmp_path / "cw.db"
     Store(str(db)).close()
