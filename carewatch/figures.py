@@ -22,7 +22,7 @@ from carewatch.kpi.engine import compute_kpis
 from carewatch.kpi.now import STALE_CALL_SECONDS, NowState, now_state
 from carewatch.kpi.sessions import LOOKBACK_SECONDS, agent_time
 from carewatch.kpi.windows import Window
-from carewatch.kpicache import KpiCache
+from carewatch.kpicache import KpiCache, Slot
 from carewatch.records import AgentFilter, CallRow, agent_ids
 from carewatch.store import Store
 from carewatch.timeutil import day_bounds
@@ -204,7 +204,12 @@ def windows_kpis(
     at the same point as a period in progress) are taken as they stood at its end
     (:func:`carewatch.callstate.as_it_stood`), as the period in progress sees its own."""
     key = figures_key(queue, agent, True)
-    found = [(None, None) if cache is None else cache.find(w, now, key) for w, cache in windows]
+    found: list[tuple[Slot | None, dict[str, Any] | None]] = [(None, None)] * len(windows)
+    for cache in {id(c): c for _, c in windows if c is not None}.values():  # (one, as a rule)
+        mine = [i for i, (_, c) in enumerate(windows) if c is cache]
+        looked = cache.find_all([(windows[i][0], key) for i in mine], now)
+        for i, one in zip(mine, looked, strict=True):
+            found[i] = one
 
     def compute(window: Window, on: Store) -> dict[str, Any]:
         calls = None

@@ -118,26 +118,35 @@ class KpiCache:
     ) -> tuple[Slot | None, dict[str, Any] | None]:
         """The kept snapshot of ``window`` (as :meth:`snapshot`), or ``None`` with the
         :class:`Slot` to :meth:`keep` it in once computed (``None``: not to be kept)."""
-        return self.find_all(window, now, [narrowing])[0]
+        return self.find_all([(window, narrowing)], now)[0]
 
     def find_all(
-        self,
-        window: Window,
-        now: float,
-        narrowings: Sequence[tuple[Any, ...]],
+        self, wanted: Sequence[tuple[Window, tuple[Any, ...]]], now: float
     ) -> list[tuple[Slot | None, dict[str, Any] | None]]:
-        """:meth:`find` for each of ``narrowings`` of one window, its stamp read once (the
-        window's calls counted once: on PostgreSQL a count over a day written since the
-        last ``VACUUM`` reads each call's row) and each change number checked once."""
-        if window.end > now or self.folder is None:
-            return [(None, None)] * len(narrowings)
+        """:meth:`find` for each window and narrowing of ``wanted``, with two reads of the
+        store in all (each a round trip or more to a server): the windows' stamps, each window
+        stamped once however many narrowings it has (its calls counted once: on PostgreSQL a
+        count over a day written since the last ``VACUUM`` reads each call's row), then
+        whether calls changed since the kept snapshots' change numbers."""
+        out: list[tuple[Slot | None, dict[str, Any] | None]] = [(None, None)] * len(wanted)
+        if self.folder is None:
+            return out
+        over = [i for i, (window, _) in enumerate(wanted) if window.end <= now]
+        bounds = list(dict.fromkeys((wanted[i][0].start, wanted[i][0].end) for i in over))
         store = self.store
-        stamp = store.window_stamp(window.start, window.end, window.start - LOOKBACK_SECONDS)
-        if stamp.first_call is None:
-            return [(None, None)] * len(narrowings)
-        changed: dict[int, bool] = {}
-        out: list[tuple[Slot | None, dict[str, Any] | None]] = []
-        for narrowing in narrowings:
+        stamps = dict(
+            zip(
+                bounds,
+                store.window_stamps([(s, e, s - LOOKBACK_SECONDS) for s, e in bounds]),
+                strict=True,
+            )
+        )
+        found: dict[int, tuple[Slot, tuple[int, dict[str, Any]] | None]] = {}
+        for i in over:
+            window, narrowing = wanted[i]
+            stamp = stamps[window.start, window.end]
+            if stamp.first_call is None:
+                continue
             key = (
                 self._config,
                 stamp.first_call,
@@ -145,19 +154,23 @@ class KpiCache:
                 (stamp.calls, stamp.events, stamp.last_event, stamp.issues),
             )
             slot = Slot(self.folder / f"{_digest(key)}.json", stamp.seq, stamp.calls)
-            kept = self._read(slot.path)
-            if kept is None:
-                out.append((slot, None))
+            found[i] = (slot, self._read(slot.path))
+        checks = list(
+            dict.fromkeys(
+                (kept[0], wanted[i][0].start, wanted[i][0].end)
+                for i, (_, kept) in found.items()
+                if kept is not None
+            )
+        )
+        changed = dict(zip(checks, store.calls_changed(checks), strict=True))
+        for i, (slot, kept) in found.items():
+            window = wanted[i][0]
+            if kept is None or changed[kept[0], window.start, window.end]:
+                out[i] = (slot, None)
                 continue
-            seq, value = kept
-            if seq not in changed:
-                changed[seq] = store.calls_changed_since(seq, window.start, window.end)
-            if changed[seq]:
-                out.append((slot, None))
-                continue
-            if stamp.seq > seq:
-                self._write(slot.path, stamp.seq, value)
-            out.append((None, value))
+            if slot.seq > kept[0]:  # checked out: stamped with the newer number
+                self._write(slot.path, slot.seq, kept[1])
+            out[i] = (None, kept[1])
         return out
 
     def keep(self, slot: Slot | None, value: dict[str, Any]) -> None:

@@ -233,24 +233,36 @@ def test_the_report_command_keeps_the_finished_days(
     assert first["kpis"]["tagged"] + 1 == second["kpis"]["tagged"]
 
 
-def test_each_window_of_a_kept_report_is_stamped_once(
+def test_a_kept_report_stamps_each_window_once_in_one_read_a_lookup(
     store: Store, config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The day's figures, requests and call-backs are checked against one stamp of the day (on
-    PostgreSQL each stamp counts the day's calls, which reads every call's row)."""
+    PostgreSQL each stamp counts the day's calls, which reads every call's row), the trend's
+    days all in one read of the store, and the change numbers so too."""
     both(store, config, tmp_path)
-    stamped: list[tuple[float, float]] = []
-    stamp = store.window_stamp
+    stamped: list[list[tuple[float, float]]] = []
+    checked: list[int] = []
+    stamps, changed = store.window_stamps, store.calls_changed
 
-    def counting(start: float, end: float, events_from: float) -> Any:
-        stamped.append((start, end))
-        return stamp(start, end, events_from)
+    def stamping(windows: Any) -> Any:
+        stamped.append([(start, end) for start, end, _ in windows])
+        return stamps(windows)
 
-    monkeypatch.setattr(store, "window_stamp", counting)
+    def checking(checks: Any) -> Any:
+        checked.append(len(checks))
+        return changed(checks)
+
+    monkeypatch.setattr(store, "window_stamps", stamping)
+    monkeypatch.setattr(store, "calls_changed", checking)
     kept = build_report(store, config, DAY, now=NOW, cache=KpiCache(store, config, tmp_path))
-    assert (day_start(DAY), at(DAY + timedelta(days=1), 0)) in stamped
-    assert sorted(stamped) == sorted(set(stamped))  # each window once
     monkeypatch.undo()
+    windows = [w for read in stamped for w in read]
+    # the day (three parts), the day before and a week before, the trend's other nine days:
+    # three reads of stamps and three of change numbers
+    assert (day_start(DAY), at(DAY + timedelta(days=1), 0)) in windows
+    assert len(windows) == len(set(windows)) == 12
+    assert [len(read) for read in stamped] == [1, 2, 9]
+    assert len(checked) == 3
     assert render(kept, "json") == render(build_report(store, config, DAY, now=NOW), "json")
 
 
@@ -258,18 +270,22 @@ def test_the_parts_of_a_window_are_each_checked_against_their_own_change_number(
     store: Store, config: Config, tmp_path: Path
 ) -> None:
     """A part kept before a tag on its day is computed again; one kept after it is not, when
-    both are looked up with one stamp."""
+    both are looked up with one stamp; a window not over is not kept."""
     window = Window(day_start(BEFORE), day_start(DAY), "")
     cache = KpiCache(store, config, tmp_path)
-    ((slot, value),) = cache.find_all(window, NOW, [("before",)])
+    ((slot, value),) = cache.find_all([(window, ("before",))], NOW)
     assert value is None
     cache.keep(slot, {"v": 1})
     store.tag(store.find_calls("b1")[0].id, "category", "order", "desk-1", now=NOW)
-    ((slot, _),) = cache.find_all(window, NOW, [("after",)])
+    ((slot, _),) = cache.find_all([(window, ("after",))], NOW)
     cache.keep(slot, {"v": 2})
-    before, after = cache.find_all(window, NOW, [("before",), ("after",)])
+    today = Window(day_start(DAY), NOW + 3600, "")
+    before, after, not_over = cache.find_all(
+        [(window, ("before",)), (window, ("after",)), (today, ("after",))], NOW
+    )
     assert before[1] is None and before[0] is not None  # to be computed and kept again
     assert after == (None, {"v": 2})
+    assert not_over == (None, None)
     assert cache.find(window, NOW, ("after",)) == (None, {"v": 2})
 
 

@@ -56,7 +56,7 @@ class Kept:
         self.values: dict[str, Value] = {}
         if cache is None:
             return
-        found = cache.find_all(window, now, list(parts.values()))
+        found = cache.find_all([(window, key) for key in parts.values()], now)
         for name, (slot, value) in zip(parts, found, strict=True):
             self.slots[name] = slot
             if value is not None:
@@ -288,12 +288,17 @@ def trend_rows(
     figures = {p: seen[p] for p in periods if p in seen}
     slots: dict[int, Slot | None] = {}
     key = ("trend", queue, agent)
-    for i, p in enumerate(periods):
-        if cache is None or p in figures or windows[i].end != full[i].end:
-            continue
-        slots[i], value = cache.find(windows[i], now, key)
-        if value is not None:
-            figures[p] = value
+    looked = [
+        i
+        for i, p in enumerate(periods)
+        if cache is not None and p not in figures and windows[i].end == full[i].end
+    ]
+    if cache is not None:
+        found = cache.find_all([(windows[i], key) for i in looked], now)
+        for i, (slot, value) in zip(looked, found, strict=True):
+            slots[i] = slot
+            if value is not None:
+                figures[periods[i]] = value
     missing = [i for i, p in enumerate(periods) if p not in figures]
     totals = store.trend_totals(
         [(windows[i].start, windows[i].end) for i in missing],

@@ -301,13 +301,21 @@ class Store(OperatorWork):
         """Agent events in [start, end), oldest first."""
         return self._read(lambda tx: reads.agent_events_between(tx, start, end))
 
-    def window_stamp(self, start: float, end: float, events_from: float) -> reads.WindowStamp:
-        """What the store holds of [start, end) (:class:`~carewatch.store.reads.WindowStamp`)."""
-        return self._read(lambda tx: reads.window_stamp(tx, start, end, events_from))
+    def window_stamps(
+        self, windows: Sequence[tuple[float, float, float]]
+    ) -> list[reads.WindowStamp]:
+        """What the store holds of each window ``(start, end, events_from)``, in one read
+        (:func:`~carewatch.store.reads.window_stamps`)."""
+        if not windows:
+            return []
+        return self._read(lambda tx: reads.window_stamps(tx, windows))
 
-    def calls_changed_since(self, seq: int, start: float, end: float) -> bool:
-        """Whether a call that started in [start, end) was written after change number ``seq``."""
-        return self._read(lambda tx: reads.calls_changed_since(tx, seq, start, end))
+    def calls_changed(self, checks: Sequence[tuple[int, float, float]]) -> list[bool]:
+        """For each ``(seq, start, end)``, in one read: whether a call that started in
+        [start, end) was written after change number ``seq``."""
+        if not checks:
+            return []
+        return self._read(lambda tx: [reads.calls_changed_since(tx, *check) for check in checks])
 
     def issues_relevant(self, start: float, end: float) -> list[IssueRow]:
         """Issues open at ``end``, or opened or resolved in [start, end)."""

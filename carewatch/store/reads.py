@@ -300,26 +300,32 @@ class WindowStamp(NamedTuple):
     issues: tuple[IssueRow, ...] = ()
 
 
-def window_stamp(tx: Tx, start: float, end: float, events_from: float) -> WindowStamp:
-    """The :class:`WindowStamp` of [start, end): index-only counts, no call read; the
-    numbers in one statement (each a round trip to a server)."""
+def window_stamps(tx: Tx, windows: Sequence[tuple[float, float, float]]) -> list[WindowStamp]:
+    """The :class:`WindowStamp` of each window ``(start, end, events_from)``: index-only
+    counts, no call read; a window's numbers in one statement (each a round trip to a
+    server), the change number and the first call read once for all."""
+    seq = change_seq(tx)
+    first = tx.first("SELECT id, source, call_id, updated_at FROM cw_call ORDER BY id LIMIT 1")
     sql = (
-        f"SELECT (SELECT value FROM {SEQ_TABLE} WHERE id = 1), c.n, e.n, e.last FROM "
+        "SELECT c.n, e.n, e.last FROM "
         f"(SELECT count(*) AS n FROM cw_call WHERE started_at >= ? AND started_at < ? "
         f"AND {SANE_START}) AS c, "
         "(SELECT count(*) AS n, max(id) AS last FROM cw_agent_event WHERE at >= ? AND at < ?) AS e"
     )
-    row = tx.first(sql, (start, end, events_from, end)) or (0, 0, 0, None)
-    seq, calls, events, last = row
-    first = tx.first("SELECT id, source, call_id, updated_at FROM cw_call ORDER BY id LIMIT 1")
-    return WindowStamp(
-        int(seq or 0),
-        int(calls),
-        int(events),
-        int(last or 0),
-        tuple(first or ()) or None,
-        tuple(issues_relevant(tx, start, end)),
-    )
+    out = []
+    for start, end, events_from in windows:
+        calls, events, last = tx.first(sql, (start, end, events_from, end)) or (0, 0, None)
+        out.append(
+            WindowStamp(
+                seq,
+                int(calls),
+                int(events),
+                int(last or 0),
+                tuple(first or ()) or None,
+                tuple(issues_relevant(tx, start, end)),
+            )
+        )
+    return out
 
 
 def calls_changed_since(tx: Tx, seq: int, start: float, end: float) -> bool:
