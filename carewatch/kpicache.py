@@ -22,7 +22,7 @@ requests and call-backs, and the trend's periods, each under a narrowing of its 
 (:mod:`carewatch.report.sections`). :meth:`KpiCache.snapshot` looks a value up and computes it
 when it is not kept; :meth:`KpiCache.find` and :meth:`KpiCache.keep` do the same in two steps,
 so several values can be looked up before the calls they are computed from are read
-(:meth:`KpiCache.find_all`: several of one window, checked with one read of the store).
+(:meth:`KpiCache.find_all`: several windows and values with two reads of the store in all).
 
 Only windows over at ``now`` are kept (a snapshot of a window in progress depends on the clock).
 A snapshot that checks out and is older than the store's change number is stamped with the

@@ -347,7 +347,10 @@ class Store(OperatorWork):
         agent: AgentFilter | None = None,
     ) -> list[dict[str, float]]:
         """Per window ``(start, end)``, the sums behind the trend's KPIs, added up by the
-        database (:func:`carewatch.store.analysis.trend_totals`)."""
+        database (:func:`carewatch.store.analysis.trend_totals`); no read for no window (a
+        warm report's trend is kept whole)."""
+        if not windows:
+            return []
         return self._read(
             lambda tx: analysis.trend_totals(
                 tx,

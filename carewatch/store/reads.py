@@ -297,7 +297,7 @@ class WindowStamp(NamedTuple):
     events: int
     last_event: int
     first_call: tuple[Any, ...] | None
-    issues: tuple[IssueRow, ...] = ()
+    issues: tuple[IssueRow, ...]
 
 
 def window_stamps(tx: Tx, windows: Sequence[tuple[float, float, float]]) -> list[WindowStamp]:
@@ -308,7 +308,7 @@ def window_stamps(tx: Tx, windows: Sequence[tuple[float, float, float]]) -> list
     first = tx.first("SELECT id, source, call_id, updated_at FROM cw_call ORDER BY id LIMIT 1")
     sql = (
         "SELECT c.n, e.n, e.last FROM "
-        f"(SELECT count(*) AS n FROM cw_call WHERE started_at >= ? AND started_at < ? "
+        "(SELECT count(*) AS n FROM cw_call WHERE started_at >= ? AND started_at < ? "
         f"AND {SANE_START}) AS c, "
         "(SELECT count(*) AS n, max(id) AS last FROM cw_agent_event WHERE at >= ? AND at < ?) AS e"
     )
