@@ -35,7 +35,7 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column("answered", N_("Ans"), 3, 1),
     Column("logged_in", N_("In"), 6, 3),
-    Column("avg_talk", N_("Avg"), 4, 2),
+    Column("avg_talk", N_("Avg"), 5, 2),  # "!2:50": over the target, marked
     Column("talk", N_("Talk"), 7, 4),
     Column("tagged", N_("Tag%"), 4, 2),
     Column("rings", N_("Miss"), 4, 5),
