@@ -171,6 +171,7 @@ def _build(
     busy_days = sum(1 for f in per_day if f.get("offered")) if days else 1
     late = span is not None and began_late(kpis, span[0], tz, days=busy_days)
     closed = frozenset(config.closed_days)
+    own_closed = _closed(period, closed)
     previous, earlier = (
         Compared(
             other,
@@ -266,7 +267,7 @@ def _build(
         logged_at=None if span is None else span[0],
         stopped=(
             None
-            if _closed(period, closed)  # no call is expected: none is missing
+            if own_closed  # no call is expected: none is missing
             else _stopped(
                 store,
                 period,
@@ -279,7 +280,7 @@ def _build(
                 closed,
             )
         ),
-        closed=_closed(period, closed),
+        closed=own_closed,
     )
 
 
@@ -326,15 +327,22 @@ def _today_stopped(
     after = last_hour_after(last, tz)
     if datetime.fromtimestamp(last, tz).date() != today or after >= 24 or today in closed:
         return None
-    own = store.count_calls(day_bounds(today, tz)[0], combine_local(today, clock_time(after), tz))
+    own_hour = combine_local(today, clock_time(after), tz)
+    if own_hour >= now:
+        return None  # no whole hour after the last call yet: nothing to miss (and no read)
+    own: int | None = None  # today's calls before that hour, counted with the first day's
     clock = datetime.fromtimestamp(now, tz).time()
     for back in (7, 1):
         day = today - timedelta(days=back)
         if day < datetime.fromtimestamp(first, tz).date() or day in closed:
             continue  # the logs do not reach back to it, or it is no basis
-        day_start = day_bounds(day, tz)[0]
         hour, cut = combine_local(day, clock_time(after), tz), same_clock(day, clock, tz)
-        counts = DayCounts(own, store.count_calls(day_start, hour), store.count_calls(hour, cut))
+        spans = [(day_bounds(day, tz)[0], hour), (hour, cut)]
+        if own is None:
+            spans.append((day_bounds(today, tz)[0], own_hour))
+        found = store.count_calls_in(spans)  # one read
+        own = found[2] if own is None else own
+        counts = DayCounts(own, found[0], found[1])
         if counts.then or counts.after:
             if not counts.stopped():
                 return None

@@ -283,6 +283,10 @@ class Store(OperatorWork):
         in [start, end)."""
         return self._read(lambda tx: reads.count_calls(tx, start, end))
 
+    def count_calls_in(self, spans: Sequence[tuple[float, float]]) -> list[int]:
+        """For each ``(start, end)``, how many calls started in [start, end), in one read."""
+        return self._read(lambda tx: [reads.count_calls(tx, a, b) for a, b in spans])
+
     def last_call_ends(self, start: float, end: float) -> dict[str, float]:
         """Per agent id, when their latest answered call that started in [start, end) ended."""
         return self._read(lambda tx: reads.last_call_ends(tx, start, end))
