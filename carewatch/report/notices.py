@@ -82,53 +82,34 @@ def stopped_notice(report: Report) -> str | None:
             "(carewatch ingest --follow)."
         ).format(time=date_text(last, "short_weekday_time"), days=days)
     day = found.compared_day or report.earlier.period.first
+    if day == last.date() - timedelta(days=7):
+        basis = _("the same weekday a week before ({day})")
+    else:
+        basis = _("the day before ({day})")
     values = {
         "time": f"{last:%H:%M}",
-        "day": date_text(day, "short_weekday"),
+        "basis": basis.format(day=date_text(day, "short_weekday")),
         "calls": count(found.compared_calls or 0),
         "after": f"{found.after_hour or 0:02d}:00",
+        "now": f"{datetime.fromtimestamp(report.as_of, report.tz):%H:%M}",
     }
-    week_before = day == last.date() - timedelta(days=7)
     if report.period.kind != "day":  # a longer period in progress, whose last call is today
-        if week_before:
-            text = _(
-                "No call logged since {time} today, while the same weekday a week before "
-                "({day}) had {calls} calls between {after} and {now}: the logs may not have "
-                "been read since (carewatch ingest --follow)."
-            )
-        else:
-            text = _(
-                "No call logged since {time} today, while the day before ({day}) had {calls} "
-                "calls between {after} and {now}: the logs may not have been read since "
-                "(carewatch ingest --follow)."
-            )
-    elif report.complete:
-        if week_before:
-            text = _(
-                "No call logged since {time}, while the same weekday a week before ({day}) had "
-                "{calls} calls after {after}: the logs may not have been read since (carewatch "
-                "ingest --follow)."
-            )
-        else:
-            text = _(
-                "No call logged since {time}, while the day before ({day}) had {calls} calls "
-                "after {after}: the logs may not have been read since (carewatch ingest "
-                "--follow)."
-            )
-        return text.format(**values)
-    elif week_before:
         text = _(
-            "No call logged since {time}, while the same weekday a week before ({day}) had "
-            "{calls} calls between {after} and {now}: the logs may not have been read since "
-            "(carewatch ingest --follow)."
+            "No call logged since {time} today, while {basis} had {calls} calls between "
+            "{after} and {now}: the logs may not have been read since (carewatch ingest "
+            "--follow)."
+        )
+    elif report.complete:
+        text = _(
+            "No call logged since {time}, while {basis} had {calls} calls after {after}: the "
+            "logs may not have been read since (carewatch ingest --follow)."
         )
     else:
         text = _(
-            "No call logged since {time}, while the day before ({day}) had {calls} calls "
-            "between {after} and {now}: the logs may not have been read since (carewatch "
-            "ingest --follow)."
+            "No call logged since {time}, while {basis} had {calls} calls between {after} and "
+            "{now}: the logs may not have been read since (carewatch ingest --follow)."
         )
-    return text.format(now=f"{datetime.fromtimestamp(report.as_of, report.tz):%H:%M}", **values)
+    return text.format(**values)
 
 
 def coverage_notice(report: Report) -> str | None:
