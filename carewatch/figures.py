@@ -7,7 +7,6 @@ happens, so each face asks for "the KPIs of this window" in one call.
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
@@ -19,7 +18,7 @@ from carewatch.config import Config
 from carewatch.config.screen import AgentNames
 from carewatch.kpi.callbacks import Callback, callbacks, not_reached
 from carewatch.kpi.engine import compute_kpis
-from carewatch.kpi.now import STALE_CALL_SECONDS, NowState, now_state
+from carewatch.kpi.now import STALE_CALL_SECONDS, NowState, note_call, now_state
 from carewatch.kpi.sessions import LOOKBACK_SECONDS, agent_time
 from carewatch.kpi.windows import Window
 from carewatch.kpicache import KpiCache, Slot
@@ -331,11 +330,14 @@ def window_kpis_by_queue(
     *,
     now: float | None = None,
     also: Collection[str] = (),
+    calls: Sequence[CallRow] | None = None,
 ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     """The window's snapshot in total and for each queue with calls in it, and each queue of
     ``also`` (with no call: its counts 0, its rates none), queues sorted by name, from one
-    read of the window's calls. Issues are never narrowed by queue."""
-    calls = store.calls_between(window.start, window.end)
+    read of the window's calls (``calls``: read already). Issues are never narrowed by
+    queue."""
+    if calls is None:
+        calls = store.calls_between(window.start, window.end)
     issues = store.issues_relevant(window.start, window.end)
     rings = store.rings_between(window.start, window.end)
     total = compute_kpis(
@@ -362,25 +364,32 @@ def window_kpis_by_queue(
     return total, by_queue
 
 
-def live_state(store: Store, config: Config, now: float) -> NowState:
+def live_since(now: float, config: Config) -> float:
+    """Where the calls :func:`live_state` reads begin: :data:`STALE_CALL_SECONDS` before the
+    local day's start (the state's recent calls, and each operator's last call: whether they
+    are away)."""
+    day_start = day_bounds(datetime.fromtimestamp(now, config.tz).date(), config.tz)[0]
+    return day_start - STALE_CALL_SECONDS
+
+
+def live_state(
+    store: Store, config: Config, now: float, calls: Sequence[CallRow] | None = None
+) -> NowState:
     """The centre at ``now`` (:func:`carewatch.kpi.now.now_state`): the calls that started in
     the last :data:`~carewatch.kpi.now.STALE_CALL_SECONDS` and the operators' events since
     :func:`events_since`. The live screen keeps the same reading up to date
     (:meth:`carewatch.live.LiveDay.now_state`). Whether an operator is away is read, as the
-    live screen does, from their events and their calls since :data:`STALE_CALL_SECONDS`
-    before the local day's start."""
+    live screen does, from their events and their calls since :func:`live_since`
+    (``calls``: those calls, read already)."""
+    if calls is None:
+        calls = store.calls_between(live_since(now, config), now + 1.0)
     names = AgentNames(config.operators)
-    recent_from = now - STALE_CALL_SECONDS
-    calls = store.calls_between(recent_from, now + 1.0)
     last_calls: dict[str, float] = {}
-    if config.ui.away_after_minutes:
-        # when each operator was last seen on a call, summed by the database (one grouped
-        # read, not the day's calls)
-        day_start = day_bounds(datetime.fromtimestamp(now, config.tz).date(), config.tz)[0]
-        since = min(recent_from, day_start - STALE_CALL_SECONDS)
-        for agent, at in store.last_call_ends(since, math.nextafter(now, math.inf)).items():
-            operator = names[agent]
-            last_calls[operator] = max(at, last_calls.get(operator, at))
+    for call in calls:
+        if call.started_at <= now:
+            note_call(last_calls, call, names)
+    recent_from = now - STALE_CALL_SECONDS
+    recent = [c for c in calls if recent_from <= c.started_at < now + 1.0]
     away = config.ui.away_after_minutes * 60.0
     events = store.agent_events_between(events_since(now, config.tz), now + 1.0)
-    return now_state(calls, events, now, names, away, last_calls)
+    return now_state(recent, events, now, names, away, last_calls)

@@ -31,7 +31,7 @@ from prometheus_client.registry import CollectorRegistry
 from prometheus_client.samples import Sample
 
 from carewatch.config import Config
-from carewatch.figures import live_state, window_kpis_by_queue
+from carewatch.figures import live_since, live_state, window_kpis_by_queue
 from carewatch.kpi.definitions import KpiDef, metric_kpis
 from carewatch.kpi.now import NowState
 from carewatch.kpi.windows import day_window
@@ -92,8 +92,11 @@ def read_figures(store: Store, config: Config, now: float, queues: Collection[st
     per queue for each queue with a call today and each of ``queues``."""
     tz = config.tz
     window = day_window(datetime.fromtimestamp(now, tz).date(), tz)
-    total, by_queue = window_kpis_by_queue(store, config, window, now=now, also=queues)
-    return Figures(total, by_queue, live_state(store, config, now))
+    # one read of the calls for both: the day's, and those the state now reads before it
+    calls = store.calls_between(min(window.start, live_since(now, config)), window.end)
+    today = [c for c in calls if c.started_at >= window.start]
+    total, by_queue = window_kpis_by_queue(store, config, window, now=now, also=queues, calls=today)
+    return Figures(total, by_queue, live_state(store, config, now, calls))
 
 
 def _add(family: GaugeMetricFamily, value: float, **labels: str) -> None:

@@ -287,10 +287,6 @@ class Store(OperatorWork):
         """For each ``(start, end)``, how many calls started in [start, end), in one read."""
         return self._read(lambda tx: [reads.count_calls(tx, a, b) for a, b in spans])
 
-    def last_call_ends(self, start: float, end: float) -> dict[str, float]:
-        """Per agent id, when their latest answered call that started in [start, end) ended."""
-        return self._read(lambda tx: reads.last_call_ends(tx, start, end))
-
     def missed_rings_between(
         self, start: float, end: float, queue: str | None = None
     ) -> dict[str, int]:

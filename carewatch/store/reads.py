@@ -189,17 +189,6 @@ def count_calls(tx: Tx, start: float | None = None, end: float | None = None) ->
     return int(tx.scalar(sql, (start, end)))
 
 
-def last_call_ends(tx: Tx, start: float, end: float) -> dict[str, float]:
-    """Per agent id, when their latest answered call that started in [start, end) ended (its
-    end, else answer + talk, else its answer: :func:`carewatch.kpi.now.call_seen`)."""
-    sql = (
-        "SELECT agent, max(coalesce(ended_at, answered_at + talk_seconds, answered_at)) "
-        "FROM cw_call WHERE started_at >= ? AND started_at < ? AND answered_at IS NOT NULL "
-        f"AND agent IS NOT NULL AND agent <> '' AND {SANE_START} GROUP BY agent"
-    )
-    return {str(agent): float(at) for agent, at in tx.rows(sql, (start, end)) if at is not None}
-
-
 def missed_rings_between(
     tx: Tx, start: float, end: float, queue: str | None = None
 ) -> dict[str, int]:
