@@ -379,17 +379,21 @@ def live_state(
     the last :data:`~carewatch.kpi.now.STALE_CALL_SECONDS` and the operators' events since
     :func:`events_since`. The live screen keeps the same reading up to date
     (:meth:`carewatch.live.LiveDay.now_state`). Whether an operator is away is read, as the
-    live screen does, from their events and their calls since :func:`live_since`
-    (``calls``: those calls, read already)."""
+    live screen does, from their events and their calls since :func:`events_since` (``calls``:
+    those since :func:`live_since`, read already; the answered ones before are read here)."""
     if calls is None:
         calls = store.calls_between(live_since(now, config), now + 1.0)
     names = AgentNames(config.operators)
     last_calls: dict[str, float] = {}
+    since = events_since(now, config.tz)
+    # the calls before those read, back to the events': when each operator was last on one
+    for call in store.seen_calls_between(since, min(live_since(now, config), now + 1.0)):
+        note_call(last_calls, call, names)
     for call in calls:
         if call.started_at <= now:
             note_call(last_calls, call, names)
     recent_from = now - STALE_CALL_SECONDS
     recent = [c for c in calls if recent_from <= c.started_at < now + 1.0]
     away = config.ui.away_after_minutes * 60.0
-    events = store.agent_events_between(events_since(now, config.tz), now + 1.0)
+    events = store.agent_events_between(since, now + 1.0)
     return now_state(recent, events, now, names, away, last_calls)

@@ -139,10 +139,10 @@ class LiveDay:
         day = datetime.fromtimestamp(now, tz).date()
         if day != self.day:
             today = day_window(day, tz)
-            seq, calls, events = store.live_start(
+            seq, calls, events, seen = store.live_start(
                 today.start - STALE_CALL_SECONDS, today.end, events_since(now, tz)
             )
-            self.begin(today, seq, calls, events)
+            self.begin(today, seq, calls, events, seen)
             return True
         changed, events = store.changes_after(self.seq, self.event_id)
         span_start = self.today.start - STALE_CALL_SECONDS if self.today else 0.0
@@ -165,11 +165,16 @@ class LiveDay:
         seq: int,
         calls: Iterable[CallRow],
         events: list[dict[str, Any]],
+        seen: Iterable[CallRow] = (),
     ) -> None:
         """Start the day ``today`` from a consistent read: the change number ``seq``, the calls
-        that started from :data:`STALE_CALL_SECONDS` before it to its end, and the agent
-        events since :func:`~carewatch.figures.events_since`."""
+        that started from :data:`STALE_CALL_SECONDS` before it to its end, the agent events
+        since :func:`~carewatch.figures.events_since`, and the answered calls between that and
+        the calls kept (``seen``: when each operator was last on a call before them, for
+        whether they are away early in the day)."""
         self._reset(today)
+        for call in seen:
+            note_call(self._last_calls, call, self.names)
         self.day = datetime.fromtimestamp(today.start, self.config.tz).date()
         self.seq = seq
         self.event_id = max((int(e.get("id") or 0) for e in events), default=0)

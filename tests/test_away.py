@@ -310,3 +310,34 @@ def test_each_agents_last_call_end_from_the_calls_read(database: str) -> None:
             if row.started_at <= T0 + 1000:  # now
                 note_call(ends, row, AgentNames({}))
     assert ends == {"Agent/1": T0 + 135, "Agent/2": T0 + 210}
+
+
+def test_a_call_before_the_days_calls_still_shows_when_they_were_last_seen(database: str) -> None:
+    """After midnight the state reads calls from four hours before the day's start; an
+    operator whose last call ended at 19:00 the day before was seen then, not at their
+    08:00 login: at 02:00 they are idle (7 h), at 03:30 away since 19:00; the screen and
+    the metrics agree (SQLite and PostgreSQL)."""
+    config = parse_config({"timezone": "UTC"})
+    day = 1_750_032_000.0  # a midnight, UTC
+    answered = day + 18 * HOUR + 55 * 60
+    with Store(database) as store:
+        store.ingest(
+            "pbx",
+            [
+                (1, AgentEvent(day + 8 * HOUR, "Agent/1", "AGENTLOGIN")),
+                (2, CallUpdate("a", {"started_at": answered - 10, "agent": "Agent/1",
+                                     "queue": "sales", "answered_at": answered,
+                                     "ended_at": day + 19 * HOUR})),
+            ],
+        )  # fmt: skip
+        live = LiveDay(config, frozenset())
+        found = []
+        for hours in (26.0, 27.5):  # 02:00 and 03:30 the day after
+            now = day + hours * HOUR
+            live.sync(store, now)
+            kept = live.now_state(now).agents["Agent/1"]
+            read = live_state(store, config, now).agents["Agent/1"]
+            assert (kept.state, kept.since) == (read.state, read.since)
+            found.append((kept.state, kept.since))
+    assert found[0][0] == "idle"
+    assert found[1] == ("away", day + 19 * HOUR)

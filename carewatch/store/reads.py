@@ -41,10 +41,18 @@ CALL_COLUMNS = ", ".join(_COLUMN.values())
 #: rows are empty.
 _REACH_FIELDS = ("id", "started_at", "answered_at", "talk_seconds", "caller", "direction")
 _EMPTY = {"source": "''", "call_id": "''", "transferred": "0", "updated_at": "0", "leg": "''"}
-_REACH_COLUMNS = ", ".join(
-    _COLUMN[c] if c in (*_REACH_FIELDS, "disposition") else f"{_EMPTY.get(c, 'NULL')} AS {c}"
-    for c in CallRow._fields
-)
+
+
+def _only(fields: tuple[str, ...]) -> str:
+    """The call columns with only ``fields`` read (each defensively); the others empty."""
+    return ", ".join(
+        _COLUMN[c] if c in fields else f"{_EMPTY.get(c, 'NULL')} AS {c}" for c in CallRow._fields
+    )
+
+
+_REACH_COLUMNS = _only((*_REACH_FIELDS, "disposition"))
+#: What shows an operator at the desk on a call (:func:`carewatch.kpi.now.call_seen`).
+_SEEN_COLUMNS = _only(("id", "started_at", "agent", "answered_at", "ended_at", "talk_seconds"))
 #: The issue columns in the order of :class:`IssueRow`.
 ISSUE_COLUMNS = ", ".join(IssueRow._fields)
 
@@ -101,6 +109,18 @@ def caller_calls_between(tx: Tx, start: float, end: float) -> list[CallRow]:
     sql = (
         f"SELECT {_REACH_COLUMNS} FROM cw_call WHERE started_at >= ? AND started_at < ? "
         f"AND {SANE_START} AND caller IS NOT NULL ORDER BY started_at, id"
+    )
+    return list(map(_call_row, tx.rows(sql, (start, end))))
+
+
+def seen_calls_between(tx: Tx, start: float, end: float) -> list[CallRow]:
+    """Answered calls with an operator that started in [start, end), oldest first, with only
+    what shows when their operator was last at the desk (:data:`_SEEN_COLUMNS`; the other
+    fields empty: ``""``, 0 or ``None``)."""
+    sql = (
+        f"SELECT {_SEEN_COLUMNS} FROM cw_call WHERE started_at >= ? AND started_at < ? "
+        f"AND {SANE_START} AND agent IS NOT NULL AND answered_at IS NOT NULL "
+        "ORDER BY started_at, id"
     )
     return list(map(_call_row, tx.rows(sql, (start, end))))
 
