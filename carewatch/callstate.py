@@ -54,10 +54,17 @@ def is_ended(call: CallRow) -> bool:
 
 def call_end(call: CallRow) -> float | None:
     """When the call ended: its end time, else answer + talk; ``None`` while unknown."""
-    if call.ended_at is not None:
-        return call.ended_at
-    if call.answered_at is not None and call.talk_seconds is not None:
-        return call.answered_at + call.talk_seconds
+    return end_from(call.answered_at, call.ended_at, call.talk_seconds)
+
+
+def end_from(
+    answered_at: float | None, ended_at: float | None, talk_seconds: float | None
+) -> float | None:
+    """:func:`call_end` from the three times it reads."""
+    if ended_at is not None:
+        return ended_at
+    if answered_at is not None and talk_seconds is not None:
+        return answered_at + talk_seconds
     return None
 
 

@@ -18,7 +18,7 @@ from carewatch.config import Config
 from carewatch.config.screen import AgentNames
 from carewatch.kpi.callbacks import Callback, callbacks, not_reached
 from carewatch.kpi.engine import compute_kpis
-from carewatch.kpi.now import STALE_CALL_SECONDS, NowState, note_call, now_state
+from carewatch.kpi.now import STALE_CALL_SECONDS, NowState, note_call, note_seen, now_state
 from carewatch.kpi.sessions import LOOKBACK_SECONDS, agent_time
 from carewatch.kpi.windows import Window
 from carewatch.kpicache import KpiCache, Slot
@@ -380,20 +380,24 @@ def live_state(
     :func:`events_since`. The live screen keeps the same reading up to date
     (:meth:`carewatch.live.LiveDay.now_state`). Whether an operator is away is read, as the
     live screen does, from their events and their calls since :func:`events_since` (``calls``:
-    those since :func:`live_since`, read already; the answered ones before are read here)."""
+    those since :func:`live_since`, read already; the answered ones before are read here
+    while they can change who is away: until ``away_after_minutes`` after that; an away
+    operator's ``since`` may be earlier than the screen's after that)."""
     if calls is None:
         calls = store.calls_between(live_since(now, config), now + 1.0)
     names = AgentNames(config.operators)
     last_calls: dict[str, float] = {}
-    since = events_since(now, config.tz)
-    # the calls before those read, back to the events': when each operator was last on one
-    for call in store.seen_calls_between(since, min(live_since(now, config), now + 1.0)):
-        note_call(last_calls, call, names)
+    since, away = events_since(now, config.tz), config.ui.away_after_minutes * 60.0
+    before = live_since(now, config)
+    if now - before < away:
+        # a call before those read (back to the events') can still keep someone from being
+        # away; later it could only make an away operator's "since" later, which the metrics
+        # (the one reader of this) do not show
+        note_seen(last_calls, store.seen_between(since, before), names)
     for call in calls:
         if call.started_at <= now:
             note_call(last_calls, call, names)
     recent_from = now - STALE_CALL_SECONDS
     recent = [c for c in calls if recent_from <= c.started_at < now + 1.0]
-    away = config.ui.away_after_minutes * 60.0
     events = store.agent_events_between(since, now + 1.0)
     return now_state(recent, events, now, names, away, last_calls)

@@ -30,10 +30,17 @@ from carewatch.config.screen import AgentNames, fold
 from carewatch.daycalls import DayCalls
 from carewatch.figures import events_since
 from carewatch.kpi.engine import snapshot_of
-from carewatch.kpi.now import STALE_CALL_SECONDS, AgentFold, NowCalls, NowState, note_call
+from carewatch.kpi.now import (
+    STALE_CALL_SECONDS,
+    AgentFold,
+    NowCalls,
+    NowState,
+    note_call,
+    note_seen,
+)
 from carewatch.kpi.tally import KpiTally
 from carewatch.kpi.windows import Window, day_window
-from carewatch.records import UNREACHABLE_RING, CallRow, IssueRow
+from carewatch.records import UNREACHABLE_RING, CallRow, IssueRow, Seen
 from carewatch.store import Store
 
 
@@ -165,7 +172,7 @@ class LiveDay:
         seq: int,
         calls: Iterable[CallRow],
         events: list[dict[str, Any]],
-        seen: Iterable[CallRow] = (),
+        seen: Iterable[Seen] = (),
     ) -> None:
         """Start the day ``today`` from a consistent read: the change number ``seq``, the calls
         that started from :data:`STALE_CALL_SECONDS` before it to its end, the agent events
@@ -173,8 +180,7 @@ class LiveDay:
         the calls kept (``seen``: when each operator was last on a call before them, for
         whether they are away early in the day)."""
         self._reset(today)
-        for call in seen:
-            note_call(self._last_calls, call, self.names)
+        note_seen(self._last_calls, seen, self.names)
         self.day = datetime.fromtimestamp(today.start, self.config.tz).date()
         self.seq = seq
         self.event_id = max((int(e.get("id") or 0) for e in events), default=0)

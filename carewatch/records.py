@@ -17,6 +17,9 @@ from typing import Any, NamedTuple
 #: What narrows a read to one operator: an agent id as the calls spell it, or the agent ids of
 #: one login (``[operators]``).
 AgentFilter = str | tuple[str, ...]
+#: An answered call as the away rule reads it: agent, answered_at, ended_at, talk_seconds
+#: (:func:`carewatch.kpi.now.note_seen`).
+Seen = tuple[str, float | None, float | None, float | None]
 
 
 def agent_ids(agent: AgentFilter) -> frozenset[str]:

@@ -15,10 +15,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from carewatch.callstate import call_end, disposition, is_inbound
+from carewatch.callstate import call_end, disposition, end_from, is_inbound
 from carewatch.config.screen import AgentNames, fold
 from carewatch.kpi.presence import LOGOFF_EVENTS, Presence, event_queue, is_away
-from carewatch.records import UNREACHABLE_RING, CallRow
+from carewatch.records import UNREACHABLE_RING, CallRow, Seen
 
 #: The events of a ring an operator let go (:mod:`carewatch.records`): not a sign that
 #: someone is at the desk.
@@ -186,18 +186,40 @@ def _fold(tracks: dict[str, _AgentTrack], names: AgentNames, e: Mapping[str, Any
 def call_seen(call: CallRow) -> float | None:
     """When an answered call last shows its operator at the desk: its end, else its answer
     (``None`` for a call not answered)."""
-    if call.answered_at is None:
+    return seen_at(call.answered_at, call.ended_at, call.talk_seconds)
+
+
+def seen_at(
+    answered_at: float | None, ended_at: float | None, talk_seconds: float | None
+) -> float | None:
+    """:func:`call_seen` from the three times it reads: the end
+    (:func:`~carewatch.callstate.end_from`), else the answer; ``None`` when not answered."""
+    if answered_at is None:
         return None
-    return call_end(call) or call.answered_at
+    return end_from(answered_at, ended_at, talk_seconds) or answered_at
 
 
 def note_call(last: dict[str, float], call: CallRow, names: AgentNames) -> None:
     """Keep in ``last`` (operator -> when last seen on a call) the call ``call``."""
-    at = call_seen(call) if call.agent else None
-    if at is not None:
-        operator = names[call.agent or ""]
-        if at > last.get(operator, -math.inf):
-            last[operator] = at
+    if call.agent:
+        _note(last, names[call.agent], call_seen(call))
+
+
+def note_seen(
+    last: dict[str, float],
+    calls: Iterable[Seen],
+    names: AgentNames,
+) -> None:
+    """:func:`note_call` for calls read as (agent, answered_at, ended_at, talk_seconds)
+    (:meth:`carewatch.store.Store.seen_between`)."""
+    for agent, answered_at, ended_at, talk_seconds in calls:
+        if agent:
+            _note(last, names[agent], seen_at(answered_at, ended_at, talk_seconds))
+
+
+def _note(last: dict[str, float], operator: str, at: float | None) -> None:
+    if at is not None and at > last.get(operator, -math.inf):
+        last[operator] = at
 
 
 class NowCalls:

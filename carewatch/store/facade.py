@@ -17,7 +17,7 @@ import carewatch.store.compact as compacting
 import carewatch.store.positions as positions
 import carewatch.store.reads as reads
 from carewatch.i18n import N_, _
-from carewatch.records import AgentFilter, CallRow, IssueRow, Record
+from carewatch.records import AgentFilter, CallRow, IssueRow, Record, Seen
 from carewatch.store.changes import ChangeCounter
 from carewatch.store.database import (
     Database,
@@ -240,11 +240,10 @@ class Store(OperatorWork):
         """Calls that started in [start, end), oldest first (index range scan on started_at)."""
         return self._read(lambda tx: reads.calls_between(tx, start, end, queue=queue, agent=agent))
 
-    def seen_calls_between(self, start: float, end: float) -> list[CallRow]:
-        """The answered calls with an operator that started in [start, end), with only what
-        shows when their operator was last at the desk
-        (:func:`carewatch.store.reads.seen_calls_between`)."""
-        return self._read(lambda tx: reads.seen_calls_between(tx, start, end))
+    def seen_between(self, start: float, end: float) -> list[Seen]:
+        """The answered calls with an operator that started in [start, end), as (agent,
+        answered_at, ended_at, talk_seconds) (:func:`carewatch.store.reads.seen_between`)."""
+        return self._read(lambda tx: reads.seen_between(tx, start, end))
 
     def caller_calls_between(self, start: float, end: float) -> list[CallRow]:
         """Calls with a caller that started in [start, end), with only what the call-backs read
@@ -375,18 +374,18 @@ class Store(OperatorWork):
     # -- what changed --------------------------------------------------------------------------
     def live_start(
         self, start: float, end: float, events_since: float
-    ) -> tuple[int, list[CallRow], list[dict[str, Any]], list[CallRow]]:
+    ) -> tuple[int, list[CallRow], list[dict[str, Any]], list[Seen]]:
         """One consistent read for a screen that will follow the changes: the change number
         now, the calls that started in [start, end), the agent events since ``events_since``
         (then :meth:`changes_after` with that number and the last event id), and the answered
-        calls that started from ``events_since`` to ``start`` with only what shows when their
-        operator was last at the desk (:meth:`seen_calls_between`)."""
+        calls that started from ``events_since`` to ``start``, as :meth:`seen_between` reads
+        them."""
 
-        def read(tx: Tx) -> tuple[int, list[CallRow], list[dict[str, Any]], list[CallRow]]:
+        def read(tx: Tx) -> tuple[int, list[CallRow], list[dict[str, Any]], list[Seen]]:
             seq = reads.change_seq(tx)
             calls = reads.calls_between(tx, start, end)
             events = reads.agent_events_between(tx, events_since, float("inf"))
-            seen = reads.seen_calls_between(tx, events_since, start)
+            seen = reads.seen_between(tx, events_since, start)
             return seq, calls, events, seen
 
         return self._read(read)

@@ -8,10 +8,10 @@ ranges are half-open, ``[start, end)``, and use the time indexes.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from carewatch.bounds import EARLIEST, LATEST_READ, MAX_DURATION, SCORE_RANGES
-from carewatch.records import UNREACHABLE_RING, AgentFilter, CallRow, IssueRow
+from carewatch.records import UNREACHABLE_RING, AgentFilter, CallRow, IssueRow, Seen
 from carewatch.store.changeseq import SEQ_TABLE
 from carewatch.store.database import Tx, chunks, in_marks
 
@@ -43,16 +43,12 @@ _REACH_FIELDS = ("id", "started_at", "answered_at", "talk_seconds", "caller", "d
 _EMPTY = {"source": "''", "call_id": "''", "transferred": "0", "updated_at": "0", "leg": "''"}
 
 
-def _only(fields: tuple[str, ...]) -> str:
-    """The call columns with only ``fields`` read (each defensively); the others empty."""
-    return ", ".join(
-        _COLUMN[c] if c in fields else f"{_EMPTY.get(c, 'NULL')} AS {c}" for c in CallRow._fields
-    )
-
-
-_REACH_COLUMNS = _only((*_REACH_FIELDS, "disposition"))
-#: What shows an operator at the desk on a call (:func:`carewatch.kpi.now.call_seen`).
-_SEEN_COLUMNS = _only(("id", "started_at", "agent", "answered_at", "ended_at", "talk_seconds"))
+_REACH_COLUMNS = ", ".join(
+    _COLUMN[c] if c in (*_REACH_FIELDS, "disposition") else f"{_EMPTY.get(c, 'NULL')} AS {c}"
+    for c in CallRow._fields
+)
+#: What shows an operator at the desk on a call (:func:`carewatch.kpi.now.seen_at`).
+_SEEN_COLUMNS = ", ".join(_COLUMN[c] for c in ("answered_at", "ended_at", "talk_seconds"))
 #: The issue columns in the order of :class:`IssueRow`.
 ISSUE_COLUMNS = ", ".join(IssueRow._fields)
 
@@ -113,16 +109,15 @@ def caller_calls_between(tx: Tx, start: float, end: float) -> list[CallRow]:
     return list(map(_call_row, tx.rows(sql, (start, end))))
 
 
-def seen_calls_between(tx: Tx, start: float, end: float) -> list[CallRow]:
-    """Answered calls with an operator that started in [start, end), oldest first, with only
-    what shows when their operator was last at the desk (:data:`_SEEN_COLUMNS`; the other
-    fields empty: ``""``, 0 or ``None``)."""
+def seen_between(tx: Tx, start: float, end: float) -> list[Seen]:
+    """The answered calls with an operator that started in [start, end), in no order, as
+    (agent, answered_at, ended_at, talk_seconds), each read defensively: what shows when
+    their operator was last at the desk (:func:`carewatch.kpi.now.note_seen`)."""
     sql = (
-        f"SELECT {_SEEN_COLUMNS} FROM cw_call WHERE started_at >= ? AND started_at < ? "
-        f"AND {SANE_START} AND agent IS NOT NULL AND answered_at IS NOT NULL "
-        "ORDER BY started_at, id"
+        f"SELECT agent, {_SEEN_COLUMNS} FROM cw_call WHERE started_at >= ? AND started_at < ? "
+        f"AND {SANE_START} AND agent IS NOT NULL AND answered_at IS NOT NULL"
     )
-    return list(map(_call_row, tx.rows(sql, (start, end))))
+    return cast("list[Seen]", tx.rows(sql, (start, end)))
 
 
 def inbound_starts_between(
