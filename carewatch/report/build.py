@@ -23,6 +23,7 @@ from carewatch.i18n import N_, _
 from carewatch.kpi.day_insights import day_findings, day_insights
 from carewatch.kpi.days import day_figures
 from carewatch.kpi.insights import insights
+from carewatch.kpi.open_days import open_days, per_open_day
 from carewatch.kpi.savings import savings
 from carewatch.kpi.stopped import (
     DayCounts,
@@ -49,7 +50,7 @@ from carewatch.report.sections import (
     requests_of,
     trend_rows,
 )
-from carewatch.report.values import comparable, had_calls
+from carewatch.report.values import comparable, compared_basis, had_calls
 from carewatch.store import Store
 from carewatch.timeutil import combine_local, day_bounds, same_clock
 
@@ -172,6 +173,8 @@ def _build(
     late = span is not None and began_late(kpis, span[0], tz, days=busy_days)
     closed = frozenset(config.closed_days)
     own_closed = _closed(period, closed)
+    # a period that holds closed days is compared per open day (carewatch.kpi.open_days)
+    own_days = open_days(period, as_of, tz, closed)
     previous, earlier = (
         Compared(
             other,
@@ -179,9 +182,13 @@ def _build(
             w.end,
             full.end,
             _covered(logged_from, other.first, late),
-            _closed(other, closed),
+            part.wholly_closed,
+            part.closed,
+            part.open,
+            per_open_day(own_days, part),
         )
         for (other, w, full, _), snapshot in zip(others, snapshots, strict=True)
+        for part in (open_days(other, w.end, tz, closed),)
     )
     # the trend takes the whole periods read already from their snapshots, not the database
     seen = {period: kpis} | {c.period: c.kpis for c in (previous, earlier) if c.complete}
@@ -206,8 +213,8 @@ def _build(
     notes = insights(
         kpis,
         config=config,
-        previous_day=previous.kpis if comparable(previous) else None,
-        last_week=earlier.kpis if comparable(earlier) else None,
+        previous_day=compared_basis(previous),
+        last_week=compared_basis(earlier),
         open_issues=open_rows,
         now=as_of,
         previous_when=words[0],
@@ -281,6 +288,8 @@ def _build(
             )
         ),
         closed=own_closed,
+        open_days=own_days.open,
+        closed_days=own_days.closed,
     )
 
 
@@ -361,8 +370,8 @@ def _covered(logged_from: date | None, first: date, late: bool) -> bool:
 
 
 def _closed(period: Period, closed: frozenset[date]) -> bool:
-    """Whether ``period`` is one day the config lists in ``closed_days`` (a longer period is
-    never closed as a whole: its Days mark each closed day)."""
+    """Whether the report's own ``period`` is one day the config lists in ``closed_days`` (a
+    longer period is never closed as a whole: its Days mark each closed day)."""
     return period.days == 1 and period.first in closed
 
 

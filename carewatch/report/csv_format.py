@@ -8,7 +8,10 @@ outcome, resolved, csat, nps, note``. Rows, in this order:
 
 * ``record=report``: ``key`` is ``date``, ``timezone``, ``previous_day`` or
   ``same_day_last_week`` (for a period: ``from``, ``to``, ``timezone``, ``previous_period``,
-  ``same_period_earlier``, the compared periods as ``first..last``), then ``period``,
+  ``same_period_earlier``, the compared periods as ``first..last``, then ``open_days`` and
+  ``closed_days``: the open days of each period up to the report time or the same point, and
+  its days of the config's ``closed_days`` then, ISO dates separated by a space, in the
+  ``value``, ``previous_period`` and ``same_period_earlier`` columns), then ``period``,
   ``as_of``, ``complete`` (1/0), ``queue`` and ``agent`` (the filters), ``value`` its value.
 * ``record=kpi``: one row per scalar KPI: ``key`` (the JSON key), ``label``, ``value``,
   ``previous_day``, ``same_day_last_week`` (``name`` empty).
@@ -259,6 +262,12 @@ def render_csv(report: Report, options: RenderOptions) -> str:
         row("report", "", "previous_period", _("Period before"), _span(report.previous.period))
         earlier = _span(report.earlier.period)
         row("report", "", "same_period_earlier", _("Same period earlier"), earlier)
+        compared = (report.previous, report.earlier)
+        opened = (report.open_days, *(c.open_days for c in compared))
+        row("report", "", "open_days", _("Open days"), *opened)
+        closed = (report.closed_days, *(c.closed_days for c in compared))
+        listed = (" ".join(day.isoformat() for day in days) for days in closed)
+        row("report", "", "closed_days", _("Closed days (closed_days)"), *listed)
     analysis = analysis_json(report)
     row("report", "", "period", _("Period"), report.period.kind)
     row("report", "", "as_of", _("Figures up to"), analysis["as_of"])

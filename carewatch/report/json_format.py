@@ -14,10 +14,18 @@ A week, a month or a range of days (``--week``, ``--month``, ``--from/--to``)::
 
     {"from": "YYYY-MM-DD", "to": "YYYY-MM-DD", "timezone": "Europe/Rome",
      "kpis": {<snapshot>},
-     "previous_period": {"from", "to", "kpis"},       # the period of the same length before
-     "same_period_earlier": {"from", "to", "kpis"},   # a week, a month or the days a year before
+     "previous_period": {"from", "to", "kpis",        # the period of the same length before
+                         "closed_days", "open_days"},
+     "same_period_earlier": {...},                    # a week, a month or the days a year before
      <the analysis keys>,
      "calls": [...]}
+
+A compared period's ``kpis`` are its figures as they were read; ``closed_days`` (ISO dates)
+are the days of the config's ``closed_days`` in the part compared (up to the same point as the
+report's period, while that one is in progress) and ``open_days`` the other days of that part.
+When it and the report's period have a different number of open days and one of them holds a
+closed day, the report compares the figures that add up over days per open day
+(:mod:`carewatch.kpi.open_days`); a compared period closed on every day is not compared.
 
 The analysis keys, in this order: ``period`` (``day``, ``week``, ``month`` or ``range``),
 ``as_of`` (the local time the figures go up to: the end of the period, or now while it is in
@@ -144,6 +152,8 @@ def _compared(compared: Compared) -> dict[str, Any]:
         "from": compared.period.first.isoformat(),
         "to": compared.period.last.isoformat(),
         "kpis": _json_safe(compared.kpis),
+        "closed_days": [day.isoformat() for day in compared.closed_days],
+        "open_days": compared.open_days,
     }
 
 

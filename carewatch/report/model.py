@@ -34,8 +34,12 @@ class Compared:
     """A period the report is compared with: its KPIs, read up to ``up_to`` (its end, or the
     same point as the report's period when that one is still in progress). ``covered`` is
     false when the calls logged begin after its first day: its figures are only a part of it,
-    no basis for a comparison. ``closed``: a day of the config's ``closed_days``, no basis
-    for a comparison either (its calls, if any, were an exception)."""
+    no basis for a comparison. ``closed``: every day of the part compared is one of the
+    config's ``closed_days``, no basis for a comparison either (its calls, if any, were an
+    exception). ``closed_days`` are the closed days of the part compared, ``open_days`` its
+    other days; ``per_open_day``: the factor its sums are multiplied by to compare them per
+    open day with the report's period (:func:`carewatch.kpi.open_days.per_open_day`), ``None``
+    when they are compared as they are."""
 
     period: Period
     kpis: dict[str, Any]
@@ -43,6 +47,9 @@ class Compared:
     end: float
     covered: bool = True
     closed: bool = False
+    closed_days: tuple[date, ...] = ()
+    open_days: int = 1
+    per_open_day: float | None = None
 
     @property
     def complete(self) -> bool:
@@ -157,6 +164,10 @@ class Report:
     stopped: Stopped | None = None
     #: The report's own period is one day the config lists in ``closed_days``.
     closed: bool = False
+    #: The open days of the report's own period up to the report time, and its closed days
+    #: then (:func:`carewatch.kpi.open_days.open_days`).
+    open_days: int = 1
+    closed_days: tuple[date, ...] = ()
 
     @property
     def logged_from(self) -> date | None:

@@ -4,11 +4,13 @@ been read since."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
 
 from carewatch.i18n import _, ngettext
+from carewatch.kpi.windows import Period
 from carewatch.present import count, date_text
-from carewatch.report.model import Report
+from carewatch.report.model import Compared, Report
 from carewatch.report.rows import (
     day_title,
     empty_notice,
@@ -16,7 +18,8 @@ from carewatch.report.rows import (
     period_short,
     span_text,
 )
-from carewatch.report.values import had_calls
+from carewatch.report.values import comparable, had_calls
+from carewatch.report.words import and_text
 
 
 def header_notices(report: Report) -> list[str]:
@@ -24,8 +27,9 @@ def header_notices(report: Report) -> list[str]:
     begin in the middle of (:func:`own_coverage_notice`), one the calls stop well before the
     end of (:func:`stopped_notice`), compared periods the logs do not reach back to the start
     of (:func:`coverage_notice`), an operator's figures (:func:`operator_notice`); the
-    closed days (``closed_days``): the report's own (:func:`closed_notice`), and those it does
-    not compare with (:func:`closed_compared_notice`)."""
+    closed days (``closed_days``): the report's own (:func:`closed_notice`), those it does
+    not compare with (:func:`closed_compared_notice`), and the periods compared per open day
+    (:func:`open_days_notice`)."""
     notices = (
         closed_notice(report),
         empty_notice(report),
@@ -33,6 +37,8 @@ def header_notices(report: Report) -> list[str]:
         stopped_notice(report),
         coverage_notice(report),
         closed_compared_notice(report),
+        open_days_notice(report, report.previous),
+        open_days_notice(report, report.earlier),
         operator_notice(report),
     )
     return [n for n in notices if n]
@@ -48,16 +54,63 @@ def closed_notice(report: Report) -> str | None:
 
 def closed_compared_notice(report: Report) -> str | None:
     """ "Fri 25 Dec was a closed day: it is not compared." for the compared days the config
-    lists as closed (:func:`carewatch.report.values.comparable`: their changes are "–");
-    ``None`` when there is none."""
+    lists as closed (:func:`carewatch.report.values.comparable`: their changes are "–"), and
+    "24–25 Dec 2026 was closed every day: it is not compared." for a longer compared period
+    whose every day up to the point compared is closed; ``None`` when there is none."""
     closed = [c for c in (report.previous, report.earlier) if c.closed]
     if not closed:
         return None
+    days = all(c.period.kind == "day" for c in closed)
+    names = [_period_named(c.period) for c in closed]
     if len(closed) == 1:
-        text = _("{day} was a closed day: it is not compared.")
-        return text.format(day=period_short(closed[0].period))
-    text = _("{first} and {second} were closed days: they are not compared.")
-    return text.format(first=period_short(closed[0].period), second=period_short(closed[1].period))
+        if days:
+            return _("{day} was a closed day: it is not compared.").format(day=names[0])
+        return _("{period} was closed every day: it is not compared.").format(period=names[0])
+    if days:
+        text = _("{first} and {second} were closed days: they are not compared.")
+    else:
+        text = _("{first} and {second} were closed every day: they are not compared.")
+    return text.format(first=names[0], second=names[1])
+
+
+def open_days_notice(report: Report, other: Compared) -> str | None:
+    """ "W52 2026 had 6 open days (Fri 25 Dec closed) against 7 in W51 2026: the counts and
+    totals are compared per open day." for a compared period whose sums are compared per open day
+    (:func:`carewatch.kpi.open_days.per_open_day`: the two have a different number of open
+    days and one of them holds a closed day); ``None`` otherwise."""
+    if other.per_open_day is None or not comparable(other):
+        return None
+    own = ngettext("{count} open day", "{count} open days", report.open_days).format(
+        count=count(report.open_days)
+    )
+    text = _(
+        "{period} had {days} against {count} in {other}: the counts and totals are compared "
+        "per open day."
+    )
+    return text.format(
+        period=_period_named(report.period),
+        days=_with_closed(own, report.closed_days),
+        count=count(other.open_days),
+        other=_with_closed(_period_named(other.period), other.closed_days),
+    )
+
+
+def _period_named(period: Period) -> str:
+    """A period in a sentence: "Fri 25 Dec", "W52 2026", "Dec 2026", a range's days."""
+    if period.kind == "range":
+        return span_text(period.first, period.last)
+    return period_short(period)
+
+
+def _with_closed(text: str, days: Sequence[date]) -> str:
+    """ "6 open days (Fri 25 Dec closed)", "W52 2025 (Thu 25 Dec and Fri 26 Dec closed)";
+    ``text`` as it is without a closed day."""
+    if not days:
+        return text
+    names = [date_text(day, "short_weekday") for day in days]
+    listed = names[0] if len(names) == 1 else and_text(", ".join(names[:-1]), names[-1])
+    phrase = ngettext("{text} ({days} closed)", "{text} ({days} closed)", len(days))
+    return phrase.format(text=text, days=listed)
 
 
 def stopped_notice(report: Report) -> str | None:
@@ -116,7 +169,12 @@ def coverage_notice(report: Report) -> str | None:
     """ "The logs begin on 21 Oct 2026, after the start of October 2026: it is not
     compared." for the compared periods that had calls but began before the first call the
     database holds (their figures are a part of them); ``None`` when there is none."""
-    cut = [c for c in (report.previous, report.earlier) if not c.covered and had_calls(c.kpis)]
+    cut = [
+        c
+        for c in (report.previous, report.earlier)
+        # a closed day is said once: closed (closed_compared_notice), not also cut
+        if not c.covered and not c.closed and had_calls(c.kpis)
+    ]
     if not cut or report.logged_from is None:
         return None
     day = date_text(report.logged_from, "day_month_year")

@@ -20,6 +20,7 @@ from carewatch.kpi.definitions import (
     report_groups,
     target_keys,
 )
+from carewatch.kpi.open_days import scaled
 from carewatch.present import (
     age,
     duration,
@@ -51,6 +52,16 @@ def comparable(other: Compared) -> bool:
     back to its first day (a month the logs begin in the middle of is only a part), and it is
     not a closed day (``closed_days``: the calls of an emergency line are no basis)."""
     return other.covered and not other.closed and had_calls(other.kpis)
+
+
+def compared_basis(other: Compared) -> dict[str, Any] | None:
+    """What the report compares its figures with: the compared period's KPIs, its sums per
+    open day when the two periods have a different number of open days
+    (:func:`carewatch.kpi.open_days.scaled`); ``None`` when it is no basis
+    (:func:`comparable`)."""
+    if not comparable(other):
+        return None
+    return scaled(other.kpis, other.per_open_day)
 
 
 def scalar_keys(kpis: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
@@ -176,13 +187,14 @@ def left_out(report: Report) -> frozenset[str]:
 def key_figures(report: Report) -> list[tuple[str, list[Figure]]]:
     """The key figures in their groups (:func:`scalar_keys`), each KPI compared with the two
     days (:func:`comparable`: a day without calls, or one the logs do not reach back to the
-    start of, gives "–"). Where calls reached no operator
+    start of, gives "–"; a period with other open days than the report's compares its sums per
+    open day: :func:`compared_basis`). Where calls reached no operator
     (:func:`no_operator_calls`), a row says how many after "waiting", so the calls' rows add up
     to the calls offered. An operator's report leaves out what reached no operator
     (:func:`left_out`)."""
     k, cur = report.kpis, report.currency
     others: list[Mapping[str, Any]] = [
-        c.kpis if comparable(c) else {} for c in (report.previous, report.earlier)
+        compared_basis(c) or {} for c in (report.previous, report.earlier)
     ]
     groups = []
     hidden = left_out(report)
