@@ -66,7 +66,7 @@ def open_days(period: Period, end: float, tz: tzinfo, closed: Collection[date]) 
     """The days of ``period`` begun before ``end`` (a period cut at a point counts the days up
     to the cut; at least its first day, so a day not begun yet is still the day it is) and
     which of them are in ``closed``."""
-    days = []
+    days: list[date] = []
     day = period.first
     while day <= period.last and (not days or day_bounds(day, tz)[0] < end):
         days.append(day)
