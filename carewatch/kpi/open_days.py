@@ -1,8 +1,11 @@
 """Comparing two periods that hold a different number of closed days (the config's
 ``closed_days``): the figures that add up over days are compared per open day.
 
-W52 2026 holds Fri 25 Dec (closed) and is compared with W51 2026 (no closed day): 600 calls
-over its 6 open days are as many per open day as 700 over the 7 of W51, not a drop of 14%.
+W52 2026 holds Fri 25 Dec (closed) and is compared with W51 2026 (no closed day): for a
+centre open Monday to Friday, 400 calls over its 4 open days are as many per open day as 500
+over the 5 of W51, not a drop of 20%. An open day is a day on a weekday the centre opens
+(judged on the report's own days, as "What stands out" judges its gaps:
+:func:`carewatch.kpi.day_insights.open_weekdays`) that is not a closed day.
 :func:`open_days` counts the days of the part of a period compared, :func:`per_open_day`
 gives the factor a compared period's sums are multiplied by (``None``: compared as they are)
 and :func:`scaled` applies it to a snapshot. Rates, averages and times per call are never
@@ -12,7 +15,7 @@ the day is closed all the same.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta, tzinfo
 from typing import Any
@@ -45,33 +48,40 @@ ADDS_UP: frozenset[str] = frozenset(
 
 @dataclass(frozen=True)
 class OpenDays:
-    """The days of the part of a period compared (``days``) and those of them the config lists
-    as closed (``closed``, oldest first)."""
+    """The part of a period compared: its ``days``, those of them the config lists as closed
+    (``closed``, oldest first) and its ``open`` days (on a weekday the centre opens, and not
+    closed)."""
 
     days: int
     closed: tuple[date, ...] = ()
-
-    @property
-    def open(self) -> int:
-        """The days of the part compared that are not closed."""
-        return self.days - len(self.closed)
+    open: int = 0
 
     @property
     def wholly_closed(self) -> bool:
         """Every day of the part compared is closed: no basis for a comparison."""
-        return self.days > 0 and self.open == 0
+        return self.days > 0 and len(self.closed) == self.days
 
 
-def open_days(period: Period, end: float, tz: tzinfo, closed: Collection[date]) -> OpenDays:
+def open_days(
+    period: Period,
+    end: float,
+    tz: tzinfo,
+    closed: Collection[date],
+    opens: Sequence[bool] | None = None,
+) -> OpenDays:
     """The days of ``period`` begun before ``end`` (a period cut at a point counts the days up
-    to the cut; at least its first day, so a day not begun yet is still the day it is) and
-    which of them are in ``closed``."""
+    to the cut; at least its first day, so a day not begun yet is still the day it is), which
+    of them are in ``closed``, and how many are open: not closed, on a weekday the centre
+    opens (``opens``, Monday first: :func:`carewatch.kpi.day_insights.open_weekdays`; every
+    weekday when ``None``)."""
     days: list[date] = []
     day = period.first
     while day <= period.last and (not days or day_bounds(day, tz)[0] < end):
         days.append(day)
         day += timedelta(days=1)
-    return OpenDays(len(days), tuple(d for d in days if d in closed))
+    shut = tuple(d for d in days if d in closed)
+    working = [d for d in days if d not in closed and (opens is None or opens[d.weekday()])]
+    return OpenDays(len(days), shut, len(working))
 
 
 def per_open_day(own: OpenDays, other: OpenDays) -> float | None:

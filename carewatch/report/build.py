@@ -20,7 +20,7 @@ from carewatch.figures import (
     windows_kpis,
 )
 from carewatch.i18n import N_, _
-from carewatch.kpi.day_insights import day_findings, day_insights
+from carewatch.kpi.day_insights import day_findings, day_insights, open_weekdays
 from carewatch.kpi.days import day_figures
 from carewatch.kpi.insights import insights
 from carewatch.kpi.open_days import open_days, per_open_day
@@ -173,8 +173,10 @@ def _build(
     late = span is not None and began_late(kpis, span[0], tz, days=busy_days)
     closed = frozenset(config.closed_days)
     own_closed = _closed(period, closed)
+    day_list = day_rows(days, per_day, logged_from, as_of, config)
     # a period that holds closed days is compared per open day (carewatch.kpi.open_days)
-    own_days = open_days(period, as_of, tz, closed)
+    opens = open_weekdays(day_list)  # the weekdays the centre opens, judged on its own days
+    own_days = open_days(period, as_of, tz, closed, opens)
     previous, earlier = (
         Compared(
             other,
@@ -188,7 +190,7 @@ def _build(
             per_open_day(own_days, part),
         )
         for (other, w, full, _), snapshot in zip(others, snapshots, strict=True)
-        for part in (open_days(other, w.end, tz, closed),)
+        for part in (open_days(other, w.end, tz, closed, opens),)
     )
     # the trend takes the whole periods read already from their snapshots, not the database
     seen = {period: kpis} | {c.period: c.kpis for c in (previous, earlier) if c.complete}
@@ -208,7 +210,6 @@ def _build(
     # As the report time sees them: an issue resolved after it was still open then.
     open_rows = [i._replace(resolved_at=None, resolved_by=None) for i in issue_rows]
     words = _comparison_words(period)
-    day_list = day_rows(days, per_day, logged_from, as_of, config)
     standing_out = day_findings(day_list, kpis, config) if day_list else []
     notes = insights(
         kpis,
