@@ -3,8 +3,9 @@
 The calls and the operators' events come from the screen's :class:`~carewatch.live.LiveDay`
 (kept in memory, brought up to date from the store's changes before each refresh); the store
 is read here only for the issues (open now, or of the window: a few rows) and, once per
-local day and queue, for last week's comparison day (:class:`LastWeekCache`). Nothing here
-imports Textual.
+local day and queue, for last week's comparison day (:class:`LastWeekCache`), unless that day
+is one of the config's ``closed_days`` (no basis: the screen compares nothing with it).
+Nothing here imports Textual.
 """
 
 from __future__ import annotations
@@ -43,6 +44,17 @@ def week_ago(now: float, config: Config) -> float:
     clocks jumped forward, is the jump: :func:`carewatch.timeutil.same_clock`)."""
     local = datetime.fromtimestamp(now, config.tz)
     return same_clock(local.date() - timedelta(days=7), local.time(), config.tz)
+
+
+def _touches_closed(span: tuple[float, float], config: Config) -> bool:
+    """Whether a span of last week ([start, end)) falls on a day of the config's
+    ``closed_days`` (a window of the last hours may begin the day before)."""
+    if not config.closed_days:
+        return False
+    start, end = span
+    first = datetime.fromtimestamp(start, config.tz).date()
+    last = datetime.fromtimestamp(max(start, end - 1), config.tz).date()
+    return any(first <= day <= last for day in config.closed_days)
 
 
 @dataclass(frozen=True)
@@ -145,16 +157,18 @@ def load_snapshot(
         served = answered_in(calls, live.names)
 
     ago = week_ago(now, config)
-    last_week_day = day_window(datetime.fromtimestamp(ago, tz).date(), tz)
-    hourly_last_week = cache.day(store, live, last_week_day, queue).hourly
-    offered_last_week = cache.offered_between(
-        store,
-        live,
-        last_week_day,
-        week_ago(window.start, config),
-        week_ago(min(window.end, now), config),
-        queue,
-    )
+    ago_day = datetime.fromtimestamp(ago, tz).date()
+    last_week_day = day_window(ago_day, tz)
+    span = (week_ago(window.start, config), week_ago(min(window.end, now), config))
+    # a day of closed_days last week is no basis: no line, no delta, its label says closed
+    closed = ago_day in config.closed_days
+    hourly_last_week: list[int] | None = None
+    offered_last_week: int | None = None
+    if not closed:
+        hourly_last_week = cache.day(store, live, last_week_day, queue).hourly
+    if not _touches_closed(span, config):
+        offered_last_week = cache.offered_between(store, live, last_week_day, *span, queue)
+    label = _("last {weekday}: closed") if closed else _("last {weekday}")
 
     state = live.now_state(now)
     own = live.own
@@ -187,9 +201,7 @@ def load_snapshot(
         offered_last_week=offered_last_week,
         hourly_today=hourly_today,
         hourly_last_week=hourly_last_week,
-        last_week_label=_("last {weekday}").format(
-            weekday=weekday(datetime.fromtimestamp(ago, tz))
-        ),
+        last_week_label=label.format(weekday=weekday(datetime.fromtimestamp(ago, tz))),
         now=state,
         operators=operator_lines(kpis, state, own),
         calls=table,

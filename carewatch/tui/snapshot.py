@@ -66,10 +66,13 @@ class Snapshot:
     window: Window
     queue: str | None
     kpis: dict[str, Any]
-    #: Offered in the same span one week earlier (same weekday, up to the same time of day).
+    #: Offered in the same span one week earlier (same weekday, up to the same time of day);
+    #: ``None`` when that span is on a day of the config's ``closed_days`` (no delta).
     offered_last_week: int | None
     hourly_today: list[int]
-    hourly_last_week: list[int]
+    #: The same weekday last week, per hour; ``None`` when it was a closed day (no line).
+    hourly_last_week: list[int] | None
+    #: "last Fri", or "last Fri: closed".
     last_week_label: str
     now: NowState
     operators: list[OperatorLine]

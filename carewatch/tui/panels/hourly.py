@@ -39,7 +39,8 @@ REDRAW_SECONDS = 1.0
 
 class HourlyChart(Panel, PlotextPlot, can_focus=True):
     """Bars: calls offered per local hour today (up to now); line: the same weekday a week
-    earlier, the whole day. Both series are 24 points (bounded)."""
+    earlier, the whole day (none when that day was one of the config's ``closed_days``). Both
+    series are 24 points (bounded)."""
 
     PANEL_HELP = PanelHelp(
         N_("Calls per hour"),
@@ -53,7 +54,7 @@ class HourlyChart(Panel, PlotextPlot, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._today: list[int] = [0] * 24
-        self._last_week: list[int] = [0] * 24
+        self._last_week: list[int] | None = [0] * 24
         self._current_hour = 0
         self._last_week_label = "last week"
         self._drawn_at = -1e9
@@ -72,13 +73,14 @@ class HourlyChart(Panel, PlotextPlot, can_focus=True):
     def show(
         self,
         today: Sequence[int],
-        last_week: Sequence[int],
+        last_week: Sequence[int] | None,
         current_hour: int,
         last_week_label: str,
     ) -> None:
-        """New series (24 values each); redraws only when something changed."""
+        """New series (24 values each; ``last_week`` ``None``: no line, that day was closed);
+        redraws only when something changed."""
         today_l = [int(v) for v in list(today)[:24]]
-        last_l = [int(v) for v in list(last_week)[:24]]
+        last_l = None if last_week is None else [int(v) for v in list(last_week)[:24]]
         if (today_l, last_l, current_hour, last_week_label) == (
             self._today,
             self._last_week,
@@ -95,9 +97,10 @@ class HourlyChart(Panel, PlotextPlot, can_focus=True):
         self._current_hour, self._last_week_label = current_hour, last_week_label
         if not only_today:
             self.border_title = Text(self.panel_title)
-            self.border_subtitle = Text(
-                _("█ today · • {last_week}").format(last_week=last_week_label)
+            legend = (
+                _("█ today · • {last_week}") if last_l is not None else _("█ today · {last_week}")
             )
+            self.border_subtitle = Text(legend.format(last_week=last_week_label))
         since = time.monotonic() - self._drawn_at
         if only_today and since < REDRAW_SECONDS:
             if not self._pending:
@@ -118,8 +121,10 @@ class HourlyChart(Panel, PlotextPlot, can_focus=True):
         hours = list(range(24))
         shown = [v if h <= self._current_hour else 0 for h, v in enumerate(self._today)]
         plt.bar(hours, shown, color="cyan", width=0.6)
-        plt.plot(hours, self._last_week, color="magenta", marker="dot")
-        top = max([*shown, *self._last_week, 1])
+        last_week = self._last_week or []
+        if self._last_week is not None:  # no line for a closed day
+            plt.plot(hours, self._last_week, color="magenta", marker="dot")
+        top = max([*shown, *last_week, 1])
         plt.ylim(0, top * 1.05)
         step = max(1, _nice_step(top / 3))
         # whole numbers for the tick labels; plotext's hints ask for list[float]
