@@ -98,8 +98,8 @@ def test_open_days_count_the_part_compared_on_the_weekdays_the_centre_opens() ->
     # cut on Wednesday at noon: Monday to Wednesday (Wednesday begun), no closed day yet
     cut = open_days(W52, at(date(2026, 12, 23), 12), TZ, closed, weekdays)
     assert cut == OpenDays(3, (), 3)
-    # a period not begun is still its first day
-    assert open_days(W52, W52.window(TZ).start, TZ, closed).days == 1
+    # a period not begun has no day compared yet
+    assert open_days(W52, W52.window(TZ).start, TZ, closed) == OpenDays(0, (), 0)
 
 
 # -- a week with a closed day against one without --------------------------------------------

@@ -70,13 +70,12 @@ def open_days(
     opens: Sequence[bool] | None = None,
 ) -> OpenDays:
     """The days of ``period`` begun before ``end`` (a period cut at a point counts the days up
-    to the cut; at least its first day, so a day not begun yet is still the day it is), which
-    of them are in ``closed``, and how many are open: not closed, on a weekday the centre
-    opens (``opens``, Monday first: :func:`carewatch.kpi.day_insights.open_weekdays`; every
-    weekday when ``None``)."""
+    to the cut; one not begun has none), which of them are in ``closed``, and how many are
+    open: not closed, on a weekday the centre opens (``opens``, Monday first:
+    :func:`carewatch.kpi.day_insights.open_weekdays`; every weekday when ``None``)."""
     days: list[date] = []
     day = period.first
-    while day <= period.last and (not days or day_bounds(day, tz)[0] < end):
+    while day <= period.last and day_bounds(day, tz)[0] < end:
         days.append(day)
         day += timedelta(days=1)
     shut = tuple(d for d in days if d in closed)

@@ -184,7 +184,7 @@ def _build(
             w.end,
             full.end,
             _covered(logged_from, other.first, late),
-            part.wholly_closed,
+            _closed(other, closed) or part.wholly_closed,
             part.closed,
             part.open,
             per_open_day(own_days, part),
@@ -371,8 +371,9 @@ def _covered(logged_from: date | None, first: date, late: bool) -> bool:
 
 
 def _closed(period: Period, closed: frozenset[date]) -> bool:
-    """Whether the report's own ``period`` is one day the config lists in ``closed_days`` (a
-    longer period is never closed as a whole: its Days mark each closed day)."""
+    """Whether ``period`` is one day the config lists in ``closed_days`` (the report's own
+    longer period is never closed as a whole: its Days mark each closed day; one compared
+    with is when every day of the part compared is: ``OpenDays.wholly_closed``)."""
     return period.days == 1 and period.first in closed
 
 
