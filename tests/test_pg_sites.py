@@ -168,10 +168,13 @@ def test_ingest_of_a_table_waits_for_a_connection_slot_then_reads(
         ingesting.join(timeout=DEADLINE)
     out = capsys.readouterr().out
     assert result == [0], out
-    assert said == [
+    # the wait for a slot is said once, by its own line, not again by the stall watch; a
+    # read slower than the watch's 0.05 s once the slot is free (a loaded machine) may be said
+    assert [line for line in said if "no connection free" in line] == [
         f"waiting for the database {display_name(reader)} (its server has no connection free; "
         "Ctrl-C gives up)"
     ]
+    assert all("no answer for" in line for line in said[1:]), said
     assert out.startswith("1 call added"), out
     with Store(db) as store:
         assert [call.source for call in store.find_calls("c1")] == ["rome-pbx"]
