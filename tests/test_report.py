@@ -49,6 +49,7 @@ ANALYSIS_KEYS = (
     "period",
     "as_of",
     "complete",
+    "in_progress_calls",
     "compared_up_to",
     "filters",
     "logs_stopped",

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from carewatch.callstate import call_end, disposition, end_from, is_inbound
+from carewatch.callstate import as_it_stood, call_end, disposition, end_from, is_inbound
 from carewatch.config.screen import AgentNames, fold
 from carewatch.kpi.presence import LOGOFF_EVENTS, Presence, event_queue, is_away
 from carewatch.records import UNREACHABLE_RING, CallRow, Seen
@@ -402,3 +402,15 @@ def now_state(
         last_calls = seen
     tracks = AgentFold(agent_events, names).tracks_at(now)
     return recent.state(tracks, now, away_after, last_calls)
+
+
+def in_progress(calls: Iterable[CallRow], now: float, names: AgentNames | None = None) -> int:
+    """How many of ``calls`` are still in progress at ``now``: those the wallboard shows then
+    (:func:`now_state`), waiting in a queue (inbound, no outcome and no end yet) or being
+    talked (answered, no end yet; one call an operator), each call taken as it stood at
+    ``now`` (:func:`~carewatch.callstate.as_it_stood`). A call open for longer than
+    :data:`STALE_CALL_SECONDS` lost its end line: stale, not in progress. What a report of a
+    period just over says of the calls that began in it (their figures are not final)."""
+    open_calls = NowCalls((as_it_stood(c, now) for c in calls if c.started_at <= now), names)
+    state = open_calls.state({}, now)
+    return state.waiting + state.talking

@@ -39,6 +39,7 @@ from carewatch.records import AgentFilter, CallRow
 from carewatch.report.model import Compared, DayRow, OpenIssue, Report
 from carewatch.report.sections import (
     Kept,
+    calls_in_progress,
     day_rows,
     days_begun,
     decode_callbacks,
@@ -291,6 +292,9 @@ def _build(
         closed=own_closed,
         open_days=own_days.open,
         closed_days=own_days.closed,
+        in_progress_calls=calls_in_progress(
+            store, window, now, calls() if calls.cache_info().currsize else None, names, **narrow
+        ),
     )
 
 

@@ -12,7 +12,8 @@ outcome, resolved, csat, nps, note``. Rows, in this order:
   ``closed_days``: the open days of each period up to the report time or the same point, and
   its days of the config's ``closed_days`` then, ISO dates separated by a space, in the
   ``value``, ``previous_period`` and ``same_period_earlier`` columns), then ``period``,
-  ``as_of``, ``complete`` (1/0), ``queue`` and ``agent`` (the filters), ``value`` its value.
+  ``as_of``, ``complete`` (1/0), ``in_progress_calls`` (the JSON's), ``queue`` and
+  ``agent`` (the filters), ``value`` its value.
 * ``record=kpi``: one row per scalar KPI: ``key`` (the JSON key), ``label``, ``value``,
   ``previous_day``, ``same_day_last_week`` (``name`` empty).
 * ``record=category``: ``name`` = the category (``untagged`` for the untagged calls),
@@ -272,6 +273,8 @@ def render_csv(report: Report, options: RenderOptions) -> str:
     row("report", "", "period", _("Period"), report.period.kind)
     row("report", "", "as_of", _("Figures up to"), analysis["as_of"])
     row("report", "", "complete", _("Period over"), int(report.complete))
+    in_progress = report.in_progress_calls
+    row("report", "", "in_progress_calls", _("Calls still in progress"), in_progress)
     row("report", "", "queue", _("Queue"), csv_text(report.queue or ""))
     row("report", "", "agent", _("Operator"), csv_text(report.agent or ""))
     keys = [key for _, group in scalar_keys(k) for key in group] + target_keys()

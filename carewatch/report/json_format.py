@@ -29,7 +29,10 @@ closed day, the report compares the figures that add up over days per open day
 
 The analysis keys, in this order: ``period`` (``day``, ``week``, ``month`` or ``range``),
 ``as_of`` (the local time the figures go up to: the end of the period, or now while it is in
-progress), ``complete`` (``false`` while in progress), ``compared_up_to`` (``{"previous",
+progress), ``complete`` (``false`` while in progress), ``in_progress_calls`` (the calls begun
+in the period that are still in progress when the report is made: waiting in a queue or being
+talked, not stale — open for at most 4 hours; after the period's end, its figures are not
+final while it is above 0: docs/reports.md), ``compared_up_to`` (``{"previous",
 "earlier"}``: where the compared periods were cut, the same point of each), ``filters``
 (``{"queue", "agent"}``, ``null`` when not given), ``days`` (a week, a month or a range only:
 each local day begun by the report time, oldest first: ``{"date", "partial", "before_logs",
@@ -244,6 +247,7 @@ def analysis_json(report: Report) -> dict[str, Any]:
         "period": report.period.kind,
         "as_of": _local(report, report.as_of),
         "complete": report.complete,
+        "in_progress_calls": report.in_progress_calls,
         "compared_up_to": {
             "previous": _local(report, report.previous.up_to),
             "earlier": _local(report, report.earlier.up_to),

@@ -168,6 +168,10 @@ class Report:
     #: then (:func:`carewatch.kpi.open_days.open_days`).
     open_days: int = 1
     closed_days: tuple[date, ...] = ()
+    #: The calls begun in the period still in progress at the report's making
+    #: (:func:`carewatch.kpi.now.in_progress`: waiting or being talked, not stale): a period
+    #: just over still has figures to come.
+    in_progress_calls: int = 0
 
     @property
     def logged_from(self) -> date | None:

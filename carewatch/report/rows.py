@@ -35,6 +35,7 @@ from carewatch.report.words import (
     WHOLE_PERIOD,
     and_text,
     by_kind,
+    over_in_progress,
     result_word,
 )
 
@@ -124,10 +125,14 @@ def _point(report: Report, epoch: float) -> str:
 
 
 def as_of_text(report: Report) -> str:
-    """ "Figures for the whole day"; "Day not over: figures up to 14:05; the days compared are
+    """ "Figures for the whole day" ("Day over; 2 calls that began in it are still in
+    progress: their figures are not final" while some are: :attr:`Report.in_progress_calls`);
+    "Day not over: figures up to 14:05; the days compared are
     taken up to 14:05 too"; "Month not over: figures up to 15 May 11:00, compared with the
     other months up to the same point (15 Apr 2024 11:00 and 15 May 2023 11:00)"."""
     if report.complete:
+        if report.in_progress_calls:  # a period just over: calls of it still open
+            return over_in_progress(report.period.kind, report.in_progress_calls)
         return by_kind(report.period.kind, WHOLE_PERIOD)
     if report.not_started:
         start = date_text(report.period.first, "day_month_year")

@@ -24,6 +24,7 @@ from carewatch.config.screen import AgentNames
 from carewatch.kpi.callbacks import Callback
 from carewatch.kpi.definitions import TREND_KEYS
 from carewatch.kpi.engine import conversion_outcomes
+from carewatch.kpi.now import STALE_CALL_SECONDS, in_progress
 from carewatch.kpi.trend import trend_figures
 from carewatch.kpi.windows import Period, Window
 from carewatch.kpicache import KpiCache, Slot
@@ -135,6 +136,31 @@ def day_rows(
         )
         for day, found in zip(days, figures, strict=True)
     ]
+
+
+def calls_in_progress(
+    store: Store,
+    window: Window,
+    now: float,
+    calls: Sequence[CallRow] | None,
+    names: AgentNames,
+    *,
+    queue: str | None = None,
+    agent: AgentFilter | None = None,
+) -> int:
+    """How many calls begun in ``window`` (the report's period up to its report time) are
+    still in progress at ``now`` (:func:`carewatch.kpi.now.in_progress`: waiting or being
+    talked, not stale). Counted on ``calls``, the period's calls when the report has read them;
+    else (a period over, its figures kept by the cache) on the calls begun in its last
+    :data:`~carewatch.kpi.now.STALE_CALL_SECONDS`, one short read; none, and no read, once the
+    period ended longer ago than that (any call of it still open is stale)."""
+    since = now - STALE_CALL_SECONDS
+    if window.end <= max(window.start, since):
+        return 0
+    if calls is None:
+        start = max(window.start, since)
+        calls = store.calls_between(start, window.end, queue=queue, agent=agent)
+    return in_progress(calls, now, names)
 
 
 def encode_callbacks(found: Sequence[Callback]) -> Value:

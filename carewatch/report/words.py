@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from carewatch.i18n import N_, _, ngettext, pgettext
+from carewatch.present import count
 
 
 def by_kind(kind: str, table: Mapping[str, str]) -> str:
@@ -42,6 +43,45 @@ WHOLE_PERIOD = {
     "month": N_("Figures for the whole month"),
     "range": N_("Figures for the whole period"),
 }
+
+
+def over_in_progress(kind: str, n: int) -> str:
+    """ "Day over; 2 calls that began in it are still in progress: their figures are not
+    final" (a period just over, with ``n`` of its calls waiting or being talked), one sentence
+    per kind of period and number."""
+    if kind == "day":
+        text = ngettext(
+            "Day over; {count} call that began in it is still in progress: its figures are "
+            "not final",
+            "Day over; {count} calls that began in it are still in progress: their figures "
+            "are not final",
+            n,
+        )
+    elif kind == "week":
+        text = ngettext(
+            "Week over; {count} call that began in it is still in progress: its figures are "
+            "not final",
+            "Week over; {count} calls that began in it are still in progress: their figures "
+            "are not final",
+            n,
+        )
+    elif kind == "month":
+        text = ngettext(
+            "Month over; {count} call that began in it is still in progress: its figures are "
+            "not final",
+            "Month over; {count} calls that began in it are still in progress: their figures "
+            "are not final",
+            n,
+        )
+    else:
+        text = ngettext(
+            "Period over; {count} call that began in it is still in progress: its figures "
+            "are not final",
+            "Period over; {count} calls that began in it are still in progress: their "
+            "figures are not final",
+            n,
+        )
+    return text.format(count=count(n))
 
 
 NOT_STARTED = {
