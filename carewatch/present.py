@@ -55,6 +55,7 @@ DATE_FORMS: dict[str, tuple[str, str]] = {
     "full": ("%A {day} %B %Y", "full"),
     "weekday": ("%A %d %B", "EEEE d MMMM"),
     "short_weekday": ("%a {day} %b", "EEE d MMM"),
+    "short_weekday_year": ("%a {day} %b %Y", "EEE d MMM y"),
     "day_month": ("{day} %b", "d MMM"),
     "day_month_year": ("{day} %b %Y", "d MMM y"),
     "month_year": ("%B %Y", "LLLL y"),
@@ -62,6 +63,7 @@ DATE_FORMS: dict[str, tuple[str, str]] = {
     "day_month_time": ("%d %b %H:%M", "dd MMM HH:mm"),
     "short_day_month_time": ("{day} %b %H:%M", "d MMM HH:mm"),
     "short_weekday_time": ("%a {day} %b %H:%M", "EEE d MMM HH:mm"),
+    "short_weekday_year_time": ("%a {day} %b %Y %H:%M", "EEE d MMM y HH:mm"),
     "day_month_year_time": ("{day} %b %Y %H:%M", "d MMM y HH:mm"),
 }
 

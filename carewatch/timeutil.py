@@ -144,6 +144,12 @@ def local_day(epoch: float, tz: tzinfo) -> date:
     return datetime.fromtimestamp(epoch, tz).date()
 
 
+def is_weekend(day: date) -> bool:
+    """Saturday or Sunday: the weekend the report marks (the same for every centre; the days
+    a centre is closed are the config's ``closed_days``)."""
+    return day.weekday() >= 5
+
+
 def local_hour(epoch: float, tz: tzinfo) -> int:
     """The local wall-clock hour 0–23 an instant falls in."""
     return datetime.fromtimestamp(epoch, tz).hour

@@ -229,7 +229,8 @@ def test_every_format_shows_the_days_and_marks_those_before_the_logs(
     # the days before the logs begin are one line of their span, not one line each
     assert days[3].startswith("1–4 Oct ") and days[3].endswith("before the logs begin")
     assert sum("before the logs begin" in line for line in days) == 1
-    assert days[4].startswith("Mon 5 Oct")
+    # a dashed line parts the weeks: the first Monday comes after one
+    assert set(days[4]) == {"┄"} and days[5].startswith("Mon 5 Oct")
     assert any(line.startswith("Sun 25 Oct") and " 50.0%" in line for line in days)
     assert any(line.split()[:4] == ["Tue", "20", "Oct", "0"] for line in days)
     markdown = render(report, "markdown")
@@ -245,6 +246,7 @@ def test_every_format_shows_the_days_and_marks_those_before_the_logs(
         "partial": False,
         "before_logs": True,
         "closed": False,
+        "weekend": False,
         "kpis": None,
     }
     i18n.set_language("it")

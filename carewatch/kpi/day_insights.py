@@ -172,9 +172,14 @@ def day_findings(
     return out + [DayFinding(day, "no_calls", None, None, by_day[day]) for day in gap_days(days)]
 
 
-def day_insights(findings: Sequence[DayFinding], kpis: Mapping[str, Any], over: str) -> list[str]:
+def day_insights(
+    findings: Sequence[DayFinding], kpis: Mapping[str, Any], over: str, *, year: bool = False
+) -> list[str]:
     """The sentences of :func:`day_findings`: the worst day(s) with the figures that make the
-    case, then the days with no call logged. ``over`` names the period ("for the month")."""
+    case, then the days with no call logged. ``over`` names the period ("for the month");
+    ``year``: the days are named with their year ("Mon 28 Dec 2026", for a period across two
+    years)."""
+    form = "short_weekday_year" if year else "short_weekday"
     worst = {f.why: f for f in findings if f.why != "no_calls"}
     high, low = worst.get("abandon_rate"), worst.get("service_level")
     same = high is not None and low is not None and high.day == low.day
@@ -194,7 +199,7 @@ def day_insights(findings: Sequence[DayFinding], kpis: Mapping[str, Any], over: 
         )
         out.append(
             text.format(
-                day=date_text(high.day, "short_weekday"),
+                day=date_text(high.day, form),
                 rate=kpi_value("abandon_rate", f["abandon_rate"]),
                 abandoned=count(f["abandoned"]),
                 offered=count(f["offered"]),
@@ -211,7 +216,7 @@ def day_insights(findings: Sequence[DayFinding], kpis: Mapping[str, Any], over: 
                 "{day}: service level {level} ({handled} calls), against {usual} {over}; "
                 "abandon rate {rate}."
             ).format(
-                day=date_text(low.day, "short_weekday"),
+                day=date_text(low.day, form),
                 level=kpi_value("service_level", f["service_level"]),
                 handled=count(_handled(f)),
                 usual=kpi_value("service_level", kpis.get("service_level")),
@@ -221,7 +226,7 @@ def day_insights(findings: Sequence[DayFinding], kpis: Mapping[str, Any], over: 
         )
     gaps = [f.day for f in findings if f.why == "no_calls"]
     if gaps and len(gaps) <= MAX_GAPS_NAMED:
-        named = ", ".join(date_text(day, "short_weekday") for day in gaps)
+        named = ", ".join(date_text(day, form) for day in gaps)
         out.append(_("No call logged on {days}.").format(days=named))
     elif gaps:
         out.append(
@@ -231,8 +236,8 @@ def day_insights(findings: Sequence[DayFinding], kpis: Mapping[str, Any], over: 
                 len(gaps),
             ).format(
                 count=count(len(gaps)),
-                first=date_text(gaps[0], "short_weekday"),
-                last=date_text(gaps[-1], "short_weekday"),
+                first=date_text(gaps[0], form),
+                last=date_text(gaps[-1], form),
             )
         )
     return out

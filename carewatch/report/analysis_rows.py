@@ -6,8 +6,8 @@ formatted by :mod:`carewatch.present` but not escaped)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, tzinfo
-from typing import Any, TypeVar
+from datetime import date, datetime, tzinfo
+from typing import Any, NamedTuple, TypeVar
 
 from carewatch.config import Privacy
 from carewatch.i18n import N_, _, ngettext
@@ -27,7 +27,7 @@ from carewatch.present import (
     time_text,
 )
 from carewatch.report.model import DayRow, Report, Request
-from carewatch.report.rows import span_text
+from carewatch.report.rows import short_day, span_text, years_shown
 from carewatch.report.values import left_out
 from carewatch.report.words import result_word
 
@@ -93,12 +93,16 @@ BEFORE_LOGS = N_("before the logs begin")
 CLOSED = N_("closed")
 
 
-def day_label(row: DayRow) -> str:
-    """A day of the period with its weekday: "Mon 5 Oct" ("*" after it while not over); a
-    day of the config's ``closed_days`` with calls logged is "Sat 26 Dec, closed"."""
-    name = date_text(row.day, "short_weekday")
+def day_label(row: DayRow, *, year: bool = False, weekend: bool = False) -> str:
+    """A day of the period with its weekday: "Mon 5 Oct" ("*" after it while not over), with
+    ``year`` "Mon 5 Oct 2026" (:func:`~carewatch.report.rows.years_shown`); a day of the
+    config's ``closed_days`` with calls logged is "Sat 26 Dec, closed"; with ``weekend`` a
+    Saturday or a Sunday says so: "Sat 10 Oct, weekend", "Sat 26 Dec, closed, weekend"."""
+    name = short_day(row.day, year=year)
     if row.closed and row.figures is not None and row.figures.get("offered"):
         name = _("{day}, closed").format(day=name)
+    if weekend and row.weekend:
+        name = _("{day}, weekend").format(day=name)
     return name + (" *" if row.partial else "")
 
 
@@ -107,42 +111,55 @@ def day_cells(row: DayRow) -> tuple[str, ...] | None:
     return None if row.figures is None else queue_cells(row.figures)
 
 
-#: A row of the days table: the day's label, and its figures as shown or the words in their
-#: place (:data:`BEFORE_LOGS`, :data:`CLOSED`), translated.
-DayLine = tuple[str, tuple[str, ...] | str]
+class DayLine(NamedTuple):
+    """A row of the days table: the day's label, and its figures as shown or the words in
+    their place (:data:`BEFORE_LOGS`, :data:`CLOSED`), translated; ``day`` is ``None`` for
+    the row of the days before the logs begin, ``weekend`` true for a Saturday or a Sunday."""
+
+    label: str
+    cells: tuple[str, ...] | str
+    day: date | None = None
+    weekend: bool = False
 
 
-def day_table(report: Report) -> list[DayLine]:
+def day_table(report: Report, *, year: bool | None = None, weekend: bool = False) -> list[DayLine]:
     """The days table of a report for reading: each day from where the logs begin, labelled
     (:func:`day_label`) with its figures as shown, a closed day with no call with "closed" in
     their place (:data:`CLOSED`); the days before it in one row of their span ("1–19 Nov",
     "before the logs begin"): a month whose logs begin on the 20th reads one line there, not
-    nineteen. The JSON and the CSV keep a record per day."""
+    nineteen. The JSON and the CSV keep a record per day. ``year``: whether the labels carry
+    the year (default: :func:`~carewatch.report.rows.years_shown`); ``weekend``: whether a
+    weekend day's label says so (the text format parts the weeks by a line instead)."""
+    if year is None:
+        year = years_shown(report)
     before = [r.day for r in report.days if r.figures is None]
     out: list[DayLine] = []
     if before:
         first, last = before[0], before[-1]
         span = (
-            date_text(first, "short_weekday")
+            short_day(first, year=year)
             if first == last
-            else span_text(first, last, year=False)
+            else span_text(first, last, year=years_shown(report))
         )
-        out.append((span, _(BEFORE_LOGS)))
+        out.append(DayLine(span, _(BEFORE_LOGS)))
     for row in report.days:
         cells = day_cells(row)
         if cells is None:
             continue
+        label = day_label(row, year=year, weekend=weekend)
         if row.closed and not (row.figures or {}).get("offered"):
-            out.append((day_label(row), _(CLOSED)))
+            out.append(DayLine(label, _(CLOSED), row.day, row.weekend))
         else:
-            out.append((day_label(row), shown(report, cells)))
+            out.append(DayLine(label, shown(report, cells), row.day, row.weekend))
     return out
 
 
-def days_note(report: Report) -> str:
+def days_note(report: Report, *, shaded: bool = False) -> str:
     """What the days' table says beyond its columns: the day in progress, the days before the
-    logs begin."""
+    logs begin; with ``shaded`` (the HTML's), that a shaded row is a weekend day."""
     notes = [_("A day without a call logged shows 0 calls.")]
+    if shaded and any(r.weekend for r in report.days):
+        notes.append(_("Shaded: Saturday and Sunday."))
     if any(r.closed for r in report.days):
         notes.append(
             _(

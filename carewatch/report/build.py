@@ -221,7 +221,12 @@ def _build(
         now=as_of,
         previous_when=words[0],
         earlier_when=words[1],
-        day_notes=day_insights(standing_out, kpis, _(OVER_WORDS[period.kind])),
+        day_notes=day_insights(
+            standing_out,
+            kpis,
+            _(OVER_WORDS[period.kind]),
+            year=period.first.year != period.last.year,  # the days across two years say theirs
+        ),
     )
     open_issues = [
         OpenIssue(i.id, i.title, i.category, i.opened_by, i.opened_at, as_of - i.opened_at)

@@ -33,7 +33,8 @@ outcome, resolved, csat, nps, note``. Rows, in this order:
   one of ``by_queue``'s figures over the day's calls, ``value`` its value; ``label`` says
   ``so far`` for the day in progress, and ``before the logs begin`` (with no value) for a day
   before the first call the database holds; a day of the config's ``closed_days`` has one
-  more row, ``key`` = ``closed``, ``value`` 1.
+  more row, ``key`` = ``closed``, ``value`` 1, and a Saturday or a Sunday one more,
+  ``key`` = ``weekend``, ``value`` 1.
 * ``record=standout`` (a week, a month or a range): a day "What stands out" names: ``name`` =
   the local day (ISO date), ``key`` = ``abandon_rate`` (clearly the highest of the period),
   ``service_level`` (clearly the lowest) or ``no_calls`` (a gap), ``value`` the day's figure
@@ -186,6 +187,8 @@ def _analysis_rows(report: Report, row: Callable[..., None]) -> None:
             row("day", day["date"], d.key, f"{_(d.label)} {note}".strip(), kpis.get(d.key))
         if day["closed"]:
             row("day", day["date"], "closed", _("Closed day (closed_days)"), True)
+        if day["weekend"]:
+            row("day", day["date"], "weekend", _("Weekend (Saturday or Sunday)"), True)
     for found in data.get("standout_days", []):
         why = found["why"]
         title = _("No call logged") if why == "no_calls" else kpi_label(why)

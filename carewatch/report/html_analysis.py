@@ -72,14 +72,14 @@ def days(report: Report) -> list[str]:
     out = ['<section class="keep"><h2>' + _("Days") + "</h2>"]
     head = [_("Day"), *shown(report, translated(QUEUE_HEADINGS[1:]))]
     body = []
-    for name, cells in day_table(report):
+    for name, cells, _day, weekend in day_table(report):
         if isinstance(cells, str):  # before the logs, closed: said, not 0
             figures = f'<td colspan="{len(head) - 1}">{esc(cells)}</td>'
         else:
             figures = "".join(td(esc(c), "num") for c in cells)
-        body.append(tr(td(esc(name)), figures))
+        body.append(tr(td(esc(name)), figures, cls="weekend" if weekend else ""))
     out += html_table(head, body, "l" + "".join(shown(report, QUEUE_ALIGN[1:])))
-    return [*out, _note(days_note(report)), "</section>"]
+    return [*out, _note(days_note(report, shaded=True)), "</section>"]
 
 
 def trend(report: Report) -> list[str]:

@@ -37,5 +37,7 @@ def td(text: str, cls: str = "") -> str:
     return f'<td class="{cls}">{text}</td>' if cls else f"<td>{text}</td>"
 
 
-def tr(*cells: str) -> str:
-    return "<tr>" + "".join(cells) + "</tr>"
+def tr(*cells: str, cls: str = "") -> str:
+    """A row of ``cells``; ``cls`` its CSS class ("weekend": a shaded row)."""
+    start = f'<tr class="{cls}">' if cls else "<tr>"
+    return start + "".join(cells) + "</tr>"

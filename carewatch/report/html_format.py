@@ -65,6 +65,7 @@ th, td { padding: .2em .45em; border-bottom: 1px solid var(--rule); vertical-ali
 th { text-align: left; border-bottom: 1px solid var(--ink); font-weight: 600; }
 td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 tr.group td { font-weight: 600; padding-top: .7em; border-bottom: none; }
+tr.weekend td { background: #eee; }
 td.better { color: var(--good); } td.worse { color: var(--bad); }
 .alert { color: #fff; background: var(--bad); padding: 0 .35em; border-radius: 2px;
          font-size: 8.5pt; font-weight: 600; }

@@ -36,7 +36,8 @@ final while it is above 0: docs/reports.md), ``compared_up_to`` (``{"previous",
 "earlier"}``: where the compared periods were cut, the same point of each), ``filters``
 (``{"queue", "agent"}``, ``null`` when not given), ``days`` (a week, a month or a range only:
 each local day begun by the report time, oldest first: ``{"date", "partial", "before_logs",
-"closed", "kpis"}``, ``closed`` true for a day of the config's ``closed_days``, ``kpis`` the
+"closed", "weekend", "kpis"}``, ``closed`` true for a day of the config's ``closed_days``,
+``weekend`` true for a Saturday or a Sunday, ``kpis`` the
 figures of ``by_queue`` over the day's inbound calls — ``offered``,
 ``answered``, ``abandoned``, ``missed``, ``abandon_rate``, ``avg_wait_seconds``,
 ``service_level``, ``avg_talk_seconds`` — or ``null`` for a day before the logs begin),
@@ -207,6 +208,7 @@ def _days(report: Report) -> list[dict[str, Any]]:
             "partial": row.partial,
             "before_logs": row.figures is None,
             "closed": row.closed,
+            "weekend": row.weekend,
             "kpis": None if row.figures is None else _json_safe(row.figures),
         }
         for row in report.days

@@ -64,7 +64,7 @@ def days(report: Report) -> list[str]:
     out = ["", "## " + _("Days"), ""]
     n = len(shown(report, QUEUE_HEADINGS[1:]))
     rows = []
-    for name, cells in day_table(report):
+    for name, cells, _day, _weekend in day_table(report, weekend=True):
         figures = (cells, *[""] * (n - 1)) if isinstance(cells, str) else cells
         rows.append([name.replace("*", "\\*"), *figures])
     out += md_table(

@@ -15,6 +15,7 @@ from carewatch.kpi.day_insights import DayFinding
 from carewatch.kpi.stopped import Stopped
 from carewatch.kpi.windows import Period
 from carewatch.records import CallRow
+from carewatch.timeutil import is_weekend
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,11 @@ class DayRow:
     figures: dict[str, Any] | None
     partial: bool = False
     closed: bool = False
+
+    @property
+    def weekend(self) -> bool:
+        """Saturday or Sunday (:func:`carewatch.timeutil.is_weekend`)."""
+        return is_weekend(self.day)
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,14 @@ from carewatch.kpi.windows import Period
 from carewatch.present import count, date_text
 from carewatch.report.model import Compared, Report
 from carewatch.report.rows import (
+    compared_short,
     day_title,
     empty_notice,
     operator_notice,
     period_short,
+    short_day,
     span_text,
+    years_shown,
 )
 from carewatch.report.values import comparable, had_calls
 from carewatch.report.words import and_text
@@ -61,7 +64,7 @@ def closed_compared_notice(report: Report) -> str | None:
     if not closed:
         return None
     days = all(c.period.kind == "day" for c in closed)
-    names = [_period_named(c.period) for c in closed]
+    names = [_period_named(report, c.period) for c in closed]
     if len(closed) == 1:
         if days:
             return _("{day} was a closed day: it is not compared.").format(day=names[0])
@@ -88,18 +91,19 @@ def open_days_notice(report: Report, other: Compared) -> str | None:
         "per open day."
     )
     return text.format(
-        period=_period_named(report.period),
+        period=_period_named(report, report.period),
         days=_with_closed(own, report.closed_days),
         count=count(other.open_days),
-        other=_with_closed(_period_named(other.period), other.closed_days),
+        other=_with_closed(_period_named(report, other.period), other.closed_days),
     )
 
 
-def _period_named(period: Period) -> str:
-    """A period in a sentence: "Fri 25 Dec", "W52 2026", "Dec 2026", a range's days."""
+def _period_named(report: Report, period: Period) -> str:
+    """A period in a sentence: "Fri 25 Dec", "W52 2026", "Dec 2026", a range's days; a day
+    with its year beside a report of another year (:func:`compared_short`)."""
     if period.kind == "range":
         return span_text(period.first, period.last)
-    return period_short(period)
+    return compared_short(report, period)
 
 
 def _with_closed(text: str, days: Sequence[date]) -> str:
@@ -124,16 +128,17 @@ def stopped_notice(report: Report) -> str | None:
     if found is None:
         return None
     last = datetime.fromtimestamp(found.last_call, report.tz)
+    year = years_shown(report)  # the days of a period across two years say theirs
     if found.open_days:
         first, end = found.open_days[0], found.open_days[-1]
-        span = span_text(first, end, year=False)
+        span = span_text(first, end, year=year)
         days = ngettext(
             "{count} open weekday, {span}", "{count} open weekdays, {span}", len(found.open_days)
         ).format(count=count(len(found.open_days)), span=span)
         return _(
             "No call logged since {time} ({days}): the logs may not have been read since "
             "(carewatch ingest --follow)."
-        ).format(time=date_text(last, "short_weekday_time"), days=days)
+        ).format(time=date_text(last, _STOPPED_FORMS[year]), days=days)
     day = found.compared_day or report.earlier.period.first
     if day == last.date() - timedelta(days=7):
         basis = _("the same weekday a week before ({day})")
@@ -141,7 +146,7 @@ def stopped_notice(report: Report) -> str | None:
         basis = _("the day before ({day})")
     values = {
         "time": f"{last:%H:%M}",
-        "basis": basis.format(day=date_text(day, "short_weekday")),
+        "basis": basis.format(day=short_day(day, year=years_shown(report, Period.day(day)))),
         "calls": count(found.compared_calls or 0),
         "after": f"{found.after_hour or 0:02d}:00",
         "now": f"{datetime.fromtimestamp(report.as_of, report.tz):%H:%M}",
@@ -163,6 +168,10 @@ def stopped_notice(report: Report) -> str | None:
             "{now}: the logs may not have been read since (carewatch ingest --follow)."
         )
     return text.format(**values)
+
+
+#: How the stopped notice says the last call's time: without the year, and with it.
+_STOPPED_FORMS = {False: "short_weekday_time", True: "short_weekday_year_time"}
 
 
 def coverage_notice(report: Report) -> str | None:
@@ -188,25 +197,24 @@ def coverage_notice(report: Report) -> str | None:
                     "The logs begin at {time} on {day}, after that day's first hours: it is not "
                     "compared."
                 )
-                return text.format(time=f"{began:%H:%M}", day=period_short(cut[0].period))
+                return text.format(time=f"{began:%H:%M}", day=compared_short(report, cut[0].period))
             text = _(
                 "The logs begin at {time} on {day}, after that day's first hours: {period} is "
                 "not compared."
             )
             return text.format(
                 time=f"{began:%H:%M}",
-                day=date_text(report.logged_from, "short_weekday"),
-                period=period_short(cut[0].period),
+                day=short_day(report.logged_from, year=years_shown(report, cut[0].period)),
+                period=compared_short(report, cut[0].period),
             )
         text = _("The logs begin on {day}, after the start of {period}: it is not compared.")
-        return text.format(day=day, period=period_short(cut[0].period))
+        return text.format(day=day, period=compared_short(report, cut[0].period))
     text = _(
         "The logs begin on {day}, after the start of {first} and of {second}: they are not "
         "compared."
     )
-    return text.format(
-        day=day, first=period_short(cut[0].period), second=period_short(cut[1].period)
-    )
+    first, second = (compared_short(report, c.period) for c in cut)
+    return text.format(day=day, first=first, second=second)
 
 
 def own_coverage_notice(report: Report) -> str | None:

@@ -47,9 +47,26 @@ def day_title(day: date) -> str:
     return date_text(day, "full")
 
 
-def short_day(day: date) -> str:
-    """ "Tue 14 May"."""
-    return date_text(day, "short_weekday")
+def short_day(day: date, *, year: bool = False) -> str:
+    """ "Tue 14 May"; with ``year`` "Tue 14 May 2024" (:func:`years_shown`)."""
+    return date_text(day, "short_weekday_year" if year else "short_weekday")
+
+
+def years_shown(report: Report, period: Period | None = None) -> bool:
+    """Whether the short labels of the days of ``period`` (default: the report's own) carry
+    their year ("Mon 28 Dec 2026"): the report's period spans two calendar years, or
+    ``period``, one compared with it, does or lies in another year than the report's. A report
+    of days of one year, compared with days of that year, labels them without it."""
+    own = report.period
+    if own.first.year != own.last.year:
+        return True
+    return period is not None and {period.first.year, period.last.year} != {own.first.year}
+
+
+def compared_short(report: Report, period: Period) -> str:
+    """:func:`period_short` of a period compared with the report's, with its year when
+    :func:`years_shown` says so ("Thu 31 Dec 2026" beside a report of 1 Jan 2027)."""
+    return period_short(period, year=years_shown(report, period))
 
 
 def span_text(first: date, last: date, *, year: bool = True) -> str:
@@ -79,14 +96,14 @@ def period_title(period: Period) -> str:
     return span_text(period.first, period.last)
 
 
-def period_short(period: Period) -> str:
-    """A compared period in a column heading: "Mon 13 May", "W19 2024", "Apr 2024", or the
-    first day of a range."""
+def period_short(period: Period, *, year: bool = False) -> str:
+    """A compared period in a column heading: "Mon 13 May" (with ``year`` "Mon 13 May 2024"),
+    "W19 2024", "Apr 2024", or the first day of a range."""
     if period.kind == "day":
-        return short_day(period.first)
+        return short_day(period.first, year=year)
     if period.kind == "week":
-        year, week, _day = period.first.isocalendar()
-        return _("W{week} {year}").format(week=week, year=year)
+        iso_year, week, _day = period.first.isocalendar()
+        return _("W{week} {year}").format(week=week, year=iso_year)
     if period.kind == "month":
         return date_text(period.first, "short_month_year")
     return date_text(period.first, "day_month_year")
@@ -121,7 +138,10 @@ def local_time(report: Report, epoch: float, fmt: str = "%Y-%m-%d %H:%M") -> str
 def _point(report: Report, epoch: float) -> str:
     """A cut in the text: "12:30" in a day report, "15 May 11:00" in longer ones."""
     stamp = datetime.fromtimestamp(epoch, report.tz)
-    return f"{stamp:%H:%M}" if report.is_day else date_text(stamp, "short_day_month_time")
+    if report.is_day:
+        return f"{stamp:%H:%M}"
+    form = "day_month_year_time" if years_shown(report) else "short_day_month_time"
+    return date_text(stamp, form)
 
 
 def as_of_text(report: Report) -> str:
@@ -167,7 +187,7 @@ def compared_days(report: Report) -> str:
     if report.is_day:
         return _(
             "the day before ({before}) and the same weekday a week earlier ({earlier})"
-        ).format(before=short_day(prev.first), earlier=short_day(earl.first))
+        ).format(before=compared_short(report, prev), earlier=compared_short(report, earl))
     if report.period.kind == "month":
         return _(
             "the month before ({before}) and the same month a year earlier ({earlier})"
@@ -187,12 +207,20 @@ def compared_days(report: Report) -> str:
 
 
 def vs_headings(report: Report) -> tuple[str, str]:
-    """The headings of the two change columns: "vs Mon 13 May", "vs Tue 7 May"."""
+    """The headings of the two change columns: "vs Mon 13 May", "vs Tue 7 May"; a day of
+    another year "vs 31 Dec 2026" (:func:`years_shown`; with its weekday too it would not fit
+    the text's column)."""
     vs = _("vs {period}")
     return (
-        vs.format(period=period_short(report.previous.period)),
-        vs.format(period=period_short(report.earlier.period)),
+        vs.format(period=_heading_short(report, report.previous.period)),
+        vs.format(period=_heading_short(report, report.earlier.period)),
     )
+
+
+def _heading_short(report: Report, period: Period) -> str:
+    if period.kind == "day" and years_shown(report, period):
+        return date_text(period.first, "day_month_year")
+    return period_short(period)
 
 
 def value_heading(report: Report) -> str:

@@ -27,6 +27,7 @@ from carewatch.report.analysis_rows import (
 from carewatch.report.layout import (
     LEAST_NAME,
     Paint,
+    cell_width,
     column_widths,
     fit,
     heading,
@@ -37,6 +38,7 @@ from carewatch.report.layout import (
 from carewatch.report.model import Report
 from carewatch.report.rows import (
     local_time,
+    years_shown,
 )
 from carewatch.report.words import (
     by_kind,
@@ -115,22 +117,32 @@ def shown_widths(report: Report) -> tuple[int, ...]:
 
 def days(report: Report, width: int, paint: Paint) -> list[str]:
     """One line per day of a longer period, with its weekday: the queue table's figures over
-    the day's calls; a day before the logs begin says so. Nothing for one day."""
+    the day's calls; a day before the logs begin says so. Nothing for one day. A dashed line
+    parts the weeks (before each Monday but the first line): a weekend closes each block.
+    Across two years a line with the year comes before the first day of each (the labels
+    stay short: with the year they would not fit 80 columns)."""
     if not report.days:
         return []
     span = ngettext("{count} day", "{count} days", len(report.days))
     out = heading(_("DAYS"), span.format(count=len(report.days)), width, paint)
-    table = day_table(report)
+    table = day_table(report, year=False)
     blank = shown(report, ("",) * len(FIGURE_WIDTHS))
-    rows = [(name, blank if isinstance(cells, str) else cells) for name, cells in table]
+    rows = [(line.label, blank if isinstance(line.cells, str) else line.cells) for line in table]
     head = ("", *shown(report, translated(FIGURE_HEADINGS)))
     lines = _table_rows(rows, head, shown_widths(report), width)
     widths = widened(shown_widths(report), (cells for _name, cells in rows))
     c_name = max(LEAST_NAME, width - sum(widths))
+    years = years_shown(report)
+    shown_year = None
     out += lines[0]
-    for (name, cells), row_lines in zip(table, lines[1:], strict=True):
-        if isinstance(cells, str):  # before the logs, closed: said, not 0
-            row_lines = [fit(name, c_name) + cells]
+    for i, (line, row_lines) in enumerate(zip(table, lines[1:], strict=True)):
+        if isinstance(line.cells, str):  # before the logs, closed: said, not 0
+            row_lines = [fit(line.label, max(c_name, cell_width(line.label) + 1)) + line.cells]
+        if line.day is not None and line.day.weekday() == 0 and i:
+            out.append("┄" * (c_name + sum(widths)))
+        if years and line.day is not None and line.day.year != shown_year:
+            shown_year = line.day.year
+            out.append(paint(str(shown_year), "bold"))
         out += row_lines
     out += wrap(_("SL = service level.") + " " + days_note(report), width)
     return out
