@@ -178,3 +178,15 @@ def test_every_format_marks_saturday_and_sunday(store: Store, config: Config) ->
         ["Mon", str(n), "Dec"] for n in (7, 14, 21, 28)
     ]
     assert all(len(table[i]) <= 80 for i in rules)
+
+
+def test_the_calls_listed_across_two_years_say_their_year(store: Store, config: Config) -> None:
+    report = build_report(store, config, ACROSS, with_calls=True, now=at(date(2027, 1, 4), 8))
+    lines = render(report, "text").splitlines()
+    assert "Monday 28 December 2026" in lines and "Friday 1 January 2027" in lines
+    assert "| 28 Dec 2026 09:00 |" in render(report, "markdown")
+    assert "<td>1 Jan 2027 09:00</td>" in render(report, "html")
+    # a week of one year keeps its short forms
+    week = build_report(store, config, Period.week(2026, 52), with_calls=True, now=report.as_of)
+    assert "Monday 21 December" in render(week, "text").splitlines()
+    assert "| 21 Dec 09:00 |" in render(week, "markdown")

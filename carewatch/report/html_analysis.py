@@ -37,6 +37,7 @@ from carewatch.report.html_charts import legend, trend_svg
 from carewatch.report.markdown_analysis import NOBODY_LOGGED_IN
 from carewatch.report.model import Report
 from carewatch.report.rows import (
+    call_time_form,
     local_time,
 )
 from carewatch.report.words import (
@@ -124,7 +125,7 @@ def requests(report: Report) -> list[str]:
     ]
     if not report.requests:
         out.append("<p>" + _("No call has a category.") + "</p>")
-    fmt = "%H:%M" if report.is_day else "day_month_time"
+    fmt = call_time_form(report)
     for r in report.requests:
         mark = " " + _("(complaint)") if r.complaint else ""
         out.append(f"<h3>{esc(r.category)}{mark}: {request_counts(r)}</h3>")

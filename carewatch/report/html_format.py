@@ -30,6 +30,7 @@ from carewatch.report.rows import (
     agent_rows,
     as_of_text,
     call_result,
+    call_time_form,
     category_rows,
     compared_days,
     hour_rows,
@@ -269,7 +270,7 @@ def _calls(report: Report) -> list[str]:
     out = [f'<section class="break"><h2>{title}</h2>']
     rows = [
         tr(
-            td(local_time(report, c.started_at, "%H:%M:%S" if report.is_day else "day_month_time")),
+            td(local_time(report, c.started_at, call_time_form(report, "%H:%M:%S"))),
             td(esc(c.call_id)),
             td(esc(c.agent or "–")),
             td(esc(call_result(c))),

@@ -29,6 +29,7 @@ from carewatch.report.rows import (
     agent_rows,
     as_of_text,
     call_result,
+    call_time_form,
     category_rows,
     compared_days,
     hour_rows,
@@ -123,9 +124,7 @@ def render_markdown(report: Report, options: RenderOptions) -> str:
             translated(CALL_HEADINGS),
             (
                 [
-                    local_time(
-                        report, c.started_at, "%H:%M:%S" if report.is_day else "day_month_time"
-                    ),
+                    local_time(report, c.started_at, call_time_form(report, "%H:%M:%S")),
                     md_escape(c.agent or "") or "–",
                     call_result(c),
                     duration(c.talk_seconds) if c.talk_seconds is not None else "",

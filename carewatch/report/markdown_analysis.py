@@ -35,6 +35,7 @@ from carewatch.report.analysis_rows import (
 from carewatch.report.markdown_base import md_escape, md_table
 from carewatch.report.model import Report
 from carewatch.report.rows import (
+    call_time_form,
     local_time,
 )
 from carewatch.report.words import (
@@ -113,7 +114,7 @@ def requests(report: Report) -> list[str]:
     out = ["", "## " + _("What callers wanted"), "", md_escape(complaint_text(report))]
     if not report.requests:
         out += ["", _("No call has a category.")]
-    fmt = "%H:%M" if report.is_day else "day_month_time"
+    fmt = call_time_form(report)
     for r in report.requests:
         mark = " " + _("(complaint)") if r.complaint else ""
         out += ["", f"### {md_escape(r.category)}{mark}: {request_counts(r)}", ""]

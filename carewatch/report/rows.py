@@ -135,6 +135,14 @@ def local_time(report: Report, epoch: float, fmt: str = "%Y-%m-%d %H:%M") -> str
     return time_text(datetime.fromtimestamp(epoch, report.tz), fmt)
 
 
+def call_time_form(report: Report, clock: str = "%H:%M") -> str:
+    """How a call of the report is timed: ``clock`` in a day report, else "14 May 09:30", or
+    "28 Dec 2026 09:30" across two years (:func:`years_shown`)."""
+    if report.is_day:
+        return clock
+    return "day_month_year_time" if years_shown(report) else "day_month_time"
+
+
 def _point(report: Report, epoch: float) -> str:
     """A cut in the text: "12:30" in a day report, "15 May 11:00" in longer ones."""
     stamp = datetime.fromtimestamp(epoch, report.tz)

@@ -37,6 +37,7 @@ from carewatch.report.layout import (
 )
 from carewatch.report.model import Report
 from carewatch.report.rows import (
+    call_time_form,
     local_time,
     years_shown,
 )
@@ -264,7 +265,7 @@ def requests(report: Report, width: int, paint: Paint) -> list[str]:
                 first="  ",
             )
         for n in r.notes:
-            when = local_time(report, n.started_at, "%H:%M" if report.is_day else "day_month_time")
+            when = local_time(report, n.started_at, call_time_form(report))
             tags = [x for x in (clean_text(n.subcategory), clean_text(n.outcome)) if x]
             if n.resolved is not None:
                 tags.append(_("resolved") if n.resolved else _("not resolved"))

@@ -26,6 +26,7 @@ from carewatch.report.rows import (
     issues_by_age,
     issues_summary,
     local_time,
+    years_shown,
 )
 from carewatch.report.words import (
     by_kind,
@@ -256,6 +257,8 @@ def calls(report: Report, width: int, paint: Paint) -> list[str]:
         + _("note")
     )
     shown_day = None
+    # each day's heading: "Monday 13 May"; across two years "Monday 28 December 2026"
+    heading_form = "full" if years_shown(report) else "weekday"
     # Operators, categories and outcomes repeat: fit each value once.
     fitted: dict[tuple[Any, ...], str] = {}
     for call in day_calls:
@@ -280,7 +283,7 @@ def calls(report: Report, width: int, paint: Paint) -> list[str]:
             day = local_time(report, call.started_at, "%Y-%m-%d")
             if day != shown_day:
                 shown_day = day
-                out.append(local_time(report, call.started_at, "weekday"))
+                out.append(local_time(report, call.started_at, heading_form))
         talk = duration(call.talk_seconds) if state == "answered" else ""
         head = local_time(report, call.started_at, "%H:%M ") + who + fit(talk, 11, ">") + " " + tags
         note = " ".join(clean_text(call.note).split())
