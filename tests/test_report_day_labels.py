@@ -190,3 +190,19 @@ def test_the_calls_listed_across_two_years_say_their_year(store: Store, config: 
     week = build_report(store, config, Period.week(2026, 52), with_calls=True, now=report.as_of)
     assert "Monday 21 December" in render(week, "text").splitlines()
     assert "| 21 Dec 09:00 |" in render(week, "markdown")
+
+
+def test_the_trend_of_a_day_in_january_names_the_days_of_december_with_their_year(
+    store: Store, config: Config
+) -> None:
+    report = build_report(store, config, date(2027, 1, 5), now=at(date(2027, 1, 6), 8))
+    lines = render(report, "text").splitlines()
+    trend = lines[lines.index(next(x for x in lines if x.startswith("TREND"))) :]
+    names = [line[:14].strip() for line in trend[3:15]]
+    assert names[0] == "25 Dec 2026" and names[6] == "31 Dec 2026" and names[7] == "Fri 1 Jan"
+    assert all(len(line) <= 80 for line in lines)
+    assert "| 31 Dec 2026 |" in render(report, "markdown")
+    # a day of the same year as all its trend keeps the weekday
+    assert "| Mon 21 Dec |" in render(
+        build_report(store, config, date(2026, 12, 23), now=report.as_of), "markdown"
+    )

@@ -194,9 +194,13 @@ TREND_HEADINGS = {
 }
 
 
-def trend_label(period: Period) -> str:
-    """A period of the trend: "Tue 14 May", "2024-W20", "May 2024", or a range's first day."""
+def trend_label(period: Period, year: int | None = None) -> str:
+    """A period of the trend: "Tue 14 May", "2024-W20", "May 2024", or a range's first day;
+    a day of another year than ``year`` (the report's) "25 Dec 2026" (with its weekday too it
+    would not fit the text's column)."""
     if period.kind == "day":
+        if year is not None and period.first.year != year:
+            return date_text(period.first, "day_month_year")
         return date_text(period.first, "short_weekday")
     if period.kind == "month":
         return date_text(period.first, "short_month_year")

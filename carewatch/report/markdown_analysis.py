@@ -80,7 +80,10 @@ def trend(report: Report) -> list[str]:
     span = last_periods(report.period.kind, len(report.trend))
     out = ["", "## " + _("Trend: {span}").format(span=span), ""]
     rows = [
-        [trend_label(r.period) + (" \\*" if r.partial else ""), *trend_cells(r.figures)]
+        [
+            trend_label(r.period, report.period.last.year) + (" \\*" if r.partial else ""),
+            *trend_cells(r.figures),
+        ]
         for r in report.trend
     ]
     head = translated((N_("Period"), *TREND_HEADINGS.values()))

@@ -153,7 +153,10 @@ def trend(report: Report, width: int, paint: Paint) -> list[str]:
     """The main KPIs of the last 12 periods, then a chart of the calls offered in each."""
     out = heading(_("TREND"), last_periods(report.period.kind, len(report.trend)), width, paint)
     rows = [
-        (trend_label(r.period) + (" *" if r.partial else ""), trend_cells(r.figures))
+        (
+            trend_label(r.period, report.period.last.year) + (" *" if r.partial else ""),
+            trend_cells(r.figures),
+        )
         for r in report.trend
     ]
     head = translated(
@@ -190,7 +193,7 @@ def trend_chart(report: Report, width: int) -> list[str]:
         full = round(bar_cells * offered / top) if top else 0
         solid = min(full, round(bar_cells * answered / top)) if top else 0
         bar = "█" * solid + "░" * (full - solid)
-        name = trend_label(r.period) + (" *" if r.partial else "")
+        name = trend_label(r.period, report.period.last.year) + (" *" if r.partial else "")
         out.append(
             (
                 fit(name, c_label) + fit(bar, bar_cells) + " " + fit(count(offered), c_value, ">")
