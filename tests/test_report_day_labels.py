@@ -206,3 +206,18 @@ def test_the_trend_of_a_day_in_january_names_the_days_of_december_with_their_yea
     assert "| Mon 21 Dec |" in render(
         build_report(store, config, date(2026, 12, 23), now=report.as_of), "markdown"
     )
+
+
+def test_the_callers_to_call_back_across_two_years_say_the_year(
+    tmp_path: Path, config: Config
+) -> None:
+    records = [
+        answered("a", at(date(2026, 12, 28), 9), 10, 100),
+        lost("b", at(date(2026, 12, 31), 10), 40, queue="support", caller="+39 02 5550199"),
+    ]
+    with Store(str(tmp_path / "cw.db")) as store:
+        store.ingest("pbx", list(enumerate(records, 1)))
+        report = _range(store, config)
+    assert "31 Dec 2026 10:00 " in render(report, "text")
+    assert "| 31 Dec 2026 10:00 |" in render(report, "markdown")
+    assert "<td>31 Dec 2026 10:00</td>" in render(report, "html")

@@ -165,7 +165,12 @@ def requests(report: Report) -> list[str]:
 
 
 def callbacks(report: Report) -> list[str]:
-    rows = callback_rows(shown_callbacks(report.callbacks), report.tz, report.privacy)
+    rows = callback_rows(
+        shown_callbacks(report.callbacks),
+        report.tz,
+        report.privacy,
+        call_time_form(report, "day_month_time"),
+    )
     title = _("Callers to call back ({count})").format(count=count(len(report.callbacks)))
     out = [f'<section class="keep"><h2>{title}</h2>']
     if rows:

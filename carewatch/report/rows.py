@@ -136,8 +136,9 @@ def local_time(report: Report, epoch: float, fmt: str = "%Y-%m-%d %H:%M") -> str
 
 
 def call_time_form(report: Report, clock: str = "%H:%M") -> str:
-    """How a call of the report is timed: ``clock`` in a day report, else "14 May 09:30", or
-    "28 Dec 2026 09:30" across two years (:func:`years_shown`)."""
+    """How a call of the report is timed: ``clock`` in a day report (a ``strftime`` pattern or
+    a form of :data:`carewatch.present.DATE_FORMS`), else "14 May 09:30", or "28 Dec 2026
+    09:30" across two years (:func:`years_shown`)."""
     if report.is_day:
         return clock
     return "day_month_year_time" if years_shown(report) else "day_month_time"

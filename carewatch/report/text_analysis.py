@@ -294,7 +294,12 @@ def requests(report: Report, width: int, paint: Paint) -> list[str]:
 
 def callbacks(report: Report, width: int, paint: Paint) -> list[str]:
     """Callers to call back: the last unanswered call of each, oldest first."""
-    rows = callback_rows(shown_callbacks(report.callbacks), report.tz, report.privacy)
+    rows = callback_rows(
+        shown_callbacks(report.callbacks),
+        report.tz,
+        report.privacy,
+        call_time_form(report, "day_month_time"),
+    )
     out = heading(_("CALLERS TO CALL BACK"), count(len(report.callbacks)), width, paint)
     if not rows:
         out.append(_("Nobody: every caller who was not answered has been reached since."))
