@@ -27,6 +27,7 @@ import pytest
 
 from carewatch.config import Config, parse_config
 from carewatch.kpi.windows import Period
+from carewatch.records import CallUpdate
 from carewatch.report import Report, build_report, render
 from carewatch.store import Store
 from tests.test_report_periods import answered, lost
@@ -44,7 +45,7 @@ def _flat(text: str) -> str:
     return " ".join(text.split())
 
 
-def _calls(days: list[date], per_day: int = 40) -> list[tuple[int, object]]:
+def _calls(days: list[date], per_day: int = 40) -> list[tuple[int, CallUpdate]]:
     """``per_day`` calls a day from 09:00, one in ten abandoned, a few on Saturday."""
     records = []
     for day in days:
@@ -221,3 +222,22 @@ def test_the_callers_to_call_back_across_two_years_say_the_year(
     assert "31 Dec 2026 10:00 " in render(report, "text")
     assert "| 31 Dec 2026 10:00 |" in render(report, "markdown")
     assert "<td>31 Dec 2026 10:00</td>" in render(report, "html")
+
+
+def test_the_logs_beginning_late_on_a_day_of_the_year_before_say_its_year(
+    tmp_path: Path, config: Config
+) -> None:
+    # the logs begin at 14:00 on Fri 25 Dec 2026, the day New Year's Day is compared with
+    first = [
+        (n, c)
+        for n, c in _calls([date(2026, 12, 25)])
+        if c.fields["started_at"] >= at(date(2026, 12, 25), 14)
+    ]
+    later = _calls([date(2026, 12, 28) + timedelta(days=n) for n in range(5)])
+    with Store(str(tmp_path / "cw.db")) as store:
+        store.ingest("pbx", [(n, c) for n, (_i, c) in enumerate([*first, *later], 1)])
+        report = build_report(store, config, date(2027, 1, 1), now=at(date(2027, 1, 2), 8))
+    assert (
+        "The logs begin at 14:00 on Fri 25 Dec 2026, after that day's first hours: it is not "
+        "compared." in _flat(render(report, "text"))
+    )
