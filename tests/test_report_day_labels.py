@@ -241,3 +241,15 @@ def test_the_logs_beginning_late_on_a_day_of_the_year_before_say_its_year(
         "The logs begin at 14:00 on Fri 25 Dec 2026, after that day's first hours: it is not "
         "compared." in _flat(render(report, "text"))
     )
+
+
+def test_the_days_before_the_logs_across_two_years_say_their_year(
+    tmp_path: Path, config: Config
+) -> None:
+    # the logs begin on Tue 29 Dec 2026: Monday 28 is before them
+    with Store(str(tmp_path / "cw.db")) as store:
+        store.ingest("pbx", _calls([date(2026, 12, 29) + timedelta(days=n) for n in range(6)]))
+        report = _range(store, config)
+    lines = render(report, "text").splitlines()
+    assert any(x.startswith("Mon 28 Dec 2026 ") and "before the logs begin" in x for x in lines)
+    assert "| Mon 28 Dec 2026 | before the logs begin |" in render(report, "markdown")

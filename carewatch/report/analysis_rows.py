@@ -136,11 +136,9 @@ def day_table(report: Report, *, year: bool | None = None, weekend: bool = False
     out: list[DayLine] = []
     if before:
         first, last = before[0], before[-1]
-        span = (
-            short_day(first, year=year)
-            if first == last
-            else span_text(first, last, year=years_shown(report))
-        )
+        # one row, with no year line of the text before it: with its year across two years
+        whole = years_shown(report)
+        span = short_day(first, year=whole) if first == last else span_text(first, last, year=whole)
         out.append(DayLine(span, _(BEFORE_LOGS)))
     for row in report.days:
         cells = day_cells(row)
