@@ -411,6 +411,16 @@ def in_progress(calls: Iterable[CallRow], now: float, names: AgentNames | None =
     ``now`` (:func:`~carewatch.callstate.as_it_stood`). A call open for longer than
     :data:`STALE_CALL_SECONDS` lost its end line: stale, not in progress. What a report of a
     period just over says of the calls that began in it (their figures are not final)."""
-    open_calls = NowCalls((as_it_stood(c, now) for c in calls if c.started_at <= now), names)
+    since = now - STALE_CALL_SECONDS  # (an older call is stale: only the recent are looked at)
+    recent = (
+        as_it_stood(c, now) for c in calls if since <= c.started_at <= now and not _ended_by(c, now)
+    )
+    open_calls = NowCalls(recent, names)
     state = open_calls.state({}, now)
     return state.waiting + state.talking
+
+
+def _ended_by(call: CallRow, now: float) -> bool:
+    """Whether ``call`` had ended by ``now`` (neither waiting nor talked then)."""
+    end = call_end(call)
+    return end is not None and end <= now
