@@ -167,6 +167,11 @@ def test_the_week_compared_with_holds_the_closed_day(tmp_path: Path) -> None:
     report = build_report(store, _config(["2026-12-18"]), W52, now=at(date(2027, 1, 4), 9))
     assert report.kpis["offered"] == report.previous.kpis["offered"] == 675
     assert _changes(report, "offered")[0] == "▼ 169"  # 675 against 675 × 5 / 4
+    # What stands out names that figure as what it is: W51's 675 put on five open days
+    assert (
+        "Calls offered fell to 675 from 844 in the previous week, for as many open days."
+        in report.insights
+    )
     for fmt, text in _human(report).items():
         assert (
             "W52 2026 had 5 open days against 4 in W51 2026 (Fri 18 Dec closed): the counts "

@@ -9,7 +9,7 @@ the day is "abandon rate 100%"): the targets' sentences and the move need that m
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from carewatch.config import Config
@@ -87,6 +87,8 @@ def insights(
     previous_when: str | None = None,
     earlier_when: str | None = None,
     day_notes: Sequence[str] = (),
+    previous_scaled: Collection[str] = (),
+    earlier_scaled: Collection[str] = (),
 ) -> list[str]:
     """What stands out in a snapshot, as plain sentences, most important first.
 
@@ -102,6 +104,10 @@ def insights(
        ``earlier_when`` and ``previous_when`` name those periods for a report of a week, a
        month or a range (default: a day's, translated);
     5. the oldest of ``open_issues``, its age at ``now`` (default: the clock) and title.
+
+    ``previous_scaled``/``earlier_scaled``: the keys of ``previous_day``/``last_week`` put on
+    the report's number of open days (:mod:`carewatch.kpi.open_days`); a move of one of them
+    says so ("…, for as many open days"), as its figure is no figure that period had.
     """
     previous_when = _(DAY_COMPARISON[0]) if previous_when is None else previous_when
     earlier_when = _(DAY_COMPARISON[1]) if earlier_when is None else earlier_when
@@ -162,8 +168,10 @@ def insights(
             ).format(share=percent(over, trim=True), target=duration(target), average=average)
         )
 
-    before, when = (
-        (last_week, earlier_when) if last_week is not None else (previous_day, previous_when)
+    before, when, scaled = (
+        (last_week, earlier_when, earlier_scaled)
+        if last_week is not None
+        else (previous_day, previous_when, previous_scaled)
     )
     move = (
         biggest_move(kpis, before)
@@ -171,6 +179,8 @@ def insights(
         else None
     )
     if before is not None and move is not None and move[1] >= 1.0:
+        if move[0] in scaled:
+            when = _("{when}, for as many open days").format(when=when)
         out.append(_move_sentence(move[0], kpis[move[0]], before[move[0]], when))
 
     still_open = [i for i in open_issues if i.resolved_at is None]

@@ -23,7 +23,7 @@ from carewatch.i18n import N_, _
 from carewatch.kpi.day_insights import day_findings, day_insights, open_weekdays
 from carewatch.kpi.days import day_figures
 from carewatch.kpi.insights import insights
-from carewatch.kpi.open_days import open_days, per_open_day
+from carewatch.kpi.open_days import ADDS_UP, open_days, per_open_day
 from carewatch.kpi.savings import savings
 from carewatch.kpi.stopped import (
     DayCounts,
@@ -217,6 +217,8 @@ def _build(
         config=config,
         previous_day=compared_basis(previous),
         last_week=compared_basis(earlier),
+        previous_scaled=ADDS_UP if previous.per_open_day is not None else (),
+        earlier_scaled=ADDS_UP if earlier.per_open_day is not None else (),
         open_issues=open_rows,
         now=as_of,
         previous_when=words[0],
