@@ -275,3 +275,19 @@ def test_the_sentence_in_italian(christmas_week: Store) -> None:
         text[:600]
     )
     assert "conteggi e totali sono confrontati per giorno di apertura." in text
+
+
+def test_a_range_across_two_years_names_its_closed_days_with_their_year(tmp_path: Path) -> None:
+    holidays = (FRI_25, date(2027, 1, 1))
+    days = _weekdays(date(2026, 12, 7), date(2027, 1, 3), but=holidays)
+    store = _store(tmp_path, [t for d in days for t in _day(d)])
+    period = Period("range", date(2026, 12, 21), date(2027, 1, 3))
+    config = _config(["2026-12-25", "2027-01-01"])
+    report = build_report(store, config, period, now=at(date(2027, 1, 5), 9))
+    assert (report.open_days, report.previous.open_days) == (8, 10)
+    for fmt, text in _human(report).items():
+        assert (
+            "21 Dec 2026 – 3 Jan 2027 had 8 open days (Fri 25 Dec 2026 and Fri 1 Jan 2027 "
+            "closed) against 10 in 7–20 Dec 2026: the counts and totals are compared per open "
+            "day."
+        ) in text, fmt

@@ -92,9 +92,13 @@ def open_days_notice(report: Report, other: Compared) -> str | None:
     )
     return text.format(
         period=_period_named(report, report.period),
-        days=_with_closed(own, report.closed_days),
+        days=_with_closed(own, report.closed_days, year=years_shown(report)),
         count=count(other.open_days),
-        other=_with_closed(_period_named(report, other.period), other.closed_days),
+        other=_with_closed(
+            _period_named(report, other.period),
+            other.closed_days,
+            year=years_shown(report, other.period),
+        ),
     )
 
 
@@ -106,12 +110,12 @@ def _period_named(report: Report, period: Period) -> str:
     return compared_short(report, period)
 
 
-def _with_closed(text: str, days: Sequence[date]) -> str:
-    """ "6 open days (Fri 25 Dec closed)", "W52 2025 (Thu 25 Dec and Fri 26 Dec closed)";
-    ``text`` as it is without a closed day."""
+def _with_closed(text: str, days: Sequence[date], *, year: bool = False) -> str:
+    """ "6 open days (Fri 25 Dec closed)", "W52 2025 (Thu 25 Dec and Fri 26 Dec closed)" (with
+    ``year``, "Fri 25 Dec 2026"); ``text`` as it is without a closed day."""
     if not days:
         return text
-    names = [date_text(day, "short_weekday") for day in days]
+    names = [short_day(day, year=year) for day in days]
     listed = names[0] if len(names) == 1 else and_text(", ".join(names[:-1]), names[-1])
     phrase = ngettext("{text} ({days} closed)", "{text} ({days} closed)", len(days))
     return phrase.format(text=text, days=listed)
