@@ -26,12 +26,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any, ClassVar, Self
 
 from rich.text import Text
+from textual._two_way_dict import TwoWayDict
 from textual.geometry import Region
 from textual.widgets import DataTable
-from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowKey
+from textual.widgets.data_table import (
+    CellDoesNotExist,
+    CellKey,
+    ColumnKey,
+    RowDoesNotExist,
+    RowKey,
+)
 
 from carewatch.tui.panels.panel import Panel
 from carewatch.tui.panels.widths import Column, Need, apart_width, cut_names, fit_columns
@@ -162,6 +170,41 @@ class RowsTable(Panel, DataTable):
         self._removing = True
         try:
             super().remove_row(row_key)
+        finally:
+            self._removing = False
+
+    def remove_rows(self, keys: Sequence[str]) -> None:
+        """:meth:`remove_row` of every key, with the rows left numbered again once. Textual's
+        numbers every row again, and sets the cursor and the hover again, for each row it
+        removes: a busy centre's call table, which takes 100 rows out of 200 in one refresh
+        at 500 calls/s, spent 84 ms in it on the project's machine."""
+        if len(keys) < 2:
+            for key in keys:
+                self.remove_row(key)
+            return
+        locations = self._row_locations
+        for key in keys:
+            if key not in locations:
+                raise RowDoesNotExist(f"Row key {key!r} is not valid.")
+        self._require_update_dimensions = True
+        self.check_idle()
+        gone = set(keys)
+        left = sorted(
+            ((locations.get(key), key) for key in locations if key.value not in gone),
+            key=itemgetter(0),
+        )
+        self._row_locations = TwoWayDict({key: index for index, (_, key) in enumerate(left)})
+        for key in keys:
+            for column_key in self._data[RowKey(key)]:
+                self._updated_cells.discard(CellKey(RowKey(key), column_key))
+            del self.rows[RowKey(key)]
+            del self._data[RowKey(key)]
+        self._removing = True  # (no new layout of the screen: see remove_row)
+        try:
+            self.cursor_coordinate = self.cursor_coordinate
+            self.hover_coordinate = self.hover_coordinate
+            self._update_count += 1
+            self.refresh(layout=True)
         finally:
             self._removing = False
 
@@ -296,12 +339,12 @@ class RowsTable(Panel, DataTable):
             self._fit()
         changes = RowChanges()
         shown = set(self.shown_columns)
-        for key in [k for k in self._signatures if k not in wanted]:
-            self.remove_row(key)
+        changes.removed = [k for k in self._signatures if k not in wanted]
+        self.remove_rows(changes.removed)
+        for key in changes.removed:
             del self._signatures[key]
             del self._cells[key]
             del self._measures[key]
-            changes.removed.append(key)
         for key, cells in wanted.items():
             if self._cells.get(key) is cells:
                 continue  # the very cells shown already
