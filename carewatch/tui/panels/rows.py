@@ -178,14 +178,12 @@ class RowsTable(Panel, DataTable):
         numbers every row again, and sets the cursor and the hover again, for each row it
         removes: a busy centre's call table, which takes 100 rows out of 200 in one refresh
         at 500 calls/s, spent 84 ms in it on the project's machine."""
-        if len(keys) < 2:
-            for key in keys:
-                self.remove_row(key)
+        if not keys:
             return
-        locations = self._row_locations
         for key in keys:
-            if key not in locations:
+            if key not in self.rows:  # (a dict: the row locations would be searched row by row)
                 raise RowDoesNotExist(f"Row key {key!r} is not valid.")
+        locations = self._row_locations
         self._require_update_dimensions = True
         self.check_idle()
         gone = set(keys)
