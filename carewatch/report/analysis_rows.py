@@ -26,7 +26,7 @@ from carewatch.present import (
     percent,
     time_text,
 )
-from carewatch.report.model import DayRow, Report, Request
+from carewatch.report.model import DayRow, Report, Request, TrendRow
 from carewatch.report.rows import short_day, span_text, years_shown
 from carewatch.report.values import left_out
 from carewatch.report.words import result_word
@@ -192,12 +192,16 @@ TREND_HEADINGS = {
 }
 
 
-def trend_label(period: Period, year: int | None = None) -> str:
-    """A period of the trend: "Tue 14 May", "2024-W20", "May 2024", or a range's first day;
-    a day of another year than ``year`` (the report's) "25 Dec 2026" (with its weekday too it
-    would not fit the text's column)."""
+def trend_label(report: Report, row: TrendRow, mark: str = " *") -> str:
+    """A period of the trend: "Tue 14 May", "2024-W20", "May 2024", or a range's first day,
+    with ``mark`` after it while in progress; a day of another year than the report's "25 Dec
+    2026" (with its weekday too it would not fit the text's column)."""
+    return _trend_period(row.period, report.period.last.year) + (mark if row.partial else "")
+
+
+def _trend_period(period: Period, year: int) -> str:
     if period.kind == "day":
-        if year is not None and period.first.year != year:
+        if period.first.year != year:
             return date_text(period.first, "day_month_year")
         return date_text(period.first, "short_weekday")
     if period.kind == "month":

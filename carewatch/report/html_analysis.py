@@ -86,10 +86,7 @@ def days(report: Report) -> list[str]:
 def trend(report: Report) -> list[str]:
     span = last_periods(report.period.kind, len(report.trend))
     out = ['<section class="keep"><h2>' + _("Trend: {span}").format(span=span) + "</h2>"]
-    labels = [
-        trend_label(r.period, report.period.last.year) + (" *" if r.partial else "")
-        for r in report.trend
-    ]
+    labels = [trend_label(report, r) for r in report.trend]
     bars = [
         (esc(name), int(r.figures.get("offered") or 0), int(r.figures.get("answered") or 0))
         for name, r in zip(labels, report.trend, strict=True)

@@ -81,7 +81,7 @@ def trend(report: Report) -> list[str]:
     out = ["", "## " + _("Trend: {span}").format(span=span), ""]
     rows = [
         [
-            trend_label(r.period, report.period.last.year) + (" \\*" if r.partial else ""),
+            trend_label(report, r, " \\*"),
             *trend_cells(r.figures),
         ]
         for r in report.trend

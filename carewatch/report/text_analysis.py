@@ -154,7 +154,7 @@ def trend(report: Report, width: int, paint: Paint) -> list[str]:
     out = heading(_("TREND"), last_periods(report.period.kind, len(report.trend)), width, paint)
     rows = [
         (
-            trend_label(r.period, report.period.last.year) + (" *" if r.partial else ""),
+            trend_label(report, r),
             trend_cells(r.figures),
         )
         for r in report.trend
@@ -193,7 +193,7 @@ def trend_chart(report: Report, width: int) -> list[str]:
         full = round(bar_cells * offered / top) if top else 0
         solid = min(full, round(bar_cells * answered / top)) if top else 0
         bar = "█" * solid + "░" * (full - solid)
-        name = trend_label(r.period, report.period.last.year) + (" *" if r.partial else "")
+        name = trend_label(report, r)
         out.append(
             (
                 fit(name, c_label) + fit(bar, bar_cells) + " " + fit(count(offered), c_value, ">")
